@@ -1,0 +1,75 @@
+// createServer(): an McpServer with the five tools and the status resource, independent of transport.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Logger } from 'pino';
+import { ResultCache } from '../engine/cache.js';
+import { registerTools } from '../tools/index.js';
+import type { EngineHandle } from '../tools/types.js';
+import type { AppConfig } from './config.js';
+import { VERSION } from './version.js';
+
+/** The engine as the server sees it: the tools' handle plus a status report for the status surface. */
+export interface ServerEngine extends EngineHandle {
+  status(): unknown;
+  close?(): Promise<void>;
+}
+
+export interface ServerDeps {
+  config: AppConfig;
+  logger: Logger;
+  engine: ServerEngine;
+  cache?: ResultCache;
+}
+
+export interface RedHeartServer {
+  mcp: McpServer;
+  cache: ResultCache;
+  status(): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export const STATUS_URI = 'red-heart://status';
+
+export function createServer(deps: ServerDeps): RedHeartServer {
+  const { config, logger, engine } = deps;
+  const cache = deps.cache ?? new ResultCache(config.cache, logger);
+  const startedAt = Date.now();
+  const mcp = new McpServer(
+    { name: 'red-heart-mcp', version: VERSION },
+    {
+      capabilities: { logging: {} },
+      instructions:
+        'Text and data analysis tools: analyze_emotion (emotions of English/Korean text), bentham_score (felicific calculus), ' +
+        'regret_forecast (decision regret over options × scenarios), surd_decompose (causal SURD decomposition of time series), ' +
+        'full_analysis (all of them on one text). Every number comes from an exact formula or the shipped model; ' +
+        `read ${STATUS_URI} for the loaded model and cache state.`,
+    },
+  );
+  registerTools(mcp, { services: { config, engine }, cache, logger });
+
+  const status = () => ({
+    name: 'red-heart-mcp',
+    version: VERSION,
+    uptime_s: Math.round((Date.now() - startedAt) / 1000),
+    engine: engine.status(),
+    cache: cache.snapshot(),
+    limits: config.limits,
+  });
+
+  mcp.registerResource(
+    'status',
+    STATUS_URI,
+    { title: 'Server status', description: 'Version, loaded models with parameter counts, execution provider, cache statistics, limits and uptime.', mimeType: 'application/json' },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(status(), null, 2) }] }),
+  );
+
+  return {
+    mcp,
+    cache,
+    status,
+    async close() {
+      await mcp.close().catch(() => {});
+      await engine.close?.().catch(() => {});
+      await cache.close();
+    },
+  };
+}

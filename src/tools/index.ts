@@ -1,0 +1,21 @@
+// The five tools this server exposes, in the order tools/list shows them.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { analyzeEmotionTool } from './analyze_emotion.js';
+import { benthamScoreTool } from './bentham_score.js';
+import { fullAnalysisTool } from './full_analysis.js';
+import { regretForecastTool } from './regret_forecast.js';
+import { registerTool, type RegistryDeps } from './registry.js';
+import { surdDecomposeTool } from './surd_decompose.js';
+import type { ToolDefinition } from './types.js';
+
+export const TOOLS: readonly ToolDefinition[] = [
+  analyzeEmotionTool,
+  benthamScoreTool,
+  regretForecastTool,
+  surdDecomposeTool,
+  fullAnalysisTool,
+] as unknown as ToolDefinition[];
+
+export function registerTools(server: McpServer, deps: RegistryDeps): void {
+  for (const tool of TOOLS) registerTool(server, tool, deps);
+}
