@@ -2,6 +2,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
 import { ResultCache } from '../engine/cache.js';
+import { AnalysisMemo, memoizedHandle } from '../engine/memo.js';
 import { registerTools } from '../tools/index.js';
 import type { EngineHandle } from '../tools/types.js';
 import type { AppConfig } from './config.js';
@@ -18,6 +19,8 @@ export interface ServerDeps {
   logger: Logger;
   engine: ServerEngine;
   cache?: ResultCache;
+  /** Shared model-output memo; pass one to share it between several McpServer instances (HTTP). */
+  memo?: AnalysisMemo;
 }
 
 export interface RedHeartServer {
@@ -30,8 +33,10 @@ export interface RedHeartServer {
 export const STATUS_URI = 'red-heart://status';
 
 export function createServer(deps: ServerDeps): RedHeartServer {
-  const { config, logger, engine } = deps;
+  const { config, logger } = deps;
   const cache = deps.cache ?? new ResultCache(config.cache, logger);
+  const memo = deps.memo ?? new AnalysisMemo();
+  const engine = memoizedHandle(deps.engine, memo);
   const startedAt = Date.now();
   const mcp = new McpServer(
     { name: 'red-heart-mcp', version: VERSION },
@@ -52,6 +57,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     uptime_s: Math.round((Date.now() - startedAt) / 1000),
     engine: engine.status(),
     cache: cache.snapshot(),
+    analysis_memo: memo.stats(),
     limits: config.limits,
   });
 
