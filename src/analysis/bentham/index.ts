@@ -1,0 +1,4 @@
+export * from './calculus.js';
+export * from './layers.js';
+export * from './signals.js';
+export * from './text.js';

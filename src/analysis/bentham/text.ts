@@ -1,0 +1,75 @@
+// Text → Bentham variables (docs/bentham.md, "Estimating from text"). The scenario becomes one party ("those
+// affected", count 1) with one effect whose kind comes from the polarity head, intensity from EmoBank arousal and
+// purity from how mixed the positive and negative emotions are. Duration, certainty, propinquity, fecundity and
+// extent are not something these heads measure, so they keep stated defaults and are marked `default`.
+// The utility head is deliberately unused here: it was trained with a pairwise ranking loss, so only differences
+// between texts are meaningful and its zero point cannot say whether one scenario is pleasant or painful.
+import type { Effect, EffectKind } from './calculus.js';
+import { GO_NEGATIVE, GO_POSITIVE, groupMax, labelProbability, unitFromEmoBank, type ModelLabels, type ModelSignals } from './signals.js';
+
+export const TEXT_DIMENSIONS = ['intensity', 'duration', 'certainty', 'propinquity', 'fecundity', 'purity'] as const;
+export type TextDimension = (typeof TEXT_DIMENSIONS)[number];
+
+/** Values used for what the model cannot inform: a consequence of middling length, taken as certain and immediate, with no follow-on. */
+export const TEXT_DEFAULTS = { duration: 0.5, certainty: 1, propinquity: 1, fecundity: 0 } as const;
+
+export interface VariableEstimate {
+  value: number;
+  source: 'estimated' | 'default';
+  confidence?: number;
+  basis: string;
+}
+
+export interface BenthamTextEstimate {
+  effect: Effect;
+  kind: { value: EffectKind; confidence: number; basis: string };
+  variables: Record<TextDimension, VariableEstimate>;
+  signals: { positive: number; arousal: number; neutral: number; positive_emotion: number; negative_emotion: number };
+}
+
+export function estimateBenthamFromText(s: ModelSignals, labels: ModelLabels): BenthamTextEstimate {
+  const p = s.positive;
+  const arousal = unitFromEmoBank(s.vad[1]);
+  const neutral = labelProbability(s.goemotions, labels.goemotions, 'neutral', 'GoEmotions');
+  const ePos = groupMax(s.goemotions, labels.goemotions, GO_POSITIVE, 'GoEmotions');
+  const eNeg = groupMax(s.goemotions, labels.goemotions, GO_NEGATIVE, 'GoEmotions');
+  const strongest = Math.max(ePos, eNeg);
+  // Impurity = the weaker side relative to the stronger: equal strengths → fully mixed (purity 0).
+  const purity = strongest > 0 ? 1 - Math.min(ePos, eNeg) / strongest : 1;
+  const kind: EffectKind = p >= 0.5 ? 'pleasure' : 'pain';
+
+  const variables: Record<TextDimension, VariableEstimate> = {
+    intensity: {
+      value: arousal,
+      source: 'estimated',
+      confidence: 1 - neutral,
+      basis: 'EmoBank arousal (a−1)/4; confidence = 1 − P(neutral)',
+    },
+    duration: { value: TEXT_DEFAULTS.duration, source: 'default', basis: 'not measured by the model' },
+    certainty: { value: TEXT_DEFAULTS.certainty, source: 'default', basis: 'not measured by the model' },
+    propinquity: { value: TEXT_DEFAULTS.propinquity, source: 'default', basis: 'not measured by the model' },
+    fecundity: { value: TEXT_DEFAULTS.fecundity, source: 'default', basis: 'not measured by the model' },
+    purity: {
+      value: purity,
+      source: 'estimated',
+      confidence: strongest,
+      basis: '1 − min(E+, E−)/max(E+, E−) over GoEmotions positive/negative groups; confidence = max(E+, E−)',
+    },
+  };
+  const effect: Effect = {
+    kind,
+    intensity: variables.intensity.value,
+    duration: variables.duration.value,
+    certainty: variables.certainty.value,
+    propinquity: variables.propinquity.value,
+    fecundity: variables.fecundity.value,
+    purity: variables.purity.value,
+    description: 'estimated from the scenario text',
+  };
+  return {
+    effect,
+    kind: { value: kind, confidence: Math.max(p, 1 - p), basis: 'polarity head: pleasure when P(positive) ≥ 0.5; confidence = max(p, 1 − p)' },
+    variables,
+    signals: { positive: p, arousal, neutral, positive_emotion: ePos, negative_emotion: eNeg },
+  };
+}
