@@ -1,0 +1,185 @@
+// SURD from a joint table (SPEC §5–§12): floor and normalise, marginals for every source combination,
+// specific information, leak, and the per-state ladder.
+import { canonicalCombos, type Combo } from './combos.js';
+import { SurdInputError } from './errors.js';
+import { Ladder } from './ladder.js';
+import { STEP_WORK, type Steps } from './steps.js';
+import { entropy, floorAndNormalise, sourceMarginal, specificInformation, sumAxis, targetMarginal } from './table.js';
+
+export interface SurdResult {
+  variant: 'full' | 'high_dimensional';
+  nSources: number;
+  /** Largest combination size that took part (n for the full variant). */
+  maxOrder: number;
+  /** Keys "i,j,…" (1-based, ascending), every combination of size ≥ 2 up to n, canonical order. */
+  redundant: Record<string, number>;
+  /** Keys "1".."n". */
+  unique: Record<string, number>;
+  /** Every combination of size 2..maxOrder. */
+  synergistic: Record<string, number>;
+  /** MI between the target and each combination of size ≤ maxOrder, bits. */
+  mutualInformation: Record<string, number>;
+  /** MI of the full source set; null when the high-dimensional variant did not reach it. */
+  miTotal: number | null;
+  /** Σ redundant + Σ unique + Σ synergistic. */
+  sumOfComponents: number;
+  entropyTarget: number;
+  /** H(T | all sources) (full variant only). */
+  condEntropyTarget: number | null;
+  /** Full: H(T|A)/H(T). High-dimensional: 1 − Σ parts / H(T). */
+  infoLeak: number;
+  /** p(t) after the floor. */
+  targetMarginal: Float64Array;
+  /** Specific information i_J(t) per combination key. */
+  specificInformation: Record<string, Float64Array>;
+  /** Target states with non-zero raw mass (before the floor). */
+  targetStatesOccupied: number;
+  /** Table shape (target first); per-axis bins in the high-dimensional variant. */
+  shape: number[];
+}
+
+/** Checks an (n+1)-D table of finite non-negative numbers, target on axis 0. */
+export function validateTable(raw: ArrayLike<number>, shape: readonly number[]): void {
+  if (shape.length < 2) throw new SurdInputError('the table needs a target axis and at least one source axis', 'histogram');
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 1) throw new SurdInputError(`invalid table shape [${shape.join(', ')}]`, 'histogram');
+  }
+  if (shape[0] < 2) {
+    throw new SurdInputError(`the target axis (axis 0) has ${shape[0]} state; at least 2 target states are needed`, 'histogram');
+  }
+  const cells = shape.reduce((a, b) => a * b, 1);
+  if (cells !== raw.length) throw new SurdInputError(`table has ${raw.length} cells but shape [${shape.join(', ')}] needs ${cells}`, 'histogram');
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i];
+    if (!(v >= 0 && v < Infinity)) throw new SurdInputError(`cell ${i} (C order) is ${String(v)}; cells must be finite and non-negative`, 'histogram');
+  }
+}
+
+function occupiedTargetStates(raw: ArrayLike<number>, nt: number): number {
+  const a = raw.length / nt;
+  let occupied = 0;
+  for (let t = 0; t < nt; t++) {
+    for (let i = 0; i < a; i++) {
+      if (raw[t * a + i] > 0) {
+        occupied++;
+        break;
+      }
+    }
+  }
+  return occupied;
+}
+
+/** Shared result assembly: ladder over every state, records in canonical key order. */
+export function assemble(
+  combos: Combo[],
+  n: number,
+  si: Float64Array,
+  pt: Float64Array,
+): Pick<SurdResult, 'redundant' | 'unique' | 'synergistic' | 'mutualInformation' | 'sumOfComponents' | 'specificInformation'> {
+  const nt = pt.length;
+  const ru = new Float64Array(1 << n);
+  const s = new Float64Array(1 << n);
+  const ladder = new Ladder(combos, n);
+  for (let t = 0; t < nt; t++) ladder.step(si, nt, t, pt[t], ru, s);
+
+  const mutualInformation: Record<string, number> = {};
+  const specific: Record<string, Float64Array> = {};
+  for (const c of combos) {
+    let mi = 0;
+    for (let t = 0; t < nt; t++) mi += si[c.index * nt + t] * pt[t];
+    mutualInformation[c.key] = mi;
+    specific[c.key] = si.slice(c.index * nt, (c.index + 1) * nt);
+  }
+  const unique: Record<string, number> = {};
+  const redundant: Record<string, number> = {};
+  let sum = 0;
+  for (const c of canonicalCombos(n)) {
+    if (c.size === 1) unique[c.key] = ru[c.mask];
+    else redundant[c.key] = ru[c.mask];
+    sum += ru[c.mask];
+  }
+  const synergistic: Record<string, number> = {};
+  for (const c of combos) {
+    if (c.size < 2) continue;
+    synergistic[c.key] = s[c.mask];
+    sum += s[c.mask];
+  }
+  return { redundant, unique, synergistic, mutualInformation, sumOfComponents: sum, specificInformation: specific };
+}
+
+export interface DecomposeOptions {
+  /** Floor and normalise `raw` in place instead of copying it (saves memory for large binned tables). */
+  inPlace?: boolean;
+}
+
+/** The full SURD decomposition of a raw table (counts or the caller's numbers, unscaled). */
+export function* decomposeSteps(raw: Float64Array, shape: readonly number[], options: DecomposeOptions = {}): Steps<SurdResult> {
+  validateTable(raw, shape);
+  const nt = shape[0];
+  const n = shape.length - 1;
+  const occupied = occupiedTargetStates(raw, nt);
+  const p = options.inPlace ? raw : Float64Array.from(raw);
+  floorAndNormalise(p);
+
+  const pt = targetMarginal(p, nt);
+  const hT = entropy(pt);
+  const hTA = entropy(p);
+  let hA = 0;
+
+  const combos = canonicalCombos(n);
+  const indexOfMask = new Int32Array(1 << n);
+  for (const c of combos) indexOfMask[c.mask] = c.index;
+  const si = new Float64Array(combos.length * nt);
+  const full = (1 << n) - 1;
+
+  // Marginals by a walk over the subset tree: each combination's table is its parent's summed over one
+  // axis (parent = the set plus its smallest missing source), so tables shrink geometrically and only one
+  // root-to-leaf path is alive at a time.
+  let work = 0;
+  let done = 0;
+  function* visit(mask: number, table: Float64Array, dims: number[]): Steps<void> {
+    const pa = sourceMarginal(table, nt, new Float64Array(table.length / nt));
+    specificInformation(table, pa, pt, si, indexOfMask[mask] * nt);
+    if (mask === full) hA = entropy(pa);
+    done++;
+    work += table.length;
+    if (work >= STEP_WORK) {
+      work = 0;
+      yield { stage: 'marginals', done, total: combos.length };
+    }
+    let lowestMissing = n + 1;
+    for (let k = 1; k <= n; k++) {
+      if (!(mask & (1 << (k - 1)))) {
+        lowestMissing = k;
+        break;
+      }
+    }
+    let pos = 0; // axis position of source k in this table (axis 0 is the target)
+    for (let k = 1; k < lowestMissing; k++) {
+      if (!(mask & (1 << (k - 1)))) continue;
+      pos++;
+      const childMask = mask & ~(1 << (k - 1));
+      if (childMask === 0) continue;
+      const childDims = dims.slice(0, pos).concat(dims.slice(pos + 1));
+      yield* visit(childMask, sumAxis(table, dims, pos), childDims);
+    }
+  }
+  yield* visit(full, p, shape.slice());
+
+  const parts = assemble(combos, n, si, pt);
+  yield { stage: 'decompose', done: 1, total: 1 };
+  const hTgivenA = hTA - hA;
+  return {
+    variant: 'full',
+    nSources: n,
+    maxOrder: n,
+    ...parts,
+    miTotal: parts.mutualInformation[combos[combos.length - 1].key],
+    entropyTarget: hT,
+    condEntropyTarget: hTgivenA,
+    infoLeak: hTgivenA / hT,
+    targetMarginal: pt,
+    targetStatesOccupied: occupied,
+    shape: shape.slice(),
+  };
+}

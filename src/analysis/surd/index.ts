@@ -1,0 +1,93 @@
+// Public surface of the SURD analysis (Martínez-Sánchez, Arranz & Lozano-Durán, Nat. Commun. 15, 9296,
+// 2024), following ../shared/surd/SPEC.md. Pure computation: typed arrays in, plain objects out.
+import { alignWindows, binAxesSteps, countJointSteps, type AxisBinning, type JointCounts } from './binning.js';
+import { decomposeSteps, type SurdResult } from './decompose.js';
+import { SurdInputError } from './errors.js';
+import { highDimSteps } from './highdim.js';
+import { runSync, type Steps } from './steps.js';
+
+export { canonicalCombos, maskKey, type Combo } from './combos.js';
+export { SurdInputError } from './errors.js';
+export { linspaceEdges, type AxisBinning, type AxisWindow, type JointCounts } from './binning.js';
+export { validateTable, type SurdResult } from './decompose.js';
+export { runAsync, runSync, type Steps, type SurdProgress, type SurdStage } from './steps.js';
+export { FLOOR } from './table.js';
+
+export interface SamplesInput {
+  target: ArrayLike<number>;
+  sources: ArrayLike<number>[];
+  /** Target is read `lag` steps after the sources (integer ≥ 1; default 1). */
+  lag?: number;
+  /** One bin count for every axis, or one per axis (target first). */
+  bins: number | number[];
+  /** Use the high-dimensional variant with combinations up to this size. */
+  maxOrder?: number;
+  /** Names used in error messages, one per source. */
+  sourceLabels?: string[];
+}
+
+export interface SamplesOutput {
+  result: SurdResult;
+  binnings: AxisBinning[];
+  nPairs: number;
+}
+
+/** Per-axis bin counts (target first) for n sources. */
+export function binsPerAxis(bins: number | number[], nSources: number): number[] {
+  const list = typeof bins === 'number' ? new Array<number>(nSources + 1).fill(bins) : bins.slice();
+  if (list.length !== nSources + 1) {
+    throw new SurdInputError(`bins has ${list.length} entries; give one number or ${nSources + 1} (target first, then each source)`, 'bins');
+  }
+  for (const b of list) {
+    if (!Number.isInteger(b) || b < 2) throw new SurdInputError(`bins must be integers ≥ 2 (got ${b})`, 'bins');
+  }
+  return list;
+}
+
+/** Validates lengths and lag; returns the number of aligned pairs. */
+export function alignedPairs(target: ArrayLike<number>, sources: ArrayLike<number>[], lag: number): number {
+  if (sources.length < 1) throw new SurdInputError('at least one source series is needed', 'sources');
+  const n = target.length;
+  sources.forEach((s, k) => {
+    if (s.length !== n) throw new SurdInputError(`sources[${k}] has ${s.length} samples but target has ${n}; all series must have equal length`, 'sources');
+  });
+  if (!Number.isInteger(lag) || lag < 1) throw new SurdInputError(`lag must be an integer ≥ 1 (got ${lag})`, 'lag');
+  if (lag >= n) throw new SurdInputError(`lag ${lag} must be smaller than the series length ${n}`, 'lag');
+  const pairs = n - lag;
+  if (pairs < 2) throw new SurdInputError(`only ${pairs} (target, sources) pair remains after the lag; at least 2 are needed`, 'target');
+  return pairs;
+}
+
+/** Bins aligned samples into the full joint table of raw counts (numpy.histogramdd semantics). */
+export function* jointCountsSteps(input: SamplesInput): Steps<JointCounts> {
+  const lag = input.lag ?? 1;
+  const pairs = alignedPairs(input.target, input.sources, lag);
+  const bins = binsPerAxis(input.bins, input.sources.length);
+  const cells = bins.reduce((a, b) => a * b, 1);
+  if (cells > 2 ** 31 - 1) throw new SurdInputError(`the joint table would have ${cells} cells; use fewer bins or maxOrder`, 'bins');
+  return yield* countJointSteps(alignWindows(input.target, input.sources, lag, input.sourceLabels), pairs, bins);
+}
+
+/** SURD from samples: the full variant, or the high-dimensional one when maxOrder is given. */
+export function* surdFromSamplesSteps(input: SamplesInput): Steps<SamplesOutput> {
+  if (input.maxOrder !== undefined) {
+    const lag = input.lag ?? 1;
+    const pairs = alignedPairs(input.target, input.sources, lag);
+    const bins = binsPerAxis(input.bins, input.sources.length);
+    const binned = yield* binAxesSteps(alignWindows(input.target, input.sources, lag, input.sourceLabels), pairs, bins);
+    const result = yield* highDimSteps(binned, input.maxOrder);
+    return { result, binnings: binned.binnings, nPairs: pairs };
+  }
+  const joint = yield* jointCountsSteps(input);
+  const result = yield* decomposeSteps(joint.counts, joint.shape, { inPlace: true });
+  return { result, binnings: joint.binnings, nPairs: joint.nPairs };
+}
+
+/** SURD from a table (counts or probabilities, used unscaled), C order, target on axis 0. */
+export function surdFromTableSteps(table: ArrayLike<number>, shape: readonly number[]): Steps<SurdResult> {
+  return decomposeSteps(Float64Array.from(table), shape, { inPlace: true });
+}
+
+export const surdFromSamples = (input: SamplesInput): SamplesOutput => runSync(surdFromSamplesSteps(input));
+export const surdFromTable = (table: ArrayLike<number>, shape: readonly number[]): SurdResult => runSync(surdFromTableSteps(table, shape));
+export const jointCounts = (input: SamplesInput): JointCounts => runSync(jointCountsSteps(input));
