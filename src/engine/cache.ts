@@ -1,25 +1,36 @@
-// Result cache: keyv over a persistent file (default), memory, or nothing. Keys are sha256 of
-// (tool, canonical arguments, model id). A cache fault (corrupt or unwritable file, bad entry) is
-// logged and the call is served uncached: the cache may lose results but never returns a wrong one.
+// Result cache: keyv over a persistent file (default), memory, Redis (shared by replicas), or nothing.
+// Keys are sha256 of (tool, canonical arguments, model id). A cache fault (corrupt or unwritable file,
+// bad entry, Redis down or slow) is logged and the call is served uncached: the cache may lose results
+// but never returns a wrong one. Redis operations are bounded by `timeoutMs`; after a fault the cache
+// is skipped for a short back-off, then probed again, and caching resumes when Redis answers.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
+import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import { KeyvFile } from 'keyv-file';
 import type { Logger } from 'pino';
 
-export type CacheBackend = 'file' | 'memory' | 'none';
+export type CacheBackend = 'file' | 'memory' | 'none' | 'redis';
 
 export interface CacheOptions {
   backend: CacheBackend;
   path: string;
   ttlSeconds: number;
   maxEntries: number;
+  /** redis:// or rediss:// URL (redis backend). */
+  url?: string;
+  /** Bound on one Redis operation in ms (default 250). */
+  timeoutMs?: number;
+  /** After a Redis fault, how long the cache is skipped before it is tried again (default 1000 ms). */
+  retryMs?: number;
 }
 
 export interface CacheStats {
   backend: CacheBackend;
   path?: string;
+  /** Redis URL with any password masked. */
+  url?: string;
   entries: number;
   maxEntries: number;
   ttlSeconds: number;
@@ -27,8 +38,10 @@ export interface CacheStats {
   misses: number;
   writes: number;
   errors: number;
-  /** Set when the cache had a fault; calls are still served. */
+  /** Set when the cache had a fault; calls are still served. For Redis: cleared when Redis answers again. */
   degraded: string | null;
+  /** Redis only: operations skipped (served uncached) while the cache was degraded. */
+  skipped?: number;
 }
 
 /** What a tool result looks like in the cache. */
@@ -73,11 +86,16 @@ export class ResultCache {
   private readonly keyv: Keyv | null;
   private readonly order = new Map<string, true>(); // insertion order, for evicting the oldest past maxEntries
   private readonly stats: CacheStats;
+  /** Redis client (redis backend only). */
+  private redis: RedisLike | null = null;
+  /** Redis: no operation is tried before this time (ms since epoch) after a fault. */
+  private retryAt = 0;
 
   constructor(private readonly options: CacheOptions, private readonly logger: Logger) {
     this.stats = {
       backend: options.backend,
       path: options.backend === 'file' ? options.path : undefined,
+      url: options.backend === 'redis' && options.url ? maskUrl(options.url) : undefined,
       entries: 0,
       maxEntries: options.maxEntries,
       ttlSeconds: options.ttlSeconds,
@@ -86,8 +104,104 @@ export class ResultCache {
       writes: 0,
       errors: 0,
       degraded: null,
+      skipped: options.backend === 'redis' ? 0 : undefined,
     };
-    this.keyv = options.backend === 'none' ? null : this.open();
+    this.keyv = options.backend === 'none' ? null : options.backend === 'redis' ? this.openRedis() : this.open();
+  }
+
+  private get remote(): boolean {
+    return this.options.backend === 'redis';
+  }
+
+  /**
+   * Redis through @keyv/redis. The client fails commands at once while disconnected (no offline queue)
+   * and reconnects in the background with a capped back-off, so a dead Redis costs a call nothing and a
+   * returning one is picked up by the next probe.
+   */
+  private openRedis(): Keyv | null {
+    const url = this.options.url;
+    if (!url) {
+      this.fault('redis cache needs a URL (--cache redis://host:port); serving uncached');
+      return null;
+    }
+    const timeout = this.options.timeoutMs ?? 250;
+    const client = createClient({
+      url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: Math.max(timeout, 1000), reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2000) },
+    });
+    this.redis = client as unknown as RedisLike;
+    let warnedAt = 0;
+    client.on('error', (err: Error) => {
+      // Emitted on every failed reconnect; warn at most every 30 s, the degraded flag says the rest.
+      if (Date.now() - warnedAt > 30_000) {
+        warnedAt = Date.now();
+        this.logger.warn({ cache: 'redis', url: this.stats.url, err: err.message }, 'redis cache connection error; calls are served uncached until it returns');
+      }
+      if (!this.stats.degraded) this.markDown(`redis unavailable at ${this.stats.url}: ${err.message}`);
+    });
+    client.on('ready', () => {
+      this.logger.info({ cache: 'redis', url: this.stats.url }, 'redis cache connected');
+      this.retryAt = 0;
+    });
+    client.connect().catch((err: Error) => this.markDown(`redis connect failed at ${this.stats.url}: ${err.message}`));
+    const store = new KeyvRedis(client as never, { throwOnConnectError: true, throwOnErrors: true });
+    const keyv = new Keyv({
+      store: store as unknown as KeyvStoreAdapter,
+      namespace: 'rh',
+      throwOnErrors: true,
+      ttl: this.options.ttlSeconds > 0 ? this.options.ttlSeconds * 1000 : undefined,
+    });
+    keyv.on('error', () => {}); // thrown errors are handled (and logged) by guard()
+    return keyv;
+  }
+
+  /** Records a Redis fault without a log line per call: warn on the first, debug after. */
+  private markDown(message: string): void {
+    this.stats.errors++;
+    this.retryAt = Date.now() + (this.options.retryMs ?? 1000);
+    if (this.stats.degraded === null) this.logger.warn({ cache: 'redis' }, `${message}; serving uncached`);
+    else this.logger.debug({ cache: 'redis' }, message);
+    this.stats.degraded = message;
+  }
+
+  /**
+   * Runs one store operation. Redis: bounded by timeoutMs, skipped while backing off after a fault,
+   * and a success after a fault clears the degraded state. Other backends: run as is.
+   */
+  private async guard<T>(what: string, op: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+    if (!this.remote) {
+      try {
+        return { ok: true, value: await op() };
+      } catch (err) {
+        this.fault(`cache ${what} failed: ${(err as Error).message}`);
+        return { ok: false };
+      }
+    }
+    if (Date.now() < this.retryAt) {
+      this.stats.skipped = (this.stats.skipped ?? 0) + 1;
+      return { ok: false };
+    }
+    const timeout = this.options.timeoutMs ?? 250;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const value = await Promise.race([
+        op(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms (RED_HEART_CACHE_TIMEOUT_MS)`)), timeout);
+        }),
+      ]);
+      if (this.stats.degraded !== null) {
+        this.logger.info({ cache: 'redis', url: this.stats.url }, 'redis cache is back; caching resumed');
+        this.stats.degraded = null;
+      }
+      return { ok: true, value };
+    } catch (err) {
+      this.markDown(`redis cache ${what} failed: ${(err as Error).message}`);
+      return { ok: false };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private open(): Keyv | null {
@@ -136,62 +250,73 @@ export class ResultCache {
   }
 
   async get(key: string): Promise<CachedResult | undefined> {
-    if (!this.keyv) return undefined;
-    try {
-      const value: unknown = await this.keyv.get(key);
-      if (value === undefined) {
-        this.order.delete(key);
-        this.stats.misses++;
-        return undefined;
-      }
-      if (!isCachedResult(value)) {
-        this.fault(`cache entry ${key.slice(0, 12)} malformed; dropped`);
-        await this.delete(key);
-        this.stats.misses++;
-        return undefined;
-      }
-      this.stats.hits++;
-      return value;
-    } catch (err) {
-      this.fault(`cache read failed: ${(err as Error).message}`);
+    const keyv = this.keyv;
+    if (!keyv) return undefined;
+    const read = await this.guard('read', () => keyv.get(key) as Promise<unknown>);
+    if (!read.ok) {
       this.stats.misses++;
       return undefined;
     }
+    const value = read.value;
+    if (value === undefined || value === null) {
+      this.order.delete(key);
+      this.stats.misses++;
+      return undefined;
+    }
+    if (!isCachedResult(value)) {
+      this.fault(`cache entry ${key.slice(0, 12)} malformed; dropped`);
+      await this.delete(key);
+      this.stats.misses++;
+      return undefined;
+    }
+    this.stats.hits++;
+    return value;
   }
 
   async set(key: string, value: CachedResult): Promise<void> {
-    if (!this.keyv) return;
-    try {
-      await this.keyv.set(key, value);
-      this.order.delete(key);
-      this.order.set(key, true);
-      this.stats.writes++;
-      while (this.order.size > this.options.maxEntries) {
-        const oldest = this.order.keys().next().value as string;
-        await this.delete(oldest);
-      }
-      this.stats.entries = this.order.size;
-    } catch (err) {
-      this.fault(`cache write failed: ${(err as Error).message}`);
+    const keyv = this.keyv;
+    if (!keyv) return;
+    const write = await this.guard('write', () => keyv.set(key, value));
+    if (!write.ok) return;
+    this.order.delete(key);
+    this.order.set(key, true);
+    this.stats.writes++;
+    while (this.order.size > this.options.maxEntries) {
+      const oldest = this.order.keys().next().value as string;
+      await this.delete(oldest);
     }
+    this.stats.entries = this.order.size;
   }
 
   private async delete(key: string): Promise<void> {
     this.order.delete(key);
     this.stats.entries = this.order.size;
-    try {
-      await this.keyv?.delete(key);
-    } catch (err) {
-      this.fault(`cache delete failed: ${(err as Error).message}`);
-    }
+    const keyv = this.keyv;
+    if (keyv) await this.guard('delete', () => keyv.delete(key));
   }
 
   snapshot(): CacheStats {
     return { ...this.stats, entries: this.order.size };
   }
 
-  /** Flushes pending writes (the file adapter batches them) and releases the store. */
+  /** Flushes pending writes (the file adapter batches them) and releases the store. Safe to call twice. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.redis) {
+      const client = this.redis;
+      this.redis = null;
+      // QUIT waits for pending replies; a dead or stopped Redis must not hold up shutdown.
+      const quit = client.isReady ? client.quit().then(() => undefined) : Promise.resolve();
+      const timeout = new Promise<void>((r) => setTimeout(r, Math.max(this.options.timeoutMs ?? 250, 500)).unref());
+      await Promise.race([quit.catch(() => undefined), timeout]);
+      try {
+        client.destroy();
+      } catch {
+        // already closed
+      }
+      return;
+    }
     try {
       await this.keyv?.disconnect();
       const store = this.keyv?.store as { saveToDisk?: () => Promise<void> } | undefined;
@@ -199,6 +324,26 @@ export class ResultCache {
     } catch (err) {
       this.fault(`cache flush failed: ${(err as Error).message}`);
     }
+  }
+
+  private closed = false;
+}
+
+/** The few client members the cache uses (the full client type is generic over modules). */
+interface RedisLike {
+  readonly isReady: boolean;
+  quit(): Promise<unknown>;
+  destroy(): void;
+}
+
+/** redis://user:secret@host → redis://user:***@host */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
   }
 }
 

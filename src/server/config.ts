@@ -15,6 +15,11 @@ export function packageRoot(): string {
 
 const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+export const CACHE_BACKENDS = ['file', 'memory', 'none', 'redis'] as const;
+/** Port used by `--http` when none is given. */
+export const DEFAULT_HTTP_PORT = 8723;
+export const DEFAULT_HTTP_HOST = '127.0.0.1';
+
 export const configSchema = z.object({
   modelsDir: z.string().min(1),
   extraModelsDir: z.string().min(1).optional(),
@@ -26,12 +31,18 @@ export const configSchema = z.object({
   loadMode: z.enum(['lazy', 'eager']),
   batchWindowMs: intFrom(0, 1000),
   maxBatch: intFrom(1, 1024),
-  cache: z.object({
-    backend: z.enum(['file', 'memory', 'none']),
-    path: z.string().min(1),
-    ttlSeconds: intFrom(0, 365 * 24 * 3600), // 0 = never expire
-    maxEntries: intFrom(1, 10_000_000),
-  }),
+  cache: z
+    .object({
+      backend: z.enum(CACHE_BACKENDS),
+      path: z.string().min(1),
+      /** redis:// or rediss:// URL for the redis backend (set by `--cache redis://…`). */
+      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+      ttlSeconds: intFrom(0, 365 * 24 * 3600), // 0 = never expire
+      maxEntries: intFrom(1, 10_000_000),
+      /** Upper bound on one remote cache operation; past it the call is served uncached. */
+      timeoutMs: intFrom(1, 60_000),
+    })
+    .refine((c) => c.backend !== 'redis' || !!c.url, { message: 'the redis backend needs a URL: --cache redis://host:port', path: ['backend'] }),
   logLevel: z.enum(LOG_LEVELS),
   limits: z.object({
     maxTextChars: intFrom(1, 1_000_000),
@@ -43,6 +54,23 @@ export const configSchema = z.object({
     callTimeoutMs: intFrom(0, 3_600_000), // 0 = no timeout
     maxConcurrentInferences: intFrom(1, 1024),
   }),
+  /** Streamable HTTP transport; `listen` unset = stdio. */
+  http: z.object({
+    listen: z.object({ host: z.string().min(1), port: intFrom(0, 65_535) }).optional(),
+    /** Bearer tokens accepted (each one identifies a client). Required when listening on a non-loopback address. */
+    authTokens: z.array(z.string().min(16, 'a bearer token must have at least 16 characters')),
+    /** File with one token per line (# comments allowed), read at start-up. */
+    authTokenFile: z.string().min(1).optional(),
+    /** Origins allowed in the Origin header (browsers); a request with any other Origin is refused with 403. */
+    allowedOrigins: z.array(z.string().min(1)),
+    /** Host header values allowed; empty = loopback names when bound to loopback, anything otherwise. */
+    allowedHosts: z.array(z.string().min(1)),
+    maxBodyBytes: intFrom(1024, 1 << 30),
+    /** Requests one client (token, or address without auth) may have in flight; more → 429 busy. */
+    maxClientConcurrency: intFrom(1, 100_000),
+  }),
+  /** On SIGTERM/SIGINT: how long in-flight calls may finish before they are cancelled. */
+  shutdownGraceMs: intFrom(0, 600_000),
 });
 export type AppConfig = z.infer<typeof configSchema>;
 
@@ -52,7 +80,23 @@ export function defaultCachePath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Each setting: CLI flag, environment variable, path in the config object. */
-const SETTINGS: ReadonlyArray<{ flag: string; env: string; path: string[]; help: string }> = [
+interface Setting {
+  flag: string;
+  env: string;
+  path: string[];
+  help: string;
+  /** No command-line flag (secrets: a flag would show in the process list). */
+  envOnly?: boolean;
+  /** Value used when the flag is given without one (`--http`). */
+  implicit?: string;
+  /** Converts the raw string and stores it; throws ConfigError on a bad value. Default: store as is. */
+  apply?: (raw: Record<string, unknown>, value: string) => void;
+}
+
+const list = (path: string[]) => (raw: Record<string, unknown>, value: string) =>
+  setPath(raw, path, value.split(/[,\s]+/).map((v) => v.trim()).filter(Boolean));
+
+const SETTINGS: ReadonlyArray<Setting> = [
   { flag: '--models-dir', env: 'RED_HEART_MODELS_DIR', path: ['modelsDir'], help: 'directory with manifest.json and the ONNX models' },
   { flag: '--extra-models-dir', env: 'RED_HEART_EXTRA_MODELS_DIR', path: ['extraModelsDir'], help: 'optional second directory with its own manifest.json' },
   { flag: '--model', env: 'RED_HEART_MODEL', path: ['model'], help: 'model id from the manifest (default: its default_model)' },
@@ -61,10 +105,19 @@ const SETTINGS: ReadonlyArray<{ flag: string; env: string; path: string[]; help:
   { flag: '--load', env: 'RED_HEART_LOAD', path: ['loadMode'], help: 'lazy | eager model loading' },
   { flag: '--batch-window-ms', env: 'RED_HEART_BATCH_WINDOW_MS', path: ['batchWindowMs'], help: 'micro-batching window in ms' },
   { flag: '--max-batch', env: 'RED_HEART_MAX_BATCH', path: ['maxBatch'], help: 'largest inference batch' },
-  { flag: '--cache', env: 'RED_HEART_CACHE', path: ['cache', 'backend'], help: 'file | memory | none' },
+  {
+    flag: '--cache', env: 'RED_HEART_CACHE', path: ['cache', 'backend'], help: 'file | memory | none | redis://host:port[/db]',
+    apply: (raw, value) => {
+      if (/^rediss?:\/\//i.test(value)) {
+        setPath(raw, ['cache', 'backend'], 'redis');
+        setPath(raw, ['cache', 'url'], value);
+      } else setPath(raw, ['cache', 'backend'], value);
+    },
+  },
   { flag: '--cache-path', env: 'RED_HEART_CACHE_PATH', path: ['cache', 'path'], help: 'cache file for the file backend' },
   { flag: '--cache-ttl', env: 'RED_HEART_CACHE_TTL', path: ['cache', 'ttlSeconds'], help: 'seconds a cached result lives (0 = forever)' },
-  { flag: '--cache-max-entries', env: 'RED_HEART_CACHE_MAX_ENTRIES', path: ['cache', 'maxEntries'], help: 'most cached results kept' },
+  { flag: '--cache-max-entries', env: 'RED_HEART_CACHE_MAX_ENTRIES', path: ['cache', 'maxEntries'], help: 'most cached results kept (per process)' },
+  { flag: '--cache-timeout-ms', env: 'RED_HEART_CACHE_TIMEOUT_MS', path: ['cache', 'timeoutMs'], help: 'longest a Redis cache operation may take before the call is served uncached' },
   { flag: '--log-level', env: 'RED_HEART_LOG_LEVEL', path: ['logLevel'], help: LOG_LEVELS.join(' | ') },
   { flag: '--max-text-chars', env: 'RED_HEART_MAX_TEXT_CHARS', path: ['limits', 'maxTextChars'], help: 'longest text accepted' },
   { flag: '--max-batch-texts', env: 'RED_HEART_MAX_BATCH_TEXTS', path: ['limits', 'maxBatchTexts'], help: 'most texts in one call' },
@@ -74,7 +127,53 @@ const SETTINGS: ReadonlyArray<{ flag: string; env: string; path: string[]; help:
   { flag: '--regret-max-cells', env: 'RED_HEART_REGRET_MAX_CELLS', path: ['limits', 'regretMaxCells'], help: 'largest options × scenarios matrix' },
   { flag: '--timeout-ms', env: 'RED_HEART_TIMEOUT_MS', path: ['limits', 'callTimeoutMs'], help: 'per-call timeout in ms (0 = none)' },
   { flag: '--max-concurrent-inferences', env: 'RED_HEART_MAX_CONCURRENT_INFERENCES', path: ['limits', 'maxConcurrentInferences'], help: 'inference batches run at once' },
+  {
+    flag: '--http', env: 'RED_HEART_HTTP', path: ['http', 'listen'], implicit: `${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}`,
+    help: `serve Streamable HTTP on [host:]port instead of stdio (bare --http: ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT})`,
+    apply: (raw, value) => setPath(raw, ['http', 'listen'], parseListen(value)),
+  },
+  { flag: '--auth-token', env: 'RED_HEART_AUTH_TOKEN', path: ['http', 'authTokens'], envOnly: true, help: 'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each', apply: list(['http', 'authTokens']) },
+  { flag: '--auth-token-file', env: 'RED_HEART_AUTH_TOKEN_FILE', path: ['http', 'authTokenFile'], help: 'file with one bearer token per line' },
+  { flag: '--allowed-origins', env: 'RED_HEART_ALLOWED_ORIGINS', path: ['http', 'allowedOrigins'], help: 'comma-separated Origin values browsers may call from (default: none)', apply: list(['http', 'allowedOrigins']) },
+  { flag: '--allowed-hosts', env: 'RED_HEART_ALLOWED_HOSTS', path: ['http', 'allowedHosts'], help: 'comma-separated Host header values accepted (default: loopback names on loopback)', apply: list(['http', 'allowedHosts']) },
+  { flag: '--max-body-bytes', env: 'RED_HEART_MAX_BODY_BYTES', path: ['http', 'maxBodyBytes'], help: 'largest HTTP request body (413 past it)' },
+  { flag: '--max-client-concurrency', env: 'RED_HEART_MAX_CLIENT_CONCURRENCY', path: ['http', 'maxClientConcurrency'], help: 'HTTP requests one client may have in flight (429 past it)' },
+  { flag: '--shutdown-grace-ms', env: 'RED_HEART_SHUTDOWN_GRACE_MS', path: ['shutdownGraceMs'], help: 'on SIGTERM/SIGINT, time in-flight calls get to finish before they are cancelled' },
 ];
+
+const LOOPBACK_NAMES = new Set(['localhost', '::1', '0:0:0:0:0:0:0:1']);
+
+/** True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return LOOPBACK_NAMES.has(h) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+/** `[host:]port`, `host`, `host:port`, `[v6]:port`, `:port`; `true`/`on`/`yes` = the default address. */
+export function parseListen(value: string): { host: string; port: number } | undefined {
+  const v = value.trim();
+  if (/^(false|off|no|)$/i.test(v)) return undefined;
+  if (/^(true|on|yes)$/i.test(v)) return { host: DEFAULT_HTTP_HOST, port: DEFAULT_HTTP_PORT };
+  let host = DEFAULT_HTTP_HOST;
+  let port: string | undefined;
+  const v6 = /^\[([^\]]+)\](?::(.*))?$/.exec(v);
+  if (v6) {
+    host = v6[1];
+    port = v6[2];
+  } else if (/^\d+$/.test(v)) {
+    port = v;
+  } else if ((v.match(/:/g) ?? []).length > 1) {
+    host = v; // bare IPv6 address
+  } else if (v.includes(':')) {
+    host = v.slice(0, v.indexOf(':')) || DEFAULT_HTTP_HOST;
+    port = v.slice(v.indexOf(':') + 1);
+  } else {
+    host = v;
+  }
+  const n = port === undefined || port === '' ? DEFAULT_HTTP_PORT : Number(port);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new ConfigError(`invalid configuration:\n  --http / RED_HEART_HTTP: '${value}' is not [host:]port (port 0..65535)`);
+  return { host, port: n };
+}
 
 export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
@@ -84,7 +183,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loadMode: 'lazy',
     batchWindowMs: 3,
     maxBatch: 32,
-    cache: { backend: 'file', path: defaultCachePath(env), ttlSeconds: 7 * 24 * 3600, maxEntries: 10_000 },
+    cache: { backend: 'file', path: defaultCachePath(env), ttlSeconds: 7 * 24 * 3600, maxEntries: 10_000, timeoutMs: 250 },
     logLevel: 'info',
     limits: {
       maxTextChars: 20_000,
@@ -96,6 +195,14 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
       callTimeoutMs: 120_000,
       maxConcurrentInferences: Math.max(1, Math.min(4, cpus().length)),
     },
+    http: {
+      authTokens: [],
+      allowedOrigins: [],
+      allowedHosts: [],
+      maxBodyBytes: 4 * 1024 * 1024,
+      maxClientConcurrency: 16,
+    },
+    shutdownGraceMs: 10_000,
   };
 }
 
@@ -118,9 +225,10 @@ export interface ParsedArgs {
 /** Parses CLI flags (`--flag value` or `--flag=value`) over environment variables over defaults. */
 export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): ParsedArgs {
   const raw = structuredClone(defaults(env)) as unknown as Record<string, unknown>;
+  const apply = (s: Setting, v: string) => (s.apply ? s.apply(raw, v) : setPath(raw, s.path, v));
   for (const s of SETTINGS) {
     const v = env[s.env];
-    if (v !== undefined && v !== '') setPath(raw, s.path, v);
+    if (v !== undefined && v !== '') apply(s, v);
   }
   let help = false;
   let version = false;
@@ -131,14 +239,20 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const setting = SETTINGS.find((s) => s.flag === flag);
     if (!setting) throw new ConfigError(`unknown option '${flag}' (see --help)`);
-    const value = inline ?? argv[++i];
+    if (setting.envOnly) throw new ConfigError(`option '${flag}' is not accepted on the command line (it would show in the process list): set ${setting.env} or use --auth-token-file`);
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (setting.implicit !== undefined && (next === undefined || next.startsWith('-'))) value = setting.implicit;
+      else value = argv[++i];
+    }
     if (value === undefined) throw new ConfigError(`option '${flag}' needs a value (${setting.help})`);
-    setPath(raw, setting.path, value);
+    apply(setting, value);
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
-      const setting = SETTINGS.find((s) => s.path.join('.') === issue.path.join('.'));
+      const setting = SETTINGS.find((s) => s.path.join('.') === issue.path.join('.')) ?? SETTINGS.find((s) => issue.path.join('.').startsWith(`${s.path.join('.')}.`));
       const where = setting ? `${setting.flag} / ${setting.env}` : issue.path.join('.');
       return `  ${where}: ${issue.message}`;
     });
@@ -148,9 +262,9 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
 }
 
 export function helpText(): string {
-  const rows = SETTINGS.map((s) => `  ${s.flag.padEnd(30)} ${s.env.padEnd(38)} ${s.help}`);
+  const rows = SETTINGS.map((s) => `  ${(s.envOnly ? '(environment only)' : s.flag).padEnd(30)} ${s.env.padEnd(38)} ${s.help}`);
   return [
-    'red-heart-mcp — MCP server for emotion, Bentham, regret and SURD analysis (stdio transport)',
+    'red-heart-mcp — MCP server for emotion, Bentham, regret and SURD analysis (stdio by default; Streamable HTTP with --http)',
     '',
     'Usage: red-heart-mcp [options]',
     '',

@@ -1,0 +1,120 @@
+// The redis:// cache backend against a real redis-server on a free loopback port.
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maskUrl, ResultCache, type CacheOptions } from '../../src/engine/cache.js';
+import { freePort, redisUnavailable, startRedis, type TestRedis } from '../server/helpers/redis.js';
+
+function captureLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+  return { logger, lines };
+}
+const entry = (n: number) => ({ structured: { n }, summary: `n=${n}` });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const unavailable = redisUnavailable();
+if (unavailable) console.warn(`[skip] Redis cache tests: ${unavailable}`);
+
+describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
+  let redis: TestRedis;
+  const opened: ResultCache[] = [];
+  const open = (extra: Partial<CacheOptions> = {}) => {
+    const cache = new ResultCache({ backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 100, timeoutMs: 200, retryMs: 100, ...extra }, captureLogger().logger);
+    opened.push(cache);
+    return cache;
+  };
+  beforeAll(async () => { redis = await startRedis(); });
+  afterAll(async () => {
+    await Promise.all(opened.map((c) => c.close()));
+    await redis?.stop();
+  });
+
+  it('shares entries between two instances (replicas)', async () => {
+    const a = open();
+    const b = open();
+    await sleep(100); // connect
+    await a.set('shared', entry(1));
+    expect(await b.get('shared')).toEqual(entry(1));
+    expect(b.snapshot()).toMatchObject({ backend: 'redis', hits: 1, degraded: null });
+    expect(await b.get('absent')).toBeUndefined();
+    expect(b.snapshot().misses).toBe(1);
+  });
+
+  it('expires entries after the TTL', async () => {
+    const c = open({ ttlSeconds: 1 });
+    await sleep(100);
+    await c.set('ttl', entry(2));
+    expect(await c.get('ttl')).toEqual(entry(2));
+    await sleep(1100);
+    expect(await c.get('ttl')).toBeUndefined();
+  });
+
+  it('degrades to uncached when Redis dies, without throwing, and resumes when it returns', async () => {
+    const { logger, lines } = captureLogger();
+    const c = new ResultCache({ backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 100, timeoutMs: 200, retryMs: 100 }, logger);
+    opened.push(c);
+    await sleep(100);
+    await c.set('k', entry(3));
+    expect(await c.get('k')).toEqual(entry(3));
+
+    await redis.kill();
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) {
+      expect(await c.get('k')).toBeUndefined(); // a miss, never an exception
+      await c.set(`k${i}`, entry(i));
+    }
+    expect(performance.now() - t0).toBeLessThan(20 * 2 * 250); // every operation bounded
+    expect(c.snapshot().degraded).toMatch(/redis/);
+    expect(lines.some((l) => l.level === 40 && /uncached/.test(String(l.msg)))).toBe(true);
+
+    await redis.restart(); // same port, empty
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      await c.set('after', entry(4));
+      if (c.snapshot().degraded === null) break;
+      await sleep(100);
+    }
+    expect(c.snapshot().degraded).toBeNull();
+    expect(await c.get('after')).toEqual(entry(4));
+    expect(lines.some((l) => /caching resumed/.test(String(l.msg)))).toBe(true);
+  });
+
+  it('bounds every operation when Redis hangs (slow), and recovers', async () => {
+    const c = open({ timeoutMs: 150, retryMs: 50 });
+    await sleep(100);
+    await c.set('slow', entry(5));
+    redis.pause();
+    try {
+      const t0 = performance.now();
+      expect(await c.get('slow')).toBeUndefined();
+      expect(performance.now() - t0).toBeLessThan(1000);
+      expect(c.snapshot().degraded).toMatch(/within 150 ms/);
+      const t1 = performance.now();
+      await c.set('slow2', entry(6)); // skipped during back-off or bounded by the timeout
+      expect(performance.now() - t1).toBeLessThan(1000);
+    } finally {
+      redis.resume();
+    }
+    await sleep(100);
+    expect(await c.get('slow')).toEqual(entry(5));
+    expect(c.snapshot().degraded).toBeNull();
+  });
+
+  it('starts degraded (not failing) when Redis is not there at all, and closes promptly', async () => {
+    const port = await freePort();
+    const c = new ResultCache({ backend: 'redis', url: `redis://127.0.0.1:${port}`, path: '', ttlSeconds: 0, maxEntries: 10, timeoutMs: 100 }, captureLogger().logger);
+    expect(c.enabled).toBe(true);
+    expect(await c.get('x')).toBeUndefined();
+    await c.set('x', entry(1));
+    expect(c.snapshot().degraded).toMatch(/redis/);
+    const t0 = performance.now();
+    await c.close();
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
+
+describe('maskUrl', () => {
+  it('hides the password of a Redis URL', () => {
+    expect(maskUrl('redis://user:s3cret@db.example:6379/2')).toBe('redis://user:***@db.example:6379/2');
+    expect(maskUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+});
