@@ -1,0 +1,204 @@
+// Dynamic micro-batching. Callers submit single items; items arriving within `windowMs` of the first queued
+// item (or as soon as `maxBatch` are queued) are run together. When more than `maxBatch` are queued, they are
+// sorted by length and cut into consecutive groups, so each batch pads to a similar length. A failing batch is
+// retried item by item, so a bad input fails only its own caller. Aborted items leave the queue at once.
+//
+// ONNX Runtime's Node binding runs a session synchronously on the main thread, so batches run one at a time;
+// items that arrive while a batch runs are taken as soon as it finishes.
+import { ToolError } from '../tools/types.js';
+
+export interface BatcherOptions<I, O> {
+  windowMs: number;
+  maxBatch: number;
+  /** Sort key (e.g. token count). */
+  length(input: I): number;
+  /** Runs one batch; returns one output per input, in order. */
+  run(inputs: I[]): Promise<O[]>;
+}
+
+export interface BatchStats {
+  batches: number;
+  items: number;
+  /** Mean items per batch. */
+  meanBatch: number;
+  largestBatch: number;
+  /** Batches that failed as a whole and were retried item by item. */
+  isolationRetries: number;
+  failedItems: number;
+  cancelledItems: number;
+  /** Σ real lengths / Σ (batch size × longest length): 1 = no padding. */
+  paddingEfficiency: number;
+  runMs: number;
+  queued: number;
+}
+
+interface Pending<I, O> {
+  input: I;
+  len: number;
+  signal?: AbortSignal;
+  resolve(value: O): void;
+  reject(err: unknown): void;
+  settled: boolean;
+  cleanup(): void;
+}
+
+function cancelled(): ToolError {
+  return new ToolError('cancelled', 'the call was cancelled');
+}
+
+export class MicroBatcher<I, O> {
+  private queue: Pending<I, O>[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private draining = false;
+  private scheduled = false;
+  private s = { batches: 0, items: 0, largest: 0, isolationRetries: 0, failedItems: 0, cancelledItems: 0, realLen: 0, paddedLen: 0, runMs: 0 };
+
+  constructor(private readonly opts: BatcherOptions<I, O>) {
+    if (opts.maxBatch < 1) throw new Error('maxBatch must be ≥ 1');
+  }
+
+  submit(input: I, signal?: AbortSignal): Promise<O> {
+    if (signal?.aborted) {
+      this.s.cancelledItems++;
+      return Promise.reject(cancelled());
+    }
+    return new Promise<O>((resolve, reject) => {
+      const p: Pending<I, O> = {
+        input,
+        len: this.opts.length(input),
+        signal,
+        settled: false,
+        resolve: (v) => {
+          if (p.settled) return;
+          p.settled = true;
+          p.cleanup();
+          resolve(v);
+        },
+        reject: (e) => {
+          if (p.settled) return;
+          p.settled = true;
+          p.cleanup();
+          reject(e);
+        },
+        cleanup: () => {},
+      };
+      if (signal) {
+        const onAbort = () => {
+          const i = this.queue.indexOf(p);
+          if (i >= 0) this.queue.splice(i, 1);
+          this.s.cancelledItems++;
+          p.reject(cancelled());
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.queue.push(p);
+      this.schedule();
+    });
+  }
+
+  stats(): BatchStats {
+    const s = this.s;
+    return {
+      batches: s.batches,
+      items: s.items,
+      meanBatch: s.batches ? s.items / s.batches : 0,
+      largestBatch: s.largest,
+      isolationRetries: s.isolationRetries,
+      failedItems: s.failedItems,
+      cancelledItems: s.cancelledItems,
+      paddingEfficiency: s.paddedLen ? s.realLen / s.paddedLen : 1,
+      runMs: Math.round(s.runMs * 10) / 10,
+      queued: this.queue.length,
+    };
+  }
+
+  private schedule(): void {
+    if (this.draining) return; // the running drain loop takes new items when its batch finishes
+    if (this.queue.length >= this.opts.maxBatch || this.opts.windowMs <= 0) {
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // after the current synchronous code: a caller submitting many items at once gets them all sorted together
+        queueMicrotask(() => {
+          this.scheduled = false;
+          void this.drain();
+        });
+      }
+      return;
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.drain();
+      }, this.opts.windowMs);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const taken = this.queue.splice(0, this.queue.length).filter((p) => !p.settled);
+        taken.sort((a, b) => a.len - b.len);
+        for (let i = 0; i < taken.length; i += this.opts.maxBatch) {
+          await this.runGroup(taken.slice(i, i + this.opts.maxBatch));
+        }
+      }
+    } finally {
+      this.draining = false;
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
+    }
+  }
+
+  private async runGroup(group: Pending<I, O>[]): Promise<void> {
+    const live = group.filter((p) => !p.settled);
+    if (live.length === 0) return;
+    try {
+      const outs = await this.timed(live);
+      live.forEach((p, i) => p.resolve(outs[i]));
+    } catch (err) {
+      if (live.length === 1) {
+        this.s.failedItems++;
+        live[0].reject(err);
+        return;
+      }
+      // isolate: run each item alone so only the bad ones fail
+      this.s.isolationRetries++;
+      for (const p of live) {
+        if (p.settled) continue;
+        try {
+          const [out] = await this.timed([p]);
+          p.resolve(out);
+        } catch (e) {
+          this.s.failedItems++;
+          p.reject(e);
+        }
+      }
+    }
+  }
+
+  private async timed(items: Pending<I, O>[]): Promise<O[]> {
+    const t0 = performance.now();
+    try {
+      const outs = await this.opts.run(items.map((p) => p.input));
+      if (outs.length !== items.length) throw new Error(`batch runner returned ${outs.length} outputs for ${items.length} inputs`);
+      return outs;
+    } finally {
+      const longest = items.reduce((m, p) => Math.max(m, p.len), 0);
+      this.s.batches++;
+      this.s.items += items.length;
+      this.s.largest = Math.max(this.s.largest, items.length);
+      this.s.realLen += items.reduce((a, p) => a + p.len, 0);
+      this.s.paddedLen += longest * items.length;
+      this.s.runMs += performance.now() - t0;
+    }
+  }
+}

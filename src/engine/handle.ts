@@ -1,0 +1,239 @@
+// The engine handle the server hands to tools (ctx.services.engine) and reads for red-heart://status.
+// createEngineHandle(config, logger):
+//  - checks the configured execution provider at once (an explicit provider that cannot load = start-up error);
+//  - with loadMode 'eager' loads the model before returning (a broken manifest/checksum = start-up error;
+//    no model installed = a warning, tools then answer model_missing);
+//  - with 'lazy' loads on the first require().
+import type { Logger } from 'pino';
+import type { AppConfig } from '../server/config.js';
+import { ToolError, type EngineHandle } from '../tools/types.js';
+import type { BatchStats } from './batcher.js';
+import { EngineLoadError, type EngineLoadErrorKind } from './errors.js';
+import { listModels, resolveModel } from './manifest.js';
+import { OnnxTextEngine } from './onnx-engine.js';
+import { autoCandidates, probeProvider, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
+import type { TextEngine } from './types.js';
+import { existsSync } from 'node:fs';
+
+export interface EngineStatus {
+  state: 'not_loaded' | 'loading' | 'ready' | 'error';
+  load_mode: 'lazy' | 'eager';
+  provider: {
+    requested: ProviderRequest;
+    /** The provider the loaded session really runs on; null until a model is loaded. */
+    active: ProviderName | null;
+    /** Why `auto` (or the probe) fell back to CPU; null when it did not. */
+    fallback_reason: string | null;
+    /** Start-up probe of the provider candidates (one-node model), in order tried. */
+    probe: ProviderAttempt[];
+    /** Attempts made when the model itself was loaded. */
+    attempts: ProviderAttempt[];
+  };
+  /** ONNX Runtime intra-op threads (null until loaded). */
+  threads: number | null;
+  /** The model in use (null until loaded). */
+  model: {
+    id: string;
+    version: string;
+    file: string;
+    sha256: string;
+    precision: string | null;
+    bytes: number;
+    /** Counted from the ONNX graph initializers. */
+    parameters: number;
+    parameters_by_type: Record<string, number>;
+    /** The count the manifest claims (null if absent); differs from `parameters` only if the manifest is stale. */
+    manifest_parameters: number | null;
+    max_length: number;
+    load_ms: number;
+    warmup_ms: number;
+  } | null;
+  /** Every model the configured manifests list. */
+  available_models: Array<{ id: string; version: string; file: string; precision: string | null; parameters: number | null; dir: string; installed: boolean }>;
+  thresholds_source: string | null;
+  batching: { window_ms: number; max_batch: number; max_concurrent_batches: 1 } & Partial<BatchStats>;
+  /** Why no model is usable (null when fine or not yet tried). */
+  error: { kind: EngineLoadErrorKind | 'internal'; message: string; file: string | null } | null;
+}
+
+export interface RedHeartEngineHandle extends EngineHandle {
+  require(): Promise<OnnxTextEngine>;
+  status(): EngineStatus;
+  close(): Promise<void>;
+}
+
+class Handle implements RedHeartEngineHandle {
+  private engine: OnnxTextEngine | null = null;
+  private loading: Promise<OnnxTextEngine> | null = null;
+  private lastError: EngineStatus['error'] = null;
+  private probe: ProviderAttempt[] = [];
+  private idCache: string | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  async init(): Promise<void> {
+    const requested = this.config.provider;
+    if (requested !== 'cpu') {
+      const candidates = requested === 'auto' ? autoCandidates() : [requested];
+      for (const p of candidates) {
+        const attempt = await probeProvider(p);
+        this.probe.push(attempt);
+        if (attempt.ok) break;
+        if (requested !== 'auto') {
+          throw new EngineLoadError(
+            'provider_unavailable',
+            `execution provider '${p}' is not usable: ${attempt.error} — install its runtime, or use --provider auto (falls back to CPU) or --provider cpu`,
+          );
+        }
+        this.logger.warn({ provider: p, reason: attempt.error }, 'execution provider unavailable; auto will fall back');
+      }
+    }
+    if (this.config.loadMode === 'eager') {
+      try {
+        await this.load();
+      } catch (err) {
+        if (err instanceof EngineLoadError && err.kind === 'file_missing') {
+          this.logger.error({ err: err.message }, 'no usable model: text tools will answer model_missing');
+          return;
+        }
+        throw err;
+      }
+    }
+  }
+
+  modelId(): string | null {
+    if (this.engine) return cacheId(this.engine.model.id, this.engine.model.version, this.engine.model.sha256);
+    if (this.idCache) return this.idCache;
+    try {
+      const r = resolveModel(this.config.modelsDir, this.config.extraModelsDir, this.config.model);
+      if (!existsSync(r.modelPath)) return null;
+      this.idCache = cacheId(r.entry.id, r.entry.version, r.entry.sha256);
+      return this.idCache;
+    } catch {
+      return null;
+    }
+  }
+
+  async require(): Promise<OnnxTextEngine> {
+    if (this.engine) return this.engine;
+    try {
+      return await this.load();
+    } catch (err) {
+      if (err instanceof EngineLoadError) {
+        throw new ToolError('model_missing', err.message, { kind: err.kind, file: err.file ?? null });
+      }
+      throw new ToolError('internal', `model loading failed: ${(err as Error).message}`);
+    }
+  }
+
+  status(): EngineStatus {
+    const info = this.engine?.info;
+    const models = listModels(this.config.modelsDir, this.config.extraModelsDir);
+    const probeFallback = this.probe.some((a) => !a.ok)
+      ? this.probe.filter((a) => !a.ok).map((a) => `${a.provider}: ${a.error}`).join('; ')
+      : null;
+    return {
+      state: this.engine ? 'ready' : this.loading ? 'loading' : this.lastError ? 'error' : 'not_loaded',
+      load_mode: this.config.loadMode,
+      provider: {
+        requested: this.config.provider,
+        active: info?.provider ?? null,
+        fallback_reason: info ? info.fallbackReason : probeFallback,
+        probe: this.probe,
+        attempts: info?.providerAttempts ?? [],
+      },
+      threads: info?.threads ?? null,
+      model: info
+        ? {
+            id: info.id,
+            version: info.version,
+            file: info.file,
+            sha256: info.sha256,
+            precision: info.precision,
+            bytes: info.bytes,
+            parameters: info.parameters.parameters,
+            parameters_by_type: info.parameters.byType,
+            manifest_parameters: info.manifestParameters,
+            max_length: info.maxLength,
+            load_ms: info.loadMs,
+            warmup_ms: info.warmupMs,
+          }
+        : null,
+      available_models: models.map(({ entry, dir }) => ({
+        id: entry.id,
+        version: entry.version,
+        file: entry.file,
+        precision: entry.precision ?? null,
+        parameters: entry.parameters ?? null,
+        dir,
+        installed: existsSync(`${dir}/${entry.file}`),
+      })),
+      thresholds_source: info?.thresholdsSource ?? null,
+      batching: {
+        window_ms: this.config.batchWindowMs,
+        max_batch: this.config.maxBatch,
+        max_concurrent_batches: 1,
+        ...(this.engine ? this.engine.batchStats() : {}),
+      },
+      error: this.lastError,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const e = this.engine ?? (await this.loading?.catch(() => null)) ?? null;
+    this.engine = null;
+    await e?.close();
+  }
+
+  private load(): Promise<OnnxTextEngine> {
+    if (this.closed) return Promise.reject(new EngineLoadError('file_missing', 'the engine is shut down'));
+    if (this.loading) return this.loading;
+    this.loading = (async () => {
+      try {
+        const resolved = resolveModel(this.config.modelsDir, this.config.extraModelsDir, this.config.model);
+        const engine = await OnnxTextEngine.load(resolved, {
+          provider: this.config.provider,
+          threads: this.config.threads,
+          batchWindowMs: this.config.batchWindowMs,
+          maxBatch: this.config.maxBatch,
+          logger: this.logger,
+        });
+        this.engine = engine;
+        this.lastError = null;
+        return engine;
+      } catch (err) {
+        this.lastError =
+          err instanceof EngineLoadError
+            ? { kind: err.kind, message: err.message, file: err.file ?? null }
+            : { kind: 'internal', message: (err as Error).message, file: null };
+        this.logger.error({ err: this.lastError }, 'model load failed');
+        throw err;
+      }
+    })();
+    const current = this.loading;
+    // cleared after settling (not in a finally inside: a synchronous throw would run it before the assignment)
+    current.then(
+      () => { if (this.loading === current) this.loading = null; },
+      () => { if (this.loading === current) this.loading = null; },
+    );
+    return current;
+  }
+}
+
+function cacheId(id: string, version: string, sha: string): string {
+  return `${id}@${version}#${sha.slice(0, 12).toLowerCase()}`;
+}
+
+/** Creates the engine handle; throws EngineLoadError when the configuration cannot work (see file header). */
+export async function createEngineHandle(config: AppConfig, logger: Logger): Promise<RedHeartEngineHandle> {
+  const handle = new Handle(config, logger);
+  await handle.init();
+  return handle;
+}
+
+export type { TextEngine };

@@ -1,0 +1,353 @@
+// The ONNX text engine: verified files, one session (provider with fallback), tokenization, windowing,
+// micro-batched inference, activations and chunk aggregation. Implements TextEngine.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import ort from 'onnxruntime-node';
+import type { Logger } from 'pino';
+import { ToolError } from '../tools/types.js';
+import { MicroBatcher, type BatchStats } from './batcher.js';
+import { aggregateLabels, MAX_CHUNKS, planWindows, weightedMean } from './chunking.js';
+import { EngineLoadError } from './errors.js';
+import { resolveLanguage } from './language.js';
+import { INSTALL_HINT, type ResolvedModel } from './manifest.js';
+import { countOnnxParameters, type ParameterCount } from './onnx-params.js';
+import { autoCandidates, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
+import { createTokenizer, type TextTokenizer } from './tokenizer.js';
+import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from './types.js';
+
+export const OUTPUT_NAMES = ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad'] as const;
+
+export interface EngineOptions {
+  provider: ProviderRequest;
+  /** Intra-op threads; 0 = all cores. */
+  threads: number;
+  batchWindowMs: number;
+  maxBatch: number;
+  logger?: Logger;
+  /** Skip the sha256 check (only for tools that already verified the file; never used by the server). */
+  skipChecksum?: boolean;
+}
+
+export interface EngineAnalyzeOptions extends AnalyzeOptions {
+  /**
+   * How texts longer than one window are handled: 'window' (default) = overlapping windows, aggregated;
+   * 'truncate' = first window only (what training/evaluation do), `truncated` reports the cut.
+   */
+  overflow?: 'window' | 'truncate';
+}
+
+/** Raw head outputs for one window (after activation). */
+interface WindowOut {
+  goemotions: Float32Array;
+  kote: Float32Array;
+  positive: number;
+  utility: number;
+  vad: [number, number, number];
+}
+
+export interface LoadedEngineInfo {
+  id: string;
+  version: string;
+  file: string;
+  sha256: string;
+  precision: string | null;
+  bytes: number;
+  parameters: ParameterCount;
+  manifestParameters: number | null;
+  maxLength: number;
+  provider: ProviderName;
+  providerAttempts: ProviderAttempt[];
+  fallbackReason: string | null;
+  threads: number;
+  loadMs: number;
+  warmupMs: number;
+  thresholdsSource: string;
+}
+
+export function sha256(buf: Uint8Array): string {
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+function readVerified(path: string, expected: string | undefined, what: string, skip: boolean): Buffer {
+  if (!existsSync(path)) throw new EngineLoadError('file_missing', `${path} not found (${what}) — ${INSTALL_HINT}`, path);
+  const buf = readFileSync(path);
+  if (expected && !skip) {
+    const got = sha256(buf);
+    if (got !== expected.toLowerCase()) {
+      throw new EngineLoadError(
+        'checksum_mismatch',
+        `${path} (${what}) has sha256 ${got.slice(0, 16)}…, but the manifest expects ${expected.slice(0, 16)}…: the file is damaged or belongs to another model version — ${INSTALL_HINT}`,
+        path,
+      );
+    }
+  }
+  return buf;
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+export class OnnxTextEngine implements TextEngine {
+  readonly model: ModelInfo;
+  private readonly batcher: MicroBatcher<number[], WindowOut>;
+  private readonly windowSize: number;
+  private readonly noneIdx: { goemotions: number[]; kote: number[] };
+  private closed = false;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly tokenizer: TextTokenizer,
+    private readonly resolved: ResolvedModel,
+    readonly info: LoadedEngineInfo,
+    opts: EngineOptions,
+  ) {
+    const e = resolved.entry;
+    this.model = {
+      id: e.id,
+      version: e.version,
+      sha256: e.sha256.toLowerCase(),
+      parameters: info.parameters.parameters,
+      maxLength: e.max_length,
+      labels: { goemotions: [...e.outputs.goemotions_logits.labels], kote: [...e.outputs.kote_logits.labels] },
+      thresholds: { goemotions: [...e.outputs.goemotions_logits.thresholds], kote: [...e.outputs.kote_logits.thresholds] },
+    };
+    this.windowSize = e.max_length - tokenizer.prefix.length - tokenizer.suffix.length;
+    if (this.windowSize < 1) throw new EngineLoadError('model_invalid', `max_length ${e.max_length} leaves no room for text after special tokens`, resolved.manifestPath);
+    this.noneIdx = {
+      goemotions: this.model.labels.goemotions.flatMap((l, i) => (l === 'neutral' ? [i] : [])),
+      kote: this.model.labels.kote.flatMap((l, i) => (l === '없음' ? [i] : [])),
+    };
+    this.batcher = new MicroBatcher<number[], WindowOut>({
+      windowMs: opts.batchWindowMs,
+      maxBatch: opts.maxBatch,
+      length: (ids) => ids.length,
+      run: (batch) => this.runBatch(batch),
+    });
+  }
+
+  /** Verifies the files, creates the session on the requested provider (with `auto` fallback) and warms it up. */
+  static async load(resolved: ResolvedModel, opts: EngineOptions): Promise<OnnxTextEngine> {
+    const t0 = performance.now();
+    const e = resolved.entry;
+    const modelBytes = readVerified(resolved.modelPath, e.sha256, 'ONNX model', !!opts.skipChecksum);
+    const tokBytes = readVerified(resolved.tokenizerPath, e.tokenizer_sha256, 'tokenizer', !!opts.skipChecksum);
+    let parameters: ParameterCount;
+    try {
+      parameters = countOnnxParameters(modelBytes);
+    } catch (err) {
+      throw new EngineLoadError('model_invalid', `${resolved.modelPath} is not a readable ONNX model (${(err as Error).message}) — ${INSTALL_HINT}`, resolved.modelPath);
+    }
+    if (e.parameters !== undefined && e.parameters !== parameters.parameters) {
+      opts.logger?.warn({ manifest: e.parameters, counted: parameters.parameters }, 'parameter count in the manifest differs from the ONNX initializers; reporting the counted value');
+    }
+    let tokenizer: TextTokenizer;
+    try {
+      tokenizer = createTokenizer(JSON.parse(tokBytes.toString('utf8')), e.tokenizer_config as Record<string, unknown>);
+    } catch (err) {
+      throw new EngineLoadError('model_invalid', `${resolved.tokenizerPath} could not be loaded by @huggingface/tokenizers (${firstLine(err)}) — ${INSTALL_HINT}`, resolved.tokenizerPath);
+    }
+    const threads = opts.threads > 0 ? opts.threads : availableParallelism();
+    const candidates: ProviderName[] = opts.provider === 'auto' ? autoCandidates() : [opts.provider];
+    const attempts: ProviderAttempt[] = [];
+    for (const provider of candidates) {
+      let session: ort.InferenceSession | null = null;
+      try {
+        session = await ort.InferenceSession.create(modelBytes, {
+          executionProviders: [provider],
+          graphOptimizationLevel: 'all',
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1,
+          executionMode: 'sequential',
+          enableCpuMemArena: true,
+          logSeverityLevel: 3,
+        });
+        checkIo(session, resolved);
+        const loadMs = performance.now() - t0;
+        attempts.push({ provider, ok: true });
+        const fallbackReason = attempts.some((a) => !a.ok)
+          ? attempts.filter((a) => !a.ok).map((a) => `${a.provider}: ${a.error}`).join('; ')
+          : null;
+        const info: LoadedEngineInfo = {
+          id: e.id,
+          version: e.version,
+          file: resolved.modelPath,
+          sha256: e.sha256.toLowerCase(),
+          precision: e.precision ?? null,
+          bytes: modelBytes.length,
+          parameters,
+          manifestParameters: e.parameters ?? null,
+          maxLength: e.max_length,
+          provider,
+          providerAttempts: attempts,
+          fallbackReason,
+          threads,
+          loadMs: Math.round(loadMs),
+          warmupMs: 0,
+          thresholdsSource: `${resolved.manifestPath} (per-label thresholds tuned on dev splits)`,
+        };
+        const engine = new OnnxTextEngine(session, tokenizer, resolved, info, opts);
+        const w0 = performance.now();
+        await engine.warmUp();
+        info.warmupMs = Math.round(performance.now() - w0);
+        if (fallbackReason) opts.logger?.warn({ requested: opts.provider, provider, reason: fallbackReason }, 'execution provider fell back to CPU');
+        opts.logger?.info({ model: e.id, provider, threads, parameters: parameters.parameters, loadMs: info.loadMs, warmupMs: info.warmupMs }, 'model loaded');
+        return engine;
+      } catch (err) {
+        if (session) await session.release().catch(() => {});
+        if (err instanceof EngineLoadError) throw err;
+        attempts.push({ provider, ok: false, error: firstLine(err) });
+        if (opts.provider !== 'auto') {
+          throw new EngineLoadError(
+            'provider_unavailable',
+            `execution provider '${provider}' could not run ${resolved.modelPath}: ${firstLine(err)} — install the provider's runtime, or start with --provider auto (falls back to CPU) or --provider cpu`,
+          );
+        }
+      }
+    }
+    throw new EngineLoadError(
+      'model_invalid',
+      `${resolved.modelPath} could not be loaded on any execution provider (${attempts.map((a) => `${a.provider}: ${a.error}`).join('; ')}) — ${INSTALL_HINT}`,
+      resolved.modelPath,
+    );
+  }
+
+  batchStats(): BatchStats {
+    return this.batcher.stats();
+  }
+
+  /** Number of content tokens the tokenizer produces (no special tokens). */
+  countTokens(text: string): number {
+    return this.tokenizer.encode(text).length;
+  }
+
+  /** Token ids of each window the engine would run for `text` (for benchmarks and parity checks). */
+  windowIds(text: string, overflow: 'window' | 'truncate' = 'window'): number[][] {
+    return this.plan(this.tokenizer.encode(text), overflow).inputs;
+  }
+
+  async analyze(texts: string[], options: EngineAnalyzeOptions = {}): Promise<TextAnalysis[]> {
+    if (this.closed) throw new ToolError('internal', 'the engine was closed');
+    const signal = options.signal;
+    if (signal?.aborted) throw new ToolError('cancelled', 'the call was cancelled');
+    const overflow = options.overflow ?? 'window';
+    const plans = texts.map((text) => {
+      const language = resolveLanguage(text, options.language);
+      const ids = this.tokenizer.encode(text);
+      return { language, tokens: ids.length, ...this.plan(ids, overflow) };
+    });
+    const outs = await Promise.all(plans.map((p) => Promise.all(p.inputs.map((ids) => this.batcher.submit(ids, signal)))));
+    return plans.map((p, i) => this.aggregate(p.language, p.tokens, p.weights, p.truncated, outs[i]));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.session.release().catch(() => {});
+  }
+
+  private plan(ids: number[], overflow: 'window' | 'truncate'): { inputs: number[][]; weights: number[]; truncated: boolean } {
+    const { windows, truncated } =
+      overflow === 'truncate'
+        ? { windows: [{ start: 0, end: Math.min(ids.length, this.windowSize) }], truncated: ids.length > this.windowSize }
+        : planWindows(ids.length, this.windowSize, MAX_CHUNKS);
+    const { prefix, suffix } = this.tokenizer;
+    return {
+      inputs: windows.map((w) => [...prefix, ...ids.slice(w.start, w.end), ...suffix]),
+      weights: windows.map((w) => w.end - w.start),
+      truncated,
+    };
+  }
+
+  private aggregate(language: Language, tokens: number, weights: number[], truncated: boolean, outs: WindowOut[]): TextAnalysis {
+    const vad = [0, 1, 2].map((k) => weightedMean(outs.map((o) => o.vad[k]), weights)) as [number, number, number];
+    return {
+      language,
+      tokens,
+      chunks: outs.length,
+      truncated,
+      goemotions: aggregateLabels(outs.map((o) => o.goemotions), this.noneIdx.goemotions),
+      kote: aggregateLabels(outs.map((o) => o.kote), this.noneIdx.kote),
+      positive: weightedMean(outs.map((o) => o.positive), weights),
+      utility: weightedMean(outs.map((o) => o.utility), weights),
+      vad,
+    };
+  }
+
+  private async warmUp(): Promise<void> {
+    const { prefix, suffix } = this.tokenizer;
+    const probe = [...prefix, ...this.tokenizer.encode('warm up'), ...suffix];
+    const [out] = await this.runBatch([probe]);
+    const ge = this.model.labels.goemotions.length;
+    const ko = this.model.labels.kote.length;
+    if (out.goemotions.length !== ge || out.kote.length !== ko) {
+      throw new EngineLoadError(
+        'model_invalid',
+        `${this.resolved.modelPath} outputs ${out.goemotions.length} GoEmotions / ${out.kote.length} KOTE scores but the manifest lists ${ge} / ${ko} labels`,
+        this.resolved.modelPath,
+      );
+    }
+  }
+
+  private async runBatch(batch: number[][]): Promise<WindowOut[]> {
+    const e = this.resolved.entry;
+    const B = batch.length;
+    const S = batch.reduce((m, ids) => Math.max(m, ids.length), 1);
+    const ids = new BigInt64Array(B * S).fill(BigInt(e.pad_token_id));
+    const mask = new BigInt64Array(B * S);
+    for (let b = 0; b < B; b++) {
+      const row = batch[b];
+      for (let s = 0; s < row.length; s++) {
+        ids[b * S + s] = BigInt(row[s]);
+        mask[b * S + s] = 1n;
+      }
+    }
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of e.inputs) {
+      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', ids, [B, S]);
+      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, [B, S]);
+      else feeds[name] = new ort.Tensor('int64', new BigInt64Array(B * S), [B, S]); // token_type_ids: all segment 0
+    }
+    const res = await this.session.run(feeds, [...OUTPUT_NAMES]);
+    const get = (name: (typeof OUTPUT_NAMES)[number], width?: number): { data: Float32Array; width: number } => {
+      const t = res[name];
+      if (!t || t.type !== 'float32') throw new Error(`output ${name} missing or not float32`);
+      const dims = t.dims;
+      const w = dims.length === 1 ? 1 : Number(dims[dims.length - 1]);
+      if (Number(dims[0]) !== B || (width !== undefined && w !== width)) throw new Error(`output ${name} has shape [${dims.join(',')}], expected [${B},${width ?? w}]`);
+      return { data: t.data as Float32Array, width: w };
+    };
+    const ge = get('goemotions_logits');
+    const ko = get('kote_logits');
+    const pol = get('polarity_logits', 2);
+    const util = get('utility', 1);
+    const vad = get('vad', 3);
+    const out: WindowOut[] = [];
+    for (let b = 0; b < B; b++) {
+      const g = ge.data.slice(b * ge.width, (b + 1) * ge.width).map(sigmoid);
+      const k = ko.data.slice(b * ko.width, (b + 1) * ko.width).map(sigmoid);
+      const l0 = pol.data[b * 2];
+      const l1 = pol.data[b * 2 + 1];
+      const positive = 1 / (1 + Math.exp(l0 - l1)); // softmax([l0, l1])[1]
+      out.push({
+        goemotions: g,
+        kote: k,
+        positive,
+        utility: util.data[b],
+        vad: [vad.data[b * 3], vad.data[b * 3 + 1], vad.data[b * 3 + 2]],
+      });
+    }
+    return out;
+  }
+}
+
+function checkIo(session: ort.InferenceSession, resolved: ResolvedModel): void {
+  const missingIn = resolved.entry.inputs.filter((n) => !session.inputNames.includes(n));
+  const missingOut = OUTPUT_NAMES.filter((n) => !session.outputNames.includes(n));
+  if (missingIn.length || missingOut.length) {
+    throw new EngineLoadError(
+      'model_invalid',
+      `${resolved.modelPath} does not match the manifest: missing inputs [${missingIn.join(', ')}], missing outputs [${missingOut.join(', ')}] (has inputs [${session.inputNames.join(', ')}], outputs [${session.outputNames.join(', ')}])`,
+      resolved.modelPath,
+    );
+  }
+}

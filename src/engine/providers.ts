@@ -1,0 +1,83 @@
+// Execution providers: which to try for a configured `provider`, and a cheap probe that creates a session
+// for a one-node model, so an explicit provider that cannot load is found at start-up even with lazy loading.
+import ort from 'onnxruntime-node';
+
+export type ProviderName = 'cpu' | 'cuda' | 'coreml' | 'dml' | 'webgpu';
+export type ProviderRequest = 'auto' | ProviderName;
+
+export interface ProviderAttempt {
+  provider: ProviderName;
+  ok: boolean;
+  /** Why it could not be used (first line of ONNX Runtime's message). */
+  error?: string;
+}
+
+/** The accelerator `auto` tries on each platform before CPU. */
+export function autoCandidates(platform: NodeJS.Platform = process.platform, arch: string = process.arch): ProviderName[] {
+  if (platform === 'darwin') return ['coreml', 'cpu'];
+  if (platform === 'win32') return ['dml', 'cpu'];
+  if (platform === 'linux' && arch === 'x64') return ['cuda', 'cpu'];
+  return ['cpu'];
+}
+
+/** Backends this onnxruntime-node build knows about (bundled or loadable from an extra install). */
+export function knownBackends(): string[] {
+  try {
+    return ort.listSupportedBackends().map((b) => b.name);
+  } catch {
+    return ['cpu'];
+  }
+}
+
+export function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  // ORT messages can carry ANSI colour codes and long paths; keep the first meaningful line.
+  const clean = msg.replace(/\u001b\[[0-9;]*m/g, '').trim();
+  return (clean.split('\n').find((l) => l.trim()) ?? clean).slice(0, 400);
+}
+
+// --- a one-node ONNX model (Identity on float32[1]) encoded by hand, for probing providers ---
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 127) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return out;
+}
+function field(num: number, payload: number[] | string | number): number[] {
+  if (typeof payload === 'number') return [...varint(num * 8), ...varint(payload)];
+  const bytes = typeof payload === 'string' ? [...Buffer.from(payload, 'utf8')] : payload;
+  return [...varint(num * 8 + 2), ...varint(bytes.length), ...bytes];
+}
+function probeModel(): Uint8Array {
+  const tensorType = field(1, [...field(1, 1), ...field(2, field(1, field(1, 1)))]); // TypeProto.tensor_type{elem_type=FLOAT, shape{dim{dim_value=1}}}
+  const valueInfo = (name: string) => [...field(1, name), ...field(2, tensorType)];
+  const node = [...field(1, 'x'), ...field(2, 'y'), ...field(4, 'Identity')];
+  const graph = [...field(1, node), ...field(2, 'probe'), ...field(11, valueInfo('x')), ...field(12, valueInfo('y'))];
+  const opset = [...field(1, ''), ...field(2, 17)];
+  return Uint8Array.from([...field(1, 8), ...field(7, graph), ...field(8, opset)]);
+}
+
+/** Tries to create (and run) a session for a one-node model with exactly this provider. */
+export async function probeProvider(provider: ProviderName): Promise<ProviderAttempt> {
+  if (provider !== 'cpu' && !knownBackends().includes(provider)) {
+    return {
+      provider,
+      ok: false,
+      error: `onnxruntime-node ${ort.env.versions?.common ?? ''} has no '${provider}' backend on ${process.platform}/${process.arch} (available: ${knownBackends().join(', ')})`,
+    };
+  }
+  try {
+    const session = await ort.InferenceSession.create(probeModel(), { executionProviders: [provider], logSeverityLevel: 4 });
+    try {
+      await session.run({ x: new ort.Tensor('float32', Float32Array.from([1]), [1]) });
+    } finally {
+      await session.release();
+    }
+    return { provider, ok: true };
+  } catch (err) {
+    return { provider, ok: false, error: firstLine(err) };
+  }
+}

@@ -1,0 +1,65 @@
+// Tokenization through @huggingface/tokenizers (the model's own tokenizer.json). The text is encoded once
+// without special tokens; the engine cuts the ids into windows and wraps each window in the special tokens
+// the tokenizer's post-processor adds (found by encoding a probe with and without them).
+import { Tokenizer } from '@huggingface/tokenizers';
+
+export interface TextTokenizer {
+  /** Content token ids (no special tokens). */
+  encode(text: string): number[];
+  /** Special ids placed before / after each window's content (e.g. [<s>] / [</s>]). */
+  readonly prefix: readonly number[];
+  readonly suffix: readonly number[];
+  readonly unkId: number | undefined;
+}
+
+function indexOfSeq(hay: number[], needle: number[]): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: Record<string, unknown>): TextTokenizer {
+  const tok = new Tokenizer(tokenizerJson as object, tokenizerConfig);
+  const unkToken = typeof tokenizerConfig.unk_token === 'string' ? tokenizerConfig.unk_token : undefined;
+  const unkId = (unkToken !== undefined ? tok.token_to_id(unkToken) : undefined) ?? findUnk(tokenizerJson);
+
+  let prefix: number[] = [];
+  let suffix: number[] = [];
+  for (const probe of ['a', 'hello', 'x y', '1']) {
+    const plain = tok.encode(probe, { add_special_tokens: false }).ids as Array<number | undefined>;
+    if (plain.length === 0 || plain.some((id) => id === undefined)) continue;
+    const withSpecial = tok.encode(probe, { add_special_tokens: true }).ids as number[];
+    const at = indexOfSeq(withSpecial, plain as number[]);
+    if (at < 0) continue;
+    prefix = withSpecial.slice(0, at);
+    suffix = withSpecial.slice(at + plain.length);
+    break;
+  }
+
+  return {
+    prefix,
+    suffix,
+    unkId,
+    encode(text: string): number[] {
+      const ids = tok.encode(text, { add_special_tokens: false }).ids as Array<number | undefined>;
+      // tokenizers.js leaves an id undefined for a piece missing from the vocabulary in some models; that is <unk>.
+      if (ids.some((id) => id === undefined)) {
+        if (unkId === undefined) throw new Error('the tokenizer produced a token outside its vocabulary and defines no unk token');
+        return ids.map((id) => (id === undefined ? unkId : id));
+      }
+      return ids as number[];
+    },
+  };
+}
+
+function findUnk(tokenizerJson: unknown): number | undefined {
+  const model = (tokenizerJson as { model?: { unk_id?: unknown; unk_token?: unknown; vocab?: unknown } }).model;
+  if (typeof model?.unk_id === 'number') return model.unk_id;
+  if (typeof model?.unk_token === 'string' && model.vocab && typeof model.vocab === 'object' && !Array.isArray(model.vocab)) {
+    const id = (model.vocab as Record<string, unknown>)[model.unk_token];
+    if (typeof id === 'number') return id;
+  }
+  return undefined;
+}

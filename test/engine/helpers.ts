@@ -1,0 +1,27 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { defaults, type AppConfig } from '../../src/server/config.js';
+
+export const FIXTURE_DIR = resolve(import.meta.dirname, '../fixtures/model');
+export const silent = pino({ level: 'silent' });
+
+/** A private copy of the fixture model directory that a test may damage. */
+export function fixtureCopy(mutate?: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rh-fixture-'));
+  cpSync(FIXTURE_DIR, dir, { recursive: true });
+  mutate?.(dir);
+  return dir;
+}
+
+export function editManifest(dir: string, edit: (m: any) => void): void {
+  const path = join(dir, 'manifest.json');
+  const m = JSON.parse(readFileSync(path, 'utf8'));
+  edit(m);
+  writeFileSync(path, JSON.stringify(m, null, 2));
+}
+
+export function testConfig(over: Partial<AppConfig> = {}): AppConfig {
+  return { ...defaults({}), modelsDir: FIXTURE_DIR, provider: 'cpu', threads: 1, cache: { ...defaults({}).cache, backend: 'none' }, ...over };
+}
