@@ -1,0 +1,398 @@
+// surd_decompose: exact SURD causal decomposition (Martínez-Sánchez, Arranz & Lozano-Durán, Nat. Commun. 2024)
+// of a target's future into redundant, unique and synergistic information from its sources, plus the leak.
+// Math in src/analysis/surd (normative spec: ../shared/surd/SPEC.md); user-facing contract in docs/surd.md.
+import { z } from 'zod';
+import {
+  runAsync,
+  SurdInputError,
+  surdFromSamplesSteps,
+  surdFromTableSteps,
+  type SurdProgress,
+  type SurdResult,
+} from '../analysis/surd/index.js';
+import { ToolError, throwIfCancelled, type ToolContext, type ToolDefinition } from './types.js';
+
+const MAX_BINS = 64;
+const DEFAULT_BINS = 8;
+/** Below this many bits there is no information to normalise by. */
+const MI_EPS = 1e-12;
+
+const series = z.array(z.number());
+const binCount = z.number().int().min(2).max(MAX_BINS);
+
+export const surdInput = z.object({
+  target: series
+    .optional()
+    .describe('Samples form: the target series y[0..N-1] (finite numbers). SURD explains y[t+lag] from the sources at time t.'),
+  sources: z
+    .union([z.array(series), z.record(z.string(), series)])
+    .optional()
+    .describe(
+      'Samples form: the source series, each of length N, as a list or as {name: series}. Include the target series itself to account for self-causation.',
+    ),
+  lag: z.number().int().min(1).optional().describe('Samples form: time steps from sources to target (integer ≥ 1, < N; default 1).'),
+  bins: z
+    .union([binCount, z.array(binCount)])
+    .optional()
+    .describe(
+      `Samples form: equal-width bins per axis (2..${MAX_BINS}, default ${DEFAULT_BINS}), or a list with one entry per axis: target first, then each source. The joint table has bins^(sources+1) cells.`,
+    ),
+  max_order: z
+    .number()
+    .int()
+    .min(1)
+    .max(12)
+    .optional()
+    .describe(
+      'Samples form, optional: use the high-dimensional SURD variant, which only builds tables of up to max_order sources at a time (for many sources or fine bins). Leak is then 1 − Σparts/H(target).',
+    ),
+  histogram: z
+    .array(z.unknown())
+    .optional()
+    .describe(
+      'Histogram form: joint counts or probabilities as nested arrays of finite non-negative numbers, axis 0 = target state, axis k = state of source k. Used unscaled (counts and probabilities differ slightly because of the 1e-14 floor).',
+    ),
+  names: z.array(z.string().min(1)).optional().describe('Names of the sources in order (default X1..Xn, or the keys of a sources object).'),
+  target_name: z.string().min(1).optional().describe('Name of the target, used in the summary (default "target").'),
+  include_subset_mi: z.boolean().optional().describe('Also return the mutual information between the target and every subset of sources.'),
+});
+
+const component = z.object({
+  sources: z.array(z.string()).describe('the sources this component belongs to'),
+  bits: z.number().describe('information in bits'),
+  normalized: z.number().nullable().describe('bits / mutual_information; null when the mutual information is 0 or the target is constant'),
+});
+
+export const surdOutput = z.object({
+  method: z.enum(['surd', 'surd_high_dimensional']).describe('surd = exact decomposition of the full joint table; surd_high_dimensional = variant limited to max_order'),
+  units: z.literal('bits'),
+  target: z.string(),
+  sources: z.array(z.string()),
+  redundant: z.array(component).describe('information shared by several sources (every combination of ≥ 2 sources), largest first'),
+  unique: z.array(component).describe('information only one source provides, largest first'),
+  synergistic: z.array(component).describe('information only a combination of sources provides, largest first'),
+  mutual_information: z
+    .number()
+    .describe('I(target; all sources) in bits = Σ redundant + unique + synergistic (high-dimensional variant: that sum, i.e. what combinations up to max_order explain)'),
+  mutual_information_by_subset: z
+    .array(z.object({ sources: z.array(z.string()), bits: z.number() }))
+    .optional()
+    .describe('I(target; subset) for every subset (up to max_order), when include_subset_mi is true'),
+  leak: z.number().nullable().describe('fraction of the target entropy no source explains, H(target | sources)/H(target), in [0, 1]; null when undefined'),
+  leak_reason: z.string().nullable().describe('why leak is null, else null'),
+  causal_clarity: z.number().nullable().describe('1 − leak; null when leak is null'),
+  entropy_target: z.number().describe('H(target) in bits (of the binned target)'),
+  n_samples: z.number().int().nullable().describe('(target, sources) pairs after the lag; null for the histogram form'),
+  bins_used: z.array(z.number().int()).describe('states per axis, target first'),
+  lag: z.number().int().nullable().describe('lag used; null for the histogram form'),
+  max_order: z.number().int().describe('largest source combination considered (= number of sources for the exact method)'),
+  warnings: z.array(z.string()).describe('caveats about this result (finite-sample bias, constant series, …)'),
+});
+
+type Input = z.infer<typeof surdInput>;
+type Output = z.infer<typeof surdOutput>;
+type Component = z.infer<typeof component>;
+
+const invalid = (message: string) => new ToolError('invalid_input', message);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation (the handler may be called in-process without zod parsing, so every check is repeated here).
+
+function checkSeries(value: unknown, field: string, maxSamples: number): number[] {
+  if (!Array.isArray(value)) throw invalid(`${field} must be an array of numbers`);
+  if (value.length > maxSamples) {
+    throw new ToolError(
+      'limit_exceeded',
+      `${field} has ${value.length} samples, above the limit surdMaxSamples = ${maxSamples} (RED_HEART_SURD_MAX_SAMPLES / --surd-max-samples); pass a shorter window or downsample`,
+    );
+  }
+  for (let i = 0; i < value.length; i++) {
+    const v = value[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw invalid(`${field}[${i}] is ${typeof v === 'number' ? String(v) : JSON.stringify(v) ?? typeof v}; every sample must be a finite number (drop or impute missing values first)`);
+    }
+  }
+  return value as number[];
+}
+
+function checkNames(names: unknown, n: number, field: string): string[] {
+  if (!Array.isArray(names) || names.length !== n || names.some((s) => typeof s !== 'string' || s.length === 0)) {
+    throw invalid(`${field} must list ${n} non-empty names, one per source`);
+  }
+  if (new Set(names).size !== names.length) throw invalid(`${field} must not repeat a name`);
+  return names as string[];
+}
+
+function checkInt(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(`${field} must be an integer between ${min} and ${max} (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+function cellLimitError(cells: number, limit: number, what: string, fix: string): ToolError {
+  return new ToolError(
+    'limit_exceeded',
+    `${what} would have ${cells} cells, above the limit surdMaxCells = ${limit} (RED_HEART_SURD_MAX_CELLS / --surd-max-cells). ${fix}`,
+  );
+}
+
+/** Walks a nested array, checking it is rectangular with finite non-negative leaves; returns C-order data + shape. */
+function flattenHistogram(root: unknown, maxCells: number): { data: Float64Array; shape: number[] } {
+  const shape: number[] = [];
+  let node: unknown = root;
+  while (Array.isArray(node)) {
+    if (node.length === 0) throw invalid(`histogram${'[0]'.repeat(shape.length)} is empty; every axis needs at least one state`);
+    shape.push(node.length);
+    node = node[0];
+  }
+  if (shape.length < 2) throw invalid('histogram must be nested at least two deep: axis 0 = target, then one axis per source');
+  const cells = shape.reduce((a, b) => a * b, 1);
+  if (cells > maxCells) throw cellLimitError(cells, maxCells, `histogram of shape [${shape.join(', ')}]`, 'Coarsen the histogram (merge states) or use the samples form with max_order.');
+  const data = new Float64Array(cells);
+  let pos = 0;
+  const path: number[] = [];
+  const where = () => `histogram${path.map((i) => `[${i}]`).join('')}`;
+  const walk = (value: unknown, depth: number): void => {
+    if (depth === shape.length) {
+      if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+        throw invalid(`${where()} is ${typeof value === 'number' ? String(value) : JSON.stringify(value) ?? typeof value}; cells must be finite non-negative numbers`);
+      }
+      data[pos++] = value;
+      return;
+    }
+    if (!Array.isArray(value) || value.length !== shape[depth]) {
+      throw invalid(`${where()} must be an array of ${shape[depth]} entries (the histogram must be rectangular, shape [${shape.join(', ')}])`);
+    }
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      walk(value[i], depth + 1);
+      path.pop();
+    }
+  };
+  walk(root, 0);
+  return { data, shape };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const STAGE_SPAN: Record<SurdProgress['stage'], [number, number]> = { range: [0, 10], bin: [10, 60], marginals: [60, 95], decompose: [95, 100] };
+const STAGE_TEXT: Record<SurdProgress['stage'], string> = { range: 'finding ranges', bin: 'binning samples', marginals: 'marginalising', decompose: 'decomposing' };
+
+/** Drives the analysis generator: yields to the event loop, honours cancellation, reports monotone progress. */
+async function drive<T>(steps: Generator<SurdProgress, T, void>, ctx: ToolContext): Promise<T> {
+  let last = 0;
+  return runAsync(steps, async (p) => {
+    await new Promise<void>((r) => setImmediate(r));
+    throwIfCancelled(ctx.signal);
+    const [lo, hi] = STAGE_SPAN[p.stage];
+    const value = Math.max(last, Math.round(lo + ((hi - lo) * p.done) / Math.max(1, p.total)));
+    if (value > last) {
+      last = value;
+      await ctx.progress(value, 100, STAGE_TEXT[p.stage]);
+    }
+  });
+}
+
+function label(members: number[], names: string[]): string[] {
+  return members.map((m) => names[m - 1]);
+}
+
+const membersOf = (key: string) => key.split(',').map(Number);
+
+function components(part: Record<string, number>, names: string[], norm: number | null): Component[] {
+  // Canonical key order first, so equal values keep it; then largest first.
+  return Object.entries(part)
+    .map(([key, bits]) => ({ sources: label(membersOf(key), names), bits, normalized: norm === null ? null : bits / norm }))
+    .sort((a, b) => b.bits - a.bits);
+}
+
+function shape(result: SurdResult, names: string[], targetName: string, input: Input, extra: { nSamples: number | null; lag: number | null; warnings: string[]; allZero: boolean }): Output {
+  const hd = result.variant === 'high_dimensional';
+  const warnings = extra.warnings;
+  const mi = hd ? result.sumOfComponents : (result.miTotal as number);
+  let leak: number | null = Math.min(1, Math.max(0, result.infoLeak));
+  let leakReason: string | null = null;
+  if (result.targetStatesOccupied === 1) {
+    leak = null;
+    leakReason = 'the target is constant (every sample falls in one target state), so H(target) is 0 up to rounding and H(target | sources)/H(target) is undefined';
+  }
+  let norm: number | null = mi > MI_EPS && leak !== null ? mi : null;
+  if (norm === null && leak !== null) warnings.push('mutual information is 0: no source carries information about the target, normalized values are null');
+  if (leak === null) norm = null;
+  if (extra.allZero) warnings.push('the histogram is all zeros: after the 1e-14 floor it is uniform, so every information is 0 and leak is 1');
+  const out: Output = {
+    method: hd ? 'surd_high_dimensional' : 'surd',
+    units: 'bits',
+    target: targetName,
+    sources: names,
+    redundant: components(result.redundant, names, norm),
+    unique: components(result.unique, names, norm),
+    synergistic: components(result.synergistic, names, norm),
+    mutual_information: mi,
+    leak,
+    leak_reason: leakReason,
+    causal_clarity: leak === null ? null : 1 - leak,
+    entropy_target: result.entropyTarget,
+    n_samples: extra.nSamples,
+    bins_used: result.shape,
+    lag: extra.lag,
+    max_order: result.maxOrder,
+    warnings,
+  };
+  if (input.include_subset_mi) {
+    out.mutual_information_by_subset = Object.entries(result.mutualInformation).map(([key, bits]) => ({ sources: label(membersOf(key), names), bits }));
+  }
+  return out;
+}
+
+function summary(o: Output): string {
+  const all = [
+    ...o.unique.map((c) => ({ tag: 'U', c })),
+    ...o.redundant.map((c) => ({ tag: 'R', c })),
+    ...o.synergistic.map((c) => ({ tag: 'S', c })),
+  ]
+    .filter((x) => x.c.bits > 0)
+    .sort((a, b) => b.c.bits - a.c.bits)
+    .slice(0, 4)
+    .map((x) => `${x.tag}(${x.c.sources.join(',')}) ${x.c.bits.toFixed(4)}` + (x.c.normalized === null ? '' : ` (${(100 * x.c.normalized).toFixed(1)}%)`));
+  const leak = o.leak === null ? 'leak undefined (constant target)' : `leak ${(100 * o.leak).toFixed(2)}%`;
+  const where = o.n_samples === null ? 'histogram' : `${o.n_samples} samples, lag ${o.lag}`;
+  return (
+    `SURD of ${o.target} from ${o.sources.length} source(s) (${where}, bins ${o.bins_used.join('×')}${o.method === 'surd_high_dimensional' ? `, max_order ${o.max_order}` : ''}): ` +
+    `MI ${o.mutual_information.toFixed(4)} of H ${o.entropy_target.toFixed(4)} bits, ${leak}. ` +
+    (all.length ? `Largest: ${all.join('; ')}.` : 'No component above 0.')
+  );
+}
+
+async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Output; summary: string }> {
+  const limits = ctx.services.config.limits;
+  const a = (args ?? {}) as Input;
+  const samplesForm = a.target !== undefined || a.sources !== undefined;
+  const histogramForm = a.histogram !== undefined;
+  if (samplesForm && histogramForm) throw invalid('give either the samples form (target + sources) or histogram, not both');
+  if (!samplesForm && !histogramForm) throw invalid('give either target + sources (samples form) or histogram (histogram form)');
+  const targetName = a.target_name ?? 'target';
+  await ctx.progress(0, 100, 'validating');
+
+  try {
+    if (histogramForm) {
+      for (const field of ['lag', 'bins', 'max_order'] as const) {
+        if (a[field] !== undefined) throw invalid(`${field} applies only to the samples form; a histogram is used as given`);
+      }
+      if (!Array.isArray(a.histogram)) throw invalid('histogram must be a nested array');
+      const { data, shape: dims } = flattenHistogram(a.histogram, limits.surdMaxCells);
+      const n = dims.length - 1;
+      if (n > limits.surdMaxSources) {
+        throw new ToolError('limit_exceeded', `histogram has ${n} source axes, above the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES)`);
+      }
+      if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
+      const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
+      const allZero = data.every((v) => v === 0);
+      const result = await drive(surdFromTableSteps(data, dims), ctx);
+      const out = shape(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
+      await ctx.progress(100, 100, 'done');
+      return { structured: out, summary: summary(out) };
+    }
+
+    if (a.target === undefined) throw invalid('target is missing: the samples form needs target and sources');
+    if (a.sources === undefined) throw invalid('sources is missing: the samples form needs target and sources');
+    const target = checkSeries(a.target, 'target', limits.surdMaxSamples);
+    let names: string[];
+    let sources: number[][];
+    if (Array.isArray(a.sources)) {
+      sources = a.sources.map((s, k) => checkSeries(s, `sources[${k}]`, limits.surdMaxSamples));
+      names = a.names === undefined ? defaultNames(sources.length) : checkNames(a.names, sources.length, 'names');
+    } else if (a.sources !== null && typeof a.sources === 'object') {
+      if (a.names !== undefined) throw invalid('names cannot be combined with a sources object: its keys are the names');
+      names = Object.keys(a.sources);
+      sources = names.map((k) => checkSeries((a.sources as Record<string, unknown>)[k], `sources.${k}`, limits.surdMaxSamples));
+    } else {
+      throw invalid('sources must be a list of series or an object {name: series}');
+    }
+    const n = sources.length;
+    if (n < 1) throw invalid('sources is empty: give at least one source series');
+    if (n > limits.surdMaxSources) {
+      throw new ToolError(
+        'limit_exceeded',
+        `${n} sources exceed the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES, at most 12); drop sources or merge related ones`,
+      );
+    }
+    const N = target.length;
+    sources.forEach((s, k) => {
+      if (s.length !== N) throw invalid(`sources "${names[k]}" has ${s.length} samples but target has ${N}; all series must have equal length`);
+    });
+    const lag = a.lag === undefined ? 1 : checkInt(a.lag, 'lag', 1);
+    if (lag >= N) throw invalid(`lag ${lag} must be smaller than the series length ${N}`);
+    if (N - lag < 2) throw invalid(`only ${N - lag} usable (target, sources) pair remains after lag ${lag}; at least 2 are needed`);
+    const binsRaw = a.bins ?? DEFAULT_BINS;
+    let bins: number[];
+    if (Array.isArray(binsRaw)) {
+      if (binsRaw.length !== n + 1) throw invalid(`bins has ${binsRaw.length} entries; give one number or ${n + 1} (target first, then each source)`);
+      bins = binsRaw.map((b, i) => checkInt(b, `bins[${i}]`, 2, MAX_BINS));
+    } else {
+      bins = new Array<number>(n + 1).fill(checkInt(binsRaw, 'bins', 2, MAX_BINS));
+    }
+    let maxOrder: number | undefined;
+    if (a.max_order !== undefined) {
+      maxOrder = Math.min(checkInt(a.max_order, 'max_order', 1, 12), n);
+      const largest = bins.slice(1).sort((x, y) => y - x).slice(0, maxOrder);
+      const cells = largest.reduce((x, y) => x * y, bins[0]);
+      if (cells > limits.surdMaxCells) {
+        throw cellLimitError(cells, limits.surdMaxCells, `the largest table (target + ${maxOrder} sources)`, 'Use fewer bins or a smaller max_order.');
+      }
+    } else {
+      const cells = bins.reduce((x, y) => x * y, 1);
+      if (cells > limits.surdMaxCells) {
+        throw cellLimitError(
+          cells,
+          limits.surdMaxCells,
+          `the joint histogram (bins ${bins.join('×')})`,
+          `Use fewer bins (the table has bins^(sources+1) cells) or pass max_order (e.g. 2 or 3) for the high-dimensional variant, which only builds tables of up to max_order sources.`,
+        );
+      }
+    }
+
+    const warnings: string[] = [];
+    const pairs = N - lag;
+    sources.forEach((s, k) => {
+      let constant = true;
+      for (let i = 1; i < pairs && constant; i++) if (s[i] !== s[0]) constant = false;
+      if (constant) warnings.push(`source "${names[k]}" is constant over the samples used; it carries no information`);
+    });
+    const cells = maxOrder === undefined ? bins.reduce((x, y) => x * y, 1) : 0;
+    if (cells > 0 && pairs < 10 * cells) {
+      warnings.push(
+        `only ${pairs} samples for ${cells} joint cells (< 10 per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
+      );
+    }
+    const { result } = await drive(surdFromSamplesSteps({ target, sources, lag, bins, maxOrder, sourceLabels: names.map((x) => `sources "${x}"`) }), ctx);
+    const out = shape(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
+    await ctx.progress(100, 100, 'done');
+    return { structured: out, summary: summary(out) };
+  } catch (err) {
+    if (err instanceof SurdInputError) throw invalid(err.message);
+    throw err;
+  }
+}
+
+function defaultNames(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `X${i + 1}`);
+}
+
+export const surdDecomposeTool: ToolDefinition<typeof surdInput, typeof surdOutput> = {
+  name: 'surd_decompose',
+  title: 'SURD causal decomposition',
+  description:
+    'Exact SURD decomposition (Martínez-Sánchez et al., Nature Communications 2024) of how much a target variable’s future is explained by ' +
+    'each source alone (unique), by several sources redundantly, or only by their combination (synergistic), in bits, plus the leak: ' +
+    'the fraction of the target’s entropy no source explains (causal_clarity = 1 − leak). Use it for causal attribution between numeric ' +
+    'time series (e.g. which drivers cause a metric, and whether they act jointly or redundantly). Give either samples ' +
+    '(target, sources as equal-length series, lag, bins; include the target itself among the sources to account for self-causation) ' +
+    'or a joint histogram (axis 0 = target). For many sources or fine bins, set max_order for the high-dimensional variant. ' +
+    'Deterministic; no model needed.',
+  input: surdInput,
+  output: surdOutput,
+  cache: 'args',
+  handler,
+};
