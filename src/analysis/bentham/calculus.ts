@@ -130,7 +130,7 @@ export function scoreBentham(parties: readonly Party[], v2: V2 = V2_DEFAULTS, w:
       grossStakes += eff * Math.abs(layered);
       if (layered > 0) layeredPleasure += eff * layered;
       const what = e.description ? `${e.kind} "${e.description}"` : `${e.kind} #${k + 1}`;
-      terms.push({ label: `${party.name}: ${what}`, value: w.contextual * eff * layered });
+      terms.push({ label: `${party.name}: ${what}`, value: w.contextual * eff * layered + 0 }); // + 0 turns −0 into 0
     });
     // Summed in the same order as the layered value so that all-default layers reproduce classic_total exactly.
     const net = party.count * classicSum;
@@ -149,9 +149,9 @@ export function scoreBentham(parties: readonly Party[], v2: V2 = V2_DEFAULTS, w:
   }
 
   // v2 corrections, scaled by the ethical layer; signs make external cost and self-damage never help and
-  // redistribution never hurt (gross stakes and layered pleasure are ≥ 0).
-  const externalCost = -w.ethical * v2.externalCost * grossStakes;
-  const selfDamage = -w.ethical * v2.selfDamage * layeredPleasure;
+  // redistribution never hurt (gross stakes and layered pleasure are ≥ 0). `0 − x` avoids reporting −0.
+  const externalCost = 0 - w.ethical * v2.externalCost * grossStakes;
+  const selfDamage = 0 - w.ethical * v2.selfDamage * layeredPleasure;
   const redistribution = w.ethical * REDISTRIBUTION_WEIGHT * v2.redistributionEffect * grossStakes;
   const v2Total = externalCost + selfDamage + redistribution;
   if (externalCost !== 0) terms.push({ label: 'v2: external cost', value: w.contextual * externalCost });
