@@ -1,0 +1,2 @@
+export * from './mappings.js';
+export * from './profile.js';

@@ -1,0 +1,255 @@
+// Pure mappings from the model's head outputs (TextAnalysis) to what analyze_emotion reports:
+// native labels, detections, Ekman-7 projection, sentiment, valence/arousal and the 정/한/체면 indices.
+// Every formula is documented in docs/emotion.md; nothing here invents a number the model did not give.
+import type { Language, ModelInfo, TextAnalysis } from '../../engine/types.js';
+import {
+  EKMAN,
+  GOEMOTIONS_EKMAN,
+  GOEMOTIONS_SENTIMENT,
+  KOTE_EKMAN,
+  KOTE_SENTIMENT,
+  NONE_LABEL,
+  SENTIMENTS,
+  type Ekman,
+  type Sentiment,
+} from './mappings.js';
+
+export type Taxonomy = 'goemotions' | 'kote';
+
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+/** Probabilities of one head with its label names. */
+export interface HeadScores {
+  taxonomy: Taxonomy;
+  labels: readonly string[];
+  probs: ArrayLike<number>;
+}
+
+export const NATIVE_TAXONOMY: Record<Language, Taxonomy> = { en: 'goemotions', ko: 'kote' };
+
+/** Which heads feed the Ekman and sentiment projections for each language, with their weights. */
+export const PROJECTION_SOURCES: Record<Language, ReadonlyArray<{ taxonomy: Taxonomy; weight: number }>> = {
+  en: [{ taxonomy: 'goemotions', weight: 1 }],
+  // The GoEmotions head was also trained on the Korean GoEmotions translation, so for Korean both heads see
+  // in-language training data; their projections are averaged.
+  ko: [
+    { taxonomy: 'kote', weight: 0.5 },
+    { taxonomy: 'goemotions', weight: 0.5 },
+  ],
+};
+
+function head(analysis: TextAnalysis, model: ModelInfo, taxonomy: Taxonomy): HeadScores {
+  return taxonomy === 'goemotions'
+    ? { taxonomy, labels: model.labels.goemotions, probs: analysis.goemotions }
+    : { taxonomy, labels: model.labels.kote, probs: analysis.kote };
+}
+
+function prob(h: HeadScores, label: string): number {
+  const i = h.labels.indexOf(label);
+  return i >= 0 ? h.probs[i] : 0;
+}
+
+/** max over the listed labels (labels the model does not have count as 0). */
+export function groupMax(h: HeadScores, labels: readonly string[]): number {
+  let m = 0;
+  for (const l of labels) m = Math.max(m, prob(h, l));
+  return m;
+}
+
+function normalise<K extends string>(raw: Record<K, number>): Record<K, number> {
+  const keys = Object.keys(raw) as K[];
+  const sum = keys.reduce((s, k) => s + raw[k], 0);
+  const out = {} as Record<K, number>;
+  for (const k of keys) out[k] = sum > 0 ? raw[k] / sum : 1 / keys.length;
+  return out;
+}
+
+/**
+ * Ekman-7 projection of one head: each Ekman class gets the MAX probability of its member labels, neutral gets
+ * the "no emotion" label's probability, then the seven numbers are divided by their sum.
+ */
+export function ekmanFromHead(h: HeadScores): Record<Ekman, number> {
+  const groups = h.taxonomy === 'goemotions' ? GOEMOTIONS_EKMAN : KOTE_EKMAN;
+  const raw = {} as Record<Ekman, number>;
+  for (const e of EKMAN) raw[e] = e === 'neutral' ? prob(h, NONE_LABEL[h.taxonomy]) : groupMax(h, groups[e]);
+  return normalise(raw);
+}
+
+/** Sentiment-4 projection of one head, built the same way as the Ekman projection. */
+export function sentimentFromHead(h: HeadScores): Record<Sentiment, number> {
+  const groups = h.taxonomy === 'goemotions' ? GOEMOTIONS_SENTIMENT : KOTE_SENTIMENT;
+  const raw = {} as Record<Sentiment, number>;
+  for (const s of SENTIMENTS) raw[s] = s === 'neutral' ? prob(h, NONE_LABEL[h.taxonomy]) : groupMax(h, groups[s]);
+  return normalise(raw);
+}
+
+function mix<K extends string>(parts: Array<{ dist: Record<K, number>; weight: number }>): Record<K, number> {
+  const keys = Object.keys(parts[0].dist) as K[];
+  const wsum = parts.reduce((s, p) => s + p.weight, 0);
+  const out = {} as Record<K, number>;
+  for (const k of keys) out[k] = parts.reduce((s, p) => s + p.weight * p.dist[k], 0) / wsum;
+  return out;
+}
+
+function argmax<K extends string>(d: Record<K, number>): K {
+  return (Object.keys(d) as K[]).reduce((a, b) => (d[b] > d[a] ? b : a));
+}
+
+export const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+
+/**
+ * Valence in −1..1. English: the EmoBank valence head, V on 1..5 → (V − 3) / 2. Korean: the NSMC polarity head,
+ * 2·P(positive) − 1. (Each language uses the head trained on data in that language.)
+ */
+export function valenceOf(a: TextAnalysis, language: Language): number {
+  return language === 'en' ? clamp((a.vad[0] - 3) / 2, -1, 1) : clamp(2 * a.positive - 1, -1, 1);
+}
+
+/** Arousal in 0..1: the EmoBank arousal head, A on 1..5 → (A − 1) / 4 (both languages; the only arousal source). */
+export function arousalOf(a: TextAnalysis): number {
+  return clamp((a.vad[1] - 1) / 4, 0, 1);
+}
+
+// ---- cultural composite indices ----
+interface Facet {
+  labels: readonly string[];
+  weight: number;
+}
+interface IndexDef {
+  /** 'weighted': Σ wᵢ·max(facetᵢ) / Σ wᵢ.  'geometric': (Π max(facetᵢ))^(1/n). */
+  kind: 'weighted' | 'geometric';
+  facets: readonly Facet[];
+}
+export type CulturalIndex = 'jeong' | 'han' | 'chemyeon';
+
+export const CULTURAL_INDICES: Record<Taxonomy, Record<CulturalIndex, IndexDef>> = {
+  kote: {
+    // 정: warmth and attachment — affection weighted double, plus gratitude/trust and compassion
+    jeong: {
+      kind: 'weighted',
+      facets: [
+        { labels: ['아껴주는', '흐뭇함(귀여움/예쁨)', '환영/호의'], weight: 2 },
+        { labels: ['고마움', '안심/신뢰', '존경'], weight: 1 },
+        { labels: ['불쌍함/연민'], weight: 1 },
+      ],
+    },
+    // 한: sorrow and grievance held together — geometric mean, high only when both are present
+    han: {
+      kind: 'geometric',
+      facets: [
+        { labels: ['슬픔', '서러움', '안타까움/실망', '절망', '패배/자기혐오', '힘듦/지침'], weight: 1 },
+        { labels: ['불평/불만', '화남/분노', '증오/혐오', '지긋지긋'], weight: 1 },
+      ],
+    },
+    // 체면: concern for face — self-conscious emotions weighted double, plus social pressure and status display
+    chemyeon: {
+      kind: 'weighted',
+      facets: [
+        { labels: ['부끄러움', '당황/난처', '죄책감'], weight: 2 },
+        { labels: ['부담/안_내킴', '불안/걱정'], weight: 1 },
+        { labels: ['뿌듯함', '우쭐댐/무시함'], weight: 1 },
+      ],
+    },
+  },
+  goemotions: {
+    jeong: {
+      kind: 'weighted',
+      facets: [
+        { labels: ['caring', 'love'], weight: 2 },
+        { labels: ['gratitude', 'admiration'], weight: 1 },
+      ],
+    },
+    han: {
+      kind: 'geometric',
+      facets: [
+        { labels: ['sadness', 'grief', 'disappointment', 'remorse'], weight: 1 },
+        { labels: ['anger', 'annoyance', 'disapproval', 'disgust'], weight: 1 },
+      ],
+    },
+    chemyeon: {
+      kind: 'weighted',
+      facets: [
+        { labels: ['embarrassment', 'remorse'], weight: 2 },
+        { labels: ['nervousness', 'fear'], weight: 1 },
+        { labels: ['pride'], weight: 1 },
+      ],
+    },
+  },
+};
+
+export function culturalIndex(h: HeadScores, def: IndexDef): number {
+  const values = def.facets.map((f) => groupMax(h, f.labels));
+  if (def.kind === 'geometric') return Math.pow(values.reduce((p, v) => p * v, 1), 1 / values.length);
+  const wsum = def.facets.reduce((s, f) => s + f.weight, 0);
+  return def.facets.reduce((s, f, i) => s + f.weight * values[i], 0) / wsum;
+}
+
+export function formulaOf(def: IndexDef): string {
+  const term = (f: Facet) => `max(${f.labels.join(', ')})`;
+  if (def.kind === 'geometric') {
+    const inner = def.facets.map(term).join(' × ');
+    return def.facets.length === 2 ? `sqrt(${inner})` : `(${inner})^(1/${def.facets.length})`;
+  }
+  const wsum = def.facets.reduce((s, f) => s + f.weight, 0);
+  return `(${def.facets.map((f) => `${f.weight}·${term(f)}`).join(' + ')}) / ${wsum}`;
+}
+
+// ---- the full profile ----
+export interface EmotionProfileOptions {
+  topK: number;
+  /** One threshold for every label; default: the model's tuned per-label thresholds. */
+  threshold?: number;
+}
+
+export interface EmotionProfile {
+  language: Language;
+  taxonomy: Taxonomy;
+  labels: LabelScore[];
+  detected: Array<LabelScore & { threshold: number }>;
+  dominant: LabelScore;
+  ekman: { scores: Record<Ekman, number>; dominant: Ekman; sources: Taxonomy[] };
+  sentiment: { label: Sentiment; score: number; scores: Record<Sentiment, number>; positive_probability: number };
+  valence: number;
+  arousal: number;
+  cultural: Record<CulturalIndex, { score: number; formula: string }>;
+  tokens: number;
+  chunks: number;
+  truncated: boolean;
+}
+
+export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionProfileOptions): EmotionProfile {
+  const taxonomy = NATIVE_TAXONOMY[a.language];
+  const native = head(a, model, taxonomy);
+  const thresholds = taxonomy === 'goemotions' ? model.thresholds.goemotions : model.thresholds.kote;
+  const ranked = native.labels.map((label, i) => ({ label, score: native.probs[i], i })).sort((x, y) => y.score - x.score);
+  const detected = ranked
+    .map((r) => ({ label: r.label, score: r.score, threshold: opts.threshold ?? thresholds[r.i] }))
+    .filter((r) => r.score >= r.threshold);
+
+  const sources = PROJECTION_SOURCES[a.language];
+  const ekmanScores = mix(sources.map((s) => ({ dist: ekmanFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
+  const sentScores = mix(sources.map((s) => ({ dist: sentimentFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
+  const sentLabel = argmax(sentScores);
+  const defs = CULTURAL_INDICES[taxonomy];
+  const cultural = {} as EmotionProfile['cultural'];
+  for (const k of ['jeong', 'han', 'chemyeon'] as const) cultural[k] = { score: culturalIndex(native, defs[k]), formula: formulaOf(defs[k]) };
+
+  return {
+    language: a.language,
+    taxonomy,
+    labels: ranked.slice(0, opts.topK).map(({ label, score }) => ({ label, score })),
+    detected,
+    dominant: { label: ranked[0].label, score: ranked[0].score },
+    ekman: { scores: ekmanScores, dominant: argmax(ekmanScores), sources: sources.map((s) => s.taxonomy) },
+    sentiment: { label: sentLabel, score: sentScores[sentLabel], scores: sentScores, positive_probability: a.positive },
+    valence: valenceOf(a, a.language),
+    arousal: arousalOf(a),
+    cultural,
+    tokens: a.tokens,
+    chunks: a.chunks,
+    truncated: a.truncated,
+  };
+}
