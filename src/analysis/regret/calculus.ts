@@ -66,6 +66,11 @@ export class RegretOverflowError extends Error {
 }
 
 /** (e^{k r} − 1)/k with its k → 0 limit r; expm1 keeps precision for small k·r. */
+// Finite inputs can still overflow (e.g. 1e308 − (−1e308)); report it rather than return Infinity/NaN.
+function tooLarge(): RegretOverflowError {
+  return new RegretOverflowError('the outcomes are too large in magnitude for double-precision sums; rescale them (e.g. divide by 1e6)');
+}
+
 export function regretPenalty(r: number, k: number): number {
   return k === 0 ? r : Math.expm1(k * r) / k;
 }
@@ -88,6 +93,7 @@ export function computeRegret(problem: RegretProblem): RegretResult {
     bestPerScenario.push(best);
   }
   const regret = u.map((row) => row.map((v, s) => bestPerScenario[s] - v));
+  if (!regret.every((row) => row.every(Number.isFinite))) throw tooLarge();
 
   const metrics: OptionMetrics[] = u.map((row, i) => {
     const r = regret[i];
@@ -115,6 +121,7 @@ export function computeRegret(problem: RegretProblem): RegretResult {
 
   const eus = metrics.map((m) => m.expectedUtility);
   const evpi = dot(p, bestPerScenario) - Math.max(...eus);
+  if (!Number.isFinite(evpi) || !metrics.every((m) => Object.values(m).every(Number.isFinite))) throw tooLarge();
 
   const recommendations: Record<RecommendationKey, number[]> = {
     minimax_regret: argminAll(metrics.map((m) => m.maxRegret)),

@@ -132,6 +132,8 @@ describe('Savage regret, textbook cases', () => {
 
   it('an overflowing regret-averse penalty is an error, not Infinity', () => {
     expect(() => solve([[0, 0], [1000, 1000]], [0.5, 0.5], 1)).toThrow(RegretOverflowError);
+    // Finite but overflowing differences: 1e308 − (−1e308) = Infinity.
+    expect(() => solve([[1e308], [-1e308]], [1], 0)).toThrow(/too large in magnitude/);
   });
 
   it('regretPenalty: k = 0 is linear and small k approaches it', () => {
