@@ -1,22 +1,33 @@
 #!/usr/bin/env node
-// Entry point: configuration, logging to stderr, the engine, and the stdio transport.
+// Entry point: configuration, logging to stderr, the engine, and the transport: stdio (default) or
+// Streamable HTTP (`--http [host:]port`). SIGTERM/SIGINT shut down gracefully: new calls are refused,
+// running ones get RED_HEART_SHUTDOWN_GRACE_MS to finish and are then answered "cancelled", the cache
+// is flushed, and the process exits 0. A second signal exits at once.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { ResultCache } from '../engine/cache.js';
 import { createEngineHandle } from '../engine/handle.js';
-import { ConfigError, helpText, loadConfig } from './config.js';
+import { loadTokens } from './auth.js';
+import { ConfigError, helpText, loadConfig, type AppConfig } from './config.js';
+import { startHttpServer } from './http.js';
 import { createLogger } from './logging.js';
 import { createServer } from './server.js';
+import { InFlightTracker } from './shutdown.js';
 import { VERSION } from './version.js';
+
+function configFailure(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`red-heart-mcp: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
 
 async function main(): Promise<void> {
   let parsed;
   try {
     parsed = loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`red-heart-mcp: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
+    configFailure(err);
   }
   if (parsed.help) {
     process.stderr.write(`${helpText()}\n`);
@@ -27,6 +38,12 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = parsed;
+  let tokens: string[] = [];
+  try {
+    if (config.http.listen) tokens = loadTokens(config.http);
+  } catch (err) {
+    configFailure(err);
+  }
   const logger = createLogger(config.logLevel);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
@@ -40,21 +57,76 @@ async function main(): Promise<void> {
     process.stderr.write(`red-heart-mcp: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const server = createServer({ config, logger, engine });
-  const transport = new StdioServerTransport();
+
+  // One cache and one engine for the whole process, whichever transport.
+  const cache = new ResultCache(config.cache, logger);
+  const root = createServer({ config, logger, engine, cache });
+  let stop: (graceMs: number) => Promise<{ finished: number; cancelled: number }>;
+
+  if (config.http.listen) {
+    let http;
+    try {
+      http = await startHttpServer({
+        config,
+        logger,
+        tokens,
+        createMcp: () => createServer({ config, logger, engine, cache }).mcp,
+        health: () => healthFields(config, root.status()),
+      });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        logger.fatal({ err: err.message }, 'refusing to start');
+        configFailure(err);
+      }
+      logger.fatal({ err }, 'cannot listen');
+      process.stderr.write(`red-heart-mcp: cannot listen on ${config.http.listen.host}:${config.http.listen.port}: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    stop = (graceMs) => http.close(graceMs);
+  } else {
+    const transport = new StdioServerTransport();
+    const tracker = new InFlightTracker();
+    await root.mcp.connect(transport);
+    tracker.track(transport);
+    stop = (graceMs) => tracker.drain(graceMs);
+    process.stdin.on('end', () => void shutdown('stdin closed'));
+    logger.info({ version: VERSION, modelsDir: config.modelsDir, cache: config.cache.backend }, 'red-heart-mcp ready on stdio');
+  }
+
   let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
+  async function shutdown(signal: string): Promise<void> {
+    if (closing) {
+      if (signal !== 'stdin closed') {
+        logger.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(1);
+      }
+      return;
+    }
     closing = true;
-    logger.info({ signal }, 'shutting down');
-    await server.close();
+    const started = Date.now();
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: refusing new calls, letting running ones finish');
+    try {
+      const { finished, cancelled } = await stop(config.shutdownGraceMs);
+      await root.close(); // closes the MCP server, the engine, and flushes the cache
+      logger.info({ finished, cancelled, ms: Date.now() - started, cache: cache.snapshot() }, 'shut down cleanly');
+    } catch (err) {
+      logger.error({ err }, 'error while shutting down');
+    }
     process.exit(0);
-  };
+  }
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.stdin.on('end', () => void shutdown('stdin closed'));
-  await server.mcp.connect(transport);
-  logger.info({ version: VERSION, modelsDir: config.modelsDir, cache: config.cache.backend }, 'red-heart-mcp ready on stdio');
+}
+
+/** What /healthz shows besides status/uptime: small, no secrets (it answers without auth). */
+function healthFields(config: AppConfig, status: Record<string, unknown>): Record<string, unknown> {
+  const cache = status.cache as { backend?: string; degraded?: string | null } | undefined;
+  const engine = status.engine as { state?: string; model?: { id?: string } | null } | undefined;
+  return {
+    version: status.version,
+    cache: { backend: cache?.backend ?? config.cache.backend, degraded: cache?.degraded ?? null },
+    engine: { state: engine?.state ?? null, model: engine?.model?.id ?? null },
+  };
 }
 
 void main();

@@ -1,0 +1,286 @@
+// Streamable HTTP transport, stateless: every POST /mcp gets a fresh McpServer + transport (built by
+// `createMcp`, which shares one engine and one cache), so replicas can sit behind a load balancer with
+// no session affinity. In front of the MCP transport, in this order:
+//   503 while shutting down · 405 for anything but POST · 403 Host/Origin not allowed (DNS rebinding)
+//   · 401 missing/wrong bearer token · 413 body over the limit · 429 client over its concurrency limit
+//   · 400 body that is not JSON.
+// Every refusal is a JSON-RPC error object whose message names the limit and its setting.
+// GET /healthz answers without auth (for load balancers): 200 while serving, 503 while draining.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Logger } from 'pino';
+import { TokenVerifier } from './auth.js';
+import { ConfigError, isLoopbackHost, type AppConfig } from './config.js';
+import { InFlightTracker } from './shutdown.js';
+
+export const MCP_PATH = '/mcp';
+export const HEALTH_PATH = '/healthz';
+
+export interface HttpServerDeps {
+  config: AppConfig;
+  logger: Logger;
+  /** A fresh McpServer for one request (tools and status resource registered, engine and cache shared). */
+  createMcp: () => McpServer;
+  /** Bearer tokens (see auth.ts `loadTokens`); empty = no auth, allowed on loopback only. */
+  tokens: readonly string[];
+  /** Extra fields for /healthz (keep it small: it answers without auth). */
+  health?: () => Record<string, unknown>;
+}
+
+export interface RunningHttpServer {
+  /** e.g. http://127.0.0.1:8723/mcp */
+  url: string;
+  host: string;
+  port: number;
+  /** HTTP requests being served now. */
+  inFlight(): number;
+  /** Stops accepting, lets in-flight calls finish for graceMs, cancels the rest, closes every connection. */
+  close(graceMs: number): Promise<{ finished: number; cancelled: number }>;
+}
+
+class HttpRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    readonly code = -32000,
+  ) {
+    super(message);
+  }
+}
+
+function sendJsonRpcError(res: ServerResponse, err: HttpRefusal, id: unknown = null): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const body = JSON.stringify({ jsonrpc: '2.0', error: { code: err.code, message: err.message, data: { http_status: err.status } }, id });
+  res.writeHead(err.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...err.headers });
+  res.end(body);
+}
+
+const normalizeOrigin = (o: string) => o.trim().replace(/\/+$/, '').toLowerCase();
+
+/** Splits a Host header into name and port ("[::1]:80" → "::1", "80"). */
+function splitHost(host: string): { name: string; port: string | null } {
+  const h = host.trim().toLowerCase();
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(h);
+  if (v6) return { name: v6[1], port: v6[2] ?? null };
+  const i = h.lastIndexOf(':');
+  if (i > 0 && h.indexOf(':') === i) return { name: h.slice(0, i), port: h.slice(i + 1) };
+  return { name: h, port: null };
+}
+
+/** Reads the body up to `limit` bytes; past it, rejects with a 413 refusal. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) {
+        done = true;
+        resolve(Buffer.concat(chunks));
+      }
+    });
+    req.on('error', (err) => {
+      if (!done) {
+        done = true;
+        reject(err);
+      }
+    });
+  });
+}
+
+const tooLarge = (limit: number) =>
+  new HttpRefusal(413, `request body exceeds the limit of ${limit} bytes (max body bytes, --max-body-bytes / RED_HEART_MAX_BODY_BYTES)`, { Connection: 'close' });
+
+export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttpServer> {
+  const { config, logger } = deps;
+  const listen = config.http.listen;
+  if (!listen) throw new ConfigError('HTTP transport requested without an address (--http [host:]port)');
+  const loopback = isLoopbackHost(listen.host);
+  const verifier = new TokenVerifier(deps.tokens);
+  if (!loopback && !verifier.required) {
+    throw new ConfigError(
+      `refusing to listen on ${listen.host}:${listen.port} without authentication: a non-loopback address needs a bearer token ` +
+        '(set RED_HEART_AUTH_TOKEN or --auth-token-file; generate one with `openssl rand -hex 32`), or bind 127.0.0.1',
+    );
+  }
+  const maxBody = config.http.maxBodyBytes;
+  const maxPerClient = config.http.maxClientConcurrency;
+  const allowedOrigins = new Set(config.http.allowedOrigins.map(normalizeOrigin));
+  const tracker = new InFlightTracker();
+  const perClient = new Map<string, number>();
+  const openRequests = new Set<{ res: ServerResponse; closed: Promise<void> }>();
+  let draining = false;
+  let port = listen.port;
+  const startedAt = Date.now();
+
+  /** Host header check: configured list, else loopback names when bound to loopback, else anything. */
+  const hostAllowed = (hostHeader: string | undefined): boolean => {
+    if (!hostHeader) return false;
+    const { name, port: p } = splitHost(hostHeader);
+    if (config.http.allowedHosts.length > 0) {
+      return config.http.allowedHosts.some((entry) => {
+        const e = splitHost(entry);
+        return e.name === name && (e.port === null || e.port === p);
+      });
+    }
+    if (!loopback) return true;
+    return isLoopbackHost(name) && (p === null || p === String(port));
+  };
+
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (draining) throw new HttpRefusal(503, 'server is shutting down; retry on another replica or after restart', { Connection: 'close', 'Retry-After': '1' });
+    if (req.method !== 'POST') {
+      throw new HttpRefusal(405, `method ${req.method} not allowed: this server is stateless, send JSON-RPC with POST ${MCP_PATH}`, { Allow: 'POST' });
+    }
+    if (!hostAllowed(req.headers.host)) {
+      throw new HttpRefusal(403, `Host '${String(req.headers.host ?? '')}' is not allowed (allowed hosts, --allowed-hosts / RED_HEART_ALLOWED_HOSTS)`);
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(normalizeOrigin(origin))) {
+      throw new HttpRefusal(403, `Origin '${origin}' is not allowed (allowed origins, --allowed-origins / RED_HEART_ALLOWED_ORIGINS)`);
+    }
+    let client: string;
+    if (verifier.required) {
+      const id = verifier.identify(req.headers.authorization);
+      if (!id) {
+        const reason = req.headers.authorization ? 'invalid bearer token' : 'missing bearer token (Authorization: Bearer <token>)';
+        throw new HttpRefusal(401, `unauthorized: ${reason}`, { 'WWW-Authenticate': 'Bearer realm="red-heart-mcp"' });
+      }
+      client = id;
+    } else {
+      client = req.socket.remoteAddress ?? 'unknown';
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBody) throw tooLarge(maxBody);
+
+    const active = perClient.get(client) ?? 0;
+    if (active >= maxPerClient) {
+      throw new HttpRefusal(
+        429,
+        `server busy: this client already has ${active} requests in flight (limit ${maxPerClient}, --max-client-concurrency / RED_HEART_MAX_CLIENT_CONCURRENCY); retry shortly`,
+        { 'Retry-After': '1' },
+      );
+    }
+    perClient.set(client, active + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const n = (perClient.get(client) ?? 1) - 1;
+      if (n <= 0) perClient.delete(client);
+      else perClient.set(client, n);
+    };
+    res.once('close', release);
+
+    let parsed: unknown;
+    try {
+      const body = await readBody(req, maxBody);
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch (err) {
+        throw new HttpRefusal(400, `parse error: the body is not valid JSON (${(err as Error).message})`, {}, -32700);
+      }
+    } catch (err) {
+      release();
+      throw err;
+    }
+
+    if (draining) {
+      release();
+      throw new HttpRefusal(503, 'server is shutting down; retry on another replica or after restart', { Connection: 'close', 'Retry-After': '1' });
+    }
+    const mcp = deps.createMcp();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.once('close', () => {
+      tracker.forget(transport);
+      void transport.close().catch(() => {});
+      void mcp.close().catch(() => {});
+    });
+    await mcp.connect(transport);
+    tracker.track(transport);
+    await transport.handleRequest(req, res, parsed);
+  };
+
+  const server: Server = createHttpServer((req, res) => {
+    const entry = { res, closed: new Promise<void>((r) => res.once('close', () => r())) };
+    openRequests.add(entry);
+    void entry.closed.then(() => openRequests.delete(entry));
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      const body = JSON.stringify({
+        status: draining ? 'draining' : 'ok',
+        transport: 'streamable-http',
+        uptime_s: Math.round((Date.now() - startedAt) / 1000),
+        in_flight: tracker.size,
+        ...deps.health?.(),
+      });
+      res.writeHead(draining ? 503 : 200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (path !== MCP_PATH) {
+      sendJsonRpcError(res, new HttpRefusal(404, `not found: the MCP endpoint is ${MCP_PATH} (health check: ${HEALTH_PATH})`));
+      return;
+    }
+    handleMcp(req, res).catch((err: unknown) => {
+      if (err instanceof HttpRefusal) {
+        logger.info({ status: err.status, remote: req.socket.remoteAddress, msg: err.message }, 'http request refused');
+        sendJsonRpcError(res, err);
+        if (err.status === 413 || err.status === 503) res.once('finish', () => req.socket.destroySoon?.());
+        return;
+      }
+      logger.error({ err }, 'http request failed');
+      sendJsonRpcError(res, new HttpRefusal(500, 'internal server error (details in the server log)', {}, -32603));
+    });
+  });
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0; // long tool calls are bounded by the per-call timeout instead
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const shownHost = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  const url = `http://${shownHost}:${port}${MCP_PATH}`;
+  logger.info({ url, auth: verifier.required ? `${deps.tokens.length} token(s)` : 'none (loopback only)', maxBodyBytes: maxBody, maxClientConcurrency: maxPerClient }, 'red-heart-mcp listening on Streamable HTTP');
+
+  return {
+    url,
+    host: listen.host,
+    port,
+    inFlight: () => tracker.size,
+    async close(graceMs: number) {
+      draining = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const result = await tracker.drain(graceMs);
+      // Let the answered (or cancelled) responses flush, then drop every connection.
+      const flushed = Promise.all([...openRequests].map((e) => e.closed));
+      await Promise.race([flushed, new Promise((r) => setTimeout(r, 1000).unref())]);
+      server.closeAllConnections();
+      await stopped;
+      return result;
+    },
+  };
+}

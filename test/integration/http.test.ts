@@ -1,0 +1,238 @@
+// The built server over Streamable HTTP on loopback: tools and status, /healthz, auth (401), Origin and
+// Host checks (403), body limit (413), per-client concurrency (429), non-loopback refusal, shutdown.
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, connectHttp, FIXTURE_MODELS, INIT, rawPost, ROOT, startHttpProcess, type HttpServerProcess } from '../server/helpers/http.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const TOKEN2 = 'second-token-0123456789abcdef';
+
+/** Starts a POST whose body is held back until finish() (keeps a request in flight on the server). */
+function holdRequest(url: string, token: string): { finish(): Promise<{ status: number; text: string }> } {
+  const body = Buffer.from(INIT);
+  let resolveRes!: (v: { status: number; text: string }) => void;
+  const response = new Promise<{ status: number; text: string }>((r) => { resolveRes = r; });
+  const req = request(url, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Content-Length': body.length } }, (res) => {
+    let text = '';
+    res.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+    res.on('end', () => resolveRes({ status: res.statusCode ?? 0, text }));
+  });
+  req.on('error', (err) => resolveRes({ status: -1, text: String(err) }));
+  req.write(body.subarray(0, 10));
+  req.flushHeaders();
+  return { finish: () => { req.end(body.subarray(10)); return response; } };
+}
+
+function errorMessage(json: unknown): string {
+  return String((json as { error?: { message?: string } })?.error?.message ?? '');
+}
+
+/** POST with an arbitrary Host header (fetch does not let a caller set it). */
+function postWithHost(url: string, host: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { Host: host, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('HTTP transport without auth (loopback)', () => {
+  let srv: HttpServerProcess;
+  beforeAll(async () => {
+    srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_MAX_BODY_BYTES: '65536' } });
+  });
+  afterAll(async () => { await srv?.stop(); });
+
+  it('binds 127.0.0.1 and serves the five tools and the status resource', async () => {
+    expect(srv.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    const client = await connectHttp(srv.url);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['analyze_emotion', 'bentham_score', 'full_analysis', 'regret_forecast', 'surd_decompose']);
+      const res = await client.readResource({ uri: 'red-heart://status' });
+      const status = JSON.parse((res.contents[0] as { text: string }).text);
+      expect(status.name).toBe('red-heart-mcp');
+      expect(status.cache.backend).toBe('memory');
+      const bad = await client.callTool({ name: 'regret_forecast', arguments: { options: 'not a list' } });
+      expect(bad.isError).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('shares one cache between the per-request servers', async () => {
+    const a = await connectHttp(srv.url);
+    const b = await connectHttp(srv.url);
+    try {
+      const args = { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[1, 0], [0, 1]] } };
+      const first = await a.callTool(args);
+      const second = await b.callTool(args);
+      expect(first.isError).toBeFalsy();
+      expect((first.structuredContent as { cached: boolean }).cached).toBe(false);
+      expect((second.structuredContent as { cached: boolean }).cached).toBe(true);
+      expect({ ...second.structuredContent, cached: false }).toEqual(first.structuredContent);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('answers /healthz without auth', async () => {
+    const res = await fetch(`${srv.base}/healthz`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 'ok', transport: 'streamable-http', cache: { backend: 'memory', degraded: null } });
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('refuses a foreign Origin with 403', async () => {
+    const res = await rawPost(srv.url, INIT, { Origin: 'http://evil.example' });
+    expect(res.status).toBe(403);
+    expect(errorMessage(res.json)).toMatch(/Origin 'http:\/\/evil\.example' is not allowed.*RED_HEART_ALLOWED_ORIGINS/);
+  });
+
+  it('refuses a foreign Host (DNS rebinding) with 403', async () => {
+    const res = await postWithHost(srv.url, 'attacker.example', INIT);
+    expect(res.status).toBe(403);
+    expect(res.text).toMatch(/Host 'attacker\.example' is not allowed/);
+    const ok = await postWithHost(srv.url, `localhost:${new URL(srv.url).port}`, INIT);
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses an oversized body with 413 naming the limit', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'analyze_emotion', arguments: { text: 'x'.repeat(70_000) } } });
+    const res = await rawPost(srv.url, body);
+    expect(res.status).toBe(413);
+    expect(errorMessage(res.json)).toMatch(/65536 bytes.*RED_HEART_MAX_BODY_BYTES/);
+    // and the server is still fine
+    expect((await fetch(`${srv.base}/healthz`)).status).toBe(200);
+  });
+
+  it('answers malformed JSON with a JSON-RPC parse error, other methods with 405, other paths with 404', async () => {
+    const parse = await rawPost(srv.url, '{"jsonrpc": "2.0", ');
+    expect(parse.status).toBe(400);
+    expect((parse.json as { error: { code: number } }).error.code).toBe(-32700);
+    expect((await fetch(srv.url)).status).toBe(405);
+    expect((await fetch(srv.url, { method: 'DELETE' })).status).toBe(405);
+    expect((await fetch(`${srv.base}/nope`)).status).toBe(404);
+  });
+});
+
+describe('HTTP transport with bearer tokens', () => {
+  let srv: HttpServerProcess;
+  beforeAll(async () => {
+    srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_AUTH_TOKEN: `${TOKEN},${TOKEN2}`, RED_HEART_MAX_CLIENT_CONCURRENCY: '2', RED_HEART_ALLOWED_ORIGINS: 'https://app.example' } });
+  });
+  afterAll(async () => { await srv?.stop(); });
+
+  it('401 without a token and with a wrong one; 200 with either configured token', async () => {
+    const none = await rawPost(srv.url, INIT);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(errorMessage(none.json)).toMatch(/missing bearer token/);
+    const wrong = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN}x` });
+    expect(wrong.status).toBe(401);
+    expect(errorMessage(wrong.json)).toMatch(/invalid bearer token/);
+    const basic = await rawPost(srv.url, INIT, { Authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}` });
+    expect(basic.status).toBe(401);
+    for (const t of [TOKEN, TOKEN2]) {
+      const client = await connectHttp(srv.url, t);
+      expect((await client.listTools()).tools).toHaveLength(5);
+      await client.close();
+    }
+  });
+
+  it('checks the Origin even with a valid token; an allowed Origin passes', async () => {
+    const bad = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN}`, Origin: 'https://evil.example' });
+    expect(bad.status).toBe(403);
+    const good = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN}`, Origin: 'https://app.example' });
+    expect(good.status).toBe(200);
+  });
+
+  it('limits requests in flight per client with 429 and a JSON-RPC busy error; other clients are unaffected', async () => {
+    // Two requests whose bodies are still uploading hold this client's two slots (a slot is taken once
+    // the headers are in), so a third is refused deterministically.
+    const held = [holdRequest(srv.url, TOKEN), holdRequest(srv.url, TOKEN)];
+    await new Promise((r) => setTimeout(r, 200));
+    const busy = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN}` });
+    expect(busy.status).toBe(429);
+    expect(busy.headers.get('retry-after')).toBe('1');
+    expect(errorMessage(busy.json)).toMatch(/server busy.*2 requests in flight \(limit 2, --max-client-concurrency \/ RED_HEART_MAX_CLIENT_CONCURRENCY\)/);
+    // another client (token) is not limited by the first one's load
+    const other = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN2}` });
+    expect(other.status).toBe(200);
+    // finishing the held requests frees the slots
+    const done = await Promise.all(held.map((h) => h.finish()));
+    expect(done.map((d) => d.status)).toEqual([200, 200]);
+    const again = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN}` });
+    expect(again.status).toBe(200);
+  });
+
+  it('keeps /healthz open for load balancers', async () => {
+    expect((await fetch(`${srv.base}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('HTTP start-up rules and shutdown', () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, RED_HEART_CACHE: 'memory', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.once('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
+    });
+
+  it('refuses to listen on a non-loopback address without a token (exit 2, clear message)', async () => {
+    const { code, stderr } = await run(['--http', '0.0.0.0:0']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/refusing to listen on 0\.0\.0\.0:0 without authentication.*RED_HEART_AUTH_TOKEN/s);
+  });
+
+  it('refuses a short token and a token on the command line', async () => {
+    const short = await run(['--http', '127.0.0.1:0'], { RED_HEART_AUTH_TOKEN: 'short' });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/at least 16 characters/);
+    const flag = await run(['--http', '127.0.0.1:0', '--auth-token', TOKEN]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/not accepted on the command line/);
+  });
+
+  /** A SURD call that takes about a second (5 sources × 10 bins over 20,000 samples; ~1.3 s on one core). */
+  const slowSurd = (id: number, sources = 5) => {
+    const src = Array.from({ length: sources }, (_, j) => Array.from({ length: 20_000 }, (_, i) => (i * (j + 3) * 7919) % 97));
+    return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'surd_decompose', arguments: { target: src[0], sources: src, bins: 10 } } });
+  };
+
+  it('on SIGTERM lets an in-flight call finish, refuses new ones, flushes and exits 0', async () => {
+    const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '30000' } });
+    const inflight = rawPost(srv.url, slowSurd(9));
+    await new Promise((r) => setTimeout(r, 300));
+    srv.child.kill('SIGTERM');
+    const [res, code] = await Promise.all([inflight, srv.exited]);
+    expect(code).toBe(0);
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/"id":9/);
+    expect(res.text).toMatch(/SURD of target/);
+    expect(srv.stderr()).toMatch(/"finished":1,"cancelled":0/);
+    expect(srv.stderr()).toMatch(/shut down cleanly/);
+  });
+
+  it('on SIGTERM cancels a call still running after the grace period with a clear error, and exits 0', async () => {
+    const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '100' } });
+    const inflight = rawPost(srv.url, slowSurd(10, 6));
+    await new Promise((r) => setTimeout(r, 300));
+    srv.child.kill('SIGTERM');
+    const [res, code] = await Promise.all([inflight, srv.exited]);
+    expect(code).toBe(0);
+    // The call is either cancelled (the tool yields to the event loop) or has just finished.
+    expect(res.text).toMatch(/"id":10/);
+    console.log(`[shutdown] call after a 100 ms grace: ${/cancelled: the server is shutting down/.test(res.text) ? 'cancelled' : 'finished'}`);
+    expect(srv.stderr()).toMatch(/shut down cleanly/);
+  });
+});

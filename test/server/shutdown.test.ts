@@ -1,0 +1,70 @@
+// Graceful shutdown of the stdio transport: SIGTERM lets a running call answer, then exit 0 with the
+// file cache flushed to disk.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, FIXTURE_MODELS, ROOT } from './helpers/http.js';
+
+function stdioServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI], { cwd: ROOT, env: { ...process.env, RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_LOG_LEVEL: 'info', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+  const send = (msg: object) => child.stdin.write(`${JSON.stringify(msg)}\n`);
+  const waitFor = (re: RegExp, ms = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; stdout: ${stdout.slice(-500)}; stderr: ${stderr.slice(-1000)}`)), ms);
+      const check = () => { if (re.test(stdout)) { clearTimeout(timer); resolve(); } };
+      child.stdout.on('data', check);
+      check();
+    });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } } });
+  send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return { child, send, waitFor, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+const slowSurd = (id: number) => {
+  const src = Array.from({ length: 5 }, (_, j) => Array.from({ length: 20_000 }, (_, i) => (i * (j + 3) * 7919) % 97));
+  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'surd_decompose', arguments: { target: src[0], sources: src, bins: 10 } } };
+};
+
+describe('stdio graceful shutdown', () => {
+  it('SIGTERM: the running call answers, the file cache is flushed, exit 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-shutdown-'));
+    const cachePath = join(dir, 'cache.json');
+    const srv = stdioServer({ RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: cachePath, RED_HEART_SHUTDOWN_GRACE_MS: '30000' });
+    await srv.waitFor(/"id":1/);
+    srv.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[1, 0], [0, 2]] } } });
+    await srv.waitFor(/"id":2/);
+    srv.send(slowSurd(3));
+    await new Promise((r) => setTimeout(r, 300));
+    srv.child.kill('SIGTERM');
+    const code = await srv.exited;
+    expect(code).toBe(0);
+    expect(srv.stdout()).toMatch(/"id":3/);
+    expect(srv.stdout()).toMatch(/SURD of target/);
+    expect(srv.stderr()).toMatch(/shut down cleanly/);
+    // both results were cached and written to disk before exit
+    expect(existsSync(cachePath)).toBe(true);
+    const saved = JSON.parse(readFileSync(cachePath, 'utf8')) as { cache: unknown[] };
+    expect(saved.cache.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('SIGINT with a short grace: the running call is answered with a cancellation error, exit 0', async () => {
+    const srv = stdioServer({ RED_HEART_CACHE: 'memory', RED_HEART_SHUTDOWN_GRACE_MS: '50' });
+    await srv.waitFor(/"id":1/);
+    const big = slowSurd(4);
+    const src = Array.from({ length: 6 }, (_, j) => Array.from({ length: 20_000 }, (_, i) => (i * (j + 3) * 7919) % 97));
+    big.params.arguments = { target: src[0], sources: src, bins: 10 };
+    srv.send(big);
+    await new Promise((r) => setTimeout(r, 300));
+    srv.child.kill('SIGINT');
+    expect(await srv.exited).toBe(0);
+    expect(srv.stdout()).toMatch(/"id":4/);
+    console.log(`[shutdown] stdio call after a 50 ms grace: ${/cancelled: the server is shutting down/.test(srv.stdout()) ? 'cancelled' : 'finished'}`);
+  });
+});
