@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// npm run eval — runs the shipped model through the Node engine (onnxruntime-node) on the test splits in
+// ../shared/data and prints JSON metrics. Split and decision rules follow training/data.py and
+// training/evaluate.py (documented in docs/engine.md), so the numbers agree with the Python evaluation.
+//
+// usage: node dist/src/eval/cli.js [--data DIR] [--models-dir DIR] [--model ID] [--threads N]
+//                                  [--tasks goemotions,ekman,ethics,nsmc,kote,emobank] [--limit N] [--out FILE]
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import ort from 'onnxruntime-node';
+import { resolveModel } from '../engine/manifest.js';
+import { OnnxTextEngine } from '../engine/onnx-engine.js';
+import type { TextAnalysis } from '../engine/types.js';
+import { packageRoot } from '../server/config.js';
+import { loadEkmanMapping, loadEmoBank, loadEthicsUtil, loadGoEmotions, loadKote, loadNsmc, readLabelList } from './data.js';
+import { accuracy, macroF1, pearson } from './metrics.js';
+
+const TASKS = ['goemotions', 'ekman', 'ethics', 'nsmc', 'kote', 'emobank'] as const;
+type Task = (typeof TASKS)[number];
+
+interface Args {
+  data: string;
+  modelsDir: string;
+  model?: string;
+  threads: number;
+  tasks: Task[];
+  limit?: number;
+  out?: string;
+  provider: 'cpu' | 'auto';
+}
+
+function parseArgs(argv: string[]): Args {
+  const root = packageRoot();
+  const a: Args = { data: resolve(root, '..', 'shared', 'data'), modelsDir: join(root, 'models'), threads: 0, tasks: [...TASKS], provider: 'cpu' };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const val = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--data': a.data = resolve(val()); break;
+      case '--models-dir': a.modelsDir = resolve(val()); break;
+      case '--model': a.model = val(); break;
+      case '--threads': a.threads = Number(val()); break;
+      case '--limit': a.limit = Number(val()); break;
+      case '--out': a.out = val(); break;
+      case '--provider': a.provider = val() as 'cpu' | 'auto'; break;
+      case '--tasks': {
+        const t = val().split(',').map((s) => s.trim()) as Task[];
+        for (const x of t) if (!TASKS.includes(x)) throw new Error(`unknown task '${x}' (tasks: ${TASKS.join(', ')})`);
+        a.tasks = t;
+        break;
+      }
+      case '--help':
+      case '-h':
+        process.stderr.write('usage: npm run eval -- [--data DIR] [--models-dir DIR] [--model ID] [--threads N] [--tasks a,b] [--limit N] [--out FILE]\n');
+        process.exit(0);
+      // eslint-disable-next-line no-fallthrough
+      default:
+        throw new Error(`unknown option '${flag}'`);
+    }
+  }
+  return a;
+}
+
+const log = (m: string) => process.stderr.write(`[eval] ${m}\n`);
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+async function run(engine: OnnxTextEngine, texts: string[], what: string): Promise<TextAnalysis[]> {
+  const t0 = performance.now();
+  const out: TextAnalysis[] = [];
+  const STEP = 512; // texts per engine call; the engine sorts each call's windows by length and batches them
+  for (let i = 0; i < texts.length; i += STEP) {
+    out.push(...(await engine.analyze(texts.slice(i, i + STEP), { overflow: 'truncate', language: 'en' })));
+  }
+  log(`${what}: ${texts.length} texts in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return out;
+}
+
+const take = <T>(rows: T[], limit?: number) => (limit ? rows.slice(0, limit) : rows);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const resolved = resolveModel(args.modelsDir, undefined, args.model);
+  const engine = await OnnxTextEngine.load(resolved, { provider: args.provider, threads: args.threads, batchWindowMs: 0, maxBatch: 32 });
+  const m = engine.model;
+  log(`model ${m.id} ${m.version} (${resolved.modelPath}), ${m.parameters} parameters, provider ${engine.info.provider}, ${engine.info.threads} threads`);
+  const metrics: Record<string, unknown> = {};
+  const counts: Record<string, number> = {};
+  const t0 = performance.now();
+
+  if (args.tasks.includes('goemotions') || args.tasks.includes('ekman')) {
+    const rows = take(loadGoEmotions(args.data, 'test', 'en'), args.limit);
+    const labels = readLabelList(join(args.data, 'goemotions', 'emotions.txt'));
+    if (labels.join() !== m.labels.goemotions.join()) throw new Error('GoEmotions label order in the manifest differs from emotions.txt');
+    const res = await run(engine, rows.map((r) => r.text), 'GoEmotions test');
+    const th = m.thresholds.goemotions;
+    const gold = rows.map((r) => labels.map((_, j) => r.labels.includes(j)));
+    const pred = res.map((a) => labels.map((_, j) => a.goemotions[j] >= th[j]));
+    counts.goemotions_test = rows.length;
+    if (args.tasks.includes('goemotions')) metrics.goemotions_macro_f1 = r4(macroF1(gold, pred, labels.length).macro);
+    if (args.tasks.includes('ekman')) {
+      // Ekman-7: a text has Ekman class g if any of its GoEmotions labels maps to g (neutral → neutral);
+      // predicted the same way from the thresholded 28-label predictions.
+      const mapping = loadEkmanMapping(args.data);
+      const classes = [...Object.keys(mapping), 'neutral'];
+      const toEkman = (flags: boolean[]) =>
+        classes.map((c) => labels.some((l, j) => flags[j] && (c === 'neutral' ? l === 'neutral' : mapping[c].includes(l))));
+      metrics.ekman_macro_f1 = r4(macroF1(gold.map(toEkman), pred.map(toEkman), classes.length).macro);
+    }
+  }
+  if (args.tasks.includes('ethics')) {
+    for (const split of ['test', 'test_hard'] as const) {
+      const pairs = take(loadEthicsUtil(args.data, split), args.limit);
+      const res = await run(engine, pairs.flat(), `ETHICS util ${split}`);
+      const correct = pairs.map((_, i) => res[2 * i].utility > res[2 * i + 1].utility);
+      metrics[split === 'test' ? 'ethics_util_test_acc' : 'ethics_util_hard_acc'] = r4(accuracy(correct));
+      counts[`ethics_util_${split}`] = pairs.length;
+    }
+  }
+  if (args.tasks.includes('nsmc')) {
+    const rows = take(loadNsmc(args.data, 'test', log), args.limit);
+    const res = await run(engine, rows.map((r) => r.text), 'NSMC test');
+    metrics.nsmc_test_acc = r4(accuracy(rows.map((r, i) => (res[i].positive > 0.5 ? 1 : 0) === r.label)));
+    counts.nsmc_test = rows.length;
+  }
+  if (args.tasks.includes('kote')) {
+    const rows = take(loadKote(args.data, 'test'), args.limit);
+    const labels = readLabelList(join(args.data, 'kote', 'labels.txt'));
+    if (labels.join() !== m.labels.kote.join()) throw new Error('KOTE label order in the manifest differs from labels.txt');
+    const res = await run(engine, rows.map((r) => r.text), 'KOTE test');
+    const th = m.thresholds.kote;
+    metrics.kote_macro_f1 = r4(
+      macroF1(
+        rows.map((r) => labels.map((_, j) => r.labels.includes(j))),
+        res.map((a) => labels.map((_, j) => a.kote[j] >= th[j])),
+        labels.length,
+      ).macro,
+    );
+    counts.kote_test = rows.length;
+  }
+  if (args.tasks.includes('emobank')) {
+    const rows = take(loadEmoBank(args.data, 'test'), args.limit);
+    const res = await run(engine, rows.map((r) => r.text), 'EmoBank test');
+    const dims = ['valence', 'arousal', 'dominance'] as const;
+    dims.forEach((d, k) => {
+      metrics[`emobank_pearson_${d[0]}`] = r4(pearson(rows.map((r) => r.vad[k]), res.map((a) => a.vad[k])));
+    });
+    counts.emobank_test = rows.length;
+  }
+
+  const report = {
+    model: { id: m.id, version: m.version, sha256: m.sha256, file: resolved.modelPath, parameters: m.parameters },
+    runtime: { node: process.version, onnxruntime: ort.env.versions?.common ?? null, provider: engine.info.provider, threads: engine.info.threads },
+    data: args.data,
+    limit: args.limit ?? null,
+    overflow: 'truncate to max_length (as in training/evaluate.py)',
+    metrics,
+    counts,
+    elapsed_s: Math.round((performance.now() - t0) / 100) / 10,
+  };
+  await engine.close();
+  const json = JSON.stringify(report, null, 2);
+  if (args.out) writeFileSync(args.out, `${json}\n`);
+  process.stdout.write(`${json}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`red-heart eval: ${(err as Error).message}\n`);
+  process.exit(1);
+});
