@@ -20,10 +20,19 @@ export function floorAndNormalise(table: Float64Array): number {
   return z;
 }
 
-/** −Σ p lg p. */
+/** −Σ p lg p. Runs of equal cells (the floor-only cells of a sparse table) reuse the last log: same bits. */
 export function entropy(p: Float64Array): number {
   let h = 0;
-  for (let i = 0; i < p.length; i++) h -= p[i] * lg(p[i]);
+  let lastV = NaN;
+  let lastTerm = 0;
+  for (let i = 0; i < p.length; i++) {
+    const v = p[i];
+    if (v !== lastV) {
+      lastV = v;
+      lastTerm = v * lg(v);
+    }
+    h -= lastTerm;
+  }
   return h;
 }
 
@@ -77,6 +86,10 @@ export function sourceMarginal(p: Float64Array, nt: number, out: Float64Array): 
 export function specificInformation(pta: Float64Array, pa: Float64Array, pt: Float64Array, out: Float64Array, outOffset: number): void {
   const nt = pt.length;
   const a = pa.length;
+  // Per source state, the last cell value and its lg(P(t,a)/P(a)): in sparse tables most cells of a column
+  // hold the same floor value, so this skips most logarithms without changing a single bit.
+  const lastV = new Float64Array(a).fill(NaN);
+  const lastLog = new Float64Array(a);
   for (let t = 0; t < nt; t++) {
     const ptt = pt[t];
     const lpt = lg(ptt);
@@ -84,7 +97,11 @@ export function specificInformation(pta: Float64Array, pa: Float64Array, pt: Flo
     let s = 0;
     for (let i = 0; i < a; i++) {
       const v = pta[base + i];
-      s += (v / ptt) * (lg(v / pa[i]) - lpt);
+      if (v !== lastV[i]) {
+        lastV[i] = v;
+        lastLog[i] = lg(v / pa[i]);
+      }
+      s += (v / ptt) * (lastLog[i] - lpt);
     }
     out[outOffset + t] = s;
   }
