@@ -1,0 +1,99 @@
+// Two server processes sharing one real redis-server (free loopback port): hits are shared; killing
+// Redis mid-run degrades to uncached with no failed call; a restarted Redis is used again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { connectHttp, FIXTURE_MODELS, startHttpProcess, type HttpServerProcess } from '../server/helpers/http.js';
+import { redisUnavailable, startRedis, type TestRedis } from '../server/helpers/redis.js';
+import { startServer, type RunningServer } from './harness.js';
+
+const unavailable = redisUnavailable();
+if (unavailable) console.warn(`[skip] Redis integration tests: ${unavailable}`);
+
+const regret = (k: number) => ({
+  name: 'regret_forecast',
+  arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[1 + k / 10_000, 0], [0, 1]] },
+});
+const cachedFlag = (r: { structuredContent?: unknown }) => (r.structuredContent as { cached?: boolean } | undefined)?.cached;
+async function status(client: Client): Promise<{ cache: { backend: string; degraded: string | null; hits: number } }> {
+  const res = await client.readResource({ uri: 'red-heart://status' });
+  return JSON.parse((res.contents[0] as { text: string }).text);
+}
+
+describe.skipIf(unavailable !== null)('shared Redis cache across two server processes', () => {
+  let redis: TestRedis;
+  let httpServer: HttpServerProcess;
+  let a: Client;
+  let b: RunningServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+    const env = { RED_HEART_CACHE: redis.url, RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_CACHE_TIMEOUT_MS: '200' };
+    httpServer = await startHttpProcess({ env });
+    a = await connectHttp(httpServer.url);
+    b = await startServer({ env });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await httpServer?.stop();
+    await redis?.stop();
+  });
+
+  it('a result computed by one instance is a hit in the other', async () => {
+    const first = await a.callTool(regret(1));
+    expect(first.isError).toBeFalsy();
+    expect(cachedFlag(first)).toBe(false);
+    const second = await b.client.callTool(regret(1));
+    expect(cachedFlag(second)).toBe(true);
+    expect({ ...(second.structuredContent as object), cached: false }).toEqual(first.structuredContent);
+    expect((await status(b.client)).cache).toMatchObject({ backend: 'redis', degraded: null, hits: 1 });
+  });
+
+  it('killed mid-run: every call still answers (uncached), and status shows the degraded cache', async () => {
+    // Two clients call concurrently; Redis is killed (SIGKILL) while they run.
+    let done = 0;
+    let failed = 0;
+    const errors: string[] = [];
+    const run = async (client: Client, offset: number) => {
+      for (let k = 0; k < 30; k++) {
+        try {
+          const r = await client.callTool(regret(1000 + offset + k));
+          if (r.isError) { failed++; errors.push(JSON.stringify(r.content)); }
+        } catch (err) {
+          failed++;
+          errors.push(String(err));
+        }
+        done++;
+      }
+    };
+    const t0 = performance.now();
+    const runs = Promise.all([run(a, 0), run(b.client, 100)]);
+    while (done < 10) await new Promise((r) => setTimeout(r, 5));
+    await redis.kill();
+    const killedAt = done;
+    await runs;
+    expect(errors).toEqual([]);
+    expect(failed).toBe(0);
+    console.log(`[redis] 60 calls, Redis killed after ${killedAt}: 0 failed, ${((performance.now() - t0) / 60).toFixed(1)} ms per call`);
+    for (let k = 0; k < 3; k++) expect(cachedFlag(await a.callTool(regret(1)))).toBe(false); // even a former hit is computed
+    expect((await status(a)).cache.degraded).toMatch(/redis/);
+    expect((await status(b.client)).cache.degraded).toMatch(/redis/);
+    expect(b.stderr()).toMatch(/serving uncached/);
+  });
+
+  it('resumes caching when Redis comes back', async () => {
+    await redis.restart();
+    const deadline = Date.now() + 20_000;
+    let shared = false;
+    for (let k = 100; Date.now() < deadline && !shared; k++) {
+      const first = await a.callTool(regret(k));
+      expect(first.isError).toBeFalsy();
+      const second = await b.client.callTool(regret(k));
+      expect(second.isError).toBeFalsy();
+      shared = cachedFlag(second) === true;
+      if (!shared) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(shared).toBe(true);
+    expect((await status(a)).cache.degraded).toBeNull();
+    expect(b.stderr()).toMatch(/caching resumed/);
+  });
+});
