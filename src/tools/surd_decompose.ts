@@ -179,18 +179,24 @@ function flattenHistogram(root: unknown, maxCells: number): { data: Float64Array
 const STAGE_SPAN: Record<SurdProgress['stage'], [number, number]> = { range: [0, 10], bin: [10, 60], marginals: [60, 95], decompose: [95, 100] };
 const STAGE_TEXT: Record<SurdProgress['stage'], string> = { range: 'finding ranges', bin: 'binning samples', marginals: 'marginalising', decompose: 'decomposing' };
 
-/** Drives the analysis generator: yields to the event loop, honours cancellation, reports monotone progress. */
-async function drive<T>(steps: Generator<SurdProgress, T, void>, ctx: ToolContext): Promise<T> {
-  let last = 0;
+/** Progress in percent, sent only when it grows (MCP requires increasing values). */
+class Progress {
+  private last = -1;
+  constructor(private readonly ctx: ToolContext) {}
+  async report(value: number, message: string): Promise<void> {
+    if (value <= this.last) return;
+    this.last = value;
+    await this.ctx.progress(value, 100, message);
+  }
+}
+
+/** Drives the analysis generator: yields to the event loop, honours cancellation, reports progress by stage. */
+async function drive<T>(steps: Generator<SurdProgress, T, void>, ctx: ToolContext, progress: Progress): Promise<T> {
   return runAsync(steps, async (p) => {
     await new Promise<void>((r) => setImmediate(r));
     throwIfCancelled(ctx.signal);
     const [lo, hi] = STAGE_SPAN[p.stage];
-    const value = Math.max(last, Math.round(lo + ((hi - lo) * p.done) / Math.max(1, p.total)));
-    if (value > last) {
-      last = value;
-      await ctx.progress(value, 100, STAGE_TEXT[p.stage]);
-    }
+    await progress.report(Math.round(lo + ((hi - lo) * p.done) / Math.max(1, p.total)), STAGE_TEXT[p.stage]);
   });
 }
 
@@ -273,7 +279,8 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
   if (samplesForm && histogramForm) throw invalid('give either the samples form (target + sources) or histogram, not both');
   if (!samplesForm && !histogramForm) throw invalid('give either target + sources (samples form) or histogram (histogram form)');
   const targetName = a.target_name ?? 'target';
-  await ctx.progress(0, 100, 'validating');
+  const progress = new Progress(ctx);
+  await progress.report(0, 'validating');
 
   try {
     if (histogramForm) {
@@ -289,9 +296,9 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
       if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
       const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
       const allZero = data.every((v) => v === 0);
-      const result = await drive(surdFromTableSteps(data, dims), ctx);
+      const result = await drive(surdFromTableSteps(data, dims), ctx, progress);
       const out = shape(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
-      await ctx.progress(100, 100, 'done');
+      await progress.report(100, 'done');
       return { structured: out, summary: summary(out) };
     }
 
@@ -366,9 +373,9 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
         `only ${pairs} samples for ${cells} joint cells (< 10 per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
       );
     }
-    const { result } = await drive(surdFromSamplesSteps({ target, sources, lag, bins, maxOrder, sourceLabels: names.map((x) => `sources "${x}"`) }), ctx);
+    const { result } = await drive(surdFromSamplesSteps({ target, sources, lag, bins, maxOrder, sourceLabels: names.map((x) => `sources "${x}"`) }), ctx, progress);
     const out = shape(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
-    await ctx.progress(100, 100, 'done');
+    await progress.report(100, 'done');
     return { structured: out, summary: summary(out) };
   } catch (err) {
     if (err instanceof SurdInputError) throw invalid(err.message);

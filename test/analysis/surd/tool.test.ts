@@ -127,13 +127,25 @@ describe('surd_decompose handler: samples form', () => {
     const values = progress.map((p) => p[0]);
     expect(values[0]).toBe(0);
     expect(values[values.length - 1]).toBe(100);
-    for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1]);
+    for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThan(values[i - 1]);
   });
 
-  it('honours cancellation', async () => {
+  it('honours cancellation, before and during the run', async () => {
     const controller = new AbortController();
     controller.abort();
     await rejects({ target: y, sources: [x], bins: 2 }, 'cancelled', /cancel/, { signal: controller.signal });
+
+    const midway = new AbortController();
+    const { ctx } = makeCtx({ signal: midway.signal });
+    const seen: number[] = [];
+    ctx.progress = async (done) => {
+      seen.push(done);
+      if (done > 0) midway.abort();
+    };
+    const err = await surdDecomposeTool.handler({ target: y, sources: [x, y], bins: 2 } as Args, ctx).catch((e: unknown) => e);
+    expect((err as ToolError).code).toBe('cancelled');
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen).not.toContain(100);
   });
 
   it('rejects invalid inputs with the field named', async () => {
