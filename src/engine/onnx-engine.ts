@@ -225,6 +225,14 @@ export class OnnxTextEngine implements TextEngine {
     return this.plan(this.tokenizer.encode(text), overflow).inputs;
   }
 
+  /**
+   * Runs already-tokenised windows (with special tokens) as ONE batch, bypassing the micro-batcher; for
+   * benchmarks and parity checks against Python onnxruntime on the same ids.
+   */
+  async runWindows(batch: number[][]): Promise<Array<{ goemotions: Float32Array; kote: Float32Array; positive: number; utility: number; vad: [number, number, number] }>> {
+    return this.runBatch(batch);
+  }
+
   async analyze(texts: string[], options: EngineAnalyzeOptions = {}): Promise<TextAnalysis[]> {
     if (this.closed) throw new ToolError('internal', 'the engine was closed');
     const signal = options.signal;
