@@ -3,6 +3,10 @@
 // sorted by length and cut into consecutive groups, so each batch pads to a similar length. A failing batch is
 // retried item by item, so a bad input fails only its own caller. Aborted items leave the queue at once.
 //
+// An isolated request is not made to wait: when the batcher is idle and nothing was submitted during the last
+// `windowMs`, the item runs at the next turn of the event loop (setImmediate), which still gathers everything
+// submitted in the same turn. The window applies once requests come close together (load).
+//
 // ONNX Runtime's Node binding runs a session synchronously on the main thread, so batches run one at a time;
 // items that arrive while a batch runs are taken as soon as it finishes.
 import { ToolError } from '../tools/types.js';
@@ -51,6 +55,7 @@ export class MicroBatcher<I, O> {
   private timer: NodeJS.Timeout | null = null;
   private draining = false;
   private scheduled = false;
+  private lastSubmit = -Infinity;
   private s = { batches: 0, items: 0, largest: 0, isolationRetries: 0, failedItems: 0, cancelledItems: 0, realLen: 0, paddedLen: 0, runMs: 0 };
 
   constructor(private readonly opts: BatcherOptions<I, O>) {
@@ -93,7 +98,10 @@ export class MicroBatcher<I, O> {
         p.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
       this.queue.push(p);
-      this.schedule();
+      const now = performance.now();
+      const idle = this.queue.length === 1 && !this.draining && !this.timer && now - this.lastSubmit > this.opts.windowMs;
+      this.lastSubmit = now;
+      this.schedule(idle);
     });
   }
 
@@ -113,21 +121,28 @@ export class MicroBatcher<I, O> {
     };
   }
 
-  private schedule(): void {
+  private schedule(idle = false): void {
     if (this.draining) return; // the running drain loop takes new items when its batch finishes
+    if (this.scheduled) return; // a drain is already due this turn; it takes everything queued
+    if (idle) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.drain();
+      });
+      return;
+    }
     if (this.queue.length >= this.opts.maxBatch || this.opts.windowMs <= 0) {
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = null;
       }
-      if (!this.scheduled) {
-        this.scheduled = true;
-        // after the current synchronous code: a caller submitting many items at once gets them all sorted together
-        queueMicrotask(() => {
-          this.scheduled = false;
-          void this.drain();
-        });
-      }
+      this.scheduled = true;
+      // after the current synchronous code: a caller submitting many items at once gets them all sorted together
+      queueMicrotask(() => {
+        this.scheduled = false;
+        void this.drain();
+      });
       return;
     }
     if (!this.timer) {

@@ -11,7 +11,7 @@ import type { BatchStats } from './batcher.js';
 import { EngineLoadError, type EngineLoadErrorKind } from './errors.js';
 import { listModels, resolveModel } from './manifest.js';
 import { OnnxTextEngine } from './onnx-engine.js';
-import { autoCandidates, probeProvider, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
+import { autoCandidates, configureOrtLogging, probeProvider, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import type { TextEngine } from './types.js';
 import { existsSync } from 'node:fs';
 
@@ -76,6 +76,7 @@ class Handle implements RedHeartEngineHandle {
   ) {}
 
   async init(): Promise<void> {
+    configureOrtLogging(this.config.logLevel);
     const requested = this.config.provider;
     if (requested !== 'cpu') {
       const candidates = requested === 'auto' ? autoCandidates() : [requested];

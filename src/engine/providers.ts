@@ -12,6 +12,15 @@ export interface ProviderAttempt {
   error?: string;
 }
 
+/**
+ * ONNX Runtime's own stderr logging (process-wide; takes effect before the first session is created). Every ORT
+ * failure reaches us as an exception that is logged through pino, so by default its duplicate console lines are
+ * silenced; debug/trace log levels keep its warnings.
+ */
+export function configureOrtLogging(appLogLevel: string): void {
+  ort.env.logLevel = appLogLevel === 'debug' || appLogLevel === 'trace' ? 'warning' : 'fatal';
+}
+
 /** The accelerator `auto` tries on each platform before CPU. */
 export function autoCandidates(platform: NodeJS.Platform = process.platform, arch: string = process.arch): ProviderName[] {
   if (platform === 'darwin') return ['coreml', 'cpu'];

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { MicroBatcher } from '../../src/engine/batcher.js';
+import { ToolError } from '../../src/tools/types.js';
+
+/** A runner whose batches are recorded and can be held open. */
+function recorder(fail?: (x: string) => boolean) {
+  const batches: string[][] = [];
+  let gate: Promise<void> = Promise.resolve();
+  let open: () => void = () => {};
+  return {
+    batches,
+    hold() {
+      gate = new Promise((r) => (open = r));
+    },
+    release() {
+      open();
+    },
+    run: async (xs: string[]) => {
+      batches.push([...xs]);
+      await gate;
+      if (fail && xs.some(fail)) throw new Error(`bad input in [${xs.join(',')}]`);
+      return xs.map((x) => x.toUpperCase());
+    },
+  };
+}
+
+describe('MicroBatcher', () => {
+  it('runs an isolated item at once, without waiting for the window', async () => {
+    const r = recorder();
+    const b = new MicroBatcher<string, string>({ windowMs: 1000, maxBatch: 8, length: (x) => x.length, run: r.run });
+    const t0 = performance.now();
+    await expect(b.submit('a')).resolves.toBe('A');
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+
+  it('gathers items submitted close together into one batch, sorted by length, at most maxBatch each', async () => {
+    const r = recorder();
+    const b = new MicroBatcher<string, string>({ windowMs: 20, maxBatch: 3, length: (x) => x.length, run: r.run });
+    const items = ['ccc', 'a', 'eeeee', 'bb', 'dddd'];
+    const out = await Promise.all(items.map((x) => b.submit(x)));
+    expect(out).toEqual(items.map((x) => x.toUpperCase()));
+    expect(r.batches).toEqual([['a', 'bb', 'ccc'], ['dddd', 'eeeee']]);
+    // later items arriving within the window after a recent submission wait for it and batch together
+    const p1 = b.submit('x');
+    await new Promise((res) => setTimeout(res, 2));
+    const p2 = b.submit('yy');
+    await Promise.all([p1, p2]);
+    expect(r.batches.slice(2).flat().sort()).toEqual(['x', 'yy']);
+    expect(b.stats().items).toBe(7);
+  });
+
+  it('takes items that arrive while a batch runs as soon as it finishes', async () => {
+    const r = recorder();
+    const b = new MicroBatcher<string, string>({ windowMs: 1000, maxBatch: 8, length: (x) => x.length, run: r.run });
+    r.hold();
+    const first = b.submit('a');
+    await new Promise((res) => setImmediate(res));
+    const later = [b.submit('b'), b.submit('c')];
+    r.release();
+    await Promise.all([first, ...later]);
+    expect(r.batches).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it('a failing item fails only its own caller', async () => {
+    const r = recorder((x) => x === 'bad');
+    const b = new MicroBatcher<string, string>({ windowMs: 5, maxBatch: 8, length: (x) => x.length, run: r.run });
+    const res = await Promise.allSettled(['ok1', 'bad', 'ok2'].map((x) => b.submit(x)));
+    expect(res.map((x) => x.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(b.stats()).toMatchObject({ isolationRetries: 1, failedItems: 1 });
+  });
+
+  it('an aborted item leaves the queue and rejects with cancelled; the others still run', async () => {
+    const r = recorder();
+    const b = new MicroBatcher<string, string>({ windowMs: 1000, maxBatch: 8, length: (x) => x.length, run: r.run });
+    r.hold();
+    const first = b.submit('a'); // runs at once and is held
+    await new Promise((res) => setImmediate(res));
+    const ac = new AbortController();
+    const victim = b.submit('b', ac.signal);
+    const other = b.submit('c');
+    ac.abort();
+    await expect(victim).rejects.toBeInstanceOf(ToolError);
+    await expect(victim).rejects.toMatchObject({ code: 'cancelled' });
+    r.release();
+    await Promise.all([first, other]);
+    expect(r.batches).toEqual([['a'], ['c']]);
+    expect(b.stats().cancelledItems).toBe(1);
+    const pre = new AbortController();
+    pre.abort();
+    await expect(b.submit('d', pre.signal)).rejects.toMatchObject({ code: 'cancelled' });
+  });
+});
