@@ -48,7 +48,8 @@ export function axisBinning(axis: AxisWindow, length: number, bins: number): Axi
   let hi = -Infinity;
   for (let i = 0; i < length; i++) {
     const v = data[offset + i];
-    if (!(v > -Infinity && v < Infinity)) {
+    if (v - v !== 0) {
+      // NaN and ±Infinity are the only numbers for which v − v is not 0.
       throw new SurdInputError(`${axis.label}[${offset + i}] is ${String(v)}; every sample must be a finite number`, axis.label);
     }
     if (v < lo) lo = v;
@@ -65,22 +66,33 @@ export function axisBinning(axis: AxisWindow, length: number, bins: number): Axi
 }
 
 /**
- * Bins data[off .. off+len-1] and folds the result into out: out[i] = out[i]·B + bin (C-order flat index).
- * bin = (number of edges ≤ v) − 1, and v == last edge goes to the last bin. The arithmetic guess only
- * picks the starting edge; the two walks make the comparison with the stored edges authoritative.
+ * Bins data[off .. off+len-1] and folds the result into out: out[i] = out[i]·mul + bin (C-order flat index;
+ * mul = 0 for the first axis). bin = (number of edges ≤ v) − 1, and v == last edge goes to the last bin.
+ * The arithmetic guess only picks the starting edge; the walks make the comparison with the stored edges
+ * authoritative (floor((v − lo)/step) alone disagrees with numpy next to edges).
  */
-function foldBins(b: AxisBinning, data: ArrayLike<number>, off: number, len: number, out: Int32Array, first: boolean): void {
-  const { edges: e, lo, scale } = b;
+function foldBins(b: AxisBinning, data: ArrayLike<number>, off: number, len: number, out: Int32Array, mul: number): void {
+  const { edges: e, lo, hi, scale } = b;
   const top = b.bins - 1;
-  const B = b.bins;
   for (let i = 0; i < len; i++) {
     const v = data[off + i];
+    if (v === hi) {
+      // The last bin is closed. Stated explicitly because for sub-normal ranges k·step can overshoot hi and
+      // the edges are then not monotone.
+      out[i] = out[i] * mul + top;
+      continue;
+    }
     let g = ((v - lo) * scale) | 0;
     if (g > top) g = top;
     else if (g < 0) g = 0;
-    while (g > 0 && v < e[g]) g--;
-    while (g < top && v >= e[g + 1]) g++;
-    out[i] = first ? g : out[i] * B + g;
+    if (g > 0 && v < e[g]) {
+      do g--;
+      while (g > 0 && v < e[g]);
+    } else if (g < top && v >= e[g + 1]) {
+      do g++;
+      while (g < top && v >= e[g + 1]);
+    }
+    out[i] = out[i] * mul + g;
   }
 }
 
@@ -115,7 +127,7 @@ export function* countJointSteps(axes: AxisWindow[], length: number, bins: numbe
   let sinceYield = 0;
   for (let start = 0; start < length; start += CHUNK) {
     const len = Math.min(CHUNK, length - start);
-    for (let a = 0; a < axes.length; a++) foldBins(binnings[a], axes[a].data, axes[a].offset + start, len, idx, a === 0);
+    for (let a = 0; a < axes.length; a++) foldBins(binnings[a], axes[a].data, axes[a].offset + start, len, idx, a === 0 ? 0 : binnings[a].bins);
     for (let i = 0; i < len; i++) counts[idx[i]] += 1;
     sinceYield += len * axes.length;
     if (sinceYield >= STEP_WORK) {
@@ -142,7 +154,7 @@ export function* binAxesSteps(axes: AxisWindow[], length: number, bins: number[]
   for (let a = 0; a < axes.length; a++) {
     for (let start = 0; start < length; start += CHUNK) {
       const len = Math.min(CHUNK, length - start);
-      foldBins(binnings[a], axes[a].data, axes[a].offset + start, len, buf, true);
+      foldBins(binnings[a], axes[a].data, axes[a].offset + start, len, buf, 0);
       index[a].set(buf.subarray(0, len), start);
       sinceYield += len;
       if (sinceYield >= STEP_WORK) {
@@ -152,4 +164,13 @@ export function* binAxesSteps(axes: AxisWindow[], length: number, bins: number[]
     }
   }
   return { index, binnings, nPairs: length };
+}
+
+/** Bin index of every value of one series on its own range (numpy semantics); for callers and tests. */
+export function binSeries(values: ArrayLike<number>, bins: number): { index: Int32Array; binning: AxisBinning } {
+  const axis: AxisWindow = { data: values, offset: 0, label: 'values' };
+  const binning = axisBinning(axis, values.length, bins);
+  const index = new Int32Array(values.length);
+  foldBins(binning, values, 0, values.length, index, 0);
+  return { index, binning };
 }

@@ -8,7 +8,7 @@ import { runSync, type Steps } from './steps.js';
 
 export { canonicalCombos, maskKey, type Combo } from './combos.js';
 export { SurdInputError } from './errors.js';
-export { linspaceEdges, type AxisBinning, type AxisWindow, type JointCounts } from './binning.js';
+export { binSeries, linspaceEdges, type AxisBinning, type AxisWindow, type JointCounts } from './binning.js';
 export { validateTable, type SurdResult } from './decompose.js';
 export { runAsync, runSync, type Steps, type SurdProgress, type SurdStage } from './steps.js';
 export { FLOOR } from './table.js';
