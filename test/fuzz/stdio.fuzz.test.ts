@@ -1,0 +1,305 @@
+// Fuzz: ≥ 2,000 generated hostile tool calls (fast-check) against the real, built stdio server. Wrong
+// types, huge and empty strings, ±Infinity through JSON tricks (1e999), -0, 2^53+1 and 400-digit
+// numbers, deep nesting, unknown and prototype-named fields, duplicate keys, lone surrogates, invalid
+// UTF-8 bytes, giant arrays — mutated from valid calls of all five tools, plus garbage messages that are
+// not calls at all. Every call must be answered (a result, an isError result, or a JSON-RPC error),
+// none with an internal error, stdout must carry only JSON-RPC, and the server must be alive after.
+// Reproduce a run with FUZZ_SEED=<seed printed below>; FUZZ_RUNS=<batches of 8> changes its size.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawStdioServer, ROOT, type RpcAnswer } from './raw-stdio.js';
+
+const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const BATCHES = Number(process.env.FUZZ_RUNS ?? 260);
+const BATCH = 8;
+const TIME_BUDGET_MS = 100_000;
+
+// ---- an encoder that can say what JSON.stringify cannot --------------------------------------------
+/** A pre-encoded JSON fragment (bytes as is: may hold invalid UTF-8, 1e999, duplicate keys). */
+class Raw {
+  constructor(readonly bytes: Buffer, readonly label: string) {}
+  [fc.toStringMethod](): string {
+    return `Raw(${this.label})`;
+  }
+  toJSON(): string {
+    return `Raw(${this.label})`;
+  }
+}
+const raw = (text: string | Buffer, label: string) => new Raw(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, label);
+
+function encode(value: unknown): Buffer {
+  const parts: Buffer[] = [];
+  const walk = (v: unknown): void => {
+    if (v instanceof Raw) parts.push(v.bytes);
+    else if (typeof v === 'number') {
+      if (Number.isNaN(v)) parts.push(Buffer.from('"NaN"')); // no JSON text parses to NaN: send the type confusion instead
+      else if (v === Infinity) parts.push(Buffer.from('1e999')); // JSON.parse gives Infinity
+      else if (v === -Infinity) parts.push(Buffer.from('-1e999'));
+      else if (Object.is(v, -0)) parts.push(Buffer.from('-0'));
+      else parts.push(Buffer.from(JSON.stringify(v)));
+    } else if (typeof v === 'string') parts.push(Buffer.from(JSON.stringify(v), 'utf8')); // lone surrogates → \udXXX escapes
+    else if (v === null || typeof v === 'boolean') parts.push(Buffer.from(JSON.stringify(v)));
+    else if (Array.isArray(v)) {
+      parts.push(Buffer.from('['));
+      for (let i = 0; i < v.length; i++) {
+        if (i) parts.push(Buffer.from(','));
+        walk(v[i] === undefined ? null : v[i]); // holes (deleted elements) become null
+      }
+      parts.push(Buffer.from(']'));
+    } else if (typeof v === 'object') {
+      parts.push(Buffer.from('{'));
+      let first = true;
+      for (const [k, item] of Object.entries(v as object)) {
+        if (item === undefined) continue;
+        if (!first) parts.push(Buffer.from(','));
+        first = false;
+        parts.push(Buffer.from(`${JSON.stringify(k)}:`));
+        walk(item);
+      }
+      parts.push(Buffer.from('}'));
+    } else parts.push(Buffer.from('null'));
+  };
+  walk(value);
+  return Buffer.concat(parts);
+}
+
+// ---- hostile values ----------------------------------------------------------------------------------
+const SPECIAL_STRINGS = ['', ' ', '\u0000', '\uD800', '\uDFFF', 'a\uDC00b\uD83D', '\uFEFF', '\u202Eevil', '﷽'.repeat(200), '😀'.repeat(500),
+  '{"jsonrpc":"2.0"}', '\n\n\n', '%s%n%x', '${process.exit()}', '__proto__', '행복해요 정말로', 'ㅋ'.repeat(3000), 'NaN', 'Infinity', '-0', '1e999'];
+const SPECIAL_NUMBERS = [Infinity, -Infinity, NaN, -0, 0, 1e308, -1e308, 5e-324, 2 ** 53 + 1, -(2 ** 31), 2 ** 32, 0.1 + 0.2, 1e-320];
+
+const hostileString = fc.oneof(
+  { weight: 6, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 4, arbitrary: fc.constantFrom(...SPECIAL_STRINGS) },
+  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 19_990, max: 120_000 }), fc.constantFrom('x', 'é', '가', '😀', ' ')).map(([n, c]) => c.repeat(Math.ceil(n / c.length))) },
+);
+const hostileNumber = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(...SPECIAL_NUMBERS));
+const rawTricks = fc.oneof(
+  fc.integer({ min: 50, max: 3_000 }).map((d) => raw(`${'['.repeat(d)}${']'.repeat(d)}`, `nested arrays ×${d}`)),
+  fc.integer({ min: 50, max: 2_000 }).map((d) => raw(`${'{"a":'.repeat(d)}1${'}'.repeat(d)}`, `nested objects ×${d}`)),
+  fc.integer({ min: 10_000, max: 150_000 }).map((n) => raw(`[${Array.from({ length: n }, (_, i) => (i * 7919) % 13).join(',')}]`, `giant array ×${n}`)),
+  fc.integer({ min: 1_000, max: 60_000 }).map((n) => raw(`[${'"s",'.repeat(n - 1)}"s"]`, `giant string array ×${n}`)),
+  fc.constantFrom(
+    raw('1e999', '+Infinity'), raw('-1e999', '-Infinity'), raw('1'.padEnd(400, '7'), '400-digit integer'), raw('0.' + '0'.repeat(400) + '1', 'tiny decimal'),
+    raw('-0.0e-0', 'negative zero'), raw(Buffer.from([0x22, 0xc3, 0x28, 0xff, 0xfe, 0xed, 0xa0, 0x80, 0x22]), 'invalid UTF-8 string'),
+    raw(Buffer.from([0x22, 0x61, 0xf0, 0x9f, 0x98, 0x22]), 'truncated UTF-8 sequence'), raw('"\\ud800\\udbff\\udfff"', 'surrogate escapes'),
+    raw('{"text":"a","text":5}', 'duplicate keys'), raw('{"__proto__":{"polluted":true},"constructor":{"prototype":{"x":1}}}', 'prototype keys'),
+    raw('[1,2,3,]'.replace(',]', ']'), 'array'), raw('{}', 'empty object'), raw('[]', 'empty array'), raw('"\\u0000"', 'NUL escape'),
+  ),
+);
+const { hostile } = fc.letrec((tie) => ({
+  hostile: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { weight: 5, arbitrary: hostileString },
+    { weight: 5, arbitrary: hostileNumber },
+    { weight: 1, arbitrary: fc.boolean() },
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 2, arbitrary: rawTricks },
+    { weight: 2, arbitrary: fc.array(tie('hostile'), { maxLength: 6 }) },
+    { weight: 2, arbitrary: fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'text', 'target')), tie('hostile'), { maxKeys: 4 }) },
+  ),
+}));
+
+// ---- valid calls to start from, and the places to break them --------------------------------------------
+const effect = { kind: 'pleasure', intensity: 0.5, duration: 0.5, certainty: 0.9, propinquity: 1, fecundity: 0.2, purity: 0.8 };
+const series = (k: number) => Array.from({ length: 24 }, (_, i) => ((i * (k + 3) * 31) % 7) - 3);
+const TOOLS: Record<string, { base: () => Record<string, unknown>; paths: Array<Array<string | number>> }> = {
+  analyze_emotion: {
+    base: () => ({ text: 'I am so glad you came, thank you!' }),
+    paths: [['text'], ['texts'], ['texts', 0], ['language'], ['top_k'], ['threshold']],
+  },
+  bentham_score: {
+    base: () => ({ parties: [{ name: 'neighbours', count: 3, effects: [{ ...effect }] }] }),
+    paths: [['parties'], ['parties', 0], ['parties', 0, 'name'], ['parties', 0, 'count'], ['parties', 0, 'effects'], ['parties', 0, 'effects', 0, 'intensity'],
+      ['parties', 0, 'effects', 0, 'kind'], ['parties', 0, 'effects', 0, 'purity'], ['scenario'], ['v2'], ['v2', 'external_cost'], ['layer_weights'], ['profile']],
+  },
+  regret_forecast: {
+    base: () => ({ options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x', probability: 0.4 }, { name: 'y', probability: 0.6 }], outcomes: [[1, 0], [0, 2]] }),
+    paths: [['options'], ['options', 0], ['options', 1, 'name'], ['scenarios'], ['scenarios', 0, 'probability'], ['outcomes'], ['outcomes', 0], ['outcomes', 1, 0],
+      ['regret_aversion'], ['hurwicz_alpha'], ['decision'], ['options', 0, 'description']],
+  },
+  surd_decompose: {
+    base: () => ({ target: series(0), sources: [series(1), series(2)], bins: 3 }),
+    paths: [['target'], ['target', 3], ['sources'], ['sources', 0], ['sources', 1, 5], ['bins'], ['lag'], ['histogram'], ['max_order'], ['names'], ['target_name'], ['include_subset_mi']],
+  },
+  full_analysis: {
+    base: () => ({ text: 'It was a hard choice, but I think it was fair to everyone.' }),
+    paths: [['text'], ['language']],
+  },
+};
+const TOOL_NAMES = Object.keys(TOOLS);
+
+function setPath(obj: Record<string, unknown>, path: Array<string | number>, value: unknown): void {
+  let node: Record<string | number, unknown> = obj;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (next === null || typeof next !== 'object' || next instanceof Raw) node[key] = typeof key === 'number' ? [] : {};
+    node = node[key] as Record<string | number, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+function deletePath(obj: Record<string, unknown>, path: Array<string | number>): void {
+  let node: unknown = obj;
+  for (const key of path.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  if (node && typeof node === 'object') delete (node as Record<string | number, unknown>)[path[path.length - 1]];
+}
+
+type Mutation = { op: 'set'; path: Array<string | number>; value: unknown } | { op: 'delete'; path: Array<string | number> } | { op: 'extra'; key: string; value: unknown };
+interface FuzzCall {
+  tool: string;
+  /** What is sent as `arguments` (undefined: the field is left out). */
+  args: unknown;
+  label: string;
+}
+
+const mutatedCall: fc.Arbitrary<FuzzCall> = fc.constantFrom(...TOOL_NAMES).chain((tool) => {
+  const spec = TOOLS[tool];
+  const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+    { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), path: fc.constantFrom(...spec.paths), value: hostile }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), path: fc.constantFrom(...spec.paths) }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('extra' as const), key: fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', '', 'extra')), value: hostile }) },
+  );
+  return fc.array(mutation, { minLength: 1, maxLength: 3 }).map((ms) => {
+    const args = spec.base();
+    for (const m of ms) {
+      if (m.op === 'set') setPath(args, m.path, m.value);
+      else if (m.op === 'delete') deletePath(args, m.path);
+      else if (m.key === '__proto__') Object.defineProperty(args, '__proto__', { value: m.value, enumerable: true, configurable: true, writable: true });
+      else args[m.key] = m.value;
+    }
+    return { tool, args, label: ms.map((m) => (m.op === 'extra' ? `extra ${JSON.stringify(m.key)}` : `${m.op} ${m.path.join('.')}`)).join(', ') };
+  });
+});
+
+const wholeArgs: fc.Arbitrary<FuzzCall> = fc.record({
+  tool: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...TOOL_NAMES) }, { weight: 2, arbitrary: hostileString }),
+  args: fc.oneof(hostile, fc.constant(undefined)),
+  label: fc.constant('whole arguments replaced'),
+});
+
+const call: fc.Arbitrary<FuzzCall> = fc.oneof({ weight: 4, arbitrary: mutatedCall }, { weight: 1, arbitrary: wholeArgs });
+
+/** Messages that are not well-formed calls: no answer is owed, but the server must survive them. */
+const garbage = fc.oneof(
+  fc.constantFrom(
+    'not json at all', '{', '{"jsonrpc":"2.0","id":1,', '[]', '[1,2,3]', 'null', '"string"', '{"jsonrpc":"1.0","id":"g1","method":"tools/call"}',
+    '{"jsonrpc":"2.0","id":{"nested":1},"method":"tools/call","params":{}}', '{"jsonrpc":"2.0","method":"tools/call","params":{"name":"analyze_emotion"}}',
+    '{"jsonrpc":"2.0","id":"g2","method":"tools/call","params":"string params"}', '{"jsonrpc":"2.0","id":"g3","result":{}}', '\u0000\u0001\u0002',
+    `{"jsonrpc":"2.0","id":"g4","method":"tools/call","params":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+  ),
+  fc.string({ unit: 'binary', maxLength: 200 }).map((s) => s.replace(/[\n\r]/g, ' ')),
+);
+
+function callBytes(id: number, c: FuzzCall): Buffer {
+  const params: Record<string, unknown> = { name: c.tool };
+  if (c.args !== undefined) params.arguments = c.args;
+  const body = encode({ jsonrpc: '2.0', id, method: 'tools/call', params });
+  // Framing is newline-delimited: a raw newline byte cannot be in a message (encode never emits one).
+  return body;
+}
+
+// ---- the run -------------------------------------------------------------------------------------------
+describe('fuzz: hostile tool calls over stdio', () => {
+  let server: RawStdioServer;
+  beforeAll(async () => {
+    server = new RawStdioServer({
+      RED_HEART_CACHE: 'memory',
+      RED_HEART_LOG_LEVEL: 'warn',
+      RED_HEART_MODELS_DIR: `${ROOT}/test/fixtures/model`,
+      RED_HEART_TIMEOUT_MS: '10000',
+    });
+    await server.initialize();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it(`answers every one of ≥ ${BATCHES * BATCH} hostile calls and stays alive (seed ${SEED})`, async () => {
+    console.log(`[fuzz] seed ${SEED} (rerun with FUZZ_SEED=${SEED}), ${BATCHES} batches of ${BATCH}`);
+    let nextId = 1;
+    const counts = { calls: 0, ok: 0, isError: 0, rpcError: 0, garbage: 0 };
+    const codes = new Map<string, number>();
+    const examples = new Map<string, string>();
+    const internal: string[] = [];
+    const started = performance.now();
+    const latencies: number[] = [];
+
+    const check = (c: FuzzCall, a: RpcAnswer, ms: number) => {
+      counts.calls++;
+      latencies.push(ms);
+      if (a.error) {
+        expect(typeof a.error.code, `JSON-RPC error without a code for ${c.tool} (${c.label})`).toBe('number');
+        expect(a.error.message?.length ?? 0, `JSON-RPC error without a message for ${c.tool} (${c.label})`).toBeGreaterThan(0);
+        counts.rpcError++;
+        codes.set(`rpc ${a.error.code}`, (codes.get(`rpc ${a.error.code}`) ?? 0) + 1);
+        if (!examples.has(`rpc ${a.error.code}`)) examples.set(`rpc ${a.error.code}`, `${c.tool} (${c.label}): ${a.error.message.slice(0, 200)}`);
+        return;
+      }
+      const r = a.result!;
+      expect(r, `neither result nor error for ${c.tool} (${c.label})`).toBeTruthy();
+      const text = r.content?.find((x) => x.type === 'text')?.text ?? '';
+      expect(text.length, `empty text for ${c.tool} (${c.label})`).toBeGreaterThan(0);
+      if (r.isError) {
+        counts.isError++;
+        const code = /^([a-z_]+):/.exec(text)?.[1] ?? (/validation/i.test(text) ? 'input_validation' : /not found/i.test(text) ? 'unknown_tool' : 'other');
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+        if (!examples.has(code)) examples.set(code, `${c.tool} (${c.label}): ${text.slice(0, 200)}`);
+        if (code === 'internal') internal.push(`${c.tool} (${c.label}): ${text.slice(0, 300)}`);
+      } else {
+        counts.ok++;
+        expect(r.structuredContent && typeof r.structuredContent === 'object', `success without structuredContent for ${c.tool} (${c.label})`).toBe(true);
+      }
+    };
+
+    const garbageSamples = fc.sample(garbage, { seed: SEED, numRuns: 120 });
+    let g = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(call, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+        // a piece of garbage between batches
+        if (g < garbageSamples.length) {
+          server.write(garbageSamples[g++]);
+          counts.garbage++;
+        }
+        const answers = await Promise.all(
+          batch.map(async (c) => {
+            const id = nextId++;
+            const t0 = performance.now();
+            const bytes = callBytes(id, c);
+            try {
+              const a = await server.request(id, bytes, 20_000);
+              return [c, a, performance.now() - t0] as const;
+            } catch (err) {
+              throw new Error(`${(err as Error).message}: ${c.tool} (${c.label}), ${bytes.length} bytes: ${bytes.subarray(0, 400).toString('utf8')}`);
+            }
+          }),
+        );
+        for (const [c, a, ms] of answers) check(c, a, ms);
+        expect(server.alive).toBe(true);
+      }),
+      { seed: SEED, numRuns: BATCHES, endOnFailure: true, interruptAfterTimeLimit: TIME_BUDGET_MS, markInterruptAsFailure: false },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((x, y) => x - y);
+    const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(1);
+    console.log(`[fuzz] ${counts.calls} calls + ${counts.garbage} garbage messages in ${seconds.toFixed(1)} s: ${counts.ok} results, ${counts.isError} isError, ${counts.rpcError} JSON-RPC errors; latency p50 ${p(0.5)} ms, p95 ${p(0.95)} ms, max ${p(1)} ms`);
+    console.log(`[fuzz] answers by kind: ${JSON.stringify(Object.fromEntries([...codes].sort((x, y) => y[1] - x[1])))}`);
+    for (const [k, v] of examples) console.log(`[fuzz]   e.g. ${k}: ${v}`);
+
+    expect(internal, `internal errors (bugs) on hostile input:\n${internal.join('\n')}`).toEqual([]);
+    expect(counts.calls).toBeGreaterThanOrEqual(Math.min(2_000, BATCHES * BATCH));
+    expect(server.junk, 'non-JSON-RPC output on stdout').toEqual([]);
+
+    // alive after: ping, tools/list, a valid call
+    const ping = await server.request('after-ping', JSON.stringify({ jsonrpc: '2.0', id: 'after-ping', method: 'ping' }));
+    expect(ping.result).toBeTruthy();
+    const list = await server.request('after-list', JSON.stringify({ jsonrpc: '2.0', id: 'after-list', method: 'tools/list' }));
+    expect((list.result as unknown as { tools: unknown[] }).tools).toHaveLength(5);
+    const valid = await server.request('after-call', callBytes(0, { tool: 'regret_forecast', args: TOOLS.regret_forecast.base(), label: 'valid' }).toString().replace('"id":0', '"id":"after-call"'));
+    expect(valid.result?.isError).toBeFalsy();
+    expect(server.alive).toBe(true);
+    expect(server.stderr).not.toMatch(/uncaught exception|unhandled rejection/);
+  }, 180_000);
+});
