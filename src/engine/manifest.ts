@@ -39,6 +39,11 @@ export const modelEntrySchema = z
         scale: z.tuple([z.number(), z.number()]),
       }),
     }),
+    /** Ekman-7 decision thresholds tuned on GoEmotions dev (used by the evaluation; groups in ekman_mapping.json order + neutral). */
+    ekman: z
+      .object({ thresholds: z.array(z.number().min(0).max(1)).length(7), groups: z.array(z.string()).length(7).optional() })
+      .loose()
+      .optional(),
     training_data: z.array(z.unknown()).optional(),
     metrics: z.record(z.string(), z.unknown()).optional(),
   })

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // npm run eval — runs the shipped model through the Node engine (onnxruntime-node) on the test splits in
 // ../shared/data and prints JSON metrics. Split and decision rules follow training/data.py and
-// training/evaluate.py (documented in docs/engine.md), so the numbers agree with the Python evaluation.
+// training/evaluate.py (documented in docs/engine.md), so the numbers agree with the Python evaluation:
+// each text runs alone (batch 1, like evaluate.py: int8 dynamic quantisation computes activation scales over
+// the whole input tensor, so batching changes int8 outputs slightly), truncated to max_length.
 //
 // usage: node dist/src/eval/cli.js [--data DIR] [--models-dir DIR] [--model ID] [--threads N]
-//                                  [--tasks goemotions,ekman,ethics,nsmc,kote,emobank] [--limit N] [--out FILE]
+//                                  [--tasks goemotions,ekman,goemotions_ko,ethics,nsmc,kote,emobank] [--limit N]
+//                                  [--batch N] [--out FILE]
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
@@ -15,7 +18,7 @@ import { packageRoot } from '../server/config.js';
 import { loadEkmanMapping, loadEmoBank, loadEthicsUtil, loadGoEmotions, loadKote, loadNsmc, readLabelList } from './data.js';
 import { accuracy, macroF1, pearson } from './metrics.js';
 
-const TASKS = ['goemotions', 'ekman', 'ethics', 'nsmc', 'kote', 'emobank'] as const;
+const TASKS = ['goemotions', 'ekman', 'goemotions_ko', 'ethics', 'nsmc', 'kote', 'emobank'] as const;
 type Task = (typeof TASKS)[number];
 
 interface Args {
@@ -27,11 +30,12 @@ interface Args {
   limit?: number;
   out?: string;
   provider: 'cpu' | 'auto';
+  batch: number;
 }
 
 function parseArgs(argv: string[]): Args {
   const root = packageRoot();
-  const a: Args = { data: resolve(root, '..', 'shared', 'data'), modelsDir: join(root, 'models'), threads: 0, tasks: [...TASKS], provider: 'cpu' };
+  const a: Args = { data: resolve(root, '..', 'shared', 'data'), modelsDir: join(root, 'models'), threads: 0, tasks: [...TASKS], provider: 'cpu', batch: 1 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
     const val = () => inline ?? argv[++i];
@@ -43,6 +47,7 @@ function parseArgs(argv: string[]): Args {
       case '--limit': a.limit = Number(val()); break;
       case '--out': a.out = val(); break;
       case '--provider': a.provider = val() as 'cpu' | 'auto'; break;
+      case '--batch': a.batch = Number(val()); break;
       case '--tasks': {
         const t = val().split(',').map((s) => s.trim()) as Task[];
         for (const x of t) if (!TASKS.includes(x)) throw new Error(`unknown task '${x}' (tasks: ${TASKS.join(', ')})`);
@@ -80,7 +85,7 @@ const take = <T>(rows: T[], limit?: number) => (limit ? rows.slice(0, limit) : r
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const resolved = resolveModel(args.modelsDir, undefined, args.model);
-  const engine = await OnnxTextEngine.load(resolved, { provider: args.provider, threads: args.threads, batchWindowMs: 0, maxBatch: 32 });
+  const engine = await OnnxTextEngine.load(resolved, { provider: args.provider, threads: args.threads, batchWindowMs: 0, maxBatch: args.batch });
   const m = engine.model;
   log(`model ${m.id} ${m.version} (${resolved.modelPath}), ${m.parameters} parameters, provider ${engine.info.provider}, ${engine.info.threads} threads`);
   const metrics: Record<string, unknown> = {};
@@ -98,21 +103,41 @@ async function main(): Promise<void> {
     counts.goemotions_test = rows.length;
     if (args.tasks.includes('goemotions')) metrics.goemotions_macro_f1 = r4(macroF1(gold, pred, labels.length).macro);
     if (args.tasks.includes('ekman')) {
-      // Ekman-7: a text has Ekman class g if any of its GoEmotions labels maps to g (neutral → neutral);
-      // predicted the same way from the thresholded 28-label predictions.
+      // Ekman-7 (evaluate.py): gold group = any member label gold (neutral = 'neutral' gold); predicted group =
+      // max(member probabilities) >= the group's threshold from the manifest's `ekman.thresholds` (tuned on dev).
       const mapping = loadEkmanMapping(args.data);
       const classes = [...Object.keys(mapping), 'neutral'];
-      const toEkman = (flags: boolean[]) =>
-        classes.map((c) => labels.some((l, j) => flags[j] && (c === 'neutral' ? l === 'neutral' : mapping[c].includes(l))));
-      metrics.ekman_macro_f1 = r4(macroF1(gold.map(toEkman), pred.map(toEkman), classes.length).macro);
+      const eth = resolved.entry.ekman?.thresholds;
+      if (!eth) throw new Error(`the manifest entry ${m.id} has no ekman.thresholds (needed for the Ekman-7 metric)`);
+      if (resolved.entry.ekman?.groups && resolved.entry.ekman.groups.join() !== classes.join()) {
+        throw new Error(`manifest ekman.groups [${resolved.entry.ekman.groups}] differ from ekman_mapping.json order [${classes}]`);
+      }
+      const members = classes.map((c) => (c === 'neutral' ? ['neutral'] : mapping[c]).map((l) => labels.indexOf(l)));
+      const goldE = gold.map((g) => members.map((mem) => mem.some((j) => g[j])));
+      const predE = res.map((a) => members.map((mem, c) => Math.max(...mem.map((j) => a.goemotions[j])) >= eth[c]));
+      metrics.goemotions_ekman_macro_f1 = r4(macroF1(goldE, predE, classes.length).macro);
     }
+    if (args.tasks.includes('goemotions')) metrics['goemotions_macro_f1_at_0.5'] = r4(macroF1(gold, res.map((a) => labels.map((_, j) => a.goemotions[j] >= 0.5)), labels.length).macro);
+  }
+  if (args.tasks.includes('goemotions_ko')) {
+    const rows = take(loadGoEmotions(args.data, 'test', 'ko'), args.limit);
+    const res = await run(engine, rows.map((r) => r.text), 'GoEmotions-ko test');
+    const th = m.thresholds.goemotions;
+    metrics.goemotions_ko_macro_f1 = r4(
+      macroF1(
+        rows.map((r) => m.labels.goemotions.map((_, j) => r.labels.includes(j))),
+        res.map((a) => m.labels.goemotions.map((_, j) => a.goemotions[j] >= th[j])),
+        28,
+      ).macro,
+    );
+    counts.goemotions_ko_test = rows.length;
   }
   if (args.tasks.includes('ethics')) {
     for (const split of ['test', 'test_hard'] as const) {
       const pairs = take(loadEthicsUtil(args.data, split), args.limit);
       const res = await run(engine, pairs.flat(), `ETHICS util ${split}`);
       const correct = pairs.map((_, i) => res[2 * i].utility > res[2 * i + 1].utility);
-      metrics[split === 'test' ? 'ethics_util_test_acc' : 'ethics_util_hard_acc'] = r4(accuracy(correct));
+      metrics[split === 'test' ? 'ethics_util_test_acc' : 'ethics_util_hard_test_acc'] = r4(accuracy(correct));
       counts[`ethics_util_${split}`] = pairs.length;
     }
   }
@@ -128,7 +153,7 @@ async function main(): Promise<void> {
     if (labels.join() !== m.labels.kote.join()) throw new Error('KOTE label order in the manifest differs from labels.txt');
     const res = await run(engine, rows.map((r) => r.text), 'KOTE test');
     const th = m.thresholds.kote;
-    metrics.kote_macro_f1 = r4(
+    metrics.kote_test_macro_f1 = r4(
       macroF1(
         rows.map((r) => labels.map((_, j) => r.labels.includes(j))),
         res.map((a) => labels.map((_, j) => a.kote[j] >= th[j])),
@@ -140,10 +165,7 @@ async function main(): Promise<void> {
   if (args.tasks.includes('emobank')) {
     const rows = take(loadEmoBank(args.data, 'test'), args.limit);
     const res = await run(engine, rows.map((r) => r.text), 'EmoBank test');
-    const dims = ['valence', 'arousal', 'dominance'] as const;
-    dims.forEach((d, k) => {
-      metrics[`emobank_pearson_${d[0]}`] = r4(pearson(rows.map((r) => r.vad[k]), res.map((a) => a.vad[k])));
-    });
+    metrics.emobank_test_pearson = Object.fromEntries(['v', 'a', 'd'].map((d, k) => [d, r4(pearson(res.map((a) => a.vad[k]), rows.map((r) => r.vad[k])))]));
     counts.emobank_test = rows.length;
   }
 
@@ -152,7 +174,7 @@ async function main(): Promise<void> {
     runtime: { node: process.version, onnxruntime: ort.env.versions?.common ?? null, provider: engine.info.provider, threads: engine.info.threads },
     data: args.data,
     limit: args.limit ?? null,
-    overflow: 'truncate to max_length (as in training/evaluate.py)',
+    procedure: `truncate to max_length ${m.maxLength}; batch ${args.batch}${args.batch === 1 ? ' (each text alone, as training/evaluate.py)' : ''}`,
     metrics,
     counts,
     elapsed_s: Math.round((performance.now() - t0) / 100) / 10,
