@@ -213,7 +213,7 @@ function components(part: Record<string, number>, names: string[], norm: number 
     .sort((a, b) => b.bits - a.bits);
 }
 
-function shape(result: SurdResult, names: string[], targetName: string, input: Input, extra: { nSamples: number | null; lag: number | null; warnings: string[]; allZero: boolean }): Output {
+function toOutput(result: SurdResult, names: string[], targetName: string, input: Input, extra: { nSamples: number | null; lag: number | null; warnings: string[]; allZero: boolean }): Output {
   const hd = result.variant === 'high_dimensional';
   const warnings = extra.warnings;
   const mi = hd ? result.sumOfComponents : (result.miTotal as number);
@@ -297,7 +297,7 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
       const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
       const allZero = data.every((v) => v === 0);
       const result = await drive(surdFromTableSteps(data, dims), ctx, progress);
-      const out = shape(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
+      const out = toOutput(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
       await progress.report(100, 'done');
       return { structured: out, summary: summary(out) };
     }
@@ -374,7 +374,7 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
       );
     }
     const { result } = await drive(surdFromSamplesSteps({ target, sources, lag, bins, maxOrder, sourceLabels: names.map((x) => `sources "${x}"`) }), ctx, progress);
-    const out = shape(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
+    const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
     await progress.report(100, 'done');
     return { structured: out, summary: summary(out) };
   } catch (err) {
