@@ -1,0 +1,128 @@
+// Broken state on disk must not take the server down: a corrupt cache file is moved aside with a
+// warning and rebuilt; a missing or corrupt model makes analyze_emotion answer a clear error while the
+// tools that need no model (SURD, structured Bentham and regret) keep working.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cacheKey } from '../../src/engine/cache.js';
+import { startServer, type RunningServer } from '../integration/harness.js';
+import { FIXTURE_MODELS } from './helpers/http.js';
+
+const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
+const text = (r: { content?: unknown }) => ((r.content as Array<{ text?: string }> | undefined) ?? []).map((c) => c.text ?? '').join('\n');
+const cached = (r: { structuredContent?: unknown }) => (r.structuredContent as { cached?: boolean } | undefined)?.cached;
+
+const REGRET = { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[3, 0], [1, 2]] } };
+const SURD = { name: 'surd_decompose', arguments: { target: [0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 1], sources: [[0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0], [1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0]], bins: 2 } };
+const BENTHAM = {
+  name: 'bentham_score',
+  arguments: { parties: [{ name: 'me', effects: [{ kind: 'pleasure', intensity: 0.6, duration: 0.5, certainty: 0.9, propinquity: 1, fecundity: 0.3, purity: 0.9 }] }] },
+};
+
+async function expectModelFreeToolsWork(server: RunningServer): Promise<void> {
+  for (const call of [SURD, BENTHAM, REGRET]) {
+    const r = await server.client.callTool(call);
+    expect(r.isError, `${call.name}: ${text(r)}`).toBeFalsy();
+    expect(r.structuredContent).toBeTruthy();
+  }
+}
+
+describe('corrupt cache file', () => {
+  for (const [name, content] of [
+    ['truncated JSON', '{"cache":[["rh:abc",{"value":"{\\"value\\":{\\"structured\\"'],
+    ['binary junk', Buffer.from([0xff, 0xfe, 0x00, 0x13, 0x37, 0x80, 0x81])],
+    ['valid JSON of the wrong shape', '[1,2,3]'],
+  ] as const) {
+    it(`${name}: warning, moved aside, rebuilt, no crash`, async () => {
+      const dir = tmp('rh-corrupt-cache-');
+      const path = join(dir, 'cache.json');
+      writeFileSync(path, content);
+      const server = await startServer({ env: { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: path, RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
+      try {
+        const first = await server.client.callTool(REGRET);
+        expect(first.isError).toBeFalsy();
+        expect(cached(first)).toBe(false);
+        const second = await server.client.callTool(REGRET);
+        expect(cached(second)).toBe(true);
+        expect(server.stderr()).toMatch(/cache file was corrupt; moved aside and rebuilt empty/);
+        expect(readdirSync(dir).some((f) => f.startsWith('cache.json.corrupt-'))).toBe(true);
+      } finally {
+        await server.close();
+      }
+      // rebuilt on disk: a valid cache file with the new entry
+      const deadline = Date.now() + 5_000;
+      while (!existsSync(path) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const saved = JSON.parse(readFileSync(path, 'utf8')) as { cache: unknown[] };
+      expect(saved.cache.length).toBeGreaterThanOrEqual(1);
+    });
+  }
+
+  it('a cache entry of the wrong shape is dropped, never returned', async () => {
+    const dir = tmp('rh-bad-entry-');
+    const path = join(dir, 'cache.json');
+    // A syntactically fine cache file whose entry for exactly this call is garbage.
+    const parsedArgs = { ...REGRET.arguments, regret_aversion: 1, hurwicz_alpha: 0.5 }; // as the server sees them, defaults filled
+    const key = cacheKey('regret_forecast', parsedArgs, null);
+    writeFileSync(path, JSON.stringify({ cache: [[`rh:${key}`, { value: JSON.stringify({ value: { oops: true }, expires: null }), expire: null }]], lastExpire: 0 }));
+    const server = await startServer({ env: { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: path, RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
+    try {
+      const r = await server.client.callTool(REGRET);
+      expect(r.isError).toBeFalsy();
+      expect(cached(r)).toBe(false); // computed, not the garbage
+      expect(r.structuredContent).not.toHaveProperty('oops');
+      const status = JSON.parse((((await server.client.readResource({ uri: 'red-heart://status' })).contents[0]) as { text: string }).text);
+      expect(status.cache.errors).toBeGreaterThanOrEqual(1);
+      expect(cached(await server.client.callTool(REGRET))).toBe(true); // replaced by the good result
+      await expectModelFreeToolsWork(server);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('missing or corrupt model', () => {
+  const brokenDirs: Array<[string, () => string, RegExp]> = [
+    ['no manifest at all', () => tmp('rh-nomodel-'), /manifest/i],
+    ['a manifest that is not JSON', () => {
+      const d = tmp('rh-badmanifest-');
+      writeFileSync(join(d, 'manifest.json'), '{"schema_version": 1, "models": [');
+      return d;
+    }, /manifest/i],
+    ['a manifest whose model file is missing', () => {
+      const d = tmp('rh-missingfile-');
+      copyFileSync(join(FIXTURE_MODELS, 'manifest.json'), join(d, 'manifest.json'));
+      copyFileSync(join(FIXTURE_MODELS, 'tokenizer.json'), join(d, 'tokenizer.json'));
+      return d;
+    }, /fixture\.onnx/],
+    ['a model file with one flipped byte', () => {
+      const d = tmp('rh-flipped-');
+      for (const f of readdirSync(FIXTURE_MODELS)) copyFileSync(join(FIXTURE_MODELS, f), join(d, f));
+      const onnx = readdirSync(d).find((f) => f.endsWith('.onnx'))!;
+      const bytes = readFileSync(join(d, onnx));
+      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+      writeFileSync(join(d, onnx), bytes);
+      return d;
+    }, /sha-?256|checksum|corrupt|does not match/i],
+  ];
+
+  for (const [name, make, mentions] of brokenDirs) {
+    it(`${name}: analyze_emotion answers a clear error; SURD, Bentham and regret still work`, async () => {
+      const server = await startServer({ env: { RED_HEART_MODELS_DIR: make(), RED_HEART_CACHE: 'memory' } });
+      try {
+        const r = await server.client.callTool({ name: 'analyze_emotion', arguments: { text: 'I am happy' } });
+        expect(r.isError).toBe(true);
+        expect(text(r)).toMatch(/^model_missing: /);
+        expect(text(r)).toMatch(mentions);
+        await expectModelFreeToolsWork(server);
+        // asking again gives the same clear answer (no crash, no half-loaded state)
+        const again = await server.client.callTool({ name: 'analyze_emotion', arguments: { text: 'still sad' } });
+        expect(text(again)).toMatch(/^model_missing: /);
+        const status = JSON.parse((((await server.client.readResource({ uri: 'red-heart://status' })).contents[0]) as { text: string }).text);
+        expect(status.engine).toBeTruthy();
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
