@@ -5,6 +5,7 @@
 // is flushed, and the process exits 0. A second signal exits at once.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ResultCache } from '../engine/cache.js';
+import { AnalysisMemo } from '../engine/memo.js';
 import { createEngineHandle } from '../engine/handle.js';
 import { loadTokens } from './auth.js';
 import { ConfigError, helpText, loadConfig, type AppConfig } from './config.js';
@@ -58,9 +59,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  // One cache and one engine for the whole process, whichever transport.
+  // One cache, one model-output memo and one engine for the whole process, whichever transport.
   const cache = new ResultCache(config.cache, logger);
-  const root = createServer({ config, logger, engine, cache });
+  const memo = new AnalysisMemo();
+  const root = createServer({ config, logger, engine, cache, memo });
   let stop: (graceMs: number) => Promise<{ finished: number; cancelled: number }>;
 
   if (config.http.listen) {
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
         config,
         logger,
         tokens,
-        createMcp: () => createServer({ config, logger, engine, cache }).mcp,
+        createMcp: () => createServer({ config, logger, engine, cache, memo }).mcp,
         health: () => healthFields(config, root.status()),
       });
     } catch (err) {
