@@ -296,7 +296,7 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
       if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
       const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
       const allZero = data.every((v) => v === 0);
-      const result = await drive(surdFromTableSteps(data, dims), ctx, progress);
+      const result = await drive(surdFromTableSteps(data, dims, { inPlace: true }), ctx, progress);
       const out = toOutput(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
       await progress.report(100, 'done');
       return { structured: out, summary: summary(out) };

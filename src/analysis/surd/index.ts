@@ -83,9 +83,13 @@ export function* surdFromSamplesSteps(input: SamplesInput): Steps<SamplesOutput>
   return { result, binnings: joint.binnings, nPairs: joint.nPairs };
 }
 
-/** SURD from a table (counts or probabilities, used unscaled), C order, target on axis 0. */
-export function surdFromTableSteps(table: ArrayLike<number>, shape: readonly number[]): Steps<SurdResult> {
-  return decomposeSteps(Float64Array.from(table), shape, { inPlace: true });
+/**
+ * SURD from a table (counts or probabilities, used unscaled), C order, target on axis 0. With `inPlace` a
+ * Float64Array is floored and normalised where it is instead of being copied.
+ */
+export function surdFromTableSteps(table: ArrayLike<number>, shape: readonly number[], options: { inPlace?: boolean } = {}): Steps<SurdResult> {
+  const own = options.inPlace && table instanceof Float64Array ? table : Float64Array.from(table);
+  return decomposeSteps(own, shape, { inPlace: true });
 }
 
 export const surdFromSamples = (input: SamplesInput): SamplesOutput => runSync(surdFromSamplesSteps(input));
