@@ -51,7 +51,14 @@ export interface EngineStatus {
   /** Every model the configured manifests list. */
   available_models: Array<{ id: string; version: string; file: string; precision: string | null; parameters: number | null; dir: string; installed: boolean }>;
   thresholds_source: string | null;
-  batching: { window_ms: number; max_batch: number; max_concurrent_batches: 1 } & Partial<BatchStats>;
+  batching: {
+    /** 'dynamic' = micro-batching; 'exact' = each window alone (chosen for dynamically quantised models). */
+    mode: 'dynamic' | 'exact' | null;
+    reason: string | null;
+    window_ms: number;
+    max_batch: number;
+    max_concurrent_batches: 1;
+  } & Partial<BatchStats>;
   /** Why no model is usable (null when fine or not yet tried). */
   error: { kind: EngineLoadErrorKind | 'internal'; message: string; file: string | null } | null;
 }
@@ -175,8 +182,10 @@ class Handle implements RedHeartEngineHandle {
       })),
       thresholds_source: info?.thresholdsSource ?? null,
       batching: {
-        window_ms: this.config.batchWindowMs,
-        max_batch: this.config.maxBatch,
+        mode: info?.batching.mode ?? null,
+        reason: info?.batching.reason ?? null,
+        window_ms: info?.batching.windowMs ?? this.config.batchWindowMs,
+        max_batch: info?.batching.maxBatch ?? this.config.maxBatch,
         max_concurrent_batches: 1,
         ...(this.engine ? this.engine.batchStats() : {}),
       },
@@ -202,6 +211,8 @@ class Handle implements RedHeartEngineHandle {
           threads: this.config.threads,
           batchWindowMs: this.config.batchWindowMs,
           maxBatch: this.config.maxBatch,
+          // AppConfig has no `batching` setting yet (asked of the lead); read it if it appears
+          batching: (this.config as { batching?: 'auto' | 'dynamic' | 'exact' }).batching ?? 'auto',
           logger: this.logger,
         });
         this.engine = engine;

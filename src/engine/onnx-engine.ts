@@ -11,7 +11,7 @@ import { aggregateLabels, MAX_CHUNKS, planWindows, weightedMean } from './chunki
 import { EngineLoadError } from './errors.js';
 import { resolveLanguage } from './language.js';
 import { INSTALL_HINT, type ResolvedModel } from './manifest.js';
-import { countOnnxParameters, type ParameterCount } from './onnx-params.js';
+import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCount } from './onnx-params.js';
 import { autoCandidates, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
 import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from './types.js';
@@ -27,6 +27,13 @@ export interface EngineOptions {
   logger?: Logger;
   /** Skip the sha256 check (only for tools that already verified the file; never used by the server). */
   skipChecksum?: boolean;
+  /**
+   * 'auto' (default): micro-batch, except for models with dynamic quantisation (batch-variant operators), whose
+   * windows then run one at a time so every text gets the same scores whatever else is in flight.
+   * 'dynamic': always micro-batch (faster under load; int8-dynamic scores then vary slightly with the batch).
+   * 'exact': never batch (each window alone).
+   */
+  batching?: 'auto' | 'dynamic' | 'exact';
 }
 
 export interface EngineAnalyzeOptions extends AnalyzeOptions {
@@ -63,6 +70,8 @@ export interface LoadedEngineInfo {
   loadMs: number;
   warmupMs: number;
   thresholdsSource: string;
+  /** How windows are batched, and why. */
+  batching: { mode: 'dynamic' | 'exact'; requested: 'auto' | 'dynamic' | 'exact'; maxBatch: number; windowMs: number; reason: string };
 }
 
 export function sha256(buf: Uint8Array): string {
@@ -118,8 +127,8 @@ export class OnnxTextEngine implements TextEngine {
       kote: this.model.labels.kote.flatMap((l, i) => (l === '없음' ? [i] : [])),
     };
     this.batcher = new MicroBatcher<number[], WindowOut>({
-      windowMs: opts.batchWindowMs,
-      maxBatch: opts.maxBatch,
+      windowMs: info.batching.windowMs,
+      maxBatch: info.batching.maxBatch,
       length: (ids) => ids.length,
       run: (batch) => this.runBatch(batch),
     });
@@ -137,6 +146,21 @@ export class OnnxTextEngine implements TextEngine {
     } catch (err) {
       throw new EngineLoadError('model_invalid', `${resolved.modelPath} is not a readable ONNX model (${(err as Error).message}) — ${INSTALL_HINT}`, resolved.modelPath);
     }
+    const variantOps = BATCH_VARIANT_OPS.filter((op) => onnxOpTypes(modelBytes).has(op));
+    const requested = opts.batching ?? 'auto';
+    const mode: 'dynamic' | 'exact' = requested === 'auto' ? (variantOps.length ? 'exact' : 'dynamic') : requested;
+    const batching = {
+      mode,
+      requested,
+      maxBatch: mode === 'exact' ? 1 : opts.maxBatch,
+      windowMs: mode === 'exact' ? 0 : opts.batchWindowMs,
+      reason:
+        requested !== 'auto'
+          ? `batching '${requested}' requested`
+          : variantOps.length
+            ? `the model uses ${variantOps.join(', ')} (dynamic int8 quantisation: activation scales are computed over the whole batch, so batched scores would depend on the other texts in the batch); each window runs alone so results are exact and reproducible`
+            : 'the model has no batch-dependent operators: batched scores equal one-by-one scores',
+    };
     if (e.parameters !== undefined && e.parameters !== parameters.parameters) {
       opts.logger?.warn({ manifest: e.parameters, counted: parameters.parameters }, 'parameter count in the manifest differs from the ONNX initializers; reporting the counted value');
     }
@@ -184,13 +208,14 @@ export class OnnxTextEngine implements TextEngine {
           loadMs: Math.round(loadMs),
           warmupMs: 0,
           thresholdsSource: `${resolved.manifestPath} (per-label thresholds tuned on dev splits)`,
+          batching,
         };
         const engine = new OnnxTextEngine(session, tokenizer, resolved, info, opts);
         const w0 = performance.now();
         await engine.warmUp();
         info.warmupMs = Math.round(performance.now() - w0);
         if (fallbackReason) opts.logger?.warn({ requested: opts.provider, provider, reason: fallbackReason }, 'execution provider fell back to CPU');
-        opts.logger?.info({ model: e.id, provider, threads, parameters: parameters.parameters, loadMs: info.loadMs, warmupMs: info.warmupMs }, 'model loaded');
+        opts.logger?.info({ model: e.id, provider, threads, parameters: parameters.parameters, loadMs: info.loadMs, warmupMs: info.warmupMs, batching: batching.mode }, 'model loaded');
         return engine;
       } catch (err) {
         if (session) await session.release().catch(() => {});

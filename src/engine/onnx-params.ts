@@ -117,3 +117,40 @@ export function countOnnxParameters(model: Uint8Array): ParameterCount {
   if (!sawGraph) throw new Error('no GraphProto (field 7) found: not an ONNX model');
   return out;
 }
+
+/** The distinct operator types of the main graph (GraphProto.node = field 1, NodeProto.op_type = field 4). */
+export function onnxOpTypes(model: Uint8Array): Set<string> {
+  const ops = new Set<string>();
+  const top = new Reader(model);
+  const dec = new TextDecoder();
+  for (const [field, wire] of top.fields()) {
+    if (field !== 7 || wire !== 2) {
+      top.skip(wire);
+      continue;
+    }
+    const len = top.varint();
+    const g = new Reader(model, top.pos, top.pos + len);
+    for (const [gf, gw] of g.fields()) {
+      if (gf === 1 && gw === 2) {
+        const nlen = g.varint();
+        const n = new Reader(model, g.pos, g.pos + nlen);
+        for (const [nf, nw] of n.fields()) {
+          if (nf === 4 && nw === 2) {
+            const slen = n.varint();
+            ops.add(dec.decode(model.subarray(n.pos, n.pos + slen)));
+            n.pos += slen;
+          } else n.skip(nw);
+        }
+        g.pos += nlen;
+      } else g.skip(gw);
+    }
+    top.pos += len;
+  }
+  return ops;
+}
+
+/**
+ * Operators whose output depends on the value range of the WHOLE input tensor (dynamic quantisation computes one
+ * scale per tensor at run time): with them, a text's scores change with the other texts in its batch and padding.
+ */
+export const BATCH_VARIANT_OPS = ['DynamicQuantizeLinear', 'DynamicQuantizeMatMul', 'DynamicQuantizeLSTM'] as const;

@@ -22,12 +22,15 @@ const TEXTS = [
   'the day is good',
 ];
 
-async function load(opts: { windowMs?: number; maxBatch?: number; dir?: string } = {}): Promise<OnnxTextEngine> {
-  return OnnxTextEngine.load(resolveModel(opts.dir ?? FIXTURE_DIR, undefined, undefined), {
+async function load(
+  opts: { windowMs?: number; maxBatch?: number; dir?: string; model?: string; batching?: 'auto' | 'dynamic' | 'exact' } = {},
+): Promise<OnnxTextEngine> {
+  return OnnxTextEngine.load(resolveModel(opts.dir ?? FIXTURE_DIR, undefined, opts.model), {
     provider: 'cpu',
     threads: 1,
     batchWindowMs: opts.windowMs ?? 2,
     maxBatch: opts.maxBatch ?? 32,
+    batching: opts.batching,
     logger: silent,
   });
 }
@@ -179,6 +182,40 @@ describe('ONNX engine on the fixture model', () => {
     expect(ko.language).toBe('ko');
     expect(en.language).toBe('en');
     expect(forced.language).toBe('ko');
+  });
+});
+
+describe('batching policy for dynamically quantised (int8) models', () => {
+  it('fp32 fixture: micro-batching on; int8 fixture: each window alone, with the reason', async () => {
+    const fp32 = await load();
+    const int8 = await load({ model: 'fixture-tiny-int8' });
+    try {
+      expect(fp32.info.batching).toMatchObject({ mode: 'dynamic', maxBatch: 32 });
+      expect(int8.info.batching).toMatchObject({ mode: 'exact', maxBatch: 1 });
+      expect(int8.info.batching.reason).toMatch(/DynamicQuantizeLinear/);
+      expect(int8.model.parameters).toBeGreaterThan(0);
+      const out = await Promise.all(TEXTS.map((t) => int8.analyze([t])));
+      expect(int8.batchStats().largestBatch).toBe(1);
+      // exact mode: identical to a fresh one-by-one run, whatever ran concurrently
+      for (let i = 0; i < TEXTS.length; i++) {
+        const [again] = await int8.analyze([TEXTS[i]]);
+        expect(Array.from(again.goemotions)).toEqual(Array.from(out[i][0].goemotions));
+      }
+    } finally {
+      await fp32.close();
+      await int8.close();
+    }
+  });
+
+  it('batching can be forced for an int8 model (then scores may depend on the batch)', async () => {
+    const forced = await load({ model: 'fixture-tiny-int8', batching: 'dynamic' });
+    try {
+      expect(forced.info.batching).toMatchObject({ mode: 'dynamic', requested: 'dynamic', maxBatch: 32 });
+      await forced.analyze(TEXTS);
+      expect(forced.batchStats().largestBatch).toBeGreaterThan(1);
+    } finally {
+      await forced.close();
+    }
   });
 });
 
