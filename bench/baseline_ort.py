@@ -43,6 +43,7 @@ def main():
     so.intra_op_num_threads = a.threads
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")  # same as the Node engine
     t0 = time.perf_counter()
     sess = ort.InferenceSession(a.model, so, providers=["CPUExecutionProvider"])
     load_ms = (time.perf_counter() - t0) * 1000
