@@ -1,0 +1,151 @@
+"""Data loading for every task. All splits are deterministic functions of the files in the
+data dir (default ../shared/data relative to the repo root). Nothing here downloads anything.
+
+NSMC split rule (also in training/README.md and models/manifest.json):
+  keep reviews whose text (after .strip()) is non-empty and shorter than 140 characters and
+  whose rating is <= 4 (label 0 = negative) or >= 9 (label 1 = positive);
+  b = int(sha256(review_id as UTF-8 string).hexdigest(), 16) % 1000
+  negative: test if b < 40, dev if 40 <= b < 60, else train
+  positive: test if b < 13, dev if 13 <= b < 19, else train
+  (negatives are ~24% of the pool, so this gives a roughly balanced test set of ~5k per class)
+  Training uses a balanced subsample of the train part: per class the N reviews with the
+  smallest sha256(review_id) (N = --nsmc-per-class).
+"""
+import csv, hashlib, io, json, os, tarfile, sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DATA = os.path.normpath(os.path.join(REPO, '..', 'shared', 'data'))
+WORK = os.path.join(REPO, 'training', 'work')
+
+
+def read_lines(p):
+    with open(p, encoding='utf-8') as f:
+        return [l.rstrip('\n') for l in f if l.strip() != '']
+
+
+def goemotions_labels(d):
+    return read_lines(os.path.join(d, 'goemotions', 'emotions.txt'))
+
+
+def kote_labels(d):
+    return read_lines(os.path.join(d, 'kote', 'labels.txt'))
+
+
+def load_goemotions(d, split, lang='en'):
+    """returns list of (text, [label idx])"""
+    sub = 'goemotions' if lang == 'en' else 'goemotions_ko'
+    out = []
+    with open(os.path.join(d, sub, f'{split}.tsv'), encoding='utf-8') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            if not line:
+                continue
+            parts = line.split('\t')
+            out.append((parts[0], [int(x) for x in parts[1].split(',')]))
+    return out
+
+
+def ekman_groups(d):
+    with open(os.path.join(d, 'goemotions', 'ekman_mapping.json'), encoding='utf-8') as f:
+        m = json.load(f)
+    return m  # dict group -> list of goemotions label names (neutral implicit)
+
+
+def load_kote(d, split):
+    """split in {'train','dev','test'}: train/dev are carved out of val.tsv:
+    dev = rows whose int(ID) % 5 == 0, train = the other val rows. test = test.tsv."""
+    fn = 'test.tsv' if split == 'test' else 'val.tsv'
+    out = []
+    with open(os.path.join(d, 'kote', fn), encoding='utf-8') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            if not line:
+                continue
+            i, text, labs = line.split('\t')
+            if split != 'test':
+                is_dev = int(i) % 5 == 0
+                if (split == 'dev') != is_dev:
+                    continue
+            out.append((text, [int(x) for x in labs.split(',')] if labs else []))
+    return out
+
+
+def load_ethics_util(d, split):
+    """split in {'train','test','test_hard'}; returns list of (more_pleasant, less_pleasant)"""
+    fn = {'train': 'util_train.csv', 'test': 'util_test.csv', 'test_hard': 'util_test_hard.csv'}[split]
+    with open(os.path.join(d, 'ethics', 'utilitarianism', fn), encoding='utf-8', newline='') as f:
+        return [(r[0], r[1]) for r in csv.reader(f)]
+
+
+def load_emobank(d, split):
+    """split column of emobank.csv; returns (text, [V, A, D])"""
+    out = []
+    with open(os.path.join(d, 'emobank', 'emobank.csv'), encoding='utf-8', newline='') as f:
+        for r in csv.DictReader(f):
+            if r['split'] == split:
+                out.append((r['text'], [float(r['V']), float(r['A']), float(r['D'])]))
+    return out
+
+
+def nsmc_bucket(review_id):
+    return int(hashlib.sha256(str(review_id).encode('utf-8')).hexdigest(), 16) % 1000
+
+
+def nsmc_split_of(label, b):
+    if label == 0:
+        return 'test' if b < 40 else ('dev' if b < 60 else 'train')
+    return 'test' if b < 13 else ('dev' if b < 19 else 'train')
+
+
+def _nsmc_all(d):
+    cache = os.path.join(WORK, 'nsmc_all.jsonl')
+    if os.path.exists(cache):
+        with open(cache, encoding='utf-8') as f:
+            return [json.loads(l) for l in f]
+    rows = []
+    with tarfile.open(os.path.join(d, 'nsmc_raw', 'nsmc_raw.tar.xz'), 'r:xz') as tf:
+        for m in tf:
+            if not (m.isfile() and m.name.endswith('.json') and '/raw/' in '/' + m.name):
+                continue
+            for r in json.load(tf.extractfile(m)):
+                text = r['review'].strip()
+                rating = int(r['rating'])
+                if not text or len(text) >= 140 or 5 <= rating <= 8:
+                    continue
+                label = 0 if rating <= 4 else 1
+                rows.append({'id': str(r['review_id']), 'text': text, 'label': label})
+    rows.sort(key=lambda r: int(r['id']))
+    os.makedirs(WORK, exist_ok=True)
+    with open(cache, 'w', encoding='utf-8') as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + '\n')
+    return rows
+
+
+def load_nsmc(d, split, per_class=None):
+    """returns list of (text, label) for split in {'train','dev','test'}; text is review.strip()"""
+    out = []
+    for r in _nsmc_all(d):
+        b = nsmc_bucket(r['id'])
+        if nsmc_split_of(r['label'], b) == split:
+            out.append(r)
+    if split == 'train' and per_class:
+        keyed = sorted(out, key=lambda r: hashlib.sha256(r['id'].encode()).hexdigest())
+        sel = {0: [], 1: []}
+        for r in keyed:
+            if len(sel[r['label']]) < per_class:
+                sel[r['label']].append(r)
+        out = sel[0] + sel[1]
+    return [(r['text'], r['label']) for r in out]
+
+
+if __name__ == '__main__':
+    d = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DATA
+    for s in ['train', 'dev', 'test']:
+        rows = load_nsmc(d, s)
+        print('nsmc', s, len(rows), 'neg', sum(1 for r in rows if r[1] == 0))
+    print('kote', {s: len(load_kote(d, s)) for s in ['train', 'dev', 'test']})
+    print('ethics', {s: len(load_ethics_util(d, s)) for s in ['train', 'test', 'test_hard']})
+    print('emobank', {s: len(load_emobank(d, s)) for s in ['train', 'dev', 'test']})
+    print('goemo', {s: len(load_goemotions(d, s)) for s in ['train', 'dev', 'test']},
+          {s: len(load_goemotions(d, s, 'ko')) for s in ['train', 'dev', 'test']})

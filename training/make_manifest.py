@@ -1,0 +1,113 @@
+"""Copy the exported model(s) into models/ and write models/manifest.json.
+
+usage: python training/make_manifest.py --export training/work/export \
+          --thresholds-int8 training/work/export/thresholds.int8.json \
+          --metrics-int8 training/work/export/metrics.int8.json \
+          [--metrics-fp32 ...] [--ship-fp32]
+parameters: counted from the ONNX initializers.  fp32: elements of all initializers.
+int8: elements of all initializers EXCEPT the quantisation scale / zero-point tensors
+(names ending in _scale or _zero_point), i.e. the int8 weight tensors plus the fp32 tensors
+that stay unquantised (biases, LayerNorm, position embeddings...).
+"""
+import argparse, hashlib, json, os, shutil, sys
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data as D
+
+MODELS = os.path.join(D.REPO, 'models')
+
+
+def sha256(p):
+    h = hashlib.sha256()
+    with open(p, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''):
+            h.update(b)
+    return h.hexdigest()
+
+
+def count_params(path):
+    import onnx
+    m = onnx.load(path)
+    total = q = 0
+    for t in m.graph.initializer:
+        n = int(np.prod(t.dims)) if len(t.dims) else 1
+        if t.name.endswith('_scale') or t.name.endswith('_zero_point'):
+            continue
+        total += n
+        if t.data_type in (onnx.TensorProto.INT8, onnx.TensorProto.UINT8):
+            q += n
+    return total, q
+
+
+def entry(d, file, precision, th, metrics, version, parity):
+    p = os.path.join(MODELS, file)
+    params, qparams = count_params(p)
+    cfg = json.load(open(os.path.join(MODELS, 'tokenizer_config.json')))
+    tokp = os.path.join(MODELS, 'tokenizer.json')
+    e = {
+        'id': 'red-heart-v1-' + precision, 'version': version, 'file': file, 'sha256': sha256(p),
+        'bytes': os.path.getsize(p), 'precision': precision, 'parameters': params,
+        'parameters_note': ('elements of all ONNX initializers' if precision == 'fp32' else
+                            'elements of all ONNX initializers except *_scale/*_zero_point; %d of them are int8 weight elements' % qparams),
+        'tokenizer': 'tokenizer.json', 'tokenizer_sha256': sha256(tokp), 'tokenizer_config': cfg,
+        'max_length': 128,
+        'truncation': 'encode with special tokens (<s> ... </s>); if more than max_length ids, keep the first max_length-1 and append </s> (id 2)',
+        'inputs': ['input_ids', 'attention_mask'], 'pad_token_id': 1,
+        'padding_note': 'pad id 1 (<pad>) with attention_mask 0; outputs use mask-weighted mean pooling. Evaluation runs one text per call (batch 1, no padding), because int8 dynamic quantisation scales depend on the whole input tensor.',
+        'outputs': {
+            'goemotions_logits': {'labels': D.goemotions_labels(d), 'activation': 'sigmoid', 'thresholds': th['goemotions'],
+                                  'decision': 'label on iff sigmoid(logit) >= threshold'},
+            'kote_logits': {'labels': D.kote_labels(d), 'activation': 'sigmoid', 'thresholds': th['kote'],
+                            'decision': 'label on iff sigmoid(logit) >= threshold'},
+            'polarity_logits': {'labels': ['negative', 'positive'], 'activation': 'softmax'},
+            'utility': {'activation': 'identity', 'note': 'unbounded scalar, higher = more pleasant (ETHICS utilitarianism ranking)'},
+            'vad': {'labels': ['valence', 'arousal', 'dominance'], 'scale': [1, 5], 'activation': 'identity'},
+        },
+        'ekman': {
+            'labels': th['ekman_groups'],
+            'members': {**D.ekman_groups(d), 'neutral': ['neutral']},
+            'rule': 'group score = max of sigmoid(goemotions_logits) over its member labels; group on iff score >= threshold',
+            'thresholds': th['ekman'],
+        },
+        'training_data': [
+            'GoEmotions train (en, Apache-2.0)', 'GoEmotions-Korean train (machine translation, Apache-2.0)',
+            'KOTE val.tsv rows with int(ID) % 5 != 0 (MIT)', 'NSMC raw (CC0 1.0): balanced 20k+20k subsample of our train split',
+            'ETHICS utilitarianism util_train.csv (MIT)', 'EmoBank emobank.csv split=train (CC BY-SA 4.0)'],
+        'threshold_tuning': 'per label on dev only: goemotions/dev.tsv (en) for the 28 labels and the 7 Ekman groups; KOTE dev = val.tsv rows with int(ID) % 5 == 0; grid 0.01..0.99 step 0.01, max F1, ties -> lowest',
+        'splits': {
+            'goemotions': 'goemotions/test.tsv (5427 rows)', 'goemotions_ko': 'goemotions_ko/test.tsv (5427 rows)',
+            'kote': 'kote/test.tsv (5000 rows)',
+            'nsmc': 'nsmc_raw.tar.xz raw/*.json reviews; text=review.strip(); keep 0<len(text)<140 and rating<=4 (negative) or >=9 (positive); b=int(sha256(review_id).hexdigest(),16)%1000; negative: test b<40, dev 40<=b<60; positive: test b<13, dev 13<=b<19; else train',
+            'ethics_util': 'utilitarianism/util_test.csv and util_test_hard.csv (no header; pair correct iff utility(col1) > utility(col2))',
+            'emobank': "emobank.csv rows with split == 'test'"},
+        'metrics': metrics,
+    }
+    if parity:
+        e['parity'] = parity
+    return e
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', default=D.DEFAULT_DATA)
+    ap.add_argument('--export', default=os.path.join(D.WORK, 'export'))
+    ap.add_argument('--version', default='1.0.0')
+    ap.add_argument('--ship-fp32', action='store_true')
+    a = ap.parse_args()
+    ex = a.export
+    load = lambda n: json.load(open(os.path.join(ex, n))) if os.path.exists(os.path.join(ex, n)) else None
+    parity = load('parity.json')
+    models = []
+    shutil.copy(os.path.join(ex, 'red-heart-v1.int8.onnx'), os.path.join(MODELS, 'red-heart-v1.int8.onnx'))
+    models.append(entry(a.data, 'red-heart-v1.int8.onnx', 'int8', load('thresholds.int8.json'), load('metrics.int8.json') or {}, a.version, parity))
+    if a.ship_fp32:
+        shutil.copy(os.path.join(ex, 'red-heart-v1.fp32.onnx'), os.path.join(MODELS, 'red-heart-v1.fp32.onnx'))
+        models.append(entry(a.data, 'red-heart-v1.fp32.onnx', 'fp32', load('thresholds.fp32.json'), load('metrics.fp32.json') or {}, a.version, parity))
+    man = {'schema_version': 1, 'default_model': 'red-heart-v1-int8', 'models': models}
+    json.dump(man, open(os.path.join(MODELS, 'manifest.json'), 'w'), ensure_ascii=False, indent=1)
+    print(json.dumps([{k: m[k] for k in ('id', 'file', 'bytes', 'sha256', 'parameters')} for m in models], indent=1))
+
+
+if __name__ == '__main__':
+    main()

