@@ -84,6 +84,19 @@ describe('analyze_emotion over MCP (fixture model)', () => {
     expect(long.structuredContent!.results[0].chunks).toBe(2);
   });
 
+  it('the status resource reports the loaded model, the provider really used and batching', async () => {
+    const res = await server.client.readResource({ uri: 'red-heart://status' });
+    const status = JSON.parse((res.contents[0] as { text: string }).text);
+    const e = status.engine;
+    expect(e.state).toBe('ready');
+    expect(e.provider).toMatchObject({ requested: 'cpu', active: 'cpu', fallback_reason: null });
+    expect(e.model).toMatchObject({ id: 'fixture-tiny', parameters: 2499, manifest_parameters: 2499 });
+    expect(e.batching).toMatchObject({ mode: 'dynamic', max_batch: 32 });
+    expect(e.batching.items).toBeGreaterThan(0);
+    expect(e.thresholds_source).toContain('manifest.json');
+    expect(e.available_models.map((m: { id: string }) => m.id)).toEqual(['fixture-tiny', 'fixture-tiny-int8']);
+  });
+
   it('rejects text + texts together, and the model failure of one input is an error result, not a fabricated one', async () => {
     const both = await call({ text: 'a', texts: ['b'] });
     expect(both.isError).toBe(true);
