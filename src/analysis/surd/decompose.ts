@@ -38,9 +38,13 @@ export interface SurdResult {
   shape: number[];
 }
 
+export const MAX_SOURCES = 20;
+
 /** Checks an (n+1)-D table of finite non-negative numbers, target on axis 0. */
 export function validateTable(raw: ArrayLike<number>, shape: readonly number[]): void {
   if (shape.length < 2) throw new SurdInputError('the table needs a target axis and at least one source axis', 'histogram');
+  // Source sets are bit masks in 32-bit integers, and 2^n − 1 combinations must stay enumerable.
+  if (shape.length - 1 > MAX_SOURCES) throw new SurdInputError(`${shape.length - 1} sources; at most ${MAX_SOURCES} are supported`, 'histogram');
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 1) throw new SurdInputError(`invalid table shape [${shape.join(', ')}]`, 'histogram');
   }
@@ -117,16 +121,30 @@ export function* decomposeSteps(raw: Float64Array, shape: readonly number[], opt
   validateTable(raw, shape);
   const nt = shape[0];
   const n = shape.length - 1;
+  const combos = canonicalCombos(n);
+  // A progress point after about STEP_WORK cells of work: every pass below is over at most one full table,
+  // so a caller driving this asynchronously regains control at least once per pass.
+  let work = 0;
+  let done = 0;
+  function* pace(cells: number): Steps<void> {
+    work += cells;
+    if (work >= STEP_WORK) {
+      work = 0;
+      yield { stage: 'marginals', done, total: combos.length };
+    }
+  }
+
+  yield* pace(raw.length);
   const occupied = occupiedTargetStates(raw, nt);
   const p = options.inPlace ? raw : Float64Array.from(raw);
   floorAndNormalise(p);
-
+  yield* pace(2 * p.length);
   const pt = targetMarginal(p, nt);
   const hT = entropy(pt);
   const hTA = entropy(p);
+  yield* pace(2 * p.length);
   let hA = 0;
 
-  const combos = canonicalCombos(n);
   const indexOfMask = new Int32Array(1 << n);
   for (const c of combos) indexOfMask[c.mask] = c.index;
   const si = new Float64Array(combos.length * nt);
@@ -135,18 +153,13 @@ export function* decomposeSteps(raw: Float64Array, shape: readonly number[], opt
   // Marginals by a walk over the subset tree: each combination's table is its parent's summed over one
   // axis (parent = the set plus its smallest missing source), so tables shrink geometrically and only one
   // root-to-leaf path is alive at a time.
-  let work = 0;
-  let done = 0;
   function* visit(mask: number, table: Float64Array, dims: number[]): Steps<void> {
     const pa = sourceMarginal(table, nt, new Float64Array(table.length / nt));
+    yield* pace(table.length);
     specificInformation(table, pa, pt, si, indexOfMask[mask] * nt);
     if (mask === full) hA = entropy(pa);
     done++;
-    work += table.length;
-    if (work >= STEP_WORK) {
-      work = 0;
-      yield { stage: 'marginals', done, total: combos.length };
-    }
+    yield* pace(table.length);
     let lowestMissing = n + 1;
     for (let k = 1; k <= n; k++) {
       if (!(mask & (1 << (k - 1)))) {
@@ -161,7 +174,9 @@ export function* decomposeSteps(raw: Float64Array, shape: readonly number[], opt
       const childMask = mask & ~(1 << (k - 1));
       if (childMask === 0) continue;
       const childDims = dims.slice(0, pos).concat(dims.slice(pos + 1));
-      yield* visit(childMask, sumAxis(table, dims, pos), childDims);
+      const child = sumAxis(table, dims, pos);
+      yield* pace(table.length);
+      yield* visit(childMask, child, childDims);
     }
   }
   yield* visit(full, p, shape.slice());

@@ -3,7 +3,7 @@
 // the samples and floored/normalised on its own. Leak = 1 − Σ parts / H(T).
 import type { BinnedAxes } from './binning.js';
 import { canonicalCombos } from './combos.js';
-import { assemble, type SurdResult } from './decompose.js';
+import { assemble, MAX_SOURCES, type SurdResult } from './decompose.js';
 import { SurdInputError } from './errors.js';
 import { STEP_WORK, type Steps } from './steps.js';
 import { entropy, FLOOR, floorAndNormalise, specificInformation } from './table.js';
@@ -14,6 +14,7 @@ export function* highDimSteps(binned: BinnedAxes, maxOrder: number): Steps<SurdR
   const { index, binnings, nPairs } = binned;
   const n = index.length - 1;
   if (n < 1) throw new SurdInputError('at least one source is needed', 'sources');
+  if (n > MAX_SOURCES) throw new SurdInputError(`${n} sources; at most ${MAX_SOURCES} are supported`, 'sources');
   if (!Number.isInteger(maxOrder) || maxOrder < 1) throw new SurdInputError(`max_order must be an integer ≥ 1 (got ${maxOrder})`, 'max_order');
   const order = Math.min(maxOrder, n);
   const nt = binnings[0].bins;
