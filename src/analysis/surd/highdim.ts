@@ -46,6 +46,11 @@ export function* highDimSteps(binned: BinnedAxes, maxOrder: number): Steps<SurdR
         for (let i = 0; i < len; i++) buf[i] = buf[i] * B + idx[start + i];
       }
       for (let i = 0; i < len; i++) pta[buf[i]] += 1;
+      work += len * (combo.size + 1);
+      if (work >= STEP_WORK) {
+        work = 0;
+        yield { stage: 'marginals', done: combo.index, total: combos.length };
+      }
     }
     // J alone: summing integer counts over the target is exact, so this equals counting J's samples.
     const pa = new Float64Array(a);
@@ -53,7 +58,7 @@ export function* highDimSteps(binned: BinnedAxes, maxOrder: number): Steps<SurdR
     floorAndNormalise(pa);
     floorAndNormalise(pta);
     specificInformation(pta, pa, pt, si, combo.index * nt);
-    work += nPairs * (combo.size + 1);
+    work += pta.length;
     if (work >= STEP_WORK) {
       work = 0;
       yield { stage: 'marginals', done: combo.index + 1, total: combos.length };
