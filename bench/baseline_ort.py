@@ -35,6 +35,7 @@ def main():
     ap.add_argument("--ids", required=True)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--pad", type=int, default=1)
+    ap.add_argument("--dump", default=None, help="write the batch-1 outputs (after activation) here, for a parity check")
     a = ap.parse_args()
     spec = json.load(open(a.ids))
     inputs = spec.get("inputs", ["input_ids", "attention_mask"])
@@ -58,7 +59,17 @@ def main():
             times.append((time.perf_counter() - t) * 1000)
         n = sum(len(b) for b in batches)
         out[key] = {"runs": len(batches), "p50_ms": round(statistics.median(times), 3), "p95_ms": round(pct(times, 0.95), 3),
+                    "min_ms": round(min(times), 3),
                     "texts_per_s": round(n / (sum(times) / 1000), 1)}
+    if a.dump:
+        rows = []
+        for x in spec["b1"]:
+            ge, ko, pol, ut, vad = sess.run(["goemotions_logits", "kote_logits", "polarity_logits", "utility", "vad"], feeds([x], a.pad, inputs))
+            sig = lambda v: (1 / (1 + np.exp(-v.astype(np.float64)))).tolist()
+            p = np.exp(pol[0].astype(np.float64) - pol[0].max()); p = p / p.sum()
+            rows.append({"goemotions": sig(ge[0]), "kote": sig(ko[0]), "positive": float(p[1]), "utility": float(ut[0][0]),
+                         "vad": vad[0].astype(np.float64).tolist()})
+        json.dump(rows, open(a.dump, "w"))
     print(json.dumps(out))
 
 
