@@ -7,8 +7,8 @@
 //
 // usage: node dist/src/eval/cli.js [--data DIR] [--models-dir DIR] [--model ID] [--threads N]
 //                                  [--tasks goemotions,ekman,goemotions_ko,ethics,nsmc,kote,emobank] [--limit N]
-//                                  [--batch N] [--out FILE]
-import { writeFileSync } from 'node:fs';
+//                                  [--batch N] [--out FILE] [--compare PYTHON_EVALUATE_JSON]
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { resolveModel } from '../engine/manifest.js';
@@ -31,6 +31,8 @@ interface Args {
   out?: string;
   provider: 'cpu' | 'auto';
   batch: number;
+  /** JSON printed by training/evaluate.py, to report the agreement (|Node − Python| per metric, tolerance 0.005). */
+  compare?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -48,6 +50,7 @@ function parseArgs(argv: string[]): Args {
       case '--out': a.out = val(); break;
       case '--provider': a.provider = val() as 'cpu' | 'auto'; break;
       case '--batch': a.batch = Number(val()); break;
+      case '--compare': a.compare = resolve(val()); break;
       case '--tasks': {
         const t = val().split(',').map((s) => s.trim()) as Task[];
         for (const x of t) if (!TASKS.includes(x)) throw new Error(`unknown task '${x}' (tasks: ${TASKS.join(', ')})`);
@@ -169,6 +172,22 @@ async function main(): Promise<void> {
     counts.emobank_test = rows.length;
   }
 
+  let agreement: Record<string, unknown> | undefined;
+  if (args.compare) {
+    const py = JSON.parse(readFileSync(args.compare, 'utf8')) as Record<string, unknown>;
+    const flat = (o: Record<string, unknown>, prefix = ''): Record<string, number> =>
+      Object.fromEntries(
+        Object.entries(o).flatMap(([k, v]) =>
+          typeof v === 'number' ? [[prefix + k, v]] : v && typeof v === 'object' ? Object.entries(flat(v as Record<string, unknown>, `${prefix}${k}.`)) : [],
+        ),
+      );
+    const mine = flat(metrics);
+    const theirs = flat(py);
+    const per: Record<string, { node: number; python: number; abs_diff: number }> = {};
+    for (const [k, v] of Object.entries(mine)) if (k in theirs) per[k] = { node: v, python: r4(theirs[k]), abs_diff: r4(Math.abs(v - theirs[k])) };
+    const maxDiff = Math.max(0, ...Object.values(per).map((x) => x.abs_diff));
+    agreement = { python_report: args.compare, tolerance: 0.005, max_abs_diff: maxDiff, within_tolerance: maxDiff <= 0.005, per_metric: per };
+  }
   const report = {
     model: { id: m.id, version: m.version, sha256: m.sha256, file: resolved.modelPath, parameters: m.parameters },
     runtime: { node: process.version, onnxruntime: ort.env.versions?.common ?? null, provider: engine.info.provider, threads: engine.info.threads },
@@ -177,12 +196,17 @@ async function main(): Promise<void> {
     procedure: `truncate to max_length ${m.maxLength}; batch ${args.batch}${args.batch === 1 ? ' (each text alone, as training/evaluate.py)' : ''}`,
     metrics,
     counts,
+    ...(agreement ? { agreement } : {}),
     elapsed_s: Math.round((performance.now() - t0) / 100) / 10,
   };
   await engine.close();
   const json = JSON.stringify(report, null, 2);
   if (args.out) writeFileSync(args.out, `${json}\n`);
   process.stdout.write(`${json}\n`);
+  if (agreement && !agreement.within_tolerance) {
+    log(`Node and Python disagree by ${String(agreement.max_abs_diff)} > 0.005`);
+    process.exitCode = 3;
+  }
 }
 
 main().catch((err) => {
