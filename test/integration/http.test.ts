@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slowSurdRequest } from '../server/helpers/slow.js';
 import { CLI, connectHttp, FIXTURE_MODELS, INIT, rawPost, ROOT, startHttpProcess, type HttpServerProcess } from '../server/helpers/http.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -203,11 +204,7 @@ describe('HTTP start-up rules and shutdown', () => {
     expect(flag.stderr).toMatch(/not accepted on the command line/);
   });
 
-  /** A SURD call that takes about a second (5 sources × 10 bins over 20,000 samples; ~1.3 s on one core). */
-  const slowSurd = (id: number, sources = 5) => {
-    const src = Array.from({ length: sources }, (_, j) => Array.from({ length: 20_000 }, (_, i) => (i * (j + 3) * 7919) % 97));
-    return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'surd_decompose', arguments: { target: src[0], sources: src, bins: 10 } } });
-  };
+  const slowSurd = (id: number) => JSON.stringify(slowSurdRequest(id));
 
   it('on SIGTERM lets an in-flight call finish, refuses new ones, flushes and exits 0', async () => {
     const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '30000' } });
@@ -225,7 +222,7 @@ describe('HTTP start-up rules and shutdown', () => {
 
   it('on SIGTERM cancels a call still running after the grace period with a clear error, and exits 0', async () => {
     const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '100' } });
-    const inflight = rawPost(srv.url, slowSurd(10, 6));
+    const inflight = rawPost(srv.url, slowSurd(10));
     await new Promise((r) => setTimeout(r, 300));
     srv.child.kill('SIGTERM');
     const [res, code] = await Promise.all([inflight, srv.exited]);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, FIXTURE_MODELS, ROOT } from './helpers/http.js';
+import { slowSurdRequest } from './helpers/slow.js';
 
 function stdioServer(env: Record<string, string>) {
   const child = spawn(process.execPath, [CLI], { cwd: ROOT, env: { ...process.env, RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_LOG_LEVEL: 'info', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -27,10 +28,7 @@ function stdioServer(env: Record<string, string>) {
   return { child, send, waitFor, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
-const slowSurd = (id: number) => {
-  const src = Array.from({ length: 5 }, (_, j) => Array.from({ length: 20_000 }, (_, i) => (i * (j + 3) * 7919) % 97));
-  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'surd_decompose', arguments: { target: src[0], sources: src, bins: 10 } } };
-};
+const slowSurd = slowSurdRequest;
 
 describe('stdio graceful shutdown', () => {
   it('SIGTERM: the running call answers, the file cache is flushed, exit 0', async () => {
@@ -57,10 +55,7 @@ describe('stdio graceful shutdown', () => {
   it('SIGINT with a short grace: the running call is answered with a cancellation error, exit 0', async () => {
     const srv = stdioServer({ RED_HEART_CACHE: 'memory', RED_HEART_SHUTDOWN_GRACE_MS: '50' });
     await srv.waitFor(/"id":1/);
-    const big = slowSurd(4);
-    const src = Array.from({ length: 6 }, (_, j) => Array.from({ length: 20_000 }, (_, i) => (i * (j + 3) * 7919) % 97));
-    big.params.arguments = { target: src[0], sources: src, bins: 10 };
-    srv.send(big);
+    srv.send(slowSurd(4));
     await new Promise((r) => setTimeout(r, 300));
     srv.child.kill('SIGINT');
     expect(await srv.exited).toBe(0);
