@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaults, helpText, loadConfig } from '../../src/server/config.js';
+import { ConfigError, DEFAULT_HTTP_PORT, defaults, helpText, isLoopbackHost, loadConfig } from '../../src/server/config.js';
 
 describe('loadConfig', () => {
   it('uses documented defaults with no flags or environment', () => {
@@ -55,5 +55,78 @@ describe('loadConfig', () => {
     expect(loadConfig(['--help'], {}).help).toBe(true);
     expect(loadConfig(['--version'], {}).version).toBe(true);
     expect(helpText()).toContain('RED_HEART_MODELS_DIR');
+  });
+});
+
+describe('HTTP, auth, Redis and shutdown settings', () => {
+  it('defaults to stdio with safe HTTP limits', () => {
+    const { config } = loadConfig([], {});
+    expect(config.http.listen).toBeUndefined();
+    expect(config.http.authTokens).toEqual([]);
+    expect(config.http.maxBodyBytes).toBe(4 * 1024 * 1024);
+    expect(config.http.maxClientConcurrency).toBe(16);
+    expect(config.shutdownGraceMs).toBe(10_000);
+    expect(config.cache.timeoutMs).toBe(250);
+  });
+
+  it('parses --http with and without an address', () => {
+    expect(loadConfig(['--http'], {}).config.http.listen).toEqual({ host: '127.0.0.1', port: DEFAULT_HTTP_PORT });
+    expect(loadConfig(['--http', '--log-level', 'warn'], {}).config.http.listen).toEqual({ host: '127.0.0.1', port: DEFAULT_HTTP_PORT });
+    expect(loadConfig(['--http', '9000'], {}).config.http.listen).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(loadConfig(['--http=0.0.0.0:80'], {}).config.http.listen).toEqual({ host: '0.0.0.0', port: 80 });
+    expect(loadConfig(['--http', '[::1]:8080'], {}).config.http.listen).toEqual({ host: '::1', port: 8080 });
+    expect(loadConfig(['--http', 'localhost'], {}).config.http.listen).toEqual({ host: 'localhost', port: DEFAULT_HTTP_PORT });
+    expect(loadConfig(['--http', ':0'], {}).config.http.listen).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(loadConfig([], { RED_HEART_HTTP: 'true' }).config.http.listen).toEqual({ host: '127.0.0.1', port: DEFAULT_HTTP_PORT });
+    expect(loadConfig([], { RED_HEART_HTTP: 'off' }).config.http.listen).toBeUndefined();
+    expect(() => loadConfig(['--http', '127.0.0.1:99999'], {})).toThrow(/--http \/ RED_HEART_HTTP/);
+    expect(() => loadConfig(['--http', 'host:port'], {})).toThrow(ConfigError);
+  });
+
+  it('reads tokens from the environment only, and checks their length', () => {
+    const { config } = loadConfig([], { RED_HEART_AUTH_TOKEN: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb' });
+    expect(config.http.authTokens).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
+    expect(() => loadConfig(['--auth-token', 'aaaaaaaaaaaaaaaa'], {})).toThrow(/not accepted on the command line/);
+    try {
+      loadConfig([], { RED_HEART_AUTH_TOKEN: 'short' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toMatch(/RED_HEART_AUTH_TOKEN: a bearer token must have at least 16 characters/);
+      expect((err as Error).message).not.toMatch(/\bshort\b/); // never echoes the secret
+    }
+  });
+
+  it('parses origin and host lists, body and concurrency limits, grace period', () => {
+    const { config } = loadConfig(
+      ['--allowed-origins', 'https://a.example, https://b.example', '--max-body-bytes', '65536', '--max-client-concurrency', '4', '--shutdown-grace-ms', '500'],
+      { RED_HEART_ALLOWED_HOSTS: 'mcp.example.com,mcp.example.com:443' },
+    );
+    expect(config.http.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.http.allowedHosts).toEqual(['mcp.example.com', 'mcp.example.com:443']);
+    expect(config.http.maxBodyBytes).toBe(65536);
+    expect(config.http.maxClientConcurrency).toBe(4);
+    expect(config.shutdownGraceMs).toBe(500);
+    expect(() => loadConfig(['--max-body-bytes', '10'], {})).toThrow(/--max-body-bytes/);
+    expect(() => loadConfig(['--max-client-concurrency', '0'], {})).toThrow(/--max-client-concurrency/);
+  });
+
+  it('takes a redis:// URL as the cache backend', () => {
+    const { config } = loadConfig(['--cache', 'redis://:secret@127.0.0.1:6380/2', '--cache-timeout-ms', '100'], {});
+    expect(config.cache).toMatchObject({ backend: 'redis', url: 'redis://:secret@127.0.0.1:6380/2', timeoutMs: 100 });
+    expect(loadConfig([], { RED_HEART_CACHE: 'rediss://cache.internal:6379' }).config.cache.backend).toBe('redis');
+    expect(() => loadConfig(['--cache', 'redis'], {})).toThrow(/--cache \/ RED_HEART_CACHE: the redis backend needs a URL/);
+    expect(() => loadConfig(['--cache', 'memcached://x'], {})).toThrow(/--cache/);
+  });
+
+  it('knows loopback addresses', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '::', '10.0.0.1', '192.168.1.2', 'example.com', '128.0.0.1']) expect(isLoopbackHost(h), h).toBe(false);
+  });
+
+  it('documents every new setting in --help', () => {
+    const help = helpText();
+    for (const v of ['RED_HEART_HTTP', 'RED_HEART_AUTH_TOKEN', 'RED_HEART_AUTH_TOKEN_FILE', 'RED_HEART_ALLOWED_ORIGINS', 'RED_HEART_ALLOWED_HOSTS', 'RED_HEART_MAX_BODY_BYTES', 'RED_HEART_MAX_CLIENT_CONCURRENCY', 'RED_HEART_SHUTDOWN_GRACE_MS', 'RED_HEART_CACHE_TIMEOUT_MS']) {
+      expect(help).toContain(v);
+    }
   });
 });
