@@ -3,9 +3,10 @@
 // sorted by length and cut into consecutive groups, so each batch pads to a similar length. A failing batch is
 // retried item by item, so a bad input fails only its own caller. Aborted items leave the queue at once.
 //
-// An isolated request is not made to wait: when the batcher is idle and nothing was submitted during the last
-// `windowMs`, the item runs at the next turn of the event loop (setImmediate), which still gathers everything
-// submitted in the same turn. The window applies once requests come close together (load).
+// An isolated request is not made to wait: when the batcher is idle (nothing queued or running) and the last batch
+// was a single item or ended more than `windowMs` ago, the item runs at the next turn of the event loop
+// (setImmediate), which still gathers everything submitted in the same turn. The window applies under concurrent
+// load, i.e. right after a batch of several items.
 //
 // ONNX Runtime's Node binding runs a session synchronously on the main thread, so batches run one at a time;
 // items that arrive while a batch runs are taken as soon as it finishes.
@@ -55,7 +56,8 @@ export class MicroBatcher<I, O> {
   private timer: NodeJS.Timeout | null = null;
   private draining = false;
   private scheduled = false;
-  private lastSubmit = -Infinity;
+  private lastBatchSize = 0;
+  private lastBatchEnd = -Infinity;
   private s = { batches: 0, items: 0, largest: 0, isolationRetries: 0, failedItems: 0, cancelledItems: 0, realLen: 0, paddedLen: 0, runMs: 0 };
 
   constructor(private readonly opts: BatcherOptions<I, O>) {
@@ -98,9 +100,8 @@ export class MicroBatcher<I, O> {
         p.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
       this.queue.push(p);
-      const now = performance.now();
-      const idle = this.queue.length === 1 && !this.draining && !this.timer && now - this.lastSubmit > this.opts.windowMs;
-      this.lastSubmit = now;
+      const underLoad = this.lastBatchSize > 1 && performance.now() - this.lastBatchEnd < this.opts.windowMs;
+      const idle = this.queue.length === 1 && !this.draining && !this.timer && !underLoad;
       this.schedule(idle);
     });
   }
@@ -214,6 +215,8 @@ export class MicroBatcher<I, O> {
       this.s.realLen += items.reduce((a, p) => a + p.len, 0);
       this.s.paddedLen += longest * items.length;
       this.s.runMs += performance.now() - t0;
+      this.lastBatchSize = items.length;
+      this.lastBatchEnd = performance.now();
     }
   }
 }
