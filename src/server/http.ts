@@ -251,7 +251,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     }
     handleMcp(req, res).catch((err: unknown) => {
       if (err instanceof HttpRefusal) {
-        logger.info({ status: err.status, remote: req.socket.remoteAddress, msg: err.message }, 'http request refused');
+        logger.info({ status: err.status, remote: req.socket.remoteAddress, reason: err.message }, 'http request refused');
         sendJsonRpcError(res, err);
         if (err.status === 413 || err.status === 503) res.once('finish', () => req.socket.destroySoon?.());
         return;
