@@ -146,7 +146,8 @@ export class OnnxTextEngine implements TextEngine {
     } catch (err) {
       throw new EngineLoadError('model_invalid', `${resolved.modelPath} is not a readable ONNX model (${(err as Error).message}) — ${INSTALL_HINT}`, resolved.modelPath);
     }
-    const variantOps = BATCH_VARIANT_OPS.filter((op) => onnxOpTypes(modelBytes).has(op));
+    const opTypes = onnxOpTypes(modelBytes);
+    const variantOps = BATCH_VARIANT_OPS.filter((op) => opTypes.has(op));
     const requested = opts.batching ?? 'auto';
     const mode: 'dynamic' | 'exact' = requested === 'auto' ? (variantOps.length ? 'exact' : 'dynamic') : requested;
     const batching = {
