@@ -303,6 +303,25 @@ describe('execution providers', () => {
     }
   });
 
+  it('concurrent first calls share one lazy load; eager mode loads before returning', async () => {
+    const handle = await createEngineHandle(testConfig(), silent);
+    try {
+      const p1 = handle.require();
+      expect(handle.status().state).toBe('loading');
+      const [a, b] = await Promise.all([p1, handle.require()]);
+      expect(a).toBe(b);
+    } finally {
+      await handle.close();
+    }
+    const eager = await createEngineHandle(testConfig({ loadMode: 'eager' }), silent);
+    try {
+      expect(eager.status().state).toBe('ready');
+      expect(eager.status().batching.mode).toBe('dynamic');
+    } finally {
+      await eager.close();
+    }
+  });
+
   it('an explicit provider that cannot load is a start-up error', async () => {
     const unavailable = process.platform === 'darwin' ? 'dml' : 'coreml';
     await expect(createEngineHandle(testConfig({ provider: unavailable }), silent)).rejects.toMatchObject({ kind: 'provider_unavailable' });
