@@ -145,10 +145,11 @@ export class ResultCache {
       this.retryAt = 0;
     });
     client.connect().catch((err: Error) => this.markDown(`redis connect failed at ${this.stats.url}: ${err.message}`));
-    const store = new KeyvRedis(client as never, { throwOnConnectError: true, throwOnErrors: true });
+    const store = new KeyvRedis(client as never, { throwOnConnectError: true, throwOnErrors: true, namespace: 'rh' });
     const keyv = new Keyv({
       store: store as unknown as KeyvStoreAdapter,
       namespace: 'rh',
+      useKeyPrefix: false, // the adapter prefixes: keys are rh::<sha256>
       throwOnErrors: true,
       ttl: this.options.ttlSeconds > 0 ? this.options.ttlSeconds * 1000 : undefined,
     });
