@@ -12,7 +12,7 @@ import { EngineLoadError } from './errors.js';
 import { resolveLanguage } from './language.js';
 import { INSTALL_HINT, type ResolvedModel } from './manifest.js';
 import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCount } from './onnx-params.js';
-import { autoCandidates, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
+import { autoCandidates, ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
 import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from './types.js';
 
@@ -136,6 +136,7 @@ export class OnnxTextEngine implements TextEngine {
 
   /** Verifies the files, creates the session on the requested provider (with `auto` fallback) and warms it up. */
   static async load(resolved: ResolvedModel, opts: EngineOptions): Promise<OnnxTextEngine> {
+    ensureOrtLogging();
     const t0 = performance.now();
     const e = resolved.entry;
     const modelBytes = readVerified(resolved.modelPath, e.sha256, 'ONNX model', !!opts.skipChecksum);

@@ -17,8 +17,14 @@ export interface ProviderAttempt {
  * failure reaches us as an exception that is logged through pino, so by default its duplicate console lines are
  * silenced; debug/trace log levels keep its warnings.
  */
+let ortLoggingSet = false;
 export function configureOrtLogging(appLogLevel: string): void {
   ort.env.logLevel = appLogLevel === 'debug' || appLogLevel === 'trace' ? 'warning' : 'fatal';
+  ortLoggingSet = true;
+}
+/** Applies the default (quiet) ORT logging unless the handle configured it already. */
+export function ensureOrtLogging(): void {
+  if (!ortLoggingSet) configureOrtLogging('info');
 }
 
 /** The accelerator `auto` tries on each platform before CPU. */
@@ -71,6 +77,7 @@ function probeModel(): Uint8Array {
 
 /** Tries to create (and run) a session for a one-node model with exactly this provider. */
 export async function probeProvider(provider: ProviderName): Promise<ProviderAttempt> {
+  ensureOrtLogging();
   if (provider !== 'cpu' && !knownBackends().includes(provider)) {
     return {
       provider,
