@@ -98,7 +98,9 @@ describe('missing or corrupt model', () => {
     ['a model file with one flipped byte', () => {
       const d = tmp('rh-flipped-');
       for (const f of readdirSync(FIXTURE_MODELS)) copyFileSync(join(FIXTURE_MODELS, f), join(d, f));
-      const onnx = readdirSync(d).find((f) => f.endsWith('.onnx'))!;
+      // the file of the model the server will load (the manifest's default)
+      const manifest = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as { default_model: string; models: Array<{ id: string; file: string }> };
+      const onnx = (manifest.models.find((m) => m.id === manifest.default_model) ?? manifest.models[0]).file;
       const bytes = readFileSync(join(d, onnx));
       bytes[Math.floor(bytes.length / 2)] ^= 0xff;
       writeFileSync(join(d, onnx), bytes);
