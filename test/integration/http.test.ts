@@ -114,6 +114,41 @@ describe('HTTP transport without auth (loopback)', () => {
     expect((await fetch(`${srv.base}/healthz`)).status).toBe(200);
   });
 
+  it('refuses a chunked body (no Content-Length) once it passes the limit', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(srv.url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Transfer-Encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', (err) => (/(EPIPE|ECONNRESET)/.test(String(err)) ? resolve(413) : reject(err)));
+      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 200 * 1024) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(status).toBe(413);
+    expect((await fetch(`${srv.base}/healthz`)).status).toBe(200);
+  });
+
+  it('streams progress notifications of a call on its own response', async () => {
+    const client = await connectHttp(srv.url);
+    try {
+      const progress: number[] = [];
+      const src = Array.from({ length: 4 }, (_, j) => Array.from({ length: 1_500 }, (_, i) => (i * (j + 3) * 7919) % 97)); // ~18 kB: under this server’s 64 kB body limit
+      const r = await client.callTool({ name: 'surd_decompose', arguments: { target: src[0], sources: src, bins: 6 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+      expect(r.isError).toBeFalsy();
+      expect(progress.length).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('answers malformed JSON with a JSON-RPC parse error, other methods with 405, other paths with 404', async () => {
     const parse = await rawPost(srv.url, '{"jsonrpc": "2.0", ');
     expect(parse.status).toBe(400);
