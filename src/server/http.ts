@@ -97,12 +97,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         resolve(Buffer.concat(chunks));
       }
     });
-    req.on('error', (err) => {
+    const fail = (why: string) => {
       if (!done) {
         done = true;
-        reject(err);
+        reject(new HttpRefusal(400, `the request body could not be read (${why})`, { Connection: 'close' }));
       }
-    });
+    };
+    req.on('error', (err) => fail(err.message));
+    req.on('aborted', () => fail('the client aborted the upload'));
   });
 }
 
@@ -261,7 +263,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     });
   });
   server.headersTimeout = 30_000;
-  server.requestTimeout = 0; // long tool calls are bounded by the per-call timeout instead
+  // Receiving a request (headers and body) must finish within a minute; the time to answer it is
+  // bounded by the per-call timeout instead.
+  server.requestTimeout = 60_000;
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
