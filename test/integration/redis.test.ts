@@ -80,6 +80,24 @@ describe.skipIf(unavailable !== null)('shared Redis cache across two server proc
     expect(b.stderr()).toMatch(/serving uncached/);
   });
 
+  it('a hung Redis (SIGSTOP) costs a call at most the cache timeout, never an error', async () => {
+    await redis.restart();
+    // make sure both processes are connected again before hanging it
+    for (let k = 0; k < 40 && cachedFlag(await b.client.callTool(regret(500))) !== true; k++) await new Promise((r) => setTimeout(r, 100));
+    redis.pause();
+    try {
+      for (let k = 0; k < 10; k++) {
+        const t0 = performance.now();
+        const r = await a.callTool(regret(600 + k));
+        expect(r.isError).toBeFalsy();
+        expect(performance.now() - t0).toBeLessThan(2_000); // 200 ms cache timeout per operation, plus the call
+      }
+      expect((await status(a)).cache.degraded).toMatch(/within 200 ms/);
+    } finally {
+      redis.resume();
+    }
+  });
+
   it('resumes caching when Redis comes back', async () => {
     await redis.restart();
     const deadline = Date.now() + 20_000;
