@@ -53,13 +53,16 @@ class HttpRefusal extends Error {
   }
 }
 
-function sendJsonRpcError(res: ServerResponse, err: HttpRefusal, id: unknown = null): void {
+function sendJsonRpcError(req: IncomingMessage, res: ServerResponse, err: HttpRefusal, id: unknown = null): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   const body = JSON.stringify({ jsonrpc: '2.0', error: { code: err.code, message: err.message, data: { http_status: err.status } }, id });
-  res.writeHead(err.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...err.headers });
+  // A refusal sent before the request body has fully arrived closes the connection: the client must
+  // not reuse a socket whose unread body the server would otherwise have to drain first.
+  const close = req.complete ? {} : { Connection: 'close' };
+  res.writeHead(err.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...close, ...err.headers });
   res.end(body);
 }
 
@@ -248,18 +251,18 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
       return;
     }
     if (path !== MCP_PATH) {
-      sendJsonRpcError(res, new HttpRefusal(404, `not found: the MCP endpoint is ${MCP_PATH} (health check: ${HEALTH_PATH})`));
+      sendJsonRpcError(req, res, new HttpRefusal(404, `not found: the MCP endpoint is ${MCP_PATH} (health check: ${HEALTH_PATH})`));
       return;
     }
     handleMcp(req, res).catch((err: unknown) => {
       if (err instanceof HttpRefusal) {
         logger.info({ status: err.status, remote: req.socket.remoteAddress, reason: err.message }, 'http request refused');
-        sendJsonRpcError(res, err);
+        sendJsonRpcError(req, res, err);
         if (err.status === 413 || err.status === 503) res.once('finish', () => req.socket.destroySoon?.());
         return;
       }
       logger.error({ err }, 'http request failed');
-      sendJsonRpcError(res, new HttpRefusal(500, 'internal server error (details in the server log)', {}, -32603));
+      sendJsonRpcError(req, res, new HttpRefusal(500, 'internal server error (details in the server log)', {}, -32603));
     });
   });
   server.headersTimeout = 30_000;
