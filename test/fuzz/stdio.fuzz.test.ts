@@ -7,9 +7,11 @@
 // Reproduce a run with FUZZ_SEED=<seed printed below>; FUZZ_RUNS=<batches of 8> changes its size.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../integration/harness.js';
 import { RawStdioServer, ROOT, type RpcAnswer } from './raw-stdio.js';
 
-const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+// CI runs a fixed seed (a red CI must mean a change broke something); elsewhere every run explores anew.
+const SEED = Number(process.env.FUZZ_SEED ?? (process.env.CI ? 20_261_123 : Math.floor(Math.random() * 2 ** 31)));
 const BATCHES = Number(process.env.FUZZ_RUNS ?? 260);
 const BATCH = 8;
 const TIME_BUDGET_MS = 100_000;
@@ -201,6 +203,14 @@ function callBytes(id: number, c: FuzzCall): Buffer {
   return body;
 }
 
+/**
+ * Internal errors already reported and reproduced by an `it.fails` test below: counted and printed, not
+ * failed on, so that a run stays green for code that did not cause them. Remove an entry when it is fixed.
+ */
+const KNOWN_INTERNAL: Array<{ tool: string; pattern: RegExp; bug: string }> = [
+  { tool: 'surd_decompose', pattern: /Maximum call stack size exceeded/, bug: 'surd_decompose: a deeply nested histogram overflows the stack (no depth bound before flattening)' },
+];
+
 // ---- the run -------------------------------------------------------------------------------------------
 describe('fuzz: hostile tool calls over stdio', () => {
   let server: RawStdioServer;
@@ -224,6 +234,7 @@ describe('fuzz: hostile tool calls over stdio', () => {
     const codes = new Map<string, number>();
     const examples = new Map<string, string>();
     const internal: string[] = [];
+    const knownHits = new Map<string, number>();
     const started = performance.now();
     const latencies: number[] = [];
 
@@ -247,7 +258,11 @@ describe('fuzz: hostile tool calls over stdio', () => {
         const code = /^([a-z_]+):/.exec(text)?.[1] ?? (/validation/i.test(text) ? 'input_validation' : /not found/i.test(text) ? 'unknown_tool' : 'other');
         codes.set(code, (codes.get(code) ?? 0) + 1);
         if (!examples.has(code)) examples.set(code, `${c.tool} (${c.label}): ${text.slice(0, 200)}`);
-        if (code === 'internal') internal.push(`${c.tool} (${c.label}): ${text.slice(0, 300)}`);
+        if (code === 'internal') {
+          const known = KNOWN_INTERNAL.find((k) => k.tool === c.tool && k.pattern.test(text));
+          if (known) knownHits.set(known.bug, (knownHits.get(known.bug) ?? 0) + 1);
+          else internal.push(`${c.tool} (${c.label}): ${text.slice(0, 300)}`);
+        }
       } else {
         counts.ok++;
         expect(r.structuredContent && typeof r.structuredContent === 'object', `success without structuredContent for ${c.tool} (${c.label})`).toBe(true);
@@ -288,6 +303,7 @@ describe('fuzz: hostile tool calls over stdio', () => {
     console.log(`[fuzz] answers by kind: ${JSON.stringify(Object.fromEntries([...codes].sort((x, y) => y[1] - x[1])))}`);
     for (const [k, v] of examples) console.log(`[fuzz]   e.g. ${k}: ${v}`);
 
+    for (const [bug, n] of knownHits) console.warn(`[fuzz] KNOWN BUG hit ${n}×: ${bug}`);
     expect(internal, `internal errors (bugs) on hostile input:\n${internal.join('\n')}`).toEqual([]);
     expect(counts.calls).toBeGreaterThanOrEqual(Math.min(2_000, BATCHES * BATCH));
     expect(server.junk, 'non-JSON-RPC output on stdout').toEqual([]);
@@ -302,4 +318,144 @@ describe('fuzz: hostile tool calls over stdio', () => {
     expect(server.alive).toBe(true);
     expect(server.stderr).not.toMatch(/uncaught exception|unhandled rejection/);
   }, 180_000);
+});
+
+// ---- well-formed calls with extreme values, through the SDK client --------------------------------------
+// These pass the input schemas, so they reach the numerics. The SDK client validates every result's
+// structuredContent against the tool's outputSchema (and throws if it does not match), so this also
+// checks that no extreme input produces an out-of-contract result (NaN, Infinity, wrong shape).
+const EXTREME_RUNS = Number(process.env.FUZZ_EXTREME_RUNS ?? 1_000);
+const finiteExtreme = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.constantFrom(0, -0, 1, -1, 1e308, -1e308, 5e-324, 1e-300, 2 ** 53, 0.5),
+);
+const unitValue = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1, 5e-324, 1 - 2 ** -53));
+const validExtreme: fc.Arbitrary<{ name: string; arguments: Record<string, unknown> }> = fc.oneof(
+  fc.tuple(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 6 })).chain(([n, m]) =>
+    fc.record({
+      name: fc.constant('regret_forecast'),
+      arguments: fc.record(
+        {
+          options: fc.constant(Array.from({ length: n }, (_, i) => ({ name: `o${i}` }))),
+          scenarios: fc.oneof(
+            fc.constant(Array.from({ length: m }, (_, i) => ({ name: `s${i}` }))),
+            fc.array(unitValue, { minLength: m, maxLength: m }).map((ps) => ps.map((p, i) => ({ name: `s${i}`, probability: p }))),
+          ),
+          outcomes: fc.array(fc.array(finiteExtreme, { minLength: m, maxLength: m }), { minLength: n, maxLength: n }),
+          regret_aversion: fc.oneof(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constantFrom(0, 1e-300, 700)),
+          hurwicz_alpha: unitValue,
+        },
+        { requiredKeys: ['options', 'scenarios', 'outcomes'] },
+      ),
+    }),
+  ),
+  fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 120 })).chain(([k, n]) =>
+    fc.record({
+      name: fc.constant('surd_decompose'),
+      arguments: fc.record(
+        {
+          target: fc.oneof(fc.array(finiteExtreme, { minLength: n, maxLength: n }), fc.constant(Array(n).fill(7))),
+          sources: fc.array(fc.oneof(fc.array(finiteExtreme, { minLength: n, maxLength: n }), fc.constant(Array(n).fill(0))), { minLength: k, maxLength: k }),
+          bins: fc.integer({ min: 2, max: 8 }),
+          lag: fc.integer({ min: 1, max: 3 }),
+          include_subset_mi: fc.boolean(),
+        },
+        { requiredKeys: ['target', 'sources'] },
+      ),
+    }),
+  ),
+  fc.record({
+    name: fc.constant('surd_decompose'),
+    arguments: fc.record({
+      histogram: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 })).chain(([a, b, c]) =>
+        // Cells up to 1e300 so the total stays finite: a total that overflows is a known bug, tested below.
+        fc.array(fc.array(fc.array(fc.oneof(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constantFrom(0, 1e300, 5e-324)), { minLength: c, maxLength: c }), { minLength: b, maxLength: b }), { minLength: a, maxLength: a }),
+      ),
+    }),
+  }),
+  fc.record({
+    name: fc.constant('bentham_score'),
+    arguments: fc.record(
+      {
+        parties: fc.array(
+          fc.record({
+            name: fc.string({ minLength: 1, maxLength: 20 }),
+            count: fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(2 ** 31, 2 ** 53 - 1)),
+            effects: fc.array(
+              fc.record({ kind: fc.constantFrom('pleasure', 'pain'), intensity: unitValue, duration: unitValue, certainty: unitValue, propinquity: unitValue, fecundity: unitValue, purity: unitValue }),
+              { minLength: 1, maxLength: 4 },
+            ),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
+        v2: fc.record({ external_cost: unitValue, redistribution_effect: fc.double({ min: -1, max: 1, noNaN: true }), self_damage: unitValue }, { requiredKeys: [] }),
+        layer_weights: fc.record({ contextual: finiteExtreme, temporal: finiteExtreme, social: finiteExtreme, ethical: finiteExtreme, emotional: finiteExtreme, cognitive: finiteExtreme }, { requiredKeys: [] }),
+        profile: fc.constantFrom('neutral', 'western', 'eastern', 'korean'),
+      },
+      { requiredKeys: ['parties'] },
+    ),
+  }),
+  fc.record({
+    name: fc.constant('analyze_emotion'),
+    arguments: fc.record(
+      {
+        text: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 }),
+        language: fc.constantFrom('auto', 'en', 'ko'),
+        top_k: fc.integer({ min: 1, max: 44 }),
+        threshold: unitValue,
+      },
+      { requiredKeys: ['text'] },
+    ),
+  }),
+);
+
+describe('fuzz: well-formed calls with extreme values (SDK client, output schemas enforced)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ env: { RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'warn', RED_HEART_MODELS_DIR: `${ROOT}/test/fixtures/model`, RED_HEART_TIMEOUT_MS: '10000' } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it(`${EXTREME_RUNS} calls: a result that matches the output schema, or a clear refusal; never an internal error (seed ${SEED})`, async () => {
+    const kinds = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(validExtreme, async (call) => {
+        let r;
+        try {
+          r = await server.client.callTool(call, undefined, { timeout: 20_000 });
+        } catch (err) {
+          throw new Error(`${call.name}: the client rejected the answer (${(err as Error).message.slice(0, 300)})`);
+        }
+        const t = ((r.content as Array<{ text?: string }>)[0]?.text ?? '').slice(0, 300);
+        const kind = r.isError ? `${call.name}:${/^([a-z_]+):/.exec(t)?.[1] ?? 'other'}` : `${call.name}:ok`;
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        expect(kind.endsWith(':internal'), `${call.name} internal error: ${t}`).toBe(false);
+        expect(kind.endsWith(':other'), `${call.name} unclear error: ${t}`).toBe(false);
+      }),
+      { seed: SEED, numRuns: EXTREME_RUNS, endOnFailure: true },
+    );
+    console.log(`[fuzz] extreme-value calls by outcome: ${JSON.stringify(Object.fromEntries([...kinds].sort()))}`);
+  }, 180_000);
+
+  // KNOWN BUG (found by this fuzzer): a histogram nested thousands of levels deep passes the input
+  // schema and overflows the stack while being flattened ("internal: Maximum call stack size exceeded").
+  it.fails('KNOWN BUG: a SURD histogram nested 3,000 levels deep is refused as invalid_input or limit_exceeded', async () => {
+    let h: unknown = [];
+    for (let i = 0; i < 3_000; i++) h = [h]; // [[[…[]…]]], 3,000 deep
+    const r = await server.client.callTool({ name: 'surd_decompose', arguments: { histogram: h } });
+    expect(r.isError).toBe(true);
+    expect((r.content as Array<{ text: string }>)[0].text).toMatch(/^(invalid_input|limit_exceeded): /);
+  });
+
+  // KNOWN BUG (found by this fuzzer): histogram cells whose total overflows to Infinity make SURD return
+  // NaN bits, which the SDK then refuses as an output-validation error instead of a clear invalid_input.
+  // Marked `fails` so it is tracked; flip to `it` once surd_decompose refuses such a histogram itself.
+  it.fails('KNOWN BUG: a SURD histogram whose total overflows is refused as invalid_input', async () => {
+    const r = await server.client.callTool({ name: 'surd_decompose', arguments: { histogram: [[[1e308, 1], [1, 1e308]], [[1, 1e308], [1e308, 1]]] } });
+    expect(r.isError).toBe(true);
+    expect((r.content as Array<{ text: string }>)[0].text).toMatch(/^invalid_input: /);
+  });
 });

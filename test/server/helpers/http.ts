@@ -34,7 +34,10 @@ export async function startHttpProcess(options: { env?: Record<string, string>; 
   child.stdout!.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`HTTP server did not start within ${options.timeoutMs ?? 30_000} ms; stderr:\n${stderr}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a server behind
+      reject(new Error(`HTTP server did not start within ${options.timeoutMs ?? 30_000} ms; stderr:\n${stderr}`));
+    }, options.timeoutMs ?? 30_000);
     const check = () => {
       const m = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
       if (m) { clearTimeout(timer); resolveUrl(m[1]); }
