@@ -318,6 +318,16 @@ describe('fuzz: hostile tool calls over stdio', () => {
     expect(server.alive).toBe(true);
     expect(server.stderr).not.toMatch(/uncaught exception|unhandled rejection/);
   }, 180_000);
+
+  // KNOWN BUG (found by this fuzzer): a histogram nested thousands of levels deep passes the input
+  // schema and overflows the stack while being processed ("internal: Maximum call stack size exceeded").
+  // Marked `fails` so it is tracked; flip to `it` (and drop it from KNOWN_INTERNAL) once it is refused.
+  it.fails('KNOWN BUG: a SURD histogram nested 20,000 levels deep is refused as invalid_input or limit_exceeded', async () => {
+    const d = 20_000;
+    const a = await server.request('deep', `{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"surd_decompose","arguments":{"histogram":${'['.repeat(d)}${']'.repeat(d)}}}}`);
+    expect(a.result?.isError).toBe(true);
+    expect(a.result?.content?.[0]?.text ?? '').toMatch(/^(invalid_input|limit_exceeded): /);
+  });
 });
 
 // ---- well-formed calls with extreme values, through the SDK client --------------------------------------
@@ -439,16 +449,6 @@ describe('fuzz: well-formed calls with extreme values (SDK client, output schema
     );
     console.log(`[fuzz] extreme-value calls by outcome: ${JSON.stringify(Object.fromEntries([...kinds].sort()))}`);
   }, 180_000);
-
-  // KNOWN BUG (found by this fuzzer): a histogram nested thousands of levels deep passes the input
-  // schema and overflows the stack while being flattened ("internal: Maximum call stack size exceeded").
-  it.fails('KNOWN BUG: a SURD histogram nested 3,000 levels deep is refused as invalid_input or limit_exceeded', async () => {
-    let h: unknown = [];
-    for (let i = 0; i < 3_000; i++) h = [h]; // [[[…[]…]]], 3,000 deep
-    const r = await server.client.callTool({ name: 'surd_decompose', arguments: { histogram: h } });
-    expect(r.isError).toBe(true);
-    expect((r.content as Array<{ text: string }>)[0].text).toMatch(/^(invalid_input|limit_exceeded): /);
-  });
 
   // KNOWN BUG (found by this fuzzer): histogram cells whose total overflows to Infinity make SURD return
   // NaN bits, which the SDK then refuses as an output-validation error instead of a clear invalid_input.
