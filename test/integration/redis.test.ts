@@ -98,6 +98,25 @@ describe.skipIf(unavailable !== null)('shared Redis cache across two server proc
     }
   });
 
+  it('never serves a result computed with another model (replicas on different models share one Redis)', async () => {
+    await redis.restart();
+    const text = { name: 'analyze_emotion', arguments: { text: 'The shared cache must know which model answered.' } };
+    const other = await startServer({ env: { RED_HEART_CACHE: redis.url, RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_MODEL: 'fixture-tiny-int8' } });
+    try {
+      // wait until the first process is connected again
+      for (let k = 0; k < 40 && cachedFlag(await b.client.callTool(regret(700))) !== true; k++) await new Promise((r) => setTimeout(r, 100));
+      const first = await b.client.callTool(text); // default model
+      expect(first.isError, JSON.stringify(first.content)).toBeFalsy();
+      expect(cachedFlag(await b.client.callTool(text))).toBe(true);
+      const onOther = await other.client.callTool(text); // int8 model, same arguments
+      expect(onOther.isError, JSON.stringify(onOther.content)).toBeFalsy();
+      expect(cachedFlag(onOther)).toBe(false);
+      expect(cachedFlag(await other.client.callTool(text))).toBe(true); // its own entry
+    } finally {
+      await other.close();
+    }
+  });
+
   it('resumes caching when Redis comes back', async () => {
     await redis.restart();
     const deadline = Date.now() + 20_000;
