@@ -229,7 +229,15 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
         });
     });
     await mcp.connect(transport);
-    tracker.track(transport);
+    tracker.track(transport, client);
+    // A cancellation for a call running on another request's transport (stateless: every POST has its own).
+    for (const msg of Array.isArray(parsed) ? parsed : [parsed]) {
+      const m = msg as { method?: unknown; params?: { requestId?: unknown; reason?: unknown } } | null;
+      const id = m?.params?.requestId;
+      if (m?.method === 'notifications/cancelled' && (typeof id === 'string' || typeof id === 'number')) {
+        if (tracker.cancel(client, id, typeof m.params?.reason === 'string' ? m.params.reason : undefined)) logger.info({ requestId: id }, 'call cancelled by the client');
+      }
+    }
     await transport.handleRequest(req, res, parsed);
   };
 

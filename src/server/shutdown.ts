@@ -17,8 +17,13 @@ function isResponse(msg: JSONRPCMessage): msg is JSONRPCMessage & { id: RequestI
   return !('method' in msg) && 'id' in msg && ('result' in msg || 'error' in msg);
 }
 
+/** JSON-RPC error code of a request cancelled by its client (answered so an HTTP stream can end). */
+export const REQUEST_CANCELLED_CODE = -32800;
+
 export class InFlightTracker {
   private readonly pending = new Map<Transport, Set<RequestId>>();
+  /** Who sent the requests on each transport (HTTP: token or address), for routing cancellations. */
+  private readonly owners = new Map<Transport, string>();
   private draining = false;
   private waiters: Array<() => void> = [];
 
@@ -37,9 +42,10 @@ export class InFlightTracker {
    * Wraps a transport that an McpServer is already connected to (call after `connect`): requests are
    * counted in, responses counted out; while draining, new requests are answered with an error at once.
    */
-  track(transport: Transport): void {
+  track(transport: Transport, owner?: string): void {
     const ids = new Set<RequestId>();
     this.pending.set(transport, ids);
+    if (owner !== undefined) this.owners.set(transport, owner);
     const onmessage = transport.onmessage;
     const send = transport.send.bind(transport);
     transport.onmessage = (msg, extra) => {
@@ -62,6 +68,7 @@ export class InFlightTracker {
     const onclose = transport.onclose;
     transport.onclose = () => {
       this.pending.delete(transport);
+      this.owners.delete(transport);
       this.notify();
       onclose?.();
     };
@@ -69,7 +76,26 @@ export class InFlightTracker {
 
   /** Stops tracking a transport (its requests are over, e.g. the HTTP response was closed). */
   forget(transport: Transport): void {
+    this.owners.delete(transport);
     if (this.pending.delete(transport)) this.notify();
+  }
+
+  /**
+   * Stateless HTTP: a client's `notifications/cancelled` arrives in its own POST, not on the transport
+   * that runs the call. Deliver it there (the handler's signal aborts) and answer the call with a
+   * "cancelled" error so that its response stream ends. Only requests of the same owner (token, or
+   * address without tokens) are touched. Returns whether a running request was found.
+   */
+  cancel(owner: string, requestId: RequestId, reason?: string): boolean {
+    for (const [transport, ids] of this.pending) {
+      if (this.owners.get(transport) !== owner || !ids.has(requestId)) continue;
+      transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } });
+      void transport
+        .send({ jsonrpc: '2.0', id: requestId, error: { code: REQUEST_CANCELLED_CODE, message: `cancelled by the client${reason ? `: ${reason}` : ''}` } })
+        .catch(() => {});
+      return true;
+    }
+    return false;
   }
 
   private notify(): void {

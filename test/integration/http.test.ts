@@ -209,6 +209,34 @@ describe('HTTP transport with bearer tokens', () => {
     expect(again.status).toBe(200);
   });
 
+  it('a client cancellation (sent in its own POST) stops the running call and frees the slot', async () => {
+    const client = await connectHttp(srv.url, TOKEN);
+    try {
+      const controller = new AbortController();
+      const t0 = performance.now();
+      const running = client.callTool({ name: 'surd_decompose', arguments: slowSurdRequest(1).params.arguments }, undefined, { signal: controller.signal });
+      await new Promise((r) => setTimeout(r, 300));
+      controller.abort('changed my mind');
+      await expect(running).rejects.toThrow();
+      // The server stops the call (its stream ends) instead of computing on: this client's 2 slots are
+      // free again well before the multi-second call would have finished.
+      const quick = await client.callTool({ name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }], outcomes: [[1], [2]] } });
+      expect(quick.isError).toBeFalsy();
+      const held = [holdRequest(srv.url, TOKEN), holdRequest(srv.url, TOKEN)];
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await Promise.all(held.map((h) => h.finish()))).map((d) => d.status)).toEqual([200, 200]); // both slots were free
+      expect(performance.now() - t0).toBeLessThan(5_000);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(srv.stderr()).toMatch(/call cancelled by the client/);
+      // the SURD handler itself ended as cancelled, not done
+      const surdLines = srv.stderr().split('\n').filter((l) => l.includes('"tool":"surd_decompose"'));
+      expect(surdLines.some((l) => /"code":"cancelled"/.test(l))).toBe(true);
+      expect(surdLines.some((l) => /tool call done/.test(l))).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('keeps /healthz open for load balancers', async () => {
     expect((await fetch(`${srv.base}/healthz`)).status).toBe(200);
   });
