@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slowSurdRequest } from '../server/helpers/slow.js';
-import { CLI, connectHttp, FIXTURE_MODELS, INIT, rawPost, ROOT, startHttpProcess, type HttpServerProcess } from '../server/helpers/http.js';
+import { CLI, connectHttp, FIXTURE_MODELS, INIT, rawPost, ROOT, startHttpProcess, streamPost, type HttpServerProcess } from '../server/helpers/http.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const TOKEN2 = 'second-token-0123456789abcdef';
@@ -267,14 +267,13 @@ describe('HTTP start-up rules and shutdown', () => {
     expect(flag.stderr).toMatch(/not accepted on the command line/);
   });
 
-  const slowSurd = (id: number) => JSON.stringify(slowSurdRequest(id));
 
   it('on SIGTERM lets an in-flight call finish, refuses new ones, flushes and exits 0', async () => {
     const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '30000' } });
-    const inflight = rawPost(srv.url, slowSurd(9));
-    await new Promise((r) => setTimeout(r, 300));
+    const inflight = streamPost(srv.url, JSON.stringify(slowSurdRequest(9, 'p9')), /notifications\/progress/);
+    await inflight.started; // the call is running
     srv.child.kill('SIGTERM');
-    const [res, code] = await Promise.all([inflight, srv.exited]);
+    const [res, code] = await Promise.all([inflight.done, srv.exited]);
     expect(code).toBe(0);
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/"id":9/);
@@ -285,14 +284,14 @@ describe('HTTP start-up rules and shutdown', () => {
 
   it('on SIGTERM cancels a call still running after the grace period with a clear error, and exits 0', async () => {
     const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '100' } });
-    const inflight = rawPost(srv.url, slowSurd(10));
-    await new Promise((r) => setTimeout(r, 300));
+    const inflight = streamPost(srv.url, JSON.stringify(slowSurdRequest(10, 'p10')), /notifications\/progress/);
+    await inflight.started;
     srv.child.kill('SIGTERM');
-    const [res, code] = await Promise.all([inflight, srv.exited]);
+    const [res, code] = await Promise.all([inflight.done, srv.exited]);
     expect(code).toBe(0);
-    // The call is either cancelled (the tool yields to the event loop) or has just finished.
     expect(res.text).toMatch(/"id":10/);
-    console.log(`[shutdown] call after a 100 ms grace: ${/cancelled: the server is shutting down/.test(res.text) ? 'cancelled' : 'finished'}`);
+    expect(res.text).toMatch(/cancelled: the server is shutting down and the call did not finish within the 100 ms grace period \(RED_HEART_SHUTDOWN_GRACE_MS\)/);
+    expect(srv.stderr()).toMatch(/"finished":0,"cancelled":1/);
     expect(srv.stderr()).toMatch(/shut down cleanly/);
   });
 });

@@ -38,8 +38,8 @@ describe('stdio graceful shutdown', () => {
     await srv.waitFor(/"id":1/);
     srv.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[1, 0], [0, 2]] } } });
     await srv.waitFor(/"id":2/);
-    srv.send(slowSurd(3));
-    await new Promise((r) => setTimeout(r, 300));
+    srv.send(slowSurd(3, 'p3'));
+    await srv.waitFor(/"progressToken":"p3"/); // the call is running
     srv.child.kill('SIGTERM');
     const code = await srv.exited;
     expect(code).toBe(0);
@@ -55,11 +55,10 @@ describe('stdio graceful shutdown', () => {
   it('SIGINT with a short grace: the running call is answered with a cancellation error, exit 0', async () => {
     const srv = stdioServer({ RED_HEART_CACHE: 'memory', RED_HEART_SHUTDOWN_GRACE_MS: '50' });
     await srv.waitFor(/"id":1/);
-    srv.send(slowSurd(4));
-    await new Promise((r) => setTimeout(r, 300));
+    srv.send(slowSurd(4, 'p4'));
+    await srv.waitFor(/"progressToken":"p4"/);
     srv.child.kill('SIGINT');
     expect(await srv.exited).toBe(0);
-    expect(srv.stdout()).toMatch(/"id":4/);
-    console.log(`[shutdown] stdio call after a 50 ms grace: ${/cancelled: the server is shutting down/.test(srv.stdout()) ? 'cancelled' : 'finished'}`);
+    expect(srv.stdout()).toMatch(/"id":4,"error":\{"code":-32000,"message":"cancelled: the server is shutting down/);
   });
 });

@@ -77,4 +77,22 @@ export async function rawPost(url: string, body: string | Uint8Array, headers: R
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/** POST whose response (SSE) is read as it arrives: `started` resolves once `marker` has been seen. */
+export function streamPost(url: string, body: string, marker: RegExp): { started: Promise<void>; done: Promise<{ status: number; text: string }> } {
+  let markSeen!: () => void;
+  const started = new Promise<void>((r) => { markSeen = r; });
+  const done = (async () => {
+    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body });
+    let text = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      text += decoder.decode(chunk, { stream: true });
+      if (marker.test(text)) markSeen();
+    }
+    markSeen();
+    return { status: res.status, text };
+  })();
+  return { started, done };
+}
+
 export const INIT = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });

@@ -6,6 +6,7 @@ export function slowSurdArguments(): Record<string, unknown> {
   return { target: src[0], sources: src, bins: 8 };
 }
 
-export function slowSurdRequest(id: number): { jsonrpc: '2.0'; id: number; method: 'tools/call'; params: { name: string; arguments: Record<string, unknown> } } {
-  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'surd_decompose', arguments: slowSurdArguments() } };
+/** The slow call as a JSON-RPC request; with a progress token the server reports progress once it runs. */
+export function slowSurdRequest(id: number, progressToken?: string): { jsonrpc: '2.0'; id: number; method: 'tools/call'; params: { name: string; arguments: Record<string, unknown>; _meta?: { progressToken: string } } } {
+  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'surd_decompose', arguments: slowSurdArguments(), ...(progressToken ? { _meta: { progressToken } } : {}) } };
 }
