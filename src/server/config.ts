@@ -45,12 +45,14 @@ export const configSchema = z.object({
     .refine((c) => c.backend !== 'redis' || !!c.url, { message: 'the redis backend needs a URL: --cache redis://host:port', path: ['backend'] }),
   logLevel: z.enum(LOG_LEVELS),
   limits: z.object({
-    maxTextChars: intFrom(1, 1_000_000),
-    maxBatchTexts: intFrom(1, 1024),
+    // The tool contracts cap texts at 20000 characters, batches at 64 texts and regret matrices at 50 × 50;
+    // these limits can only tighten them, so a larger value is refused rather than silently ignored.
+    maxTextChars: intFrom(1, 20_000),
+    maxBatchTexts: intFrom(1, 64),
     surdMaxSamples: intFrom(2, 200_000_000),
     surdMaxCells: intFrom(16, 1_000_000_000),
     surdMaxSources: intFrom(1, 12),
-    regretMaxCells: intFrom(4, 10_000_000),
+    regretMaxCells: intFrom(4, 2_500),
     callTimeoutMs: intFrom(0, 3_600_000), // 0 = no timeout
     maxConcurrentInferences: intFrom(1, 1024),
   }),

@@ -68,7 +68,7 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
     const usesModel = def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
     const modelId = usesModel ? deps.services.engine.modelId() : null;
     const cacheable = def.cache !== 'none' && deps.cache.enabled && (!usesModel || modelId !== null);
-    const key = cacheable ? cacheKey(def.name, args, modelId) : null;
+    const key = cacheable ? safeCacheKey(def.name, args, modelId, logger) : null;
     if (key) {
       const hit = await deps.cache.get(key);
       if (hit) {
@@ -92,6 +92,16 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
     return errorResult('internal', `${message} (request id ${requestId}; details in the server log)`, requestId);
   } finally {
     dispose();
+  }
+}
+
+/** Arguments too deeply nested to serialise are served uncached; the handler then judges them. */
+function safeCacheKey(tool: string, args: unknown, modelId: string | null, logger: Logger): string | null {
+  try {
+    return cacheKey(tool, args, modelId);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'arguments cannot be cache-keyed; serving uncached');
+    return null;
   }
 }
 

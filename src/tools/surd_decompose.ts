@@ -138,11 +138,15 @@ function cellLimitError(cells: number, limit: number, what: string, fix: string)
 }
 
 /** Walks a nested array, checking it is rectangular with finite non-negative leaves; returns C-order data + shape. */
-function flattenHistogram(root: unknown, maxCells: number): { data: Float64Array; shape: number[] } {
+function flattenHistogram(root: unknown, maxCells: number, maxSources: number): { data: Float64Array; shape: number[] } {
   const shape: number[] = [];
   let node: unknown = root;
   while (Array.isArray(node)) {
     if (node.length === 0) throw invalid(`histogram${'[0]'.repeat(shape.length)} is empty; every axis needs at least one state`);
+    // Bound the depth before any recursive walk: one target axis plus at most maxSources source axes.
+    if (shape.length > maxSources) {
+      throw new ToolError('limit_exceeded', `histogram is nested more than ${maxSources + 1} deep: at most ${maxSources} source axes (surdMaxSources = ${maxSources}, RED_HEART_SURD_MAX_SOURCES) plus the target axis`);
+    }
     shape.push(node.length);
     node = node[0];
   }
@@ -171,6 +175,9 @@ function flattenHistogram(root: unknown, maxCells: number): { data: Float64Array
     }
   };
   walk(root, 0);
+  let total = 0;
+  for (let i = 0; i < data.length; i++) total += data[i];
+  if (!Number.isFinite(total)) throw invalid('histogram cells sum to more than the largest finite number; rescale the table (e.g. divide every cell by its total)');
   return { data, shape };
 }
 
@@ -288,7 +295,7 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
         if (a[field] !== undefined) throw invalid(`${field} applies only to the samples form; a histogram is used as given`);
       }
       if (!Array.isArray(a.histogram)) throw invalid('histogram must be a nested array');
-      const { data, shape: dims } = flattenHistogram(a.histogram, limits.surdMaxCells);
+      const { data, shape: dims } = flattenHistogram(a.histogram, limits.surdMaxCells, limits.surdMaxSources);
       const n = dims.length - 1;
       if (n > limits.surdMaxSources) {
         throw new ToolError('limit_exceeded', `histogram has ${n} source axes, above the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES)`);

@@ -1,8 +1,8 @@
 // Every configured limit, driven just past its value on the real stdio server: the call must be refused
 // with `limit_exceeded` and a message that names the limit and its value. Limits are set low here so
-// that the checks are cheap; a second server raises limits above their defaults to see that the
-// configuration, not a hard-coded schema bound, decides.
+// that the checks are cheap.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/server/config.js';
 import { startServer, type RunningServer } from '../integration/harness.js';
 import { FIXTURE_MODELS } from '../server/helpers/http.js';
 import { slowSurdArguments } from '../server/helpers/slow.js';
@@ -109,31 +109,12 @@ describe('configured limits are enforced with a clear message', () => {
   });
 });
 
-// KNOWN GAPS: the tool schemas hard-code the default bounds (text ≤ 20000 characters, ≤ 64 texts,
-// ≤ 50 options and ≤ 50 scenarios), so raising these limits in the configuration has no effect. These
-// tests are marked `fails` so that they document the gap and turn red (to be flipped to `it`) once the
-// schemas take their bounds from the configuration.
-describe('limits raised above their defaults are honoured', () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await startServer({
-      env: { RED_HEART_MAX_TEXT_CHARS: '30000', RED_HEART_MAX_BATCH_TEXTS: '100', RED_HEART_REGRET_MAX_CELLS: '10000', RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_CACHE: 'memory' },
-    });
-  });
-  afterAll(async () => { await server?.close(); });
-
-  it.fails('KNOWN GAP: a 25,000-character text with RED_HEART_MAX_TEXT_CHARS=30000 (schema max 20000)', async () => {
-    const r = await server.client.callTool({ name: 'analyze_emotion', arguments: { text: 'happy day. '.repeat(2_300).slice(0, 25_000) } });
-    expect(r.isError, text(r).slice(0, 300)).toBeFalsy();
-  });
-
-  it.fails('KNOWN GAP: a batch of 80 texts with RED_HEART_MAX_BATCH_TEXTS=100 (schema max 64)', async () => {
-    const r = await server.client.callTool({ name: 'analyze_emotion', arguments: { texts: Array.from({ length: 80 }, (_, i) => `text ${i}`) } });
-    expect(r.isError, text(r).slice(0, 300)).toBeFalsy();
-  });
-
-  it.fails('KNOWN GAP: a 60 × 60 regret matrix with RED_HEART_REGRET_MAX_CELLS=10000 (schema max 50 options / 50 scenarios)', async () => {
-    const r = await server.client.callTool({ name: 'regret_forecast', arguments: { options: opts(60), scenarios: scen(60), outcomes: matrix(60, 60) } });
-    expect(r.isError, text(r).slice(0, 300)).toBeFalsy();
+// The tool contracts fix the largest inputs (text ≤ 20000 characters, ≤ 64 texts, ≤ 50 options × 50 scenarios);
+// the limits can only tighten them, and a larger value is refused at start-up instead of being silently ignored.
+describe('limits above the tool contracts', () => {
+  it('are refused at start-up with the setting named', () => {
+    expect(() => loadConfig([], { RED_HEART_MAX_TEXT_CHARS: '30000' })).toThrow(/RED_HEART_MAX_TEXT_CHARS/);
+    expect(() => loadConfig([], { RED_HEART_MAX_BATCH_TEXTS: '100' })).toThrow(/RED_HEART_MAX_BATCH_TEXTS/);
+    expect(() => loadConfig([], { RED_HEART_REGRET_MAX_CELLS: '10000' })).toThrow(/RED_HEART_REGRET_MAX_CELLS/);
   });
 });

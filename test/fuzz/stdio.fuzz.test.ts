@@ -207,9 +207,7 @@ function callBytes(id: number, c: FuzzCall): Buffer {
  * Internal errors already reported and reproduced by an `it.fails` test below: counted and printed, not
  * failed on, so that a run stays green for code that did not cause them. Remove an entry when it is fixed.
  */
-const KNOWN_INTERNAL: Array<{ tool: string; pattern: RegExp; bug: string }> = [
-  { tool: 'surd_decompose', pattern: /Maximum call stack size exceeded/, bug: 'surd_decompose: a deeply nested histogram overflows the stack (no depth bound before flattening)' },
-];
+const KNOWN_INTERNAL: Array<{ tool: string; pattern: RegExp; bug: string }> = [];
 
 // ---- the run -------------------------------------------------------------------------------------------
 describe('fuzz: hostile tool calls over stdio', () => {
@@ -319,10 +317,9 @@ describe('fuzz: hostile tool calls over stdio', () => {
     expect(server.stderr).not.toMatch(/uncaught exception|unhandled rejection/);
   }, 180_000);
 
-  // KNOWN BUG (found by this fuzzer): a histogram nested thousands of levels deep passes the input
-  // schema and overflows the stack while being processed ("internal: Maximum call stack size exceeded").
-  // Marked `fails` so it is tracked; flip to `it` (and drop it from KNOWN_INTERNAL) once it is refused.
-  it.fails('KNOWN BUG: a SURD histogram nested 20,000 levels deep is refused as invalid_input or limit_exceeded', async () => {
+  // Found by this fuzzer: a histogram nested thousands of levels deep used to overflow the stack (cache
+  // keying and flattening recursed before any depth bound). It is now refused by depth.
+  it('a SURD histogram nested 20,000 levels deep is refused as invalid_input or limit_exceeded', async () => {
     const d = 20_000;
     const a = await server.request('deep', `{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"surd_decompose","arguments":{"histogram":${'['.repeat(d)}${']'.repeat(d)}}}}`);
     expect(a.result?.isError).toBe(true);
@@ -450,10 +447,9 @@ describe('fuzz: well-formed calls with extreme values (SDK client, output schema
     console.log(`[fuzz] extreme-value calls by outcome: ${JSON.stringify(Object.fromEntries([...kinds].sort()))}`);
   }, 180_000);
 
-  // KNOWN BUG (found by this fuzzer): histogram cells whose total overflows to Infinity make SURD return
-  // NaN bits, which the SDK then refuses as an output-validation error instead of a clear invalid_input.
-  // Marked `fails` so it is tracked; flip to `it` once surd_decompose refuses such a histogram itself.
-  it.fails('KNOWN BUG: a SURD histogram whose total overflows is refused as invalid_input', async () => {
+  // Found by this fuzzer: histogram cells whose total overflows to Infinity used to give NaN bits (an
+  // output-validation error). surd_decompose now refuses such a histogram itself.
+  it('a SURD histogram whose total overflows is refused as invalid_input', async () => {
     const r = await server.client.callTool({ name: 'surd_decompose', arguments: { histogram: [[[1e308, 1], [1, 1e308]], [[1, 1e308], [1e308, 1]]] } });
     expect(r.isError).toBe(true);
     expect((r.content as Array<{ text: string }>)[0].text).toMatch(/^invalid_input: /);
