@@ -21,12 +21,21 @@ export interface LabelScore {
   score: number;
 }
 
-/** Probabilities of one head with its label names. */
+/** Probabilities of one head with its label names (and the model's tuned per-label decision thresholds). */
 export interface HeadScores {
   taxonomy: Taxonomy;
   labels: readonly string[];
   probs: ArrayLike<number>;
+  thresholds?: ArrayLike<number>;
 }
+
+/**
+ * Projections use threshold-relative evidence p / max(t, 0.05): a label at its tuned decision threshold counts 1.
+ * Raw probabilities are not comparable across labels (rare emotions such as fear or anger rarely get high
+ * probabilities; their tuned thresholds are low). The floor keeps degenerate thresholds (0.01 for labels with few
+ * dev positives) from amplifying noise. Chosen on dev splits with src/eval/ekman_mix.ts (docs/emotion.md).
+ */
+export const THRESHOLD_FLOOR = 0.05;
 
 export const NATIVE_TAXONOMY: Record<Language, Taxonomy> = { en: 'goemotions', ko: 'kote' };
 
@@ -34,17 +43,32 @@ export const NATIVE_TAXONOMY: Record<Language, Taxonomy> = { en: 'goemotions', k
 export const PROJECTION_SOURCES: Record<Language, ReadonlyArray<{ taxonomy: Taxonomy; weight: number }>> = {
   en: [{ taxonomy: 'goemotions', weight: 1 }],
   // The GoEmotions head was also trained on the Korean GoEmotions translation, so for Korean both heads see
-  // in-language training data; their projections are averaged.
+  // in-language training data. Weight of KOTE chosen on dev (mean Ekman macro-F1 over GoEmotions-ko dev and KOTE dev).
   ko: [
-    { taxonomy: 'kote', weight: 0.5 },
-    { taxonomy: 'goemotions', weight: 0.5 },
+    { taxonomy: 'kote', weight: 0.75 },
+    { taxonomy: 'goemotions', weight: 0.25 },
   ],
 };
 
 function head(analysis: TextAnalysis, model: ModelInfo, taxonomy: Taxonomy): HeadScores {
   return taxonomy === 'goemotions'
-    ? { taxonomy, labels: model.labels.goemotions, probs: analysis.goemotions }
-    : { taxonomy, labels: model.labels.kote, probs: analysis.kote };
+    ? { taxonomy, labels: model.labels.goemotions, probs: analysis.goemotions, thresholds: model.thresholds.goemotions }
+    : { taxonomy, labels: model.labels.kote, probs: analysis.kote, thresholds: model.thresholds.kote };
+}
+
+/** p / max(t, floor) for label i (p itself when the head carries no thresholds). */
+function evidence(h: HeadScores, i: number): number {
+  return h.thresholds ? h.probs[i] / Math.max(THRESHOLD_FLOOR, h.thresholds[i]) : h.probs[i];
+}
+
+/** max of the threshold-relative evidence over the listed labels. */
+export function groupEvidence(h: HeadScores, labels: readonly string[]): number {
+  let m = 0;
+  for (const l of labels) {
+    const i = h.labels.indexOf(l);
+    if (i >= 0) m = Math.max(m, evidence(h, i));
+  }
+  return m;
 }
 
 function prob(h: HeadScores, label: string): number {
@@ -68,13 +92,13 @@ function normalise<K extends string>(raw: Record<K, number>): Record<K, number> 
 }
 
 /**
- * Ekman-7 projection of one head: each Ekman class gets the MAX probability of its member labels, neutral gets
- * the "no emotion" label's probability, then the seven numbers are divided by their sum.
+ * Ekman-7 projection of one head: each Ekman class gets the MAX threshold-relative evidence p / max(t, 0.05) of its
+ * member labels, neutral that of the "no emotion" label, then the seven numbers are divided by their sum.
  */
 export function ekmanFromHead(h: HeadScores): Record<Ekman, number> {
   const groups = h.taxonomy === 'goemotions' ? GOEMOTIONS_EKMAN : KOTE_EKMAN;
   const raw = {} as Record<Ekman, number>;
-  for (const e of EKMAN) raw[e] = e === 'neutral' ? prob(h, NONE_LABEL[h.taxonomy]) : groupMax(h, groups[e]);
+  for (const e of EKMAN) raw[e] = groupEvidence(h, e === 'neutral' ? [NONE_LABEL[h.taxonomy]] : groups[e]);
   return normalise(raw);
 }
 
@@ -82,7 +106,7 @@ export function ekmanFromHead(h: HeadScores): Record<Ekman, number> {
 export function sentimentFromHead(h: HeadScores): Record<Sentiment, number> {
   const groups = h.taxonomy === 'goemotions' ? GOEMOTIONS_SENTIMENT : KOTE_SENTIMENT;
   const raw = {} as Record<Sentiment, number>;
-  for (const s of SENTIMENTS) raw[s] = s === 'neutral' ? prob(h, NONE_LABEL[h.taxonomy]) : groupMax(h, groups[s]);
+  for (const s of SENTIMENTS) raw[s] = groupEvidence(h, s === 'neutral' ? [NONE_LABEL[h.taxonomy]] : groups[s]);
   return normalise(raw);
 }
 

@@ -117,14 +117,27 @@ describe('projections', () => {
     );
   });
 
-  it('Korean averages the KOTE and GoEmotions projections', () => {
+  it('threshold-relative evidence: p / max(t, 0.05) (hand-checked)', () => {
+    const thresholds = GE.map((l) => (l === 'fear' ? 0.1 : l === 'joy' ? 0.4 : l === 'grief' ? 0.01 : 0.5));
+    const a = analysis({ ge: { fear: 0.2, joy: 0.6, grief: 0.04 } });
+    const e = ekmanFromHead({ taxonomy: 'goemotions', labels: GE, probs: a.goemotions, thresholds });
+    // fear 0.2/0.1 = 2; joy 0.6/0.4 = 1.5; sadness max(0.04/0.05 (floored), 0.01/0.5) = 0.8;
+    // anger, disgust, surprise, neutral 0.01/0.5 = 0.02 → sum 4.38
+    const sum = 2 + 1.5 + 0.8 + 4 * 0.02;
+    expect(e.fear).toBeCloseTo(2 / sum, 6);
+    expect(e.joy).toBeCloseTo(1.5 / sum, 6);
+    expect(e.sadness).toBeCloseTo(0.8 / sum, 6);
+    expect(e.neutral).toBeCloseTo(0.02 / sum, 6);
+  });
+
+  it('Korean mixes the KOTE (¾) and GoEmotions (¼) projections', () => {
     const a = analysis({ language: 'ko', ko: { 기쁨: 0.9 }, ge: { sadness: 0.9 } });
     const p = emotionProfile(a, model, { topK: 3 });
     expect(p.ekman.sources).toEqual(['kote', 'goemotions']);
     const k = ekmanFromHead({ taxonomy: 'kote', labels: KOTE, probs: a.kote });
     const g = ekmanFromHead({ taxonomy: 'goemotions', labels: GE, probs: a.goemotions });
-    expect(p.ekman.scores.joy).toBeCloseTo((k.joy + g.joy) / 2, 6);
-    expect(p.ekman.scores.sadness).toBeCloseTo((k.sadness + g.sadness) / 2, 6);
+    expect(p.ekman.scores.joy).toBeCloseTo(0.75 * k.joy + 0.25 * g.joy, 6);
+    expect(p.ekman.scores.sadness).toBeCloseTo(0.75 * k.sadness + 0.25 * g.sadness, 6);
     expect(p.taxonomy).toBe('kote');
     expect(p.labels[0]).toEqual({ label: '기쁨', score: expect.closeTo(0.9, 6) });
   });
@@ -163,5 +176,14 @@ describe('projections', () => {
     const p = emotionProfile(ko, model, { topK: 5 });
     expect(p.cultural.han.score).toBeCloseTo(0.4, 6);
     expect(p.cultural.han.formula).toContain('sqrt(');
+  });
+});
+
+describe('docs/emotion.md', () => {
+  it('states every cultural formula exactly as the code computes it', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../../docs/emotion.md'), 'utf8');
+    for (const tax of ['kote', 'goemotions'] as const) {
+      for (const def of Object.values(CULTURAL_INDICES[tax])) expect(doc).toContain(formulaOf(def));
+    }
   });
 });
