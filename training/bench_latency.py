@@ -1,15 +1,18 @@
 """p50 latency of one forward pass (batch 1) at 32 and 128 tokens, Python onnxruntime CPU,
-intra_op_num_threads=2.  usage: python training/bench_latency.py models/red-heart-v1.int8.onnx"""
+intra_op_num_threads=2.
+usage: python training/bench_latency.py models/red-heart-v1.int8.onnx [runs=100] [allow_spinning=0|1]"""
 import json, sys, time
 import numpy as np
 import onnxruntime as ort
 
 model = sys.argv[1]
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+spin = (sys.argv[3] if len(sys.argv) > 3 else '0')
 so = ort.SessionOptions(); so.intra_op_num_threads = 2; so.inter_op_num_threads = 1
+so.add_session_config_entry('session.intra_op.allow_spinning', spin)
 s = ort.InferenceSession(model, so, providers=['CPUExecutionProvider'])
 rng = np.random.default_rng(0)
-res = {'model': model, 'threads': 2, 'batch': 1, 'runs': runs}
+res = {'model': model, 'threads': 2, 'batch': 1, 'runs': runs, 'allow_spinning': spin}
 for L in (32, 128):
     ids = rng.integers(4, 20000, size=(1, L)).astype(np.int64); ids[0, 0] = 0; ids[0, -1] = 2
     am = np.ones_like(ids)

@@ -49,7 +49,7 @@ def entry(d, file, precision, th, metrics, version, parity):
         'id': 'red-heart-v1-' + precision, 'version': version, 'file': file, 'sha256': sha256(p),
         'bytes': os.path.getsize(p), 'precision': precision, 'parameters': params,
         'parameters_note': ('elements of all ONNX initializers' if precision == 'fp32' else
-                            'elements of all ONNX initializers except *_scale/*_zero_point; %d of them are int8 weight elements' % qparams),
+                            'elements of all ONNX initializers except *_scale/*_zero_point; %d of them are 8-bit quantised weight elements (int8 MatMul weights, uint8 embedding tables)' % qparams),
         'tokenizer': 'tokenizer.json', 'tokenizer_sha256': sha256(tokp), 'tokenizer_config': cfg,
         'max_length': 128,
         'truncation': 'encode with special tokens (<s> ... </s>); if more than max_length ids, keep the first max_length-1 and append </s> (id 2)',

@@ -58,6 +58,8 @@ def main():
     ap.add_argument('--seed', type=int, default=13)
     ap.add_argument('--weights', default='ge_en:0.27,ge_ko:0.2,nsmc:0.17,ethics:0.14,kote:0.12,emobank:0.10')
     ap.add_argument('--profile', type=int, default=0)
+    ap.add_argument('--init-ckpt', default=None, help='continue from this model.pt (optimizer state from optim.pt beside it if present)')
+    ap.add_argument('--warmup-frac', type=float, default=0.06)
     ap.add_argument('--freeze-layers', type=int, default=2, help='freeze the bottom N encoder layers (+ embeddings)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -110,7 +112,13 @@ def main():
     head_params = [p for n, p in model.named_parameters() if n.startswith(('goemo', 'kote', 'polarity', 'utility', 'vad'))]
     opt = torch.optim.AdamW([{'params': enc_params, 'lr': a.lr}, {'params': head_params, 'lr': a.head_lr}], weight_decay=0.01)
     base = [a.lr, a.head_lr]
-    warm = max(1, int(0.06 * a.steps))
+    warm = max(1, int(a.warmup_frac * a.steps))
+    if a.init_ckpt:
+        model.load_state_dict(torch.load(a.init_ckpt, map_location='cpu'))
+        op = os.path.join(os.path.dirname(a.init_ckpt), 'optim.pt')
+        if os.path.exists(op):
+            opt.load_state_dict(torch.load(op, map_location='cpu'))
+        print('continuing from', a.init_ckpt, flush=True)
 
     wts = dict((kv.split(':')[0], float(kv.split(':')[1])) for kv in a.weights.split(','))
     tasks = {k: Task(k, items[k], a.bs // 2 if k == 'ethics' else a.bs, random.Random(a.seed + i)) for i, k in enumerate(items)}
@@ -177,6 +185,7 @@ def main():
             print('time budget reached at step', step, flush=True)
             break
     torch.save(model.state_dict(), os.path.join(a.out, 'model.pt'))
+    torch.save(opt.state_dict(), os.path.join(a.out, 'optim.pt'))
     with open(os.path.join(a.out, 'train_config.json'), 'w') as f:
         json.dump(dict(vars(a), steps_done=step, vocab=int(len(n2o)), wall_s=time.time() - t0,
                        epochs={k: t.epochs for k, t in tasks.items()}), f, indent=1)
