@@ -42,6 +42,8 @@ export interface EngineStatus {
     /** Counted from the ONNX graph initializers. */
     parameters: number;
     parameters_by_type: Record<string, number>;
+    /** Quantisation scale / zero-point elements (not counted in `parameters`). */
+    quantization_params: number;
     /** The count the manifest claims (null if absent); differs from `parameters` only if the manifest is stale. */
     manifest_parameters: number | null;
     max_length: number;
@@ -165,6 +167,7 @@ class Handle implements RedHeartEngineHandle {
             bytes: info.bytes,
             parameters: info.parameters.parameters,
             parameters_by_type: info.parameters.byType,
+            quantization_params: info.parameters.quantizationParams,
             manifest_parameters: info.manifestParameters,
             max_length: info.maxLength,
             load_ms: info.loadMs,

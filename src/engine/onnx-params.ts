@@ -9,8 +9,13 @@ const DATA_TYPES: Record<number, string> = {
 };
 
 export interface ParameterCount {
-  /** Total number of elements over all initializers (dense and sparse). */
+  /**
+   * Elements of all initializers (dense and sparse) except quantisation scales and zero points (names ending in
+   * `_scale` / `_zero_point`, as written by onnxruntime's quantizer): the model's weights.
+   */
   parameters: number;
+  /** Elements of the quantisation scale / zero-point initializers (not counted as parameters). */
+  quantizationParams: number;
   /** Number of initializer tensors. */
   tensors: number;
   /** Elements per element type, e.g. { int8: 21_000_000, float32: 400_000 }. */
@@ -70,29 +75,36 @@ function readDims(r: Reader, field: number, wire: number, dims: number[]): void 
   }
 }
 
-function tensorInfo(buf: Uint8Array, start: number, end: number, dimsField: number, valuesField?: number): { elements: number; type: string } {
+const decoder = new TextDecoder();
+
+function tensorInfo(buf: Uint8Array, start: number, end: number, dimsField: number, valuesField?: number): { elements: number; type: string; name: string } {
   const r = new Reader(buf, start, end);
   const dims: number[] = [];
   let dataType = 0;
+  let name = '';
   for (const [field, wire] of r.fields()) {
     if (field === dimsField) readDims(r, field, wire, dims);
-    else if (field === 2 && wire === 0 && valuesField === undefined) dataType = r.varint();
+    else if (field === 8 && wire === 2 && valuesField === undefined) {
+      const len = r.varint();
+      name = decoder.decode(buf.subarray(r.pos, r.pos + len));
+      r.pos += len;
+    } else if (field === 2 && wire === 0 && valuesField === undefined) dataType = r.varint();
     else if (valuesField !== undefined && field === valuesField && wire === 2) {
       // SparseTensorProto.values (TensorProto): count its elements (the non-zeros) and take its type
       const len = r.varint();
       const inner = tensorInfo(buf, r.pos, r.pos + len, 1);
       r.pos += len;
-      return { elements: inner.elements, type: inner.type };
+      return { elements: inner.elements, type: inner.type, name: inner.name };
     } else r.skip(wire);
   }
   const elements = dims.reduce((a, b) => a * b, 1);
-  return { elements, type: DATA_TYPES[dataType] ?? `type${dataType}` };
+  return { elements, type: DATA_TYPES[dataType] ?? `type${dataType}`, name };
 }
 
 /** Counts initializer elements of an ONNX ModelProto held in memory. Throws on malformed protobuf. */
 export function countOnnxParameters(model: Uint8Array): ParameterCount {
   const top = new Reader(model);
-  const out: ParameterCount = { parameters: 0, tensors: 0, byType: {} };
+  const out: ParameterCount = { parameters: 0, quantizationParams: 0, tensors: 0, byType: {} };
   let sawGraph = false;
   for (const [field, wire] of top.fields()) {
     if (field !== 7 || wire !== 2) {
@@ -107,8 +119,12 @@ export function countOnnxParameters(model: Uint8Array): ParameterCount {
         const tlen = g.varint();
         const info = gf === 5 ? tensorInfo(model, g.pos, g.pos + tlen, 1) : tensorInfo(model, g.pos, g.pos + tlen, 3, 1);
         g.pos += tlen;
-        out.parameters += info.elements;
         out.tensors += 1;
+        if (/_(scale|zero_point)$/.test(info.name)) {
+          out.quantizationParams += info.elements;
+          continue;
+        }
+        out.parameters += info.elements;
         out.byType[info.type] = (out.byType[info.type] ?? 0) + info.elements;
       } else g.skip(gw);
     }
