@@ -90,6 +90,8 @@ export class ResultCache {
   private redis: RedisLike | null = null;
   /** Redis: no operation is tried before this time (ms since epoch) after a fault. */
   private retryAt = 0;
+  /** Redis: pending until the first connection attempt has succeeded or failed. */
+  private firstConnect: Promise<void> | null = null;
 
   constructor(private readonly options: CacheOptions, private readonly logger: Logger) {
     this.stats = {
@@ -131,6 +133,15 @@ export class ResultCache {
       socket: { connectTimeout: Math.max(timeout, 1000), reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2000) },
     });
     this.redis = client as unknown as RedisLike;
+    // Until the first connection attempt has succeeded or failed, operations wait for it (bounded by the
+    // timeout): a call that arrives right after start-up should neither miss the cache nor log a warning.
+    let settleFirst: () => void = () => {};
+    this.firstConnect = new Promise<void>((resolve) => {
+      settleFirst = () => {
+        this.firstConnect = null;
+        resolve();
+      };
+    });
     let warnedAt = 0;
     client.on('error', (err: Error) => {
       // Emitted on every failed reconnect; warn at most every 30 s, the degraded flag says the rest.
@@ -143,7 +154,9 @@ export class ResultCache {
     client.on('ready', () => {
       this.logger.info({ cache: 'redis', url: this.stats.url }, 'redis cache connected');
       this.retryAt = 0;
+      settleFirst();
     });
+    client.on('error', settleFirst);
     client.connect().catch((err: Error) => this.markDown(`redis connect failed at ${this.stats.url}: ${err.message}`));
     const store = new KeyvRedis(client as never, { throwOnConnectError: true, throwOnErrors: true, namespace: 'rh' });
     const keyv = new Keyv({
@@ -179,12 +192,16 @@ export class ResultCache {
         return { ok: false };
       }
     }
+    const timeout = this.options.timeoutMs ?? 250;
+    let timer: NodeJS.Timeout | undefined;
+    if (this.firstConnect) {
+      await Promise.race([this.firstConnect, new Promise<void>((resolve) => { timer = setTimeout(resolve, timeout); })]);
+      clearTimeout(timer);
+    }
     if (Date.now() < this.retryAt) {
       this.stats.skipped = (this.stats.skipped ?? 0) + 1;
       return { ok: false };
     }
-    const timeout = this.options.timeoutMs ?? 250;
-    let timer: NodeJS.Timeout | undefined;
     try {
       const value = await Promise.race([
         op(),

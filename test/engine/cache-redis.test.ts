@@ -39,6 +39,16 @@ describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
     expect(b.snapshot().misses).toBe(1);
   });
 
+  it('the first operations after start-up wait for the connection (no miss, no warning)', async () => {
+    const { logger, lines } = captureLogger();
+    const c = new ResultCache({ backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 10, timeoutMs: 2_000 }, logger);
+    opened.push(c);
+    await c.set('fresh', entry(9)); // no sleep: the client is still connecting
+    expect(await c.get('fresh')).toEqual(entry(9));
+    expect(c.snapshot().degraded).toBeNull();
+    expect(lines.filter((l) => (l.level as number) >= 40)).toEqual([]);
+  });
+
   it('expires entries after the TTL', async () => {
     const c = open({ ttlSeconds: 1 });
     await sleep(100);

@@ -15,7 +15,7 @@ const LOW = {
   RED_HEART_SURD_MAX_CELLS: '64',
   RED_HEART_SURD_MAX_SOURCES: '2',
   RED_HEART_REGRET_MAX_CELLS: '6',
-  RED_HEART_TIMEOUT_MS: '250',
+  // (no tight RED_HEART_TIMEOUT_MS here: the first text call loads the model; the timeout has its own server)
 };
 const seq = (n: number, k = 1) => Array.from({ length: n }, (_, i) => ((i * (k + 3) * 31) % 7) - 3);
 const opts = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `o${i}` }));
