@@ -225,7 +225,7 @@ describe('HTTP transport with bearer tokens', () => {
       const held = [holdRequest(srv.url, TOKEN), holdRequest(srv.url, TOKEN)];
       await new Promise((r) => setTimeout(r, 100));
       expect((await Promise.all(held.map((h) => h.finish()))).map((d) => d.status)).toEqual([200, 200]); // both slots were free
-      expect(performance.now() - t0).toBeLessThan(5_000);
+      expect(performance.now() - t0).toBeLessThan(15_000); // far below a finished multi-second call on a loaded machine, with margin
       await new Promise((r) => setTimeout(r, 200));
       expect(srv.stderr()).toMatch(/call cancelled by the client/);
       // the SURD handler itself ended as cancelled, not done
