@@ -89,21 +89,45 @@ export class MicroBatcher<I, O> {
         },
         cleanup: () => {},
       };
-      if (signal) {
-        const onAbort = () => {
-          const i = this.queue.indexOf(p);
-          if (i >= 0) this.queue.splice(i, 1);
-          this.s.cancelledItems++;
-          p.reject(cancelled());
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        p.cleanup = () => signal.removeEventListener('abort', onAbort);
-      }
+      if (signal) this.watch(signal, p);
       this.queue.push(p);
       const underLoad = this.lastBatchSize > 1 && performance.now() - this.lastBatchEnd < this.opts.windowMs;
       const idle = this.queue.length === 1 && !this.draining && !this.timer && !underLoad;
       this.schedule(idle);
     });
+  }
+
+  /** One abort listener per signal (a 64-text call submits many windows with the same signal). */
+  private watched = new Map<AbortSignal, { items: Set<Pending<I, O>>; onAbort: () => void }>();
+
+  private watch(signal: AbortSignal, p: Pending<I, O>): void {
+    let w = this.watched.get(signal);
+    if (!w) {
+      const entry = {
+        items: new Set<Pending<I, O>>(),
+        onAbort: () => {
+          this.watched.delete(signal);
+          for (const item of [...entry.items]) {
+            const i = this.queue.indexOf(item);
+            if (i >= 0) this.queue.splice(i, 1);
+            this.s.cancelledItems++;
+            item.reject(cancelled());
+          }
+        },
+      };
+      w = entry;
+      this.watched.set(signal, w);
+      signal.addEventListener('abort', w.onAbort, { once: true });
+    }
+    const entry = w;
+    entry.items.add(p);
+    p.cleanup = () => {
+      entry.items.delete(p);
+      if (entry.items.size === 0 && this.watched.get(signal) === entry) {
+        this.watched.delete(signal);
+        signal.removeEventListener('abort', entry.onAbort);
+      }
+    };
   }
 
   stats(): BatchStats {

@@ -89,4 +89,28 @@ describe('MicroBatcher', () => {
     pre.abort();
     await expect(b.submit('d', pre.signal)).rejects.toMatchObject({ code: 'cancelled' });
   });
+
+  it('many items with one signal share one abort listener, and one abort cancels all that are still queued', async () => {
+    const r = recorder();
+    const b = new MicroBatcher<string, string>({ windowMs: 1000, maxBatch: 1, length: (x) => x.length, run: r.run });
+    r.hold();
+    const first = b.submit('first'); // runs at once and is held
+    await new Promise((res) => setImmediate(res));
+    const ac = new AbortController();
+    let added = 0;
+    const orig = ac.signal.addEventListener.bind(ac.signal);
+    ac.signal.addEventListener = ((...a: Parameters<typeof orig>) => {
+      added++;
+      return orig(...a);
+    }) as typeof orig;
+    const items = Array.from({ length: 50 }, (_, i) => b.submit(`x${i}`, ac.signal));
+    expect(added).toBe(1);
+    ac.abort();
+    const settled = await Promise.allSettled(items);
+    expect(settled.every((x) => x.status === 'rejected')).toBe(true);
+    r.release();
+    await first;
+    expect(r.batches).toEqual([['first']]);
+    expect(b.stats().cancelledItems).toBe(50);
+  });
 });
