@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   // One cache, one model-output memo and one engine for the whole process, whichever transport.
   const cache = new ResultCache(config.cache, logger);
   const memo = new AnalysisMemo();
-  const root = createServer({ config, logger, engine, cache, memo });
+  const startedAt = Date.now();
+  const root = createServer({ config, logger, engine, cache, memo, startedAt });
   let stop: (graceMs: number) => Promise<{ finished: number; cancelled: number }>;
 
   if (config.http.listen) {
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
         config,
         logger,
         tokens,
-        createMcp: () => createServer({ config, logger, engine, cache, memo }).mcp,
+        createMcp: () => createServer({ config, logger, engine, cache, memo, startedAt }).mcp,
         health: () => healthFields(config, root.status()),
       });
     } catch (err) {

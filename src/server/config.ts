@@ -1,5 +1,5 @@
 // Configuration: defaults < environment variables < CLI flags, validated with zod at start-up.
-import { cpus, homedir } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -54,7 +54,6 @@ export const configSchema = z.object({
     surdMaxSources: intFrom(1, 12),
     regretMaxCells: intFrom(4, 2_500),
     callTimeoutMs: intFrom(0, 3_600_000), // 0 = no timeout
-    maxConcurrentInferences: intFrom(1, 1024),
   }),
   /** Streamable HTTP transport; `listen` unset = stdio. */
   http: z.object({
@@ -128,7 +127,6 @@ const SETTINGS: ReadonlyArray<Setting> = [
   { flag: '--surd-max-sources', env: 'RED_HEART_SURD_MAX_SOURCES', path: ['limits', 'surdMaxSources'], help: 'most SURD sources (≤ 12)' },
   { flag: '--regret-max-cells', env: 'RED_HEART_REGRET_MAX_CELLS', path: ['limits', 'regretMaxCells'], help: 'largest options × scenarios matrix' },
   { flag: '--timeout-ms', env: 'RED_HEART_TIMEOUT_MS', path: ['limits', 'callTimeoutMs'], help: 'per-call timeout in ms (0 = none)' },
-  { flag: '--max-concurrent-inferences', env: 'RED_HEART_MAX_CONCURRENT_INFERENCES', path: ['limits', 'maxConcurrentInferences'], help: 'inference batches run at once' },
   {
     flag: '--http', env: 'RED_HEART_HTTP', path: ['http', 'listen'], implicit: `${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}`,
     help: `serve Streamable HTTP on [host:]port instead of stdio (bare --http: ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT})`,
@@ -195,7 +193,6 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
       surdMaxSources: 12,
       regretMaxCells: 2_500,
       callTimeoutMs: 120_000,
-      maxConcurrentInferences: Math.max(1, Math.min(4, cpus().length)),
     },
     http: {
       authTokens: [],

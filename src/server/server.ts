@@ -21,6 +21,8 @@ export interface ServerDeps {
   cache?: ResultCache;
   /** Shared model-output memo; pass one to share it between several McpServer instances (HTTP). */
   memo?: AnalysisMemo;
+  /** Process start (ms since epoch) for uptime; HTTP creates a server per request, so it passes one value. */
+  startedAt?: number;
 }
 
 export interface RedHeartServer {
@@ -37,7 +39,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   const cache = deps.cache ?? new ResultCache(config.cache, logger);
   const memo = deps.memo ?? new AnalysisMemo();
   const engine = memoizedHandle(deps.engine, memo);
-  const startedAt = Date.now();
+  const startedAt = deps.startedAt ?? Date.now();
   const mcp = new McpServer(
     { name: 'red-heart-mcp', version: VERSION },
     {
