@@ -101,6 +101,10 @@ def main():
     models = []
     shutil.copy(os.path.join(ex, 'red-heart-v1.int8.onnx'), os.path.join(MODELS, 'red-heart-v1.int8.onnx'))
     models.append(entry(a.data, 'red-heart-v1.int8.onnx', 'int8', load('thresholds.int8.json'), load('metrics.int8.json') or {}, a.version, parity))
+    if not a.ship_fp32 and load('metrics.fp32.json'):
+        models[0]['fp32_reference_metrics'] = {
+            'note': 'measured on the unshipped fp32 export of the same checkpoint (thresholds tuned on its own dev outputs); regenerate with training/export.py',
+            **load('metrics.fp32.json')}
     if a.ship_fp32:
         shutil.copy(os.path.join(ex, 'red-heart-v1.fp32.onnx'), os.path.join(MODELS, 'red-heart-v1.fp32.onnx'))
         models.append(entry(a.data, 'red-heart-v1.fp32.onnx', 'fp32', load('thresholds.fp32.json'), load('metrics.fp32.json') or {}, a.version, parity))
