@@ -16,8 +16,6 @@ import { ConfigError, isLoopbackHost, type AppConfig } from './config.js';
 import { InFlightTracker } from './shutdown.js';
 
 export const MCP_PATH = '/mcp';
-/** Most idle per-request McpServers kept for reuse. */
-const POOL_SIZE = 64;
 export const HEALTH_PATH = '/healthz';
 
 export interface HttpServerDeps {
@@ -133,7 +131,6 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   const perClient = new Map<string, number>();
   const openRequests = new Set<{ res: ServerResponse; closed: Promise<void> }>();
   /** Disconnected McpServers ready for the next request (they hold no per-client state in stateless mode). */
-  const idle: McpServer[] = [];
   let draining = false;
   let port = listen.port;
   const startedAt = Date.now();
@@ -214,19 +211,14 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
       release();
       throw new HttpRefusal(503, 'server is shutting down; retry on another replica or after restart', { Connection: 'close', 'Retry-After': '1' });
     }
-    const mcp = idle.pop() ?? deps.createMcp();
+    // A fresh McpServer per request. (Reusing them leaked: each reconnect of a pooled SDK server kept about
+    // 28 KB, so RSS grew linearly under load; see test/integration/http-load.test.ts.)
+    const mcp = deps.createMcp();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.once('close', () => {
       tracker.forget(transport);
       void transport.close().catch(() => {});
-      void mcp
-        .close()
-        .catch(() => {})
-        .then(() => {
-          // Back to the pool once fully disconnected (building a server per request is most of a small
-          // call's garbage); a server that did not come apart cleanly is dropped.
-          if (!draining && !mcp.isConnected() && idle.length < POOL_SIZE) idle.push(mcp);
-        });
+      void mcp.close().catch(() => {});
     });
     await mcp.connect(transport);
     tracker.track(transport, client);
