@@ -1,29 +1,11 @@
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { defaults } from '../../src/server/config.js';
 import { benthamScoreTool } from '../../src/tools/bentham_score.js';
 import { ToolError, type ToolContext } from '../../src/tools/types.js';
 import type { TextEngine } from '../../src/engine/types.js';
 import { fakeEngine } from '../analysis/bentham/fake-model.js';
+import { toolContext } from './context.js';
 
-function context(engine?: TextEngine): ToolContext {
-  return {
-    requestId: 't',
-    signal: new AbortController().signal,
-    logger: pino({ level: 'silent' }),
-    progress: async () => {},
-    services: {
-      config: defaults({}),
-      engine: {
-        require: async () => {
-          if (!engine) throw new ToolError('model_missing', 'no model installed: models/manifest.json is missing');
-          return engine;
-        },
-        modelId: () => (engine ? engine.model.id : null),
-      },
-    },
-  };
-}
+const context = (engine?: TextEngine): ToolContext => toolContext(engine);
 
 async function call(args: unknown, engine?: TextEngine) {
   const parsed = benthamScoreTool.input.parse(args);

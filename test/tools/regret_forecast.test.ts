@@ -1,31 +1,12 @@
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { defaults } from '../../src/server/config.js';
 import { regretForecastTool } from '../../src/tools/regret_forecast.js';
 import { ToolError, type ToolContext } from '../../src/tools/types.js';
 import type { TextEngine } from '../../src/engine/types.js';
 import { fakeEngine } from '../analysis/bentham/fake-model.js';
+import { toolContext } from './context.js';
 
-function context(engine?: TextEngine, regretMaxCells?: number): ToolContext {
-  const config = defaults({});
-  if (regretMaxCells !== undefined) config.limits.regretMaxCells = regretMaxCells;
-  return {
-    requestId: 't',
-    signal: new AbortController().signal,
-    logger: pino({ level: 'silent' }),
-    progress: async () => {},
-    services: {
-      config,
-      engine: {
-        require: async () => {
-          if (!engine) throw new ToolError('model_missing', 'no model installed: models/manifest.json is missing');
-          return engine;
-        },
-        modelId: () => (engine ? engine.model.id : null),
-      },
-    },
-  };
-}
+const context = (engine?: TextEngine, regretMaxCells?: number): ToolContext =>
+  toolContext(engine, (config) => { if (regretMaxCells !== undefined) config.limits.regretMaxCells = regretMaxCells; });
 
 async function call(args: unknown, engine?: TextEngine) {
   const out = await regretForecastTool.handler(regretForecastTool.input.parse(args), context(engine));

@@ -1,0 +1,27 @@
+// A minimal ToolContext for calling a tool handler in-process: default config, silent logger, and an engine
+// handle over an optional (fake) engine that reports model_missing when none is given.
+import pino from 'pino';
+import type { TextEngine } from '../../src/engine/types.js';
+import { defaults, type AppConfig } from '../../src/server/config.js';
+import { ToolError, type ToolContext } from '../../src/tools/types.js';
+
+export function toolContext(engine?: TextEngine, configure?: (config: AppConfig) => void): ToolContext {
+  const config = defaults({});
+  configure?.(config);
+  return {
+    requestId: 't',
+    signal: new AbortController().signal,
+    logger: pino({ level: 'silent' }),
+    progress: async () => {},
+    services: {
+      config,
+      engine: {
+        require: async () => {
+          if (!engine) throw new ToolError('model_missing', 'no model installed: models/manifest.json is missing');
+          return engine;
+        },
+        modelId: () => (engine ? engine.model.id : null),
+      },
+    },
+  };
+}
