@@ -150,10 +150,10 @@ describe.skipIf(!REAL)(`analyze_emotion on the shipped model${REAL ? '' : ' — 
     ['할머니가 돌아가셔서 너무 슬퍼요.', 'sadness', 'ko'],
   ];
 
-  // Known weakness of red-heart-v1-int8 (sha256 a402bdb6d595…): English anger is projected as fear/sadness
-  // ("I am so angry at you right now" → sadness 0.44 top label). Marked `fails` so CI stays honest both ways:
-  // when a better model gets it right, this test turns red and the entry must be removed.
-  const KNOWN_MISSES = new Set(['I am furious. This is outrageous and I am sick of your lies.']);
+  // Cases the shipped model is known to get wrong run as `it.fails`, so CI stays honest both ways: when a
+  // better model gets one right, its test turns red and the entry must be removed. None for 1.1.0 (sha256
+  // f13646f4ac18…); 1.0.0 (a402bdb6d595…) read the English anger case as sadness/fear.
+  const KNOWN_MISSES = new Set<string>([]);
   let results: Array<Record<string, any>> = [];
   beforeAll(async () => {
     const r = (await server.client.callTool({ name: 'analyze_emotion', arguments: { texts: CASES.map((c) => c[0]) } })) as CallResult;
