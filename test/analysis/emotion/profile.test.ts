@@ -130,14 +130,14 @@ describe('projections', () => {
     expect(e.neutral).toBeCloseTo(0.02 / sum, 6);
   });
 
-  it('Korean mixes the KOTE (¾) and GoEmotions (¼) projections', () => {
+  it('Korean mixes the KOTE and GoEmotions projections half and half', () => {
     const a = analysis({ language: 'ko', ko: { 기쁨: 0.9 }, ge: { sadness: 0.9 } });
     const p = emotionProfile(a, model, { topK: 3 });
     expect(p.ekman.sources).toEqual(['kote', 'goemotions']);
     const k = ekmanFromHead({ taxonomy: 'kote', labels: KOTE, probs: a.kote });
     const g = ekmanFromHead({ taxonomy: 'goemotions', labels: GE, probs: a.goemotions });
-    expect(p.ekman.scores.joy).toBeCloseTo(0.75 * k.joy + 0.25 * g.joy, 6);
-    expect(p.ekman.scores.sadness).toBeCloseTo(0.75 * k.sadness + 0.25 * g.sadness, 6);
+    expect(p.ekman.scores.joy).toBeCloseTo(0.5 * k.joy + 0.5 * g.joy, 6);
+    expect(p.ekman.scores.sadness).toBeCloseTo(0.5 * k.sadness + 0.5 * g.sadness, 6);
     expect(p.taxonomy).toBe('kote');
     expect(p.labels[0]).toEqual({ label: '기쁨', score: expect.closeTo(0.9, 6) });
   });
