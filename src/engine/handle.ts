@@ -214,8 +214,7 @@ class Handle implements RedHeartEngineHandle {
           threads: this.config.threads,
           batchWindowMs: this.config.batchWindowMs,
           maxBatch: this.config.maxBatch,
-          // AppConfig has no `batching` setting yet (asked of the lead); read it if it appears
-          batching: (this.config as { batching?: 'auto' | 'dynamic' | 'exact' }).batching ?? 'auto',
+          batching: this.config.batching,
           logger: this.logger,
         });
         this.engine = engine;

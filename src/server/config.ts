@@ -31,6 +31,8 @@ export const configSchema = z.object({
   loadMode: z.enum(['lazy', 'eager']),
   batchWindowMs: intFrom(0, 1000),
   maxBatch: intFrom(1, 1024),
+  /** auto = exact for models whose scores depend on the batch (dynamic int8), dynamic micro-batching otherwise. */
+  batching: z.enum(['auto', 'dynamic', 'exact']),
   cache: z
     .object({
       backend: z.enum(CACHE_BACKENDS),
@@ -106,6 +108,7 @@ const SETTINGS: ReadonlyArray<Setting> = [
   { flag: '--load', env: 'RED_HEART_LOAD', path: ['loadMode'], help: 'lazy | eager model loading' },
   { flag: '--batch-window-ms', env: 'RED_HEART_BATCH_WINDOW_MS', path: ['batchWindowMs'], help: 'micro-batching window in ms' },
   { flag: '--max-batch', env: 'RED_HEART_MAX_BATCH', path: ['maxBatch'], help: 'largest inference batch' },
+  { flag: '--batching', env: 'RED_HEART_BATCHING', path: ['batching'], help: 'auto | dynamic | exact (auto: exact for batch-dependent int8 models)' },
   {
     flag: '--cache', env: 'RED_HEART_CACHE', path: ['cache', 'backend'], help: 'file | memory | none | redis://host:port[/db]',
     apply: (raw, value) => {
@@ -183,6 +186,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loadMode: 'lazy',
     batchWindowMs: 3,
     maxBatch: 32,
+    batching: 'auto',
     cache: { backend: 'file', path: defaultCachePath(env), ttlSeconds: 7 * 24 * 3600, maxEntries: 10_000, timeoutMs: 250 },
     logLevel: 'info',
     limits: {

@@ -219,6 +219,22 @@ describe('batching policy for dynamically quantised (int8) models', () => {
   });
 });
 
+describe('the batching setting reaches the engine through the handle', () => {
+  it('auto runs the int8 fixture text by text; --batching dynamic micro-batches it, and status says which and why', async () => {
+    for (const [batching, mode, maxBatch] of [['auto', 'exact', 1], ['dynamic', 'dynamic', 32], ['exact', 'exact', 1]] as const) {
+      const handle = await createEngineHandle(testConfig({ model: 'fixture-tiny-int8', batching }), silent);
+      try {
+        await handle.require();
+        const s = handle.status();
+        expect(s.batching).toMatchObject({ mode, max_batch: maxBatch });
+        expect(s.batching.reason).toMatch(batching === 'auto' ? /dynamic int8 quantisation/ : new RegExp(`'${batching}' requested`));
+      } finally {
+        await handle.close();
+      }
+    }
+  });
+});
+
 describe('model files: missing and damaged', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--threads', 'many'], {})).toThrow(/--threads/);
   });
 
+  it('takes the batching mode from --batching or RED_HEART_BATCHING (default auto), and refuses others', () => {
+    expect(loadConfig([], {}).config.batching).toBe('auto');
+    expect(loadConfig([], { RED_HEART_BATCHING: 'exact' }).config.batching).toBe('exact');
+    expect(loadConfig(['--batching', 'dynamic'], { RED_HEART_BATCHING: 'exact' }).config.batching).toBe('dynamic');
+    expect(() => loadConfig(['--batching', 'sometimes'], {})).toThrow(/--batching \/ RED_HEART_BATCHING/);
+  });
+
   it('caps SURD sources at 12', () => {
     expect(() => loadConfig(['--surd-max-sources', '13'], {})).toThrow(/surd-max-sources/);
   });
