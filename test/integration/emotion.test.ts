@@ -151,8 +151,8 @@ describe.skipIf(!REAL)(`analyze_emotion on the shipped model${REAL ? '' : ' — 
   ];
 
   // Cases the shipped model is known to get wrong run as `it.fails`, so CI stays honest both ways: when a
-  // better model gets one right, its test turns red and the entry must be removed. None for 1.1.0 (sha256
-  // f13646f4ac18…); 1.0.0 (a402bdb6d595…) read the English anger case as sadness/fear.
+  // better model gets one right, its test turns red and the entry must be removed. None since 1.1.0; 1.0.0
+  // (sha256 a402bdb6d595…) read the English anger case as sadness/fear.
   const KNOWN_MISSES = new Set<string>([]);
   let results: Array<Record<string, any>> = [];
   beforeAll(async () => {
