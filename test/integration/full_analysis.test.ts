@@ -24,7 +24,17 @@ describe('full_analysis over MCP', () => {
 
   it('text only: emotion, bentham and regret run; SURD is skipped; scores are recomputable from the sections', async () => {
     const progress: number[] = [];
-    const r = await call({ text: TEXT }, (p) => progress.push(p.progress));
+    // What the server really sent, read off the transport before the SDK client dispatches it.
+    const transport = server.client.transport!;
+    const dispatch = transport.onmessage!;
+    const wire: Array<{ method?: string; params?: { progress?: number; total?: number }; result?: unknown }> = [];
+    transport.onmessage = (m, extra) => {
+      wire.push(m as never);
+      dispatch.call(transport, m, extra);
+    };
+    const r = await call({ text: TEXT }, (p) => progress.push(p.progress)).finally(() => {
+      transport.onmessage = dispatch;
+    });
     expect(r.isError ?? false, JSON.stringify(r.content)).toBe(false);
     const { sections, integrated } = r.structuredContent!;
     expect(sections.surd.skipped).toMatch(/no SURD data/);
@@ -36,10 +46,14 @@ describe('full_analysis over MCP', () => {
     expect(integrated.causal_clarity.value).toBeNull();
     expect(integrated.confidence.value).toBeGreaterThanOrEqual(0);
     expect(integrated.confidence.value).toBeLessThanOrEqual(0.75); // 3 of 4 sections ran
-    // One notification per finished section, in order. The SDK client may deliver the result before the last
-    // notification that arrived in the same chunk, so the final value can be missing on the client side.
-    expect(progress.length).toBeGreaterThanOrEqual(3);
-    progress.forEach((p, i) => expect(p).toBe(i + 1));
+    // One notification per section (4), in order, all sent before the result.
+    const sent = wire.filter((m) => m.method === 'notifications/progress').map((m) => [m.params!.progress, m.params!.total]);
+    expect(sent).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    expect(wire.findIndex((m) => m.result !== undefined)).toBe(wire.length - 1);
+    // The SDK client runs notification handlers a microtask late but settles the result at once, so the
+    // notifications that share a chunk with the result never reach `onprogress` (we saw 2 of 4 in a CI run):
+    // on the client side only an in-order prefix is certain.
+    expect(progress).toEqual([1, 2, 3, 4].slice(0, progress.length));
     const again = await call({ text: TEXT });
     expect(again.structuredContent!.cached).toBe(true);
     expect(again.structuredContent!.integrated).toEqual(integrated);
