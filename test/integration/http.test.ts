@@ -141,9 +141,20 @@ describe('HTTP transport without auth (loopback)', () => {
     try {
       const progress: number[] = [];
       const src = Array.from({ length: 4 }, (_, j) => Array.from({ length: 1_500 }, (_, i) => (i * (j + 3) * 7919) % 97)); // ~18 kB: under this server’s 64 kB body limit
+      // Count what arrives on the wire: the SDK client drops notifications that share a chunk with the result.
+      const transport = client.transport!;
+      const dispatch = transport.onmessage!;
+      const wire: Array<{ method?: string; params?: { progress?: number } }> = [];
+      transport.onmessage = (m, extra) => {
+        wire.push(m as never);
+        dispatch.call(transport, m, extra);
+      };
       const r = await client.callTool({ name: 'surd_decompose', arguments: { target: src[0], sources: src, bins: 6 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
       expect(r.isError).toBeFalsy();
-      expect(progress.length).toBeGreaterThan(0);
+      const sent = wire.filter((m) => m.method === 'notifications/progress').map((m) => m.params!.progress!);
+      expect(sent.length).toBeGreaterThan(1);
+      expect(sent[sent.length - 1]).toBe(100);
+      expect(progress).toEqual(sent.slice(0, progress.length));
     } finally {
       await client.close();
     }
