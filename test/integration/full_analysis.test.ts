@@ -1,6 +1,7 @@
 // full_analysis through the built stdio server. Runs on the tiny fixture model (schema, sections, partial
 // results, integration formulas recomputed from the sections); real-model semantics live in emotion.test.ts.
 import { resolve } from 'node:path';
+import { progressSent, recordWire } from '../server/helpers/wire.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadVector, SKIP_REASON, VECTORS_PRESENT } from '../analysis/surd/vectors.js';
 import { ROOT, startServer, type RunningServer } from './harness.js';
@@ -24,17 +25,8 @@ describe('full_analysis over MCP', () => {
 
   it('text only: emotion, bentham and regret run; SURD is skipped; scores are recomputable from the sections', async () => {
     const progress: number[] = [];
-    // What the server really sent, read off the transport before the SDK client dispatches it.
-    const transport = server.client.transport!;
-    const dispatch = transport.onmessage!;
-    const wire: Array<{ method?: string; params?: { progress?: number; total?: number }; result?: unknown }> = [];
-    transport.onmessage = (m, extra) => {
-      wire.push(m as never);
-      dispatch.call(transport, m, extra);
-    };
-    const r = await call({ text: TEXT }, (p) => progress.push(p.progress)).finally(() => {
-      transport.onmessage = dispatch;
-    });
+    const wire = recordWire(server.client); // what the server really sent
+    const r = await call({ text: TEXT }, (p) => progress.push(p.progress)).finally(wire.stop);
     expect(r.isError ?? false, JSON.stringify(r.content)).toBe(false);
     const { sections, integrated } = r.structuredContent!;
     expect(sections.surd.skipped).toMatch(/no SURD data/);
@@ -47,12 +39,10 @@ describe('full_analysis over MCP', () => {
     expect(integrated.confidence.value).toBeGreaterThanOrEqual(0);
     expect(integrated.confidence.value).toBeLessThanOrEqual(0.75); // 3 of 4 sections ran
     // One notification per section (4), in order, all sent before the result.
-    const sent = wire.filter((m) => m.method === 'notifications/progress').map((m) => [m.params!.progress, m.params!.total]);
-    expect(sent).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
-    expect(wire.findIndex((m) => m.result !== undefined)).toBe(wire.length - 1);
-    // The SDK client runs notification handlers a microtask late but settles the result at once, so the
-    // notifications that share a chunk with the result never reach `onprogress` (we saw 2 of 4 in a CI run):
-    // on the client side only an in-order prefix is certain.
+    expect(progressSent(wire.messages)).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    expect(wire.messages.findIndex((m) => m.result !== undefined)).toBe(wire.messages.length - 1);
+    // The client drops notifications that share a chunk with the result (a CI run saw 2 of 4): only an in-order
+    // prefix is certain there.
     expect(progress).toEqual([1, 2, 3, 4].slice(0, progress.length));
     const again = await call({ text: TEXT });
     expect(again.structuredContent!.cached).toBe(true);

@@ -1,6 +1,7 @@
 // The built server over Streamable HTTP on loopback: tools and status, /healthz, auth (401), Origin and
 // Host checks (403), body limit (413), per-client concurrency (429), non-loopback refusal, shutdown.
 import { spawn } from 'node:child_process';
+import { progressSent, recordWire } from '../server/helpers/wire.js';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slowSurdRequest } from '../server/helpers/slow.js';
@@ -141,17 +142,11 @@ describe('HTTP transport without auth (loopback)', () => {
     try {
       const progress: number[] = [];
       const src = Array.from({ length: 4 }, (_, j) => Array.from({ length: 1_500 }, (_, i) => (i * (j + 3) * 7919) % 97)); // ~18 kB: under this server’s 64 kB body limit
-      // Count what arrives on the wire: the SDK client drops notifications that share a chunk with the result.
-      const transport = client.transport!;
-      const dispatch = transport.onmessage!;
-      const wire: Array<{ method?: string; params?: { progress?: number } }> = [];
-      transport.onmessage = (m, extra) => {
-        wire.push(m as never);
-        dispatch.call(transport, m, extra);
-      };
+      const wire = recordWire(client); // the SDK client can drop notifications that share a chunk with the result
       const r = await client.callTool({ name: 'surd_decompose', arguments: { target: src[0], sources: src, bins: 6 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
       expect(r.isError).toBeFalsy();
-      const sent = wire.filter((m) => m.method === 'notifications/progress').map((m) => m.params!.progress!);
+      wire.stop();
+      const sent = progressSent(wire.messages).map(([p]) => p);
       expect(sent.length).toBeGreaterThan(1);
       expect(sent[sent.length - 1]).toBe(100);
       expect(progress).toEqual(sent.slice(0, progress.length));
