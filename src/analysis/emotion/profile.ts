@@ -44,7 +44,7 @@ export const PROJECTION_SOURCES: Record<Language, ReadonlyArray<{ taxonomy: Taxo
   en: [{ taxonomy: 'goemotions', weight: 1 }],
   // The GoEmotions head was also trained on the Korean GoEmotions translation, so for Korean both heads see
   // in-language training data. Weight of KOTE chosen on dev (mean Ekman macro-F1 over GoEmotions-ko dev and KOTE dev);
-  // 0.75 for model 1.0.0, 0.5 since 1.1.0 (re-checked for 1.2.0; its GoEmotions head reads Korean better).
+  // 0.75 for model 1.0.0, 0.5 since 1.1.0 (re-checked for 1.2.0; for 1.3.0 weights 0 and 0.5 tie within 0.0003).
   ko: [
     { taxonomy: 'kote', weight: 0.5 },
     { taxonomy: 'goemotions', weight: 0.5 },
