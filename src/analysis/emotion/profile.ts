@@ -43,8 +43,8 @@ export const NATIVE_TAXONOMY: Record<Language, Taxonomy> = { en: 'goemotions', k
 export const PROJECTION_SOURCES: Record<Language, ReadonlyArray<{ taxonomy: Taxonomy; weight: number }>> = {
   en: [{ taxonomy: 'goemotions', weight: 1 }],
   // The GoEmotions head was also trained on the Korean GoEmotions translation, so for Korean both heads see
-  // in-language training data. Weight of KOTE chosen on dev (mean Ekman macro-F1 over GoEmotions-ko dev and KOTE dev);
-  // 0.75 for model 1.0.0, 0.5 since 1.1.0 (re-checked for 1.2.0; for 1.3.0 weights 0 and 0.5 tie within 0.0003).
+  // in-language training data. Weight of KOTE chosen on dev (mean Ekman macro-F1 over GoEmotions-ko dev and KOTE dev)
+  // with `node dist/src/eval/ekman_mix.js`; re-run per model release — the numbers are in docs/emotion.md.
   ko: [
     { taxonomy: 'kote', weight: 0.5 },
     { taxonomy: 'goemotions', weight: 0.5 },
