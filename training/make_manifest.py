@@ -52,6 +52,7 @@ def entry(d, file, precision, th, metrics, version, parity):
                             'elements of all ONNX initializers except *_scale/*_zero_point; %d of them are 8-bit quantised weight elements (int8 MatMul weights, uint8 embedding tables)' % qparams),
         'tokenizer': 'tokenizer.json', 'tokenizer_sha256': sha256(tokp), 'tokenizer_config': cfg,
         'max_length': 128,
+        'languages': ['en', 'ko'],  # what the tokenizer and the training data cover; the engine refuses the rest
         'truncation': 'encode with special tokens (<s> ... </s>); if more than max_length ids, keep the first max_length-1 and append </s> (id 2)',
         'inputs': ['input_ids', 'attention_mask'], 'pad_token_id': 1,
         'padding_note': 'pad id 1 (<pad>) with attention_mask 0; outputs use mask-weighted mean pooling. Evaluation runs one text per call (batch 1, no padding), because int8 dynamic quantisation scales depend on the whole input tensor.',

@@ -24,6 +24,11 @@ export const modelEntrySchema = z
     tokenizer_sha256: hex64.optional(),
     tokenizer_config: z.record(z.string(), z.unknown()).default({}),
     max_length: z.number().int().min(4).max(8192),
+    /**
+     * Languages the model reads (its tokenizer and training data cover them). Only codes the presenters know
+     * are allowed. Manifests before issue 14 have no field; every such model (1.0–1.3) reads en and ko.
+     */
+    languages: z.array(z.enum(['en', 'ko'])).min(1).default(['en', 'ko']),
     inputs: z.array(z.enum(['input_ids', 'attention_mask', 'token_type_ids'])).min(1),
     pad_token_id: z.number().int().nonnegative(),
     outputs: z.object({

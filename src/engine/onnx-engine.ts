@@ -9,7 +9,7 @@ import { ToolError } from '../tools/types.js';
 import { MicroBatcher, type BatchStats } from './batcher.js';
 import { aggregateLabels, MAX_CHUNKS, planWindows, weightedMean } from './chunking.js';
 import { EngineLoadError } from './errors.js';
-import { resolveLanguage } from './language.js';
+import { decideLanguage } from './language.js';
 import { INSTALL_HINT, type ResolvedModel } from './manifest.js';
 import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCount } from './onnx-params.js';
 import { autoCandidates, ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
@@ -117,6 +117,7 @@ export class OnnxTextEngine implements TextEngine {
       sha256: e.sha256.toLowerCase(),
       parameters: info.parameters.parameters,
       maxLength: e.max_length,
+      languages: [...e.languages],
       labels: { goemotions: [...e.outputs.goemotions_logits.labels], kote: [...e.outputs.kote_logits.labels] },
       thresholds: { goemotions: [...e.outputs.goemotions_logits.thresholds], kote: [...e.outputs.kote_logits.thresholds] },
     };
@@ -268,13 +269,16 @@ export class OnnxTextEngine implements TextEngine {
     const signal = options.signal;
     if (signal?.aborted) throw new ToolError('cancelled', 'the call was cancelled');
     const overflow = options.overflow ?? 'window';
-    const plans = texts.map((text) => {
-      const language = resolveLanguage(text, options.language);
+    const decisions = texts.map((text) => decideLanguage(text, options.language, this.model.languages));
+    // Tools refuse unsupported texts per item before they get here; this is the guard for every other caller.
+    const plans = texts.map((text, i) => {
+      const d = decisions[i];
+      if (!d.ok) throw new ToolError('unsupported_language', `text ${i}: ${d.message}`, { detected: d.detected, confidence: d.confidence, supported: d.supported });
       const ids = this.tokenizer.encode(text);
-      return { language, tokens: ids.length, ...this.plan(ids, overflow) };
+      return { language: d.language, confidence: d.confidence, tokens: ids.length, ...this.plan(ids, overflow) };
     });
     const outs = await Promise.all(plans.map((p) => Promise.all(p.inputs.map((ids) => this.batcher.submit(ids, signal)))));
-    return plans.map((p, i) => this.aggregate(p.language, p.tokens, p.weights, p.truncated, outs[i]));
+    return plans.map((p, i) => ({ ...this.aggregate(p.language, p.tokens, p.weights, p.truncated, outs[i]), languageConfidence: p.confidence }));
   }
 
   async close(): Promise<void> {
@@ -296,7 +300,7 @@ export class OnnxTextEngine implements TextEngine {
     };
   }
 
-  private aggregate(language: Language, tokens: number, weights: number[], truncated: boolean, outs: WindowOut[]): TextAnalysis {
+  private aggregate(language: Language, tokens: number, weights: number[], truncated: boolean, outs: WindowOut[]): Omit<TextAnalysis, 'languageConfidence'> {
     const vad = [0, 1, 2].map((k) => weightedMean(outs.map((o) => o.vad[k]), weights)) as [number, number, number];
     return {
       language,

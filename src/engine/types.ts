@@ -1,12 +1,20 @@
 // Public surface of the text engine, shared by every text-based tool (analyze_emotion, the text paths of
 // bentham_score / regret_forecast, full_analysis). Implemented in src/engine/ (see issue 6).
+import type { LanguageCode } from './language.js';
 
+/** Languages a model's outputs can be presented in (taxonomies, projections: src/analysis/emotion). */
 export type Language = 'en' | 'ko';
-export type LanguageRequest = 'auto' | Language;
+/** What callers may ask for: auto, or one of the codes the project knows (src/engine/language.ts). */
+export type LanguageRequest = 'auto' | LanguageCode;
 
 /** What the model computed for one input text: raw head outputs after activation, aggregated over chunks. */
 export interface TextAnalysis {
   language: Language;
+  /**
+   * How sure the language identification is (0..1; src/engine/language.ts says what the number is);
+   * null when the caller named the language.
+   */
+  languageConfidence: number | null;
   /** Tokens in the text (before windowing), excluding special tokens. */
   tokens: number;
   chunks: number;
@@ -29,6 +37,8 @@ export interface ModelInfo {
   sha256: string;
   parameters: number;
   maxLength: number;
+  /** Languages the model reads (manifest `languages`); other texts are refused with unsupported_language. */
+  languages: Language[];
   labels: { goemotions: string[]; kote: string[] };
   /** Per-label decision thresholds tuned on dev splits. */
   thresholds: { goemotions: number[]; kote: number[] };

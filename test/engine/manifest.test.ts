@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectLanguage, dominantScript } from '../../src/engine/language.js';
 import { listModels, resolveModel } from '../../src/engine/manifest.js';
 import { planWindows } from '../../src/engine/chunking.js';
 import { editManifest, FIXTURE_DIR, fixtureCopy } from './helpers.js';
@@ -32,21 +31,6 @@ describe('model selection', () => {
 
   it('an unknown model id names the available ones and the setting', () => {
     expect(() => resolveModel(FIXTURE_DIR, undefined, 'nope')).toThrow(/'nope' is not listed .*available: fixture-tiny, fixture-tiny-int8.*RED_HEART_MODEL/);
-  });
-});
-
-describe('language by script', () => {
-  it.each([
-    ['I am so happy', 'latin', 'en'],
-    ['나는 정말 행복해요', 'hangul', 'ko'],
-    ['오늘 BTS 콘서트 최고였어요!! LOL', 'hangul', 'ko'],
-    ['I watched 기생충 (Parasite) yesterday and it was amazing, truly a masterpiece', 'latin', 'en'],
-    ['今日はとても楽しかったです', 'kana', 'en'],
-    ['我今天很高兴', 'han', 'en'],
-    ['😀😀 123 !!', 'none', 'en'],
-  ])('%s → %s → %s', (text, script, lang) => {
-    expect(dominantScript(text)).toBe(script);
-    expect(detectLanguage(text)).toBe(lang);
   });
 });
 

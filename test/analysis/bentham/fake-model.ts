@@ -36,6 +36,7 @@ function probs(labels: string[], values: Record<string, number> = {}): Float32Ar
 export function fakeAnalysis(spec: FakeSpec = {}): TextAnalysis {
   return {
     language: 'en',
+    languageConfidence: 1,
     tokens: 10,
     chunks: 1,
     truncated: false,
@@ -53,6 +54,7 @@ export const FAKE_MODEL: ModelInfo = {
   sha256: '0'.repeat(64),
   parameters: 1,
   maxLength: 512,
+  languages: ['en', 'ko'],
   labels: { goemotions: GO_LABELS, kote: KOTE_LABELS },
   thresholds: { goemotions: GO_LABELS.map(() => 0.5), kote: KOTE_LABELS.map(() => 0.5) },
 };

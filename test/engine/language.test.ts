@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { countScripts, decideLanguage, identifyLanguage, scriptRule, SHORT_LATIN_LETTERS } from '../../src/engine/language.js';
+
+const V1 = ['en', 'ko'] as const;
+
+describe('script rules', () => {
+  it.each([
+    // [text, language, share of letters in the deciding script, counted by hand]
+    ['나는 정말 행복해요', 'ko', 1],
+    ['오늘 BTS 콘서트 최고였어요!! LOL', 'ko', 10 / 16], // 10 Hangul (2 + 3 + 5), 6 Latin letters
+    ['今日はとても楽しかったです', 'ja', 1],
+    ['我今天很高兴', 'zh', 1],
+    ['我今天非常开心！', 'zh', 1],
+  ] as const)('%s → %s', (text, language, share) => {
+    expect(scriptRule(text)).toEqual({ language, share });
+  });
+
+  it('leaves Latin, Cyrillic and mixed texts under the shares to the detector', () => {
+    expect(scriptRule('I watched 기생충 (Parasite) yesterday and it was amazing, truly a masterpiece')).toBeUndefined(); // 3 of 62 letters Hangul
+    expect(scriptRule('Я очень рад тебя видеть.')).toBeUndefined();
+    expect(scriptRule('😀😀 123 !!')).toBeUndefined();
+  });
+
+  it('Hangul at exactly 20 % of letters is Korean; just under is not', () => {
+    expect(scriptRule('가abcd')?.language).toBe('ko'); // 1 of 5
+    expect(scriptRule('가abcde')).toBeUndefined(); // 1 of 6
+  });
+
+  it('Han with any kana is Japanese; Han without kana is Chinese', () => {
+    expect(scriptRule('日本語の本')?.language).toBe('ja');
+    expect(scriptRule('日本語本')?.language).toBe('zh');
+  });
+
+  it('shares are letter shares: counts add up and the share is in (0, 1]', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (text) => {
+        const d = scriptRule(text);
+        if (!d) return;
+        const c = countScripts(text);
+        const letters = c.hangul + c.kana + c.han + c.latin + c.other;
+        expect(letters).toBeGreaterThan(0);
+        expect(d.share).toBeGreaterThan(0);
+        expect(d.share).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+});
+
+describe('identifyLanguage', () => {
+  it.each([
+    ['Hoy estoy muy feliz con mi familia.', 'es'],
+    ['Je suis très en colère.', 'fr'],
+    ['Ich habe Angst vor der Prüfung morgen.', 'de'],
+    ['Я очень рад тебя видеть.', 'ru'],
+    ['I am furious that the landlord kept our deposit', 'en'],
+    ['There was a cockroach in my salad. Absolutely revolting.', 'en'],
+  ])('%s → %s (detector)', (text, language) => {
+    const id = identifyLanguage(text);
+    expect(id).toMatchObject({ language, by: 'detector' });
+    expect(id.confidence).toBeGreaterThan(0);
+    expect(id.confidence).toBeLessThanOrEqual(1);
+  });
+
+  it('no letters: und with confidence 0', () => {
+    expect(identifyLanguage('😀😀 123 !!')).toEqual({ language: 'und', confidence: 0, by: 'none' });
+  });
+});
+
+describe('decideLanguage against a model that reads en and ko', () => {
+  it('serves en and ko with the identification confidence', () => {
+    expect(decideLanguage('나는 정말 행복해요', 'auto', V1)).toEqual({ ok: true, language: 'ko', confidence: 1 });
+    const en = decideLanguage('I am furious that the landlord kept our deposit', undefined, V1);
+    expect(en.ok && en.language).toBe('en');
+  });
+
+  it('refuses zh, ja and Spanish, naming the detected language and the supported ones', () => {
+    for (const [text, detected] of [['我今天非常开心！', 'zh'], ['今日はとても楽しかったです', 'ja'], ['Hoy estoy muy feliz con mi familia.', 'es']] as const) {
+      const d = decideLanguage(text, 'auto', V1);
+      expect(d.ok).toBe(false);
+      if (d.ok) return;
+      expect(d.detected).toBe(detected);
+      expect(d.supported).toEqual(['en', 'ko']);
+      expect(d.message).toContain(detected);
+      expect(d.message).toContain('en, ko');
+    }
+  });
+
+  it('a named language is used as given when the model reads it (confidence null), refused otherwise', () => {
+    expect(decideLanguage('Hoy estoy muy feliz.', 'en', V1)).toEqual({ ok: true, language: 'en', confidence: null });
+    const zh = decideLanguage('我今天非常开心！', 'zh', V1);
+    expect(zh.ok).toBe(false);
+    if (!zh.ok) expect(zh.message).toMatch(/'zh' was requested.*only en, ko/);
+  });
+
+  it(`Latin texts under ${SHORT_LATIN_LETTERS} letters are read as English; from ${SHORT_LATIN_LETTERS} letters the detector decides`, () => {
+    expect(identifyLanguage('Hello').language).not.toBe('en'); // why the rule exists
+    const hello = decideLanguage('Hello', 'auto', V1);
+    expect(hello.ok && hello.language).toBe('en');
+    const hola = decideLanguage('Hola amigo', 'auto', V1); // 9 letters
+    expect(hola.ok && hola.language).toBe('en');
+    expect(decideLanguage('Hola amigos, ¿cómo estáis?', 'auto', V1).ok).toBe(false);
+    // short Cyrillic is not Latin: the detector decides
+    expect(decideLanguage('Привет', 'auto', V1).ok).toBe(false);
+  });
+
+  it('texts without letters go to the first model language with confidence 0', () => {
+    expect(decideLanguage('😂😂 100', 'auto', V1)).toEqual({ ok: true, language: 'en', confidence: 0 });
+  });
+
+  it('a model that reads only ko refuses short English instead of reading it as English', () => {
+    const d = decideLanguage('Hello', 'auto', ['ko'] as const);
+    expect(d.ok).toBe(false);
+  });
+});
