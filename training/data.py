@@ -10,6 +10,17 @@ NSMC split rule (also in training/README.md and models/manifest.json):
   (negatives are ~24% of the pool, so this gives a roughly balanced test set of ~5k per class)
   Training uses a balanced subsample of the train part: per class the N reviews with the
   smallest sha256(review_id) (N = --nsmc-per-class).
+  This per-review split ('review', models 1.0-1.3) puts reviews of one movie in every split and
+  leaves exact duplicate texts across splits (issue 14 item 8).
+
+NSMC split by movie ('movie', from v2; same rule in eval/ for the Node evaluation):
+  same pool; m = int(sha256(movie_id as UTF-8 string).hexdigest(), 16) % 1000;
+  test if m < 50, dev if 50 <= m < 80, else train (5 % / 3 % / 92 % of the movies);
+  then exact duplicates across splits are removed: a dev review whose text occurs in train is
+  dropped, a test review whose text occurs in train or dev is dropped;
+  then dev and test are balanced: all reviews of the smaller class, and of the larger class the
+  same number with the smallest sha256(review_id). Train keeps every review (the per-class
+  subsample above applies).
 """
 import csv, hashlib, io, json, os, tarfile, sys
 
@@ -98,7 +109,7 @@ def nsmc_split_of(label, b):
 
 
 def _nsmc_all(d):
-    cache = os.path.join(WORK, 'nsmc_all.jsonl')
+    cache = os.path.join(WORK, 'nsmc_all_v2.jsonl')  # v2: rows carry movie_id
     if os.path.exists(cache):
         with open(cache, encoding='utf-8') as f:
             return [json.loads(l) for l in f]
@@ -113,7 +124,7 @@ def _nsmc_all(d):
                 if not text or len(text) >= 140 or 5 <= rating <= 8:
                     continue
                 label = 0 if rating <= 4 else 1
-                rows.append({'id': str(r['review_id']), 'text': text, 'label': label})
+                rows.append({'id': str(r['review_id']), 'movie': str(r['movie_id']), 'text': text, 'label': label})
     rows.sort(key=lambda r: int(r['id']))
     os.makedirs(WORK, exist_ok=True)
     with open(cache, 'w', encoding='utf-8') as f:
@@ -122,13 +133,46 @@ def _nsmc_all(d):
     return rows
 
 
-def load_nsmc(d, split, per_class=None):
-    """returns list of (text, label) for split in {'train','dev','test'}; text is review.strip()"""
-    out = []
+def nsmc_movie_split_of(movie_id):
+    m = nsmc_bucket(movie_id)
+    return 'test' if m < 50 else ('dev' if m < 80 else 'train')
+
+
+def _sha(s):
+    return hashlib.sha256(s.encode('utf-8')).hexdigest()
+
+
+def nsmc_by_movie(d):
+    """{'train','dev','test'} -> rows of the split by movie (deduplicated, dev/test balanced), plus removal counts."""
+    parts = {'train': [], 'dev': [], 'test': []}
     for r in _nsmc_all(d):
-        b = nsmc_bucket(r['id'])
-        if nsmc_split_of(r['label'], b) == split:
-            out.append(r)
+        parts[nsmc_movie_split_of(r['movie'])].append(r)
+    seen = {r['text'] for r in parts['train']}
+    removed = {}
+    dev = [r for r in parts['dev'] if r['text'] not in seen]
+    removed['dev_in_train'] = len(parts['dev']) - len(dev)
+    seen |= {r['text'] for r in dev}
+    test = [r for r in parts['test'] if r['text'] not in seen]
+    removed['test_in_train_or_dev'] = len(parts['test']) - len(test)
+
+    def balance(rows):
+        by = {0: [r for r in rows if r['label'] == 0], 1: [r for r in rows if r['label'] == 1]}
+        n = min(len(by[0]), len(by[1]))
+        keep = {r['id'] for c in (0, 1) for r in sorted(by[c], key=lambda r: _sha(r['id']))[:n]}
+        return [r for r in rows if r['id'] in keep]
+
+    return {'train': parts['train'], 'dev': balance(dev), 'test': balance(test)}, removed
+
+
+def load_nsmc(d, split, per_class=None, scheme='review'):
+    """returns list of (text, label) for split in {'train','dev','test'}; text is review.strip().
+    scheme 'review' = the per-review split of models 1.0-1.3; 'movie' = the split by movie (v2)."""
+    if scheme == 'movie':
+        out = nsmc_by_movie(d)[0][split]
+    elif scheme == 'review':
+        out = [r for r in _nsmc_all(d) if nsmc_split_of(r['label'], nsmc_bucket(r['id'])) == split]
+    else:
+        raise ValueError(f"unknown NSMC split scheme '{scheme}' (review, movie)")
     if split == 'train' and per_class:
         keyed = sorted(out, key=lambda r: hashlib.sha256(r['id'].encode()).hexdigest())
         sel = {0: [], 1: []}
@@ -141,9 +185,11 @@ def load_nsmc(d, split, per_class=None):
 
 if __name__ == '__main__':
     d = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DATA
-    for s in ['train', 'dev', 'test']:
-        rows = load_nsmc(d, s)
-        print('nsmc', s, len(rows), 'neg', sum(1 for r in rows if r[1] == 0))
+    for scheme in ['review', 'movie']:
+        for s in ['train', 'dev', 'test']:
+            rows = load_nsmc(d, s, scheme=scheme)
+            print('nsmc', scheme, s, len(rows), 'neg', sum(1 for r in rows if r[1] == 0))
+    print('nsmc movie removed', nsmc_by_movie(d)[1])
     print('kote', {s: len(load_kote(d, s)) for s in ['train', 'dev', 'test']})
     print('ethics', {s: len(load_ethics_util(d, s)) for s in ['train', 'test', 'test_hard']})
     print('emobank', {s: len(load_emobank(d, s)) for s in ['train', 'dev', 'test']})
