@@ -61,13 +61,13 @@ def keep_char(c):
             or 0xac00 <= o <= 0xd7a3 or 0x2010 <= o <= 0x2027 or 0x3000 <= o <= 0x303f or 0xff01 <= o <= 0xff5e)
 
 
-def training_texts(d, nsmc_per_class):
+def training_texts(d, nsmc_per_class, nsmc_split='review'):
     t = []
     for lang in ('en', 'ko'):
         for s in ('train', 'dev'):
             t += [x for x, _ in D.load_goemotions(d, s, lang)]
     t += [x for x, _ in D.load_kote(d, 'train')] + [x for x, _ in D.load_kote(d, 'dev')]
-    t += [x for x, _ in D.load_nsmc(d, 'train')] + [x for x, _ in D.load_nsmc(d, 'dev')]
+    t += [x for x, _ in D.load_nsmc(d, 'train', scheme=nsmc_split)] + [x for x, _ in D.load_nsmc(d, 'dev', scheme=nsmc_split)]
     for a, b in D.load_ethics_util(d, 'train'):
         t += [a, b]
     t += [x for x, _ in D.load_emobank(d, 'train')] + [x for x, _ in D.load_emobank(d, 'dev')]

@@ -183,6 +183,46 @@ def load_nsmc(d, split, per_class=None, scheme='review'):
     return [(r['text'], r['label']) for r in out]
 
 
+
+# ---- CPED (Chinese; only its validation and test files are here) ----
+CPED_EMOTIONS = ['happy', 'grateful', 'relaxed', 'positive-other', 'neutral', 'anger', 'sadness', 'fear',
+                 'depress', 'disgust', 'astonished', 'worried', 'negative-other']
+CPED_SENTIMENTS = ['negative', 'neutral', 'positive']
+CPED_SHARE = 0.15
+
+
+def _cped_rows(d):
+    rows = []
+    for fn in ('valid_split.csv', 'test_split.csv'):
+        with open(os.path.join(d, 'cped', fn), encoding='utf-8-sig', newline='') as f:
+            rows += list(csv.DictReader(f))
+    return rows
+
+
+def cped_series_split(d):
+    """TV_ID -> 'train'|'dev'|'test'. Both upstream files are pooled; the series are ordered by
+    sha256(TV_ID) and taken into test until it holds >= 15 % of the utterances, then into dev until it
+    holds >= 15 %; the remaining series are train. A series is never split."""
+    count = {}
+    for r in _cped_rows(d):
+        count[r['TV_ID']] = count.get(r['TV_ID'], 0) + 1
+    total = sum(count.values())
+    out, filled = {}, {'test': 0, 'dev': 0}
+    for tv in sorted(count, key=_sha):
+        part = 'test' if filled['test'] < CPED_SHARE * total else ('dev' if filled['dev'] < CPED_SHARE * total else 'train')
+        out[tv] = part
+        if part != 'train':
+            filled[part] += count[tv]
+    return out
+
+
+def load_cped(d, split):
+    """(utterance, emotion index in CPED_EMOTIONS, sentiment index in CPED_SENTIMENTS, TV_ID) of one split."""
+    parts = cped_series_split(d)
+    return [(r['Utterance'].strip(), CPED_EMOTIONS.index(r['Emotion']), CPED_SENTIMENTS.index(r['Sentiment']), r['TV_ID'])
+            for r in _cped_rows(d) if parts[r['TV_ID']] == split]
+
+
 if __name__ == '__main__':
     d = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DATA
     for scheme in ['review', 'movie']:
@@ -190,6 +230,7 @@ if __name__ == '__main__':
             rows = load_nsmc(d, s, scheme=scheme)
             print('nsmc', scheme, s, len(rows), 'neg', sum(1 for r in rows if r[1] == 0))
     print('nsmc movie removed', nsmc_by_movie(d)[1])
+    print('cped series', cped_series_split(d), {s: len(load_cped(d, s)) for s in ['train', 'dev', 'test']})
     print('kote', {s: len(load_kote(d, s)) for s in ['train', 'dev', 'test']})
     print('ethics', {s: len(load_ethics_util(d, s)) for s in ['train', 'test', 'test_hard']})
     print('emobank', {s: len(load_emobank(d, s)) for s in ['train', 'dev', 'test']})

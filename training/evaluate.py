@@ -136,6 +136,7 @@ def main():
     ap.add_argument('--batch', type=int, default=1)
     ap.add_argument('--max-len', type=int, default=128)
     ap.add_argument('--limit', type=int, default=0, help='debug: first N rows of each split')
+    ap.add_argument('--nsmc-split', choices=['review', 'movie'], default='review', help='NSMC split scheme (training/data.py)')
     a = ap.parse_args()
     R = Runner(a.model, a.threads, a.max_len, a.batch)
     lim = (lambda x: x[:a.limit]) if a.limit else (lambda x: x)
@@ -180,7 +181,7 @@ def main():
     res['goemotions_ko_macro_f1'] = macro_f1(multi_hot(gk, 28), Sko >= th)
     kt = lim(D.load_kote(d, 'test'))
     res['kote_test_macro_f1'] = macro_f1(multi_hot(kt, 44), sigmoid(R.run([t for t, _ in kt])['kote_logits']) >= kth)
-    ns = lim(D.load_nsmc(d, 'test'))
+    ns = lim(D.load_nsmc(d, 'test', scheme=a.nsmc_split))
     pl = R.run([t for t, _ in ns])['polarity_logits']
     res['nsmc_test_acc'] = float((pl.argmax(1) == np.array([y for _, y in ns])).mean())
     for split, key in (('test', 'ethics_util_test_acc'), ('test_hard', 'ethics_util_hard_test_acc')):
