@@ -15,8 +15,9 @@ import { resolveModel } from '../engine/manifest.js';
 import { OnnxTextEngine } from '../engine/onnx-engine.js';
 import type { TextAnalysis } from '../engine/types.js';
 import { packageRoot } from '../server/config.js';
-import { loadEkmanMapping, loadEmoBank, loadEthicsUtil, loadGoEmotions, loadKote, loadNsmc, readLabelList } from './data.js';
-import { accuracy, macroF1, pearson } from './metrics.js';
+import { bootstrapCI } from './bootstrap.js';
+import { loadEkmanMapping, loadEmoBank, loadEthicsUtil, loadGoEmotions, loadKote, loadNsmcPool, nsmcByMovie, nsmcByReview, readLabelList } from './data.js';
+import { accuracyOn, macroF1On, pearsonOn } from './metrics.js';
 
 const TASKS = ['goemotions', 'ekman', 'goemotions_ko', 'ethics', 'nsmc', 'kote', 'emobank'] as const;
 type Task = (typeof TASKS)[number];
@@ -84,6 +85,30 @@ async function run(engine: OnnxTextEngine, texts: string[], what: string): Promi
 }
 
 const take = <T>(rows: T[], limit?: number) => (limit ? rows.slice(0, limit) : rows);
+const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
+/**
+ * Every test metric is reported three ways (issue 14 item 8): its value, a percentile-bootstrap 95 % interval
+ * (1,000 resamples of the test rows, seed 0), and the value on the test set without the rows whose text (pair,
+ * for ETHICS) also occurs in the task's train split ("upstream duplicates").
+ */
+class Report {
+  readonly metrics: Record<string, unknown> = {};
+  readonly intervals: Record<string, [number, number]> = {};
+  readonly deduplicated: Record<string, { value: number; ci95: [number, number]; n: number; removed: number }> = {};
+
+  add(key: string, n: number, metric: (rows: ArrayLike<number>) => number, duplicate?: (i: number) => boolean): number {
+    const all = range(n);
+    const value = metric(all);
+    this.intervals[key] = bootstrapCI(n, metric).map(r4) as [number, number];
+    if (duplicate) {
+      const keep = all.filter((i) => !duplicate(i));
+      const sub = (rows: ArrayLike<number>) => metric(Array.from(rows, (k) => keep[k]));
+      this.deduplicated[key] = { value: r4(metric(keep)), ci95: bootstrapCI(keep.length, sub).map(r4) as [number, number], n: keep.length, removed: n - keep.length };
+    }
+    return r4(value);
+  }
+}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -91,12 +116,16 @@ async function main(): Promise<void> {
   const engine = await OnnxTextEngine.load(resolved, { provider: args.provider, threads: args.threads, batchWindowMs: 0, maxBatch: args.batch });
   const m = engine.model;
   log(`model ${m.id} ${m.version} (${resolved.modelPath}), ${m.parameters} parameters, provider ${engine.info.provider}, ${engine.info.threads} threads`);
-  const metrics: Record<string, unknown> = {};
+  const rep = new Report();
+  const metrics = rep.metrics;
   const counts: Record<string, number> = {};
   const t0 = performance.now();
+  const trainTexts = (rows: Array<{ text: string }>) => new Set(rows.map((r) => r.text));
 
   if (args.tasks.includes('goemotions') || args.tasks.includes('ekman')) {
     const rows = take(loadGoEmotions(args.data, 'test', 'en'), args.limit);
+    const inTrain = trainTexts(loadGoEmotions(args.data, 'train', 'en'));
+    const dup = (i: number) => inTrain.has(rows[i].text);
     const labels = readLabelList(join(args.data, 'goemotions', 'emotions.txt'));
     if (labels.join() !== m.labels.goemotions.join()) throw new Error('GoEmotions label order in the manifest differs from emotions.txt');
     const res = await run(engine, rows.map((r) => r.text), 'GoEmotions test');
@@ -104,7 +133,7 @@ async function main(): Promise<void> {
     const gold = rows.map((r) => labels.map((_, j) => r.labels.includes(j)));
     const pred = res.map((a) => labels.map((_, j) => a.goemotions[j] >= th[j]));
     counts.goemotions_test = rows.length;
-    if (args.tasks.includes('goemotions')) metrics.goemotions_macro_f1 = r4(macroF1(gold, pred, labels.length).macro);
+    if (args.tasks.includes('goemotions')) metrics.goemotions_macro_f1 = rep.add('goemotions_macro_f1', rows.length, (ix) => macroF1On(gold, pred, labels.length, ix), dup);
     if (args.tasks.includes('ekman')) {
       // Ekman-7 (evaluate.py): gold group = any member label gold (neutral = 'neutral' gold); predicted group =
       // max(member probabilities) >= the group's threshold from the manifest's `ekman.thresholds` (tuned on dev).
@@ -118,57 +147,82 @@ async function main(): Promise<void> {
       const members = classes.map((c) => (c === 'neutral' ? ['neutral'] : mapping[c]).map((l) => labels.indexOf(l)));
       const goldE = gold.map((g) => members.map((mem) => mem.some((j) => g[j])));
       const predE = res.map((a) => members.map((mem, c) => Math.max(...mem.map((j) => a.goemotions[j])) >= eth[c]));
-      metrics.goemotions_ekman_macro_f1 = r4(macroF1(goldE, predE, classes.length).macro);
+      metrics.goemotions_ekman_macro_f1 = rep.add('goemotions_ekman_macro_f1', rows.length, (ix) => macroF1On(goldE, predE, classes.length, ix), dup);
     }
-    if (args.tasks.includes('goemotions')) metrics['goemotions_macro_f1_at_0.5'] = r4(macroF1(gold, res.map((a) => labels.map((_, j) => a.goemotions[j] >= 0.5)), labels.length).macro);
+    if (args.tasks.includes('goemotions')) {
+      const pred5 = res.map((a) => labels.map((_, j) => a.goemotions[j] >= 0.5));
+      metrics['goemotions_macro_f1_at_0.5'] = rep.add('goemotions_macro_f1_at_0.5', rows.length, (ix) => macroF1On(gold, pred5, labels.length, ix), dup);
+    }
   }
   if (args.tasks.includes('goemotions_ko')) {
     const rows = take(loadGoEmotions(args.data, 'test', 'ko'), args.limit);
+    const inTrain = trainTexts(loadGoEmotions(args.data, 'train', 'ko'));
     const res = await run(engine, rows.map((r) => r.text), 'GoEmotions-ko test');
     const th = m.thresholds.goemotions;
-    metrics.goemotions_ko_macro_f1 = r4(
-      macroF1(
-        rows.map((r) => m.labels.goemotions.map((_, j) => r.labels.includes(j))),
-        res.map((a) => m.labels.goemotions.map((_, j) => a.goemotions[j] >= th[j])),
-        28,
-      ).macro,
-    );
+    const gold = rows.map((r) => m.labels.goemotions.map((_, j) => r.labels.includes(j)));
+    const pred = res.map((a) => m.labels.goemotions.map((_, j) => a.goemotions[j] >= th[j]));
+    metrics.goemotions_ko_macro_f1 = rep.add('goemotions_ko_macro_f1', rows.length, (ix) => macroF1On(gold, pred, 28, ix), (i) => inTrain.has(rows[i].text));
     counts.goemotions_ko_test = rows.length;
   }
   if (args.tasks.includes('ethics')) {
+    const trainPairs = new Set(loadEthicsUtil(args.data, 'train').map(([a, b]) => `${a}\u0000${b}`));
     for (const split of ['test', 'test_hard'] as const) {
       const pairs = take(loadEthicsUtil(args.data, split), args.limit);
       const res = await run(engine, pairs.flat(), `ETHICS util ${split}`);
       const correct = pairs.map((_, i) => res[2 * i].utility > res[2 * i + 1].utility);
-      metrics[split === 'test' ? 'ethics_util_test_acc' : 'ethics_util_hard_test_acc'] = r4(accuracy(correct));
+      const key = split === 'test' ? 'ethics_util_test_acc' : 'ethics_util_hard_test_acc';
+      metrics[key] = rep.add(key, pairs.length, (ix) => accuracyOn(correct, ix), (i) => trainPairs.has(`${pairs[i][0]}\u0000${pairs[i][1]}`));
       counts[`ethics_util_${split}`] = pairs.length;
     }
   }
   if (args.tasks.includes('nsmc')) {
-    const rows = take(loadNsmc(args.data, 'test', log), args.limit);
-    const res = await run(engine, rows.map((r) => r.text), 'NSMC test');
-    metrics.nsmc_test_acc = r4(accuracy(rows.map((r, i) => (res[i].positive > 0.5 ? 1 : 0) === r.label)));
-    counts.nsmc_test = rows.length;
+    // Both splits (issue 14 item 8): the per-review split of 1.0–1.3 and the split by movie; one pass over the
+    // union of their test texts.
+    const pool = loadNsmcPool(args.data, log);
+    const byReview = nsmcByReview(pool);
+    const byMovie = nsmcByMovie(pool);
+    const oldRows = take(byReview.test, args.limit);
+    const newRows = take(byMovie.splits.test, args.limit);
+    const texts = [...new Set([...oldRows, ...newRows].map((r) => r.text))];
+    const res = await run(engine, texts, 'NSMC test (both splits)');
+    const positive = new Map(texts.map((t, i) => [t, res[i].positive]));
+    const correctOf = (rows: Array<{ text: string; label: 0 | 1 }>) => rows.map((r) => ((positive.get(r.text) as number) > 0.5 ? 1 : 0) === r.label);
+    const oldCorrect = correctOf(oldRows);
+    const oldTrain = trainTexts(byReview.train);
+    metrics.nsmc_test_acc = rep.add('nsmc_test_acc', oldRows.length, (ix) => accuracyOn(oldCorrect, ix), (i) => oldTrain.has(oldRows[i].text));
+    const newCorrect = correctOf(newRows);
+    metrics.nsmc_movie_test_acc = rep.add('nsmc_movie_test_acc', newRows.length, (ix) => accuracyOn(newCorrect, ix));
+    counts.nsmc_test = oldRows.length;
+    counts.nsmc_movie_test = newRows.length;
+    counts.nsmc_movie_test_movies = new Set(newRows.map((r) => r.movie)).size;
+    counts.nsmc_movie_removed_test_in_train_or_dev = byMovie.removed.test_in_train_or_dev;
+    counts.nsmc_movie_removed_dev_in_train = byMovie.removed.dev_in_train;
+    const trainMovies = new Set(byReview.train.map((x) => x.movie));
+    counts.nsmc_old_test_reviews_of_train_movies = oldRows.filter((r) => trainMovies.has(r.movie)).length;
   }
   if (args.tasks.includes('kote')) {
     const rows = take(loadKote(args.data, 'test'), args.limit);
+    const inTrain = trainTexts(loadKote(args.data, 'train'));
     const labels = readLabelList(join(args.data, 'kote', 'labels.txt'));
     if (labels.join() !== m.labels.kote.join()) throw new Error('KOTE label order in the manifest differs from labels.txt');
     const res = await run(engine, rows.map((r) => r.text), 'KOTE test');
     const th = m.thresholds.kote;
-    metrics.kote_test_macro_f1 = r4(
-      macroF1(
-        rows.map((r) => labels.map((_, j) => r.labels.includes(j))),
-        res.map((a) => labels.map((_, j) => a.kote[j] >= th[j])),
-        labels.length,
-      ).macro,
-    );
+    const gold = rows.map((r) => labels.map((_, j) => r.labels.includes(j)));
+    const pred = res.map((a) => labels.map((_, j) => a.kote[j] >= th[j]));
+    metrics.kote_test_macro_f1 = rep.add('kote_test_macro_f1', rows.length, (ix) => macroF1On(gold, pred, labels.length, ix), (i) => inTrain.has(rows[i].text));
     counts.kote_test = rows.length;
   }
   if (args.tasks.includes('emobank')) {
     const rows = take(loadEmoBank(args.data, 'test'), args.limit);
+    const inTrain = trainTexts(loadEmoBank(args.data, 'train'));
     const res = await run(engine, rows.map((r) => r.text), 'EmoBank test');
-    metrics.emobank_test_pearson = Object.fromEntries(['v', 'a', 'd'].map((d, k) => [d, r4(pearson(res.map((a) => a.vad[k]), rows.map((r) => r.vad[k])))]));
+    metrics.emobank_test_pearson = Object.fromEntries(
+      ['v', 'a', 'd'].map((d, k) => {
+        const x = res.map((a) => a.vad[k]);
+        const y = rows.map((r) => r.vad[k]);
+        return [d, rep.add(`emobank_test_pearson.${d}`, rows.length, (ix) => pearsonOn(x, y, ix), (i) => inTrain.has(rows[i].text))];
+      }),
+    );
     counts.emobank_test = rows.length;
   }
 
@@ -195,6 +249,9 @@ async function main(): Promise<void> {
     limit: args.limit ?? null,
     procedure: `truncate to max_length ${m.maxLength}; batch ${args.batch}${args.batch === 1 ? ' (each text alone, as training/evaluate.py)' : ''}`,
     metrics,
+    intervals_95: rep.intervals,
+    without_upstream_duplicates: rep.deduplicated,
+    bootstrap: 'percentile, 1,000 resamples of the test rows, seed 0',
     counts,
     ...(agreement ? { agreement } : {}),
     elapsed_s: Math.round((performance.now() - t0) / 100) / 10,

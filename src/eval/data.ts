@@ -159,10 +159,17 @@ function findRawDirs(root: string): string[] {
   return out;
 }
 
-/** NSMC-style rows of a split: rating ≤ 4 → 0, ≥ 9 → 1; non-empty and shorter than 140 characters after strip. */
-export function loadNsmc(dir: string, split: 'train' | 'dev' | 'test', log: (m: string) => void = () => {}): Array<{ id: string; text: string; label: 0 | 1 }> {
+export interface NsmcRow {
+  id: string;
+  movie: string;
+  text: string;
+  label: 0 | 1;
+}
+
+/** Every NSMC-style review: rating ≤ 4 → 0, ≥ 9 → 1; non-empty and shorter than 140 characters after strip; by id. */
+export function loadNsmcPool(dir: string, log: (m: string) => void = () => {}): NsmcRow[] {
   const root = extractNsmc(dir, log);
-  const rows: Array<{ id: string; text: string; label: 0 | 1 }> = [];
+  const rows: NsmcRow[] = [];
   for (const rawDir of findRawDirs(root)) {
     for (const f of readdirSync(rawDir)) {
       if (!f.endsWith('.json')) continue;
@@ -170,12 +177,53 @@ export function loadNsmc(dir: string, split: 'train' | 'dev' | 'test', log: (m: 
         const text = pyStrip(r.review);
         const rating = Number.parseInt(r.rating, 10);
         if (!text || [...text].length >= 140 || (rating >= 5 && rating <= 8)) continue;
-        const label: 0 | 1 = rating <= 4 ? 0 : 1;
-        const id = String(r.review_id);
-        if (nsmcSplitOf(label, nsmcBucket(id)) === split) rows.push({ id, text, label });
+        rows.push({ id: String(r.review_id), movie: String(r.movie_id), text, label: rating <= 4 ? 0 : 1 });
       }
     }
   }
   rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
   return rows;
+}
+
+/** The per-review split of models 1.0–1.3 (training/data.py, scheme 'review'). */
+export function nsmcByReview(pool: NsmcRow[]): Record<'train' | 'dev' | 'test', NsmcRow[]> {
+  const out: Record<'train' | 'dev' | 'test', NsmcRow[]> = { train: [], dev: [], test: [] };
+  for (const r of pool) out[nsmcSplitOf(r.label, nsmcBucket(r.id))].push(r);
+  return out;
+}
+
+export function nsmcMovieSplitOf(movieId: string): 'train' | 'dev' | 'test' {
+  const m = nsmcBucket(movieId);
+  return m < 50 ? 'test' : m < 80 ? 'dev' : 'train';
+}
+
+const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+/**
+ * The split by movie (training/data.py, scheme 'movie'): movies to test/dev/train by sha256(movie_id) % 1000
+ * (< 50, < 80, rest); dev reviews whose text is in train, and test reviews whose text is in train or dev, are
+ * dropped; dev and test are balanced (the larger class keeps its reviews with the smallest sha256(review_id)).
+ */
+export function nsmcByMovie(pool: NsmcRow[]): { splits: Record<'train' | 'dev' | 'test', NsmcRow[]>; removed: { dev_in_train: number; test_in_train_or_dev: number } } {
+  const parts: Record<'train' | 'dev' | 'test', NsmcRow[]> = { train: [], dev: [], test: [] };
+  for (const r of pool) parts[nsmcMovieSplitOf(r.movie)].push(r);
+  const seen = new Set(parts.train.map((r) => r.text));
+  const dev = parts.dev.filter((r) => !seen.has(r.text));
+  for (const r of dev) seen.add(r.text);
+  const test = parts.test.filter((r) => !seen.has(r.text));
+  const balance = (rows: NsmcRow[]) => {
+    const by = [rows.filter((r) => r.label === 0), rows.filter((r) => r.label === 1)];
+    const n = Math.min(by[0].length, by[1].length);
+    const keep = new Set(by.flatMap((c) => c.map((r) => ({ r, h: sha(r.id) })).sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0)).slice(0, n).map((x) => x.r.id)));
+    return rows.filter((r) => keep.has(r.id));
+  };
+  return {
+    splits: { train: parts.train, dev: balance(dev), test: balance(test) },
+    removed: { dev_in_train: parts.dev.length - dev.length, test_in_train_or_dev: parts.test.length - test.length },
+  };
+}
+
+/** NSMC-style rows of a split of the per-review scheme (models 1.0–1.3). */
+export function loadNsmc(dir: string, split: 'train' | 'dev' | 'test', log: (m: string) => void = () => {}): Array<{ id: string; text: string; label: 0 | 1 }> {
+  return nsmcByReview(loadNsmcPool(dir, log))[split];
 }

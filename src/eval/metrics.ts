@@ -41,3 +41,39 @@ export function pearson(x: number[], y: number[]): number {
 export function accuracy(correct: boolean[]): number {
   return correct.length ? correct.filter(Boolean).length / correct.length : 0;
 }
+
+// ---- the same metrics on a subset of rows (indices, repeats allowed): bootstrap resamples and the
+// duplicate-free test sets use these, without copying the data ----
+
+export function macroF1On(gold: boolean[][], pred: boolean[][], nLabels: number, rows: ArrayLike<number>): number {
+  const tp = new Float64Array(nLabels);
+  const fp = new Float64Array(nLabels);
+  const fn = new Float64Array(nLabels);
+  for (let k = 0; k < rows.length; k++) {
+    const g = gold[rows[k]];
+    const p = pred[rows[k]];
+    for (let j = 0; j < nLabels; j++) {
+      if (g[j] && p[j]) tp[j]++;
+      else if (p[j]) fp[j]++;
+      else if (g[j]) fn[j]++;
+    }
+  }
+  let sum = 0;
+  for (let j = 0; j < nLabels; j++) {
+    const denom = 2 * tp[j] + fp[j] + fn[j];
+    sum += denom === 0 ? 0 : (2 * tp[j]) / denom;
+  }
+  return sum / nLabels;
+}
+
+export function accuracyOn(correct: boolean[], rows: ArrayLike<number>): number {
+  let k = 0;
+  for (let i = 0; i < rows.length; i++) if (correct[rows[i]]) k++;
+  return rows.length ? k / rows.length : 0;
+}
+
+export function pearsonOn(x: number[], y: number[], rows: ArrayLike<number>): number {
+  const xs = Array.from(rows, (i) => x[i]);
+  const ys = Array.from(rows, (i) => y[i]);
+  return pearson(xs, ys);
+}
