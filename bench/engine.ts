@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     signal: new AbortController().signal,
     logger: pino({ level: 'silent' }),
     progress: async () => {},
-    services: { config, engine: handle },
+    services: { limits: config.limits, engine: handle },
   });
   const call = (args: Record<string, unknown>) => analyzeEmotionTool.handler(analyzeEmotionTool.input.parse(args), ctx());
 

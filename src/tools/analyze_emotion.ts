@@ -1,7 +1,9 @@
 // analyze_emotion: emotions of English or Korean text from the shipped model (issue 6; mappings in docs/emotion.md).
 import { z } from 'zod';
-import { EKMAN, SENTIMENTS, emotionProfile } from '../analysis/emotion/index.js';
-import { ToolError, throwIfCancelled, type ToolDefinition } from './types.js';
+import { emotionProfile } from '../analysis/emotion/index.js';
+import { EKMAN, SENTIMENTS } from '../core/labels.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
+import type { ToolDefinition } from './types.js';
 
 const MAX_CHARS = 20_000;
 const MAX_TEXTS = 64;
@@ -77,7 +79,7 @@ export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
       throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
     }
     const texts = args.texts ?? [args.text as string];
-    const limits = ctx.services.config.limits;
+    const limits = ctx.services.limits;
     if (texts.length > limits.maxBatchTexts) {
       throw new ToolError('limit_exceeded', `${texts.length} texts exceed the limit of ${limits.maxBatchTexts} (--max-batch-texts)`);
     }

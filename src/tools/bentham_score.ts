@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import {
   LAYERS,
-  MappingError,
   PROFILES,
   estimateBenthamFromText,
   resolveLayers,
@@ -15,7 +14,9 @@ import {
   type Party,
   type V2,
 } from '../analysis/bentham/index.js';
-import { ToolError, throwIfCancelled, type ToolDefinition } from './types.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
+import { MappingError } from '../core/labels.js';
+import type { ToolDefinition } from './types.js';
 
 const unit = (what: string) => z.number().min(0).max(1).describe(what);
 
@@ -214,7 +215,7 @@ export const benthamScoreTool: ToolDefinition<typeof input, typeof output> = {
   cache: 'args',
   cacheKeyNeedsModel: (args) => args.parties === undefined,
   async handler(args, ctx) {
-    checkLimits(args, ctx.services.config.limits.maxTextChars);
+    checkLimits(args, ctx.services.limits.maxTextChars);
     if (args.parties !== undefined) {
       const parties: Party[] = args.parties.map((p) => ({ name: p.name, count: p.count, effects: p.effects.map(toEffect) }));
       const given = (v: number): VariableOut => ({ value: v, source: 'given' });

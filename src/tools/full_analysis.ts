@@ -15,7 +15,8 @@ import { analyzeEmotionTool } from './analyze_emotion.js';
 import { benthamScoreTool } from './bentham_score.js';
 import { regretForecastTool } from './regret_forecast.js';
 import { surdDecomposeTool } from './surd_decompose.js';
-import { ToolError, type ToolContext, type ToolDefinition } from './types.js';
+import { ToolError } from '../core/errors.js';
+import type { ToolContext, ToolDefinition } from './types.js';
 
 const block = (what: string) =>
   z.object({}).loose().optional().describe(`${what} Validated like that tool's own arguments; an invalid block fails only its section.`);

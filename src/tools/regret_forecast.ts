@@ -2,7 +2,7 @@
 // options × scenarios matrix (exact, no model); or, from text, option utilities / an anticipated-regret index
 // estimated by the model. Formulas: src/analysis/regret and docs/regret.md.
 import { z } from 'zod';
-import { MappingError } from '../analysis/bentham/signals.js';
+import { MappingError } from '../core/labels.js';
 import {
   RECOMMENDATION_KEYS,
   RegretOverflowError,
@@ -15,8 +15,9 @@ import {
   scenarioProbabilities,
   type RegretResult,
 } from '../analysis/regret/index.js';
-import type { TextEngine } from '../engine/types.js';
-import { ToolError, throwIfCancelled, type ToolContext, type ToolDefinition } from './types.js';
+import type { TextEngine } from '../core/model.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
+import type { ToolContext, ToolDefinition } from './types.js';
 
 const optionSchema = z.object({
   name: z.string().min(1).max(200).describe('unique option name'),
@@ -181,7 +182,7 @@ function explainMatrix(res: RegretResult, optionNames: string[], scenarios: { na
 }
 
 async function engineFor(ctx: ToolContext, texts: string[]): Promise<TextEngine> {
-  const { maxTextChars, maxBatchTexts } = ctx.services.config.limits;
+  const { maxTextChars, maxBatchTexts } = ctx.services.limits;
   for (const t of texts) {
     if (t.length > maxTextChars) {
       throw new ToolError('limit_exceeded', `a text to analyse is ${t.length} characters; limits.maxTextChars (RED_HEART_MAX_TEXT_CHARS) is ${maxTextChars}`);
@@ -218,7 +219,7 @@ export const regretForecastTool: ToolDefinition<typeof input, typeof output> = {
   cache: 'args',
   cacheKeyNeedsModel: (args) => args.outcomes === undefined,
   async handler(args, ctx) {
-    const limit = ctx.services.config.limits.regretMaxCells;
+    const limit = ctx.services.limits.regretMaxCells;
 
     if (args.outcomes !== undefined) {
       if (args.options === undefined) throw new ToolError('invalid_input', 'outcomes were given without `options` (2..50 named rows)');

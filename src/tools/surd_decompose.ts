@@ -10,7 +10,8 @@ import {
   type SurdProgress,
   type SurdResult,
 } from '../analysis/surd/index.js';
-import { ToolError, throwIfCancelled, type ToolContext, type ToolDefinition } from './types.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
+import type { ToolContext, ToolDefinition } from './types.js';
 
 const MAX_BINS = 64;
 const DEFAULT_BINS = 8;
@@ -279,7 +280,7 @@ function summary(o: Output): string {
 }
 
 async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Output; summary: string }> {
-  const limits = ctx.services.config.limits;
+  const limits = ctx.services.limits;
   const a = (args ?? {}) as Input;
   const samplesForm = a.target !== undefined || a.sources !== undefined;
   const histogramForm = a.histogram !== undefined;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { benthamScoreTool } from '../../src/tools/bentham_score.js';
-import { ToolError, type ToolContext } from '../../src/tools/types.js';
-import type { TextEngine } from '../../src/engine/types.js';
+import { ToolError } from '../../src/core/errors.js';
+import { type ToolContext } from '../../src/tools/types.js';
+import type { TextEngine } from '../../src/core/model.js';
 import { fakeEngine } from '../analysis/bentham/fake-model.js';
 import { toolContext } from './context.js';
 

@@ -3,7 +3,8 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { defaults } from '../../../src/server/config.js';
 import { surdDecomposeTool, surdInput, surdOutput } from '../../../src/tools/surd_decompose.js';
-import { ToolError, type ToolContext } from '../../../src/tools/types.js';
+import { ToolError } from '../../../src/core/errors.js';
+import { type ToolContext } from '../../../src/tools/types.js';
 import { loadVector, SKIP_REASON, VECTORS_PRESENT } from './vectors.js';
 
 type Args = Parameters<typeof surdDecomposeTool.handler>[0];
@@ -18,7 +19,7 @@ function makeCtx(options: { signal?: AbortSignal; limits?: Partial<ReturnType<ty
     logger: pino({ level: 'silent' }),
     progress: async (done, total, message) => { progress.push([done, total, message]); },
     services: {
-      config,
+      limits: config.limits,
       engine: { require: async () => { throw new ToolError('model_missing', 'not needed'); }, modelId: () => null },
     },
   };

@@ -1,13 +1,15 @@
 // Wires ToolDefinitions into an McpServer: progress, cancellation and timeout, the result cache,
-// error mapping and request ids. This is the only tool-side file that knows the MCP SDK.
+// error mapping and request ids. This is the only file that knows how the MCP SDK calls a tool.
 import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { cacheKey, type ResultCache } from '../engine/cache.js';
-import { ToolError, type ToolContext, type ToolDefinition, type ToolServices } from './types.js';
+import { ToolError } from '../core/errors.js';
+import { TOOLS } from '../tools/index.js';
+import type { ToolContext, ToolDefinition, ToolServices } from '../tools/types.js';
+import { cacheKey, type ResultCache } from './cache.js';
 
 export interface RegistryDeps {
   services: ToolServices;
@@ -63,7 +65,7 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
   const requestId = randomUUID().slice(0, 8);
   const logger = deps.logger.child({ tool: def.name, requestId });
   const started = performance.now();
-  const { signal, dispose } = callSignal(extra.signal, deps.services.config.limits.callTimeoutMs);
+  const { signal, dispose } = callSignal(extra.signal, deps.services.limits.callTimeoutMs);
   try {
     const usesModel = def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
     const modelId = usesModel ? deps.services.engine.modelId() : null;
@@ -135,4 +137,8 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
     },
     ((args: unknown, extra: Extra) => runTool(def, args, extra, deps)) as never,
   );
+}
+
+export function registerTools(server: McpServer, deps: RegistryDeps): void {
+  for (const tool of TOOLS) registerTool(server, tool, deps);
 }
