@@ -21,6 +21,11 @@ export interface ToolContext {
   /** Sends notifications/progress when the client asked for progress; otherwise a no-op. */
   progress(done: number, total?: number, message?: string): Promise<void>;
   services: ToolServices;
+  /**
+   * Runs another tool's handler under the result-cache entry a direct call of that tool with these arguments uses
+   * (full_analysis's sections). `cached` says whether the entry was there.
+   */
+  runTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDefinition<I, O>, args: z.infer<I>): Promise<ToolOutput<z.infer<O>> & { cached: boolean }>;
 }
 
 export interface ToolOutput<O> {
@@ -45,4 +50,13 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   /** Optional per-call refinement for tools that use the model only on some inputs (e.g. text-only Bentham). */
   cacheKeyNeedsModel?(args: z.infer<I>): boolean;
   handler(args: z.infer<I>, ctx: ToolContext): Promise<ToolOutput<z.infer<O>>>;
+}
+
+/** A context whose runTool calls the other tool's handler directly, without a cache (in-process use: tests, benchmarks). */
+export function uncachedContext(base: Omit<ToolContext, 'runTool'>): ToolContext {
+  const ctx: ToolContext = {
+    ...base,
+    runTool: async (def, args) => ({ ...(await def.handler(args, { ...ctx, progress: async () => {} })), cached: false }),
+  };
+  return ctx;
 }

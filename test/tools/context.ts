@@ -4,12 +4,12 @@ import pino from 'pino';
 import type { TextEngine } from '../../src/core/model.js';
 import { defaults, type AppConfig } from '../../src/server/config.js';
 import { ToolError } from '../../src/core/errors.js';
-import { type ToolContext } from '../../src/tools/types.js';
+import { uncachedContext, type ToolContext } from '../../src/tools/types.js';
 
 export function toolContext(engine?: TextEngine, configure?: (config: AppConfig) => void): ToolContext {
   const config = defaults({});
   configure?.(config);
-  return {
+  return uncachedContext({
     requestId: 't',
     signal: new AbortController().signal,
     logger: pino({ level: 'silent' }),
@@ -24,5 +24,5 @@ export function toolContext(engine?: TextEngine, configure?: (config: AppConfig)
         modelId: () => (engine ? engine.model.id : null),
       },
     },
-  };
+  });
 }
