@@ -10,7 +10,7 @@ import type { TextEngine } from '../core/model.js';
 import type { BatchStats } from './batcher.js';
 import { EngineLoadError, type EngineLoadErrorKind } from './errors.js';
 import { listModels, resolveModel } from './manifest.js';
-import { OnnxTextEngine } from './onnx-engine.js';
+import { OnnxTextEngine, type ModelFileInfo } from './onnx-engine.js';
 import { autoCandidates, configureOrtLogging, probeProvider, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { existsSync } from 'node:fs';
 
@@ -31,13 +31,7 @@ export interface EngineStatus {
   /** ONNX Runtime intra-op threads (null until loaded). */
   threads: number | null;
   /** The model in use (null until loaded). */
-  model: {
-    id: string;
-    version: string;
-    file: string;
-    sha256: string;
-    precision: string | null;
-    bytes: number;
+  model: (ModelFileInfo & {
     /** Counted from the ONNX graph initializers. */
     parameters: number;
     parameters_by_type: Record<string, number>;
@@ -48,7 +42,7 @@ export interface EngineStatus {
     max_length: number;
     load_ms: number;
     warmup_ms: number;
-  } | null;
+  }) | null;
   /** Every model the configured manifests list. */
   available_models: Array<{ id: string; version: string; file: string; precision: string | null; parameters: number | null; dir: string; installed: boolean }>;
   thresholds_source: string | null;

@@ -54,13 +54,17 @@ interface WindowOut {
   vad: [number, number, number];
 }
 
-export interface LoadedEngineInfo {
+/** The model file an engine runs (reported by red-heart://status as well). */
+export interface ModelFileInfo {
   id: string;
   version: string;
   file: string;
   sha256: string;
   precision: string | null;
   bytes: number;
+}
+
+export interface LoadedEngineInfo extends ModelFileInfo {
   parameters: ParameterCount;
   manifestParameters: number | null;
   maxLength: number;

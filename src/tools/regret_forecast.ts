@@ -255,11 +255,13 @@ export const regretForecastTool: ToolDefinition<typeof input, typeof output> = {
   name: 'regret_forecast',
   title: 'Regret forecast for a decision',
   description:
-    'Which option will I regret least? Give `options`, `scenarios` (optional probabilities) and an `outcomes` utility matrix '
-    + '(options × scenarios) for an exact analysis: regret per scenario, expected utility, expected and maximum regret, a '
-    + 'regret-averse value, optimistic/base/pessimistic views, Hurwicz, EVPI, recommendations by six criteria (ties listed '
-    + 'together) and counterfactuals. Without outcomes, options with descriptions plus a `decision` text are ranked by '
-    + 'model-estimated utilities; a `decision` text alone returns an estimated anticipated-regret index (0..1).',
+    [
+      'Which option will I regret least? Give `options`, `scenarios` (optional probabilities) and an `outcomes` utility matrix',
+      '(options × scenarios) for an exact analysis: regret per scenario, expected utility, expected and maximum regret, a',
+      'regret-averse value, optimistic/base/pessimistic views, Hurwicz, EVPI, recommendations by six criteria (ties listed',
+      'together) and counterfactuals. Without outcomes, options with descriptions plus a `decision` text are ranked by',
+      'model-estimated utilities; a `decision` text alone returns an estimated anticipated-regret index (0..1).',
+    ].join(' '),
   input,
   output,
   cache: 'args',
