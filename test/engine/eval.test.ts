@@ -1,4 +1,4 @@
-// The Node evaluation's metrics and parsers (src/eval), hand-checked.
+// The Node evaluation's metrics and parsers (eval/), hand-checked.
 import { describe, expect, it } from 'vitest';
 import { nsmcBucket, nsmcSplitOf, parseCsv, pyStrip } from '../../eval/data.js';
 import { accuracy, macroF1, pearson } from '../../eval/metrics.js';
