@@ -104,14 +104,14 @@ const invalid = (message: string) => new ToolError('invalid_input', message);
 // "an array"). Semantic checks of the series (equal lengths, lag, bins per axis) belong to the analysis layer
 // (src/analysis/surd), whose SurdInputError src/tools/errors.ts maps to invalid_input.
 
-function checkSampleCount(series: readonly number[], field: string, maxSamples: number): number[] {
+function checkSampleCount(series: number[], field: string, maxSamples: number): number[] {
   if (series.length > maxSamples) {
     throw new ToolError(
       'limit_exceeded',
       `${field} has ${series.length} samples, above the limit surdMaxSamples = ${maxSamples} (RED_HEART_SURD_MAX_SAMPLES / --surd-max-samples); pass a shorter window or downsample`,
     );
   }
-  return series as number[];
+  return series;
 }
 
 function checkNames(names: readonly string[], n: number, field: string): string[] {
