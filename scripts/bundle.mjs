@@ -3,7 +3,7 @@
 // Usage: node scripts/bundle.mjs [--out DIR]   (default DIR: build/; `npm run bundle` builds first)
 // Writes DIR/mcpb/ (the unpacked bundle) and DIR/red-heart-mcp-<version>.mcpb.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,6 +41,23 @@ function installProduction(stage) {
   writeFileSync(join(stage, 'package-lock.json'), readFileSync(join(ROOT, 'package-lock.json')));
   run(npm, ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], stage);
   unlinkSync(join(stage, 'package-lock.json'));
+}
+
+/**
+ * npm tarballs cannot hold symlinks, so onnxruntime-node carries its macOS library twice: libonnxruntime.1.dylib
+ * (the name the binding links, @rpath/libonnxruntime.1.dylib) and an identical versioned copy nothing loads.
+ * Drop the copy (44 MB) only when the binding names the short one and not the copy.
+ */
+function dropUnlinkedDylibCopy(stage) {
+  const dir = join(stage, 'node_modules/onnxruntime-node/bin/napi-v6/darwin/arm64');
+  if (!existsSync(dir)) return;
+  const binding = readFileSync(join(dir, 'onnxruntime_binding.node')).toString('latin1');
+  for (const name of readdirSync(dir)) {
+    if (/^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/.test(name) && existsSync(join(dir, 'libonnxruntime.1.dylib'))
+      && binding.includes('@rpath/libonnxruntime.1.dylib') && !binding.includes(name)) {
+      unlinkSync(join(dir, name));
+    }
+  }
 }
 
 /** Name and description of every tool, as the staged server itself lists them. */
@@ -147,6 +164,7 @@ async function main() {
   mkdirSync(out, { recursive: true });
   stagePackage(out, stage);
   installProduction(stage);
+  dropUnlinkedDylibCopy(stage);
   const m = await manifest(stage);
   writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);
   const file = join(out, `${m.name}-${m.version}.mcpb`);

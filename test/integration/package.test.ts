@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpath
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOY_TEXT, ROOT, StdioSession, cleanEnv, lockedProjectFor, runOrThrow, shippedModel } from './packaged.js';
+import { JOY_TEXT, ROOT, StdioSession, cleanEnv, lockedProjectFor, runAsync, shippedModel } from './packaged.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -23,15 +23,15 @@ describe('npm package: pack, offline install into an empty directory, run', () =
   let packed: PackResult;
   let installed: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!existsSync(join(ROOT, 'dist/src/server/cli.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does it)');
     tmp = realpathSync(mkdtempSync(join(tmpdir(), 'rh-pack-')));
     app = join(tmp, 'app');
     mkdirSync(app);
-    packed = (JSON.parse(runOrThrow(npm, ['pack', '--json', '--pack-destination', tmp], ROOT).stdout) as PackResult[])[0];
+    packed = (JSON.parse((await runAsync(npm, ['pack', '--json', '--pack-destination', tmp], ROOT)).stdout) as PackResult[])[0];
     const tgz = join(tmp, packed.filename);
     lockedProjectFor(app, tgz);
-    runOrThrow(npm, ['install', '--offline', '--no-audit', '--no-fund', tgz], app);
+    await runAsync(npm, ['install', '--offline', '--no-audit', '--no-fund', tgz], app);
     installed = join(app, 'node_modules', 'red-heart-mcp');
   }, 300_000);
 
@@ -49,8 +49,8 @@ describe('npm package: pack, offline install into an empty directory, run', () =
     expect(readdirSync(installed).sort()).toEqual(['README.md', 'dist', 'docs', 'mcp.json', 'models', 'package.json', 'server.json']);
   });
 
-  it('`npx red-heart-mcp --help` runs from the installed copy', () => {
-    const { stderr } = runOrThrow(npx, ['--no-install', 'red-heart-mcp', '--help'], app, cleanEnv({ npm_config_offline: 'true' }), 60_000);
+  it('`npx red-heart-mcp --help` runs from the installed copy', async () => {
+    const { stderr } = await runAsync(npx, ['--no-install', 'red-heart-mcp', '--help'], app, cleanEnv({ npm_config_offline: 'true' }), 60_000);
     expect(stderr).toContain('Usage: red-heart-mcp [options]');
     expect(stderr).toContain('RED_HEART_CACHE_PATH');
   });

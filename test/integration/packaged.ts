@@ -1,7 +1,7 @@
 // Helpers for the tests that run the server from a packed copy (npm tarball, .mcpb bundle) rather than from
 // the checkout: a child process runner that fails with its output, and a minimal newline-delimited JSON-RPC
 // session over a server's stdio (initialize, then requests matched by id).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { resolve } from 'node:path';
@@ -35,14 +35,26 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return { ...env, ...extra };
 }
 
-/** Runs a command to completion; a non-zero exit throws with the command, the status and its output. */
-export function runOrThrow(command: string, args: string[], cwd: string, env: Record<string, string> = cleanEnv(), timeoutMs = 240_000): { stdout: string; stderr: string } {
-  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-  if (r.error || r.status !== 0) {
-    const why = r.error ? r.error.message : `exit ${r.status}${r.signal ? ` (${r.signal})` : ''}`;
-    throw new Error(`\`${command} ${args.join(' ')}\` in ${cwd} failed: ${why}\n--- stdout\n${r.stdout?.slice(-4000)}\n--- stderr\n${r.stderr?.slice(-4000)}`);
-  }
-  return { stdout: r.stdout, stderr: r.stderr };
+/**
+ * Runs a command to completion; a non-zero exit throws with the command, the status and its output. Async, so
+ * that a long install does not block the test worker past vitest's RPC timeout.
+ */
+export function runAsync(command: string, args: string[], cwd: string, env: Record<string, string> = cleanEnv(), timeoutMs = 240_000): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (err) => { clearTimeout(timer); rej(err); });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return res({ stdout, stderr });
+      const why = signal ? `killed by ${signal}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs} ms?)` : ''}` : `exit ${code}`;
+      rej(new Error(`\`${command} ${args.join(' ')}\` in ${cwd} failed: ${why}\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-4000)}`));
+    });
+  });
 }
 
 export interface RpcResponse {
