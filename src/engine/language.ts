@@ -4,10 +4,6 @@
 // Accuracy, and why eld medium with these rules: docs/language.md (measured by eval/language/).
 import { eld } from 'eld/medium';
 
-/** Languages the `language` parameter may name (the languages the project has or plans models for). */
-export const LANGUAGE_CODES = ['en', 'ko', 'zh', 'ja'] as const;
-export type LanguageCode = (typeof LANGUAGE_CODES)[number];
-
 export interface ScriptCounts {
   hangul: number;
   kana: number;

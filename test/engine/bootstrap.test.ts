@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapCI, percentile } from '../../src/eval/bootstrap.js';
+import { bootstrapCI, percentile } from '../../eval/bootstrap.js';
 
 const mean = (xs: number[]) => (rows: Int32Array) => {
   let s = 0;

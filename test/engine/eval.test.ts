@@ -1,8 +1,8 @@
-// The Node evaluation's metrics and parsers (src/eval), hand-checked.
+// The Node evaluation's metrics and parsers (eval/), hand-checked.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nsmcBucket, nsmcByMovie, nsmcMovieSplitOf, nsmcSplitOf, parseCsv, pyStrip } from '../../src/eval/data.js';
-import { accuracy, accuracyOn, macroF1, macroF1On, pearson } from '../../src/eval/metrics.js';
+import { nsmcBucket, nsmcByMovie, nsmcMovieSplitOf, nsmcSplitOf, parseCsv, pyStrip } from '../../eval/data.js';
+import { accuracy, accuracyOn, macroF1, macroF1On, pearson } from '../../eval/metrics.js';
 
 describe('eval metrics', () => {
   it('macro-F1 with zero_division = 0', () => {

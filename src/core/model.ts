@@ -1,10 +1,12 @@
 // Public surface of the text engine, shared by every text-based tool (analyze_emotion, the text paths of
 // bentham_score / regret_forecast, full_analysis). Implemented in src/engine/ (see issue 6).
-import type { LanguageCode } from './language.js';
 
+/** Codes the `language` parameter may name: the languages the project has or plans models for (issue 14). */
+export const LANGUAGE_CODES = ['en', 'ko', 'zh', 'ja'] as const;
+export type LanguageCode = (typeof LANGUAGE_CODES)[number];
 /** Languages a model's outputs can be presented in (taxonomies, projections: src/analysis/emotion). */
 export type Language = 'en' | 'ko';
-/** What callers may ask for: auto, or one of the codes the project knows (src/engine/language.ts). */
+/** What callers may ask for: auto, or one of LANGUAGE_CODES. */
 export type LanguageRequest = 'auto' | LanguageCode;
 
 /** What the model computed for one input text: raw head outputs after activation, aggregated over chunks. */
