@@ -84,10 +84,12 @@ export function identifyLanguage(text: string): LanguageId {
 }
 
 /**
- * Latin-script texts with fewer letters than this are read as English when the model reads English: below
- * 10 characters the detector is unreliable ("ok" → Polish, "Hello" → Finnish; accuracy in docs/language.md),
- * and refusing short English replies would be worse than reading the odd short Spanish word as English. The
- * result still carries the detector's English score as `language_confidence` (0 when it gave none).
+ * Texts written only in Latin letters are read as English, when the model reads English, if they have fewer
+ * letters than this or the detector names no language at all: below 10 characters the detector is unreliable
+ * ("ok" → Polish, "Hello" → Finnish; accuracy in docs/language.md), refusing short English replies would be worse
+ * than reading the odd short Spanish word as English, and a Latin text in no known language ("aaaa…", "hmmmm")
+ * is not known to be another language. The result carries the detector's English score as `language_confidence`
+ * (0 when it gave none), so the guess stays visible.
  */
 export const SHORT_LATIN_LETTERS = 10;
 
@@ -113,7 +115,7 @@ export function decideLanguage<L extends string>(text: string, requested: string
   if (reads(id.language)) return { ok: true, language: id.language, confidence: id.confidence };
   if (reads('en') && id.by !== 'script') {
     const c = countScripts(text);
-    if (c.hangul + c.kana + c.han + c.other === 0 && c.latin < SHORT_LATIN_LETTERS) {
+    if (c.hangul + c.kana + c.han + c.other === 0 && (c.latin < SHORT_LATIN_LETTERS || id.language === 'und')) {
       return { ok: true, language: 'en' as L, confidence: eld.detect(text).getScores().en ?? 0 };
     }
   }

@@ -4,15 +4,18 @@ import { emotionProfile, type EmotionProfile } from '../analysis/emotion/index.j
 import { ToolError } from '../core/errors.js';
 import { EKMAN, SENTIMENTS } from '../core/labels.js';
 import { MAX_BATCH_TEXTS, MAX_TEXT_CHARS } from '../core/limits.js';
-import type { ModelInfo } from '../core/model.js';
+import { LANGUAGE_CODES, type ModelInfo } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
-import { engineFor } from './text-input.js';
+import { engineFor, languageRefusal, refusalError, type LanguageRefusal } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const input = z.object({
   text: z.string().min(1).max(MAX_TEXT_CHARS).optional().describe(`One text to analyse (1..${MAX_TEXT_CHARS} characters). Give exactly one of text / texts.`),
   texts: z.array(z.string().min(1).max(MAX_TEXT_CHARS)).min(1).max(MAX_BATCH_TEXTS).optional().describe(`Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order.`),
-  language: z.enum(['auto', 'en', 'ko']).default('auto').describe('auto: Korean when the text is mostly Hangul, otherwise English.'),
+  language: z
+    .enum(['auto', ...LANGUAGE_CODES])
+    .default('auto')
+    .describe('auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (model 1.3.0 reads en and ko) is refused with unsupported_language.'),
   top_k: z.number().int().min(1).max(44).default(5).describe('How many native-taxonomy labels to list per text (1..44).'),
   threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the model\'s per-label thresholds tuned on dev data.'),
 });
@@ -22,6 +25,7 @@ const prob = z.number().min(0).max(1);
 
 const result = z.object({
   language: z.enum(['en', 'ko']),
+  language_confidence: z.number().min(0).max(1).nullable().describe('How sure the language identification is (0..1; docs/language.md); null when `language` was given'),
   taxonomy: z.enum(['goemotions', 'kote']).describe('goemotions (28 labels) for English, kote (44 labels) for Korean'),
   labels: z.array(labelScore).describe('Native-taxonomy labels, highest first, at most top_k'),
   detected: z.array(labelScore.extend({ threshold: prob })).describe('Labels whose probability reaches the threshold'),
@@ -49,8 +53,18 @@ const result = z.object({
   truncated: z.boolean(),
 });
 
+const refused = z.object({
+  error: z.object({
+    code: z.literal('unsupported_language'),
+    message: z.string(),
+    detected: z.string().describe('ISO 639-1 code identified (und: none)'),
+    confidence: z.number().min(0).max(1),
+    supported: z.array(z.string()).describe('languages the model reads'),
+  }),
+}).describe('This text was not analysed: its language is not one the model reads');
+
 const output = z.object({
-  results: z.array(result),
+  results: z.array(z.union([result, refused])).describe('One entry per text, in order: an analysis, or an unsupported_language error'),
   model: z.object({ id: z.string(), version: z.string(), sha256: z.string().describe('first 12 hex digits') }),
   cached: z.boolean(),
   elapsed_ms: z.number().nonnegative(),
@@ -59,9 +73,9 @@ const output = z.object({
 type Args = z.infer<typeof input>;
 export type EmotionOutput = z.infer<typeof output>;
 
-/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading). */
+/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading), or why not. */
 export interface EmotionResult {
-  profiles: EmotionProfile[];
+  profiles: Array<EmotionProfile | { error: LanguageRefusal }>;
   model: ModelInfo;
   elapsedMs: number;
 }
@@ -71,11 +85,17 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
     throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
   }
   const texts = args.texts ?? [args.text as string];
-  const engine = await engineFor(ctx, texts.map((text, i) => ({ name: `text ${i}`, text })));
+  const engine = await engineFor(ctx, texts.map((text, i) => ({ name: `text ${i}`, text })), { language: args.language, perItem: true });
+  // A text in a language the model does not read is refused on its own; the others are analysed. One `text`
+  // that is refused fails the call (there is nothing else to return).
+  const refusals = texts.map((t) => languageRefusal(engine, t, args.language));
+  if (args.text !== undefined && refusals[0]) throw refusalError('text', refusals[0]);
   const t0 = performance.now();
-  const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
+  const readable = texts.filter((_, i) => !refusals[i]);
+  const analyses = readable.length ? await engine.analyze(readable, { language: args.language, signal: ctx.signal }) : [];
+  let next = 0;
   // numbers rounded to 4 decimals for readability (decisions are made on the unrounded values)
-  const profiles = analyses.map((a) => round4(emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold })));
+  const profiles = refusals.map((r) => (r ? { error: round4(r) } : round4(emotionProfile(analyses[next++], engine.model, { topK: args.top_k, threshold: args.threshold }))));
   return { profiles, model: engine.model, elapsedMs: performance.now() - t0 };
 }
 
@@ -84,6 +104,7 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
   const summary = results
     .slice(0, 3)
     .map((p, i) => {
+      if ('error' in p) return `${results.length > 1 ? `[${i}] ` : ''}${p.error.code}: ${p.error.message}`;
       const det = p.detected.slice(0, 3).map((d) => `${d.label} ${round3(d.score)}`).join(', ') || 'none over threshold';
       return `${results.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}`;
     })

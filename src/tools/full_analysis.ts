@@ -12,6 +12,7 @@ import {
   type SurdSignals,
 } from '../analysis/integration/index.js';
 import { MAX_TEXT_CHARS } from '../core/limits.js';
+import { LANGUAGE_CODES } from '../core/model.js';
 import { round3 } from '../core/numbers.js';
 import { analyzeEmotionTool, type EmotionOutput } from './analyze_emotion.js';
 import { benthamScoreTool, type BenthamOutput } from './bentham_score.js';
@@ -25,7 +26,7 @@ const block = (what: string) =>
 
 const input = z.object({
   text: z.string().min(1).max(MAX_TEXT_CHARS).describe(`The text to analyse (1..${MAX_TEXT_CHARS} characters): a diary entry, a dilemma, a customer message…`),
-  language: z.enum(['auto', 'en', 'ko']).default('auto').describe('Language of the text; auto detects by script (Hangul → ko).'),
+  language: z.enum(['auto', ...LANGUAGE_CODES]).default('auto').describe('Language of the text; auto identifies it (docs/language.md). A text or language the model does not read fails the text sections with unsupported_language.'),
   bentham: block('Arguments for bentham_score (parties, v2, layer_weights, profile). Without parties the scenario is the text.'),
   regret: block('Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, hurwicz_alpha). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.'),
   surd: block('Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram form). Without it the section is skipped.'),
@@ -118,8 +119,9 @@ async function runSection<I extends z.ZodObject, O extends z.ZodObject>(
 function signals(requested: readonly Section[], results: SectionResults): IntegrationInputs {
   const x: IntegrationInputs = { requested };
   const e = results.emotion;
-  if (ok(e)) {
-    const r = e.results[0];
+  const first = ok(e) ? e.results[0] : undefined;
+  if (first && !('error' in first)) {
+    const r = first;
     x.emotion = { positive_probability: r.sentiment.positive_probability, valence: r.valence, ekman: r.ekman.scores } satisfies EmotionSignals;
   }
   const b = results.bentham;
@@ -165,7 +167,8 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
   await Promise.all(requested.map(run));
   const integrated = integrate(signals(requested, results));
   const emotion = results.emotion;
-  const language = ok(emotion) ? emotion.results[0].language : args.language;
+  const first = ok(emotion) ? emotion.results[0] : undefined;
+  const language = first && !('error' in first) ? first.language : args.language;
   const summary = [
     `sentiment ${fmt3(integrated.overall_sentiment.value)}, ethical ${fmt3(integrated.ethical_score.value)}, regret ${fmt3(integrated.regret_potential.value)}, ` +
       `causal clarity ${fmt3(integrated.causal_clarity.value)}, confidence ${fmt3(integrated.confidence.value)}`,

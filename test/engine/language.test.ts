@@ -104,6 +104,11 @@ describe('decideLanguage against a model that reads en and ko', () => {
     expect(decideLanguage('Привет', 'auto', V1).ok).toBe(false);
   });
 
+  it('a Latin text in no language the detector knows is read as English with confidence 0', () => {
+    expect(identifyLanguage('a'.repeat(300)).language).toBe('und');
+    expect(decideLanguage('a'.repeat(300), 'auto', V1)).toEqual({ ok: true, language: 'en', confidence: 0 });
+  });
+
   it('texts without letters go to the first model language with confidence 0', () => {
     expect(decideLanguage('😂😂 100', 'auto', V1)).toEqual({ ok: true, language: 'en', confidence: 0 });
   });

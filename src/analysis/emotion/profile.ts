@@ -218,6 +218,8 @@ export interface EmotionProfileOptions {
 
 export interface EmotionProfile {
   language: Language;
+  /** The language identification's confidence (docs/language.md); null when the caller named the language. */
+  language_confidence: number | null;
   taxonomy: Taxonomy;
   labels: LabelScore[];
   detected: Array<LabelScore & { threshold: number }>;
@@ -251,6 +253,7 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
 
   return {
     language: a.language,
+    language_confidence: a.languageConfidence,
     taxonomy,
     labels: ranked.slice(0, opts.topK).map(({ label, score }) => ({ label, score })),
     detected,
