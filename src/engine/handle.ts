@@ -40,6 +40,8 @@ export interface EngineStatus {
     /** The count the manifest claims (null if absent); differs from `parameters` only if the manifest is stale. */
     manifest_parameters: number | null;
     max_length: number;
+    /** Languages the model reads; texts in others are refused with unsupported_language. */
+    languages: string[];
     load_ms: number;
     warmup_ms: number;
   }) | null;
@@ -182,6 +184,7 @@ class OnnxEngineHandle implements EngineHandle {
             quantization_params: info.parameters.quantizationParams,
             manifest_parameters: info.manifestParameters,
             max_length: info.maxLength,
+            languages: info.languages,
             load_ms: info.loadMs,
             warmup_ms: info.warmupMs,
           }

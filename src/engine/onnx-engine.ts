@@ -68,6 +68,8 @@ export interface LoadedEngineInfo extends ModelFileInfo {
   parameters: ParameterCount;
   manifestParameters: number | null;
   maxLength: number;
+  /** Languages the model reads (manifest `languages`). */
+  languages: string[];
   provider: ProviderName;
   providerAttempts: ProviderAttempt[];
   fallbackReason: string | null;
@@ -211,6 +213,7 @@ export class OnnxTextEngine implements TextEngine {
           parameters,
           manifestParameters: e.parameters ?? null,
           maxLength: e.max_length,
+          languages: [...e.languages],
           provider,
           providerAttempts: attempts,
           fallbackReason,

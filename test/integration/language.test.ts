@@ -36,6 +36,13 @@ describe.skipIf(!HAVE_MODEL)('language identification and refusal over MCP (ship
     await server?.close();
   });
 
+  it('the status resource lists the languages the model reads', async () => {
+    await call('analyze_emotion', { text: TEXTS.en }); // loads the model
+    const res = await server.client.readResource({ uri: 'red-heart://status' });
+    const status = JSON.parse((res.contents[0] as { text: string }).text);
+    expect(status.engine.model.languages).toEqual(['en', 'ko']);
+  });
+
   it('a batch of en, ko, zh, ja, es, fr: en and ko analysed, the others refused per item', async () => {
     const r = await call('analyze_emotion', { texts: Object.values(TEXTS) });
     expect(r.isError ?? false).toBe(false);
