@@ -16,7 +16,7 @@ import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import type { TextAnalysis } from '../src/core/model.js';
 import { packageRoot } from '../src/server/config.js';
 import { bootstrapCI } from './bootstrap.js';
-import { loadEkmanMapping, loadEmoBank, loadEthicsUtil, loadGoEmotions, loadKote, loadNsmcPool, nsmcByMovie, nsmcByReview, readLabelList } from './data.js';
+import { loadEkmanMapping, loadEmoBank, loadEthicsUtil, loadGoEmotions, loadKote, loadNsmcPool, nsmcByMovie, nsmcByReview, nsmcTrainSubsample, readLabelList, V1_NSMC_PER_CLASS } from './data.js';
 import { accuracyOn, macroF1On, pearsonOn } from './metrics.js';
 
 const TASKS = ['goemotions', 'ekman', 'goemotions_ko', 'ethics', 'nsmc', 'kote', 'emobank'] as const;
@@ -192,6 +192,12 @@ async function main(): Promise<void> {
     metrics.nsmc_test_acc = rep.add('nsmc_test_acc', oldRows.length, (ix) => accuracyOn(oldCorrect, ix), (i) => oldTrain.has(oldRows[i].text));
     const newCorrect = correctOf(newRows);
     metrics.nsmc_movie_test_acc = rep.add('nsmc_movie_test_acc', newRows.length, (ix) => accuracyOn(newCorrect, ix));
+    // Models 1.0–1.3 trained on a subsample of the per-review train part, which holds reviews of the movies that
+    // the split by movie puts in test: score those models also on the test texts they did not train on.
+    const seenByV1 = new Set(nsmcTrainSubsample(byReview.train, V1_NSMC_PER_CLASS).map((r) => r.text));
+    const unseen = newRows.map((r, i) => i).filter((i) => !seenByV1.has(newRows[i].text));
+    metrics.nsmc_movie_test_acc_unseen_by_v1 = rep.add('nsmc_movie_test_acc_unseen_by_v1', unseen.length, (ix) => accuracyOn(newCorrect, Array.from(ix, (k) => unseen[k])));
+    counts.nsmc_movie_test_seen_by_v1 = newRows.length - unseen.length;
     counts.nsmc_test = oldRows.length;
     counts.nsmc_movie_test = newRows.length;
     counts.nsmc_movie_test_movies = new Set(newRows.map((r) => r.movie)).size;

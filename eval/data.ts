@@ -223,6 +223,17 @@ export function nsmcByMovie(pool: NsmcRow[]): { splits: Record<'train' | 'dev' |
   };
 }
 
+/** `train.py --nsmc-per-class` of models 1.0–1.3. */
+export const V1_NSMC_PER_CLASS = 20000;
+
+/** The balanced training subsample of training/data.py: per class the N rows with the smallest sha256(review_id). */
+export function nsmcTrainSubsample(train: NsmcRow[], perClass: number): NsmcRow[] {
+  const keyed = train.map((r) => ({ r, h: sha(r.id) })).sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0));
+  const sel: [NsmcRow[], NsmcRow[]] = [[], []];
+  for (const { r } of keyed) if (sel[r.label].length < perClass) sel[r.label].push(r);
+  return [...sel[0], ...sel[1]];
+}
+
 /** NSMC-style rows of a split of the per-review scheme (models 1.0–1.3). */
 export function loadNsmc(dir: string, split: 'train' | 'dev' | 'test', log: (m: string) => void = () => {}): Array<{ id: string; text: string; label: 0 | 1 }> {
   return nsmcByReview(loadNsmcPool(dir, log))[split];

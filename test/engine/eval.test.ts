@@ -1,7 +1,7 @@
 // The Node evaluation's metrics and parsers (eval/), hand-checked.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nsmcBucket, nsmcByMovie, nsmcMovieSplitOf, nsmcSplitOf, parseCsv, pyStrip } from '../../eval/data.js';
+import { nsmcBucket, nsmcByMovie, nsmcMovieSplitOf, nsmcSplitOf, nsmcTrainSubsample, parseCsv, pyStrip } from '../../eval/data.js';
 import { accuracy, accuracyOn, macroF1, macroF1On, pearson } from '../../eval/metrics.js';
 
 describe('eval metrics', () => {
@@ -65,6 +65,14 @@ describe('NSMC split by movie (issue 14)', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('the v1 training subsample keeps per class the rows with the smallest sha256(review_id)', () => {
+    // sha256 hex prefixes (Python hashlib): '1' 6b86…, '2' d4735e…, '3' 4e0740…, '4' 4b2277…
+    const rows = ['1', '2', '3', '4'].map((id, i) => ({ id, movie: 'm', text: id, label: (i % 2) as 0 | 1 }));
+    // label 0: ids 1 (6b86) and 3 (4e07) → 3 first; label 1: ids 2 (d473) and 4 (4b22) → 4 first
+    expect(nsmcTrainSubsample(rows, 1).map((r) => r.id)).toEqual(['3', '4']);
+    expect(nsmcTrainSubsample(rows, 5).map((r) => r.id)).toEqual(['3', '1', '4', '2']);
   });
 
   it('movie buckets: sha256(movie_id) % 1000 (values from Python hashlib); test < 50, dev < 80, else train', () => {
