@@ -1,0 +1,136 @@
+// Explanation faithfulness and cost on the shipped model (issue 15), documented in docs/emotion.md:
+//   node dist/src/eval/explain.js [--data DIR] [--n 200] [--draws 10] [--seed 15] [--bench-runs 15]
+// Faithfulness: for each sampled GoEmotions *dev* text with ≥ 6 word units, the dominant label is explained by
+// occlusion; deleting the top-3 spans together must lower that label's probability more than deleting 3 distinct
+// random units (same unit count, units are single words here). Reports the share of texts where the top-3 drop
+// beats the mean random drop, and the share of (text, draw) pairs where it beats the single draw.
+// Cost: wall time of one explanation (all deletions in one batch) of a 25-word English text, warm engine.
+import { join, resolve } from 'node:path';
+import { contributions, occlude, occlusionUnits } from '../analysis/explain/occlusion.js';
+import { deleteSpans } from '../analysis/segment/index.js';
+import { resolveModel } from '../engine/manifest.js';
+import { OnnxTextEngine } from '../engine/onnx-engine.js';
+import { packageRoot } from '../server/config.js';
+import { loadGoEmotions } from './data.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+/** mulberry32: a small seeded PRNG so the sample and the random draws are reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(xs: T[], k: number, rand: () => number): T[] {
+  const a = xs.slice();
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(rand() * (a.length - i));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a.slice(0, k);
+}
+
+const log = (m: string) => process.stderr.write(`[explain] ${m}\n`);
+
+async function main(): Promise<void> {
+  const data = resolve(arg('data', join(packageRoot(), '..', 'shared', 'data')));
+  const n = Number(arg('n', '200'));
+  const draws = Number(arg('draws', '10'));
+  const seed = Number(arg('seed', '15'));
+  const benchRuns = Number(arg('bench-runs', '15'));
+  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), { provider: 'cpu', threads: 0, batchWindowMs: 0, maxBatch: 64 });
+  const labels = engine.model.labels.goemotions;
+  const score = async (texts: string[]) => (await engine.analyze(texts, { language: 'en' })).map((a) => a.goemotions);
+  const rand = rng(seed);
+
+  const rows = loadGoEmotions(data, 'dev').filter((r) => occlusionUnits(r.text, 'en').length >= 6);
+  const sample = pick(rows, Math.min(n, rows.length), rand);
+  let beatsMean = 0;
+  let beatsMeanNonNeutral = 0;
+  let nonNeutral = 0;
+  let pairWins = 0;
+  let pairs = 0;
+  const t0 = performance.now();
+  for (const row of sample) {
+    const units = occlusionUnits(row.text, 'en');
+    const o = await occlude(row.text, units, score);
+    const label = o.base.indexOf(Math.max(...o.base));
+    const top = contributions(o, label, 3);
+    const randoms = Array.from({ length: draws }, () => pick(units, 3, rand));
+    const probs = await score([deleteSpans(row.text, top), ...randoms.map((r) => deleteSpans(row.text, r))]);
+    const dropTop = o.base[label] - probs[0][label];
+    const dropRand = probs.slice(1).map((p) => o.base[label] - p[label]);
+    const meanRand = dropRand.reduce((s, x) => s + x, 0) / dropRand.length;
+    const win = dropTop > meanRand;
+    beatsMean += win ? 1 : 0;
+    if (labels[label] !== 'neutral') {
+      nonNeutral++;
+      beatsMeanNonNeutral += win ? 1 : 0;
+    }
+    for (const d of dropRand) {
+      pairs++;
+      pairWins += dropTop > d ? 1 : 0;
+    }
+  }
+  const faithSeconds = (performance.now() - t0) / 1000;
+
+  // A 25-word English text (written for this bench, not from a data set).
+  const text = 'I waited two hours at the clinic and nobody told me anything, so I left angry, but the nurse who finally called was really kind.';
+  const units = occlusionUnits(text, 'en');
+  const times: number[] = [];
+  for (let i = 0; i < benchRuns + 2; i++) {
+    const s = performance.now();
+    const o = await occlude(text, units, score);
+    contributions(o, o.base.indexOf(Math.max(...o.base)), 5);
+    if (i >= 2) times.push(performance.now() - s); // two warm-up runs
+  }
+  times.sort((a, b) => a - b);
+  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  const single: number[] = [];
+  for (let i = 0; i < benchRuns; i++) {
+    const s = performance.now();
+    await score([text]);
+    single.push(performance.now() - s);
+  }
+  single.sort((a, b) => a - b);
+  const out = {
+    model: { id: engine.model.id, version: engine.model.version, sha256: engine.model.sha256.slice(0, 12) },
+    faithfulness: {
+      split: 'GoEmotions dev (texts with >= 6 word units)',
+      eligible: rows.length,
+      texts: sample.length,
+      draws_per_text: draws,
+      seed,
+      top3_beats_mean_random: beatsMean / sample.length,
+      top3_beats_mean_random_non_neutral: nonNeutral ? beatsMeanNonNeutral / nonNeutral : null,
+      non_neutral_texts: nonNeutral,
+      top3_beats_single_draw: pairWins / pairs,
+      seconds: Math.round(faithSeconds),
+    },
+    bench: {
+      text_words: units.length,
+      forward_passes: units.length + 1,
+      runs: times.length,
+      explain_ms_p50: Math.round(q(0.5)),
+      explain_ms_p90: Math.round(q(0.9)),
+      single_text_ms_p50: Math.round(single[Math.floor(single.length / 2)]),
+      note: 'machine shared with other sessions (2 cores); ratios within this run are the meaningful part',
+    },
+  };
+  console.log(JSON.stringify(out, null, 1));
+  await engine.close();
+}
+
+main().catch((e) => {
+  log(String(e?.stack ?? e));
+  process.exit(1);
+});
