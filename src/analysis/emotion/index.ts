@@ -1,2 +1,3 @@
 export * from './mappings.js';
 export * from './profile.js';
+export * from './detail.js';
