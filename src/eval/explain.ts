@@ -6,7 +6,8 @@
 // beats the mean random drop, and the share of (text, draw) pairs where it beats the single draw.
 // Cost: wall time of one explanation (all deletions in one batch) of a 25-word English text, warm engine.
 import { join, resolve } from 'node:path';
-import { contributions, occlude, occlusionUnits } from '../analysis/explain/occlusion.js';
+import { pathToFileURL } from 'node:url';
+import { contributions, occlude, occlusionUnits, type BatchScorer } from '../analysis/explain/occlusion.js';
 import { deleteSpans } from '../analysis/segment/index.js';
 import { resolveModel } from '../engine/manifest.js';
 import { OnnxTextEngine } from '../engine/onnx-engine.js';
@@ -19,7 +20,7 @@ function arg(name: string, fallback: string): string {
 }
 
 /** mulberry32: a small seeded PRNG so the sample and the random draws are reproducible. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -30,7 +31,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function pick<T>(xs: T[], k: number, rand: () => number): T[] {
+export function pick<T>(xs: T[], k: number, rand: () => number): T[] {
   const a = xs.slice();
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(rand() * (a.length - i));
@@ -41,32 +42,31 @@ function pick<T>(xs: T[], k: number, rand: () => number): T[] {
 
 const log = (m: string) => process.stderr.write(`[explain] ${m}\n`);
 
-async function main(): Promise<void> {
-  const data = resolve(arg('data', join(packageRoot(), '..', 'shared', 'data')));
-  const n = Number(arg('n', '200'));
-  const draws = Number(arg('draws', '10'));
-  const seed = Number(arg('seed', '15'));
-  const benchRuns = Number(arg('bench-runs', '15'));
-  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), { provider: 'cpu', threads: 0, batchWindowMs: 0, maxBatch: 64 });
-  const labels = engine.model.labels.goemotions;
-  const score = async (texts: string[]) => (await engine.analyze(texts, { language: 'en' })).map((a) => a.goemotions);
-  const rand = rng(seed);
+export interface Faithfulness {
+  texts: number;
+  topBeatsMeanRandom: number;
+  topBeatsMeanRandomNonNeutral: number | null;
+  nonNeutral: number;
+  topBeatsSingleDraw: number;
+}
 
-  const rows = loadGoEmotions(data, 'dev').filter((r) => occlusionUnits(r.text, 'en').length >= 6);
-  const sample = pick(rows, Math.min(n, rows.length), rand);
+/**
+ * For each text: explain its dominant GoEmotions label by occlusion, delete the top-3 spans together, and compare
+ * the label's drop with the drops from `draws` sets of 3 distinct random units.
+ */
+export async function measureFaithfulness(score: BatchScorer, labels: readonly string[], sample: string[], draws: number, rand: () => number): Promise<Faithfulness> {
   let beatsMean = 0;
   let beatsMeanNonNeutral = 0;
   let nonNeutral = 0;
   let pairWins = 0;
   let pairs = 0;
-  const t0 = performance.now();
-  for (const row of sample) {
-    const units = occlusionUnits(row.text, 'en');
-    const o = await occlude(row.text, units, score);
+  for (const text of sample) {
+    const units = occlusionUnits(text, 'en');
+    const o = await occlude(text, units, score);
     const label = o.base.indexOf(Math.max(...o.base));
     const top = contributions(o, label, 3);
     const randoms = Array.from({ length: draws }, () => pick(units, 3, rand));
-    const probs = await score([deleteSpans(row.text, top), ...randoms.map((r) => deleteSpans(row.text, r))]);
+    const probs = await score([deleteSpans(text, top), ...randoms.map((r) => deleteSpans(text, r))]);
     const dropTop = o.base[label] - probs[0][label];
     const dropRand = probs.slice(1).map((p) => o.base[label] - p[label]);
     const meanRand = dropRand.reduce((s, x) => s + x, 0) / dropRand.length;
@@ -81,6 +81,32 @@ async function main(): Promise<void> {
       pairWins += dropTop > d ? 1 : 0;
     }
   }
+  return {
+    texts: sample.length,
+    topBeatsMeanRandom: beatsMean / sample.length,
+    topBeatsMeanRandomNonNeutral: nonNeutral ? beatsMeanNonNeutral / nonNeutral : null,
+    nonNeutral,
+    topBeatsSingleDraw: pairWins / pairs,
+  };
+}
+
+/** Dev texts with at least 6 word units (top-3 deletion must leave something to compare with). */
+export const eligible = (rows: Array<{ text: string }>) => rows.filter((r) => occlusionUnits(r.text, 'en').length >= 6).map((r) => r.text);
+
+async function main(): Promise<void> {
+  const data = resolve(arg('data', join(packageRoot(), '..', 'shared', 'data')));
+  const n = Number(arg('n', '200'));
+  const draws = Number(arg('draws', '10'));
+  const seed = Number(arg('seed', '15'));
+  const benchRuns = Number(arg('bench-runs', '15'));
+  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), { provider: 'cpu', threads: 0, batchWindowMs: 0, maxBatch: 64 });
+  const labels = engine.model.labels.goemotions;
+  const score: BatchScorer = async (texts) => (await engine.analyze(texts, { language: 'en' })).map((a) => a.goemotions);
+  const rand = rng(seed);
+  const rows = eligible(loadGoEmotions(data, 'dev'));
+  const sample = pick(rows, Math.min(n, rows.length), rand);
+  const t0 = performance.now();
+  const f = await measureFaithfulness(score, labels, sample, draws, rand);
   const faithSeconds = (performance.now() - t0) / 1000;
 
   // A 25-word English text (written for this bench, not from a data set).
@@ -107,13 +133,13 @@ async function main(): Promise<void> {
     faithfulness: {
       split: 'GoEmotions dev (texts with >= 6 word units)',
       eligible: rows.length,
-      texts: sample.length,
+      texts: f.texts,
       draws_per_text: draws,
       seed,
-      top3_beats_mean_random: beatsMean / sample.length,
-      top3_beats_mean_random_non_neutral: nonNeutral ? beatsMeanNonNeutral / nonNeutral : null,
-      non_neutral_texts: nonNeutral,
-      top3_beats_single_draw: pairWins / pairs,
+      top3_beats_mean_random: f.topBeatsMeanRandom,
+      top3_beats_mean_random_non_neutral: f.topBeatsMeanRandomNonNeutral,
+      non_neutral_texts: f.nonNeutral,
+      top3_beats_single_draw: f.topBeatsSingleDraw,
       seconds: Math.round(faithSeconds),
     },
     bench: {
@@ -130,7 +156,9 @@ async function main(): Promise<void> {
   await engine.close();
 }
 
-main().catch((e) => {
-  log(String(e?.stack ?? e));
-  process.exit(1);
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    log(String(e?.stack ?? e));
+    process.exit(1);
+  });
+}
