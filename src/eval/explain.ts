@@ -1,5 +1,6 @@
 // Explanation faithfulness and cost on the shipped model (issue 15), documented in docs/emotion.md:
-//   node dist/src/eval/explain.js [--data DIR] [--n 200] [--draws 10] [--seed 15] [--bench-runs 15]
+//   node dist/src/eval/explain.js [--lang en|ko] [--data DIR] [--n 200] [--draws 10] [--seed 15] [--bench-runs 15]
+// (--lang ko: KOTE dev texts, KOTE head)
 // Faithfulness: for each sampled GoEmotions *dev* text with ≥ 6 word units, the dominant label is explained by
 // occlusion; deleting the top-3 spans together must lower that label's probability more than deleting 3 distinct
 // random units (same unit count, units are single words here). Reports the share of texts where the top-3 drop
@@ -12,7 +13,7 @@ import { deleteSpans } from '../analysis/segment/index.js';
 import { resolveModel } from '../engine/manifest.js';
 import { OnnxTextEngine } from '../engine/onnx-engine.js';
 import { packageRoot } from '../server/config.js';
-import { loadGoEmotions } from './data.js';
+import { loadGoEmotions, loadKote } from './data.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,14 +55,17 @@ export interface Faithfulness {
  * For each text: explain its dominant GoEmotions label by occlusion, delete the top-3 spans together, and compare
  * the label's drop with the drops from `draws` sets of 3 distinct random units.
  */
-export async function measureFaithfulness(score: BatchScorer, labels: readonly string[], sample: string[], draws: number, rand: () => number): Promise<Faithfulness> {
+export async function measureFaithfulness(
+  score: BatchScorer, labels: readonly string[], sample: string[], draws: number, rand: () => number, lang: 'en' | 'ko' = 'en',
+): Promise<Faithfulness> {
+  const none = lang === 'en' ? 'neutral' : '없음';
   let beatsMean = 0;
   let beatsMeanNonNeutral = 0;
   let nonNeutral = 0;
   let pairWins = 0;
   let pairs = 0;
   for (const text of sample) {
-    const units = occlusionUnits(text, 'en');
+    const units = occlusionUnits(text, lang);
     const o = await occlude(text, units, score);
     const label = o.base.indexOf(Math.max(...o.base));
     const top = contributions(o, label, 3);
@@ -72,7 +76,7 @@ export async function measureFaithfulness(score: BatchScorer, labels: readonly s
     const meanRand = dropRand.reduce((s, x) => s + x, 0) / dropRand.length;
     const win = dropTop > meanRand;
     beatsMean += win ? 1 : 0;
-    if (labels[label] !== 'neutral') {
+    if (labels[label] !== none) {
       nonNeutral++;
       beatsMeanNonNeutral += win ? 1 : 0;
     }
@@ -91,7 +95,7 @@ export async function measureFaithfulness(score: BatchScorer, labels: readonly s
 }
 
 /** Dev texts with at least 6 word units (top-3 deletion must leave something to compare with). */
-export const eligible = (rows: Array<{ text: string }>) => rows.filter((r) => occlusionUnits(r.text, 'en').length >= 6).map((r) => r.text);
+export const eligible = (rows: Array<{ text: string }>, lang: 'en' | 'ko' = 'en') => rows.filter((r) => occlusionUnits(r.text, lang).length >= 6).map((r) => r.text);
 
 async function main(): Promise<void> {
   const data = resolve(arg('data', join(packageRoot(), '..', 'shared', 'data')));
@@ -100,18 +104,24 @@ async function main(): Promise<void> {
   const seed = Number(arg('seed', '15'));
   const benchRuns = Number(arg('bench-runs', '15'));
   const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), { provider: 'cpu', threads: 0, batchWindowMs: 0, maxBatch: 64 });
-  const labels = engine.model.labels.goemotions;
-  const score: BatchScorer = async (texts) => (await engine.analyze(texts, { language: 'en' })).map((a) => a.goemotions);
+  const lang = arg('lang', 'en') as 'en' | 'ko';
+  const head = lang === 'en' ? 'goemotions' : 'kote';
+  const labels = engine.model.labels[head];
+  const score: BatchScorer = async (texts) => (await engine.analyze(texts, { language: lang })).map((a) => a[head]);
   const rand = rng(seed);
-  const rows = eligible(loadGoEmotions(data, 'dev'));
+  const rows = eligible(lang === 'en' ? loadGoEmotions(data, 'dev') : loadKote(data, 'dev'), lang);
   const sample = pick(rows, Math.min(n, rows.length), rand);
   const t0 = performance.now();
-  const f = await measureFaithfulness(score, labels, sample, draws, rand);
+  const f = await measureFaithfulness(score, labels, sample, draws, rand, lang);
   const faithSeconds = (performance.now() - t0) / 1000;
 
   // A 25-word English text (written for this bench, not from a data set).
-  const text = 'I waited two hours at the clinic and nobody told me anything, so I left angry, but the nurse who finally called was really kind.';
-  const units = occlusionUnits(text, 'en');
+  // Korean: 25 eojeol, written for this bench as well.
+  const text =
+    lang === 'en'
+      ? 'I waited two hours at the clinic and nobody told me anything, so I left angry, but the nurse who finally called was really kind.'
+      : '병원에서 두 시간이나 기다렸는데 아무도 나에게 아무것도 말해 주지 않아서 정말 화가 났지만 마지막에 나를 부른 간호사는 정말 친절했고 덕분에 기분이 풀렸다 그래도 다시는 싫다';
+  const units = occlusionUnits(text, lang);
   const times: number[] = [];
   for (let i = 0; i < benchRuns + 2; i++) {
     const s = performance.now();
@@ -131,7 +141,7 @@ async function main(): Promise<void> {
   const out = {
     model: { id: engine.model.id, version: engine.model.version, sha256: engine.model.sha256.slice(0, 12) },
     faithfulness: {
-      split: 'GoEmotions dev (texts with >= 6 word units)',
+      split: `${lang === 'en' ? 'GoEmotions' : 'KOTE'} dev (texts with >= 6 word units)`,
       eligible: rows.length,
       texts: f.texts,
       draws_per_text: draws,
