@@ -7,9 +7,7 @@ import {
   CONVERSATION_PARAMS,
   ConversationInputError,
   advance,
-  decodeState,
   emptyConversation,
-  encodeState,
   influenceReport,
   speakerReport,
   type TurnObservation,
@@ -26,6 +24,7 @@ import {
   shape,
   shapedResult,
 } from './emotion_reading.js';
+import { decodeState, encodeState } from './conversation_state.js';
 import { ToolError, throwIfCancelled, type ToolDefinition } from './types.js';
 
 export const MAX_TURNS = 500;

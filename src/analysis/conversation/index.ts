@@ -3,6 +3,5 @@
 export * from './params.js';
 export { initLevel, processNoise, stepLevel, type LevelState } from './filter.js';
 export { emptyChange, stepChange, type Alarm, type ChangeState, type Dimension, type Direction } from './cusum.js';
-export { BINS, cell, pairInfluence, valenceBin, type PairInfluence } from './influence.js';
+export { BINS, CELLS, cell, pairInfluence, valenceBin, type PairInfluence } from './influence.js';
 export * from './tracker.js';
-export { decodeState, encodeState, fnv1a, PARAMS_FINGERPRINT } from './state.js';

@@ -43,4 +43,5 @@ export function allLabels(a: TextAnalysis, model: ModelInfo, threshold?: number)
 }
 
 /** UTF-8 bytes of the JSON text of a value: the unit of every size limit and measurement here. */
-export const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v), 'utf8');
+const utf8 = new TextEncoder();
+export const jsonBytes = (v: unknown): number => utf8.encode(JSON.stringify(v)).length;

@@ -2,10 +2,10 @@
 // with a format tag and followed by a checksum. It is bound to the model and to the conversation parameters:
 // a token made by another model or parameter set is refused instead of mixing two scales. The checksum only
 // catches damage in transit; the token is not signed, and a caller who edits it only changes their own result.
+// (Lives in tools, not analysis: it validates with zod and speaks in ToolErrors.)
 import { z } from 'zod';
-import { CELLS } from './influence.js';
-import { CONVERSATION_PARAMS, DIMS } from './params.js';
-import { ConversationInputError, type ConversationState } from './tracker.js';
+import { CELLS, CONVERSATION_PARAMS, DIMS, type ConversationState } from '../analysis/conversation/index.js';
+import { ToolError } from './types.js';
 
 const PREFIX = 'rhc1';
 
@@ -61,25 +61,25 @@ export function encodeState(state: ConversationState, model: string): string {
 
 export function decodeState(token: string, model: string): ConversationState {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX) throw new ConversationInputError(`state is not a conversation state token (expected '${PREFIX}.<data>.<checksum>' as returned by analyze_conversation)`);
+  if (parts.length !== 3 || parts[0] !== PREFIX) throw new ToolError('invalid_input', `state is not a conversation state token (expected '${PREFIX}.<data>.<checksum>' as returned by analyze_conversation)`);
   const json = Buffer.from(parts[1], 'base64url').toString('utf8');
-  if (fnv1a(json) !== parts[2]) throw new ConversationInputError('state token is damaged (checksum mismatch); send the token exactly as it was returned, or the whole conversation without state');
+  if (fnv1a(json) !== parts[2]) throw new ToolError('invalid_input', 'state token is damaged (checksum mismatch); send the token exactly as it was returned, or the whole conversation without state');
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch {
-    throw new ConversationInputError('state token does not hold valid JSON');
+    throw new ToolError('invalid_input', 'state token does not hold valid JSON');
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ConversationInputError(`state token has an invalid structure (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`);
+  if (!parsed.success) throw new ToolError('invalid_input', `state token has an invalid structure (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`);
   const { model: m, params, state } = parsed.data;
-  if (m !== model) throw new ConversationInputError(`state was made with model ${m}, but the server now runs ${model}; send the whole conversation without state`);
-  if (params !== PARAMS_FINGERPRINT) throw new ConversationInputError('state was made with other conversation parameters (another server version); send the whole conversation without state');
+  if (m !== model) throw new ToolError('invalid_input', `state was made with model ${m}, but the server now runs ${model}; send the whole conversation without state`);
+  if (params !== PARAMS_FINGERPRINT) throw new ToolError('invalid_input', 'state was made with other conversation parameters (another server version); send the whole conversation without state');
   const n = state.speakers.length;
-  if (state.prev && state.prev.speaker >= n) throw new ConversationInputError('state token refers to an unknown speaker');
+  if (state.prev && state.prev.speaker >= n) throw new ToolError('invalid_input', 'state token refers to an unknown speaker');
   for (const key of Object.keys(state.counts)) {
     const [i, j] = key.split('>').map(Number);
-    if (i >= n || j >= n || i === j) throw new ConversationInputError(`state token has an invalid speaker pair '${key}'`);
+    if (i >= n || j >= n || i === j) throw new ToolError('invalid_input', `state token has an invalid speaker pair '${key}'`);
   }
   return state as ConversationState;
 }
