@@ -1,3 +1,2 @@
-export * from './mappings.js';
 export * from './profile.js';
 export * from './detail.js';
