@@ -2,11 +2,11 @@
 //   node dist/src/eval/detail_bytes.js [--data DIR] [--n 300]
 // English: GoEmotions dev; Korean: KOTE dev. Counts the UTF-8 bytes of one element of `results` (no envelope).
 import { join, resolve } from 'node:path';
-import { DETAILS, jsonBytes } from '../analysis/emotion/index.js';
-import { resolveModel } from '../engine/manifest.js';
-import { OnnxTextEngine } from '../engine/onnx-engine.js';
-import { packageRoot } from '../server/config.js';
-import { shape } from '../tools/emotion_reading.js';
+import { DETAILS, jsonBytes } from '../src/analysis/emotion/index.js';
+import { resolveModel } from '../src/engine/manifest.js';
+import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
+import { packageRoot } from '../src/server/config.js';
+import { shape } from '../src/tools/emotion_reading.js';
 import { loadGoEmotions, loadKote } from './data.js';
 
 const arg = (name: string, fallback: string) => {

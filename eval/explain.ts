@@ -8,11 +8,11 @@
 // Cost: wall time of one explanation (all deletions in one batch) of a 25-word English text, warm engine.
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { contributions, occlude, occlusionUnits, type BatchScorer } from '../analysis/explain/occlusion.js';
-import { deleteSpans } from '../analysis/segment/index.js';
-import { resolveModel } from '../engine/manifest.js';
-import { OnnxTextEngine } from '../engine/onnx-engine.js';
-import { packageRoot } from '../server/config.js';
+import { contributions, occlude, occlusionUnits, type BatchScorer } from '../src/analysis/explain/occlusion.js';
+import { deleteSpans } from '../src/analysis/segment/index.js';
+import { resolveModel } from '../src/engine/manifest.js';
+import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
+import { packageRoot } from '../src/server/config.js';
 import { loadGoEmotions, loadKote } from './data.js';
 
 function arg(name: string, fallback: string): string {

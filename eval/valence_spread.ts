@@ -4,10 +4,10 @@
 //   node dist/src/eval/valence_spread.js [--data DIR] [--n 3000]
 // English: GoEmotions dev; Korean: the Korean GoEmotions translation dev (same gold labels).
 import { join, resolve } from 'node:path';
-import { arousalOf, valenceOf } from '../analysis/emotion/index.js';
-import { resolveModel } from '../engine/manifest.js';
-import { OnnxTextEngine } from '../engine/onnx-engine.js';
-import { packageRoot } from '../server/config.js';
+import { arousalOf, valenceOf } from '../src/analysis/emotion/index.js';
+import { resolveModel } from '../src/engine/manifest.js';
+import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
+import { packageRoot } from '../src/server/config.js';
 import { loadEkmanMapping, loadGoEmotions, readLabelList } from './data.js';
 
 const arg = (name: string, fallback: string) => {

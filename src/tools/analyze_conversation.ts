@@ -5,14 +5,18 @@
 import { z } from 'zod';
 import {
   CONVERSATION_PARAMS,
-  ConversationInputError,
   advance,
   emptyConversation,
   influenceReport,
   speakerReport,
+  type Advance,
   type TurnObservation,
 } from '../analysis/conversation/index.js';
-import { EKMAN, emotionProfile, type Ekman } from '../analysis/emotion/index.js';
+import { emotionProfile } from '../analysis/emotion/index.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
+import { EKMAN, type Ekman } from '../core/labels.js';
+import { MAX_CONVERSATION_TURNS, MAX_TEXT_CHARS } from '../core/limits.js';
+import { round3, round4 } from '../core/numbers.js';
 import {
   checkExplainLimits,
   checkResponseSize,
@@ -20,20 +24,22 @@ import {
   explainParam,
   explainText,
   explanationSchema,
-  round4,
   shape,
   shapedResult,
+  type Explanation,
 } from './emotion_reading.js';
+import type { ModelInfo, TextAnalysis } from '../core/model.js';
 import { decodeState, encodeState } from './conversation_state.js';
-import { ToolError, throwIfCancelled, type ToolDefinition } from './types.js';
+import { checkTexts } from './text-input.js';
+import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
-export const MAX_TURNS = 500;
+const MAX_TURNS = MAX_CONVERSATION_TURNS;
 const MAX_STATE_CHARS = 200_000;
 
 const input = z.object({
   turns: z.array(z.object({
     speaker: z.string().min(1).max(100).describe('Who speaks (any name; the same name = the same speaker).'),
-    text: z.string().min(1).max(20_000).describe('What they said (1..20000 characters).'),
+    text: z.string().min(1).max(MAX_TEXT_CHARS).describe(`What they said (1..${MAX_TEXT_CHARS} characters).`),
     time: z.union([z.number(), z.string().min(1).max(64)]).optional().describe('When: seconds on any fixed clock (e.g. Unix time) or an ISO 8601 date-time. Times must not decrease.'),
   })).min(1).max(MAX_TURNS).describe(`The turns in order (1..${MAX_TURNS}). With \`state\`, only the turns after those the state covers.`),
   state: z.string().min(1).max(MAX_STATE_CHARS).optional().describe('The `state` returned by an earlier call on the same conversation: continue from there with only the new turns.'),
@@ -111,13 +117,133 @@ function seconds(time: number | string | undefined, index: number): number | nul
   return ms / 1000;
 }
 
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+type Args = z.infer<typeof input>;
+export type ConversationOutput = z.infer<typeof output>;
+
+/** The conversation as computed: per-turn analyses, the advanced state and what it says. */
+export interface ConversationResult {
+  args: Args;
+  firstIndex: number;
+  times: Array<number | null>;
+  analyses: TextAnalysis[];
+  explanations: Array<Explanation | undefined>;
+  run: Advance;
+  influence: ReturnType<typeof influenceReport>;
+  state: string;
+  model: ModelInfo;
+  elapsedMs: number;
+}
+
+export async function computeConversation(args: Args, ctx: ToolContext): Promise<ConversationResult> {
+  const texts = args.turns.map((t) => t.text);
+  // The turn count has its own ceiling (MAX_CONVERSATION_TURNS, in the schema); each text has the usual limit.
+  checkTexts(texts.map((text, i) => ({ name: `turns[${i}].text`, text })), { maxTextChars: ctx.services.limits.maxTextChars, maxBatchTexts: MAX_TURNS });
+  if (args.explain) checkExplainLimits(texts);
+  const times = args.turns.map((t, i) => seconds(t.time, i));
+  const engine = await ctx.services.engine.require();
+  throwIfCancelled(ctx.signal);
+  const model = engine.model;
+  const binding = model.sha256.slice(0, 12);
+  const start = args.state ? decodeState(args.state, binding) : emptyConversation();
+  const t0 = performance.now();
+  const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
+  const totalSteps = 1 + (args.explain ? texts.length : 0);
+  await ctx.progress(1, totalSteps, `${texts.length} turns read`);
+  const observations: TurnObservation[] = analyses.map((a, i) => {
+    const p = emotionProfile(a, model, { topK: 1 });
+    return { speaker: args.turns[i].speaker, language: a.language, valence: p.valence, arousal: p.arousal, ekman: p.ekman.scores, time: times[i] };
+  });
+  const run = advance(start, observations); // ConversationInputError → invalid_input (src/tools/errors.ts)
+  const explanations: Array<Explanation | undefined> = [];
+  if (args.explain) {
+    for (let i = 0; i < texts.length; i++) {
+      throwIfCancelled(ctx.signal);
+      explanations.push(await explainText(engine, texts[i], analyses[i], ctx.signal));
+      await ctx.progress(2 + i, totalSteps, `turn ${start.turns + i} explained`);
+    }
+  }
+  return {
+    args,
+    firstIndex: start.turns,
+    times,
+    analyses,
+    explanations,
+    run,
+    influence: influenceReport(run.state),
+    state: encodeState(run.state, binding),
+    model,
+    elapsedMs: performance.now() - t0,
+  };
+}
+
+export function presentConversation(r: ConversationResult): ToolOutput<ConversationOutput> {
+  const { args, model } = r;
+  const opts = { topK: args.top_k, threshold: args.threshold, detail: args.detail };
+  const turns: ConversationOutput['turns'] = r.analyses.map((a, i) => {
+    const turn: ConversationOutput['turns'][number] = {
+      index: r.firstIndex + i,
+      speaker: args.turns[i].speaker,
+      time: r.times[i],
+      emotion: shape(a, model, opts) as ConversationOutput['turns'][number]['emotion'],
+    };
+    const ex = r.explanations[i];
+    if (ex) turn.explanation = ex;
+    return turn;
+  });
+  // At detail "summary" the smoothed points carry no Ekman scores (the dominant class stays).
+  const withEkman = args.detail !== 'summary';
+  const pointOut = <P extends { ekman: Record<Ekman, number> }>(p: P) => {
+    const { ekman, ...rest } = p;
+    return withEkman ? { ...rest, ekman } : rest;
+  };
+  const speakers: ConversationOutput['speakers'] = {};
+  for (const s of r.run.state.speakers) {
+    const rep = speakerReport(s);
+    speakers[s.name] = round4({
+      ...rep,
+      current: pointOut(rep.current),
+      trajectory: r.run.points.filter((p) => p.speaker === s.name).map(({ speaker: _, ...p }) => pointOut(p)),
+    });
+  }
+  const shifts = r.run.shifts.map((s) => round4({ ...s, before: pointOut(s.before), after: pointOut(s.after) }));
+  const inf = r.influence;
+  const influence = inf.influence && {
+    lag: 1 as const,
+    bins: { en: [...CONVERSATION_PARAMS.influence.edges.en], ko: [...CONVERSATION_PARAMS.influence.edges.ko] },
+    pairs: inf.influence.pairs.map((p) => round4({
+      from: p.from, to: p.to, samples: p.samples, transfer_entropy: p.transferEntropy, p_value: p.pValue, permutations: p.permutations,
+      surd: { unique_from: p.uniqueFrom, unique_self: p.uniqueSelf, redundant: p.redundant, synergistic: p.synergistic, mutual_information: p.mutualInformation },
+    })),
+    insufficient: inf.influence.insufficient,
+  };
+  const structured: ConversationOutput = {
+    turns,
+    speakers,
+    shifts,
+    influence,
+    influence_reason: inf.reason,
+    state: r.state,
+    model: { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) },
+    elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
+  };
+  checkResponseSize(structured, 'turns per call (continue with `state`)', args.detail);
+  const summary = [
+    ...Object.values(speakers).map((s) => s.summary),
+    ...shifts.slice(0, 3).map((s) => `shift: ${s.speaker} at turn ${s.turn} (${s.triggers.map((t) => `${t.dimension} ${t.direction}`).join(', ')}): ${s.before.ekman_dominant} ${round3(s.before.valence)} → ${s.after.ekman_dominant} ${round3(s.after.valence)}`),
+    shifts.length > 3 ? `… ${shifts.length - 3} more shifts` : [],
+    influence
+      ? influence.pairs.map((p) => `influence ${p.from}→${p.to}: TE ${round3(p.transfer_entropy)} bits, p ${round3(p.p_value)} (${p.samples} pairs)`).join('; ')
+      : `influence: ${inf.reason}`,
+  ].flat().join('\n');
+  return { structured, summary };
+}
 
 export const analyzeConversationTool: ToolDefinition<typeof input, typeof output> = {
   name: 'analyze_conversation',
   title: 'Analyse a conversation: speakers\' emotions over time, shifts and influence (English, Korean)',
   description:
-    'A conversation of 1..500 turns [{speaker, text, time?}]: each turn\'s emotion (detail summary by default), each speaker\'s ' +
+    `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]: each turn's emotion (detail summary by default), each speaker's ` +
     'valence / arousal / Ekman trajectory smoothed by a Kalman filter with the dominant emotions and a summary, shifts in a ' +
     'speaker\'s state (CUSUM change detection, with before/after), and whether one speaker\'s valence follows another\'s at lag 1 ' +
     `(transfer entropy + SURD, from ${CONVERSATION_PARAMS.influence.minPairs} response pairs on). Returns a \`state\` token: ` +
@@ -125,95 +251,5 @@ export const analyzeConversationTool: ToolDefinition<typeof input, typeof output
   input,
   output,
   cache: 'args+model',
-  async handler(args, ctx) {
-    const limits = ctx.services.config.limits;
-    args.turns.forEach((t, i) => {
-      if (t.text.length > limits.maxTextChars) {
-        throw new ToolError('limit_exceeded', `turns[${i}].text has ${t.text.length} characters; the limit is ${limits.maxTextChars} (--max-text-chars)`);
-      }
-    });
-    const texts = args.turns.map((t) => t.text);
-    if (args.explain) checkExplainLimits(texts);
-    const times = args.turns.map((t, i) => seconds(t.time, i));
-    const engine = await ctx.services.engine.require();
-    const model = engine.model;
-    const binding = model.sha256.slice(0, 12);
-    const t0 = performance.now();
-    try {
-      const start = args.state ? decodeState(args.state, binding) : emptyConversation();
-      throwIfCancelled(ctx.signal);
-      const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
-      const explainSteps = args.explain ? texts.length : 0;
-      const totalSteps = 1 + explainSteps;
-      await ctx.progress(1, totalSteps, `${texts.length} turns read`);
-      const observations: TurnObservation[] = analyses.map((a, i) => {
-        const p = emotionProfile(a, model, { topK: 1 });
-        return { speaker: args.turns[i].speaker, language: a.language, valence: p.valence, arousal: p.arousal, ekman: p.ekman.scores, time: times[i] };
-      });
-      const run = advance(start, observations);
-      const opts = { topK: args.top_k, threshold: args.threshold, detail: args.detail };
-      const turns: z.infer<typeof output>['turns'] = [];
-      for (let i = 0; i < texts.length; i++) {
-        const turn: z.infer<typeof output>['turns'][number] = {
-          index: start.turns + i,
-          speaker: args.turns[i].speaker,
-          time: times[i],
-          emotion: shape(analyses[i], model, opts) as z.infer<typeof output>['turns'][number]['emotion'],
-        };
-        if (args.explain) {
-          throwIfCancelled(ctx.signal);
-          turn.explanation = await explainText(engine, texts[i], analyses[i], ctx.signal);
-          await ctx.progress(2 + i, totalSteps, `turn ${start.turns + i} explained`);
-        }
-        turns.push(turn);
-      }
-      const withEkman = args.detail !== 'summary';
-      const pointOut = <P extends { ekman: Record<Ekman, number> }>(p: P) => {
-        const { ekman, ...rest } = p;
-        return withEkman ? { ...rest, ekman } : rest;
-      };
-      const speakers: z.infer<typeof output>['speakers'] = {};
-      for (const s of run.state.speakers) {
-        const rep = speakerReport(s);
-        speakers[s.name] = round4({
-          ...rep,
-          current: pointOut(rep.current),
-          trajectory: run.points.filter((p) => p.speaker === s.name).map(({ speaker: _, ...p }) => pointOut(p)),
-        });
-      }
-      const shifts = run.shifts.map((s) => round4({ ...s, before: pointOut(s.before), after: pointOut(s.after) }));
-      const inf = influenceReport(run.state);
-      const influence = inf.influence && {
-        lag: 1 as const,
-        bins: { en: [...CONVERSATION_PARAMS.influence.edges.en], ko: [...CONVERSATION_PARAMS.influence.edges.ko] },
-        pairs: inf.influence.pairs.map((p) => round4({
-          from: p.from, to: p.to, samples: p.samples, transfer_entropy: p.transferEntropy, p_value: p.pValue, permutations: p.permutations,
-          surd: { unique_from: p.uniqueFrom, unique_self: p.uniqueSelf, redundant: p.redundant, synergistic: p.synergistic, mutual_information: p.mutualInformation },
-        })),
-        insufficient: inf.influence.insufficient,
-      };
-      const structured = {
-        turns,
-        speakers,
-        shifts,
-        influence,
-        influence_reason: inf.reason,
-        state: encodeState(run.state, binding),
-        model: { id: model.id, version: model.version, sha256: binding },
-        elapsed_ms: Math.round((performance.now() - t0) * 100) / 100,
-      };
-      checkResponseSize(structured, 'turns per call (continue with `state`)', args.detail);
-      const summary = [
-        ...Object.values(speakers).map((s) => s.summary),
-        ...shifts.slice(0, 3).map((s) => `shift: ${s.speaker} at turn ${s.turn} (${s.triggers.map((t) => `${t.dimension} ${t.direction}`).join(', ')}): ${s.before.ekman_dominant} ${r3(s.before.valence)} → ${s.after.ekman_dominant} ${r3(s.after.valence)}`),
-        influence
-          ? influence.pairs.map((p) => `influence ${p.from}→${p.to}: TE ${r3(p.transfer_entropy)} bits, p ${r3(p.p_value)} (${p.samples} pairs)`).join('; ')
-          : `influence: ${inf.reason}`,
-      ].join('\n');
-      return { structured, summary };
-    } catch (err) {
-      if (err instanceof ConversationInputError) throw new ToolError('invalid_input', err.message);
-      throw err;
-    }
-  },
+  handler: async (args, ctx) => presentConversation(await computeConversation(args, ctx)),
 };

@@ -5,7 +5,7 @@
 // (Lives in tools, not analysis: it validates with zod and speaks in ToolErrors.)
 import { z } from 'zod';
 import { CELLS, CONVERSATION_PARAMS, DIMS, type ConversationState } from '../analysis/conversation/index.js';
-import { ToolError } from './types.js';
+import { ToolError } from '../core/errors.js';
 
 const PREFIX = 'rhc1';
 

@@ -3,28 +3,15 @@
 // Shared by analyze_emotion, full_analysis and analyze_conversation so every tool sizes results the same way.
 import { z } from 'zod';
 import { contributions, occlude, occlusionUnits, type BatchScorer } from '../analysis/explain/occlusion.js';
-import {
-  DETAILS,
-  EKMAN,
-  SENTIMENTS,
-  SUMMARY_MAX_BYTES,
-  allLabels,
-  emotionProfile,
-  jsonBytes,
-  summaryOf,
-  type Detail,
-} from '../analysis/emotion/index.js';
+import { DETAILS, SUMMARY_MAX_BYTES, allLabels, emotionProfile, jsonBytes, summaryOf, type Detail } from '../analysis/emotion/index.js';
 import { sentences, words } from '../analysis/segment/index.js';
-import type { Language, LanguageRequest, ModelInfo, TextAnalysis, TextEngine } from '../engine/types.js';
-import { ToolError, throwIfCancelled } from './types.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
+import { EKMAN, SENTIMENTS } from '../core/labels.js';
+import { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES } from '../core/limits.js';
+import type { Language, LanguageRequest, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
+import { round4 } from '../core/numbers.js';
 
-/** Largest structured result a call may return (UTF-8 bytes of its JSON); larger ones are refused, never cut. */
-export const MAX_RESPONSE_BYTES = 1_048_576;
-/** Most sentences per call with granularity "sentence" (each is one more forward pass). */
-export const MAX_SENTENCES = 512;
-/** explain: most texts per call and longest text (each explanation costs up to 48 forward passes of the text). */
-export const MAX_EXPLAIN_TEXTS = 64;
-export const MAX_EXPLAIN_CHARS = 2_000;
+export { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES };
 /** Labels explained per text (the top native labels) and spans listed per label. */
 export const EXPLAIN_LABELS = 3;
 export const EXPLAIN_SPANS = 5;
@@ -111,16 +98,11 @@ export const explanationSchema = z.object({
   })),
 });
 
+export type Explanation = z.infer<typeof explanationSchema>;
+
 export const sentenceSchema = z.union([fullResult.extend(spanSchema.shape), standardResult.extend(spanSchema.shape), summaryResult.extend(spanSchema.shape)]);
 
 // ---- shaping ----
-/** Numbers rounded to 4 decimals for readability (decisions are made on the unrounded values). */
-export function round4<T>(v: T): T {
-  if (typeof v === 'number') return (Math.round(v * 1e4) / 1e4) as T;
-  if (Array.isArray(v)) return v.map(round4) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, round4(x)])) as T;
-  return v;
-}
 
 export interface ReadOptions {
   topK: number;
@@ -133,6 +115,32 @@ export function shape(a: TextAnalysis, model: ModelInfo, o: ReadOptions): Record
   if (o.detail === 'summary') return round4(summaryOf(profile)) as unknown as Record<string, unknown>;
   if (o.detail === 'standard') return round4(profile) as unknown as Record<string, unknown>;
   return round4({ ...profile, all_labels: allLabels(a, model, o.threshold) }) as unknown as Record<string, unknown>;
+}
+
+/** A result at detail standard or full (not summary). */
+export function isDetailed<R extends object>(r: R): r is R & z.infer<typeof standardResult> {
+  return 'ekman' in r && typeof (r as { sentiment?: unknown }).sentiment === 'object';
+}
+
+/**
+ * The summary of a standard result (and of its sentences), keeping the explanation: the same numbers summaryOf
+ * gives, since rounding to 4 decimals commutes with picking fields.
+ */
+export function summaryFromStandard(r: z.infer<typeof standardResult> & { sentences?: unknown[]; explanation?: unknown }): Record<string, unknown> {
+  const pick = (x: z.infer<typeof standardResult>) => ({
+    language: x.language,
+    dominant: x.dominant,
+    ekman_dominant: x.ekman.dominant,
+    sentiment: x.sentiment.label,
+    valence: x.valence,
+    arousal: x.arousal,
+  });
+  const out: Record<string, unknown> = pick(r);
+  if (r.sentences) {
+    out.sentences = (r.sentences as Array<z.infer<typeof standardResult> & { text: string; start: number; end: number }>).map((s) => ({ text: s.text, start: s.start, end: s.end, ...pick(s) }));
+  }
+  if (r.explanation) out.explanation = r.explanation;
+  return out;
 }
 
 const locale = (l: Language) => l;
@@ -173,7 +181,7 @@ export function checkExplainLimits(texts: string[]): void {
 }
 
 /** Occlusion explanation of one text's top native labels (one batch of deletions). */
-export async function explainText(engine: TextEngine, text: string, a: TextAnalysis, signal: AbortSignal): Promise<z.infer<typeof explanationSchema>> {
+export async function explainText(engine: TextEngine, text: string, a: TextAnalysis, signal: AbortSignal): Promise<Explanation> {
   const taxonomy = a.language === 'en' ? 'goemotions' : 'kote';
   const labels = engine.model.labels[taxonomy];
   const score: BatchScorer = async (variants) => (await engine.analyze(variants, { language: a.language, signal })).map((x) => x[taxonomy]);

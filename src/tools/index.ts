@@ -1,4 +1,5 @@
-// The five tools this server exposes, in the order tools/list shows them (registered by src/server/registry.ts).
+// The six tools this server exposes, in the order tools/list shows them (registered by src/server/registry.ts).
+import { analyzeConversationTool } from './analyze_conversation.js';
 import { analyzeEmotionTool } from './analyze_emotion.js';
 import { benthamScoreTool } from './bentham_score.js';
 import { fullAnalysisTool } from './full_analysis.js';
@@ -12,4 +13,5 @@ export const TOOLS: readonly ToolDefinition[] = [
   regretForecastTool,
   surdDecomposeTool,
   fullAnalysisTool,
+  analyzeConversationTool,
 ] as unknown as ToolDefinition[];

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchScorer } from '../../src/analysis/explain/occlusion.js';
 import { resolveModel } from '../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
-import { loadGoEmotions } from '../../src/eval/data.js';
-import { eligible, measureFaithfulness, pick, rng } from '../../src/eval/explain.js';
+import { loadGoEmotions } from '../../eval/data.js';
+import { eligible, measureFaithfulness, pick, rng } from '../../eval/explain.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DATA = resolve(ROOT, '..', 'shared', 'data');

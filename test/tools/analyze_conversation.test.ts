@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeConversationTool } from '../../src/tools/analyze_conversation.js';
 import { MAX_RESPONSE_BYTES } from '../../src/tools/emotion_reading.js';
-import { ToolError } from '../../src/tools/types.js';
+import { ToolError } from '../../src/core/errors.js';
+import { toToolError } from '../../src/tools/errors.js';
 import { fakeEngine } from '../analysis/bentham/fake-model.js';
 import { toolContext } from './context.js';
 
@@ -93,7 +94,8 @@ describe('analyze_conversation handler', () => {
   it('times: ISO 8601 or seconds; backwards times and foreign state tokens are invalid_input', async () => {
     const { structured } = await run({ turns: [{ speaker: 'A', text: 'fine', time: '2026-01-01T10:00:00Z' }, { speaker: 'A', text: 'fine', time: 1767261600 + 60 }] });
     expect(structured.turns.map((t) => t.time)).toEqual([1767261600, 1767261660]);
-    await expect(run({ turns: [{ speaker: 'A', text: 'x', time: 10 }, { speaker: 'A', text: 'x', time: 5 }] })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/time goes backwards/) });
+    const backwards = await run({ turns: [{ speaker: 'A', text: 'x', time: 10 }, { speaker: 'A', text: 'x', time: 5 }] }).catch((e) => e);
+    expect(toToolError(backwards)).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/turn 1: time goes backwards/) });
     await expect(run({ turns: [{ speaker: 'A', text: 'x', time: 'yesterday' }] })).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(run({ turns: [{ speaker: 'A', text: 'x' }], state: 'rhc1.e30.00000000' })).rejects.toBeInstanceOf(ToolError);
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { advance, emptyConversation, influenceReport, speakerReport, type TurnObservation } from '../../src/analysis/conversation/index.js';
-import { EKMAN, type Ekman } from '../../src/analysis/emotion/index.js';
+import { EKMAN, type Ekman } from '../../src/core/labels.js';
 import { decodeState, encodeState } from '../../src/tools/conversation_state.js';
 
 const ekman = (dominant: Ekman, p = 0.7): Record<Ekman, number> =>

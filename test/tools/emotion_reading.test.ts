@@ -12,7 +12,7 @@ import {
   standardResult,
   fullResult,
 } from '../../src/tools/emotion_reading.js';
-import { ToolError } from '../../src/tools/types.js';
+import { ToolError } from '../../src/core/errors.js';
 import { fakeAnalysis, fakeEngine, FAKE_MODEL } from '../analysis/bentham/fake-model.js';
 
 const signal = new AbortController().signal;

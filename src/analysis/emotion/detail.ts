@@ -1,7 +1,7 @@
 // Output sized to the caller (issue 15): `summary` keeps six facts per text, `standard` is the EmotionProfile,
 // `full` adds every label of the heads that fed the result, with the threshold each was judged against.
-import type { ModelInfo, TextAnalysis } from '../../engine/types.js';
-import type { Ekman, Sentiment } from './mappings.js';
+import type { ModelInfo, TextAnalysis } from '../../core/model.js';
+import type { Ekman, Sentiment } from '../../core/labels.js';
 import { PROJECTION_SOURCES, type EmotionProfile, type Taxonomy } from './profile.js';
 
 export const DETAILS = ['summary', 'standard', 'full'] as const;

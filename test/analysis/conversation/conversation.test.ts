@@ -14,7 +14,7 @@ import {
   cell,
   type TurnObservation,
 } from '../../../src/analysis/conversation/index.js';
-import { EKMAN, type Ekman } from '../../../src/analysis/emotion/index.js';
+import { EKMAN, type Ekman } from '../../../src/core/labels.js';
 
 const ekman = (dominant: Ekman, p = 0.7): Record<Ekman, number> =>
   Object.fromEntries(EKMAN.map((e) => [e, e === dominant ? p : (1 - p) / 6])) as Record<Ekman, number>;

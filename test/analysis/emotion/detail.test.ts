@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EKMAN, SENTIMENTS, SUMMARY_MAX_BYTES, allLabels, emotionProfile, jsonBytes, summaryOf } from '../../../src/analysis/emotion/index.js';
-import type { ModelInfo, TextAnalysis } from '../../../src/engine/types.js';
+import { SUMMARY_MAX_BYTES, allLabels, emotionProfile, jsonBytes, summaryOf } from '../../../src/analysis/emotion/index.js';
+import { EKMAN, SENTIMENTS } from '../../../src/core/labels.js';
+import type { ModelInfo, TextAnalysis } from '../../../src/core/model.js';
 
 // The shipped model's label names (the longest KOTE label is 27 bytes of UTF-8).
 const shipped = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../models/manifest.json'), 'utf8')).models[0];
