@@ -1,4 +1,4 @@
-// createServer(): an McpServer with the five tools and the status resource, independent of transport.
+// createServer(): an McpServer with the six tools and the status resource, independent of transport.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
 import type { EngineHandle } from '../engine/handle.js';
