@@ -1,5 +1,5 @@
 // Bytes of JSON per text at each detail level (issue 15), on real dev texts, as analyze_emotion returns them:
-//   node dist/src/eval/detail_bytes.js [--data DIR] [--n 300]
+//   node dist/eval/detail_bytes.js [--data DIR] [--n 300]
 // English: GoEmotions dev; Korean: KOTE dev. Counts the UTF-8 bytes of one element of `results` (no envelope).
 import { join, resolve } from 'node:path';
 import { DETAILS, jsonBytes } from '../src/analysis/emotion/index.js';

@@ -1,7 +1,7 @@
 // Spread of the model's valence and arousal on dev texts, from which the conversation parameters are set
 // (docs/conversation.md): the observation noise σ (pooled within-class SD over single-label texts, gold Ekman class
 // from GoEmotions' own mapping) and the valence tertiles used as bins for influence.
-//   node dist/src/eval/valence_spread.js [--data DIR] [--n 3000]
+//   node dist/eval/valence_spread.js [--data DIR] [--n 3000]
 // English: GoEmotions dev; Korean: the Korean GoEmotions translation dev (same gold labels).
 import { join, resolve } from 'node:path';
 import { arousalOf, valenceOf } from '../src/analysis/emotion/index.js';

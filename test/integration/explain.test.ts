@@ -1,6 +1,6 @@
 // Explanation faithfulness on the shipped model (issue 15): on GoEmotions dev texts, deleting the top-3 occlusion
 // spans must lower the dominant label's probability more than deleting 3 random word units, on ≥ 80 % of texts.
-// The full measurement (200 texts) is `node dist/src/eval/explain.js`; this test runs 60 texts with another seed.
+// The full measurement (200 texts) is `node dist/eval/explain.js`; this test runs 60 texts with another seed.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // Every constant of the conversation analysis, in one place (docs/conversation.md explains each).
-// Noise scales and valence bins were measured with `node dist/src/eval/valence_spread.js` on model 1.3.0:
+// Noise scales and valence bins were measured with `node dist/eval/valence_spread.js` on model 1.3.0:
 // pooled within-Ekman-class SD of single-label GoEmotions dev texts (en) and of their Korean translation (ko),
 // and the tertiles of the model's valence on the same texts.
 import type { Language } from '../../core/model.js';
