@@ -59,6 +59,15 @@ describe('words', () => {
   });
 });
 
+describe('Chinese and Japanese (for the zh/ja models to come)', () => {
+  it('ICU splits sentences at 。？ and words by dictionary, whatever the locale', () => {
+    const zh = '我很高兴。你呢？今天下雨了。';
+    expect(sentences(zh, 'zh').map((s) => s.text)).toEqual(['我很高兴。', '你呢？', '今天下雨了。']);
+    expect(words('我很高兴今天', 'zh').map((w) => w.text)).toEqual(['我', '很', '高兴', '今天']);
+    expect(words('今日はとても嬉しいです', 'ja').map((w) => w.text)).toEqual(['今日', 'は', 'とても', '嬉しい', 'です']);
+  });
+});
+
 describe('deleteSpans', () => {
   it('removes spans and leaves one space at each seam', () => {
     const input = 'I really hate this movie';
