@@ -227,7 +227,7 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
     model: { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) },
     elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
   };
-  checkResponseSize(structured, 'turns per call (continue with `state`)', args.detail);
+  checkResponseSize(structured, 'send fewer turns per call (continue with `state`)', args.detail);
   const summary = [
     ...Object.values(speakers).map((s) => s.summary),
     ...shifts.slice(0, 3).map((s) => `shift: ${s.speaker} at turn ${s.turn} (${s.triggers.map((t) => `${t.dimension} ${t.direction}`).join(', ')}): ${s.before.ekman_dominant} ${round3(s.before.valence)} → ${s.after.ekman_dominant} ${round3(s.after.valence)}`),

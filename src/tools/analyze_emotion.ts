@@ -112,7 +112,7 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
     cached: false,
     elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
   };
-  checkResponseSize(structured, 'texts', r.detail);
+  checkResponseSize(structured, 'send fewer texts', r.detail);
   return { structured, summary };
 }
 

@@ -197,10 +197,10 @@ export async function explainText(engine: TextEngine, text: string, a: TextAnaly
 }
 
 /** Refuses (never truncates) a structured result over MAX_RESPONSE_BYTES, saying what would make it fit. */
-export function checkResponseSize(structured: unknown, what: string, detail: Detail): void {
+export function checkResponseSize(structured: unknown, remedy: string, detail: Detail): void {
   const bytes = jsonBytes(structured);
   if (bytes <= MAX_RESPONSE_BYTES) return;
-  const hint = detail === 'summary' ? `send fewer ${what}` : `use detail "summary" or send fewer ${what}`;
+  const hint = detail === 'summary' ? remedy : `use detail "summary" or ${remedy}`;
   throw new ToolError('limit_exceeded', `the result would be ${bytes} bytes of JSON, over the response limit of ${MAX_RESPONSE_BYTES} bytes; ${hint}`);
 }
 

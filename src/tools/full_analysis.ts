@@ -194,7 +194,7 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
     results.emotion = { ...emotion, results: emotion.results.map((r) => (isDetailed(r) ? (summaryFromStandard(r) as EmotionResultItem) : r)) };
   }
   const structured = { language, sections: results, integrated, elapsed_ms: Math.round((performance.now() - t0) * 100) / 100 };
-  checkResponseSize(structured, 'options (granularity "text", explain false)', args.detail);
+  checkResponseSize(structured, 'granularity "text" / explain false, or a shorter text', args.detail);
   return { structured, summary };
 }
 

@@ -70,9 +70,9 @@ describe('explanations', () => {
 describe('response size', () => {
   it('refuses over the limit with the remedy, accepts at the limit', () => {
     const at = { s: 'x'.repeat(MAX_RESPONSE_BYTES - 8) }; // {"s":"…"} adds 8 bytes
-    expect(() => checkResponseSize(at, 'texts', 'standard')).not.toThrow();
+    expect(() => checkResponseSize(at, 'send fewer texts', 'standard')).not.toThrow();
     const over = { s: 'x'.repeat(MAX_RESPONSE_BYTES - 7) };
-    expect(() => checkResponseSize(over, 'texts', 'standard')).toThrow(/1048577 bytes of JSON, over the response limit of 1048576 bytes; use detail "summary" or send fewer texts/);
-    expect(() => checkResponseSize(over, 'texts', 'summary')).toThrow(/; send fewer texts$/);
+    expect(() => checkResponseSize(over, 'send fewer texts', 'standard')).toThrow(/1048577 bytes of JSON, over the response limit of 1048576 bytes; use detail "summary" or send fewer texts/);
+    expect(() => checkResponseSize(over, 'send fewer texts', 'summary')).toThrow(/; send fewer texts$/);
   });
 });
