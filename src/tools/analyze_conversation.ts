@@ -16,6 +16,7 @@ import { emotionProfile } from '../analysis/emotion/index.js';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { EKMAN, type Ekman } from '../core/labels.js';
 import { MAX_CONVERSATION_TURNS, MAX_TEXT_CHARS } from '../core/limits.js';
+import type { ModelInfo, TextAnalysis } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
 import {
   checkExplainLimits,
@@ -28,7 +29,6 @@ import {
   shapedResult,
   type Explanation,
 } from './emotion_reading.js';
-import type { ModelInfo, TextAnalysis } from '../core/model.js';
 import { decodeState, encodeState } from './conversation_state.js';
 import { checkTexts } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';

@@ -46,6 +46,14 @@ describe('state token', () => {
     );
   });
 
+  it('−0 in an observation does not break the equality (JSON has no −0; found by the property above)', () => {
+    const turns = [{ ...calm('A'), valence: -0, arousal: -0 }, { ...calm('A'), valence: 0 }];
+    const whole = advance(emptyConversation(), turns);
+    const rest = advance(decodeState(encodeState(advance(emptyConversation(), turns.slice(0, 1)).state, 'm'), 'm'), turns.slice(1));
+    expect(rest.state).toEqual(whole.state);
+    expect(Object.is(whole.state.speakers[0].firstValence, 0)).toBe(true);
+  });
+
   it('is compact: two speakers after 100 turns stay under 3 kB', () => {
     const turns = Array.from({ length: 100 }, (_, i) => ({ ...calm(i % 2 ? 'B' : 'A'), valence: Math.sin(i) / 2 }));
     expect(encodeState(advance(emptyConversation(), turns).state, 'e1f227657529').length).toBeLessThan(3000);

@@ -83,7 +83,8 @@ function point(v: readonly number[]): EmotionPoint {
   return { valence: v[VALENCE], arousal: v[AROUSAL], ekman, ekman_dominant: EKMAN.reduce((a, b) => (ekman[b] > ekman[a] ? b : a)) };
 }
 
-const vector = (o: TurnObservation): number[] => [o.valence, o.arousal, ...EKMAN.map((e) => o.ekman[e])];
+// + 0 turns −0 into 0: the state token is JSON, which has no −0, and a continued state must equal the whole one.
+const vector = (o: TurnObservation): number[] => [o.valence, o.arousal, ...EKMAN.map((e) => o.ekman[e])].map((x) => x + 0);
 
 export interface Advance {
   state: ConversationState;
@@ -122,7 +123,7 @@ export function advance(input: ConversationState, turns: readonly TurnObservatio
         level: initLevel(y),
         change: emptyChange(),
         total: new Array(DIMS).fill(0),
-        firstValence: o.valence,
+        firstValence: y[VALENCE],
         lastTime: null,
         lastBin: bin,
         lastLanguage: o.language,
