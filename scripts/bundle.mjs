@@ -103,8 +103,9 @@ async function manifest(stage) {
     version: pkg.version,
     description: pkg.description,
     long_description:
-      'Five tools: emotion analysis of English and Korean text with the ONNX model this project trained (shipped in the bundle, run on the CPU), ' +
-      "Bentham's felicific calculus, regret analysis of decisions, exact SURD causal decomposition, and a full analysis combining them. " +
+      'Six tools: emotion analysis of English and Korean text with the ONNX model this project trained (shipped in the bundle, run on the CPU), ' +
+      "Bentham's felicific calculus, regret analysis of decisions, exact SURD causal decomposition, a full analysis combining them, " +
+      'and conversation analysis (speakers\' emotion over time, shifts, influence). ' +
       'Runs locally; nothing leaves the machine.',
     author: { name: 'red-heart-mcp contributors' },
     license: pkg.license,

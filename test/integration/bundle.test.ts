@@ -55,7 +55,7 @@ describe('Claude Desktop bundle (.mcpb)', () => {
     try {
       const { tools } = await server.client.listTools();
       expect(manifest.tools).toEqual(tools.map((t) => ({ name: t.name, description: t.description })));
-      expect(manifest.tools.map((t) => t.name)).toEqual(['analyze_emotion', 'bentham_score', 'regret_forecast', 'surd_decompose', 'full_analysis']);
+      expect(manifest.tools.map((t) => t.name)).toEqual(['analyze_emotion', 'bentham_score', 'regret_forecast', 'surd_decompose', 'full_analysis', 'analyze_conversation']);
     } finally {
       await server.close();
     }
