@@ -1,0 +1,128 @@
+// Sensitivity and robustness of a regret analysis (docs/regret.md, "Sensitivity and robustness"): dominance, the
+// Laplace choice, how far the probabilities must move to change the choice, Hurwicz's α intervals, where the
+// regret-averse choice changes with k, optional Dirichlet probability uncertainty, and a `fragile` flag.
+// Pure; the inputs are those of computeRegret plus its regret matrix and regret unit.
+import { aversionBreakpoints, type AversionBreakpoints } from './aversion.js';
+import { probabilityOfBest, type ProbabilityOfBest } from './dirichlet.js';
+import { upperEnvelope, type EnvelopeInterval } from './envelope.js';
+import { probabilitySensitivity, twoScenarioThreshold, type ProbabilitySensitivity, type TwoScenarioThreshold } from './probability.js';
+import { regretPenalty } from './scale.js';
+import { argmaxAll } from './ties.js';
+
+/** Fragile when less than this much probability mass (total variation) must move to displace the choice. */
+export const FRAGILE_MASS = 0.1;
+/** Fragile when, under probability_concentration, the choice is best in fewer than this share of the draws. */
+export const FRAGILE_SHARE = 0.8;
+/** Fragile when the regret-averse choice changes for some k in [k/2, 2k]. */
+export const FRAGILE_K_FACTOR = 2;
+
+export interface Domination {
+  option: number;
+  /** The options that dominate it: strictly (better in every scenario) or weakly (never worse, better in one). */
+  by: { option: number; strict: boolean }[];
+}
+
+export interface CriterionSensitivity extends ProbabilitySensitivity {
+  /** Two scenarios only: the exact thresholds of the first scenario's probability. */
+  twoScenario?: TwoScenarioThreshold;
+}
+
+export type FragileReason =
+  | { code: 'tie'; options: number[] }
+  | { code: 'probability_shift'; threshold: number }
+  | { code: 'sampled_share'; share: number }
+  | { code: 'regret_aversion'; k: number };
+
+export interface Sensitivity {
+  dominated: Domination[];
+  laplace: number[];
+  probability: { maxExpectedUtility: CriterionSensitivity; regretAverse: CriterionSensitivity };
+  hurwicz: EnvelopeInterval[];
+  regretAversion: AversionBreakpoints;
+  uncertainty?: { concentration: number } & ProbabilityOfBest & { maxExpectedUtility: number[]; regretAverse: number[] };
+  fragile: { value: boolean; reasons: FragileReason[] };
+}
+
+export interface SensitivityProblem {
+  utilities: readonly (readonly number[])[];
+  probabilities: readonly number[];
+  regret: readonly (readonly number[])[];
+  regretUnit: number;
+  regretAversion: number;
+  /** Dirichlet concentration c > 0; omitted = no sampling. */
+  concentration?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export function dominance(u: readonly (readonly number[])[]): Domination[] {
+  const out: Domination[] = [];
+  u.forEach((row, i) => {
+    const by: Domination['by'] = [];
+    u.forEach((other, j) => {
+      if (j === i) return;
+      const never = other.every((v, s) => v >= row[s]);
+      const somewhere = other.some((v, s) => v > row[s]);
+      if (never && somewhere) by.push({ option: j, strict: other.every((v, s) => v > row[s]) });
+    });
+    if (by.length) out.push({ option: i, by });
+  });
+  return out;
+}
+
+export function laplaceChoice(u: readonly (readonly number[])[]): number[] {
+  return argmaxAll(u.map((row) => row.reduce((a, b) => a + b, 0) / row.length));
+}
+
+/** Hurwicz H_i(α) = pess_i + α·(opt_i − pess_i): the winners over α ∈ [0, 1] with exact breakpoints. */
+export function hurwiczIntervals(u: readonly (readonly number[])[]): EnvelopeInterval[] {
+  return upperEnvelope(u.map((row) => {
+    const pess = Math.min(...row);
+    return { intercept: pess, slope: Math.max(...row) - pess };
+  }));
+}
+
+/** W[i][s] = u[i][s] − R·(e^{k·r[i][s]/R} − 1)/k, so that V_i = Σ_s p_s W[i][s] is linear in p. */
+export function regretAverseValues(problem: Pick<SensitivityProblem, 'utilities' | 'regret' | 'regretUnit' | 'regretAversion'>): number[][] {
+  return problem.utilities.map((row, i) => row.map((v, s) => v - regretPenalty(problem.regret[i][s], problem.regretAversion, problem.regretUnit)));
+}
+
+function criterion(values: readonly (readonly number[])[], p: readonly number[]): CriterionSensitivity {
+  const base = probabilitySensitivity(values, p);
+  return p.length === 2 ? { ...base, twoScenario: twoScenarioThreshold(values, p) } : base;
+}
+
+export function sensitivity(problem: SensitivityProblem): Sensitivity {
+  const { utilities: u, probabilities: p } = problem;
+  const ra = regretAverseValues(problem);
+  const probability = { maxExpectedUtility: criterion(u, p), regretAverse: criterion(ra, p) };
+  const regretAversion = aversionBreakpoints({ utilities: u, probabilities: p, regret: problem.regret, unit: problem.regretUnit, k: problem.regretAversion });
+
+  let uncertainty: Sensitivity['uncertainty'];
+  if (problem.concentration !== undefined) {
+    const sampled = probabilityOfBest([u, ra], p, problem.concentration, problem.onProgress);
+    uncertainty = { concentration: problem.concentration, ...sampled, maxExpectedUtility: sampled.shares[0], regretAverse: sampled.shares[1] };
+  }
+
+  // The flag is about the headline recommendation, the regret-averse choice.
+  const choice = probability.regretAverse.choice;
+  const reasons: FragileReason[] = [];
+  if (choice.length > 1) reasons.push({ code: 'tie', options: choice });
+  const t = probability.regretAverse.threshold;
+  if (t !== null && choice.length === 1 && t < FRAGILE_MASS) reasons.push({ code: 'probability_shift', threshold: t });
+  if (uncertainty && choice.length === 1 && uncertainty.regretAverse[choice[0]] < FRAGILE_SHARE) {
+    reasons.push({ code: 'sampled_share', share: uncertainty.regretAverse[choice[0]] });
+  }
+  const k = problem.regretAversion;
+  const near = regretAversion.changes.find((c) => c.k >= k / FRAGILE_K_FACTOR && c.k <= k * FRAGILE_K_FACTOR && k > 0);
+  if (near) reasons.push({ code: 'regret_aversion', k: near.k });
+
+  return {
+    dominated: dominance(u),
+    laplace: laplaceChoice(u),
+    probability,
+    hurwicz: hurwiczIntervals(u),
+    regretAversion,
+    ...(uncertainty ? { uncertainty } : {}),
+    fragile: { value: reasons.length > 0, reasons },
+  };
+}
