@@ -245,7 +245,7 @@ export const benthamScoreTool: ToolDefinition<typeof input, typeof output> = {
       if (err instanceof MappingError) throw new ToolError('internal', `model ${engine.model.id}: ${err.message}`);
       throw err;
     }
-    const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [estimate.effect] }];
+    const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [...estimate.effects] }];
     const variables: Record<VariableName, VariableOut> = {
       ...estimate.variables,
       extent: { value: 1, source: 'default', basis: 'the model cannot count the people affected; one party of one' },
