@@ -79,18 +79,26 @@ export interface ProbabilityOfBest {
   shares: number[][];
 }
 
+export interface SamplingProgress {
+  done: number;
+  total: number;
+}
+
+/** Draws between two progress points: the caller yields to the event loop and checks cancellation there. */
+export const DIRICHLET_CHUNK = 1000;
+
 /**
  * For each value matrix W (a criterion linear in p), the share of Dirichlet draws q in which each option maximises
- * W[i]·q. `onProgress` is called every 1000 draws so a caller can report progress or stop (by throwing).
+ * W[i]·q. A generator that yields after every DIRICHLET_CHUNK draws, so a tool can report progress and stop; the
+ * draws do not depend on how it is driven.
  */
-export function probabilityOfBest(
+export function* probabilityOfBestSteps(
   criteria: readonly (readonly (readonly number[])[])[],
   p: readonly number[],
   concentration: number,
-  onProgress?: (done: number, total: number) => void,
   samples = DIRICHLET_SAMPLES,
   seed = DIRICHLET_SEED,
-): ProbabilityOfBest {
+): Generator<SamplingProgress, ProbabilityOfBest, void> {
   const uniform = seededUniform(seed);
   const shares = criteria.map((W) => W.map(() => 0));
   for (let t = 0; t < samples; t++) {
@@ -99,7 +107,25 @@ export function probabilityOfBest(
       const best = argmaxAll(W.map((row) => row.reduce((s, x, k) => s + x * q[k], 0)));
       for (const i of best) shares[c][i] += 1 / best.length;
     });
-    if (onProgress && (t + 1) % 1000 === 0) onProgress(t + 1, samples);
+    if ((t + 1) % DIRICHLET_CHUNK === 0 && t + 1 < samples) yield { done: t + 1, total: samples };
   }
   return { samples, seed, shares: shares.map((row) => row.map((x) => x / samples)) };
+}
+
+/** Runs a step generator to its end (for callers that need no progress). */
+export function drain<T>(steps: Generator<unknown, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+export function probabilityOfBest(
+  criteria: readonly (readonly (readonly number[])[])[],
+  p: readonly number[],
+  concentration: number,
+  samples = DIRICHLET_SAMPLES,
+  seed = DIRICHLET_SEED,
+): ProbabilityOfBest {
+  return drain(probabilityOfBestSteps(criteria, p, concentration, samples, seed));
 }

@@ -3,7 +3,7 @@
 // regret-averse choice changes with k, optional Dirichlet probability uncertainty, and a `fragile` flag.
 // Pure; the inputs are those of computeRegret plus its regret matrix and regret unit.
 import { aversionBreakpoints, type AversionBreakpoints } from './aversion.js';
-import { probabilityOfBest, type ProbabilityOfBest } from './dirichlet.js';
+import { drain, probabilityOfBestSteps, type ProbabilityOfBest, type SamplingProgress } from './dirichlet.js';
 import { upperEnvelope, type EnvelopeInterval } from './envelope.js';
 import { probabilitySensitivity, twoScenarioThreshold, type ProbabilitySensitivity, type TwoScenarioThreshold } from './probability.js';
 import { regretPenalty } from './scale.js';
@@ -51,7 +51,6 @@ export interface SensitivityProblem {
   regretAversion: number;
   /** Dirichlet concentration c > 0; omitted = no sampling. */
   concentration?: number;
-  onProgress?: (done: number, total: number) => void;
 }
 
 export function dominance(u: readonly (readonly number[])[]): Domination[] {
@@ -92,6 +91,11 @@ function criterion(values: readonly (readonly number[])[], p: readonly number[])
 }
 
 export function sensitivity(problem: SensitivityProblem): Sensitivity {
+  return drain(sensitivitySteps(problem));
+}
+
+/** The same as a generator that yields progress while it samples (see probabilityOfBestSteps). */
+export function* sensitivitySteps(problem: SensitivityProblem): Generator<SamplingProgress, Sensitivity, void> {
   const { utilities: u, probabilities: p } = problem;
   const ra = regretAverseValues(problem);
   const probability = { maxExpectedUtility: criterion(u, p), regretAverse: criterion(ra, p) };
@@ -99,7 +103,7 @@ export function sensitivity(problem: SensitivityProblem): Sensitivity {
 
   let uncertainty: Sensitivity['uncertainty'];
   if (problem.concentration !== undefined) {
-    const sampled = probabilityOfBest([u, ra], p, problem.concentration, problem.onProgress);
+    const sampled = yield* probabilityOfBestSteps([u, ra], p, problem.concentration);
     uncertainty = { concentration: problem.concentration, ...sampled, maxExpectedUtility: sampled.shares[0], regretAverse: sampled.shares[1] };
   }
 

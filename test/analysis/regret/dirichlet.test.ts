@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DIRICHLET_SAMPLES, DIRICHLET_SEED, dirichlet, logGamma, probabilityOfBest, seededUniform, xoshiro128ss } from '../../../src/analysis/regret/dirichlet.js';
+import { DIRICHLET_CHUNK, DIRICHLET_SAMPLES, probabilityOfBestSteps, DIRICHLET_SEED, dirichlet, logGamma, probabilityOfBest, seededUniform, xoshiro128ss } from '../../../src/analysis/regret/dirichlet.js';
 import { computeRegret, sensitivity } from '../../../src/analysis/regret/index.js';
 
 describe('seeded generator', () => {
@@ -82,13 +82,22 @@ describe('probability of being best', () => {
         const dominated = u[0].map((v) => v - 1);
         const W = [...u, dominated];
         const p = [0.2, 0.3, 0.5];
-        const a = probabilityOfBest([W], p, c, undefined, 300);
-        const b = probabilityOfBest([W], p, c, undefined, 300);
+        const a = probabilityOfBest([W], p, c, 300);
+        const b = probabilityOfBest([W], p, c, 300);
         expect(b).toEqual(a);
         expect(a.shares[0][W.length - 1]).toBe(0);
         expect(a.shares[0].reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9);
       },
     ), { numRuns: 30 });
+  });
+
+  it('yields progress every DIRICHLET_CHUNK draws and gives the same result however it is driven', () => {
+    const steps = probabilityOfBestSteps([[[1, 0], [0, 1]]], [0.5, 0.5], 3, 3500);
+    const seen: number[] = [];
+    let r = steps.next();
+    while (!r.done) { seen.push(r.value.done); r = steps.next(); }
+    expect(seen).toEqual([DIRICHLET_CHUNK, 2 * DIRICHLET_CHUNK, 3 * DIRICHLET_CHUNK]);
+    expect(r.value).toEqual(probabilityOfBest([[[1, 0], [0, 1]]], [0.5, 0.5], 3, 3500));
   });
 
   it('in the sensitivity block: a low share marks the choice fragile', () => {
