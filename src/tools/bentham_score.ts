@@ -42,7 +42,7 @@ const layerOverrides = z.object(
 
 const input = z.object({
   scenario: z.string().min(1).optional().describe(
-    'text describing the action and its consequences; used alone (without parties) it makes the model estimate the variables',
+    'text describing the action and its consequences; used alone (without parties) it makes the model estimate the variables — pass `parties` instead for exact results',
   ),
   parties: z.array(partySchema).min(1).max(200).optional().describe('explicit parties with their effects: exact, no model needed'),
   v2: z
@@ -205,8 +205,12 @@ export const benthamScoreTool: ToolDefinition<typeof input, typeof output> = {
   description:
     'Scores whether an action produces net pleasure or net pain with Bentham\'s calculus (intensity, duration, certainty, '
     + 'propinquity, fecundity, purity, extent) plus v2 corrections (external cost, redistribution, self-damage), six weight '
-    + 'layers and cultural profiles. Give `parties` with their effects for an exact, fully explained result (no model); or '
-    + 'give only a `scenario` text to have the variables estimated by the model (marked "estimated", with confidence). '
+    + 'layers and cultural profiles. For exact results (no model, every number explained), pass `parties` — you can usually '
+    + 'write them from the situation yourself: `parties: [{ name: "tenants", count: 40, effects: [{ kind: "pain", '
+    + 'intensity: 0.7, duration: 0.8, certainty: 0.9, propinquity: 1, fecundity: 0.2, purity: 0.8 }] }, { name: "owner", '
+    + 'effects: [{ kind: "pleasure", intensity: 0.6, duration: 0.5, certainty: 0.9, propinquity: 0.8, fecundity: 0, '
+    + 'purity: 1 }] }]` (each dimension 0..1). With only a `scenario` text the model estimates the variables (marked '
+    + '"estimated"): one pleasure and one pain weighted by its P(positive), so that score is a rough, continuous reading. '
     + 'Returns every variable with its source, per-party pleasure/pain/net, classic_total, final_score, ethical_score (0..1), '
     + 'a verdict and the largest terms.',
   input,
@@ -256,7 +260,7 @@ export const benthamScoreTool: ToolDefinition<typeof input, typeof output> = {
       kind: estimate.kind,
       signals: estimate.signals,
     });
-    const summary = `${structured.explanation} Variables estimated from the text by model ${engine.model.id}; see variables[].source.`;
+    const summary = `${structured.explanation} Variables estimated from the text by model ${engine.model.id} (one pleasure and one pain weighted by P(positive) = ${fmt(estimate.signals.positive)}); see variables[].source. Pass \`parties\` for an exact score.`;
     return { structured, summary };
   },
 };

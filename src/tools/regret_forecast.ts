@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { MappingError } from '../analysis/bentham/signals.js';
 import {
   RECOMMENDATION_KEYS,
+  REGRET_AVERSION_MODES,
   RegretOverflowError,
   anticipatedRegret,
   checkOutcomes,
@@ -13,9 +14,12 @@ import {
   computeRegret,
   optionText,
   scenarioProbabilities,
+  sensitivitySteps,
   type RegretResult,
+  type Sensitivity,
 } from '../analysis/regret/index.js';
 import type { TextEngine } from '../engine/types.js';
+import { explainSensitivity, presentSensitivity, sensitivitySchema } from './regret_sensitivity.js';
 import { ToolError, throwIfCancelled, type ToolContext, type ToolDefinition } from './types.js';
 
 const optionSchema = z.object({
@@ -35,7 +39,15 @@ const input = z.object({
     .optional()
     .describe('the states of the world (1..50)'),
   outcomes: z.array(z.array(z.number())).optional().describe('utility of each option (rows) in each scenario (columns), finite numbers'),
-  regret_aversion: z.number().min(0).default(1).describe('k ≥ 0: how much larger regrets weigh, via (e^{k·r} − 1)/k (default 1; 0 = linear)'),
+  regret_aversion: z.number().min(0).default(1).describe(
+    'k ≥ 0: how much larger regrets weigh, via R·(e^{k·r/R} − 1)/k (default 1; 0 = linear). Scaled mode: R = the largest regret, so k is unit-free',
+  ),
+  regret_aversion_mode: z.enum(REGRET_AVERSION_MODES).default('scaled').describe(
+    'scaled (default): regret enters the exponential as a fraction of the largest regret, so outcomes in any unit (e.g. money) give the same choices; raw: R = 1, k in 1/utility units (may overflow on large outcomes)',
+  ),
+  probability_concentration: z.number().positive().max(1e6).optional().describe(
+    'optional c > 0: treat the probabilities as uncertain, Dirichlet(c·p) (c ≈ how many observations they are worth), and report how often each option is best (10 000 seeded draws, deterministic)',
+  ),
   hurwicz_alpha: z.number().min(0).max(1).default(0.5).describe('weight of the best case in the Hurwicz criterion (default 0.5)'),
   decision: z.string().min(1).optional().describe('the decision in words; alone it yields an anticipated-regret estimate, with option descriptions a model-estimated ranking'),
 });
@@ -45,7 +57,7 @@ const perOption = z.object({
   expected_utility: z.number(),
   expected_regret: z.number(),
   max_regret: z.number(),
-  regret_averse_value: z.number().describe('EU − Σ p (e^{k r} − 1)/k'),
+  regret_averse_value: z.number().describe('EU − Σ p R (e^{k r/R} − 1)/k, in utility units'),
   optimistic: z.number().describe('max over scenarios'),
   base: z.number().describe('expected utility'),
   pessimistic: z.number().describe('min over scenarios'),
@@ -77,6 +89,7 @@ const output = z.object({
     utility: z.number(),
     regret: z.number(),
   })).optional().describe('scenarios where the regret-averse choice would be regretted, largest regret first'),
+  sensitivity: sensitivitySchema.optional().describe('robustness of the recommendations: dominance, Laplace, probability thresholds, Hurwicz α intervals, k breakpoints, optional Dirichlet uncertainty, fragile flag'),
   anticipated_regret: z.object({
     value: z.number().min(0).max(1),
     source: z.literal('estimated'),
@@ -87,7 +100,13 @@ const output = z.object({
     model: z.string(),
     option_texts: names.optional().describe('the texts the utility head scored, one per option'),
   }).optional(),
-  parameters: z.object({ regret_aversion: z.number(), hurwicz_alpha: z.number() }),
+  parameters: z.object({
+    regret_aversion: z.number(),
+    regret_aversion_mode: z.enum(REGRET_AVERSION_MODES),
+    regret_unit: z.number().optional().describe('R: the unit regret is measured in inside the exponential (largest regret when scaled, 1 when raw)'),
+    hurwicz_alpha: z.number(),
+    probability_concentration: z.number().optional(),
+  }),
   explanation: z.string(),
 });
 
@@ -111,21 +130,49 @@ function checkCells(nOptions: number, nScenarios: number, limit: number): void {
 
 function solve(u: number[][], p: number[], args: Args): RegretResult {
   try {
-    return computeRegret({ utilities: u, probabilities: p, regretAversion: args.regret_aversion, hurwiczAlpha: args.hurwicz_alpha });
+    return computeRegret({
+      utilities: u, probabilities: p, regretAversion: args.regret_aversion, hurwiczAlpha: args.hurwicz_alpha, regretAversionMode: args.regret_aversion_mode,
+    });
   } catch (err) {
     if (err instanceof RegretOverflowError) throw new ToolError('invalid_input', err.message);
     throw err;
   }
 }
 
-function matrixOutput(
+const parameters = (args: Args, regretUnit?: number): Out['parameters'] => ({
+  regret_aversion: args.regret_aversion,
+  regret_aversion_mode: args.regret_aversion_mode,
+  ...(regretUnit !== undefined ? { regret_unit: regretUnit } : {}),
+  hurwicz_alpha: args.hurwicz_alpha,
+  ...(args.probability_concentration !== undefined ? { probability_concentration: args.probability_concentration } : {}),
+});
+
+/** Runs the sensitivity analysis, yielding to the event loop between sampling chunks (progress, cancellation). */
+async function analyseSensitivity(res: RegretResult, u: number[][], p: number[], args: Args, ctx: ToolContext): Promise<Sensitivity> {
+  const steps = sensitivitySteps({
+    utilities: u, probabilities: p, regret: res.regret, regretUnit: res.regretUnit, regretAversion: args.regret_aversion,
+    concentration: args.probability_concentration,
+  });
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await ctx.progress(r.value.done, r.value.total, 'sampling probabilities');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    throwIfCancelled(ctx.signal);
+  }
+}
+
+async function matrixOutput(
   mode: 'matrix' | 'estimated_utilities',
   optionNames: string[],
   scenarios: { name: string; probability: number }[],
   u: number[][],
   args: Args,
-): Out {
-  const res = solve(u, scenarios.map((s) => s.probability), args);
+  ctx: ToolContext,
+): Promise<Out> {
+  const p = scenarios.map((s) => s.probability);
+  const res = solve(u, p, args);
+  const sensitivity = presentSensitivity(await analyseSensitivity(res, u, p, args, ctx), optionNames, scenarios.map((s) => s.name));
   const pick = (idx: number[]) => idx.map((i) => optionNames[i]);
   const recommendations = Object.fromEntries(RECOMMENDATION_KEYS.map((k) => [k, pick(res.recommendations[k])])) as NonNullable<Out['recommendations']>;
   const counterfactuals = res.counterfactuals.map((c) => ({
@@ -158,8 +205,9 @@ function matrixOutput(
     evpi: res.evpi,
     recommendations,
     counterfactuals,
-    parameters: { regret_aversion: args.regret_aversion, hurwicz_alpha: args.hurwicz_alpha },
-    explanation: explainMatrix(res, optionNames, scenarios, counterfactuals),
+    sensitivity,
+    parameters: parameters(args, res.regretUnit),
+    explanation: `${explainMatrix(res, optionNames, scenarios, counterfactuals)} ${explainSensitivity(sensitivity)}`,
   };
 }
 
@@ -211,7 +259,10 @@ export const regretForecastTool: ToolDefinition<typeof input, typeof output> = {
     'Which option will I regret least? Give `options`, `scenarios` (optional probabilities) and an `outcomes` utility matrix '
     + '(options × scenarios) for an exact analysis: regret per scenario, expected utility, expected and maximum regret, a '
     + 'regret-averse value, optimistic/base/pessimistic views, Hurwicz, EVPI, recommendations by six criteria (ties listed '
-    + 'together) and counterfactuals. Without outcomes, options with descriptions plus a `decision` text are ranked by '
+    + 'together), counterfactuals and a sensitivity block (dominated options, Laplace choice, how much probability must move '
+    + 'to change the choice, Hurwicz α intervals, regret-aversion breakpoints, a `fragile` flag; with '
+    + '`probability_concentration`, how often each option is best under uncertain probabilities). Outcomes may be in any '
+    + 'unit (e.g. money): by default regret aversion is scale-free. Without outcomes, options with descriptions plus a `decision` text are ranked by '
     + 'model-estimated utilities; a `decision` text alone returns an estimated anticipated-regret index (0..1).',
   input,
   output,
@@ -230,7 +281,7 @@ export const regretForecastTool: ToolDefinition<typeof input, typeof output> = {
       invalid(checkProbabilities(args.scenarios));
       const p = scenarioProbabilities(args.scenarios);
       const scenarios = args.scenarios.map((s, i) => ({ name: s.name, probability: p[i] }));
-      const structured = matrixOutput('matrix', args.options.map((o) => o.name), scenarios, args.outcomes.map((row) => [...row]), args);
+      const structured = await matrixOutput('matrix', args.options.map((o) => o.name), scenarios, args.outcomes.map((row) => [...row]), args, ctx);
       return { structured, summary: structured.explanation };
     }
 
@@ -247,7 +298,7 @@ export const regretForecastTool: ToolDefinition<typeof input, typeof output> = {
       const analyses = await engine.analyze(all, { signal: ctx.signal });
       const optionAnalyses = args.decision !== undefined ? analyses.slice(1) : analyses;
       const u = optionAnalyses.map((a) => [a.utility]);
-      const out = matrixOutput('estimated_utilities', args.options.map((o) => o.name), [{ name: 'estimated', probability: 1 }], u, args);
+      const out = await matrixOutput('estimated_utilities', args.options.map((o) => o.name), [{ name: 'estimated', probability: 1 }], u, args, ctx);
       const anticipated = args.decision !== undefined ? mapped(engine, () => anticipatedRegret(analyses[0], engine.model.labels)) : undefined;
       const structured: Out = {
         ...out,
@@ -271,7 +322,7 @@ export const regretForecastTool: ToolDefinition<typeof input, typeof output> = {
       mode: 'anticipated_regret',
       anticipated_regret: anticipated,
       estimation: { model: engine.model.id },
-      parameters: { regret_aversion: args.regret_aversion, hurwicz_alpha: args.hurwicz_alpha },
+      parameters: parameters(args),
       explanation,
     };
     return { structured, summary: explanation };
