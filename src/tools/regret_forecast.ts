@@ -147,7 +147,7 @@ const parameters = (args: Args, regretUnit?: number): Out['parameters'] => ({
   ...(args.probability_concentration !== undefined ? { probability_concentration: args.probability_concentration } : {}),
 });
 
-/** Runs the sensitivity analysis, yielding to the event loop between sampling chunks (progress, cancellation). */
+/** Runs the sensitivity analysis, yielding to the event loop between chunks of the k scan and the sampling (progress, cancellation). */
 async function analyseSensitivity(res: RegretResult, u: number[][], p: number[], args: Args, ctx: ToolContext): Promise<Sensitivity> {
   const steps = sensitivitySteps({
     utilities: u, probabilities: p, regret: res.regret, regretUnit: res.regretUnit, regretAversion: args.regret_aversion,
@@ -156,7 +156,12 @@ async function analyseSensitivity(res: RegretResult, u: number[][], p: number[],
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
-    await ctx.progress(r.value.done, r.value.total, 'sampling probabilities');
+    // Two stages on one 0..100 scale: the k scan is the first fifth, the optional sampling the rest.
+    const { stage, done, total } = r.value;
+    const percent = stage === 'regret_aversion'
+      ? Math.round((args.probability_concentration === undefined ? 100 : 20) * done / total)
+      : Math.round(20 + 80 * done / total);
+    await ctx.progress(percent, 100, stage === 'regret_aversion' ? 'regret-aversion breakpoints' : 'sampling probabilities');
     await new Promise<void>((resolve) => setImmediate(resolve));
     throwIfCancelled(ctx.signal);
   }

@@ -176,12 +176,13 @@ describe('regret_forecast matrix path', () => {
     const seen: number[] = [];
     const ctx = context();
     await regretForecastTool.handler(args, { ...ctx, progress: async (done) => { seen.push(done); } });
-    expect(seen).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000]);
+    // The k scan (2000 grid steps, a point every 250) fills 0..20, the 10 000 draws (a point every 1000) 20..100.
+    expect(seen).toEqual([3, 5, 8, 10, 13, 15, 18, 28, 36, 44, 52, 60, 68, 76, 84, 92]);
     const abort = new AbortController();
     let calls = 0;
-    const cancelling: ToolContext = { ...ctx, signal: abort.signal, progress: async () => { if (++calls === 2) abort.abort(); } };
+    const cancelling: ToolContext = { ...ctx, signal: abort.signal, progress: async () => { if (++calls === 10) abort.abort(); } };
     await expect(regretForecastTool.handler(args, cancelling)).rejects.toMatchObject({ code: 'cancelled' });
-    expect(calls).toBe(2);
+    expect(calls).toBe(10); // stopped during the sampling, at the first check after the abort
   });
 
   it('uses the model only without outcomes', () => {

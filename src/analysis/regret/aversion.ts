@@ -50,7 +50,18 @@ function values(problem: AversionProblem, k: number): number[] {
 
 const sameSet = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** Grid steps between two progress points of aversionBreakpointsSteps. */
+export const KAPPA_CHUNK = 250;
+
 export function aversionBreakpoints(problem: AversionProblem): AversionBreakpoints {
+  for (const steps = aversionBreakpointsSteps(problem); ;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** The scan as a generator that yields every KAPPA_CHUNK grid steps (progress, cancellation). */
+export function* aversionBreakpointsSteps(problem: AversionProblem): Generator<{ done: number; total: number }, AversionBreakpoints, void> {
   let maxRegret = 0;
   for (const row of problem.regret) for (const x of row) maxRegret = Math.max(maxRegret, x);
   // k per unit of κ: κ = k·maxRegret/unit. With no regret anywhere V = EU for every k; κ = k then.
@@ -72,6 +83,7 @@ export function aversionBreakpoints(problem: AversionProblem): AversionBreakpoin
       prev = now;
     }
     prevK = k;
+    if (t % KAPPA_CHUNK === 0 && t < KAPPA_STEPS) yield { done: t, total: KAPPA_STEPS };
   }
   return { range: [0, kMax], resolution: step, atZero, changes };
 }

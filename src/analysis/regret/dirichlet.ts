@@ -80,6 +80,8 @@ export interface ProbabilityOfBest {
 }
 
 export interface SamplingProgress {
+  /** Which part of the analysis is running (the sensitivity block reports both). */
+  stage: 'regret_aversion' | 'sampling';
   done: number;
   total: number;
 }
@@ -107,7 +109,7 @@ export function* probabilityOfBestSteps(
       const best = argmaxAll(W.map((row) => row.reduce((s, x, k) => s + x * q[k], 0)));
       for (const i of best) shares[c][i] += 1 / best.length;
     });
-    if ((t + 1) % DIRICHLET_CHUNK === 0 && t + 1 < samples) yield { done: t + 1, total: samples };
+    if ((t + 1) % DIRICHLET_CHUNK === 0 && t + 1 < samples) yield { stage: 'sampling', done: t + 1, total: samples };
   }
   return { samples, seed, shares: shares.map((row) => row.map((x) => x / samples)) };
 }

@@ -2,7 +2,7 @@
 // Laplace choice, how far the probabilities must move to change the choice, Hurwicz's α intervals, where the
 // regret-averse choice changes with k, optional Dirichlet probability uncertainty, and a `fragile` flag.
 // Pure; the inputs are those of computeRegret plus its regret matrix and regret unit.
-import { aversionBreakpoints, type AversionBreakpoints } from './aversion.js';
+import { aversionBreakpointsSteps, type AversionBreakpoints } from './aversion.js';
 import { drain, probabilityOfBestSteps, type ProbabilityOfBest, type SamplingProgress } from './dirichlet.js';
 import { upperEnvelope, type EnvelopeInterval } from './envelope.js';
 import { probabilitySensitivity, twoScenarioThreshold, type ProbabilitySensitivity, type TwoScenarioThreshold } from './probability.js';
@@ -94,12 +94,15 @@ export function sensitivity(problem: SensitivityProblem): Sensitivity {
   return drain(sensitivitySteps(problem));
 }
 
-/** The same as a generator that yields progress while it samples (see probabilityOfBestSteps). */
+/** The same as a generator that yields progress during the k scan and the sampling (see aversion.ts, dirichlet.ts). */
 export function* sensitivitySteps(problem: SensitivityProblem): Generator<SamplingProgress, Sensitivity, void> {
   const { utilities: u, probabilities: p } = problem;
   const ra = regretAverseValues(problem);
   const probability = { maxExpectedUtility: criterion(u, p), regretAverse: criterion(ra, p) };
-  const regretAversion = aversionBreakpoints({ utilities: u, probabilities: p, regret: problem.regret, unit: problem.regretUnit, k: problem.regretAversion });
+  const scan = aversionBreakpointsSteps({ utilities: u, probabilities: p, regret: problem.regret, unit: problem.regretUnit, k: problem.regretAversion });
+  let step = scan.next();
+  for (; !step.done; step = scan.next()) yield { stage: 'regret_aversion', ...step.value };
+  const regretAversion = step.value;
 
   let uncertainty: Sensitivity['uncertainty'];
   if (problem.concentration !== undefined) {
