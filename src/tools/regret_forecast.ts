@@ -16,6 +16,7 @@ import {
   scenarioProbabilities,
   sensitivitySteps,
   type RegretResult,
+  type SamplingProgress,
   type Sensitivity,
 } from '../analysis/regret/index.js';
 import type { TextEngine } from '../engine/types.js';
@@ -154,7 +155,13 @@ async function analyseSensitivity(res: RegretResult, u: number[][], p: number[],
     concentration: args.probability_concentration,
   });
   for (;;) {
-    const r = steps.next();
+    let r: IteratorResult<SamplingProgress, Sensitivity>;
+    try {
+      r = steps.next();
+    } catch (err) {
+      if (err instanceof RegretOverflowError) throw new ToolError('invalid_input', err.message);
+      throw err;
+    }
     if (r.done) return r.value;
     // Two stages on one 0..100 scale: the k scan is the first fifth, the optional sampling the rest.
     const { stage, done, total } = r.value;

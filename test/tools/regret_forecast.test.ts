@@ -105,6 +105,9 @@ describe('regret_forecast matrix path', () => {
     expect(overflow.message).toMatch(/regret_aversion k = 1 times a regret of 1000 overflows/);
     const scaled = await call({ ...OMELETTE, outcomes: [[0, 0], [1000, 1000], [1, 1]] });
     expect(scaled.structured.recommendations?.regret_averse).toEqual(['saucer']);
+    const huge = await refusal({ options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 's' }, { name: 't' }], outcomes: [[1e308, 0], [0, 1e308]], regret_aversion: 0 });
+    expect(huge.code).toBe('invalid_input');
+    expect(huge.message).toMatch(/too large in magnitude for the sensitivity analysis/);
   });
 
   it('money-scale outcomes: buy / wait, [[120000, −50000], [0, 0]], with the sensitivity block', async () => {

@@ -8,6 +8,7 @@ import { upperEnvelope, type EnvelopeInterval } from './envelope.js';
 import { probabilitySensitivity, twoScenarioThreshold, type ProbabilitySensitivity, type TwoScenarioThreshold } from './probability.js';
 import { regretPenalty } from './scale.js';
 import { argmaxAll } from './ties.js';
+import { RegretOverflowError } from './calculus.js';
 
 /** Fragile when less than this much probability mass (total variation) must move to displace the choice. */
 export const FRAGILE_MASS = 0.1;
@@ -98,6 +99,13 @@ export function sensitivity(problem: SensitivityProblem): Sensitivity {
 export function* sensitivitySteps(problem: SensitivityProblem): Generator<SamplingProgress, Sensitivity, void> {
   const { utilities: u, probabilities: p } = problem;
   const ra = regretAverseValues(problem);
+  // The probability thresholds subtract differences of these values; refuse rather than let Infinity/NaN through.
+  for (const W of [u, ra]) {
+    const flat = W.flat();
+    if (!Number.isFinite(2 * (Math.max(...flat) - Math.min(...flat)))) {
+      throw new RegretOverflowError('the outcomes (or their regret-averse values) are too large in magnitude for the sensitivity analysis; rescale them (e.g. divide by 1e6)');
+    }
+  }
   const probability = { maxExpectedUtility: criterion(u, p), regretAverse: criterion(ra, p) };
   const scan = aversionBreakpointsSteps({ utilities: u, probabilities: p, regret: problem.regret, unit: problem.regretUnit, k: problem.regretAversion });
   let step = scan.next();

@@ -167,6 +167,15 @@ describe('regret-aversion breakpoints', () => {
   });
 });
 
+describe('magnitudes', () => {
+  it('refuses values whose differences overflow instead of reporting Infinity or NaN', () => {
+    // Regrets 1e308 are finite, but the threshold arithmetic takes differences of differences (2e308).
+    const u = [[1e308, 0], [0, 1e308]];
+    const r = computeRegret({ utilities: u, probabilities: [0.5, 0.5], regretAversion: 0, hurwiczAlpha: 0.5, regretAversionMode: 'scaled' });
+    expect(() => sensitivity({ utilities: u, probabilities: [0.5, 0.5], regret: r.regret, regretUnit: r.regretUnit, regretAversion: 0 })).toThrow(/too large in magnitude/);
+  });
+});
+
 describe('fragile flag', () => {
   it('buy / wait at p = (½, ½) is robust: 0.24 of the mass must move, no k change near 1', () => {
     const { s } = analyse(BUY_WAIT, [0.5, 0.5]);
