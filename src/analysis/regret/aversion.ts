@@ -20,7 +20,7 @@ export interface AversionChange {
 }
 
 export interface AversionBreakpoints {
-  /** The scanned range of k, in the caller's units. */
+  /** The scanned range of k, in the caller's units (it ends early where the penalty would overflow a double). */
   range: [number, number];
   /** Grid step in k: changes closer together than this may be missed. */
   resolution: number;
@@ -77,7 +77,10 @@ export function* aversionBreakpointsSteps(problem: AversionProblem): Generator<{
   let prev = atZero;
   for (let t = 1; t <= KAPPA_STEPS; t++) {
     const k = t === KAPPA_STEPS ? kMax : t * step;
-    const now = choiceAt(k);
+    const v = values(problem, k);
+    // With a large R and k near the top of the range the penalty can overflow a double: the scan ends there.
+    if (!v.every(Number.isFinite)) return { range: [0, prevK], resolution: step, atZero, changes };
+    const now = argmaxAll(v);
     if (!sameSet(now, prev)) {
       changes.push({ k: refine(problem, prevK, k, prev, now), from: prev, to: now });
       prev = now;

@@ -159,6 +159,17 @@ describe('regret-aversion breakpoints', () => {
     expect(vA(k * 1.001)).toBeGreaterThan(vB(k * 1.001));
   });
 
+  it('the scan ends where the penalty would overflow a double instead of reading -Infinity as a tie', () => {
+    // R = 1e300, requested k = 300 → κ range [0, 600]; R·e^{κ}/κ passes 1.8e308 near κ = 22 (e^{κ}/κ = 1.8e8).
+    const u = [[1e300, 0], [0, 5e299]];
+    const r = computeRegret({ utilities: u, probabilities: [0.5, 0.5], regretAversion: 1, hurwiczAlpha: 0.5, regretAversionMode: 'scaled' });
+    const b = aversionBreakpoints({ utilities: u, probabilities: [0.5, 0.5], regret: r.regret, unit: r.regretUnit, k: 300 });
+    expect(b.range[1]).toBeGreaterThan(15);
+    expect(b.range[1]).toBeLessThan(25);
+    expect(Number.isFinite(1e300 * Math.expm1(b.range[1]) / b.range[1])).toBe(true);
+    for (const c of b.changes) expect(c.k).toBeLessThanOrEqual(b.range[1]);
+  });
+
   it('buy / wait never changes: buy leads at every k in [0, 10]', () => {
     const { s } = analyse(BUY_WAIT, [0.5, 0.5]);
     expect(s.regretAversion.range).toEqual([0, 10]);
