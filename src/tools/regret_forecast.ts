@@ -219,7 +219,7 @@ async function matrixOutput(
     counterfactuals,
     sensitivity,
     parameters: parameters(args, res.regretUnit),
-    explanation: `${explainMatrix(res, optionNames, scenarios, counterfactuals)} ${explainSensitivity(sensitivity)}`,
+    explanation: `${explainMatrix(res, optionNames, scenarios, counterfactuals)} ${explainSensitivity(sensitivity, scenarios.length)}`,
   };
 }
 

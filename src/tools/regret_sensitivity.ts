@@ -141,10 +141,12 @@ export function presentSensitivity(s: Sensitivity, options: readonly string[], s
 }
 
 /** One or two sentences for the explanation. */
-export function explainSensitivity(s: SensitivityOut): string {
+export function explainSensitivity(s: SensitivityOut, nScenarios: number): string {
   const parts: string[] = [];
   const meu = s.probability.max_expected_utility;
-  if (meu.threshold !== null && meu.threshold > 0) {
+  if (nScenarios === 1) {
+    // One scenario: probabilities cannot move, nothing to say about them.
+  } else if (meu.threshold !== null && meu.threshold > 0) {
     parts.push(`Max-EU choice ${meu.choice.join(' = ')} holds until ${fmt(meu.threshold)} of the probability mass moves${meu.move ? ` to "${meu.move.to}"` : ''} (then ${meu.rivals.join(' = ')})`);
   } else if (meu.threshold === null) {
     parts.push(`No change of probabilities displaces the max-EU choice ${meu.choice.join(' = ')}`);
