@@ -10,6 +10,7 @@ import {
   type FragileReason,
   type Sensitivity,
 } from '../analysis/regret/index.js';
+import { fmt } from '../core/numbers.js';
 
 const names = z.array(z.string());
 const interval = z.object({ from: z.number(), to: z.number(), winners: names });
@@ -72,11 +73,6 @@ export const sensitivitySchema = z.object({
 });
 
 export type SensitivityOut = z.infer<typeof sensitivitySchema>;
-
-const fmt = (x: number): string => {
-  const r = Number(x.toPrecision(4));
-  return Object.is(r, -0) ? '0' : String(r);
-};
 
 function presentCriterion(c: CriterionSensitivity, options: readonly string[], scenarios: readonly string[]): z.infer<typeof criterion> {
   const pick = (idx: readonly number[]) => idx.map((i) => options[i]);
