@@ -7,7 +7,7 @@ import { drain, probabilityOfBestSteps, type ProbabilityOfBest, type SamplingPro
 import { upperEnvelope, type EnvelopeInterval } from './envelope.js';
 import { probabilitySensitivity, twoScenarioThreshold, type ProbabilitySensitivity, type TwoScenarioThreshold } from './probability.js';
 import { regretPenalty } from './scale.js';
-import { argmaxAll } from './ties.js';
+import { TIE_RTOL, argmaxAll } from './ties.js';
 import { RegretOverflowError } from './calculus.js';
 
 /** Fragile when less than this much probability mass (total variation) must move to displace the choice. */
@@ -123,7 +123,8 @@ export function* sensitivitySteps(problem: SensitivityProblem): Generator<Sampli
   const reasons: FragileReason[] = [];
   if (choice.length > 1) reasons.push({ code: 'tie', options: choice });
   const t = probability.regretAverse.threshold;
-  if (t !== null && choice.length === 1 && t < FRAGILE_MASS) reasons.push({ code: 'probability_shift', threshold: t });
+  // The tie tolerance keeps a threshold that is 0.1 in exact arithmetic (e.g. 0.09999999999999998) on the robust side.
+  if (t !== null && choice.length === 1 && t < FRAGILE_MASS * (1 - TIE_RTOL)) reasons.push({ code: 'probability_shift', threshold: t });
   if (uncertainty && choice.length === 1 && uncertainty.regretAverse[choice[0]] < FRAGILE_SHARE) {
     reasons.push({ code: 'sampled_share', share: uncertainty.regretAverse[choice[0]] });
   }

@@ -199,6 +199,11 @@ describe('fragile flag', () => {
     const { s } = analyse([[10, 0], [0, 9.5]], [0.5, 0.5]);
     expect(s.fragile.value).toBe(true);
     expect(s.fragile.reasons[0]).toMatchObject({ code: 'probability_shift' });
+    // Exactly 0.1 of the mass (here computed as 0.09999999999999998) is not "less than 0.1".
+    // (1000, 0) vs (0, 1000) at p = (0.6, 0.4): both criteria are symmetric and switch at q = ½.
+    const { s: edge } = analyse([[1000, 0], [0, 1000]], [0.6, 0.4], 50);
+    expect(edge.probability.regretAverse.threshold).toBeCloseTo(0.1, 12);
+    expect(edge.fragile.reasons.filter((r) => r.code === 'probability_shift')).toEqual([]);
     const { s: tied } = analyse([[1, 2], [2, 1]], [0.5, 0.5]);
     expect(tied.fragile.reasons).toEqual([{ code: 'tie', options: [0, 1] }]);
   });
