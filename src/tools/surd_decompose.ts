@@ -183,8 +183,8 @@ function flattenHistogram(root: unknown, maxCells: number, maxSources: number): 
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const STAGE_SPAN: Record<SurdProgress['stage'], [number, number]> = { range: [0, 10], bin: [10, 60], marginals: [60, 95], decompose: [95, 100] };
-const STAGE_TEXT: Record<SurdProgress['stage'], string> = { range: 'finding ranges', bin: 'binning samples', marginals: 'marginalising', decompose: 'decomposing' };
+const STAGE_SPAN: Record<SurdProgress['stage'], [number, number]> = { range: [0, 10], bin: [10, 60], marginals: [60, 95], decompose: [95, 100], surrogates: [0, 100] };
+const STAGE_TEXT: Record<SurdProgress['stage'], string> = { range: 'finding ranges', bin: 'binning samples', marginals: 'marginalising', decompose: 'decomposing', surrogates: 'surrogates' };
 
 /** Progress in percent, sent only when it grows (MCP requires increasing values). */
 class Progress {
