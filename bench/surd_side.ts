@@ -49,7 +49,7 @@ for (const i of c.targets) {
     const joint = jointCounts(input);
     t1 = performance.now();
     c1 = cpu();
-    r = runSync(surdFromTableSteps(joint.counts, joint.shape, { inPlace: true }));
+    r = runSync(surdFromTableSteps(joint.counts, joint.shape, { inPlace: true, occupied: joint.occupied }));
   } else {
     const pairs = alignedPairs(input.target, input.sources, c.lag);
     const binned = runSync(binAxesSteps(alignWindows(input.target, input.sources, c.lag), pairs, binsPerAxis(c.bins, series.length)));

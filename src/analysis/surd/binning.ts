@@ -138,6 +138,8 @@ export interface JointCounts {
   shape: number[];
   binnings: AxisBinning[];
   nPairs: number;
+  /** Flat index of every occupied cell, once each, in order of first occupation (lets the decomposition skip a scan). */
+  occupied: Int32Array;
 }
 
 /**
@@ -200,9 +202,14 @@ export function* binningsSteps(axes: AxisWindow[], length: number, bins: number[
   return out;
 }
 
-/** counts[idx[i]] += 1 for i < len. */
-function countChunk(counts: Float64Array, idx: Int32Array, len: number): void {
-  for (let i = 0; i < len; i++) counts[idx[i]] += 1;
+/** counts[idx[i]] += 1 for i < len, appending each newly occupied cell to occ; returns the new occupied count. */
+function countChunk(counts: Float64Array, idx: Int32Array, len: number, occ: Int32Array, nOcc: number): number {
+  for (let i = 0; i < len; i++) {
+    const j = idx[i];
+    if (counts[j] === 0) occ[nOcc++] = j;
+    counts[j] += 1;
+  }
+  return nOcc;
 }
 
 /** out[i] = out[i]·mul + src[off + i] for i < len. */
@@ -221,6 +228,8 @@ export function* countJointSteps(axes: AxisWindow[], length: number, bins: numbe
   for (const s of shape) cells *= s;
   const counts = new Float64Array(cells);
   const idx = new Int32Array(Math.min(CHUNK, Math.max(1, length)));
+  let occ = new Int32Array(Math.min(cells, 1 << 16));
+  let nOcc = 0;
   // With equal edges the target's bin at pair m is the self axis's bin at pair m + lag: bin the shared series once.
   const shared = self && sameBinning(binnings[0], binnings[self.axis]) ? self : null;
   const sharedBins = shared ? new Int32Array(Math.min(CHUNK, Math.max(1, length)) + shared.lag) : null;
@@ -237,14 +246,19 @@ export function* countJointSteps(axes: AxisWindow[], length: number, bins: numbe
       else if (shared && sharedBins && a === shared.axis) foldIndex(sharedBins, 0, len, idx, mul);
       else foldBins(binnings[a], axes[a].data, axes[a].offset + start, len, idx, mul);
     }
-    countChunk(counts, idx, len);
+    if (nOcc + len > occ.length && occ.length < cells) {
+      const grown = new Int32Array(Math.min(cells, Math.max(2 * occ.length, nOcc + len)));
+      grown.set(occ.subarray(0, nOcc));
+      occ = grown;
+    }
+    nOcc = countChunk(counts, idx, len, occ, nOcc);
     sinceYield += len * axes.length;
     if (sinceYield >= STEP_WORK) {
       sinceYield = 0;
       yield { stage: 'bin', done: start + len, total: length };
     }
   }
-  return { counts, shape, binnings, nPairs: length };
+  return { counts, shape, binnings, nPairs: length, occupied: occ.subarray(0, nOcc) };
 }
 
 export interface BinnedAxes {

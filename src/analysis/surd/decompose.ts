@@ -85,6 +85,15 @@ function scanTable(raw: Float64Array): Int32Array | null {
   return idx.subarray(0, count);
 }
 
+/** The given occupied cells when they pass scanTable's tests, else null. */
+function sparseEnough(raw: Float64Array, occupied: Int32Array): Int32Array | null {
+  if (occupied.length > Math.floor(raw.length * SPARSE_FRACTION)) return null;
+  let sum = 0;
+  for (let e = 0; e < occupied.length; e++) sum += raw[occupied[e]];
+  // Ascending, as scanTable gives them: the same summation order, so both routes give the same bits.
+  return FLOOR / (sum + raw.length * FLOOR) >= SPARSE_MIN_FLOOR ? occupied.slice().sort() : null;
+}
+
 function validateShape(raw: ArrayLike<number>, shape: readonly number[]): void {
   if (shape.length < 2) throw new SurdInputError('the table needs a target axis and at least one source axis', 'histogram');
   // Source sets are bit masks in 32-bit integers, and 2^n − 1 combinations must stay enumerable.
@@ -156,12 +165,17 @@ export interface DecomposeOptions {
   inPlace?: boolean;
   /** Force the dense walk even for a sparse table (tests compare the two). */
   dense?: boolean;
+  /**
+   * Flat indices of every non-zero cell, once each (JointCounts.occupied). The table is then trusted to be a
+   * valid table of counts and not scanned again.
+   */
+  occupied?: Int32Array;
 }
 
 /** The full SURD decomposition of a raw table (counts or the caller's numbers, unscaled). */
 export function* decomposeSteps(raw: Float64Array, shape: readonly number[], options: DecomposeOptions = {}): Steps<SurdResult> {
   validateShape(raw, shape);
-  const nonZero = scanTable(raw);
+  const nonZero = options.occupied ? sparseEnough(raw, options.occupied) : scanTable(raw);
   if (nonZero && !options.dense) return yield* sparseDecomposeSteps(raw, shape, nonZero);
   return yield* denseDecomposeSteps(raw, shape, options);
 }

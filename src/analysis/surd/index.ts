@@ -81,17 +81,18 @@ export function* surdFromSamplesSteps(input: SamplesInput): Steps<SamplesOutput>
     return { result, binnings: binned.binnings, nPairs: pairs };
   }
   const joint = yield* jointCountsSteps(input);
-  const result = yield* decomposeSteps(joint.counts, joint.shape, { inPlace: true });
+  const result = yield* decomposeSteps(joint.counts, joint.shape, { inPlace: true, occupied: joint.occupied });
   return { result, binnings: joint.binnings, nPairs: joint.nPairs };
 }
 
 /**
  * SURD from a table (counts or probabilities, used unscaled), C order, target on axis 0. With `inPlace` a
- * Float64Array is floored and normalised where it is instead of being copied.
+ * Float64Array is floored and normalised where it is instead of being copied; `occupied` passes on
+ * JointCounts.occupied for a table that came from jointCounts (it is then not re-validated).
  */
-export function surdFromTableSteps(table: ArrayLike<number>, shape: readonly number[], options: { inPlace?: boolean } = {}): Steps<SurdResult> {
+export function surdFromTableSteps(table: ArrayLike<number>, shape: readonly number[], options: { inPlace?: boolean; occupied?: Int32Array } = {}): Steps<SurdResult> {
   const own = options.inPlace && table instanceof Float64Array ? table : Float64Array.from(table);
-  return decomposeSteps(own, shape, { inPlace: true });
+  return decomposeSteps(own, shape, { inPlace: true, occupied: options.occupied });
 }
 
 /** Flat C-order joint counts from per-axis bin indices (target first). */
