@@ -13,7 +13,7 @@ export { binSeries, linspaceEdges, type AxisBinning, type AxisWindow, type Joint
 export { validateTable, type SurdResult } from './decompose.js';
 export { runAsync, runSync, type Steps, type SurdProgress, type SurdStage } from './steps.js';
 export { FLOOR } from './table.js';
-export { MAX_SURROGATES, surrogatePlan, type ComponentTest, type SignificanceResult } from './significance.js';
+export { MAX_SURROGATES, surrogateCost, surrogatePlan, surrogateRuns, type ComponentTest, type SignificanceResult } from './significance.js';
 
 export interface SamplesInput {
   target: ArrayLike<number>;

@@ -104,6 +104,17 @@ function rotate(src: Uint8Array | Uint16Array, shift: number, out: Uint8Array | 
   out.set(src.subarray(0, shift), n - shift);
 }
 
+/** Joint counts of one surrogate: cell flatRest[m] + rot[m]·stride per pair; records occupied cells; returns their number. */
+function countRotated(counts: Float64Array, flatRest: Int32Array, rot: Uint8Array | Uint16Array, stride: number, occ: Int32Array): number {
+  let nOcc = 0;
+  for (let m = 0; m < flatRest.length; m++) {
+    const j = flatRest[m] + rot[m] * stride;
+    if (counts[j] === 0) occ[nOcc++] = j;
+    counts[j] += 1;
+  }
+  return nOcc;
+}
+
 /** Per component key: observed value, sum, sum of squares and count of surrogates at least as extreme. */
 class Tally {
   readonly keys: string[];
@@ -157,6 +168,23 @@ export function surrogateRuns(nSources: number, surrogates: number): number {
 }
 
 /**
+ * Work of one surrogate in cells and samples touched: the full variant counts every pair into the joint table
+ * (clearing it first); the high-dimensional one counts every pair once per combination into that combination's table.
+ */
+export function surrogateCost(nPairs: number, bins: readonly number[], maxOrder?: number): number {
+  const n = bins.length - 1;
+  if (maxOrder === undefined) return nPairs + bins.reduce((a, b) => a * b, 1);
+  let cost = 0;
+  const visit = (from: number, size: number, cells: number) => {
+    if (size > 0) cost += nPairs * (size + 1) + cells;
+    if (size === Math.min(maxOrder, n)) return;
+    for (let k = from; k <= n; k++) visit(k + 1, size + 1, cells * bins[k]);
+  };
+  visit(1, 0, bins[0]);
+  return cost;
+}
+
+/**
  * Runs the surrogates for `observed`, which must be the SURD result of `binned` (same variant and max order).
  * Yields once per finished surrogate and inside long decompositions.
  */
@@ -172,6 +200,7 @@ export function* significanceSteps(binned: BinnedAxes, observed: SurdResult, opt
   const runs = axes * s;
   const counts = options.maxOrder === undefined ? new Float64Array(shape.reduce((a, b) => a * b, 1)) : null;
   const flatRest = counts ? new Int32Array(nPairs) : null;
+  const occ = counts ? new Int32Array(Math.min(counts.length, nPairs)) : null;
   const rotated = index.map((idx) => (idx instanceof Uint8Array ? new Uint8Array(nPairs) : new Uint16Array(nPairs)));
 
   // sets[g]: tallies of the surrogates that rotate axis g (0 = target, k = source k).
@@ -203,10 +232,10 @@ export function* significanceSteps(binned: BinnedAxes, observed: SurdResult, opt
       const rot = rotated[g];
       rotate(index[g], shifts[i], rot);
       let r: SurdResult;
-      if (counts && flatRest) {
+      if (counts && flatRest && occ) {
         counts.fill(0);
-        for (let m = 0; m < nPairs; m++) counts[flatRest[m] + rot[m] * stride] += 1;
-        r = yield* asSurrogate(decomposeSteps(counts, shape, { inPlace: true }), done, runs);
+        const nOcc = countRotated(counts, flatRest, rot, stride, occ);
+        r = yield* asSurrogate(decomposeSteps(counts, shape, { inPlace: true, occupied: occ.subarray(0, nOcc) }), done, runs);
       } else {
         const swapped = index.slice();
         swapped[g] = rot;
