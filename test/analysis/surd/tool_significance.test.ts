@@ -3,9 +3,11 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/analysis/surd/rng.js';
+import { ToolError } from '../../../src/core/errors.js';
 import { defaults } from '../../../src/server/config.js';
+import { toToolError } from '../../../src/tools/errors.js';
 import { surdDecomposeTool, surdInput, surdOutput } from '../../../src/tools/surd_decompose.js';
-import { ToolError, type ToolContext } from '../../../src/tools/types.js';
+import { uncachedContext, type ToolContext } from '../../../src/tools/types.js';
 
 type Args = Parameters<typeof surdDecomposeTool.handler>[0];
 
@@ -13,7 +15,7 @@ function makeCtx(options: { signal?: AbortSignal; limits?: Partial<ReturnType<ty
   const config = defaults({});
   Object.assign(config.limits, options.limits);
   const progress: [number, number | undefined, string | undefined][] = [];
-  const ctx: ToolContext = {
+  const ctx: ToolContext = uncachedContext({
     requestId: 'test',
     signal: options.signal ?? new AbortController().signal,
     logger: pino({ level: 'silent' }),
@@ -21,7 +23,7 @@ function makeCtx(options: { signal?: AbortSignal; limits?: Partial<ReturnType<ty
       progress.push([done, total, message]);
     },
     services: {
-      config,
+      limits: config.limits,
       engine: {
         require: async () => {
           throw new ToolError('model_missing', 'not needed');
@@ -29,7 +31,7 @@ function makeCtx(options: { signal?: AbortSignal; limits?: Partial<ReturnType<ty
         modelId: () => null,
       },
     },
-  };
+  });
   return { ctx, progress };
 }
 
@@ -89,27 +91,31 @@ describe('surd_decompose significance', () => {
     ctx.progress = async (_done, _total, message) => {
       if (message?.startsWith('surrogate ') && ++surrogatesSeen === 5) controller.abort();
     };
-    const err = await surdDecomposeTool.handler({ ...xor(1000, 3), bins: 2, significance: { surrogates: 200 } } as Args, ctx).catch((e: unknown) => e);
+    const err = await surdDecomposeTool.handler({ ...xor(1000, 3), bins: 2, significance: { surrogates: 200 } } as Args, ctx).catch((e: unknown) => toToolError(e) ?? e);
     expect((err as ToolError).code).toBe('cancelled');
     expect(surrogatesSeen).toBe(5);
   });
 
   it('rejects significance with a histogram, bad counts, too short a series, and work above the bound', async () => {
     const fail = async (args: unknown, code: string, pattern: RegExp, limits?: Partial<ReturnType<typeof defaults>['limits']>) => {
-      const err = await surdDecomposeTool.handler(args as Args, makeCtx({ limits }).ctx).catch((e: unknown) => e);
+      // As the registry answers: domain errors mapped by src/tools/errors.ts.
+      const err = await surdDecomposeTool.handler(args as Args, makeCtx({ limits }).ctx).catch((e: unknown) => toToolError(e) ?? e);
       expect(err).toBeInstanceOf(ToolError);
       expect((err as ToolError).code).toBe(code);
       expect((err as ToolError).message).toMatch(pattern);
     };
     await fail({ histogram: [[1, 0], [0, 1]], significance: { surrogates: 10 } }, 'invalid_input', /significance applies only to the samples form/);
-    await fail({ ...xor(400, 4), significance: { surrogates: 0 } }, 'invalid_input', /significance\.surrogates must be an integer between 1 and 1000/);
-    await fail({ ...xor(400, 4), significance: { surrogates: 10, seed: -1 } }, 'invalid_input', /significance\.seed/);
     await fail({ ...xor(100, 4), significance: { surrogates: 200 } }, 'invalid_input', /allow only 90 distinct circular shifts/);
     // 4 sets × (999 pairs + 2⁴ cells) per surrogate × 500 > 8 × (1000 + 1000).
     await fail({ ...xor(1000, 4), bins: 2, significance: { surrogates: 500 } }, 'limit_exceeded', /above the bound 8 × \(surdMaxSamples \+ surdMaxCells\).*use at most 3 surrogates/, {
       surdMaxSamples: 1000,
       surdMaxCells: 1000,
     });
-    expect(surdInput.safeParse({ target: [0, 1], sources: [[0, 1]], significance: { surrogates: 1001 } }).success).toBe(false);
+    // Counts and seeds out of range are refused by the input schema, naming the field.
+    for (const significance of [{ surrogates: 0 }, { surrogates: 1001 }, { surrogates: 2.5 }, { surrogates: 10, seed: -1 }, { surrogates: 10, seed: 2 ** 32 }]) {
+      const r = surdInput.safeParse({ target: [0, 1], sources: [[0, 1]], significance });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0].path[0]).toBe('significance');
+    }
   });
 });
