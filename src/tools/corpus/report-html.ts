@@ -72,7 +72,7 @@ export function valenceOverTimeSvg(points: ReadonlyArray<{ bucket: string; valen
     : '';
   const line = pts.length > 1 ? `<path class="line" d="M${pts.map((p, i) => `${x(i).toFixed(1)},${y(p.valence.mean).toFixed(1)}`).join('L')}" fill="none" stroke="${COLOURS.line}" stroke-width="2"/>` : '';
   const every = Math.max(1, Math.ceil(pts.length / 8));
-  const ticks = pts.map((p, i) => (i % every === 0 || i === pts.length - 1 ? `<text x="${x(i).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" class="lbl">${escapeHtml(p.bucket)}</text>` : ''));
+  const ticks = pts.map((p, i) => (i % every === 0 || i === pts.length - 1 ? `<text x="${x(i).toFixed(1)}" y="${height - bottom + 16}" text-anchor="${pts.length > 1 && i === pts.length - 1 ? 'end' : i === 0 && pts.length > 1 ? 'start' : 'middle'}" class="lbl">${escapeHtml(p.bucket)}</text>` : ''));
   const dots = pts.map((p, i) => `<circle class="point" cx="${x(i).toFixed(1)}" cy="${y(p.valence.mean).toFixed(1)}" r="3.5" fill="${COLOURS.line}"><title>${escapeHtml(p.bucket)}: mean valence ${f3(p.valence.mean)} (95 % CI ${ci(p.valence.ci)})</title></circle>`);
   return svg(width, height, 'Mean valence over time', [
     `<text x="${left}" y="14" class="ttl">Mean valence over time (95 % CI band)</text>`,
