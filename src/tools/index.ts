@@ -1,5 +1,6 @@
-// The five tools this server exposes, in the order tools/list shows them.
+// The tools this server exposes, in the order tools/list shows them.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { analyzeCorpusTool } from './analyze_corpus.js';
 import { analyzeEmotionTool } from './analyze_emotion.js';
 import { benthamScoreTool } from './bentham_score.js';
 import { fullAnalysisTool } from './full_analysis.js';
@@ -14,6 +15,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   regretForecastTool,
   surdDecomposeTool,
   fullAnalysisTool,
+  analyzeCorpusTool,
 ] as unknown as ToolDefinition[];
 
 export function registerTools(server: McpServer, deps: RegistryDeps): void {

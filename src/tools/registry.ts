@@ -7,7 +7,8 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { cacheKey, type ResultCache } from '../engine/cache.js';
-import { ToolError, type ToolContext, type ToolDefinition, type ToolServices } from './types.js';
+import { ListRootsResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ToolError, type ResourceLink, type ToolContext, type ToolDefinition, type ToolServices } from './types.js';
 
 export interface RegistryDeps {
   services: ToolServices;
@@ -59,11 +60,20 @@ function progressReporter(extra: Extra): ToolContext['progress'] {
   };
 }
 
-export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, deps: RegistryDeps): Promise<CallToolResult> {
+/** roots/list through the request's channel, when the client declared the roots capability. */
+function rootsReader(extra: Extra, clientHasRoots: () => boolean): ToolContext['roots'] {
+  return async () => {
+    if (!clientHasRoots()) return null;
+    const res = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema, { timeout: 10_000 });
+    return res.roots.map((r) => r.uri);
+  };
+}
+
+export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, deps: RegistryDeps, clientHasRoots: () => boolean = () => false): Promise<CallToolResult> {
   const requestId = randomUUID().slice(0, 8);
   const logger = deps.logger.child({ tool: def.name, requestId });
   const started = performance.now();
-  const { signal, dispose } = callSignal(extra.signal, deps.services.config.limits.callTimeoutMs);
+  const { signal, dispose } = callSignal(extra.signal, def.longRunning ? 0 : deps.services.config.limits.callTimeoutMs);
   try {
     const usesModel = def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
     const modelId = usesModel ? deps.services.engine.modelId() : null;
@@ -76,12 +86,12 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
         return result({ ...hit.structured, cached: true }, hit.summary, requestId);
       }
     }
-    const ctx: ToolContext = { requestId, signal, logger, progress: progressReporter(extra), services: deps.services };
+    const ctx: ToolContext = { requestId, signal, logger, progress: progressReporter(extra), roots: rootsReader(extra, clientHasRoots), services: deps.services };
     const out = await abortable(def.handler(args as never, ctx), signal);
     const structured = { ...(out.structured as Record<string, unknown>), cached: false };
     if (key) await deps.cache.set(key, { structured, summary: out.summary });
     logger.info({ ms: Math.round(performance.now() - started) }, 'tool call done');
-    return result(structured, out.summary, requestId);
+    return result(structured, out.summary, requestId, out.links);
   } catch (err) {
     if (err instanceof ToolError) {
       logger.info({ code: err.code, msg: err.message }, 'tool call refused');
@@ -105,8 +115,12 @@ function safeCacheKey(tool: string, args: unknown, modelId: string | null, logge
   }
 }
 
-function result(structured: Record<string, unknown>, summary: string, requestId: string): CallToolResult {
-  return { structuredContent: structured, content: [{ type: 'text', text: summary }], _meta: { 'red-heart/request_id': requestId } };
+function result(structured: Record<string, unknown>, summary: string, requestId: string, links: ResourceLink[] = []): CallToolResult {
+  return {
+    structuredContent: structured,
+    content: [{ type: 'text', text: summary }, ...links.map((l) => ({ type: 'resource_link' as const, ...l }))],
+    _meta: { 'red-heart/request_id': requestId },
+  };
 }
 
 /** Rejects as soon as the signal aborts, even if the handler ignores it. */
@@ -133,6 +147,6 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
       outputSchema: withCachedFlag(def.output),
       annotations: { title: def.title, readOnlyHint: true, idempotentHint: true, destructiveHint: false, openWorldHint: false },
     },
-    ((args: unknown, extra: Extra) => runTool(def, args, extra, deps)) as never,
+    ((args: unknown, extra: Extra) => runTool(def, args, extra, deps, () => !!server.server.getClientCapabilities()?.roots)) as never,
   );
 }

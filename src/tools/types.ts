@@ -27,6 +27,8 @@ export interface ToolContext {
   logger: Logger;
   /** Sends notifications/progress when the client asked for progress; otherwise a no-op. */
   progress(done: number, total?: number, message?: string): Promise<void>;
+  /** The client's MCP roots (URIs) via roots/list; null when the client does not declare the roots capability. */
+  roots?(): Promise<string[] | null>;
   services: ToolServices;
 }
 
@@ -34,6 +36,16 @@ export interface ToolOutput<O> {
   structured: O;
   /** Short human-readable text (one or a few lines) returned as the text content of the result. */
   summary: string;
+  /** Files the call wrote, returned as MCP resource_link content after the summary. */
+  links?: ResourceLink[];
+}
+
+export interface ResourceLink {
+  uri: string;
+  name: string;
+  title?: string;
+  mimeType?: string;
+  description?: string;
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
@@ -51,6 +63,8 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   cache: 'none' | 'args' | 'args+model';
   /** Optional per-call refinement for tools that use the model only on some inputs (e.g. text-only Bentham). */
   cacheKeyNeedsModel?(args: z.infer<I>): boolean;
+  /** Runs as long as its input needs (progress keeps clients informed): the per-call timeout does not apply; client cancellation does. */
+  longRunning?: boolean;
   handler(args: z.infer<I>, ctx: ToolContext): Promise<ToolOutput<z.infer<O>>>;
 }
 

@@ -1,4 +1,5 @@
-// Incremental record parsers for analyze_corpus: CSV and TSV (RFC 4180 quoting), JSON Lines, plain text (one text
+// Incremental record parsers for analyze_corpus: CSV and TSV (RFC 4180 quoting; in TSV a quote inside an unquoted
+// field is literal), JSON Lines, plain text (one text
 // per line). Text is fed in chunks of any size (a chunk may end inside a field, a quote pair or a CRLF); each feed
 // returns the records completed so far, so a file is never held whole. Only the fields the tool asked for are kept.
 // Blank lines are not rows (counted in `blankLines`). A record that cannot be read is returned as `malformed` with
@@ -98,8 +99,12 @@ class DelimitedParser implements RecordParser {
   private row = 0;
   blankLines = 0;
 
+  /** CSV (RFC 4180) refuses a quote inside an unquoted field; TSV takes it literally (many TSV writers never quote). */
+  private readonly strictQuotes: boolean;
+
   constructor(delim: ',' | '\t', private readonly spec: FieldSpec, private readonly limits: ParserLimits) {
     this.delim = delim.charCodeAt(0);
+    this.strictQuotes = delim === ',';
   }
 
   feed(chunk: string): ParseEvent[] {
@@ -129,7 +134,7 @@ class DelimitedParser implements RecordParser {
         case S.Unquoted:
           if (c === this.delim) { flush(i); this.endField(); this.state = S.FieldStart; }
           else if (c === LF || c === CR) { flush(i); this.endRecord(out, c); }
-          else if (c === QUOTE) this.problem ??= `line ${this.line}: a quote inside an unquoted field (quote the whole field and double inner quotes)`;
+          else if (c === QUOTE && this.strictQuotes) this.problem ??= `line ${this.line}: a quote inside an unquoted field (quote the whole field and double inner quotes)`;
           break;
         case S.Quoted:
           if (c === QUOTE) { flush(i); this.state = S.QuoteInQuoted; }

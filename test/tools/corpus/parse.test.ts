@@ -87,6 +87,11 @@ describe('CSV (RFC 4180)', () => {
     expect(() => parseAll('csv', 'text\nx\n', { text: 'text', group: 'team' })).toThrow(/group_field 'team'/);
   });
 
+  it('TSV takes a quote inside an unquoted field literally', () => {
+    const { events } = parseAll('tsv', 'text\nso "really" angry\n', { text: 'text' });
+    expect(events).toEqual([{ kind: 'row', row: 1, line: 2, text: 'so "really" angry', group: undefined, time: undefined }]);
+  });
+
   it('TSV uses tabs and the same quoting', () => {
     const { events } = parseAll('tsv', 'text\tday\n"a\tb"\t2024-01-02\nplain, with comma\t2024-01-03\n', { text: 'text', time: 'day' });
     expect(events).toEqual([

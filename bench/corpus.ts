@@ -1,0 +1,133 @@
+// analyze_corpus benchmark (issue 18). Prints one JSON object (also written with --out FILE).
+//   node dist/bench/corpus.js [--mode throughput|rss] [--rows N] [--distinct N] [--models-dir DIR] [--threads N] [--out FILE]
+// throughput (default): N distinct GoEmotions texts (the 5,426 dev texts first, then test texts) written to a CSV;
+//   rows/s of analyze_corpus over the CSV vs analyze_emotion `texts` batches of 64 over the same texts, same engine,
+//   same process (the corpus run goes first, so any warm-up favours analyze_emotion). Target: ratio ≥ 0.9.
+// rss: N rows cycling through --distinct texts, read through the server's analysis memo (1,024 entries), so the model
+//   runs once per distinct text and the run measures the streaming pipeline (parse → batch → aggregate → JSONL →
+//   report). Peak RSS (getrusage maxRSS) is reported after the model load and after the run; run one process per N
+//   (`--rows 10000` and `--rows 100000`) and compare: it must not grow with the file.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { AnalysisMemo } from '../src/engine/memo.js';
+import { resolveModel } from '../src/engine/manifest.js';
+import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
+import { defaults } from '../src/server/config.js';
+import { analyzeEmotionTool } from '../src/tools/analyze_emotion.js';
+import { resolveAllowed } from '../src/tools/corpus/path-guard.js';
+import { runCorpus } from '../src/tools/corpus/run.js';
+import type { ToolContext } from '../src/tools/types.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = here.includes('dist') ? resolve(here, '../..') : resolve(here, '..');
+const argv = process.argv.slice(2);
+const arg = (n: string, d?: string) => {
+  const i = argv.indexOf(`--${n}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d;
+};
+const log = (m: string) => process.stderr.write(`[bench corpus] ${m}\n`);
+const mib = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+
+/** GoEmotions texts: dev first, then test (TSV, text in column 1, RFC-4180-style quoting as in the files). */
+function goemotionsTexts(): string[] {
+  const dir = resolve(ROOT, '..', 'shared', 'data', 'goemotions');
+  const out: string[] = [];
+  for (const split of ['dev.tsv', 'test.tsv']) {
+    const p = join(dir, split);
+    if (!existsSync(p)) throw new Error(`${p} not found (the bench needs ../shared/data/goemotions)`);
+    for (const line of readFileSync(p, 'utf8').split('\n')) {
+      if (!line) continue;
+      let t = line.slice(0, line.indexOf('\t'));
+      if (t.startsWith('"') && t.endsWith('"')) t = t.slice(1, -1).replace(/""/g, '"');
+      out.push(t);
+    }
+  }
+  return [...new Set(out)];
+}
+
+const csvField = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+async function main(): Promise<void> {
+  const mode = arg('mode', 'throughput');
+  const rows = Number(arg('rows', '10000'));
+  const modelsDir = resolve(arg('models-dir', join(ROOT, 'models'))!);
+  const threads = Number(arg('threads', '0'));
+  const resolved = resolveModel(modelsDir, undefined, arg('model'));
+  const engine = await OnnxTextEngine.load(resolved, { provider: 'cpu', threads, batchWindowMs: 3, maxBatch: 32, logger: pino({ level: 'silent' }) });
+  const pool = goemotionsTexts();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-corpus-'));
+  const { allowed } = await resolveAllowed([{ path: dir, source: 'bench' }]);
+  const config = defaults({});
+  const signal = new AbortController().signal;
+  try {
+    await engine.analyze(pool.slice(0, 8)); // warm-up
+    const rssAfterLoadKb = process.resourceUsage().maxRSS;
+    if (mode === 'throughput') {
+      if (pool.length < rows) throw new Error(`only ${pool.length} distinct texts available`);
+      const texts = pool.slice(0, rows);
+      const file = join(dir, 'goemotions.csv');
+      writeFileSync(file, `text\n${texts.map(csvField).join('\n')}\n`);
+      log(`${rows} texts; analyze_corpus…`);
+      const t0 = performance.now();
+      const res = await runCorpus({ path: file, text_field: 'text', time_bucket: 'month', language: 'en', detail: 'standard' }, {
+        engine: async () => engine, allowed, signal, progress: async () => {}, maxTextChars: config.limits.maxTextChars,
+      });
+      const corpusS = (performance.now() - t0) / 1000;
+      if (res.rows.analysed !== rows) throw new Error(`analysed ${res.rows.analysed} of ${rows}`);
+      log(`analyze_corpus ${corpusS.toFixed(1)} s; analyze_emotion batches of 64…`);
+      const ctx: ToolContext = { requestId: 'bench', signal, logger: pino({ level: 'silent' }), progress: async () => {}, services: { config, engine: { require: async () => engine, modelId: () => engine.model.id } } };
+      const t1 = performance.now();
+      for (let i = 0; i < texts.length; i += 64) {
+        await analyzeEmotionTool.handler(analyzeEmotionTool.input.parse({ texts: texts.slice(i, i + 64), language: 'en' }), ctx);
+      }
+      const emotionS = (performance.now() - t1) / 1000;
+      const out = {
+        mode, rows, model: `${engine.model.id} ${engine.model.version}`, cores: availableParallelism(), loadavg_1m_at_end: Math.round(loadavg()[0] * 100) / 100,
+        analyze_corpus: { seconds: Math.round(corpusS * 10) / 10, rows_per_s: Math.round((rows / corpusS) * 10) / 10 },
+        analyze_emotion_batches_of_64: { seconds: Math.round(emotionS * 10) / 10, texts_per_s: Math.round((rows / emotionS) * 10) / 10 },
+        ratio_corpus_to_emotion: Math.round((emotionS / corpusS) * 1000) / 1000,
+        peak_rss_mib: mib(process.resourceUsage().maxRSS),
+      };
+      emit(out);
+    } else {
+      const distinct = Number(arg('distinct', '1000'));
+      const file = join(dir, 'cycled.csv');
+      const lines = ['text'];
+      for (let i = 0; i < rows; i++) lines.push(csvField(pool[i % distinct]));
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const bytes = readFileSync(file).length;
+      lines.length = 0;
+      const memo = new AnalysisMemo();
+      const wrapped = memo.wrap(engine);
+      global.gc?.();
+      const before = process.resourceUsage().maxRSS;
+      const t0 = performance.now();
+      const res = await runCorpus({ path: file, text_field: 'text', time_bucket: 'month', language: 'en', detail: 'standard' }, {
+        engine: async () => wrapped, allowed, signal, progress: async () => {}, maxTextChars: config.limits.maxTextChars,
+      });
+      const s = (performance.now() - t0) / 1000;
+      emit({
+        mode, rows, distinct, file_mib: Math.round((bytes / 1048576) * 10) / 10, analysed: res.rows.analysed, seconds: Math.round(s * 10) / 10,
+        memo: memo.stats(), peak_rss_after_model_load_mib: mib(rssAfterLoadKb), peak_rss_before_run_mib: mib(before), peak_rss_after_run_mib: mib(process.resourceUsage().maxRSS),
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await engine.close?.();
+  }
+}
+
+function emit(o: unknown): void {
+  const json = JSON.stringify(o, null, 2);
+  process.stdout.write(`${json}\n`);
+  const out = arg('out');
+  if (out) writeFileSync(out, json);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
