@@ -137,6 +137,7 @@ export const analyzeCorpusTool: ToolDefinition<typeof input, typeof output> = {
   // The file can change between calls with the same arguments: never cache whole results (rows are reused instead).
   cache: 'none',
   longRunning: true,
+  writesFiles: true,
   async handler(args, ctx) {
     const allowed = await allowedDirectories(ctx);
     const res = await runCorpus(args, {

@@ -145,7 +145,7 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
       description: def.description,
       inputSchema: def.input,
       outputSchema: withCachedFlag(def.output),
-      annotations: { title: def.title, readOnlyHint: true, idempotentHint: true, destructiveHint: false, openWorldHint: false },
+      annotations: { title: def.title, readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: false, openWorldHint: false },
     },
     ((args: unknown, extra: Extra) => runTool(def, args, extra, deps, () => !!server.server.getClientCapabilities()?.roots)) as never,
   );

@@ -63,6 +63,8 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   cache: 'none' | 'args' | 'args+model';
   /** Optional per-call refinement for tools that use the model only on some inputs (e.g. text-only Bentham). */
   cacheKeyNeedsModel?(args: z.infer<I>): boolean;
+  /** Writes files (its own outputs, inside allowed directories): announced with readOnlyHint false. */
+  writesFiles?: boolean;
   /** Runs as long as its input needs (progress keeps clients informed): the per-call timeout does not apply; client cancellation does. */
   longRunning?: boolean;
   handler(args: z.infer<I>, ctx: ToolContext): Promise<ToolOutput<z.infer<O>>>;

@@ -310,7 +310,7 @@ describe('fuzz: hostile tool calls over stdio', () => {
     const ping = await server.request('after-ping', JSON.stringify({ jsonrpc: '2.0', id: 'after-ping', method: 'ping' }));
     expect(ping.result).toBeTruthy();
     const list = await server.request('after-list', JSON.stringify({ jsonrpc: '2.0', id: 'after-list', method: 'tools/list' }));
-    expect((list.result as unknown as { tools: unknown[] }).tools).toHaveLength(5);
+    expect((list.result as unknown as { tools: unknown[] }).tools).toHaveLength(6);
     const valid = await server.request('after-call', callBytes(0, { tool: 'regret_forecast', args: TOOLS.regret_forecast.base(), label: 'valid' }).toString().replace('"id":0', '"id":"after-call"'));
     expect(valid.result?.isError).toBeFalsy();
     expect(server.alive).toBe(true);
