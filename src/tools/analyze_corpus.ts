@@ -141,7 +141,7 @@ export const analyzeCorpusTool: ToolDefinition<typeof input, typeof output> = {
   async handler(args, ctx) {
     const allowed = await allowedDirectories(ctx);
     const res = await runCorpus(args, {
-      engine: () => ctx.services.engine.require(),
+      engine: () => (ctx.services.engine.requireBulk ? ctx.services.engine.requireBulk() : ctx.services.engine.require()),
       allowed,
       signal: ctx.signal,
       progress: ctx.progress,

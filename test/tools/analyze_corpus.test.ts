@@ -288,6 +288,9 @@ describe('through an MCP client', () => {
       const links = (res.content as Array<{ type: string; uri?: string; mimeType?: string }>).filter((c) => c.type === 'resource_link');
       expect(links.map((l) => l.mimeType)).toEqual(['text/html', 'application/jsonl']);
       for (const l of links) expect(existsSync(fileURLToPath(l.uri as string))).toBe(true);
+      // bulk rows bypass the shared analysis memo (they would only churn it)
+      expect(server.status().analysis_memo).toMatchObject({ entries: 0, misses: 0 });
+      expect(engine.calls.flat()).toHaveLength(7);
       const outside = await client.callTool({ name: 'analyze_corpus', arguments: { path: join(base, 'outside/secret.csv'), text_field: 'text' } });
       expect(outside.isError).toBe(true);
       expect((outside.content as Array<{ text: string }>)[0].text).toMatch(/^path_not_allowed: .*outside every allowed directory.*MCP root/);
