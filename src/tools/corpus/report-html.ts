@@ -63,8 +63,12 @@ export function shareBarsSvg(shares: readonly Share[], title: string): string {
 export function valenceOverTimeSvg(points: ReadonlyArray<{ bucket: string; valence: ScaleSummary | null }>): string {
   const pts = points.filter((p) => p.valence !== null) as Array<{ bucket: string; valence: ScaleSummary }>;
   const width = 640, height = 240, left = 48, right = 16, top = 24, bottom = 44;
-  const lo = Math.min(-0.1, ...pts.map((p) => p.valence.ci?.[0] ?? p.valence.mean));
-  const hi = Math.max(0.1, ...pts.map((p) => p.valence.ci?.[1] ?? p.valence.mean));
+  // The y range fits the data (with a margin) rather than −1..1, so month-to-month changes stay visible.
+  const dataLo = Math.min(...pts.map((p) => p.valence.ci?.[0] ?? p.valence.mean));
+  const dataHi = Math.max(...pts.map((p) => p.valence.ci?.[1] ?? p.valence.mean));
+  const pad = Math.max(0.05, (dataHi - dataLo) * 0.1);
+  const lo = Math.max(-1, dataLo - pad);
+  const hi = Math.min(1, dataHi + pad);
   const y = (v: number) => top + ((hi - v) / (hi - lo)) * (height - top - bottom);
   const x = (i: number) => (pts.length === 1 ? (left + width - right) / 2 : left + (i / (pts.length - 1)) * (width - left - right));
   const band = pts.length > 1
@@ -76,10 +80,10 @@ export function valenceOverTimeSvg(points: ReadonlyArray<{ bucket: string; valen
   const dots = pts.map((p, i) => `<circle class="point" cx="${x(i).toFixed(1)}" cy="${y(p.valence.mean).toFixed(1)}" r="3.5" fill="${COLOURS.line}"><title>${escapeHtml(p.bucket)}: mean valence ${f3(p.valence.mean)} (95 % CI ${ci(p.valence.ci)})</title></circle>`);
   return svg(width, height, 'Mean valence over time', [
     `<text x="${left}" y="14" class="ttl">Mean valence over time (95 % CI band)</text>`,
-    `<line x1="${left}" x2="${width - right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" stroke="${COLOURS.axis}" stroke-dasharray="3 3"/>`,
+    lo < 0 && hi > 0 ? `<line x1="${left}" x2="${width - right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" stroke="${COLOURS.axis}" stroke-dasharray="3 3"/><text x="${left - 4}" y="${(y(0) + 4).toFixed(1)}" text-anchor="end" class="lbl">0</text>` : '',
+    `<line x1="${left}" x2="${left}" y1="${top}" y2="${height - bottom}" stroke="${COLOURS.axis}"/>`,
     `<text x="${left - 4}" y="${(y(hi) + 4).toFixed(1)}" text-anchor="end" class="lbl">${hi.toFixed(2)}</text>`,
     `<text x="${left - 4}" y="${(y(lo) + 4).toFixed(1)}" text-anchor="end" class="lbl">${lo.toFixed(2)}</text>`,
-    `<text x="${left - 4}" y="${(y(0) + 4).toFixed(1)}" text-anchor="end" class="lbl">0</text>`,
     band, line, ...dots, ...ticks,
   ]);
 }
