@@ -98,7 +98,13 @@ function round4<T>(v: T): T {
 /** --data-dir directories plus the client's roots (asked with roots/list when the client declares the capability). */
 async function allowedDirectories(ctx: ToolContext): Promise<AllowedDirectory[]> {
   const entries = ctx.services.config.dataDirs.map((path) => ({ path, source: '--data-dir' }));
-  const roots = (await ctx.roots?.()) ?? [];
+  let roots: string[] = [];
+  try {
+    roots = (await ctx.roots?.()) ?? [];
+  } catch (err) {
+    // A client that declared roots but cannot list them: go on with --data-dir alone (a refusal lists what is allowed).
+    ctx.logger.warn({ err: (err as Error).message }, 'roots/list failed');
+  }
   for (const path of rootPaths(roots)) entries.push({ path, source: 'MCP root' });
   const { allowed, unusable } = await resolveAllowed(entries);
   if (unusable.length) ctx.logger.warn({ unusable }, 'allowed directories that cannot be used');
