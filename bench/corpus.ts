@@ -1,8 +1,8 @@
 // analyze_corpus benchmark (issue 18). Prints one JSON object (also written with --out FILE).
 //   node dist/bench/corpus.js [--mode throughput|rss] [--rows N] [--distinct N] [--models-dir DIR] [--threads N] [--out FILE]
-// throughput (default): N distinct GoEmotions texts (the 5,426 dev texts first, then test texts) written to a CSV;
-//   rows/s of analyze_corpus over the CSV vs analyze_emotion `texts` batches of 64 over the same texts, same engine,
-//   same process (the corpus run goes first, so any warm-up favours analyze_emotion). Target: ratio ≥ 0.9.
+// throughput (default): N distinct GoEmotions texts (the 5,426 dev texts first, then test texts), in --rounds rounds
+//   (default 5): rows/s of analyze_corpus over a CSV of the round's texts vs analyze_emotion `texts` batches of 64 over
+//   the same texts, same engine, same process, alternating which goes first. Target: ratio ≥ 0.9.
 // rss: N rows cycling through --distinct texts (default 1,000); the model's outputs for those texts are computed
 //   once with the real model and looked up, so the run measures the streaming pipeline (parse → batch → aggregate →
 //   JSONL → report) at any N in seconds. Peak RSS (getrusage maxRSS) is reported after the model load and after the run; run one process per N
@@ -18,7 +18,7 @@ import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { defaults } from '../src/server/config.js';
 import { analyzeEmotionTool } from '../src/tools/analyze_emotion.js';
-import { resolveAllowed } from '../src/tools/corpus/path-guard.js';
+import { createCorpusFiles } from '../src/server/corpus/files.js';
 import { runCorpus } from '../src/tools/corpus/run.js';
 import type { ToolContext } from '../src/tools/types.js';
 
@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   const engine = await OnnxTextEngine.load(resolved, { provider: 'cpu', threads, batchWindowMs: 3, maxBatch: 32, logger: pino({ level: 'silent' }) });
   const pool = goemotionsTexts();
   const dir = mkdtempSync(join(tmpdir(), 'bench-corpus-'));
-  const { allowed } = await resolveAllowed([{ path: dir, source: 'bench' }]);
+  const files = createCorpusFiles([dir]);
+  const { allowed } = await files.allowedDirectories([]);
   const config = defaults({});
   const signal = new AbortController().signal;
   try {
@@ -80,28 +81,46 @@ async function main(): Promise<void> {
     const rssAfterLoadKb = process.resourceUsage().maxRSS;
     if (mode === 'throughput') {
       if (pool.length < rows) throw new Error(`only ${pool.length} distinct texts available`);
-      const texts = pool.slice(0, rows);
-      const file = join(dir, 'goemotions.csv');
-      writeFileSync(file, `text\n${texts.map(csvField).join('\n')}\n`);
-      log(`${rows} texts; analyze_corpus…`);
-      const t0 = performance.now();
-      const res = await runCorpus({ path: file, text_field: 'text', time_bucket: 'month', language: 'en', detail: 'standard' }, {
-        engine: async () => engine, allowed, signal, progress: async () => {}, maxTextChars: config.limits.maxTextChars,
-      });
-      const corpusS = (performance.now() - t0) / 1000;
-      if (res.rows.analysed !== rows) throw new Error(`analysed ${res.rows.analysed} of ${rows}`);
-      log(`analyze_corpus ${corpusS.toFixed(1)} s; analyze_emotion batches of 64…`);
+      const rounds = Number(arg('rounds', '5'));
+      const per = Math.ceil(rows / rounds);
       const ctx: ToolContext = { requestId: 'bench', signal, logger: pino({ level: 'silent' }), progress: async () => {}, services: { config, engine: { require: async () => engine, modelId: () => engine.model.id } } };
-      const t1 = performance.now();
-      for (let i = 0; i < texts.length; i += 64) {
-        await analyzeEmotionTool.handler(analyzeEmotionTool.input.parse({ texts: texts.slice(i, i + 64), language: 'en' }), ctx);
+      // Rounds of `rows / rounds` texts; in each, analyze_corpus over a CSV of them and analyze_emotion batches of 64
+      // over the same texts, alternating which goes first, so drift in the machine's load hits both alike.
+      let corpusS = 0;
+      let emotionS = 0;
+      const perRound: Array<{ corpus_rows_per_s: number; emotion_texts_per_s: number }> = [];
+      for (let r = 0; r < rounds; r++) {
+        const texts = pool.slice(r * per, Math.min(rows, (r + 1) * per));
+        const file = join(dir, `goemotions-${r}.csv`);
+        writeFileSync(file, `text\n${texts.map(csvField).join('\n')}\n`);
+        const corpus = async () => {
+          const t0 = performance.now();
+          const res = await runCorpus({ path: file, text_field: 'text', time_bucket: 'month', language: 'en', detail: 'standard' }, {
+            engine: async () => engine, files, allowed, signal, progress: async () => {}, maxTextChars: config.limits.maxTextChars,
+          });
+          if (res.rows.analysed !== texts.length) throw new Error(`analysed ${res.rows.analysed} of ${texts.length}`);
+          return (performance.now() - t0) / 1000;
+        };
+        const emotion = async () => {
+          const t0 = performance.now();
+          for (let i = 0; i < texts.length; i += 64) {
+            await analyzeEmotionTool.handler(analyzeEmotionTool.input.parse({ texts: texts.slice(i, i + 64), language: 'en' }), ctx);
+          }
+          return (performance.now() - t0) / 1000;
+        };
+        let c: number, e: number;
+        if (r % 2 === 0) { c = await corpus(); e = await emotion(); } else { e = await emotion(); c = await corpus(); }
+        corpusS += c;
+        emotionS += e;
+        perRound.push({ corpus_rows_per_s: Math.round((texts.length / c) * 10) / 10, emotion_texts_per_s: Math.round((texts.length / e) * 10) / 10 });
+        log(`round ${r + 1}/${rounds}: corpus ${c.toFixed(1)} s, analyze_emotion ${e.toFixed(1)} s`);
       }
-      const emotionS = (performance.now() - t1) / 1000;
       const out = {
-        mode, rows, model: `${engine.model.id} ${engine.model.version}`, cores: availableParallelism(), loadavg_1m_at_end: Math.round(loadavg()[0] * 100) / 100,
+        mode, rows, rounds, model: `${engine.model.id} ${engine.model.version}`, cores: availableParallelism(), loadavg_1m_at_end: Math.round(loadavg()[0] * 100) / 100,
         analyze_corpus: { seconds: Math.round(corpusS * 10) / 10, rows_per_s: Math.round((rows / corpusS) * 10) / 10 },
         analyze_emotion_batches_of_64: { seconds: Math.round(emotionS * 10) / 10, texts_per_s: Math.round((rows / emotionS) * 10) / 10 },
         ratio_corpus_to_emotion: Math.round((emotionS / corpusS) * 1000) / 1000,
+        per_round: perRound,
         peak_rss_mib: mib(process.resourceUsage().maxRSS),
       };
       emit(out);
@@ -142,7 +161,7 @@ async function main(): Promise<void> {
       }, 50);
       const t0 = performance.now();
       const res = await runCorpus({ path: file, text_field: 'text', time_bucket: 'month', language: 'en', detail: 'standard' }, {
-        engine: async () => wrapped, allowed, signal, progress: async () => {}, maxTextChars: config.limits.maxTextChars,
+        engine: async () => wrapped, files, allowed, signal, progress: async () => {}, maxTextChars: config.limits.maxTextChars,
       });
       const s = (performance.now() - t0) / 1000;
       clearInterval(sampler);

@@ -6,6 +6,7 @@ import { AnalysisMemo, memoizedHandle } from '../engine/memo.js';
 import { registerTools } from '../tools/index.js';
 import type { EngineHandle } from '../tools/types.js';
 import type { AppConfig } from './config.js';
+import { createCorpusFiles } from './corpus/files.js';
 import { VERSION } from './version.js';
 
 /** The engine as the server sees it: the tools' handle plus a status report for the status surface. */
@@ -52,7 +53,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
         `read ${STATUS_URI} for the loaded model and cache state.`,
     },
   );
-  registerTools(mcp, { services: { config, engine }, cache, logger });
+  registerTools(mcp, { services: { config, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
 
   const status = () => ({
     name: 'red-heart-mcp',

@@ -2,14 +2,13 @@
 // docs/corpus.md). Reads only inside allowed directories (--data-dir, the client's MCP roots), streams the file in
 // batches, writes per-row JSON Lines and a self-contained HTML report next to the input (or to output_dir), and
 // returns both as resource links.
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { CORPUS_FORMATS } from './corpus/parse.js';
 import { MAX_CORPUS_BYTES, MAX_CORPUS_ROWS } from './corpus/limits.js';
-import { resolveAllowed, rootPaths, type AllowedDirectory } from './corpus/path-guard.js';
+import type { AllowedDirectory, CorpusFiles } from './corpus/io.js';
 import { DETAILS } from './corpus/rows.js';
 import { runCorpus, type CorpusResult } from './corpus/run.js';
-import type { ToolContext, ToolDefinition } from './types.js';
+import { ToolError, type ToolContext, type ToolDefinition } from './types.js';
 
 const field = z.string().min(1).max(200);
 
@@ -96,8 +95,7 @@ function round4<T>(v: T): T {
 }
 
 /** --data-dir directories plus the client's roots (asked with roots/list when the client declares the capability). */
-async function allowedDirectories(ctx: ToolContext): Promise<AllowedDirectory[]> {
-  const entries = ctx.services.config.dataDirs.map((path) => ({ path, source: '--data-dir' }));
+async function allowedDirectories(ctx: ToolContext, files: CorpusFiles): Promise<AllowedDirectory[]> {
   let roots: string[] = [];
   try {
     roots = (await ctx.roots?.()) ?? [];
@@ -105,8 +103,7 @@ async function allowedDirectories(ctx: ToolContext): Promise<AllowedDirectory[]>
     // A client that declared roots but cannot list them: go on with --data-dir alone (a refusal lists what is allowed).
     ctx.logger.warn({ err: (err as Error).message }, 'roots/list failed');
   }
-  for (const path of rootPaths(roots)) entries.push({ path, source: 'MCP root' });
-  const { allowed, unusable } = await resolveAllowed(entries);
+  const { allowed, unusable } = await files.allowedDirectories(roots);
   if (unusable.length) ctx.logger.warn({ unusable }, 'allowed directories that cannot be used');
   return allowed;
 }
@@ -145,8 +142,11 @@ export const analyzeCorpusTool: ToolDefinition<typeof input, typeof output> = {
   longRunning: true,
   writesFiles: true,
   async handler(args, ctx) {
-    const allowed = await allowedDirectories(ctx);
+    const files = ctx.services.files;
+    if (!files) throw new ToolError('internal', 'this server was started without file access for analyze_corpus');
+    const allowed = await allowedDirectories(ctx, files);
     const res = await runCorpus(args, {
+      files,
       engine: () => (ctx.services.engine.requireBulk ? ctx.services.engine.requireBulk() : ctx.services.engine.require()),
       allowed,
       signal: ctx.signal,
@@ -157,8 +157,8 @@ export const analyzeCorpusTool: ToolDefinition<typeof input, typeof output> = {
       structured: round4(res),
       summary: summaryText(res),
       links: [
-        { uri: pathToFileURL(res.files.report_html).href, name: 'report.html', title: 'Emotion report (HTML)', mimeType: 'text/html', description: 'Self-contained HTML report with charts and tables' },
-        { uri: pathToFileURL(res.files.rows_jsonl).href, name: 'rows.jsonl', title: 'Per-row results (JSON Lines)', mimeType: 'application/jsonl', description: 'One JSON object per analysed row, with a header and a footer line' },
+        { uri: files.uriOf(res.files.report_html), name: 'report.html', title: 'Emotion report (HTML)', mimeType: 'text/html', description: 'Self-contained HTML report with charts and tables' },
+        { uri: files.uriOf(res.files.rows_jsonl), name: 'rows.jsonl', title: 'Per-row results (JSON Lines)', mimeType: 'application/jsonl', description: 'One JSON object per analysed row, with a header and a footer line' },
       ],
     };
   },

@@ -6,11 +6,14 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../server/config.js';
 import type { TextEngine } from '../engine/types.js';
+import type { CorpusFiles } from './corpus/io.js';
 
 export interface ToolServices {
   config: AppConfig;
   /** The text engine; throws a ToolError('model_missing') from `require()` when no model is usable. */
   engine: EngineHandle;
+  /** File access for analyze_corpus, confined to the allowed directories (src/server/corpus/files.ts). */
+  files?: CorpusFiles;
 }
 
 export interface EngineHandle {

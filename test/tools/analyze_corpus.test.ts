@@ -12,6 +12,7 @@ import { analyzeCorpusTool } from '../../src/tools/analyze_corpus.js';
 import { MAX_CORPUS_BYTES } from '../../src/tools/corpus/limits.js';
 import { ToolError, type ToolContext } from '../../src/tools/types.js';
 import { createServer } from '../../src/server/server.js';
+import { createCorpusFiles } from '../../src/server/corpus/files.js';
 import { defaults } from '../../src/server/config.js';
 import type { TextEngine } from '../../src/engine/types.js';
 import { fakeEngine, type FakeSpec } from '../analysis/bentham/fake-model.js';
@@ -37,8 +38,8 @@ beforeAll(() => {
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 function ctx(engine: TextEngine, opts: { dirs?: string[]; signal?: AbortSignal; progress?: ToolContext['progress'] } = {}): ToolContext {
-  const c = toolContext(engine, (config) => { config.dataDirs = opts.dirs ?? [data]; });
-  return { ...c, signal: opts.signal ?? c.signal, progress: opts.progress ?? c.progress };
+  const c = toolContext(engine);
+  return { ...c, signal: opts.signal ?? c.signal, progress: opts.progress ?? c.progress, services: { ...c.services, files: createCorpusFiles(opts.dirs ?? [data]) } };
 }
 
 async function call(args: Record<string, unknown>, engine: TextEngine = fakeEngine(mood), opts: Parameters<typeof ctx>[1] = {}) {

@@ -1,13 +1,10 @@
 // The per-row JSON Lines file of analyze_corpus: a header line (model, language, threshold, detail — what the rows
 // depend on), one line per analysed row, and a footer saying whether the run completed. The same file is the row
 // cache of the next run: a row is reused when the header matches and the row's text hash is unchanged.
-import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, open, type FileHandle } from 'node:fs/promises';
 import type { RowFacts } from '../../analysis/corpus/aggregate.js';
 import type { EmotionProfile } from '../../analysis/emotion/profile.js';
 import type { Ekman, Sentiment } from '../../analysis/emotion/mappings.js';
-import { readLines } from './read.js';
+import type { CorpusFiles, LineReader } from './io.js';
 
 export const DETAILS = ['summary', 'standard', 'full'] as const;
 export type Detail = (typeof DETAILS)[number];
@@ -25,7 +22,7 @@ export interface RowsHeader {
 export interface RowRecord {
   row: number;
   line: number;
-  /** First 16 hex digits of the SHA-256 of the text: the cache reuses a row only when the text is unchanged. */
+  /** textHash of the text: the cache reuses a row only when the text is unchanged. */
   h: string;
   language: 'en' | 'ko';
   group?: string;
@@ -52,7 +49,31 @@ export interface RowsFooter {
   rows_written: number;
 }
 
-export const textHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+/** murmur3's 32-bit finaliser: every input bit affects every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * 64-bit fingerprint of a text (16 hex digits): two 32-bit multiplicative lanes over the UTF-16 code units (FNV-1a's
+ * prime and murmur2's multiplier), each finalised. It only has to tell whether row n's text changed since the last
+ * run, so a false match needs a change that leaves both lanes equal (about 2⁻⁶⁴ for unrelated texts).
+ */
+export function textHash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return fmix32(a ^ text.length).toString(16).padStart(8, '0') + fmix32(b).toString(16).padStart(8, '0');
+}
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 const roundAll = <K extends string>(o: Record<K, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r4(v as number)])) as Record<K, number>;
@@ -113,35 +134,30 @@ export class CachedRows {
   private next: RowRecord | null = null;
   private done = false;
 
-  private constructor(private readonly handle: FileHandle, private readonly lines: AsyncGenerator<string>) {}
+  private constructor(private readonly lines: LineReader) {}
 
   /** Opens `path` when it is a regular file written for the same header; otherwise null (nothing to reuse). */
-  static async open(path: string, header: RowsHeader): Promise<CachedRows | null> {
-    try {
-      if (!(await lstat(path)).isFile()) return null;
-    } catch {
-      return null;
-    }
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const lines = readLines(handle);
+  static async open(files: CorpusFiles, path: string, header: RowsHeader): Promise<CachedRows | null> {
+    const lines = await files.readLines(path);
+    if (!lines) return null;
     try {
       const first = await lines.next();
-      const h = first.done ? null : (JSON.parse(first.value) as RowsHeader);
-      if (h && h.type === 'header' && sameHeader(h, header)) return new CachedRows(handle, lines);
+      const h = first === null ? null : (JSON.parse(first) as RowsHeader);
+      if (h && h.type === 'header' && sameHeader(h, header)) return new CachedRows(lines);
     } catch {
       // not a file this tool wrote: nothing to reuse
     }
-    await handle.close();
+    await lines.close();
     return null;
   }
 
   /** The cached record of `row` when its text hash is `h`; rows must be asked for in increasing order. */
   async get(row: number, h: string): Promise<RowRecord | null> {
     while (!this.done && (this.next === null || this.next.row < row)) {
-      const n = await this.lines.next();
-      if (n.done) { this.done = true; break; }
+      const line = await this.lines.next();
+      if (line === null) { this.done = true; break; }
       try {
-        const rec = JSON.parse(n.value) as RowRecord & { type?: string };
+        const rec = JSON.parse(line) as RowRecord & { type?: string };
         if (rec.type === 'footer') { this.done = true; break; }
         if (typeof rec.row === 'number') this.next = rec;
       } catch {
@@ -152,6 +168,6 @@ export class CachedRows {
   }
 
   async close(): Promise<void> {
-    await this.handle.close();
+    await this.lines.close();
   }
 }

@@ -2,9 +2,6 @@
 // the engine (or reuse the row from the previous run's JSONL), aggregate, and write the per-row JSONL and the HTML
 // report. On cancellation the rows finished so far are written with a footer that says the run is partial, and the
 // report says so too: the files on disk are always consistent.
-import { randomUUID } from 'node:crypto';
-import { open, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { CorpusAggregator, type CorpusSummary } from '../../analysis/corpus/aggregate.js';
 import { sampleRows } from '../../analysis/corpus/sample.js';
 import { bucketOf, parseTime, type TimeBucket } from '../../analysis/corpus/time.js';
@@ -13,8 +10,7 @@ import type { LanguageRequest, TextEngine } from '../../engine/types.js';
 import { ToolError, type ToolContext } from '../types.js';
 import { CORPUS_BATCH, EXCERPT_CHARS, MAX_CORPUS_BYTES, MAX_CORPUS_ROWS, MAX_MALFORMED_LISTED } from './limits.js';
 import { createParser, formatFromName, type CorpusFormat, type CorpusRow, type ParseEvent } from './parse.js';
-import { checkOutputDir, checkReplaceable, openInput, type AllowedDirectory } from './path-guard.js';
-import { readChunks } from './read.js';
+import type { AllowedDirectory, CorpusFiles, CorpusInput, FileWriter } from './io.js';
 import { renderReport, type ReportData } from './report-html.js';
 import { CachedRows, factsOf, rowRecord, textHash, type Detail, type RowRecord, type RowsFooter, type RowsHeader } from './rows.js';
 
@@ -35,6 +31,7 @@ export interface CorpusRequest {
 
 export interface CorpusEnvironment {
   engine: () => Promise<TextEngine>;
+  files: CorpusFiles;
   allowed: readonly AllowedDirectory[];
   signal: AbortSignal;
   progress: ToolContext['progress'];
@@ -78,11 +75,11 @@ function excerptOf(text: string): string {
 }
 
 /** Counts data rows (for the sample) by parsing the whole file once without analysing anything. */
-async function countRows(handle: FileHandle, format: CorpusFormat, req: CorpusRequest, cap: number, signal: AbortSignal): Promise<number> {
+async function countRows(input: CorpusInput, format: CorpusFormat, req: CorpusRequest, cap: number, signal: AbortSignal): Promise<number> {
   const parser = createParser(format, { text: req.text_field, group: req.group_field, time: req.time_field });
   let last = 0;
   const see = (evs: ParseEvent[]) => { for (const e of evs) last = e.row; };
-  for await (const chunk of readChunks(handle)) {
+  for await (const chunk of input.chunks()) {
     see(parser.feed(chunk.text));
     if (last > cap) return cap;
     if (signal.aborted) throw new ToolError('cancelled', 'the call was cancelled while counting rows for the sample');
@@ -94,24 +91,19 @@ async function countRows(handle: FileHandle, format: CorpusFormat, req: CorpusRe
 export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Promise<CorpusResult> {
   const started = performance.now();
   const maxRows = env.maxRows ?? MAX_CORPUS_ROWS;
-  const input = await openInput(req.path, env.allowed, env.maxBytes ?? MAX_CORPUS_BYTES);
-  let tmpRows: string | null = null;
+  const { files } = env;
+  const input = await files.openInput(req.path, env.allowed, env.maxBytes ?? MAX_CORPUS_BYTES);
   let cache: CachedRows | null = null;
-  let out: FileHandle | null = null;
+  let out: FileWriter | null = null;
   try {
-    const format = req.format ?? formatFromName(input.path);
-    if (!format) throw new ToolError('invalid_input', `cannot tell the format of '${basename(input.path)}' from its extension (.csv, .tsv, .jsonl, .txt); give format`);
+    const format = req.format ?? formatFromName(input.name);
+    if (!format) throw new ToolError('invalid_input', `cannot tell the format of '${input.name}' from its extension (.csv, .tsv, .jsonl, .txt); give format`);
     if (format === 'text' && (req.text_field || req.group_field || req.time_field)) {
       throw new ToolError('invalid_input', 'a plain text file (one text per line) has no fields: leave text_field, group_field and time_field out, or use CSV/TSV/JSONL');
     }
     if (format !== 'text' && !req.text_field) throw new ToolError('invalid_input', `text_field is required for ${format.toUpperCase()} files (the column or key that holds the text)`);
 
-    const outDir = req.output_dir ? await checkOutputDir(req.output_dir, env.allowed) : dirname(input.path);
-    const stem = basename(input.path);
-    const rowsPath = join(outDir, `${stem}.emotions.jsonl`);
-    const htmlPath = join(outDir, `${stem}.report.html`);
-    await checkReplaceable(rowsPath);
-    await checkReplaceable(htmlPath);
+    const outputs = await files.outputFiles(input, req.output_dir, env.allowed);
 
     const engine = await env.engine(); // model_missing before any work
     const model = engine.model;
@@ -120,12 +112,11 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
 
     const cap = Math.min(req.limit ?? maxRows, maxRows);
     let selected: Uint32Array | null = null;
-    if (req.sample) selected = sampleRows(await countRows(input.handle, format, req, cap, env.signal), req.sample.rows, req.sample.seed);
+    if (req.sample) selected = sampleRows(await countRows(input, format, req, cap, env.signal), req.sample.rows, req.sample.seed);
     const total = selected ? selected.length : req.limit !== undefined ? cap : undefined;
 
-    cache = await CachedRows.open(rowsPath, header);
-    tmpRows = `${rowsPath}.${randomUUID().slice(0, 8)}.tmp`;
-    out = await open(tmpRows, 'wx', 0o644);
+    cache = await CachedRows.open(files, outputs.rows, header);
+    out = await files.createWriter(outputs.rows);
     await out.write(`${JSON.stringify(header)}\n`);
 
     const aggregator = new CorpusAggregator();
@@ -182,7 +173,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
         aggregator.add(factsOf(rec, excerptOf(r.text), group, bucket));
         lines += `${JSON.stringify(rec)}\n`;
       }
-      await (out as FileHandle).write(lines);
+      await (out as FileWriter).write(lines);
       await env.progress(counts.read, total, `${counts.analysed} rows analysed; ${bytesRead} of ${input.size} bytes read`);
     };
 
@@ -208,7 +199,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     const parser = createParser(format, { text: req.text_field, group: req.group_field, time: req.time_field });
     let ended = false;
     try {
-      outer: for await (const chunk of readChunks(input.handle)) {
+      outer: for await (const chunk of input.chunks()) {
         bytesRead = chunk.bytesRead;
         // The parser is fed a slice at a time so that only a few dozen parsed rows wait for the engine: rows that
         // outlive many batches would be promoted to V8's old space and raise the peak RSS with the file's length.
@@ -229,18 +220,16 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     if (env.signal.aborted && stop === null) stop = 'cancelled by the client';
     counts.blank_lines = parser.blankLines;
     if (counts.read === 0 && stop === null && counts.not_in_sample === 0) {
-      throw new ToolError('invalid_input', `'${basename(input.path)}' has no data rows${format === 'csv' || format === 'tsv' ? ' after the header' : ''}`);
+      throw new ToolError('invalid_input', `'${input.name}' has no data rows${format === 'csv' || format === 'tsv' ? ' after the header' : ''}`);
     }
 
     const complete = stop === null;
     const footer: RowsFooter = { type: 'footer', complete, stop_reason: stop, rows_written: counts.analysed };
     await out.write(`${JSON.stringify(footer)}\n`);
-    await out.close();
-    out = null;
     await cache?.close();
     cache = null;
-    await rename(tmpRows, rowsPath);
-    tmpRows = null;
+    await out.commit();
+    out = null;
 
     const summary = aggregator.summary();
     const thresholds = req.threshold === undefined ? 'per-label thresholds tuned on dev data (the model default)' : `one threshold for every label: ${req.threshold}`;
@@ -262,9 +251,14 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
       malformed,
       summary,
     };
-    const tmpHtml = `${htmlPath}.${randomUUID().slice(0, 8)}.tmp`;
-    await writeFile(tmpHtml, renderReport(report), { flag: 'wx', mode: 0o644 });
-    await rename(tmpHtml, htmlPath);
+    const html = await files.createWriter(outputs.report);
+    try {
+      await html.write(renderReport(report));
+      await html.commit();
+    } catch (err) {
+      await html.discard();
+      throw err;
+    }
 
     const elapsed = performance.now() - started;
     return {
@@ -277,15 +271,14 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
       summary,
       model: modelInfo,
       thresholds,
-      files: { rows_jsonl: rowsPath, report_html: htmlPath },
+      files: { rows_jsonl: outputs.rows, report_html: outputs.report },
       elapsed_ms: Math.round(elapsed),
       rows_per_second: elapsed > 0 ? Math.round((counts.analysed / elapsed) * 1000 * 10) / 10 : 0,
     };
   } finally {
-    await out?.close().catch(() => {});
+    await out?.discard().catch(() => {});
     await cache?.close().catch(() => {});
-    if (tmpRows) await unlink(tmpRows).catch(() => {});
-    await input.handle.close().catch(() => {});
+    await input.close().catch(() => {});
   }
 }
 

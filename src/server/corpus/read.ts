@@ -1,7 +1,7 @@
 // Reads an opened corpus file in fixed-size chunks and decodes UTF-8 incrementally (a BOM is dropped; bytes that
 // are not UTF-8 become U+FFFD, which the parsers report as malformed rows). Only one chunk is in memory at a time.
 import type { FileHandle } from 'node:fs/promises';
-import { READ_CHUNK_BYTES } from './limits.js';
+import { READ_CHUNK_BYTES } from '../../tools/corpus/limits.js';
 
 export interface DecodedChunk {
   text: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkOutputDir, checkReplaceable, openInput, resolveAllowed, rootPaths, type AllowedDirectory } from '../../../src/tools/corpus/path-guard.js';
+import { checkOutputDir, checkReplaceable, openInput, resolveAllowed, rootPaths, type AllowedDirectory } from '../../../src/server/corpus/path-guard.js';
 import { ToolError } from '../../../src/tools/types.js';
 
 let base: string;

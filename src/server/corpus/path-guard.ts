@@ -7,18 +7,15 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ToolError } from '../types.js';
+import type { AllowedDirectory } from '../../tools/corpus/io.js';
+import { ToolError } from '../../tools/types.js';
+
+export type { AllowedDirectory };
 
 /** The message every refusal ends with: how to allow a directory. */
 export const HOW_TO_ALLOW =
   'allow a directory with --data-dir DIR (repeatable; or RED_HEART_DATA_DIRS=DIR1,DIR2), or let the client share it as an MCP root';
 
-export interface AllowedDirectory {
-  /** Real path (symlinks resolved) of the directory. */
-  dir: string;
-  /** Where it came from, for messages: "--data-dir" or "MCP root". */
-  source: string;
-}
 
 /** Real paths of the configured and root directories; those that do not exist or are not directories are dropped and reported. */
 export async function resolveAllowed(entries: ReadonlyArray<{ path: string; source: string }>): Promise<{ allowed: AllowedDirectory[]; unusable: string[] }> {
