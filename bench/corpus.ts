@@ -13,14 +13,14 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import type { TextAnalysis, TextEngine } from '../src/engine/types.js';
+import type { TextAnalysis, TextEngine } from '../src/core/model.js';
 import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { defaults } from '../src/server/config.js';
 import { analyzeEmotionTool } from '../src/tools/analyze_emotion.js';
 import { createCorpusFiles } from '../src/server/corpus/files.js';
 import { runCorpus } from '../src/tools/corpus/run.js';
-import type { ToolContext } from '../src/tools/types.js';
+import { uncachedContext, type ToolContext } from '../src/tools/types.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = here.includes('dist') ? resolve(here, '../..') : resolve(here, '..');
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
           }
         },
       };
-      const ctx: ToolContext = { requestId: 'bench', signal, logger: pino({ level: 'silent' }), progress: async () => {}, services: { config, engine: { require: async () => timed, modelId: () => engine.model.id } } };
+      const ctx: ToolContext = uncachedContext({ requestId: 'bench', signal, logger: pino({ level: 'silent' }), progress: async () => {}, services: { limits: config.limits, engine: { require: async () => timed, modelId: () => engine.model.id } } });
       let corpusOutside = 0;
       let emotionOutside = 0;
       // Rounds of `rows / rounds` texts; in each, analyze_corpus over a CSV of them and analyze_emotion batches of 64

@@ -8,7 +8,9 @@ import { MAX_CORPUS_BYTES, MAX_CORPUS_ROWS } from './corpus/limits.js';
 import type { AllowedDirectory, CorpusFiles } from './corpus/io.js';
 import { DETAILS } from './corpus/rows.js';
 import { runCorpus, type CorpusResult } from './corpus/run.js';
-import { ToolError, type ToolContext, type ToolDefinition } from './types.js';
+import { ToolError } from '../core/errors.js';
+import { round4 } from '../core/numbers.js';
+import type { ToolContext, ToolDefinition } from './types.js';
 
 const field = z.string().min(1).max(200);
 
@@ -87,13 +89,6 @@ const output = z.object({
   rows_per_second: z.number().nonnegative(),
 });
 
-function round4<T>(v: T): T {
-  if (typeof v === 'number') return (Number.isInteger(v) ? v : Math.round(v * 1e4) / 1e4) as T;
-  if (Array.isArray(v)) return v.map(round4) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, round4(x)])) as T;
-  return v;
-}
-
 /** --data-dir directories plus the client's roots (asked with roots/list when the client declares the capability). */
 async function allowedDirectories(ctx: ToolContext, files: CorpusFiles): Promise<AllowedDirectory[]> {
   let roots: string[] = [];
@@ -141,25 +136,37 @@ export const analyzeCorpusTool: ToolDefinition<typeof input, typeof output> = {
   cache: 'none',
   longRunning: true,
   writesFiles: true,
-  async handler(args, ctx) {
-    const files = ctx.services.files;
-    if (!files) throw new ToolError('internal', 'this server was started without file access for analyze_corpus');
-    const allowed = await allowedDirectories(ctx, files);
-    const res = await runCorpus(args, {
-      files,
-      engine: () => (ctx.services.engine.requireBulk ? ctx.services.engine.requireBulk() : ctx.services.engine.require()),
-      allowed,
-      signal: ctx.signal,
-      progress: ctx.progress,
-      maxTextChars: ctx.services.config.limits.maxTextChars,
-    });
-    return {
-      structured: round4(res),
-      summary: summaryText(res),
-      links: [
-        { uri: files.uriOf(res.files.report_html), name: 'report.html', title: 'Emotion report (HTML)', mimeType: 'text/html', description: 'Self-contained HTML report with charts and tables' },
-        { uri: files.uriOf(res.files.rows_jsonl), name: 'rows.jsonl', title: 'Per-row results (JSON Lines)', mimeType: 'application/jsonl', description: 'One JSON object per analysed row, with a header and a footer line' },
-      ],
-    };
-  },
+  handler: async (args, ctx) => presentCorpus(await computeCorpus(args, ctx), filesOf(ctx)),
 };
+
+function filesOf(ctx: ToolContext): CorpusFiles {
+  if (!ctx.services.files) throw new ToolError('internal', 'this server was started without file access for analyze_corpus');
+  return ctx.services.files;
+}
+
+/** Typed compute: the allowed directories, then the streaming run (src/tools/corpus/run.ts). */
+export async function computeCorpus(args: z.infer<typeof input>, ctx: ToolContext): Promise<CorpusResult> {
+  const files = filesOf(ctx);
+  const engine = ctx.services.engine;
+  return runCorpus(args, {
+    files,
+    // Bulk rows skip the shared analysis memo (they would only churn it).
+    engine: () => (engine.requireBulk ? engine.requireBulk() : engine.require()),
+    allowed: await allowedDirectories(ctx, files),
+    signal: ctx.signal,
+    progress: ctx.progress,
+    maxTextChars: ctx.services.limits.maxTextChars,
+  });
+}
+
+/** Presenter: numbers rounded to 4 decimals, a short summary, and the two files as resource links. */
+export function presentCorpus(res: CorpusResult, files: Pick<CorpusFiles, 'uriOf'>) {
+  return {
+    structured: round4(res),
+    summary: summaryText(res),
+    links: [
+      { uri: files.uriOf(res.files.report_html), name: 'report.html', title: 'Emotion report (HTML)', mimeType: 'text/html', description: 'Self-contained HTML report with charts and tables' },
+      { uri: files.uriOf(res.files.rows_jsonl), name: 'rows.jsonl', title: 'Per-row results (JSON Lines)', mimeType: 'application/jsonl', description: 'One JSON object per analysed row, with a header and a footer line' },
+    ],
+  };
+}

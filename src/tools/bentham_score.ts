@@ -3,19 +3,25 @@
 import { z } from 'zod';
 import {
   LAYERS,
-  MappingError,
   PROFILES,
+  TEXT_DIMENSIONS,
   estimateBenthamFromText,
   resolveLayers,
   scoreBentham,
   weightsOf,
   type BenthamScore,
+  type BenthamTextEstimate,
   type Effect,
   type Layer,
   type Party,
+  type ResolvedLayer,
+  type TextDimension,
   type V2,
 } from '../analysis/bentham/index.js';
-import { ToolError, throwIfCancelled, type ToolDefinition } from './types.js';
+import { ToolError } from '../core/errors.js';
+import { fmt, signed } from '../core/numbers.js';
+import { checkTexts, engineFor } from './text-input.js';
+import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const unit = (what: string) => z.number().min(0).max(1).describe(what);
 
@@ -42,7 +48,7 @@ const layerOverrides = z.object(
 
 const input = z.object({
   scenario: z.string().min(1).optional().describe(
-    'text describing the action and its consequences; used alone (without parties) it makes the model estimate the variables',
+    'text describing the action and its consequences; used alone (without parties) it makes the model estimate the variables — pass `parties` instead for exact results',
   ),
   parties: z.array(partySchema).min(1).max(200).optional().describe('explicit parties with their effects: exact, no model needed'),
   v2: z
@@ -113,22 +119,17 @@ const output = z.object({
 });
 
 type Args = z.infer<typeof input>;
-type Out = z.infer<typeof output>;
+export type BenthamOutput = z.infer<typeof output>;
 
-const fmt = (x: number): string => {
-  const r = Number(x.toPrecision(4));
-  return Object.is(r, -0) ? '0' : String(r);
-};
-const signed = (x: number): string => (x > 0 ? `+${fmt(x)}` : fmt(x));
-
-function toEffect(e: z.infer<typeof effectSchema>): Effect {
-  return { ...e };
-}
-
-function checkLimits(args: Args, maxTextChars: number): void {
-  if (args.scenario !== undefined && args.scenario.length > maxTextChars) {
-    throw new ToolError('limit_exceeded', `scenario is ${args.scenario.length} characters; limits.maxTextChars (RED_HEART_MAX_TEXT_CHARS) is ${maxTextChars}`);
-  }
+/** The calculus on the given or estimated parties, with where every variable came from. */
+export interface BenthamResult {
+  mode: 'structured' | 'text';
+  profile: Args['profile'];
+  variables: Record<VariableName, VariableOut>;
+  layers: Record<Layer, ResolvedLayer>;
+  score: BenthamScore;
+  /** Text mode: the model and the outputs the estimates came from. */
+  estimation?: { model: string; kind: BenthamTextEstimate['kind']; signals: BenthamTextEstimate['signals'] };
 }
 
 function v2Of(args: Args): V2 {
@@ -149,11 +150,44 @@ function v2Variables(args: Args): Pick<Record<VariableName, VariableOut>, 'exter
 }
 
 /** Count-weighted mean of one dimension over every effect of every party. */
-function meanDimension(parties: readonly Party[], dim: 'intensity' | 'duration' | 'certainty' | 'propinquity' | 'fecundity' | 'purity'): number {
+function meanDimension(parties: readonly Party[], dim: TextDimension): number {
   let sum = 0;
   let weight = 0;
   for (const p of parties) for (const e of p.effects) { sum += p.count * e[dim]; weight += p.count; }
   return sum / weight;
+}
+
+function scored(mode: BenthamResult['mode'], args: Args, parties: Party[], variables: Record<VariableName, VariableOut>): BenthamResult {
+  const layers = resolveLayers(args.profile, args.layer_weights ?? {});
+  return { mode, profile: args.profile, variables, layers, score: scoreBentham(parties, v2Of(args), weightsOf(layers)) };
+}
+
+export async function computeBentham(args: Args, ctx: ToolContext): Promise<BenthamResult> {
+  if (args.parties !== undefined) {
+    // A scenario given alongside parties is not analysed, but it is still held to the text limit.
+    if (args.scenario !== undefined) checkTexts([{ name: 'scenario', text: args.scenario }], ctx.services.limits);
+    const parties: Party[] = args.parties.map((p) => ({ name: p.name, count: p.count, effects: p.effects.map((e): Effect => ({ ...e })) }));
+    const given = (v: number): VariableOut => ({ value: v, source: 'given' });
+    const variables = {
+      ...(Object.fromEntries(TEXT_DIMENSIONS.map((d) => [d, given(meanDimension(parties, d))])) as Record<TextDimension, VariableOut>),
+      extent: given(parties.reduce((n, p) => n + p.count, 0)),
+      ...v2Variables(args),
+    };
+    return scored('structured', args, parties, variables);
+  }
+  if (args.scenario === undefined) {
+    throw new ToolError('invalid_input', 'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given');
+  }
+  const engine = await engineFor(ctx, [{ name: 'scenario', text: args.scenario }]);
+  const [analysis] = await engine.analyze([args.scenario], { signal: ctx.signal });
+  const estimate = estimateBenthamFromText(analysis, engine.model.labels);
+  const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [...estimate.effects] }];
+  const variables: Record<VariableName, VariableOut> = {
+    ...estimate.variables,
+    extent: { value: 1, source: 'default', basis: 'the model cannot count the people affected; one party of one' },
+    ...v2Variables(args),
+  };
+  return { ...scored('text', args, parties, variables), estimation: { model: engine.model.id, kind: estimate.kind, signals: estimate.signals } };
 }
 
 function explain(score: BenthamScore): string {
@@ -164,25 +198,18 @@ function explain(score: BenthamScore): string {
   return `${head} Largest terms: ${top.map((t) => `${t.label} ${signed(t.value)}`).join('; ')}.`;
 }
 
-function assemble(
-  mode: 'structured' | 'text',
-  args: Args,
-  parties: Party[],
-  variables: Record<VariableName, VariableOut>,
-  estimation?: Out['estimation'],
-): Out {
-  const resolved = resolveLayers(args.profile, args.layer_weights ?? {});
-  const score = scoreBentham(parties, v2Of(args), weightsOf(resolved));
-  return {
-    mode,
-    variables,
+export function presentBentham(r: BenthamResult): ToolOutput<BenthamOutput> {
+  const { score } = r;
+  const structured: BenthamOutput = {
+    mode: r.mode,
+    variables: r.variables,
     parties: score.parties.map((p) => ({
       name: p.name, count: p.count, pleasure: p.pleasure, pain: p.pain, net: p.net, extent: p.extent, weighted_net: p.weightedNet,
     })),
     extent: score.extent,
     classic_total: score.classicTotal,
-    profile: args.profile,
-    layer_weights: resolved,
+    profile: r.profile,
+    layer_weights: r.layers,
     gross_stakes: score.grossStakes,
     v2_adjustment: {
       external_cost: score.v2Adjustment.externalCost,
@@ -195,8 +222,12 @@ function assemble(
     verdict: score.verdict,
     largest_terms: score.terms.slice(0, 5),
     explanation: explain(score),
-    ...(estimation ? { estimation } : {}),
+    ...(r.estimation ? { estimation: r.estimation } : {}),
   };
+  const summary = r.estimation
+    ? `${structured.explanation} Variables estimated from the text by model ${r.estimation.model} (one pleasure and one pain weighted by P(positive) = ${fmt(r.estimation.signals.positive)}); see variables[].source. Pass \`parties\` for an exact score.`
+    : structured.explanation;
+  return { structured, summary };
 }
 
 export const benthamScoreTool: ToolDefinition<typeof input, typeof output> = {
@@ -205,58 +236,17 @@ export const benthamScoreTool: ToolDefinition<typeof input, typeof output> = {
   description:
     'Scores whether an action produces net pleasure or net pain with Bentham\'s calculus (intensity, duration, certainty, '
     + 'propinquity, fecundity, purity, extent) plus v2 corrections (external cost, redistribution, self-damage), six weight '
-    + 'layers and cultural profiles. Give `parties` with their effects for an exact, fully explained result (no model); or '
-    + 'give only a `scenario` text to have the variables estimated by the model (marked "estimated", with confidence). '
+    + 'layers and cultural profiles. For exact results (no model, every number explained), pass `parties` — you can usually '
+    + 'write them from the situation yourself: `parties: [{ name: "tenants", count: 40, effects: [{ kind: "pain", '
+    + 'intensity: 0.7, duration: 0.8, certainty: 0.9, propinquity: 1, fecundity: 0.2, purity: 0.8 }] }, { name: "owner", '
+    + 'effects: [{ kind: "pleasure", intensity: 0.6, duration: 0.5, certainty: 0.9, propinquity: 0.8, fecundity: 0, '
+    + 'purity: 1 }] }]` (each dimension 0..1). With only a `scenario` text the model estimates the variables (marked '
+    + '"estimated"): one pleasure and one pain weighted by its P(positive), so that score is a rough, continuous reading. '
     + 'Returns every variable with its source, per-party pleasure/pain/net, classic_total, final_score, ethical_score (0..1), '
     + 'a verdict and the largest terms.',
   input,
   output,
   cache: 'args',
   cacheKeyNeedsModel: (args) => args.parties === undefined,
-  async handler(args, ctx) {
-    checkLimits(args, ctx.services.config.limits.maxTextChars);
-    if (args.parties !== undefined) {
-      const parties: Party[] = args.parties.map((p) => ({ name: p.name, count: p.count, effects: p.effects.map(toEffect) }));
-      const given = (v: number): VariableOut => ({ value: v, source: 'given' });
-      const variables: Record<VariableName, VariableOut> = {
-        intensity: given(meanDimension(parties, 'intensity')),
-        duration: given(meanDimension(parties, 'duration')),
-        certainty: given(meanDimension(parties, 'certainty')),
-        propinquity: given(meanDimension(parties, 'propinquity')),
-        fecundity: given(meanDimension(parties, 'fecundity')),
-        purity: given(meanDimension(parties, 'purity')),
-        extent: given(parties.reduce((n, p) => n + p.count, 0)),
-        ...v2Variables(args),
-      };
-      const structured = assemble('structured', args, parties, variables);
-      return { structured, summary: structured.explanation };
-    }
-    if (args.scenario === undefined) {
-      throw new ToolError('invalid_input', 'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given');
-    }
-
-    const engine = await ctx.services.engine.require();
-    throwIfCancelled(ctx.signal);
-    const [analysis] = await engine.analyze([args.scenario], { signal: ctx.signal });
-    let estimate;
-    try {
-      estimate = estimateBenthamFromText(analysis, engine.model.labels);
-    } catch (err) {
-      if (err instanceof MappingError) throw new ToolError('internal', `model ${engine.model.id}: ${err.message}`);
-      throw err;
-    }
-    const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [estimate.effect] }];
-    const variables: Record<VariableName, VariableOut> = {
-      ...estimate.variables,
-      extent: { value: 1, source: 'default', basis: 'the model cannot count the people affected; one party of one' },
-      ...v2Variables(args),
-    };
-    const structured = assemble('text', args, parties, variables, {
-      model: engine.model.id,
-      kind: estimate.kind,
-      signals: estimate.signals,
-    });
-    const summary = `${structured.explanation} Variables estimated from the text by model ${engine.model.id}; see variables[].source.`;
-    return { structured, summary };
-  },
+  handler: async (args, ctx) => presentBentham(await computeBentham(args, ctx)),
 };

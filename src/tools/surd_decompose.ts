@@ -3,16 +3,31 @@
 // Math in src/analysis/surd (normative spec: ../shared/surd/SPEC.md); user-facing contract in docs/surd.md.
 import { z } from 'zod';
 import {
+  alignedPairs,
+  binsPerAxis,
+  MAX_SURROGATES,
   runAsync,
-  SurdInputError,
   surdFromSamplesSteps,
   surdFromTableSteps,
+  surdWithSignificanceSteps,
+  surrogateCost,
+  surrogatePlan,
+  surrogateRuns,
+  type ComponentTest,
+  type SignificanceResult,
   type SurdProgress,
   type SurdResult,
 } from '../analysis/surd/index.js';
-import { ToolError, throwIfCancelled, type ToolContext, type ToolDefinition } from './types.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
+import { SURD_MAX_SOURCES } from '../core/limits.js';
+import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const MAX_BINS = 64;
+/**
+ * Surrogate work allowed per call, as a multiple of the largest plain call (surdMaxSamples + surdMaxCells cells and
+ * samples touched): at the default limits about 5·10⁸, i.e. seconds, not minutes.
+ */
+const SURROGATE_WORK_FACTOR = 8;
 const DEFAULT_BINS = 8;
 /** Below this many bits there is no information to normalise by. */
 const MI_EPS = 1e-12;
@@ -41,7 +56,7 @@ export const surdInput = z.object({
     .number()
     .int()
     .min(1)
-    .max(12)
+    .max(SURD_MAX_SOURCES)
     .optional()
     .describe(
       'Samples form, optional: use the high-dimensional SURD variant, which only builds tables of up to max_order sources at a time (for many sources or fine bins). Leak is then 1 − Σparts/H(target).',
@@ -55,12 +70,48 @@ export const surdInput = z.object({
   names: z.array(z.string().min(1)).optional().describe('Names of the sources in order (default X1..Xn, or the keys of a sources object).'),
   target_name: z.string().min(1).optional().describe('Name of the target, used in the summary (default "target").'),
   include_subset_mi: z.boolean().optional().describe('Also return the mutual information between the target and every subset of sources.'),
+  significance: z
+    .object({
+      surrogates: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_SURROGATES)
+        .describe(`Surrogates per set (1..${MAX_SURROGATES}; 200 or more for p-values below 0.01). Cost: (sources + 1) × surrogates decompositions.`),
+      seed: z.number().int().min(0).max(0xffffffff).optional().describe('Seed of the surrogate shifts (default 0); the same seed gives the same p-values.'),
+    })
+    .optional()
+    .describe(
+      'Samples form, optional: test every component against circular-shift surrogates. Adds p_value and surrogate_mean (the finite-sample bias: the value when the target is unrelated to the sources) to every component, and a significance block with the p-values of the total and the leak.',
+    ),
 });
 
 const component = z.object({
   sources: z.array(z.string()).describe('the sources this component belongs to'),
   bits: z.number().describe('information in bits'),
   normalized: z.number().nullable().describe('bits / mutual_information; null when the mutual information is 0 or the target is constant'),
+  p_value: z
+    .number()
+    .optional()
+    .describe('with significance: the largest over the listed sources of the share of surrogates (that source shifted) at least this large, counting the observation itself'),
+  surrogate_mean: z.number().optional().describe('with significance: mean over target-shifted surrogates, i.e. the value finite-sample bias alone gives'),
+});
+
+const test = z.object({
+  observed: z.number(),
+  p_value: z.number().describe('(1 + surrogates at least as extreme) / (1 + surrogates)'),
+  surrogate_mean: z.number(),
+  surrogate_sd: z.number(),
+});
+
+const significanceOut = z.object({
+  method: z.literal('circular_shift').describe('each surrogate rotates one series against the others (docs/surd.md, Significance)'),
+  surrogates: z.number().int().describe('surrogates per set'),
+  seed: z.number().int(),
+  min_shift: z.number().int().describe('shifts are drawn without repetition from [min_shift, n_samples − min_shift]'),
+  decompositions: z.number().int().describe('surrogate decompositions run: (sources + 1) × surrogates'),
+  mutual_information: test.describe('upper tail over target-shifted surrogates: could the total be bias alone?'),
+  leak: test.describe('lower tail over target-shifted surrogates: is this little left unexplained by chance?'),
 });
 
 export const surdOutput = z.object({
@@ -86,48 +137,36 @@ export const surdOutput = z.object({
   bins_used: z.array(z.number().int()).describe('states per axis, target first'),
   lag: z.number().int().nullable().describe('lag used; null for the histogram form'),
   max_order: z.number().int().describe('largest source combination considered (= number of sources for the exact method)'),
+  significance: significanceOut.optional().describe('present when significance was requested'),
   warnings: z.array(z.string()).describe('caveats about this result (finite-sample bias, constant series, …)'),
 });
 
 type Input = z.infer<typeof surdInput>;
-type Output = z.infer<typeof surdOutput>;
+export type SurdOutput = z.infer<typeof surdOutput>;
+type Output = SurdOutput;
 type Component = z.infer<typeof component>;
 
 const invalid = (message: string) => new ToolError('invalid_input', message);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Validation (the handler may be called in-process without zod parsing, so every check is repeated here).
+// Checks beyond the zod schema: the configured limits, names, and the histogram's nesting (the schema only says
+// "an array"). Semantic checks of the series (equal lengths, lag, bins per axis) belong to the analysis layer
+// (src/analysis/surd), whose SurdInputError src/tools/errors.ts maps to invalid_input.
 
-function checkSeries(value: unknown, field: string, maxSamples: number): number[] {
-  if (!Array.isArray(value)) throw invalid(`${field} must be an array of numbers`);
-  if (value.length > maxSamples) {
+function checkSampleCount(series: number[], field: string, maxSamples: number): number[] {
+  if (series.length > maxSamples) {
     throw new ToolError(
       'limit_exceeded',
-      `${field} has ${value.length} samples, above the limit surdMaxSamples = ${maxSamples} (RED_HEART_SURD_MAX_SAMPLES / --surd-max-samples); pass a shorter window or downsample`,
+      `${field} has ${series.length} samples, above the limit surdMaxSamples = ${maxSamples} (RED_HEART_SURD_MAX_SAMPLES / --surd-max-samples); pass a shorter window or downsample`,
     );
   }
-  for (let i = 0; i < value.length; i++) {
-    const v = value[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw invalid(`${field}[${i}] is ${typeof v === 'number' ? String(v) : JSON.stringify(v) ?? typeof v}; every sample must be a finite number (drop or impute missing values first)`);
-    }
-  }
-  return value as number[];
+  return series;
 }
 
-function checkNames(names: unknown, n: number, field: string): string[] {
-  if (!Array.isArray(names) || names.length !== n || names.some((s) => typeof s !== 'string' || s.length === 0)) {
-    throw invalid(`${field} must list ${n} non-empty names, one per source`);
-  }
+function checkNames(names: readonly string[], n: number, field: string): string[] {
+  if (names.length !== n) throw invalid(`${field} must list ${n} non-empty names, one per source`);
   if (new Set(names).size !== names.length) throw invalid(`${field} must not repeat a name`);
-  return names as string[];
-}
-
-function checkInt(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(`${field} must be an integer between ${min} and ${max} (got ${JSON.stringify(value)})`);
-  }
-  return value;
+  return [...names];
 }
 
 function cellLimitError(cells: number, limit: number, what: string, fix: string): ToolError {
@@ -183,8 +222,16 @@ function flattenHistogram(root: unknown, maxCells: number, maxSources: number): 
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const STAGE_SPAN: Record<SurdProgress['stage'], [number, number]> = { range: [0, 10], bin: [10, 60], marginals: [60, 95], decompose: [95, 100] };
-const STAGE_TEXT: Record<SurdProgress['stage'], string> = { range: 'finding ranges', bin: 'binning samples', marginals: 'marginalising', decompose: 'decomposing' };
+const STAGE_SPAN: Record<SurdProgress['stage'], [number, number]> = { range: [0, 10], bin: [10, 60], marginals: [60, 95], decompose: [95, 100], surrogates: [95, 100] };
+/** With significance the surrogates take most of the time. */
+const STAGE_SPAN_SIGNIFICANCE: Record<SurdProgress['stage'], [number, number]> = { range: [0, 1], bin: [1, 5], marginals: [5, 9], decompose: [9, 10], surrogates: [10, 100] };
+const STAGE_TEXT: Record<SurdProgress['stage'], string> = {
+  range: 'finding ranges',
+  bin: 'binning samples',
+  marginals: 'marginalising',
+  decompose: 'decomposing',
+  surrogates: 'surrogates',
+};
 
 /** Progress in percent, sent only when it grows (MCP requires increasing values). */
 class Progress {
@@ -198,12 +245,15 @@ class Progress {
 }
 
 /** Drives the analysis generator: yields to the event loop, honours cancellation, reports progress by stage. */
-async function drive<T>(steps: Generator<SurdProgress, T, void>, ctx: ToolContext, progress: Progress): Promise<T> {
+async function drive<T>(steps: Generator<SurdProgress, T, void>, ctx: ToolContext, progress: Progress, spans = STAGE_SPAN): Promise<T> {
   return runAsync(steps, async (p) => {
     await new Promise<void>((r) => setImmediate(r));
     throwIfCancelled(ctx.signal);
-    const [lo, hi] = STAGE_SPAN[p.stage];
-    await progress.report(Math.round(lo + ((hi - lo) * p.done) / Math.max(1, p.total)), STAGE_TEXT[p.stage]);
+    const [lo, hi] = spans[p.stage];
+    const text = p.stage === 'surrogates' ? `surrogate ${p.done} of ${p.total}` : STAGE_TEXT[p.stage];
+    // Surrogates: fractional percent, so every finished surrogate is a progress notification.
+    const value = lo + ((hi - lo) * p.done) / Math.max(1, p.total);
+    await progress.report(p.stage === 'surrogates' ? Math.round(value * 1000) / 1000 : Math.round(value), text);
   });
 }
 
@@ -213,14 +263,30 @@ function label(members: number[], names: string[]): string[] {
 
 const membersOf = (key: string) => key.split(',').map(Number);
 
-function components(part: Record<string, number>, names: string[], norm: number | null): Component[] {
+function components(part: Record<string, number>, names: string[], norm: number | null, tests?: Record<string, ComponentTest>): Component[] {
   // Canonical key order first, so equal values keep it; then largest first.
   return Object.entries(part)
-    .map(([key, bits]) => ({ sources: label(membersOf(key), names), bits, normalized: norm === null ? null : bits / norm }))
+    .map(([key, bits]) => {
+      const c: Component = { sources: label(membersOf(key), names), bits, normalized: norm === null ? null : bits / norm };
+      if (tests) {
+        c.p_value = tests[key].pValue;
+        c.surrogate_mean = tests[key].surrogateMean;
+      }
+      return c;
+    })
     .sort((a, b) => b.bits - a.bits);
 }
 
-function toOutput(result: SurdResult, names: string[], targetName: string, input: Input, extra: { nSamples: number | null; lag: number | null; warnings: string[]; allZero: boolean }): Output {
+const testOut = (t: ComponentTest) => ({ observed: t.observed, p_value: t.pValue, surrogate_mean: t.surrogateMean, surrogate_sd: t.surrogateSd });
+
+function toOutput(
+  result: SurdResult,
+  names: string[],
+  targetName: string,
+  input: Input,
+  extra: { nSamples: number | null; lag: number | null; warnings: string[]; allZero: boolean; significance?: SignificanceResult },
+): Output {
+  const sig = extra.significance;
   const hd = result.variant === 'high_dimensional';
   const warnings = extra.warnings;
   const mi = hd ? result.sumOfComponents : (result.miTotal as number);
@@ -239,9 +305,9 @@ function toOutput(result: SurdResult, names: string[], targetName: string, input
     units: 'bits',
     target: targetName,
     sources: names,
-    redundant: components(result.redundant, names, norm),
-    unique: components(result.unique, names, norm),
-    synergistic: components(result.synergistic, names, norm),
+    redundant: components(result.redundant, names, norm, sig?.redundant),
+    unique: components(result.unique, names, norm, sig?.unique),
+    synergistic: components(result.synergistic, names, norm, sig?.synergistic),
     mutual_information: mi,
     leak,
     leak_reason: leakReason,
@@ -253,6 +319,18 @@ function toOutput(result: SurdResult, names: string[], targetName: string, input
     max_order: result.maxOrder,
     warnings,
   };
+  if (sig) {
+    out.significance = {
+      method: sig.method,
+      surrogates: sig.surrogates,
+      seed: sig.seed,
+      min_shift: sig.minShift,
+      decompositions: sig.sets * sig.surrogates,
+      mutual_information: testOut(sig.total),
+      leak: testOut(sig.leak),
+    };
+    if (sig.surrogates < 99) warnings.push(`with ${sig.surrogates} surrogates no p-value can be below 1/${sig.surrogates + 1} = ${(1 / (sig.surrogates + 1)).toFixed(4)}`);
+  }
   if (input.include_subset_mi) {
     out.mutual_information_by_subset = Object.entries(result.mutualInformation).map(([key, bits]) => ({ sources: label(membersOf(key), names), bits }));
   }
@@ -268,19 +346,24 @@ function summary(o: Output): string {
     .filter((x) => x.c.bits > 0)
     .sort((a, b) => b.c.bits - a.c.bits)
     .slice(0, 4)
-    .map((x) => `${x.tag}(${x.c.sources.join(',')}) ${x.c.bits.toFixed(4)}` + (x.c.normalized === null ? '' : ` (${(100 * x.c.normalized).toFixed(1)}%)`));
+    .map(
+      (x) =>
+        `${x.tag}(${x.c.sources.join(',')}) ${x.c.bits.toFixed(4)}` +
+        (x.c.normalized === null ? '' : ` (${(100 * x.c.normalized).toFixed(1)}%)`) +
+        (x.c.p_value === undefined ? '' : ` p=${x.c.p_value.toPrecision(2)}`),
+    );
   const leak = o.leak === null ? 'leak undefined (constant target)' : `leak ${(100 * o.leak).toFixed(2)}%`;
   const where = o.n_samples === null ? 'histogram' : `${o.n_samples} samples, lag ${o.lag}`;
   return (
     `SURD of ${o.target} from ${o.sources.length} source(s) (${where}, bins ${o.bins_used.join('×')}${o.method === 'surd_high_dimensional' ? `, max_order ${o.max_order}` : ''}): ` +
     `MI ${o.mutual_information.toFixed(4)} of H ${o.entropy_target.toFixed(4)} bits, ${leak}. ` +
-    (all.length ? `Largest: ${all.join('; ')}.` : 'No component above 0.')
+    (all.length ? `Largest: ${all.join('; ')}.` : 'No component above 0.') +
+    (o.significance ? ` Surrogate test (${o.significance.surrogates} per set): MI p=${o.significance.mutual_information.p_value.toPrecision(2)}.` : '')
   );
 }
 
-async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Output; summary: string }> {
-  const limits = ctx.services.config.limits;
-  const a = (args ?? {}) as Input;
+async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> {
+  const limits = ctx.services.limits;
   const samplesForm = a.target !== undefined || a.sources !== undefined;
   const histogramForm = a.histogram !== undefined;
   if (samplesForm && histogramForm) throw invalid('give either the samples form (target + sources) or histogram, not both');
@@ -289,105 +372,117 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
   const progress = new Progress(ctx);
   await progress.report(0, 'validating');
 
-  try {
-    if (histogramForm) {
-      for (const field of ['lag', 'bins', 'max_order'] as const) {
-        if (a[field] !== undefined) throw invalid(`${field} applies only to the samples form; a histogram is used as given`);
-      }
-      if (!Array.isArray(a.histogram)) throw invalid('histogram must be a nested array');
-      const { data, shape: dims } = flattenHistogram(a.histogram, limits.surdMaxCells, limits.surdMaxSources);
-      const n = dims.length - 1;
-      if (n > limits.surdMaxSources) {
-        throw new ToolError('limit_exceeded', `histogram has ${n} source axes, above the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES)`);
-      }
-      if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
-      const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
-      const allZero = data.every((v) => v === 0);
-      const result = await drive(surdFromTableSteps(data, dims, { inPlace: true }), ctx, progress);
-      const out = toOutput(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
-      await progress.report(100, 'done');
-      return { structured: out, summary: summary(out) };
+  if (a.histogram !== undefined) {
+    for (const field of ['lag', 'bins', 'max_order', 'significance'] as const) {
+      if (a[field] !== undefined) throw invalid(`${field} applies only to the samples form; a histogram is used as given`);
     }
-
-    if (a.target === undefined) throw invalid('target is missing: the samples form needs target and sources');
-    if (a.sources === undefined) throw invalid('sources is missing: the samples form needs target and sources');
-    const target = checkSeries(a.target, 'target', limits.surdMaxSamples);
-    let names: string[];
-    let sources: number[][];
-    if (Array.isArray(a.sources)) {
-      sources = a.sources.map((s, k) => checkSeries(s, `sources[${k}]`, limits.surdMaxSamples));
-      names = a.names === undefined ? defaultNames(sources.length) : checkNames(a.names, sources.length, 'names');
-    } else if (a.sources !== null && typeof a.sources === 'object') {
-      if (a.names !== undefined) throw invalid('names cannot be combined with a sources object: its keys are the names');
-      names = Object.keys(a.sources);
-      sources = names.map((k) => checkSeries((a.sources as Record<string, unknown>)[k], `sources.${k}`, limits.surdMaxSamples));
-    } else {
-      throw invalid('sources must be a list of series or an object {name: series}');
-    }
-    const n = sources.length;
-    if (n < 1) throw invalid('sources is empty: give at least one source series');
+    const { data, shape: dims } = flattenHistogram(a.histogram, limits.surdMaxCells, limits.surdMaxSources);
+    const n = dims.length - 1;
     if (n > limits.surdMaxSources) {
-      throw new ToolError(
-        'limit_exceeded',
-        `${n} sources exceed the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES, at most 12); drop sources or merge related ones`,
-      );
+      throw new ToolError('limit_exceeded', `histogram has ${n} source axes, above the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES)`);
     }
-    const N = target.length;
-    sources.forEach((s, k) => {
-      if (s.length !== N) throw invalid(`sources "${names[k]}" has ${s.length} samples but target has ${N}; all series must have equal length`);
-    });
-    const lag = a.lag === undefined ? 1 : checkInt(a.lag, 'lag', 1);
-    if (lag >= N) throw invalid(`lag ${lag} must be smaller than the series length ${N}`);
-    if (N - lag < 2) throw invalid(`only ${N - lag} usable (target, sources) pair remains after lag ${lag}; at least 2 are needed`);
-    const binsRaw = a.bins ?? DEFAULT_BINS;
-    let bins: number[];
-    if (Array.isArray(binsRaw)) {
-      if (binsRaw.length !== n + 1) throw invalid(`bins has ${binsRaw.length} entries; give one number or ${n + 1} (target first, then each source)`);
-      bins = binsRaw.map((b, i) => checkInt(b, `bins[${i}]`, 2, MAX_BINS));
-    } else {
-      bins = new Array<number>(n + 1).fill(checkInt(binsRaw, 'bins', 2, MAX_BINS));
-    }
-    let maxOrder: number | undefined;
-    if (a.max_order !== undefined) {
-      maxOrder = Math.min(checkInt(a.max_order, 'max_order', 1, 12), n);
-      const largest = bins.slice(1).sort((x, y) => y - x).slice(0, maxOrder);
-      const cells = largest.reduce((x, y) => x * y, bins[0]);
-      if (cells > limits.surdMaxCells) {
-        throw cellLimitError(cells, limits.surdMaxCells, `the largest table (target + ${maxOrder} sources)`, 'Use fewer bins or a smaller max_order.');
-      }
-    } else {
-      const cells = bins.reduce((x, y) => x * y, 1);
-      if (cells > limits.surdMaxCells) {
-        throw cellLimitError(
-          cells,
-          limits.surdMaxCells,
-          `the joint histogram (bins ${bins.join('×')})`,
-          `Use fewer bins (the table has bins^(sources+1) cells) or pass max_order (e.g. 2 or 3) for the high-dimensional variant, which only builds tables of up to max_order sources.`,
-        );
-      }
-    }
-
-    const warnings: string[] = [];
-    const pairs = N - lag;
-    sources.forEach((s, k) => {
-      let constant = true;
-      for (let i = 1; i < pairs && constant; i++) if (s[i] !== s[0]) constant = false;
-      if (constant) warnings.push(`source "${names[k]}" is constant over the samples used; it carries no information`);
-    });
-    const cells = maxOrder === undefined ? bins.reduce((x, y) => x * y, 1) : 0;
-    if (cells > 0 && pairs < 10 * cells) {
-      warnings.push(
-        `only ${pairs} samples for ${cells} joint cells (< 10 per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
-      );
-    }
-    const { result } = await drive(surdFromSamplesSteps({ target, sources, lag, bins, maxOrder, sourceLabels: names.map((x) => `sources "${x}"`) }), ctx, progress);
-    const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
+    if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
+    const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
+    const allZero = data.every((v) => v === 0);
+    const result = await drive(surdFromTableSteps(data, dims, { inPlace: true }), ctx, progress);
+    const out = toOutput(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
     await progress.report(100, 'done');
     return { structured: out, summary: summary(out) };
-  } catch (err) {
-    if (err instanceof SurdInputError) throw invalid(err.message);
-    throw err;
   }
+
+  if (a.target === undefined) throw invalid('target is missing: the samples form needs target and sources');
+  if (a.sources === undefined) throw invalid('sources is missing: the samples form needs target and sources');
+  const target = checkSampleCount(a.target, 'target', limits.surdMaxSamples);
+  let names: string[];
+  let sources: number[][];
+  if (Array.isArray(a.sources)) {
+    sources = a.sources.map((s, k) => checkSampleCount(s, `sources[${k}]`, limits.surdMaxSamples));
+    names = a.names === undefined ? defaultNames(sources.length) : checkNames(a.names, sources.length, 'names');
+  } else {
+    if (a.names !== undefined) throw invalid('names cannot be combined with a sources object: its keys are the names');
+    const record = a.sources;
+    names = Object.keys(record);
+    sources = names.map((k) => checkSampleCount(record[k], `sources.${k}`, limits.surdMaxSamples));
+  }
+  const n = sources.length;
+  if (n > limits.surdMaxSources) {
+    throw new ToolError(
+      'limit_exceeded',
+      `${n} sources exceed the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES, at most ${SURD_MAX_SOURCES}); drop sources or merge related ones`,
+    );
+  }
+  const sourceLabels = names.map((x) => `sources "${x}"`);
+  const lag = a.lag ?? 1;
+  const pairs = alignedPairs(target, sources, lag, sourceLabels);
+  const bins = binsPerAxis(a.bins ?? DEFAULT_BINS, n);
+  const maxOrder = a.max_order === undefined ? undefined : Math.min(a.max_order, n);
+  if (maxOrder !== undefined) {
+    const largest = bins.slice(1).sort((x, y) => y - x).slice(0, maxOrder);
+    const cells = largest.reduce((x, y) => x * y, bins[0]);
+    if (cells > limits.surdMaxCells) {
+      throw cellLimitError(cells, limits.surdMaxCells, `the largest table (target + ${maxOrder} sources)`, 'Use fewer bins or a smaller max_order.');
+    }
+  } else {
+    const cells = bins.reduce((x, y) => x * y, 1);
+    if (cells > limits.surdMaxCells) {
+      throw cellLimitError(
+        cells,
+        limits.surdMaxCells,
+        `the joint histogram (bins ${bins.join('×')})`,
+        `Use fewer bins (the table has bins^(sources+1) cells) or pass max_order (e.g. 2 or 3) for the high-dimensional variant, which only builds tables of up to max_order sources.`,
+      );
+    }
+  }
+
+  const warnings: string[] = [];
+  sources.forEach((s, k) => {
+    let constant = true;
+    for (let i = 1; i < pairs && constant; i++) if (s[i] !== s[0]) constant = false;
+    if (constant) warnings.push(`source "${names[k]}" is constant over the samples used; it carries no information`);
+  });
+  const cells = maxOrder === undefined ? bins.reduce((x, y) => x * y, 1) : 0;
+  if (cells > 0 && pairs < 10 * cells) {
+    warnings.push(
+      `only ${pairs} samples for ${cells} joint cells (< 10 per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
+    );
+  }
+  const samples = { target, sources, lag, bins, maxOrder, sourceLabels };
+  if (a.significance !== undefined) {
+    const sig = checkSignificance(a.significance, pairs, bins, maxOrder, limits);
+    const { result, significance } = await drive(surdWithSignificanceSteps(samples, sig), ctx, progress, STAGE_SPAN_SIGNIFICANCE);
+    const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false, significance });
+    await progress.report(100, 'done');
+    return { structured: out, summary: summary(out) };
+  }
+  const { result } = await drive(surdFromSamplesSteps(samples), ctx, progress);
+  const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
+  await progress.report(100, 'done');
+  return { structured: out, summary: summary(out) };
+}
+
+/**
+ * The surrogate plan (a series long enough for that many distinct shifts; SurdInputError otherwise) and the work
+ * bound SURROGATE_WORK_FACTOR × (surdMaxSamples + surdMaxCells).
+ */
+function checkSignificance(
+  sig: { surrogates: number; seed?: number },
+  pairs: number,
+  bins: number[],
+  maxOrder: number | undefined,
+  limits: { surdMaxSamples: number; surdMaxCells: number },
+): { surrogates: number; seed?: number } {
+  surrogatePlan(pairs, sig.surrogates);
+  const perSurrogate = surrogateRuns(bins.length - 1, 1) * surrogateCost(pairs, bins, maxOrder);
+  const budget = SURROGATE_WORK_FACTOR * (limits.surdMaxSamples + limits.surdMaxCells);
+  if (perSurrogate * sig.surrogates > budget) {
+    const most = Math.floor(budget / perSurrogate);
+    throw new ToolError(
+      'limit_exceeded',
+      `significance with ${sig.surrogates} surrogates would touch ${(perSurrogate * sig.surrogates).toExponential(2)} cells and samples, above the bound ${SURROGATE_WORK_FACTOR} × (surdMaxSamples + surdMaxCells) = ${budget.toExponential(2)}; ` +
+        (most >= 1 ? `use at most ${most} surrogates, fewer samples or bins, or max_order` : 'use fewer samples or bins, or max_order'),
+    );
+  }
+  return { surrogates: sig.surrogates, seed: sig.seed };
 }
 
 function defaultNames(n: number): string[] {

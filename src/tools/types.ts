@@ -1,31 +1,19 @@
-// The contract every tool module implements. Handlers receive already-validated arguments and a context;
-// they return structured output plus a one-line summary. Transport, caching, error mapping and metadata
-// are added by src/tools/registry.ts, so a tool file never touches the MCP SDK directly (a later move to
-// SDK v2 changes only the registry).
+// The contract every tool module implements. A tool is typed compute (validated input → typed result, using the
+// engine where needed) plus a presenter (typed result → structured output + one-line summary); `handler` is the
+// two composed. Transport, caching, error mapping and metadata are added by src/server/registry.ts, so a tool file
+// never touches the MCP SDK.
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../server/config.js';
-import type { TextEngine } from '../engine/types.js';
+import type { Limits } from '../core/limits.js';
+import type { EngineHandle } from '../engine/handle.js';
 import type { CorpusFiles } from './corpus/io.js';
 
 export interface ToolServices {
-  config: AppConfig;
-  /** The text engine; throws a ToolError('model_missing') from `require()` when no model is usable. */
-  engine: EngineHandle;
+  limits: Limits;
+  /** The text engine; `require()` throws ToolError('model_missing') when no model is usable. */
+  engine: Pick<EngineHandle, 'require' | 'modelId' | 'requireBulk'>;
   /** File access for analyze_corpus, confined to the allowed directories (src/server/corpus/files.ts). */
   files?: CorpusFiles;
-}
-
-export interface EngineHandle {
-  /** Returns the loaded engine or throws ToolError('model_missing', …) saying which file is missing and how to fix it. */
-  require(): Promise<TextEngine>;
-  /**
-   * The same engine without the shared analysis memo, for bulk callers whose texts rarely repeat (analyze_corpus):
-   * a million rows through a 1,024-entry memo would only churn it and raise the peak memory. Absent = require().
-   */
-  requireBulk?(): Promise<TextEngine>;
-  /** Identifier of the model that text results depend on (goes into cache keys); null when none is installed. */
-  modelId(): string | null;
 }
 
 export interface ToolContext {
@@ -38,6 +26,11 @@ export interface ToolContext {
   /** The client's MCP roots (URIs) via roots/list; null when the client does not declare the roots capability. */
   roots?(): Promise<string[] | null>;
   services: ToolServices;
+  /**
+   * Runs another tool's handler under the result-cache entry a direct call of that tool with these arguments uses
+   * (full_analysis's sections). `cached` says whether the entry was there.
+   */
+  runTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDefinition<I, O>, args: z.infer<I>): Promise<ToolOutput<z.infer<O>> & { cached: boolean }>;
 }
 
 export interface ToolOutput<O> {
@@ -78,28 +71,11 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   handler(args: z.infer<I>, ctx: ToolContext): Promise<ToolOutput<z.infer<O>>>;
 }
 
-/** Error kinds a handler may throw; each becomes `isError: true` with a clear message. */
-export type ToolErrorCode =
-  | 'invalid_input' // arguments are well-typed but semantically wrong (unequal lengths, probabilities not summing to 1, …)
-  | 'limit_exceeded' // a configured limit was hit; message names the limit and its value
-  | 'model_missing' // no usable model; message names the missing file and the fix
-  | 'path_not_allowed' // a file path outside the allowed directories, or not a regular file (analyze_corpus)
-  | 'not_implemented'
-  | 'cancelled'
-  | 'internal';
-
-export class ToolError extends Error {
-  constructor(
-    readonly code: ToolErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'ToolError';
-  }
-}
-
-/** Helper for handlers' loops: throws ToolError('cancelled') once the signal is aborted. */
-export function throwIfCancelled(signal: AbortSignal): void {
-  if (signal.aborted) throw new ToolError('cancelled', 'the call was cancelled');
+/** A context whose runTool calls the other tool's handler directly, without a cache (in-process use: tests, benchmarks). */
+export function uncachedContext(base: Omit<ToolContext, 'runTool'>): ToolContext {
+  const ctx: ToolContext = {
+    ...base,
+    runTool: async (def, args) => ({ ...(await def.handler(args, { ...ctx, progress: async () => {} })), cached: false }),
+  };
+  return ctx;
 }

@@ -10,11 +10,12 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCorpusTool } from '../../src/tools/analyze_corpus.js';
 import { MAX_CORPUS_BYTES } from '../../src/tools/corpus/limits.js';
-import { ToolError, type ToolContext } from '../../src/tools/types.js';
+import { ToolError } from '../../src/core/errors.js';
+import type { ToolContext } from '../../src/tools/types.js';
 import { createServer } from '../../src/server/server.js';
 import { createCorpusFiles } from '../../src/server/corpus/files.js';
 import { defaults } from '../../src/server/config.js';
-import type { TextEngine } from '../../src/engine/types.js';
+import type { TextEngine } from '../../src/core/model.js';
 import { fakeEngine, type FakeSpec } from '../analysis/bentham/fake-model.js';
 import { toolContext } from './context.js';
 

@@ -3,9 +3,9 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ResultCache } from '../../src/engine/cache.js';
+import { ResultCache } from '../../src/server/cache.js';
 import { defaults } from '../../src/server/config.js';
-import { runTool } from '../../src/tools/registry.js';
+import { runTool } from '../../src/server/registry.js';
 import type { ToolDefinition } from '../../src/tools/types.js';
 
 const logger = pino({ level: 'silent' });
@@ -13,7 +13,7 @@ function deps(timeoutMs: number) {
   const config = defaults({});
   config.limits.callTimeoutMs = timeoutMs;
   return {
-    services: { config, engine: { require: async () => { throw new Error('unused'); }, modelId: () => null } },
+    services: { limits: config.limits, engine: { require: async () => { throw new Error('unused'); }, modelId: () => null } },
     cache: new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 10 }, logger),
     logger,
   };

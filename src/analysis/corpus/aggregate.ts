@@ -2,7 +2,7 @@
 // group, per time bucket, differences between the largest groups, and the top example rows per major label.
 // Memory is bounded whatever the number of rows: counts, running moments, fixed-width histograms for quantiles,
 // and small per-label heaps of examples. Pure: rows in, summary out.
-import { EKMAN, SENTIMENTS, type Ekman, type Sentiment } from '../emotion/mappings.js';
+import { EKMAN, SENTIMENTS, type Ekman, type Sentiment } from '../../core/labels.js';
 import { BinnedQuantiles, Moments, meanInterval, newcombeDiff, welchDiff, wilson, type Interval } from './stats.js';
 
 export type Taxonomy = 'goemotions' | 'kote';

@@ -8,7 +8,7 @@ import { lstat, open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AllowedDirectory } from '../../tools/corpus/io.js';
-import { ToolError } from '../../tools/types.js';
+import { ToolError } from '../../core/errors.js';
 
 export type { AllowedDirectory };
 

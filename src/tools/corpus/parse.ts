@@ -4,7 +4,7 @@
 // returns the records completed so far, so a file is never held whole. Only the fields the tool asked for are kept.
 // Blank lines are not rows (counted in `blankLines`). A record that cannot be read is returned as `malformed` with
 // its first line number and the reason; parsing goes on with the next record.
-import { ToolError } from '../types.js';
+import { ToolError } from '../../core/errors.js';
 
 export const CORPUS_FORMATS = ['csv', 'tsv', 'jsonl', 'text'] as const;
 export type CorpusFormat = (typeof CORPUS_FORMATS)[number];

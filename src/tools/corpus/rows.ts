@@ -2,8 +2,9 @@
 // depend on), one line per analysed row, and a footer saying whether the run completed. The same file is the row
 // cache of the next run: a row is reused when the header matches and the row's text hash is unchanged.
 import type { RowFacts } from '../../analysis/corpus/aggregate.js';
+import { round4 } from '../../core/numbers.js';
 import type { EmotionProfile } from '../../analysis/emotion/profile.js';
-import type { Ekman, Sentiment } from '../../analysis/emotion/mappings.js';
+import type { Ekman, Sentiment } from '../../core/labels.js';
 import type { CorpusFiles, LineReader } from './io.js';
 
 export const DETAILS = ['summary', 'standard', 'full'] as const;
@@ -75,8 +76,7 @@ export function textHash(text: string): string {
   return fmix32(a ^ text.length).toString(16).padStart(8, '0') + fmix32(b).toString(16).padStart(8, '0');
 }
 
-const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-const roundAll = <K extends string>(o: Record<K, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r4(v as number)])) as Record<K, number>;
+const r4 = (x: number) => round4(x);
 
 /** The JSONL record of one analysed row. Numbers are rounded to 4 decimals; the summaries are built from these records, so a re-run from cache gives the same summary. */
 export function rowRecord(
@@ -102,8 +102,8 @@ export function rowRecord(
     arousal: r4(p.arousal),
   };
   if (detail !== 'summary') {
-    rec.ekman_scores = roundAll(p.ekman.scores);
-    rec.sentiment_scores = roundAll(p.sentiment.scores);
+    rec.ekman_scores = round4(p.ekman.scores);
+    rec.sentiment_scores = round4(p.sentiment.scores);
   }
   if (detail === 'full') rec.scores = Object.fromEntries(labelNames.map((l, i) => [l, r4(probs[i])]));
   return rec;

@@ -6,8 +6,9 @@ import { CorpusAggregator, type CorpusSummary } from '../../analysis/corpus/aggr
 import { sampleRows } from '../../analysis/corpus/sample.js';
 import { bucketOf, parseTime, type TimeBucket } from '../../analysis/corpus/time.js';
 import { emotionProfile } from '../../analysis/emotion/profile.js';
-import type { LanguageRequest, TextEngine } from '../../engine/types.js';
-import { ToolError, type ToolContext } from '../types.js';
+import type { LanguageRequest, TextEngine } from '../../core/model.js';
+import { ToolError } from '../../core/errors.js';
+import type { ToolContext } from '../types.js';
 import { CORPUS_BATCH, EXCERPT_CHARS, MAX_CORPUS_BYTES, MAX_CORPUS_ROWS, MAX_MALFORMED_LISTED } from './limits.js';
 import { createParser, formatFromName, type CorpusFormat, type CorpusRow, type ParseEvent } from './parse.js';
 import type { AllowedDirectory, CorpusFiles, CorpusInput, FileWriter } from './io.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CorpusAggregator, type RowFacts } from '../../../src/analysis/corpus/aggregate.js';
-import { EKMAN, SENTIMENTS } from '../../../src/analysis/emotion/mappings.js';
+import { EKMAN, SENTIMENTS } from '../../../src/core/labels.js';
 import { exactQuantile, newcombeDiff, wilson } from '../../../src/analysis/corpus/stats.js';
 
 // A small deterministic set of rows covering two languages, three groups and three buckets.

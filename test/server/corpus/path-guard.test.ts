@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOutputDir, checkReplaceable, openInput, resolveAllowed, rootPaths, type AllowedDirectory } from '../../../src/server/corpus/path-guard.js';
-import { ToolError } from '../../../src/tools/types.js';
+import { ToolError } from '../../../src/core/errors.js';
 
 let base: string;
 let allowed: AllowedDirectory[];

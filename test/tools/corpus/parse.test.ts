@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createParser, formatFromName, type CorpusFormat, type FieldSpec, type ParseEvent } from '../../../src/tools/corpus/parse.js';
-import { ToolError } from '../../../src/tools/types.js';
+import { ToolError } from '../../../src/core/errors.js';
 
 function parseAll(format: CorpusFormat, input: string, spec: FieldSpec, chunkSizes: number[] = [input.length || 1], maxRecordChars?: number) {
   const p = createParser(format, spec, maxRecordChars ? { maxRecordChars } : undefined);
