@@ -4,7 +4,7 @@
 // returns both as resource links.
 import { z } from 'zod';
 import { CORPUS_FORMATS } from './corpus/parse.js';
-import { MAX_CORPUS_BYTES, MAX_CORPUS_ROWS } from './corpus/limits.js';
+import { MAX_CORPUS_BYTES, MAX_CORPUS_ROWS } from '../core/limits.js';
 import type { AllowedDirectory, CorpusFiles } from './corpus/io.js';
 import { DETAILS } from './corpus/rows.js';
 import { runCorpus, type CorpusResult } from './corpus/run.js';

@@ -9,7 +9,7 @@ import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCorpusTool } from '../../src/tools/analyze_corpus.js';
-import { MAX_CORPUS_BYTES } from '../../src/tools/corpus/limits.js';
+import { MAX_CORPUS_BYTES } from '../../src/core/limits.js';
 import { ToolError } from '../../src/core/errors.js';
 import type { ToolContext } from '../../src/tools/types.js';
 import { createServer } from '../../src/server/server.js';

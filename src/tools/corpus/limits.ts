@@ -1,9 +1,5 @@
-// Fixed limits of analyze_corpus (documented in docs/corpus.md and the tool description).
+// Working sizes of analyze_corpus (docs/corpus.md). Its row and byte limits are in src/core/limits.ts.
 
-/** Most data rows read from one file (the rest is not read; the output says so). */
-export const MAX_CORPUS_ROWS = 1_000_000;
-/** Largest input file: 512 MiB. */
-export const MAX_CORPUS_BYTES = 512 * 1024 * 1024;
 /** Malformed rows listed by line number in the output (all are counted). */
 export const MAX_MALFORMED_LISTED = 20;
 /** Texts per engine call; the engine's micro-batcher packs them into inference batches. */
