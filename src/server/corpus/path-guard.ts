@@ -5,7 +5,7 @@
 // re-checked on the open descriptor, so swapping the path between check and open is caught.
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, realpath, stat, type FileHandle } from 'node:fs/promises';
-import { isAbsolute, sep } from 'node:path';
+import { delimiter, isAbsolute, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AllowedDirectory } from '../../tools/corpus/io.js';
 import { ToolError } from '../../core/errors.js';
@@ -14,7 +14,7 @@ export type { AllowedDirectory };
 
 /** The message every refusal ends with: how to allow a directory. */
 export const HOW_TO_ALLOW =
-  'allow a directory with --data-dir DIR (repeatable; or RED_HEART_DATA_DIRS=DIR1,DIR2), or let the client share it as an MCP root';
+  `allow a directory with --data-dir DIR (repeatable; or RED_HEART_DATA_DIRS=DIR1${delimiter}DIR2), or let the client share it as an MCP root`;
 
 
 /** Real paths of the configured and root directories; those that do not exist or are not directories are dropped and reported. */
