@@ -12,6 +12,10 @@ export const REGRET_MAX_SCENARIOS = 50;
 export const REGRET_MAX_CELLS = REGRET_MAX_OPTIONS * REGRET_MAX_SCENARIOS;
 /** Most SURD sources (RED_HEART_SURD_MAX_SOURCES can lower it). */
 export const SURD_MAX_SOURCES = 12;
+/** Most data rows analyze_corpus reads from one file (the rest is not read; the result says so). */
+export const MAX_CORPUS_ROWS = 1_000_000;
+/** Largest file analyze_corpus reads: 512 MiB. */
+export const MAX_CORPUS_BYTES = 512 * 1024 * 1024;
 
 /** Largest structured result a text tool returns (UTF-8 bytes of its JSON); a larger one is refused, never cut. */
 export const MAX_RESPONSE_BYTES = 1_048_576;
