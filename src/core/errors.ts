@@ -7,6 +7,7 @@ export type ToolErrorCode =
   | 'limit_exceeded' // a configured limit was hit; message names the limit and its value
   | 'model_missing' // no usable model; message names the missing file and the fix
   | 'unsupported_language' // the text's language (or the requested one) is not one the model reads; names both
+  | 'path_not_allowed' // a file path outside the allowed directories, or not a regular file (analyze_corpus)
   | 'cancelled'
   | 'internal';
 

@@ -1,11 +1,27 @@
 // analyze_emotion: emotions of English or Korean text from the shipped model (issue 6; mappings in docs/emotion.md).
+// Issue 15 options — detail, granularity, explain — are read by src/tools/emotion_reading.ts.
 import { z } from 'zod';
 import { emotionProfile, type EmotionProfile } from '../analysis/emotion/index.js';
-import { ToolError } from '../core/errors.js';
-import { EKMAN, SENTIMENTS } from '../core/labels.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { MAX_BATCH_TEXTS, MAX_TEXT_CHARS } from '../core/limits.js';
 import { LANGUAGE_CODES, type ModelInfo } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
+import {
+  checkExplainLimits,
+  checkResponseSize,
+  detailParam,
+  explainParam,
+  explainText,
+  explanationSchema,
+  fullResult,
+  granularityParam,
+  sentenceResults,
+  sentenceSchema,
+  shape,
+  standardResult,
+  summaryResult,
+  type Explanation,
+} from './emotion_reading.js';
 import { engineFor, languageRefusal, refusalError, type LanguageRefusal } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
@@ -18,41 +34,17 @@ const input = z.object({
     .describe('auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (model 1.3.0 reads en and ko) is refused with unsupported_language.'),
   top_k: z.number().int().min(1).max(44).default(5).describe('How many native-taxonomy labels to list per text (1..44).'),
   threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the model\'s per-label thresholds tuned on dev data.'),
+  detail: detailParam('standard'),
+  granularity: granularityParam,
+  explain: explainParam,
 });
 
-const labelScore = z.object({ label: z.string(), score: z.number().min(0).max(1) });
-const prob = z.number().min(0).max(1);
-
-const result = z.object({
-  language: z.enum(['en', 'ko']),
-  language_confidence: z.number().min(0).max(1).nullable().describe('How sure the language identification is (0..1; docs/language.md); null when `language` was given'),
-  taxonomy: z.enum(['goemotions', 'kote']).describe('goemotions (28 labels) for English, kote (44 labels) for Korean'),
-  labels: z.array(labelScore).describe('Native-taxonomy labels, highest first, at most top_k'),
-  detected: z.array(labelScore.extend({ threshold: prob })).describe('Labels whose probability reaches the threshold'),
-  dominant: labelScore.describe('The highest-scoring native label'),
-  ekman: z.object({
-    scores: z.object(Object.fromEntries(EKMAN.map((e) => [e, prob])) as Record<(typeof EKMAN)[number], typeof prob>),
-    dominant: z.enum(EKMAN),
-    sources: z.array(z.enum(['goemotions', 'kote'])),
-  }).describe('Ekman-7 projection (sums to 1); see docs/emotion.md'),
-  sentiment: z.object({
-    label: z.enum(SENTIMENTS),
-    score: prob,
-    scores: z.object(Object.fromEntries(SENTIMENTS.map((s) => [s, prob])) as Record<(typeof SENTIMENTS)[number], typeof prob>),
-    positive_probability: prob.describe('P(positive) from the polarity head'),
-  }),
-  valence: z.number().min(-1).max(1),
-  arousal: z.number().min(0).max(1),
-  cultural: z.object({
-    jeong: z.object({ score: prob, formula: z.string() }),
-    han: z.object({ score: prob, formula: z.string() }),
-    chemyeon: z.object({ score: prob, formula: z.string() }),
-  }).describe('정 / 한 / 체면 composite indices (heuristic, documented formulas; not validated scales)'),
-  tokens: z.number().int().nonnegative(),
-  chunks: z.number().int().positive(),
-  truncated: z.boolean(),
-});
-
+const extras = {
+  sentences: z.array(sentenceSchema).optional().describe('granularity "sentence": each sentence with UTF-16 offsets and its emotion at the same detail'),
+  explanation: explanationSchema.optional().describe('explain: spans that drive the top labels'),
+};
+/** One text's result at detail full, standard or summary, with the optional sentences and explanation. */
+const result = z.union([fullResult.extend(extras), standardResult.extend(extras), summaryResult.extend(extras)]);
 const refused = z.object({
   error: z.object({
     code: z.literal('unsupported_language'),
@@ -61,7 +53,7 @@ const refused = z.object({
     confidence: z.number().min(0).max(1),
     supported: z.array(z.string()).describe('languages the model reads'),
   }),
-}).describe('This text was not analysed: its language is not one the model reads');
+}).describe('This text was not analysed: its language is not one the model reads (docs/language.md)');
 
 const output = z.object({
   results: z.array(z.union([result, refused])).describe('One entry per text, in order: an analysis, or an unsupported_language error'),
@@ -72,10 +64,15 @@ const output = z.object({
 
 type Args = z.infer<typeof input>;
 export type EmotionOutput = z.infer<typeof output>;
+export type EmotionResultItem = EmotionOutput['results'][number];
 
-/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading), or why not. */
+/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading), shaped per detail. */
 export interface EmotionResult {
+  /** Per text: its profile, or why it was refused. */
   profiles: Array<EmotionProfile | { error: LanguageRefusal }>;
+  /** Each text's result at the requested detail, with sentences / explanation when asked for. */
+  results: Array<Record<string, unknown>>;
+  detail: Args['detail'];
   model: ModelInfo;
   elapsedMs: number;
 }
@@ -84,41 +81,69 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
   if ((args.text === undefined) === (args.texts === undefined)) {
     throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
   }
-  const texts = args.texts ?? [args.text as string];
-  const engine = await engineFor(ctx, texts.map((text, i) => ({ name: `text ${i}`, text })), { language: args.language, perItem: true });
-  // A text in a language the model does not read is refused on its own; the others are analysed. One `text`
+  const all = args.texts ?? [args.text as string];
+  if (args.explain) checkExplainLimits(all);
+  const engine = await engineFor(ctx, all.map((text, i) => ({ name: `text ${i}`, text })), { language: args.language, perItem: true });
+  // A text in a language the model does not read is refused on its own and the others are analysed; one `text`
   // that is refused fails the call (there is nothing else to return).
-  const refusals = texts.map((t) => languageRefusal(engine, t, args.language));
+  const refusals = all.map((t) => languageRefusal(engine, t, args.language));
   if (args.text !== undefined && refusals[0]) throw refusalError('text', refusals[0]);
+  const readable = all.map((_, i) => i).filter((i) => !refusals[i]);
+  const texts = readable.map((i) => all[i]);
   const t0 = performance.now();
-  const readable = texts.filter((_, i) => !refusals[i]);
-  const analyses = readable.length ? await engine.analyze(readable, { language: args.language, signal: ctx.signal }) : [];
-  let next = 0;
+  const analyses = texts.length ? await engine.analyze(texts, { language: args.language, signal: ctx.signal }) : [];
   // numbers rounded to 4 decimals for readability (decisions are made on the unrounded values)
-  const profiles = refusals.map((r) => (r ? { error: round4(r) } : round4(emotionProfile(analyses[next++], engine.model, { topK: args.top_k, threshold: args.threshold }))));
-  return { profiles, model: engine.model, elapsedMs: performance.now() - t0 };
+  const read = analyses.map((a) => round4(emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold })));
+  const opts = { topK: args.top_k, threshold: args.threshold, detail: args.detail };
+  const results: Array<Record<string, unknown>> =
+    args.detail === 'standard' ? read.map((p) => ({ ...p })) : analyses.map((a) => shape(a, engine.model, opts));
+  // Progress only for the optional long work (a plain call stays one step, as before).
+  const steps = (args.granularity === 'sentence' ? 1 : 0) + (args.explain ? texts.length : 0);
+  let done = 0;
+  if (args.granularity === 'sentence') {
+    const sentences = await sentenceResults(engine, texts, analyses, opts, ctx.signal);
+    sentences.forEach((s, i) => (results[i].sentences = s));
+    await ctx.progress(++done, steps, 'sentences read');
+  }
+  if (args.explain) {
+    for (let i = 0; i < texts.length; i++) {
+      throwIfCancelled(ctx.signal);
+      results[i].explanation = (await explainText(engine, texts[i], analyses[i], ctx.signal)) satisfies Explanation;
+      await ctx.progress(++done, steps, `text ${i} explained`);
+    }
+  }
+  // back to one entry per input text, refusals in place
+  const profiles: EmotionResult['profiles'] = all.map(() => ({ error: undefined as unknown as LanguageRefusal }));
+  const merged: Array<Record<string, unknown>> = all.map(() => ({}));
+  refusals.forEach((r, i) => {
+    if (r) profiles[i] = merged[i] = { error: round4(r) };
+  });
+  readable.forEach((i, k) => {
+    profiles[i] = read[k];
+    merged[i] = results[k];
+  });
+  return { profiles, results: merged, detail: args.detail, model: engine.model, elapsedMs: performance.now() - t0 };
 }
 
 export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
-  const results = r.profiles;
-  const summary = results
+  const profiles = r.profiles;
+  const summary = profiles
     .slice(0, 3)
     .map((p, i) => {
-      if ('error' in p) return `${results.length > 1 ? `[${i}] ` : ''}${p.error.code}: ${p.error.message}`;
+      if ('error' in p) return `${profiles.length > 1 ? `[${i}] ` : ''}${p.error.code}: ${p.error.message}`;
       const det = p.detected.slice(0, 3).map((d) => `${d.label} ${round3(d.score)}`).join(', ') || 'none over threshold';
-      return `${results.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}`;
+      return `${profiles.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}`;
     })
-    .concat(results.length > 3 ? [`… ${results.length - 3} more`] : [])
+    .concat(profiles.length > 3 ? [`… ${profiles.length - 3} more`] : [])
     .join('\n');
-  return {
-    structured: {
-      results,
-      model: { id: r.model.id, version: r.model.version, sha256: r.model.sha256.slice(0, 12) },
-      cached: false,
-      elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
-    },
-    summary,
+  const structured = {
+    results: r.results as EmotionResultItem[],
+    model: { id: r.model.id, version: r.model.version, sha256: r.model.sha256.slice(0, 12) },
+    cached: false,
+    elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
   };
+  checkResponseSize(structured, 'send fewer texts', r.detail);
+  return { structured, summary };
 }
 
 export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
@@ -127,7 +152,9 @@ export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
   description:
     'Emotion analysis of English or Korean text with the shipped ONNX model. For each text returns GoEmotions (28, English) ' +
     'or KOTE (44, Korean) label probabilities, detected labels, an Ekman-7 projection, sentiment, valence (−1..1), ' +
-    `arousal (0..1), and 정/한/체면 composite indices with their formulas. Give \`text\` or \`texts\` (up to ${MAX_BATCH_TEXTS}).`,
+    `arousal (0..1), and 정/한/체면 composite indices with their formulas. Give \`text\` or \`texts\` (up to ${MAX_BATCH_TEXTS}). ` +
+    'Optional: detail (summary | standard | full) to size each result, granularity "sentence" for per-sentence results with ' +
+    'offsets, explain for the words that drive the top labels.',
   input,
   output,
   cache: 'args+model',
