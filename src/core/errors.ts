@@ -6,6 +6,8 @@ export type ToolErrorCode =
   | 'invalid_input' // arguments are well-typed but semantically wrong (unequal lengths, probabilities not summing to 1, …)
   | 'limit_exceeded' // a configured limit was hit; message names the limit and its value
   | 'model_missing' // no usable model; message names the missing file and the fix
+  | 'model_error' // the model failed while running (an inference error); message carries the runtime's message
+  | 'empty_text' // a text is empty after removing whitespace, BOMs and zero-width characters (nothing to read)
   | 'cancelled'
   | 'internal';
 

@@ -6,12 +6,12 @@ import { EKMAN, SENTIMENTS } from '../core/labels.js';
 import { MAX_BATCH_TEXTS, MAX_TEXT_CHARS } from '../core/limits.js';
 import type { ModelInfo } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
-import { engineFor } from './text-input.js';
+import { emptyTextError, engineFor, isEmptyText, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const input = z.object({
-  text: z.string().min(1).max(MAX_TEXT_CHARS).optional().describe(`One text to analyse (1..${MAX_TEXT_CHARS} characters). Give exactly one of text / texts.`),
-  texts: z.array(z.string().min(1).max(MAX_TEXT_CHARS)).min(1).max(MAX_BATCH_TEXTS).optional().describe(`Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order.`),
+  text: textArg(`One text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points). Give exactly one of text / texts.`).optional(),
+  texts: z.array(textArg(`1..${MAX_TEXT_CHARS} characters (Unicode code points)`)).min(1).max(MAX_BATCH_TEXTS).optional().describe(`Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order. An empty text (only whitespace, BOMs, zero-width characters) gets {error: {code: 'empty_text'}} in its place.`),
   language: z.enum(['auto', 'en', 'ko']).default('auto').describe('auto: Korean when the text is mostly Hangul, otherwise English.'),
   top_k: z.number().int().min(1).max(44).default(5).describe('How many native-taxonomy labels to list per text (1..44).'),
   threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the model\'s per-label thresholds tuned on dev data.'),
@@ -45,12 +45,16 @@ const result = z.object({
     chemyeon: z.object({ score: prob, formula: z.string() }),
   }).describe('정 / 한 / 체면 composite indices (heuristic, documented formulas; not validated scales)'),
   tokens: z.number().int().nonnegative(),
+  unknown_tokens: z.number().int().positive().optional().describe('tokens outside the tokenizer\'s vocabulary (<unk>); present only when there are some'),
   chunks: z.number().int().positive(),
   truncated: z.boolean(),
+  note: z.string().optional().describe('present when every token is unknown: the scores then read no content'),
 });
+/** A text of a batch that was refused on its own (the other texts are still analysed). */
+const itemError = z.object({ error: z.object({ code: z.literal('empty_text'), message: z.string() }) });
 
 const output = z.object({
-  results: z.array(result),
+  results: z.array(z.union([result, itemError])).describe('one entry per text, in order: its analysis, or {error} for a text refused on its own'),
   model: z.object({ id: z.string(), version: z.string(), sha256: z.string().describe('first 12 hex digits') }),
   cached: z.boolean(),
   elapsed_ms: z.number().nonnegative(),
@@ -59,9 +63,11 @@ const output = z.object({
 type Args = z.infer<typeof input>;
 export type EmotionOutput = z.infer<typeof output>;
 
-/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading). */
+export type ItemError = z.infer<typeof itemError>;
+
+/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading), or why a text was refused. */
 export interface EmotionResult {
-  profiles: EmotionProfile[];
+  profiles: Array<EmotionProfile | ItemError>;
   model: ModelInfo;
   elapsedMs: number;
 }
@@ -71,11 +77,24 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
     throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
   }
   const texts = args.texts ?? [args.text as string];
-  const engine = await engineFor(ctx, texts.map((text, i) => ({ name: `text ${i}`, text })));
+  const named = texts.map((text, i) => ({ name: args.texts ? `texts[${i}]` : 'text', text }));
+  // An empty text is refused on its own: the whole call when it is the one `text`, only its entry in a batch.
+  const kept = args.texts ? named.filter((t) => !isEmptyText(t.text)) : named;
+  const engine = await engineFor(ctx, kept);
   const t0 = performance.now();
-  const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
-  // numbers rounded to 4 decimals for readability (decisions are made on the unrounded values)
-  const profiles = analyses.map((a) => round4(emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold })));
+  const analyses = await engine.analyze(kept.map((t) => t.text), { language: args.language, signal: ctx.signal });
+  const byText = new Map(kept.map((t, i) => [t, analyses[i]]));
+  const profiles = named.map((t): EmotionProfile | ItemError => {
+    const a = byText.get(t);
+    // a text of characters the tokenizer drops entirely (e.g. only control characters) gives the model nothing
+    if (a === undefined || a.tokens === 0) {
+      const e = a === undefined ? emptyTextError(t.name) : new ToolError('empty_text', `${t.name} has no tokens after tokenisation: there is nothing to analyse`);
+      if (!args.texts) throw e;
+      return { error: { code: 'empty_text', message: e.message } };
+    }
+    // numbers rounded to 4 decimals for readability (decisions are made on the unrounded values)
+    return round4(emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold }));
+  });
   return { profiles, model: engine.model, elapsedMs: performance.now() - t0 };
 }
 
@@ -84,8 +103,9 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
   const summary = results
     .slice(0, 3)
     .map((p, i) => {
+      if ('error' in p) return `${results.length > 1 ? `[${i}] ` : ''}${p.error.code}: ${p.error.message}`;
       const det = p.detected.slice(0, 3).map((d) => `${d.label} ${round3(d.score)}`).join(', ') || 'none over threshold';
-      return `${results.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}`;
+      return `${results.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}${p.note ? ` (${p.note})` : ''}`;
     })
     .concat(results.length > 3 ? [`… ${results.length - 3} more`] : [])
     .join('\n');

@@ -17,7 +17,7 @@ import {
 import { ToolError } from '../core/errors.js';
 import { REGRET_MAX_OPTIONS, REGRET_MAX_SCENARIOS } from '../core/limits.js';
 import { fmt } from '../core/numbers.js';
-import { engineFor } from './text-input.js';
+import { checkNotEmpty, engineFor, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const optionSchema = z.object({
@@ -39,7 +39,7 @@ const input = z.object({
   outcomes: z.array(z.array(z.number())).optional().describe('utility of each option (rows) in each scenario (columns), finite numbers'),
   regret_aversion: z.number().min(0).default(1).describe('k ≥ 0: how much larger regrets weigh, via (e^{k·r} − 1)/k (default 1; 0 = linear)'),
   hurwicz_alpha: z.number().min(0).max(1).default(0.5).describe('weight of the best case in the Hurwicz criterion (default 0.5)'),
-  decision: z.string().min(1).optional().describe('the decision in words; alone it yields an anticipated-regret estimate, with option descriptions a model-estimated ranking'),
+  decision: textArg('the decision in words; alone it yields an anticipated-regret estimate, with option descriptions a model-estimated ranking').optional(),
 });
 
 const perOption = z.object({
@@ -153,6 +153,8 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
   if (args.options !== undefined) {
     checkCells(args.options.length, 1, limit);
     invalid(checkUniqueNames('options', args.options));
+    // A blank description would make the option's text just the decision: refuse it rather than rank the decision.
+    checkNotEmpty(args.options.flatMap((o, i) => (o.description !== undefined ? [{ name: `options[${i}].description`, text: o.description }] : [])));
     const optionTexts = args.options.map((o) => optionText(args.decision, o));
     const named = optionTexts.map((text, i) => ({ name: `options[${i}] text`, text }));
     const all = args.decision !== undefined ? [{ name: 'decision', text: args.decision }, ...named] : named;

@@ -37,6 +37,7 @@ export function fakeAnalysis(spec: FakeSpec = {}): TextAnalysis {
   return {
     language: 'en',
     tokens: 10,
+    unknownTokens: 0,
     chunks: 1,
     truncated: false,
     goemotions: probs(GO_LABELS, spec.go),

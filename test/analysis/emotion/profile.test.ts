@@ -32,7 +32,7 @@ function analysis(over: Partial<TextAnalysis> & { ge?: Record<string, number>; k
   const kote = new Float32Array(KOTE.length).fill(0.01);
   for (const [l, p] of Object.entries(over.ge ?? {})) goemotions[GE.indexOf(l)] = p;
   for (const [l, p] of Object.entries(over.ko ?? {})) kote[KOTE.indexOf(l)] = p;
-  return { language: 'en', tokens: 5, chunks: 1, truncated: false, goemotions, kote, positive: 0.5, utility: 0, vad: [3, 3, 3], ...over };
+  return { language: 'en', tokens: 5, unknownTokens: 0, chunks: 1, truncated: false, goemotions, kote, positive: 0.5, utility: 0, vad: [3, 3, 3], ...over };
 }
 
 const SHARED = resolve(import.meta.dirname, '../../../../shared/data/goemotions');
@@ -91,7 +91,7 @@ describe('projections', () => {
         fc.float({ min: 0, max: 1, noNaN: true }),
         fc.tuple(fc.float({ min: -2, max: 8, noNaN: true }), fc.float({ min: -2, max: 8, noNaN: true })),
         (ge, ko, language, positive, [v, ar]) => {
-          const a: TextAnalysis = { language, tokens: 1, chunks: 1, truncated: false, goemotions: Float32Array.from(ge), kote: Float32Array.from(ko), positive, utility: 0, vad: [v, ar, 3] };
+          const a: TextAnalysis = { language, tokens: 1, unknownTokens: 0, chunks: 1, truncated: false, goemotions: Float32Array.from(ge), kote: Float32Array.from(ko), positive, utility: 0, vad: [v, ar, 3] };
           const p = emotionProfile(a, model, { topK: 44 });
           const s = EKMAN.reduce((acc, k) => acc + p.ekman.scores[k], 0);
           expect(s).toBeCloseTo(1, 6);
