@@ -77,7 +77,7 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
     throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
   }
   const texts = args.texts ?? [args.text as string];
-  const named = texts.map((text, i) => ({ name: args.texts ? `texts[${i}]` : 'text', text }));
+  const named = texts.map((text, i) => ({ name: `text ${i}`, text }));
   // An empty text is refused on its own: the whole call when it is the one `text`, only its entry in a batch.
   const kept = args.texts ? named.filter((t) => !isEmptyText(t.text)) : named;
   const engine = await engineFor(ctx, kept);
