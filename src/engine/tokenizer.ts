@@ -43,7 +43,10 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: Record<
     suffix,
     unkId,
     encode(text: string): number[] {
-      const ids = tok.encode(text, { add_special_tokens: false }).ids as Array<number | undefined>;
+      // U+FEFF (BOM) is dropped everywhere: @huggingface/tokenizers trims it at the ends of a text (JS trim() counts it
+      // as whitespace) while Python `tokenizers` turns it into ▁ <unk>; without it both agree
+      // (test/fixtures/make_tokenizer_parity.py applies the same rule).
+      const ids = tok.encode(text.replace(/\uFEFF/g, ''), { add_special_tokens: false }).ids as Array<number | undefined>;
       // tokenizers.js leaves an id undefined for a piece missing from the vocabulary in some models; that is <unk>.
       if (ids.some((id) => id === undefined)) {
         if (unkId === undefined) throw new Error('the tokenizer produced a token outside its vocabulary and defines no unk token');

@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskUrl, ResultCache, type CacheOptions } from '../../src/server/cache.js';
+import { requirement } from '../helpers/require.js';
 import { freePort, redisUnavailable, startRedis, type TestRedis } from '../server/helpers/redis.js';
 
 function captureLogger() {
@@ -11,8 +12,7 @@ function captureLogger() {
 }
 const entry = (n: number) => ({ structured: { n }, summary: `n=${n}` });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const unavailable = redisUnavailable();
-if (unavailable) console.warn(`[skip] Redis cache tests: ${unavailable}`);
+const unavailable = requirement('Redis cache tests', redisUnavailable());
 
 describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
   let redis: TestRedis;
