@@ -277,10 +277,11 @@ export class OnnxTextEngine implements TextEngine {
       const ids = this.tokenizer.encode(text);
       const unk = this.tokenizer.unkId;
       const unknownTokens = unk === undefined ? 0 : ids.reduce((n, id) => n + (id === unk ? 1 : 0), 0);
-      return { language, tokens: ids.length, unknownTokens, ...this.plan(ids, overflow) };
+      const contentTokens = ids.reduce((n, id) => n + (this.tokenizer.isContent(id) ? 1 : 0), 0);
+      return { language, tokens: ids.length, unknownTokens, contentTokens, ...this.plan(ids, overflow) };
     });
     const outs = await Promise.all(plans.map((p) => Promise.all(p.inputs.map((ids) => this.batcher.submit(ids, signal)))));
-    return plans.map((p, i) => ({ ...this.aggregate(p.language, p.tokens, p.weights, p.truncated, outs[i]), unknownTokens: p.unknownTokens }));
+    return plans.map((p, i) => ({ ...this.aggregate(p.language, p.tokens, p.weights, p.truncated, outs[i]), unknownTokens: p.unknownTokens, contentTokens: p.contentTokens }));
   }
 
   async close(): Promise<void> {
@@ -302,7 +303,7 @@ export class OnnxTextEngine implements TextEngine {
     };
   }
 
-  private aggregate(language: Language, tokens: number, weights: number[], truncated: boolean, outs: WindowOut[]): Omit<TextAnalysis, 'unknownTokens'> {
+  private aggregate(language: Language, tokens: number, weights: number[], truncated: boolean, outs: WindowOut[]): Omit<TextAnalysis, 'unknownTokens' | 'contentTokens'> {
     const vad = [0, 1, 2].map((k) => weightedMean(outs.map((o) => o.vad[k]), weights)) as [number, number, number];
     return {
       language,

@@ -48,7 +48,7 @@ const result = z.object({
   unknown_tokens: z.number().int().positive().optional().describe('tokens outside the tokenizer\'s vocabulary (<unk>); present only when there are some'),
   chunks: z.number().int().positive(),
   truncated: z.boolean(),
-  note: z.string().optional().describe('present when every token is unknown: the scores then read no content'),
+  note: z.string().optional().describe('present when no token is known to the tokenizer (only <unk> and word boundaries): the scores then read no content'),
 });
 /** A text of a batch that was refused on its own (the other texts are still analysed). */
 const itemError = z.object({ error: z.object({ code: z.literal('empty_text'), message: z.string() }) });

@@ -115,6 +115,15 @@ describe('HTTP transport without auth (loopback)', () => {
     expect((await fetch(`${srv.base}/healthz`)).status).toBe(200);
   });
 
+  it('accepts a body of exactly the limit (65536 bytes) and refuses one byte more with 413 naming it', async () => {
+    const padded = (n: number) => INIT + ' '.repeat(n - Buffer.byteLength(INIT)); // JSON allows trailing whitespace
+    const at = await rawPost(srv.url, padded(65_536));
+    expect(at.status, at.text.slice(0, 300)).toBe(200);
+    const past = await rawPost(srv.url, padded(65_537));
+    expect(past.status).toBe(413);
+    expect(errorMessage(past.json)).toMatch(/limit of 65536 bytes.*RED_HEART_MAX_BODY_BYTES/);
+  });
+
   it('refuses a chunked body (no Content-Length) once it passes the limit', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(srv.url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Transfer-Encoding': 'chunked' } }, (res) => {

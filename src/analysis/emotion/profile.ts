@@ -237,7 +237,7 @@ export interface EmotionProfile {
 }
 
 export const ALL_UNKNOWN =
-  'every token of this text is unknown to the tokenizer (<unk>): the model saw no known word, so these scores read no content';
+  'no token of this text is known to the tokenizer (only <unk> and word boundaries): the model saw no known word, so these scores read no content';
 
 export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionProfileOptions): EmotionProfile {
   const taxonomy = NATIVE_TAXONOMY[a.language];
@@ -271,6 +271,6 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
     ...(a.unknownTokens > 0 ? { unknown_tokens: a.unknownTokens } : {}),
     chunks: a.chunks,
     truncated: a.truncated,
-    ...(a.tokens > 0 && a.unknownTokens === a.tokens ? { note: ALL_UNKNOWN } : {}),
+    ...(a.tokens > 0 && a.contentTokens === 0 ? { note: ALL_UNKNOWN } : {}),
   };
 }

@@ -38,6 +38,7 @@ export function fakeAnalysis(spec: FakeSpec = {}): TextAnalysis {
     language: 'en',
     tokens: 10,
     unknownTokens: 0,
+    contentTokens: 10,
     chunks: 1,
     truncated: false,
     goemotions: probs(GO_LABELS, spec.go),

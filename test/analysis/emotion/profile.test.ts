@@ -33,7 +33,7 @@ function analysis(over: Partial<TextAnalysis> & { ge?: Record<string, number>; k
   const kote = new Float32Array(KOTE.length).fill(0.01);
   for (const [l, p] of Object.entries(over.ge ?? {})) goemotions[GE.indexOf(l)] = p;
   for (const [l, p] of Object.entries(over.ko ?? {})) kote[KOTE.indexOf(l)] = p;
-  return { language: 'en', tokens: 5, unknownTokens: 0, chunks: 1, truncated: false, goemotions, kote, positive: 0.5, utility: 0, vad: [3, 3, 3], ...over };
+  return { language: 'en', tokens: 5, unknownTokens: 0, contentTokens: 5, chunks: 1, truncated: false, goemotions, kote, positive: 0.5, utility: 0, vad: [3, 3, 3], ...over };
 }
 
 const SHARED = resolve(import.meta.dirname, '../../../../shared/data/goemotions');
@@ -91,7 +91,7 @@ describe('projections', () => {
         fc.float({ min: 0, max: 1, noNaN: true }),
         fc.tuple(fc.float({ min: -2, max: 8, noNaN: true }), fc.float({ min: -2, max: 8, noNaN: true })),
         (ge, ko, language, positive, [v, ar]) => {
-          const a: TextAnalysis = { language, tokens: 1, unknownTokens: 0, chunks: 1, truncated: false, goemotions: Float32Array.from(ge), kote: Float32Array.from(ko), positive, utility: 0, vad: [v, ar, 3] };
+          const a: TextAnalysis = { language, tokens: 1, unknownTokens: 0, contentTokens: 5, chunks: 1, truncated: false, goemotions: Float32Array.from(ge), kote: Float32Array.from(ko), positive, utility: 0, vad: [v, ar, 3] };
           const p = emotionProfile(a, model, { topK: 44 });
           const s = EKMAN.reduce((acc, k) => acc + p.ekman.scores[k], 0);
           expect(s).toBeCloseTo(1, 6);
@@ -181,5 +181,19 @@ describe('docs/emotion.md', () => {
     for (const tax of ['kote', 'goemotions'] as const) {
       for (const def of Object.values(CULTURAL_INDICES[tax])) expect(doc).toContain(formulaOf(def));
     }
+  });
+});
+
+describe('texts the tokenizer does not know', () => {
+  it('says so when no token carries known content, and counts the unknown tokens', () => {
+    const none = emotionProfile(analysis({ tokens: 2, unknownTokens: 1, contentTokens: 0 }), model, { topK: 3 }); // "▁ <unk>"
+    expect(none.note).toMatch(/no token of this text is known/);
+    expect(none.unknown_tokens).toBe(1);
+    const some = emotionProfile(analysis({ tokens: 3, unknownTokens: 2, contentTokens: 1 }), model, { topK: 3 });
+    expect(some.note).toBeUndefined();
+    expect(some.unknown_tokens).toBe(2);
+    const known = emotionProfile(analysis(), model, { topK: 3 });
+    expect(known.note).toBeUndefined();
+    expect('unknown_tokens' in known).toBe(false);
   });
 });
