@@ -2,7 +2,7 @@
 // their value, a model that fails at run time, texts the tokenizer does not know, and the inputs users actually
 // send (NUL, RTL marks, combining marks, ZWJ emoji, one 20,000-character word, mixed scripts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_MODELS } from '../server/helpers/http.js';
+import { connectHttp, FIXTURE_MODELS, startHttpProcess } from '../server/helpers/http.js';
 import { startServer, type RunningServer } from './harness.js';
 
 interface CallResult {
@@ -163,5 +163,35 @@ describe('inputs users send, on the shipped model', () => {
     if (c.truncated !== undefined) expect(res.truncated).toBe(c.truncated);
     expect(res.valence).toBeGreaterThanOrEqual(-1);
     expect(res.valence).toBeLessThanOrEqual(1);
+  });
+});
+
+// The environment policy for spawned servers (test/helpers/env.ts): a RED_HEART_* variable of the parent (a
+// developer's shell, CI) never reaches a test server; only what the test passes does.
+describe('spawned test servers ignore inherited RED_HEART_* settings', () => {
+  it('a parent RED_HEART_MAX_TEXT_CHARS=5 does not limit the stdio or HTTP test server', async () => {
+    const saved = process.env.RED_HEART_MAX_TEXT_CHARS;
+    process.env.RED_HEART_MAX_TEXT_CHARS = '5';
+    try {
+      const stdio = await startServer({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
+      try {
+        const r = (await stdio.client.callTool({ name: 'analyze_emotion', arguments: { text: 'i am so happy today' } })) as CallResult;
+        expect(r.isError ?? false, text(r)).toBe(false);
+      } finally {
+        await stdio.close();
+      }
+      const http = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
+      try {
+        const client = await connectHttp(http.url);
+        const r = (await client.callTool({ name: 'analyze_emotion', arguments: { text: 'i am so happy today' } })) as CallResult;
+        await client.close();
+        expect(r.isError ?? false, text(r)).toBe(false);
+      } finally {
+        await http.stop();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.RED_HEART_MAX_TEXT_CHARS;
+      else process.env.RED_HEART_MAX_TEXT_CHARS = saved;
+    }
   });
 });
