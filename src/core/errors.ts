@@ -1,6 +1,6 @@
 // The errors a tool call can end with. Each becomes an MCP result with `isError: true`, text `code: message`
 // and the code in `_meta['red-heart/error']`. Domain errors of the lower layers (MappingError, SurdInputError,
-// RegretOverflowError, EngineLoadError) are mapped to these codes in one place: src/tools/errors.ts.
+// RegretOverflowError, EngineLoadError, InferenceError) are mapped to these codes in one place: src/tools/errors.ts.
 
 export type ToolErrorCode =
   | 'invalid_input' // arguments are well-typed but semantically wrong (unequal lengths, probabilities not summing to 1, …)
