@@ -22,12 +22,12 @@ import {
   summaryResult,
   type Explanation,
 } from './emotion_reading.js';
-import { engineFor, languageRefusal, refusalError, type LanguageRefusal } from './text-input.js';
+import { emptyTextError, engineFor, isEmptyText, languageRefusal, refusalError, textArg, type LanguageRefusal } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const input = z.object({
-  text: z.string().min(1).max(MAX_TEXT_CHARS).optional().describe(`One text to analyse (1..${MAX_TEXT_CHARS} characters). Give exactly one of text / texts.`),
-  texts: z.array(z.string().min(1).max(MAX_TEXT_CHARS)).min(1).max(MAX_BATCH_TEXTS).optional().describe(`Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order.`),
+  text: textArg(`One text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points). Give exactly one of text / texts.`).optional(),
+  texts: z.array(textArg(`1..${MAX_TEXT_CHARS} characters (Unicode code points)`)).min(1).max(MAX_BATCH_TEXTS).optional().describe(`Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order. An empty text (only whitespace, BOMs, zero-width characters) gets {error: {code: 'empty_text'}} in its place.`),
   language: z
     .enum(['auto', ...LANGUAGE_CODES])
     .default('auto')
@@ -45,18 +45,22 @@ const extras = {
 };
 /** One text's result at detail full, standard or summary, with the optional sentences and explanation. */
 const result = z.union([fullResult.extend(extras), standardResult.extend(extras), summaryResult.extend(extras)]);
-const refused = z.object({
-  error: z.object({
-    code: z.literal('unsupported_language'),
-    message: z.string(),
-    detected: z.string().describe('ISO 639-1 code identified (und: none)'),
-    confidence: z.number().min(0).max(1),
-    supported: z.array(z.string()).describe('languages the model reads'),
-  }),
-}).describe('This text was not analysed: its language is not one the model reads (docs/language.md)');
+/** A text of a batch that was refused on its own (the other texts are still analysed). */
+const itemError = z.union([
+  z.object({ error: z.object({ code: z.literal('empty_text'), message: z.string() }) }),
+  z.object({
+    error: z.object({
+      code: z.literal('unsupported_language'),
+      message: z.string(),
+      detected: z.string().describe('ISO 639-1 code identified (und: none)'),
+      confidence: z.number().min(0).max(1),
+      supported: z.array(z.string()).describe('languages the model reads'),
+    }),
+  }).describe('not analysed: the text is in a language the model does not read (docs/language.md)'),
+]);
 
 const output = z.object({
-  results: z.array(z.union([result, refused])).describe('One entry per text, in order: an analysis, or an unsupported_language error'),
+  results: z.array(z.union([result, itemError])).describe('one entry per text, in order: its analysis, or {error} for a text refused on its own'),
   model: z.object({ id: z.string(), version: z.string(), sha256: z.string().describe('first 12 hex digits') }),
   cached: z.boolean(),
   elapsed_ms: z.number().nonnegative(),
@@ -65,11 +69,11 @@ const output = z.object({
 type Args = z.infer<typeof input>;
 export type EmotionOutput = z.infer<typeof output>;
 export type EmotionResultItem = EmotionOutput['results'][number];
+export type ItemError = z.infer<typeof itemError>;
 
-/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading), shaped per detail. */
+/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading) shaped per detail, or why a text was refused. */
 export interface EmotionResult {
-  /** Per text: its profile, or why it was refused. */
-  profiles: Array<EmotionProfile | { error: LanguageRefusal }>;
+  profiles: Array<EmotionProfile | ItemError>;
   /** Each text's result at the requested detail, with sentences / explanation when asked for. */
   results: Array<Record<string, unknown>>;
   detail: Args['detail'];
@@ -81,48 +85,73 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
   if ((args.text === undefined) === (args.texts === undefined)) {
     throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
   }
-  const all = args.texts ?? [args.text as string];
-  if (args.explain) checkExplainLimits(all);
-  const engine = await engineFor(ctx, all.map((text, i) => ({ name: `text ${i}`, text })), { language: args.language, perItem: true });
-  // A text in a language the model does not read is refused on its own and the others are analysed; one `text`
-  // that is refused fails the call (there is nothing else to return).
-  const refusals = all.map((t) => languageRefusal(engine, t, args.language));
-  if (args.text !== undefined && refusals[0]) throw refusalError('text', refusals[0]);
-  const readable = all.map((_, i) => i).filter((i) => !refusals[i]);
-  const texts = readable.map((i) => all[i]);
+  const texts = args.texts ?? [args.text as string];
+  const named = texts.map((text, i) => ({ name: `text ${i}`, text }));
+  // An empty text is refused on its own: the whole call when it is the one `text`, only its entry in a batch.
+  const nonEmpty = args.texts ? named.filter((t) => !isEmptyText(t.text)) : named;
+  if (args.explain) checkExplainLimits(nonEmpty.map((t) => t.text));
+  const engine = await engineFor(ctx, nonEmpty, { language: args.language, perItem: true });
+  // A text in a language the model does not read is refused on its own too (docs/language.md); the one `text` fails the call.
+  const unreadable = new Map<string, LanguageRefusal>();
+  for (const t of nonEmpty) {
+    const r = languageRefusal(engine, t.text, args.language);
+    if (r && !args.texts) throw refusalError('text', r);
+    if (r) unreadable.set(t.name, r);
+  }
+  const candidates = nonEmpty.filter((t) => !unreadable.has(t.name));
   const t0 = performance.now();
-  const analyses = texts.length ? await engine.analyze(texts, { language: args.language, signal: ctx.signal }) : [];
+  const read = candidates.length ? await engine.analyze(candidates.map((t) => t.text), { language: args.language, signal: ctx.signal }) : [];
+  // a text of characters the tokenizer drops entirely (e.g. only control characters) gives the model nothing
+  const refusals = new Map<string, ToolError>();
+  for (const t of named) {
+    const i = candidates.indexOf(t);
+    if (unreadable.has(t.name)) continue;
+    if (i < 0) refusals.set(t.name, emptyTextError(t.name));
+    else if (read[i].tokens === 0) refusals.set(t.name, new ToolError('empty_text', `${t.name} has no tokens after tokenisation: there is nothing to analyse`));
+  }
+  if (!args.texts && refusals.size > 0) throw refusals.values().next().value as ToolError;
+  const kept = candidates.filter((t) => !refusals.has(t.name));
+  const analyses = read.filter((_, i) => !refusals.has(candidates[i].name));
   // numbers rounded to 4 decimals for readability (decisions are made on the unrounded values)
-  const read = analyses.map((a) => round4(emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold })));
+  const keptProfiles = analyses.map((a) => round4(emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold })));
   const opts = { topK: args.top_k, threshold: args.threshold, detail: args.detail };
-  const results: Array<Record<string, unknown>> =
-    args.detail === 'standard' ? read.map((p) => ({ ...p })) : analyses.map((a) => shape(a, engine.model, opts));
+  const keptResults: Array<Record<string, unknown>> =
+    args.detail === 'standard' ? keptProfiles.map((p) => ({ ...p })) : analyses.map((a) => shape(a, engine.model, opts));
   // Progress only for the optional long work (a plain call stays one step, as before).
-  const steps = (args.granularity === 'sentence' ? 1 : 0) + (args.explain ? texts.length : 0);
+  const steps = (args.granularity === 'sentence' ? 1 : 0) + (args.explain ? kept.length : 0);
   let done = 0;
   if (args.granularity === 'sentence') {
-    const sentences = await sentenceResults(engine, texts, analyses, opts, ctx.signal);
-    sentences.forEach((s, i) => (results[i].sentences = s));
+    const sentences = await sentenceResults(engine, kept.map((t) => t.text), analyses, opts, ctx.signal);
+    sentences.forEach((s, i) => (keptResults[i].sentences = s));
     await ctx.progress(++done, steps, 'sentences read');
   }
   if (args.explain) {
-    for (let i = 0; i < texts.length; i++) {
+    for (let i = 0; i < kept.length; i++) {
       throwIfCancelled(ctx.signal);
-      results[i].explanation = (await explainText(engine, texts[i], analyses[i], ctx.signal)) satisfies Explanation;
+      keptResults[i].explanation = (await explainText(engine, kept[i].text, analyses[i], ctx.signal)) satisfies Explanation;
       await ctx.progress(++done, steps, `text ${i} explained`);
     }
   }
-  // back to one entry per input text, refusals in place
-  const profiles: EmotionResult['profiles'] = all.map(() => ({ error: undefined as unknown as LanguageRefusal }));
-  const merged: Array<Record<string, unknown>> = all.map(() => ({}));
-  refusals.forEach((r, i) => {
-    if (r) profiles[i] = merged[i] = { error: round4(r) };
-  });
-  readable.forEach((i, k) => {
-    profiles[i] = read[k];
-    merged[i] = results[k];
-  });
-  return { profiles, results: merged, detail: args.detail, model: engine.model, elapsedMs: performance.now() - t0 };
+  const profiles: Array<EmotionProfile | ItemError> = [];
+  const results: Array<Record<string, unknown>> = [];
+  for (const t of named) {
+    const language = unreadable.get(t.name);
+    const refused = refusals.get(t.name);
+    if (language) {
+      const entry = { error: round4(language) };
+      profiles.push(entry);
+      results.push(entry);
+    } else if (refused) {
+      const entry = { error: { code: 'empty_text' as const, message: refused.message } };
+      profiles.push(entry);
+      results.push(entry);
+    } else {
+      const k = kept.indexOf(t);
+      profiles.push(keptProfiles[k]);
+      results.push(keptResults[k]);
+    }
+  }
+  return { profiles, results, detail: args.detail, model: engine.model, elapsedMs: performance.now() - t0 };
 }
 
 export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
@@ -132,7 +161,7 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
     .map((p, i) => {
       if ('error' in p) return `${profiles.length > 1 ? `[${i}] ` : ''}${p.error.code}: ${p.error.message}`;
       const det = p.detected.slice(0, 3).map((d) => `${d.label} ${round3(d.score)}`).join(', ') || 'none over threshold';
-      return `${profiles.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}`;
+      return `${profiles.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}${p.note ? ` (${p.note})` : ''}`;
     })
     .concat(profiles.length > 3 ? [`… ${profiles.length - 3} more`] : [])
     .join('\n');

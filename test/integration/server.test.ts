@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, startServer, type RunningServer } from './harness.js';
+import { serverEnv } from '../helpers/env.js';
 
 const TOOL_NAMES = ['analyze_conversation', 'analyze_corpus', 'analyze_emotion', 'bentham_score', 'full_analysis', 'regret_forecast', 'surd_decompose'];
 /** Tools that write files (analyze_corpus writes its JSONL and report): not read-only. */
@@ -56,7 +57,7 @@ describe('stdio server', () => {
 
 describe('stdout discipline', () => {
   it('writes nothing but JSON-RPC messages to stdout', async () => {
-    const child = spawn(process.execPath, [CLI], { cwd: ROOT, env: { ...process.env, RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'debug' } });
+    const child = spawn(process.execPath, [CLI], { cwd: ROOT, env: serverEnv({ RED_HEART_LOG_LEVEL: 'debug' }) });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
     const send = (msg: object) => child.stdin.write(`${JSON.stringify(msg)}\n`);
@@ -79,7 +80,7 @@ describe('stdout discipline', () => {
 
 describe('configuration errors', () => {
   it('exits with status 2 and a clear message on bad configuration', async () => {
-    const child = spawn(process.execPath, [CLI, '--provider', 'tpu'], { cwd: ROOT });
+    const child = spawn(process.execPath, [CLI, '--provider', 'tpu'], { cwd: ROOT, env: serverEnv() });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
     const code = await new Promise((r) => child.once('exit', r));

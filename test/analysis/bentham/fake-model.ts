@@ -38,6 +38,8 @@ export function fakeAnalysis(spec: FakeSpec = {}): TextAnalysis {
     language: 'en',
     languageConfidence: 1,
     tokens: 10,
+    unknownTokens: 0,
+    contentTokens: 10,
     chunks: 1,
     truncated: false,
     goemotions: probs(GO_LABELS, spec.go),
