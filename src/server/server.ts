@@ -7,6 +7,7 @@ import { ResultCache } from './cache.js';
 import type { AppConfig } from './config.js';
 import { registerTools } from './registry.js';
 import { VERSION } from './version.js';
+import { registerViews } from './views.js';
 
 export interface ServerDeps {
   config: AppConfig;
@@ -46,6 +47,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     },
   );
   registerTools(mcp, { services: { limits: config.limits, engine }, cache, logger });
+  registerViews(mcp);
 
   const status = () => ({
     name: 'red-heart-mcp',

@@ -1,0 +1,98 @@
+// Records the tool results the view tests render (test/fixtures/views/<tool>.json: { args, result }) through the
+// built stdio server with the shipped model. Re-record after an intended output change:
+// `npm run build && node scripts/record-view-fixtures.mjs`.
+//
+// analyze_emotion's `sentences` and `explanation` fields (options granularity "sentence" and explain, issue 21's
+// analyst work) are not on this branch yet. Until they are, this script assembles them in that shape from real
+// model outputs: each sentence's result is analyze_emotion on that sentence alone, and a word's contribution to a
+// label is p(label | text) − p(label | text without the word). Once the options land, record them directly.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startServer } from './record-calls.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = resolve(ROOT, 'test/fixtures/views');
+
+async function call(client, name, args) {
+  const r = await client.callTool({ name, arguments: args });
+  if (r.isError) throw new Error(`${name}: ${r.content.map((c) => c.text).join(' ')}`);
+  const { cached: _c, elapsed_ms: _e, ...structured } = r.structuredContent;
+  return { content: r.content, structuredContent: structured };
+}
+
+/** [start, end) of each sentence (ends at . ! ? and the spaces after it), UTF-16 offsets. */
+function sentenceSpans(text) {
+  const out = [];
+  const re = /[^.!?]+[.!?]*\s*/g;
+  for (let m; (m = re.exec(text)); ) {
+    const raw = m[0];
+    const start = m.index + (raw.length - raw.trimStart().length);
+    const end = m.index + raw.trimEnd().length;
+    if (end > start) out.push([start, end]);
+  }
+  return out;
+}
+
+function wordSpans(text) {
+  return [...text.matchAll(/[\p{L}\p{N}']+/gu)].map((m) => [m.index, m.index + m[0].length]);
+}
+
+const scoreOf = (res, label) => res.labels.find((l) => l.label === label)?.score ?? 0;
+
+async function emotion(client) {
+  const text = 'I finally got the job I wanted and I am so happy. But I will miss my old team terribly. Moving to a new city scares me a little.';
+  const base = await call(client, 'analyze_emotion', { text, top_k: 5 });
+  const result = base.structuredContent.results[0];
+  const spans = sentenceSpans(text);
+  const perSentence = await call(client, 'analyze_emotion', { texts: spans.map(([s, e]) => text.slice(s, e)), top_k: 3 });
+  result.sentences = spans.map(([start, end], i) => ({ ...perSentence.structuredContent.results[i], text: text.slice(start, end), start, end }));
+  // Leave-one-word-out over all 28 labels, for the top two labels of the whole text.
+  const words = wordSpans(text);
+  const full = await call(client, 'analyze_emotion', { text, top_k: 28 });
+  const without = await call(client, 'analyze_emotion', { texts: words.map(([s, e]) => (text.slice(0, s) + text.slice(e)).replace(/\s+/g, ' ').trim()), top_k: 28 });
+  const top = result.labels.slice(0, 2);
+  result.explanation = {
+    unit: 'word',
+    units: words.length,
+    labels: top.map(({ label }) => {
+      const p = scoreOf(full.structuredContent.results[0], label);
+      const contributions = words.map(([start, end], i) => ({ text: text.slice(start, end), start, end, contribution: Math.round((p - scoreOf(without.structuredContent.results[i], label)) * 1e4) / 1e4 }));
+      return { label, probability: p, spans: contributions.filter((c) => c.contribution !== 0).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution)).slice(0, 5) };
+    }),
+  };
+  return { args: { text, top_k: 5, granularity: 'sentence', explain: true }, result: base, assembled: ['sentences', 'explanation'] };
+}
+
+function series(seed, n) {
+  let s = seed;
+  return Array.from({ length: n }, () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; });
+}
+
+async function surd(client) {
+  // y depends on x1 alone, on x1 and x2 together (xor of their signs), and on noise.
+  const x1 = series(11, 400).map((v) => (v > 0.5 ? 1 : 0));
+  const x2 = series(12, 400).map((v) => (v > 0.5 ? 1 : 0));
+  const e = series(13, 400);
+  const target = x1.map((_, t) => (t === 0 ? 0 : (x1[t - 1] ^ x2[t - 1]) + 0.6 * x1[t - 1] + 0.3 * e[t]));
+  const args = { target, sources: { x1, x2 }, bins: [4, 2, 2], target_name: 'y' };
+  return { args, result: await call(client, 'surd_decompose', args) };
+}
+
+async function regret(client) {
+  const args = {
+    options: [{ name: 'expand now' }, { name: 'wait a year' }, { name: 'sell' }],
+    scenarios: [{ name: 'demand grows', probability: 0.55 }, { name: 'demand falls', probability: 0.45 }],
+    outcomes: [[120, -60], [50, 10], [30, 30]],
+  };
+  return { args, result: await call(client, 'regret_forecast', args) };
+}
+
+const client = await startServer({});
+try {
+  for (const [name, make] of [['analyze_emotion', emotion], ['surd_decompose', surd], ['regret_forecast', regret]]) {
+    writeFileSync(resolve(OUT, `${name}.json`), `${JSON.stringify({ tool: name, ...(await make(client)) }, null, 1)}\n`);
+    console.log(`recorded ${name}`);
+  }
+} finally {
+  await client.close();
+}
