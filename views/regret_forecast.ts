@@ -71,11 +71,11 @@ function flipStrip(c: Criterion, q: number, options: string[]): Node | null {
   }));
   const marker = el('div', { class: 'marker', style: `left:${(q * 100).toFixed(3)}%` });
   const desc = two.intervals.map((iv) => `${fmt(iv.from)} to ${fmt(iv.to)}: ${iv.winners.join(' = ')}`).join('; ');
-  const flips = [two.below, two.above].filter((x): x is number => x !== null);
   return el('div', {},
     el('div', { class: 'strip', role: 'img', 'aria-label': `regret-averse choice by P(${two.scenario}): ${desc}` }, ...segs, marker),
     el('p', { class: 'small' }, `By P(${two.scenario}): ${desc}.`,
-      flips.length ? ` Nearest flip points: ${flips.map((x) => fmt(x, 4)).join(' and ')}.` : ' No flip point.'));
+      two.below === null && two.above === null ? ' The choice does not flip.'
+        : ` Nearest flip point${two.below !== null && two.above !== null ? 's' : ''}: ${[two.below === null ? '' : `${fmt(two.below, 4)} (at or below the current value)`, two.above === null ? '' : `${fmt(two.above, 4)} (at or above it)`].filter(Boolean).join(', ')}.`));
 }
 
 function criterionLine(name: string, c: Criterion | undefined): string {
