@@ -39,7 +39,7 @@ for (const name of VIEW_NAMES) {
 <style>${css}</style>
 </head>
 <body>
-<main id="root" aria-live="polite"><p class="muted">Waiting for the ${name} result…</p></main>
+<main id="root"><p class="muted">Waiting for the ${name} result…</p></main>
 <script>${js}</script>
 </body>
 </html>

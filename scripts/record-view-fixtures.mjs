@@ -74,7 +74,7 @@ async function surd(client) {
   const x2 = series(12, 400).map((v) => (v > 0.5 ? 1 : 0));
   const e = series(13, 400);
   const target = x1.map((_, t) => (t === 0 ? 0 : (x1[t - 1] ^ x2[t - 1]) + 0.6 * x1[t - 1] + 0.3 * e[t]));
-  const args = { target, sources: { x1, x2 }, bins: [4, 2, 2], target_name: 'y' };
+  const args = { target, sources: { x1, x2 }, bins: [4, 2, 2], target_name: 'y', significance: { surrogates: 199, seed: 1 } };
   return { args, result: await call(client, 'surd_decompose', args) };
 }
 

@@ -33,14 +33,14 @@ function labelsCard(r: Result): Node {
   const labels = r.labels ?? (r.dominant ? [r.dominant] : []);
   const detected = new Set((r.detected ?? []).map((d) => d.label));
   const rows = labels.flatMap((l) => barRow(detected.has(l.label) ? `${l.label} ✓` : l.label, l.score, fmt(l.score), { mark: 'label' }));
-  return el('div', {}, el('h2', {}, 'Top labels'), el('div', { class: 'bars', role: 'list', 'aria-label': 'label probabilities' }, ...rows),
+  return el('div', {}, el('h2', {}, 'Top labels'), el('div', { class: 'bars' }, ...rows),
     detected.size ? el('p', { class: 'small muted' }, '✓ = over its decision threshold') : null);
 }
 
 function ekmanCard(r: Result): Node | null {
   if (!r.ekman) return r.ekman_dominant ? el('p', {}, `Ekman: ${r.ekman_dominant}`) : null;
   const rows = Object.entries(r.ekman.scores).flatMap(([k, v]) => barRow(k, v, fmt(v), { mark: 'ekman', color: k === r.ekman!.dominant ? 'var(--accent)' : 'var(--fg2)' }));
-  return el('div', {}, el('h2', {}, 'Ekman profile'), el('div', { class: 'bars', 'aria-label': 'Ekman profile' }, ...rows));
+  return el('div', {}, el('h2', {}, 'Ekman profile'), el('div', { class: 'bars' }, ...rows));
 }
 
 function affectLine(r: Result): Node {

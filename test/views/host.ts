@@ -15,6 +15,7 @@ declare global {
   interface Window {
     __callTool(params: unknown): Promise<unknown>;
     startHost(c: HostConfig): Promise<void>;
+    setTheme(theme: 'light' | 'dark'): void;
     hostLog: string[];
   }
 }
@@ -37,6 +38,7 @@ window.startHost = async (c) => {
       styles: { variables: { '--font-sans': 'DejaVu Sans, sans-serif' } as never },
     },
   });
+  window.setTheme = (theme) => bridge.setHostContext({ theme });
   bridge.oncalltool = async (params) => {
     window.hostLog.push(`tools/call ${params.name}`);
     return (await window.__callTool(params)) as never;

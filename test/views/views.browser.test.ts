@@ -139,6 +139,9 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     const lum = (c: string) => c.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, x) => a + x, 0) / 3;
     expect(lum(bg)).toBeLessThan(80);
     expect(lum(fg)).toBeGreaterThan(180);
+    // A theme change from the host (ui/notifications/host-context-changed) switches the view to light.
+    await o.page.evaluate(() => window.setTheme('light'));
+    await expect.poll(() => o.frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(255, 255, 255)');
     // Narrow width: nothing wider than the frame.
     expect(await o.frame.locator('body').evaluate((b) => b.scrollWidth <= b.clientWidth + 1)).toBe(true);
     expect(o.errors).toEqual([]);
@@ -146,27 +149,28 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     await o.page.close();
   });
 
-  it('surd_decompose: one bar per component, the stacked R/U/S/leak bar', async () => {
+  it('surd_decompose: one bar per component with its p-value, the stacked R/U/S/leak bar, the surrogate count', async () => {
     const o = await open('surd_decompose', 'light');
     const s = fixture('surd_decompose').result.structuredContent;
-    expect(await o.frame.locator('[data-mark=component]').count()).toBe(s.redundant.length + s.unique.length + s.synergistic.length);
+    const comps = [...s.redundant, ...s.unique, ...s.synergistic] as Array<{ p_value: number }>;
+    expect(await o.frame.locator('[data-mark=component]').count()).toBe(comps.length);
     expect(await o.frame.locator('[data-mark=stack]').count()).toBe(4);
+    // The value column of each bar row ends with the component's p-value (3 decimals, as the view prints it).
+    const values = await o.frame.locator('.bars .num').allInnerTexts();
+    expect(values.map((v) => v.split(' · p ')[1])).toEqual(comps.map((c) => (c.p_value < 0.001 ? '< 0.001' : String(Number(c.p_value.toFixed(3))))));
+    expect(await o.frame.getByText(`p-values from ${s.significance.surrogates} circular-shift surrogates per set`).count()).toBe(1);
     await checkAndShoot(o, 'surd_decompose');
     await o.page.close();
   });
 
-  it('surd_decompose: p-values are shown when the result carries a significance block', async () => {
-    const f = fixture('surd_decompose');
-    // Only the rendering is under test here: p-values attached to the recorded components (the significance option
-    // is another branch's work; its recorded output replaces this once it lands).
-    const withP = structuredClone(f);
-    const sc = withP.result.structuredContent;
-    for (const k of ['redundant', 'unique', 'synergistic']) for (const c of sc[k]) c.p_value = 0.5;
-    sc.significance = { method: 'circular_shift', surrogates: 9, seed: 0, min_shift: 1, decompositions: 27, mutual_information: { observed: sc.mutual_information, p_value: 0.1, surrogate_mean: 0, surrogate_sd: 0 }, leak: { observed: sc.leak, p_value: 0.1, surrogate_mean: 0, surrogate_sd: 0 } };
-    const o = await open('surd_decompose', 'light', 460, withP);
-    const n = sc.redundant.length + sc.unique.length + sc.synergistic.length;
-    expect(await o.frame.getByText('p 0.5').count()).toBe(n);
-    expect(await o.frame.getByText(/9 circular-shift surrogates/).count()).toBe(1);
+  it('surd_decompose: a result without significance shows no p-values', async () => {
+    const f = structuredClone(fixture('surd_decompose'));
+    const sc = f.result.structuredContent;
+    delete sc.significance;
+    for (const k of ['redundant', 'unique', 'synergistic']) for (const c of sc[k]) { delete c.p_value; delete c.surrogate_mean; }
+    const o = await open('surd_decompose', 'light', 460, f);
+    expect(await o.frame.locator('[data-mark=component]').count()).toBe(sc.redundant.length + sc.unique.length + sc.synergistic.length);
+    expect(await o.frame.getByText(/ p [<0-9]|surrogates/).count()).toBe(0);
     expect(o.errors).toEqual([]);
     await o.page.close();
   });

@@ -65,7 +65,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
 export function barRow(label: string, fraction: number, value: string, opts: { color?: string; mark?: string; title?: string } = {}): Node[] {
   const pct = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0)) * 100;
   const bar = el('div', { class: 'bar', 'data-mark': opts.mark ?? 'bar', style: `width:${pct.toFixed(2)}%${opts.color ? `;background:${opts.color}` : ''}` });
-  const track = el('div', { class: 'bar-track', role: 'img', 'aria-label': `${label}: ${value}`, title: opts.title ?? `${label}: ${value}` }, bar);
+  // The label and value are text beside the bar, so screen readers read them; the bar itself is decoration.
+  const track = el('div', { class: 'bar-track', 'aria-hidden': 'true', title: opts.title ?? `${label}: ${value}` }, bar);
   return [el('span', {}, label), track, el('span', { class: 'num' }, value)];
 }
 
