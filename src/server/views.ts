@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { TOOLS } from '../tools/index.js';
 import { packageRoot } from './config.js';
 
 /** The MIME type and tool-metadata key of MCP Apps (the ext-apps package's RESOURCE_MIME_TYPE and RESOURCE_URI_META_KEY; a test checks they agree). */
@@ -16,20 +17,28 @@ export const VIEWS: Record<string, string> = {
   analyze_emotion: 'Top labels, Ekman profile and valence per text; sentences coloured by valence and explanation spans when present.',
   surd_decompose: 'Redundant, unique and synergistic components as bars, the leak, and p-values when significance was requested.',
   regret_forecast: 'Utility and regret heatmaps, the recommendation per criterion, and a probability control that re-runs the tool and shows where the choice flips.',
+  analyze_conversation: 'Per-speaker valence and arousal over the turns with the shifts marked, speaker summaries, and the influence result.',
 };
+
+/** The views whose tool this server registers (a view can be built before its tool lands). */
+export function activeViews(): string[] {
+  const registered = new Set(TOOLS.map((t) => t.name));
+  return Object.keys(VIEWS).filter((tool) => registered.has(tool));
+}
 
 export const viewUri = (tool: string) => `ui://red-heart/${tool}.html`;
 export const viewFile = (tool: string) => join(packageRoot(), 'dist', 'views', `${tool}.html`);
 
 /** Tool `_meta` linking a tool to its view (both the current and the older key, as ext-apps' registerAppTool does), or undefined. */
 export function viewMeta(tool: string): Record<string, unknown> | undefined {
-  if (!(tool in VIEWS)) return undefined;
+  if (!activeViews().includes(tool)) return undefined;
   const uri = viewUri(tool);
   return { ui: { resourceUri: uri }, [LEGACY_RESOURCE_URI_KEY]: uri };
 }
 
 export function registerViews(server: McpServer): void {
-  for (const [tool, description] of Object.entries(VIEWS)) {
+  for (const tool of activeViews()) {
+    const description = VIEWS[tool];
     const uri = viewUri(tool);
     server.registerResource(`${tool} view`, uri, { title: `${tool} view`, description, mimeType: VIEW_MIME_TYPE }, async () => {
       let text: string;

@@ -34,7 +34,7 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
   let profile: string;
 
   beforeAll(async () => {
-    for (const t of ['analyze_emotion', 'surd_decompose', 'regret_forecast']) {
+    for (const t of ['analyze_emotion', 'surd_decompose', 'regret_forecast', 'analyze_conversation']) {
       if (!existsSync(resolve(ROOT, `dist/views/${t}.html`))) throw new Error('dist/views is missing: run `npm run build` first');
     }
     hostJs = (await build({ entryPoints: [resolve(ROOT, 'test/views/host.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', logLevel: 'warning' })).outputFiles[0].text;
@@ -206,6 +206,19 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     expect(o.calls.length).toBeGreaterThanOrEqual(2);
     expect(o.errors).toEqual([]);
     expect(o.requests).toEqual([]);
+    await o.page.close();
+  });
+
+  it('analyze_conversation: valence and arousal lines per speaker, shift markers, the influence table', async () => {
+    const f = fixture('analyze_conversation');
+    const s = f.result.structuredContent;
+    const o = await open('analyze_conversation', 'light');
+    const points = Object.values(s.speakers as Record<string, { trajectory: unknown[] }>).reduce((n, sp) => n + sp.trajectory.length, 0);
+    expect(await o.frame.locator('[data-mark=point]').count()).toBe(2 * points);
+    const shiftMarks = ['valence', 'arousal'].reduce((n, d) => n + s.shifts.filter((x: { triggers: Array<{ dimension: string }> }) => x.triggers.some((t) => t.dimension === d)).length, 0);
+    expect(await o.frame.locator('[data-mark=shift]').count()).toBe(shiftMarks);
+    expect(await o.frame.locator('[data-mark=influence]').count()).toBe(s.influence.pairs.length);
+    await checkAndShoot(o, 'analyze_conversation');
     await o.page.close();
   });
 });
