@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '..');
-export const VIEW_NAMES = ['analyze_emotion', 'surd_decompose', 'regret_forecast', 'analyze_conversation'];
+export const VIEW_NAMES = ['analyze_emotion', 'surd_decompose', 'regret_forecast', 'analyze_conversation', 'analyze_corpus'];
 const OUT = resolve(ROOT, 'dist/views');
 
 const css = readFileSync(resolve(ROOT, 'views/shared/base.css'), 'utf8');

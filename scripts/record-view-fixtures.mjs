@@ -6,7 +6,8 @@
 // analyst work) are not on this branch yet. Until they are, this script assembles them in that shape from real
 // model outputs: each sentence's result is analyze_emotion on that sentence alone, and a word's contribution to a
 // label is p(label | text) − p(label | text without the word). Once the options land, record them directly.
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { startServer } from './record-calls.mjs';
 
@@ -105,17 +106,28 @@ async function conversation(client) {
   return { args, result: await call(client, 'analyze_conversation', args) };
 }
 
-const client = await startServer({});
+/** The corpus input (test/fixtures/views/corpus-feedback.csv: the conversation sentences above, with a team and a date) is copied to a temporary data directory, where the tool also writes its JSONL and HTML. */
+const corpusDir = mkdtempSync(resolve(tmpdir(), 'rh-view-corpus-'));
+copyFileSync(resolve(ROOT, 'test/fixtures/views/corpus-feedback.csv'), resolve(corpusDir, 'feedback.csv'));
+async function corpus(client) {
+  const args = { path: resolve(corpusDir, 'feedback.csv'), text_field: 'text', group_field: 'team', time_field: 'date', time_bucket: 'month' };
+  const out = await call(client, 'analyze_corpus', args);
+  delete out.structuredContent.rows_per_second;
+  return { args, result: out };
+}
+
+const client = await startServer({ RED_HEART_DATA_DIRS: corpusDir });
 const { tools } = await client.listTools();
 const have = new Set(tools.map((t) => t.name));
 try {
   // analyze_conversation: recorded once its tool is registered (the fixture in the repo until then came from the
   // analyst branch's built server, see docs/views.md).
-  for (const [name, make] of [['analyze_emotion', emotion], ['surd_decompose', surd], ['regret_forecast', regret], ['analyze_conversation', conversation]]) {
+  for (const [name, make] of [['analyze_emotion', emotion], ['surd_decompose', surd], ['regret_forecast', regret], ['analyze_conversation', conversation], ['analyze_corpus', corpus]]) {
     if (!have.has(name)) { console.log(`skipped ${name}: not registered on this server`); continue; }
     writeFileSync(resolve(OUT, `${name}.json`), `${JSON.stringify({ tool: name, ...(await make(client)) }, null, 1)}\n`);
     console.log(`recorded ${name}`);
   }
 } finally {
   await client.close();
+  rmSync(corpusDir, { recursive: true, force: true });
 }

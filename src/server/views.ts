@@ -18,6 +18,7 @@ export const VIEWS: Record<string, string> = {
   surd_decompose: 'Redundant, unique and synergistic components as bars, the leak, and p-values when significance was requested.',
   regret_forecast: 'Utility and regret heatmaps, the recommendation per criterion, and a probability control that re-runs the tool and shows where the choice flips.',
   analyze_conversation: 'Per-speaker valence and arousal over the turns with the shifts marked, speaker summaries, and the influence result.',
+  analyze_corpus: 'The corpus dashboard: Ekman and sentiment shares with intervals, valence by time bucket and by group, group differences.',
 };
 
 /** The views whose tool this server registers (a view can be built before its tool lands). */

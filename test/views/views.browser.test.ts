@@ -34,7 +34,7 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
   let profile: string;
 
   beforeAll(async () => {
-    for (const t of ['analyze_emotion', 'surd_decompose', 'regret_forecast', 'analyze_conversation']) {
+    for (const t of ['analyze_emotion', 'surd_decompose', 'regret_forecast', 'analyze_conversation', 'analyze_corpus']) {
       if (!existsSync(resolve(ROOT, `dist/views/${t}.html`))) throw new Error('dist/views is missing: run `npm run build` first');
     }
     hostJs = (await build({ entryPoints: [resolve(ROOT, 'test/views/host.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', logLevel: 'warning' })).outputFiles[0].text;
@@ -219,6 +219,17 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     expect(await o.frame.locator('[data-mark=shift]').count()).toBe(shiftMarks);
     expect(await o.frame.locator('[data-mark=influence]').count()).toBe(s.influence.pairs.length);
     await checkAndShoot(o, 'analyze_conversation');
+    await o.page.close();
+  });
+
+  it('analyze_corpus: Ekman and sentiment shares, valence by time bucket and group, group differences', async () => {
+    const s = fixture('analyze_corpus').result.structuredContent.summary;
+    const o = await open('analyze_corpus', 'light');
+    expect(await o.frame.locator('[data-mark=share]').count()).toBe(s.overall.ekman.length + s.overall.sentiment.length);
+    expect(await o.frame.locator('[data-mark=bucket]').count()).toBe(s.time.filter((t: { valence: unknown }) => t.valence).length);
+    expect(await o.frame.locator('[data-mark=group]').count()).toBe(s.groups.filter((g: { valence: unknown }) => g.valence).length);
+    expect(await o.frame.locator('[data-mark=difference]').count()).toBe(s.group_differences.filter((d: { valence: unknown }) => d.valence).length);
+    await checkAndShoot(o, 'analyze_corpus');
     await o.page.close();
   });
 });
