@@ -1,13 +1,13 @@
 // MCP Apps views on the wire (built stdio server): the tools with a view name it in _meta.ui.resourceUri, the
 // ui:// resources are self-contained HTML with the MCP Apps MIME type, and hosts without Apps get exactly the same
 // tool results as hosts with it (test/integration/recorded.test.ts pins those results to the recorded outputs).
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from '@modelcontextprotocol/ext-apps/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeViews, LEGACY_RESOURCE_URI_KEY, VIEW_MIME_TYPE, viewUri } from '../../src/server/views.js';
+import { activeViews, LEGACY_RESOURCE_URI_KEY, VIEW_MIME_TYPE, VIEWS, viewFile, viewUri } from '../../src/server/views.js';
 import { CLI, ROOT, startServer, type RunningServer } from './harness.js';
 
 const fixture = (tool: string) => JSON.parse(readFileSync(resolve(ROOT, `test/fixtures/views/${tool}.json`), 'utf8'));
@@ -33,6 +33,11 @@ describe('MCP Apps views', () => {
   it('uses the MIME type and metadata key of ext-apps', () => {
     expect(VIEW_MIME_TYPE).toBe(RESOURCE_MIME_TYPE);
     expect(LEGACY_RESOURCE_URI_KEY).toBe(RESOURCE_URI_META_KEY);
+  });
+
+  it('has a built view for every VIEWS entry and no view without one', () => {
+    expect(readdirSync(resolve(ROOT, 'views')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort()).toEqual(Object.keys(VIEWS).sort());
+    for (const tool of Object.keys(VIEWS)) expect(existsSync(viewFile(tool))).toBe(true);
   });
 
   it('links each tool with a view to its ui:// resource, and no other tool', async () => {
