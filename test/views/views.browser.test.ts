@@ -100,7 +100,27 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     }, png.toString('base64'));
   }
 
+  /** WCAG contrast ratio of each element's text colour against the page background, lowest first. */
+  async function contrasts(o: Opened, selector: string): Promise<number[]> {
+    return o.frame.locator('body').evaluate((body, sel) => {
+      const lum = (c: string) => {
+        const [r, g, b] = c.match(/[\d.]+/g)!.slice(0, 3).map((x) => Number(x) / 255).map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const bg = lum(getComputedStyle(body).backgroundColor);
+      return [...body.querySelectorAll(sel)].map((e) => {
+        const fg = lum(getComputedStyle(e).color);
+        return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      }).sort((a, b) => a - b);
+    }, selector);
+  }
+
   async function checkAndShoot(o: Opened, tool: string): Promise<void> {
+    // Text on the page background reaches WCAG AA (4.5:1), secondary text included; the host's font is used.
+    const ratios = await contrasts(o, 'h1, h2, p, li, .muted, .num, label, dt, dd');
+    expect(ratios.length).toBeGreaterThan(0);
+    expect(ratios[0]).toBeGreaterThanOrEqual(4.5);
+    expect(await o.frame.locator('body').evaluate((b) => getComputedStyle(b).fontFamily)).toContain('DejaVu Sans');
     const png = await o.page.locator('#view').screenshot();
     expect(await inkShare(o.page, png)).toBeGreaterThan(0.02);
     if (process.env.UPDATE_VIEW_SCREENSHOTS === '1') {
