@@ -6,6 +6,7 @@ export type ToolErrorCode =
   | 'invalid_input' // arguments are well-typed but semantically wrong (unequal lengths, probabilities not summing to 1, …)
   | 'limit_exceeded' // a configured limit was hit; message names the limit and its value
   | 'model_missing' // no usable model; message names the missing file and the fix
+  | 'path_not_allowed' // a file path outside the allowed directories, or not a regular file (analyze_corpus)
   | 'cancelled'
   | 'internal';
 

@@ -12,6 +12,20 @@ export const REGRET_MAX_SCENARIOS = 50;
 export const REGRET_MAX_CELLS = REGRET_MAX_OPTIONS * REGRET_MAX_SCENARIOS;
 /** Most SURD sources (RED_HEART_SURD_MAX_SOURCES can lower it). */
 export const SURD_MAX_SOURCES = 12;
+/** Most data rows analyze_corpus reads from one file (the rest is not read; the result says so). */
+export const MAX_CORPUS_ROWS = 1_000_000;
+/** Largest file analyze_corpus reads: 512 MiB. */
+export const MAX_CORPUS_BYTES = 512 * 1024 * 1024;
+
+/** Largest structured result a text tool returns (UTF-8 bytes of its JSON); a larger one is refused, never cut. */
+export const MAX_RESPONSE_BYTES = 1_048_576;
+/** Most sentences per call with granularity "sentence" (each sentence is one more forward pass). */
+export const MAX_SENTENCES = 512;
+/** explain: most texts per call and longest text (one explanation costs up to 49 forward passes of its text). */
+export const MAX_EXPLAIN_TEXTS = 64;
+export const MAX_EXPLAIN_CHARS = 2_000;
+/** Most turns in one analyze_conversation call (longer conversations continue with `state`). */
+export const MAX_CONVERSATION_TURNS = 500;
 
 /** The limits in force for this process (defaults in src/server/config.ts). */
 export interface Limits {

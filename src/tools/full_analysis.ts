@@ -13,8 +13,9 @@ import {
 } from '../analysis/integration/index.js';
 import { MAX_TEXT_CHARS } from '../core/limits.js';
 import { round3 } from '../core/numbers.js';
-import { analyzeEmotionTool, type EmotionOutput } from './analyze_emotion.js';
+import { analyzeEmotionTool, type EmotionOutput, type EmotionResultItem } from './analyze_emotion.js';
 import { benthamScoreTool, type BenthamOutput } from './bentham_score.js';
+import { checkResponseSize, detailParam, explainParam, granularityParam, isDetailed, summaryFromStandard } from './emotion_reading.js';
 import { toToolError } from './errors.js';
 import { regretForecastTool, type RegretOutput } from './regret_forecast.js';
 import { surdDecomposeTool, type SurdOutput } from './surd_decompose.js';
@@ -30,6 +31,9 @@ const input = z.object({
   regret: block('Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.'),
   surd: block('Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram form). Without it the section is skipped.'),
   sections: z.array(z.enum(SECTIONS as [Section, ...Section[]])).min(1).max(4).optional().describe('Run only these sections (default all four).'),
+  detail: detailParam('standard').describe('Size of the emotion section\'s result: summary | standard | full, as in analyze_emotion (the integration always reads the standard numbers).'),
+  granularity: granularityParam,
+  explain: explainParam,
 });
 
 const skipped = z.object({ skipped: z.string().describe('why the section did not run') });
@@ -78,7 +82,17 @@ const ok = <T>(r: SectionOf<T> | undefined): r is T & { cached: boolean } => !!r
 function sectionArgs(section: Section, args: Args): { args: Record<string, unknown> } | { skip: string } {
   switch (section) {
     case 'emotion':
-      return { args: { text: args.text, language: args.language } };
+      // Only non-default options are passed on, so a plain call shares its cache entry with a plain analyze_emotion.
+      // "summary" is reduced from the standard result after integration (which needs the standard numbers).
+      return {
+        args: {
+          text: args.text,
+          language: args.language,
+          ...(args.detail === 'full' ? { detail: 'full' } : {}),
+          ...(args.granularity === 'sentence' ? { granularity: 'sentence' } : {}),
+          ...(args.explain ? { explain: true } : {}),
+        },
+      };
     case 'bentham':
       return { args: args.bentham && 'parties' in args.bentham ? { ...args.bentham } : { ...(args.bentham ?? {}), scenario: args.text } };
     case 'regret':
@@ -120,6 +134,7 @@ function signals(requested: readonly Section[], results: SectionResults): Integr
   const e = results.emotion;
   if (ok(e)) {
     const r = e.results[0];
+    if (!isDetailed(r)) throw new Error('the emotion section ran at detail "summary"; the integration needs the standard result');
     x.emotion = { positive_probability: r.sentiment.positive_probability, valence: r.valence, ekman: r.ekman.scores } satisfies EmotionSignals;
   }
   const b = results.bentham;
@@ -175,10 +190,12 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
       return 'skipped' in r ? [`${s}: skipped (${r.skipped})`] : [`${s}: ${r.error.code}: ${r.error.message}`];
     }),
   ].join('\n');
-  return {
-    structured: { language, sections: results, integrated, elapsed_ms: Math.round((performance.now() - t0) * 100) / 100 },
-    summary,
-  };
+  if (args.detail === 'summary' && ok(emotion)) {
+    results.emotion = { ...emotion, results: emotion.results.map((r) => (isDetailed(r) ? (summaryFromStandard(r) as EmotionResultItem) : r)) };
+  }
+  const structured = { language, sections: results, integrated, elapsed_ms: Math.round((performance.now() - t0) * 100) / 100 };
+  checkResponseSize(structured, 'granularity "text" / explain false, or a shorter text', args.detail);
+  return { structured, summary };
 }
 
 export const fullAnalysisTool: ToolDefinition<typeof input, typeof output> = {

@@ -1,7 +1,7 @@
 // Fuzz: ≥ 2,000 generated hostile tool calls (fast-check) against the real, built stdio server. Wrong
 // types, huge and empty strings, ±Infinity through JSON tricks (1e999), -0, 2^53+1 and 400-digit
 // numbers, deep nesting, unknown and prototype-named fields, duplicate keys, lone surrogates, invalid
-// UTF-8 bytes, giant arrays — mutated from valid calls of all five tools, plus garbage messages that are
+// UTF-8 bytes, giant arrays — mutated from valid calls of all seven tools, plus garbage messages that are
 // not calls at all. Every call must be answered (a result, an isError result, or a JSON-RPC error),
 // none with an internal error, stdout must carry only JSON-RPC, and the server must be alive after.
 // Reproduce a run with FUZZ_SEED=<seed printed below>; FUZZ_RUNS=<batches of 8> changes its size.
@@ -108,7 +108,7 @@ const series = (k: number) => Array.from({ length: 24 }, (_, i) => ((i * (k + 3)
 const TOOLS: Record<string, { base: () => Record<string, unknown>; paths: Array<Array<string | number>> }> = {
   analyze_emotion: {
     base: () => ({ text: 'I am so glad you came, thank you!' }),
-    paths: [['text'], ['texts'], ['texts', 0], ['language'], ['top_k'], ['threshold']],
+    paths: [['text'], ['texts'], ['texts', 0], ['language'], ['top_k'], ['threshold'], ['detail'], ['granularity'], ['explain']],
   },
   bentham_score: {
     base: () => ({ parties: [{ name: 'neighbours', count: 3, effects: [{ ...effect }] }] }),
@@ -126,7 +126,11 @@ const TOOLS: Record<string, { base: () => Record<string, unknown>; paths: Array<
   },
   full_analysis: {
     base: () => ({ text: 'It was a hard choice, but I think it was fair to everyone.' }),
-    paths: [['text'], ['language']],
+    paths: [['text'], ['language'], ['detail'], ['granularity'], ['explain']],
+  },
+  analyze_conversation: {
+    base: () => ({ turns: [{ speaker: 'a', text: 'Hi, how are you?' }, { speaker: 'b', text: 'Tired, but fine.', time: 60 }] }),
+    paths: [['turns'], ['turns', 0], ['turns', 0, 'speaker'], ['turns', 1, 'text'], ['turns', 1, 'time'], ['state'], ['detail'], ['explain'], ['top_k']],
   },
 };
 const TOOL_NAMES = Object.keys(TOOLS);
@@ -310,7 +314,7 @@ describe('fuzz: hostile tool calls over stdio', () => {
     const ping = await server.request('after-ping', JSON.stringify({ jsonrpc: '2.0', id: 'after-ping', method: 'ping' }));
     expect(ping.result).toBeTruthy();
     const list = await server.request('after-list', JSON.stringify({ jsonrpc: '2.0', id: 'after-list', method: 'tools/list' }));
-    expect((list.result as unknown as { tools: unknown[] }).tools).toHaveLength(5);
+    expect((list.result as unknown as { tools: unknown[] }).tools).toHaveLength(7);
     const valid = await server.request('after-call', callBytes(0, { tool: 'regret_forecast', args: TOOLS.regret_forecast.base(), label: 'valid' }).toString().replace('"id":0', '"id":"after-call"'));
     expect(valid.result?.isError).toBeFalsy();
     expect(server.alive).toBe(true);

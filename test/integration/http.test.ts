@@ -50,12 +50,12 @@ describe('HTTP transport without auth (loopback)', () => {
   });
   afterAll(async () => { await srv?.stop(); });
 
-  it('binds 127.0.0.1 and serves the five tools and the status resource', async () => {
+  it('binds 127.0.0.1 and serves the seven tools and the status resource', async () => {
     expect(srv.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     const client = await connectHttp(srv.url);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['analyze_emotion', 'bentham_score', 'full_analysis', 'regret_forecast', 'surd_decompose']);
+      expect(tools.map((t) => t.name).sort()).toEqual(['analyze_conversation', 'analyze_corpus', 'analyze_emotion', 'bentham_score', 'full_analysis', 'regret_forecast', 'surd_decompose']);
       const res = await client.readResource({ uri: 'red-heart://status' });
       const status = JSON.parse((res.contents[0] as { text: string }).text);
       expect(status.name).toBe('red-heart-mcp');
@@ -184,7 +184,7 @@ describe('HTTP transport with bearer tokens', () => {
     expect(basic.status).toBe(401);
     for (const t of [TOKEN, TOKEN2]) {
       const client = await connectHttp(srv.url, t);
-      expect((await client.listTools()).tools).toHaveLength(5);
+      expect((await client.listTools()).tools).toHaveLength(7);
       await client.close();
     }
   });
