@@ -1,11 +1,6 @@
 // Records the tool results the view tests render (test/fixtures/views/<tool>.json: { args, result }) through the
 // built stdio server with the shipped model. Re-record after an intended output change:
 // `npm run build && node scripts/record-view-fixtures.mjs`.
-//
-// analyze_emotion's `sentences` and `explanation` fields (options granularity "sentence" and explain, issue 21's
-// analyst work) are not on this branch yet. Until they are, this script assembles them in that shape from real
-// model outputs: each sentence's result is analyze_emotion on that sentence alone, and a word's contribution to a
-// label is p(label | text) − p(label | text without the word). Once the options land, record them directly.
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
@@ -21,47 +16,10 @@ async function call(client, name, args) {
   return { content: r.content, structuredContent: structured };
 }
 
-/** [start, end) of each sentence (ends at . ! ? and the spaces after it), UTF-16 offsets. */
-function sentenceSpans(text) {
-  const out = [];
-  const re = /[^.!?]+[.!?]*\s*/g;
-  for (let m; (m = re.exec(text)); ) {
-    const raw = m[0];
-    const start = m.index + (raw.length - raw.trimStart().length);
-    const end = m.index + raw.trimEnd().length;
-    if (end > start) out.push([start, end]);
-  }
-  return out;
-}
-
-function wordSpans(text) {
-  return [...text.matchAll(/[\p{L}\p{N}']+/gu)].map((m) => [m.index, m.index + m[0].length]);
-}
-
-const scoreOf = (res, label) => res.labels.find((l) => l.label === label)?.score ?? 0;
-
 async function emotion(client) {
   const text = 'I finally got the job I wanted and I am so happy. But I will miss my old team terribly. Moving to a new city scares me a little.';
-  const base = await call(client, 'analyze_emotion', { text, top_k: 5 });
-  const result = base.structuredContent.results[0];
-  const spans = sentenceSpans(text);
-  const perSentence = await call(client, 'analyze_emotion', { texts: spans.map(([s, e]) => text.slice(s, e)), top_k: 3 });
-  result.sentences = spans.map(([start, end], i) => ({ ...perSentence.structuredContent.results[i], text: text.slice(start, end), start, end }));
-  // Leave-one-word-out over all 28 labels, for the top two labels of the whole text.
-  const words = wordSpans(text);
-  const full = await call(client, 'analyze_emotion', { text, top_k: 28 });
-  const without = await call(client, 'analyze_emotion', { texts: words.map(([s, e]) => (text.slice(0, s) + text.slice(e)).replace(/\s+/g, ' ').trim()), top_k: 28 });
-  const top = result.labels.slice(0, 2);
-  result.explanation = {
-    unit: 'word',
-    units: words.length,
-    labels: top.map(({ label }) => {
-      const p = scoreOf(full.structuredContent.results[0], label);
-      const contributions = words.map(([start, end], i) => ({ text: text.slice(start, end), start, end, contribution: Math.round((p - scoreOf(without.structuredContent.results[i], label)) * 1e4) / 1e4 }));
-      return { label, probability: p, spans: contributions.filter((c) => c.contribution !== 0).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution)).slice(0, 5) };
-    }),
-  };
-  return { args: { text, top_k: 5, granularity: 'sentence', explain: true }, result: base, assembled: ['sentences', 'explanation'] };
+  const args = { text, top_k: 5, granularity: 'sentence', explain: true };
+  return { args, result: await call(client, 'analyze_emotion', args) };
 }
 
 function series(seed, n) {
@@ -120,8 +78,6 @@ const client = await startServer({ RED_HEART_DATA_DIRS: corpusDir });
 const { tools } = await client.listTools();
 const have = new Set(tools.map((t) => t.name));
 try {
-  // analyze_conversation: recorded once its tool is registered (the fixture in the repo until then came from the
-  // analyst branch's built server, see docs/views.md).
   for (const [name, make] of [['analyze_emotion', emotion], ['surd_decompose', surd], ['regret_forecast', regret], ['analyze_conversation', conversation], ['analyze_corpus', corpus]]) {
     if (!have.has(name)) { console.log(`skipped ${name}: not registered on this server`); continue; }
     writeFileSync(resolve(OUT, `${name}.json`), `${JSON.stringify({ tool: name, ...(await make(client)) }, null, 1)}\n`);
