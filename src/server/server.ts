@@ -8,6 +8,7 @@ import type { AppConfig } from './config.js';
 import { createCorpusFiles } from './corpus/files.js';
 import { registerTools } from './registry.js';
 import { VERSION } from './version.js';
+import { registerViews } from './views.js';
 
 export interface ServerDeps {
   config: AppConfig;
@@ -48,6 +49,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     },
   );
   registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
+  registerViews(mcp);
 
   const status = () => ({
     name: 'red-heart-mcp',

@@ -44,6 +44,8 @@ describe('npm package: pack, offline install into an empty directory, run', () =
     for (const needed of ['package.json', 'README.md', 'mcp.json', 'server.json', 'dist/src/server/cli.js', 'models/manifest.json', 'models/tokenizer.json', 'models/red-heart-v1.int8.onnx']) {
       expect(paths).toContain(needed);
     }
+    // the MCP Apps views, built by `npm run build` (src/server/views.ts serves them)
+    for (const view of ['analyze_emotion', 'surd_decompose', 'regret_forecast', 'analyze_conversation', 'analyze_corpus']) expect(paths).toContain(`dist/views/${view}.html`);
     // no sources, tests, training code, offline evaluation, benchmarks or source maps
     expect(paths.filter((p) => /^(src|test|training|bench|eval|scripts|dist\/eval|dist\/bench|dist\/src\/eval)\/|\.map$|\.ts$/.test(p))).toEqual([]);
     expect(readdirSync(installed).sort()).toEqual(['README.md', 'dist', 'docs', 'mcp.json', 'models', 'package.json', 'server.json']);
