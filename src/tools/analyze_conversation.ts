@@ -30,7 +30,7 @@ import {
   type Explanation,
 } from './emotion_reading.js';
 import { decodeState, encodeState } from './conversation_state.js';
-import { checkTexts } from './text-input.js';
+import { checkNotEmpty, checkTexts, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const MAX_TURNS = MAX_CONVERSATION_TURNS;
@@ -39,7 +39,7 @@ const MAX_STATE_CHARS = 200_000;
 const input = z.object({
   turns: z.array(z.object({
     speaker: z.string().min(1).max(100).describe('Who speaks (any name; the same name = the same speaker).'),
-    text: z.string().min(1).max(MAX_TEXT_CHARS).describe(`What they said (1..${MAX_TEXT_CHARS} characters).`),
+    text: textArg(`What they said (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points; a blank turn is refused as empty_text).`),
     time: z.union([z.number(), z.string().min(1).max(64)]).optional().describe('When: seconds on any fixed clock (e.g. Unix time) or an ISO 8601 date-time. Times must not decrease.'),
   })).min(1).max(MAX_TURNS).describe(`The turns in order (1..${MAX_TURNS}). With \`state\`, only the turns after those the state covers.`),
   state: z.string().min(1).max(MAX_STATE_CHARS).optional().describe('The `state` returned by an earlier call on the same conversation: continue from there with only the new turns.'),
@@ -138,7 +138,9 @@ export interface ConversationResult {
 export async function computeConversation(args: Args, ctx: ToolContext): Promise<ConversationResult> {
   const texts = args.turns.map((t) => t.text);
   // The turn count has its own ceiling (MAX_CONVERSATION_TURNS, in the schema); each text has the usual limit.
-  checkTexts(texts.map((text, i) => ({ name: `turns[${i}].text`, text })), { maxTextChars: ctx.services.limits.maxTextChars, maxBatchTexts: MAX_TURNS });
+  const named = texts.map((text, i) => ({ name: `turns[${i}].text`, text }));
+  checkTexts(named, { maxTextChars: ctx.services.limits.maxTextChars, maxBatchTexts: MAX_TURNS });
+  checkNotEmpty(named);
   if (args.explain) checkExplainLimits(texts);
   const times = args.turns.map((t, i) => seconds(t.time, i));
   const engine = await ctx.services.engine.require();

@@ -60,8 +60,10 @@ export const standardResult = z.object({
     chemyeon: z.object({ score: prob, formula: z.string() }),
   }).describe('정 / 한 / 체면 composite indices (heuristic, documented formulas; not validated scales)'),
   tokens: z.number().int().nonnegative(),
+  unknown_tokens: z.number().int().positive().optional().describe('tokens outside the tokenizer\'s vocabulary (<unk>); present only when there are some'),
   chunks: z.number().int().positive(),
   truncated: z.boolean(),
+  note: z.string().optional().describe('present when no token is known to the tokenizer (only <unk> and word boundaries): the scores then read no content'),
 });
 
 const scoredLabel = z.object({ label: z.string(), score: prob, threshold: prob });

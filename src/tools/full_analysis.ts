@@ -19,13 +19,14 @@ import { checkResponseSize, detailParam, explainParam, granularityParam, isDetai
 import { toToolError } from './errors.js';
 import { regretForecastTool, type RegretOutput } from './regret_forecast.js';
 import { surdDecomposeTool, type SurdOutput } from './surd_decompose.js';
+import { textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const block = (what: string) =>
   z.object({}).loose().optional().describe(`${what} Validated like that tool's own arguments; an invalid block fails only its section.`);
 
 const input = z.object({
-  text: z.string().min(1).max(MAX_TEXT_CHARS).describe(`The text to analyse (1..${MAX_TEXT_CHARS} characters): a diary entry, a dilemma, a customer message…`),
+  text: textArg(`The text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points): a diary entry, a dilemma, a customer message…`),
   language: z.enum(['auto', 'en', 'ko']).default('auto').describe('Language of the text; auto detects by script (Hangul → ko).'),
   bentham: block('Arguments for bentham_score (parties, v2, layer_weights, profile). Passing parties gives exact results, e.g. { parties: [{ name: "staff", count: 12, effects: [{ kind: "pain", intensity: 0.6, duration: 0.7, certainty: 0.8, propinquity: 1, fecundity: 0.1, purity: 0.9 }] }] }; without parties the text is the scenario and the model estimates the variables.'),
   regret: block('Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.'),
@@ -132,8 +133,9 @@ async function runSection<I extends z.ZodObject, O extends z.ZodObject>(
 function signals(requested: readonly Section[], results: SectionResults): IntegrationInputs {
   const x: IntegrationInputs = { requested };
   const e = results.emotion;
-  if (ok(e)) {
-    const r = e.results[0];
+  const r = ok(e) ? e.results[0] : undefined;
+  // (one `text` is sent, so the entry is never a per-item error: an empty text fails the whole section)
+  if (r && !('error' in r)) {
     if (!isDetailed(r)) throw new Error('the emotion section ran at detail "summary"; the integration needs the standard result');
     x.emotion = { positive_probability: r.sentiment.positive_probability, valence: r.valence, ekman: r.ekman.scores } satisfies EmotionSignals;
   }
@@ -180,7 +182,8 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
   await Promise.all(requested.map(run));
   const integrated = integrate(signals(requested, results));
   const emotion = results.emotion;
-  const language = ok(emotion) ? emotion.results[0].language : args.language;
+  const first = ok(emotion) ? emotion.results[0] : undefined;
+  const language = first && !('error' in first) ? first.language : args.language;
   const summary = [
     `sentiment ${fmt3(integrated.overall_sentiment.value)}, ethical ${fmt3(integrated.ethical_score.value)}, regret ${fmt3(integrated.regret_potential.value)}, ` +
       `causal clarity ${fmt3(integrated.causal_clarity.value)}, confidence ${fmt3(integrated.confidence.value)}`,

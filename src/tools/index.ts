@@ -1,5 +1,6 @@
-// The six tools this server exposes, in the order tools/list shows them (registered by src/server/registry.ts).
+// The tools this server exposes, in the order tools/list shows them (registered by src/server/registry.ts).
 import { analyzeConversationTool } from './analyze_conversation.js';
+import { analyzeCorpusTool } from './analyze_corpus.js';
 import { analyzeEmotionTool } from './analyze_emotion.js';
 import { benthamScoreTool } from './bentham_score.js';
 import { fullAnalysisTool } from './full_analysis.js';
@@ -14,4 +15,5 @@ export const TOOLS: readonly ToolDefinition[] = [
   surdDecomposeTool,
   fullAnalysisTool,
   analyzeConversationTool,
+  analyzeCorpusTool,
 ] as unknown as ToolDefinition[];
