@@ -2,15 +2,9 @@
 // of a target's future into redundant, unique and synergistic information from its sources, plus the leak.
 // Math in src/analysis/surd (normative spec: ../shared/surd/SPEC.md); user-facing contract in docs/surd.md.
 import { z } from 'zod';
-import {
-  runAsync,
-  SurdInputError,
-  surdFromSamplesSteps,
-  surdFromTableSteps,
-  type SurdProgress,
-  type SurdResult,
-} from '../analysis/surd/index.js';
-import { ToolError, throwIfCancelled, type ToolContext, type ToolDefinition } from './types.js';
+import { SurdInputError, type SurdProgress, type SurdResult } from '../analysis/surd/index.js';
+import { surdSamplesInWorker, surdTableInWorker } from './surd-runner.js';
+import { ToolError, type ToolContext, type ToolDefinition } from './types.js';
 
 const MAX_BINS = 64;
 const DEFAULT_BINS = 8;
@@ -197,14 +191,16 @@ class Progress {
   }
 }
 
-/** Drives the analysis generator: yields to the event loop, honours cancellation, reports progress by stage. */
-async function drive<T>(steps: Generator<SurdProgress, T, void>, ctx: ToolContext, progress: Progress): Promise<T> {
-  return runAsync(steps, async (p) => {
-    await new Promise<void>((r) => setImmediate(r));
-    throwIfCancelled(ctx.signal);
-    const [lo, hi] = STAGE_SPAN[p.stage];
-    await progress.report(Math.round(lo + ((hi - lo) * p.done) / Math.max(1, p.total)), STAGE_TEXT[p.stage]);
-  });
+/** How the worker's progress points map to the call's progress, and what a cancelled call answers. */
+function workerOptions(ctx: ToolContext, progress: Progress) {
+  return {
+    signal: ctx.signal,
+    onProgress: (p: SurdProgress) => {
+      const [lo, hi] = STAGE_SPAN[p.stage];
+      void progress.report(Math.round(lo + ((hi - lo) * p.done) / Math.max(1, p.total)), STAGE_TEXT[p.stage]);
+    },
+    abortError: (signal: AbortSignal) => (signal.reason instanceof ToolError ? signal.reason : new ToolError('cancelled', 'the call was cancelled')),
+  };
 }
 
 function label(members: number[], names: string[]): string[] {
@@ -303,7 +299,7 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
       if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
       const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
       const allZero = data.every((v) => v === 0);
-      const result = await drive(surdFromTableSteps(data, dims, { inPlace: true }), ctx, progress);
+      const result = await surdTableInWorker(data, dims, workerOptions(ctx, progress));
       const out = toOutput(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
       await progress.report(100, 'done');
       return { structured: out, summary: summary(out) };
@@ -380,7 +376,7 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
         `only ${pairs} samples for ${cells} joint cells (< 10 per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
       );
     }
-    const { result } = await drive(surdFromSamplesSteps({ target, sources, lag, bins, maxOrder, sourceLabels: names.map((x) => `sources "${x}"`) }), ctx, progress);
+    const { result } = await surdSamplesInWorker({ target, sources, lag, bins, maxOrder, sourceLabels: names.map((x) => `sources "${x}"`) }, workerOptions(ctx, progress));
     const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
     await progress.report(100, 'done');
     return { structured: out, summary: summary(out) };

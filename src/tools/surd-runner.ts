@@ -1,0 +1,50 @@
+// Runs SURD in a worker thread so a large decomposition never blocks the event loop (other clients keep being
+// answered) and a timeout or cancellation stops it at once: the pool terminates the thread mid-computation.
+import { availableParallelism } from 'node:os';
+import type { SamplesInput, SamplesOutput, SurdProgress, SurdResult } from '../analysis/surd/index.js';
+import { SurdInputError } from '../analysis/surd/index.js';
+import { WorkerPool, WorkerTaskFailure } from '../engine/workers/pool.js';
+import { workerScript } from '../engine/workers/script.js';
+
+export type SurdTask = { kind: 'table'; data: Float64Array; shape: number[] } | { kind: 'samples'; input: SamplesInput };
+
+let pool: WorkerPool<SurdTask, unknown, SurdProgress> | null = null;
+
+/** The process-wide SURD pool: at most one thread per core but one, at least one. */
+export function surdPool(): WorkerPool<SurdTask, unknown, SurdProgress> {
+  pool ??= new WorkerPool(workerScript(import.meta.url, 'surd-worker.js'), Math.max(1, availableParallelism() - 1));
+  return pool;
+}
+
+export async function closeSurdPool(): Promise<void> {
+  const p = pool;
+  pool = null;
+  await p?.close();
+}
+
+interface RunOpts {
+  signal: AbortSignal;
+  onProgress: (p: SurdProgress) => void;
+  abortError: (signal: AbortSignal) => unknown;
+}
+
+function rethrow(err: unknown): never {
+  if (err instanceof WorkerTaskFailure && err.remote.name === 'SurdInputError') throw new SurdInputError(err.remote.message, err.remote.field);
+  throw err;
+}
+
+/** SURD of a joint table (moved to the worker: the caller must not use `data` afterwards). */
+export function surdTableInWorker(data: Float64Array, shape: number[], opts: RunOpts): Promise<SurdResult> {
+  return surdPool()
+    .run({ kind: 'table', data, shape }, { ...opts, transfer: [data.buffer as ArrayBuffer] })
+    .then((r) => r as SurdResult, rethrow);
+}
+
+/** SURD from samples. The series go over as Float64Arrays, moved not cloned (cloning a long number[] costs ms). */
+export function surdSamplesInWorker(input: SamplesInput, opts: RunOpts): Promise<SamplesOutput> {
+  const target = Float64Array.from(input.target);
+  const sources = input.sources.map((s) => Float64Array.from(s));
+  return surdPool()
+    .run({ kind: 'samples', input: { ...input, target, sources } }, { ...opts, transfer: [target, ...sources].map((a) => a.buffer as ArrayBuffer) })
+    .then((r) => r as SamplesOutput, rethrow);
+}

@@ -1,0 +1,15 @@
+// Worker thread entry for surd_decompose: runs the SURD step generator to the end and reports each progress
+// point. The tool (surd_decompose.ts) validates the input first and maps errors; see surd-runner.ts.
+import { runWorkerTasks } from '../engine/workers/pool.js';
+import { surdFromSamplesSteps, surdFromTableSteps, type SamplesInput, type SurdProgress } from '../analysis/surd/index.js';
+import type { SurdTask } from './surd-runner.js';
+
+runWorkerTasks<SurdTask, unknown, SurdProgress>((task, progress) => {
+  const steps: Generator<SurdProgress, unknown, void> =
+    task.kind === 'table' ? surdFromTableSteps(task.data, task.shape, { inPlace: true }) : surdFromSamplesSteps(task.input as SamplesInput);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return { value: r.value };
+    progress(r.value);
+  }
+});
