@@ -31,6 +31,8 @@ export interface EngineStatus {
   };
   /** ONNX Runtime intra-op threads (null until loaded). */
   threads: number | null;
+  /** 'worker' = the ONNX session runs in a worker thread, off the event loop (null until loaded). */
+  inference_thread: 'worker' | 'main' | null;
   /** The model in use (null until loaded). */
   model: {
     id: string;
@@ -157,6 +159,7 @@ class Handle implements RedHeartEngineHandle {
         attempts: info?.providerAttempts ?? [],
       },
       threads: info?.threads ?? null,
+      inference_thread: info?.inferenceThread ?? null,
       model: info
         ? {
             id: info.id,
