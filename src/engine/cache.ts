@@ -48,9 +48,9 @@ export interface CacheStats {
   /** Entries removed by least-recently-used eviction (by this process). */
   evictions: number;
   errors: number;
-  /** File backend: writes queued but not yet committed, and where WAL checkpoints run. */
+  /** File backend: writes queued but not yet committed, and where commits and WAL checkpoints run. */
   pending?: number;
-  checkpoints?: 'worker' | 'inline';
+  writer?: 'worker' | 'inline';
   /** Set when the cache had a fault; calls are still served. For Redis: cleared when Redis answers again. */
   degraded: string | null;
   /** Redis only: operations skipped (served uncached) while the cache was degraded. */
@@ -326,11 +326,7 @@ export class ResultCache {
     }
     if (!isCachedResult(value)) {
       this.fault(`cache entry ${key.slice(0, 12)} malformed; dropped`);
-      try {
-        store.delete(key);
-      } catch {
-        // the entry stays and is judged again on the next read
-      }
+      store.delete(key);
       this.stats.misses++;
       return undefined;
     }
@@ -381,7 +377,7 @@ export class ResultCache {
     if (this.sqlite) {
       const totals = this.sqlite.totals();
       const c = this.sqlite.counts();
-      return { ...this.stats, entries: totals.entries, bytes: totals.bytes, evictions: c.evictions, pending: c.pending, checkpoints: c.checkpoints };
+      return { ...this.stats, entries: totals.entries, bytes: totals.bytes, evictions: c.evictions, pending: c.pending, writer: c.writer };
     }
     return { ...this.stats, entries: this.order.size, bytes: this.remote ? null : this.bytes };
   }

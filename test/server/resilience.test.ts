@@ -53,7 +53,7 @@ describe('corrupt or foreign cache file', () => {
         await server.close();
       }
       // rebuilt on disk: a valid store holding the new entry
-      const store = SqliteStore.open({ path, maxEntries: 10, maxBytes: 1e9, ttlSeconds: 0, checkpointWorker: false });
+      const store = SqliteStore.open({ path, maxEntries: 10, maxBytes: 1e9, ttlSeconds: 0, writer: 'inline' });
       try {
         expect(store.totals().entries).toBeGreaterThanOrEqual(1);
       } finally {
@@ -68,7 +68,7 @@ describe('corrupt or foreign cache file', () => {
     // A sound store whose entry for exactly this call is garbage.
     const parsedArgs = { ...REGRET.arguments, regret_aversion: 1, hurwicz_alpha: 0.5 }; // as the server sees them, defaults filled
     const key = cacheKey('regret_forecast', parsedArgs, null);
-    const store = SqliteStore.open({ path, maxEntries: 10, maxBytes: 1e9, ttlSeconds: 0, checkpointWorker: false });
+    const store = SqliteStore.open({ path, maxEntries: 10, maxBytes: 1e9, ttlSeconds: 0, writer: 'inline' });
     store.set(key, JSON.stringify({ oops: true }));
     await store.close();
     const server = await startServer({ env: { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: path, RED_HEART_MODELS_DIR: FIXTURE_MODELS } });

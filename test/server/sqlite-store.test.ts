@@ -14,7 +14,7 @@ const BUILT = join(ROOT, 'dist/src/server/cache/sqlite-store.js');
 const tmp = () => mkdtempSync(join(tmpdir(), 'rh-sqlite-'));
 const open: SqliteStore[] = [];
 function store(opts: Partial<SqliteStoreOptions> & { path: string }): SqliteStore {
-  const s = SqliteStore.open({ maxEntries: 1000, maxBytes: 1e9, ttlSeconds: 0, checkpointWorker: false, ...opts });
+  const s = SqliteStore.open({ maxEntries: 1000, maxBytes: 1e9, ttlSeconds: 0, writer: 'inline', ...opts });
   open.push(s);
   return s;
 }
@@ -37,7 +37,7 @@ describe('SqliteStore', () => {
     a.set('k1', 'v1');
     expect(a.get('k1')).toBe('v1'); // still queued
     expect(a.counts().pending).toBe(1);
-    expect(a.flush()).toBe(true);
+    expect(await a.flush()).toBe(true);
     expect(a.totals()).toEqual({ entries: 1, bytes: 2 });
     await a.close();
     const b = store({ path });
@@ -45,41 +45,41 @@ describe('SqliteStore', () => {
     expect(b.get('absent')).toBeUndefined();
   });
 
-  it('keeps exact totals when a key is overwritten (bytes are UTF-8 bytes)', () => {
+  it('keeps exact totals when a key is overwritten (bytes are UTF-8 bytes)', async () => {
     const s = store({ path: join(tmp(), 'c.sqlite') });
     s.set('k', 'aaaa');
-    s.flush();
+    await s.flush();
     s.set('k', '한'); // 3 bytes in UTF-8
     s.set('j', 'bb');
-    s.flush();
+    await s.flush();
     expect(s.totals()).toEqual({ entries: 2, bytes: 5 });
   });
 
-  it('evicts the least recently used entry past maxEntries (a read refreshes an entry)', () => {
+  it('evicts the least recently used entry past maxEntries (a read refreshes an entry)', async () => {
     let t = 1000;
     const s = store({ path: join(tmp(), 'c.sqlite'), maxEntries: 3, now: () => t });
     for (const k of ['a', 'b', 'c']) {
       s.set(k, k);
-      s.flush();
+      await s.flush();
       t += 10;
     }
     expect(s.get('a')).toBe('a'); // a is now the most recently used
     t += 10;
-    s.flush();
+    await s.flush();
     s.set('d', 'd');
-    s.flush();
+    await s.flush();
     expect(s.get('b')).toBeUndefined();
     expect(['a', 'c', 'd'].map((k) => s.get(k))).toEqual(['a', 'c', 'd']);
     expect(s.counts().evictions).toBe(1);
     expect(s.totals().entries).toBe(3);
   });
 
-  it('evicts by bytes: 40-byte values under a 100-byte bound keep the two newest', () => {
+  it('evicts by bytes: 40-byte values under a 100-byte bound keep the two newest', async () => {
     let t = 0;
     const s = store({ path: join(tmp(), 'c.sqlite'), maxBytes: 100, now: () => (t += 1) });
     for (let i = 0; i < 5; i++) {
       s.set(`k${i}`, String(i).repeat(40));
-      s.flush();
+      await s.flush();
     }
     expect(s.totals()).toEqual({ entries: 2, bytes: 80 });
     expect(s.get('k3')).toBe('3'.repeat(40));
@@ -87,32 +87,32 @@ describe('SqliteStore', () => {
     expect(s.counts().evictions).toBe(3);
   });
 
-  it('expires entries after the TTL and sweeps them on the next flush', () => {
+  it('expires entries after the TTL and sweeps them on the next flush', async () => {
     let t = 1_000_000;
     const s = store({ path: join(tmp(), 'c.sqlite'), ttlSeconds: 60, now: () => t });
     s.set('k', 'v');
-    s.flush();
+    await s.flush();
     t += 59_999;
     expect(s.get('k')).toBe('v');
     t += 1;
     expect(s.get('k')).toBeUndefined();
-    s.flush();
+    await s.flush();
     expect(s.totals().entries).toBe(0);
     expect(s.counts().expired).toBe(1);
   });
 
-  it('moves an old JSON cache (keyv-file) at the path aside and starts empty', () => {
+  it('moves an old JSON cache (keyv-file) at the path aside and starts empty', async () => {
     const dir = tmp();
     const path = join(dir, 'cache.json');
     writeFileSync(path, JSON.stringify({ cache: [['rh:abc', { value: { structured: {}, summary: 's' }, expires: null }]], lastExpire: 0 }));
     const s = store({ path });
     expect(s.totals().entries).toBe(0);
     s.set('k', 'v');
-    expect(s.flush()).toBe(true);
+    expect(await s.flush()).toBe(true);
     expect(readdirSync(dir).some((f) => f.startsWith('cache.json.not-sqlite-'))).toBe(true);
   });
 
-  it('moves a damaged SQLite file aside and starts empty', () => {
+  it('moves a damaged SQLite file aside and starts empty', async () => {
     const dir = tmp();
     const path = join(dir, 'c.sqlite');
     writeFileSync(path, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 0x5a)]));
@@ -121,10 +121,17 @@ describe('SqliteStore', () => {
     expect(readdirSync(dir).some((f) => f.startsWith('c.sqlite.corrupt-'))).toBe(true);
   });
 
-  it('runs checkpoints in a worker thread by default', async () => {
-    const s = store({ path: join(tmp(), 'c.sqlite'), checkpointWorker: true });
-    for (let i = 0; i < 100 && s.counts().checkpoints !== 'worker'; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(s.counts().checkpoints).toBe('worker');
+  it('commits in a writer thread by default: queued until confirmed, then committed and visible to a second connection', async () => {
+    const path = join(tmp(), 'c.sqlite');
+    const s = store({ path, writer: undefined });
+    expect(s.counts().writer).toBe('worker');
+    s.set('k', 'v');
+    expect(s.counts().pending).toBe(1);
+    expect(await s.flush()).toBe(true);
+    expect(s.counts().pending).toBe(0);
+    expect(s.totals()).toEqual({ entries: 1, bytes: 1 });
+    const other = store({ path });
+    expect(other.get('k')).toBe('v');
   });
 });
 
@@ -194,17 +201,25 @@ describe('SqliteStore across real processes', () => {
     const path = join(dir, 'c.sqlite');
     const w = runWriter(dir, path, [0, 1_000_000, 1]);
     await w.started;
-    await new Promise((r) => setTimeout(r, 300 + Math.random() * 300));
+    // Wait until commits are landing, then kill at a random moment while they go on.
+    let committed = 0;
+    while (committed === 0) {
+      await new Promise((r) => setTimeout(r, 20));
+      const db = new Database(path, { readonly: true });
+      committed = (db.prepare('SELECT entries FROM totals').get() as { entries: number }).entries;
+      db.close();
+    }
+    await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
     w.child.kill('SIGKILL');
     expect(await w.exited).toBe(-1);
     const rows = readAll(path);
-    expect(rows.length).toBeGreaterThan(100);
+    expect(rows.length).toBeGreaterThanOrEqual(committed);
     for (const { key, value } of rows) expect(value).toBe(expected(Number(key.slice(1))));
     // and the store itself opens and serves them
     const s = store({ path });
     expect(s.get(rows[0].key)).toBe(rows[0].value);
     s.set('after', 'restart');
-    expect(s.flush()).toBe(true);
+    expect(await s.flush()).toBe(true);
   });
 
   it('two processes write and read one file at the same time without loss or corruption', async () => {

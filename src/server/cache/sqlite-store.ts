@@ -1,26 +1,26 @@
 // The persistent result store behind the `file` cache backend: one SQLite file (better-sqlite3, WAL mode).
 //
 // Why this shape (measurements in docs/engine.md, "Result cache"):
-// - Reads are synchronous point look-ups on the primary key: ~0.02 ms (miss) / ~0.04 ms (hit) at 100,000 entries,
-//   independent of the store's size, unlike the JSON file it replaces (whole-file rewrite on every write).
-// - Writes are write-behind: set() queues the entry and returns; a timer flushes the queue (plus LRU touches,
-//   TTL expiry and eviction) in ONE transaction. A commit in WAL mode with synchronous=NORMAL does not fsync, so a
-//   flush costs tens of µs per entry. A crash (even kill -9) loses at most the entries queued since the last flush;
+// - Reads are synchronous point look-ups on the primary key, ~0.03 ms at 100,000 entries, independent of the
+//   store's size (the JSON file it replaces was rewritten whole after every write).
+// - Writes are write-behind and off the event loop: set() queues the entry and returns; every `flushMs` the
+//   queue (plus LRU touches) goes to a writer thread (store-writer.ts) that commits it in ONE transaction,
+//   expires and evicts, and also checkpoints the WAL (the only step that fsyncs). Until the writer confirms, a
+//   queued entry is served from the queue. A crash (even kill -9) loses at most the entries not yet committed;
 //   SQLite's journal guarantees the file never holds a partial entry.
-// - The only fsync happens when the WAL is checkpointed into the main file. Automatic checkpoints are switched off
-//   on this connection; a worker thread (checkpoint-worker.ts) runs them, so a response never waits for the disk.
-// - Several processes may open the same file (WAL allows concurrent readers and one writer). A flush that finds the
-//   file locked by another process is not waited for (busy_timeout 0): the queue is kept and retried next tick.
-// - Bounds: entries and bytes, with least-recently-used eviction (each hit updates `used`, batched into the next
-//   flush), and a time-to-live. Totals are kept by triggers in a one-row `totals` table, so they are exact across
-//   processes and cheap to read.
+// - Several processes may open the same file (WAL: concurrent readers, one writer). A batch that finds the file
+//   locked by another process is not waited for: it stays queued and is retried at the next flush.
+// - Bounds: entries and bytes, least-recently-used eviction (hits update `used`, batched into the next flush),
+//   and a time-to-live.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database, { type Database as Db, type Statement } from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import type { Database as Db } from 'better-sqlite3';
 import type { Logger } from 'pino';
+import { workerScript } from '../../engine/workers/script.js';
+import { applyBatch, connect, isBusy, SchemaMismatch, statements, type Batch, type BatchResult, type Statements, type Totals } from './sqlite-db.js';
 
-/** Bumped when the table layout changes; a file with another version is moved aside and a fresh one made. */
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION } from './sqlite-db.js';
 const SQLITE_HEADER = 'SQLite format 3\0';
 
 export interface SqliteStoreOptions {
@@ -31,20 +31,15 @@ export interface SqliteStoreOptions {
   maxBytes: number;
   /** Entry lifetime in seconds; 0 = forever. */
   ttlSeconds: number;
-  /** Longest a queued write waits before it is committed (ms). A crash loses at most this window. */
+  /** Longest a queued write waits before it is sent to be committed (ms). A crash loses at most this window. */
   flushMs?: number;
   /** Queue length that triggers a flush at once. */
   flushAt?: number;
-  /** Run WAL checkpoints in a worker thread (default true). False = SQLite's automatic checkpoints on this connection. */
-  checkpointWorker?: boolean;
+  /** 'worker' (default): commits and checkpoints in a worker thread. 'inline': on this thread (tests, tools). */
+  writer?: 'worker' | 'inline';
   logger?: Logger;
   /** For tests: the clock (ms since epoch). */
   now?: () => number;
-}
-
-export interface SqliteStoreTotals {
-  entries: number;
-  bytes: number;
 }
 
 export interface SqliteStoreCounters {
@@ -52,41 +47,18 @@ export interface SqliteStoreCounters {
   evictions: number;
   /** Entries removed because their TTL had passed, by this process. */
   expired: number;
-  /** Flushes that found the file locked by another process and were retried. */
+  /** Batches that found the file locked by another process and were retried. */
   busyRetries: number;
-  /** Entries waiting to be written. */
+  /** Entries queued and not yet committed. */
   pending: number;
-  /** Where WAL checkpoints run. */
-  checkpoints: 'worker' | 'inline';
+  /** Where commits and WAL checkpoints run. */
+  writer: 'worker' | 'inline';
 }
 
-interface Pending {
+interface Queued {
   value: string;
   expires: number | null;
 }
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS entries (
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
-  used INTEGER NOT NULL,
-  expires INTEGER
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS entries_used ON entries(used);
-CREATE INDEX IF NOT EXISTS entries_expires ON entries(expires) WHERE expires IS NOT NULL;
-CREATE TABLE IF NOT EXISTS totals (id INTEGER PRIMARY KEY CHECK (id = 1), entries INTEGER NOT NULL, bytes INTEGER NOT NULL);
-INSERT OR IGNORE INTO totals (id, entries, bytes) VALUES (1, 0, 0);
-CREATE TRIGGER IF NOT EXISTS entries_ins AFTER INSERT ON entries BEGIN
-  UPDATE totals SET entries = entries + 1, bytes = bytes + NEW.bytes WHERE id = 1;
-END;
-CREATE TRIGGER IF NOT EXISTS entries_del AFTER DELETE ON entries BEGIN
-  UPDATE totals SET entries = entries - 1, bytes = bytes - OLD.bytes WHERE id = 1;
-END;
-CREATE TRIGGER IF NOT EXISTS entries_upd AFTER UPDATE OF bytes ON entries BEGIN
-  UPDATE totals SET bytes = bytes - OLD.bytes + NEW.bytes WHERE id = 1;
-END;
-`;
 
 /** True when the file exists, is not empty, and does not start with SQLite's header (e.g. the old JSON cache). */
 function isForeignFile(path: string): boolean {
@@ -109,50 +81,37 @@ function moveAside(path: string, why: string): string {
   return aside;
 }
 
+type WriterReply = { id: number; ok: true; evictions: number; expired: number } | { id: number; ok: false; busy?: boolean; error?: string };
+
 export class SqliteStore {
   private readonly db: Db;
-  private readonly queue = new Map<string, Pending>();
+  private readonly st: Statements;
+  private readonly queue = new Map<string, Queued>();
   private readonly touches = new Map<string, number>();
+  private readonly deletes = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly counters: Omit<SqliteStoreCounters, 'pending' | 'checkpoints'> = { evictions: 0, expired: 0, busyRetries: 0 };
-  private checkpointer: { stop(): Promise<void> } | null = null;
+  private inFlight: Promise<boolean> | null = null;
+  private readonly counters = { evictions: 0, expired: 0, busyRetries: 0 };
+  private writer: Worker | null = null;
+  private readonly replies = new Map<number, (r: WriterReply) => void>();
+  private nextId = 1;
   private closed = false;
   private readonly now: () => number;
   private readonly flushMs: number;
   private readonly flushAt: number;
-  private readonly st: {
-    get: Statement<[string], { value: string; expires: number | null }>;
-    upsert: Statement<[string, string, number, number, number | null]>;
-    touch: Statement<[number, string]>;
-    totals: Statement<[], SqliteStoreTotals>;
-    expire: Statement<[number]>;
-    oldest: Statement<[number], { key: string; bytes: number }>;
-    del: Statement<[string]>;
-  };
 
   private constructor(db: Db, private readonly options: SqliteStoreOptions) {
     this.db = db;
+    this.st = statements(db);
     this.now = options.now ?? Date.now;
     this.flushMs = options.flushMs ?? 20;
     this.flushAt = options.flushAt ?? 256;
-    this.st = {
-      get: db.prepare('SELECT value, expires FROM entries WHERE key = ?'),
-      upsert: db.prepare(
-        'INSERT INTO entries (key, value, bytes, used, expires) VALUES (?, ?, ?, ?, ?) ' +
-          'ON CONFLICT(key) DO UPDATE SET value = excluded.value, bytes = excluded.bytes, used = excluded.used, expires = excluded.expires',
-      ),
-      touch: db.prepare('UPDATE entries SET used = ? WHERE key = ?'),
-      totals: db.prepare('SELECT entries, bytes FROM totals WHERE id = 1'),
-      expire: db.prepare('DELETE FROM entries WHERE expires IS NOT NULL AND expires <= ?'),
-      oldest: db.prepare('SELECT key, bytes FROM entries ORDER BY used ASC LIMIT ?'),
-      del: db.prepare('DELETE FROM entries WHERE key = ?'),
-    };
   }
 
   /**
    * Opens (or creates) the store. A file that is not SQLite (the old JSON cache), is damaged, or has another
-   * schema version is moved aside (`<path>.<reason>-<ms>`) with a warning and the store starts empty.
-   * Throws only when the directory cannot be written at all.
+   * layout version is moved aside (`<path>.<reason>-<ms>`) with a warning and the store starts empty.
+   * Throws only when the file cannot be created at all.
    */
   static open(options: SqliteStoreOptions): SqliteStore {
     const { path, logger } = options;
@@ -163,72 +122,50 @@ export class SqliteStore {
     }
     let db: Db;
     try {
-      db = SqliteStore.connect(path);
+      db = connect(path, true);
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
-      if (!/^SQLITE_(CORRUPT|NOTADB|SCHEMA_VERSION)/.test(code) && !(err instanceof SchemaMismatch)) throw err;
+      if (!/^SQLITE_(CORRUPT|NOTADB)/.test(code) && !(err instanceof SchemaMismatch)) throw err;
       const aside = moveAside(path, err instanceof SchemaMismatch ? 'old-schema' : 'corrupt');
       logger?.warn({ path, movedTo: aside, reason: (err as Error).message }, 'cache store unusable; moved aside, starting empty');
-      db = SqliteStore.connect(path);
+      db = connect(path, true);
     }
     const store = new SqliteStore(db, options);
-    if (options.checkpointWorker !== false) store.startCheckpointer();
+    if ((options.writer ?? 'worker') === 'worker') store.startWriter();
     else db.pragma('wal_autocheckpoint = 1000');
     return store;
   }
 
-  private static connect(path: string): Db {
-    const db = new Database(path);
-    try {
-      // Start-up may wait for another process that is creating the schema; flushes later never wait (see flush()).
-      db.pragma('busy_timeout = 5000');
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('wal_autocheckpoint = 0');
-      db.pragma('journal_size_limit = 67108864');
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version !== 0 && version !== SCHEMA_VERSION) throw new SchemaMismatch(`schema version ${version}, expected ${SCHEMA_VERSION}`);
-      if (version === 0) {
-        db.transaction(() => {
-          db.exec(SCHEMA);
-          db.pragma(`user_version = ${SCHEMA_VERSION}`);
-        }).immediate();
-      }
-      // Touch the data so a damaged file fails here, not on the first call.
-      db.prepare('SELECT entries FROM totals WHERE id = 1').get();
-      db.pragma('busy_timeout = 0');
-      return db;
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-  }
-
-  private startCheckpointer(): void {
-    // Imported lazily: the worker module is only needed by the file backend.
-    import('./checkpoint.js')
-      .then(({ startCheckpointer }) => {
-        if (this.closed) return;
-        this.checkpointer = startCheckpointer(this.options.path, this.options.logger, () => {
-          // The worker died: fall back to SQLite's own checkpoints on this connection (and say so in status).
-          if (!this.closed) this.db.pragma('wal_autocheckpoint = 1000');
-          this.checkpointer = null;
-        });
-      })
-      .catch((err: Error) => {
-        this.options.logger?.warn({ err: err.message }, 'cache checkpoint worker could not start; checkpoints run inline');
-        if (!this.closed) this.db.pragma('wal_autocheckpoint = 1000');
-      });
+  private startWriter(): void {
+    const { path, maxEntries, maxBytes, logger } = this.options;
+    const worker = new Worker(workerScript(import.meta.url, 'store-writer.js'), { workerData: { path, bounds: { maxEntries, maxBytes }, checkpointMs: 1000 } });
+    worker.unref();
+    worker.on('message', (r: WriterReply) => {
+      const done = this.replies.get(r.id);
+      this.replies.delete(r.id);
+      done?.(r);
+    });
+    const lost = (why: string) => {
+      if (this.writer !== worker) return;
+      this.writer = null;
+      for (const done of this.replies.values()) done({ id: 0, ok: false, error: why });
+      this.replies.clear();
+      if (this.closed) return;
+      // Without the writer, commits and checkpoints run on this thread (visible as writer: 'inline' in status).
+      logger?.warn({ reason: why }, 'cache writer thread stopped; writes now commit on the main thread');
+      this.db.pragma('wal_autocheckpoint = 1000');
+    };
+    worker.on('error', (err) => lost(`writer thread failed: ${err.message}`));
+    worker.on('exit', (code) => lost(`writer thread exited (code ${code})`));
+    this.writer = worker;
   }
 
   /** The stored value, or undefined (absent or expired). A hit is recorded for LRU order (written with the next flush). */
   get(key: string): string | undefined {
     const now = this.now();
     const queued = this.queue.get(key);
-    if (queued) {
-      if (queued.expires !== null && queued.expires <= now) return undefined;
-      return queued.value;
-    }
+    if (queued) return queued.expires !== null && queued.expires <= now ? undefined : queued.value;
+    if (this.deletes.has(key)) return undefined;
     const row = this.st.get.get(key);
     if (!row) return undefined;
     if (row.expires !== null && row.expires <= now) return undefined; // removed by the next flush's expiry sweep
@@ -237,125 +174,126 @@ export class SqliteStore {
     return row.value;
   }
 
-  /** Queues the value; it is committed within flushMs (or at once when the queue is long). */
+  /** Queues the value; it is committed within about flushMs (at once when the queue is long). */
   set(key: string, value: string): void {
     if (this.closed) return;
     const ttl = this.options.ttlSeconds;
     this.queue.set(key, { value, expires: ttl > 0 ? this.now() + ttl * 1000 : null });
     this.touches.delete(key);
-    if (this.queue.size >= this.flushAt) this.flush();
+    this.deletes.delete(key);
+    if (this.queue.size >= this.flushAt && !this.inFlight) void this.flush();
     else this.schedule();
   }
 
-  /** Removes an entry (e.g. one that failed validation). */
+  /** Removes an entry (e.g. one that failed validation); committed with the next flush. */
   delete(key: string): void {
+    if (this.closed) return;
     this.queue.delete(key);
     this.touches.delete(key);
-    if (this.closed) return;
-    try {
-      this.st.del.run(key);
-    } catch (err) {
-      if (!isBusy(err)) throw err; // another process is writing: the entry stays and will be judged again on read
-    }
+    this.deletes.add(key);
+    this.schedule();
   }
 
   private schedule(): void {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      try {
-        this.flush();
-      } catch (err) {
-        this.options.logger?.warn({ err: (err as Error).message }, 'cache flush failed; queued entries dropped');
-        this.queue.clear();
-        this.touches.clear();
-      }
+      void this.flush();
     }, this.flushMs);
     this.timer.unref();
   }
 
   /**
-   * Commits queued writes and touches, drops expired entries and evicts least-recently-used ones past the bounds,
-   * in one transaction. Returns false when another process held the write lock (the queue is kept and retried).
+   * Commits what is queued (one batch at a time). Resolves true when committed (or nothing to do), false when
+   * another process held the write lock or the commit failed (the batch stays queued and is retried).
    */
-  flush(): boolean {
+  flush(): Promise<boolean> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.closed) return true;
-    const now = this.now();
-    const queue = [...this.queue];
-    const touches = [...this.touches];
-    try {
-      this.db
-        .transaction(() => {
-          for (const [key, p] of queue) this.st.upsert.run(key, p.value, Buffer.byteLength(p.value), now, p.expires);
-          for (const [key, at] of touches) this.st.touch.run(at, key);
-          this.counters.expired += this.st.expire.run(now).changes;
-          this.evict();
-        })
-        .immediate();
-    } catch (err) {
-      if (!isBusy(err)) throw err;
-      this.counters.busyRetries++;
+    if (this.inFlight) return this.inFlight.then(() => this.flush());
+    if (this.queue.size === 0 && this.touches.size === 0 && this.deletes.size === 0) return Promise.resolve(true);
+    const sent = { queue: [...this.queue], touches: [...this.touches], deletes: [...this.deletes] };
+    const batch: Batch = {
+      upserts: sent.queue.map(([key, q]) => [key, q.value, q.expires]),
+      touches: sent.touches,
+      deletes: sent.deletes,
+      now: this.now(),
+    };
+    const settle = (r: WriterReply): boolean => {
+      this.inFlight = null;
+      if (r.ok) {
+        this.counters.evictions += r.evictions;
+        this.counters.expired += r.expired;
+        // Only what was committed leaves the queue (a newer set() of the same key stays).
+        for (const [key, q] of sent.queue) if (this.queue.get(key) === q) this.queue.delete(key);
+        for (const [key, at] of sent.touches) if (this.touches.get(key) === at) this.touches.delete(key);
+        for (const key of sent.deletes) this.deletes.delete(key);
+        if (this.queue.size || this.touches.size || this.deletes.size) this.schedule();
+        return true;
+      }
+      if (r.busy) this.counters.busyRetries++;
+      else this.options.logger?.warn({ err: r.error }, 'cache commit failed; kept queued and retried');
       this.schedule();
       return false;
-    }
-    // Only what was committed leaves the queue (set() may not run during the synchronous transaction, but be exact).
-    for (const [key, p] of queue) if (this.queue.get(key) === p) this.queue.delete(key);
-    for (const [key, at] of touches) if (this.touches.get(key) === at) this.touches.delete(key);
-    return true;
-  }
-
-  /** Deletes least-recently-used entries until both bounds hold (inside flush's transaction). */
-  private evict(): void {
-    const { maxEntries, maxBytes } = this.options;
-    let { entries, bytes } = this.st.totals.get() as SqliteStoreTotals;
-    while (entries > maxEntries || bytes > maxBytes) {
-      const batch = this.st.oldest.all(Math.max(1, Math.min(1000, entries - maxEntries)));
-      if (batch.length === 0) break;
-      for (const row of batch) {
-        this.st.del.run(row.key);
-        this.counters.evictions++;
-        entries--;
-        bytes -= row.bytes;
-        if (entries <= maxEntries && bytes <= maxBytes) break;
+    };
+    if (!this.writer) {
+      try {
+        return Promise.resolve(settle({ id: 0, ok: true, ...this.applyInline(batch) }));
+      } catch (err) {
+        return Promise.resolve(settle(isBusy(err) ? { id: 0, ok: false, busy: true } : { id: 0, ok: false, error: (err as Error).message }));
       }
     }
+    const id = this.nextId++;
+    const writer = this.writer;
+    this.inFlight = new Promise<boolean>((resolve) => {
+      this.replies.set(id, (r) => resolve(settle(r)));
+      writer.ref(); // keep the process alive until the commit is confirmed
+      writer.postMessage({ id, op: 'batch', batch });
+    }).finally(() => writer.unref());
+    return this.inFlight;
   }
 
-  /** Entries and bytes in the file (shared by every process using it), plus queued entries not yet written. */
-  totals(): SqliteStoreTotals {
+  private applyInline(batch: Batch): BatchResult {
+    return applyBatch(this.db, this.st, batch, { maxEntries: this.options.maxEntries, maxBytes: this.options.maxBytes });
+  }
+
+  /** Entries and bytes committed to the file (shared by every process using it). */
+  totals(): Totals {
     if (this.closed) return { entries: 0, bytes: 0 };
-    const t = this.st.totals.get() as SqliteStoreTotals;
+    const t = this.st.totals.get() as Totals;
     return { entries: t.entries, bytes: t.bytes };
   }
 
   counts(): SqliteStoreCounters {
-    return { ...this.counters, pending: this.queue.size, checkpoints: this.checkpointer ? 'worker' : 'inline' };
+    return { ...this.counters, pending: this.queue.size, writer: this.writer ? 'worker' : 'inline' };
   }
 
-  /** Flushes what is queued (waiting up to 2 s for another process's lock), stops the checkpointer, closes the file. */
+  /** Commits what is queued (retrying another process's lock for up to 2 s), stops the writer, closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
     const deadline = Date.now() + 2000;
-    while (!this.flush() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (!(await this.flush()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.checkpointer?.stop();
-    try {
-      this.db.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // another process is checkpointing or writing; it will checkpoint later
+    const writer = this.writer;
+    if (writer) {
+      const id = this.nextId++;
+      await new Promise<void>((resolve) => {
+        this.replies.set(id, () => resolve());
+        writer.ref();
+        writer.postMessage({ id, op: 'close' });
+      });
+      this.writer = null;
+      await writer.terminate();
+    } else {
+      try {
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // another process is checkpointing or writing; it will checkpoint later
+      }
     }
     this.db.close();
   }
-}
-
-class SchemaMismatch extends Error {}
-
-function isBusy(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
 }
