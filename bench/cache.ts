@@ -9,7 +9,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { ResultCache, type CachedResult } from '../src/engine/cache.js';
+import { ResultCache, type CachedResult } from '../src/server/cache.js';
 import { SqliteStore } from '../src/server/cache/sqlite-store.js';
 import { createHash } from 'node:crypto';
 

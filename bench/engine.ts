@@ -21,7 +21,7 @@ import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { defaults } from '../src/server/config.js';
 import { analyzeEmotionTool } from '../src/tools/analyze_emotion.js';
-import type { ToolContext } from '../src/tools/types.js';
+import { uncachedContext, type ToolContext } from '../src/tools/types.js';
 
 function repoRoot(): string {
   const here = fileURLToPath(new URL('.', import.meta.url));
@@ -80,12 +80,12 @@ async function main(): Promise<void> {
   const pool = corpus().filter((t) => !fixture || !/boom/i.test(t));
   const config = { ...defaults({}), modelsDir };
   const handle = { require: async () => engine, modelId: () => `${engine.model.id}` };
-  const ctx = (): ToolContext => ({
+  const ctx = (): ToolContext => uncachedContext({
     requestId: 'bench',
     signal: new AbortController().signal,
     logger: pino({ level: 'silent' }),
     progress: async () => {},
-    services: { config, engine: handle },
+    services: { limits: config.limits, engine: handle },
   });
   const call = (args: Record<string, unknown>) => analyzeEmotionTool.handler(analyzeEmotionTool.input.parse(args), ctx());
 

@@ -10,7 +10,7 @@
 //
 // ONNX Runtime's Node binding runs a session synchronously on the main thread, so batches run one at a time;
 // items that arrive while a batch runs are taken as soon as it finishes.
-import { ToolError } from '../tools/types.js';
+import { ToolError } from '../core/errors.js';
 
 export interface BatcherOptions<I, O> {
   windowMs: number;

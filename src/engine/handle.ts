@@ -5,14 +5,13 @@
 //    no model installed = a warning, tools then answer model_missing);
 //  - with 'lazy' loads on the first require().
 import type { Logger } from 'pino';
-import type { AppConfig } from '../server/config.js';
-import { ToolError, type EngineHandle } from '../tools/types.js';
+import { ToolError } from '../core/errors.js';
+import type { TextEngine } from '../core/model.js';
 import type { BatchStats } from './batcher.js';
 import { EngineLoadError, type EngineLoadErrorKind } from './errors.js';
 import { listModels, resolveModel } from './manifest.js';
-import { OnnxTextEngine } from './onnx-engine.js';
+import { OnnxTextEngine, type ModelFileInfo } from './onnx-engine.js';
 import { autoCandidates, configureOrtLogging, probeProvider, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
-import type { TextEngine } from './types.js';
 import { existsSync } from 'node:fs';
 
 export interface EngineStatus {
@@ -34,13 +33,7 @@ export interface EngineStatus {
   /** 'worker' = the ONNX session runs in a worker thread, off the event loop (null until loaded). */
   inference_thread: 'worker' | 'main' | null;
   /** The model in use (null until loaded). */
-  model: {
-    id: string;
-    version: string;
-    file: string;
-    sha256: string;
-    precision: string | null;
-    bytes: number;
+  model: (ModelFileInfo & {
     /** Counted from the ONNX graph initializers. */
     parameters: number;
     parameters_by_type: Record<string, number>;
@@ -51,7 +44,7 @@ export interface EngineStatus {
     max_length: number;
     load_ms: number;
     warmup_ms: number;
-  } | null;
+  }) | null;
   /** Every model the configured manifests list. */
   available_models: Array<{ id: string; version: string; file: string; precision: string | null; parameters: number | null; dir: string; installed: boolean }>;
   thresholds_source: string | null;
@@ -67,13 +60,32 @@ export interface EngineStatus {
   error: { kind: EngineLoadErrorKind | 'internal'; message: string; file: string | null } | null;
 }
 
-export interface RedHeartEngineHandle extends EngineHandle {
-  require(): Promise<OnnxTextEngine>;
+/** The settings the engine reads (a subset of the server's AppConfig, which satisfies it). */
+export interface EngineConfig {
+  modelsDir: string;
+  extraModelsDir?: string;
+  model?: string;
+  provider: ProviderRequest;
+  threads: number;
+  loadMode: 'lazy' | 'eager';
+  batchWindowMs: number;
+  maxBatch: number;
+  batching: 'auto' | 'dynamic' | 'exact';
+  logLevel: string;
+}
+
+/** The engine as tools and the server see it: a model loaded on demand, its cache identity and its status. */
+export interface EngineHandle {
+  /** Returns the loaded engine or throws ToolError('model_missing', …) saying which file is missing and how to fix it. */
+  require(): Promise<TextEngine>;
+  /** Identifier of the model that text results depend on (goes into cache keys); null when none is installed. */
+  modelId(): string | null;
+  /** For red-heart://status. */
   status(): EngineStatus;
   close(): Promise<void>;
 }
 
-class Handle implements RedHeartEngineHandle {
+class OnnxEngineHandle implements EngineHandle {
   private engine: OnnxTextEngine | null = null;
   private loading: Promise<OnnxTextEngine> | null = null;
   private lastError: EngineStatus['error'] = null;
@@ -82,7 +94,7 @@ class Handle implements RedHeartEngineHandle {
   private closed = false;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: EngineConfig,
     private readonly logger: Logger,
   ) {}
 
@@ -247,10 +259,9 @@ function cacheId(id: string, version: string, sha: string): string {
 }
 
 /** Creates the engine handle; throws EngineLoadError when the configuration cannot work (see file header). */
-export async function createEngineHandle(config: AppConfig, logger: Logger): Promise<RedHeartEngineHandle> {
-  const handle = new Handle(config, logger);
+export async function createEngineHandle(config: EngineConfig, logger: Logger): Promise<EngineHandle> {
+  const handle = new OnnxEngineHandle(config, logger);
   await handle.init();
   return handle;
 }
 
-export type { TextEngine };

@@ -1,7 +1,7 @@
 // Language by script. The model serves English and Korean; Hangul decides Korean, everything else is
 // analysed as English. Chinese and Japanese are recognised (hooks for future models) but, with no model
 // for them, are served by the English path and reported as such via `script`.
-import type { Language, LanguageRequest } from './types.js';
+import type { Language, LanguageRequest } from '../core/model.js';
 
 export type Script = 'hangul' | 'kana' | 'han' | 'latin' | 'other' | 'none';
 

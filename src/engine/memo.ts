@@ -1,8 +1,8 @@
 // Shares model outputs between tools: the same text analysed by analyze_emotion, the text paths of
 // bentham_score / regret_forecast and full_analysis costs one encoder pass. Keyed by model id, requested
 // language and text; in-flight analyses are shared too, so concurrent sections of one call wait on one pass.
-import type { EngineHandle } from '../tools/types.js';
-import type { AnalyzeOptions, TextAnalysis, TextEngine } from './types.js';
+import type { EngineHandle } from './handle.js';
+import type { AnalyzeOptions, TextAnalysis, TextEngine } from '../core/model.js';
 
 export interface MemoStats {
   entries: number;

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
-import { ToolError } from '../tools/types.js';
+import { ToolError } from '../core/errors.js';
+import { NONE_LABEL } from '../core/labels.js';
 import { MicroBatcher, type BatchStats } from './batcher.js';
 import { aggregateLabels, MAX_CHUNKS, planWindows, weightedMean } from './chunking.js';
 import { EngineLoadError } from './errors.js';
@@ -15,7 +16,7 @@ import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCoun
 import { autoCandidates, ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
 import { WorkerSession, type SessionLike } from './workers/ort-session.js';
-import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from './types.js';
+import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 
 export const OUTPUT_NAMES = ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad'] as const;
 
@@ -59,13 +60,17 @@ interface WindowOut {
   vad: [number, number, number];
 }
 
-export interface LoadedEngineInfo {
+/** The model file an engine runs (reported by red-heart://status as well). */
+export interface ModelFileInfo {
   id: string;
   version: string;
   file: string;
   sha256: string;
   precision: string | null;
   bytes: number;
+}
+
+export interface LoadedEngineInfo extends ModelFileInfo {
   parameters: ParameterCount;
   manifestParameters: number | null;
   maxLength: number;
@@ -116,7 +121,6 @@ export class OnnxTextEngine implements TextEngine {
     private readonly tokenizer: TextTokenizer,
     private readonly resolved: ResolvedModel,
     readonly info: LoadedEngineInfo,
-    opts: EngineOptions,
   ) {
     const e = resolved.entry;
     this.model = {
@@ -131,8 +135,8 @@ export class OnnxTextEngine implements TextEngine {
     this.windowSize = e.max_length - tokenizer.prefix.length - tokenizer.suffix.length;
     if (this.windowSize < 1) throw new EngineLoadError('model_invalid', `max_length ${e.max_length} leaves no room for text after special tokens`, resolved.manifestPath);
     this.noneIdx = {
-      goemotions: this.model.labels.goemotions.flatMap((l, i) => (l === 'neutral' ? [i] : [])),
-      kote: this.model.labels.kote.flatMap((l, i) => (l === '없음' ? [i] : [])),
+      goemotions: this.model.labels.goemotions.flatMap((l, i) => (l === NONE_LABEL.goemotions ? [i] : [])),
+      kote: this.model.labels.kote.flatMap((l, i) => (l === NONE_LABEL.kote ? [i] : [])),
     };
     this.batcher = new MicroBatcher<number[], WindowOut>({
       windowMs: info.batching.windowMs,
@@ -228,7 +232,7 @@ export class OnnxTextEngine implements TextEngine {
           thresholdsSource: `${resolved.manifestPath} (per-label thresholds tuned on dev splits)`,
           batching,
         };
-        const engine = new OnnxTextEngine(session, tokenizer, resolved, info, opts);
+        const engine = new OnnxTextEngine(session, tokenizer, resolved, info);
         const w0 = performance.now();
         await engine.warmUp();
         info.warmupMs = Math.round(performance.now() - w0);

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { MAX_BATCH_TEXTS, MAX_TEXT_CHARS, REGRET_MAX_CELLS, SURD_MAX_SOURCES, type Limits } from '../core/limits.js';
 
 export const PROVIDERS = ['auto', 'cpu', 'cuda', 'coreml', 'dml', 'webgpu'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -49,16 +50,16 @@ export const configSchema = z.object({
     .refine((c) => c.backend !== 'redis' || !!c.url, { message: 'the redis backend needs a URL: --cache redis://host:port', path: ['backend'] }),
   logLevel: z.enum(LOG_LEVELS),
   limits: z.object({
-    // The tool contracts cap texts at 20000 characters, batches at 64 texts and regret matrices at 50 × 50;
-    // these limits can only tighten them, so a larger value is refused rather than silently ignored.
-    maxTextChars: intFrom(1, 20_000),
-    maxBatchTexts: intFrom(1, 64),
+    // The tool contracts' ceilings (src/core/limits.ts); these limits can only tighten them, so a larger value is
+    // refused rather than silently ignored.
+    maxTextChars: intFrom(1, MAX_TEXT_CHARS),
+    maxBatchTexts: intFrom(1, MAX_BATCH_TEXTS),
     surdMaxSamples: intFrom(2, 200_000_000),
     surdMaxCells: intFrom(16, 1_000_000_000),
-    surdMaxSources: intFrom(1, 12),
-    regretMaxCells: intFrom(4, 2_500),
+    surdMaxSources: intFrom(1, SURD_MAX_SOURCES),
+    regretMaxCells: intFrom(4, REGRET_MAX_CELLS),
     callTimeoutMs: intFrom(0, 3_600_000), // 0 = no timeout
-  }),
+  }) satisfies z.ZodType<Limits>,
   /** Streamable HTTP transport; `listen` unset = stdio. */
   http: z.object({
     listen: z.object({ host: z.string().min(1), port: intFrom(0, 65_535) }).optional(),
@@ -130,7 +131,7 @@ const SETTINGS: ReadonlyArray<Setting> = [
   { flag: '--max-batch-texts', env: 'RED_HEART_MAX_BATCH_TEXTS', path: ['limits', 'maxBatchTexts'], help: 'most texts in one call' },
   { flag: '--surd-max-samples', env: 'RED_HEART_SURD_MAX_SAMPLES', path: ['limits', 'surdMaxSamples'], help: 'most samples per SURD variable' },
   { flag: '--surd-max-cells', env: 'RED_HEART_SURD_MAX_CELLS', path: ['limits', 'surdMaxCells'], help: 'largest joint histogram (cells)' },
-  { flag: '--surd-max-sources', env: 'RED_HEART_SURD_MAX_SOURCES', path: ['limits', 'surdMaxSources'], help: 'most SURD sources (≤ 12)' },
+  { flag: '--surd-max-sources', env: 'RED_HEART_SURD_MAX_SOURCES', path: ['limits', 'surdMaxSources'], help: `most SURD sources (≤ ${SURD_MAX_SOURCES})` },
   { flag: '--regret-max-cells', env: 'RED_HEART_REGRET_MAX_CELLS', path: ['limits', 'regretMaxCells'], help: 'largest options × scenarios matrix' },
   { flag: '--timeout-ms', env: 'RED_HEART_TIMEOUT_MS', path: ['limits', 'callTimeoutMs'], help: 'per-call timeout in ms (0 = none)' },
   {
@@ -193,12 +194,12 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
     cache: { backend: 'file', path: defaultCachePath(env), ttlSeconds: 7 * 24 * 3600, maxEntries: 100_000, maxBytes: 256 * 1024 * 1024, timeoutMs: 250 },
     logLevel: 'info',
     limits: {
-      maxTextChars: 20_000,
-      maxBatchTexts: 64,
+      maxTextChars: MAX_TEXT_CHARS,
+      maxBatchTexts: MAX_BATCH_TEXTS,
       surdMaxSamples: 50_000_000,
       surdMaxCells: 16_777_216,
-      surdMaxSources: 12,
-      regretMaxCells: 2_500,
+      surdMaxSources: SURD_MAX_SOURCES,
+      regretMaxCells: REGRET_MAX_CELLS,
       callTimeoutMs: 120_000,
     },
     http: {

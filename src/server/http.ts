@@ -34,8 +34,6 @@ export interface RunningHttpServer {
   url: string;
   host: string;
   port: number;
-  /** HTTP requests being served now. */
-  inFlight(): number;
   /** Stops accepting, lets in-flight calls finish for graceMs, cancels the rest, closes every connection. */
   close(graceMs: number): Promise<{ finished: number; cancelled: number }>;
 }
@@ -211,8 +209,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
       release();
       throw new HttpRefusal(503, 'server is shutting down; retry on another replica or after restart', { Connection: 'close', 'Retry-After': '1' });
     }
-    // A fresh McpServer per request. (Reusing them leaked: each reconnect of a pooled SDK server kept about
-    // 28 KB, so RSS grew linearly under load; see test/integration/http-load.test.ts.)
+    // A fresh McpServer per request: the SDK keeps about 28 KB per reconnect of a reused server, so reuse grows
+    // RSS linearly under load (test/integration/http-load.test.ts checks the growth).
     const mcp = deps.createMcp();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.once('close', () => {
@@ -287,7 +285,6 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     url,
     host: listen.host,
     port,
-    inFlight: () => tracker.size,
     async close(graceMs: number) {
       draining = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

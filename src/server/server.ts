@@ -1,23 +1,17 @@
 // createServer(): an McpServer with the five tools and the status resource, independent of transport.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
-import { ResultCache } from '../engine/cache.js';
+import type { EngineHandle } from '../engine/handle.js';
 import { AnalysisMemo, memoizedHandle } from '../engine/memo.js';
-import { registerTools } from '../tools/index.js';
-import type { EngineHandle } from '../tools/types.js';
+import { ResultCache } from './cache.js';
 import type { AppConfig } from './config.js';
+import { registerTools } from './registry.js';
 import { VERSION } from './version.js';
-
-/** The engine as the server sees it: the tools' handle plus a status report for the status surface. */
-export interface ServerEngine extends EngineHandle {
-  status(): unknown;
-  close?(): Promise<void>;
-}
 
 export interface ServerDeps {
   config: AppConfig;
   logger: Logger;
-  engine: ServerEngine;
+  engine: EngineHandle;
   cache?: ResultCache;
   /** Shared model-output memo; pass one to share it between several McpServer instances (HTTP). */
   memo?: AnalysisMemo;
@@ -51,7 +45,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
         `read ${STATUS_URI} for the loaded model and cache state.`,
     },
   );
-  registerTools(mcp, { services: { config, engine }, cache, logger });
+  registerTools(mcp, { services: { limits: config.limits, engine }, cache, logger });
 
   const status = () => ({
     name: 'red-heart-mcp',

@@ -34,10 +34,6 @@ export class InFlightTracker {
     return n;
   }
 
-  get isDraining(): boolean {
-    return this.draining;
-  }
-
   /**
    * Wraps a transport that an McpServer is already connected to (call after `connect`): requests are
    * counted in, responses counted out; while draining, new requests are answered with an error at once.

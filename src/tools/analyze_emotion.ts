@@ -1,14 +1,17 @@
 // analyze_emotion: emotions of English or Korean text from the shipped model (issue 6; mappings in docs/emotion.md).
 import { z } from 'zod';
-import { EKMAN, SENTIMENTS, emotionProfile } from '../analysis/emotion/index.js';
-import { ToolError, throwIfCancelled, type ToolDefinition } from './types.js';
-
-const MAX_CHARS = 20_000;
-const MAX_TEXTS = 64;
+import { emotionProfile, type EmotionProfile } from '../analysis/emotion/index.js';
+import { ToolError } from '../core/errors.js';
+import { EKMAN, SENTIMENTS } from '../core/labels.js';
+import { MAX_BATCH_TEXTS, MAX_TEXT_CHARS } from '../core/limits.js';
+import type { ModelInfo } from '../core/model.js';
+import { round3, round4 } from '../core/numbers.js';
+import { engineFor } from './text-input.js';
+import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const input = z.object({
-  text: z.string().min(1).max(MAX_CHARS).optional().describe('One text to analyse (1..20000 characters). Give exactly one of text / texts.'),
-  texts: z.array(z.string().min(1).max(MAX_CHARS)).min(1).max(MAX_TEXTS).optional().describe('Several texts (1..64), analysed in one batch; results keep their order.'),
+  text: z.string().min(1).max(MAX_TEXT_CHARS).optional().describe(`One text to analyse (1..${MAX_TEXT_CHARS} characters). Give exactly one of text / texts.`),
+  texts: z.array(z.string().min(1).max(MAX_TEXT_CHARS)).min(1).max(MAX_BATCH_TEXTS).optional().describe(`Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order.`),
   language: z.enum(['auto', 'en', 'ko']).default('auto').describe('auto: Korean when the text is mostly Hangul, otherwise English.'),
   top_k: z.number().int().min(1).max(44).default(5).describe('How many native-taxonomy labels to list per text (1..44).'),
   threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the model\'s per-label thresholds tuned on dev data.'),
@@ -53,13 +56,48 @@ const output = z.object({
   elapsed_ms: z.number().nonnegative(),
 });
 
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
+type Args = z.infer<typeof input>;
+export type EmotionOutput = z.infer<typeof output>;
 
-function round4<T>(v: T): T {
-  if (typeof v === 'number') return (Math.round(v * 1e4) / 1e4) as T;
-  if (Array.isArray(v)) return v.map(round4) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, round4(x)])) as T;
-  return v;
+/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading). */
+export interface EmotionResult {
+  profiles: EmotionProfile[];
+  model: ModelInfo;
+  elapsedMs: number;
+}
+
+export async function computeEmotion(args: Args, ctx: ToolContext): Promise<EmotionResult> {
+  if ((args.text === undefined) === (args.texts === undefined)) {
+    throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
+  }
+  const texts = args.texts ?? [args.text as string];
+  const engine = await engineFor(ctx, texts.map((text, i) => ({ name: `text ${i}`, text })));
+  const t0 = performance.now();
+  const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
+  // numbers rounded to 4 decimals for readability (decisions are made on the unrounded values)
+  const profiles = analyses.map((a) => round4(emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold })));
+  return { profiles, model: engine.model, elapsedMs: performance.now() - t0 };
+}
+
+export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
+  const results = r.profiles;
+  const summary = results
+    .slice(0, 3)
+    .map((p, i) => {
+      const det = p.detected.slice(0, 3).map((d) => `${d.label} ${round3(d.score)}`).join(', ') || 'none over threshold';
+      return `${results.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}`;
+    })
+    .concat(results.length > 3 ? [`… ${results.length - 3} more`] : [])
+    .join('\n');
+  return {
+    structured: {
+      results,
+      model: { id: r.model.id, version: r.model.version, sha256: r.model.sha256.slice(0, 12) },
+      cached: false,
+      elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
+    },
+    summary,
+  };
 }
 
 export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
@@ -68,48 +106,9 @@ export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
   description:
     'Emotion analysis of English or Korean text with the shipped ONNX model. For each text returns GoEmotions (28, English) ' +
     'or KOTE (44, Korean) label probabilities, detected labels, an Ekman-7 projection, sentiment, valence (−1..1), ' +
-    'arousal (0..1), and 정/한/체면 composite indices with their formulas. Give `text` or `texts` (up to 64).',
+    `arousal (0..1), and 정/한/체면 composite indices with their formulas. Give \`text\` or \`texts\` (up to ${MAX_BATCH_TEXTS}).`,
   input,
   output,
   cache: 'args+model',
-  async handler(args, ctx) {
-    if ((args.text === undefined) === (args.texts === undefined)) {
-      throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
-    }
-    const texts = args.texts ?? [args.text as string];
-    const limits = ctx.services.config.limits;
-    if (texts.length > limits.maxBatchTexts) {
-      throw new ToolError('limit_exceeded', `${texts.length} texts exceed the limit of ${limits.maxBatchTexts} (--max-batch-texts)`);
-    }
-    texts.forEach((t, i) => {
-      if (t.length > limits.maxTextChars) {
-        throw new ToolError('limit_exceeded', `text ${i} has ${t.length} characters; the limit is ${limits.maxTextChars} (--max-text-chars)`);
-      }
-    });
-    const engine = await ctx.services.engine.require();
-    throwIfCancelled(ctx.signal);
-    const t0 = performance.now();
-    const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
-    const model = engine.model;
-    // numbers rounded to 4 decimals for readability (decisions are made on the unrounded values)
-    const results = analyses.map((a) => round4(emotionProfile(a, model, { topK: args.top_k, threshold: args.threshold })));
-    const elapsed = performance.now() - t0;
-    const summary = results
-      .slice(0, 3)
-      .map((r, i) => {
-        const det = r.detected.slice(0, 3).map((d) => `${d.label} ${r3(d.score)}`).join(', ') || 'none over threshold';
-        return `${texts.length > 1 ? `[${i}] ` : ''}${r.language}: ${det}; Ekman ${r.ekman.dominant} ${r3(r.ekman.scores[r.ekman.dominant])}; ${r.sentiment.label}; valence ${r3(r.valence)}, arousal ${r3(r.arousal)}`;
-      })
-      .concat(results.length > 3 ? [`… ${results.length - 3} more`] : [])
-      .join('\n');
-    return {
-      structured: {
-        results,
-        model: { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) },
-        cached: false,
-        elapsed_ms: Math.round(elapsed * 100) / 100,
-      },
-      summary,
-    };
-  },
+  handler: async (args, ctx) => presentEmotion(await computeEmotion(args, ctx)),
 };

@@ -3,19 +3,25 @@
 import { z } from 'zod';
 import {
   LAYERS,
-  MappingError,
   PROFILES,
+  TEXT_DIMENSIONS,
   estimateBenthamFromText,
   resolveLayers,
   scoreBentham,
   weightsOf,
   type BenthamScore,
+  type BenthamTextEstimate,
   type Effect,
   type Layer,
   type Party,
+  type ResolvedLayer,
+  type TextDimension,
   type V2,
 } from '../analysis/bentham/index.js';
-import { ToolError, throwIfCancelled, type ToolDefinition } from './types.js';
+import { ToolError } from '../core/errors.js';
+import { fmt, signed } from '../core/numbers.js';
+import { checkTexts, engineFor } from './text-input.js';
+import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const unit = (what: string) => z.number().min(0).max(1).describe(what);
 
@@ -113,22 +119,17 @@ const output = z.object({
 });
 
 type Args = z.infer<typeof input>;
-type Out = z.infer<typeof output>;
+export type BenthamOutput = z.infer<typeof output>;
 
-const fmt = (x: number): string => {
-  const r = Number(x.toPrecision(4));
-  return Object.is(r, -0) ? '0' : String(r);
-};
-const signed = (x: number): string => (x > 0 ? `+${fmt(x)}` : fmt(x));
-
-function toEffect(e: z.infer<typeof effectSchema>): Effect {
-  return { ...e };
-}
-
-function checkLimits(args: Args, maxTextChars: number): void {
-  if (args.scenario !== undefined && args.scenario.length > maxTextChars) {
-    throw new ToolError('limit_exceeded', `scenario is ${args.scenario.length} characters; limits.maxTextChars (RED_HEART_MAX_TEXT_CHARS) is ${maxTextChars}`);
-  }
+/** The calculus on the given or estimated parties, with where every variable came from. */
+export interface BenthamResult {
+  mode: 'structured' | 'text';
+  profile: Args['profile'];
+  variables: Record<VariableName, VariableOut>;
+  layers: Record<Layer, ResolvedLayer>;
+  score: BenthamScore;
+  /** Text mode: the model and the outputs the estimates came from. */
+  estimation?: { model: string; kind: BenthamTextEstimate['kind']; signals: BenthamTextEstimate['signals'] };
 }
 
 function v2Of(args: Args): V2 {
@@ -149,11 +150,44 @@ function v2Variables(args: Args): Pick<Record<VariableName, VariableOut>, 'exter
 }
 
 /** Count-weighted mean of one dimension over every effect of every party. */
-function meanDimension(parties: readonly Party[], dim: 'intensity' | 'duration' | 'certainty' | 'propinquity' | 'fecundity' | 'purity'): number {
+function meanDimension(parties: readonly Party[], dim: TextDimension): number {
   let sum = 0;
   let weight = 0;
   for (const p of parties) for (const e of p.effects) { sum += p.count * e[dim]; weight += p.count; }
   return sum / weight;
+}
+
+function scored(mode: BenthamResult['mode'], args: Args, parties: Party[], variables: Record<VariableName, VariableOut>): BenthamResult {
+  const layers = resolveLayers(args.profile, args.layer_weights ?? {});
+  return { mode, profile: args.profile, variables, layers, score: scoreBentham(parties, v2Of(args), weightsOf(layers)) };
+}
+
+export async function computeBentham(args: Args, ctx: ToolContext): Promise<BenthamResult> {
+  if (args.parties !== undefined) {
+    // A scenario given alongside parties is not analysed, but it is still held to the text limit.
+    if (args.scenario !== undefined) checkTexts([{ name: 'scenario', text: args.scenario }], ctx.services.limits);
+    const parties: Party[] = args.parties.map((p) => ({ name: p.name, count: p.count, effects: p.effects.map((e): Effect => ({ ...e })) }));
+    const given = (v: number): VariableOut => ({ value: v, source: 'given' });
+    const variables = {
+      ...(Object.fromEntries(TEXT_DIMENSIONS.map((d) => [d, given(meanDimension(parties, d))])) as Record<TextDimension, VariableOut>),
+      extent: given(parties.reduce((n, p) => n + p.count, 0)),
+      ...v2Variables(args),
+    };
+    return scored('structured', args, parties, variables);
+  }
+  if (args.scenario === undefined) {
+    throw new ToolError('invalid_input', 'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given');
+  }
+  const engine = await engineFor(ctx, [{ name: 'scenario', text: args.scenario }]);
+  const [analysis] = await engine.analyze([args.scenario], { signal: ctx.signal });
+  const estimate = estimateBenthamFromText(analysis, engine.model.labels);
+  const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [estimate.effect] }];
+  const variables: Record<VariableName, VariableOut> = {
+    ...estimate.variables,
+    extent: { value: 1, source: 'default', basis: 'the model cannot count the people affected; one party of one' },
+    ...v2Variables(args),
+  };
+  return { ...scored('text', args, parties, variables), estimation: { model: engine.model.id, kind: estimate.kind, signals: estimate.signals } };
 }
 
 function explain(score: BenthamScore): string {
@@ -164,25 +198,18 @@ function explain(score: BenthamScore): string {
   return `${head} Largest terms: ${top.map((t) => `${t.label} ${signed(t.value)}`).join('; ')}.`;
 }
 
-function assemble(
-  mode: 'structured' | 'text',
-  args: Args,
-  parties: Party[],
-  variables: Record<VariableName, VariableOut>,
-  estimation?: Out['estimation'],
-): Out {
-  const resolved = resolveLayers(args.profile, args.layer_weights ?? {});
-  const score = scoreBentham(parties, v2Of(args), weightsOf(resolved));
-  return {
-    mode,
-    variables,
+export function presentBentham(r: BenthamResult): ToolOutput<BenthamOutput> {
+  const { score } = r;
+  const structured: BenthamOutput = {
+    mode: r.mode,
+    variables: r.variables,
     parties: score.parties.map((p) => ({
       name: p.name, count: p.count, pleasure: p.pleasure, pain: p.pain, net: p.net, extent: p.extent, weighted_net: p.weightedNet,
     })),
     extent: score.extent,
     classic_total: score.classicTotal,
-    profile: args.profile,
-    layer_weights: resolved,
+    profile: r.profile,
+    layer_weights: r.layers,
     gross_stakes: score.grossStakes,
     v2_adjustment: {
       external_cost: score.v2Adjustment.externalCost,
@@ -195,8 +222,12 @@ function assemble(
     verdict: score.verdict,
     largest_terms: score.terms.slice(0, 5),
     explanation: explain(score),
-    ...(estimation ? { estimation } : {}),
+    ...(r.estimation ? { estimation: r.estimation } : {}),
   };
+  const summary = r.estimation
+    ? `${structured.explanation} Variables estimated from the text by model ${r.estimation.model}; see variables[].source.`
+    : structured.explanation;
+  return { structured, summary };
 }
 
 export const benthamScoreTool: ToolDefinition<typeof input, typeof output> = {
@@ -213,50 +244,5 @@ export const benthamScoreTool: ToolDefinition<typeof input, typeof output> = {
   output,
   cache: 'args',
   cacheKeyNeedsModel: (args) => args.parties === undefined,
-  async handler(args, ctx) {
-    checkLimits(args, ctx.services.config.limits.maxTextChars);
-    if (args.parties !== undefined) {
-      const parties: Party[] = args.parties.map((p) => ({ name: p.name, count: p.count, effects: p.effects.map(toEffect) }));
-      const given = (v: number): VariableOut => ({ value: v, source: 'given' });
-      const variables: Record<VariableName, VariableOut> = {
-        intensity: given(meanDimension(parties, 'intensity')),
-        duration: given(meanDimension(parties, 'duration')),
-        certainty: given(meanDimension(parties, 'certainty')),
-        propinquity: given(meanDimension(parties, 'propinquity')),
-        fecundity: given(meanDimension(parties, 'fecundity')),
-        purity: given(meanDimension(parties, 'purity')),
-        extent: given(parties.reduce((n, p) => n + p.count, 0)),
-        ...v2Variables(args),
-      };
-      const structured = assemble('structured', args, parties, variables);
-      return { structured, summary: structured.explanation };
-    }
-    if (args.scenario === undefined) {
-      throw new ToolError('invalid_input', 'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given');
-    }
-
-    const engine = await ctx.services.engine.require();
-    throwIfCancelled(ctx.signal);
-    const [analysis] = await engine.analyze([args.scenario], { signal: ctx.signal });
-    let estimate;
-    try {
-      estimate = estimateBenthamFromText(analysis, engine.model.labels);
-    } catch (err) {
-      if (err instanceof MappingError) throw new ToolError('internal', `model ${engine.model.id}: ${err.message}`);
-      throw err;
-    }
-    const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [estimate.effect] }];
-    const variables: Record<VariableName, VariableOut> = {
-      ...estimate.variables,
-      extent: { value: 1, source: 'default', basis: 'the model cannot count the people affected; one party of one' },
-      ...v2Variables(args),
-    };
-    const structured = assemble('text', args, parties, variables, {
-      model: engine.model.id,
-      kind: estimate.kind,
-      signals: estimate.signals,
-    });
-    const summary = `${structured.explanation} Variables estimated from the text by model ${engine.model.id}; see variables[].source.`;
-    return { structured, summary };
-  },
+  handler: async (args, ctx) => presentBentham(await computeBentham(args, ctx)),
 };

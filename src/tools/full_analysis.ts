@@ -11,17 +11,20 @@ import {
   type Section,
   type SurdSignals,
 } from '../analysis/integration/index.js';
-import { analyzeEmotionTool } from './analyze_emotion.js';
-import { benthamScoreTool } from './bentham_score.js';
-import { regretForecastTool } from './regret_forecast.js';
-import { surdDecomposeTool } from './surd_decompose.js';
-import { ToolError, type ToolContext, type ToolDefinition } from './types.js';
+import { MAX_TEXT_CHARS } from '../core/limits.js';
+import { round3 } from '../core/numbers.js';
+import { analyzeEmotionTool, type EmotionOutput } from './analyze_emotion.js';
+import { benthamScoreTool, type BenthamOutput } from './bentham_score.js';
+import { toToolError } from './errors.js';
+import { regretForecastTool, type RegretOutput } from './regret_forecast.js';
+import { surdDecomposeTool, type SurdOutput } from './surd_decompose.js';
+import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const block = (what: string) =>
   z.object({}).loose().optional().describe(`${what} Validated like that tool's own arguments; an invalid block fails only its section.`);
 
 const input = z.object({
-  text: z.string().min(1).max(20_000).describe('The text to analyse (1..20000 characters): a diary entry, a dilemma, a customer message…'),
+  text: z.string().min(1).max(MAX_TEXT_CHARS).describe(`The text to analyse (1..${MAX_TEXT_CHARS} characters): a diary entry, a dilemma, a customer message…`),
   language: z.enum(['auto', 'en', 'ko']).default('auto').describe('Language of the text; auto detects by script (Hangul → ko).'),
   bentham: block('Arguments for bentham_score (parties, v2, layer_weights, profile). Without parties the scenario is the text.'),
   regret: block('Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, hurwicz_alpha). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.'),
@@ -58,73 +61,80 @@ const output = z.object({
 });
 
 type Args = z.infer<typeof input>;
-type SectionResult = Record<string, unknown>;
+type Failure = { skipped: string } | { error: { code: string; message: string } };
+/** A section's typed output (as the single tool returns it, from the same cache entry), or why it did not run. */
+type SectionOf<T> = (T & { cached: boolean }) | Failure;
+interface SectionResults {
+  emotion?: SectionOf<EmotionOutput>;
+  bentham?: SectionOf<BenthamOutput>;
+  regret?: SectionOf<RegretOutput>;
+  surd?: SectionOf<SurdOutput>;
+}
+
+const isFailure = (r: object | undefined): r is Failure => !!r && ('skipped' in r || 'error' in r);
+const ok = <T>(r: SectionOf<T> | undefined): r is T & { cached: boolean } => !!r && !isFailure(r);
 
 /** Each section's arguments, built from the text and the caller's block, or a reason to skip it. */
-function sectionArgs(section: Section, args: Args): Record<string, unknown> | { skip: string } {
+function sectionArgs(section: Section, args: Args): { args: Record<string, unknown> } | { skip: string } {
   switch (section) {
     case 'emotion':
-      return { text: args.text, language: args.language };
+      return { args: { text: args.text, language: args.language } };
     case 'bentham':
-      return args.bentham && 'parties' in args.bentham ? { ...args.bentham } : { ...(args.bentham ?? {}), scenario: args.text };
+      return { args: args.bentham && 'parties' in args.bentham ? { ...args.bentham } : { ...(args.bentham ?? {}), scenario: args.text } };
     case 'regret':
-      return { ...(args.regret ?? {}), decision: (args.regret as { decision?: unknown } | undefined)?.decision ?? args.text };
+      return { args: { ...(args.regret ?? {}), decision: args.regret?.decision ?? args.text } };
     case 'surd':
-      return args.surd ? { ...args.surd } : { skip: 'no SURD data given (pass `surd` with samples or a histogram)' };
+      return args.surd ? { args: { ...args.surd } } : { skip: 'no SURD data given (pass `surd` with samples or a histogram)' };
   }
 }
 
-const TOOLS = { emotion: analyzeEmotionTool, bentham: benthamScoreTool, regret: regretForecastTool, surd: surdDecomposeTool } as const;
-
-async function runSection(section: Section, args: Args, ctx: ToolContext): Promise<SectionResult> {
+/** Validates a section's arguments with that tool's schema and runs it under that tool's cache entry. */
+async function runSection<I extends z.ZodObject, O extends z.ZodObject>(
+  section: Section,
+  def: ToolDefinition<I, O>,
+  args: Args,
+  ctx: ToolContext,
+): Promise<SectionOf<z.infer<O>>> {
   const built = sectionArgs(section, args);
   if ('skip' in built) return { skipped: built.skip };
-  const tool = TOOLS[section] as unknown as ToolDefinition;
-  const parsed = tool.input.safeParse(built);
+  const parsed = def.input.safeParse(built.args);
   if (!parsed.success) {
     const message = parsed.error.issues.map((i) => `${i.path.length ? `${section}.${i.path.join('.')}` : section}: ${i.message}`).join('; ');
     return { error: { code: 'invalid_input', message } };
   }
   try {
-    // Sub-calls report no progress of their own: full_analysis reports one step per finished section.
-    const out = await tool.handler(parsed.data as never, { ...ctx, progress: async () => {} });
-    return out.structured as SectionResult;
+    const out = await ctx.runTool(def, parsed.data);
+    return { ...out.structured, cached: out.cached };
   } catch (err) {
-    if (err instanceof ToolError) {
-      if (err.code === 'cancelled') throw err;
-      return { error: { code: err.code, message: err.message } };
-    }
+    const known = toToolError(err);
+    if (known?.code === 'cancelled') throw known;
+    if (known) return { error: { code: known.code, message: known.message } };
     ctx.logger.error({ err, section }, 'full_analysis section failed');
     return { error: { code: 'internal', message: `${(err as Error).message} (request id ${ctx.requestId})` } };
   }
 }
 
-const ok = (r: SectionResult | undefined): r is SectionResult => !!r && !('skipped' in r) && !('error' in r);
-
 /** Picks out of each section's result the numbers the integration formulas use. */
-function signals(requested: readonly Section[], results: Partial<Record<Section, SectionResult>>): IntegrationInputs {
+function signals(requested: readonly Section[], results: SectionResults): IntegrationInputs {
   const x: IntegrationInputs = { requested };
   const e = results.emotion;
   if (ok(e)) {
-    const r = (e.results as Array<{ valence: number; sentiment: { positive_probability: number }; ekman: { scores: Record<string, number> } }>)[0];
+    const r = e.results[0];
     x.emotion = { positive_probability: r.sentiment.positive_probability, valence: r.valence, ekman: r.ekman.scores } satisfies EmotionSignals;
   }
   const b = results.bentham;
-  if (ok(b)) {
-    const est = b.estimation as { kind: { confidence: number } } | undefined;
-    x.bentham = { ethical_score: b.ethical_score as number, mode: b.mode as 'structured' | 'text', kind_confidence: est?.kind.confidence } satisfies BenthamSignals;
-  }
+  if (ok(b)) x.bentham = { ethical_score: b.ethical_score, mode: b.mode, kind_confidence: b.estimation?.kind.confidence } satisfies BenthamSignals;
   const g = results.regret;
   if (ok(g)) {
     if (g.mode === 'anticipated_regret') {
-      const a = g.anticipated_regret as { value: number; confidence: number };
+      const a = g.anticipated_regret!;
       x.regret = { mode: 'anticipated_regret', value: a.value, confidence: a.confidence };
     } else {
-      const choice = (g.recommendations as { regret_averse: string[] }).regret_averse[0];
-      const row = (g.per_option as Array<{ name: string; expected_regret: number }>).find((o) => o.name === choice);
-      const flat = (g.utilities as number[][]).flat();
+      const choice = g.recommendations!.regret_averse[0];
+      const row = g.per_option!.find((o) => o.name === choice);
+      const flat = g.utilities!.flat();
       x.regret = {
-        mode: g.mode as 'matrix' | 'estimated_utilities',
+        mode: g.mode,
         choice,
         expected_regret: row?.expected_regret ?? 0,
         utility_range: Math.max(...flat) - Math.min(...flat),
@@ -132,11 +142,44 @@ function signals(requested: readonly Section[], results: Partial<Record<Section,
     }
   }
   const s = results.surd;
-  if (ok(s)) x.surd = { causal_clarity: s.causal_clarity as number | null, leak_reason: s.leak_reason as string | null } satisfies SurdSignals;
+  if (ok(s)) x.surd = { causal_clarity: s.causal_clarity, leak_reason: s.leak_reason } satisfies SurdSignals;
   return x;
 }
 
-const fmt = (v: number | null) => (v === null ? 'n/a' : String(Math.round(v * 1000) / 1000));
+const fmt3 = (v: number | null) => (v === null ? 'n/a' : String(round3(v)));
+
+async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer<typeof output>>> {
+  const t0 = performance.now();
+  const requested = args.sections ? SECTIONS.filter((s) => args.sections!.includes(s)) : SECTIONS;
+  let done = 0;
+  const results: SectionResults = {};
+  const run = async (section: Section): Promise<void> => {
+    switch (section) {
+      case 'emotion': results.emotion = await runSection(section, analyzeEmotionTool, args, ctx); break;
+      case 'bentham': results.bentham = await runSection(section, benthamScoreTool, args, ctx); break;
+      case 'regret': results.regret = await runSection(section, regretForecastTool, args, ctx); break;
+      case 'surd': results.surd = await runSection(section, surdDecomposeTool, args, ctx); break;
+    }
+    await ctx.progress(++done, requested.length, `${section} ${isFailure(results[section]) ? 'skipped or failed' : 'done'}`);
+  };
+  await Promise.all(requested.map(run));
+  const integrated = integrate(signals(requested, results));
+  const emotion = results.emotion;
+  const language = ok(emotion) ? emotion.results[0].language : args.language;
+  const summary = [
+    `sentiment ${fmt3(integrated.overall_sentiment.value)}, ethical ${fmt3(integrated.ethical_score.value)}, regret ${fmt3(integrated.regret_potential.value)}, ` +
+      `causal clarity ${fmt3(integrated.causal_clarity.value)}, confidence ${fmt3(integrated.confidence.value)}`,
+    ...requested.flatMap((s) => {
+      const r = results[s];
+      if (!isFailure(r)) return [];
+      return 'skipped' in r ? [`${s}: skipped (${r.skipped})`] : [`${s}: ${r.error.code}: ${r.error.message}`];
+    }),
+  ].join('\n');
+  return {
+    structured: { language, sections: results, integrated, elapsed_ms: Math.round((performance.now() - t0) * 100) / 100 },
+    summary,
+  };
+}
 
 export const fullAnalysisTool: ToolDefinition<typeof input, typeof output> = {
   name: 'full_analysis',
@@ -150,31 +193,5 @@ export const fullAnalysisTool: ToolDefinition<typeof input, typeof output> = {
   input,
   output,
   cache: 'args+model',
-  async handler(args, ctx) {
-    const t0 = performance.now();
-    const requested = args.sections ? SECTIONS.filter((s) => args.sections!.includes(s)) : SECTIONS;
-    let done = 0;
-    const results: Partial<Record<Section, SectionResult>> = {};
-    await Promise.all(
-      requested.map(async (section) => {
-        results[section] = await runSection(section, args, ctx);
-        await ctx.progress(++done, requested.length, `${section} ${ok(results[section]) ? 'done' : 'skipped or failed'}`);
-      }),
-    );
-    const integrated = integrate(signals(requested, results));
-    const emotion = results.emotion;
-    const language = ok(emotion) ? (emotion.results as Array<{ language: string }>)[0].language : args.language;
-    const summary = [
-      `sentiment ${fmt(integrated.overall_sentiment.value)}, ethical ${fmt(integrated.ethical_score.value)}, regret ${fmt(integrated.regret_potential.value)}, ` +
-        `causal clarity ${fmt(integrated.causal_clarity.value)}, confidence ${fmt(integrated.confidence.value)}`,
-      ...requested.filter((s) => !ok(results[s])).map((s) => {
-        const r = results[s] as { skipped?: string; error?: { code: string; message: string } };
-        return r.skipped ? `${s}: skipped (${r.skipped})` : `${s}: ${r.error?.code}: ${r.error?.message}`;
-      }),
-    ].join('\n');
-    return {
-      structured: { language, sections: results, integrated, elapsed_ms: Math.round((performance.now() - t0) * 100) / 100 } as z.infer<typeof output>,
-      summary,
-    };
-  },
+  handler,
 };

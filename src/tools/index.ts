@@ -1,10 +1,8 @@
-// The five tools this server exposes, in the order tools/list shows them.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+// The five tools this server exposes, in the order tools/list shows them (registered by src/server/registry.ts).
 import { analyzeEmotionTool } from './analyze_emotion.js';
 import { benthamScoreTool } from './bentham_score.js';
 import { fullAnalysisTool } from './full_analysis.js';
 import { regretForecastTool } from './regret_forecast.js';
-import { registerTool, type RegistryDeps } from './registry.js';
 import { surdDecomposeTool } from './surd_decompose.js';
 import type { ToolDefinition } from './types.js';
 
@@ -15,7 +13,3 @@ export const TOOLS: readonly ToolDefinition[] = [
   surdDecomposeTool,
   fullAnalysisTool,
 ] as unknown as ToolDefinition[];
-
-export function registerTools(server: McpServer, deps: RegistryDeps): void {
-  for (const tool of TOOLS) registerTool(server, tool, deps);
-}

@@ -2,10 +2,8 @@
 // options × scenarios matrix (exact, no model); or, from text, option utilities / an anticipated-regret index
 // estimated by the model. Formulas: src/analysis/regret and docs/regret.md.
 import { z } from 'zod';
-import { MappingError } from '../analysis/bentham/signals.js';
 import {
   RECOMMENDATION_KEYS,
-  RegretOverflowError,
   anticipatedRegret,
   checkOutcomes,
   checkProbabilities,
@@ -13,10 +11,14 @@ import {
   computeRegret,
   optionText,
   scenarioProbabilities,
+  type AnticipatedRegret,
   type RegretResult,
 } from '../analysis/regret/index.js';
-import type { TextEngine } from '../engine/types.js';
-import { ToolError, throwIfCancelled, type ToolContext, type ToolDefinition } from './types.js';
+import { ToolError } from '../core/errors.js';
+import { REGRET_MAX_OPTIONS, REGRET_MAX_SCENARIOS } from '../core/limits.js';
+import { fmt } from '../core/numbers.js';
+import { engineFor } from './text-input.js';
+import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const optionSchema = z.object({
   name: z.string().min(1).max(200).describe('unique option name'),
@@ -24,16 +26,16 @@ const optionSchema = z.object({
 });
 
 const input = z.object({
-  options: z.array(optionSchema).min(2).max(50).optional().describe('the courses of action (2..50)'),
+  options: z.array(optionSchema).min(2).max(REGRET_MAX_OPTIONS).optional().describe(`the courses of action (2..${REGRET_MAX_OPTIONS})`),
   scenarios: z
     .array(z.object({
       name: z.string().min(1).max(200).describe('unique scenario name'),
       probability: z.number().min(0).max(1).optional().describe('give for all scenarios (summing to 1) or for none (uniform)'),
     }))
     .min(1)
-    .max(50)
+    .max(REGRET_MAX_SCENARIOS)
     .optional()
-    .describe('the states of the world (1..50)'),
+    .describe(`the states of the world (1..${REGRET_MAX_SCENARIOS})`),
   outcomes: z.array(z.array(z.number())).optional().describe('utility of each option (rows) in each scenario (columns), finite numbers'),
   regret_aversion: z.number().min(0).default(1).describe('k ≥ 0: how much larger regrets weigh, via (e^{k·r} − 1)/k (default 1; 0 = linear)'),
   hurwicz_alpha: z.number().min(0).max(1).default(0.5).describe('weight of the best case in the Hurwicz criterion (default 0.5)'),
@@ -92,12 +94,25 @@ const output = z.object({
 });
 
 type Args = z.infer<typeof input>;
-type Out = z.infer<typeof output>;
+export type RegretOutput = z.infer<typeof output>;
 
-const fmt = (x: number): string => {
-  const r = Number(x.toPrecision(4));
-  return Object.is(r, -0) ? '0' : String(r);
-};
+interface Parameters { regretAversion: number; hurwiczAlpha: number }
+
+/** The regret analysis of a utility matrix (given, or estimated by the model), or a text's anticipated regret. */
+export type RegretComputation =
+  | {
+    mode: 'matrix' | 'estimated_utilities';
+    options: string[];
+    scenarios: Array<{ name: string; probability: number }>;
+    utilities: number[][];
+    result: RegretResult;
+    parameters: Parameters;
+    /** estimated_utilities: the model and the texts its utility head scored, one per option. */
+    estimation?: { model: string; optionTexts: string[] };
+    /** estimated_utilities with a decision text: that text's anticipated regret. */
+    anticipated?: AnticipatedRegret;
+  }
+  | { mode: 'anticipated_regret'; anticipated: AnticipatedRegret; model: string; parameters: Parameters };
 
 const invalid = (message: string | null): void => {
   if (message !== null) throw new ToolError('invalid_input', message);
@@ -109,61 +124,63 @@ function checkCells(nOptions: number, nScenarios: number, limit: number): void {
   }
 }
 
-function solve(u: number[][], p: number[], args: Args): RegretResult {
-  try {
-    return computeRegret({ utilities: u, probabilities: p, regretAversion: args.regret_aversion, hurwiczAlpha: args.hurwicz_alpha });
-  } catch (err) {
-    if (err instanceof RegretOverflowError) throw new ToolError('invalid_input', err.message);
-    throw err;
+function solve(utilities: number[][], probabilities: number[], parameters: Parameters): RegretResult {
+  return computeRegret({ utilities, probabilities, ...parameters });
+}
+
+export async function computeRegretForecast(args: Args, ctx: ToolContext): Promise<RegretComputation> {
+  const limit = ctx.services.limits.regretMaxCells;
+  const parameters = { regretAversion: args.regret_aversion, hurwiczAlpha: args.hurwicz_alpha };
+
+  if (args.outcomes !== undefined) {
+    if (args.options === undefined) throw new ToolError('invalid_input', `outcomes were given without \`options\` (2..${REGRET_MAX_OPTIONS} named rows)`);
+    if (args.scenarios === undefined) throw new ToolError('invalid_input', `outcomes were given without \`scenarios\` (1..${REGRET_MAX_SCENARIOS} named columns)`);
+    checkCells(args.options.length, args.scenarios.length, limit);
+    invalid(checkUniqueNames('options', args.options));
+    invalid(checkUniqueNames('scenarios', args.scenarios));
+    invalid(checkOutcomes(args.outcomes, args.options.length, args.scenarios.length));
+    invalid(checkProbabilities(args.scenarios));
+    const p = scenarioProbabilities(args.scenarios);
+    const scenarios = args.scenarios.map((s, i) => ({ name: s.name, probability: p[i] }));
+    const utilities = args.outcomes.map((row) => [...row]);
+    return { mode: 'matrix', options: args.options.map((o) => o.name), scenarios, utilities, result: solve(utilities, p, parameters), parameters };
   }
+
+  if (args.scenarios !== undefined) {
+    throw new ToolError('invalid_input', '`scenarios` were given without `outcomes`; the model estimates one utility per option, so either give outcomes or leave scenarios out');
+  }
+
+  if (args.options !== undefined) {
+    checkCells(args.options.length, 1, limit);
+    invalid(checkUniqueNames('options', args.options));
+    const optionTexts = args.options.map((o) => optionText(args.decision, o));
+    const named = optionTexts.map((text, i) => ({ name: `options[${i}] text`, text }));
+    const all = args.decision !== undefined ? [{ name: 'decision', text: args.decision }, ...named] : named;
+    const engine = await engineFor(ctx, all);
+    const analyses = await engine.analyze(all.map((t) => t.text), { signal: ctx.signal });
+    const optionAnalyses = args.decision !== undefined ? analyses.slice(1) : analyses;
+    const utilities = optionAnalyses.map((a) => [a.utility]);
+    return {
+      mode: 'estimated_utilities',
+      options: args.options.map((o) => o.name),
+      scenarios: [{ name: 'estimated', probability: 1 }],
+      utilities,
+      result: solve(utilities, [1], parameters),
+      parameters,
+      estimation: { model: engine.model.id, optionTexts },
+      ...(args.decision !== undefined ? { anticipated: anticipatedRegret(analyses[0], engine.model.labels) } : {}),
+    };
+  }
+
+  if (args.decision === undefined) {
+    throw new ToolError('invalid_input', 'give `options` + `scenarios` + `outcomes` (exact), `options` with descriptions (model-ranked), or a `decision` text (anticipated regret)');
+  }
+  const engine = await engineFor(ctx, [{ name: 'decision', text: args.decision }]);
+  const [analysis] = await engine.analyze([args.decision], { signal: ctx.signal });
+  return { mode: 'anticipated_regret', anticipated: anticipatedRegret(analysis, engine.model.labels), model: engine.model.id, parameters };
 }
 
-function matrixOutput(
-  mode: 'matrix' | 'estimated_utilities',
-  optionNames: string[],
-  scenarios: { name: string; probability: number }[],
-  u: number[][],
-  args: Args,
-): Out {
-  const res = solve(u, scenarios.map((s) => s.probability), args);
-  const pick = (idx: number[]) => idx.map((i) => optionNames[i]);
-  const recommendations = Object.fromEntries(RECOMMENDATION_KEYS.map((k) => [k, pick(res.recommendations[k])])) as NonNullable<Out['recommendations']>;
-  const counterfactuals = res.counterfactuals.map((c) => ({
-    option: optionNames[c.forOption],
-    scenario: scenarios[c.scenario].name,
-    probability: c.probability,
-    better_options: pick(c.betterOptions),
-    best_utility: c.bestUtility,
-    utility: c.utility,
-    regret: c.regret,
-  }));
-  return {
-    mode,
-    options: optionNames,
-    scenarios,
-    utilities: u,
-    utility_source: mode === 'matrix' ? 'given' : 'estimated',
-    regret: res.regret,
-    per_option: res.metrics.map((m, i) => ({
-      name: optionNames[i],
-      expected_utility: m.expectedUtility,
-      expected_regret: m.expectedRegret,
-      max_regret: m.maxRegret,
-      regret_averse_value: m.regretAverseValue,
-      optimistic: m.optimistic,
-      base: m.base,
-      pessimistic: m.pessimistic,
-      hurwicz: m.hurwicz,
-    })),
-    evpi: res.evpi,
-    recommendations,
-    counterfactuals,
-    parameters: { regret_aversion: args.regret_aversion, hurwicz_alpha: args.hurwicz_alpha },
-    explanation: explainMatrix(res, optionNames, scenarios, counterfactuals),
-  };
-}
-
-function explainMatrix(res: RegretResult, optionNames: string[], scenarios: { name: string }[], cfs: NonNullable<Out['counterfactuals']>): string {
+function explainMatrix(res: RegretResult, optionNames: string[], scenarios: { name: string }[], cfs: NonNullable<RegretOutput['counterfactuals']>): string {
   const list = (idx: number[]) => idx.map((i) => optionNames[i]).join(' = ');
   const r = res.recommendations;
   const chosen = r.regret_averse[0];
@@ -180,100 +197,74 @@ function explainMatrix(res: RegretResult, optionNames: string[], scenarios: { na
   return parts.join(' ');
 }
 
-async function engineFor(ctx: ToolContext, texts: string[]): Promise<TextEngine> {
-  const { maxTextChars, maxBatchTexts } = ctx.services.config.limits;
-  for (const t of texts) {
-    if (t.length > maxTextChars) {
-      throw new ToolError('limit_exceeded', `a text to analyse is ${t.length} characters; limits.maxTextChars (RED_HEART_MAX_TEXT_CHARS) is ${maxTextChars}`);
-    }
+export function presentRegret(c: RegretComputation): ToolOutput<RegretOutput> {
+  const parameters = { regret_aversion: c.parameters.regretAversion, hurwicz_alpha: c.parameters.hurwiczAlpha };
+  if (c.mode === 'anticipated_regret') {
+    const a = c.anticipated;
+    const explanation = `Anticipated regret ${fmt(a.value)} (confidence ${fmt(a.confidence)}), estimated by model ${c.model} from regret cues `
+      + `(GoEmotions ${fmt(a.components.goemotions)}, KOTE ${fmt(a.components.kote)}, negative polarity ${fmt(a.components.negative_polarity)}).`;
+    return { structured: { mode: c.mode, anticipated_regret: a, estimation: { model: c.model }, parameters, explanation }, summary: explanation };
   }
-  if (texts.length > maxBatchTexts) {
-    throw new ToolError('limit_exceeded', `${texts.length} texts to analyse; limits.maxBatchTexts (RED_HEART_MAX_BATCH_TEXTS) is ${maxBatchTexts}`);
+  const res = c.result;
+  const pick = (idx: number[]) => idx.map((i) => c.options[i]);
+  const recommendations = Object.fromEntries(RECOMMENDATION_KEYS.map((k) => [k, pick(res.recommendations[k])])) as NonNullable<RegretOutput['recommendations']>;
+  const counterfactuals = res.counterfactuals.map((cf) => ({
+    option: c.options[cf.forOption],
+    scenario: c.scenarios[cf.scenario].name,
+    probability: cf.probability,
+    better_options: pick(cf.betterOptions),
+    best_utility: cf.bestUtility,
+    utility: cf.utility,
+    regret: cf.regret,
+  }));
+  let explanation = explainMatrix(res, c.options, c.scenarios, counterfactuals);
+  if (c.estimation) {
+    explanation += ` Utilities estimated by model ${c.estimation.model} (utility head; only differences are meaningful).`
+      + (c.anticipated ? ` Anticipated regret of the decision: ${fmt(c.anticipated.value)}.` : '');
   }
-  const engine = await ctx.services.engine.require();
-  throwIfCancelled(ctx.signal);
-  return engine;
-}
-
-function mapped<T>(engine: TextEngine, f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof MappingError) throw new ToolError('internal', `model ${engine.model.id}: ${err.message}`);
-    throw err;
-  }
+  const structured: RegretOutput = {
+    mode: c.mode,
+    options: c.options,
+    scenarios: c.scenarios,
+    utilities: c.utilities,
+    utility_source: c.mode === 'matrix' ? 'given' : 'estimated',
+    regret: res.regret,
+    per_option: res.metrics.map((m, i) => ({
+      name: c.options[i],
+      expected_utility: m.expectedUtility,
+      expected_regret: m.expectedRegret,
+      max_regret: m.maxRegret,
+      regret_averse_value: m.regretAverseValue,
+      optimistic: m.optimistic,
+      base: m.base,
+      pessimistic: m.pessimistic,
+      hurwicz: m.hurwicz,
+    })),
+    evpi: res.evpi,
+    recommendations,
+    counterfactuals,
+    ...(c.anticipated ? { anticipated_regret: c.anticipated } : {}),
+    ...(c.estimation ? { estimation: { model: c.estimation.model, option_texts: c.estimation.optionTexts } } : {}),
+    parameters,
+    explanation,
+  };
+  return { structured, summary: explanation };
 }
 
 export const regretForecastTool: ToolDefinition<typeof input, typeof output> = {
   name: 'regret_forecast',
   title: 'Regret forecast for a decision',
   description:
-    'Which option will I regret least? Give `options`, `scenarios` (optional probabilities) and an `outcomes` utility matrix '
-    + '(options × scenarios) for an exact analysis: regret per scenario, expected utility, expected and maximum regret, a '
-    + 'regret-averse value, optimistic/base/pessimistic views, Hurwicz, EVPI, recommendations by six criteria (ties listed '
-    + 'together) and counterfactuals. Without outcomes, options with descriptions plus a `decision` text are ranked by '
-    + 'model-estimated utilities; a `decision` text alone returns an estimated anticipated-regret index (0..1).',
+    [
+      'Which option will I regret least? Give `options`, `scenarios` (optional probabilities) and an `outcomes` utility matrix',
+      '(options × scenarios) for an exact analysis: regret per scenario, expected utility, expected and maximum regret, a',
+      'regret-averse value, optimistic/base/pessimistic views, Hurwicz, EVPI, recommendations by six criteria (ties listed',
+      'together) and counterfactuals. Without outcomes, options with descriptions plus a `decision` text are ranked by',
+      'model-estimated utilities; a `decision` text alone returns an estimated anticipated-regret index (0..1).',
+    ].join(' '),
   input,
   output,
   cache: 'args',
   cacheKeyNeedsModel: (args) => args.outcomes === undefined,
-  async handler(args, ctx) {
-    const limit = ctx.services.config.limits.regretMaxCells;
-
-    if (args.outcomes !== undefined) {
-      if (args.options === undefined) throw new ToolError('invalid_input', 'outcomes were given without `options` (2..50 named rows)');
-      if (args.scenarios === undefined) throw new ToolError('invalid_input', 'outcomes were given without `scenarios` (1..50 named columns)');
-      checkCells(args.options.length, args.scenarios.length, limit);
-      invalid(checkUniqueNames('options', args.options));
-      invalid(checkUniqueNames('scenarios', args.scenarios));
-      invalid(checkOutcomes(args.outcomes, args.options.length, args.scenarios.length));
-      invalid(checkProbabilities(args.scenarios));
-      const p = scenarioProbabilities(args.scenarios);
-      const scenarios = args.scenarios.map((s, i) => ({ name: s.name, probability: p[i] }));
-      const structured = matrixOutput('matrix', args.options.map((o) => o.name), scenarios, args.outcomes.map((row) => [...row]), args);
-      return { structured, summary: structured.explanation };
-    }
-
-    if (args.scenarios !== undefined) {
-      throw new ToolError('invalid_input', '`scenarios` were given without `outcomes`; the model estimates one utility per option, so either give outcomes or leave scenarios out');
-    }
-
-    if (args.options !== undefined) {
-      checkCells(args.options.length, 1, limit);
-      invalid(checkUniqueNames('options', args.options));
-      const texts = args.options.map((o) => optionText(args.decision, o));
-      const all = args.decision !== undefined ? [args.decision, ...texts] : texts;
-      const engine = await engineFor(ctx, all);
-      const analyses = await engine.analyze(all, { signal: ctx.signal });
-      const optionAnalyses = args.decision !== undefined ? analyses.slice(1) : analyses;
-      const u = optionAnalyses.map((a) => [a.utility]);
-      const out = matrixOutput('estimated_utilities', args.options.map((o) => o.name), [{ name: 'estimated', probability: 1 }], u, args);
-      const anticipated = args.decision !== undefined ? mapped(engine, () => anticipatedRegret(analyses[0], engine.model.labels)) : undefined;
-      const structured: Out = {
-        ...out,
-        ...(anticipated ? { anticipated_regret: anticipated } : {}),
-        estimation: { model: engine.model.id, option_texts: texts },
-        explanation: `${out.explanation} Utilities estimated by model ${engine.model.id} (utility head; only differences are meaningful).`
-          + (anticipated ? ` Anticipated regret of the decision: ${fmt(anticipated.value)}.` : ''),
-      };
-      return { structured, summary: structured.explanation };
-    }
-
-    if (args.decision === undefined) {
-      throw new ToolError('invalid_input', 'give `options` + `scenarios` + `outcomes` (exact), `options` with descriptions (model-ranked), or a `decision` text (anticipated regret)');
-    }
-    const engine = await engineFor(ctx, [args.decision]);
-    const [analysis] = await engine.analyze([args.decision], { signal: ctx.signal });
-    const anticipated = mapped(engine, () => anticipatedRegret(analysis, engine.model.labels));
-    const explanation = `Anticipated regret ${fmt(anticipated.value)} (confidence ${fmt(anticipated.confidence)}), estimated by model ${engine.model.id} from regret cues `
-      + `(GoEmotions ${fmt(anticipated.components.goemotions)}, KOTE ${fmt(anticipated.components.kote)}, negative polarity ${fmt(anticipated.components.negative_polarity)}).`;
-    const structured: Out = {
-      mode: 'anticipated_regret',
-      anticipated_regret: anticipated,
-      estimation: { model: engine.model.id },
-      parameters: { regret_aversion: args.regret_aversion, hurwicz_alpha: args.hurwicz_alpha },
-      explanation,
-    };
-    return { structured, summary: explanation };
-  },
+  handler: async (args, ctx) => presentRegret(await computeRegretForecast(args, ctx)),
 };

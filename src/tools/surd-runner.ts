@@ -1,9 +1,8 @@
 // Runs SURD in a worker thread so a large decomposition never blocks the event loop (other clients keep being
 // answered) and a timeout or cancellation stops it at once: the pool terminates the thread mid-computation.
-import { availableParallelism } from 'node:os';
 import type { SamplesInput, SamplesOutput, SurdProgress, SurdResult } from '../analysis/surd/index.js';
 import { SurdInputError } from '../analysis/surd/index.js';
-import { WorkerPool, WorkerTaskFailure } from '../engine/workers/pool.js';
+import { spareCores, WorkerPool, WorkerTaskFailure } from '../engine/workers/pool.js';
 import { workerScript } from '../engine/workers/script.js';
 
 export type SurdTask = { kind: 'table'; data: Float64Array; shape: number[] } | { kind: 'samples'; input: SamplesInput };
@@ -12,7 +11,7 @@ let pool: WorkerPool<SurdTask, unknown, SurdProgress> | null = null;
 
 /** The process-wide SURD pool: at most one thread per core but one, at least one. */
 export function surdPool(): WorkerPool<SurdTask, unknown, SurdProgress> {
-  pool ??= new WorkerPool(workerScript(import.meta.url, 'surd-worker.js'), Math.max(1, availableParallelism() - 1));
+  pool ??= new WorkerPool(workerScript(import.meta.url, 'surd-worker.js'), spareCores());
   return pool;
 }
 

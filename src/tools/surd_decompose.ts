@@ -2,9 +2,11 @@
 // of a target's future into redundant, unique and synergistic information from its sources, plus the leak.
 // Math in src/analysis/surd (normative spec: ../shared/surd/SPEC.md); user-facing contract in docs/surd.md.
 import { z } from 'zod';
-import { SurdInputError, type SurdProgress, type SurdResult } from '../analysis/surd/index.js';
+import { alignedPairs, binsPerAxis, type SurdProgress, type SurdResult } from '../analysis/surd/index.js';
+import { ToolError } from '../core/errors.js';
+import { SURD_MAX_SOURCES } from '../core/limits.js';
 import { surdSamplesInWorker, surdTableInWorker } from './surd-runner.js';
-import { ToolError, type ToolContext, type ToolDefinition } from './types.js';
+import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const MAX_BINS = 64;
 const DEFAULT_BINS = 8;
@@ -35,7 +37,7 @@ export const surdInput = z.object({
     .number()
     .int()
     .min(1)
-    .max(12)
+    .max(SURD_MAX_SOURCES)
     .optional()
     .describe(
       'Samples form, optional: use the high-dimensional SURD variant, which only builds tables of up to max_order sources at a time (for many sources or fine bins). Leak is then 1 − Σparts/H(target).',
@@ -84,44 +86,31 @@ export const surdOutput = z.object({
 });
 
 type Input = z.infer<typeof surdInput>;
-type Output = z.infer<typeof surdOutput>;
+export type SurdOutput = z.infer<typeof surdOutput>;
+type Output = SurdOutput;
 type Component = z.infer<typeof component>;
 
 const invalid = (message: string) => new ToolError('invalid_input', message);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Validation (the handler may be called in-process without zod parsing, so every check is repeated here).
+// Checks beyond the zod schema: the configured limits, names, and the histogram's nesting (the schema only says
+// "an array"). Semantic checks of the series (equal lengths, lag, bins per axis) belong to the analysis layer
+// (src/analysis/surd), whose SurdInputError src/tools/errors.ts maps to invalid_input.
 
-function checkSeries(value: unknown, field: string, maxSamples: number): number[] {
-  if (!Array.isArray(value)) throw invalid(`${field} must be an array of numbers`);
-  if (value.length > maxSamples) {
+function checkSampleCount(series: number[], field: string, maxSamples: number): number[] {
+  if (series.length > maxSamples) {
     throw new ToolError(
       'limit_exceeded',
-      `${field} has ${value.length} samples, above the limit surdMaxSamples = ${maxSamples} (RED_HEART_SURD_MAX_SAMPLES / --surd-max-samples); pass a shorter window or downsample`,
+      `${field} has ${series.length} samples, above the limit surdMaxSamples = ${maxSamples} (RED_HEART_SURD_MAX_SAMPLES / --surd-max-samples); pass a shorter window or downsample`,
     );
   }
-  for (let i = 0; i < value.length; i++) {
-    const v = value[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw invalid(`${field}[${i}] is ${typeof v === 'number' ? String(v) : JSON.stringify(v) ?? typeof v}; every sample must be a finite number (drop or impute missing values first)`);
-    }
-  }
-  return value as number[];
+  return series;
 }
 
-function checkNames(names: unknown, n: number, field: string): string[] {
-  if (!Array.isArray(names) || names.length !== n || names.some((s) => typeof s !== 'string' || s.length === 0)) {
-    throw invalid(`${field} must list ${n} non-empty names, one per source`);
-  }
+function checkNames(names: readonly string[], n: number, field: string): string[] {
+  if (names.length !== n) throw invalid(`${field} must list ${n} non-empty names, one per source`);
   if (new Set(names).size !== names.length) throw invalid(`${field} must not repeat a name`);
-  return names as string[];
-}
-
-function checkInt(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(`${field} must be an integer between ${min} and ${max} (got ${JSON.stringify(value)})`);
-  }
-  return value;
+  return [...names];
 }
 
 function cellLimitError(cells: number, limit: number, what: string, fix: string): ToolError {
@@ -274,9 +263,8 @@ function summary(o: Output): string {
   );
 }
 
-async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Output; summary: string }> {
-  const limits = ctx.services.config.limits;
-  const a = (args ?? {}) as Input;
+async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> {
+  const limits = ctx.services.limits;
   const samplesForm = a.target !== undefined || a.sources !== undefined;
   const histogramForm = a.histogram !== undefined;
   if (samplesForm && histogramForm) throw invalid('give either the samples form (target + sources) or histogram, not both');
@@ -285,105 +273,84 @@ async function handler(args: Input, ctx: ToolContext): Promise<{ structured: Out
   const progress = new Progress(ctx);
   await progress.report(0, 'validating');
 
-  try {
-    if (histogramForm) {
-      for (const field of ['lag', 'bins', 'max_order'] as const) {
-        if (a[field] !== undefined) throw invalid(`${field} applies only to the samples form; a histogram is used as given`);
-      }
-      if (!Array.isArray(a.histogram)) throw invalid('histogram must be a nested array');
-      const { data, shape: dims } = flattenHistogram(a.histogram, limits.surdMaxCells, limits.surdMaxSources);
-      const n = dims.length - 1;
-      if (n > limits.surdMaxSources) {
-        throw new ToolError('limit_exceeded', `histogram has ${n} source axes, above the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES)`);
-      }
-      if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
-      const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
-      const allZero = data.every((v) => v === 0);
-      const result = await surdTableInWorker(data, dims, workerOptions(ctx, progress));
-      const out = toOutput(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
-      await progress.report(100, 'done');
-      return { structured: out, summary: summary(out) };
+  if (a.histogram !== undefined) {
+    for (const field of ['lag', 'bins', 'max_order'] as const) {
+      if (a[field] !== undefined) throw invalid(`${field} applies only to the samples form; a histogram is used as given`);
     }
-
-    if (a.target === undefined) throw invalid('target is missing: the samples form needs target and sources');
-    if (a.sources === undefined) throw invalid('sources is missing: the samples form needs target and sources');
-    const target = checkSeries(a.target, 'target', limits.surdMaxSamples);
-    let names: string[];
-    let sources: number[][];
-    if (Array.isArray(a.sources)) {
-      sources = a.sources.map((s, k) => checkSeries(s, `sources[${k}]`, limits.surdMaxSamples));
-      names = a.names === undefined ? defaultNames(sources.length) : checkNames(a.names, sources.length, 'names');
-    } else if (a.sources !== null && typeof a.sources === 'object') {
-      if (a.names !== undefined) throw invalid('names cannot be combined with a sources object: its keys are the names');
-      names = Object.keys(a.sources);
-      sources = names.map((k) => checkSeries((a.sources as Record<string, unknown>)[k], `sources.${k}`, limits.surdMaxSamples));
-    } else {
-      throw invalid('sources must be a list of series or an object {name: series}');
-    }
-    const n = sources.length;
-    if (n < 1) throw invalid('sources is empty: give at least one source series');
+    const { data, shape: dims } = flattenHistogram(a.histogram, limits.surdMaxCells, limits.surdMaxSources);
+    const n = dims.length - 1;
     if (n > limits.surdMaxSources) {
-      throw new ToolError(
-        'limit_exceeded',
-        `${n} sources exceed the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES, at most 12); drop sources or merge related ones`,
-      );
+      throw new ToolError('limit_exceeded', `histogram has ${n} source axes, above the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES)`);
     }
-    const N = target.length;
-    sources.forEach((s, k) => {
-      if (s.length !== N) throw invalid(`sources "${names[k]}" has ${s.length} samples but target has ${N}; all series must have equal length`);
-    });
-    const lag = a.lag === undefined ? 1 : checkInt(a.lag, 'lag', 1);
-    if (lag >= N) throw invalid(`lag ${lag} must be smaller than the series length ${N}`);
-    if (N - lag < 2) throw invalid(`only ${N - lag} usable (target, sources) pair remains after lag ${lag}; at least 2 are needed`);
-    const binsRaw = a.bins ?? DEFAULT_BINS;
-    let bins: number[];
-    if (Array.isArray(binsRaw)) {
-      if (binsRaw.length !== n + 1) throw invalid(`bins has ${binsRaw.length} entries; give one number or ${n + 1} (target first, then each source)`);
-      bins = binsRaw.map((b, i) => checkInt(b, `bins[${i}]`, 2, MAX_BINS));
-    } else {
-      bins = new Array<number>(n + 1).fill(checkInt(binsRaw, 'bins', 2, MAX_BINS));
-    }
-    let maxOrder: number | undefined;
-    if (a.max_order !== undefined) {
-      maxOrder = Math.min(checkInt(a.max_order, 'max_order', 1, 12), n);
-      const largest = bins.slice(1).sort((x, y) => y - x).slice(0, maxOrder);
-      const cells = largest.reduce((x, y) => x * y, bins[0]);
-      if (cells > limits.surdMaxCells) {
-        throw cellLimitError(cells, limits.surdMaxCells, `the largest table (target + ${maxOrder} sources)`, 'Use fewer bins or a smaller max_order.');
-      }
-    } else {
-      const cells = bins.reduce((x, y) => x * y, 1);
-      if (cells > limits.surdMaxCells) {
-        throw cellLimitError(
-          cells,
-          limits.surdMaxCells,
-          `the joint histogram (bins ${bins.join('×')})`,
-          `Use fewer bins (the table has bins^(sources+1) cells) or pass max_order (e.g. 2 or 3) for the high-dimensional variant, which only builds tables of up to max_order sources.`,
-        );
-      }
-    }
-
-    const warnings: string[] = [];
-    const pairs = N - lag;
-    sources.forEach((s, k) => {
-      let constant = true;
-      for (let i = 1; i < pairs && constant; i++) if (s[i] !== s[0]) constant = false;
-      if (constant) warnings.push(`source "${names[k]}" is constant over the samples used; it carries no information`);
-    });
-    const cells = maxOrder === undefined ? bins.reduce((x, y) => x * y, 1) : 0;
-    if (cells > 0 && pairs < 10 * cells) {
-      warnings.push(
-        `only ${pairs} samples for ${cells} joint cells (< 10 per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
-      );
-    }
-    const { result } = await surdSamplesInWorker({ target, sources, lag, bins, maxOrder, sourceLabels: names.map((x) => `sources "${x}"`) }, workerOptions(ctx, progress));
-    const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
+    if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
+    const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
+    const allZero = data.every((v) => v === 0);
+    const result = await surdTableInWorker(data, dims, workerOptions(ctx, progress));
+    const out = toOutput(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
     await progress.report(100, 'done');
     return { structured: out, summary: summary(out) };
-  } catch (err) {
-    if (err instanceof SurdInputError) throw invalid(err.message);
-    throw err;
   }
+
+  if (a.target === undefined) throw invalid('target is missing: the samples form needs target and sources');
+  if (a.sources === undefined) throw invalid('sources is missing: the samples form needs target and sources');
+  const target = checkSampleCount(a.target, 'target', limits.surdMaxSamples);
+  let names: string[];
+  let sources: number[][];
+  if (Array.isArray(a.sources)) {
+    sources = a.sources.map((s, k) => checkSampleCount(s, `sources[${k}]`, limits.surdMaxSamples));
+    names = a.names === undefined ? defaultNames(sources.length) : checkNames(a.names, sources.length, 'names');
+  } else {
+    if (a.names !== undefined) throw invalid('names cannot be combined with a sources object: its keys are the names');
+    const record = a.sources;
+    names = Object.keys(record);
+    sources = names.map((k) => checkSampleCount(record[k], `sources.${k}`, limits.surdMaxSamples));
+  }
+  const n = sources.length;
+  if (n > limits.surdMaxSources) {
+    throw new ToolError(
+      'limit_exceeded',
+      `${n} sources exceed the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES, at most ${SURD_MAX_SOURCES}); drop sources or merge related ones`,
+    );
+  }
+  const sourceLabels = names.map((x) => `sources "${x}"`);
+  const lag = a.lag ?? 1;
+  const pairs = alignedPairs(target, sources, lag, sourceLabels);
+  const bins = binsPerAxis(a.bins ?? DEFAULT_BINS, n);
+  const maxOrder = a.max_order === undefined ? undefined : Math.min(a.max_order, n);
+  if (maxOrder !== undefined) {
+    const largest = bins.slice(1).sort((x, y) => y - x).slice(0, maxOrder);
+    const cells = largest.reduce((x, y) => x * y, bins[0]);
+    if (cells > limits.surdMaxCells) {
+      throw cellLimitError(cells, limits.surdMaxCells, `the largest table (target + ${maxOrder} sources)`, 'Use fewer bins or a smaller max_order.');
+    }
+  } else {
+    const cells = bins.reduce((x, y) => x * y, 1);
+    if (cells > limits.surdMaxCells) {
+      throw cellLimitError(
+        cells,
+        limits.surdMaxCells,
+        `the joint histogram (bins ${bins.join('×')})`,
+        `Use fewer bins (the table has bins^(sources+1) cells) or pass max_order (e.g. 2 or 3) for the high-dimensional variant, which only builds tables of up to max_order sources.`,
+      );
+    }
+  }
+
+  const warnings: string[] = [];
+  sources.forEach((s, k) => {
+    let constant = true;
+    for (let i = 1; i < pairs && constant; i++) if (s[i] !== s[0]) constant = false;
+    if (constant) warnings.push(`source "${names[k]}" is constant over the samples used; it carries no information`);
+  });
+  const cells = maxOrder === undefined ? bins.reduce((x, y) => x * y, 1) : 0;
+  if (cells > 0 && pairs < 10 * cells) {
+    warnings.push(
+      `only ${pairs} samples for ${cells} joint cells (< 10 per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
+    );
+  }
+  const { result } = await surdSamplesInWorker({ target, sources, lag, bins, maxOrder, sourceLabels }, workerOptions(ctx, progress));
+  const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
+  await progress.report(100, 'done');
+  return { structured: out, summary: summary(out) };
 }
 
 function defaultNames(n: number): string[] {

@@ -1,23 +1,16 @@
-// The contract every tool module implements. Handlers receive already-validated arguments and a context;
-// they return structured output plus a one-line summary. Transport, caching, error mapping and metadata
-// are added by src/tools/registry.ts, so a tool file never touches the MCP SDK directly (a later move to
-// SDK v2 changes only the registry).
+// The contract every tool module implements. A tool is typed compute (validated input → typed result, using the
+// engine where needed) plus a presenter (typed result → structured output + one-line summary); `handler` is the
+// two composed. Transport, caching, error mapping and metadata are added by src/server/registry.ts, so a tool file
+// never touches the MCP SDK.
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../server/config.js';
-import type { TextEngine } from '../engine/types.js';
+import type { Limits } from '../core/limits.js';
+import type { EngineHandle } from '../engine/handle.js';
 
 export interface ToolServices {
-  config: AppConfig;
-  /** The text engine; throws a ToolError('model_missing') from `require()` when no model is usable. */
-  engine: EngineHandle;
-}
-
-export interface EngineHandle {
-  /** Returns the loaded engine or throws ToolError('model_missing', …) saying which file is missing and how to fix it. */
-  require(): Promise<TextEngine>;
-  /** Identifier of the model that text results depend on (goes into cache keys); null when none is installed. */
-  modelId(): string | null;
+  limits: Limits;
+  /** The text engine; `require()` throws ToolError('model_missing') when no model is usable. */
+  engine: Pick<EngineHandle, 'require' | 'modelId'>;
 }
 
 export interface ToolContext {
@@ -28,6 +21,11 @@ export interface ToolContext {
   /** Sends notifications/progress when the client asked for progress; otherwise a no-op. */
   progress(done: number, total?: number, message?: string): Promise<void>;
   services: ToolServices;
+  /**
+   * Runs another tool's handler under the result-cache entry a direct call of that tool with these arguments uses
+   * (full_analysis's sections). `cached` says whether the entry was there.
+   */
+  runTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDefinition<I, O>, args: z.infer<I>): Promise<ToolOutput<z.infer<O>> & { cached: boolean }>;
 }
 
 export interface ToolOutput<O> {
@@ -54,27 +52,11 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   handler(args: z.infer<I>, ctx: ToolContext): Promise<ToolOutput<z.infer<O>>>;
 }
 
-/** Error kinds a handler may throw; each becomes `isError: true` with a clear message. */
-export type ToolErrorCode =
-  | 'invalid_input' // arguments are well-typed but semantically wrong (unequal lengths, probabilities not summing to 1, …)
-  | 'limit_exceeded' // a configured limit was hit; message names the limit and its value
-  | 'model_missing' // no usable model; message names the missing file and the fix
-  | 'not_implemented'
-  | 'cancelled'
-  | 'internal';
-
-export class ToolError extends Error {
-  constructor(
-    readonly code: ToolErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'ToolError';
-  }
-}
-
-/** Helper for handlers' loops: throws ToolError('cancelled') once the signal is aborted. */
-export function throwIfCancelled(signal: AbortSignal): void {
-  if (signal.aborted) throw new ToolError('cancelled', 'the call was cancelled');
+/** A context whose runTool calls the other tool's handler directly, without a cache (in-process use: tests, benchmarks). */
+export function uncachedContext(base: Omit<ToolContext, 'runTool'>): ToolContext {
+  const ctx: ToolContext = {
+    ...base,
+    runTool: async (def, args) => ({ ...(await def.handler(args, { ...ctx, progress: async () => {} })), cached: false }),
+  };
+  return ctx;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MicroBatcher } from '../../src/engine/batcher.js';
-import { ToolError } from '../../src/tools/types.js';
+import { ToolError } from '../../src/core/errors.js';
 
 /** A runner whose batches are recorded and can be held open. */
 function recorder(fail?: (x: string) => boolean) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { cacheKey, canonicalJson, ResultCache } from '../../src/engine/cache.js';
+import { cacheKey, canonicalJson, ResultCache } from '../../src/server/cache.js';
 
 function captureLogger() {
   const lines: Array<Record<string, unknown>> = [];

@@ -6,7 +6,7 @@ import { createEngineHandle } from '../../src/engine/handle.js';
 import { resolveModel } from '../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
 import { countOnnxParameters } from '../../src/engine/onnx-params.js';
-import { ToolError } from '../../src/tools/types.js';
+import { ToolError } from '../../src/core/errors.js';
 import { editManifest, FIXTURE_DIR, fixtureCopy, silent, testConfig } from './helpers.js';
 
 const TEXTS = [

@@ -1,7 +1,7 @@
-// The Node evaluation's metrics and parsers (src/eval), hand-checked.
+// The Node evaluation's metrics and parsers (eval/), hand-checked.
 import { describe, expect, it } from 'vitest';
-import { nsmcBucket, nsmcSplitOf, parseCsv, pyStrip } from '../../src/eval/data.js';
-import { accuracy, macroF1, pearson } from '../../src/eval/metrics.js';
+import { nsmcBucket, nsmcSplitOf, parseCsv, pyStrip } from '../../eval/data.js';
+import { accuracy, macroF1, pearson } from '../../eval/metrics.js';
 
 describe('eval metrics', () => {
   it('macro-F1 with zero_division = 0', () => {

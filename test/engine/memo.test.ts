@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AnalysisMemo, memoizedHandle } from '../../src/engine/memo.js';
-import type { TextAnalysis, TextEngine } from '../../src/engine/types.js';
+import type { TextAnalysis, TextEngine } from '../../src/core/model.js';
 
 function fakeEngine(id = 'm1') {
   const calls: string[][] = [];

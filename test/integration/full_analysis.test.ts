@@ -92,4 +92,20 @@ describe('full_analysis over MCP', () => {
     expect(sections.bentham.final_score).toEqual(expect.any(Number));
     expect(r.content[0].text).toMatch(/surd: invalid_input/);
   });
+
+  it('sections share the single tools\' result-cache entries, both ways', async () => {
+    const text = 'The shop refunded my order after a week of waiting.';
+    const direct = (await server.client.callTool({ name: 'analyze_emotion', arguments: { text } })) as CallResult;
+    expect(direct.structuredContent!.cached).toBe(false);
+    const first = await call({ text, sections: ['emotion', 'bentham'] });
+    const { emotion, bentham } = first.structuredContent!.sections;
+    expect(emotion.cached).toBe(true); // the entry analyze_emotion just wrote
+    expect(bentham.cached).toBe(false);
+    const { cached: _e, elapsed_ms: _t, ...emotionRest } = emotion;
+    const { cached: _d, elapsed_ms: _u, ...directRest } = direct.structuredContent!;
+    expect(emotionRest).toEqual(directRest);
+    const later = (await server.client.callTool({ name: 'bentham_score', arguments: { scenario: text } })) as CallResult;
+    expect(later.structuredContent!.cached).toBe(true); // the entry full_analysis's bentham section wrote
+    expect(later.structuredContent!.final_score).toBe(bentham.final_score);
+  });
 });

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheKey } from '../../src/engine/cache.js';
+import { cacheKey } from '../../src/server/cache.js';
 import { SqliteStore } from '../../src/server/cache/sqlite-store.js';
 import { startServer, type RunningServer } from '../integration/harness.js';
 import { FIXTURE_MODELS } from './helpers/http.js';

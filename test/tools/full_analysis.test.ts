@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AnalysisMemo, memoizedHandle } from '../../src/engine/memo.js';
 import { defaults } from '../../src/server/config.js';
 import { fullAnalysisTool } from '../../src/tools/full_analysis.js';
-import { ToolError, type ToolContext } from '../../src/tools/types.js';
+import { ToolError } from '../../src/core/errors.js';
+import { uncachedContext, type ToolContext } from '../../src/tools/types.js';
 import { fakeEngine } from '../analysis/bentham/fake-model.js';
 
 const TEXT = 'I finally finished the marathon and I am so proud and happy.';
@@ -16,13 +17,13 @@ function ctx(engine: ReturnType<typeof fakeEngine> | null, progress: unknown[] =
     },
     modelId: () => (engine ? 'fake-model' : null),
   };
-  return {
+  return uncachedContext({
     requestId: 'test',
     signal: new AbortController().signal,
     logger: pino({ level: 'silent' }),
     progress: async (...a) => { progress.push(a); },
-    services: { config: defaults({}), engine: memoizedHandle(base, new AnalysisMemo()) },
-  };
+    services: { limits: defaults({}).limits, engine: memoizedHandle(base, new AnalysisMemo()) },
+  });
 }
 
 const happy = () => fakeEngine(() => ({ go: { joy: 0.9, pride: 0.8 }, kote: { 기쁨: 0.9 }, positive: 0.95, vad: [4.5, 3.8, 3.5] }));

@@ -1,10 +1,11 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ResultCache } from '../../src/engine/cache.js';
+import { ResultCache } from '../../src/server/cache.js';
 import { defaults } from '../../src/server/config.js';
-import { runTool, withCachedFlag } from '../../src/tools/registry.js';
-import { ToolError, type ToolDefinition, type ToolServices } from '../../src/tools/types.js';
+import { runTool, withCachedFlag } from '../../src/server/registry.js';
+import { ToolError } from '../../src/core/errors.js';
+import { type ToolDefinition, type ToolServices } from '../../src/tools/types.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -12,7 +13,7 @@ function deps(overrides: { modelId?: string | null; timeoutMs?: number } = {}) {
   const config = defaults({});
   config.limits.callTimeoutMs = overrides.timeoutMs ?? 0;
   const services: ToolServices = {
-    config,
+    limits: config.limits,
     engine: {
       require: async () => { throw new ToolError('model_missing', 'model not installed: models/x.onnx'); },
       modelId: () => (overrides.modelId === undefined ? 'model-a' : overrides.modelId),

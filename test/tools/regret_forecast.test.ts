@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { regretForecastTool } from '../../src/tools/regret_forecast.js';
-import { ToolError, type ToolContext } from '../../src/tools/types.js';
-import type { TextEngine } from '../../src/engine/types.js';
+import { ToolError } from '../../src/core/errors.js';
+import { toToolError } from '../../src/tools/errors.js';
+import { type ToolContext } from '../../src/tools/types.js';
+import type { TextEngine } from '../../src/core/model.js';
 import { fakeEngine } from '../analysis/bentham/fake-model.js';
 import { toolContext } from './context.js';
 
@@ -20,7 +22,8 @@ async function refusal(args: unknown, opts: { engine?: TextEngine; cells?: numbe
     const parsed = opts.raw ? (args as never) : regretForecastTool.input.parse(args);
     await regretForecastTool.handler(parsed, context(opts.engine, opts.cells));
   } catch (err) {
-    if (err instanceof ToolError) return err;
+    const known = toToolError(err); // what the registry would answer
+    if (known) return known;
     throw err;
   }
   throw new Error('expected a ToolError');

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { surdFromSamples, surdFromTable, SurdInputError } from '../../src/analysis/surd/index.js';
 import { surdPool, surdSamplesInWorker, surdTableInWorker } from '../../src/tools/surd-runner.js';
-import { ToolError } from '../../src/tools/types.js';
+import { ToolError } from '../../src/core/errors.js';
 import { slowSurdArguments } from '../server/helpers/slow.js';
 
 const opts = (signal = new AbortController().signal) => ({

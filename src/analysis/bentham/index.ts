@@ -1,4 +1,3 @@
 export * from './calculus.js';
 export * from './layers.js';
-export * from './signals.js';
 export * from './text.js';

@@ -5,7 +5,8 @@
 // The utility head is deliberately unused here: it was trained with a pairwise ranking loss, so only differences
 // between texts are meaningful and its zero point cannot say whether one scenario is pleasant or painful.
 import type { Effect, EffectKind } from './calculus.js';
-import { GO_NEGATIVE, GO_POSITIVE, groupMax, labelProbability, unitFromEmoBank, type ModelLabels, type ModelSignals } from './signals.js';
+import { GO_NEGATIVE, GO_POSITIVE, groupMax, labelProbability, type ModelLabels, type ModelSignals } from '../../core/labels.js';
+import { unitFromEmoBank } from '../../core/numbers.js';
 
 export const TEXT_DIMENSIONS = ['intensity', 'duration', 'certainty', 'propinquity', 'fecundity', 'purity'] as const;
 export type TextDimension = (typeof TEXT_DIMENSIONS)[number];

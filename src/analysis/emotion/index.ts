@@ -1,2 +1,1 @@
-export * from './mappings.js';
 export * from './profile.js';

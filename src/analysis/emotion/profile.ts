@@ -1,7 +1,6 @@
 // Pure mappings from the model's head outputs (TextAnalysis) to what analyze_emotion reports:
 // native labels, detections, Ekman-7 projection, sentiment, valence/arousal and the 정/한/체면 indices.
 // Every formula is documented in docs/emotion.md; nothing here invents a number the model did not give.
-import type { Language, ModelInfo, TextAnalysis } from '../../engine/types.js';
 import {
   EKMAN,
   GOEMOTIONS_EKMAN,
@@ -10,9 +9,14 @@ import {
   KOTE_SENTIMENT,
   NONE_LABEL,
   SENTIMENTS,
+  THRESHOLD_FLOOR,
+  groupMax,
+  labelProbability,
   type Ekman,
   type Sentiment,
-} from './mappings.js';
+} from '../../core/labels.js';
+import type { Language, ModelInfo, TextAnalysis } from '../../core/model.js';
+import { signedFromEmoBank, clamp, unitFromEmoBank } from '../../core/numbers.js';
 
 export type Taxonomy = 'goemotions' | 'kote';
 
@@ -29,13 +33,9 @@ export interface HeadScores {
   thresholds?: ArrayLike<number>;
 }
 
-/**
- * Projections use threshold-relative evidence p / max(t, 0.05): a label at its tuned decision threshold counts 1.
- * Raw probabilities are not comparable across labels (rare emotions such as fear or anger rarely get high
- * probabilities; their tuned thresholds are low). The floor keeps degenerate thresholds (0.01 for labels with few
- * dev positives) from amplifying noise. Chosen on dev splits with src/eval/ekman_mix.ts (docs/emotion.md).
- */
-export const THRESHOLD_FLOOR = 0.05;
+// Projections use threshold-relative evidence p / max(t, THRESHOLD_FLOOR): a label at its tuned decision threshold
+// counts 1. Raw probabilities are not comparable across labels (rare emotions such as fear or anger rarely get high
+// probabilities; their tuned thresholds are low). The floor itself is in src/core/labels.ts.
 
 export const NATIVE_TAXONOMY: Record<Language, Taxonomy> = { en: 'goemotions', ko: 'kote' };
 
@@ -44,7 +44,7 @@ export const PROJECTION_SOURCES: Record<Language, ReadonlyArray<{ taxonomy: Taxo
   en: [{ taxonomy: 'goemotions', weight: 1 }],
   // The GoEmotions head was also trained on the Korean GoEmotions translation, so for Korean both heads see
   // in-language training data. Weight of KOTE chosen on dev (mean Ekman macro-F1 over GoEmotions-ko dev and KOTE dev)
-  // with `node dist/src/eval/ekman_mix.js`; re-run per model release — the numbers are in docs/emotion.md.
+  // with `node dist/eval/ekman_mix.js`; re-run per model release — the numbers are in docs/emotion.md.
   ko: [
     { taxonomy: 'kote', weight: 0.5 },
     { taxonomy: 'goemotions', weight: 0.5 },
@@ -62,27 +62,16 @@ function evidence(h: HeadScores, i: number): number {
   return h.thresholds ? h.probs[i] / Math.max(THRESHOLD_FLOOR, h.thresholds[i]) : h.probs[i];
 }
 
-/** max of the threshold-relative evidence over the listed labels. */
+/** max of the threshold-relative evidence over the listed labels; MappingError for a label the model lacks. */
 export function groupEvidence(h: HeadScores, labels: readonly string[]): number {
   let m = 0;
   for (const l of labels) {
-    const i = h.labels.indexOf(l);
-    if (i >= 0) m = Math.max(m, evidence(h, i));
+    labelProbability(h.probs, h.labels, l, h.taxonomy);
+    m = Math.max(m, evidence(h, h.labels.indexOf(l)));
   }
   return m;
 }
 
-function prob(h: HeadScores, label: string): number {
-  const i = h.labels.indexOf(label);
-  return i >= 0 ? h.probs[i] : 0;
-}
-
-/** max over the listed labels (labels the model does not have count as 0). */
-export function groupMax(h: HeadScores, labels: readonly string[]): number {
-  let m = 0;
-  for (const l of labels) m = Math.max(m, prob(h, l));
-  return m;
-}
 
 function normalise<K extends string>(raw: Record<K, number>): Record<K, number> {
   const keys = Object.keys(raw) as K[];
@@ -123,19 +112,17 @@ function argmax<K extends string>(d: Record<K, number>): K {
   return (Object.keys(d) as K[]).reduce((a, b) => (d[b] > d[a] ? b : a));
 }
 
-export const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
-
 /**
  * Valence in −1..1. English: the EmoBank valence head, V on 1..5 → (V − 3) / 2. Korean: the NSMC polarity head,
  * 2·P(positive) − 1. (Each language uses the head trained on data in that language.)
  */
 export function valenceOf(a: TextAnalysis, language: Language): number {
-  return language === 'en' ? clamp((a.vad[0] - 3) / 2, -1, 1) : clamp(2 * a.positive - 1, -1, 1);
+  return language === 'en' ? signedFromEmoBank(a.vad[0]) : clamp(2 * a.positive - 1, -1, 1);
 }
 
 /** Arousal in 0..1: the EmoBank arousal head, A on 1..5 → (A − 1) / 4 (both languages; the only arousal source). */
 export function arousalOf(a: TextAnalysis): number {
-  return clamp((a.vad[1] - 1) / 4, 0, 1);
+  return unitFromEmoBank(a.vad[1]);
 }
 
 // ---- cultural composite indices ----
@@ -206,7 +193,7 @@ export const CULTURAL_INDICES: Record<Taxonomy, Record<CulturalIndex, IndexDef>>
 };
 
 export function culturalIndex(h: HeadScores, def: IndexDef): number {
-  const values = def.facets.map((f) => groupMax(h, f.labels));
+  const values = def.facets.map((f) => groupMax(h.probs, h.labels, f.labels, h.taxonomy));
   if (def.kind === 'geometric') return Math.pow(values.reduce((p, v) => p * v, 1), 1 / values.length);
   const wsum = def.facets.reduce((s, f) => s + f.weight, 0);
   return def.facets.reduce((s, f, i) => s + f.weight * values[i], 0) / wsum;

@@ -1,5 +1,6 @@
 // The five integrated scores of full_analysis. Pure functions of numbers the sections produced; each score
 // carries its formula and inputs so a reader can recompute it. Formulas: docs/integration.md.
+import { clamp } from '../../core/numbers.js';
 
 export interface Score {
   value: number | null;
@@ -51,7 +52,6 @@ export interface Integrated {
   confidence: Score;
 }
 
-const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 export function overallSentiment(e: EmotionSignals | undefined): Score {
   const formula = 'clamp(0.5·(2·p_positive − 1) + 0.5·valence, −1, 1)';

@@ -3,7 +3,8 @@
 // Option utilities: the utility head's raw score of "decision + option". That head was trained with a pairwise
 // ranking loss, so only differences between its scores mean anything — which is exactly what a single-scenario
 // regret (best − own) and the arg-max criteria use; they are unchanged by any common shift of the scores.
-import { clamp01, groupMax, type ModelLabels, type ModelSignals } from '../bentham/signals.js';
+import { groupMax, type ModelLabels, type ModelSignals } from '../../core/labels.js';
+import { clamp01 } from '../../core/numbers.js';
 
 export const GO_REGRET_CUES = ['remorse', 'disappointment', 'sadness', 'nervousness', 'fear'] as const;
 /** KOTE: guilt, pity/disappointment, anxiety/worry, burden/reluctance, despair. */

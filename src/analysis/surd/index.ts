@@ -44,24 +44,26 @@ export function binsPerAxis(bins: number | number[], nSources: number): number[]
   return list;
 }
 
-/** Validates lengths and lag; returns the number of aligned pairs. */
-export function alignedPairs(target: ArrayLike<number>, sources: ArrayLike<number>[], lag: number): number {
-  if (sources.length < 1) throw new SurdInputError('at least one source series is needed', 'sources');
+/** Validates lengths and lag; returns the number of aligned pairs. `sourceLabels` name the sources in messages. */
+export function alignedPairs(target: ArrayLike<number>, sources: ArrayLike<number>[], lag: number, sourceLabels?: string[]): number {
+  if (sources.length < 1) throw new SurdInputError('sources is empty: give at least one source series', 'sources');
   const n = target.length;
   sources.forEach((s, k) => {
-    if (s.length !== n) throw new SurdInputError(`sources[${k}] has ${s.length} samples but target has ${n}; all series must have equal length`, 'sources');
+    if (s.length !== n) {
+      throw new SurdInputError(`${sourceLabels?.[k] ?? `sources[${k}]`} has ${s.length} samples but target has ${n}; all series must have equal length`, 'sources');
+    }
   });
   if (!Number.isInteger(lag) || lag < 1) throw new SurdInputError(`lag must be an integer ≥ 1 (got ${lag})`, 'lag');
   if (lag >= n) throw new SurdInputError(`lag ${lag} must be smaller than the series length ${n}`, 'lag');
   const pairs = n - lag;
-  if (pairs < 2) throw new SurdInputError(`only ${pairs} (target, sources) pair remains after the lag; at least 2 are needed`, 'target');
+  if (pairs < 2) throw new SurdInputError(`only ${pairs} usable (target, sources) pair remains after lag ${lag}; at least 2 are needed`, 'target');
   return pairs;
 }
 
 /** Bins aligned samples into the full joint table of raw counts (numpy.histogramdd semantics). */
 export function* jointCountsSteps(input: SamplesInput): Steps<JointCounts> {
   const lag = input.lag ?? 1;
-  const pairs = alignedPairs(input.target, input.sources, lag);
+  const pairs = alignedPairs(input.target, input.sources, lag, input.sourceLabels);
   const bins = binsPerAxis(input.bins, input.sources.length);
   const cells = bins.reduce((a, b) => a * b, 1);
   if (cells > 2 ** 31 - 1) throw new SurdInputError(`the joint table would have ${cells} cells; use fewer bins or maxOrder`, 'bins');
@@ -72,7 +74,7 @@ export function* jointCountsSteps(input: SamplesInput): Steps<JointCounts> {
 export function* surdFromSamplesSteps(input: SamplesInput): Steps<SamplesOutput> {
   if (input.maxOrder !== undefined) {
     const lag = input.lag ?? 1;
-    const pairs = alignedPairs(input.target, input.sources, lag);
+    const pairs = alignedPairs(input.target, input.sources, lag, input.sourceLabels);
     const bins = binsPerAxis(input.bins, input.sources.length);
     const binned = yield* binAxesSteps(alignWindows(input.target, input.sources, lag, input.sourceLabels), pairs, bins);
     const result = yield* highDimSteps(binned, input.maxOrder);

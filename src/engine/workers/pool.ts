@@ -6,8 +6,13 @@
 // Protocol (worker side: see runWorkerTasks below): the pool posts { id, task }; the worker answers
 // { id, type: 'progress', value } any number of times, then { id, type: 'done', value } or
 // { id, type: 'error', error: { name, message, field? } }.
-import { Worker } from 'node:worker_threads';
-import { parentPort } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { parentPort, Worker } from 'node:worker_threads';
+
+/** Threads a CPU-bound pool may use: all cores but one (left for the event loop and inference), at least one. */
+export function spareCores(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
 
 export interface WorkerTaskError {
   name: string;

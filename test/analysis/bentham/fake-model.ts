@@ -1,5 +1,5 @@
-// Fake model outputs for the text mappings and the tools' text paths (no model ships in the repository yet).
-import type { ModelInfo, TextAnalysis, TextEngine } from '../../../src/engine/types.js';
+// Fake model outputs for the text mappings and the tools' text paths: unit tests set exact head outputs here instead of running a model.
+import type { ModelInfo, TextAnalysis, TextEngine } from '../../../src/core/model.js';
 
 export const GO_LABELS = [
   'admiration', 'amusement', 'anger', 'annoyance', 'approval', 'caring', 'confusion', 'curiosity', 'desire', 'disappointment',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { estimateBenthamFromText, TEXT_DEFAULTS } from '../../../src/analysis/bentham/text.js';
-import { MappingError } from '../../../src/analysis/bentham/signals.js';
+import { MappingError } from '../../../src/core/labels.js';
 import { FAKE_MODEL, fakeAnalysis, GO_LABELS } from './fake-model.js';
 
 const labels = FAKE_MODEL.labels;

@@ -4,11 +4,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CULTURAL_INDICES,
-  EKMAN,
-  GOEMOTIONS_EKMAN,
-  GOEMOTIONS_SENTIMENT,
-  KOTE_EKMAN,
-  KOTE_SENTIMENT,
   arousalOf,
   culturalIndex,
   ekmanFromHead,
@@ -16,7 +11,8 @@ import {
   formulaOf,
   valenceOf,
 } from '../../../src/analysis/emotion/index.js';
-import type { ModelInfo, TextAnalysis } from '../../../src/engine/types.js';
+import { EKMAN, GOEMOTIONS_EKMAN, GOEMOTIONS_SENTIMENT, KOTE_EKMAN, KOTE_SENTIMENT } from '../../../src/core/labels.js';
+import type { ModelInfo, TextAnalysis } from '../../../src/core/model.js';
 
 const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/model/manifest.json'), 'utf8')).models[0];
 const GE: string[] = manifest.outputs.goemotions_logits.labels;

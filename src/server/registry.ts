@@ -1,13 +1,16 @@
 // Wires ToolDefinitions into an McpServer: progress, cancellation and timeout, the result cache,
-// error mapping and request ids. This is the only tool-side file that knows the MCP SDK.
+// error mapping and request ids. This is the only file that knows how the MCP SDK calls a tool.
 import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { cacheKey, type ResultCache } from '../engine/cache.js';
-import { ToolError, type ToolContext, type ToolDefinition, type ToolServices } from './types.js';
+import { ToolError } from '../core/errors.js';
+import { TOOLS } from '../tools/index.js';
+import { toToolError } from '../tools/errors.js';
+import type { ToolContext, ToolDefinition, ToolOutput, ToolServices } from '../tools/types.js';
+import { cacheKey, type ResultCache } from './cache.js';
 
 export interface RegistryDeps {
   services: ToolServices;
@@ -59,49 +62,67 @@ function progressReporter(extra: Extra): ToolContext['progress'] {
   };
 }
 
+/** The cache key of a call, or null when it is not cached (tool opts out, cache off, model not installed, unkeyable). */
+function keyOf(def: ToolDefinition, args: unknown, deps: RegistryDeps, logger: Logger): string | null {
+  const usesModel = def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
+  const modelId = usesModel ? deps.services.engine.modelId() : null;
+  if (def.cache === 'none' || !deps.cache.enabled || (usesModel && modelId === null)) return null;
+  try {
+    return cacheKey(def.name, args, modelId);
+  } catch (err) {
+    // Arguments too deeply nested to serialise are served uncached; the handler then judges them.
+    logger.warn({ err: (err as Error).message }, 'arguments cannot be cache-keyed; serving uncached');
+    return null;
+  }
+}
+
+/** Runs a handler through the result cache: a hit is returned as stored, a miss is computed and stored. */
+async function cachedRun(def: ToolDefinition, args: unknown, ctx: ToolContext, deps: RegistryDeps): Promise<ToolOutput<Record<string, unknown>> & { cached: boolean }> {
+  const key = keyOf(def, args, deps, ctx.logger);
+  if (key) {
+    const hit = await deps.cache.get(key);
+    if (hit) return { structured: hit.structured, summary: hit.summary, cached: true };
+  }
+  const out = await def.handler(args as never, ctx);
+  const structured = { ...(out.structured as Record<string, unknown>), cached: false };
+  if (key) await deps.cache.set(key, { structured, summary: out.summary });
+  return { structured, summary: out.summary, cached: false };
+}
+
+function context(requestId: string, signal: AbortSignal, logger: Logger, progress: ToolContext['progress'], deps: RegistryDeps): ToolContext {
+  const ctx: ToolContext = {
+    requestId,
+    signal,
+    logger,
+    progress,
+    services: deps.services,
+    // Sub-calls report no progress of their own: the calling tool reports its own steps.
+    runTool: (def, args) => cachedRun(def as unknown as ToolDefinition, args, { ...ctx, progress: async () => {} }, deps) as never,
+  };
+  return ctx;
+}
+
 export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, deps: RegistryDeps): Promise<CallToolResult> {
   const requestId = randomUUID().slice(0, 8);
   const logger = deps.logger.child({ tool: def.name, requestId });
   const started = performance.now();
-  const { signal, dispose } = callSignal(extra.signal, deps.services.config.limits.callTimeoutMs);
+  const { signal, dispose } = callSignal(extra.signal, deps.services.limits.callTimeoutMs);
   try {
-    const usesModel = def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
-    const modelId = usesModel ? deps.services.engine.modelId() : null;
-    const cacheable = def.cache !== 'none' && deps.cache.enabled && (!usesModel || modelId !== null);
-    const key = cacheable ? safeCacheKey(def.name, args, modelId, logger) : null;
-    if (key) {
-      const hit = await deps.cache.get(key);
-      if (hit) {
-        logger.debug({ ms: performance.now() - started }, 'cache hit');
-        return result({ ...hit.structured, cached: true }, hit.summary, requestId);
-      }
-    }
-    const ctx: ToolContext = { requestId, signal, logger, progress: progressReporter(extra), services: deps.services };
-    const out = await abortable(def.handler(args as never, ctx), signal);
-    const structured = { ...(out.structured as Record<string, unknown>), cached: false };
-    if (key) await deps.cache.set(key, { structured, summary: out.summary });
-    logger.info({ ms: Math.round(performance.now() - started) }, 'tool call done');
-    return result(structured, out.summary, requestId);
+    const ctx = context(requestId, signal, logger, progressReporter(extra), deps);
+    const out = await abortable(cachedRun(def, args, ctx, deps), signal);
+    logger[out.cached ? 'debug' : 'info']({ ms: Math.round(performance.now() - started), cached: out.cached }, 'tool call done');
+    return result({ ...out.structured, cached: out.cached }, out.summary, requestId);
   } catch (err) {
-    if (err instanceof ToolError) {
-      logger.info({ code: err.code, msg: err.message }, 'tool call refused');
-      return errorResult(err.code, err.message, requestId);
+    const known = toToolError(err);
+    if (known) {
+      logger.info({ code: known.code, msg: known.message }, 'tool call refused');
+      return errorResult(known.code, known.message, requestId);
     }
     logger.error({ err }, 'tool call failed');
     const message = err instanceof Error ? err.message : String(err);
     return errorResult('internal', `${message} (request id ${requestId}; details in the server log)`, requestId);
   } finally {
     dispose();
-  }
-}
-
-/** Arguments too deeply nested to serialise are served uncached; the handler then judges them. */
-function safeCacheKey(tool: string, args: unknown, modelId: string | null, logger: Logger): string | null {
-  try {
-    return cacheKey(tool, args, modelId);
-  } catch (err) {
-    logger.warn({ err: (err as Error).message }, 'arguments cannot be cache-keyed; serving uncached');
-    return null;
   }
 }
 
@@ -135,4 +156,8 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
     },
     ((args: unknown, extra: Extra) => runTool(def, args, extra, deps)) as never,
   );
+}
+
+export function registerTools(server: McpServer, deps: RegistryDeps): void {
+  for (const tool of TOOLS) registerTool(server, tool, deps);
 }

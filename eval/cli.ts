@@ -5,16 +5,16 @@
 // each text runs alone (batch 1, like evaluate.py: int8 dynamic quantisation computes activation scales over
 // the whole input tensor, so batching changes int8 outputs slightly), truncated to max_length.
 //
-// usage: node dist/src/eval/cli.js [--data DIR] [--models-dir DIR] [--model ID] [--threads N]
+// usage: node dist/eval/cli.js [--data DIR] [--models-dir DIR] [--model ID] [--threads N]
 //                                  [--tasks goemotions,ekman,goemotions_ko,ethics,nsmc,kote,emobank] [--limit N]
 //                                  [--batch N] [--out FILE] [--compare PYTHON_EVALUATE_JSON]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
-import { resolveModel } from '../engine/manifest.js';
-import { OnnxTextEngine } from '../engine/onnx-engine.js';
-import type { TextAnalysis } from '../engine/types.js';
-import { packageRoot } from '../server/config.js';
+import { resolveModel } from '../src/engine/manifest.js';
+import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
+import type { TextAnalysis } from '../src/core/model.js';
+import { packageRoot } from '../src/server/config.js';
 import { loadEkmanMapping, loadEmoBank, loadEthicsUtil, loadGoEmotions, loadKote, loadNsmc, readLabelList } from './data.js';
 import { accuracy, macroF1, pearson } from './metrics.js';
 

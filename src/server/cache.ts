@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
-import { SqliteStore } from '../server/cache/sqlite-store.js';
+import { SqliteStore } from './cache/sqlite-store.js';
 
 export type CacheBackend = 'file' | 'memory' | 'none' | 'redis';
 

@@ -4,12 +4,12 @@
 // For each variant it reports the macro-F1 of the projected DOMINANT class against the gold Ekman set
 // (per class: tp = dominant is c and c is gold; fp = dominant is c, c not gold; fn = c gold, dominant not c) and the
 // top-1 hit rate (dominant ∈ gold).
-//   node dist/src/eval/ekman_mix.js [--data DIR] [--models-dir DIR] [--limit N]
+//   node dist/eval/ekman_mix.js [--data DIR] [--models-dir DIR] [--limit N]
 import { join, resolve } from 'node:path';
-import { EKMAN, GOEMOTIONS_EKMAN, KOTE_EKMAN, NONE_LABEL, type Ekman } from '../analysis/emotion/index.js';
-import { resolveModel } from '../engine/manifest.js';
-import { OnnxTextEngine } from '../engine/onnx-engine.js';
-import { packageRoot } from '../server/config.js';
+import { EKMAN, GOEMOTIONS_EKMAN, KOTE_EKMAN, NONE_LABEL, THRESHOLD_FLOOR as FLOOR, type Ekman } from '../src/core/labels.js';
+import { resolveModel } from '../src/engine/manifest.js';
+import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
+import { packageRoot } from '../src/server/config.js';
 import { loadGoEmotions, loadKote } from './data.js';
 
 const argv = process.argv.slice(2);
@@ -70,7 +70,6 @@ function evaluate(gold: Set<Ekman>[], dist: Array<Record<Ekman, number>>): { mac
 async function main(): Promise<void> {
   const engine = await OnnxTextEngine.load(resolveModel(modelsDir, undefined, undefined), { provider: 'cpu', threads: 0, batchWindowMs: 0, maxBatch: 1 });
   const m = engine.model;
-  const FLOOR = 0.05;
   const variants: Record<string, (tax: Tax) => (i: number) => number> = {
     max_probability: () => () => 1,
     max_probability_over_threshold: (tax) => (i) => Math.max(FLOOR, (tax === 'goemotions' ? m.thresholds.goemotions : m.thresholds.kote)[i]),

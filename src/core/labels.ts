@@ -1,4 +1,7 @@
-// Label groupings used by the emotion projections. Every table here is documented in docs/emotion.md.
+// What the project knows about the model's label sets: the taxonomy groupings (documented in docs/emotion.md),
+// the "no emotion" labels, the threshold floor, and how named signals are read out of a model's outputs. Labels
+// are looked up by name in the model's own label lists (never by position); a label a mapping needs but the model
+// lacks is an error (MappingError), never a zero.
 
 export const EKMAN = ['anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'neutral'] as const;
 export type Ekman = (typeof EKMAN)[number];
@@ -49,3 +52,51 @@ export const KOTE_SENTIMENT: Record<Exclude<Sentiment, 'neutral'>, readonly stri
 };
 
 export const NONE_LABEL = { goemotions: 'neutral', kote: '없음' } as const;
+
+/** The taxonomies' "no emotion" labels (GoEmotions neutral, KOTE 없음). */
+export const NONE_LABEL_SET: ReadonlySet<string> = new Set(Object.values(NONE_LABEL));
+
+/** GoEmotions sentiment groups (the dataset's sentiment_mapping.json), shared by the emotion and text mappings. */
+export const GO_POSITIVE = GOEMOTIONS_SENTIMENT.positive;
+export const GO_NEGATIVE = GOEMOTIONS_SENTIMENT.negative;
+
+/**
+ * Threshold-relative evidence is p / max(t, THRESHOLD_FLOOR): the floor keeps degenerate tuned thresholds (0.01 for
+ * labels with few dev positives) from amplifying noise. Chosen on dev splits with eval/ekman_mix.ts (docs/emotion.md).
+ */
+export const THRESHOLD_FLOOR = 0.05;
+
+/** A label a mapping needs is missing from the model, or a head's output does not match its label list. */
+export class MappingError extends Error {
+  override name = 'MappingError';
+}
+
+/** The label lists of a model's two classification heads. */
+export interface ModelLabels {
+  goemotions: readonly string[];
+  kote: readonly string[];
+}
+
+/** The subset of a TextAnalysis (src/core/model.ts) that the text mappings read; plain numbers keep them unit-testable. */
+export interface ModelSignals {
+  goemotions: ArrayLike<number>;
+  kote: ArrayLike<number>;
+  positive: number;
+  utility: number;
+  vad: readonly [number, number, number] | readonly number[];
+}
+
+/** Probability of the named label; MappingError when the model has no such label. */
+export function labelProbability(probs: ArrayLike<number>, labels: readonly string[], name: string, head: string): number {
+  const i = labels.indexOf(name);
+  if (i < 0) throw new MappingError(`the model's ${head} label list has no '${name}', which the text mapping needs`);
+  if (i >= probs.length) throw new MappingError(`the model returned ${probs.length} ${head} probabilities but its label list has ${labels.length}`);
+  return probs[i];
+}
+
+/** Largest probability among the named labels (the strongest cue of the group); MappingError for a missing label. */
+export function groupMax(probs: ArrayLike<number>, labels: readonly string[], names: readonly string[], head: string): number {
+  let best = 0;
+  for (const name of names) best = Math.max(best, labelProbability(probs, labels, name, head));
+  return best;
+}

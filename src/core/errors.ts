@@ -1,0 +1,26 @@
+// The errors a tool call can end with. Each becomes an MCP result with `isError: true`, text `code: message`
+// and the code in `_meta['red-heart/error']`. Domain errors of the lower layers (MappingError, SurdInputError,
+// RegretOverflowError, EngineLoadError) are mapped to these codes in one place: src/tools/errors.ts.
+
+export type ToolErrorCode =
+  | 'invalid_input' // arguments are well-typed but semantically wrong (unequal lengths, probabilities not summing to 1, …)
+  | 'limit_exceeded' // a configured limit was hit; message names the limit and its value
+  | 'model_missing' // no usable model; message names the missing file and the fix
+  | 'cancelled'
+  | 'internal';
+
+export class ToolError extends Error {
+  constructor(
+    readonly code: ToolErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
+
+/** For long loops: throws ToolError('cancelled') once the signal is aborted. */
+export function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw new ToolError('cancelled', 'the call was cancelled');
+}
