@@ -41,15 +41,23 @@ describe('SURD off the event loop (HTTP, shipped model)', () => {
             if (p.progress > 10) progressed = true; // binning is under way in the worker
           },
         })
-        .then((r) => ({ r, ms: performance.now() - t0 }));
+        .then((r) => ({ r }));
       while (!progressed) await new Promise((r) => setTimeout(r, 5));
       const during: number[] = [];
       while (performance.now() - t0 < TIMEOUT_MS - 300) during.push(await emotion());
-      const { r, ms } = await surd;
-      console.error(JSON.stringify({ normal_median_ms: median(normal), during_median_ms: median(during), during_max_ms: Math.max(...during), calls_during: during.length, surd_answer_ms: ms }));
+      const { r } = await surd;
       expect(r.isError).toBe(true);
       expect(JSON.stringify(r.content)).toContain('RED_HEART_TIMEOUT_MS');
-      expect(ms - TIMEOUT_MS).toBeLessThan(100);
+      // Server side: from the call's start (when its timeout timer starts) to the answer, as the registry logs it.
+      // (The client-side time also includes sending and parsing ~1 MB of arguments before the timer starts.)
+      const refused = srv
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('"tool":"surd_decompose"') && l.includes('tool call refused'))
+        .map((l) => JSON.parse(l) as { code: string; ms: number });
+      expect(refused).toHaveLength(1);
+      expect(refused[0].code).toBe('limit_exceeded');
+      expect(refused[0].ms - TIMEOUT_MS).toBeLessThan(100);
       expect(during.length).toBeGreaterThanOrEqual(5);
       expect(median(during)).toBeLessThan(median(normal) + 50);
     } finally {
