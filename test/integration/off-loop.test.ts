@@ -58,6 +58,8 @@ describe('SURD off the event loop (HTTP, shipped model)', () => {
       expect(refused).toHaveLength(1);
       expect(refused[0].code).toBe('limit_exceeded');
       expect(refused[0].ms - TIMEOUT_MS).toBeLessThan(100);
+      // "Normal" is measured before AND after the SURD call, so load drift on a shared machine affects both sides.
+      for (let i = 0; i < 15; i++) normal.push(await emotion());
       expect(during.length).toBeGreaterThanOrEqual(5);
       expect(median(during)).toBeLessThan(median(normal) + 50);
     } finally {

@@ -6,7 +6,7 @@
 // Protocol (worker side: see runWorkerTasks below): the pool posts { id, task }; the worker answers
 // { id, type: 'progress', value } any number of times, then { id, type: 'done', value } or
 // { id, type: 'error', error: { name, message, field? } }.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, setPriority } from 'node:os';
 import { parentPort, Worker } from 'node:worker_threads';
 
 /** Threads a CPU-bound pool may use: all cores but one (left for the event loop and inference), at least one. */
@@ -169,6 +169,24 @@ export class WorkerPool<T, R, P = unknown> {
     if (at < 0) return;
     this.slots.splice(at, 1);
     this.waiting.shift()?.();
+  }
+}
+
+/** Nice value of a background worker thread (0 = normal, 19 = lowest). */
+export const BACKGROUND_NICE = 10;
+
+/**
+ * Lowers the calling worker thread's CPU priority (Linux only: there the nice value is per thread, and pid 0 means
+ * the calling thread; elsewhere it is per process, so this would slow the whole server and is not done).
+ * Idle cores still run the thread at full speed; it only yields to busier threads such as inference.
+ */
+export function lowerThreadPriority(nice = BACKGROUND_NICE): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    setPriority(0, nice);
+    return true;
+  } catch {
+    return false; // not permitted (e.g. a seccomp profile): the thread runs at normal priority
   }
 }
 
