@@ -41,25 +41,17 @@ describe('ONNX inference in a worker thread (shipped model)', () => {
   it('leaves the event loop free while a long batch runs in the worker', async () => {
     const long = Array.from({ length: 32 }, (_, i) => `${TEXTS[i % 4]} `.repeat(12));
     const ids = long.map((t) => inMain.windowIds(t)[0]);
-    const gap = async (engine: OnnxTextEngine) => {
-      let last = performance.now();
-      let max = 0;
-      const timer = setInterval(() => {
-        const now = performance.now();
-        max = Math.max(max, now - last);
-        last = now;
-      }, 1);
-      const t0 = performance.now();
+    // Event-loop utilisation over the run: the share of wall time the main thread ran code instead of waiting for
+    // events (robust to other processes taking the cores, unlike timer gaps).
+    const utilisation = async (engine: OnnxTextEngine) => {
+      const before = performance.eventLoopUtilization();
       await engine.runWindows(ids);
-      const ms = performance.now() - t0;
-      clearInterval(timer);
-      max = Math.max(max, performance.now() - last); // the span since the last tick (all of a blocking run)
-      return { max, ms };
+      return performance.eventLoopUtilization(before).utilization;
     };
-    const main = await gap(inMain);
-    const worker = await gap(inWorker);
-    // In the main thread the timer cannot fire during the run (one synchronous ORT call); in the worker it can.
-    expect(main.max).toBeGreaterThan(main.ms * 0.8);
-    expect(worker.max).toBeLessThan(Math.max(20, worker.ms * 0.25));
+    const main = await utilisation(inMain);
+    const worker = await utilisation(inWorker);
+    // In the main thread the whole run is one synchronous ORT call; in the worker the loop only waits.
+    expect(main).toBeGreaterThan(0.8);
+    expect(worker).toBeLessThan(0.3);
   });
 });
