@@ -26,8 +26,8 @@ const block = (what: string) =>
 const input = z.object({
   text: z.string().min(1).max(MAX_TEXT_CHARS).describe(`The text to analyse (1..${MAX_TEXT_CHARS} characters): a diary entry, a dilemma, a customer message…`),
   language: z.enum(['auto', 'en', 'ko']).default('auto').describe('Language of the text; auto detects by script (Hangul → ko).'),
-  bentham: block('Arguments for bentham_score (parties, v2, layer_weights, profile). Without parties the scenario is the text.'),
-  regret: block('Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, hurwicz_alpha). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.'),
+  bentham: block('Arguments for bentham_score (parties, v2, layer_weights, profile). Passing parties gives exact results, e.g. { parties: [{ name: "staff", count: 12, effects: [{ kind: "pain", intensity: 0.6, duration: 0.7, certainty: 0.8, propinquity: 1, fecundity: 0.1, purity: 0.9 }] }] }; without parties the text is the scenario and the model estimates the variables.'),
+  regret: block('Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.'),
   surd: block('Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram form). Without it the section is skipped.'),
   sections: z.array(z.enum(SECTIONS as [Section, ...Section[]])).min(1).max(4).optional().describe('Run only these sections (default all four).'),
 });

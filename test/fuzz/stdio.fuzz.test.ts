@@ -118,7 +118,7 @@ const TOOLS: Record<string, { base: () => Record<string, unknown>; paths: Array<
   regret_forecast: {
     base: () => ({ options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x', probability: 0.4 }, { name: 'y', probability: 0.6 }], outcomes: [[1, 0], [0, 2]] }),
     paths: [['options'], ['options', 0], ['options', 1, 'name'], ['scenarios'], ['scenarios', 0, 'probability'], ['outcomes'], ['outcomes', 0], ['outcomes', 1, 0],
-      ['regret_aversion'], ['hurwicz_alpha'], ['decision'], ['options', 0, 'description']],
+      ['regret_aversion'], ['regret_aversion_mode'], ['probability_concentration'], ['hurwicz_alpha'], ['decision'], ['options', 0, 'description']],
   },
   surd_decompose: {
     base: () => ({ target: series(0), sources: [series(1), series(2)], bins: 3 }),

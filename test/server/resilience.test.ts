@@ -66,7 +66,7 @@ describe('corrupt or foreign cache file', () => {
     const dir = tmp('rh-bad-entry-');
     const path = join(dir, 'cache.sqlite');
     // A sound store whose entry for exactly this call is garbage.
-    const parsedArgs = { ...REGRET.arguments, regret_aversion: 1, hurwicz_alpha: 0.5 }; // as the server sees them, defaults filled
+    const parsedArgs = { ...REGRET.arguments, regret_aversion: 1, regret_aversion_mode: 'scaled', hurwicz_alpha: 0.5 }; // as the server sees them, defaults filled
     const key = cacheKey('regret_forecast', parsedArgs, null);
     const store = SqliteStore.open({ path, maxEntries: 10, maxBytes: 1e9, ttlSeconds: 0, writer: 'inline' });
     store.set(key, JSON.stringify({ oops: true }));

@@ -1,8 +1,8 @@
 // SURD in a worker thread (src/tools/surd-runner.ts): the same numbers as the in-thread computation, the event
 // loop stays free during a large call, and a cancellation stops it (thread terminated) within 100 ms.
 import { describe, expect, it } from 'vitest';
-import { surdFromSamples, surdFromTable, SurdInputError } from '../../src/analysis/surd/index.js';
-import { surdPool, surdSamplesInWorker, surdTableInWorker } from '../../src/tools/surd-runner.js';
+import { runSync, surdFromSamples, surdFromTable, SurdInputError, surdWithSignificanceSteps } from '../../src/analysis/surd/index.js';
+import { surdPool, surdSamplesInWorker, surdSignificanceInWorker, surdTableInWorker } from '../../src/tools/surd-runner.js';
 import { ToolError } from '../../src/core/errors.js';
 import { slowSurdArguments } from '../server/helpers/slow.js';
 
@@ -19,7 +19,7 @@ function series(n: number, seed: number): number[] {
 }
 
 describe('SURD in a worker thread', () => {
-  it('gives results identical (bit for bit) to the in-thread computation: samples, high-dimensional and table forms', async () => {
+  it('gives results identical (bit for bit) to the in-thread computation: samples, high-dimensional, significance and table forms', async () => {
     const a = series(3000, 1);
     const b = series(3000, 2);
     const t = a.map((v, i) => v + 0.5 * b[i] * b[i]);
@@ -27,6 +27,8 @@ describe('SURD in a worker thread', () => {
     expect(await surdSamplesInWorker(input, opts())).toEqual(surdFromSamples(input));
     const hd = { target: t, sources: [a, b, t], lag: 1, bins: 5, maxOrder: 2 };
     expect(await surdSamplesInWorker(hd, opts())).toEqual(surdFromSamples(hd));
+    const sig = { surrogates: 20, seed: 7 };
+    expect(await surdSignificanceInWorker(input, sig, opts())).toEqual(runSync(surdWithSignificanceSteps(input, sig)));
     const table = Float64Array.from(series(4 * 3 * 5, 3));
     const expected = surdFromTable(Float64Array.from(table), [4, 3, 5]);
     expect(await surdTableInWorker(table, [4, 3, 5], opts())).toEqual(expected);
@@ -39,10 +41,10 @@ describe('SURD in a worker thread', () => {
   });
 
   it('a large call leaves the event loop free, and cancelling stops it within 100 ms', async () => {
-    const args = slowSurdArguments() as { target: number[]; sources: number[][]; bins: number };
+    const args = slowSurdArguments() as { target: number[]; sources: number[][]; bins: number; significance: { surrogates: number } };
     const controller = new AbortController();
     let progressed = 0;
-    const call = surdSamplesInWorker({ target: args.target, sources: args.sources, bins: args.bins }, { ...opts(controller.signal), onProgress: () => progressed++ });
+    const call = surdSignificanceInWorker({ target: args.target, sources: args.sources, bins: args.bins }, args.significance, { ...opts(controller.signal), onProgress: () => progressed++ });
     // Event-loop utilisation while the worker computes: the share of wall time the main thread spent running
     // code rather than waiting for events. ~1 if SURD ran here; near 0 in a worker. (Unlike timer gaps it does not
     // count time the OS gave the cores to other processes while the loop was idle.)

@@ -1,7 +1,7 @@
 // A small pool of worker threads running one kind of task, with progress messages, cancellation and crash
 // handling. Chosen over piscina/tinypool (see docs/engine.md, "Work off the event loop"): the tasks need progress
 // messages mid-task and must stop within milliseconds when cancelled; here a cancelled or timed-out task's worker
-// is terminated (V8 stops it mid-loop) and replaced on demand, which is all a pool library would add.
+// is terminated (V8 stops it mid-loop) and a replacement started at once, which is all a pool library would add.
 //
 // Protocol (worker side: see runWorkerTasks below): the pool posts { id, task }; the worker answers
 // { id, type: 'progress', value } any number of times, then { id, type: 'done', value } or
@@ -110,6 +110,7 @@ export class WorkerPool<T, R, P = unknown> {
         this.drop(slot);
         finish(false);
         void worker.terminate();
+        this.spawnSpare(); // the next call should not pay a thread start (tens of ms, more on a busy machine)
         reject(abortErr());
       };
       worker.on('message', onMessage);
@@ -137,14 +138,7 @@ export class WorkerPool<T, R, P = unknown> {
         idle.busy = true;
         return idle;
       }
-      if (this.slots.length < this.maxWorkers) {
-        const slot: Slot = { worker: new Worker(this.script), busy: true };
-        slot.worker.on('error', () => {}); // per-task listeners report it; an idle worker's crash just drops it
-        slot.worker.on('exit', () => this.drop(slot));
-        this.counts.started++;
-        this.slots.push(slot);
-        return slot;
-      }
+      if (this.slots.length < this.maxWorkers) return this.spawn();
       await new Promise<void>((resolve) => {
         const wake = () => {
           signal?.removeEventListener('abort', wake);
@@ -156,6 +150,24 @@ export class WorkerPool<T, R, P = unknown> {
         signal?.addEventListener('abort', wake, { once: true });
       });
     }
+  }
+
+  /** Starts an idle worker now if there is room, so the next task finds a warm thread. */
+  private spawnSpare(): void {
+    if (this.closed || this.slots.length >= this.maxWorkers) return;
+    const slot = this.spawn();
+    slot.busy = false;
+    slot.worker.unref();
+    this.waiting.shift()?.();
+  }
+
+  private spawn(): Slot {
+    const slot: Slot = { worker: new Worker(this.script), busy: true };
+    slot.worker.on('error', () => {}); // per-task listeners report it; an idle worker's crash just drops it
+    slot.worker.on('exit', () => this.drop(slot));
+    this.counts.started++;
+    this.slots.push(slot);
+    return slot;
   }
 
   private release(slot: Slot): void {
