@@ -1,10 +1,11 @@
-// createServer(): an McpServer with the five tools and the status resource, independent of transport.
+// createServer(): an McpServer with the tools and the status resource, independent of transport.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
 import type { EngineHandle } from '../engine/handle.js';
 import { AnalysisMemo, memoizedHandle } from '../engine/memo.js';
 import { ResultCache } from './cache.js';
 import type { AppConfig } from './config.js';
+import { createCorpusFiles } from './corpus/files.js';
 import { registerTools } from './registry.js';
 import { VERSION } from './version.js';
 
@@ -41,11 +42,12 @@ export function createServer(deps: ServerDeps): RedHeartServer {
       instructions:
         'Text and data analysis tools: analyze_emotion (emotions of English/Korean text), bentham_score (felicific calculus), ' +
         'regret_forecast (decision regret over options × scenarios), surd_decompose (causal SURD decomposition of time series), ' +
-        'full_analysis (all of them on one text). Every number comes from an exact formula or the shipped model; ' +
+        'full_analysis (all of them on one text), analyze_corpus (a whole CSV/TSV/JSONL/text file in an allowed directory, ' +
+        'aggregated, with a JSONL and an HTML report). Every number comes from an exact formula or the shipped model; ' +
         `read ${STATUS_URI} for the loaded model and cache state.`,
     },
   );
-  registerTools(mcp, { services: { limits: config.limits, engine }, cache, logger });
+  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
 
   const status = () => ({
     name: 'red-heart-mcp',

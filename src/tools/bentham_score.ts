@@ -20,7 +20,7 @@ import {
 } from '../analysis/bentham/index.js';
 import { ToolError } from '../core/errors.js';
 import { fmt, signed } from '../core/numbers.js';
-import { checkTexts, engineFor } from './text-input.js';
+import { checkTexts, engineFor, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const unit = (what: string) => z.number().min(0).max(1).describe(what);
@@ -47,9 +47,9 @@ const layerOverrides = z.object(
 );
 
 const input = z.object({
-  scenario: z.string().min(1).optional().describe(
+  scenario: textArg(
     'text describing the action and its consequences; used alone (without parties) it makes the model estimate the variables — pass `parties` instead for exact results',
-  ),
+  ).optional(),
   parties: z.array(partySchema).min(1).max(200).optional().describe('explicit parties with their effects: exact, no model needed'),
   v2: z
     .object({

@@ -23,7 +23,7 @@ import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { REGRET_MAX_OPTIONS, REGRET_MAX_SCENARIOS } from '../core/limits.js';
 import { fmt } from '../core/numbers.js';
 import { explainSensitivity, presentSensitivity, sensitivitySchema } from './regret_sensitivity.js';
-import { engineFor } from './text-input.js';
+import { checkNotEmpty, engineFor, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const optionSchema = z.object({
@@ -53,7 +53,7 @@ const input = z.object({
     'optional c > 0: treat the probabilities as uncertain, Dirichlet(c·p) (c ≈ how many observations they are worth), and report how often each option is best (10 000 seeded draws, deterministic)',
   ),
   hurwicz_alpha: z.number().min(0).max(1).default(0.5).describe('weight of the best case in the Hurwicz criterion (default 0.5)'),
-  decision: z.string().min(1).optional().describe('the decision in words; alone it yields an anticipated-regret estimate, with option descriptions a model-estimated ranking'),
+  decision: textArg('the decision in words; alone it yields an anticipated-regret estimate, with option descriptions a model-estimated ranking').optional(),
 });
 
 const perOption = z.object({
@@ -211,6 +211,8 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
   if (args.options !== undefined) {
     checkCells(args.options.length, 1, limit);
     invalid(checkUniqueNames('options', args.options));
+    // A blank description would make the option's text just the decision: refuse it rather than rank the decision.
+    checkNotEmpty(args.options.flatMap((o, i) => (o.description !== undefined ? [{ name: `options[${i}].description`, text: o.description }] : [])));
     const optionTexts = args.options.map((o) => optionText(args.decision, o));
     const named = optionTexts.map((text, i) => ({ name: `options[${i}] text`, text }));
     const all = args.decision !== undefined ? [{ name: 'decision', text: args.decision }, ...named] : named;
