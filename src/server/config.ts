@@ -42,6 +42,8 @@ export const configSchema = z.object({
       url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
       ttlSeconds: intFrom(0, 365 * 24 * 3600), // 0 = never expire
       maxEntries: intFrom(1, 10_000_000),
+      /** Bytes of cached results kept (file and memory backends), least recently used evicted first. */
+      maxBytes: intFrom(1024, 2 ** 50),
       /** Upper bound on one remote cache operation; past it the call is served uncached. */
       timeoutMs: intFrom(1, 60_000),
     })
@@ -82,7 +84,7 @@ export type AppConfig = z.infer<typeof configSchema>;
 
 export function defaultCachePath(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'red-heart-mcp', 'cache.json');
+  return join(base, 'red-heart-mcp', 'cache.sqlite');
 }
 
 /** Each setting: CLI flag, environment variable, path in the config object. */
@@ -123,7 +125,8 @@ const SETTINGS: ReadonlyArray<Setting> = [
   },
   { flag: '--cache-path', env: 'RED_HEART_CACHE_PATH', path: ['cache', 'path'], help: 'cache file for the file backend' },
   { flag: '--cache-ttl', env: 'RED_HEART_CACHE_TTL', path: ['cache', 'ttlSeconds'], help: 'seconds a cached result lives (0 = forever)' },
-  { flag: '--cache-max-entries', env: 'RED_HEART_CACHE_MAX_ENTRIES', path: ['cache', 'maxEntries'], help: 'most cached results kept (per process)' },
+  { flag: '--cache-max-entries', env: 'RED_HEART_CACHE_MAX_ENTRIES', path: ['cache', 'maxEntries'], help: 'most cached results kept (file: in the shared file; memory/redis: per process)' },
+  { flag: '--cache-max-bytes', env: 'RED_HEART_CACHE_MAX_BYTES', path: ['cache', 'maxBytes'], help: 'most bytes of cached results kept (file and memory backends)' },
   { flag: '--cache-timeout-ms', env: 'RED_HEART_CACHE_TIMEOUT_MS', path: ['cache', 'timeoutMs'], help: 'longest a Redis cache operation may take before the call is served uncached' },
   { flag: '--log-level', env: 'RED_HEART_LOG_LEVEL', path: ['logLevel'], help: LOG_LEVELS.join(' | ') },
   { flag: '--max-text-chars', env: 'RED_HEART_MAX_TEXT_CHARS', path: ['limits', 'maxTextChars'], help: 'longest text accepted' },
@@ -198,7 +201,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
     batchWindowMs: 3,
     maxBatch: 32,
     batching: 'auto',
-    cache: { backend: 'file', path: defaultCachePath(env), ttlSeconds: 7 * 24 * 3600, maxEntries: 10_000, timeoutMs: 250 },
+    cache: { backend: 'file', path: defaultCachePath(env), ttlSeconds: 7 * 24 * 3600, maxEntries: 100_000, maxBytes: 256 * 1024 * 1024, timeoutMs: 250 },
     logLevel: 'info',
     limits: {
       maxTextChars: MAX_TEXT_CHARS,

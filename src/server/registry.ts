@@ -128,7 +128,7 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
   } catch (err) {
     const known = toToolError(err);
     if (known) {
-      logger.info({ code: known.code, msg: known.message }, 'tool call refused');
+      logger.info({ code: known.code, msg: known.message, ms: Math.round(performance.now() - started) }, 'tool call refused');
       return errorResult(known.code, known.message, requestId);
     }
     logger.error({ err }, 'tool call failed');

@@ -31,9 +31,11 @@ describe('npm package: pack, offline install into an empty directory, run', () =
     packed = (JSON.parse((await runAsync(npm, ['pack', '--json', '--pack-destination', tmp], ROOT)).stdout) as PackResult[])[0];
     const tgz = join(tmp, packed.filename);
     lockedProjectFor(app, tgz);
-    await runAsync(npm, ['install', '--offline', '--no-audit', '--no-fund', tgz], app);
+    // Offline, better-sqlite3's install script cannot download its prebuilt binding and compiles SQLite from
+    // source (minutes on a busy 2-core machine), as a user without internet would: allow for it.
+    await runAsync(npm, ['install', '--offline', '--no-audit', '--no-fund', tgz], app, cleanEnv(), 720_000);
     installed = join(app, 'node_modules', 'red-heart-mcp');
-  }, 300_000);
+  }, 780_000);
 
   afterAll(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
