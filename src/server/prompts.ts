@@ -5,6 +5,7 @@
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import type { Limits } from '../core/limits.js';
 import { TOOLS } from '../tools/index.js';
 import { docUri } from './resources.js';
 
@@ -37,8 +38,8 @@ interface PromptSpec {
   title: string;
   description: string;
   args: Record<string, z.ZodType | undefined>;
-  /** The user message. */
-  text(args: Args): string;
+  /** The user message; `limits` are the ones in force (a configuration may lower the schema ceilings). */
+  text(args: Args, limits: Limits): string;
 }
 
 /** ` with `language: "ko"`` etc. for the enum arguments the user gave (the SDK has checked them against the enum). */
@@ -65,8 +66,9 @@ export const PROMPTS: readonly PromptSpec[] = [
       language: choice('analyze_emotion', 'language', 'language of the conversation'),
       detail: choice('analyze_emotion', 'detail', 'how much the tool returns'),
     },
-    text: (a) =>
-      `Read the emotions of this conversation.\n\n1. Split it into turns (one per speaker change) and call \`analyze_emotion\` once with \`texts\` = the turns in order${given(a, ['language', 'detail'])}.\n` +
+    text: (a, limits) =>
+      `Read the emotions of this conversation.\n\n1. Split it into turns (one per speaker change) and call \`analyze_emotion\` with \`texts\` = the turns in order${given(a, ['language', 'detail'])} ` +
+        `(at most ${limits.maxBatchTexts} texts per call: split a longer conversation into consecutive calls).\n` +
       '2. For each turn give the speaker, the dominant Ekman emotion, the sentiment and valence/arousal; then describe the trajectory ' +
       '(who shifts, where the tone turns) and name the turns where the model is least sure.\n' +
       `3. ${NO_INVENTION} What each number means: ${docUri('analyze_emotion')}.\n\nConversation:\n${a.conversation ?? ''}`,
@@ -124,13 +126,13 @@ export const PROMPTS: readonly PromptSpec[] = [
   },
 ];
 
-export function registerPrompts(mcp: McpServer): void {
+export function registerPrompts(mcp: McpServer, limits: Limits): void {
   for (const p of PROMPTS) {
     const argsSchema: Record<string, z.ZodType> = {};
     for (const [k, v] of Object.entries(p.args)) if (v) argsSchema[k] = v;
     mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: argsSchema as Record<string, z.ZodString> }, (args: Args) => ({
       description: p.description,
-      messages: [{ role: 'user' as const, content: { type: 'text' as const, text: p.text(args) } }],
+      messages: [{ role: 'user' as const, content: { type: 'text' as const, text: p.text(args, limits) } }],
     }));
   }
 }

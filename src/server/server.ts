@@ -60,7 +60,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   });
 
   registerResources(mcp, { status, modelsDir: config.modelsDir });
-  registerPrompts(mcp);
+  registerPrompts(mcp, config.limits);
 
   return {
     mcp,

@@ -52,6 +52,7 @@ describe('prompts and completions', () => {
     expect(convText).toContain('`analyze_emotion`');
     expect(convText).toContain('`language: "en"`');
     expect(convText).toContain('A: hi\nB: go away');
+    expect(convText).toContain('at most 64 texts per call'); // the default RED_HEART_MAX_BATCH_TEXTS
 
     const surd = await server.client.getPrompt({ name: 'find_drivers', arguments: { target: 'sales', sources: 'price, ads' } });
     expect((surd.messages[0].content as { text: string }).text).toMatch(/Target: sales\. Sources: price, ads\./);
