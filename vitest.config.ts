@@ -8,5 +8,7 @@ export default defineConfig({
     // Integration tests spawn real server processes; keep parallelism modest on 2-core machines.
     maxWorkers: 2,
     minWorkers: 1,
+    // A test that makes no assertion fails (a `return` before any expect cannot pass silently).
+    expect: { requireAssertions: true },
   },
 });

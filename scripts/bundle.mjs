@@ -95,6 +95,7 @@ async function manifest(stage) {
     [await settingEnv(stage, '--cache')]: '${user_config.cache}',
     [await settingEnv(stage, '--cache-path')]: '${user_config.cache_path}',
     [await settingEnv(stage, '--log-level')]: '${user_config.log_level}',
+    [await settingEnv(stage, '--data-dir')]: '${user_config.data_dir}',
   };
   return {
     manifest_version: '0.2',
@@ -103,8 +104,10 @@ async function manifest(stage) {
     version: pkg.version,
     description: pkg.description,
     long_description:
-      'Five tools: emotion analysis of English and Korean text with the ONNX model this project trained (shipped in the bundle, run on the CPU), ' +
-      "Bentham's felicific calculus, regret analysis of decisions, exact SURD causal decomposition, and a full analysis combining them. " +
+      'Seven tools: emotion analysis of English and Korean text with the ONNX model this project trained (shipped in the bundle, run on the CPU), ' +
+      "Bentham's felicific calculus, regret analysis of decisions, exact SURD causal decomposition, a full analysis combining them, " +
+      'conversation analysis (speakers\' emotion over time, shifts, influence), ' +
+      'and analyze_corpus, which analyses a whole CSV/JSONL/text file in the data folder and writes an HTML report next to it. ' +
       'Runs locally; nothing leaves the machine.',
     author: { name: 'red-heart-mcp contributors' },
     license: pkg.license,
@@ -134,6 +137,13 @@ async function manifest(stage) {
         type: 'string',
         title: 'Cache file',
         description: 'Where the file cache is kept. Empty: $XDG_CACHE_HOME/red-heart-mcp/cache.json, or ~/.cache/red-heart-mcp/cache.json.',
+        default: '',
+        required: false,
+      },
+      data_dir: {
+        type: 'directory',
+        title: 'Data folder',
+        description: 'The folder analyze_corpus may read files from and write its reports to. Empty: none (the tool then says how to allow one).',
         default: '',
         required: false,
       },

@@ -162,7 +162,8 @@ export async function startServer(env) {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [resolve(ROOT, 'dist/src/server/cli.js')],
-    env: { ...process.env, RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'warn', ...env },
+    // the tests' environment policy (test/helpers/env.ts): no inherited RED_HEART_* setting reaches the server
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RED_HEART_'))), RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'warn', ...env },
     stderr: 'ignore',
     cwd: ROOT,
   });

@@ -1,11 +1,14 @@
 // The errors a tool call can end with. Each becomes an MCP result with `isError: true`, text `code: message`
 // and the code in `_meta['red-heart/error']`. Domain errors of the lower layers (MappingError, SurdInputError,
-// RegretOverflowError, EngineLoadError) are mapped to these codes in one place: src/tools/errors.ts.
+// RegretOverflowError, EngineLoadError, InferenceError) are mapped to these codes in one place: src/tools/errors.ts.
 
 export type ToolErrorCode =
   | 'invalid_input' // arguments are well-typed but semantically wrong (unequal lengths, probabilities not summing to 1, …)
   | 'limit_exceeded' // a configured limit was hit; message names the limit and its value
   | 'model_missing' // no usable model; message names the missing file and the fix
+  | 'path_not_allowed' // a file path outside the allowed directories, or not a regular file (analyze_corpus)
+  | 'model_error' // the model failed while running (an inference error); message carries the runtime's message
+  | 'empty_text' // a text is empty after removing whitespace, BOMs and zero-width characters (nothing to read)
   | 'cancelled'
   | 'internal';
 

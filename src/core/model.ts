@@ -9,6 +9,10 @@ export interface TextAnalysis {
   language: Language;
   /** Tokens in the text (before windowing), excluding special tokens. */
   tokens: number;
+  /** How many of those tokens are the tokenizer's unknown token (pieces outside its vocabulary). */
+  unknownTokens: number;
+  /** Tokens that carry text: neither unknown nor a bare word-boundary marker. 0 = the model read no known content. */
+  contentTokens: number;
   chunks: number;
   truncated: boolean;
   /** GoEmotions 28-label probabilities (sigmoid), in manifest label order. */

@@ -20,3 +20,8 @@ export class EngineLoadError extends Error {
     super(message);
   }
 }
+
+/** The model failed while running (ONNX Runtime rejected a batch at run time); the message is the runtime's. */
+export class InferenceError extends Error {
+  override name = 'InferenceError';
+}

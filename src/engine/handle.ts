@@ -76,6 +76,11 @@ export interface EngineConfig {
 export interface EngineHandle {
   /** Returns the loaded engine or throws ToolError('model_missing', …) saying which file is missing and how to fix it. */
   require(): Promise<TextEngine>;
+  /**
+   * The same engine without the shared analysis memo, for bulk callers whose texts rarely repeat (analyze_corpus):
+   * a million rows through a 1,024-entry memo would only churn it and raise the peak memory. Absent = require().
+   */
+  requireBulk?(): Promise<TextEngine>;
   /** Identifier of the model that text results depend on (goes into cache keys); null when none is installed. */
   modelId(): string | null;
   /** For red-heart://status. */

@@ -80,5 +80,6 @@ export function memoizedHandle<H extends EngineHandle>(handle: H, memo: Analysis
     if (cached?.engine !== engine) cached = { engine, wrapper: memo.wrap(engine) };
     return cached.wrapper;
   };
+  wrapped.requireBulk = () => handle.require();
   return wrapped;
 }

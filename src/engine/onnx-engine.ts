@@ -9,7 +9,7 @@ import { ToolError } from '../core/errors.js';
 import { NONE_LABEL } from '../core/labels.js';
 import { MicroBatcher, type BatchStats } from './batcher.js';
 import { aggregateLabels, MAX_CHUNKS, planWindows, weightedMean } from './chunking.js';
-import { EngineLoadError } from './errors.js';
+import { EngineLoadError, InferenceError } from './errors.js';
 import { resolveLanguage } from './language.js';
 import { INSTALL_HINT, type ResolvedModel } from './manifest.js';
 import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCount } from './onnx-params.js';
@@ -275,10 +275,13 @@ export class OnnxTextEngine implements TextEngine {
     const plans = texts.map((text) => {
       const language = resolveLanguage(text, options.language);
       const ids = this.tokenizer.encode(text);
-      return { language, tokens: ids.length, ...this.plan(ids, overflow) };
+      const unk = this.tokenizer.unkId;
+      const unknownTokens = unk === undefined ? 0 : ids.reduce((n, id) => n + (id === unk ? 1 : 0), 0);
+      const contentTokens = ids.reduce((n, id) => n + (this.tokenizer.isContent(id) ? 1 : 0), 0);
+      return { language, tokens: ids.length, unknownTokens, contentTokens, ...this.plan(ids, overflow) };
     });
     const outs = await Promise.all(plans.map((p) => Promise.all(p.inputs.map((ids) => this.batcher.submit(ids, signal)))));
-    return plans.map((p, i) => this.aggregate(p.language, p.tokens, p.weights, p.truncated, outs[i]));
+    return plans.map((p, i) => ({ ...this.aggregate(p.language, p.tokens, p.weights, p.truncated, outs[i]), unknownTokens: p.unknownTokens, contentTokens: p.contentTokens }));
   }
 
   async close(): Promise<void> {
@@ -300,7 +303,7 @@ export class OnnxTextEngine implements TextEngine {
     };
   }
 
-  private aggregate(language: Language, tokens: number, weights: number[], truncated: boolean, outs: WindowOut[]): TextAnalysis {
+  private aggregate(language: Language, tokens: number, weights: number[], truncated: boolean, outs: WindowOut[]): Omit<TextAnalysis, 'unknownTokens' | 'contentTokens'> {
     const vad = [0, 1, 2].map((k) => weightedMean(outs.map((o) => o.vad[k]), weights)) as [number, number, number];
     return {
       language,
@@ -349,13 +352,18 @@ export class OnnxTextEngine implements TextEngine {
       else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, [B, S]);
       else feeds[name] = new ort.Tensor('int64', new BigInt64Array(B * S), [B, S]); // token_type_ids: all segment 0
     }
-    const res = await this.session.run(feeds, [...OUTPUT_NAMES]);
+    let res: ort.InferenceSession.ReturnType;
+    try {
+      res = await this.session.run(feeds, [...OUTPUT_NAMES]);
+    } catch (err) {
+      throw new InferenceError(`the model failed at run time: ${firstLine(err)}`, { cause: err });
+    }
     const get = (name: (typeof OUTPUT_NAMES)[number], width?: number): { data: Float32Array; width: number } => {
       const t = res[name];
-      if (!t || t.type !== 'float32') throw new Error(`output ${name} missing or not float32`);
+      if (!t || t.type !== 'float32') throw new InferenceError(`the model's output ${name} is missing or not float32`);
       const dims = t.dims;
       const w = dims.length === 1 ? 1 : Number(dims[dims.length - 1]);
-      if (Number(dims[0]) !== B || (width !== undefined && w !== width)) throw new Error(`output ${name} has shape [${dims.join(',')}], expected [${B},${width ?? w}]`);
+      if (Number(dims[0]) !== B || (width !== undefined && w !== width)) throw new InferenceError(`the model's output ${name} has shape [${dims.join(',')}], expected [${B},${width ?? w}]`);
       return { data: t.data as Float32Array, width: w };
     };
     const ge = get('goemotions_logits');

@@ -10,6 +10,8 @@ export interface TextTokenizer {
   readonly prefix: readonly number[];
   readonly suffix: readonly number[];
   readonly unkId: number | undefined;
+  /** True for a piece that carries text: not the unknown token, not a bare word-boundary marker such as "▁". */
+  isContent(id: number): boolean;
 }
 
 function indexOfSeq(hay: number[], needle: number[]): number {
@@ -38,12 +40,25 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: Record<
     break;
   }
 
+  const content = new Map<number, boolean>();
   return {
     prefix,
     suffix,
     unkId,
+    isContent(id: number): boolean {
+      let v = content.get(id);
+      if (v === undefined) {
+        const piece = tok.id_to_token(id) as string | undefined;
+        v = id !== unkId && piece !== undefined && !/^[\s\u2581\u0120]*$/u.test(piece); // ▁ (SentencePiece), Ġ (byte BPE)
+        content.set(id, v);
+      }
+      return v;
+    },
     encode(text: string): number[] {
-      const ids = tok.encode(text, { add_special_tokens: false }).ids as Array<number | undefined>;
+      // U+FEFF (BOM) is dropped everywhere: @huggingface/tokenizers trims it at the ends of a text (JS trim() counts it
+      // as whitespace) while Python `tokenizers` turns it into ▁ <unk>; without it both agree
+      // (test/fixtures/make_tokenizer_parity.py applies the same rule).
+      const ids = tok.encode(text.replace(/\uFEFF/g, ''), { add_special_tokens: false }).ids as Array<number | undefined>;
       // tokenizers.js leaves an id undefined for a piece missing from the vocabulary in some models; that is <unk>.
       if (ids.some((id) => id === undefined)) {
         if (unkId === undefined) throw new Error('the tokenizer produced a token outside its vocabulary and defines no unk token');

@@ -1,6 +1,6 @@
 // Configuration: defaults < environment variables < CLI flags, validated with zod at start-up.
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { MAX_BATCH_TEXTS, MAX_TEXT_CHARS, REGRET_MAX_CELLS, SURD_MAX_SOURCES, type Limits } from '../core/limits.js';
@@ -75,6 +75,8 @@ export const configSchema = z.object({
   }),
   /** On SIGTERM/SIGINT: how long in-flight calls may finish before they are cancelled. */
   shutdownGraceMs: intFrom(0, 600_000),
+  /** Directories analyze_corpus may read and write (besides the client's MCP roots); default none. */
+  dataDirs: z.array(z.string().min(1)),
 });
 export type AppConfig = z.infer<typeof configSchema>;
 
@@ -142,6 +144,14 @@ const SETTINGS: ReadonlyArray<Setting> = [
   { flag: '--allowed-hosts', env: 'RED_HEART_ALLOWED_HOSTS', path: ['http', 'allowedHosts'], help: 'comma-separated Host header values accepted (default: loopback names on loopback)', apply: list(['http', 'allowedHosts']) },
   { flag: '--max-body-bytes', env: 'RED_HEART_MAX_BODY_BYTES', path: ['http', 'maxBodyBytes'], help: 'largest HTTP request body (413 past it)' },
   { flag: '--max-client-concurrency', env: 'RED_HEART_MAX_CLIENT_CONCURRENCY', path: ['http', 'maxClientConcurrency'], help: 'HTTP requests one client may have in flight (429 past it)' },
+  {
+    flag: '--data-dir', env: 'RED_HEART_DATA_DIRS', path: ['dataDirs'],
+    help: `directory analyze_corpus may read and write (repeat the flag for more; the variable takes a '${delimiter}'-separated list; default: none)`,
+    apply: (raw, value) => {
+      const dirs = value.split(delimiter).map((d) => d.trim()).filter(Boolean).map((d) => resolve(d));
+      (raw.dataDirs as string[]).push(...dirs);
+    },
+  },
   { flag: '--shutdown-grace-ms', env: 'RED_HEART_SHUTDOWN_GRACE_MS', path: ['shutdownGraceMs'], help: 'on SIGTERM/SIGINT, time in-flight calls get to finish before they are cancelled' },
 ];
 
@@ -207,6 +217,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxClientConcurrency: 16,
     },
     shutdownGraceMs: 10_000,
+    dataDirs: [],
   };
 }
 

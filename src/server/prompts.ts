@@ -5,7 +5,7 @@
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { Limits } from '../core/limits.js';
+import { MAX_CONVERSATION_TURNS } from '../core/limits.js';
 import { TOOLS } from '../tools/index.js';
 import { docUri } from './resources.js';
 
@@ -38,8 +38,8 @@ interface PromptSpec {
   title: string;
   description: string;
   args: Record<string, z.ZodType | undefined>;
-  /** The user message; `limits` are the ones in force (a configuration may lower the schema ceilings). */
-  text(args: Args, limits: Limits): string;
+  /** The user message. */
+  text(args: Args): string;
 }
 
 /** ` with `language: "ko"`` etc. for the enum arguments the user gave (the SDK has checked them against the enum). */
@@ -60,18 +60,19 @@ export const PROMPTS: readonly PromptSpec[] = [
   {
     name: 'read_conversation_emotions',
     title: 'Read the emotions of a conversation',
-    description: 'Split a conversation into turns, analyse each turn with analyze_emotion in one batch and describe how the feelings move.',
+    description: 'Turn a conversation into speaker turns, analyse it with analyze_conversation and describe how each speaker\'s feelings move and who moves whom.',
     args: {
       conversation: z.string().min(1).describe('the conversation, one turn per line ("Speaker: text")'),
-      language: choice('analyze_emotion', 'language', 'language of the conversation'),
-      detail: choice('analyze_emotion', 'detail', 'how much the tool returns'),
+      language: choice('analyze_conversation', 'language', 'language of the conversation'),
+      detail: choice('analyze_conversation', 'detail', 'how much the tool returns per turn'),
     },
-    text: (a, limits) =>
-      `Read the emotions of this conversation.\n\n1. Split it into turns (one per speaker change) and call \`analyze_emotion\` with \`texts\` = the turns in order${given(a, ['language', 'detail'])} ` +
-        `(at most ${limits.maxBatchTexts} texts per call: split a longer conversation into consecutive calls).\n` +
-      '2. For each turn give the speaker, the dominant Ekman emotion, the sentiment and valence/arousal; then describe the trajectory ' +
-      '(who shifts, where the tone turns) and name the turns where the model is least sure.\n' +
-      `3. ${NO_INVENTION} What each number means: ${docUri('analyze_emotion')}.\n\nConversation:\n${a.conversation ?? ''}`,
+    text: (a) =>
+      'Read the emotions of this conversation.\n\n' +
+      `1. Split it into turns and call \`analyze_conversation\` with \`turns\` = [{ speaker, text }] in order${given(a, ['language', 'detail'])} ` +
+      `(at most ${MAX_CONVERSATION_TURNS} turns per call; continue a longer one by passing back the returned \`state\` with the next turns).\n` +
+      '2. Describe each speaker\'s course (valence, arousal, dominant Ekman emotion), the shifts the tool found and the influence ' +
+      'between speakers, with the numbers it gives; name where the model is least sure.\n' +
+      `3. ${NO_INVENTION} What each number means: ${docUri('analyze_conversation')}.\n\nConversation:\n${a.conversation ?? ''}`,
   },
   {
     name: 'weigh_dilemma',
@@ -112,6 +113,27 @@ export const PROMPTS: readonly PromptSpec[] = [
       (a.data ? `\n\nData:\n${a.data}` : ''),
   },
   {
+    name: 'analyse_corpus_file',
+    title: 'Analyse a corpus file',
+    description: 'Run analyze_corpus on a CSV/TSV/JSONL/text file in an allowed directory and summarise the emotion shares, groups and trends it reports.',
+    args: {
+      path: z.string().min(1).describe('absolute path of the file (inside a --data-dir directory or a client root)'),
+      text_field: z.string().optional().describe('column or key holding the text (needed except for plain text)'),
+      group_field: z.string().optional().describe('column or key to compare groups by'),
+      time_field: z.string().optional().describe('column or key with the date, for the time series'),
+      format: choice('analyze_corpus', 'format', 'file format (default: from the extension)'),
+      time_bucket: choice('analyze_corpus', 'time_bucket', 'time series bucket'),
+      language: choice('analyze_corpus', 'language', 'language of the texts'),
+      detail: choice('analyze_corpus', 'detail', 'size of the per-row JSONL'),
+    },
+    text: (a) =>
+      `Call \`analyze_corpus\` with \`path: "${a.path ?? ''}"\`${given(a, ['text_field', 'group_field', 'time_field', 'format', 'time_bucket', 'language', 'detail'])}. ` +
+      'If it answers that a field is missing or the file is outside the allowed directories, tell me what it said instead of guessing another path or column.\n' +
+      'Then report the dominant emotions and sentiment with their 95 % intervals, the differences between groups the tool marks, ' +
+      'and the trend over time if there is one; give the paths of the JSONL and HTML reports it wrote. ' +
+      `${NO_INVENTION} Method and limits: ${docUri('analyze_corpus')}.`,
+  },
+  {
     name: 'full_reading',
     title: 'Full reading of one text',
     description: 'Run full_analysis on one text (emotion, Bentham, regret; SURD when series are given) and summarise the integrated scores.',
@@ -126,13 +148,13 @@ export const PROMPTS: readonly PromptSpec[] = [
   },
 ];
 
-export function registerPrompts(mcp: McpServer, limits: Limits): void {
+export function registerPrompts(mcp: McpServer): void {
   for (const p of PROMPTS) {
     const argsSchema: Record<string, z.ZodType> = {};
     for (const [k, v] of Object.entries(p.args)) if (v) argsSchema[k] = v;
     mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: argsSchema as Record<string, z.ZodString> }, (args: Args) => ({
       description: p.description,
-      messages: [{ role: 'user' as const, content: { type: 'text' as const, text: p.text(args, limits) } }],
+      messages: [{ role: 'user' as const, content: { type: 'text' as const, text: p.text(args) } }],
     }));
   }
 }

@@ -5,11 +5,12 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { Logger } from 'pino';
+import { ListRootsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ToolError } from '../core/errors.js';
 import { TOOLS } from '../tools/index.js';
 import { toToolError } from '../tools/errors.js';
-import type { ToolContext, ToolDefinition, ToolOutput, ToolServices } from '../tools/types.js';
+import type { ResourceLink, ToolContext, ToolDefinition, ToolOutput, ToolServices } from '../tools/types.js';
 import { cacheKey, type ResultCache } from './cache.js';
 
 export interface RegistryDeps {
@@ -86,15 +87,25 @@ async function cachedRun(def: ToolDefinition, args: unknown, ctx: ToolContext, d
   const out = await def.handler(args as never, ctx);
   const structured = { ...(out.structured as Record<string, unknown>), cached: false };
   if (key) await deps.cache.set(key, { structured, summary: out.summary });
-  return { structured, summary: out.summary, cached: false };
+  return { structured, summary: out.summary, links: out.links, cached: false };
 }
 
-function context(requestId: string, signal: AbortSignal, logger: Logger, progress: ToolContext['progress'], deps: RegistryDeps): ToolContext {
+/** roots/list through the request's channel, when the client declared the roots capability. */
+function rootsReader(extra: Extra, clientHasRoots: () => boolean): ToolContext['roots'] {
+  return async () => {
+    if (!clientHasRoots()) return null;
+    const res = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema, { timeout: 10_000 });
+    return res.roots.map((r) => r.uri);
+  };
+}
+
+function context(requestId: string, signal: AbortSignal, logger: Logger, progress: ToolContext['progress'], deps: RegistryDeps, roots?: ToolContext['roots']): ToolContext {
   const ctx: ToolContext = {
     requestId,
     signal,
     logger,
     progress,
+    roots,
     services: deps.services,
     // Sub-calls report no progress of their own: the calling tool reports its own steps.
     runTool: (def, args) => cachedRun(def as unknown as ToolDefinition, args, { ...ctx, progress: async () => {} }, deps) as never,
@@ -102,16 +113,17 @@ function context(requestId: string, signal: AbortSignal, logger: Logger, progres
   return ctx;
 }
 
-export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, deps: RegistryDeps): Promise<CallToolResult> {
+export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, deps: RegistryDeps, clientHasRoots: () => boolean = () => false): Promise<CallToolResult> {
   const requestId = randomUUID().slice(0, 8);
   const logger = deps.logger.child({ tool: def.name, requestId });
   const started = performance.now();
-  const { signal, dispose } = callSignal(extra.signal, deps.services.limits.callTimeoutMs);
+  // A long-running tool (analyze_corpus) runs as long as its input needs; client cancellation still applies.
+  const { signal, dispose } = callSignal(extra.signal, def.longRunning ? 0 : deps.services.limits.callTimeoutMs);
   try {
-    const ctx = context(requestId, signal, logger, progressReporter(extra), deps);
+    const ctx = context(requestId, signal, logger, progressReporter(extra), deps, rootsReader(extra, clientHasRoots));
     const out = await abortable(cachedRun(def, args, ctx, deps), signal);
     logger[out.cached ? 'debug' : 'info']({ ms: Math.round(performance.now() - started), cached: out.cached }, 'tool call done');
-    return result({ ...out.structured, cached: out.cached }, out.summary, requestId);
+    return result({ ...out.structured, cached: out.cached }, out.summary, requestId, out.links);
   } catch (err) {
     const known = toToolError(err);
     if (known) {
@@ -126,8 +138,12 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
   }
 }
 
-function result(structured: Record<string, unknown>, summary: string, requestId: string): CallToolResult {
-  return { structuredContent: structured, content: [{ type: 'text', text: summary }], _meta: { 'red-heart/request_id': requestId } };
+function result(structured: Record<string, unknown>, summary: string, requestId: string, links: ResourceLink[] = []): CallToolResult {
+  return {
+    structuredContent: structured,
+    content: [{ type: 'text', text: summary }, ...links.map((l) => ({ type: 'resource_link' as const, ...l }))],
+    _meta: { 'red-heart/request_id': requestId },
+  };
 }
 
 /** Rejects as soon as the signal aborts, even if the handler ignores it. */
@@ -152,9 +168,9 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
       description: def.description,
       inputSchema: def.input,
       outputSchema: withCachedFlag(def.output),
-      annotations: { title: def.title, readOnlyHint: true, idempotentHint: true, destructiveHint: false, openWorldHint: false },
+      annotations: { title: def.title, readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: false, openWorldHint: false },
     },
-    ((args: unknown, extra: Extra) => runTool(def, args, extra, deps)) as never,
+    ((args: unknown, extra: Extra) => runTool(def, args, extra, deps, () => !!server.server.getClientCapabilities()?.roots)) as never,
   );
 }
 

@@ -19,6 +19,8 @@ export const TOOL_DOCS: Readonly<Record<string, string>> = {
   regret_forecast: 'regret.md',
   surd_decompose: 'surd.md',
   full_analysis: 'integration.md',
+  analyze_conversation: 'conversation.md',
+  analyze_corpus: 'corpus.md',
 };
 
 export const docUri = (tool: string) => DOCS_TEMPLATE.replace('{tool}', tool);

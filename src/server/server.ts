@@ -5,6 +5,7 @@ import type { EngineHandle } from '../engine/handle.js';
 import { AnalysisMemo, memoizedHandle } from '../engine/memo.js';
 import { ResultCache } from './cache.js';
 import type { AppConfig } from './config.js';
+import { createCorpusFiles } from './corpus/files.js';
 import { registerPrompts } from './prompts.js';
 import { registerTools } from './registry.js';
 import { registerResources, STATUS_URI, docUri } from './resources.js';
@@ -43,11 +44,12 @@ export function createServer(deps: ServerDeps): RedHeartServer {
       instructions:
         'Text and data analysis tools: analyze_emotion (emotions of English/Korean text), bentham_score (felicific calculus), ' +
         'regret_forecast (decision regret over options × scenarios), surd_decompose (causal SURD decomposition of time series), ' +
-        'full_analysis (all of them on one text). Every number comes from an exact formula or the shipped model; ' +
+        'full_analysis (all of them on one text), analyze_corpus (a whole CSV/TSV/JSONL/text file in an allowed directory, ' +
+        'aggregated, with a JSONL and an HTML report). Every number comes from an exact formula or the shipped model; ' +
         `read ${STATUS_URI} for the loaded model and cache state, and ${docUri('<tool>')} for how a tool computes its numbers.`,
     },
   );
-  registerTools(mcp, { services: { limits: config.limits, engine }, cache, logger });
+  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
 
   const status = () => ({
     name: 'red-heart-mcp',
@@ -60,7 +62,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   });
 
   registerResources(mcp, { status, modelsDir: config.modelsDir });
-  registerPrompts(mcp, config.limits);
+  registerPrompts(mcp);
 
   return {
     mcp,

@@ -1,56 +1,52 @@
 // analyze_emotion: emotions of English or Korean text from the shipped model (issue 6; mappings in docs/emotion.md).
+// Issue 15 options — detail, granularity, explain — are read by src/tools/emotion_reading.ts.
 import { z } from 'zod';
 import { emotionProfile, type EmotionProfile } from '../analysis/emotion/index.js';
-import { ToolError } from '../core/errors.js';
-import { EKMAN, SENTIMENTS } from '../core/labels.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { MAX_BATCH_TEXTS, MAX_TEXT_CHARS } from '../core/limits.js';
 import type { ModelInfo } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
-import { engineFor } from './text-input.js';
+import {
+  checkExplainLimits,
+  checkResponseSize,
+  detailParam,
+  explainParam,
+  explainText,
+  explanationSchema,
+  fullResult,
+  granularityParam,
+  sentenceResults,
+  sentenceSchema,
+  shape,
+  standardResult,
+  summaryResult,
+  type Explanation,
+} from './emotion_reading.js';
+import { emptyTextError, engineFor, isEmptyText, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const input = z.object({
-  text: z.string().min(1).max(MAX_TEXT_CHARS).optional().describe(`One text to analyse (1..${MAX_TEXT_CHARS} characters). Give exactly one of text / texts.`),
-  texts: z.array(z.string().min(1).max(MAX_TEXT_CHARS)).min(1).max(MAX_BATCH_TEXTS).optional().describe(`Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order.`),
+  text: textArg(`One text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points). Give exactly one of text / texts.`).optional(),
+  texts: z.array(textArg(`1..${MAX_TEXT_CHARS} characters (Unicode code points)`)).min(1).max(MAX_BATCH_TEXTS).optional().describe(`Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order. An empty text (only whitespace, BOMs, zero-width characters) gets {error: {code: 'empty_text'}} in its place.`),
   language: z.enum(['auto', 'en', 'ko']).default('auto').describe('auto: Korean when the text is mostly Hangul, otherwise English.'),
   top_k: z.number().int().min(1).max(44).default(5).describe('How many native-taxonomy labels to list per text (1..44).'),
   threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the model\'s per-label thresholds tuned on dev data.'),
+  detail: detailParam('standard'),
+  granularity: granularityParam,
+  explain: explainParam,
 });
 
-const labelScore = z.object({ label: z.string(), score: z.number().min(0).max(1) });
-const prob = z.number().min(0).max(1);
-
-const result = z.object({
-  language: z.enum(['en', 'ko']),
-  taxonomy: z.enum(['goemotions', 'kote']).describe('goemotions (28 labels) for English, kote (44 labels) for Korean'),
-  labels: z.array(labelScore).describe('Native-taxonomy labels, highest first, at most top_k'),
-  detected: z.array(labelScore.extend({ threshold: prob })).describe('Labels whose probability reaches the threshold'),
-  dominant: labelScore.describe('The highest-scoring native label'),
-  ekman: z.object({
-    scores: z.object(Object.fromEntries(EKMAN.map((e) => [e, prob])) as Record<(typeof EKMAN)[number], typeof prob>),
-    dominant: z.enum(EKMAN),
-    sources: z.array(z.enum(['goemotions', 'kote'])),
-  }).describe('Ekman-7 projection (sums to 1); see docs/emotion.md'),
-  sentiment: z.object({
-    label: z.enum(SENTIMENTS),
-    score: prob,
-    scores: z.object(Object.fromEntries(SENTIMENTS.map((s) => [s, prob])) as Record<(typeof SENTIMENTS)[number], typeof prob>),
-    positive_probability: prob.describe('P(positive) from the polarity head'),
-  }),
-  valence: z.number().min(-1).max(1),
-  arousal: z.number().min(0).max(1),
-  cultural: z.object({
-    jeong: z.object({ score: prob, formula: z.string() }),
-    han: z.object({ score: prob, formula: z.string() }),
-    chemyeon: z.object({ score: prob, formula: z.string() }),
-  }).describe('정 / 한 / 체면 composite indices (heuristic, documented formulas; not validated scales)'),
-  tokens: z.number().int().nonnegative(),
-  chunks: z.number().int().positive(),
-  truncated: z.boolean(),
-});
+const extras = {
+  sentences: z.array(sentenceSchema).optional().describe('granularity "sentence": each sentence with UTF-16 offsets and its emotion at the same detail'),
+  explanation: explanationSchema.optional().describe('explain: spans that drive the top labels'),
+};
+/** One text's result at detail full, standard or summary, with the optional sentences and explanation. */
+const result = z.union([fullResult.extend(extras), standardResult.extend(extras), summaryResult.extend(extras)]);
+/** A text of a batch that was refused on its own (the other texts are still analysed). */
+const itemError = z.object({ error: z.object({ code: z.literal('empty_text'), message: z.string() }) });
 
 const output = z.object({
-  results: z.array(result),
+  results: z.array(z.union([result, itemError])).describe('one entry per text, in order: its analysis, or {error} for a text refused on its own'),
   model: z.object({ id: z.string(), version: z.string(), sha256: z.string().describe('first 12 hex digits') }),
   cached: z.boolean(),
   elapsed_ms: z.number().nonnegative(),
@@ -58,10 +54,15 @@ const output = z.object({
 
 type Args = z.infer<typeof input>;
 export type EmotionOutput = z.infer<typeof output>;
+export type EmotionResultItem = EmotionOutput['results'][number];
+export type ItemError = z.infer<typeof itemError>;
 
-/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading). */
+/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading) shaped per detail, or why a text was refused. */
 export interface EmotionResult {
-  profiles: EmotionProfile[];
+  profiles: Array<EmotionProfile | ItemError>;
+  /** Each text's result at the requested detail, with sentences / explanation when asked for. */
+  results: Array<Record<string, unknown>>;
+  detail: Args['detail'];
   model: ModelInfo;
   elapsedMs: number;
 }
@@ -71,33 +72,79 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
     throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
   }
   const texts = args.texts ?? [args.text as string];
-  const engine = await engineFor(ctx, texts.map((text, i) => ({ name: `text ${i}`, text })));
+  const named = texts.map((text, i) => ({ name: `text ${i}`, text }));
+  // An empty text is refused on its own: the whole call when it is the one `text`, only its entry in a batch.
+  const candidates = args.texts ? named.filter((t) => !isEmptyText(t.text)) : named;
+  if (args.explain) checkExplainLimits(candidates.map((t) => t.text));
+  const engine = await engineFor(ctx, candidates);
   const t0 = performance.now();
-  const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
+  const read = await engine.analyze(candidates.map((t) => t.text), { language: args.language, signal: ctx.signal });
+  // a text of characters the tokenizer drops entirely (e.g. only control characters) gives the model nothing
+  const refusals = new Map<string, ToolError>();
+  for (const t of named) {
+    const i = candidates.indexOf(t);
+    if (i < 0) refusals.set(t.name, emptyTextError(t.name));
+    else if (read[i].tokens === 0) refusals.set(t.name, new ToolError('empty_text', `${t.name} has no tokens after tokenisation: there is nothing to analyse`));
+  }
+  if (!args.texts && refusals.size > 0) throw refusals.values().next().value as ToolError;
+  const kept = candidates.filter((t) => !refusals.has(t.name));
+  const analyses = read.filter((_, i) => !refusals.has(candidates[i].name));
   // numbers rounded to 4 decimals for readability (decisions are made on the unrounded values)
-  const profiles = analyses.map((a) => round4(emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold })));
-  return { profiles, model: engine.model, elapsedMs: performance.now() - t0 };
+  const keptProfiles = analyses.map((a) => round4(emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold })));
+  const opts = { topK: args.top_k, threshold: args.threshold, detail: args.detail };
+  const keptResults: Array<Record<string, unknown>> =
+    args.detail === 'standard' ? keptProfiles.map((p) => ({ ...p })) : analyses.map((a) => shape(a, engine.model, opts));
+  // Progress only for the optional long work (a plain call stays one step, as before).
+  const steps = (args.granularity === 'sentence' ? 1 : 0) + (args.explain ? kept.length : 0);
+  let done = 0;
+  if (args.granularity === 'sentence') {
+    const sentences = await sentenceResults(engine, kept.map((t) => t.text), analyses, opts, ctx.signal);
+    sentences.forEach((s, i) => (keptResults[i].sentences = s));
+    await ctx.progress(++done, steps, 'sentences read');
+  }
+  if (args.explain) {
+    for (let i = 0; i < kept.length; i++) {
+      throwIfCancelled(ctx.signal);
+      keptResults[i].explanation = (await explainText(engine, kept[i].text, analyses[i], ctx.signal)) satisfies Explanation;
+      await ctx.progress(++done, steps, `text ${i} explained`);
+    }
+  }
+  const profiles: Array<EmotionProfile | ItemError> = [];
+  const results: Array<Record<string, unknown>> = [];
+  for (const t of named) {
+    const refused = refusals.get(t.name);
+    if (refused) {
+      const entry = { error: { code: 'empty_text' as const, message: refused.message } };
+      profiles.push(entry);
+      results.push(entry);
+    } else {
+      const k = kept.indexOf(t);
+      profiles.push(keptProfiles[k]);
+      results.push(keptResults[k]);
+    }
+  }
+  return { profiles, results, detail: args.detail, model: engine.model, elapsedMs: performance.now() - t0 };
 }
 
 export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
-  const results = r.profiles;
-  const summary = results
+  const profiles = r.profiles;
+  const summary = profiles
     .slice(0, 3)
     .map((p, i) => {
+      if ('error' in p) return `${profiles.length > 1 ? `[${i}] ` : ''}${p.error.code}: ${p.error.message}`;
       const det = p.detected.slice(0, 3).map((d) => `${d.label} ${round3(d.score)}`).join(', ') || 'none over threshold';
-      return `${results.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}`;
+      return `${profiles.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}${p.note ? ` (${p.note})` : ''}`;
     })
-    .concat(results.length > 3 ? [`… ${results.length - 3} more`] : [])
+    .concat(profiles.length > 3 ? [`… ${profiles.length - 3} more`] : [])
     .join('\n');
-  return {
-    structured: {
-      results,
-      model: { id: r.model.id, version: r.model.version, sha256: r.model.sha256.slice(0, 12) },
-      cached: false,
-      elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
-    },
-    summary,
+  const structured = {
+    results: r.results as EmotionResultItem[],
+    model: { id: r.model.id, version: r.model.version, sha256: r.model.sha256.slice(0, 12) },
+    cached: false,
+    elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
   };
+  checkResponseSize(structured, 'send fewer texts', r.detail);
+  return { structured, summary };
 }
 
 export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
@@ -106,7 +153,9 @@ export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
   description:
     'Emotion analysis of English or Korean text with the shipped ONNX model. For each text returns GoEmotions (28, English) ' +
     'or KOTE (44, Korean) label probabilities, detected labels, an Ekman-7 projection, sentiment, valence (−1..1), ' +
-    `arousal (0..1), and 정/한/체면 composite indices with their formulas. Give \`text\` or \`texts\` (up to ${MAX_BATCH_TEXTS}).`,
+    `arousal (0..1), and 정/한/체면 composite indices with their formulas. Give \`text\` or \`texts\` (up to ${MAX_BATCH_TEXTS}). ` +
+    'Optional: detail (summary | standard | full) to size each result, granularity "sentence" for per-sentence results with ' +
+    'offsets, explain for the words that drive the top labels.',
   input,
   output,
   cache: 'args+model',

@@ -20,7 +20,7 @@ import {
 } from '../analysis/bentham/index.js';
 import { ToolError } from '../core/errors.js';
 import { fmt, signed } from '../core/numbers.js';
-import { checkTexts, engineFor } from './text-input.js';
+import { checkTexts, engineFor, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const unit = (what: string) => z.number().min(0).max(1).describe(what);
@@ -47,9 +47,9 @@ const layerOverrides = z.object(
 );
 
 const input = z.object({
-  scenario: z.string().min(1).optional().describe(
-    'text describing the action and its consequences; used alone (without parties) it makes the model estimate the variables',
-  ),
+  scenario: textArg(
+    'text describing the action and its consequences; used alone (without parties) it makes the model estimate the variables — pass `parties` instead for exact results',
+  ).optional(),
   parties: z.array(partySchema).min(1).max(200).optional().describe('explicit parties with their effects: exact, no model needed'),
   v2: z
     .object({
@@ -181,7 +181,7 @@ export async function computeBentham(args: Args, ctx: ToolContext): Promise<Bent
   const engine = await engineFor(ctx, [{ name: 'scenario', text: args.scenario }]);
   const [analysis] = await engine.analyze([args.scenario], { signal: ctx.signal });
   const estimate = estimateBenthamFromText(analysis, engine.model.labels);
-  const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [estimate.effect] }];
+  const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [...estimate.effects] }];
   const variables: Record<VariableName, VariableOut> = {
     ...estimate.variables,
     extent: { value: 1, source: 'default', basis: 'the model cannot count the people affected; one party of one' },
@@ -225,7 +225,7 @@ export function presentBentham(r: BenthamResult): ToolOutput<BenthamOutput> {
     ...(r.estimation ? { estimation: r.estimation } : {}),
   };
   const summary = r.estimation
-    ? `${structured.explanation} Variables estimated from the text by model ${r.estimation.model}; see variables[].source.`
+    ? `${structured.explanation} Variables estimated from the text by model ${r.estimation.model} (one pleasure and one pain weighted by P(positive) = ${fmt(r.estimation.signals.positive)}); see variables[].source. Pass \`parties\` for an exact score.`
     : structured.explanation;
   return { structured, summary };
 }
@@ -236,8 +236,12 @@ export const benthamScoreTool: ToolDefinition<typeof input, typeof output> = {
   description:
     'Scores whether an action produces net pleasure or net pain with Bentham\'s calculus (intensity, duration, certainty, '
     + 'propinquity, fecundity, purity, extent) plus v2 corrections (external cost, redistribution, self-damage), six weight '
-    + 'layers and cultural profiles. Give `parties` with their effects for an exact, fully explained result (no model); or '
-    + 'give only a `scenario` text to have the variables estimated by the model (marked "estimated", with confidence). '
+    + 'layers and cultural profiles. For exact results (no model, every number explained), pass `parties` — you can usually '
+    + 'write them from the situation yourself: `parties: [{ name: "tenants", count: 40, effects: [{ kind: "pain", '
+    + 'intensity: 0.7, duration: 0.8, certainty: 0.9, propinquity: 1, fecundity: 0.2, purity: 0.8 }] }, { name: "owner", '
+    + 'effects: [{ kind: "pleasure", intensity: 0.6, duration: 0.5, certainty: 0.9, propinquity: 0.8, fecundity: 0, '
+    + 'purity: 1 }] }]` (each dimension 0..1). With only a `scenario` text the model estimates the variables (marked '
+    + '"estimated"): one pleasure and one pain weighted by its P(positive), so that score is a rough, continuous reading. '
     + 'Returns every variable with its source, per-party pleasure/pain/net, classic_total, final_score, ethical_score (0..1), '
     + 'a verdict and the largest terms.',
   input,

@@ -1,17 +1,20 @@
 // The one place where errors of the lower layers become tool error codes. The registry (src/server/registry.ts)
 // and full_analysis's sections both map through here, so a domain error reads the same wherever it surfaces.
 import { ToolError, type ToolErrorCode } from '../core/errors.js';
+import { ConversationInputError } from '../analysis/conversation/index.js';
 import { MappingError } from '../core/labels.js';
 import { RegretOverflowError } from '../analysis/regret/index.js';
 import { SurdInputError } from '../analysis/surd/index.js';
-import { EngineLoadError } from '../engine/errors.js';
+import { EngineLoadError, InferenceError } from '../engine/errors.js';
 
 /** Domain error class → tool error code. */
 const CODES: ReadonlyArray<readonly [new (...args: never[]) => Error, ToolErrorCode]> = [
   [SurdInputError, 'invalid_input'], // the analysis layer's semantic checks of SURD input
+  [ConversationInputError, 'invalid_input'], // conversation turns: times going backwards, too many speakers
   [RegretOverflowError, 'invalid_input'], // outcomes too large for the regret sums
   [MappingError, 'internal'], // the model's label lists lack what a text mapping needs: a broken model, not bad input
   [EngineLoadError, 'model_missing'],
+  [InferenceError, 'model_error'], // the model failed while running: not the caller's input, not a bug in this server
 ];
 
 /** The ToolError an error stands for; null for an unexpected error (a bug: the caller reports it as `internal`). */

@@ -13,23 +13,28 @@ import {
 } from '../analysis/integration/index.js';
 import { MAX_TEXT_CHARS } from '../core/limits.js';
 import { round3 } from '../core/numbers.js';
-import { analyzeEmotionTool, type EmotionOutput } from './analyze_emotion.js';
+import { analyzeEmotionTool, type EmotionOutput, type EmotionResultItem } from './analyze_emotion.js';
 import { benthamScoreTool, type BenthamOutput } from './bentham_score.js';
+import { checkResponseSize, detailParam, explainParam, granularityParam, isDetailed, summaryFromStandard } from './emotion_reading.js';
 import { toToolError } from './errors.js';
 import { regretForecastTool, type RegretOutput } from './regret_forecast.js';
 import { surdDecomposeTool, type SurdOutput } from './surd_decompose.js';
+import { textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const block = (what: string) =>
   z.object({}).loose().optional().describe(`${what} Validated like that tool's own arguments; an invalid block fails only its section.`);
 
 const input = z.object({
-  text: z.string().min(1).max(MAX_TEXT_CHARS).describe(`The text to analyse (1..${MAX_TEXT_CHARS} characters): a diary entry, a dilemma, a customer message…`),
+  text: textArg(`The text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points): a diary entry, a dilemma, a customer message…`),
   language: z.enum(['auto', 'en', 'ko']).default('auto').describe('Language of the text; auto detects by script (Hangul → ko).'),
-  bentham: block('Arguments for bentham_score (parties, v2, layer_weights, profile). Without parties the scenario is the text.'),
-  regret: block('Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, hurwicz_alpha). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.'),
+  bentham: block('Arguments for bentham_score (parties, v2, layer_weights, profile). Passing parties gives exact results, e.g. { parties: [{ name: "staff", count: 12, effects: [{ kind: "pain", intensity: 0.6, duration: 0.7, certainty: 0.8, propinquity: 1, fecundity: 0.1, purity: 0.9 }] }] }; without parties the text is the scenario and the model estimates the variables.'),
+  regret: block('Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.'),
   surd: block('Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram form). Without it the section is skipped.'),
   sections: z.array(z.enum(SECTIONS as [Section, ...Section[]])).min(1).max(4).optional().describe('Run only these sections (default all four).'),
+  detail: detailParam('standard').describe('Size of the emotion section\'s result: summary | standard | full, as in analyze_emotion (the integration always reads the standard numbers).'),
+  granularity: granularityParam,
+  explain: explainParam,
 });
 
 const skipped = z.object({ skipped: z.string().describe('why the section did not run') });
@@ -78,7 +83,17 @@ const ok = <T>(r: SectionOf<T> | undefined): r is T & { cached: boolean } => !!r
 function sectionArgs(section: Section, args: Args): { args: Record<string, unknown> } | { skip: string } {
   switch (section) {
     case 'emotion':
-      return { args: { text: args.text, language: args.language } };
+      // Only non-default options are passed on, so a plain call shares its cache entry with a plain analyze_emotion.
+      // "summary" is reduced from the standard result after integration (which needs the standard numbers).
+      return {
+        args: {
+          text: args.text,
+          language: args.language,
+          ...(args.detail === 'full' ? { detail: 'full' } : {}),
+          ...(args.granularity === 'sentence' ? { granularity: 'sentence' } : {}),
+          ...(args.explain ? { explain: true } : {}),
+        },
+      };
     case 'bentham':
       return { args: args.bentham && 'parties' in args.bentham ? { ...args.bentham } : { ...(args.bentham ?? {}), scenario: args.text } };
     case 'regret':
@@ -118,8 +133,10 @@ async function runSection<I extends z.ZodObject, O extends z.ZodObject>(
 function signals(requested: readonly Section[], results: SectionResults): IntegrationInputs {
   const x: IntegrationInputs = { requested };
   const e = results.emotion;
-  if (ok(e)) {
-    const r = e.results[0];
+  const r = ok(e) ? e.results[0] : undefined;
+  // (one `text` is sent, so the entry is never a per-item error: an empty text fails the whole section)
+  if (r && !('error' in r)) {
+    if (!isDetailed(r)) throw new Error('the emotion section ran at detail "summary"; the integration needs the standard result');
     x.emotion = { positive_probability: r.sentiment.positive_probability, valence: r.valence, ekman: r.ekman.scores } satisfies EmotionSignals;
   }
   const b = results.bentham;
@@ -165,7 +182,8 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
   await Promise.all(requested.map(run));
   const integrated = integrate(signals(requested, results));
   const emotion = results.emotion;
-  const language = ok(emotion) ? emotion.results[0].language : args.language;
+  const first = ok(emotion) ? emotion.results[0] : undefined;
+  const language = first && !('error' in first) ? first.language : args.language;
   const summary = [
     `sentiment ${fmt3(integrated.overall_sentiment.value)}, ethical ${fmt3(integrated.ethical_score.value)}, regret ${fmt3(integrated.regret_potential.value)}, ` +
       `causal clarity ${fmt3(integrated.causal_clarity.value)}, confidence ${fmt3(integrated.confidence.value)}`,
@@ -175,10 +193,12 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
       return 'skipped' in r ? [`${s}: skipped (${r.skipped})`] : [`${s}: ${r.error.code}: ${r.error.message}`];
     }),
   ].join('\n');
-  return {
-    structured: { language, sections: results, integrated, elapsed_ms: Math.round((performance.now() - t0) * 100) / 100 },
-    summary,
-  };
+  if (args.detail === 'summary' && ok(emotion)) {
+    results.emotion = { ...emotion, results: emotion.results.map((r) => (isDetailed(r) ? (summaryFromStandard(r) as EmotionResultItem) : r)) };
+  }
+  const structured = { language, sections: results, integrated, elapsed_ms: Math.round((performance.now() - t0) * 100) / 100 };
+  checkResponseSize(structured, 'granularity "text" / explain false, or a shorter text', args.detail);
+  return { structured, summary };
 }
 
 export const fullAnalysisTool: ToolDefinition<typeof input, typeof output> = {

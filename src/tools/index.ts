@@ -1,4 +1,6 @@
-// The five tools this server exposes, in the order tools/list shows them (registered by src/server/registry.ts).
+// The tools this server exposes, in the order tools/list shows them (registered by src/server/registry.ts).
+import { analyzeConversationTool } from './analyze_conversation.js';
+import { analyzeCorpusTool } from './analyze_corpus.js';
 import { analyzeEmotionTool } from './analyze_emotion.js';
 import { benthamScoreTool } from './bentham_score.js';
 import { fullAnalysisTool } from './full_analysis.js';
@@ -12,4 +14,6 @@ export const TOOLS: readonly ToolDefinition[] = [
   regretForecastTool,
   surdDecomposeTool,
   fullAnalysisTool,
+  analyzeConversationTool,
+  analyzeCorpusTool,
 ] as unknown as ToolDefinition[];

@@ -1,9 +1,11 @@
 // regret_forecast: regret, expected utility, a regret-averse value, three scenario views and six recommendations on an
 // options × scenarios matrix (exact, no model); or, from text, option utilities / an anticipated-regret index
-// estimated by the model. Formulas: src/analysis/regret and docs/regret.md.
+// estimated by the model; with a matrix, a sensitivity and robustness block. Formulas: src/analysis/regret and
+// docs/regret.md.
 import { z } from 'zod';
 import {
   RECOMMENDATION_KEYS,
+  REGRET_AVERSION_MODES,
   anticipatedRegret,
   checkOutcomes,
   checkProbabilities,
@@ -11,13 +13,17 @@ import {
   computeRegret,
   optionText,
   scenarioProbabilities,
+  sensitivitySteps,
   type AnticipatedRegret,
+  type RegretAversionMode,
   type RegretResult,
+  type Sensitivity,
 } from '../analysis/regret/index.js';
-import { ToolError } from '../core/errors.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { REGRET_MAX_OPTIONS, REGRET_MAX_SCENARIOS } from '../core/limits.js';
 import { fmt } from '../core/numbers.js';
-import { engineFor } from './text-input.js';
+import { explainSensitivity, presentSensitivity, sensitivitySchema } from './regret_sensitivity.js';
+import { checkNotEmpty, engineFor, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const optionSchema = z.object({
@@ -37,9 +43,17 @@ const input = z.object({
     .optional()
     .describe(`the states of the world (1..${REGRET_MAX_SCENARIOS})`),
   outcomes: z.array(z.array(z.number())).optional().describe('utility of each option (rows) in each scenario (columns), finite numbers'),
-  regret_aversion: z.number().min(0).default(1).describe('k ≥ 0: how much larger regrets weigh, via (e^{k·r} − 1)/k (default 1; 0 = linear)'),
+  regret_aversion: z.number().min(0).default(1).describe(
+    'k ≥ 0: how much larger regrets weigh, via R·(e^{k·r/R} − 1)/k (default 1; 0 = linear). Scaled mode: R = the largest regret, so k is unit-free',
+  ),
+  regret_aversion_mode: z.enum(REGRET_AVERSION_MODES).default('scaled').describe(
+    'scaled (default): regret enters the exponential as a fraction of the largest regret, so outcomes in any unit (e.g. money) give the same choices; raw: R = 1, k in 1/utility units (may overflow on large outcomes)',
+  ),
+  probability_concentration: z.number().positive().max(1e6).optional().describe(
+    'optional c > 0: treat the probabilities as uncertain, Dirichlet(c·p) (c ≈ how many observations they are worth), and report how often each option is best (10 000 seeded draws, deterministic)',
+  ),
   hurwicz_alpha: z.number().min(0).max(1).default(0.5).describe('weight of the best case in the Hurwicz criterion (default 0.5)'),
-  decision: z.string().min(1).optional().describe('the decision in words; alone it yields an anticipated-regret estimate, with option descriptions a model-estimated ranking'),
+  decision: textArg('the decision in words; alone it yields an anticipated-regret estimate, with option descriptions a model-estimated ranking').optional(),
 });
 
 const perOption = z.object({
@@ -47,7 +61,7 @@ const perOption = z.object({
   expected_utility: z.number(),
   expected_regret: z.number(),
   max_regret: z.number(),
-  regret_averse_value: z.number().describe('EU − Σ p (e^{k r} − 1)/k'),
+  regret_averse_value: z.number().describe('EU − Σ p R (e^{k r/R} − 1)/k, in utility units'),
   optimistic: z.number().describe('max over scenarios'),
   base: z.number().describe('expected utility'),
   pessimistic: z.number().describe('min over scenarios'),
@@ -79,6 +93,7 @@ const output = z.object({
     utility: z.number(),
     regret: z.number(),
   })).optional().describe('scenarios where the regret-averse choice would be regretted, largest regret first'),
+  sensitivity: sensitivitySchema.optional().describe('robustness of the recommendations: dominance, Laplace, probability thresholds, Hurwicz α intervals, k breakpoints, optional Dirichlet uncertainty, fragile flag'),
   anticipated_regret: z.object({
     value: z.number().min(0).max(1),
     source: z.literal('estimated'),
@@ -89,14 +104,25 @@ const output = z.object({
     model: z.string(),
     option_texts: names.optional().describe('the texts the utility head scored, one per option'),
   }).optional(),
-  parameters: z.object({ regret_aversion: z.number(), hurwicz_alpha: z.number() }),
+  parameters: z.object({
+    regret_aversion: z.number(),
+    regret_aversion_mode: z.enum(REGRET_AVERSION_MODES),
+    regret_unit: z.number().optional().describe('R: the unit regret is measured in inside the exponential (largest regret when scaled, 1 when raw)'),
+    hurwicz_alpha: z.number(),
+    probability_concentration: z.number().optional(),
+  }),
   explanation: z.string(),
 });
 
 type Args = z.infer<typeof input>;
 export type RegretOutput = z.infer<typeof output>;
 
-interface Parameters { regretAversion: number; hurwiczAlpha: number }
+interface Parameters {
+  regretAversion: number;
+  regretAversionMode: RegretAversionMode;
+  hurwiczAlpha: number;
+  probabilityConcentration?: number;
+}
 
 /** The regret analysis of a utility matrix (given, or estimated by the model), or a text's anticipated regret. */
 export type RegretComputation =
@@ -106,6 +132,7 @@ export type RegretComputation =
     scenarios: Array<{ name: string; probability: number }>;
     utilities: number[][];
     result: RegretResult;
+    sensitivity: Sensitivity;
     parameters: Parameters;
     /** estimated_utilities: the model and the texts its utility head scored, one per option. */
     estimation?: { model: string; optionTexts: string[] };
@@ -128,9 +155,40 @@ function solve(utilities: number[][], probabilities: number[], parameters: Param
   return computeRegret({ utilities, probabilities, ...parameters });
 }
 
+/** The sensitivity block, yielding to the event loop between chunks of the k scan and the sampling (progress, cancellation). */
+async function analyseSensitivity(result: RegretResult, utilities: number[][], probabilities: number[], parameters: Parameters, ctx: ToolContext): Promise<Sensitivity> {
+  const steps = sensitivitySteps({
+    utilities, probabilities, regret: result.regret, regretUnit: result.regretUnit, regretAversion: parameters.regretAversion,
+    concentration: parameters.probabilityConcentration,
+  });
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    // Two stages on one 0..100 scale: the k scan is the first fifth, the optional sampling the rest.
+    const { stage, done, total } = r.value;
+    const percent = stage === 'regret_aversion'
+      ? Math.round((parameters.probabilityConcentration === undefined ? 100 : 20) * done / total)
+      : Math.round(20 + 80 * done / total);
+    await ctx.progress(percent, 100, stage === 'regret_aversion' ? 'regret-aversion breakpoints' : 'sampling probabilities');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    throwIfCancelled(ctx.signal);
+  }
+}
+
+/** Regret result and sensitivity of one utility matrix. */
+async function analyseMatrix(utilities: number[][], probabilities: number[], parameters: Parameters, ctx: ToolContext): Promise<{ result: RegretResult; sensitivity: Sensitivity }> {
+  const result = solve(utilities, probabilities, parameters);
+  return { result, sensitivity: await analyseSensitivity(result, utilities, probabilities, parameters, ctx) };
+}
+
 export async function computeRegretForecast(args: Args, ctx: ToolContext): Promise<RegretComputation> {
   const limit = ctx.services.limits.regretMaxCells;
-  const parameters = { regretAversion: args.regret_aversion, hurwiczAlpha: args.hurwicz_alpha };
+  const parameters: Parameters = {
+    regretAversion: args.regret_aversion,
+    regretAversionMode: args.regret_aversion_mode,
+    hurwiczAlpha: args.hurwicz_alpha,
+    ...(args.probability_concentration !== undefined ? { probabilityConcentration: args.probability_concentration } : {}),
+  };
 
   if (args.outcomes !== undefined) {
     if (args.options === undefined) throw new ToolError('invalid_input', `outcomes were given without \`options\` (2..${REGRET_MAX_OPTIONS} named rows)`);
@@ -143,7 +201,7 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
     const p = scenarioProbabilities(args.scenarios);
     const scenarios = args.scenarios.map((s, i) => ({ name: s.name, probability: p[i] }));
     const utilities = args.outcomes.map((row) => [...row]);
-    return { mode: 'matrix', options: args.options.map((o) => o.name), scenarios, utilities, result: solve(utilities, p, parameters), parameters };
+    return { mode: 'matrix', options: args.options.map((o) => o.name), scenarios, utilities, ...await analyseMatrix(utilities, p, parameters, ctx), parameters };
   }
 
   if (args.scenarios !== undefined) {
@@ -153,6 +211,8 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
   if (args.options !== undefined) {
     checkCells(args.options.length, 1, limit);
     invalid(checkUniqueNames('options', args.options));
+    // A blank description would make the option's text just the decision: refuse it rather than rank the decision.
+    checkNotEmpty(args.options.flatMap((o, i) => (o.description !== undefined ? [{ name: `options[${i}].description`, text: o.description }] : [])));
     const optionTexts = args.options.map((o) => optionText(args.decision, o));
     const named = optionTexts.map((text, i) => ({ name: `options[${i}] text`, text }));
     const all = args.decision !== undefined ? [{ name: 'decision', text: args.decision }, ...named] : named;
@@ -165,7 +225,7 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
       options: args.options.map((o) => o.name),
       scenarios: [{ name: 'estimated', probability: 1 }],
       utilities,
-      result: solve(utilities, [1], parameters),
+      ...await analyseMatrix(utilities, [1], parameters, ctx),
       parameters,
       estimation: { model: engine.model.id, optionTexts },
       ...(args.decision !== undefined ? { anticipated: anticipatedRegret(analyses[0], engine.model.labels) } : {}),
@@ -198,7 +258,13 @@ function explainMatrix(res: RegretResult, optionNames: string[], scenarios: { na
 }
 
 export function presentRegret(c: RegretComputation): ToolOutput<RegretOutput> {
-  const parameters = { regret_aversion: c.parameters.regretAversion, hurwicz_alpha: c.parameters.hurwiczAlpha };
+  const parameters: RegretOutput['parameters'] = {
+    regret_aversion: c.parameters.regretAversion,
+    regret_aversion_mode: c.parameters.regretAversionMode,
+    ...(c.mode !== 'anticipated_regret' ? { regret_unit: c.result.regretUnit } : {}),
+    hurwicz_alpha: c.parameters.hurwiczAlpha,
+    ...(c.parameters.probabilityConcentration !== undefined ? { probability_concentration: c.parameters.probabilityConcentration } : {}),
+  };
   if (c.mode === 'anticipated_regret') {
     const a = c.anticipated;
     const explanation = `Anticipated regret ${fmt(a.value)} (confidence ${fmt(a.confidence)}), estimated by model ${c.model} from regret cues `
@@ -217,7 +283,8 @@ export function presentRegret(c: RegretComputation): ToolOutput<RegretOutput> {
     utility: cf.utility,
     regret: cf.regret,
   }));
-  let explanation = explainMatrix(res, c.options, c.scenarios, counterfactuals);
+  const sensitivity = presentSensitivity(c.sensitivity, c.options, c.scenarios.map((s) => s.name));
+  let explanation = `${explainMatrix(res, c.options, c.scenarios, counterfactuals)} ${explainSensitivity(sensitivity, c.scenarios.length)}`;
   if (c.estimation) {
     explanation += ` Utilities estimated by model ${c.estimation.model} (utility head; only differences are meaningful).`
       + (c.anticipated ? ` Anticipated regret of the decision: ${fmt(c.anticipated.value)}.` : '');
@@ -243,6 +310,7 @@ export function presentRegret(c: RegretComputation): ToolOutput<RegretOutput> {
     evpi: res.evpi,
     recommendations,
     counterfactuals,
+    sensitivity,
     ...(c.anticipated ? { anticipated_regret: c.anticipated } : {}),
     ...(c.estimation ? { estimation: { model: c.estimation.model, option_texts: c.estimation.optionTexts } } : {}),
     parameters,
@@ -259,7 +327,10 @@ export const regretForecastTool: ToolDefinition<typeof input, typeof output> = {
       'Which option will I regret least? Give `options`, `scenarios` (optional probabilities) and an `outcomes` utility matrix',
       '(options × scenarios) for an exact analysis: regret per scenario, expected utility, expected and maximum regret, a',
       'regret-averse value, optimistic/base/pessimistic views, Hurwicz, EVPI, recommendations by six criteria (ties listed',
-      'together) and counterfactuals. Without outcomes, options with descriptions plus a `decision` text are ranked by',
+      'together), counterfactuals and a sensitivity block (dominated options, Laplace choice, how much probability must move',
+      'to change the choice, Hurwicz α intervals, regret-aversion breakpoints, a `fragile` flag; with',
+      '`probability_concentration`, how often each option is best under uncertain probabilities). Outcomes may be in any',
+      'unit (e.g. money): by default regret aversion is scale-free. Without outcomes, options with descriptions plus a `decision` text are ranked by',
       'model-estimated utilities; a `decision` text alone returns an estimated anticipated-regret index (0..1).',
     ].join(' '),
   input,

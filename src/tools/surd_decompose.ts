@@ -5,9 +5,16 @@ import { z } from 'zod';
 import {
   alignedPairs,
   binsPerAxis,
+  MAX_SURROGATES,
   runAsync,
   surdFromSamplesSteps,
   surdFromTableSteps,
+  surdWithSignificanceSteps,
+  surrogateCost,
+  surrogatePlan,
+  surrogateRuns,
+  type ComponentTest,
+  type SignificanceResult,
   type SurdProgress,
   type SurdResult,
 } from '../analysis/surd/index.js';
@@ -16,6 +23,11 @@ import { SURD_MAX_SOURCES } from '../core/limits.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const MAX_BINS = 64;
+/**
+ * Surrogate work allowed per call, as a multiple of the largest plain call (surdMaxSamples + surdMaxCells cells and
+ * samples touched): at the default limits about 5·10⁸, i.e. seconds, not minutes.
+ */
+const SURROGATE_WORK_FACTOR = 8;
 const DEFAULT_BINS = 8;
 /** Below this many bits there is no information to normalise by. */
 const MI_EPS = 1e-12;
@@ -58,12 +70,48 @@ export const surdInput = z.object({
   names: z.array(z.string().min(1)).optional().describe('Names of the sources in order (default X1..Xn, or the keys of a sources object).'),
   target_name: z.string().min(1).optional().describe('Name of the target, used in the summary (default "target").'),
   include_subset_mi: z.boolean().optional().describe('Also return the mutual information between the target and every subset of sources.'),
+  significance: z
+    .object({
+      surrogates: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_SURROGATES)
+        .describe(`Surrogates per set (1..${MAX_SURROGATES}; 200 or more for p-values below 0.01). Cost: (sources + 1) × surrogates decompositions.`),
+      seed: z.number().int().min(0).max(0xffffffff).optional().describe('Seed of the surrogate shifts (default 0); the same seed gives the same p-values.'),
+    })
+    .optional()
+    .describe(
+      'Samples form, optional: test every component against circular-shift surrogates. Adds p_value and surrogate_mean (the finite-sample bias: the value when the target is unrelated to the sources) to every component, and a significance block with the p-values of the total and the leak.',
+    ),
 });
 
 const component = z.object({
   sources: z.array(z.string()).describe('the sources this component belongs to'),
   bits: z.number().describe('information in bits'),
   normalized: z.number().nullable().describe('bits / mutual_information; null when the mutual information is 0 or the target is constant'),
+  p_value: z
+    .number()
+    .optional()
+    .describe('with significance: the largest over the listed sources of the share of surrogates (that source shifted) at least this large, counting the observation itself'),
+  surrogate_mean: z.number().optional().describe('with significance: mean over target-shifted surrogates, i.e. the value finite-sample bias alone gives'),
+});
+
+const test = z.object({
+  observed: z.number(),
+  p_value: z.number().describe('(1 + surrogates at least as extreme) / (1 + surrogates)'),
+  surrogate_mean: z.number(),
+  surrogate_sd: z.number(),
+});
+
+const significanceOut = z.object({
+  method: z.literal('circular_shift').describe('each surrogate rotates one series against the others (docs/surd.md, Significance)'),
+  surrogates: z.number().int().describe('surrogates per set'),
+  seed: z.number().int(),
+  min_shift: z.number().int().describe('shifts are drawn without repetition from [min_shift, n_samples − min_shift]'),
+  decompositions: z.number().int().describe('surrogate decompositions run: (sources + 1) × surrogates'),
+  mutual_information: test.describe('upper tail over target-shifted surrogates: could the total be bias alone?'),
+  leak: test.describe('lower tail over target-shifted surrogates: is this little left unexplained by chance?'),
 });
 
 export const surdOutput = z.object({
@@ -89,6 +137,7 @@ export const surdOutput = z.object({
   bins_used: z.array(z.number().int()).describe('states per axis, target first'),
   lag: z.number().int().nullable().describe('lag used; null for the histogram form'),
   max_order: z.number().int().describe('largest source combination considered (= number of sources for the exact method)'),
+  significance: significanceOut.optional().describe('present when significance was requested'),
   warnings: z.array(z.string()).describe('caveats about this result (finite-sample bias, constant series, …)'),
 });
 
@@ -173,8 +222,16 @@ function flattenHistogram(root: unknown, maxCells: number, maxSources: number): 
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const STAGE_SPAN: Record<SurdProgress['stage'], [number, number]> = { range: [0, 10], bin: [10, 60], marginals: [60, 95], decompose: [95, 100] };
-const STAGE_TEXT: Record<SurdProgress['stage'], string> = { range: 'finding ranges', bin: 'binning samples', marginals: 'marginalising', decompose: 'decomposing' };
+const STAGE_SPAN: Record<SurdProgress['stage'], [number, number]> = { range: [0, 10], bin: [10, 60], marginals: [60, 95], decompose: [95, 100], surrogates: [95, 100] };
+/** With significance the surrogates take most of the time. */
+const STAGE_SPAN_SIGNIFICANCE: Record<SurdProgress['stage'], [number, number]> = { range: [0, 1], bin: [1, 5], marginals: [5, 9], decompose: [9, 10], surrogates: [10, 100] };
+const STAGE_TEXT: Record<SurdProgress['stage'], string> = {
+  range: 'finding ranges',
+  bin: 'binning samples',
+  marginals: 'marginalising',
+  decompose: 'decomposing',
+  surrogates: 'surrogates',
+};
 
 /** Progress in percent, sent only when it grows (MCP requires increasing values). */
 class Progress {
@@ -188,12 +245,15 @@ class Progress {
 }
 
 /** Drives the analysis generator: yields to the event loop, honours cancellation, reports progress by stage. */
-async function drive<T>(steps: Generator<SurdProgress, T, void>, ctx: ToolContext, progress: Progress): Promise<T> {
+async function drive<T>(steps: Generator<SurdProgress, T, void>, ctx: ToolContext, progress: Progress, spans = STAGE_SPAN): Promise<T> {
   return runAsync(steps, async (p) => {
     await new Promise<void>((r) => setImmediate(r));
     throwIfCancelled(ctx.signal);
-    const [lo, hi] = STAGE_SPAN[p.stage];
-    await progress.report(Math.round(lo + ((hi - lo) * p.done) / Math.max(1, p.total)), STAGE_TEXT[p.stage]);
+    const [lo, hi] = spans[p.stage];
+    const text = p.stage === 'surrogates' ? `surrogate ${p.done} of ${p.total}` : STAGE_TEXT[p.stage];
+    // Surrogates: fractional percent, so every finished surrogate is a progress notification.
+    const value = lo + ((hi - lo) * p.done) / Math.max(1, p.total);
+    await progress.report(p.stage === 'surrogates' ? Math.round(value * 1000) / 1000 : Math.round(value), text);
   });
 }
 
@@ -203,14 +263,30 @@ function label(members: number[], names: string[]): string[] {
 
 const membersOf = (key: string) => key.split(',').map(Number);
 
-function components(part: Record<string, number>, names: string[], norm: number | null): Component[] {
+function components(part: Record<string, number>, names: string[], norm: number | null, tests?: Record<string, ComponentTest>): Component[] {
   // Canonical key order first, so equal values keep it; then largest first.
   return Object.entries(part)
-    .map(([key, bits]) => ({ sources: label(membersOf(key), names), bits, normalized: norm === null ? null : bits / norm }))
+    .map(([key, bits]) => {
+      const c: Component = { sources: label(membersOf(key), names), bits, normalized: norm === null ? null : bits / norm };
+      if (tests) {
+        c.p_value = tests[key].pValue;
+        c.surrogate_mean = tests[key].surrogateMean;
+      }
+      return c;
+    })
     .sort((a, b) => b.bits - a.bits);
 }
 
-function toOutput(result: SurdResult, names: string[], targetName: string, input: Input, extra: { nSamples: number | null; lag: number | null; warnings: string[]; allZero: boolean }): Output {
+const testOut = (t: ComponentTest) => ({ observed: t.observed, p_value: t.pValue, surrogate_mean: t.surrogateMean, surrogate_sd: t.surrogateSd });
+
+function toOutput(
+  result: SurdResult,
+  names: string[],
+  targetName: string,
+  input: Input,
+  extra: { nSamples: number | null; lag: number | null; warnings: string[]; allZero: boolean; significance?: SignificanceResult },
+): Output {
+  const sig = extra.significance;
   const hd = result.variant === 'high_dimensional';
   const warnings = extra.warnings;
   const mi = hd ? result.sumOfComponents : (result.miTotal as number);
@@ -229,9 +305,9 @@ function toOutput(result: SurdResult, names: string[], targetName: string, input
     units: 'bits',
     target: targetName,
     sources: names,
-    redundant: components(result.redundant, names, norm),
-    unique: components(result.unique, names, norm),
-    synergistic: components(result.synergistic, names, norm),
+    redundant: components(result.redundant, names, norm, sig?.redundant),
+    unique: components(result.unique, names, norm, sig?.unique),
+    synergistic: components(result.synergistic, names, norm, sig?.synergistic),
     mutual_information: mi,
     leak,
     leak_reason: leakReason,
@@ -243,6 +319,18 @@ function toOutput(result: SurdResult, names: string[], targetName: string, input
     max_order: result.maxOrder,
     warnings,
   };
+  if (sig) {
+    out.significance = {
+      method: sig.method,
+      surrogates: sig.surrogates,
+      seed: sig.seed,
+      min_shift: sig.minShift,
+      decompositions: sig.sets * sig.surrogates,
+      mutual_information: testOut(sig.total),
+      leak: testOut(sig.leak),
+    };
+    if (sig.surrogates < 99) warnings.push(`with ${sig.surrogates} surrogates no p-value can be below 1/${sig.surrogates + 1} = ${(1 / (sig.surrogates + 1)).toFixed(4)}`);
+  }
   if (input.include_subset_mi) {
     out.mutual_information_by_subset = Object.entries(result.mutualInformation).map(([key, bits]) => ({ sources: label(membersOf(key), names), bits }));
   }
@@ -258,13 +346,19 @@ function summary(o: Output): string {
     .filter((x) => x.c.bits > 0)
     .sort((a, b) => b.c.bits - a.c.bits)
     .slice(0, 4)
-    .map((x) => `${x.tag}(${x.c.sources.join(',')}) ${x.c.bits.toFixed(4)}` + (x.c.normalized === null ? '' : ` (${(100 * x.c.normalized).toFixed(1)}%)`));
+    .map(
+      (x) =>
+        `${x.tag}(${x.c.sources.join(',')}) ${x.c.bits.toFixed(4)}` +
+        (x.c.normalized === null ? '' : ` (${(100 * x.c.normalized).toFixed(1)}%)`) +
+        (x.c.p_value === undefined ? '' : ` p=${x.c.p_value.toPrecision(2)}`),
+    );
   const leak = o.leak === null ? 'leak undefined (constant target)' : `leak ${(100 * o.leak).toFixed(2)}%`;
   const where = o.n_samples === null ? 'histogram' : `${o.n_samples} samples, lag ${o.lag}`;
   return (
     `SURD of ${o.target} from ${o.sources.length} source(s) (${where}, bins ${o.bins_used.join('×')}${o.method === 'surd_high_dimensional' ? `, max_order ${o.max_order}` : ''}): ` +
     `MI ${o.mutual_information.toFixed(4)} of H ${o.entropy_target.toFixed(4)} bits, ${leak}. ` +
-    (all.length ? `Largest: ${all.join('; ')}.` : 'No component above 0.')
+    (all.length ? `Largest: ${all.join('; ')}.` : 'No component above 0.') +
+    (o.significance ? ` Surrogate test (${o.significance.surrogates} per set): MI p=${o.significance.mutual_information.p_value.toPrecision(2)}.` : '')
   );
 }
 
@@ -279,7 +373,7 @@ async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> 
   await progress.report(0, 'validating');
 
   if (a.histogram !== undefined) {
-    for (const field of ['lag', 'bins', 'max_order'] as const) {
+    for (const field of ['lag', 'bins', 'max_order', 'significance'] as const) {
       if (a[field] !== undefined) throw invalid(`${field} applies only to the samples form; a histogram is used as given`);
     }
     const { data, shape: dims } = flattenHistogram(a.histogram, limits.surdMaxCells, limits.surdMaxSources);
@@ -352,10 +446,43 @@ async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> 
       `only ${pairs} samples for ${cells} joint cells (< 10 per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
     );
   }
-  const { result } = await drive(surdFromSamplesSteps({ target, sources, lag, bins, maxOrder, sourceLabels }), ctx, progress);
+  const samples = { target, sources, lag, bins, maxOrder, sourceLabels };
+  if (a.significance !== undefined) {
+    const sig = checkSignificance(a.significance, pairs, bins, maxOrder, limits);
+    const { result, significance } = await drive(surdWithSignificanceSteps(samples, sig), ctx, progress, STAGE_SPAN_SIGNIFICANCE);
+    const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false, significance });
+    await progress.report(100, 'done');
+    return { structured: out, summary: summary(out) };
+  }
+  const { result } = await drive(surdFromSamplesSteps(samples), ctx, progress);
   const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
   await progress.report(100, 'done');
   return { structured: out, summary: summary(out) };
+}
+
+/**
+ * The surrogate plan (a series long enough for that many distinct shifts; SurdInputError otherwise) and the work
+ * bound SURROGATE_WORK_FACTOR × (surdMaxSamples + surdMaxCells).
+ */
+function checkSignificance(
+  sig: { surrogates: number; seed?: number },
+  pairs: number,
+  bins: number[],
+  maxOrder: number | undefined,
+  limits: { surdMaxSamples: number; surdMaxCells: number },
+): { surrogates: number; seed?: number } {
+  surrogatePlan(pairs, sig.surrogates);
+  const perSurrogate = surrogateRuns(bins.length - 1, 1) * surrogateCost(pairs, bins, maxOrder);
+  const budget = SURROGATE_WORK_FACTOR * (limits.surdMaxSamples + limits.surdMaxCells);
+  if (perSurrogate * sig.surrogates > budget) {
+    const most = Math.floor(budget / perSurrogate);
+    throw new ToolError(
+      'limit_exceeded',
+      `significance with ${sig.surrogates} surrogates would touch ${(perSurrogate * sig.surrogates).toExponential(2)} cells and samples, above the bound ${SURROGATE_WORK_FACTOR} × (surdMaxSamples + surdMaxCells) = ${budget.toExponential(2)}; ` +
+        (most >= 1 ? `use at most ${most} surrogates, fewer samples or bins, or max_order` : 'use fewer samples or bins, or max_order'),
+    );
+  }
+  return { surrogates: sig.surrogates, seed: sig.seed };
 }
 
 function defaultNames(n: number): string[] {

@@ -6,11 +6,14 @@ import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Limits } from '../core/limits.js';
 import type { EngineHandle } from '../engine/handle.js';
+import type { CorpusFiles } from './corpus/io.js';
 
 export interface ToolServices {
   limits: Limits;
   /** The text engine; `require()` throws ToolError('model_missing') when no model is usable. */
-  engine: Pick<EngineHandle, 'require' | 'modelId'>;
+  engine: Pick<EngineHandle, 'require' | 'modelId' | 'requireBulk'>;
+  /** File access for analyze_corpus, confined to the allowed directories (src/server/corpus/files.ts). */
+  files?: CorpusFiles;
 }
 
 export interface ToolContext {
@@ -20,6 +23,8 @@ export interface ToolContext {
   logger: Logger;
   /** Sends notifications/progress when the client asked for progress; otherwise a no-op. */
   progress(done: number, total?: number, message?: string): Promise<void>;
+  /** The client's MCP roots (URIs) via roots/list; null when the client does not declare the roots capability. */
+  roots?(): Promise<string[] | null>;
   services: ToolServices;
   /**
    * Runs another tool's handler under the result-cache entry a direct call of that tool with these arguments uses
@@ -32,6 +37,16 @@ export interface ToolOutput<O> {
   structured: O;
   /** Short human-readable text (one or a few lines) returned as the text content of the result. */
   summary: string;
+  /** Files the call wrote, returned as MCP resource_link content after the summary. */
+  links?: ResourceLink[];
+}
+
+export interface ResourceLink {
+  uri: string;
+  name: string;
+  title?: string;
+  mimeType?: string;
+  description?: string;
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
@@ -49,6 +64,10 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   cache: 'none' | 'args' | 'args+model';
   /** Optional per-call refinement for tools that use the model only on some inputs (e.g. text-only Bentham). */
   cacheKeyNeedsModel?(args: z.infer<I>): boolean;
+  /** Writes files (its own outputs, inside allowed directories): announced with readOnlyHint false. */
+  writesFiles?: boolean;
+  /** Runs as long as its input needs (progress keeps clients informed): the per-call timeout does not apply; client cancellation does. */
+  longRunning?: boolean;
   handler(args: z.infer<I>, ctx: ToolContext): Promise<ToolOutput<z.infer<O>>>;
 }
 

@@ -2,6 +2,8 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskUrl, ResultCache, type CacheOptions } from '../../src/server/cache.js';
+import { until } from '../helpers/poll.js';
+import { requirement } from '../helpers/require.js';
 import { freePort, redisUnavailable, startRedis, type TestRedis } from '../server/helpers/redis.js';
 
 function captureLogger() {
@@ -10,18 +12,21 @@ function captureLogger() {
   return { logger, lines };
 }
 const entry = (n: number) => ({ structured: { n }, summary: `n=${n}` });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const unavailable = redisUnavailable();
-if (unavailable) console.warn(`[skip] Redis cache tests: ${unavailable}`);
+const unavailable = requirement('Redis cache tests', redisUnavailable());
 
 describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
   let redis: TestRedis;
   const opened: ResultCache[] = [];
+  const logs = new WeakMap<ResultCache, Array<Record<string, unknown>>>();
   const open = (extra: Partial<CacheOptions> = {}) => {
-    const cache = new ResultCache({ backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 100, timeoutMs: 200, retryMs: 100, ...extra }, captureLogger().logger);
+    const { logger, lines } = captureLogger();
+    const cache = new ResultCache({ backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 100, timeoutMs: 200, retryMs: 100, ...extra }, logger);
+    logs.set(cache, lines);
     opened.push(cache);
     return cache;
   };
+  /** Waits for the cache's 'redis cache connected' log line (instead of sleeping a guessed connect time). */
+  const connected = (c: ResultCache) => until('the cache to connect to Redis', () => logs.get(c)!.some((l) => /redis cache connected/.test(String(l.msg))));
   beforeAll(async () => { redis = await startRedis(); });
   afterAll(async () => {
     await Promise.all(opened.map((c) => c.close()));
@@ -31,7 +36,7 @@ describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
   it('shares entries between two instances (replicas)', async () => {
     const a = open();
     const b = open();
-    await sleep(100); // connect
+    await Promise.all([connected(a), connected(b)]);
     await a.set('shared', entry(1));
     expect(await b.get('shared')).toEqual(entry(1));
     expect(b.snapshot()).toMatchObject({ backend: 'redis', hits: 1, degraded: null });
@@ -51,18 +56,19 @@ describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
 
   it('expires entries after the TTL', async () => {
     const c = open({ ttlSeconds: 1 });
-    await sleep(100);
+    await connected(c);
+    const t0 = Date.now();
     await c.set('ttl', entry(2));
     expect(await c.get('ttl')).toEqual(entry(2));
-    await sleep(1100);
-    expect(await c.get('ttl')).toBeUndefined();
+    await until('the entry to expire', async () => (await c.get('ttl')) === undefined, { timeoutMs: 10_000, everyMs: 100 });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // not before its TTL of 1 s (Redis rounds to ms)
   });
 
   it('degrades to uncached when Redis dies, without throwing, and resumes when it returns', async () => {
     const { logger, lines } = captureLogger();
     const c = new ResultCache({ backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 100, timeoutMs: 200, retryMs: 100 }, logger);
     opened.push(c);
-    await sleep(100);
+    await until('the cache to connect to Redis', () => lines.some((l) => /redis cache connected/.test(String(l.msg))));
     await c.set('k', entry(3));
     expect(await c.get('k')).toEqual(entry(3));
 
@@ -81,7 +87,7 @@ describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
     while (Date.now() < deadline) {
       await c.set('after', entry(4));
       if (c.snapshot().degraded === null) break;
-      await sleep(100);
+      await new Promise((r) => setTimeout(r, 100)); // between polls
     }
     expect(c.snapshot().degraded).toBeNull();
     expect(await c.get('after')).toEqual(entry(4));
@@ -90,7 +96,7 @@ describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
 
   it('bounds every operation when Redis hangs (slow), and recovers', async () => {
     const c = open({ timeoutMs: 150, retryMs: 50 });
-    await sleep(100);
+    await connected(c);
     await c.set('slow', entry(5));
     redis.pause();
     try {
@@ -104,8 +110,7 @@ describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
     } finally {
       redis.resume();
     }
-    await sleep(100);
-    expect(await c.get('slow')).toEqual(entry(5));
+    await until('the cache to answer again after Redis resumed', async () => JSON.stringify(await c.get('slow')) === JSON.stringify(entry(5)), { everyMs: 50 });
     expect(c.snapshot().degraded).toBeNull();
   });
 

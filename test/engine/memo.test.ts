@@ -8,7 +8,7 @@ function fakeEngine(id = 'm1') {
     model: { id, version: '1', sha256: 'x', parameters: 1, maxLength: 8, labels: { goemotions: [], kote: [] }, thresholds: { goemotions: [], kote: [] } },
     async analyze(texts) {
       calls.push([...texts]);
-      return texts.map((t) => ({ language: 'en', tokens: t.length, chunks: 1, truncated: false, goemotions: new Float32Array(), kote: new Float32Array(), positive: t.length / 100, utility: 0, vad: [3, 3, 3] }) as TextAnalysis);
+      return texts.map((t) => ({ language: 'en', tokens: t.length, unknownTokens: 0, contentTokens: 5, chunks: 1, truncated: false, goemotions: new Float32Array(), kote: new Float32Array(), positive: t.length / 100, utility: 0, vad: [3, 3, 3] }) as TextAnalysis);
     },
   };
   return { engine, calls };

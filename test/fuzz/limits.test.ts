@@ -44,6 +44,11 @@ describe('configured limits are enforced with a clear message', () => {
 
   it('text length (RED_HEART_MAX_TEXT_CHARS=50): analyze_emotion, bentham_score scenario, regret_forecast decision', async () => {
     await accepted('analyze_emotion', { text: 'a'.repeat(50) });
+    // counted in code points: 50 emoji (100 UTF-16 units) are at the limit, 51 one past it
+    await accepted('analyze_emotion', { text: '😀'.repeat(50) });
+    expect(await refused('analyze_emotion', { text: '😀'.repeat(51) }, '50')).toMatch(/has 51 characters/);
+    await accepted('bentham_score', { scenario: 'c'.repeat(50) });
+    await accepted('regret_forecast', { decision: 'd'.repeat(50) });
     expect(await refused('analyze_emotion', { text: 'a'.repeat(51) }, '50')).toMatch(/max-text-chars|MAX_TEXT_CHARS|maxTextChars/);
     await refused('analyze_emotion', { texts: ['ok', 'b'.repeat(51)] }, '50');
     await refused('bentham_score', { scenario: 'c'.repeat(51) }, '50');
@@ -61,29 +66,36 @@ describe('configured limits are enforced with a clear message', () => {
     }
   });
 
-  it('batch size (RED_HEART_MAX_BATCH_TEXTS=3)', async () => {
+  it('batch size (RED_HEART_MAX_BATCH_TEXTS=3): 3 accepted, 4 refused', async () => {
     await accepted('analyze_emotion', { texts: ['a', 'b', 'c'] });
     expect(await refused('analyze_emotion', { texts: ['a', 'b', 'c', 'd'] }, '3')).toMatch(/max-batch-texts|MAX_BATCH_TEXTS|maxBatchTexts/);
   });
 
-  it('regret matrix size (RED_HEART_REGRET_MAX_CELLS=6)', async () => {
+  it('regret matrix size (RED_HEART_REGRET_MAX_CELLS=6): 6 cells accepted, 7 refused', async () => {
     await accepted('regret_forecast', { options: opts(2), scenarios: scen(3), outcomes: matrix(2, 3) });
+    await accepted('regret_forecast', { options: opts(6), scenarios: scen(1), outcomes: matrix(6, 1) });
+    await refused('regret_forecast', { options: opts(7), scenarios: scen(1), outcomes: matrix(7, 1) }, '6');
     expect(await refused('regret_forecast', { options: opts(3), scenarios: scen(3), outcomes: matrix(3, 3) }, '6')).toMatch(/REGRET_MAX_CELLS|regretMaxCells/);
   });
 
-  it('SURD samples (RED_HEART_SURD_MAX_SAMPLES=100)', async () => {
+  it('SURD samples (RED_HEART_SURD_MAX_SAMPLES=100): 100 accepted, 101 refused', async () => {
     await accepted('surd_decompose', { target: seq(100), sources: [seq(100, 2)], bins: 2 });
     expect(await refused('surd_decompose', { target: seq(101), sources: [seq(101, 2)], bins: 2 }, '100')).toMatch(/SURD_MAX_SAMPLES|surdMaxSamples/);
   });
 
-  it('SURD sources (RED_HEART_SURD_MAX_SOURCES=2)', async () => {
+  it('SURD sources (RED_HEART_SURD_MAX_SOURCES=2): 2 accepted, 3 refused', async () => {
+    await accepted('surd_decompose', { target: seq(30), sources: [seq(30, 1), seq(30, 2)], bins: 2 });
+    await accepted('surd_decompose', { histogram: [[[1, 2], [3, 4]], [[5, 6], [7, 8]]] }); // target + 2 source axes
     expect(await refused('surd_decompose', { target: seq(30), sources: [seq(30, 1), seq(30, 2), seq(30, 3)], bins: 2 }, '2')).toMatch(/SURD_MAX_SOURCES|surdMaxSources/);
     const h = [[[[1, 2], [3, 4]], [[5, 6], [7, 8]]], [[[1, 1], [1, 1]], [[2, 2], [2, 2]]]]; // target + 3 source axes
     await refused('surd_decompose', { histogram: h }, '2');
   });
 
-  it('SURD table cells (RED_HEART_SURD_MAX_CELLS=64)', async () => {
+  it('SURD table cells (RED_HEART_SURD_MAX_CELLS=64): 64 accepted, 65 refused', async () => {
     await accepted('surd_decompose', { target: seq(60), sources: [seq(60, 1), seq(60, 2)], bins: 4 }); // 4^3 = 64
+    await refused('surd_decompose', { target: seq(60), sources: [seq(60, 1)], bins: [5, 13] }, '64'); // 5 × 13 = 65
+    await accepted('surd_decompose', { histogram: Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => [1, 2, 3, 4])) }); // 4×4×4 = 64
+    await refused('surd_decompose', { histogram: [Array.from({ length: 13 }, (_, i) => i + 1), Array.from({ length: 13 }, (_, i) => 13 - i), Array.from({ length: 13 }, () => 1), Array.from({ length: 13 }, () => 2), Array.from({ length: 13 }, () => 3)] }, '64'); // 5×13 = 65
     expect(await refused('surd_decompose', { target: seq(60), sources: [seq(60, 1), seq(60, 2)], bins: 5 }, '64')).toMatch(/SURD_MAX_CELLS|surdMaxCells/); // 125
     const h = Array.from({ length: 5 }, () => Array.from({ length: 4 }, () => [1, 2, 3, 4])); // 5×4×4 = 80 cells
     await refused('surd_decompose', { histogram: h }, '64');

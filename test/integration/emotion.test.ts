@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type RunningServer } from './harness.js';
+import { requirement } from '../helpers/require.js';
 
 interface CallResult {
   isError?: boolean;
@@ -129,8 +130,8 @@ describe('analyze_emotion without a model', () => {
   });
 });
 
-const REAL = existsSync(REAL_MANIFEST);
-describe.skipIf(!REAL)(`analyze_emotion on the shipped model${REAL ? '' : ' — SKIPPED: models/manifest.json is not there yet (the model of issue 5 has not landed)'}`, () => {
+const REAL = requirement('analyze_emotion on the shipped model', existsSync(REAL_MANIFEST) ? null : `${REAL_MANIFEST} is not there`) === null;
+describe.skipIf(!REAL)('analyze_emotion on the shipped model', () => {
   let server: RunningServer;
   beforeAll(async () => {
     server = await startServer({ env: { RED_HEART_PROVIDER: 'cpu', RED_HEART_MODELS_DIR: REAL_DIR } });

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHttp, ROOT, startHttpProcess, type HttpServerProcess } from '../server/helpers/http.js';
+import { requirement } from '../helpers/require.js';
 
 const MODELS_DIR = resolve(ROOT, process.env.LOAD_MODELS_DIR ?? 'models');
 const CONCURRENT = Number(process.env.LOAD_CONCURRENT ?? 200);
@@ -30,8 +31,8 @@ function noModel(): string | null {
     return `unreadable ${manifestPath}: ${(err as Error).message}`;
   }
 }
-const skipReason = noModel();
-if (skipReason) console.warn(`[skip] HTTP load test: ${skipReason}`);
+const skipReason = requirement('HTTP load test', noModel());
+const procMissing = requirement('RSS check', existsSync('/proc/self/status') ? null : '/proc is not available on this system');
 
 const SUBJECTS = ['I', 'My sister', 'The team', 'Our neighbour', 'The manager', 'My best friend', 'Nobody', 'The whole class'];
 const FEELINGS = [
@@ -176,12 +177,9 @@ describe.skipIf(skipReason !== null)(`HTTP load with the installed model (${MODE
     console.log(`[load] ${CONCURRENT} concurrent analyze_emotion over HTTP (${CLIENTS} clients): p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, max ${summary.max_ms} ms, ${summary.throughput_per_s} calls/s (a call alone: ${summary.single_call_ms} ms)`);
   }, 600_000);
 
-  it(`${SEQUENTIAL} sequential calls: RSS grows by at most 10 %`, async () => {
+  it.skipIf(procMissing !== null)(`${SEQUENTIAL} sequential calls: RSS grows by at most 10 %`, async () => {
     const pid = server.child.pid!;
-    if (rssBytes(pid) === null) {
-      console.warn('[skip] RSS check: /proc is not available on this system');
-      return;
-    }
+    expect(rssBytes(pid), 'RSS of the server process from /proc').not.toBeNull();
     const client = clients[0];
     const call = async (i: number) => {
       const r = await client.callTool({ name: 'analyze_emotion', arguments: { text: textFor(10_000 + i) } });

@@ -6,6 +6,8 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slowSurdRequest } from '../server/helpers/slow.js';
 import { CLI, connectHttp, FIXTURE_MODELS, INIT, rawPost, ROOT, startHttpProcess, streamPost, type HttpServerProcess } from '../server/helpers/http.js';
+import { serverEnv } from '../helpers/env.js';
+import { until } from '../helpers/poll.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const TOKEN2 = 'second-token-0123456789abcdef';
@@ -56,12 +58,12 @@ describe('HTTP transport without auth (loopback)', () => {
   });
   afterAll(async () => { await srv?.stop(); });
 
-  it('binds 127.0.0.1 and serves the five tools and the status resource', async () => {
+  it('binds 127.0.0.1 and serves the seven tools and the status resource', async () => {
     expect(srv.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     const client = await connectHttp(srv.url);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['analyze_emotion', 'bentham_score', 'full_analysis', 'regret_forecast', 'surd_decompose']);
+      expect(tools.map((t) => t.name).sort()).toEqual(['analyze_conversation', 'analyze_corpus', 'analyze_emotion', 'bentham_score', 'full_analysis', 'regret_forecast', 'surd_decompose']);
       const res = await client.readResource({ uri: 'red-heart://status' });
       const status = JSON.parse((res.contents[0] as { text: string }).text);
       expect(status.name).toBe('red-heart-mcp');
@@ -142,6 +144,15 @@ describe('HTTP transport without auth (loopback)', () => {
     expect((await fetch(`${srv.base}/healthz`)).status).toBe(200);
   });
 
+  it('accepts a body of exactly the limit (65536 bytes) and refuses one byte more with 413 naming it', async () => {
+    const padded = (n: number) => INIT + ' '.repeat(n - Buffer.byteLength(INIT)); // JSON allows trailing whitespace
+    const at = await rawPost(srv.url, padded(65_536));
+    expect(at.status, at.text.slice(0, 300)).toBe(200);
+    const past = await rawPost(srv.url, padded(65_537));
+    expect(past.status).toBe(413);
+    expect(errorMessage(past.json)).toMatch(/limit of 65536 bytes.*RED_HEART_MAX_BODY_BYTES/);
+  });
+
   it('refuses a chunked body (no Content-Length) once it passes the limit', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(srv.url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Transfer-Encoding': 'chunked' } }, (res) => {
@@ -211,7 +222,7 @@ describe('HTTP transport with bearer tokens', () => {
     expect(basic.status).toBe(401);
     for (const t of [TOKEN, TOKEN2]) {
       const client = await connectHttp(srv.url, t);
-      expect((await client.listTools()).tools).toHaveLength(5);
+      expect((await client.listTools()).tools).toHaveLength(7);
       await client.close();
     }
   });
@@ -228,8 +239,11 @@ describe('HTTP transport with bearer tokens', () => {
     // Two requests whose bodies are still uploading hold this client's two slots (a slot is taken once
     // the headers are in), so a third is refused deterministically.
     const held = [holdRequest(srv.url, TOKEN), holdRequest(srv.url, TOKEN)];
-    await new Promise((r) => setTimeout(r, 200));
-    const busy = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN}` });
+    // poll until the server has taken both slots (a request answered 200 meanwhile holds no slot afterwards)
+    const busy = await until('the two held requests to take both slots', async () => {
+      const r = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN}` });
+      return r.status === 429 ? r : undefined;
+    });
     expect(busy.status).toBe(429);
     expect(busy.headers.get('retry-after')).toBe('1');
     expect(errorMessage(busy.json)).toMatch(/server busy.*2 requests in flight \(limit 2, --max-client-concurrency \/ RED_HEART_MAX_CLIENT_CONCURRENCY\)/);
@@ -248,8 +262,11 @@ describe('HTTP transport with bearer tokens', () => {
     try {
       const controller = new AbortController();
       const t0 = performance.now();
-      const running = client.callTool({ name: 'surd_decompose', arguments: slowSurdRequest(1).params.arguments }, undefined, { signal: controller.signal });
-      await new Promise((r) => setTimeout(r, 300));
+      let progressed = false;
+      const running = client.callTool({ name: 'surd_decompose', arguments: slowSurdRequest(1).params.arguments }, undefined, { signal: controller.signal, onprogress: () => { progressed = true; } });
+      running.catch(() => {}); // awaited below; keeps an early rejection from being reported as unhandled
+      // cancel once the server is running the call (its first progress notification), not after a guessed delay
+      await until('the first progress notification of the SURD call', () => progressed);
       controller.abort('changed my mind');
       await expect(running).rejects.toThrow();
       // The server stops the call (its stream ends) instead of computing on: this client's 2 slots are
@@ -257,11 +274,9 @@ describe('HTTP transport with bearer tokens', () => {
       const quick = await client.callTool({ name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }], outcomes: [[1], [2]] } });
       expect(quick.isError).toBeFalsy();
       const held = [holdRequest(srv.url, TOKEN), holdRequest(srv.url, TOKEN)];
-      await new Promise((r) => setTimeout(r, 100));
       expect((await Promise.all(held.map((h) => h.finish()))).map((d) => d.status)).toEqual([200, 200]); // both slots were free
       expect(performance.now() - t0).toBeLessThan(15_000); // far below a finished multi-second call on a loaded machine, with margin
-      await new Promise((r) => setTimeout(r, 200));
-      expect(srv.stderr()).toMatch(/call cancelled by the client/);
+      await until('the server to log the cancellation', () => /call cancelled by the client/.test(srv.stderr()));
       // the SURD handler itself ended as cancelled, not done
       const surdLines = srv.stderr().split('\n').filter((l) => l.includes('"tool":"surd_decompose"'));
       expect(surdLines.some((l) => /"code":"cancelled"/.test(l))).toBe(true);
@@ -300,7 +315,7 @@ describe('HTTP transport on a non-loopback bind', () => {
 describe('HTTP start-up rules and shutdown', () => {
   const run = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, RED_HEART_CACHE: 'memory', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: serverEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);

@@ -22,7 +22,7 @@ describe('prompts and completions', () => {
 
   it('lists the prompts with titles, descriptions and arguments', async () => {
     const { prompts } = await server.client.listPrompts();
-    expect(prompts.map((p) => p.name)).toEqual(['read_conversation_emotions', 'weigh_dilemma', 'find_drivers', 'full_reading']);
+    expect(prompts.map((p) => p.name)).toEqual(['read_conversation_emotions', 'weigh_dilemma', 'find_drivers', 'analyse_corpus_file', 'full_reading']);
     for (const p of prompts) {
       expect(p.description?.length).toBeGreaterThan(20);
       expect(p.title).toBeTruthy();
@@ -49,10 +49,14 @@ describe('prompts and completions', () => {
 
     const conv = await server.client.getPrompt({ name: 'read_conversation_emotions', arguments: { conversation: 'A: hi\nB: go away', language: 'en' } });
     const convText = (conv.messages[0].content as { text: string }).text;
-    expect(convText).toContain('`analyze_emotion`');
+    expect(convText).toContain('`analyze_conversation`');
     expect(convText).toContain('`language: "en"`');
     expect(convText).toContain('A: hi\nB: go away');
-    expect(convText).toContain('at most 64 texts per call'); // the default RED_HEART_MAX_BATCH_TEXTS
+    expect(convText).toContain('at most 500 turns per call'); // MAX_CONVERSATION_TURNS
+
+    const corpus = await server.client.getPrompt({ name: 'analyse_corpus_file', arguments: { path: '/data/reviews.csv', text_field: 'body', time_bucket: 'week' } });
+    const corpusText = (corpus.messages[0].content as { text: string }).text;
+    expect(corpusText).toContain('`analyze_corpus` with `path: "/data/reviews.csv"` with `text_field: "body"`, `time_bucket: "week"`');
 
     const surd = await server.client.getPrompt({ name: 'find_drivers', arguments: { target: 'sales', sources: 'price, ads' } });
     expect((surd.messages[0].content as { text: string }).text).toMatch(/Target: sales\. Sources: price, ads\./);
@@ -73,6 +77,12 @@ describe('prompts and completions', () => {
     expect(prof.completion.values).toEqual([...PROFILES]);
     const kor = await server.client.complete({ ref: { type: 'ref/prompt', name: 'weigh_dilemma' }, argument: { name: 'profile', value: 'ko' } });
     expect(kor.completion.values).toEqual(['korean']);
+    const detail = await server.client.complete({ ref: { type: 'ref/prompt', name: 'read_conversation_emotions' }, argument: { name: 'detail', value: '' } });
+    expect(detail.completion.values).toEqual(['summary', 'standard', 'full']);
+    const bucket = await server.client.complete({ ref: { type: 'ref/prompt', name: 'analyse_corpus_file' }, argument: { name: 'time_bucket', value: 'w' } });
+    expect(bucket.completion.values).toEqual(['week']);
+    const fmt = await server.client.complete({ ref: { type: 'ref/prompt', name: 'analyse_corpus_file' }, argument: { name: 'format', value: 'TS' } });
+    expect(fmt.completion.values).toEqual(['tsv']);
     // free-text arguments have no known values
     const free = await server.client.complete({ ref: { type: 'ref/prompt', name: 'weigh_dilemma' }, argument: { name: 'dilemma', value: 'a' } });
     expect(free.completion.values).toEqual([]);
@@ -101,7 +111,7 @@ describe('resources', () => {
   });
 
   it('reads each tool page as the docs/ file itself (one source), and the model card', async () => {
-    const pages: Record<string, string> = { analyze_emotion: 'emotion.md', bentham_score: 'bentham.md', regret_forecast: 'regret.md', surd_decompose: 'surd.md', full_analysis: 'integration.md' };
+    const pages: Record<string, string> = { analyze_emotion: 'emotion.md', bentham_score: 'bentham.md', regret_forecast: 'regret.md', surd_decompose: 'surd.md', full_analysis: 'integration.md', analyze_conversation: 'conversation.md', analyze_corpus: 'corpus.md' };
     for (const [tool, file] of Object.entries(pages)) {
       const r = await server.client.readResource({ uri: `red-heart://docs/${tool}` });
       expect(r.contents[0].mimeType).toBe('text/markdown');

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectHttp, FIXTURE_MODELS, startHttpProcess, type HttpServerProcess } from '../server/helpers/http.js';
 import { redisUnavailable, startRedis, type TestRedis } from '../server/helpers/redis.js';
+import { requirement } from '../helpers/require.js';
 import { startServer, type RunningServer } from './harness.js';
 
-const unavailable = redisUnavailable();
-if (unavailable) console.warn(`[skip] Redis integration tests: ${unavailable}`);
+const unavailable = requirement('Redis integration tests', redisUnavailable());
 
 const regret = (k: number) => ({
   name: 'regret_forecast',

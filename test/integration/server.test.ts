@@ -2,15 +2,18 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, startServer, type RunningServer } from './harness.js';
+import { serverEnv } from '../helpers/env.js';
 
-const TOOL_NAMES = ['analyze_emotion', 'bentham_score', 'full_analysis', 'regret_forecast', 'surd_decompose'];
+const TOOL_NAMES = ['analyze_conversation', 'analyze_corpus', 'analyze_emotion', 'bentham_score', 'full_analysis', 'regret_forecast', 'surd_decompose'];
+/** Tools that write files (analyze_corpus writes its JSONL and report): not read-only. */
+const WRITES_FILES = new Set(['analyze_corpus']);
 
 describe('stdio server', () => {
   let server: RunningServer;
   beforeAll(async () => { server = await startServer(); });
   afterAll(async () => { await server?.close(); });
 
-  it('lists exactly the five tools, each with input and output schemas, title and annotations', async () => {
+  it('lists exactly the seven tools, each with input and output schemas, title and annotations', async () => {
     const { tools } = await server.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES);
     for (const tool of tools) {
@@ -18,7 +21,7 @@ describe('stdio server', () => {
       expect(tool.outputSchema?.type).toBe('object');
       expect(tool.title).toBeTruthy();
       expect(tool.description?.length).toBeGreaterThan(40);
-      expect(tool.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true, openWorldHint: false });
+      expect(tool.annotations).toMatchObject({ readOnlyHint: !WRITES_FILES.has(tool.name), idempotentHint: true, destructiveHint: false, openWorldHint: false });
     }
   });
 
@@ -32,7 +35,7 @@ describe('stdio server', () => {
     const unknown = await server.client.callTool({ name: 'no_such_tool', arguments: {} });
     expect(unknown.isError).toBe(true);
     const { tools } = await server.client.listTools();
-    expect(tools).toHaveLength(5);
+    expect(tools).toHaveLength(TOOL_NAMES.length);
   });
 
   it('exposes a status resource with version, engine and cache state', async () => {
@@ -54,7 +57,7 @@ describe('stdio server', () => {
 
 describe('stdout discipline', () => {
   it('writes nothing but JSON-RPC messages to stdout', async () => {
-    const child = spawn(process.execPath, [CLI], { cwd: ROOT, env: { ...process.env, RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'debug' } });
+    const child = spawn(process.execPath, [CLI], { cwd: ROOT, env: serverEnv({ RED_HEART_LOG_LEVEL: 'debug' }) });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
     const send = (msg: object) => child.stdin.write(`${JSON.stringify(msg)}\n`);
@@ -77,7 +80,7 @@ describe('stdout discipline', () => {
 
 describe('configuration errors', () => {
   it('exits with status 2 and a clear message on bad configuration', async () => {
-    const child = spawn(process.execPath, [CLI, '--provider', 'tpu'], { cwd: ROOT });
+    const child = spawn(process.execPath, [CLI, '--provider', 'tpu'], { cwd: ROOT, env: serverEnv() });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
     const code = await new Promise((r) => child.once('exit', r));

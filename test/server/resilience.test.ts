@@ -62,7 +62,7 @@ describe('corrupt cache file', () => {
     const dir = tmp('rh-bad-entry-');
     const path = join(dir, 'cache.json');
     // A syntactically fine cache file whose entry for exactly this call is garbage.
-    const parsedArgs = { ...REGRET.arguments, regret_aversion: 1, hurwicz_alpha: 0.5 }; // as the server sees them, defaults filled
+    const parsedArgs = { ...REGRET.arguments, regret_aversion: 1, regret_aversion_mode: 'scaled', hurwicz_alpha: 0.5 }; // as the server sees them, defaults filled
     const key = cacheKey('regret_forecast', parsedArgs, null);
     writeFileSync(path, JSON.stringify({ cache: [[`rh:${key}`, { value: JSON.stringify({ value: { oops: true }, expires: null }), expire: null }]], lastExpire: 0 }));
     const server = await startServer({ env: { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: path, RED_HEART_MODELS_DIR: FIXTURE_MODELS } });

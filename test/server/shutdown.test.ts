@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, FIXTURE_MODELS, ROOT } from './helpers/http.js';
 import { slowSurdRequest } from './helpers/slow.js';
+import { serverEnv } from '../helpers/env.js';
 
 function stdioServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [CLI], { cwd: ROOT, env: { ...process.env, RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_LOG_LEVEL: 'info', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI], { cwd: ROOT, env: serverEnv({ RED_HEART_MODELS_DIR: FIXTURE_MODELS, ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });

@@ -114,14 +114,18 @@ describe('bentham_score text path', () => {
     const { structured, summary } = await call({ scenario: 'I will close the shelter.', v2: { self_damage: 0.5 } }, engine);
     expect(engine.calls).toEqual([['I will close the shelter.']]);
     expect(structured.mode).toBe('text');
-    // Pain, intensity (5 − 1)/4 = 1, purity 1 (no positive emotion), duration default 0.5 → value −0.5.
+    // p = 0.2, intensity (5 − 1)/4 = 1, purity 1 (no positive emotion), duration default 0.5:
+    // pleasure 1·0.5·0.2 = 0.1, pain 1·0.5·0.8 = 0.4 → classic −0.3, gross 0.5.
     expect(structured.variables.intensity).toMatchObject({ value: 1, source: 'estimated' });
     expect(structured.variables.intensity.confidence).toBeCloseTo(0.9, 6);
     expect(structured.variables.duration).toMatchObject({ value: 0.5, source: 'default' });
     expect(structured.variables.extent).toMatchObject({ value: 1, source: 'default' });
     expect(structured.variables.self_damage).toEqual({ value: 0.5, source: 'given' });
-    expect(structured.classic_total).toBeCloseTo(-0.5, 12);
-    expect(structured.final_score).toBeCloseTo(-0.5, 12); // self-damage discounts pleasure, and there is none
+    expect(structured.variables.certainty).toMatchObject({ value: 0.2, source: 'estimated' });
+    expect(structured.classic_total).toBeCloseTo(-0.3, 12);
+    // Self-damage takes back half of the pleasure 0.1: final −0.35; ethical ½(1 + tanh(−0.35/0.5)).
+    expect(structured.final_score).toBeCloseTo(-0.35, 12);
+    expect(structured.ethical_score).toBeCloseTo(0.5 * (1 + Math.tanh(-0.7)), 12);
     expect(structured.verdict).toBe('net_pain');
     expect(structured.estimation?.model).toBe('fake-model');
     expect(structured.estimation?.kind.value).toBe('pain');

@@ -56,7 +56,8 @@ describe('regret_forecast matrix path', () => {
     expect(structured.counterfactuals?.[0]).toEqual({
       option: 'saucer', scenario: 'good egg', probability: 0.5, better_options: ['bowl'], best_utility: 6, utility: 5, regret: 1,
     });
-    expect(structured.parameters).toEqual({ regret_aversion: 1, hurwicz_alpha: 0.5 });
+    // The largest regret is 5 (bowl, rotten egg): the scaled unit R.
+    expect(structured.parameters).toEqual({ regret_aversion: 1, regret_aversion_mode: 'scaled', regret_unit: 5, hurwicz_alpha: 0.5 });
     expect(summary).toMatch(/Regret-averse choice: saucer/);
   });
 
@@ -101,9 +102,93 @@ describe('regret_forecast matrix path', () => {
     const big = await refusal(OMELETTE, { cells: 4 });
     expect(big.code).toBe('limit_exceeded');
     expect(big.message).toMatch(/3 × 2 = 6 cells; limits\.regretMaxCells .* is 4/);
-    const overflow = await refusal({ ...OMELETTE, outcomes: [[0, 0], [1000, 1000], [1, 1]] });
+    // Raw mode: e^{1000} overflows and is refused; the scaled default measures regret in units of the largest one.
+    const overflow = await refusal({ ...OMELETTE, outcomes: [[0, 0], [1000, 1000], [1, 1]], regret_aversion_mode: 'raw' });
     expect(overflow.code).toBe('invalid_input');
-    expect(overflow.message).toMatch(/regret_aversion/);
+    expect(overflow.message).toMatch(/regret_aversion k = 1 times a regret of 1000 overflows/);
+    const scaled = await call({ ...OMELETTE, outcomes: [[0, 0], [1000, 1000], [1, 1]] });
+    expect(scaled.structured.recommendations?.regret_averse).toEqual(['saucer']);
+    const huge = await refusal({ options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 's' }, { name: 't' }], outcomes: [[1e308, 0], [0, 1e308]], regret_aversion: 0 });
+    expect(huge.code).toBe('invalid_input');
+    expect(huge.message).toMatch(/too large in magnitude for the sensitivity analysis/);
+  });
+
+  it('money-scale outcomes: buy / wait, [[120000, −50000], [0, 0]], with the sensitivity block', async () => {
+    const { structured, summary } = await call({
+      options: [{ name: 'buy' }, { name: 'wait' }],
+      scenarios: [{ name: 'prices rise', probability: 0.5 }, { name: 'prices fall', probability: 0.5 }],
+      outcomes: [[120000, -50000], [0, 0]],
+    });
+    // R = 120000; V_buy = 35000 − 60000(e^{5/12} − 1), V_wait = −60000(e − 1) (see test/analysis/regret/scale.test.ts).
+    expect(structured.parameters).toMatchObject({ regret_aversion_mode: 'scaled', regret_unit: 120000 });
+    expect(structured.per_option?.[0].regret_averse_value).toBeCloseTo(35000 - 60000 * Math.expm1(5 / 12), 6);
+    expect(structured.recommendations?.regret_averse).toEqual(['buy']);
+    const s = structured.sensitivity!;
+    expect(s.dominated).toEqual([]);
+    expect(s.laplace).toEqual(['buy']);
+    // Max EU: buy while p(rise) ≥ 5/17; moving 7/34 of the mass from "prices rise" to "prices fall" ties it.
+    expect(s.probability.norm).toBe('total_variation');
+    expect(s.probability.max_expected_utility).toEqual({
+      choice: ['buy'],
+      threshold: expect.closeTo(7 / 34, 14),
+      rivals: ['wait'],
+      move: { to: 'prices fall', from: [{ scenario: 'prices rise', amount: expect.closeTo(7 / 34, 14) }] },
+      probabilities_at_threshold: [{ scenario: 'prices rise', probability: expect.closeTo(5 / 17, 14) }, { scenario: 'prices fall', probability: expect.closeTo(12 / 17, 14) }],
+      two_scenario: {
+        scenario: 'prices rise',
+        intervals: [{ from: 0, to: expect.closeTo(5 / 17, 14), winners: ['wait'] }, { from: expect.closeTo(5 / 17, 14), to: 1, winners: ['buy'] }],
+        below: expect.closeTo(5 / 17, 14),
+        above: null,
+      },
+    });
+    // Hurwicz: −50000 + 170000α ≥ 0 ⇔ α ≥ 5/17.
+    expect(s.hurwicz).toEqual([{ from: 0, to: expect.closeTo(5 / 17, 14), winners: ['wait'] }, { from: expect.closeTo(5 / 17, 14), to: 1, winners: ['buy'] }]);
+    expect(s.regret_aversion).toMatchObject({ range: [0, 10], at_zero: ['buy'], changes: [] });
+    expect(s.probability_uncertainty).toBeUndefined();
+    expect(s.fragile).toMatchObject({ value: false, reasons: [] });
+    expect(summary).toMatch(/holds until 0\.2059 of the probability mass moves to "prices fall"/);
+    // The same decision in thousands gives the same choices and sensitivity.
+    const k = await call({
+      options: [{ name: 'buy' }, { name: 'wait' }],
+      scenarios: [{ name: 'prices rise', probability: 0.5 }, { name: 'prices fall', probability: 0.5 }],
+      outcomes: [[120, -50], [0, 0]],
+    });
+    expect(k.structured.recommendations).toEqual(structured.recommendations);
+    expect(k.structured.sensitivity?.fragile).toEqual(s.fragile);
+    expect(k.structured.sensitivity?.probability.regret_averse.threshold).toBeCloseTo(s.probability.regret_averse.threshold!, 12);
+  });
+
+  it('probability_concentration adds seeded Dirichlet shares, the same on every call', async () => {
+    const args = {
+      options: [{ name: 'buy' }, { name: 'wait' }],
+      scenarios: [{ name: 'rise', probability: 0.5 }, { name: 'fall', probability: 0.5 }],
+      outcomes: [[120000, -50000], [0, 0]],
+      probability_concentration: 4,
+    };
+    const a = await call(args);
+    const b = await call(args);
+    expect(b.structured).toEqual(a.structured);
+    const u = a.structured.sensitivity!.probability_uncertainty!;
+    expect(u).toMatchObject({ concentration: 4, samples: 10000, seed: 16 });
+    // P(Beta(2, 2) > 5/17) = 1 − (3x² − 2x³) at x = 5/17 ≈ 0.7914, within 4 standard errors.
+    const x = 5 / 17;
+    expect(Math.abs(u.max_expected_utility[0].share - (1 - (3 * x * x - 2 * x ** 3)))).toBeLessThan(0.017);
+    expect(a.structured.parameters.probability_concentration).toBe(4);
+    expect(regretForecastTool.input.safeParse({ ...args, probability_concentration: 0 }).success).toBe(false);
+  });
+
+  it('sampling reports progress and stops when the call is cancelled', async () => {
+    const args = regretForecastTool.input.parse({ ...OMELETTE, probability_concentration: 10 });
+    const seen: number[] = [];
+    const ctx = context();
+    await regretForecastTool.handler(args, { ...ctx, progress: async (done) => { seen.push(done); } });
+    // The k scan (2000 grid steps, a point every 250) fills 0..20, the 10 000 draws (a point every 1000) 20..100.
+    expect(seen).toEqual([3, 5, 8, 10, 13, 15, 18, 28, 36, 44, 52, 60, 68, 76, 84, 92]);
+    const abort = new AbortController();
+    let calls = 0;
+    const cancelling: ToolContext = { ...ctx, signal: abort.signal, progress: async () => { if (++calls === 10) abort.abort(); } };
+    await expect(regretForecastTool.handler(args, cancelling)).rejects.toMatchObject({ code: 'cancelled' });
+    expect(calls).toBe(10); // stopped during the sampling, at the first check after the abort
   });
 
   it('uses the model only without outcomes', () => {

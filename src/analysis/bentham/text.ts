@@ -1,7 +1,10 @@
 // Text → Bentham variables (docs/bentham.md, "Estimating from text"). The scenario becomes one party ("those
-// affected", count 1) with one effect whose kind comes from the polarity head, intensity from EmoBank arousal and
-// purity from how mixed the positive and negative emotions are. Duration, certainty, propinquity, fecundity and
-// extent are not something these heads measure, so they keep stated defaults and are marked `default`.
+// affected", count 1) with two effects: a pleasure with certainty p = P(positive) and a pain with certainty 1 − p.
+// Splitting by the polarity head's probability (rather than picking one kind at p ≥ 0.5) makes the ethical score a
+// continuous, increasing function of p — ½(1 + tanh(2p − 1)) with neutral layers and no v2 — instead of one of two
+// values. Both effects share intensity (EmoBank arousal) and purity (how mixed the positive and negative emotions
+// are). Duration, propinquity, fecundity and extent are not something these heads measure, so they keep stated
+// defaults and are marked `default`.
 // The utility head is deliberately unused here: it was trained with a pairwise ranking loss, so only differences
 // between texts are meaningful and its zero point cannot say whether one scenario is pleasant or painful.
 import type { Effect, EffectKind } from './calculus.js';
@@ -11,8 +14,8 @@ import { unitFromEmoBank } from '../../core/numbers.js';
 export const TEXT_DIMENSIONS = ['intensity', 'duration', 'certainty', 'propinquity', 'fecundity', 'purity'] as const;
 export type TextDimension = (typeof TEXT_DIMENSIONS)[number];
 
-/** Values used for what the model cannot inform: a consequence of middling length, taken as certain and immediate, with no follow-on. */
-export const TEXT_DEFAULTS = { duration: 0.5, certainty: 1, propinquity: 1, fecundity: 0 } as const;
+/** Values used for what the model cannot inform: a consequence of middling length, immediate, with no follow-on. */
+export const TEXT_DEFAULTS = { duration: 0.5, propinquity: 1, fecundity: 0 } as const;
 
 export interface VariableEstimate {
   value: number;
@@ -22,7 +25,9 @@ export interface VariableEstimate {
 }
 
 export interface BenthamTextEstimate {
-  effect: Effect;
+  /** The pleasure (certainty p) and the pain (certainty 1 − p), in that order. */
+  effects: [Effect, Effect];
+  /** The likelier kind, for callers that want one word; the score uses both effects. */
   kind: { value: EffectKind; confidence: number; basis: string };
   variables: Record<TextDimension, VariableEstimate>;
   signals: { positive: number; arousal: number; neutral: number; positive_emotion: number; negative_emotion: number };
@@ -47,7 +52,11 @@ export function estimateBenthamFromText(s: ModelSignals, labels: ModelLabels): B
       basis: 'EmoBank arousal (a−1)/4; confidence = 1 − P(neutral)',
     },
     duration: { value: TEXT_DEFAULTS.duration, source: 'default', basis: 'not measured by the model' },
-    certainty: { value: TEXT_DEFAULTS.certainty, source: 'default', basis: 'not measured by the model' },
+    certainty: {
+      value: p,
+      source: 'estimated',
+      basis: 'certainty of the pleasure effect = P(positive) from the polarity head; the pain effect has certainty 1 − P(positive)',
+    },
     propinquity: { value: TEXT_DEFAULTS.propinquity, source: 'default', basis: 'not measured by the model' },
     fecundity: { value: TEXT_DEFAULTS.fecundity, source: 'default', basis: 'not measured by the model' },
     purity: {
@@ -57,19 +66,20 @@ export function estimateBenthamFromText(s: ModelSignals, labels: ModelLabels): B
       basis: '1 − min(E+, E−)/max(E+, E−) over GoEmotions positive/negative groups; confidence = max(E+, E−)',
     },
   };
-  const effect: Effect = {
-    kind,
+  const shared = {
     intensity: variables.intensity.value,
     duration: variables.duration.value,
-    certainty: variables.certainty.value,
     propinquity: variables.propinquity.value,
     fecundity: variables.fecundity.value,
     purity: variables.purity.value,
-    description: 'estimated from the scenario text',
   };
+  const effects: [Effect, Effect] = [
+    { kind: 'pleasure', certainty: p, ...shared, description: 'estimated pleasure (certainty P(positive))' },
+    { kind: 'pain', certainty: 1 - p, ...shared, description: 'estimated pain (certainty 1 − P(positive))' },
+  ];
   return {
-    effect,
-    kind: { value: kind, confidence: Math.max(p, 1 - p), basis: 'polarity head: pleasure when P(positive) ≥ 0.5; confidence = max(p, 1 − p)' },
+    effects,
+    kind: { value: kind, confidence: Math.max(p, 1 - p), basis: 'the likelier kind: pleasure when P(positive) ≥ 0.5; confidence = max(p, 1 − p)' },
     variables,
     signals: { positive: p, arousal, neutral, positive_emotion: ePos, negative_emotion: eNeg },
   };

@@ -228,9 +228,16 @@ export interface EmotionProfile {
   arousal: number;
   cultural: Record<CulturalIndex, { score: number; formula: string }>;
   tokens: number;
+  /** Present when some tokens are the tokenizer's unknown token. */
+  unknown_tokens?: number;
   chunks: number;
   truncated: boolean;
+  /** Present when no token of the text is known to the tokenizer: the scores then read no content. */
+  note?: string;
 }
+
+export const ALL_UNKNOWN =
+  'no token of this text is known to the tokenizer (only <unk> and word boundaries): the model saw no known word, so these scores read no content';
 
 export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionProfileOptions): EmotionProfile {
   const taxonomy = NATIVE_TAXONOMY[a.language];
@@ -261,7 +268,9 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
     arousal: arousalOf(a),
     cultural,
     tokens: a.tokens,
+    ...(a.unknownTokens > 0 ? { unknown_tokens: a.unknownTokens } : {}),
     chunks: a.chunks,
     truncated: a.truncated,
+    ...(a.tokens > 0 && a.contentTokens === 0 ? { note: ALL_UNKNOWN } : {}),
   };
 }

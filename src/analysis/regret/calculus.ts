@@ -2,6 +2,7 @@
 // three scenario views, Hurwicz, EVPI) — the normative formulas of docs/regret.md. Pure and deterministic; the caller
 // validates shapes, finiteness and probabilities first (see validate.ts).
 import { TIE_RTOL, argmaxAll, argminAll } from './ties.js';
+import { regretPenalty, regretUnit, type RegretAversionMode } from './scale.js';
 
 export interface RegretProblem {
   /** u[i][s]: utility of option i in scenario s. */
@@ -12,13 +13,15 @@ export interface RegretProblem {
   regretAversion: number;
   /** α in [0, 1]: weight of the best case in the Hurwicz criterion. */
   hurwiczAlpha: number;
+  /** Unit of regret inside the exponential (scale.ts); omitted = 'raw' (R = 1). */
+  regretAversionMode?: RegretAversionMode;
 }
 
 export interface OptionMetrics {
   expectedUtility: number;
   expectedRegret: number;
   maxRegret: number;
-  /** V = EU − Σ p (e^{k r} − 1)/k. */
+  /** V = EU − Σ p R (e^{k r/R} − 1)/k. */
   regretAverseValue: number;
   optimistic: number;
   base: number;
@@ -54,6 +57,8 @@ export interface RegretResult {
   /** max_j u[j][s] per scenario. */
   bestPerScenario: number[];
   metrics: OptionMetrics[];
+  /** R, the unit regret is measured in inside the exponential (1 in raw mode). */
+  regretUnit: number;
   evpi: number;
   /** Option indices per criterion; ties listed together, in input order. */
   recommendations: Record<RecommendationKey, number[]>;
@@ -65,14 +70,9 @@ export class RegretOverflowError extends Error {
   override name = 'RegretOverflowError';
 }
 
-/** (e^{k r} − 1)/k with its k → 0 limit r; expm1 keeps precision for small k·r. */
 // Finite inputs can still overflow (e.g. 1e308 − (−1e308)); report it rather than return Infinity/NaN.
 function tooLarge(): RegretOverflowError {
   return new RegretOverflowError('the outcomes are too large in magnitude for double-precision sums; rescale them (e.g. divide by 1e6)');
-}
-
-export function regretPenalty(r: number, k: number): number {
-  return k === 0 ? r : Math.expm1(k * r) / k;
 }
 
 function dot(p: readonly number[], row: readonly number[]): number {
@@ -83,6 +83,7 @@ function dot(p: readonly number[], row: readonly number[]): number {
 
 export function computeRegret(problem: RegretProblem): RegretResult {
   const { utilities: u, probabilities: p, regretAversion: k, hurwiczAlpha: alpha } = problem;
+  const mode = problem.regretAversionMode ?? 'raw';
   const nOptions = u.length;
   const nScenarios = p.length;
 
@@ -94,16 +95,17 @@ export function computeRegret(problem: RegretProblem): RegretResult {
   }
   const regret = u.map((row) => row.map((v, s) => bestPerScenario[s] - v));
   if (!regret.every((row) => row.every(Number.isFinite))) throw tooLarge();
+  const unit = regretUnit(regret, mode);
 
   const metrics: OptionMetrics[] = u.map((row, i) => {
     const r = regret[i];
     const expectedUtility = dot(p, row);
     let penalty = 0;
-    for (let s = 0; s < nScenarios; s++) penalty += p[s] * regretPenalty(r[s], k);
+    for (let s = 0; s < nScenarios; s++) penalty += p[s] * regretPenalty(r[s], k, unit);
     if (!Number.isFinite(penalty)) {
-      throw new RegretOverflowError(
-        `regret_aversion k = ${k} times a regret of ${Math.max(...r)} overflows e^{k·r}; lower regret_aversion or rescale the outcomes`,
-      );
+      throw new RegretOverflowError(mode === 'raw'
+        ? `regret_aversion k = ${k} times a regret of ${Math.max(...r)} overflows e^{k·r} (raw mode); lower regret_aversion, rescale the outcomes or use regret_aversion_mode "scaled"`
+        : `regret_aversion k = ${k} makes the penalty R·(e^{k·r/R} − 1)/k overflow a double (scaled mode, R = ${unit}, r/R ≤ 1); lower regret_aversion`);
     }
     const optimistic = Math.max(...row);
     const pessimistic = Math.min(...row);
@@ -151,5 +153,5 @@ export function computeRegret(problem: RegretProblem): RegretResult {
   // Largest regret first; equal regrets by the likelier scenario, then input order (stable and deterministic).
   counterfactuals.sort((a, b) => b.regret - a.regret || b.probability - a.probability || a.forOption - b.forOption || a.scenario - b.scenario);
 
-  return { regret, bestPerScenario, metrics, evpi, recommendations, counterfactuals };
+  return { regret, bestPerScenario, metrics, regretUnit: unit, evpi, recommendations, counterfactuals };
 }

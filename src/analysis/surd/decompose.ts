@@ -3,8 +3,9 @@
 import { canonicalCombos, type Combo } from './combos.js';
 import { SurdInputError } from './errors.js';
 import { Ladder } from './ladder.js';
+import { sparseDecomposeSteps } from './sparse.js';
 import { STEP_WORK, type Steps } from './steps.js';
-import { entropy, floorAndNormalise, sourceMarginal, specificInformation, sumAxis, targetMarginal } from './table.js';
+import { entropy, FLOOR, floorAndNormalise, sourceMarginal, specificInformation, sumAxis, targetMarginal } from './table.js';
 
 export interface SurdResult {
   variant: 'full' | 'high_dimensional';
@@ -42,6 +43,58 @@ export const MAX_SOURCES = 20;
 
 /** Checks an (n+1)-D table of finite non-negative numbers, target on axis 0. */
 export function validateTable(raw: ArrayLike<number>, shape: readonly number[]): void {
+  validateShape(raw, shape);
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i];
+    if (!(v >= 0 && v < Infinity)) throw badCell(i, v);
+  }
+}
+
+const badCell = (i: number, v: number) => new SurdInputError(`cell ${i} (C order) is ${String(v)}; cells must be finite and non-negative`, 'histogram');
+
+/** Sparse when at most this fraction of the cells is occupied (the sparse walk costs a few dense cells per entry). */
+const SPARSE_FRACTION = 1 / 8;
+/** The sparse path needs FLOOR/Σ to stay a normal number with room for products by table sizes. */
+const SPARSE_MIN_FLOOR = 1e-280;
+
+/**
+ * Validates every cell and returns the flat indices of the non-zero ones when the table is sparse enough for
+ * sparse.ts, else null.
+ */
+function scanTable(raw: Float64Array): Int32Array | null {
+  const limit = Math.floor(raw.length * SPARSE_FRACTION);
+  let idx = new Int32Array(Math.min(limit, 1024));
+  let count = 0;
+  let sum = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i];
+    if (v === 0) continue;
+    if (!(v > 0 && v < Infinity)) throw badCell(i, v);
+    sum += v;
+    if (count < limit) {
+      if (count === idx.length) {
+        const grown = new Int32Array(Math.min(limit, 2 * idx.length));
+        grown.set(idx);
+        idx = grown;
+      }
+      idx[count] = i;
+    }
+    count++;
+  }
+  if (count > limit || !(FLOOR / (sum + raw.length * FLOOR) >= SPARSE_MIN_FLOOR)) return null;
+  return idx.subarray(0, count);
+}
+
+/** The given occupied cells when they pass scanTable's tests, else null. */
+function sparseEnough(raw: Float64Array, occupied: Int32Array): Int32Array | null {
+  if (occupied.length > Math.floor(raw.length * SPARSE_FRACTION)) return null;
+  let sum = 0;
+  for (let e = 0; e < occupied.length; e++) sum += raw[occupied[e]];
+  // Ascending, as scanTable gives them: the same summation order, so both routes give the same bits.
+  return FLOOR / (sum + raw.length * FLOOR) >= SPARSE_MIN_FLOOR ? occupied.slice().sort() : null;
+}
+
+function validateShape(raw: ArrayLike<number>, shape: readonly number[]): void {
   if (shape.length < 2) throw new SurdInputError('the table needs a target axis and at least one source axis', 'histogram');
   // Source sets are bit masks in 32-bit integers, and 2^n − 1 combinations must stay enumerable.
   if (shape.length - 1 > MAX_SOURCES) throw new SurdInputError(`${shape.length - 1} sources; at most ${MAX_SOURCES} are supported`, 'histogram');
@@ -53,10 +106,6 @@ export function validateTable(raw: ArrayLike<number>, shape: readonly number[]):
   }
   const cells = shape.reduce((a, b) => a * b, 1);
   if (cells !== raw.length) throw new SurdInputError(`table has ${raw.length} cells but shape [${shape.join(', ')}] needs ${cells}`, 'histogram');
-  for (let i = 0; i < raw.length; i++) {
-    const v = raw[i];
-    if (!(v >= 0 && v < Infinity)) throw new SurdInputError(`cell ${i} (C order) is ${String(v)}; cells must be finite and non-negative`, 'histogram');
-  }
 }
 
 function occupiedTargetStates(raw: ArrayLike<number>, nt: number): number {
@@ -114,11 +163,25 @@ export function assemble(
 export interface DecomposeOptions {
   /** Floor and normalise `raw` in place instead of copying it (saves memory for large binned tables). */
   inPlace?: boolean;
+  /** Force the dense walk even for a sparse table (tests compare the two). */
+  dense?: boolean;
+  /**
+   * Flat indices of every non-zero cell, once each (JointCounts.occupied). The table is then trusted to be a
+   * valid table of counts and not scanned again.
+   */
+  occupied?: Int32Array;
 }
 
 /** The full SURD decomposition of a raw table (counts or the caller's numbers, unscaled). */
 export function* decomposeSteps(raw: Float64Array, shape: readonly number[], options: DecomposeOptions = {}): Steps<SurdResult> {
-  validateTable(raw, shape);
+  validateShape(raw, shape);
+  const nonZero = options.occupied ? sparseEnough(raw, options.occupied) : scanTable(raw);
+  if (nonZero && !options.dense) return yield* sparseDecomposeSteps(raw, shape, nonZero);
+  return yield* denseDecomposeSteps(raw, shape, options);
+}
+
+/** The dense walk over every cell (raw is validated). */
+function* denseDecomposeSteps(raw: Float64Array, shape: readonly number[], options: DecomposeOptions): Steps<SurdResult> {
   const nt = shape[0];
   const n = shape.length - 1;
   const combos = canonicalCombos(n);

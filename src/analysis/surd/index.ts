@@ -1,9 +1,10 @@
 // Public surface of the SURD analysis (Martínez-Sánchez, Arranz & Lozano-Durán, Nat. Commun. 15, 9296,
 // 2024), following ../shared/surd/SPEC.md. Pure computation: typed arrays in, plain objects out.
-import { alignWindows, binAxesSteps, countJointSteps, type AxisBinning, type JointCounts } from './binning.js';
+import { alignWindows, binAxesSteps, countJointSteps, type AxisBinning, type BinnedAxes, type JointCounts } from './binning.js';
 import { decomposeSteps, type SurdResult } from './decompose.js';
 import { SurdInputError } from './errors.js';
 import { highDimSteps } from './highdim.js';
+import { significanceSteps, surrogatePlan, type SignificanceResult } from './significance.js';
 import { runSync, type Steps } from './steps.js';
 
 export { canonicalCombos, maskKey, type Combo } from './combos.js';
@@ -12,6 +13,7 @@ export { binSeries, linspaceEdges, type AxisBinning, type AxisWindow, type Joint
 export { validateTable, type SurdResult } from './decompose.js';
 export { runAsync, runSync, type Steps, type SurdProgress, type SurdStage } from './steps.js';
 export { FLOOR } from './table.js';
+export { MAX_SURROGATES, surrogateCost, surrogatePlan, surrogateRuns, type ComponentTest, type SignificanceResult } from './significance.js';
 
 export interface SamplesInput {
   target: ArrayLike<number>;
@@ -81,17 +83,56 @@ export function* surdFromSamplesSteps(input: SamplesInput): Steps<SamplesOutput>
     return { result, binnings: binned.binnings, nPairs: pairs };
   }
   const joint = yield* jointCountsSteps(input);
-  const result = yield* decomposeSteps(joint.counts, joint.shape, { inPlace: true });
+  const result = yield* decomposeSteps(joint.counts, joint.shape, { inPlace: true, occupied: joint.occupied });
   return { result, binnings: joint.binnings, nPairs: joint.nPairs };
 }
 
 /**
  * SURD from a table (counts or probabilities, used unscaled), C order, target on axis 0. With `inPlace` a
- * Float64Array is floored and normalised where it is instead of being copied.
+ * Float64Array is floored and normalised where it is instead of being copied; `occupied` passes on
+ * JointCounts.occupied for a table that came from jointCounts (it is then not re-validated).
  */
-export function surdFromTableSteps(table: ArrayLike<number>, shape: readonly number[], options: { inPlace?: boolean } = {}): Steps<SurdResult> {
+export function surdFromTableSteps(table: ArrayLike<number>, shape: readonly number[], options: { inPlace?: boolean; occupied?: Int32Array } = {}): Steps<SurdResult> {
   const own = options.inPlace && table instanceof Float64Array ? table : Float64Array.from(table);
-  return decomposeSteps(own, shape, { inPlace: true });
+  return decomposeSteps(own, shape, { inPlace: true, occupied: options.occupied });
+}
+
+/** Flat C-order joint counts from per-axis bin indices (target first). */
+export function countsFromIndices(binned: BinnedAxes): Float64Array {
+  const shape = binned.binnings.map((b) => b.bins);
+  const counts = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  const flat = new Int32Array(binned.nPairs);
+  binned.index.forEach((idx, a) => {
+    const b = shape[a];
+    for (let i = 0; i < flat.length; i++) flat[i] = flat[i] * b + idx[i];
+  });
+  for (let i = 0; i < flat.length; i++) counts[flat[i]] += 1;
+  return counts;
+}
+
+/**
+ * SURD from samples plus a circular-shift surrogate test of every component (significance.ts). The observed
+ * result is the same as surdFromSamplesSteps gives (same bins, same counts).
+ */
+export function* surdWithSignificanceSteps(
+  input: SamplesInput,
+  options: { surrogates: number; seed?: number },
+): Steps<SamplesOutput & { significance: SignificanceResult }> {
+  const lag = input.lag ?? 1;
+  const pairs = alignedPairs(input.target, input.sources, lag, input.sourceLabels);
+  const bins = binsPerAxis(input.bins, input.sources.length);
+  surrogatePlan(pairs, options.surrogates);
+  const binned = yield* binAxesSteps(alignWindows(input.target, input.sources, lag, input.sourceLabels), pairs, bins);
+  let result: SurdResult;
+  if (input.maxOrder !== undefined) {
+    result = yield* highDimSteps(binned, input.maxOrder);
+  } else {
+    const cells = bins.reduce((a, b) => a * b, 1);
+    if (cells > 2 ** 31 - 1) throw new SurdInputError(`the joint table would have ${cells} cells; use fewer bins or maxOrder`, 'bins');
+    result = yield* decomposeSteps(countsFromIndices(binned), bins, { inPlace: true });
+  }
+  const significance = yield* significanceSteps(binned, result, { ...options, maxOrder: input.maxOrder });
+  return { result, binnings: binned.binnings, nPairs: pairs, significance };
 }
 
 export const surdFromSamples = (input: SamplesInput): SamplesOutput => runSync(surdFromSamplesSteps(input));

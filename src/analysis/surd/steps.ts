@@ -2,7 +2,7 @@
 // synchronous and free of I/O; a caller that must stay responsive (the MCP tool: cancellation, progress
 // notifications) drives the generator asynchronously, everyone else runs it straight through.
 
-export type SurdStage = 'range' | 'bin' | 'marginals' | 'decompose';
+export type SurdStage = 'range' | 'bin' | 'marginals' | 'decompose' | 'surrogates';
 
 export interface SurdProgress {
   stage: SurdStage;

@@ -37,6 +37,8 @@ export function fakeAnalysis(spec: FakeSpec = {}): TextAnalysis {
   return {
     language: 'en',
     tokens: 10,
+    unknownTokens: 0,
+    contentTokens: 10,
     chunks: 1,
     truncated: false,
     goemotions: probs(GO_LABELS, spec.go),

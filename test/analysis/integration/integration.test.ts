@@ -29,7 +29,7 @@ describe('overall_sentiment', () => {
     fc.assert(fc.property(unit, unit, signed, signed, (p1, p2, v1, v2) => {
       const lo = overallSentiment(emotion(Math.min(p1, p2), Math.min(v1, v2))).value!;
       const hi = overallSentiment(emotion(Math.max(p1, p2), Math.max(v1, v2))).value!;
-      return lo >= -1 && hi <= 1 && lo <= hi;
+      expect(lo >= -1 && hi <= 1 && lo <= hi, `lo ${lo}, hi ${hi}`).toBe(true);
     }));
   });
   it('is null with a reason when the emotion section did not run', () => {
@@ -55,7 +55,7 @@ describe('ethical_score, regret_potential and causal_clarity', () => {
       const [lo, hi] = [Math.min(a, b, range), Math.min(Math.max(a, b), range)];
       const x = regretPotential({ mode: 'matrix', choice: 'c', expected_regret: lo, utility_range: range }).value!;
       const y = regretPotential({ mode: 'matrix', choice: 'c', expected_regret: hi, utility_range: range }).value!;
-      return x >= 0 && y <= 1 && x <= y;
+      expect(x >= 0 && y <= 1 && x <= y, `x ${x}, y ${y}`).toBe(true);
     }));
   });
   it('are null with reasons when their section did not run or leak is undefined', () => {

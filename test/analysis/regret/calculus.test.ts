@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computeRegret, regretPenalty, RegretOverflowError } from '../../../src/analysis/regret/calculus.js';
+import { computeRegret, RegretOverflowError } from '../../../src/analysis/regret/calculus.js';
+import { regretPenalty } from '../../../src/analysis/regret/scale.js';
 import { argmaxAll, argminAll } from '../../../src/analysis/regret/ties.js';
 
 const solve = (utilities: number[][], probabilities?: number[], regretAversion = 1, hurwiczAlpha = 0.5) =>

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { serverEnv } from '../../helpers/env.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const CLI = resolve(ROOT, 'dist/src/server/cli.js');
@@ -24,9 +25,7 @@ export interface HttpServerProcess {
 
 export async function startHttpProcess(options: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {}): Promise<HttpServerProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does it)`);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('RED_HEART_')) env[k] = v;
-  Object.assign(env, { RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'info' }, options.env);
+  const env = serverEnv(options.env);
   const child = spawn(process.execPath, [CLI, '--http', '127.0.0.1:0', ...(options.args ?? [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';

@@ -55,14 +55,28 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
+// redis-server cannot bind port 0 and report it (`--port 0` turns TCP off), so a free port is picked and tried;
+// another process taking it between the probe and the bind makes redis-server exit, and the next port is tried.
+// A restart reuses the port (the reconnect tests need the same URL) and fails naming it if it was taken meanwhile.
 export async function startRedis(port?: number): Promise<TestRedis> {
-  const p = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'rh-redis-'));
   let child: ChildProcess | null = null;
+  let p = port ?? 0;
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'], { stdio: 'ignore' });
-    await waitForPong(p, 10_000);
+    const c = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'], { stdio: 'ignore' });
+    child = c;
+    const exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`redis-server on 127.0.0.1:${p} exited (${code}) before answering: the port is probably taken`))));
+    await Promise.race([waitForPong(p, 10_000), exited]);
   };
+  for (let attempt = 1; ; attempt++) {
+    if (port === undefined) p = await freePort();
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      if (port !== undefined || attempt >= 5) throw err;
+    }
+  }
   const kill = async () => {
     const c = child;
     child = null;
@@ -72,7 +86,6 @@ export async function startRedis(port?: number): Promise<TestRedis> {
     c.kill('SIGKILL');
     await exited;
   };
-  await launch();
   return {
     port: p,
     url: `redis://127.0.0.1:${p}`,

@@ -1,0 +1,257 @@
+// analyze_conversation: a conversation read turn by turn — each turn's emotion, each speaker's smoothed
+// trajectory and shifts, lag-1 influence between speakers, and a state token to continue later (issue 15;
+// docs/conversation.md). The analysis itself is src/analysis/conversation (pure); this file reads the turns
+// with the engine and presents the result.
+import { z } from 'zod';
+import {
+  CONVERSATION_PARAMS,
+  advance,
+  emptyConversation,
+  influenceReport,
+  speakerReport,
+  type Advance,
+  type TurnObservation,
+} from '../analysis/conversation/index.js';
+import { emotionProfile } from '../analysis/emotion/index.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
+import { EKMAN, type Ekman } from '../core/labels.js';
+import { MAX_CONVERSATION_TURNS, MAX_TEXT_CHARS } from '../core/limits.js';
+import type { ModelInfo, TextAnalysis } from '../core/model.js';
+import { round3, round4 } from '../core/numbers.js';
+import {
+  checkExplainLimits,
+  checkResponseSize,
+  detailParam,
+  explainParam,
+  explainText,
+  explanationSchema,
+  shape,
+  shapedResult,
+  type Explanation,
+} from './emotion_reading.js';
+import { decodeState, encodeState } from './conversation_state.js';
+import { checkNotEmpty, checkTexts, textArg } from './text-input.js';
+import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
+
+const MAX_TURNS = MAX_CONVERSATION_TURNS;
+const MAX_STATE_CHARS = 200_000;
+
+const input = z.object({
+  turns: z.array(z.object({
+    speaker: z.string().min(1).max(100).describe('Who speaks (any name; the same name = the same speaker).'),
+    text: textArg(`What they said (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points; a blank turn is refused as empty_text).`),
+    time: z.union([z.number(), z.string().min(1).max(64)]).optional().describe('When: seconds on any fixed clock (e.g. Unix time) or an ISO 8601 date-time. Times must not decrease.'),
+  })).min(1).max(MAX_TURNS).describe(`The turns in order (1..${MAX_TURNS}). With \`state\`, only the turns after those the state covers.`),
+  state: z.string().min(1).max(MAX_STATE_CHARS).optional().describe('The `state` returned by an earlier call on the same conversation: continue from there with only the new turns.'),
+  language: z.enum(['auto', 'en', 'ko']).default('auto').describe('auto: per turn, Korean when the turn is mostly Hangul, otherwise English.'),
+  detail: detailParam('summary'),
+  top_k: z.number().int().min(1).max(44).default(5).describe('Labels listed per turn at detail standard/full (1..44).'),
+  threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the tuned per-label thresholds.'),
+  explain: explainParam,
+});
+
+const prob = z.number().min(0).max(1);
+const emotionPoint = z.object({
+  valence: z.number().min(-1).max(1),
+  arousal: z.number().min(0).max(1),
+  ekman: z.object(Object.fromEntries(EKMAN.map((e) => [e, prob])) as Record<Ekman, typeof prob>).optional().describe('smoothed Ekman-7 scores (omitted at detail summary)'),
+  ekman_dominant: z.enum(EKMAN),
+});
+
+const output = z.object({
+  turns: z.array(z.object({
+    index: z.number().int().nonnegative().describe('position in the whole conversation (continues across calls with state)'),
+    speaker: z.string(),
+    time: z.number().nullable().describe('seconds, as given or parsed from ISO 8601'),
+    emotion: shapedResult,
+    explanation: explanationSchema.optional(),
+  })),
+  speakers: z.record(z.string(), z.object({
+    turns: z.number().int().positive().describe('turns of this speaker in the whole conversation'),
+    language: z.enum(['en', 'ko']).describe('language of the latest turn'),
+    current: emotionPoint.describe('smoothed state after the latest turn'),
+    dominant: z.array(z.object({ emotion: z.enum(EKMAN), mean: prob })).describe('Ekman classes by mean score over all turns, top 3'),
+    shifts: z.number().int().nonnegative().describe('shifts in the whole conversation'),
+    summary: z.string(),
+    trajectory: z.array(emotionPoint.extend({ turn: z.number().int().nonnegative(), gain: prob.describe('Kalman gain at this turn') }))
+      .describe('smoothed state after each of this speaker\'s turns in this call'),
+  })),
+  shifts: z.array(z.object({
+    speaker: z.string(),
+    turn: z.number().int().nonnegative().describe('first turn of the new state'),
+    detected_at: z.number().int().nonnegative().describe('turn at which the CUSUM statistic crossed h'),
+    triggers: z.array(z.object({ dimension: z.enum(['valence', 'arousal']), direction: z.enum(['up', 'down']), statistic: z.number() })),
+    before: emotionPoint,
+    after: emotionPoint,
+  })).describe('shifts detected in this call\'s turns'),
+  influence: z.object({
+    lag: z.literal(1),
+    bins: z.object({ en: z.array(z.number()), ko: z.array(z.number()) }).describe('inner valence bin edges per language'),
+    pairs: z.array(z.object({
+      from: z.string(),
+      to: z.string(),
+      samples: z.number().int().positive(),
+      transfer_entropy: z.number().nonnegative().describe('bits: I(to_t; from_{t−1} | to_prev)'),
+      p_value: prob.describe('permutation test, from\'s bins shuffled'),
+      permutations: z.number().int().positive(),
+      surd: z.object({ unique_from: z.number(), unique_self: z.number(), redundant: z.number(), synergistic: z.number(), mutual_information: z.number() })
+        .describe('SURD of I(to_t; from_{t−1}, to_prev), bits'),
+    })),
+    insufficient: z.array(z.object({ from: z.string(), to: z.string(), samples: z.number().int().nonnegative() })),
+  }).nullable(),
+  influence_reason: z.string().nullable().describe('why influence is null'),
+  state: z.string().describe('opaque token: pass it back with only the new turns to continue this conversation'),
+  model: z.object({ id: z.string(), version: z.string(), sha256: z.string() }),
+  elapsed_ms: z.number().nonnegative(),
+});
+
+/** Seconds from a number or an ISO 8601 string; null when absent. */
+function seconds(time: number | string | undefined, index: number): number | null {
+  if (time === undefined) return null;
+  if (typeof time === 'number') {
+    if (!Number.isFinite(time)) throw new ToolError('invalid_input', `turns[${index}].time is not a finite number`);
+    return time;
+  }
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) throw new ToolError('invalid_input', `turns[${index}].time '${time}' is neither seconds nor an ISO 8601 date-time`);
+  return ms / 1000;
+}
+
+
+type Args = z.infer<typeof input>;
+export type ConversationOutput = z.infer<typeof output>;
+
+/** The conversation as computed: per-turn analyses, the advanced state and what it says. */
+export interface ConversationResult {
+  args: Args;
+  firstIndex: number;
+  times: Array<number | null>;
+  analyses: TextAnalysis[];
+  explanations: Array<Explanation | undefined>;
+  run: Advance;
+  influence: ReturnType<typeof influenceReport>;
+  state: string;
+  model: ModelInfo;
+  elapsedMs: number;
+}
+
+export async function computeConversation(args: Args, ctx: ToolContext): Promise<ConversationResult> {
+  const texts = args.turns.map((t) => t.text);
+  // The turn count has its own ceiling (MAX_CONVERSATION_TURNS, in the schema); each text has the usual limit.
+  const named = texts.map((text, i) => ({ name: `turns[${i}].text`, text }));
+  checkTexts(named, { maxTextChars: ctx.services.limits.maxTextChars, maxBatchTexts: MAX_TURNS });
+  checkNotEmpty(named);
+  if (args.explain) checkExplainLimits(texts);
+  const times = args.turns.map((t, i) => seconds(t.time, i));
+  const engine = await ctx.services.engine.require();
+  throwIfCancelled(ctx.signal);
+  const model = engine.model;
+  const binding = model.sha256.slice(0, 12);
+  const start = args.state ? decodeState(args.state, binding) : emptyConversation();
+  const t0 = performance.now();
+  const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
+  const totalSteps = 1 + (args.explain ? texts.length : 0);
+  await ctx.progress(1, totalSteps, `${texts.length} turns read`);
+  const observations: TurnObservation[] = analyses.map((a, i) => {
+    const p = emotionProfile(a, model, { topK: 1 });
+    return { speaker: args.turns[i].speaker, language: a.language, valence: p.valence, arousal: p.arousal, ekman: p.ekman.scores, time: times[i] };
+  });
+  const run = advance(start, observations); // ConversationInputError → invalid_input (src/tools/errors.ts)
+  const explanations: Array<Explanation | undefined> = [];
+  if (args.explain) {
+    for (let i = 0; i < texts.length; i++) {
+      throwIfCancelled(ctx.signal);
+      explanations.push(await explainText(engine, texts[i], analyses[i], ctx.signal));
+      await ctx.progress(2 + i, totalSteps, `turn ${start.turns + i} explained`);
+    }
+  }
+  return {
+    args,
+    firstIndex: start.turns,
+    times,
+    analyses,
+    explanations,
+    run,
+    influence: influenceReport(run.state),
+    state: encodeState(run.state, binding),
+    model,
+    elapsedMs: performance.now() - t0,
+  };
+}
+
+export function presentConversation(r: ConversationResult): ToolOutput<ConversationOutput> {
+  const { args, model } = r;
+  const opts = { topK: args.top_k, threshold: args.threshold, detail: args.detail };
+  const turns: ConversationOutput['turns'] = r.analyses.map((a, i) => {
+    const turn: ConversationOutput['turns'][number] = {
+      index: r.firstIndex + i,
+      speaker: args.turns[i].speaker,
+      time: r.times[i],
+      emotion: shape(a, model, opts) as ConversationOutput['turns'][number]['emotion'],
+    };
+    const ex = r.explanations[i];
+    if (ex) turn.explanation = ex;
+    return turn;
+  });
+  // At detail "summary" the smoothed points carry no Ekman scores (the dominant class stays).
+  const withEkman = args.detail !== 'summary';
+  const pointOut = <P extends { ekman: Record<Ekman, number> }>(p: P) => {
+    const { ekman, ...rest } = p;
+    return withEkman ? { ...rest, ekman } : rest;
+  };
+  const speakers: ConversationOutput['speakers'] = {};
+  for (const s of r.run.state.speakers) {
+    const rep = speakerReport(s);
+    speakers[s.name] = round4({
+      ...rep,
+      current: pointOut(rep.current),
+      trajectory: r.run.points.filter((p) => p.speaker === s.name).map(({ speaker: _, ...p }) => pointOut(p)),
+    });
+  }
+  const shifts = r.run.shifts.map((s) => round4({ ...s, before: pointOut(s.before), after: pointOut(s.after) }));
+  const inf = r.influence;
+  const influence = inf.influence && {
+    lag: 1 as const,
+    bins: { en: [...CONVERSATION_PARAMS.influence.edges.en], ko: [...CONVERSATION_PARAMS.influence.edges.ko] },
+    pairs: inf.influence.pairs.map((p) => round4({
+      from: p.from, to: p.to, samples: p.samples, transfer_entropy: p.transferEntropy, p_value: p.pValue, permutations: p.permutations,
+      surd: { unique_from: p.uniqueFrom, unique_self: p.uniqueSelf, redundant: p.redundant, synergistic: p.synergistic, mutual_information: p.mutualInformation },
+    })),
+    insufficient: inf.influence.insufficient,
+  };
+  const structured: ConversationOutput = {
+    turns,
+    speakers,
+    shifts,
+    influence,
+    influence_reason: inf.reason,
+    state: r.state,
+    model: { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) },
+    elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
+  };
+  checkResponseSize(structured, 'send fewer turns per call (continue with `state`)', args.detail);
+  const summary = [
+    ...Object.values(speakers).map((s) => s.summary),
+    ...shifts.slice(0, 3).map((s) => `shift: ${s.speaker} at turn ${s.turn} (${s.triggers.map((t) => `${t.dimension} ${t.direction}`).join(', ')}): ${s.before.ekman_dominant} ${round3(s.before.valence)} → ${s.after.ekman_dominant} ${round3(s.after.valence)}`),
+    shifts.length > 3 ? `… ${shifts.length - 3} more shifts` : [],
+    influence
+      ? influence.pairs.map((p) => `influence ${p.from}→${p.to}: TE ${round3(p.transfer_entropy)} bits, p ${round3(p.p_value)} (${p.samples} pairs)`).join('; ')
+      : `influence: ${inf.reason}`,
+  ].flat().join('\n');
+  return { structured, summary };
+}
+
+export const analyzeConversationTool: ToolDefinition<typeof input, typeof output> = {
+  name: 'analyze_conversation',
+  title: 'Analyse a conversation: speakers\' emotions over time, shifts and influence (English, Korean)',
+  description:
+    `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]: each turn's emotion (detail summary by default), each speaker's ` +
+    'valence / arousal / Ekman trajectory smoothed by a Kalman filter with the dominant emotions and a summary, shifts in a ' +
+    'speaker\'s state (CUSUM change detection, with before/after), and whether one speaker\'s valence follows another\'s at lag 1 ' +
+    `(transfer entropy + SURD, from ${CONVERSATION_PARAMS.influence.minPairs} response pairs on). Returns a \`state\` token: ` +
+    'send it back with only the new turns to continue, with the same result as sending the whole conversation.',
+  input,
+  output,
+  cache: 'args+model',
+  handler: async (args, ctx) => presentConversation(await computeConversation(args, ctx)),
+};

@@ -1,0 +1,209 @@
+// How the text tools read texts with the options of issue 15 — detail, granularity, explain — on top of one
+// engine pass: shaping (detail), per-sentence results, occlusion explanations and the response size limit.
+// Shared by analyze_emotion, full_analysis and analyze_conversation so every tool sizes results the same way.
+import { z } from 'zod';
+import { contributions, occlude, occlusionUnits, type BatchScorer } from '../analysis/explain/occlusion.js';
+import { DETAILS, SUMMARY_MAX_BYTES, allLabels, emotionProfile, jsonBytes, summaryOf, type Detail } from '../analysis/emotion/index.js';
+import { sentences, words } from '../analysis/segment/index.js';
+import { ToolError, throwIfCancelled } from '../core/errors.js';
+import { EKMAN, SENTIMENTS } from '../core/labels.js';
+import { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES } from '../core/limits.js';
+import type { Language, LanguageRequest, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
+import { round4 } from '../core/numbers.js';
+
+export { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES };
+/** Labels explained per text (the top native labels) and spans listed per label. */
+export const EXPLAIN_LABELS = 3;
+export const EXPLAIN_SPANS = 5;
+
+export const detailParam = (fallback: Detail) =>
+  z.enum(DETAILS).default(fallback).describe(
+    `summary: per text language, dominant label, Ekman dominant, sentiment label, valence, arousal (≤ ${SUMMARY_MAX_BYTES} bytes of JSON); ` +
+      'standard: the full emotion result; full: standard plus every label of the heads that fed it, with its threshold.',
+  );
+export const granularityParam = z.enum(['text', 'sentence']).default('text').describe(
+  'sentence: also split each text into sentences (Intl.Segmenter rules for the text\'s language) and analyse each; ' +
+    '`sentences[].start/end` are UTF-16 code-unit offsets (JavaScript string indices), so text.slice(start, end) === sentence text.',
+);
+export const explainParam = z.boolean().default(false).describe(
+  `Explain the top ${EXPLAIN_LABELS} labels of each text by occlusion: every word (or phrase, for long texts) is deleted in turn and the text re-scored; ` +
+    `returns the ${EXPLAIN_SPANS} spans whose deletion lowers each label most, with UTF-16 offsets. At most ${MAX_EXPLAIN_TEXTS} texts of ≤ ${MAX_EXPLAIN_CHARS} characters.`,
+);
+
+// ---- output schemas ----
+const prob = z.number().min(0).max(1);
+const labelScore = z.object({ label: z.string(), score: prob });
+const ekmanScores = z.object(Object.fromEntries(EKMAN.map((e) => [e, prob])) as Record<(typeof EKMAN)[number], typeof prob>);
+
+export const standardResult = z.object({
+  language: z.enum(['en', 'ko']),
+  taxonomy: z.enum(['goemotions', 'kote']).describe('goemotions (28 labels) for English, kote (44 labels) for Korean'),
+  labels: z.array(labelScore).describe('Native-taxonomy labels, highest first, at most top_k'),
+  detected: z.array(labelScore.extend({ threshold: prob })).describe('Labels whose probability reaches the threshold'),
+  dominant: labelScore.describe('The highest-scoring native label'),
+  ekman: z.object({
+    scores: ekmanScores,
+    dominant: z.enum(EKMAN),
+    sources: z.array(z.enum(['goemotions', 'kote'])),
+  }).describe('Ekman-7 projection (sums to 1); see docs/emotion.md'),
+  sentiment: z.object({
+    label: z.enum(SENTIMENTS),
+    score: prob,
+    scores: z.object(Object.fromEntries(SENTIMENTS.map((s) => [s, prob])) as Record<(typeof SENTIMENTS)[number], typeof prob>),
+    positive_probability: prob.describe('P(positive) from the polarity head'),
+  }),
+  valence: z.number().min(-1).max(1),
+  arousal: z.number().min(0).max(1),
+  cultural: z.object({
+    jeong: z.object({ score: prob, formula: z.string() }),
+    han: z.object({ score: prob, formula: z.string() }),
+    chemyeon: z.object({ score: prob, formula: z.string() }),
+  }).describe('정 / 한 / 체면 composite indices (heuristic, documented formulas; not validated scales)'),
+  tokens: z.number().int().nonnegative(),
+  unknown_tokens: z.number().int().positive().optional().describe('tokens outside the tokenizer\'s vocabulary (<unk>); present only when there are some'),
+  chunks: z.number().int().positive(),
+  truncated: z.boolean(),
+  note: z.string().optional().describe('present when no token is known to the tokenizer (only <unk> and word boundaries): the scores then read no content'),
+});
+
+const scoredLabel = z.object({ label: z.string(), score: prob, threshold: prob });
+export const fullResult = standardResult.extend({
+  all_labels: z.object({ goemotions: z.array(scoredLabel).optional(), kote: z.array(scoredLabel).optional() })
+    .describe('detail "full": every label of each head that fed the projections (native head first), model label order'),
+});
+
+export const summaryResult = z.object({
+  language: z.enum(['en', 'ko']),
+  dominant: labelScore,
+  ekman_dominant: z.enum(EKMAN),
+  sentiment: z.enum(SENTIMENTS),
+  valence: z.number().min(-1).max(1),
+  arousal: z.number().min(0).max(1),
+});
+
+export const shapedResult = z.union([fullResult, standardResult, summaryResult]);
+
+export const spanSchema = z.object({
+  text: z.string(),
+  start: z.number().int().nonnegative().describe('UTF-16 code units'),
+  end: z.number().int().nonnegative().describe('UTF-16 code units, exclusive'),
+});
+
+export const explanationSchema = z.object({
+  unit: z.enum(['word', 'phrase']).describe('phrase when the text has more than 48 words (runs of consecutive words)'),
+  units: z.number().int().nonnegative(),
+  labels: z.array(z.object({
+    label: z.string(),
+    probability: prob,
+    spans: z.array(spanSchema.extend({ contribution: z.number().describe('p(label | text) − p(label | text without the span)') }))
+      .describe('largest contribution first'),
+  })),
+});
+
+export type Explanation = z.infer<typeof explanationSchema>;
+
+export const sentenceSchema = z.union([fullResult.extend(spanSchema.shape), standardResult.extend(spanSchema.shape), summaryResult.extend(spanSchema.shape)]);
+
+// ---- shaping ----
+
+export interface ReadOptions {
+  topK: number;
+  threshold?: number;
+  detail: Detail;
+}
+
+export function shape(a: TextAnalysis, model: ModelInfo, o: ReadOptions): Record<string, unknown> {
+  const profile = emotionProfile(a, model, { topK: o.topK, threshold: o.threshold });
+  if (o.detail === 'summary') return round4(summaryOf(profile)) as unknown as Record<string, unknown>;
+  if (o.detail === 'standard') return round4(profile) as unknown as Record<string, unknown>;
+  return round4({ ...profile, all_labels: allLabels(a, model, o.threshold) }) as unknown as Record<string, unknown>;
+}
+
+/** A result at detail standard or full (not summary). */
+export function isDetailed<R extends object>(r: R): r is R & z.infer<typeof standardResult> {
+  return 'ekman' in r && typeof (r as { sentiment?: unknown }).sentiment === 'object';
+}
+
+/**
+ * The summary of a standard result (and of its sentences), keeping the explanation: the same numbers summaryOf
+ * gives, since rounding to 4 decimals commutes with picking fields.
+ */
+export function summaryFromStandard(r: z.infer<typeof standardResult> & { sentences?: unknown[]; explanation?: unknown }): Record<string, unknown> {
+  const pick = (x: z.infer<typeof standardResult>) => ({
+    language: x.language,
+    dominant: x.dominant,
+    ekman_dominant: x.ekman.dominant,
+    sentiment: x.sentiment.label,
+    valence: x.valence,
+    arousal: x.arousal,
+  });
+  const out: Record<string, unknown> = pick(r);
+  if (r.sentences) {
+    out.sentences = (r.sentences as Array<z.infer<typeof standardResult> & { text: string; start: number; end: number }>).map((s) => ({ text: s.text, start: s.start, end: s.end, ...pick(s) }));
+  }
+  if (r.explanation) out.explanation = r.explanation;
+  return out;
+}
+
+const locale = (l: Language) => l;
+
+/** Sentence results for each text, all sentences of one language in one engine call. */
+export async function sentenceResults(
+  engine: TextEngine, texts: string[], analyses: TextAnalysis[], o: ReadOptions, signal: AbortSignal,
+): Promise<Array<Array<Record<string, unknown>>>> {
+  const spans = texts.map((t, i) => sentences(t, locale(analyses[i].language)));
+  const total = spans.reduce((s, x) => s + x.length, 0);
+  if (total > MAX_SENTENCES) {
+    throw new ToolError('limit_exceeded', `the texts hold ${total} sentences; granularity "sentence" allows at most ${MAX_SENTENCES} per call — send fewer or shorter texts`);
+  }
+  const out = spans.map((s) => new Array<Record<string, unknown>>(s.length));
+  for (const lang of ['en', 'ko'] as const) {
+    const where: Array<[number, number]> = [];
+    spans.forEach((s, i) => { if (analyses[i].language === lang) s.forEach((_, j) => where.push([i, j])); });
+    if (where.length === 0) continue;
+    throwIfCancelled(signal);
+    const res = await engine.analyze(where.map(([i, j]) => spans[i][j].text), { language: lang, signal });
+    where.forEach(([i, j], k) => {
+      const { text, start, end } = spans[i][j];
+      out[i][j] = { text, start, end, ...shape(res[k], engine.model, o) };
+    });
+  }
+  return out;
+}
+
+export function checkExplainLimits(texts: string[]): void {
+  if (texts.length > MAX_EXPLAIN_TEXTS) {
+    throw new ToolError('limit_exceeded', `explain allows at most ${MAX_EXPLAIN_TEXTS} texts per call (got ${texts.length}); send fewer texts or explain=false`);
+  }
+  texts.forEach((t, i) => {
+    if (t.length > MAX_EXPLAIN_CHARS) {
+      throw new ToolError('limit_exceeded', `explain allows texts of at most ${MAX_EXPLAIN_CHARS} characters; text ${i} has ${t.length} — explain a shorter passage`);
+    }
+  });
+}
+
+/** Occlusion explanation of one text's top native labels (one batch of deletions). */
+export async function explainText(engine: TextEngine, text: string, a: TextAnalysis, signal: AbortSignal): Promise<Explanation> {
+  const taxonomy = a.language === 'en' ? 'goemotions' : 'kote';
+  const labels = engine.model.labels[taxonomy];
+  const score: BatchScorer = async (variants) => (await engine.analyze(variants, { language: a.language, signal })).map((x) => x[taxonomy]);
+  const units = occlusionUnits(text, locale(a.language));
+  const o = await occlude(text, units, score, a[taxonomy]);
+  const top = o.base.map((p, i) => ({ p, i })).sort((x, y) => y.p - x.p || x.i - y.i).slice(0, EXPLAIN_LABELS);
+  const phrase = units.length < words(text, locale(a.language)).length;
+  return round4({
+    unit: phrase ? ('phrase' as const) : ('word' as const),
+    units: units.length,
+    labels: top.map(({ p, i }) => ({ label: labels[i], probability: p, spans: contributions(o, i, EXPLAIN_SPANS) })),
+  });
+}
+
+/** Refuses (never truncates) a structured result over MAX_RESPONSE_BYTES, saying what would make it fit. */
+export function checkResponseSize(structured: unknown, remedy: string, detail: Detail): void {
+  const bytes = jsonBytes(structured);
+  if (bytes <= MAX_RESPONSE_BYTES) return;
+  const hint = detail === 'summary' ? remedy : `use detail "summary" or ${remedy}`;
+  throw new ToolError('limit_exceeded', `the result would be ${bytes} bytes of JSON, over the response limit of ${MAX_RESPONSE_BYTES} bytes; ${hint}`);
+}
+
+export type { Detail, LanguageRequest };

@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { deleteSpans, sentences, words } from '../../../src/analysis/segment/index.js';
+
+const sliceOk = (input: string, spans: { text: string; start: number; end: number }[]) =>
+  spans.every((s) => input.slice(s.start, s.end) === s.text);
+
+describe('sentences', () => {
+  it('splits English sentences and the offsets slice the input exactly', () => {
+    const input = 'I love this!  It broke on day two. Why?';
+    const s = sentences(input, 'en');
+    expect(s.map((x) => x.text)).toEqual(['I love this!', 'It broke on day two.', 'Why?']);
+    expect(s.map((x) => [x.start, x.end])).toEqual([[0, 12], [14, 34], [35, 39]]);
+    expect(sliceOk(input, s)).toBe(true);
+  });
+
+  it('counts UTF-16 code units: an astral emoji is 2, a Hangul syllable 1', () => {
+    const input = '정말 고마워요 😊. 그런데 왜 늦었어요? 🥲🥲 화나요!';
+    const s = sentences(input, 'ko');
+    expect(s.map((x) => x.text)).toEqual(['정말 고마워요 😊.', '그런데 왜 늦었어요?', '🥲🥲 화나요!']);
+    // '정말 고마워요 😊.' is 8 BMP characters + one surrogate pair (2 units) + '.' = 11 units
+    expect(s[0]).toEqual({ text: '정말 고마워요 😊.', start: 0, end: 11 });
+    expect(sliceOk(input, s)).toBe(true);
+    expect(s[2].end).toBe(input.length);
+  });
+
+  it('drops whitespace-only input and keeps a sentence without final punctuation', () => {
+    expect(sentences('   \n ', 'en')).toEqual([]);
+    expect(sentences('  no full stop here ', 'en')).toEqual([{ text: 'no full stop here', start: 2, end: 19 }]);
+  });
+
+  it('property: every span slices exactly, spans are ordered, disjoint and cover every non-space character', () => {
+    const piece = fc.constantFrom('Hi.', ' ', '😀', '화가 나!', '\n', 'ok?', '👍🏽', 'é', '…', '가나다');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }).map((a) => a.join('')), fc.constantFrom('en', 'ko'), (input, locale) => {
+        const s = sentences(input, locale);
+        expect(sliceOk(input, s)).toBe(true);
+        for (let i = 1; i < s.length; i++) expect(s[i].start).toBeGreaterThanOrEqual(s[i - 1].end);
+        const covered = new Array(input.length).fill(false);
+        for (const x of s) for (let k = x.start; k < x.end; k++) covered[k] = true;
+        for (let k = 0; k < input.length; k++) if (!/\s/u.test(input[k])) expect(covered[k]).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('words', () => {
+  it('Korean eojeol, emoji kept as units, punctuation dropped', () => {
+    const input = '나는 오늘 정말 화가 났어! 😡 왜?';
+    const w = words(input, 'ko');
+    expect(w.map((x) => x.text)).toEqual(['나는', '오늘', '정말', '화가', '났어', '😡', '왜']);
+    expect(sliceOk(input, w)).toBe(true);
+    expect(w[5]).toEqual({ text: '😡', start: 16, end: 18 });
+  });
+
+  it('English words with contractions', () => {
+    const w = words("I can't stand it, honestly.", 'en');
+    expect(w.map((x) => x.text)).toEqual(['I', "can't", 'stand', 'it', 'honestly']);
+  });
+});
+
+describe('Chinese and Japanese (for the zh/ja models to come)', () => {
+  it('ICU splits sentences at 。？ and words by dictionary, whatever the locale', () => {
+    const zh = '我很高兴。你呢？今天下雨了。';
+    expect(sentences(zh, 'zh').map((s) => s.text)).toEqual(['我很高兴。', '你呢？', '今天下雨了。']);
+    expect(words('我很高兴今天', 'zh').map((w) => w.text)).toEqual(['我', '很', '高兴', '今天']);
+    expect(words('今日はとても嬉しいです', 'ja').map((w) => w.text)).toEqual(['今日', 'は', 'とても', '嬉しい', 'です']);
+  });
+});
+
+describe('deleteSpans', () => {
+  it('removes spans and leaves one space at each seam', () => {
+    const input = 'I really hate this movie';
+    expect(deleteSpans(input, [{ start: 9, end: 13 }])).toBe('I really this movie');
+    expect(deleteSpans(input, [{ start: 0, end: 1 }, { start: 19, end: 24 }])).toBe('really hate this');
+    expect(deleteSpans('화가 났어!', [{ start: 3, end: 5 }])).toBe('화가 !');
+  });
+  it('rejects overlapping spans', () => {
+    expect(() => deleteSpans('abcdef', [{ start: 0, end: 3 }, { start: 2, end: 4 }])).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import {
+  MAX_EXPLAIN_CHARS,
+  MAX_RESPONSE_BYTES,
+  MAX_SENTENCES,
+  checkExplainLimits,
+  checkResponseSize,
+  explainText,
+  sentenceResults,
+  shape,
+  summaryResult,
+  standardResult,
+  fullResult,
+} from '../../src/tools/emotion_reading.js';
+import { ToolError } from '../../src/core/errors.js';
+import { fakeAnalysis, fakeEngine, FAKE_MODEL } from '../analysis/bentham/fake-model.js';
+
+const signal = new AbortController().signal;
+const opts = (detail: 'summary' | 'standard' | 'full') => ({ topK: 5, detail });
+
+describe('shape', () => {
+  const a = fakeAnalysis({ go: { joy: 0.81234567, neutral: 0.1 }, vad: [3.5, 3, 3] });
+  it('standard is the profile, summary six fields, full adds all labels; each matches its schema', () => {
+    const std = shape(a, FAKE_MODEL, opts('standard'));
+    expect(standardResult.strict().safeParse(std).success).toBe(true);
+    const sum = shape(a, FAKE_MODEL, opts('summary'));
+    expect(sum).toEqual({ language: 'en', dominant: { label: 'joy', score: 0.8123 }, ekman_dominant: 'joy', sentiment: 'positive', valence: 0.25, arousal: 0.5 });
+    expect(summaryResult.strict().safeParse(sum).success).toBe(true);
+    const full = shape(a, FAKE_MODEL, opts('full'));
+    expect(fullResult.strict().safeParse(full).success).toBe(true);
+    expect((full.all_labels as { goemotions: unknown[] }).goemotions).toHaveLength(28);
+  });
+});
+
+describe('sentenceResults', () => {
+  it('sentences of each text, grouped by language into one engine call each, offsets slice exactly', async () => {
+    const e = fakeEngine(() => ({ go: { joy: 0.9 } }));
+    const texts = ['Great day! 🎉🎉 Then it rained.', '정말 좋아요 😊. 그런데 비가 와요.'];
+    const analyses = [fakeAnalysis(), { ...fakeAnalysis(), language: 'ko' as const }];
+    const out = await sentenceResults(e, texts, analyses, opts('summary'), signal);
+    expect(e.calls).toEqual([['Great day!', '🎉🎉 Then it rained.'], ['정말 좋아요 😊.', '그런데 비가 와요.']]);
+    expect(out[0].map((s) => [s.start, s.end])).toEqual([[0, 10], [11, 31]]); // '🎉🎉' is 4 UTF-16 units: 11 + 4 + ' Then it rained.'.length (16)
+    out.forEach((ss, i) => ss.forEach((s) => expect(texts[i].slice(s.start as number, s.end as number)).toBe(s.text)));
+    expect(out[1][0]).toMatchObject({ text: '정말 좋아요 😊.', start: 0, end: 10, dominant: { label: 'joy' } });
+  });
+  it(`refuses more than ${MAX_SENTENCES} sentences`, async () => {
+    const text = 'Yes. '.repeat(MAX_SENTENCES + 1);
+    await expect(sentenceResults(fakeEngine(() => ({})), [text], [fakeAnalysis()], opts('summary'), signal)).rejects.toMatchObject({ code: 'limit_exceeded' });
+  });
+});
+
+describe('explanations', () => {
+  it('long texts are explained phrase by phrase', async () => {
+    const text = Array.from({ length: 100 }, (_, i) => (i === 50 ? 'furious' : `w${i}`)).join(' ');
+    const e = fakeEngine((t) => (t.includes('furious') ? { go: { anger: 0.9 } } : {}));
+    const ex = await explainText(e, text, fakeAnalysis({ go: { anger: 0.9 } }), signal);
+    expect(ex.unit).toBe('phrase');
+    expect(ex.units).toBe(34);
+    expect(e.calls).toHaveLength(1);
+    expect(ex.labels[0]).toMatchObject({ label: 'anger', probability: 0.9 });
+    expect(ex.labels[0].spans[0]).toMatchObject({ text: 'w48 w49 furious', contribution: 0.9 });
+  });
+  it('limits: text length and count', () => {
+    expect(() => checkExplainLimits(['x'.repeat(MAX_EXPLAIN_CHARS + 1)])).toThrow(/at most 2000 characters; text 0 has 2001/);
+    expect(() => checkExplainLimits(new Array(65).fill('x'))).toThrow(ToolError);
+    expect(() => checkExplainLimits(new Array(64).fill('x'))).not.toThrow();
+  });
+});
+
+describe('response size', () => {
+  it('refuses over the limit with the remedy, accepts at the limit', () => {
+    const at = { s: 'x'.repeat(MAX_RESPONSE_BYTES - 8) }; // {"s":"…"} adds 8 bytes
+    expect(() => checkResponseSize(at, 'send fewer texts', 'standard')).not.toThrow();
+    const over = { s: 'x'.repeat(MAX_RESPONSE_BYTES - 7) };
+    expect(() => checkResponseSize(over, 'send fewer texts', 'standard')).toThrow(/1048577 bytes of JSON, over the response limit of 1048576 bytes; use detail "summary" or send fewer texts/);
+    expect(() => checkResponseSize(over, 'send fewer texts', 'summary')).toThrow(/; send fewer texts$/);
+  });
+});
