@@ -67,7 +67,7 @@ export const configSchema = z.object({
     authTokens: z.array(z.string().min(16, 'a bearer token must have at least 16 characters')),
     /** File with one token per line (# comments allowed), read at start-up. */
     authTokenFile: z.string().min(1).optional(),
-    /** Origins allowed in the Origin header (browsers); a request with any other Origin is refused with 403. */
+    /** Origins allowed in the Origin header (browsers), added to the loopback origins a loopback bind accepts; any other Origin gets 403. */
     allowedOrigins: z.array(z.string().min(1)),
     /** Host header values allowed; empty = loopback names when bound to loopback, anything otherwise. */
     allowedHosts: z.array(z.string().min(1)),
@@ -143,7 +143,7 @@ const SETTINGS: ReadonlyArray<Setting> = [
   },
   { flag: '--auth-token', env: 'RED_HEART_AUTH_TOKEN', path: ['http', 'authTokens'], envOnly: true, help: 'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each', apply: list(['http', 'authTokens']) },
   { flag: '--auth-token-file', env: 'RED_HEART_AUTH_TOKEN_FILE', path: ['http', 'authTokenFile'], help: 'file with one bearer token per line' },
-  { flag: '--allowed-origins', env: 'RED_HEART_ALLOWED_ORIGINS', path: ['http', 'allowedOrigins'], help: 'comma-separated Origin values browsers may call from (default: none)', apply: list(['http', 'allowedOrigins']) },
+  { flag: '--allowed-origins', env: 'RED_HEART_ALLOWED_ORIGINS', path: ['http', 'allowedOrigins'], help: 'comma-separated Origin values browsers may call from, besides the loopback origins a loopback bind accepts (default: none)', apply: list(['http', 'allowedOrigins']) },
   { flag: '--allowed-hosts', env: 'RED_HEART_ALLOWED_HOSTS', path: ['http', 'allowedHosts'], help: 'comma-separated Host header values accepted (default: loopback names on loopback)', apply: list(['http', 'allowedHosts']) },
   { flag: '--max-body-bytes', env: 'RED_HEART_MAX_BODY_BYTES', path: ['http', 'maxBodyBytes'], help: 'largest HTTP request body (413 past it)' },
   { flag: '--max-client-concurrency', env: 'RED_HEART_MAX_CLIENT_CONCURRENCY', path: ['http', 'maxClientConcurrency'], help: 'HTTP requests one client may have in flight (429 past it)' },
