@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['surd', 'engine', 'corpus'];
+const BENCHES = ['surd', 'engine', 'corpus', 'cache', 'stdio'];
 const only = process.env.BENCH ? process.env.BENCH.split(',') : BENCHES;
 const results: Record<string, unknown> = {};
 

@@ -3,7 +3,7 @@
 // Usage: node scripts/bundle.mjs [--out DIR]   (default DIR: build/; `npm run bundle` builds first)
 // Writes DIR/mcpb/ (the unpacked bundle) and DIR/red-heart-mcp-<version>.mcpb.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,6 +41,19 @@ function installProduction(stage) {
   writeFileSync(join(stage, 'package-lock.json'), readFileSync(join(ROOT, 'package-lock.json')));
   run(npm, ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], stage);
   unlinkSync(join(stage, 'package-lock.json'));
+}
+
+/**
+ * better-sqlite3 (the file cache) needs its native binding, which its install script builds and the install above
+ * skips. The bundle carries the one the checkout's `npm ci` built: it serves THIS platform only; elsewhere the file
+ * cache reports `degraded` and calls are served uncached (docs/deployment.md).
+ */
+function copySqliteBinding(stage) {
+  const rel = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
+  const from = join(ROOT, rel);
+  if (!existsSync(from)) throw new Error(`${from} is missing: run npm ci in the checkout (it builds better-sqlite3) before bundling`);
+  mkdirSync(dirname(join(stage, rel)), { recursive: true });
+  copyFileSync(from, join(stage, rel));
 }
 
 /**
@@ -136,7 +149,7 @@ async function manifest(stage) {
       cache_path: {
         type: 'string',
         title: 'Cache file',
-        description: 'Where the file cache is kept. Empty: $XDG_CACHE_HOME/red-heart-mcp/cache.json, or ~/.cache/red-heart-mcp/cache.json.',
+        description: 'Where the file cache is kept. Empty: $XDG_CACHE_HOME/red-heart-mcp/cache.sqlite, or ~/.cache/red-heart-mcp/cache.sqlite.',
         default: '',
         required: false,
       },
@@ -174,6 +187,7 @@ async function main() {
   mkdirSync(out, { recursive: true });
   stagePackage(out, stage);
   installProduction(stage);
+  copySqliteBinding(stage);
   dropUnlinkedDylibCopy(stage);
   const m = await manifest(stage);
   writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);

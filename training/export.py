@@ -2,6 +2,7 @@
 the parity check (PyTorch vs onnxruntime fp32; fp32 vs int8 raw outputs).
 
 usage: python training/export.py --ckpt training/runs/v1/model.pt --outdir training/work/export
+(--ckpt also takes a safetensors state_dict, e.g. training/checkpoints/red-heart-1.3.0.fp16.safetensors)
 writes red-heart-v1.fp32.onnx, red-heart-v1.int8.onnx, parity.json in --outdir
 """
 import argparse, json, os, sys
@@ -10,7 +11,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D
-from model import RedHeart, OUTPUT_NAMES
+from model import RedHeart, OUTPUT_NAMES, from_safetensors
 
 PARITY_TEXTS = [
     'I am so happy today, thanks for everything!',
@@ -25,6 +26,8 @@ PARITY_TEXTS = [
 
 
 def load_model(ckpt):
+    if ckpt.endswith('.safetensors'):
+        return from_safetensors(ckpt)[0].eval()
     sd = torch.load(ckpt, map_location='cpu')
     m = RedHeart(sd['word.weight'].shape[0])
     m.load_state_dict(sd)

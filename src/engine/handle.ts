@@ -30,6 +30,8 @@ export interface EngineStatus {
   };
   /** ONNX Runtime intra-op threads (null until loaded). */
   threads: number | null;
+  /** 'worker' = the ONNX session runs in a worker thread, off the event loop (null until loaded). */
+  inference_thread: 'worker' | 'main' | null;
   /** The model in use (null until loaded). */
   model: (ModelFileInfo & {
     /** Counted from the ONNX graph initializers. */
@@ -176,6 +178,7 @@ class OnnxEngineHandle implements EngineHandle {
         attempts: info?.providerAttempts ?? [],
       },
       threads: info?.threads ?? null,
+      inference_thread: info?.inferenceThread ?? null,
       model: info
         ? {
             id: info.id,

@@ -15,6 +15,7 @@ import { INSTALL_HINT, type ResolvedModel } from './manifest.js';
 import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCount } from './onnx-params.js';
 import { autoCandidates, ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
+import { WorkerSession, type RawTensor, type SessionLike } from './workers/ort-session.js';
 import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 
 export const OUTPUT_NAMES = ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad'] as const;
@@ -35,6 +36,11 @@ export interface EngineOptions {
    * 'exact': never batch (each window alone).
    */
   batching?: 'auto' | 'dynamic' | 'exact';
+  /**
+   * 'worker' (default): the ONNX session runs in a worker thread, so inference never blocks the event loop.
+   * 'main': in the calling thread (what the engine did before; kept for benchmarks and comparison).
+   */
+  inferenceThread?: 'worker' | 'main';
 }
 
 export interface EngineAnalyzeOptions extends AnalyzeOptions {
@@ -74,6 +80,8 @@ export interface LoadedEngineInfo extends ModelFileInfo {
   providerAttempts: ProviderAttempt[];
   fallbackReason: string | null;
   threads: number;
+  /** Where the ONNX session runs. */
+  inferenceThread: 'worker' | 'main';
   loadMs: number;
   warmupMs: number;
   thresholdsSource: string;
@@ -111,7 +119,7 @@ export class OnnxTextEngine implements TextEngine {
   private closed = false;
 
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: SessionLike,
     private readonly tokenizer: TextTokenizer,
     private readonly resolved: ResolvedModel,
     readonly info: LoadedEngineInfo,
@@ -183,9 +191,9 @@ export class OnnxTextEngine implements TextEngine {
     const candidates: ProviderName[] = opts.provider === 'auto' ? autoCandidates() : [opts.provider];
     const attempts: ProviderAttempt[] = [];
     for (const provider of candidates) {
-      let session: ort.InferenceSession | null = null;
+      let session: SessionLike | null = null;
       try {
-        session = await ort.InferenceSession.create(modelBytes, {
+        const sessionOptions: ort.InferenceSession.SessionOptions = {
           executionProviders: [provider],
           graphOptimizationLevel: 'all',
           intraOpNumThreads: threads,
@@ -196,7 +204,11 @@ export class OnnxTextEngine implements TextEngine {
           // Idle intra-op threads sleep instead of spin-waiting: on a busy 2-core laptop spinning threads fight the
           // other processes (measured: batch-1 p50 24 ms with spinning vs 12 ms without, under load; see docs/engine.md).
           extra: { session: { intra_op: { allow_spinning: '0' } } },
-        });
+        };
+        session =
+          (opts.inferenceThread ?? 'worker') === 'worker'
+            ? await WorkerSession.create(modelBytes, sessionOptions, ort.env.logLevel)
+            : ((await ort.InferenceSession.create(modelBytes, sessionOptions)) as unknown as SessionLike);
         checkIo(session, resolved);
         const loadMs = performance.now() - t0;
         attempts.push({ provider, ok: true });
@@ -218,6 +230,7 @@ export class OnnxTextEngine implements TextEngine {
           providerAttempts: attempts,
           fallbackReason,
           threads,
+          inferenceThread: opts.inferenceThread ?? 'worker',
           loadMs: Math.round(loadMs),
           warmupMs: 0,
           thresholdsSource: `${resolved.manifestPath} (per-label thresholds tuned on dev splits)`,
@@ -359,7 +372,7 @@ export class OnnxTextEngine implements TextEngine {
       else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, [B, S]);
       else feeds[name] = new ort.Tensor('int64', new BigInt64Array(B * S), [B, S]); // token_type_ids: all segment 0
     }
-    let res: ort.InferenceSession.ReturnType;
+    let res: Record<string, RawTensor>;
     try {
       res = await this.session.run(feeds, [...OUTPUT_NAMES]);
     } catch (err) {
@@ -397,7 +410,7 @@ export class OnnxTextEngine implements TextEngine {
   }
 }
 
-function checkIo(session: ort.InferenceSession, resolved: ResolvedModel): void {
+function checkIo(session: SessionLike, resolved: ResolvedModel): void {
   const missingIn = resolved.entry.inputs.filter((n) => !session.inputNames.includes(n));
   const missingOut = OUTPUT_NAMES.filter((n) => !session.outputNames.includes(n));
   if (missingIn.length || missingOut.length) {

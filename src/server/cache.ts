@@ -1,15 +1,17 @@
-// Result cache: keyv over a persistent file (default), memory, Redis (shared by replicas), or nothing.
-// Keys are sha256 of (tool, canonical arguments, model id). A cache fault (corrupt or unwritable file,
+// Result cache: an SQLite file (default `file` backend, see cache/sqlite-store.ts), keyv over memory, Redis
+// (shared by replicas), or nothing. Keys are sha256 of (tool, canonical arguments, model id). Every backend is
+// bounded by entries and bytes with least-recently-used eviction and a TTL (Redis: TTL and its own
+// maxmemory policy). A cache fault (corrupt or unwritable file,
 // bad entry, Redis down or slow) is logged and the call is served uncached: the cache may lose results
 // but never returns a wrong one. Redis operations are bounded by `timeoutMs`; after a fault the cache
 // is skipped for a short back-off, then probed again, and caching resumes when Redis answers.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import KeyvRedis, { createClient } from '@keyv/redis';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
-import { KeyvFile } from 'keyv-file';
 import type { Logger } from 'pino';
+import { SqliteStore } from './cache/sqlite-store.js';
 
 export type CacheBackend = 'file' | 'memory' | 'none' | 'redis';
 
@@ -18,6 +20,8 @@ export interface CacheOptions {
   path: string;
   ttlSeconds: number;
   maxEntries: number;
+  /** Most bytes of cached results kept (file and memory backends; default 256 MiB). */
+  maxBytes?: number;
   /** redis:// or rediss:// URL (redis backend). */
   url?: string;
   /** Bound on one Redis operation in ms (default 250). */
@@ -31,13 +35,22 @@ export interface CacheStats {
   path?: string;
   /** Redis URL with any password masked. */
   url?: string;
+  /** Entries stored (file: in the shared file, all processes; memory: this process; redis: written by this process). */
   entries: number;
+  /** Bytes of stored results (UTF-8 JSON); null for Redis (its memory is Redis's to report). */
+  bytes: number | null;
   maxEntries: number;
+  maxBytes: number;
   ttlSeconds: number;
   hits: number;
   misses: number;
   writes: number;
+  /** Entries removed by least-recently-used eviction (by this process). */
+  evictions: number;
   errors: number;
+  /** File backend: writes queued but not yet committed, and where commits and WAL checkpoints run. */
+  pending?: number;
+  writer?: 'worker' | 'inline';
   /** Set when the cache had a fault; calls are still served. For Redis: cleared when Redis answers again. */
   degraded: string | null;
   /** Redis only: operations skipped (served uncached) while the cache was degraded. */
@@ -82,9 +95,15 @@ function isCachedResult(value: unknown): value is CachedResult {
   return typeof v.summary === 'string' && !!v.structured && typeof v.structured === 'object' && !Array.isArray(v.structured);
 }
 
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
 export class ResultCache {
   private readonly keyv: Keyv | null;
-  private readonly order = new Map<string, true>(); // insertion order, for evicting the oldest past maxEntries
+  /** The file backend's store (null for the other backends). */
+  private sqlite: SqliteStore | null = null;
+  /** Memory and Redis: keys in least-recently-used order with their sizes, for the bounds. */
+  private readonly order = new Map<string, number>();
+  private bytes = 0;
   private readonly stats: CacheStats;
   /** Redis client (redis backend only). */
   private redis: RedisLike | null = null;
@@ -99,16 +118,20 @@ export class ResultCache {
       path: options.backend === 'file' ? options.path : undefined,
       url: options.backend === 'redis' && options.url ? maskUrl(options.url) : undefined,
       entries: 0,
+      bytes: options.backend === 'redis' ? null : 0,
       maxEntries: options.maxEntries,
+      maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
       ttlSeconds: options.ttlSeconds,
       hits: 0,
       misses: 0,
       writes: 0,
+      evictions: 0,
       errors: 0,
       degraded: null,
       skipped: options.backend === 'redis' ? 0 : undefined,
     };
-    this.keyv = options.backend === 'none' ? null : options.backend === 'redis' ? this.openRedis() : this.open();
+    if (options.backend === 'file') this.openFile();
+    this.keyv = options.backend === 'memory' ? this.openMemory() : options.backend === 'redis' ? this.openRedis() : null;
   }
 
   private get remote(): boolean {
@@ -222,39 +245,30 @@ export class ResultCache {
     }
   }
 
-  private open(): Keyv | null {
-    let store: KeyvStoreAdapter | Map<unknown, unknown>;
-    if (this.options.backend === 'file') {
-      try {
-        this.checkFile(this.options.path);
-        store = new KeyvFile({ filename: this.options.path, writeDelay: 50 }) as unknown as KeyvStoreAdapter;
-        for (const key of (store as unknown as { _data: Map<string, unknown> })._data.keys()) this.order.set(stripNamespace(key), true);
-      } catch (err) {
-        this.fault(`file cache unusable at ${this.options.path}: ${(err as Error).message}; serving uncached`);
-        return null;
-      }
-    } else {
-      store = new Map();
+  private openFile(): void {
+    try {
+      this.sqlite = SqliteStore.open({
+        path: this.options.path,
+        maxEntries: this.options.maxEntries,
+        maxBytes: this.stats.maxBytes,
+        ttlSeconds: this.options.ttlSeconds,
+        logger: this.logger,
+      });
+    } catch (err) {
+      this.fault(`file cache unusable at ${this.options.path}: ${(err as Error).message}; serving uncached`);
+      return;
     }
-    const keyv = new Keyv({ store, namespace: 'rh', ttl: this.options.ttlSeconds > 0 ? this.options.ttlSeconds * 1000 : undefined });
-    keyv.on('error', (err: Error) => this.fault(`cache store error: ${err.message}`));
-    this.stats.entries = this.order.size;
-    return keyv;
+    // The JSON file of the previous backend (keyv-file) sits next to the new default path; it is not read.
+    const legacy = join(dirname(this.options.path), 'cache.json');
+    if (legacy !== this.options.path && existsSync(legacy)) {
+      this.logger.info({ legacy, path: this.options.path }, 'an old JSON cache file (backend before 0.2) is ignored; it may be deleted');
+    }
   }
 
-  /** A corrupt cache file is moved aside (kept for inspection) so the cache starts empty instead of failing. */
-  private checkFile(path: string): void {
-    mkdirSync(dirname(path), { recursive: true });
-    if (!existsSync(path)) return;
-    const text = readFileSync(path, 'utf8');
-    try {
-      const parsed = JSON.parse(text) as { cache?: unknown };
-      if (!parsed || typeof parsed !== 'object' || !('cache' in parsed)) throw new Error('missing "cache" field');
-    } catch (err) {
-      const aside = `${path}.corrupt-${Date.now()}`;
-      renameSync(path, aside);
-      this.logger.warn({ path, movedTo: aside, reason: (err as Error).message }, 'cache file was corrupt; moved aside and rebuilt empty');
-    }
+  private openMemory(): Keyv {
+    const keyv = new Keyv({ store: new Map(), namespace: 'rh', ttl: this.options.ttlSeconds > 0 ? this.options.ttlSeconds * 1000 : undefined });
+    keyv.on('error', (err: Error) => this.fault(`cache store error: ${err.message}`));
+    return keyv;
   }
 
   private fault(message: string): void {
@@ -264,10 +278,11 @@ export class ResultCache {
   }
 
   get enabled(): boolean {
-    return this.keyv !== null;
+    return this.keyv !== null || this.sqlite !== null;
   }
 
   async get(key: string): Promise<CachedResult | undefined> {
+    if (this.sqlite) return this.getFile(this.sqlite, key);
     const keyv = this.keyv;
     if (!keyv) return undefined;
     const read = await this.guard('read', () => keyv.get(key) as Promise<unknown>);
@@ -277,7 +292,7 @@ export class ResultCache {
     }
     const value = read.value;
     if (value === undefined || value === null) {
-      this.order.delete(key);
+      this.forget(key);
       this.stats.misses++;
       return undefined;
     }
@@ -287,34 +302,84 @@ export class ResultCache {
       this.stats.misses++;
       return undefined;
     }
+    const size = this.order.get(key);
+    if (size !== undefined) {
+      this.order.delete(key); // most recently used goes last
+      this.order.set(key, size);
+    }
+    this.stats.hits++;
+    return value;
+  }
+
+  /** File backend: a synchronous point read; a value that does not parse as a result is dropped, never returned. */
+  private getFile(store: SqliteStore, key: string): CachedResult | undefined {
+    let value: unknown;
+    try {
+      const text = store.get(key);
+      value = text === undefined ? undefined : JSON.parse(text);
+    } catch (err) {
+      value = err; // unreadable: handled as malformed below
+    }
+    if (value === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
+    if (!isCachedResult(value)) {
+      this.fault(`cache entry ${key.slice(0, 12)} malformed; dropped`);
+      store.delete(key);
+      this.stats.misses++;
+      return undefined;
+    }
     this.stats.hits++;
     return value;
   }
 
   async set(key: string, value: CachedResult): Promise<void> {
+    if (this.sqlite) {
+      try {
+        this.sqlite.set(key, JSON.stringify(value)); // queued; committed by the store's write-behind flush
+        this.stats.writes++;
+      } catch (err) {
+        this.fault(`cache write failed: ${(err as Error).message}`);
+      }
+      return;
+    }
     const keyv = this.keyv;
     if (!keyv) return;
     const write = await this.guard('write', () => keyv.set(key, value));
     if (!write.ok) return;
-    this.order.delete(key);
-    this.order.set(key, true);
+    this.forget(key);
+    const size = this.remote ? 0 : Buffer.byteLength(JSON.stringify(value));
+    this.order.set(key, size);
+    this.bytes += size;
     this.stats.writes++;
-    while (this.order.size > this.options.maxEntries) {
+    while (this.order.size > this.options.maxEntries || this.bytes > this.stats.maxBytes) {
       const oldest = this.order.keys().next().value as string;
+      this.stats.evictions++;
       await this.delete(oldest);
     }
-    this.stats.entries = this.order.size;
+  }
+
+  private forget(key: string): void {
+    const size = this.order.get(key);
+    if (size === undefined) return;
+    this.order.delete(key);
+    this.bytes -= size;
   }
 
   private async delete(key: string): Promise<void> {
-    this.order.delete(key);
-    this.stats.entries = this.order.size;
+    this.forget(key);
     const keyv = this.keyv;
     if (keyv) await this.guard('delete', () => keyv.delete(key));
   }
 
   snapshot(): CacheStats {
-    return { ...this.stats, entries: this.order.size };
+    if (this.sqlite) {
+      const totals = this.sqlite.totals();
+      const c = this.sqlite.counts();
+      return { ...this.stats, entries: totals.entries, bytes: totals.bytes, evictions: c.evictions, pending: c.pending, writer: c.writer };
+    }
+    return { ...this.stats, entries: this.order.size, bytes: this.remote ? null : this.bytes };
   }
 
   /** Flushes pending writes (the file adapter batches them) and releases the store. Safe to call twice. */
@@ -336,9 +401,8 @@ export class ResultCache {
       return;
     }
     try {
+      await this.sqlite?.close();
       await this.keyv?.disconnect();
-      const store = this.keyv?.store as { saveToDisk?: () => Promise<void> } | undefined;
-      if (store?.saveToDisk) await store.saveToDisk();
     } catch (err) {
       this.fault(`cache flush failed: ${(err as Error).message}`);
     }
@@ -363,8 +427,4 @@ export function maskUrl(url: string): string {
   } catch {
     return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
   }
-}
-
-function stripNamespace(key: string): string {
-  return key.startsWith('rh:') ? key.slice(3) : key;
 }

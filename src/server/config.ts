@@ -42,6 +42,8 @@ export const configSchema = z.object({
       url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
       ttlSeconds: intFrom(0, 365 * 24 * 3600), // 0 = never expire
       maxEntries: intFrom(1, 10_000_000),
+      /** Bytes of cached results kept (file and memory backends), least recently used evicted first. */
+      maxBytes: intFrom(1024, 2 ** 50),
       /** Upper bound on one remote cache operation; past it the call is served uncached. */
       timeoutMs: intFrom(1, 60_000),
     })
@@ -65,7 +67,7 @@ export const configSchema = z.object({
     authTokens: z.array(z.string().min(16, 'a bearer token must have at least 16 characters')),
     /** File with one token per line (# comments allowed), read at start-up. */
     authTokenFile: z.string().min(1).optional(),
-    /** Origins allowed in the Origin header (browsers); a request with any other Origin is refused with 403. */
+    /** Origins allowed in the Origin header (browsers), added to the loopback origins a loopback bind accepts; any other Origin gets 403. */
     allowedOrigins: z.array(z.string().min(1)),
     /** Host header values allowed; empty = loopback names when bound to loopback, anything otherwise. */
     allowedHosts: z.array(z.string().min(1)),
@@ -82,7 +84,7 @@ export type AppConfig = z.infer<typeof configSchema>;
 
 export function defaultCachePath(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'red-heart-mcp', 'cache.json');
+  return join(base, 'red-heart-mcp', 'cache.sqlite');
 }
 
 /** Each setting: CLI flag, environment variable, path in the config object. */
@@ -123,7 +125,8 @@ const SETTINGS: ReadonlyArray<Setting> = [
   },
   { flag: '--cache-path', env: 'RED_HEART_CACHE_PATH', path: ['cache', 'path'], help: 'cache file for the file backend' },
   { flag: '--cache-ttl', env: 'RED_HEART_CACHE_TTL', path: ['cache', 'ttlSeconds'], help: 'seconds a cached result lives (0 = forever)' },
-  { flag: '--cache-max-entries', env: 'RED_HEART_CACHE_MAX_ENTRIES', path: ['cache', 'maxEntries'], help: 'most cached results kept (per process)' },
+  { flag: '--cache-max-entries', env: 'RED_HEART_CACHE_MAX_ENTRIES', path: ['cache', 'maxEntries'], help: 'most cached results kept (file: in the shared file; memory/redis: per process)' },
+  { flag: '--cache-max-bytes', env: 'RED_HEART_CACHE_MAX_BYTES', path: ['cache', 'maxBytes'], help: 'most bytes of cached results kept (file and memory backends)' },
   { flag: '--cache-timeout-ms', env: 'RED_HEART_CACHE_TIMEOUT_MS', path: ['cache', 'timeoutMs'], help: 'longest a Redis cache operation may take before the call is served uncached' },
   { flag: '--log-level', env: 'RED_HEART_LOG_LEVEL', path: ['logLevel'], help: LOG_LEVELS.join(' | ') },
   { flag: '--max-text-chars', env: 'RED_HEART_MAX_TEXT_CHARS', path: ['limits', 'maxTextChars'], help: 'longest text accepted' },
@@ -140,7 +143,7 @@ const SETTINGS: ReadonlyArray<Setting> = [
   },
   { flag: '--auth-token', env: 'RED_HEART_AUTH_TOKEN', path: ['http', 'authTokens'], envOnly: true, help: 'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each', apply: list(['http', 'authTokens']) },
   { flag: '--auth-token-file', env: 'RED_HEART_AUTH_TOKEN_FILE', path: ['http', 'authTokenFile'], help: 'file with one bearer token per line' },
-  { flag: '--allowed-origins', env: 'RED_HEART_ALLOWED_ORIGINS', path: ['http', 'allowedOrigins'], help: 'comma-separated Origin values browsers may call from (default: none)', apply: list(['http', 'allowedOrigins']) },
+  { flag: '--allowed-origins', env: 'RED_HEART_ALLOWED_ORIGINS', path: ['http', 'allowedOrigins'], help: 'comma-separated Origin values browsers may call from, besides the loopback origins a loopback bind accepts (default: none)', apply: list(['http', 'allowedOrigins']) },
   { flag: '--allowed-hosts', env: 'RED_HEART_ALLOWED_HOSTS', path: ['http', 'allowedHosts'], help: 'comma-separated Host header values accepted (default: loopback names on loopback)', apply: list(['http', 'allowedHosts']) },
   { flag: '--max-body-bytes', env: 'RED_HEART_MAX_BODY_BYTES', path: ['http', 'maxBodyBytes'], help: 'largest HTTP request body (413 past it)' },
   { flag: '--max-client-concurrency', env: 'RED_HEART_MAX_CLIENT_CONCURRENCY', path: ['http', 'maxClientConcurrency'], help: 'HTTP requests one client may have in flight (429 past it)' },
@@ -198,7 +201,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
     batchWindowMs: 3,
     maxBatch: 32,
     batching: 'auto',
-    cache: { backend: 'file', path: defaultCachePath(env), ttlSeconds: 7 * 24 * 3600, maxEntries: 10_000, timeoutMs: 250 },
+    cache: { backend: 'file', path: defaultCachePath(env), ttlSeconds: 7 * 24 * 3600, maxEntries: 100_000, maxBytes: 256 * 1024 * 1024, timeoutMs: 250 },
     logLevel: 'info',
     limits: {
       maxTextChars: MAX_TEXT_CHARS,

@@ -1,7 +1,8 @@
 // Streamable HTTP transport, stateless: every POST /mcp gets a fresh McpServer + transport (built by
 // `createMcp`, which shares one engine and one cache), so replicas can sit behind a load balancer with
 // no session affinity. In front of the MCP transport, in this order:
-//   503 while shutting down · 405 for anything but POST · 403 Host/Origin not allowed (DNS rebinding)
+//   503 while shutting down · 405 for anything but POST · 403 Host/Origin not allowed (DNS rebinding; on a
+//   loopback bind, loopback origins are accepted by default)
 //   · 401 missing/wrong bearer token · 413 body over the limit · 429 client over its concurrency limit
 //   · 400 body that is not JSON.
 // Every refusal is a JSON-RPC error object whose message names the limit and its setting.
@@ -63,6 +64,29 @@ function sendJsonRpcError(req: IncomingMessage, res: ServerResponse, err: HttpRe
 }
 
 const normalizeOrigin = (o: string) => o.trim().replace(/\/+$/, '').toLowerCase();
+
+/** True for an Origin that is exactly scheme://host[:port] with http(s) and a loopback host (any port).
+ * A page served from this machine cannot be a DNS-rebinding attacker: the attacker's page carries its own
+ * domain in Origin, and `null`, paths and user info are refused. */
+export function isLoopbackOrigin(origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin.trim());
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !origin.trim().endsWith('/');
+  return bare && isLoopbackHost(url.hostname);
+}
+
+/** The Origin rule: no Origin (not a browser) passes; a listed one passes; on a loopback bind a loopback
+ * origin passes too; everything else is refused. A non-loopback bind accepts only the listed origins. */
+export function originAllowed(origin: string | undefined, rule: { loopbackBind: boolean; allowed: ReadonlySet<string> }): boolean {
+  if (origin === undefined) return true;
+  if (rule.allowed.has(normalizeOrigin(origin))) return true;
+  return rule.loopbackBind && isLoopbackOrigin(origin);
+}
 
 /** Splits a Host header into name and port ("[::1]:80" → "::1", "80"). */
 function splitHost(host: string): { name: string; port: string | null } {
@@ -156,8 +180,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
       throw new HttpRefusal(403, `Host '${String(req.headers.host ?? '')}' is not allowed (allowed hosts, --allowed-hosts / RED_HEART_ALLOWED_HOSTS)`);
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(normalizeOrigin(origin))) {
-      throw new HttpRefusal(403, `Origin '${origin}' is not allowed (allowed origins, --allowed-origins / RED_HEART_ALLOWED_ORIGINS)`);
+    if (!originAllowed(origin, { loopbackBind: loopback, allowed: allowedOrigins })) {
+      const scope = loopback ? 'loopback origins and the allowed origins' : 'only the allowed origins on a non-loopback bind';
+      throw new HttpRefusal(403, `Origin '${String(origin)}' is not allowed (accepted: ${scope}, --allowed-origins / RED_HEART_ALLOWED_ORIGINS)`);
     }
     let client: string;
     if (verifier.required) {

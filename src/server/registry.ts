@@ -12,6 +12,7 @@ import { TOOLS } from '../tools/index.js';
 import { toToolError } from '../tools/errors.js';
 import type { ResourceLink, ToolContext, ToolDefinition, ToolOutput, ToolServices } from '../tools/types.js';
 import { cacheKey, type ResultCache } from './cache.js';
+import { viewMeta } from './views.js';
 
 export interface RegistryDeps {
   services: ToolServices;
@@ -127,7 +128,7 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
   } catch (err) {
     const known = toToolError(err);
     if (known) {
-      logger.info({ code: known.code, msg: known.message }, 'tool call refused');
+      logger.info({ code: known.code, msg: known.message, ms: Math.round(performance.now() - started) }, 'tool call refused');
       return errorResult(known.code, known.message, requestId);
     }
     logger.error({ err }, 'tool call failed');
@@ -169,6 +170,8 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
       inputSchema: def.input,
       outputSchema: withCachedFlag(def.output),
       annotations: { title: def.title, readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: false, openWorldHint: false },
+      // MCP Apps: the view this tool's result renders in, for hosts that support it (src/server/views.ts).
+      ...(viewMeta(def.name) ? { _meta: viewMeta(def.name) } : {}),
     },
     ((args: unknown, extra: Extra) => runTool(def, args, extra, deps, () => !!server.server.getClientCapabilities()?.roots)) as never,
   );

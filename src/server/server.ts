@@ -1,4 +1,4 @@
-// createServer(): an McpServer with the tools and the status resource, independent of transport.
+// createServer(): an McpServer with the tools, prompts (prompts.ts) and resources (resources.ts), independent of transport.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
 import type { EngineHandle } from '../engine/handle.js';
@@ -6,8 +6,11 @@ import { AnalysisMemo, memoizedHandle } from '../engine/memo.js';
 import { ResultCache } from './cache.js';
 import type { AppConfig } from './config.js';
 import { createCorpusFiles } from './corpus/files.js';
+import { registerPrompts } from './prompts.js';
 import { registerTools } from './registry.js';
+import { registerResources, STATUS_URI, docUri } from './resources.js';
 import { VERSION } from './version.js';
+import { registerViews } from './views.js';
 
 export interface ServerDeps {
   config: AppConfig;
@@ -27,7 +30,7 @@ export interface RedHeartServer {
   close(): Promise<void>;
 }
 
-export const STATUS_URI = 'red-heart://status';
+export { STATUS_URI } from './resources.js';
 
 export function createServer(deps: ServerDeps): RedHeartServer {
   const { config, logger } = deps;
@@ -44,10 +47,11 @@ export function createServer(deps: ServerDeps): RedHeartServer {
         'regret_forecast (decision regret over options × scenarios), surd_decompose (causal SURD decomposition of time series), ' +
         'full_analysis (all of them on one text), analyze_corpus (a whole CSV/TSV/JSONL/text file in an allowed directory, ' +
         'aggregated, with a JSONL and an HTML report). Every number comes from an exact formula or the shipped model; ' +
-        `read ${STATUS_URI} for the loaded model and cache state.`,
+        `read ${STATUS_URI} for the loaded model and cache state, and ${docUri('<tool>')} for how a tool computes its numbers.`,
     },
   );
   registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
+  registerViews(mcp);
 
   const status = () => ({
     name: 'red-heart-mcp',
@@ -59,12 +63,8 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     limits: config.limits,
   });
 
-  mcp.registerResource(
-    'status',
-    STATUS_URI,
-    { title: 'Server status', description: 'Version, loaded models with parameter counts, execution provider, cache statistics, limits and uptime.', mimeType: 'application/json' },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(status(), null, 2) }] }),
-  );
+  registerResources(mcp, { status, modelsDir: config.modelsDir });
+  registerPrompts(mcp);
 
   return {
     mcp,

@@ -6,10 +6,6 @@ import {
   alignedPairs,
   binsPerAxis,
   MAX_SURROGATES,
-  runAsync,
-  surdFromSamplesSteps,
-  surdFromTableSteps,
-  surdWithSignificanceSteps,
   surrogateCost,
   surrogatePlan,
   surrogateRuns,
@@ -18,8 +14,9 @@ import {
   type SurdProgress,
   type SurdResult,
 } from '../analysis/surd/index.js';
-import { ToolError, throwIfCancelled } from '../core/errors.js';
+import { ToolError } from '../core/errors.js';
 import { SURD_MAX_SOURCES } from '../core/limits.js';
+import { surdSamplesInWorker, surdSignificanceInWorker, surdTableInWorker } from './surd-runner.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const MAX_BINS = 64;
@@ -244,17 +241,22 @@ class Progress {
   }
 }
 
-/** Drives the analysis generator: yields to the event loop, honours cancellation, reports progress by stage. */
-async function drive<T>(steps: Generator<SurdProgress, T, void>, ctx: ToolContext, progress: Progress, spans = STAGE_SPAN): Promise<T> {
-  return runAsync(steps, async (p) => {
-    await new Promise<void>((r) => setImmediate(r));
-    throwIfCancelled(ctx.signal);
-    const [lo, hi] = spans[p.stage];
-    const text = p.stage === 'surrogates' ? `surrogate ${p.done} of ${p.total}` : STAGE_TEXT[p.stage];
-    // Surrogates: fractional percent, so every finished surrogate is a progress notification.
-    const value = lo + ((hi - lo) * p.done) / Math.max(1, p.total);
-    await progress.report(p.stage === 'surrogates' ? Math.round(value * 1000) / 1000 : Math.round(value), text);
-  });
+/**
+ * How the SURD worker's progress points become the call's progress (by stage; surrogates in fractional percent, so
+ * every finished surrogate is a notification), and what a cancelled call answers. The computation runs in a worker
+ * thread (surd-runner.ts): cancellation and the timeout terminate it.
+ */
+function workerOptions(ctx: ToolContext, progress: Progress, spans = STAGE_SPAN) {
+  return {
+    signal: ctx.signal,
+    onProgress: (p: SurdProgress) => {
+      const [lo, hi] = spans[p.stage];
+      const text = p.stage === 'surrogates' ? `surrogate ${p.done} of ${p.total}` : STAGE_TEXT[p.stage];
+      const value = lo + ((hi - lo) * p.done) / Math.max(1, p.total);
+      void progress.report(p.stage === 'surrogates' ? Math.round(value * 1000) / 1000 : Math.round(value), text);
+    },
+    abortError: (signal: AbortSignal) => (signal.reason instanceof ToolError ? signal.reason : new ToolError('cancelled', 'the call was cancelled')),
+  };
 }
 
 function label(members: number[], names: string[]): string[] {
@@ -384,7 +386,7 @@ async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> 
     if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
     const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
     const allZero = data.every((v) => v === 0);
-    const result = await drive(surdFromTableSteps(data, dims, { inPlace: true }), ctx, progress);
+    const result = await surdTableInWorker(data, dims, workerOptions(ctx, progress));
     const out = toOutput(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
     await progress.report(100, 'done');
     return { structured: out, summary: summary(out) };
@@ -449,12 +451,12 @@ async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> 
   const samples = { target, sources, lag, bins, maxOrder, sourceLabels };
   if (a.significance !== undefined) {
     const sig = checkSignificance(a.significance, pairs, bins, maxOrder, limits);
-    const { result, significance } = await drive(surdWithSignificanceSteps(samples, sig), ctx, progress, STAGE_SPAN_SIGNIFICANCE);
+    const { result, significance } = await surdSignificanceInWorker(samples, sig, workerOptions(ctx, progress, STAGE_SPAN_SIGNIFICANCE));
     const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false, significance });
     await progress.report(100, 'done');
     return { structured: out, summary: summary(out) };
   }
-  const { result } = await drive(surdFromSamplesSteps(samples), ctx, progress);
+  const { result } = await surdSamplesInWorker(samples, workerOptions(ctx, progress));
   const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
   await progress.report(100, 'done');
   return { structured: out, summary: summary(out) };

@@ -46,48 +46,84 @@ describe('ResultCache', () => {
     expect(await cache.get('k')).toBeUndefined();
   });
 
-  it('evicts the oldest entries past maxEntries', async () => {
+  it('evicts the least recently used entry past maxEntries (memory)', async () => {
     const cache = new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 2 }, captureLogger().logger);
     await cache.set('a', entry(1));
     await cache.set('b', entry(2));
+    expect(await cache.get('a')).toEqual(entry(1)); // a becomes the most recently used
     await cache.set('c', entry(3));
-    expect(await cache.get('a')).toBeUndefined();
+    expect(await cache.get('b')).toBeUndefined();
+    expect(await cache.get('a')).toEqual(entry(1));
     expect(await cache.get('c')).toEqual(entry(3));
-    expect(cache.snapshot().entries).toBe(2);
+    expect(cache.snapshot()).toMatchObject({ entries: 2, evictions: 1 });
   });
 
-  it('persists to the file backend across instances', async () => {
-    const path = join(tmp(), 'cache.json');
+  it('bounds the memory backend by bytes', async () => {
+    const one = Buffer.byteLength(JSON.stringify(entry(1)));
+    const cache = new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 100, maxBytes: 2 * one }, captureLogger().logger);
+    for (let i = 1; i <= 4; i++) await cache.set(`k${i}`, entry(i));
+    expect(cache.snapshot()).toMatchObject({ entries: 2, bytes: 2 * one, evictions: 2 });
+    expect(await cache.get('k4')).toEqual(entry(4));
+  });
+
+  it('persists to the file backend (SQLite) across instances and reports entries and bytes', async () => {
+    const path = join(tmp(), 'cache.sqlite');
     const first = new ResultCache({ backend: 'file', path, ttlSeconds: 0, maxEntries: 10 }, captureLogger().logger);
     await first.set('k', entry(7));
+    expect(await first.get('k')).toEqual(entry(7)); // read back before the write-behind flush
     await first.close();
     const second = new ResultCache({ backend: 'file', path, ttlSeconds: 0, maxEntries: 10 }, captureLogger().logger);
-    expect(second.snapshot().entries).toBe(1);
+    expect(second.snapshot()).toMatchObject({ backend: 'file', entries: 1, bytes: Buffer.byteLength(JSON.stringify(entry(7))), hits: 0 });
     expect(await second.get('k')).toEqual(entry(7));
+    expect(await second.get('other')).toBeUndefined();
+    expect(second.snapshot()).toMatchObject({ hits: 1, misses: 1, evictions: 0 });
+    await second.close();
   });
 
-  it('moves a corrupt file aside with a warning and starts empty', async () => {
+  it('moves an old JSON cache at the path aside with a warning and starts empty', async () => {
     const dir = tmp();
     const path = join(dir, 'cache.json');
     writeFileSync(path, '{"cache": [[ this is not json');
     const { logger, lines } = captureLogger();
     const cache = new ResultCache({ backend: 'file', path, ttlSeconds: 0, maxEntries: 10 }, logger);
     expect(cache.enabled).toBe(true);
-    expect(lines.some((l) => l.level === 40 && String(l.msg).includes('corrupt'))).toBe(true);
-    expect(readdirSync(dir).some((f) => f.startsWith('cache.json.corrupt-'))).toBe(true);
+    expect(lines.some((l) => l.level === 40 && String(l.msg).includes('not an SQLite store'))).toBe(true);
+    expect(readdirSync(dir).some((f) => f.startsWith('cache.json.not-sqlite-'))).toBe(true);
     await cache.set('k', entry(1));
     expect(await cache.get('k')).toEqual(entry(1));
+    await cache.close();
+  });
+
+  it('ignores (and names in the log) an old cache.json next to the new default file', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'cache.json'), JSON.stringify({ cache: [], lastExpire: 0 }));
+    const { logger, lines } = captureLogger();
+    const cache = new ResultCache({ backend: 'file', path: join(dir, 'cache.sqlite'), ttlSeconds: 0, maxEntries: 10 }, logger);
+    expect(cache.enabled).toBe(true);
+    expect(lines.some((l) => l.level === 30 && String(l.msg).includes('old JSON cache file'))).toBe(true);
+    await cache.close();
   });
 
   it('serves uncached, degraded, when the file cannot be written', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'blocker'), 'x');
     const { logger, lines } = captureLogger();
-    const cache = new ResultCache({ backend: 'file', path: join(dir, 'blocker', 'cache.json'), ttlSeconds: 0, maxEntries: 10 }, logger);
+    const cache = new ResultCache({ backend: 'file', path: join(dir, 'blocker', 'cache.sqlite'), ttlSeconds: 0, maxEntries: 10 }, logger);
     await cache.set('k', entry(1));
     expect(await cache.get('k')).toBeUndefined();
     expect(cache.snapshot().degraded).toMatch(/unusable|failed/);
     expect(lines.some((l) => l.level === 40)).toBe(true);
+  });
+
+  it('drops a malformed file entry instead of returning it', async () => {
+    const path = join(tmp(), 'cache.sqlite');
+    const cache = new ResultCache({ backend: 'file', path, ttlSeconds: 0, maxEntries: 10 }, captureLogger().logger);
+    await cache.set('k', { structured: 'oops' } as never);
+    await cache.set('j', entry(2));
+    expect(await cache.get('k')).toBeUndefined();
+    expect(await cache.get('j')).toEqual(entry(2));
+    expect(cache.snapshot().errors).toBe(1);
+    await cache.close();
   });
 
   it('drops a malformed entry instead of returning it', async () => {

@@ -75,7 +75,7 @@ describe('Claude Desktop bundle (.mcpb)', () => {
   });
 
   it('the server starts from the unpacked bundle as Claude Desktop launches it and answers analyze_emotion', async () => {
-    const cachePath = join(out, 'user-cache', 'cache.json');
+    const cachePath = join(out, 'user-cache', 'cache.sqlite');
     const cfg = await getMcpConfigForManifest({
       manifest: manifest as never,
       extensionPath: unpacked,

@@ -34,8 +34,14 @@ function errorMessage(json: unknown): string {
 
 /** POST with an arbitrary Host header (fetch does not let a caller set it). */
 function postWithHost(url: string, host: string, body: string): Promise<{ status: number; text: string }> {
+  return postWithHostOrigin(url, host, undefined, body);
+}
+
+function postWithHostOrigin(url: string, host: string, origin: string | undefined, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { Host: host, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' } }, (res) => {
+    const headers: Record<string, string> = { Host: host, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+    if (origin !== undefined) headers.Origin = origin;
+    const req = request(url, { method: 'POST', headers }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => { text += c.toString('utf8'); });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
@@ -98,6 +104,27 @@ describe('HTTP transport without auth (loopback)', () => {
     const res = await rawPost(srv.url, INIT, { Origin: 'http://evil.example' });
     expect(res.status).toBe(403);
     expect(errorMessage(res.json)).toMatch(/Origin 'http:\/\/evil\.example' is not allowed.*RED_HEART_ALLOWED_ORIGINS/);
+  });
+
+  it('accepts loopback origins on any port (browser pages served from this machine), refuses look-alikes', async () => {
+    const port = new URL(srv.url).port;
+    for (const origin of [`http://127.0.0.1:${port}`, 'http://localhost:5173', 'http://[::1]:3000', 'https://localhost']) {
+      const res = await rawPost(srv.url, INIT, { Origin: origin });
+      expect({ origin, status: res.status }).toEqual({ origin, status: 200 });
+    }
+    for (const origin of ['http://localhost.evil.example', 'null', 'http://127.0.0.1.nip.io']) {
+      const res = await rawPost(srv.url, INIT, { Origin: origin });
+      expect({ origin, status: res.status }).toEqual({ origin, status: 403 });
+      expect(errorMessage(res.json)).toMatch(/accepted: loopback origins and the allowed origins/);
+    }
+  });
+
+  it('the conformance check: own loopback Host + Origin pass, a rebound name is refused', async () => {
+    const port = new URL(srv.url).port;
+    const ok = await postWithHostOrigin(srv.url, `127.0.0.1:${port}`, `http://127.0.0.1:${port}`, INIT);
+    expect(ok.status).toBe(200);
+    const bad = await postWithHostOrigin(srv.url, 'evil.example.com', 'http://evil.example.com', INIT);
+    expect(bad.status).toBe(403);
   });
 
   it('refuses a foreign Host (DNS rebinding) with 403', async () => {
@@ -207,6 +234,7 @@ describe('HTTP transport with bearer tokens', () => {
     expect(good.status).toBe(200);
   });
 
+
   it('limits requests in flight per client with 429 and a JSON-RPC busy error; other clients are unaffected', async () => {
     // Two requests whose bodies are still uploading hold this client's two slots (a slot is taken once
     // the headers are in), so a third is refused deterministically.
@@ -260,6 +288,27 @@ describe('HTTP transport with bearer tokens', () => {
 
   it('keeps /healthz open for load balancers', async () => {
     expect((await fetch(`${srv.base}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('HTTP transport on a non-loopback bind', () => {
+  let srv: HttpServerProcess;
+  beforeAll(async () => {
+    // The later --http wins over the helper's 127.0.0.1:0; 0.0.0.0 needs a token.
+    srv = await startHttpProcess({ args: ['--http', '0.0.0.0:0'], env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_AUTH_TOKEN: TOKEN, RED_HEART_ALLOWED_ORIGINS: 'https://app.example' } });
+  });
+  afterAll(async () => { await srv?.stop(); });
+
+  it('accepts only the listed origins: loopback origins are refused unless listed', async () => {
+    expect(srv.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/mcp$/);
+    const url = srv.url.replace('0.0.0.0', '127.0.0.1');
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const loop = await rawPost(url, INIT, { ...auth, Origin: 'http://localhost:5173' });
+    expect(loop.status).toBe(403);
+    expect(errorMessage(loop.json)).toMatch(/accepted: only the allowed origins on a non-loopback bind/);
+    expect((await rawPost(url, INIT, { ...auth, Origin: 'https://app.example' })).status).toBe(200);
+    expect((await rawPost(url, INIT, auth)).status).toBe(200);
+    expect((await rawPost(url, INIT, { Origin: 'https://app.example' })).status).toBe(401);
   });
 });
 

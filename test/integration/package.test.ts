@@ -31,9 +31,11 @@ describe('npm package: pack, offline install into an empty directory, run', () =
     packed = (JSON.parse((await runAsync(npm, ['pack', '--json', '--pack-destination', tmp], ROOT)).stdout) as PackResult[])[0];
     const tgz = join(tmp, packed.filename);
     lockedProjectFor(app, tgz);
-    await runAsync(npm, ['install', '--offline', '--no-audit', '--no-fund', tgz], app);
+    // Offline, better-sqlite3's install script cannot download its prebuilt binding and compiles SQLite from
+    // source (minutes on a busy 2-core machine), as a user without internet would: allow for it.
+    await runAsync(npm, ['install', '--offline', '--no-audit', '--no-fund', tgz], app, cleanEnv(), 720_000);
     installed = join(app, 'node_modules', 'red-heart-mcp');
-  }, 300_000);
+  }, 780_000);
 
   afterAll(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -44,6 +46,8 @@ describe('npm package: pack, offline install into an empty directory, run', () =
     for (const needed of ['package.json', 'README.md', 'mcp.json', 'server.json', 'dist/src/server/cli.js', 'models/manifest.json', 'models/tokenizer.json', 'models/red-heart-v1.int8.onnx']) {
       expect(paths).toContain(needed);
     }
+    // the MCP Apps views, built by `npm run build` (src/server/views.ts serves them)
+    for (const view of ['analyze_emotion', 'surd_decompose', 'regret_forecast', 'analyze_conversation', 'analyze_corpus']) expect(paths).toContain(`dist/views/${view}.html`);
     // no sources, tests, training code, offline evaluation, benchmarks or source maps
     expect(paths.filter((p) => /^(src|test|training|bench|eval|scripts|dist\/eval|dist\/bench|dist\/src\/eval)\/|\.map$|\.ts$/.test(p))).toEqual([]);
     expect(readdirSync(installed).sort()).toEqual(['README.md', 'dist', 'docs', 'mcp.json', 'models', 'package.json', 'server.json']);

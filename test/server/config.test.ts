@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     const { config } = loadConfig([], {});
     expect(config.provider).toBe('cpu');
     expect(config.cache.backend).toBe('file');
-    expect(config.cache.path).toMatch(/red-heart-mcp[\\/]cache\.json$/);
+    expect(config.cache.path).toMatch(/red-heart-mcp[\\/]cache\.sqlite$/);
     expect(config.limits.maxTextChars).toBe(20_000);
     expect(config.limits.surdMaxSources).toBe(12);
     expect(config.modelsDir).toMatch(/models$/);
@@ -28,7 +28,7 @@ describe('loadConfig', () => {
   });
 
   it('uses XDG_CACHE_HOME for the default cache file', () => {
-    expect(defaults({ XDG_CACHE_HOME: '/tmp/xdg' }).cache.path).toBe('/tmp/xdg/red-heart-mcp/cache.json');
+    expect(defaults({ XDG_CACHE_HOME: '/tmp/xdg' }).cache.path).toBe('/tmp/xdg/red-heart-mcp/cache.sqlite');
   });
 
   it('rejects a bad value with a message naming the flag and the environment variable', () => {

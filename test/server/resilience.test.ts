@@ -1,11 +1,12 @@
-// Broken state on disk must not take the server down: a corrupt cache file is moved aside with a
-// warning and rebuilt; a missing or corrupt model makes analyze_emotion answer a clear error while the
+// Broken state on disk must not take the server down: a corrupt or foreign cache file (an old JSON cache,
+// junk, a damaged SQLite file) is moved aside with a warning and rebuilt; a missing or corrupt model makes analyze_emotion answer a clear error while the
 // tools that need no model (SURD, structured Bentham and regret) keep working.
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheKey } from '../../src/server/cache.js';
+import { SqliteStore } from '../../src/server/cache/sqlite-store.js';
 import { startServer, type RunningServer } from '../integration/harness.js';
 import { FIXTURE_MODELS } from './helpers/http.js';
 
@@ -28,15 +29,16 @@ async function expectModelFreeToolsWork(server: RunningServer): Promise<void> {
   }
 }
 
-describe('corrupt cache file', () => {
-  for (const [name, content] of [
-    ['truncated JSON', '{"cache":[["rh:abc",{"value":"{\\"value\\":{\\"structured\\"'],
-    ['binary junk', Buffer.from([0xff, 0xfe, 0x00, 0x13, 0x37, 0x80, 0x81])],
-    ['valid JSON of the wrong shape', '[1,2,3]'],
+describe('corrupt or foreign cache file', () => {
+  for (const [name, file, content, aside] of [
+    ['an old JSON cache (truncated)', 'cache.json', '{"cache":[["rh:abc",{"value":"{\\"value\\":{\\"structured\\"', 'not-sqlite'],
+    ['binary junk', 'cache.sqlite', Buffer.from([0xff, 0xfe, 0x00, 0x13, 0x37, 0x80, 0x81]), 'not-sqlite'],
+    ['valid JSON of the wrong shape', 'cache.sqlite', '[1,2,3]', 'not-sqlite'],
+    ['a damaged SQLite file', 'cache.sqlite', Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 0x5a)]), 'corrupt'],
   ] as const) {
     it(`${name}: warning, moved aside, rebuilt, no crash`, async () => {
       const dir = tmp('rh-corrupt-cache-');
-      const path = join(dir, 'cache.json');
+      const path = join(dir, file);
       writeFileSync(path, content);
       const server = await startServer({ env: { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: path, RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
       try {
@@ -45,26 +47,30 @@ describe('corrupt cache file', () => {
         expect(cached(first)).toBe(false);
         const second = await server.client.callTool(REGRET);
         expect(cached(second)).toBe(true);
-        expect(server.stderr()).toMatch(/cache file was corrupt; moved aside and rebuilt empty/);
-        expect(readdirSync(dir).some((f) => f.startsWith('cache.json.corrupt-'))).toBe(true);
+        expect(server.stderr()).toMatch(/moved aside, starting empty/);
+        expect(readdirSync(dir).some((f) => f.startsWith(`${file}.${aside}-`))).toBe(true);
       } finally {
         await server.close();
       }
-      // rebuilt on disk: a valid cache file with the new entry
-      const deadline = Date.now() + 5_000;
-      while (!existsSync(path) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const saved = JSON.parse(readFileSync(path, 'utf8')) as { cache: unknown[] };
-      expect(saved.cache.length).toBeGreaterThanOrEqual(1);
+      // rebuilt on disk: a valid store holding the new entry
+      const store = SqliteStore.open({ path, maxEntries: 10, maxBytes: 1e9, ttlSeconds: 0, writer: 'inline' });
+      try {
+        expect(store.totals().entries).toBeGreaterThanOrEqual(1);
+      } finally {
+        await store.close();
+      }
     });
   }
 
   it('a cache entry of the wrong shape is dropped, never returned', async () => {
     const dir = tmp('rh-bad-entry-');
-    const path = join(dir, 'cache.json');
-    // A syntactically fine cache file whose entry for exactly this call is garbage.
+    const path = join(dir, 'cache.sqlite');
+    // A sound store whose entry for exactly this call is garbage.
     const parsedArgs = { ...REGRET.arguments, regret_aversion: 1, regret_aversion_mode: 'scaled', hurwicz_alpha: 0.5 }; // as the server sees them, defaults filled
     const key = cacheKey('regret_forecast', parsedArgs, null);
-    writeFileSync(path, JSON.stringify({ cache: [[`rh:${key}`, { value: JSON.stringify({ value: { oops: true }, expires: null }), expire: null }]], lastExpire: 0 }));
+    const store = SqliteStore.open({ path, maxEntries: 10, maxBytes: 1e9, ttlSeconds: 0, writer: 'inline' });
+    store.set(key, JSON.stringify({ oops: true }));
+    await store.close();
     const server = await startServer({ env: { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: path, RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
     try {
       const r = await server.client.callTool(REGRET);

@@ -1,9 +1,10 @@
 // Graceful shutdown of the stdio transport: SIGTERM lets a running call answer, then exit 0 with the
-// file cache flushed to disk.
+// file cache committed to disk.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SqliteStore } from '../../src/server/cache/sqlite-store.js';
 import { describe, expect, it } from 'vitest';
 import { CLI, FIXTURE_MODELS, ROOT } from './helpers/http.js';
 import { slowSurdRequest } from './helpers/slow.js';
@@ -34,7 +35,7 @@ const slowSurd = slowSurdRequest;
 describe('stdio graceful shutdown', () => {
   it('SIGTERM: the running call answers, the file cache is flushed, exit 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rh-shutdown-'));
-    const cachePath = join(dir, 'cache.json');
+    const cachePath = join(dir, 'cache.sqlite');
     const srv = stdioServer({ RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: cachePath, RED_HEART_SHUTDOWN_GRACE_MS: '30000' });
     await srv.waitFor(/"id":1/);
     srv.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[1, 0], [0, 2]] } } });
@@ -47,10 +48,14 @@ describe('stdio graceful shutdown', () => {
     expect(srv.stdout()).toMatch(/"id":3/);
     expect(srv.stdout()).toMatch(/SURD of target/);
     expect(srv.stderr()).toMatch(/shut down cleanly/);
-    // both results were cached and written to disk before exit
+    // both results were cached and committed to the file before exit
     expect(existsSync(cachePath)).toBe(true);
-    const saved = JSON.parse(readFileSync(cachePath, 'utf8')) as { cache: unknown[] };
-    expect(saved.cache.length).toBeGreaterThanOrEqual(2);
+    const store = SqliteStore.open({ path: cachePath, maxEntries: 10, maxBytes: 1e9, ttlSeconds: 0, writer: 'inline' });
+    try {
+      expect(store.totals().entries).toBeGreaterThanOrEqual(2);
+    } finally {
+      await store.close();
+    }
   });
 
   it('SIGINT with a short grace: the running call is answered with a cancellation error, exit 0', async () => {

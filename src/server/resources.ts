@@ -1,0 +1,84 @@
+// Resources an agent can read to see how a number was computed: each tool's formulas and limits (the docs/ pages
+// themselves, shipped in the package: one source for people and agents), the model card of the loaded models,
+// and the live status. Listed with MIME types; the docs template completes its {tool} variable.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { packageRoot } from './config.js';
+
+export const STATUS_URI = 'red-heart://status';
+export const MODEL_CARD_URI = 'red-heart://model-card';
+export const DOCS_TEMPLATE = 'red-heart://docs/{tool}';
+
+/** The docs/ page that holds each tool's formulas, inputs and limits. A new tool adds its row here. */
+export const TOOL_DOCS: Readonly<Record<string, string>> = {
+  analyze_emotion: 'emotion.md',
+  bentham_score: 'bentham.md',
+  regret_forecast: 'regret.md',
+  surd_decompose: 'surd.md',
+  full_analysis: 'integration.md',
+  analyze_conversation: 'conversation.md',
+  analyze_corpus: 'corpus.md',
+};
+
+export const docUri = (tool: string) => DOCS_TEMPLATE.replace('{tool}', tool);
+
+export function docsDir(): string {
+  return join(packageRoot(), 'docs');
+}
+
+/** Reads a tool's docs page; an unknown tool or a missing page is an InvalidParams error that says which. */
+export async function readToolDoc(tool: string): Promise<string> {
+  const page = Object.hasOwn(TOOL_DOCS, tool) ? TOOL_DOCS[tool] : undefined;
+  if (!page) throw new McpError(ErrorCode.InvalidParams, `no docs for tool '${tool}': known tools are ${Object.keys(TOOL_DOCS).join(', ')}`);
+  const path = join(docsDir(), page);
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new McpError(ErrorCode.InternalError, `the docs page for ${tool} could not be read from ${path} (${(err as Error).message})`);
+  }
+}
+
+export function registerResources(mcp: McpServer, opts: { status: () => Record<string, unknown>; modelsDir: string }): void {
+  mcp.registerResource(
+    'status',
+    STATUS_URI,
+    { title: 'Server status', description: 'Version, loaded models with parameter counts, execution provider, cache statistics, limits and uptime.', mimeType: 'application/json' },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(opts.status(), null, 2) }] }),
+  );
+
+  const tools = Object.keys(TOOL_DOCS);
+  mcp.registerResource(
+    'tool-docs',
+    new ResourceTemplate(DOCS_TEMPLATE, {
+      list: async () => ({
+        resources: tools.map((tool) => ({
+          uri: docUri(tool),
+          name: `${tool} docs`,
+          title: `${tool}: formulas and limits`,
+          description: `How ${tool} computes each number, its inputs, limits and errors (docs/${TOOL_DOCS[tool]}).`,
+          mimeType: 'text/markdown',
+        })),
+      }),
+      complete: { tool: (typed) => tools.filter((t) => t.startsWith(typed ?? '')) },
+    }),
+    { title: 'Tool formulas and limits', description: 'The documentation page of one tool: formulas, inputs, limits, errors. {tool} is a tool name.', mimeType: 'text/markdown' },
+    async (uri, vars) => {
+      const tool = String(Array.isArray(vars.tool) ? vars.tool[0] : vars.tool);
+      return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: await readToolDoc(tool) }] };
+    },
+  );
+
+  // The card of the models directory in use (a custom --models-dir may have none; then it is not offered).
+  const card = join(opts.modelsDir, 'MODEL_CARD.md');
+  if (existsSync(card)) {
+    mcp.registerResource(
+      'model-card',
+      MODEL_CARD_URI,
+      { title: 'Model card', description: 'What the shipped emotion model was trained on, how it scores on held-out data, and its known limits.', mimeType: 'text/markdown' },
+      async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/markdown', text: await readFile(card, 'utf8') }] }),
+    );
+  }
+}
