@@ -18,17 +18,7 @@ import { EKMAN, type Ekman } from '../core/labels.js';
 import { MAX_CONVERSATION_TURNS, MAX_TEXT_CHARS } from '../core/limits.js';
 import type { ModelInfo, TextAnalysis } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
-import {
-  checkExplainLimits,
-  checkResponseSize,
-  detailParam,
-  explainParam,
-  explainText,
-  explanationSchema,
-  shape,
-  shapedResult,
-  type Explanation,
-} from './emotion_reading.js';
+import * as reading from './emotion_reading.js';
 import { decodeState, encodeState } from './conversation_state.js';
 import { checkNotEmpty, checkTexts, languageRefusal, refusalError, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
@@ -44,10 +34,10 @@ const input = z.object({
   })).min(1).max(MAX_TURNS).describe(`The turns in order (1..${MAX_TURNS}). With \`state\`, only the turns after those the state covers.`),
   state: z.string().min(1).max(MAX_STATE_CHARS).optional().describe('The `state` returned by an earlier call on the same conversation: continue from there with only the new turns.'),
   language: z.enum(['auto', 'en', 'ko']).default('auto').describe('auto: per turn, Korean when the turn is mostly Hangul, otherwise English.'),
-  detail: detailParam('summary'),
+  detail: reading.detailParam('summary'),
   top_k: z.number().int().min(1).max(44).default(5).describe('Labels listed per turn at detail standard/full (1..44).'),
   threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the tuned per-label thresholds.'),
-  explain: explainParam,
+  explain: reading.explainParam,
 });
 
 const prob = z.number().min(0).max(1);
@@ -63,8 +53,8 @@ const output = z.object({
     index: z.number().int().nonnegative().describe('position in the whole conversation (continues across calls with state)'),
     speaker: z.string(),
     time: z.number().nullable().describe('seconds, as given or parsed from ISO 8601'),
-    emotion: shapedResult,
-    explanation: explanationSchema.optional(),
+    emotion: reading.shapedResult,
+    explanation: reading.explanationSchema.optional(),
   })),
   speakers: z.record(z.string(), z.object({
     turns: z.number().int().positive().describe('turns of this speaker in the whole conversation'),
@@ -127,7 +117,7 @@ export interface ConversationResult {
   firstIndex: number;
   times: Array<number | null>;
   analyses: TextAnalysis[];
-  explanations: Array<Explanation | undefined>;
+  explanations: Array<reading.Explanation | undefined>;
   run: Advance;
   influence: ReturnType<typeof influenceReport>;
   state: string;
@@ -141,7 +131,7 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
   const named = texts.map((text, i) => ({ name: `turns[${i}].text`, text }));
   checkTexts(named, { maxTextChars: ctx.services.limits.maxTextChars, maxBatchTexts: MAX_TURNS });
   checkNotEmpty(named);
-  if (args.explain) checkExplainLimits(texts);
+  if (args.explain) reading.checkExplainLimits(texts);
   const times = args.turns.map((t, i) => seconds(t.time, i));
   const engine = await ctx.services.engine.require();
   throwIfCancelled(ctx.signal);
@@ -162,11 +152,11 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
     return { speaker: args.turns[i].speaker, language: a.language, valence: p.valence, arousal: p.arousal, ekman: p.ekman.scores, time: times[i] };
   });
   const run = advance(start, observations); // ConversationInputError → invalid_input (src/tools/errors.ts)
-  const explanations: Array<Explanation | undefined> = [];
+  const explanations: Array<reading.Explanation | undefined> = [];
   if (args.explain) {
     for (let i = 0; i < texts.length; i++) {
       throwIfCancelled(ctx.signal);
-      explanations.push(await explainText(engine, texts[i], analyses[i], ctx.signal));
+      explanations.push(await reading.explainText(engine, texts[i], analyses[i], ctx.signal));
       await ctx.progress(2 + i, totalSteps, `turn ${start.turns + i} explained`);
     }
   }
@@ -192,7 +182,7 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
       index: r.firstIndex + i,
       speaker: args.turns[i].speaker,
       time: r.times[i],
-      emotion: shape(a, model, opts) as ConversationOutput['turns'][number]['emotion'],
+      emotion: reading.shape(a, model, opts) as ConversationOutput['turns'][number]['emotion'],
     };
     const ex = r.explanations[i];
     if (ex) turn.explanation = ex;
@@ -234,7 +224,7 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
     model: { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) },
     elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
   };
-  checkResponseSize(structured, 'send fewer turns per call (continue with `state`)', args.detail);
+  reading.checkResponseSize(structured, 'send fewer turns per call (continue with `state`)', args.detail);
   const summary = [
     ...Object.values(speakers).map((s) => s.summary),
     ...shifts.slice(0, 3).map((s) => `shift: ${s.speaker} at turn ${s.turn} (${s.triggers.map((t) => `${t.dimension} ${t.direction}`).join(', ')}): ${s.before.ekman_dominant} ${round3(s.before.valence)} → ${s.after.ekman_dominant} ${round3(s.after.valence)}`),

@@ -8,7 +8,7 @@ import { LANGUAGE_CODES, type ModelInfo } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
 import {
   checkExplainLimits,
-  checkResponseSize,
+  sizedOutput,
   detailParam,
   explainParam,
   explainText,
@@ -171,8 +171,7 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
     cached: false,
     elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
   };
-  checkResponseSize(structured, 'send fewer texts', r.detail);
-  return { structured, summary };
+  return sizedOutput(structured, summary, 'send fewer texts', r.detail);
 }
 
 export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {

@@ -207,4 +207,10 @@ export function checkResponseSize(structured: unknown, remedy: string, detail: D
   throw new ToolError('limit_exceeded', `the result would be ${bytes} bytes of JSON, over the response limit of ${MAX_RESPONSE_BYTES} bytes; ${hint}`);
 }
 
+/** The tool output, after refusing one over the response limit (see checkResponseSize). */
+export function sizedOutput<S>(structured: S, summary: string, remedy: string, detail: Detail): { structured: S; summary: string } {
+  checkResponseSize(structured, remedy, detail);
+  return { structured, summary };
+}
+
 export type { Detail, LanguageRequest };

@@ -16,7 +16,7 @@ import { LANGUAGE_CODES } from '../core/model.js';
 import { round3 } from '../core/numbers.js';
 import { analyzeEmotionTool, type EmotionOutput, type EmotionResultItem } from './analyze_emotion.js';
 import { benthamScoreTool, type BenthamOutput } from './bentham_score.js';
-import { checkResponseSize, detailParam, explainParam, granularityParam, isDetailed, summaryFromStandard } from './emotion_reading.js';
+import { sizedOutput, detailParam, explainParam, granularityParam, isDetailed, summaryFromStandard } from './emotion_reading.js';
 import { toToolError } from './errors.js';
 import { regretForecastTool, type RegretOutput } from './regret_forecast.js';
 import { surdDecomposeTool, type SurdOutput } from './surd_decompose.js';
@@ -198,8 +198,7 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
     results.emotion = { ...emotion, results: emotion.results.map((r) => (isDetailed(r) ? (summaryFromStandard(r) as EmotionResultItem) : r)) };
   }
   const structured = { language, sections: results, integrated, elapsed_ms: Math.round((performance.now() - t0) * 100) / 100 };
-  checkResponseSize(structured, 'granularity "text" / explain false, or a shorter text', args.detail);
-  return { structured, summary };
+  return sizedOutput(structured, summary, 'granularity "text" / explain false, or a shorter text', args.detail);
 }
 
 export const fullAnalysisTool: ToolDefinition<typeof input, typeof output> = {

@@ -29,10 +29,14 @@ export interface AversionBreakpoints {
   changes: AversionChange[];
 }
 
-export interface AversionProblem {
+/** The options × scenarios matrices every sensitivity question reads. */
+export interface DecisionMatrices {
   utilities: readonly (readonly number[])[];
   probabilities: readonly number[];
   regret: readonly (readonly number[])[];
+}
+
+export interface AversionProblem extends DecisionMatrices {
   /** R of scale.ts (1 in raw mode). */
   unit: number;
   /** The k the caller asked for (sets the range). */

@@ -2,7 +2,7 @@
 // Laplace choice, how far the probabilities must move to change the choice, Hurwicz's α intervals, where the
 // regret-averse choice changes with k, optional Dirichlet probability uncertainty, and a `fragile` flag.
 // Pure; the inputs are those of computeRegret plus its regret matrix and regret unit.
-import { aversionBreakpointsSteps, type AversionBreakpoints } from './aversion.js';
+import { aversionBreakpointsSteps, type AversionBreakpoints, type DecisionMatrices } from './aversion.js';
 import { drain, probabilityOfBestSteps, type ProbabilityOfBest, type SamplingProgress } from './dirichlet.js';
 import { upperEnvelope, type EnvelopeInterval } from './envelope.js';
 import { probabilitySensitivity, twoScenarioThreshold, type ProbabilitySensitivity, type TwoScenarioThreshold } from './probability.js';
@@ -44,10 +44,7 @@ export interface Sensitivity {
   fragile: { value: boolean; reasons: FragileReason[] };
 }
 
-export interface SensitivityProblem {
-  utilities: readonly (readonly number[])[];
-  probabilities: readonly number[];
-  regret: readonly (readonly number[])[];
+export interface SensitivityProblem extends DecisionMatrices {
   regretUnit: number;
   regretAversion: number;
   /** Dirichlet concentration c > 0; omitted = no sampling. */

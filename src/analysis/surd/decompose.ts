@@ -122,6 +122,31 @@ function occupiedTargetStates(raw: ArrayLike<number>, nt: number): number {
   return occupied;
 }
 
+/** The full-order result from the specific information and the target's entropies (dense and sparse paths alike). */
+export function fullResult(
+  combos: Combo[],
+  n: number,
+  si: Float64Array,
+  pt: Float64Array,
+  e: { hT: number; hTA: number; hA: number; occupied: number; shape: readonly number[] },
+): SurdResult {
+  const parts = assemble(combos, n, si, pt);
+  const hTgivenA = e.hTA - e.hA;
+  return {
+    variant: 'full',
+    nSources: n,
+    maxOrder: n,
+    ...parts,
+    miTotal: parts.mutualInformation[combos[combos.length - 1].key],
+    entropyTarget: e.hT,
+    condEntropyTarget: hTgivenA,
+    infoLeak: hTgivenA / e.hT,
+    targetMarginal: pt,
+    targetStatesOccupied: e.occupied,
+    shape: e.shape.slice(),
+  };
+}
+
 /** Shared result assembly: ladder over every state, records in canonical key order. */
 export function assemble(
   combos: Combo[],
@@ -244,20 +269,7 @@ function* denseDecomposeSteps(raw: Float64Array, shape: readonly number[], optio
   }
   yield* visit(full, p, shape.slice());
 
-  const parts = assemble(combos, n, si, pt);
+  const result = fullResult(combos, n, si, pt, { hT, hTA, hA, occupied, shape });
   yield { stage: 'decompose', done: 1, total: 1 };
-  const hTgivenA = hTA - hA;
-  return {
-    variant: 'full',
-    nSources: n,
-    maxOrder: n,
-    ...parts,
-    miTotal: parts.mutualInformation[combos[combos.length - 1].key],
-    entropyTarget: hT,
-    condEntropyTarget: hTgivenA,
-    infoLeak: hTgivenA / hT,
-    targetMarginal: pt,
-    targetStatesOccupied: occupied,
-    shape: shape.slice(),
-  };
+  return result;
 }

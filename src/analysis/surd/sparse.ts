@@ -5,7 +5,7 @@
 // proportional to the occupied cells instead of all cells; results differ from the dense walk by rounding only
 // (sums in another order; measured ≤ 1e-13 bits on the reference vectors and the benchmark cases).
 import { canonicalCombos } from './combos.js';
-import { assemble, type SurdResult } from './decompose.js';
+import { fullResult, type SurdResult } from './decompose.js';
 import { STEP_WORK, type Steps } from './steps.js';
 import { entropy, FLOOR, lg } from './table.js';
 
@@ -175,20 +175,7 @@ export function* sparseDecomposeSteps(raw: Float64Array, shape: readonly number[
   }
   yield* visit(full, { keys: nonZero, vals, dims: shape.slice() });
 
-  const parts = assemble(combos, n, si, pt);
+  const result = fullResult(combos, n, si, pt, { hT, hTA, hA, occupied, shape });
   yield { stage: 'decompose', done: 1, total: 1 };
-  const hTgivenA = hTA - hA;
-  return {
-    variant: 'full',
-    nSources: n,
-    maxOrder: n,
-    ...parts,
-    miTotal: parts.mutualInformation[combos[combos.length - 1].key],
-    entropyTarget: hT,
-    condEntropyTarget: hTgivenA,
-    infoLeak: hTgivenA / hT,
-    targetMarginal: pt,
-    targetStatesOccupied: occupied,
-    shape: shape.slice(),
-  };
+  return result;
 }
