@@ -3,6 +3,7 @@
 // another client's analyze_emotion answers within 50 ms of its normal latency, and the per-call timeout stops the
 // SURD call within 100 ms of the limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/poll.js';
 import { slowSurdArguments } from '../server/helpers/slow.js';
 import { connectHttp, startHttpProcess, type HttpServerProcess } from '../server/helpers/http.js';
 
@@ -51,11 +52,13 @@ describe('SURD off the event loop (HTTP, shipped model)', () => {
       expect(JSON.stringify(r.content)).toContain('RED_HEART_TIMEOUT_MS');
       // Server side: from the call's start (when its timeout timer starts) to the answer, as the registry logs it.
       // (The client-side time also includes sending and parsing ~1 MB of arguments before the timer starts.)
-      const refused = srv
+      // The log line can reach this process's pipe after the answer does: wait for it rather than read once.
+      const refusedLines = () => srv
         .stderr()
         .split('\n')
         .filter((l) => l.includes('"tool":"surd_decompose"') && l.includes('tool call refused'))
         .map((l) => JSON.parse(l) as { code: string; ms: number });
+      const refused = await until('the server to log the refused SURD call', () => (refusedLines().length > 0 ? refusedLines() : undefined), { timeoutMs: 5000 });
       expect(refused).toHaveLength(1);
       expect(refused[0].code).toBe('limit_exceeded');
       expect(refused[0].ms - TIMEOUT_MS).toBeLessThan(100);
