@@ -62,7 +62,9 @@ describe('SURD in a worker thread', () => {
     expect(stopMs).toBeLessThan(100);
     expect(surdPool().stats().terminated).toBe(terminatedBefore + 1);
     expect(surdPool().stats().busy).toBe(0);
-    expect(elu.utilization).toBeLessThan(0.3); // the main thread stayed idle while SURD ran
+    // the main thread stayed mostly idle while SURD ran (~1 if it ran here); the window includes posting the ~1 MB
+    // arguments to the worker, which took 0.38 of it once with a CPU-bound process and other test files beside it
+    expect(elu.utilization).toBeLessThan(0.6);
     // the pool replaces the terminated thread on the next call
     expect((await surdTableInWorker(Float64Array.from([1, 2, 3, 4]), [2, 2], opts())).nSources).toBe(1);
   });
