@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { jointCounts, runSync, surdFromTableSteps, type SurdResult } from '../src/analysis/surd/index.js';
+import { Rng } from '../src/core/random.js';
 
 /** Repository root from bench/ (vite-node) or dist/bench/ (compiled). */
 function repoRoot(): string {
@@ -19,35 +20,12 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
 }
 
-/** xoshiro128** seeded by splitmix32; Gaussian pairs by Box–Muller. Deterministic across runs and machines. */
-class Rng {
-  private s = new Uint32Array(4);
+/** Gaussians by Box–Muller (pairs) from the project's seeded xoshiro128** (src/core/random.ts). */
+class Gaussian {
+  private readonly rng: Rng;
   private spare = NaN;
   constructor(seed: number) {
-    let z = seed >>> 0;
-    for (let i = 0; i < 4; i++) {
-      z = (z + 0x9e3779b9) >>> 0;
-      let t = z;
-      t = Math.imul(t ^ (t >>> 16), 0x85ebca6b);
-      t = Math.imul(t ^ (t >>> 13), 0xc2b2ae35);
-      this.s[i] = (t ^ (t >>> 16)) >>> 0;
-    }
-  }
-  private next(): number {
-    const s = this.s;
-    const result = Math.imul(((Math.imul(s[1], 5) << 7) | (Math.imul(s[1], 5) >>> 25)) >>> 0, 9) >>> 0;
-    const t = (s[1] << 9) >>> 0;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = ((s[3] << 11) | (s[3] >>> 21)) >>> 0;
-    return result;
-  }
-  /** Uniform in (0, 1). */
-  uniform(): number {
-    return (this.next() + 0.5) / 4294967296;
+    this.rng = new Rng(seed);
   }
   normal(): number {
     if (!Number.isNaN(this.spare)) {
@@ -55,8 +33,8 @@ class Rng {
       this.spare = NaN;
       return v;
     }
-    const r = Math.sqrt(-2 * Math.log(this.uniform()));
-    const a = 2 * Math.PI * this.uniform();
+    const r = Math.sqrt(-2 * Math.log(this.rng.uniform()));
+    const a = 2 * Math.PI * this.rng.uniform();
     this.spare = r * Math.sin(a);
     return r * Math.cos(a);
   }
@@ -68,7 +46,7 @@ function mediator(n: number, seed: number): Float64Array[] {
   const q1 = new Float64Array(n);
   const q2 = new Float64Array(n);
   const q3 = new Float64Array(n);
-  const rng = new Rng(seed);
+  const rng = new Gaussian(seed);
   let a = 0;
   let b = 0;
   let c = 0;

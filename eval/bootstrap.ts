@@ -1,16 +1,6 @@
 // Percentile bootstrap 95 % intervals for test metrics (issue 14 item 8): resample the test rows with
 // replacement, recompute the metric, take the 2.5th and 97.5th percentiles. Seeded, so a report is reproducible.
-
-/** mulberry32: a small seeded PRNG (uniform in [0, 1)). */
-export function mulberry32(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/core/random.js';
 
 /** Linear-interpolated percentile (numpy's default) of sorted values, q in [0, 100]. */
 export function percentile(sorted: number[], q: number): number {

@@ -14,22 +14,11 @@ import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
 import { loadGoEmotions, loadKote } from './data.js';
+import { mulberry32 } from '../src/core/random.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
-/** mulberry32: a small seeded PRNG so the sample and the random draws are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function pick<T>(xs: T[], k: number, rand: () => number): T[] {
@@ -108,7 +97,7 @@ async function main(): Promise<void> {
   const head = lang === 'en' ? 'goemotions' : 'kote';
   const labels = engine.model.labels[head];
   const score: BatchScorer = async (texts) => (await engine.analyze(texts, { language: lang })).map((a) => a[head]);
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const rows = eligible(lang === 'en' ? loadGoEmotions(data, 'dev') : loadKote(data, 'dev'), lang);
   const sample = pick(rows, Math.min(n, rows.length), rand);
   const t0 = performance.now();

@@ -5,20 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '../../dist/src/core/random.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const DATA = process.env.RED_HEART_DATA ?? join(HERE, '..', '..', '..', '..', 'shared', 'data');
 /** Rows sampled per shared-data source (before the length filter). */
 export const PER_SOURCE = 400;
-
-function mulberry32(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled(items, seed) {
   const a = items.slice();

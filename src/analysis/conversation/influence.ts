@@ -6,6 +6,7 @@
 import type { Language } from '../../core/model.js';
 import { surdFromTable } from '../surd/index.js';
 import { CONVERSATION_PARAMS } from './params.js';
+import { mulberry32 } from '../../core/random.js';
 
 export const BINS = 3;
 export const CELLS = BINS ** 3;
@@ -37,18 +38,6 @@ function transferEntropy(counts: ArrayLike<number>): { te: number; r: ReturnType
   return { te: Math.max(0, r.mutualInformation['1,2'] - r.mutualInformation['2']), r };
 }
 
-/** mulberry32, seeded: the permutation test gives the same p-value for the same table every time. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** TE and SURD for one direction from its count table (length 27); the caller checks the sample count first. */
 export function pairInfluence(counts: readonly number[]): PairInfluence {
   const { permutations, seed } = CONVERSATION_PARAMS.influence;
@@ -64,7 +53,7 @@ export function pairInfluence(counts: readonly number[]): PairInfluence {
       b.push(i % BINS);
     }
   });
-  const rand = rng(seed);
+  const rand = mulberry32(seed); // seeded: the same table gives the same p-value every time
   let atLeast = 0;
   const perm = new Float64Array(CELLS);
   for (let p = 0; p < permutations; p++) {

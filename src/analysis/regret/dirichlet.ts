@@ -4,46 +4,21 @@
 // Everything is deterministic: a fixed seed, a fixed number of draws and a fixed order of random numbers, so the same
 // input always gives the same output (and the result cache stays truthful).
 //
-// Generator: xoshiro128** (Blackman & Vigna 2018; 32-bit state words, period 2^128 − 1), its four state words filled
-// by a splitmix-style mixer of the seed (golden-ratio increment + MurmurHash3 finaliser). Uniforms are
-// (x + 0.5)/2^32 ∈ (0, 1), never 0 or 1, so logarithms are finite.
+// Generator: xoshiro128** (Blackman & Vigna 2018; 32-bit state words, period 2^128 − 1) from src/core/random.ts, its
+// state filled by splitmix32 from the seed. Uniforms are (x + 0.5)/2^32 ∈ (0, 1), never 0 or 1, so logarithms are finite.
 // Normals: Box–Muller. Gamma(a): Marsaglia & Tsang (2000) for a ≥ 1; for a < 1, Gamma(a) = Gamma(a + 1)·U^{1/a},
 // kept in logarithms because U^{1/a} underflows to 0 for small a. Dirichlet: independent Gamma(c·p_s), normalised
 // (log-sum-exp); a scenario with p_s = 0 has parameter 0 and stays at 0.
+import { Rng } from '../../core/random.js';
 import { argmaxAll } from './ties.js';
 
 export const DIRICHLET_SEED = 16;
 export const DIRICHLET_SAMPLES = 10_000;
 
-/** xoshiro128** on a 4-word state (not all zero); each call returns the next 32-bit output as an unsigned integer. */
-export function xoshiro128ss(state: readonly [number, number, number, number]): () => number {
-  const s = state.map((x) => x >>> 0);
-  const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
-  return () => {
-    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
-    const t = (s[1] << 9) >>> 0;
-    s[2] = (s[2] ^ s[0]) >>> 0;
-    s[3] = (s[3] ^ s[1]) >>> 0;
-    s[1] = (s[1] ^ s[2]) >>> 0;
-    s[0] = (s[0] ^ s[3]) >>> 0;
-    s[2] = (s[2] ^ t) >>> 0;
-    s[3] = rotl(s[3], 11);
-    return result;
-  };
-}
-
-/** Uniforms in (0, 1) from xoshiro128**, its state filled by a splitmix-style 32-bit mixer of the seed. */
+/** Uniforms in (0, 1) from the project's xoshiro128** generator (src/core/random.ts). */
 export function seededUniform(seed: number): () => number {
-  let z = seed >>> 0;
-  const mix = (): number => {
-    z = (z + 0x9e3779b9) >>> 0; // golden-ratio increment, then the MurmurHash3 32-bit finaliser
-    let x = z;
-    x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
-    x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
-    return (x ^ (x >>> 16)) >>> 0;
-  };
-  const next = xoshiro128ss([mix(), mix(), mix(), mix()]);
-  return () => (next() + 0.5) / 4294967296;
+  const rng = new Rng(seed);
+  return () => rng.uniform();
 }
 
 export function standardNormal(uniform: () => number): number {

@@ -14,7 +14,7 @@ import type { BinnedAxes } from './binning.js';
 import { decomposeSteps, type SurdResult } from './decompose.js';
 import { SurdInputError } from './errors.js';
 import { highDimSteps } from './highdim.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../core/random.js';
 import type { Steps } from './steps.js';
 
 export const MAX_SURROGATES = 1000;

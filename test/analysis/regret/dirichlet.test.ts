@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DIRICHLET_CHUNK, DIRICHLET_SAMPLES, probabilityOfBestSteps, DIRICHLET_SEED, dirichlet, logGamma, probabilityOfBest, seededUniform, xoshiro128ss } from '../../../src/analysis/regret/dirichlet.js';
+import { DIRICHLET_CHUNK, DIRICHLET_SAMPLES, probabilityOfBestSteps, DIRICHLET_SEED, dirichlet, logGamma, probabilityOfBest, seededUniform } from '../../../src/analysis/regret/dirichlet.js';
+import { xoshiro128ss } from '../../../src/core/random.js';
 import { computeRegret, sensitivity } from '../../../src/analysis/regret/index.js';
 
 describe('seeded generator', () => {

@@ -2,7 +2,7 @@
 // source must not be (a valid 5 % test leaves them non-significant in about 95 % of independent systems).
 import { describe, expect, it } from 'vitest';
 import { runSync, surdFromSamples, surdWithSignificanceSteps, type SurdProgress } from '../../../src/analysis/surd/index.js';
-import { Rng } from '../../../src/analysis/surd/rng.js';
+import { Rng } from '../../../src/core/random.js';
 import { drawShifts, surrogatePlan } from '../../../src/analysis/surd/significance.js';
 
 /** T[m+1] = X1[m] xor X2[m], flipped with probability `flip`; X1, X2, X3 independent fair bits (X3 is noise). */

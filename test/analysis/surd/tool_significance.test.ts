@@ -2,7 +2,7 @@
 // cancellation mid-way, the work bound and the rejected combinations.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/analysis/surd/rng.js';
+import { Rng } from '../../../src/core/random.js';
 import { ToolError } from '../../../src/core/errors.js';
 import { defaults } from '../../../src/server/config.js';
 import { toToolError } from '../../../src/tools/errors.js';
