@@ -169,7 +169,8 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
       description: def.description,
       inputSchema: def.input,
       outputSchema: withCachedFlag(def.output),
-      annotations: { title: def.title, readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: false, openWorldHint: false },
+      // A file-writing tool replaces an existing file of its output name (the user's, if it bears that name): destructive.
+      annotations: { title: def.title, readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: def.writesFiles === true, openWorldHint: false },
       // MCP Apps: the view this tool's result renders in, for hosts that support it (src/server/views.ts).
       ...(viewMeta(def.name) ? { _meta: viewMeta(def.name) } : {}),
     },

@@ -64,7 +64,7 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   cache: 'none' | 'args' | 'args+model';
   /** Optional per-call refinement for tools that use the model only on some inputs (e.g. text-only Bentham). */
   cacheKeyNeedsModel?(args: z.infer<I>): boolean;
-  /** Writes files (its own outputs, inside allowed directories): announced with readOnlyHint false. */
+  /** Writes files (its own outputs, inside allowed directories), replacing a regular file of the same name: announced with readOnlyHint false and destructiveHint true. */
   writesFiles?: boolean;
   /** Runs as long as its input needs (progress keeps clients informed): the per-call timeout does not apply; client cancellation does. */
   longRunning?: boolean;

@@ -21,7 +21,7 @@ describe('stdio server', () => {
       expect(tool.outputSchema?.type).toBe('object');
       expect(tool.title).toBeTruthy();
       expect(tool.description?.length).toBeGreaterThan(40);
-      expect(tool.annotations).toMatchObject({ readOnlyHint: !WRITES_FILES.has(tool.name), idempotentHint: true, destructiveHint: false, openWorldHint: false });
+      expect(tool.annotations).toMatchObject({ readOnlyHint: !WRITES_FILES.has(tool.name), idempotentHint: true, destructiveHint: WRITES_FILES.has(tool.name), openWorldHint: false });
     }
   });
 
