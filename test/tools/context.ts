@@ -26,3 +26,36 @@ export function toolContext(engine?: TextEngine, configure?: (config: AppConfig)
     },
   });
 }
+
+export type ProgressRecord = [number, number | undefined, string | undefined];
+
+/**
+ * A context for tools that need no model, with a caller's signal, tightened limits and the progress
+ * notifications recorded in order.
+ */
+export function recordingContext(options: { signal?: AbortSignal; limits?: Partial<AppConfig['limits']> } = {}): {
+  ctx: ToolContext;
+  progress: ProgressRecord[];
+} {
+  const config = defaults({});
+  Object.assign(config.limits, options.limits);
+  const progress: ProgressRecord[] = [];
+  const ctx = uncachedContext({
+    requestId: 't',
+    signal: options.signal ?? new AbortController().signal,
+    logger: pino({ level: 'silent' }),
+    progress: async (done, total, message) => {
+      progress.push([done, total, message]);
+    },
+    services: {
+      limits: config.limits,
+      engine: {
+        require: async () => {
+          throw new ToolError('model_missing', 'this tool needs no model');
+        },
+        modelId: () => null,
+      },
+    },
+  });
+  return { ctx, progress };
+}

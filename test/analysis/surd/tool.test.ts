@@ -1,31 +1,14 @@
 // surd_decompose handler, called in-process with a minimal context (no server, no engine).
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { defaults } from '../../../src/server/config.js';
+import { recordingContext } from '../../tools/context.js';
 import { surdDecomposeTool, surdInput, surdOutput } from '../../../src/tools/surd_decompose.js';
 import { ToolError } from '../../../src/core/errors.js';
 import { toToolError } from '../../../src/tools/errors.js';
-import { uncachedContext, type ToolContext } from '../../../src/tools/types.js';
 import { loadVector, SKIP_REASON, VECTORS_PRESENT } from './vectors.js';
 
 type Args = Parameters<typeof surdDecomposeTool.handler>[0];
 
-function makeCtx(options: { signal?: AbortSignal; limits?: Partial<ReturnType<typeof defaults>['limits']> } = {}) {
-  const config = defaults({});
-  Object.assign(config.limits, options.limits);
-  const progress: [number, number | undefined, string | undefined][] = [];
-  const ctx: ToolContext = uncachedContext({
-    requestId: 'test',
-    signal: options.signal ?? new AbortController().signal,
-    logger: pino({ level: 'silent' }),
-    progress: async (done, total, message) => { progress.push([done, total, message]); },
-    services: {
-      limits: config.limits,
-      engine: { require: async () => { throw new ToolError('model_missing', 'not needed'); }, modelId: () => null },
-    },
-  });
-  return { ctx, progress };
-}
+const makeCtx = recordingContext;
 
 const call = (args: unknown, options?: Parameters<typeof makeCtx>[0]) => surdDecomposeTool.handler(args as Args, makeCtx(options).ctx);
 

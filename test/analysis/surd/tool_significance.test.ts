@@ -1,39 +1,15 @@
 // surd_decompose with `significance` (issue 17): schema, p-values on every component, progress per surrogate,
 // cancellation mid-way, the work bound and the rejected combinations.
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { recordingContext } from '../../tools/context.js';
 import { Rng } from '../../../src/core/random.js';
 import { ToolError } from '../../../src/core/errors.js';
-import { defaults } from '../../../src/server/config.js';
 import { toToolError } from '../../../src/tools/errors.js';
 import { surdDecomposeTool, surdInput, surdOutput } from '../../../src/tools/surd_decompose.js';
-import { uncachedContext, type ToolContext } from '../../../src/tools/types.js';
 
 type Args = Parameters<typeof surdDecomposeTool.handler>[0];
 
-function makeCtx(options: { signal?: AbortSignal; limits?: Partial<ReturnType<typeof defaults>['limits']> } = {}) {
-  const config = defaults({});
-  Object.assign(config.limits, options.limits);
-  const progress: [number, number | undefined, string | undefined][] = [];
-  const ctx: ToolContext = uncachedContext({
-    requestId: 'test',
-    signal: options.signal ?? new AbortController().signal,
-    logger: pino({ level: 'silent' }),
-    progress: async (done, total, message) => {
-      progress.push([done, total, message]);
-    },
-    services: {
-      limits: config.limits,
-      engine: {
-        require: async () => {
-          throw new ToolError('model_missing', 'not needed');
-        },
-        modelId: () => null,
-      },
-    },
-  });
-  return { ctx, progress };
-}
+const makeCtx = recordingContext;
 
 /** T[m+1] = A[m] xor B[m] flipped with probability 0.1; N independent fair bits. */
 function xor(n: number, seed: number) {
@@ -47,7 +23,7 @@ function xor(n: number, seed: number) {
   return { target: t, sources: { A: a, B: b, N: noise } };
 }
 
-const find = (list: { sources: string[] }[], ...names: string[]) => list.find((c) => c.sources.join(',') === names.join(','));
+const find = <C extends { sources: string[] }>(list: C[], ...names: string[]) => list.find((c) => c.sources.join(',') === names.join(','));
 
 describe('surd_decompose significance', () => {
   it('adds p-values and bias estimates that pass the output schema', async () => {
@@ -97,7 +73,7 @@ describe('surd_decompose significance', () => {
   });
 
   it('rejects significance with a histogram, bad counts, too short a series, and work above the bound', async () => {
-    const fail = async (args: unknown, code: string, pattern: RegExp, limits?: Partial<ReturnType<typeof defaults>['limits']>) => {
+    const fail = async (args: unknown, code: string, pattern: RegExp, limits?: NonNullable<Parameters<typeof makeCtx>[0]>['limits']) => {
       // As the registry answers: domain errors mapped by src/tools/errors.ts.
       const err = await surdDecomposeTool.handler(args as Args, makeCtx({ limits }).ctx).catch((e: unknown) => toToolError(e) ?? e);
       expect(err).toBeInstanceOf(ToolError);
