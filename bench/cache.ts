@@ -12,12 +12,8 @@ import pino from 'pino';
 import { ResultCache, type CachedResult } from '../src/server/cache.js';
 import { SqliteStore } from '../src/server/cache/sqlite-store.js';
 import { createHash } from 'node:crypto';
+import { arg } from '../eval/args.js';
 
-const argv = process.argv.slice(2);
-const arg = (n: string, d: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d;
-};
 const SIZES = arg('sizes', '0,10000,100000').split(',').map(Number);
 const OPS = Number(arg('ops', '500'));
 const log = (m: string) => process.stderr.write(`[bench:cache] ${m}\n`);
@@ -102,7 +98,7 @@ async function main(): Promise<void> {
     targets: { miss_overhead_ms_at_100k: 1, hit_ms_at_100k: 1 },
   };
   const json = JSON.stringify(report, null, 2);
-  const out = argv.includes('--out') ? arg('out', '') : '';
+  const out = arg('out', '');
   if (out) writeFileSync(out, `${json}\n`);
   process.stdout.write(`${json}\n`);
 }

@@ -7,17 +7,12 @@
 //     npx vitest run test/tools/corpus/report.browser.test.ts
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { arg } from '../eval/args.js';
+import { packageRoot } from '../src/server/config.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const ROOT = here.includes('dist') ? resolve(here, '../..') : resolve(here, '..');
-const argv = process.argv.slice(2);
-const arg = (n: string, d?: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d;
-};
+const ROOT = packageRoot();
 
 interface Review { review: string; date: string; rating: string }
 

@@ -16,19 +16,14 @@ import pino from 'pino';
 import type { TextAnalysis, TextEngine } from '../src/core/model.js';
 import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
-import { defaults } from '../src/server/config.js';
+import { defaults, packageRoot } from '../src/server/config.js';
 import { analyzeEmotionTool } from '../src/tools/analyze_emotion.js';
 import { createCorpusFiles } from '../src/server/corpus/files.js';
 import { runCorpus } from '../src/tools/corpus/run.js';
 import { uncachedContext, type ToolContext } from '../src/tools/types.js';
+import { arg } from '../eval/args.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const ROOT = here.includes('dist') ? resolve(here, '../..') : resolve(here, '..');
-const argv = process.argv.slice(2);
-const arg = (n: string, d?: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d;
-};
+const ROOT = packageRoot();
 const log = (m: string) => process.stderr.write(`[bench corpus] ${m}\n`);
 const mib = (kb: number) => Math.round((kb / 1024) * 10) / 10;
 

@@ -10,7 +10,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -19,21 +18,12 @@ import { createEngineHandle } from '../src/engine/handle.js';
 import { createServer } from '../src/server/server.js';
 import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
-import { defaults } from '../src/server/config.js';
+import { defaults, packageRoot } from '../src/server/config.js';
 import { analyzeEmotionTool } from '../src/tools/analyze_emotion.js';
 import { uncachedContext, type ToolContext } from '../src/tools/types.js';
+import { arg, flag } from '../eval/args.js';
 
-function repoRoot(): string {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  return here.includes('dist') ? resolve(here, '../..') : resolve(here, '..');
-}
-const ROOT = repoRoot();
-const argv = process.argv.slice(2);
-const flag = (n: string) => argv.includes(`--${n}`);
-const arg = (n: string, d?: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d;
-};
+const ROOT = packageRoot();
 const QUICK = flag('quick');
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 

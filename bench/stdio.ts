@@ -11,7 +11,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -19,15 +18,11 @@ import pino from 'pino';
 import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { SqliteStore } from '../src/server/cache/sqlite-store.js';
+import { arg } from '../eval/args.js';
+import { packageRoot } from '../src/server/config.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const ROOT = here.includes('dist') ? resolve(here, '../..') : resolve(here, '..');
+const ROOT = packageRoot();
 const CLI = join(ROOT, 'dist', 'src', 'server', 'cli.js');
-const argv = process.argv.slice(2);
-const arg = (n: string, d: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : d;
-};
 const ENTRIES = Number(arg('entries', '20000'));
 const CALLS = Number(arg('calls', '200'));
 const log = (m: string) => process.stderr.write(`[bench:stdio] ${m}\n`);

@@ -5,20 +5,14 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { jointCounts, runSync, surdFromTableSteps, type SurdResult } from '../src/analysis/surd/index.js';
 import { Rng } from '../src/core/random.js';
+import { arg } from '../eval/args.js';
+import { packageRoot } from '../src/server/config.js';
 
 /** Repository root from bench/ (vite-node) or dist/bench/ (compiled). */
-function repoRoot(): string {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  return here.includes('dist') ? resolve(here, '../..') : resolve(here, '..');
-}
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
 
 /** Gaussians by Box–Muller (pairs) from the project's seeded xoshiro128** (src/core/random.ts). */
 class Gaussian {
@@ -111,7 +105,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export function main(): Record<string, unknown> {
   const out: Record<string, unknown> = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, load_average_1m_at_start: +loadavg()[0].toFixed(2) };
-  const vectors = resolve(arg('vectors', resolve(repoRoot(), '../shared/surd/vectors')));
+  const vectors = resolve(arg('vectors', resolve(packageRoot(), '../shared/surd/vectors')));
   const seriesFile = resolve(vectors, 'energy_cascade_series.json');
   if (existsSync(seriesFile)) {
     const series = (JSON.parse(readFileSync(seriesFile, 'utf8')) as { series: number[][] }).series.map((s) => Float64Array.from(s));

@@ -8,11 +8,8 @@ import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
 import { shape } from '../src/tools/emotion_reading.js';
 import { loadGoEmotions, loadKote } from './data.js';
+import { arg } from './args.js';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 
 async function main(): Promise<void> {
   const data = resolve(arg('data', join(packageRoot(), '..', 'shared', 'data')));

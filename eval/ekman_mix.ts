@@ -11,9 +11,8 @@ import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
 import { loadGoEmotions, loadKote } from './data.js';
+import { arg } from './args.js';
 
-const argv = process.argv.slice(2);
-const arg = (n: string, d?: string) => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : d);
 const data = resolve(arg('data', resolve(packageRoot(), '..', 'shared', 'data'))!);
 const modelsDir = resolve(arg('models-dir', join(packageRoot(), 'models'))!);
 const limit = arg('limit') ? Number(arg('limit')) : undefined;

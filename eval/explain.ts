@@ -15,11 +15,8 @@ import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
 import { loadGoEmotions, loadKote } from './data.js';
 import { mulberry32 } from '../src/core/random.js';
+import { arg } from './args.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 export function pick<T>(xs: T[], k: number, rand: () => number): T[] {
   const a = xs.slice();

@@ -9,11 +9,8 @@ import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
 import { loadEkmanMapping, loadGoEmotions, readLabelList } from './data.js';
+import { arg } from './args.js';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
 
 function quantile(sorted: number[], p: number): number {
   const x = (sorted.length - 1) * p;
