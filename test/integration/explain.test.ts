@@ -8,7 +8,8 @@ import type { BatchScorer } from '../../src/analysis/explain/occlusion.js';
 import { resolveModel } from '../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
 import { loadGoEmotions } from '../../eval/data.js';
-import { eligible, measureFaithfulness, pick, rng } from '../../eval/explain.js';
+import { eligible, measureFaithfulness, pick } from '../../eval/explain.js';
+import { mulberry32 } from '../../src/core/random.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DATA = resolve(ROOT, '..', 'shared', 'data');
@@ -29,7 +30,7 @@ describe.skipIf(reason !== '')(`explanation faithfulness on the shipped model${r
 
   it('top-3 spans beat 3 random units on ≥ 80 % of 60 dev texts', async () => {
     const score: BatchScorer = async (texts) => (await engine.analyze(texts, { language: 'en' })).map((a) => a.goemotions);
-    const rand = rng(1515);
+    const rand = mulberry32(1515);
     const sample = pick(eligible(loadGoEmotions(DATA, 'dev')), 60, rand);
     const f = await measureFaithfulness(score, engine.model.labels.goemotions, sample, 5, rand);
     expect(f.texts).toBe(60);
