@@ -17,7 +17,7 @@ import {
   granularityParam,
   sentenceResults,
   sentenceSchema,
-  shape,
+  shapeProfile,
   standardResult,
   summaryResult,
   type Explanation,
@@ -113,10 +113,10 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
   const kept = candidates.filter((t) => !refusals.has(t.name));
   const analyses = read.filter((_, i) => !refusals.has(candidates[i].name));
   // numbers rounded to 4 decimals for readability (decisions are made on the unrounded values)
-  const keptProfiles = analyses.map((a) => round4(emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold })));
   const opts = { topK: args.top_k, threshold: args.threshold, detail: args.detail };
-  const keptResults: Array<Record<string, unknown>> =
-    args.detail === 'standard' ? keptProfiles.map((p) => ({ ...p })) : analyses.map((a) => shape(a, engine.model, opts));
+  const unrounded = analyses.map((a) => emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold }));
+  const keptProfiles = unrounded.map((p) => round4(p));
+  const keptResults = unrounded.map((p, i) => shapeProfile(p, analyses[i], engine.model, opts));
   // Progress only for the optional long work (a plain call stays one step, as before).
   const steps = (args.granularity === 'sentence' ? 1 : 0) + (args.explain ? kept.length : 0);
   let done = 0;

@@ -3,7 +3,7 @@
 // Shared by analyze_emotion, full_analysis and analyze_conversation so every tool sizes results the same way.
 import { z } from 'zod';
 import { contributions, occlude, occlusionUnits, type BatchScorer } from '../analysis/explain/occlusion.js';
-import { DETAILS, SUMMARY_MAX_BYTES, allLabels, emotionProfile, jsonBytes, summaryOf, type Detail } from '../analysis/emotion/index.js';
+import { DETAILS, SUMMARY_MAX_BYTES, allLabels, emotionProfile, jsonBytes, summaryOf, type Detail, type EmotionProfile } from '../analysis/emotion/index.js';
 import { sentences, words } from '../analysis/segment/index.js';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { EKMAN, SENTIMENTS } from '../core/labels.js';
@@ -114,7 +114,11 @@ export interface ReadOptions {
 }
 
 export function shape(a: TextAnalysis, model: ModelInfo, o: ReadOptions): Record<string, unknown> {
-  const profile = emotionProfile(a, model, { topK: o.topK, threshold: o.threshold });
+  return shapeProfile(emotionProfile(a, model, { topK: o.topK, threshold: o.threshold }), a, model, o);
+}
+
+/** shape() for a profile already computed from `a` with the same options (unrounded). */
+export function shapeProfile(profile: EmotionProfile, a: TextAnalysis, model: ModelInfo, o: ReadOptions): Record<string, unknown> {
   if (o.detail === 'summary') return round4(summaryOf(profile)) as unknown as Record<string, unknown>;
   if (o.detail === 'standard') return round4(profile) as unknown as Record<string, unknown>;
   return round4({ ...profile, all_labels: allLabels(a, model, o.threshold) }) as unknown as Record<string, unknown>;
