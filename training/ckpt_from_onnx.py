@@ -15,12 +15,14 @@ usage: python training/ckpt_from_onnx.py [--onnx models/red-heart-v1.int8.onnx] 
 PARITY_TEXTS with the shipped int8 model and with training/batch_invariance/dequant.py's fp32 rebuild.
 No torch needed.
 """
-import argparse, ast, datetime, hashlib, json, os, subprocess, sys, tempfile
+import argparse, ast, datetime, json, os, subprocess, sys, tempfile
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from make_manifest import sha256  # noqa: E402  (the one file hash of the training tools)
 REPO = os.path.dirname(HERE)
 DEFAULT_OUT = os.path.join(HERE, 'checkpoints', 'red-heart-1.3.0.fp16.safetensors')
 
@@ -74,14 +76,6 @@ def trace(model):
     keys = [k for _, k, _, _ in out]
     assert len(keys) == len(set(keys)), 'duplicate keys'
     return out
-
-
-def file_sha256(p):
-    h = hashlib.sha256()
-    with open(p, 'rb') as f:
-        for b in iter(lambda: f.read(1 << 20), b''):
-            h.update(b)
-    return h.hexdigest()
 
 
 def manifest_entry(onnx_path):
@@ -192,7 +186,7 @@ def main():
         return
     from safetensors.numpy import save_file
     entry = manifest_entry(a.onnx)
-    sha = file_sha256(a.onnx)
+    sha = sha256(a.onnx)
     if sha != entry['sha256']:
         raise SystemExit('%s sha256 %s differs from the manifest (%s)' % (a.onnx, sha, entry['sha256']))
     state = {}
