@@ -338,8 +338,9 @@ describe('HTTP start-up rules and shutdown', () => {
   });
 
 
-  it('on SIGTERM lets an in-flight call finish, refuses new ones, flushes and exits 0', async () => {
-    const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '30000' } });
+  // A generous grace: the call needs ~2 s of CPU quietly but can take over 30 s beside a CPU-heavy job.
+  it('on SIGTERM lets an in-flight call finish, refuses new ones, flushes and exits 0', { timeout: 330_000 }, async () => {
+    const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '300000' } });
     const inflight = streamPost(srv.url, JSON.stringify(slowSurdRequest(9, 'p9')), /notifications\/progress/);
     await inflight.started; // the call is running
     srv.child.kill('SIGTERM');

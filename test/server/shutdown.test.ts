@@ -33,10 +33,12 @@ function stdioServer(env: Record<string, string>) {
 const slowSurd = slowSurdRequest;
 
 describe('stdio graceful shutdown', () => {
-  it('SIGTERM: the running call answers, the file cache is flushed, exit 0', async () => {
+  // The grace is generous: the call needs ~2 s of CPU on a quiet machine but took over 30 s in a CI run beside a
+  // training job; what is tested is that it finishes inside the grace, not how fast.
+  it('SIGTERM: the running call answers, the file cache is flushed, exit 0', { timeout: 330_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rh-shutdown-'));
     const cachePath = join(dir, 'cache.sqlite');
-    const srv = stdioServer({ RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: cachePath, RED_HEART_SHUTDOWN_GRACE_MS: '30000' });
+    const srv = stdioServer({ RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: cachePath, RED_HEART_SHUTDOWN_GRACE_MS: '300000' });
     await srv.waitFor(/"id":1/);
     srv.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[1, 0], [0, 2]] } } });
     await srv.waitFor(/"id":2/);
