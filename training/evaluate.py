@@ -3,8 +3,14 @@
   python training/evaluate.py --model models/red-heart-v1.int8.onnx [--data ../shared/data]
       -> test metrics, thresholds read from models/manifest.json (entry whose "file" is the model's
          basename) or from --thresholds FILE
-  python training/evaluate.py --model X.onnx --tune thresholds.json
-      -> tunes per-label thresholds on the dev splits and writes them (no test data is read)
+  python training/evaluate.py --model X.onnx --tune thresholds.json [--dev-half]
+      -> tunes per-label thresholds on the dev splits and writes them (no test data is read).
+         --dev-half: thresholds are tuned on the even rows (0, 2, 4, ...) of each dev split and the dev scores are
+         reported on the odd rows (scores on the rows the thresholds were fitted to flatter the model).
+         A model with the zh heads (v2; give --tokenizer training/work/tokenizer_v2.json) also reports CPED on the dev
+         series: 13-emotion macro-F1 over all 13 labels (argmax; F1 0 for a label never predicted correctly) and
+         3-class sentiment accuracy (argmax); no thresholds are involved, so these use all dev rows, and with
+         --dev-half also the odd rows.
 
 Exact procedure (the Node `npm run eval` must do the same):
  * tokenisation: models/tokenizer.json (HF tokenizers); ids = <s> pieces </s>; if longer than
@@ -31,7 +37,6 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D
 
-OUT = ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad']
 GRID = np.round(np.arange(0.01, 1.0, 0.01), 2)
 
 
@@ -40,13 +45,14 @@ def sigmoid(x):
 
 
 class Runner:
-    def __init__(self, model, threads=2, max_len=128, batch=1):
+    def __init__(self, model, threads=2, max_len=128, batch=1, tokenizer=None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
         so = ort.SessionOptions(); so.intra_op_num_threads = threads; so.inter_op_num_threads = 1
         so.add_session_config_entry('session.intra_op.allow_spinning', '0')  # friendlier on a busy 2-core box
         self.sess = ort.InferenceSession(model, so, providers=['CPUExecutionProvider'])
-        self.tok = Tokenizer.from_file(os.path.join(D.REPO, 'models', 'tokenizer.json'))
+        self.tok = Tokenizer.from_file(tokenizer or os.path.join(D.REPO, 'models', 'tokenizer.json'))
+        self.out = [o.name for o in self.sess.get_outputs()]  # 5 (v1) or 8 (v2: + the zh heads)
         self.max_len, self.batch = max_len, batch
 
     def ids(self, texts):
@@ -74,10 +80,10 @@ class Runner:
             ids = np.full((len(idx), L), 1, dtype=np.int64); am = np.zeros((len(idx), L), dtype=np.int64)
             for r, i in enumerate(idx):
                 ids[r, :len(seqs[i])] = seqs[i]; am[r, :len(seqs[i])] = 1
-            o = self.sess.run(OUT, {'input_ids': ids, 'attention_mask': am})
+            o = self.sess.run(self.out, {'input_ids': ids, 'attention_mask': am})
             for r, i in enumerate(idx):
                 res[i] = [x[r] for x in o]
-        return {n: np.stack([r[j] for r in res]) for j, n in enumerate(OUT)}
+        return {n: np.stack([r[j] for r in res]) for j, n in enumerate(self.out)}
 
 
 def f1(y, p):
@@ -121,6 +127,22 @@ def ekman(d, Y, S):
     return gnames, Yg, Sg
 
 
+def cped_scores(y_emo, y_sent, emo_logits, sent_logits):
+    """13-emotion macro-F1 over ALL 13 labels (a label never predicted correctly counts 0) and sentiment accuracy,
+    both from the argmax (as baselines_cped.py with sklearn f1_score(labels=all 13, average='macro', zero_division=0))."""
+    pe, ps = emo_logits.argmax(1), sent_logits.argmax(1)
+    n = len(D.CPED_EMOTIONS)
+    Y = np.zeros((len(y_emo), n), dtype=bool); Y[np.arange(len(y_emo)), y_emo] = True
+    P = np.zeros_like(Y); P[np.arange(len(pe)), pe] = True
+    return {'cped_emotion_macro_f1': macro_f1(Y, P), 'cped_sentiment_acc': float((ps == np.asarray(y_sent)).mean()),
+            'n': int(len(y_emo))}
+
+
+def halves(rows, on):
+    """(rows to tune on, rows to report on): even/odd row index with --dev-half, else all rows twice."""
+    return (rows[0::2], rows[1::2]) if on else (rows, rows)
+
+
 def pearson(a, b):
     return float(np.corrcoef(a, b)[0, 1])
 
@@ -137,25 +159,40 @@ def main():
     ap.add_argument('--max-len', type=int, default=128)
     ap.add_argument('--limit', type=int, default=0, help='debug: first N rows of each split')
     ap.add_argument('--nsmc-split', choices=['review', 'movie'], default='review', help='NSMC split scheme (training/data.py)')
+    ap.add_argument('--tokenizer', default=None, help='default models/tokenizer.json; v2 models: training/work/tokenizer_v2.json')
+    ap.add_argument('--dev-half', action='store_true',
+                    help='--tune: fit thresholds on even dev rows, report dev scores on odd dev rows')
     a = ap.parse_args()
-    R = Runner(a.model, a.threads, a.max_len, a.batch)
+    R = Runner(a.model, a.threads, a.max_len, a.batch, a.tokenizer)
     lim = (lambda x: x[:a.limit]) if a.limit else (lambda x: x)
     d = a.data
     t0 = time.time()
     if a.tune:
         ge = lim(D.load_goemotions(d, 'dev', 'en')); kd = lim(D.load_kote(d, 'dev'))
         Y = multi_hot(ge, 28); S = sigmoid(R.run([t for t, _ in ge])['goemotions_logits'])
-        th = tune(Y, S)
         gnames, Yg, Sg = ekman(d, Y, S)
-        eth = tune(Yg, Sg)
         Yk = multi_hot(kd, 44); Sk = sigmoid(R.run([t for t, _ in kd])['kote_logits'])
-        kth = tune(Yk, Sk)
+        (Yt, Yr), (St, Sr) = halves(Y, a.dev_half), halves(S, a.dev_half)
+        (Ygt, Ygr), (Sgt, Sgr) = halves(Yg, a.dev_half), halves(Sg, a.dev_half)
+        (Ykt, Ykr), (Skt, Skr) = halves(Yk, a.dev_half), halves(Sk, a.dev_half)
+        th, eth, kth = tune(Yt, St), tune(Ygt, Sgt), tune(Ykt, Skt)
         out = {'goemotions': th, 'ekman_groups': gnames, 'ekman': eth, 'kote': kth,
-               'dev': {'goemotions_macro_f1': macro_f1(Y, S >= np.array(th)),
-                       'goemotions_macro_f1_at_0.5': macro_f1(Y, S >= 0.5),
-                       'ekman_macro_f1': macro_f1(Yg, Sg >= np.array(eth)),
-                       'kote_macro_f1': macro_f1(Yk, Sk >= np.array(kth)),
-                       'n_goemotions_dev': len(ge), 'n_kote_dev': len(kd)}}
+               'dev': {'goemotions_macro_f1': macro_f1(Yr, Sr >= np.array(th)),
+                       'goemotions_macro_f1_at_0.5': macro_f1(Yr, Sr >= 0.5),
+                       'ekman_macro_f1': macro_f1(Ygr, Sgr >= np.array(eth)),
+                       'kote_macro_f1': macro_f1(Ykr, Skr >= np.array(kth)),
+                       'n_goemotions_dev': len(Yr), 'n_kote_dev': len(Ykr)}}
+        if a.dev_half:
+            out['dev']['rows'] = 'thresholds tuned on the even rows of each dev split, scores on the odd rows'
+            out['dev']['n_tuned_on'] = {'goemotions': len(Yt), 'kote': len(Ykt)}
+        if 'cped_emotion_logits' in R.out:
+            cp = lim(D.load_cped(d, 'dev'))
+            o = R.run([r[0] for r in cp])
+            ye, ys = np.array([r[1] for r in cp]), np.array([r[2] for r in cp])
+            out['dev']['cped_dev_series'] = cped_scores(ye, ys, o['cped_emotion_logits'], o['cped_sentiment_logits'])
+            if a.dev_half:
+                out['dev']['cped_dev_series_odd_rows'] = cped_scores(ye[1::2], ys[1::2], o['cped_emotion_logits'][1::2],
+                                                                     o['cped_sentiment_logits'][1::2])
         json.dump(out, open(a.tune, 'w'), indent=1)
         print(json.dumps(out['dev'], indent=1))
         return

