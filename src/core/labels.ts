@@ -51,6 +51,38 @@ export const KOTE_SENTIMENT: Record<Exclude<Sentiment, 'neutral'>, readonly stri
   ambiguous: [...KOTE_EKMAN.surprise, '비장함'],
 };
 
+/**
+ * CPED (13 emotions, one per utterance; the zh head of a v2 model) → Ekman-7: our own mapping. Each CPED label
+ * names one of Ekman's basic emotions or a milder form of it:
+ * - joy: happy; grateful and relaxed are positive feelings that GoEmotions also puts under joy (gratitude, relief);
+ * - anger: anger; disgust: disgust; surprise: astonished (CPED's only surprise label);
+ * - sadness: sadness; depress (low, dejected mood: sustained sadness, as GoEmotions puts grief and disappointment);
+ * - fear: fear; worried (anxiety: fear of what may come, as GoEmotions puts nervousness);
+ * - neutral: neutral.
+ * positive-other and negative-other are CPED's catch-alls for emotions outside its 11 named ones: they say only the
+ * polarity, which names no Ekman class, so they belong to no group (CPED_UNMAPPED). The zh projection reports their
+ * total probability as `ekman.unmapped` and spreads the rest over the seven classes (docs/emotion.md).
+ */
+export const CPED_EKMAN: Record<Ekman, readonly string[]> = {
+  anger: ['anger'],
+  disgust: ['disgust'],
+  fear: ['fear', 'worried'],
+  joy: ['happy', 'grateful', 'relaxed'],
+  sadness: ['sadness', 'depress'],
+  surprise: ['astonished'],
+  neutral: ['neutral'],
+};
+/** CPED labels in no Ekman group (see CPED_EKMAN). */
+export const CPED_UNMAPPED: readonly string[] = ['positive-other', 'negative-other'];
+/** Every CPED emotion label: a model's cped_emotion_logits must list exactly these (checked when the manifest is read). */
+export const CPED_EMOTIONS: readonly string[] = [...Object.values(CPED_EKMAN).flat(), ...CPED_UNMAPPED];
+/** CPED's 3-class sentiment, in the order of the model's cped_sentiment_logits. */
+export const CPED_SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
+export type CpedSentiment = (typeof CPED_SENTIMENTS)[number];
+/** Plutchik's eight basic emotions, in the order of the model's xed_logits (XED's label ids 1..8). */
+export const PLUTCHIK = ['anger', 'anticipation', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'trust'] as const;
+export type Plutchik = (typeof PLUTCHIK)[number];
+
 export const NONE_LABEL = { goemotions: 'neutral', kote: '없음' } as const;
 
 /** The taxonomies' "no emotion" labels (GoEmotions neutral, KOTE 없음). */

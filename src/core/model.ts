@@ -4,8 +4,17 @@
 /** Codes the `language` parameter may name: the languages the project has or plans models for (issue 14). */
 export const LANGUAGE_CODES = ['en', 'ko', 'zh', 'ja'] as const;
 export type LanguageCode = (typeof LANGUAGE_CODES)[number];
-/** Languages a model's outputs can be presented in (taxonomies, projections: src/analysis/emotion). */
-export type Language = 'en' | 'ko';
+/**
+ * Languages a model's outputs can be presented in (taxonomies, projections: src/analysis/emotion). Which of them a
+ * given model serves is its manifest's `languages`.
+ */
+export type Language = LanguageCode;
+/**
+ * Languages the text mappings of bentham_score / regret_forecast and analyze_conversation's state are defined for:
+ * they read the GoEmotions, KOTE, polarity, utility and EmoBank heads, whose training data is English and Korean.
+ * Texts in the other served languages (zh, ja) are refused by those tools (docs/language.md).
+ */
+export const EN_KO: readonly Language[] = ['en', 'ko'];
 /** What callers may ask for: auto, or one of LANGUAGE_CODES. */
 export type LanguageRequest = 'auto' | LanguageCode;
 
@@ -35,6 +44,14 @@ export interface TextAnalysis {
   utility: number;
   /** EmoBank valence, arousal, dominance on EmoBank's 1..5 scale. */
   vad: [number, number, number];
+  /**
+   * The zh heads of a v2 model (present exactly when the model has them, for every text whatever its language):
+   * CPED 13-emotion probabilities (softmax), CPED 3-class sentiment (softmax), XED Plutchik-8 (sigmoid), each in
+   * manifest label order.
+   */
+  cpedEmotion?: Float32Array;
+  cpedSentiment?: Float32Array;
+  xed?: Float32Array;
 }
 
 export interface ModelInfo {
@@ -45,8 +62,15 @@ export interface ModelInfo {
   maxLength: number;
   /** Languages the model reads (manifest `languages`); other texts are refused with unsupported_language. */
   languages: Language[];
-  labels: { goemotions: string[]; kote: string[] };
-  /** Per-label decision thresholds tuned on dev splits. */
+  labels: {
+    goemotions: string[];
+    kote: string[];
+    /** The zh heads' labels (manifest), present when the model has them. */
+    cpedEmotion?: string[];
+    cpedSentiment?: string[];
+    xed?: string[];
+  };
+  /** Per-label decision thresholds tuned on dev splits (the zh heads have none: CPED is argmax, XED has no dev split). */
   thresholds: { goemotions: number[]; kote: number[] };
 }
 

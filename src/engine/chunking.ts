@@ -56,3 +56,14 @@ export function weightedMean(values: number[], weights: number[]): number {
   }
   return ws > 0 ? s / ws : values.reduce((a, b) => a + b, 0) / values.length;
 }
+
+/**
+ * Token-weighted mean of per-window probability vectors, for softmax heads (the CPED heads): a per-label maximum
+ * would not sum to 1, the weighted mean of distributions does.
+ */
+export function weightedMeanVector(perWindow: Float32Array[], weights: number[]): Float32Array {
+  const n = perWindow[0].length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = weightedMean(perWindow.map((row) => row[i]), weights);
+  return out;
+}

@@ -2,6 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { CPED_EMOTIONS, CPED_SENTIMENTS, PLUTCHIK } from '../core/labels.js';
+import { LANGUAGE_CODES } from '../core/model.js';
 import { EngineLoadError } from './errors.js';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/i, 'a 64-character hex sha256');
@@ -10,6 +12,9 @@ const sigmoidHead = z.object({
   activation: z.literal('sigmoid'),
   thresholds: z.array(z.number().min(0).max(1)),
 });
+const literals = <T extends string>(xs: readonly T[]) => xs.map((x) => z.literal(x)) as unknown as [z.ZodLiteral<T>, ...Array<z.ZodLiteral<T>>];
+/** The outputs of a v2 model's zh heads (after the five v1 outputs); a manifest listing zh needs all three. */
+export const ZH_OUTPUTS = ['cped_emotion_logits', 'cped_sentiment_logits', 'xed_logits'] as const;
 
 export const modelEntrySchema = z
   .object({
@@ -25,10 +30,10 @@ export const modelEntrySchema = z
     tokenizer_config: z.record(z.string(), z.unknown()).default({}),
     max_length: z.number().int().min(4).max(8192),
     /**
-     * Languages the model reads (its tokenizer and training data cover them). Only codes the presenters know
-     * are allowed. Manifests before issue 14 have no field; every such model (1.0–1.3) reads en and ko.
+     * Languages the model reads and the server serves (its tokenizer and training data cover them). zh needs the
+     * zh outputs below. Manifests before issue 14 have no field; every such model (1.0–1.3) reads en and ko.
      */
-    languages: z.array(z.enum(['en', 'ko'])).min(1).default(['en', 'ko']),
+    languages: z.array(z.enum(LANGUAGE_CODES)).min(1).default(['en', 'ko']),
     inputs: z.array(z.enum(['input_ids', 'attention_mask', 'token_type_ids'])).min(1),
     pad_token_id: z.number().int().nonnegative(),
     outputs: z.object({
@@ -43,6 +48,10 @@ export const modelEntrySchema = z
         labels: z.tuple([z.literal('valence'), z.literal('arousal'), z.literal('dominance')]),
         scale: z.tuple([z.number(), z.number()]),
       }),
+      // v2 (issue 14): the zh heads. No thresholds: CPED is single-label (argmax), XED has no dev split to tune on.
+      cped_emotion_logits: z.object({ labels: z.array(z.string().min(1)).min(1), activation: z.literal('softmax') }).optional(),
+      cped_sentiment_logits: z.object({ labels: z.tuple(literals(CPED_SENTIMENTS)), activation: z.literal('softmax') }).optional(),
+      xed_logits: z.object({ labels: z.tuple(literals(PLUTCHIK)), activation: z.literal('sigmoid') }).optional(),
     }),
     /** Ekman-7 decision thresholds tuned on GoEmotions dev (used by the evaluation; groups in ekman_mapping.json order + neutral). */
     ekman: z
@@ -64,6 +73,25 @@ export const modelEntrySchema = z
         });
       }
     }
+    if (m.languages.includes('zh')) {
+      const missing = ZH_OUTPUTS.filter((o) => !m.outputs[o]);
+      if (missing.length) {
+        ctx.addIssue({ code: 'custom', path: ['outputs'], message: `languages lists zh, but the outputs ${missing.join(', ')} are missing (a zh result is read from them; docs/emotion.md)` });
+      }
+    }
+    const cped = m.outputs.cped_emotion_logits?.labels;
+    if (cped) {
+      const absent = CPED_EMOTIONS.filter((l) => !cped.includes(l));
+      const unknown = cped.filter((l) => !CPED_EMOTIONS.includes(l));
+      if (absent.length || unknown.length || cped.length !== CPED_EMOTIONS.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['outputs', 'cped_emotion_logits', 'labels'],
+          message: `must list the 13 CPED emotions once each (missing: ${absent.join(', ') || 'none'}; unknown: ${unknown.join(', ') || 'none'})`,
+        });
+      }
+    }
+    if (new Set(m.languages).size !== m.languages.length) ctx.addIssue({ code: 'custom', path: ['languages'], message: 'a language is listed twice' });
     if (!m.inputs.includes('input_ids')) ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'input_ids is required' });
   });
 

@@ -8,10 +8,10 @@ import type { Logger } from 'pino';
 import { ToolError } from '../core/errors.js';
 import { NONE_LABEL } from '../core/labels.js';
 import { MicroBatcher, type BatchStats } from './batcher.js';
-import { aggregateLabels, MAX_CHUNKS, planWindows, weightedMean } from './chunking.js';
+import { aggregateLabels, MAX_CHUNKS, planWindows, weightedMean, weightedMeanVector } from './chunking.js';
 import { EngineLoadError, InferenceError } from './errors.js';
 import { decideLanguage } from './language.js';
-import { INSTALL_HINT, type ResolvedModel } from './manifest.js';
+import { INSTALL_HINT, ZH_OUTPUTS, type ResolvedModel } from './manifest.js';
 import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCount } from './onnx-params.js';
 import { autoCandidates, ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
@@ -19,6 +19,12 @@ import { WorkerSession, type RawTensor, type SessionLike } from './workers/ort-s
 import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 
 export const OUTPUT_NAMES = ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad'] as const;
+type OutputName = (typeof OUTPUT_NAMES)[number] | (typeof ZH_OUTPUTS)[number];
+
+/** The outputs the engine runs for a manifest entry: the five v1 outputs, then the zh ones it lists. */
+function outputNames(entry: ResolvedModel['entry']): OutputName[] {
+  return [...OUTPUT_NAMES, ...ZH_OUTPUTS.filter((o) => entry.outputs[o])];
+}
 
 export interface EngineOptions {
   provider: ProviderRequest;
@@ -58,6 +64,10 @@ interface WindowOut {
   positive: number;
   utility: number;
   vad: [number, number, number];
+  /** zh heads (v2 models): CPED emotion and sentiment (softmax), XED Plutchik-8 (sigmoid). */
+  cpedEmotion?: Float32Array;
+  cpedSentiment?: Float32Array;
+  xed?: Float32Array;
 }
 
 /** The model file an engine runs (reported by red-heart://status as well). */
@@ -111,6 +121,17 @@ function readVerified(path: string, expected: string | undefined, what: string, 
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** Softmax of one row of logits (shifted by the maximum, so large logits do not overflow). */
+export function softmax(logits: ArrayLike<number>): Float32Array {
+  let m = -Infinity;
+  for (let i = 0; i < logits.length; i++) m = Math.max(m, logits[i]);
+  const out = new Float32Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - m);
+  for (let i = 0; i < out.length; i++) out[i] /= sum;
+  return out;
+}
+
 export class OnnxTextEngine implements TextEngine {
   readonly model: ModelInfo;
   private readonly batcher: MicroBatcher<number[], WindowOut>;
@@ -132,7 +153,13 @@ export class OnnxTextEngine implements TextEngine {
       parameters: info.parameters.parameters,
       maxLength: e.max_length,
       languages: [...e.languages],
-      labels: { goemotions: [...e.outputs.goemotions_logits.labels], kote: [...e.outputs.kote_logits.labels] },
+      labels: {
+        goemotions: [...e.outputs.goemotions_logits.labels],
+        kote: [...e.outputs.kote_logits.labels],
+        ...(e.outputs.cped_emotion_logits ? { cpedEmotion: [...e.outputs.cped_emotion_logits.labels] } : {}),
+        ...(e.outputs.cped_sentiment_logits ? { cpedSentiment: [...e.outputs.cped_sentiment_logits.labels] } : {}),
+        ...(e.outputs.xed_logits ? { xed: [...e.outputs.xed_logits.labels] } : {}),
+      },
       thresholds: { goemotions: [...e.outputs.goemotions_logits.thresholds], kote: [...e.outputs.kote_logits.thresholds] },
     };
     this.windowSize = e.max_length - tokenizer.prefix.length - tokenizer.suffix.length;
@@ -280,7 +307,7 @@ export class OnnxTextEngine implements TextEngine {
    * Runs already-tokenised windows (with special tokens) as ONE batch, bypassing the micro-batcher; for
    * benchmarks and parity checks against Python onnxruntime on the same ids.
    */
-  async runWindows(batch: number[][]): Promise<Array<{ goemotions: Float32Array; kote: Float32Array; positive: number; utility: number; vad: [number, number, number] }>> {
+  async runWindows(batch: number[][]): Promise<WindowOut[]> {
     return this.runBatch(batch);
   }
 
@@ -325,6 +352,13 @@ export class OnnxTextEngine implements TextEngine {
 
   private aggregate(language: Language, tokens: number, weights: number[], truncated: boolean, outs: WindowOut[]): Omit<TextAnalysis, 'languageConfidence' | 'unknownTokens' | 'contentTokens'> {
     const vad = [0, 1, 2].map((k) => weightedMean(outs.map((o) => o.vad[k]), weights)) as [number, number, number];
+    const zh = outs[0].cpedEmotion
+      ? {
+          cpedEmotion: weightedMeanVector(outs.map((o) => o.cpedEmotion!), weights),
+          cpedSentiment: weightedMeanVector(outs.map((o) => o.cpedSentiment!), weights),
+          xed: aggregateLabels(outs.map((o) => o.xed!)),
+        }
+      : {};
     return {
       language,
       tokens,
@@ -335,6 +369,7 @@ export class OnnxTextEngine implements TextEngine {
       positive: weightedMean(outs.map((o) => o.positive), weights),
       utility: weightedMean(outs.map((o) => o.utility), weights),
       vad,
+      ...zh,
     };
   }
 
@@ -350,6 +385,16 @@ export class OnnxTextEngine implements TextEngine {
         `${this.resolved.modelPath} outputs ${out.goemotions.length} GoEmotions / ${out.kote.length} KOTE scores but the manifest lists ${ge} / ${ko} labels`,
         this.resolved.modelPath,
       );
+    }
+    const zh: Array<[string, Float32Array | undefined, string[] | undefined]> = [
+      ['cped_emotion_logits', out.cpedEmotion, this.model.labels.cpedEmotion],
+      ['cped_sentiment_logits', out.cpedSentiment, this.model.labels.cpedSentiment],
+      ['xed_logits', out.xed, this.model.labels.xed],
+    ];
+    for (const [name, got, labels] of zh) {
+      if (labels && got && got.length !== labels.length) {
+        throw new EngineLoadError('model_invalid', `${this.resolved.modelPath} outputs ${got.length} ${name} scores but the manifest lists ${labels.length} labels`, this.resolved.modelPath);
+      }
     }
   }
 
@@ -374,11 +419,11 @@ export class OnnxTextEngine implements TextEngine {
     }
     let res: Record<string, RawTensor>;
     try {
-      res = await this.session.run(feeds, [...OUTPUT_NAMES]);
+      res = await this.session.run(feeds, outputNames(e));
     } catch (err) {
       throw new InferenceError(`the model failed at run time: ${firstLine(err)}`, { cause: err });
     }
-    const get = (name: (typeof OUTPUT_NAMES)[number], width?: number): { data: Float32Array; width: number } => {
+    const get = (name: OutputName, width?: number): { data: Float32Array; width: number } => {
       const t = res[name];
       if (!t || t.type !== 'float32') throw new InferenceError(`the model's output ${name} is missing or not float32`);
       const dims = t.dims;
@@ -391,6 +436,9 @@ export class OnnxTextEngine implements TextEngine {
     const pol = get('polarity_logits', 2);
     const util = get('utility', 1);
     const vad = get('vad', 3);
+    const zh = e.outputs.cped_emotion_logits
+      ? { emotion: get('cped_emotion_logits'), sentiment: get('cped_sentiment_logits'), xed: get('xed_logits') }
+      : null;
     const out: WindowOut[] = [];
     for (let b = 0; b < B; b++) {
       const g = ge.data.slice(b * ge.width, (b + 1) * ge.width).map(sigmoid);
@@ -404,6 +452,13 @@ export class OnnxTextEngine implements TextEngine {
         positive,
         utility: util.data[b],
         vad: [vad.data[b * 3], vad.data[b * 3 + 1], vad.data[b * 3 + 2]],
+        ...(zh
+          ? {
+              cpedEmotion: softmax(zh.emotion.data.subarray(b * zh.emotion.width, (b + 1) * zh.emotion.width)),
+              cpedSentiment: softmax(zh.sentiment.data.subarray(b * zh.sentiment.width, (b + 1) * zh.sentiment.width)),
+              xed: zh.xed.data.slice(b * zh.xed.width, (b + 1) * zh.xed.width).map(sigmoid),
+            }
+          : {}),
       });
     }
     return out;
@@ -412,7 +467,7 @@ export class OnnxTextEngine implements TextEngine {
 
 function checkIo(session: SessionLike, resolved: ResolvedModel): void {
   const missingIn = resolved.entry.inputs.filter((n) => !session.inputNames.includes(n));
-  const missingOut = OUTPUT_NAMES.filter((n) => !session.outputNames.includes(n));
+  const missingOut = outputNames(resolved.entry).filter((n) => !session.outputNames.includes(n));
   if (missingIn.length || missingOut.length) {
     throw new EngineLoadError(
       'model_invalid',

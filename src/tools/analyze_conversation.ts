@@ -16,15 +16,20 @@ import { emotionProfile } from '../analysis/emotion/index.js';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { EKMAN, type Ekman } from '../core/labels.js';
 import { MAX_CONVERSATION_TURNS, MAX_TEXT_CHARS } from '../core/limits.js';
-import type { ModelInfo, TextAnalysis } from '../core/model.js';
+import { EN_KO, type ModelInfo, type TextAnalysis } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
 import * as reading from './emotion_reading.js';
 import { decodeState, encodeState } from './conversation_state.js';
-import { checkNotEmpty, checkTexts, languageRefusal, refusalError, textArg } from './text-input.js';
+import { checkNotEmpty, checkTexts, languageRefusal, refusalError, textArg, type ToolLanguages } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const MAX_TURNS = MAX_CONVERSATION_TURNS;
 const MAX_STATE_CHARS = 200_000;
+/** The state's valence bins (influence) and the state token are defined for English and Korean only. */
+const CONVERSATION_LANGUAGES: ToolLanguages = {
+  languages: EN_KO,
+  why: "analyze_conversation's valence bins and state are defined for English and Korean only (analyze_emotion reads this language)",
+};
 
 const input = z.object({
   turns: z.array(z.object({
@@ -137,7 +142,7 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
   throwIfCancelled(ctx.signal);
   // A turn in a language the model does not read fails the call, naming the turn (the state needs every turn).
   texts.forEach((text, i) => {
-    const r = languageRefusal(engine, text, args.language);
+    const r = languageRefusal(engine, text, args.language, CONVERSATION_LANGUAGES);
     if (r) throw refusalError(`turns[${i}].text`, r);
   });
   const model = engine.model;
@@ -149,6 +154,8 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
   await ctx.progress(1, totalSteps, `${texts.length} turns read`);
   const observations: TurnObservation[] = analyses.map((a, i) => {
     const p = emotionProfile(a, model, { topK: 1 });
+    // every turn passed CONVERSATION_LANGUAGES above; this guards the type
+    if (a.language !== 'en' && a.language !== 'ko') throw new ToolError('internal', `turns[${i}] was read as ${a.language}, which the conversation state does not hold`);
     return { speaker: args.turns[i].speaker, language: a.language, valence: p.valence, arousal: p.arousal, ekman: p.ekman.scores, time: times[i] };
   });
   const run = advance(start, observations); // ConversationInputError → invalid_input (src/tools/errors.ts)

@@ -10,6 +10,8 @@ import { DETAILS } from './corpus/rows.js';
 import { runCorpus, type CorpusResult } from './corpus/run.js';
 import { ToolError } from '../core/errors.js';
 import { round4 } from '../core/numbers.js';
+import { LANGUAGE_CODES } from '../core/model.js';
+import { TAXONOMIES } from '../analysis/corpus/aggregate.js';
 import type { ToolContext, ToolDefinition } from './types.js';
 
 const field = z.string().min(1).max(200);
@@ -29,7 +31,7 @@ const input = z.object({
     })
     .optional()
     .describe('Analyse a deterministic, seeded sample of the (first `limit`) rows instead of all of them.'),
-  language: z.enum(['auto', 'en', 'ko']).default('auto').describe('auto: Korean when the text is mostly Hangul, otherwise English (per row).'),
+  language: z.enum(['auto', ...LANGUAGE_CODES]).default('auto').describe('auto: identified per row (docs/language.md); rows in a language the model does not read are skipped and counted. Named: every row is read as that language.'),
   detail: z.enum(DETAILS).default('standard').describe('Per-row JSONL size: summary (dominant label, detected labels, Ekman, sentiment, valence, arousal), standard (+ Ekman and sentiment scores), full (+ every label probability). The returned summary is the same for all.'),
   threshold: z.number().min(0).max(1).optional().describe("One decision threshold for every label; default: the model's per-label thresholds tuned on dev data."),
   output_dir: z.string().min(1).max(4096).optional().describe('Directory for the JSONL and HTML files (inside an allowed directory); default: next to the input.'),
@@ -48,8 +50,10 @@ const scale = z
   .nullable();
 const scope = z.object({
   rows: z.number().int().nonnegative(),
-  languages: z.object({ en: z.number().int(), ko: z.number().int() }),
-  labels: z.object({ goemotions: z.array(share).optional(), kote: z.array(share).optional() }).describe('Per taxonomy: share of its rows in which each label reaches its threshold (multi-label)'),
+  languages: z.object({ en: z.number().int(), ko: z.number().int(), zh: z.number().int().optional(), ja: z.number().int().optional() })
+    .describe('rows per language; zh and ja only when there are some (ja rows are read by cross-lingual transfer of the GoEmotions head: docs/emotion.md)'),
+  labels: z.object({ goemotions: z.array(share).optional(), kote: z.array(share).optional(), cped: z.array(share).optional() })
+    .describe('Per taxonomy: share of its rows in which each label reaches its threshold (multi-label; cped: the argmax label unless a threshold is given)'),
   ekman: z.array(share).describe('Share of rows per dominant Ekman class'),
   sentiment: z.array(share).describe('Share of rows per sentiment'),
   valence: scale,
@@ -80,7 +84,7 @@ const output = z.object({
     group_differences: z.array(z.object({ a: z.string(), b: z.string(), valence: diff.nullable(), arousal: diff.nullable(), positive: diff, negative: diff })).describe('a − b for pairs of the 5 largest groups: means with Welch intervals, shares with Newcombe intervals'),
     time: z.array(scope.extend({ bucket: z.string() })),
     buckets_overflow_rows: z.number().int(),
-    examples: z.array(z.object({ taxonomy: z.enum(['goemotions', 'kote']), label: z.string(), rows: z.array(z.object({ row: z.number().int(), score: r, excerpt: z.string() })) })),
+    examples: z.array(z.object({ taxonomy: z.enum(TAXONOMIES), label: z.string(), rows: z.array(z.object({ row: z.number().int(), score: r, excerpt: z.string() })) })),
   }),
   model: z.object({ id: z.string(), version: z.string(), sha256: z.string() }),
   thresholds: z.string(),

@@ -20,7 +20,7 @@ import {
 } from '../analysis/bentham/index.js';
 import { ToolError } from '../core/errors.js';
 import { fmt, signed } from '../core/numbers.js';
-import { checkTexts, engineFor, textArg } from './text-input.js';
+import { TEXT_ESTIMATE_LANGUAGES, checkTexts, engineFor, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const unit = (what: string) => z.number().min(0).max(1).describe(what);
@@ -178,7 +178,7 @@ export async function computeBentham(args: Args, ctx: ToolContext): Promise<Bent
   if (args.scenario === undefined) {
     throw new ToolError('invalid_input', 'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given');
   }
-  const engine = await engineFor(ctx, [{ name: 'scenario', text: args.scenario }]);
+  const engine = await engineFor(ctx, [{ name: 'scenario', text: args.scenario }], { only: TEXT_ESTIMATE_LANGUAGES });
   const [analysis] = await engine.analyze([args.scenario], { signal: ctx.signal });
   const estimate = estimateBenthamFromText(analysis, engine.model.labels);
   const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [...estimate.effects] }];

@@ -3,12 +3,24 @@
 // Shared by analyze_emotion, full_analysis and analyze_conversation so every tool sizes results the same way.
 import { z } from 'zod';
 import { contributions, occlude, occlusionUnits, type BatchScorer } from '../analysis/explain/occlusion.js';
-import { DETAILS, SUMMARY_MAX_BYTES, allLabels, emotionProfile, jsonBytes, summaryOf, type Detail, type EmotionProfile } from '../analysis/emotion/index.js';
+import {
+  DETAILS,
+  NATIVE_TAXONOMY,
+  SUMMARY_MAX_BYTES,
+  TRANSFER,
+  allLabels,
+  emotionProfile,
+  head,
+  jsonBytes,
+  summaryOf,
+  type Detail,
+  type EmotionProfile,
+} from '../analysis/emotion/index.js';
 import { sentences, words } from '../analysis/segment/index.js';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
-import { EKMAN, SENTIMENTS } from '../core/labels.js';
+import { CPED_SENTIMENTS, EKMAN, PLUTCHIK, SENTIMENTS } from '../core/labels.js';
 import { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES } from '../core/limits.js';
-import type { Language, LanguageRequest, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
+import { LANGUAGE_CODES, type Language, type LanguageRequest, type ModelInfo, type TextAnalysis, type TextEngine } from '../core/model.js';
 import { round4 } from '../core/numbers.js';
 
 export { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES };
@@ -33,33 +45,57 @@ export const explainParam = z.boolean().default(false).describe(
 // ---- output schemas ----
 const prob = z.number().min(0).max(1);
 const labelScore = z.object({ label: z.string(), score: prob });
-const ekmanScores = z.object(Object.fromEntries(EKMAN.map((e) => [e, prob])) as Record<(typeof EKMAN)[number], typeof prob>);
+const probsOf = <K extends string>(keys: readonly K[]) => z.object(Object.fromEntries(keys.map((k) => [k, prob])) as Record<K, typeof prob>);
+const ekmanScores = probsOf(EKMAN);
+const TAXONOMIES = ['goemotions', 'kote', 'cped'] as const;
+const transferOf = (fields: readonly [string, ...string[]]) =>
+  z.array(z.enum(fields)).optional().describe(
+    'present for zh and ja only: the fields computed by heads that had no training data in this language (cross-lingual transfer; read them as such, docs/emotion.md)',
+  );
 
 export const standardResult = z.object({
-  language: z.enum(['en', 'ko']),
+  language: z.enum(LANGUAGE_CODES),
   language_confidence: z.number().min(0).max(1).nullable().describe('How sure the language identification is (0..1; docs/language.md); null when the language was given (and for sentences, which follow their text)'),
-  taxonomy: z.enum(['goemotions', 'kote']).describe('goemotions (28 labels) for English, kote (44 labels) for Korean'),
+  transfer: transferOf(['labels', 'detected', 'dominant', 'ekman', 'sentiment', 'sentiment.positive_probability', 'valence', 'arousal']),
+  taxonomy: z.enum(TAXONOMIES).describe('goemotions (28 labels) for English and Japanese, kote (44 labels) for Korean, cped (13 labels, single-label) for Chinese'),
   labels: z.array(labelScore).describe('Native-taxonomy labels, highest first, at most top_k'),
-  detected: z.array(labelScore.extend({ threshold: prob })).describe('Labels whose probability reaches the threshold'),
+  detected: z.array(z.union([
+    labelScore.extend({ threshold: prob }),
+    labelScore.extend({ rule: z.literal('argmax').describe('cped without a given threshold: the single-label head\'s decision is its highest label') }),
+  ])).describe('Labels whose probability reaches the threshold (cped without a threshold: the argmax label)'),
   dominant: labelScore.describe('The highest-scoring native label'),
   ekman: z.object({
     scores: ekmanScores,
     dominant: z.enum(EKMAN),
-    sources: z.array(z.enum(['goemotions', 'kote'])),
+    sources: z.array(z.enum(TAXONOMIES)),
+    unmapped: prob.optional().describe('cped only: probability of positive-other + negative-other, which map to no Ekman class; scores are renormalised over the rest'),
   }).describe('Ekman-7 projection (sums to 1); see docs/emotion.md'),
-  sentiment: z.object({
-    label: z.enum(SENTIMENTS),
-    score: prob,
-    scores: z.object(Object.fromEntries(SENTIMENTS.map((s) => [s, prob])) as Record<(typeof SENTIMENTS)[number], typeof prob>),
-    positive_probability: prob.describe('P(positive) from the polarity head'),
-  }),
+  sentiment: z.union([
+    z.object({
+      label: z.enum(SENTIMENTS),
+      score: prob,
+      scores: probsOf(SENTIMENTS),
+      positive_probability: prob.describe('P(positive) from the polarity head'),
+    }),
+    z.object({
+      label: z.enum(CPED_SENTIMENTS),
+      score: prob,
+      scores: probsOf(CPED_SENTIMENTS).describe('the CPED sentiment head (softmax, Chinese)'),
+      positive_probability: prob.describe('P(positive) from the polarity head (trained on Korean reviews: transfer for Chinese)'),
+    }),
+  ]).describe('four groups projected from the native head (en, ko, ja), or the CPED 3-class sentiment head (zh)'),
   valence: z.number().min(-1).max(1),
   arousal: z.number().min(0).max(1),
   cultural: z.object({
     jeong: z.object({ score: prob, formula: z.string() }),
     han: z.object({ score: prob, formula: z.string() }),
     chemyeon: z.object({ score: prob, formula: z.string() }),
-  }).describe('정 / 한 / 체면 composite indices (heuristic, documented formulas; not validated scales)'),
+  }).optional().describe('정 / 한 / 체면 composite indices (heuristic, documented formulas; not validated scales); English and Korean only'),
+  plutchik: z.object({
+    scores: probsOf(PLUTCHIK).describe('sigmoid probabilities, multi-label (need not sum to 1)'),
+    dominant: z.enum(PLUTCHIK),
+    source: z.literal('xed'),
+  }).optional().describe('zh only: Plutchik-8 from the XED head (trained on the XED Chinese projections; no tuned thresholds)'),
   tokens: z.number().int().nonnegative(),
   unknown_tokens: z.number().int().positive().optional().describe('tokens outside the tokenizer\'s vocabulary (<unk>); present only when there are some'),
   chunks: z.number().int().positive(),
@@ -69,12 +105,17 @@ export const standardResult = z.object({
 
 const scoredLabel = z.object({ label: z.string(), score: prob, threshold: prob });
 export const fullResult = standardResult.extend({
-  all_labels: z.object({ goemotions: z.array(scoredLabel).optional(), kote: z.array(scoredLabel).optional() })
+  all_labels: z.object({
+    goemotions: z.array(scoredLabel).optional(),
+    kote: z.array(scoredLabel).optional(),
+    cped: z.array(z.union([scoredLabel, labelScore])).optional().describe('no tuned thresholds: a threshold only when one was given'),
+  })
     .describe('detail "full": every label of each head that fed the projections (native head first), model label order'),
 });
 
 export const summaryResult = z.object({
-  language: z.enum(['en', 'ko']),
+  language: z.enum(LANGUAGE_CODES),
+  transfer: transferOf(['dominant', 'ekman_dominant', 'sentiment', 'valence', 'arousal']),
   dominant: labelScore,
   ekman_dominant: z.enum(EKMAN),
   sentiment: z.enum(SENTIMENTS),
@@ -136,6 +177,7 @@ export function isDetailed<R extends object>(r: R): r is R & z.infer<typeof stan
 export function summaryFromStandard(r: z.infer<typeof standardResult> & { sentences?: unknown[]; explanation?: unknown }): Record<string, unknown> {
   const pick = (x: z.infer<typeof standardResult>) => ({
     language: x.language,
+    ...(TRANSFER[x.language].summary.length ? { transfer: [...TRANSFER[x.language].summary] } : {}),
     dominant: x.dominant,
     ekman_dominant: x.ekman.dominant,
     sentiment: x.sentiment.label,
@@ -162,7 +204,7 @@ export async function sentenceResults(
     throw new ToolError('limit_exceeded', `the texts hold ${total} sentences; granularity "sentence" allows at most ${MAX_SENTENCES} per call — send fewer or shorter texts`);
   }
   const out = spans.map((s) => new Array<Record<string, unknown>>(s.length));
-  for (const lang of ['en', 'ko'] as const) {
+  for (const lang of LANGUAGE_CODES) {
     const where: Array<[number, number]> = [];
     spans.forEach((s, i) => { if (analyses[i].language === lang) s.forEach((_, j) => where.push([i, j])); });
     if (where.length === 0) continue;
@@ -189,11 +231,13 @@ export function checkExplainLimits(texts: string[]): void {
 
 /** Occlusion explanation of one text's top native labels (one batch of deletions). */
 export async function explainText(engine: TextEngine, text: string, a: TextAnalysis, signal: AbortSignal): Promise<Explanation> {
-  const taxonomy = a.language === 'en' ? 'goemotions' : 'kote';
-  const labels = engine.model.labels[taxonomy];
-  const score: BatchScorer = async (variants) => (await engine.analyze(variants, { language: a.language, signal })).map((x) => x[taxonomy]);
+  const taxonomy = NATIVE_TAXONOMY[a.language];
+  const native = head(a, engine.model, taxonomy);
+  const labels = native.labels;
+  const score: BatchScorer = async (variants) =>
+    (await engine.analyze(variants, { language: a.language, signal })).map((x) => Float32Array.from(head(x, engine.model, taxonomy).probs));
   const units = occlusionUnits(text, locale(a.language));
-  const o = await occlude(text, units, score, a[taxonomy]);
+  const o = await occlude(text, units, score, Float32Array.from(native.probs));
   const top = o.base.map((p, i) => ({ p, i })).sort((x, y) => y.p - x.p || x.i - y.i).slice(0, EXPLAIN_LABELS);
   const phrase = units.length < words(text, locale(a.language)).length;
   return round4({

@@ -23,7 +23,7 @@ import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { REGRET_MAX_OPTIONS, REGRET_MAX_SCENARIOS } from '../core/limits.js';
 import { fmt } from '../core/numbers.js';
 import { explainSensitivity, presentSensitivity, sensitivitySchema } from './regret_sensitivity.js';
-import { checkNotEmpty, engineFor, textArg } from './text-input.js';
+import { TEXT_ESTIMATE_LANGUAGES, checkNotEmpty, engineFor, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const optionSchema = z.object({
@@ -216,7 +216,7 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
     const optionTexts = args.options.map((o) => optionText(args.decision, o));
     const named = optionTexts.map((text, i) => ({ name: `options[${i}] text`, text }));
     const all = args.decision !== undefined ? [{ name: 'decision', text: args.decision }, ...named] : named;
-    const engine = await engineFor(ctx, all);
+    const engine = await engineFor(ctx, all, { only: TEXT_ESTIMATE_LANGUAGES });
     const analyses = await engine.analyze(all.map((t) => t.text), { signal: ctx.signal });
     const optionAnalyses = args.decision !== undefined ? analyses.slice(1) : analyses;
     const utilities = optionAnalyses.map((a) => [a.utility]);
@@ -235,7 +235,7 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
   if (args.decision === undefined) {
     throw new ToolError('invalid_input', 'give `options` + `scenarios` + `outcomes` (exact), `options` with descriptions (model-ranked), or a `decision` text (anticipated regret)');
   }
-  const engine = await engineFor(ctx, [{ name: 'decision', text: args.decision }]);
+  const engine = await engineFor(ctx, [{ name: 'decision', text: args.decision }], { only: TEXT_ESTIMATE_LANGUAGES });
   const [analysis] = await engine.analyze([args.decision], { signal: ctx.signal });
   return { mode: 'anticipated_regret', anticipated: anticipatedRegret(analysis, engine.model.labels), model: engine.model.id, parameters };
 }

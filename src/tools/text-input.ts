@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { MAX_TEXT_CHARS, textLength } from '../core/limits.js';
-import type { LanguageRequest, TextEngine } from '../core/model.js';
+import { EN_KO, type Language, type LanguageRequest, type TextEngine } from '../core/model.js';
 import { decideLanguage } from '../engine/language.js';
 import type { ToolContext } from './types.js';
 
@@ -65,10 +65,29 @@ export interface LanguageRefusal {
   supported: string[];
 }
 
-/** The refusal for one text, or undefined when the model reads its language. */
-export function languageRefusal(engine: TextEngine, text: string, language: LanguageRequest | undefined): LanguageRefusal | undefined {
+/** A tool that reads fewer languages than the model serves: which, and why (said in the refusal). */
+export interface ToolLanguages {
+  languages: readonly Language[];
+  why: string;
+}
+
+/** bentham_score's and regret_forecast's text estimates (src/analysis/bentham/text.ts, src/analysis/regret/text.ts). */
+export const TEXT_ESTIMATE_LANGUAGES: ToolLanguages = {
+  languages: EN_KO,
+  why: 'the text estimates of bentham_score and regret_forecast read the GoEmotions, KOTE, polarity and utility heads, which were trained on English and Korean only (analyze_emotion reads this language)',
+};
+
+/**
+ * The refusal for one text, or undefined when the model reads its language (and the tool, when it reads fewer:
+ * `only`). A language the model reads but the tool does not is refused naming the tool's reason.
+ */
+export function languageRefusal(engine: TextEngine, text: string, language: LanguageRequest | undefined, only?: ToolLanguages): LanguageRefusal | undefined {
   const d = decideLanguage(text, language, engine.model.languages);
-  return d.ok ? undefined : { code: 'unsupported_language', message: d.message, detected: d.detected, confidence: d.confidence, supported: [...d.supported] };
+  if (!d.ok) return { code: 'unsupported_language', message: d.message, detected: d.detected, confidence: d.confidence, supported: [...d.supported] };
+  if (!only || only.languages.includes(d.language)) return undefined;
+  const supported = engine.model.languages.filter((l) => only.languages.includes(l));
+  const what = d.confidence === null ? `'${d.language}' was requested` : `the text is ${d.language} (confidence ${d.confidence.toFixed(2)})`;
+  return { code: 'unsupported_language', message: `${what}: the model reads it, but ${only.why}; here: ${supported.join(', ')}`, detected: d.language, confidence: d.confidence ?? 1, supported };
 }
 
 export function refusalError(name: string, r: LanguageRefusal): ToolError {
@@ -80,7 +99,11 @@ export function refusalError(name: string, r: LanguageRefusal): ToolError {
  * caller refuses per item (`perItem`), a text in a language the model does not read fails the call with
  * unsupported_language naming the text; a requested language the model does not read always does.
  */
-export async function engineFor(ctx: ToolContext, texts: readonly NamedText[], opts: { language?: LanguageRequest; perItem?: boolean } = {}): Promise<TextEngine> {
+export async function engineFor(
+  ctx: ToolContext,
+  texts: readonly NamedText[],
+  opts: { language?: LanguageRequest; perItem?: boolean; only?: ToolLanguages } = {},
+): Promise<TextEngine> {
   checkTexts(texts, ctx.services.limits);
   checkNotEmpty(texts);
   const engine = await ctx.services.engine.require();
@@ -94,7 +117,7 @@ export async function engineFor(ctx: ToolContext, texts: readonly NamedText[], o
   }
   if (!opts.perItem) {
     for (const t of texts) {
-      const r = languageRefusal(engine, t.text, requested);
+      const r = languageRefusal(engine, t.text, requested, opts.only);
       if (r) throw refusalError(t.name, r);
     }
   }

@@ -5,7 +5,7 @@
 // point at the excursion's first turn; "before" is the reference mean and "after" the excursion mean, and the
 // excursion becomes the new reference.
 import { AROUSAL, CONVERSATION_PARAMS, DIMS, VALENCE } from './params.js';
-import type { Language } from '../../core/model.js';
+import type { ConversationLanguage as Language } from './params.js';
 
 export interface Sums {
   n: number;

@@ -3,7 +3,7 @@
 // (B now, A just before, B's previous turn) of binned valence is counted in a 3×3×3 table. From the table:
 // transfer entropy TE(A→B) = I(B_t; A_{t−1}, B_prev) − I(B_t; B_prev), and the SURD decomposition of
 // I(B_t; A_{t−1}, B_prev) (src/analysis/surd), with a permutation p-value (A's bins shuffled across samples).
-import type { Language } from '../../core/model.js';
+import type { ConversationLanguage as Language } from './params.js';
 import { surdFromTable } from '../surd/index.js';
 import { CONVERSATION_PARAMS } from './params.js';
 import { mulberry32 } from '../../core/random.js';

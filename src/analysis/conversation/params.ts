@@ -2,7 +2,11 @@
 // Noise scales and valence bins were measured with `node dist/eval/valence_spread.js` on model 1.3.0:
 // pooled within-Ekman-class SD of single-label GoEmotions dev texts (en) and of their Korean translation (ko),
 // and the tertiles of the model's valence on the same texts.
-import type { Language } from '../../core/model.js';
+import type { Language as ModelLanguage } from '../../core/model.js';
+
+/** The languages the conversation parameters are measured for (analyze_conversation refuses the others). */
+export type ConversationLanguage = Extract<ModelLanguage, 'en' | 'ko'>;
+type Language = ConversationLanguage;
 
 export const CONVERSATION_PARAMS = {
   /**

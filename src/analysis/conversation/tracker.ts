@@ -2,7 +2,7 @@
 // and running totals; per ordered speaker pair the lag-1 valence table (influence.ts). Everything the report
 // needs lives in ConversationState, so analysing turns 0..n−1 at once or in pieces (carrying the state) ends
 // in the same state and reports the same thing.
-import type { Language } from '../../core/model.js';
+import type { ConversationLanguage as Language } from './params.js';
 import { EKMAN, type Ekman } from '../../core/labels.js';
 import { emptyChange, stepChange, type ChangeState, type Dimension, type Direction } from './cusum.js';
 import { initLevel, processNoise, stepLevel, type LevelState } from './filter.js';

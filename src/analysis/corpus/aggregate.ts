@@ -3,10 +3,12 @@
 // Memory is bounded whatever the number of rows: counts, running moments, fixed-width histograms for quantiles,
 // and small per-label heaps of examples. Pure: rows in, summary out.
 import { EKMAN, SENTIMENTS, type Ekman, type Sentiment } from '../../core/labels.js';
+import type { Language } from '../../core/model.js';
 import { BinnedQuantiles, Moments, meanInterval, newcombeDiff, welchDiff, wilson, type Interval } from './stats.js';
 
-export type Taxonomy = 'goemotions' | 'kote';
-export type CorpusLanguage = 'en' | 'ko';
+export const TAXONOMIES = ['goemotions', 'kote', 'cped'] as const;
+export type Taxonomy = (typeof TAXONOMIES)[number];
+export type CorpusLanguage = Language;
 
 /** What the aggregator needs from one analysed row. */
 export interface RowFacts {
@@ -67,7 +69,8 @@ export interface ScaleSummary {
 
 export interface ScopeSummary {
   rows: number;
-  languages: Record<CorpusLanguage, number>;
+  /** Rows per language: en and ko always (as before v2 models), zh and ja when there are some. */
+  languages: { en: number; ko: number; zh?: number; ja?: number };
   /** Per taxonomy: share of its rows in which each label was detected (multi-label: shares need not sum to 1). */
   labels: Partial<Record<Taxonomy, Share[]>>;
   /** Share of rows whose dominant Ekman class is each class (sums to 1). */
@@ -107,9 +110,9 @@ export interface CorpusSummary {
 
 class ScopeAccumulator {
   rows = 0;
-  languages: Record<CorpusLanguage, number> = { en: 0, ko: 0 };
-  taxonomyRows: Record<Taxonomy, number> = { goemotions: 0, kote: 0 };
-  labelCounts: Record<Taxonomy, Map<string, number>> = { goemotions: new Map(), kote: new Map() };
+  languages: Record<CorpusLanguage, number> = { en: 0, ko: 0, zh: 0, ja: 0 };
+  taxonomyRows: Record<Taxonomy, number> = { goemotions: 0, kote: 0, cped: 0 };
+  labelCounts: Record<Taxonomy, Map<string, number>> = { goemotions: new Map(), kote: new Map(), cped: new Map() };
   ekman = new Map<Ekman, number>();
   sentiment = new Map<Sentiment, number>();
   valence = new Moments();
@@ -133,7 +136,7 @@ class ScopeAccumulator {
 
   summary(): ScopeSummary {
     const labels: ScopeSummary['labels'] = {};
-    for (const t of ['goemotions', 'kote'] as const) {
+    for (const t of TAXONOMIES) {
       const n = this.taxonomyRows[t];
       if (n === 0) continue;
       labels[t] = [...this.labelCounts[t]]
@@ -142,7 +145,12 @@ class ScopeAccumulator {
     }
     return {
       rows: this.rows,
-      languages: { ...this.languages },
+      languages: {
+        en: this.languages.en,
+        ko: this.languages.ko,
+        ...(this.languages.zh ? { zh: this.languages.zh } : {}),
+        ...(this.languages.ja ? { ja: this.languages.ja } : {}),
+      },
       labels,
       ekman: this.rows ? EKMAN.map((e) => share(e, this.ekman.get(e) ?? 0, this.rows)) : [],
       sentiment: this.rows ? SENTIMENTS.map((s) => share(s, this.sentiment.get(s) ?? 0, this.rows)) : [],
@@ -212,7 +220,7 @@ export class CorpusAggregator {
     }
     const overall = this.overall.summary();
     const major: Array<{ taxonomy: Taxonomy; label: string; count: number }> = [];
-    for (const t of ['goemotions', 'kote'] as const) for (const s of overall.labels[t] ?? []) major.push({ taxonomy: t, label: s.label, count: s.count });
+    for (const t of TAXONOMIES) for (const s of overall.labels[t] ?? []) major.push({ taxonomy: t, label: s.label, count: s.count });
     major.sort((x, y) => y.count - x.count || x.label.localeCompare(y.label));
     return {
       overall,

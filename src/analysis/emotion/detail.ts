@@ -2,7 +2,7 @@
 // `full` adds every label of the heads that fed the result, with the threshold each was judged against.
 import type { ModelInfo, TextAnalysis } from '../../core/model.js';
 import type { Ekman, Sentiment } from '../../core/labels.js';
-import { PROJECTION_SOURCES, type EmotionProfile, type Taxonomy } from './profile.js';
+import { PROJECTION_SOURCES, TRANSFER, head, type EmotionProfile, type LabelScore, type Taxonomy } from './profile.js';
 
 export const DETAILS = ['summary', 'standard', 'full'] as const;
 export type Detail = (typeof DETAILS)[number];
@@ -10,6 +10,8 @@ export type Detail = (typeof DETAILS)[number];
 /** Per text at detail "summary": at most SUMMARY_MAX_BYTES of JSON (the longest label name is 27 bytes). */
 export interface EmotionSummary {
   language: EmotionProfile['language'];
+  /** Summary fields read by cross-lingual transfer (TRANSFER); absent when none. */
+  transfer?: string[];
   dominant: { label: string; score: number };
   ekman_dominant: Ekman;
   sentiment: Sentiment;
@@ -20,7 +22,8 @@ export interface EmotionSummary {
 export const SUMMARY_MAX_BYTES = 400;
 
 export function summaryOf(p: EmotionProfile): EmotionSummary {
-  return { language: p.language, dominant: p.dominant, ekman_dominant: p.ekman.dominant, sentiment: p.sentiment.label, valence: p.valence, arousal: p.arousal };
+  const transfer = TRANSFER[p.language].summary;
+  return { language: p.language, ...(transfer.length ? { transfer: [...transfer] } : {}), dominant: p.dominant, ekman_dominant: p.ekman.dominant, sentiment: p.sentiment.label, valence: p.valence, arousal: p.arousal };
 }
 
 export interface ScoredLabel {
@@ -31,13 +34,18 @@ export interface ScoredLabel {
 
 /**
  * Every label of each head that feeds this text's projections (the native head first), in the model's label
- * order, with the threshold used for `detected` (one caller-given threshold, or the tuned per-label ones).
+ * order, with the threshold used for `detected` (one caller-given threshold, or the tuned per-label ones). The CPED
+ * head has no tuned thresholds: its labels carry one only when the caller gave it.
  */
-export function allLabels(a: TextAnalysis, model: ModelInfo, threshold?: number): Partial<Record<Taxonomy, ScoredLabel[]>> {
-  const out: Partial<Record<Taxonomy, ScoredLabel[]>> = {};
+export function allLabels(a: TextAnalysis, model: ModelInfo, threshold?: number): Partial<Record<Taxonomy, Array<ScoredLabel | LabelScore>>> {
+  const out: Partial<Record<Taxonomy, Array<ScoredLabel | LabelScore>>> = {};
   for (const { taxonomy } of PROJECTION_SOURCES[a.language]) {
-    const probs = taxonomy === 'goemotions' ? a.goemotions : a.kote;
-    out[taxonomy] = model.labels[taxonomy].map((label, i) => ({ label, score: probs[i], threshold: threshold ?? model.thresholds[taxonomy][i] }));
+    const h = head(a, model, taxonomy);
+    const t = h.thresholds;
+    out[taxonomy] = h.labels.map((label, i) => {
+      const th = threshold ?? t?.[i];
+      return th === undefined ? { label, score: h.probs[i] } : { label, score: h.probs[i], threshold: th };
+    });
   }
   return out;
 }

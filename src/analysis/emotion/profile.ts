@@ -1,8 +1,14 @@
 // Pure mappings from the model's head outputs (TextAnalysis) to what analyze_emotion reports:
-// native labels, detections, Ekman-7 projection, sentiment, valence/arousal and the 정/한/체면 indices.
+// native labels, detections, Ekman-7 projection, sentiment, valence/arousal, the 정/한/체면 indices (en, ko) and
+// Plutchik-8 (zh).
 // Every formula is documented in docs/emotion.md; nothing here invents a number the model did not give.
 import {
+  CPED_EKMAN,
+  CPED_SENTIMENTS,
+  CPED_UNMAPPED,
   EKMAN,
+  MappingError,
+  PLUTCHIK,
   GOEMOTIONS_EKMAN,
   GOEMOTIONS_SENTIMENT,
   KOTE_EKMAN,
@@ -12,13 +18,15 @@ import {
   THRESHOLD_FLOOR,
   groupMax,
   labelProbability,
+  type CpedSentiment,
   type Ekman,
+  type Plutchik,
   type Sentiment,
 } from '../../core/labels.js';
 import type { Language, ModelInfo, TextAnalysis } from '../../core/model.js';
 import { signedFromEmoBank, clamp, unitFromEmoBank } from '../../core/numbers.js';
 
-export type Taxonomy = 'goemotions' | 'kote';
+export type Taxonomy = 'goemotions' | 'kote' | 'cped';
 
 export interface LabelScore {
   label: string;
@@ -37,11 +45,17 @@ export interface HeadScores {
 // counts 1. Raw probabilities are not comparable across labels (rare emotions such as fear or anger rarely get high
 // probabilities; their tuned thresholds are low). The floor itself is in src/core/labels.ts.
 
-export const NATIVE_TAXONOMY: Record<Language, Taxonomy> = { en: 'goemotions', ko: 'kote' };
+/** Japanese is read through the GoEmotions head: no Japanese training data (cross-lingual transfer, see TRANSFER). */
+export const NATIVE_TAXONOMY: Record<Language, Taxonomy> = { en: 'goemotions', ko: 'kote', zh: 'cped', ja: 'goemotions' };
 
-/** Which heads feed the Ekman and sentiment projections for each language, with their weights. */
+/**
+ * Which heads feed the Ekman and sentiment projections for each language, with their weights. zh: the CPED heads
+ * alone (CPED → Ekman by summed probabilities, CPED sentiment as is; see emotionProfile).
+ */
 export const PROJECTION_SOURCES: Record<Language, ReadonlyArray<{ taxonomy: Taxonomy; weight: number }>> = {
   en: [{ taxonomy: 'goemotions', weight: 1 }],
+  ja: [{ taxonomy: 'goemotions', weight: 1 }],
+  zh: [{ taxonomy: 'cped', weight: 1 }],
   // The GoEmotions head was also trained on the Korean GoEmotions translation, so for Korean both heads see
   // in-language training data. Weight of KOTE chosen on dev (mean Ekman macro-F1 over GoEmotions-ko dev and KOTE dev)
   // with `node dist/eval/ekman_mix.js`; re-run per model release — the numbers are in docs/emotion.md.
@@ -51,10 +65,27 @@ export const PROJECTION_SOURCES: Record<Language, ReadonlyArray<{ taxonomy: Taxo
   ],
 };
 
-function head(analysis: TextAnalysis, model: ModelInfo, taxonomy: Taxonomy): HeadScores {
-  return taxonomy === 'goemotions'
-    ? { taxonomy, labels: model.labels.goemotions, probs: analysis.goemotions, thresholds: model.thresholds.goemotions }
-    : { taxonomy, labels: model.labels.kote, probs: analysis.kote, thresholds: model.thresholds.kote };
+/**
+ * Result fields (of the standard and of the summary result) computed by heads that saw no training data in the
+ * text's language: cross-lingual transfer, to be read as such (docs/emotion.md). zh: valence/arousal come from the
+ * EmoBank head (English) and positive_probability from the polarity head (Korean reviews); ja: every emotion field.
+ */
+export const TRANSFER: Record<Language, { standard: readonly string[]; summary: readonly string[] }> = {
+  en: { standard: [], summary: [] },
+  ko: { standard: [], summary: [] },
+  zh: { standard: ['sentiment.positive_probability', 'valence', 'arousal'], summary: ['valence', 'arousal'] },
+  ja: {
+    standard: ['labels', 'detected', 'dominant', 'ekman', 'sentiment', 'valence', 'arousal'],
+    summary: ['dominant', 'ekman_dominant', 'sentiment', 'valence', 'arousal'],
+  },
+};
+
+/** A head's probabilities and labels; MappingError when the model lacks the head (a zh text needs a v2 model). */
+export function head(analysis: TextAnalysis, model: ModelInfo, taxonomy: Taxonomy): HeadScores {
+  if (taxonomy === 'goemotions') return { taxonomy, labels: model.labels.goemotions, probs: analysis.goemotions, thresholds: model.thresholds.goemotions };
+  if (taxonomy === 'kote') return { taxonomy, labels: model.labels.kote, probs: analysis.kote, thresholds: model.thresholds.kote };
+  if (!analysis.cpedEmotion || !model.labels.cpedEmotion) throw new MappingError('the model has no CPED emotion head (cped_emotion_logits), which a Chinese text needs');
+  return { taxonomy, labels: model.labels.cpedEmotion, probs: analysis.cpedEmotion };
 }
 
 /** p / max(t, floor) for label i (p itself when the head carries no thresholds). */
@@ -86,14 +117,29 @@ function normalise<K extends string>(raw: Record<K, number>): Record<K, number> 
  * member labels, neutral that of the "no emotion" label, then the seven numbers are divided by their sum.
  */
 export function ekmanFromHead(h: HeadScores): Record<Ekman, number> {
+  if (h.taxonomy === 'cped') return ekmanFromCped(h).scores;
   const groups = h.taxonomy === 'goemotions' ? GOEMOTIONS_EKMAN : KOTE_EKMAN;
   const raw = {} as Record<Ekman, number>;
   for (const e of EKMAN) raw[e] = groupEvidence(h, e === 'neutral' ? [NONE_LABEL[h.taxonomy]] : groups[e]);
   return normalise(raw);
 }
 
+/**
+ * Ekman-7 from the CPED softmax head: each class gets the SUM of its member labels' probabilities (the labels are
+ * mutually exclusive, so the sum is the probability of the class), positive-other and negative-other belong to no
+ * class and their total is `unmapped`; the seven sums are divided by 1 − unmapped, so the scores sum to 1 and read
+ * "given one of the mapped emotions". MappingError for a label the model lacks.
+ */
+export function ekmanFromCped(h: HeadScores): { scores: Record<Ekman, number>; unmapped: number } {
+  const sum = (names: readonly string[]) => names.reduce((s, l) => s + labelProbability(h.probs, h.labels, l, 'CPED'), 0);
+  const raw = {} as Record<Ekman, number>;
+  for (const e of EKMAN) raw[e] = sum(CPED_EKMAN[e]);
+  return { scores: normalise(raw), unmapped: sum(CPED_UNMAPPED) };
+}
+
 /** Sentiment-4 projection of one head, built the same way as the Ekman projection. */
 export function sentimentFromHead(h: HeadScores): Record<Sentiment, number> {
+  if (h.taxonomy === 'cped') throw new MappingError('the CPED head has no sentiment-4 projection: Chinese sentiment is the CPED sentiment head');
   const groups = h.taxonomy === 'goemotions' ? GOEMOTIONS_SENTIMENT : KOTE_SENTIMENT;
   const raw = {} as Record<Sentiment, number>;
   for (const s of SENTIMENTS) raw[s] = groupEvidence(h, s === 'neutral' ? [NONE_LABEL[h.taxonomy]] : groups[s]);
@@ -114,13 +160,14 @@ function argmax<K extends string>(d: Record<K, number>): K {
 
 /**
  * Valence in −1..1. English: the EmoBank valence head, V on 1..5 → (V − 3) / 2. Korean: the NSMC polarity head,
- * 2·P(positive) − 1. (Each language uses the head trained on data in that language.)
+ * 2·P(positive) − 1. (Each language uses the head trained on data in that language.) Chinese and Japanese: the
+ * EmoBank head as for English (no valence data in either language: cross-lingual transfer).
  */
 export function valenceOf(a: TextAnalysis, language: Language): number {
-  return language === 'en' ? signedFromEmoBank(a.vad[0]) : clamp(2 * a.positive - 1, -1, 1);
+  return language === 'ko' ? clamp(2 * a.positive - 1, -1, 1) : signedFromEmoBank(a.vad[0]);
 }
 
-/** Arousal in 0..1: the EmoBank arousal head, A on 1..5 → (A − 1) / 4 (both languages; the only arousal source). */
+/** Arousal in 0..1: the EmoBank arousal head, A on 1..5 → (A − 1) / 4 (every language; the only arousal source). */
 export function arousalOf(a: TextAnalysis): number {
   return unitFromEmoBank(a.vad[1]);
 }
@@ -137,7 +184,8 @@ interface IndexDef {
 }
 export type CulturalIndex = 'jeong' | 'han' | 'chemyeon';
 
-export const CULTURAL_INDICES: Record<Taxonomy, Record<CulturalIndex, IndexDef>> = {
+/** Defined for the GoEmotions and KOTE heads and shown for en and ko only (CULTURAL_LANGUAGES). */
+export const CULTURAL_INDICES: Record<'goemotions' | 'kote', Record<CulturalIndex, IndexDef>> = {
   kote: {
     // 정: warmth and attachment — affection weighted double, plus gratitude/trust and compassion
     jeong: {
@@ -216,19 +264,33 @@ export interface EmotionProfileOptions {
   threshold?: number;
 }
 
+/** A native label judged present: at or over its threshold, or (CPED without a given threshold) the argmax of the single-label head. */
+export type Detection = LabelScore & ({ threshold: number } | { rule: 'argmax' });
+
+/** Sentiment: the four groups projected from GoEmotions/KOTE (en, ko, ja), or the CPED sentiment head's three classes (zh). */
+export type SentimentReading =
+  | { label: Sentiment; score: number; scores: Record<Sentiment, number>; positive_probability: number }
+  | { label: CpedSentiment; score: number; scores: Record<CpedSentiment, number>; positive_probability: number };
+
 export interface EmotionProfile {
   language: Language;
   /** The language identification's confidence (docs/language.md); null when the caller named the language. */
   language_confidence: number | null;
+  /** Fields computed by heads without training data in this language (TRANSFER); absent when there are none. */
+  transfer?: string[];
   taxonomy: Taxonomy;
   labels: LabelScore[];
-  detected: Array<LabelScore & { threshold: number }>;
+  detected: Detection[];
   dominant: LabelScore;
-  ekman: { scores: Record<Ekman, number>; dominant: Ekman; sources: Taxonomy[] };
-  sentiment: { label: Sentiment; score: number; scores: Record<Sentiment, number>; positive_probability: number };
+  /** `unmapped` (zh only): total probability of the CPED labels in no Ekman class. */
+  ekman: { scores: Record<Ekman, number>; dominant: Ekman; sources: Taxonomy[]; unmapped?: number };
+  sentiment: SentimentReading;
   valence: number;
   arousal: number;
-  cultural: Record<CulturalIndex, { score: number; formula: string }>;
+  /** en and ko only. */
+  cultural?: Record<CulturalIndex, { score: number; formula: string }>;
+  /** zh only: XED Plutchik-8 probabilities (sigmoid, multi-label; no tuned thresholds). */
+  plutchik?: { scores: Record<Plutchik, number>; dominant: Plutchik; source: 'xed' };
   tokens: number;
   /** Present when some tokens are the tokenizer's unknown token. */
   unknown_tokens?: number;
@@ -238,38 +300,75 @@ export interface EmotionProfile {
   note?: string;
 }
 
+/** The indices named after Korean concepts are shown where they are defined (en through GoEmotions, ko through KOTE). */
+export const CULTURAL_LANGUAGES: readonly Language[] = ['en', 'ko'];
+
+/** Probabilities of a head the model may lack, by label name in `names` order; MappingError when absent. */
+function named<K extends string>(probs: ArrayLike<number> | undefined, labels: readonly string[] | undefined, names: readonly K[], head: string): Record<K, number> {
+  if (!probs || !labels) throw new MappingError(`the model has no ${head} head, which a Chinese text needs`);
+  const out = {} as Record<K, number>;
+  for (const n of names) out[n] = labelProbability(probs, labels, n, head);
+  return out;
+}
+
 export const ALL_UNKNOWN =
   'no token of this text is known to the tokenizer (only <unk> and word boundaries): the model saw no known word, so these scores read no content';
 
 export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionProfileOptions): EmotionProfile {
   const taxonomy = NATIVE_TAXONOMY[a.language];
   const native = head(a, model, taxonomy);
-  const thresholds = taxonomy === 'goemotions' ? model.thresholds.goemotions : model.thresholds.kote;
   const ranked = native.labels.map((label, i) => ({ label, score: native.probs[i], i })).sort((x, y) => y.score - x.score);
-  const detected = ranked
-    .map((r) => ({ label: r.label, score: r.score, threshold: opts.threshold ?? thresholds[r.i] }))
-    .filter((r) => r.score >= r.threshold);
+  const thresholds = native.thresholds;
+  const detected: Detection[] =
+    opts.threshold === undefined && !thresholds
+      ? [{ label: ranked[0].label, score: ranked[0].score, rule: 'argmax' }]
+      : ranked
+          .map((r) => ({ label: r.label, score: r.score, threshold: opts.threshold ?? (thresholds as ArrayLike<number>)[r.i] }))
+          .filter((r) => r.score >= r.threshold);
 
   const sources = PROJECTION_SOURCES[a.language];
-  const ekmanScores = mix(sources.map((s) => ({ dist: ekmanFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
-  const sentScores = mix(sources.map((s) => ({ dist: sentimentFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
-  const sentLabel = argmax(sentScores);
-  const defs = CULTURAL_INDICES[taxonomy];
-  const cultural = {} as EmotionProfile['cultural'];
-  for (const k of ['jeong', 'han', 'chemyeon'] as const) cultural[k] = { score: culturalIndex(native, defs[k]), formula: formulaOf(defs[k]) };
+  let ekman: EmotionProfile['ekman'];
+  let sentiment: SentimentReading;
+  if (taxonomy === 'cped') {
+    const e = ekmanFromCped(native);
+    ekman = { scores: e.scores, dominant: argmax(e.scores), sources: ['cped'], unmapped: e.unmapped };
+    const scores = named(a.cpedSentiment, model.labels.cpedSentiment, CPED_SENTIMENTS, 'CPED sentiment');
+    const label = argmax(scores);
+    sentiment = { label, score: scores[label], scores, positive_probability: a.positive };
+  } else {
+    const ekmanScores = mix(sources.map((s) => ({ dist: ekmanFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
+    ekman = { scores: ekmanScores, dominant: argmax(ekmanScores), sources: sources.map((s) => s.taxonomy) };
+    const scores = mix(sources.map((s) => ({ dist: sentimentFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
+    const label = argmax(scores);
+    sentiment = { label, score: scores[label], scores, positive_probability: a.positive };
+  }
+  let cultural: EmotionProfile['cultural'];
+  if (CULTURAL_LANGUAGES.includes(a.language) && taxonomy !== 'cped') {
+    const defs = CULTURAL_INDICES[taxonomy];
+    cultural = {} as NonNullable<EmotionProfile['cultural']>;
+    for (const k of ['jeong', 'han', 'chemyeon'] as const) cultural[k] = { score: culturalIndex(native, defs[k]), formula: formulaOf(defs[k]) };
+  }
+  let plutchik: EmotionProfile['plutchik'];
+  if (a.language === 'zh') {
+    const scores = named(a.xed, model.labels.xed, PLUTCHIK, 'XED');
+    plutchik = { scores, dominant: argmax(scores), source: 'xed' };
+  }
+  const transfer = TRANSFER[a.language].standard;
 
   return {
     language: a.language,
     language_confidence: a.languageConfidence,
+    ...(transfer.length ? { transfer: [...transfer] } : {}),
     taxonomy,
     labels: ranked.slice(0, opts.topK).map(({ label, score }) => ({ label, score })),
     detected,
     dominant: { label: ranked[0].label, score: ranked[0].score },
-    ekman: { scores: ekmanScores, dominant: argmax(ekmanScores), sources: sources.map((s) => s.taxonomy) },
-    sentiment: { label: sentLabel, score: sentScores[sentLabel], scores: sentScores, positive_probability: a.positive },
+    ekman,
+    sentiment,
     valence: valenceOf(a, a.language),
     arousal: arousalOf(a),
-    cultural,
+    ...(cultural ? { cultural } : {}),
+    ...(plutchik ? { plutchik } : {}),
     tokens: a.tokens,
     ...(a.unknownTokens > 0 ? { unknown_tokens: a.unknownTokens } : {}),
     chunks: a.chunks,

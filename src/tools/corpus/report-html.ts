@@ -2,7 +2,9 @@
 // forbids any fetch), inline SVG charts and plain tables. Every value from the data (labels, group names, excerpts)
 // is HTML-escaped. Each chart is a <figure data-chart="…"> whose marks carry a class (bar, point), so a browser
 // test can count them.
-import type { CorpusSummary, ScaleSummary, ScopeSummary, Share } from '../../analysis/corpus/aggregate.js';
+import { TAXONOMIES, type CorpusSummary, type ScaleSummary, type ScopeSummary, type Share, type Taxonomy } from '../../analysis/corpus/aggregate.js';
+
+const TAXONOMY_NAMES: Record<Taxonomy, string> = { goemotions: 'GoEmotions', kote: 'KOTE', cped: 'CPED' };
 import type { Interval } from '../../analysis/corpus/stats.js';
 
 export interface ReportData {
@@ -160,7 +162,7 @@ th{background:#f5f5f5}figure{margin:12px 0}svg .lbl{font-size:11px;fill:#333}svg
 export function renderReport(d: ReportData): string {
   const s = d.summary;
   const o = s.overall;
-  const taxonomies = (['goemotions', 'kote'] as const).filter((t) => o.labels[t]);
+  const taxonomies = TAXONOMIES.filter((t) => o.labels[t]);
   const sections: string[] = [];
 
   sections.push(`<h1>Emotion report: ${escapeHtml(basename(d.file))}</h1>`);
@@ -176,7 +178,7 @@ export function renderReport(d: ReportData): string {
   sections.push('<h2>Label distribution</h2><p>Share of analysed rows in which each label reaches its threshold (rows may carry several labels); 95 % Wilson score intervals.</p>');
   for (const t of taxonomies) {
     const shares = o.labels[t] as Share[];
-    sections.push(`<figure data-chart="labels-${t}" data-marks="${Math.min(CHART_MAX_LABELS, shares.length)}">${shares.length ? shareBarsSvg(shares, `${t === 'goemotions' ? 'GoEmotions' : 'KOTE'} labels (top ${Math.min(CHART_MAX_LABELS, shares.length)})`) : '<p class="empty">no label reached its threshold</p>'}</figure>`);
+    sections.push(`<figure data-chart="labels-${t}" data-marks="${Math.min(CHART_MAX_LABELS, shares.length)}">${shares.length ? shareBarsSvg(shares, `${TAXONOMY_NAMES[t]} labels (top ${Math.min(CHART_MAX_LABELS, shares.length)})`) : '<p class="empty">no label reached its threshold</p>'}</figure>`);
     sections.push(`<details><summary>All ${shares.length} ${t} labels</summary>${table(['label', 'rows', 'share', '95 % CI'], shareRows(shares))}</details>`);
   }
   sections.push(`<figure data-chart="ekman" data-marks="${o.ekman.length}">${o.ekman.length ? shareBarsSvg(o.ekman, 'Dominant Ekman class') : '<p class="empty">no rows</p>'}</figure>`);

@@ -1,7 +1,8 @@
 // The per-row JSON Lines file of analyze_corpus: a header line (model, language, threshold, detail — what the rows
 // depend on), one line per analysed row, and a footer saying whether the run completed. The same file is the row
 // cache of the next run: a row is reused when the header matches and the row's text hash is unchanged.
-import type { LanguageRequest } from '../../core/model.js';
+import type { Language, LanguageRequest } from '../../core/model.js';
+import { NATIVE_TAXONOMY } from '../../analysis/emotion/profile.js';
 import type { RowFacts } from '../../analysis/corpus/aggregate.js';
 import { round4 } from '../../core/numbers.js';
 import type { EmotionProfile } from '../../analysis/emotion/profile.js';
@@ -26,7 +27,7 @@ export interface RowRecord {
   line: number;
   /** textHash of the text: the cache reuses a row only when the text is unchanged. */
   h: string;
-  language: 'en' | 'ko';
+  language: Language;
   group?: string;
   time?: string;
   bucket?: string;
@@ -39,7 +40,8 @@ export interface RowRecord {
   arousal: number;
   /** standard and full */
   ekman_scores?: Record<Ekman, number>;
-  sentiment_scores?: Record<Sentiment, number>;
+  /** four groups (en, ko, ja) or CPED's three classes (zh) */
+  sentiment_scores?: Partial<Record<Sentiment, number>>;
   /** full: every native label's probability */
   scores?: Record<string, number>;
 }
@@ -114,7 +116,7 @@ export function factsOf(rec: RowRecord, excerpt: string, group: string | undefin
   return {
     row: rec.row,
     language: rec.language,
-    taxonomy: rec.language === 'en' ? 'goemotions' : 'kote',
+    taxonomy: NATIVE_TAXONOMY[rec.language],
     detected: rec.detected,
     ekman: rec.ekman,
     sentiment: rec.sentiment,

@@ -6,7 +6,7 @@ import { decideLanguage } from '../../engine/language.js';
 import { CorpusAggregator, type CorpusSummary } from '../../analysis/corpus/aggregate.js';
 import { sampleRows } from '../../analysis/corpus/sample.js';
 import { bucketOf, parseTime, type TimeBucket } from '../../analysis/corpus/time.js';
-import { emotionProfile } from '../../analysis/emotion/profile.js';
+import { NATIVE_TAXONOMY, emotionProfile, head } from '../../analysis/emotion/profile.js';
 import type { LanguageRequest, TextEngine } from '../../core/model.js';
 import { ToolError } from '../../core/errors.js';
 import type { ToolContext } from '../types.js';
@@ -169,8 +169,8 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
         } else {
           const a = analyses[k++];
           const profile = emotionProfile(a, model, { topK: 1, threshold: req.threshold });
-          const names = a.language === 'en' ? model.labels.goemotions : model.labels.kote;
-          rec = rowRecord({ row: r.row, line: r.line, text: r.text, ...place }, profile, req.detail, names, a.language === 'en' ? a.goemotions : a.kote);
+          const native = head(a, model, NATIVE_TAXONOMY[a.language]);
+          rec = rowRecord({ row: r.row, line: r.line, text: r.text, ...place }, profile, req.detail, native.labels, native.probs);
         }
         counts.analysed++;
         aggregator.add(factsOf(rec, excerptOf(r.text), group, bucket));
