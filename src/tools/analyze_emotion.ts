@@ -1,4 +1,5 @@
-// analyze_emotion: emotions of English or Korean text from the shipped model (issue 6; mappings in docs/emotion.md).
+// analyze_emotion: emotions of text in the languages the model reads (en, ko; zh, ja with a v2 model) from the
+// shipped model (issues 6, 14; mappings in docs/emotion.md).
 // Issue 15 options — detail, granularity, explain — are read by src/tools/emotion_reading.ts.
 import { z } from 'zod';
 import { emotionProfile, type EmotionProfile } from '../analysis/emotion/index.js';
@@ -31,7 +32,7 @@ const input = z.object({
   language: z
     .enum(['auto', ...LANGUAGE_CODES])
     .default('auto')
-    .describe('auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (model 1.3.0 reads en and ko) is refused with unsupported_language.'),
+    .describe('auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (its manifest\'s languages, listed in red-heart://status; model 1.3.0 reads en and ko) is refused with unsupported_language.'),
   top_k: z.number().int().min(1).max(44).default(5).describe('How many native-taxonomy labels to list per text (1..44).'),
   threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the model\'s per-label thresholds tuned on dev data.'),
   detail: detailParam('standard'),
@@ -161,7 +162,8 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
     .map((p, i) => {
       if ('error' in p) return `${profiles.length > 1 ? `[${i}] ` : ''}${p.error.code}: ${p.error.message}`;
       const det = p.detected.slice(0, 3).map((d) => `${d.label} ${round3(d.score)}`).join(', ') || 'none over threshold';
-      return `${profiles.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}${p.note ? ` (${p.note})` : ''}`;
+      const transfer = p.transfer ? ` [cross-lingual transfer, no ${p.language} training data: ${p.transfer.join(', ')}]` : '';
+      return `${profiles.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}${transfer}${p.note ? ` (${p.note})` : ''}`;
     })
     .concat(profiles.length > 3 ? [`… ${profiles.length - 3} more`] : [])
     .join('\n');
@@ -176,11 +178,12 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
 
 export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
   name: 'analyze_emotion',
-  title: 'Analyse emotions in text (English, Korean)',
+  title: 'Analyse emotions in text (English, Korean; Chinese, Japanese with a v2 model)',
   description:
-    'Emotion analysis of English or Korean text with the shipped ONNX model. For each text returns GoEmotions (28, English) ' +
-    'or KOTE (44, Korean) label probabilities, detected labels, an Ekman-7 projection, sentiment, valence (−1..1), ' +
-    `arousal (0..1), and 정/한/체면 composite indices with their formulas. Give \`text\` or \`texts\` (up to ${MAX_BATCH_TEXTS}). ` +
+    'Emotion analysis with the shipped ONNX model, in the languages its manifest lists (red-heart://status; 1.3.0: English, Korean). ' +
+    'For each text returns GoEmotions (28, English; Japanese by cross-lingual transfer), KOTE (44, Korean) or CPED (13, Chinese) ' +
+    'label probabilities, detected labels, an Ekman-7 projection, sentiment, valence (−1..1), ' +
+    `arousal (0..1), 정/한/체면 composite indices with their formulas (en, ko) and Plutchik-8 (zh). Give \`text\` or \`texts\` (up to ${MAX_BATCH_TEXTS}). ` +
     'Optional: detail (summary | standard | full) to size each result, granularity "sentence" for per-sentence results with ' +
     'offsets, explain for the words that drive the top labels.',
   input,

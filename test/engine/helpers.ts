@@ -5,12 +5,14 @@ import pino from 'pino';
 import { defaults, type AppConfig } from '../../src/server/config.js';
 
 export const FIXTURE_DIR = resolve(import.meta.dirname, '../fixtures/model');
+/** The v2-shaped fixture: the eight outputs (with the zh heads), languages en, ko, zh, ja (make_fixture_v2.py). */
+export const FIXTURE_V2_DIR = resolve(import.meta.dirname, '../fixtures/model-v2');
 export const silent = pino({ level: 'silent' });
 
 /** A private copy of the fixture model directory that a test may damage. */
-export function fixtureCopy(mutate?: (dir: string) => void): string {
+export function fixtureCopy(mutate?: (dir: string) => void, from: string = FIXTURE_DIR): string {
   const dir = mkdtempSync(join(tmpdir(), 'rh-fixture-'));
-  cpSync(FIXTURE_DIR, dir, { recursive: true });
+  cpSync(from, dir, { recursive: true });
   mutate?.(dir);
   return dir;
 }

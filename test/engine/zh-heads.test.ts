@@ -1,0 +1,123 @@
+// The zh heads of a v2 model (issue 14) in the manifest and the engine: schema rules (zh needs the three zh outputs,
+// CPED labels must be the 13), decoding (softmax / sigmoid of the raw ONNX logits, checked against ONNX Runtime run
+// directly on the same ids) and aggregation over windows (weighted mean for the softmax heads, max for XED).
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineLoadError } from '../../src/engine/errors.js';
+import { readManifest, resolveModel } from '../../src/engine/manifest.js';
+import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
+import { editManifest, FIXTURE_DIR, FIXTURE_V2_DIR, fixtureCopy, silent } from './helpers.js';
+
+const load = async (dir: string) =>
+  OnnxTextEngine.load(resolveModel(dir, undefined, undefined), { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 8, logger: silent, inferenceThread: 'main' });
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const copy = (edit: (m: any) => void, from = FIXTURE_V2_DIR) => {
+  const d = fixtureCopy((dir) => editManifest(dir, (m) => edit(m.models[0])), from);
+  dirs.push(d);
+  return d;
+};
+
+describe('manifest: languages and the zh outputs', () => {
+  it('the v2 fixture lists en, ko, zh, ja and the three zh outputs; a manifest without languages means en, ko', () => {
+    const v2 = readManifest(FIXTURE_V2_DIR)!.manifest.models[0];
+    expect(v2.languages).toEqual(['en', 'ko', 'zh', 'ja']);
+    expect(Object.keys(v2.outputs)).toEqual(['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad', 'cped_emotion_logits', 'cped_sentiment_logits', 'xed_logits']);
+    expect(readManifest(FIXTURE_DIR)!.manifest.models[0].languages).toEqual(['en', 'ko']);
+  });
+
+  it('zh listed without the zh outputs is a load-time error naming the missing outputs', async () => {
+    const dir = copy((m) => {
+      delete m.outputs.cped_emotion_logits;
+      delete m.outputs.xed_logits;
+    });
+    const err = await load(dir).catch((e) => e);
+    expect(err).toBeInstanceOf(EngineLoadError);
+    expect(err.kind).toBe('manifest_invalid');
+    expect(err.message).toMatch(/languages lists zh, but the outputs cped_emotion_logits, xed_logits are missing/);
+  });
+
+  it('ja alone needs no zh output; a language listed twice, an unknown code, or wrong CPED labels are refused', () => {
+    expect(readManifest(copy((m) => { m.languages = ['en', 'ja']; delete m.outputs.cped_emotion_logits; delete m.outputs.cped_sentiment_logits; delete m.outputs.xed_logits; }))!.manifest.models[0].languages).toEqual(['en', 'ja']);
+    expect(() => readManifest(copy((m) => (m.languages = ['en', 'en'])))).toThrow(/listed twice/);
+    expect(() => readManifest(copy((m) => (m.languages = ['en', 'es'])))).toThrow(/languages/);
+    expect(() => readManifest(copy((m) => (m.outputs.cped_emotion_logits.labels[0] = 'joyful')))).toThrow(/missing: happy; unknown: joyful/);
+    expect(() => readManifest(copy((m) => (m.outputs.xed_logits.labels = ['joy'])))).toThrow(/xed_logits/);
+  });
+
+  it('zh outputs in the manifest that the ONNX graph lacks: model_invalid naming them', async () => {
+    const v2 = JSON.parse(readFileSync(join(FIXTURE_V2_DIR, 'manifest.json'), 'utf8')).models[0];
+    const dir = copy((m) => {
+      m.languages = ['en', 'ko', 'zh'];
+      for (const o of ['cped_emotion_logits', 'cped_sentiment_logits', 'xed_logits']) m.outputs[o] = v2.outputs[o];
+    }, FIXTURE_DIR);
+    const err = await load(dir).catch((e) => e);
+    expect(err.kind).toBe('model_invalid');
+    expect(err.message).toMatch(/missing outputs \[cped_emotion_logits, cped_sentiment_logits, xed_logits\]/);
+  });
+});
+
+describe('engine: decoding and aggregating the zh heads', () => {
+  let engine: OnnxTextEngine;
+  let raw: ort.InferenceSession;
+  beforeAll(async () => {
+    engine = await load(FIXTURE_V2_DIR);
+    raw = await ort.InferenceSession.create(join(FIXTURE_V2_DIR, 'fixture-v2.onnx'));
+  });
+  afterAll(async () => {
+    await engine.close();
+    await raw.release();
+  });
+
+  /** The raw logits of one window, from ONNX Runtime directly. */
+  async function logits(ids: number[]): Promise<Record<string, number[]>> {
+    const t = (xs: number[]) => new ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
+    const out = await raw.run({ input_ids: t(ids), attention_mask: t(ids.map(() => 1)) });
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v.data as Float32Array)]));
+  }
+  const softmax = (xs: number[]) => {
+    const e = xs.map((x) => Math.exp(x));
+    const s = e.reduce((a, b) => a + b, 0);
+    return e.map((x) => x / s);
+  };
+
+  it('one window: CPED heads are the softmax, XED the sigmoid of the raw logits', async () => {
+    const text = '我今天非常开心！';
+    const [a] = await engine.analyze([text]);
+    expect(a.language).toBe('zh');
+    const [ids] = engine.windowIds(text);
+    const l = await logits(ids);
+    softmax(l.cped_emotion_logits).forEach((p, i) => expect(a.cpedEmotion![i]).toBeCloseTo(p, 6));
+    softmax(l.cped_sentiment_logits).forEach((p, i) => expect(a.cpedSentiment![i]).toBeCloseTo(p, 6));
+    l.xed_logits.forEach((x, i) => expect(a.xed![i]).toBeCloseTo(1 / (1 + Math.exp(-x)), 6));
+    expect(engine.model.labels.cpedSentiment).toEqual(['negative', 'neutral', 'positive']);
+  });
+
+  it('several windows: token-weighted mean of the CPED distributions, per-label max of XED', async () => {
+    const text = '我今天非常开心！今日はとても楽しかったです。我今天非常开心！'; // 8 + 14 + 8 tokens > one window of 14
+    const [a] = await engine.analyze([text], { language: 'zh' });
+    const windows = engine.windowIds(text);
+    expect(windows.length).toBeGreaterThan(1);
+    expect(a.chunks).toBe(windows.length);
+    const per = await Promise.all(windows.map(logits));
+    const w = windows.map((ids) => ids.length - 2); // content tokens per window (without <s> </s>)
+    const W = w.reduce((s, x) => s + x, 0);
+    const mean = (k: string) => softmax(per[0][k]).map((_, i) => per.reduce((s, l, j) => s + w[j] * softmax(l[k])[i], 0) / W);
+    mean('cped_emotion_logits').forEach((p, i) => expect(a.cpedEmotion![i]).toBeCloseTo(p, 6));
+    mean('cped_sentiment_logits').forEach((p, i) => expect(a.cpedSentiment![i]).toBeCloseTo(p, 6));
+    per[0].xed_logits.forEach((_, i) => expect(a.xed![i]).toBeCloseTo(Math.max(...per.map((l) => 1 / (1 + Math.exp(-l.xed_logits[i])))), 6));
+    expect(a.cpedEmotion!.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 6);
+  });
+
+  it('a v1 model gives no zh head outputs', async () => {
+    const v1 = await load(FIXTURE_DIR);
+    const [a] = await v1.analyze(['i am so happy']);
+    expect(a.cpedEmotion).toBeUndefined();
+    expect(a.xed).toBeUndefined();
+    expect(v1.model.labels.cpedEmotion).toBeUndefined();
+    await v1.close();
+  });
+});
