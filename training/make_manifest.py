@@ -1,9 +1,14 @@
 """Copy the exported model(s) into models/ and write models/manifest.json.
 
-usage: python training/make_manifest.py --export training/work/export \
-          --thresholds-int8 training/work/export/thresholds.int8.json \
-          --metrics-int8 training/work/export/metrics.int8.json \
-          [--metrics-fp32 ...] [--ship-fp32]
+usage: python training/make_manifest.py --export training/work/export [--version X.Y.Z] [--ship-fp32]
+          [--tokenizer training/work/tokenizer_v2.json] [--languages en,ko,zh,ja] [--models-dir models]
+reads thresholds.int8.json / metrics.int8.json (and the fp32 ones) from the export directory.
+outputs: read from the ONNX graph. The five v1 outputs are required; a v2 model's zh heads (cped_emotion_logits,
+cped_sentiment_logits, xed_logits; all three or none) are written with their labels (training/data.py's
+CPED_EMOTIONS, CPED_SENTIMENTS, XED_LABELS). languages: default en,ko, plus zh,ja when the model has the zh heads
+(ja is served by cross-lingual transfer of the shared heads; docs/emotion.md). zh needs the zh heads, and every
+zh/ja listed needs a tokenizer that reads a probe sentence of that language without <unk> (the v1 tokenizer does
+not: give the v2 one with --tokenizer, which is copied to models/tokenizer.json).
 parameters: counted from the ONNX initializers.  fp32: elements of all initializers.
 int8: elements of all initializers EXCEPT the quantisation scale / zero-point tensors
 (names ending in _scale or _zero_point), i.e. the int8 weight tensors plus the fp32 tensors
@@ -16,6 +21,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D
 
 MODELS = os.path.join(D.REPO, 'models')
+V1_OUTPUTS = ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad']
+ZH_OUTPUTS = ['cped_emotion_logits', 'cped_sentiment_logits', 'xed_logits']
+# one ordinary sentence per language; the tokenizer must read each without <unk> for the language to be served
+PROBES = {'zh': '我今天非常开心！', 'ja': '今日はとても楽しかったです。'}
 
 
 def sha256(p):
@@ -40,11 +49,36 @@ def count_params(path):
     return total, q
 
 
-def entry(d, file, precision, th, metrics, version, parity):
-    p = os.path.join(MODELS, file)
+def output_names(path):
+    import onnx
+    names = [o.name for o in onnx.load(path, load_external_data=False).graph.output]
+    missing = [n for n in V1_OUTPUTS if n not in names]
+    zh = [n for n in ZH_OUTPUTS if n in names]
+    if missing:
+        sys.exit(f'{path}: missing outputs {missing} (has {names})')
+    if zh and len(zh) != len(ZH_OUTPUTS):
+        sys.exit(f'{path}: has {zh} but not all of {ZH_OUTPUTS}')
+    return names
+
+
+def check_languages(languages, names, tokp, unk='<unk>'):
+    from tokenizers import Tokenizer
+    if 'zh' in languages and not all(n in names for n in ZH_OUTPUTS):
+        sys.exit(f'--languages lists zh, but the model has no zh heads ({", ".join(ZH_OUTPUTS)})')
+    tok = Tokenizer.from_file(tokp)
+    unk_id = tok.token_to_id(unk)
+    for lang, text in PROBES.items():
+        if lang in languages and unk_id in tok.encode(text, add_special_tokens=False).ids:
+            sys.exit(f'{tokp} reads the {lang} probe {text!r} with <unk>: it cannot serve {lang} (give the v2 tokenizer with --tokenizer)')
+
+
+def entry(d, models, file, precision, th, metrics, version, parity, languages):
+    p = os.path.join(models, file)
     params, qparams = count_params(p)
-    cfg = json.load(open(os.path.join(MODELS, 'tokenizer_config.json')))
-    tokp = os.path.join(MODELS, 'tokenizer.json')
+    names = output_names(p)
+    cfg = json.load(open(os.path.join(models, 'tokenizer_config.json')))
+    tokp = os.path.join(models, 'tokenizer.json')
+    check_languages(languages, names, tokp, cfg.get('unk_token', '<unk>'))
     e = {
         'id': 'red-heart-v1-' + precision, 'version': version, 'file': file, 'sha256': sha256(p),
         'bytes': os.path.getsize(p), 'precision': precision, 'parameters': params,
@@ -52,7 +86,7 @@ def entry(d, file, precision, th, metrics, version, parity):
                             'elements of all ONNX initializers except *_scale/*_zero_point; %d of them are 8-bit quantised weight elements (int8 MatMul weights, uint8 embedding tables)' % qparams),
         'tokenizer': 'tokenizer.json', 'tokenizer_sha256': sha256(tokp), 'tokenizer_config': cfg,
         'max_length': 128,
-        'languages': ['en', 'ko'],  # what the tokenizer and the training data cover; the engine refuses the rest
+        'languages': languages,  # what the server serves; the engine refuses the rest
         'truncation': 'encode with special tokens (<s> ... </s>); if more than max_length ids, keep the first max_length-1 and append </s> (id 2)',
         'inputs': ['input_ids', 'attention_mask'], 'pad_token_id': 1,
         'padding_note': 'pad id 1 (<pad>) with attention_mask 0; outputs use mask-weighted mean pooling. Evaluation runs one text per call (batch 1, no padding), because int8 dynamic quantisation scales depend on the whole input tensor.',
@@ -64,6 +98,14 @@ def entry(d, file, precision, th, metrics, version, parity):
             'polarity_logits': {'labels': ['negative', 'positive'], 'activation': 'softmax'},
             'utility': {'activation': 'identity', 'note': 'unbounded scalar, higher = more pleasant (ETHICS utilitarianism ranking)'},
             'vad': {'labels': ['valence', 'arousal', 'dominance'], 'scale': [1, 5], 'activation': 'identity'},
+            **({
+                'cped_emotion_logits': {'labels': D.CPED_EMOTIONS, 'activation': 'softmax',
+                                        'decision': 'single-label: the argmax (no thresholds)'},
+                'cped_sentiment_logits': {'labels': D.CPED_SENTIMENTS, 'activation': 'softmax',
+                                          'decision': 'single-label: the argmax (no thresholds)'},
+                'xed_logits': {'labels': D.XED_LABELS, 'activation': 'sigmoid',
+                               'note': 'Plutchik-8 probabilities; no thresholds (XED has no dev split to tune them on)'},
+            } if 'cped_emotion_logits' in names else {}),
         },
         'ekman': {
             'labels': th['ekman_groups'],
@@ -74,7 +116,9 @@ def entry(d, file, precision, th, metrics, version, parity):
         'training_data': [
             'GoEmotions train (en, Apache-2.0)', 'GoEmotions-Korean train (machine translation, Apache-2.0)',
             'KOTE val.tsv rows with int(ID) % 5 != 0 (MIT)', 'NSMC raw (CC0 1.0): balanced 20k+20k subsample of our train split',
-            'ETHICS utilitarianism util_train.csv (MIT)', 'EmoBank emobank.csv split=train (CC BY-SA 4.0)'],
+            'ETHICS utilitarianism util_train.csv (MIT)', 'EmoBank emobank.csv split=train (CC BY-SA 4.0)']
+            + (['CPED train series (split by TV series: training/data.py cped_series_split)',
+                'XED Chinese projections cn + zh + tw, 2-field lines'] if 'cped_emotion_logits' in names else []),
         'threshold_tuning': 'per label on dev only: goemotions/dev.tsv (en) for the 28 labels and the 7 Ekman groups; KOTE dev = val.tsv rows with int(ID) % 5 == 0; grid 0.01..0.99 step 0.01, max F1, ties -> lowest',
         'splits': {
             'goemotions': 'goemotions/test.tsv (5427 rows)', 'goemotions_ko': 'goemotions_ko/test.tsv (5427 rows)',
@@ -95,22 +139,31 @@ def main():
     ap.add_argument('--export', default=os.path.join(D.WORK, 'export'))
     ap.add_argument('--version', default='1.0.0')
     ap.add_argument('--ship-fp32', action='store_true')
+    ap.add_argument('--models-dir', default=MODELS, help='where the model, manifest.json and tokenizer.json go')
+    ap.add_argument('--tokenizer', default=None, help='copy this tokenizer.json into --models-dir (v2: training/work/tokenizer_v2.json)')
+    ap.add_argument('--languages', default=None, help='comma-separated; default en,ko (+ zh,ja for a model with the zh heads)')
     a = ap.parse_args()
     ex = a.export
+    models_dir = a.models_dir
+    if a.tokenizer:
+        shutil.copy(a.tokenizer, os.path.join(models_dir, 'tokenizer.json'))
+    int8_src = os.path.join(ex, 'red-heart-v1.int8.onnx')
+    languages = (a.languages.split(',') if a.languages else
+                 ['en', 'ko'] + (['zh', 'ja'] if 'cped_emotion_logits' in output_names(int8_src) else []))
     load = lambda n: json.load(open(os.path.join(ex, n))) if os.path.exists(os.path.join(ex, n)) else None
     parity = load('parity.json')
     models = []
-    shutil.copy(os.path.join(ex, 'red-heart-v1.int8.onnx'), os.path.join(MODELS, 'red-heart-v1.int8.onnx'))
-    models.append(entry(a.data, 'red-heart-v1.int8.onnx', 'int8', load('thresholds.int8.json'), load('metrics.int8.json') or {}, a.version, parity))
+    shutil.copy(int8_src, os.path.join(models_dir, 'red-heart-v1.int8.onnx'))
+    models.append(entry(a.data, models_dir, 'red-heart-v1.int8.onnx', 'int8', load('thresholds.int8.json'), load('metrics.int8.json') or {}, a.version, parity, languages))
     if not a.ship_fp32 and load('metrics.fp32.json'):
         models[0]['fp32_reference_metrics'] = {
             'note': 'measured on the unshipped fp32 export of the same checkpoint (thresholds tuned on its own dev outputs); regenerate with training/export.py',
             **load('metrics.fp32.json')}
     if a.ship_fp32:
-        shutil.copy(os.path.join(ex, 'red-heart-v1.fp32.onnx'), os.path.join(MODELS, 'red-heart-v1.fp32.onnx'))
-        models.append(entry(a.data, 'red-heart-v1.fp32.onnx', 'fp32', load('thresholds.fp32.json'), load('metrics.fp32.json') or {}, a.version, parity))
+        shutil.copy(os.path.join(ex, 'red-heart-v1.fp32.onnx'), os.path.join(models_dir, 'red-heart-v1.fp32.onnx'))
+        models.append(entry(a.data, models_dir, 'red-heart-v1.fp32.onnx', 'fp32', load('thresholds.fp32.json'), load('metrics.fp32.json') or {}, a.version, parity, languages))
     man = {'schema_version': 1, 'default_model': 'red-heart-v1-int8', 'models': models}
-    json.dump(man, open(os.path.join(MODELS, 'manifest.json'), 'w'), ensure_ascii=False, indent=1)
+    json.dump(man, open(os.path.join(models_dir, 'manifest.json'), 'w'), ensure_ascii=False, indent=1)
     print(json.dumps([{k: m[k] for k in ('id', 'file', 'bytes', 'sha256', 'parameters')} for m in models], indent=1))
 
 
