@@ -9,6 +9,7 @@ interface Sentence extends Span { valence: number; dominant?: LabelScore; ekman?
 interface Explanation { unit: string; labels: Array<{ label: string; probability: number; spans: Array<Span & { contribution: number }> }> }
 interface Result {
   language: string;
+  transfer?: string[];
   labels?: LabelScore[];
   dominant?: LabelScore;
   detected?: LabelScore[];
@@ -102,6 +103,7 @@ startView<Output>('analyze_emotion', {
       return el('section', { class: 'card', 'aria-label': `text ${i + 1}` },
         el('h1', {}, out.results.length > 1 ? `Text ${i + 1} (${r.language})` : `Emotions (${r.language})`),
         text ? el('p', { class: 'small muted' }, text.length > 280 ? `${text.slice(0, 280)}…` : text) : null,
+        r.transfer?.length ? el('p', { class: 'small muted', 'data-mark': 'transfer' }, `Cross-lingual transfer (no ${r.language} training data): ${r.transfer.join(', ')}`) : null,
         affectLine(r), labelsCard(r), ekmanCard(r), sentencesCard(r), explanationCard(r, text));
     });
     byId('root').replaceChildren(...cards, out.model ? el('p', { class: 'small muted' }, `model ${out.model.id}`) : '');

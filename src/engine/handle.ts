@@ -48,7 +48,7 @@ export interface EngineStatus {
     warmup_ms: number;
   }) | null;
   /** Every model the configured manifests list. */
-  available_models: Array<{ id: string; version: string; file: string; precision: string | null; parameters: number | null; dir: string; installed: boolean }>;
+  available_models: Array<{ id: string; version: string; file: string; precision: string | null; parameters: number | null; dir: string; installed: boolean; /** manifest `languages`, known before the model loads */ languages: string[] }>;
   thresholds_source: string | null;
   batching: {
     /** 'dynamic' = micro-batching; 'exact' = each window alone (chosen for dynamically quantised models). */
@@ -205,6 +205,7 @@ class OnnxEngineHandle implements EngineHandle {
         parameters: entry.parameters ?? null,
         dir,
         installed: existsSync(`${dir}/${entry.file}`),
+        languages: [...entry.languages],
       })),
       thresholds_source: info?.thresholdsSource ?? null,
       batching: {

@@ -43,11 +43,12 @@ describe('zh and ja over MCP with a v2-shaped model (fixture)', () => {
     rmSync(data, { recursive: true, force: true });
   });
 
-  it('status lists the languages of the manifest', async () => {
+  it('status lists the languages of the manifest, before and after the model loads', async () => {
+    const status = async () => JSON.parse(((await server.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text);
+    const before = await status();
+    expect(before.engine.available_models.map((m: { languages: string[] }) => m.languages)).toEqual([['en', 'ko', 'zh', 'ja']]);
     await call('analyze_emotion', { text: 'i am so happy' });
-    const res = await server.client.readResource({ uri: 'red-heart://status' });
-    const status = JSON.parse((res.contents[0] as { text: string }).text);
-    expect(status.engine.model.languages).toEqual(['en', 'ko', 'zh', 'ja']);
+    expect((await status()).engine.model.languages).toEqual(['en', 'ko', 'zh', 'ja']);
   });
 
   it('a batch of zh, ja and es: two results and one unsupported_language error', async () => {
