@@ -96,6 +96,16 @@ describe('formats', () => {
     expect(s.rows).toMatchObject({ read: 5, analysed: 2, skipped: { unsupported_language: 3 } });
   });
 
+  it('a named language the model does not read refuses the call before reading any row', async () => {
+    writeFileSync(join(data, 'named.txt'), '我今天非常开心！\n');
+    const engine = fakeEngine(mood);
+    const e = await call({ path: join(data, 'named.txt'), language: 'zh' }, engine).catch((err) => err);
+    expect(e).toBeInstanceOf(ToolError);
+    expect(e.code).toBe('unsupported_language');
+    expect(e.message).toMatch(/'zh' was requested, but the model .* reads only en, ko/);
+    expect(engine.calls).toEqual([]);
+  });
+
   it('needs text_field for CSV and refuses fields for plain text', async () => {
     writeFileSync(join(data, 'plain.txt'), 'a\n');
     expect((await refusal({ path: join(data, 'in.csv') })).message).toMatch(/text_field is required/);

@@ -110,6 +110,12 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
 
     const engine = await env.engine(); // model_missing before any work
     const model = engine.model;
+    if (req.language !== 'auto' && !model.languages.includes(req.language)) {
+      throw new ToolError('unsupported_language', `language '${req.language}' was requested, but the model ${model.version} reads only ${model.languages.join(', ')}`, {
+        detected: req.language,
+        supported: model.languages,
+      });
+    }
     const modelInfo = { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) };
     const header: RowsHeader = { type: 'header', format_version: 1, model: modelInfo, language: req.language, threshold: req.threshold ?? null, detail: req.detail };
 
