@@ -77,3 +77,40 @@ export function pearsonOn(x: number[], y: number[], rows: ArrayLike<number>): nu
   const ys = Array.from(rows, (i) => y[i]);
   return pearson(xs, ys);
 }
+
+/** training/evaluate.py's threshold grid: 0.01, 0.02, …, 0.99. */
+export const THRESHOLD_GRID = Array.from({ length: 99 }, (_, k) => (k + 1) / 100);
+
+/**
+ * Per-label decision thresholds as training/evaluate.py `tune` fits them: the grid value with the highest F1
+ * (prediction = score ≥ t), ties to the lowest; 0.5 for a label with no gold positives.
+ */
+export function tuneThresholds(gold: boolean[][], scores: ArrayLike<number>[], nLabels: number): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < nLabels; j++) {
+    if (!gold.some((g) => g[j])) {
+      out.push(0.5);
+      continue;
+    }
+    let best = -1;
+    let bt = 0.5;
+    for (const t of THRESHOLD_GRID) {
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      for (let r = 0; r < gold.length; r++) {
+        const p = scores[r][j] >= t;
+        if (gold[r][j] && p) tp++;
+        else if (p) fp++;
+        else if (gold[r][j]) fn++;
+      }
+      const v = tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+      if (v > best + 1e-12) {
+        best = v;
+        bt = t;
+      }
+    }
+    out.push(bt);
+  }
+  return out;
+}

@@ -44,9 +44,11 @@ function installProduction(stage) {
 }
 
 /**
- * better-sqlite3 (the file cache) needs its native binding, which its install script builds and the install above
- * skips. The bundle carries the one the checkout's `npm ci` built: it serves THIS platform only; elsewhere the file
- * cache reports `degraded` and calls are served uncached (docs/deployment.md).
+ * better-sqlite3 12 (the file cache on runtimes without Node-API 10, e.g. Node 20) needs its native binding, which
+ * its install script builds and the install above skips. The bundle carries the one the checkout's `npm ci` built: it
+ * serves THIS platform only; elsewhere such a runtime's file cache reports `degraded` and calls are served uncached.
+ * Runtimes with Node-API 10 load better-sqlite3 13 (`better-sqlite3-napi`), whose binaries the install above brings
+ * for every platform it ships (docs/deployment.md).
  */
 function copySqliteBinding(stage) {
   const rel = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';

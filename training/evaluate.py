@@ -185,6 +185,17 @@ def main():
         if a.dev_half:
             out['dev']['rows'] = 'thresholds tuned on the even rows of each dev split, scores on the odd rows'
             out['dev']['n_tuned_on'] = {'goemotions': len(Yt), 'kote': len(Ykt)}
+        # dev scores of the single-answer heads (no thresholds: the --dev-half rows are the odd ones, like the others)
+        nd = lim(D.load_nsmc(d, 'dev', scheme=a.nsmc_split))
+        pl = R.run([t for t, _ in nd])['polarity_logits']
+        ok = (pl.argmax(1) == np.array([y for _, y in nd]))
+        out['dev']['nsmc_dev_acc'] = float(halves(ok, a.dev_half)[1].mean())
+        out['dev']['nsmc_split'] = a.nsmc_split
+        ed = lim(D.load_emobank(d, 'dev'))
+        v, yv = R.run([t for t, _ in ed])['vad'], np.array([y for _, y in ed])
+        v, yv = halves(v, a.dev_half)[1], halves(yv, a.dev_half)[1]
+        out['dev']['emobank_dev_pearson'] = {k: pearson(v[:, i], yv[:, i]) for i, k in enumerate('vad')}
+        out['dev']['n_nsmc_dev'], out['dev']['n_emobank_dev'] = len(halves(ok, a.dev_half)[1]), len(v)
         if 'cped_emotion_logits' in R.out:
             cp = lim(D.load_cped(d, 'dev'))
             o = R.run([r[0] for r in cp])

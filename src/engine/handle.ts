@@ -9,7 +9,8 @@ import { ToolError } from '../core/errors.js';
 import type { TextEngine } from '../core/model.js';
 import type { BatchStats } from './batcher.js';
 import { EngineLoadError, type EngineLoadErrorKind } from './errors.js';
-import { listModels, resolveModel } from './manifest.js';
+import { EnsembleTextEngine } from './ensemble-engine.js';
+import { listEnsembles, listModels, resolveSelection } from './manifest.js';
 import { OnnxTextEngine, type ModelFileInfo } from './onnx-engine.js';
 import { autoCandidates, configureOrtLogging, probeProvider, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { existsSync } from 'node:fs';
@@ -46,9 +47,19 @@ export interface EngineStatus {
     languages: string[];
     load_ms: number;
     warmup_ms: number;
+    /**
+     * Only for an ensemble (then `file` is the manifest that defines it, `sha256` its identity hash, `parameters`
+     * and the other counts the members' totals).
+     */
+    kind?: 'ensemble';
+    members?: EnsembleMemberStatus[];
+    /** Fusion weights per head, one per member in `members` order. */
+    weights?: Record<string, readonly number[]>;
   }) | null;
   /** Every model the configured manifests list. */
   available_models: Array<{ id: string; version: string; file: string; precision: string | null; parameters: number | null; dir: string; installed: boolean; /** manifest `languages`, known before the model loads */ languages: string[] }>;
+  /** Every ensemble the configured manifests list (absent when there is none). */
+  available_ensembles?: Array<{ id: string; version: string; members: string[]; dir: string; installed: boolean }>;
   thresholds_source: string | null;
   batching: {
     /** 'dynamic' = micro-batching; 'exact' = each window alone (chosen for dynamically quantised models). */
@@ -60,6 +71,26 @@ export interface EngineStatus {
   } & Partial<BatchStats>;
   /** Why no model is usable (null when fine or not yet tried). */
   error: { kind: EngineLoadErrorKind | 'internal'; message: string; file: string | null } | null;
+}
+
+/** One member of a loaded ensemble, as status lists it. */
+export interface EnsembleMemberStatus {
+  id: string;
+  version: string;
+  file: string;
+  /** First 12 hex digits of the member file's sha256. */
+  sha256_prefix: string;
+  precision: string | null;
+  bytes: number;
+  parameters: number;
+  parameters_by_type: Record<string, number>;
+  quantization_params: number;
+  max_length: number;
+  languages: string[];
+  provider: ProviderName;
+  load_ms: number;
+  warmup_ms: number;
+  batching: { mode: 'dynamic' | 'exact'; reason: string; window_ms: number; max_batch: number } & BatchStats;
 }
 
 /** The settings the engine reads (a subset of the server's AppConfig, which satisfies it). */
@@ -93,8 +124,8 @@ export interface EngineHandle {
 }
 
 class OnnxEngineHandle implements EngineHandle {
-  private engine: OnnxTextEngine | null = null;
-  private loading: Promise<OnnxTextEngine> | null = null;
+  private engine: LoadedEngine | null = null;
+  private loading: Promise<LoadedEngine> | null = null;
   private lastError: EngineStatus['error'] = null;
   private probe: ProviderAttempt[] = [];
   private idCache: string | null = null;
@@ -140,16 +171,21 @@ class OnnxEngineHandle implements EngineHandle {
     if (this.engine) return cacheId(this.engine.model.id, this.engine.model.version, this.engine.model.sha256);
     if (this.idCache) return this.idCache;
     try {
-      const r = resolveModel(this.config.modelsDir, this.config.extraModelsDir, this.config.model);
-      if (!existsSync(r.modelPath)) return null;
-      this.idCache = cacheId(r.entry.id, r.entry.version, r.entry.sha256);
+      const sel = resolveSelection(this.config.modelsDir, this.config.extraModelsDir, this.config.model);
+      if (sel.kind === 'model') {
+        if (!existsSync(sel.model.modelPath)) return null;
+        this.idCache = cacheId(sel.model.entry.id, sel.model.entry.version, sel.model.entry.sha256);
+      } else {
+        if (!sel.ensemble.members.every((m) => existsSync(m.modelPath))) return null;
+        this.idCache = cacheId(sel.ensemble.entry.id, sel.ensemble.entry.version, sel.ensemble.sha256);
+      }
       return this.idCache;
     } catch {
       return null;
     }
   }
 
-  async require(): Promise<OnnxTextEngine> {
+  async require(): Promise<LoadedEngine> {
     if (this.engine) return this.engine;
     try {
       return await this.load();
@@ -162,7 +198,24 @@ class OnnxEngineHandle implements EngineHandle {
   }
 
   status(): EngineStatus {
-    const info = this.engine?.info;
+    const status = this.engine instanceof EnsembleTextEngine ? this.ensembleStatus(this.engine) : this.modelStatus(this.engine);
+    const ensembles = listEnsembles(this.config.modelsDir, this.config.extraModelsDir);
+    if (ensembles.length === 0) return status;
+    const models = listModels(this.config.modelsDir, this.config.extraModelsDir);
+    return {
+      ...status,
+      available_ensembles: ensembles.map(({ entry, dir }) => ({
+        id: entry.id,
+        version: entry.version,
+        members: [...entry.members],
+        dir,
+        installed: entry.members.every((id) => models.some((m) => m.dir === dir && m.entry.id === id && existsSync(`${dir}/${m.entry.file}`))),
+      })),
+    };
+  }
+
+  private modelStatus(engine: OnnxTextEngine | null): EngineStatus {
+    const info = engine?.info;
     const models = listModels(this.config.modelsDir, this.config.extraModelsDir);
     const probeFallback = this.probe.some((a) => !a.ok)
       ? this.probe.filter((a) => !a.ok).map((a) => `${a.provider}: ${a.error}`).join('; ')
@@ -214,9 +267,65 @@ class OnnxEngineHandle implements EngineHandle {
         window_ms: info?.batching.windowMs ?? this.config.batchWindowMs,
         max_batch: info?.batching.maxBatch ?? this.config.maxBatch,
         max_concurrent_batches: 1,
-        ...(this.engine ? this.engine.batchStats() : {}),
+        ...(engine ? engine.batchStats() : {}),
       },
       error: this.lastError,
+    };
+  }
+
+  /** An ensemble: the members' totals, each member listed, provider and threads of the first member. */
+  private ensembleStatus(engine: EnsembleTextEngine): EngineStatus {
+    const base = this.modelStatus(engine.members[0]);
+    const infos = engine.members.map((m) => m.info);
+    const sum = (f: (i: (typeof infos)[number]) => number) => infos.reduce((s, i) => s + f(i), 0);
+    const byType: Record<string, number> = {};
+    for (const i of infos) for (const [t, n] of Object.entries(i.parameters.byType)) byType[t] = (byType[t] ?? 0) + n;
+    const modes = [...new Set(infos.map((i) => i.batching.mode))];
+    return {
+      ...base,
+      model: {
+        kind: 'ensemble',
+        id: engine.info.id,
+        version: engine.info.version,
+        file: engine.info.manifestPath,
+        sha256: engine.info.sha256,
+        precision: null,
+        bytes: sum((i) => i.bytes),
+        parameters: engine.model.parameters,
+        parameters_by_type: byType,
+        quantization_params: sum((i) => i.parameters.quantizationParams),
+        manifest_parameters: infos.every((i) => i.manifestParameters !== null) ? sum((i) => i.manifestParameters ?? 0) : null,
+        max_length: engine.model.maxLength,
+        languages: [...engine.model.languages],
+        load_ms: engine.info.loadMs,
+        warmup_ms: sum((i) => i.warmupMs),
+        members: engine.members.map((m) => ({
+          id: m.info.id,
+          version: m.info.version,
+          file: m.info.file,
+          sha256_prefix: m.info.sha256.slice(0, 12),
+          precision: m.info.precision,
+          bytes: m.info.bytes,
+          parameters: m.info.parameters.parameters,
+          parameters_by_type: m.info.parameters.byType,
+          quantization_params: m.info.parameters.quantizationParams,
+          max_length: m.info.maxLength,
+          languages: m.info.languages,
+          provider: m.info.provider,
+          load_ms: m.info.loadMs,
+          warmup_ms: m.info.warmupMs,
+          batching: { mode: m.info.batching.mode, reason: m.info.batching.reason, window_ms: m.info.batching.windowMs, max_batch: m.info.batching.maxBatch, ...m.batchStats() },
+        })),
+        weights: engine.info.weights,
+      },
+      thresholds_source: engine.info.thresholdsSource,
+      batching: {
+        mode: modes.length === 1 ? modes[0] : null,
+        reason: `each member batches on its own (model.members[].batching): ${infos.map((i) => `${i.id}: ${i.batching.mode}`).join(', ')}`,
+        window_ms: this.config.batchWindowMs,
+        max_batch: this.config.maxBatch,
+        max_concurrent_batches: 1,
+      },
     };
   }
 
@@ -227,20 +336,21 @@ class OnnxEngineHandle implements EngineHandle {
     await e?.close();
   }
 
-  private load(): Promise<OnnxTextEngine> {
+  private load(): Promise<LoadedEngine> {
     if (this.closed) return Promise.reject(new EngineLoadError('file_missing', 'the engine is shut down'));
     if (this.loading) return this.loading;
     this.loading = (async () => {
       try {
-        const resolved = resolveModel(this.config.modelsDir, this.config.extraModelsDir, this.config.model);
-        const engine = await OnnxTextEngine.load(resolved, {
+        const sel = resolveSelection(this.config.modelsDir, this.config.extraModelsDir, this.config.model);
+        const options = {
           provider: this.config.provider,
           threads: this.config.threads,
           batchWindowMs: this.config.batchWindowMs,
           maxBatch: this.config.maxBatch,
           batching: this.config.batching,
           logger: this.logger,
-        });
+        };
+        const engine = sel.kind === 'model' ? await OnnxTextEngine.load(sel.model, options) : await EnsembleTextEngine.load(sel.ensemble, options);
         this.engine = engine;
         this.lastError = null;
         return engine;
@@ -262,6 +372,9 @@ class OnnxEngineHandle implements EngineHandle {
     return current;
   }
 }
+
+/** A single model or an ensemble of them. */
+export type LoadedEngine = OnnxTextEngine | EnsembleTextEngine;
 
 function cacheId(id: string, version: string, sha: string): string {
   return `${id}@${version}#${sha.slice(0, 12).toLowerCase()}`;

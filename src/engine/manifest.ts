@@ -1,4 +1,5 @@
 // models/manifest.json: schema (zod), loading, and model selection. Nothing here touches ONNX Runtime.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -95,15 +96,108 @@ export const modelEntrySchema = z
     if (!m.inputs.includes('input_ids')) ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'input_ids is required' });
   });
 
-export const manifestSchema = z
+/**
+ * An ensemble (docs/engine.md, "Ensembles"): member ids from the same manifest's `models`, fusion weights per
+ * output head (one per member, ≥ 0, summing to 1), and its own thresholds for the fused multi-label heads (tuned on
+ * dev for the fused probabilities; a member's thresholds are never borrowed). Cross-checks against the members are
+ * in `checkEnsembles`, run by the manifest schema.
+ */
+export const ensembleEntrySchema = z
   .object({
-    schema_version: z.literal(1),
-    default_model: z.string().min(1),
-    models: z.array(modelEntrySchema).min(1),
+    id: z.string().min(1),
+    version: z.string().min(1),
+    members: z.array(z.string().min(1)).min(2, 'an ensemble needs at least 2 members'),
+    weights: z.record(z.string(), z.array(z.number().min(0, 'fusion weights must be ≥ 0'))),
+    thresholds: z.record(z.string(), z.array(z.number().min(0).max(1))).default({}),
+    /** Ekman-7 thresholds for the fused probabilities (used by the evaluation, as a model's `ekman`). */
+    ekman: z
+      .object({ thresholds: z.array(z.number().min(0).max(1)).length(7), groups: z.array(z.string()).length(7).optional() })
+      .loose()
+      .optional(),
+    metrics: z.record(z.string(), z.unknown()).optional(),
   })
   .loose();
 
+/** Tolerance of the "weights sum to 1" rule (weights are written with a few decimals). */
+export const WEIGHT_SUM_TOLERANCE = 1e-6;
+
+type Issue = { path: (string | number)[]; message: string };
+
+/**
+ * The ensemble rules that need the manifest's models: members exist and are distinct, ids do not clash with models,
+ * every head a member has gets weights (one per member, summing to 1) and no weights name a head some member lacks,
+ * label lists agree, and each fused multi-label (thresholded) head has the ensemble's own thresholds.
+ */
+export function checkEnsembles(models: readonly ModelEntry[], ensembles: readonly EnsembleEntry[]): Issue[] {
+  const issues: Issue[] = [];
+  const byId = new Map(models.map((m) => [m.id, m]));
+  const seen = new Set<string>();
+  ensembles.forEach((e, i) => {
+    const at = (...p: (string | number)[]) => ['ensembles', i, ...p];
+    const name = `ensemble '${e.id}'`;
+    if (byId.has(e.id)) issues.push({ path: at('id'), message: `${name} has the id of a model in models[]` });
+    if (seen.has(e.id)) issues.push({ path: at('id'), message: `${name} is listed twice` });
+    seen.add(e.id);
+    const dup = e.members.find((m, k) => e.members.indexOf(m) !== k);
+    if (dup) issues.push({ path: at('members'), message: `${name} lists member '${dup}' twice` });
+    const unknown = e.members.filter((m) => !byId.has(m));
+    if (unknown.length) {
+      issues.push({ path: at('members'), message: `${name}: unknown member ${unknown.map((m) => `'${m}'`).join(', ')} (models[] has ${[...byId.keys()].join(', ')})` });
+      return;
+    }
+    const members = e.members.map((m) => byId.get(m) as ModelEntry);
+    const outputs = members.map((m) => m.outputs as Record<string, { labels?: readonly string[]; thresholds?: readonly number[] }>);
+    const heads = new Set(outputs.flatMap((o) => Object.keys(o)));
+    for (const head of heads) if (!(head in e.weights)) issues.push({ path: at('weights'), message: `${name}: no fusion weights for head '${head}'` });
+    for (const [head, w] of Object.entries(e.weights)) {
+      const lacking = members.filter((_, k) => !(head in outputs[k])).map((m) => `'${m.id}'`);
+      if (lacking.length) {
+        issues.push({ path: at('weights', head), message: `${name}: weights for head '${head}', which member ${lacking.join(', ')} does not have` });
+        continue;
+      }
+      if (w.length !== members.length) {
+        issues.push({ path: at('weights', head), message: `${name}: ${w.length} weights for head '${head}', one per member expected (${members.length})` });
+        continue;
+      }
+      const sum = w.reduce((a, b) => a + b, 0);
+      if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) issues.push({ path: at('weights', head), message: `${name}: weights for head '${head}' sum to ${sum}, not 1` });
+    }
+    for (const head of heads) {
+      const labels = outputs[0][head]?.labels;
+      const differs = members.find((_, k) => k > 0 && head in outputs[k] && JSON.stringify(outputs[k][head].labels) !== JSON.stringify(labels));
+      if (differs) issues.push({ path: at('members'), message: `${name}: member '${differs.id}' lists other labels for head '${head}' than '${members[0].id}' (fusion needs the same labels in the same order)` });
+      if (!outputs.some((o) => o[head]?.thresholds)) continue;
+      const th = e.thresholds[head];
+      if (!th) {
+        issues.push({ path: at('thresholds'), message: `${name}: no thresholds for the fused head '${head}' (tune them on dev for the fused probabilities; member thresholds are not borrowed)` });
+      } else if (labels && th.length !== labels.length) {
+        issues.push({ path: at('thresholds', head), message: `${name}: ${th.length} thresholds for head '${head}', which has ${labels.length} labels` });
+      }
+    }
+    for (const head of Object.keys(e.thresholds)) {
+      if (!outputs.every((o) => o[head]?.thresholds)) issues.push({ path: at('thresholds', head), message: `${name}: thresholds for '${head}', which is not a thresholded head of every member` });
+    }
+    const common = members[0].languages.filter((l) => members.every((m) => m.languages.includes(l)));
+    if (common.length === 0) issues.push({ path: at('members'), message: `${name}: the members read no language in common` });
+  });
+  return issues;
+}
+
+export const manifestSchema = z
+  .object({
+    schema_version: z.literal(1),
+    /** A model id or an ensemble id. */
+    default_model: z.string().min(1),
+    models: z.array(modelEntrySchema).min(1),
+    ensembles: z.array(ensembleEntrySchema).optional(),
+  })
+  .loose()
+  .superRefine((m, ctx) => {
+    for (const issue of checkEnsembles(m.models, m.ensembles ?? [])) ctx.addIssue({ code: 'custom', ...issue });
+  });
+
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
+export type EnsembleEntry = z.infer<typeof ensembleEntrySchema>;
 export type Manifest = z.infer<typeof manifestSchema>;
 
 /** A manifest entry together with the directory its files live in. */
@@ -136,11 +230,45 @@ export function readManifest(dir: string): { manifest: Manifest; path: string } 
   return { manifest: parsed.data, path };
 }
 
+/** An ensemble from a manifest, with its members resolved in the same directory. */
+export interface ResolvedEnsemble {
+  entry: EnsembleEntry;
+  dir: string;
+  manifestPath: string;
+  /** In the order of `entry.members` (the order of the weights). */
+  members: ResolvedModel[];
+  /**
+   * Identity of what the ensemble computes (cache keys, `model.sha256`): sha256 over its id, version, members (id,
+   * version, file sha256), weights and thresholds. Any change to a member file or a weight changes it.
+   */
+  sha256: string;
+}
+
+export type ResolvedSelection = { kind: 'model'; model: ResolvedModel } | { kind: 'ensemble'; ensemble: ResolvedEnsemble };
+
+function resolvedEntry(entry: ModelEntry, dir: string, manifestPath: string): ResolvedModel {
+  return { entry, dir, manifestPath, modelPath: join(dir, entry.file), tokenizerPath: join(dir, entry.tokenizer) };
+}
+
+const sortedKeys = <T>(r: Record<string, T>): Array<[string, T]> => Object.keys(r).sort().map((k) => [k, r[k]]);
+
+export function ensembleSha256(entry: EnsembleEntry, members: readonly ModelEntry[]): string {
+  const identity = [
+    entry.id,
+    entry.version,
+    members.map((m) => [m.id, m.version, m.sha256.toLowerCase()]),
+    sortedKeys(entry.weights),
+    sortedKeys(entry.thresholds),
+  ];
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+}
+
 /**
- * Picks the model to serve: `wanted` (config.model) or the default of the first manifest found.
- * The extra directory is searched first, so it can override a shipped model id.
+ * Picks what to serve: `wanted` (config.model) or the default of the first manifest found, a model or an ensemble.
+ * The extra directory is searched first, so it can override a shipped id. An ensemble's members come from the
+ * manifest that defines it.
  */
-export function resolveModel(modelsDir: string, extraModelsDir: string | undefined, wanted: string | undefined): ResolvedModel {
+export function resolveSelection(modelsDir: string, extraModelsDir: string | undefined, wanted: string | undefined): ResolvedSelection {
   const dirs = [extraModelsDir, modelsDir].filter((d): d is string => !!d).map((d) => resolve(d));
   const found: Array<{ manifest: Manifest; path: string; dir: string }> = [];
   for (const dir of dirs) {
@@ -155,21 +283,31 @@ export function resolveModel(modelsDir: string, extraModelsDir: string | undefin
   const id = wanted ?? (found.find((f) => f.dir === resolve(modelsDir)) ?? found[0]).manifest.default_model;
   for (const f of found) {
     const entry = f.manifest.models.find((m) => m.id === id);
-    if (entry) {
-      return {
-        entry,
-        dir: f.dir,
-        manifestPath: f.path,
-        modelPath: join(f.dir, entry.file),
-        tokenizerPath: join(f.dir, entry.tokenizer),
-      };
+    if (entry) return { kind: 'model', model: resolvedEntry(entry, f.dir, f.path) };
+    const ens = f.manifest.ensembles?.find((e) => e.id === id);
+    if (ens) {
+      // checkEnsembles guarantees every member is listed in this manifest
+      const members = ens.members.map((mid) => resolvedEntry(f.manifest.models.find((m) => m.id === mid) as ModelEntry, f.dir, f.path));
+      return { kind: 'ensemble', ensemble: { entry: ens, dir: f.dir, manifestPath: f.path, members, sha256: ensembleSha256(ens, members.map((m) => m.entry)) } };
     }
   }
-  const known = found.flatMap((f) => f.manifest.models.map((m) => m.id));
+  const known = found.flatMap((f) => [...f.manifest.models.map((m) => m.id), ...(f.manifest.ensembles ?? []).map((e) => e.id)]);
   throw new EngineLoadError(
     'model_unknown',
     `model '${id}' is not listed in ${found.map((f) => f.path).join(' or ')} (available: ${known.join(', ') || 'none'}); set --model / RED_HEART_MODEL to one of them`,
     found[0].path,
+  );
+}
+
+/** Like resolveSelection, for callers that run one model file (evaluation, benchmarks): an ensemble id is refused. */
+export function resolveModel(modelsDir: string, extraModelsDir: string | undefined, wanted: string | undefined): ResolvedModel {
+  const sel = resolveSelection(modelsDir, extraModelsDir, wanted);
+  if (sel.kind === 'model') return sel.model;
+  const e = sel.ensemble;
+  throw new EngineLoadError(
+    'model_unknown',
+    `'${e.entry.id}' in ${e.manifestPath} is an ensemble (members ${e.entry.members.join(', ')}); this command runs one model: name a member with --model (the ensemble itself is measured by eval/ensemble.ts)`,
+    e.manifestPath,
   );
 }
 
@@ -180,6 +318,20 @@ export function listModels(modelsDir: string, extraModelsDir?: string): Array<{ 
     try {
       const m = readManifest(dir);
       if (m) for (const entry of m.manifest.models) out.push({ entry, dir: resolve(dir) });
+    } catch {
+      /* reported by the loader */
+    }
+  }
+  return out;
+}
+
+/** Every ensemble listed in the configured manifests (for the status surface); never throws. */
+export function listEnsembles(modelsDir: string, extraModelsDir?: string): Array<{ entry: EnsembleEntry; dir: string }> {
+  const out: Array<{ entry: EnsembleEntry; dir: string }> = [];
+  for (const dir of [extraModelsDir, modelsDir].filter((d): d is string => !!d)) {
+    try {
+      const m = readManifest(dir);
+      if (m) for (const entry of m.manifest.ensembles ?? []) out.push({ entry, dir: resolve(dir) });
     } catch {
       /* reported by the loader */
     }

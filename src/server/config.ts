@@ -107,7 +107,7 @@ const list = (path: string[]) => (raw: Record<string, unknown>, value: string) =
 const SETTINGS: ReadonlyArray<Setting> = [
   { flag: '--models-dir', env: 'RED_HEART_MODELS_DIR', path: ['modelsDir'], help: 'directory with manifest.json and the ONNX models' },
   { flag: '--extra-models-dir', env: 'RED_HEART_EXTRA_MODELS_DIR', path: ['extraModelsDir'], help: 'optional second directory with its own manifest.json' },
-  { flag: '--model', env: 'RED_HEART_MODEL', path: ['model'], help: 'model id from the manifest (default: its default_model)' },
+  { flag: '--model', env: 'RED_HEART_MODEL', path: ['model'], help: 'model or ensemble id from the manifest (default: its default_model)' },
   { flag: '--provider', env: 'RED_HEART_PROVIDER', path: ['provider'], help: `execution provider: ${PROVIDERS.join(' | ')}` },
   { flag: '--threads', env: 'RED_HEART_THREADS', path: ['threads'], help: 'ONNX Runtime intra-op threads (0 = all cores)' },
   { flag: '--load', env: 'RED_HEART_LOAD', path: ['loadMode'], help: 'lazy | eager model loading' },

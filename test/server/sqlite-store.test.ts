@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore, type SqliteStoreOptions } from '../../src/server/cache/sqlite-store.js';
+import { Database } from '../../src/server/cache/sqlite-db.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BUILT = join(ROOT, 'dist/src/server/cache/sqlite-store.js');
@@ -162,6 +162,29 @@ function tick() {
 tick();
 `;
 
+// A child process that opens and closes the BUILT store repeatedly (writer thread and inline), leaving its closed
+// Database and Statement objects (and every pragma()'s statement) to the garbage collector, then keeps allocating
+// from timers so V8 collects them in collections that run between callbacks. With better-sqlite3 12 built for Node
+// 24.19 this aborted in Statement::~Statement (RemoveEnvironmentCleanupHook: env != nullptr) 5 runs of 5.
+const CHURN = `
+import { SqliteStore } from ${JSON.stringify(BUILT)};
+const [dir] = process.argv.slice(2);
+for (let round = 0; round < 20; round++) {
+  const s = SqliteStore.open({ path: dir + '/churn.sqlite', maxEntries: 100, maxBytes: 1e6, ttlSeconds: 0, writer: round % 2 ? 'worker' : 'inline' });
+  s.set('k' + round, 'v' + round);
+  if (!(await s.flush())) process.exit(4);
+  if (s.get('k' + round) !== 'v' + round) process.exit(5);
+  await s.close();
+}
+let junk = [];
+for (let n = 0; n < 200; n++) {
+  await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 20000; i++) junk.push({ i });
+  if (junk.length > 2e5) junk = [];
+}
+process.stdout.write('done\\n');
+`;
+
 function runWriter(dir: string, path: string, args: number[]) {
   const script = join(dir, 'writer.mjs');
   if (!existsSync(script)) writeFileSync(script, WRITER);
@@ -221,6 +244,19 @@ describe('SqliteStore across real processes', () => {
     s.set('after', 'restart');
     expect(await s.flush()).toBe(true);
   });
+
+  it('closed stores left to the garbage collector do not abort the process (Node 24 + better-sqlite3 destructor)', async () => {
+    const dir = tmp();
+    const script = join(dir, 'churn.mjs');
+    writeFileSync(script, CHURN);
+    const child = spawn(process.execPath, [script, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | string | null>((res) => child.on('exit', (c, sig) => res(c ?? sig)));
+    expect({ code, out, err }).toEqual({ code: 0, out: 'done\n', err: '' });
+  }, 60_000);
 
   it('two processes write and read one file at the same time without loss or corruption', async () => {
     const dir = tmp();

@@ -1,0 +1,119 @@
+// An ensemble of ONNX models served as one TextEngine (docs/engine.md, "Ensembles"): each member is an
+// OnnxTextEngine with its own tokenizer, windows, session (its own worker thread, so members run at the same time)
+// and micro-batcher; the ensemble passes every call (texts, language, overflow, cancellation signal) to all members
+// and fuses their per-text results with the manifest's weights (fusion.ts).
+import { ToolError } from '../core/errors.js';
+import type { ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
+import { EngineLoadError } from './errors.js';
+import { FUSED_FIELDS, fuseAnalyses, isFusedHead, type FusionWeights } from './fusion.js';
+import { decideLanguage } from './language.js';
+import type { ResolvedEnsemble } from './manifest.js';
+import { OnnxTextEngine, type EngineAnalyzeOptions, type EngineOptions } from './onnx-engine.js';
+
+export interface EnsembleInfo {
+  id: string;
+  version: string;
+  /** See ResolvedEnsemble.sha256. */
+  sha256: string;
+  manifestPath: string;
+  weights: FusionWeights;
+  thresholdsSource: string;
+  /** Wall time to load all members (they load concurrently). */
+  loadMs: number;
+}
+
+export class EnsembleTextEngine implements TextEngine {
+  readonly model: ModelInfo;
+  private closed = false;
+
+  private constructor(
+    /** In manifest order (the order of the weights). */
+    readonly members: readonly OnnxTextEngine[],
+    readonly info: EnsembleInfo,
+    thresholds: { goemotions: number[]; kote: number[] },
+  ) {
+    const first = members[0].model;
+    this.model = {
+      id: info.id,
+      version: info.version,
+      sha256: info.sha256,
+      parameters: members.reduce((s, m) => s + m.model.parameters, 0),
+      maxLength: first.maxLength,
+      languages: first.languages.filter((l) => members.every((m) => m.model.languages.includes(l))),
+      labels: { goemotions: [...first.labels.goemotions], kote: [...first.labels.kote] },
+      thresholds,
+    };
+  }
+
+  /** Loads every member (concurrently; a member that fails closes the others) and checks what fusion needs. */
+  static async load(resolved: ResolvedEnsemble, opts: EngineOptions): Promise<EnsembleTextEngine> {
+    const e = resolved.entry;
+    const name = `ensemble '${e.id}' in ${resolved.manifestPath}`;
+    const heads = Object.keys(e.weights);
+    const unfusable = heads.filter((h) => !isFusedHead(h));
+    const missing = Object.keys(FUSED_FIELDS).filter((h) => !heads.includes(h));
+    if (unfusable.length || missing.length) {
+      throw new EngineLoadError(
+        'model_invalid',
+        `${name}: ${unfusable.length ? `this engine cannot fuse head ${unfusable.map((h) => `'${h}'`).join(', ')}` : ''}${unfusable.length && missing.length ? '; ' : ''}${missing.length ? `no weights for head ${missing.map((h) => `'${h}'`).join(', ')}` : ''}`,
+        resolved.manifestPath,
+      );
+    }
+    const t0 = performance.now();
+    const settled = await Promise.allSettled(resolved.members.map((m) => OnnxTextEngine.load(m, opts)));
+    const loaded = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = settled.findIndex((r) => r.status === 'rejected');
+    if (failed >= 0) {
+      await Promise.all(loaded.map((m) => m.close()));
+      const err = (settled[failed] as PromiseRejectedResult).reason as unknown;
+      const member = resolved.members[failed].entry.id;
+      if (err instanceof EngineLoadError) throw new EngineLoadError(err.kind, `${name}, member '${member}': ${err.message}`, err.file);
+      throw err;
+    }
+    const thresholds = { goemotions: [...e.thresholds.goemotions_logits], kote: [...e.thresholds.kote_logits] };
+    const info: EnsembleInfo = {
+      id: e.id,
+      version: e.version,
+      sha256: resolved.sha256,
+      manifestPath: resolved.manifestPath,
+      weights: Object.fromEntries(heads.map((h) => [h, [...e.weights[h]]])) as unknown as FusionWeights,
+      thresholdsSource: `${resolved.manifestPath}, ensemble '${e.id}' (its own thresholds for the fused probabilities, tuned on dev)`,
+      loadMs: Math.round(performance.now() - t0),
+    };
+    const engine = new EnsembleTextEngine(loaded, info, thresholds);
+    opts.logger?.info({ ensemble: e.id, members: e.members, parameters: engine.model.parameters, loadMs: info.loadMs }, 'ensemble loaded');
+    return engine;
+  }
+
+  async analyze(texts: string[], options: EngineAnalyzeOptions = {}): Promise<TextAnalysis[]> {
+    return (await this.analyzeWithMembers(texts, options)).fused;
+  }
+
+  /** The fused analyses and each member's own (members in manifest order); for the ensemble measurement. */
+  async analyzeWithMembers(texts: string[], options: EngineAnalyzeOptions = {}): Promise<{ fused: TextAnalysis[]; members: TextAnalysis[][] }> {
+    if (this.closed) throw new ToolError('internal', 'the engine was closed');
+    if (options.signal?.aborted) throw new ToolError('cancelled', 'the call was cancelled');
+    // The ensemble decides the language once, over the languages every member reads (each member's own decision
+    // could differ, e.g. for a text without letters). A text it accepts, every member accepts.
+    const decisions = texts.map((text, i) => {
+      const d = decideLanguage(text, options.language, this.model.languages);
+      if (!d.ok) throw new ToolError('unsupported_language', `text ${i}: ${d.message}`, { detected: d.detected, confidence: d.confidence, supported: d.supported });
+      return d;
+    });
+    const members = await Promise.all(this.members.map((m) => m.analyze(texts, options)));
+    const fused = texts.map((_, i) =>
+      fuseAnalyses(
+        members.map((r) => r[i]),
+        this.info.weights,
+        { language: decisions[i].language, languageConfidence: decisions[i].confidence },
+      ),
+    );
+    return { fused, members };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.members.map((m) => m.close()));
+  }
+}
