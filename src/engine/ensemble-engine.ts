@@ -5,7 +5,7 @@
 import { ToolError } from '../core/errors.js';
 import type { ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 import { EngineLoadError } from './errors.js';
-import { FUSED_FIELDS, fuseAnalyses, isFusedHead, type FusionWeights } from './fusion.js';
+import { REQUIRED_HEADS, fuseAnalyses, isFusedHead, type FusionWeights } from './fusion.js';
 import { decideLanguage } from './language.js';
 import type { ResolvedEnsemble } from './manifest.js';
 import { OnnxTextEngine, type EngineAnalyzeOptions, type EngineOptions } from './onnx-engine.js';
@@ -39,8 +39,9 @@ export class EnsembleTextEngine implements TextEngine {
       sha256: info.sha256,
       parameters: members.reduce((s, m) => s + m.model.parameters, 0),
       maxLength: first.maxLength,
+      // zh in every member means every member has the zh heads, so the manifest gave them weights and they are fused
       languages: first.languages.filter((l) => members.every((m) => m.model.languages.includes(l))),
-      labels: { goemotions: [...first.labels.goemotions], kote: [...first.labels.kote] },
+      labels: { ...first.labels },
       thresholds,
     };
   }
@@ -51,7 +52,7 @@ export class EnsembleTextEngine implements TextEngine {
     const name = `ensemble '${e.id}' in ${resolved.manifestPath}`;
     const heads = Object.keys(e.weights);
     const unfusable = heads.filter((h) => !isFusedHead(h));
-    const missing = Object.keys(FUSED_FIELDS).filter((h) => !heads.includes(h));
+    const missing = REQUIRED_HEADS.filter((h) => !heads.includes(h));
     if (unfusable.length || missing.length) {
       throw new EngineLoadError(
         'model_invalid',

@@ -4,7 +4,10 @@
 // - probability heads (GoEmotions, KOTE sigmoids; the polarity softmax, whose P(positive) is the second component of
 //   the mean of the members' [negative, positive] vectors): the mean of the members' PROBABILITIES, never of logits
 //   (members are separately trained; their logit scales are not comparable);
-// - regression heads (utility, valence/arousal/dominance): the mean of the values.
+// - regression heads (utility, valence/arousal/dominance): the mean of the values;
+// - the zh heads of v2 members (CPED emotion and sentiment softmax, XED sigmoid): the mean of the probabilities
+//   (a weighted mean of distributions still sums to 1); fused only when the ensemble has weights for them, which the
+//   manifest requires exactly when every member has them.
 // Members read a text with their own tokenizers and windows, so each member's window aggregation (chunking.ts) comes
 // first and the fusion works on the per-text results.
 import type { TextAnalysis } from '../core/model.js';
@@ -16,10 +19,17 @@ export const FUSED_FIELDS = {
   polarity_logits: 'positive',
   utility: 'utility',
   vad: 'vad',
+  cped_emotion_logits: 'cpedEmotion',
+  cped_sentiment_logits: 'cpedSentiment',
+  xed_logits: 'xed',
 } as const;
 
+/** The heads every model has, so every ensemble fuses (the zh heads only v2 members have). */
+export const REQUIRED_HEADS = ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad'] as const;
+
 export type FusedHead = keyof typeof FUSED_FIELDS;
-export type FusionWeights = Record<FusedHead, readonly number[]>;
+type RequiredHead = (typeof REQUIRED_HEADS)[number];
+export type FusionWeights = Record<RequiredHead, readonly number[]> & Partial<Record<Exclude<FusedHead, RequiredHead>, readonly number[]>>;
 
 export const isFusedHead = (head: string): head is FusedHead => Object.hasOwn(FUSED_FIELDS, head);
 
@@ -63,5 +73,17 @@ export function fuseAnalyses(
     positive: scalar('polarity_logits', 'positive'),
     utility: scalar('utility', 'utility'),
     vad: meanOf(members.map((a) => a.vad), weights.vad) as [number, number, number],
+    ...zhFused(members, weights),
   };
+}
+
+/** The zh heads' fused probabilities, when the ensemble has weights for them and every member computed them. */
+function zhFused(members: readonly TextAnalysis[], weights: FusionWeights): Pick<TextAnalysis, 'cpedEmotion' | 'cpedSentiment' | 'xed'> {
+  const out: Pick<TextAnalysis, 'cpedEmotion' | 'cpedSentiment' | 'xed'> = {};
+  for (const head of ['cped_emotion_logits', 'cped_sentiment_logits', 'xed_logits'] as const) {
+    const field = FUSED_FIELDS[head];
+    const w = weights[head];
+    if (w && members.every((a) => a[field])) out[field] = Float32Array.from(meanOf(members.map((a) => a[field]!), w));
+  }
+  return out;
 }

@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineLoadError } from '../../src/engine/errors.js';
 import { readManifest, resolveModel } from '../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
+import { EnsembleTextEngine } from '../../src/engine/ensemble-engine.js';
+import { resolveSelection } from '../../src/engine/manifest.js';
+import { fuseAnalyses, type FusionWeights } from '../../src/engine/fusion.js';
+import type { TextAnalysis } from '../../src/core/model.js';
 import { editManifest, FIXTURE_DIR, FIXTURE_V2_DIR, fixtureCopy, silent } from './helpers.js';
 
 const load = async (dir: string) =>
@@ -119,5 +123,56 @@ describe('engine: decoding and aggregating the zh heads', () => {
     expect(a.xed).toBeUndefined();
     expect(v1.model.labels.cpedEmotion).toBeUndefined();
     await v1.close();
+  });
+});
+
+describe('an ensemble of v2 members', () => {
+  it('fusion, by hand: the zh heads are weighted means of the members\' probabilities', () => {
+    const base = { language: 'zh', languageConfidence: 1, tokens: 1, unknownTokens: 0, contentTokens: 1, chunks: 1, truncated: false, goemotions: new Float32Array(1), kote: new Float32Array(1), positive: 0.5, utility: 0, vad: [3, 3, 3] } as TextAnalysis;
+    const a = { ...base, cpedEmotion: Float32Array.from([0.25, 0.75]), cpedSentiment: Float32Array.from([1, 0, 0]), xed: Float32Array.from([0.5]) };
+    const b = { ...base, cpedEmotion: Float32Array.from([0.75, 0.25]), cpedSentiment: Float32Array.from([0, 0, 1]), xed: Float32Array.from([0.25]) };
+    const one = [0.5, 0.5];
+    const w: FusionWeights = { goemotions_logits: one, kote_logits: one, polarity_logits: one, utility: one, vad: one, cped_emotion_logits: [0.25, 0.75], cped_sentiment_logits: [0.5, 0.5], xed_logits: [1, 0] };
+    const f = fuseAnalyses([a, b], w, { language: 'zh', languageConfidence: 1 });
+    expect(Array.from(f.cpedEmotion!)).toEqual([0.625, 0.375]); // 0.25·0.25 + 0.75·0.75, 0.25·0.75 + 0.75·0.25
+    expect(Array.from(f.cpedSentiment!)).toEqual([0.5, 0, 0.5]);
+    expect(Array.from(f.xed!)).toEqual([0.5]);
+    const { cped_emotion_logits: _e, cped_sentiment_logits: _s, xed_logits: _x, ...v1 } = w;
+    expect(fuseAnalyses([a, b], v1, { language: 'en', languageConfidence: 1 }).cpedEmotion).toBeUndefined();
+  });
+
+  it('an ensemble of v2 members serves zh and fuses its heads (wiring; the members here are the same file)', async () => {
+    const ens = JSON.parse(readFileSync(join(FIXTURE_V2_DIR, '../ensemble/manifest.json'), 'utf8')).ensembles[0];
+    const w = { cped_emotion_logits: [0.3, 0.7], cped_sentiment_logits: [0.6, 0.4], xed_logits: [0.5, 0.5] };
+    const dir = fixtureCopy((d) =>
+      editManifest(d, (m) => {
+        // member b: the same files under another id (the arithmetic is checked by hand above)
+        m.models.push({ ...m.models[0], id: 'fixture-v2-b' });
+        m.ensembles = [{ ...ens, id: 'v2-pair', members: ['fixture-v2', 'fixture-v2-b'], weights: { ...ens.weights, ...w } }];
+      }), FIXTURE_V2_DIR);
+    dirs.push(dir);
+    const sel = resolveSelection(dir, undefined, 'v2-pair');
+    if (sel.kind !== 'ensemble') throw new Error('expected an ensemble');
+    const engine = await EnsembleTextEngine.load(sel.ensemble, { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 8, logger: silent });
+    expect(engine.model.languages).toEqual(['en', 'ko', 'zh', 'ja']);
+    expect(engine.model.labels.cpedEmotion).toHaveLength(13);
+    const text = '我今天非常开心！';
+    const { fused: [f], members: [[a], [b]] } = await engine.analyzeWithMembers([text]);
+    for (const [k, head] of [['cpedEmotion', 'cped_emotion_logits'], ['cpedSentiment', 'cped_sentiment_logits'], ['xed', 'xed_logits']] as const) {
+      const ws = w[head];
+      f[k]!.forEach((x, i) => expect(x).toBeCloseTo((ws[0] * a[k]![i] + ws[1] * b[k]![i]) / (ws[0] + ws[1]), 6));
+    }
+    await engine.close();
+  });
+
+  it('an ensemble without weights for the zh heads of its members is refused when the manifest is read', () => {
+    const ens = JSON.parse(readFileSync(join(FIXTURE_V2_DIR, '../ensemble/manifest.json'), 'utf8')).ensembles[0];
+    const dir = fixtureCopy((d) =>
+      editManifest(d, (m) => {
+        m.models.push({ ...m.models[0], id: 'fixture-v2-b' });
+        m.ensembles = [{ ...ens, id: 'v2-pair', members: ['fixture-v2', 'fixture-v2-b'] }];
+      }), FIXTURE_V2_DIR);
+    dirs.push(dir);
+    expect(() => resolveSelection(dir, undefined, 'v2-pair')).toThrow(/no fusion weights for head 'cped_emotion_logits'/);
   });
 });
