@@ -12,7 +12,7 @@ interface Result {
   transfer?: string[];
   labels?: LabelScore[];
   dominant?: LabelScore;
-  detected?: LabelScore[];
+  detected?: Array<LabelScore & { rule?: string }>;
   ekman?: { scores: Record<string, number>; dominant: string };
   ekman_dominant?: string;
   sentiment?: { label: string; score: number } | string;
@@ -33,9 +33,11 @@ function inputTexts(args: Record<string, unknown> | undefined): string[] | undef
 function labelsCard(r: Result): Node {
   const labels = r.labels ?? (r.dominant ? [r.dominant] : []);
   const detected = new Set((r.detected ?? []).map((d) => d.label));
+  // a single-label head (Chinese CPED) decides by its most probable label, not by thresholds
+  const argmaxRule = (r.detected ?? []).some((d) => d.rule === 'argmax');
   const rows = labels.flatMap((l) => barRow(detected.has(l.label) ? `${l.label} ✓` : l.label, l.score, fmt(l.score), { mark: 'label' }));
   return el('div', {}, el('h2', {}, 'Top labels'), el('div', { class: 'bars' }, ...rows),
-    detected.size ? el('p', { class: 'small muted' }, '✓ = over its decision threshold') : null);
+    detected.size ? el('p', { class: 'small muted' }, argmaxRule ? '✓ = the head\'s decision (its most probable label)' : '✓ = over its decision threshold') : null);
 }
 
 function ekmanCard(r: Result): Node | null {

@@ -147,6 +147,25 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     await o.page.close();
   });
 
+  it('analyze_emotion: the ✓ caption names the rule — thresholds for multi-label heads, the most probable label for CPED (zh)', async () => {
+    const f = fixture('analyze_emotion');
+    const base = f.result.structuredContent.results[0];
+    expect(base.detected[0].threshold).toBeTypeOf('number');
+    const caption = async (r: unknown) => {
+      const o = await open('analyze_emotion', 'light', 460, { ...f, args: { text: f.args.text }, result: { ...f.result, structuredContent: { ...f.result.structuredContent, results: [r] } } });
+      const text = await o.frame.locator('p.small.muted').allTextContents();
+      expect(o.errors).toEqual([]);
+      await o.page.close();
+      return text.join(' | ');
+    };
+    expect(await caption(base)).toContain('✓ = over its decision threshold');
+    const top = base.labels[0];
+    const argmax = { ...base, detected: [{ label: top.label, score: top.score, rule: 'argmax' }] };
+    const shown = await caption(argmax);
+    expect(shown).toContain('its most probable label');
+    expect(shown).not.toContain('threshold');
+  });
+
   it('analyze_emotion: today\'s output (no sentences, no explanation) renders labels and Ekman, in the dark theme', async () => {
     const f = fixture('analyze_emotion');
     const { sentences: _s, explanation: _e, ...r } = f.result.structuredContent.results[0];
