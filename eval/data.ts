@@ -238,3 +238,32 @@ export function nsmcTrainSubsample(train: NsmcRow[], perClass: number): NsmcRow[
 export function loadNsmc(dir: string, split: 'train' | 'dev' | 'test', log: (m: string) => void = () => {}): Array<{ id: string; text: string; label: 0 | 1 }> {
   return nsmcByReview(loadNsmcPool(dir, log))[split];
 }
+
+/** The hand-written Japanese Ekman-7 set (eval/data/ja_ekman_handwritten.tsv: id, label, text; labelled before any model ran on it). */
+export function loadJaHandwritten(path: string): Array<{ id: string; label: string; text: string }> {
+  const [header, ...lines] = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  if (header !== 'id\tlabel\ttext') throw new Error(`${path}: unexpected header '${header}'`);
+  return lines.map((l) => {
+    const [id, label, text] = l.split('\t');
+    return { id, label, text };
+  });
+}
+
+/** The Plutchik-8 labels of XED in its 1-based id order (xed/SOURCE.md). */
+export const XED_PLUTCHIK = ['anger', 'anticipation', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'trust'] as const;
+
+/**
+ * XED's projected lines of one language (xed/Projections/<code>-projections.tsv, CRLF): text and label names.
+ * Lines without exactly two tab-separated fields are dropped (as training/data.py xed_lines does); any other label is an error.
+ */
+export function loadXedProjections(dir: string, code: string): Array<{ text: string; labels: string[] }> {
+  const out: Array<{ text: string; labels: string[] }> = [];
+  for (const raw of readFileSync(join(dir, 'xed', 'Projections', `${code}-projections.tsv`), 'utf8').split('\n')) {
+    const parts = raw.replace(/\r$/, '').split('\t');
+    if (parts.length !== 2) continue;
+    const ids = [...new Set(parts[1].split(',').map((x) => x.trim()).filter(Boolean).map(Number))].sort((a, b) => a - b);
+    if (ids.length === 0 || ids.some((i) => !Number.isInteger(i) || i < 1 || i > XED_PLUTCHIK.length)) throw new Error(`XED ${code}: unexpected labels '${parts[1]}'`);
+    out.push({ text: parts[0], labels: ids.map((i) => XED_PLUTCHIK[i - 1]) });
+  }
+  return out;
+}
