@@ -24,7 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from make_manifest import sha256  # noqa: E402  (the one file hash of the training tools)
 REPO = os.path.dirname(HERE)
-DEFAULT_OUT = os.path.join(HERE, 'checkpoints', 'red-heart-1.3.0.fp16.safetensors')
+# training/work/ (not committed): the committed checkpoint is the latest training run's (training/README.md 3e)
+DEFAULT_OUT = os.path.join(HERE, 'work', 'red-heart-1.3.0.fp16.safetensors')
 
 
 def _arr(init):

@@ -2,7 +2,7 @@
 the parity check (PyTorch vs onnxruntime fp32; fp32 vs int8 raw outputs).
 
 usage: python training/export.py --ckpt training/runs/v1/model.pt --outdir training/work/export
-(--ckpt also takes a safetensors state_dict, e.g. training/checkpoints/red-heart-1.3.0.fp16.safetensors)
+(--ckpt also takes a safetensors state_dict, e.g. the committed training/checkpoints/*.fp16.safetensors)
 writes red-heart-v1.fp32.onnx, red-heart-v1.int8.onnx, parity.json in --outdir
 A model with the zh heads (v2) has three more outputs (model.ZH_OUTPUT_NAMES) and needs --tokenizer
 training/work/tokenizer_v2.json; the parity texts then include a Chinese and a Japanese sentence.

@@ -48,7 +48,7 @@ def features(model, tok, texts, bs=64, max_len=128):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default=D.DEFAULT_DATA)
-    ap.add_argument('--ckpt', default=os.path.join(D.REPO, 'training', 'checkpoints', 'red-heart-1.3.0.fp16.safetensors'))
+    ap.add_argument('--ckpt', default=os.path.join(D.REPO, 'training', 'work', 'red-heart-1.3.0.fp16.safetensors'))  # ckpt_from_onnx.py writes it
     ap.add_argument('--tokenizer', default=os.path.join(D.WORK, 'tokenizer_v2.json'))
     ap.add_argument('--vocab-map', default=os.path.join(D.WORK, 'vocab_map_v2.npy'))
     ap.add_argument('--steps', type=int, default=3000)
