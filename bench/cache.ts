@@ -5,14 +5,14 @@
 // (JSON parse and validation included). Values are ~1.7 KB of JSON, the mean size of an analyze_emotion result
 // in the issue's measurement (8.7 MB / 5,000 entries). Also reports how long a write-behind flush holds the event
 // loop (it only hands the batch to the writer thread) and the store's file size.
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { ResultCache, type CachedResult } from '../src/server/cache.js';
 import { SqliteStore } from '../src/server/cache/sqlite-store.js';
 import { createHash } from 'node:crypto';
-import { arg } from '../eval/args.js';
+import { arg, emitReport } from '../eval/args.js';
 
 const SIZES = arg('sizes', '0,10000,100000').split(',').map(Number);
 const OPS = Number(arg('ops', '500'));
@@ -97,10 +97,7 @@ async function main(): Promise<void> {
     memory,
     targets: { miss_overhead_ms_at_100k: 1, hit_ms_at_100k: 1 },
   };
-  const json = JSON.stringify(report, null, 2);
-  const out = arg('out', '');
-  if (out) writeFileSync(out, `${json}\n`);
-  process.stdout.write(`${json}\n`);
+  emitReport(report);
 }
 
 main().catch((err) => {

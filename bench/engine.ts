@@ -21,7 +21,7 @@ import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { defaults, packageRoot } from '../src/server/config.js';
 import { analyzeEmotionTool } from '../src/tools/analyze_emotion.js';
 import { uncachedContext, type ToolContext } from '../src/tools/types.js';
-import { arg, flag } from '../eval/args.js';
+import { arg, flag, emitReport } from '../eval/args.js';
 
 const ROOT = packageRoot();
 const QUICK = flag('quick');
@@ -286,10 +286,7 @@ async function main(): Promise<void> {
     targets: { p50_20_tokens_ms: 15, batched_texts_per_s: 200, cache_hit_p50_ms: 1, node_vs_python_ratio_max: 1 },
   };
   await engine.close();
-  const json = JSON.stringify(report, null, 2);
-  const out = arg('out');
-  if (out) writeFileSync(out, `${json}\n`);
-  process.stdout.write(`${json}\n`);
+  emitReport(report);
 }
 
 main().catch((err) => {

@@ -8,7 +8,7 @@
 //  - throughput through the server: one `texts` call of 32 texts, and 32 / 128 concurrent single-text calls;
 //  - cold start (spawn → first analyze_emotion answer, default settings, fresh cache file) and peak RSS (VmHWM);
 //  - in-process engine latency at batch 1 with the ONNX session in a worker thread vs on the main thread.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -18,7 +18,7 @@ import pino from 'pino';
 import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { SqliteStore } from '../src/server/cache/sqlite-store.js';
-import { arg } from '../eval/args.js';
+import { arg, emitReport } from '../eval/args.js';
 import { packageRoot } from '../src/server/config.js';
 
 const ROOT = packageRoot();
@@ -202,10 +202,7 @@ async function main(): Promise<void> {
     inference_thread_b1: inference,
     targets: { p50_ms: 7, p95_ms: 12, ratio_max: 1.2, cold_start_ms: 1500 },
   };
-  const json = JSON.stringify(report, null, 2);
-  const out = arg('out', '');
-  if (out) writeFileSync(out, `${json}\n`);
-  process.stdout.write(`${json}\n`);
+  emitReport(report);
 }
 
 main().catch((err) => {

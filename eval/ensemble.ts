@@ -12,14 +12,13 @@
 //
 // usage: npm run build && node dist/eval/ensemble.js [--models-dir DIR] [--ensemble ID] [--data DIR] [--limit N]
 //          [--threads N] [--batch N] [--latency-runs N] [--out FILE]
-import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { EnsembleTextEngine } from '../src/engine/ensemble-engine.js';
 import { resolveSelection } from '../src/engine/manifest.js';
 import { packageRoot } from '../src/server/config.js';
-import { arg } from './args.js';
+import { arg, emitReport } from './args.js';
 import { loadGoEmotions, readLabelList } from './data.js';
 import { macroF1, tuneThresholds } from './metrics.js';
 
@@ -155,9 +154,7 @@ async function main(): Promise<void> {
       },
       elapsed_s: Math.round((performance.now() - t0) / 100) / 10,
     };
-    const json = JSON.stringify(report, null, 2);
-    if (out) writeFileSync(out, `${json}\n`);
-    process.stdout.write(`${json}\n`);
+    emitReport(report, out);
   } finally {
     await ens.close();
   }
