@@ -69,6 +69,8 @@ def main():
     ap.add_argument('--nsmc-split', choices=['review', 'movie'], default='review', help='review: the split of 1.0-1.3; movie: by movie, deduplicated (v2)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--device', default='cpu', help='torch device, e.g. cuda on a GPU session (the recipe was run on cpu)')
+    ap.add_argument('--bf16', action='store_true',
+                    help='forward pass and losses under torch.autocast(bfloat16); weights, gradients and AdamW stay fp32')
     ap.add_argument('--seed', type=int, default=13)
     ap.add_argument('--weights', default='ge_en:0.27,ge_ko:0.2,nsmc:0.17,ethics:0.14,kote:0.12,emobank:0.10')
     ap.add_argument('--profile', type=int, default=0)
@@ -238,22 +240,7 @@ def main():
         if a.keep_snapshots:
             shutil.copyfile(os.path.join(a.out, 'model.fp16.safetensors'), os.path.join(a.out, 'step-%06d.fp16.safetensors' % step))
 
-    model.train()
-    hist = {k: [] for k in wts}
-    t0 = time.time()
-    nsteps = a.start_step + a.profile if a.profile else a.steps
-    if a.start_step and a.time_budget_min:
-        raise SystemExit('--start-step needs a step-based schedule (--time-budget-min 0)')
-    step = a.start_step
-    for step in range(a.start_step + 1, nsteps + 1):
-        prog = step / a.steps
-        if a.time_budget_min:
-            prog = max(prog, (time.time() - t0) / (a.time_budget_min * 60))
-        frac = step / warm if step <= warm else max(0.02, 1.0 - prog)
-        for g, b in zip(opt.param_groups, base):
-            g['lr'] = b * frac
-        k = pick()
-        batch = tasks[k].next()
+    def step_loss(k, batch):
         if k == 'ethics':
             ids, am = pad([x for x, _ in batch] + [y for _, y in batch])
             u = model(ids, am)[3].squeeze(-1)
@@ -276,6 +263,26 @@ def main():
             else:
                 z = (out[4] - model.vad_mean) / model.vad_std
                 loss = F.mse_loss(z, target(np.stack([y for _, y in batch])))
+        return loss
+
+    model.train()
+    hist = {k: [] for k in wts}
+    t0 = time.time()
+    nsteps = a.start_step + a.profile if a.profile else a.steps
+    if a.start_step and a.time_budget_min:
+        raise SystemExit('--start-step needs a step-based schedule (--time-budget-min 0)')
+    step = a.start_step
+    for step in range(a.start_step + 1, nsteps + 1):
+        prog = step / a.steps
+        if a.time_budget_min:
+            prog = max(prog, (time.time() - t0) / (a.time_budget_min * 60))
+        frac = step / warm if step <= warm else max(0.02, 1.0 - prog)
+        for g, b in zip(opt.param_groups, base):
+            g['lr'] = b * frac
+        k = pick()
+        batch = tasks[k].next()
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
+            loss = step_loss(k, batch)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(enc_params + head_params, 1.0)
@@ -297,7 +304,8 @@ def main():
     with open(os.path.join(a.out, 'train_config.json'), 'w') as f:
         json.dump(dict(vars(a), steps_done=step, vocab=int(vocab), wall_s=time.time() - t0,
                        epochs={k: t.epochs for k, t in tasks.items()}), f, indent=1)
-    print('done', step, 'steps in %.0fs' % (time.time() - t0), flush=True)
+    print('done', step, 'steps in %.0fs' % (time.time() - t0), 'mean loss per task:',
+          ' '.join('%s=%.4f' % (kk, np.mean(v)) for kk, v in hist.items() if v), flush=True)
 
 
 if __name__ == '__main__':
