@@ -12,7 +12,7 @@ function captureLogger() {
   return { logger, lines };
 }
 const entry = (n: number) => ({ structured: { n }, summary: `n=${n}` });
-const unavailable = requirement('Redis cache tests', redisUnavailable());
+const unavailable = requirement('Redis cache tests', redisUnavailable(), 'redis');
 
 describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
   let redis: TestRedis;
