@@ -1,4 +1,4 @@
-// Result-cache benchmark (issue 13): what a miss adds to a call and what a hit costs, with the store holding
+// Result-cache benchmark: what a miss adds to a call and what a hit costs, with the store holding
 // 0, 10,000 and 100,000 entries, for the `file` backend (SQLite) and, for reference, the `memory` backend.
 //   node dist/bench/cache.js [--sizes 0,10000,100000] [--ops 500] [--out FILE]
 // A "miss" is what the registry does on an uncached call: get (absent) + set. A "hit" is get of a stored key

@@ -1,4 +1,4 @@
-// analyze_corpus benchmark (issue 18). Prints one JSON object (also written with --out FILE).
+// analyze_corpus benchmark. Prints one JSON object (also written with --out FILE).
 //   node dist/bench/corpus.js [--mode throughput|rss] [--rows N] [--distinct N] [--models-dir DIR] [--threads N] [--out FILE]
 // throughput (default): N distinct GoEmotions texts (the 5,426 dev texts first, then test texts), in --rounds rounds
 //   (default 5): rows/s of analyze_corpus over a CSV of the round's texts vs analyze_emotion `texts` batches of 64 over

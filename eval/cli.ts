@@ -91,7 +91,7 @@ const take = <T>(rows: T[], limit?: number) => (limit ? rows.slice(0, limit) : r
 const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 /**
- * Every test metric is reported three ways (issue 14 item 8): its value, a percentile-bootstrap 95 % interval
+ * Every test metric is reported three ways: its value, a percentile-bootstrap 95 % interval
  * (1,000 resamples of the test rows, seed 0), and the value on the test set without the rows whose text (pair,
  * for ETHICS) also occurs in the task's train split ("upstream duplicates").
  */
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     }
   }
   if (args.tasks.includes('nsmc')) {
-    // Both splits (issue 14 item 8): the per-review split of 1.0–1.3 and the split by movie; one pass over the
+    // Both splits: the per-review split of 1.0–1.3 and the split by movie; one pass over the
     // union of their test texts.
     const pool = loadNsmcPool(args.data, log);
     const byReview = nsmcByReview(pool);

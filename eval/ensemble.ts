@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Should an ensemble ship? Issue 14's rule: only if dev GoEmotions macro-F1 rises by ≥ 0.01 over its best member at
+// Should an ensemble ship? The rule (docs/engine.md): only if dev GoEmotions macro-F1 rises by ≥ 0.01 over its best member at
 // ≤ 2× the latency. This measures both in one run and prints JSON (docs/engine.md, "Ensembles"):
 // - GoEmotions dev (en), every text through the served EnsembleTextEngine (one pass gives the fused probabilities
 //   and each member's own), truncated to each member's max_length as the evaluation does, language 'en';
