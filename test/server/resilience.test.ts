@@ -1,7 +1,7 @@
 // Broken state on disk must not take the server down: a corrupt or foreign cache file (an old JSON cache,
 // junk, a damaged SQLite file) is moved aside with a warning and rebuilt; a missing or corrupt model makes analyze_emotion answer a clear error while the
 // tools that need no model (SURD, structured Bentham and regret) keep working.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

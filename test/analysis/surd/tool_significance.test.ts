@@ -17,7 +17,11 @@ function xor(n: number, seed: number) {
   const a: number[] = [];
   const b: number[] = [];
   const noise: number[] = [];
-  for (let m = 0; m < n; m++) a.push(r.next() & 1), b.push(r.next() & 1), noise.push(r.next() & 1);
+  for (let m = 0; m < n; m++) {
+    a.push(r.next() & 1);
+    b.push(r.next() & 1);
+    noise.push(r.next() & 1);
+  }
   const t = [0];
   for (let m = 1; m < n; m++) t.push(a[m - 1] ^ b[m - 1] ^ (r.next() / 2 ** 32 < 0.1 ? 1 : 0));
   return { target: t, sources: { A: a, B: b, N: noise } };
