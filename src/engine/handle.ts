@@ -376,8 +376,13 @@ class OnnxEngineHandle implements EngineHandle {
 /** A single model or an ensemble of them. */
 export type LoadedEngine = OnnxTextEngine | EnsembleTextEngine;
 
+/**
+ * The model's identity in cache keys: id, version and the full sha256 of its file (an ensemble: the hash over its
+ * members' file hashes, weights and thresholds). The load verifies the file against it, so a result computed by a
+ * loaded model is keyed by the content that computed it, not only by the manifest's name for it.
+ */
 function cacheId(id: string, version: string, sha: string): string {
-  return `${id}@${version}#${sha.slice(0, 12).toLowerCase()}`;
+  return `${id}@${version}#${sha.toLowerCase()}`;
 }
 
 /** Creates the engine handle; throws EngineLoadError when the configuration cannot work (see file header). */

@@ -4,7 +4,7 @@
 // running ones get RED_HEART_SHUTDOWN_GRACE_MS to finish and are then answered "cancelled", the cache
 // is flushed, and the process exits 0. A second signal exits at once.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ResultCache } from './cache.js';
+import { ResultCache } from './cache/result-cache.js';
 import { AnalysisMemo } from '../engine/memo.js';
 import { createEngineHandle } from '../engine/handle.js';
 import { loadTokens } from './auth.js';

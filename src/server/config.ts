@@ -46,6 +46,9 @@ export const configSchema = z.object({
       maxBytes: intFrom(1024, 2 ** 50),
       /** Upper bound on one remote cache operation; past it the call is served uncached. */
       timeoutMs: intFrom(1, 60_000),
+      /** MAC key of cached values and conversation state tokens (src/server/cache/secret.ts); replicas share it. */
+      secret: z.string().min(16, 'a cache secret must have at least 16 characters').optional(),
+      secretFile: z.string().min(1).optional(),
     })
     .refine((c) => c.backend !== 'redis' || !!c.url, { message: 'the redis backend needs a URL: --cache redis://host:port', path: ['backend'] }),
   logLevel: z.enum(LOG_LEVELS),
@@ -95,6 +98,8 @@ interface Setting {
   help: string;
   /** No command-line flag (secrets: a flag would show in the process list). */
   envOnly?: boolean;
+  /** For an envOnly secret: the flag that names a file holding it instead. */
+  fileFlag?: string;
   /** Value used when the flag is given without one (`--http`). */
   implicit?: string;
   /** Converts the raw string and stores it; throws ConfigError on a bad value. Default: store as is. */
@@ -127,6 +132,8 @@ const SETTINGS: ReadonlyArray<Setting> = [
   { flag: '--cache-ttl', env: 'RED_HEART_CACHE_TTL', path: ['cache', 'ttlSeconds'], help: 'seconds a cached result lives (0 = forever)' },
   { flag: '--cache-max-entries', env: 'RED_HEART_CACHE_MAX_ENTRIES', path: ['cache', 'maxEntries'], help: 'most cached results kept (file: in the shared file; memory/redis: per process)' },
   { flag: '--cache-max-bytes', env: 'RED_HEART_CACHE_MAX_BYTES', path: ['cache', 'maxBytes'], help: 'most bytes of cached results kept (file and memory backends)' },
+  { flag: '--cache-secret', env: 'RED_HEART_CACHE_SECRET', path: ['cache', 'secret'], envOnly: true, fileFlag: '--cache-secret-file', help: 'secret (≥ 16 characters) keying the MAC of cached values and state tokens; replicas sharing a cache share it' },
+  { flag: '--cache-secret-file', env: 'RED_HEART_CACHE_SECRET_FILE', path: ['cache', 'secretFile'], help: 'file holding the cache secret (default: cache.secret next to the cache file, generated once)' },
   { flag: '--cache-timeout-ms', env: 'RED_HEART_CACHE_TIMEOUT_MS', path: ['cache', 'timeoutMs'], help: 'longest a Redis cache operation may take before the call is served uncached' },
   { flag: '--log-level', env: 'RED_HEART_LOG_LEVEL', path: ['logLevel'], help: LOG_LEVELS.join(' | ') },
   { flag: '--max-text-chars', env: 'RED_HEART_MAX_TEXT_CHARS', path: ['limits', 'maxTextChars'], help: 'longest text accepted' },
@@ -141,7 +148,7 @@ const SETTINGS: ReadonlyArray<Setting> = [
     help: `serve Streamable HTTP on [host:]port instead of stdio (bare --http: ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT})`,
     apply: (raw, value) => setPath(raw, ['http', 'listen'], parseListen(value)),
   },
-  { flag: '--auth-token', env: 'RED_HEART_AUTH_TOKEN', path: ['http', 'authTokens'], envOnly: true, help: 'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each', apply: list(['http', 'authTokens']) },
+  { flag: '--auth-token', env: 'RED_HEART_AUTH_TOKEN', path: ['http', 'authTokens'], envOnly: true, fileFlag: '--auth-token-file', help: 'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each', apply: list(['http', 'authTokens']) },
   { flag: '--auth-token-file', env: 'RED_HEART_AUTH_TOKEN_FILE', path: ['http', 'authTokenFile'], help: 'file with one bearer token per line' },
   { flag: '--allowed-origins', env: 'RED_HEART_ALLOWED_ORIGINS', path: ['http', 'allowedOrigins'], help: 'comma-separated Origin values browsers may call from, besides the loopback origins a loopback bind accepts (default: none)', apply: list(['http', 'allowedOrigins']) },
   { flag: '--allowed-hosts', env: 'RED_HEART_ALLOWED_HOSTS', path: ['http', 'allowedHosts'], help: 'comma-separated Host header values accepted (default: loopback names on loopback)', apply: list(['http', 'allowedHosts']) },
@@ -257,7 +264,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const setting = SETTINGS.find((s) => s.flag === flag);
     if (!setting) throw new ConfigError(`unknown option '${flag}' (see --help)`);
-    if (setting.envOnly) throw new ConfigError(`option '${flag}' is not accepted on the command line (it would show in the process list): set ${setting.env} or use --auth-token-file`);
+    if (setting.envOnly) throw new ConfigError(`option '${flag}' is not accepted on the command line (it would show in the process list): set ${setting.env} or use ${setting.fileFlag}`);
     let value = inline;
     if (value === undefined) {
       const next = argv[i + 1];

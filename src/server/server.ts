@@ -3,7 +3,8 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
 import type { EngineHandle } from '../engine/handle.js';
 import { AnalysisMemo, memoizedHandle } from '../engine/memo.js';
-import { ResultCache } from './cache.js';
+import { ResultCache } from './cache/result-cache.js';
+import { tokenSigner } from './cache/secret.js';
 import type { AppConfig } from './config.js';
 import { createCorpusFiles } from './corpus/files.js';
 import { registerPrompts } from './prompts.js';
@@ -50,7 +51,9 @@ export function createServer(deps: ServerDeps): RedHeartServer {
         `read ${STATUS_URI} for the loaded model and cache state, and ${docUri('<tool>')} for how a tool computes its numbers.`,
     },
   );
-  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
+  // Tokens handed out (conversation state) are signed with the cache's installation secret (cache/secret.ts).
+  const signer = tokenSigner(cache.secret);
+  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs), signer }, cache, logger });
   registerViews(mcp);
 
   const status = () => ({

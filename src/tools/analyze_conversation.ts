@@ -19,7 +19,7 @@ import { MAX_CONVERSATION_TURNS, MAX_TEXT_CHARS } from '../core/limits.js';
 import { EN_KO, type ModelInfo, type TextAnalysis } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
 import * as reading from './emotion_reading.js';
-import { decodeState, encodeState } from './conversation_state.js';
+import { decodeState, encodeState, MAX_SPEAKER_CHARS } from './conversation_state.js';
 import { checkNotEmpty, checkTexts, languageRefusal, refusalError, textArg, type ToolLanguages } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
@@ -33,7 +33,7 @@ const CONVERSATION_LANGUAGES: ToolLanguages = {
 
 const input = z.object({
   turns: z.array(z.object({
-    speaker: z.string().min(1).max(100).describe('Who speaks (any name; the same name = the same speaker).'),
+    speaker: z.string().min(1).max(MAX_SPEAKER_CHARS).describe('Who speaks (any name; the same name = the same speaker).'),
     text: textArg(`What they said (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points; a blank turn is refused as empty_text).`),
     time: z.union([z.number(), z.string().min(1).max(64)]).optional().describe('When: seconds on any fixed clock (e.g. Unix time) or an ISO 8601 date-time. Times must not decrease.'),
   })).min(1).max(MAX_TURNS).describe(`The turns in order (1..${MAX_TURNS}). With \`state\`, only the turns after those the state covers.`),
@@ -147,7 +147,9 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
   });
   const model = engine.model;
   const binding = model.sha256.slice(0, 12);
-  const start = args.state ? decodeState(args.state, binding) : emptyConversation();
+  const signer = ctx.services.signer;
+  if (!signer) throw new ToolError('internal', 'analyze_conversation needs the server\'s token signer for its state (services.signer)');
+  const start = args.state ? decodeState(args.state, binding, signer) : emptyConversation();
   const t0 = performance.now();
   const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
   const totalSteps = 1 + (args.explain ? texts.length : 0);
@@ -175,7 +177,7 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
     explanations,
     run,
     influence: influenceReport(run.state),
-    state: encodeState(run.state, binding),
+    state: encodeState(run.state, binding, signer),
     model,
     elapsedMs: performance.now() - t0,
   };
@@ -201,15 +203,17 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
     const { ekman, ...rest } = p;
     return withEkman ? { ...rest, ekman } : rest;
   };
-  const speakers: ConversationOutput['speakers'] = {};
+  // A Map, then own properties: a speaker named __proto__ (or constructor) is an ordinary name, not the prototype.
+  const byName = new Map<string, ConversationOutput['speakers'][string]>();
   for (const s of r.run.state.speakers) {
     const rep = speakerReport(s);
-    speakers[s.name] = round4({
+    byName.set(s.name, round4({
       ...rep,
       current: pointOut(rep.current),
       trajectory: r.run.points.filter((p) => p.speaker === s.name).map(({ speaker: _, ...p }) => pointOut(p)),
-    });
+    }));
   }
+  const speakers: ConversationOutput['speakers'] = Object.fromEntries(byName);
   const shifts = r.run.shifts.map((s) => round4({ ...s, before: pointOut(s.before), after: pointOut(s.after) }));
   const inf = r.influence;
   const influence = inf.influence && {

@@ -160,6 +160,7 @@ export async function computeCorpus(args: z.infer<typeof input>, ctx: ToolContex
     signal: ctx.signal,
     progress: ctx.progress,
     maxTextChars: ctx.services.limits.maxTextChars,
+    warn: (message) => ctx.logger.warn({ path: args.path }, message),
   });
 }
 

@@ -1,7 +1,7 @@
 // The redis:// cache backend against a real redis-server on a free loopback port.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskUrl, ResultCache, type CacheOptions } from '../../src/server/cache.js';
+import { maskUrl, ResultCache, type CacheOptions } from '../../src/server/cache/result-cache.js';
 import { until } from '../helpers/poll.js';
 import { requirement } from '../helpers/require.js';
 import { freePort, redisUnavailable, startRedis, type TestRedis } from '../server/helpers/redis.js';

@@ -313,7 +313,7 @@ describe('execution providers', () => {
       }
       expect(s.model?.parameters).toBe(engine.model.parameters);
       expect(s.thresholds_source).toContain('manifest.json');
-      expect(handle.modelId()).toMatch(/^fixture-tiny@0\.0\.1#[0-9a-f]{12}$/);
+      expect(handle.modelId()).toMatch(/^fixture-tiny@0\.0\.1#[0-9a-f]{64}$/);
     } finally {
       await handle.close();
     }

@@ -42,6 +42,8 @@ export interface CorpusEnvironment {
   maxBytes?: number;
   maxRows?: number;
   now?: () => Date;
+  /** Told when an earlier per-row file is not reused because it fails its checks (rows.ts). */
+  warn?: (message: string) => void;
 }
 
 export interface CorpusResult {
@@ -124,7 +126,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     if (req.sample) selected = sampleRows(await countRows(input, format, req, cap, env.signal), req.sample.rows, req.sample.seed);
     const total = selected ? selected.length : req.limit !== undefined ? cap : undefined;
 
-    cache = await CachedRows.open(files, outputs.rows, header);
+    cache = await CachedRows.open(files, outputs.rows, header, model, (message) => env.warn?.(message));
     out = await files.createWriter(outputs.rows);
     await out.write(`${JSON.stringify(header)}\n`);
 
