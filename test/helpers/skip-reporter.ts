@@ -13,6 +13,7 @@ const CAUSE: Record<Need | 'other', string> = {
   redis: 'redis-server (Debian package redis-server)',
   proc: '/proc',
   model: 'the shipped model (models/manifest.json)',
+  root: 'root (to mount a small tmpfs)',
   other: 'no recorded requirement (skipped in the test itself)',
 };
 

@@ -66,7 +66,7 @@ function tmpfsUnavailable(): string | null {
   return null;
 }
 
-const unavailable = requirement('full-disk cache test', tmpfsUnavailable());
+const unavailable = requirement('full-disk cache test', tmpfsUnavailable(), 'root');
 
 describe.skipIf(unavailable !== null)('a full disk (256 KiB tmpfs)', () => {
   const mounted: string[] = [];

@@ -108,7 +108,7 @@ describe('file backend', () => {
   });
 });
 
-const unavailable = requirement('Redis integrity tests', redisUnavailable());
+const unavailable = requirement('Redis integrity tests', redisUnavailable(), 'redis');
 
 describe.skipIf(unavailable !== null)('redis backend', () => {
   let redis: TestRedis;
