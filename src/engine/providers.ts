@@ -62,7 +62,8 @@ export function unavailableReason(provider: ProviderName): string | null {
 
 /** Why creating a session on a provider failed, in words a user can act on. */
 export function failureReason(provider: ProviderName, err: unknown): string {
-  const line = firstLine(err);
+  // ORT's failed checks read "/onnxruntime_src/…/file.cc:136 <function> <condition> was false. <message>": keep the message
+  const line = firstLine(err).replace(/^\/onnxruntime_src\/\S+:\d+ .*? was false\. /, '');
   return provider === 'cuda' ? explainCudaFailure(line, readGpuSetup() ?? undefined) : line;
 }
 
