@@ -34,7 +34,9 @@ export async function relaunchForCuda(provider: ProviderRequest, log: (msg: stri
     log(`CUDA provider directory not usable (${(err as Error).message}); starting without CUDA`);
     return false;
   }
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  // its own process group: a terminal's Ctrl-C reaches only this process, which passes it on once (in one group
+  // the child would get it twice, and a second signal means "exit without waiting")
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env, detached: true });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
   await new Promise<void>((resolve) => {
     child.on('exit', (code, signal) => {

@@ -2,7 +2,7 @@
 // server is started with --provider auto/cuda against a GPU directory whose provider libraries exist but cannot
 // load, so CUDA really fails inside ONNX Runtime and the chain goes on to WebGPU and CPU. One slow test installs the
 // real onnxruntime-gpu wheel (see its comment).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cudaUnsupportedReason, explainCudaFailure } from '../../src/engine/gpu-runtime.js';
 import { autoCandidates } from '../../src/engine/providers.js';
 import { serverEnv } from '../helpers/env.js';
+import { until } from '../helpers/poll.js';
 import { requirement } from '../helpers/require.js';
 import { CLI, ROOT, startServer } from './harness.js';
 
@@ -168,6 +169,19 @@ describe.runIf(LINUX_X64)('provider fallback with provider libraries that cannot
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/'cuda' is not usable: not set up .*run red-heart-mcp gpu setup/);
   });
+
+  it('the restarted server gets the signals: SIGTERM to the command shuts the server down cleanly, exit 0', async () => {
+    const child = spawn(process.execPath, [CLI, '--provider', 'auto', '--load', 'eager'], { env: serverEnv({ RED_HEART_GPU_DIR: brokenGpuDir() }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => { err += c.toString('utf8'); });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await until('the restarted server to be ready', () => err.includes('ready on stdio'), { timeoutMs: 60_000 });
+    expect(err).toMatch(/"provider":"cuda","reason":"[^"]*invalid ELF header|"provider":"cuda","reason":"[^"]*file too short/); // it is the restarted one
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(err).toMatch(/"signal":"SIGTERM".*shutting down/);
+    expect(err).toMatch(/shut down cleanly/);
+  }, 90_000);
 
   it('cpu stays cpu: no restart, no probe, the model block says cpu', async () => {
     const server = await startServer({ args: ['--provider', 'cpu'], env: { RED_HEART_GPU_DIR: brokenGpuDir() } });
