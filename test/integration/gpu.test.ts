@@ -113,6 +113,23 @@ describe.runIf(LINUX_X64)('gpu setup --dry-run', () => {
   });
 });
 
+describe.runIf(LINUX_X64)('gpu status and the driver', () => {
+  it('reads nvidia-smi: an answering driver older than R580 is named as too old for CUDA 13', async () => {
+    const bin = tmp();
+    writeFileSync(join(bin, 'nvidia-smi'), '#!/bin/sh\necho "NVIDIA A10G, 575.57.08, 23028 MiB"\n');
+    chmodSync(join(bin, 'nvidia-smi'), 0o755);
+    const r = await cli(['gpu', 'status', '--json'], { RED_HEART_GPU_DIR: join(bin, 'gpu'), PATH: `${bin}:${process.env.PATH}` });
+    const s = JSON.parse(r.stdout);
+    expect(s.driver).toEqual({
+      answers: true,
+      detail: 'driver 575.57.08 is older than R580: CUDA 13 will not start (update the driver)',
+      gpus: [{ name: 'NVIDIA A10G', driver: '575.57.08', memory: '23028 MiB' }],
+    });
+    writeFileSync(join(bin, 'nvidia-smi'), '#!/bin/sh\necho "NVIDIA H100 80GB HBM3, 580.65.06, 81559 MiB"\n');
+    expect(JSON.parse((await cli(['gpu', 'status', '--json'], { RED_HEART_GPU_DIR: join(bin, 'gpu'), PATH: `${bin}:${process.env.PATH}` })).stdout).driver.detail).toBe('1 GPU(s), driver 580.65.06');
+  });
+});
+
 /**
  * A GPU directory as `gpu setup` leaves it, except that the "wheel's" provider libraries are not loadable (not ELF
  * files): ONNX Runtime finds them through the provider directory and fails to load them, as it fails on a machine
