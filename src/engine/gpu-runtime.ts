@@ -149,7 +149,8 @@ export function explainCudaFailure(message: string, setup?: GpuSetupRecord): str
   if (/CUDA failure 35\b|driver version is insufficient/i.test(message)) return `driver insufficient for CUDA ${CUDA_BUILD.cuda} (needs R${CUDA_BUILD.driver}+): ${message}`;
   if (/CUDA failure 100\b|no CUDA-capable device/i.test(message)) return `no CUDA-capable device found (${driver}): ${message}`;
   if (/Failed to load shared library/i.test(message) && setup) {
-    const why = loaderError(join(setup.provider_dir, PROVIDER_LIBRARIES[0]));
+    // in the order ONNX Runtime loads them: the shared provider library first, then CUDA's
+    const why = [...PROVIDER_LIBRARIES].reverse().map((lib) => loaderError(join(setup.provider_dir, lib))).find((e) => e !== null) ?? null;
     const missing = why?.match(/(\S+\.so[.\d]*): cannot open shared object file/)?.[1];
     if (missing === 'libcuda.so.1') return `no NVIDIA driver (libcuda.so.1 not found; ${driver}): ${message}`;
     if (missing) return `${missing} not found (run red-heart-mcp gpu setup again): ${message}`;

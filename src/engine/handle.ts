@@ -22,7 +22,7 @@ export interface EngineStatus {
     requested: ProviderRequest;
     /** The provider the loaded session really runs on; null until a model is loaded. */
     active: ProviderName | null;
-    /** Why `auto` (or the probe) fell back to CPU; null when it did not. */
+    /** Why `auto` (or the probe) passed over the providers before the one used ("cuda: …; webgpu: …"); null when it did not. */
     fallback_reason: string | null;
     /** Start-up probe of the provider candidates (one-node model), in order tried. */
     probe: ProviderAttempt[];
