@@ -58,6 +58,8 @@ export interface ModelInfo {
   id: string;
   version: string;
   sha256: string;
+  /** The execution provider the model really runs on (cpu, cuda, webgpu, …; an ensemble's members joined by '+'). */
+  provider?: string;
   parameters: number;
   maxLength: number;
   /** Languages the model reads (manifest `languages`); other texts are refused with unsupported_language. */

@@ -37,6 +37,7 @@ export class EnsembleTextEngine implements TextEngine {
       id: info.id,
       version: info.version,
       sha256: info.sha256,
+      provider: [...new Set(members.map((m) => m.model.provider))].join('+'),
       parameters: members.reduce((s, m) => s + m.model.parameters, 0),
       maxLength: first.maxLength,
       // zh in every member means every member has the zh heads, so the manifest gave them weights and they are fused

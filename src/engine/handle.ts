@@ -12,7 +12,7 @@ import { EngineLoadError, type EngineLoadErrorKind } from './errors.js';
 import { EnsembleTextEngine } from './ensemble-engine.js';
 import { listEnsembles, listModels, resolveSelection } from './manifest.js';
 import { OnnxTextEngine, type ModelFileInfo } from './onnx-engine.js';
-import { autoCandidates, configureOrtLogging, probeProvider, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
+import { configureOrtLogging, describeFailures, probeProvider, providerCandidates, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { existsSync } from 'node:fs';
 
 export interface EngineStatus {
@@ -22,7 +22,7 @@ export interface EngineStatus {
     requested: ProviderRequest;
     /** The provider the loaded session really runs on; null until a model is loaded. */
     active: ProviderName | null;
-    /** Why `auto` (or the probe) fell back to CPU; null when it did not. */
+    /** Why `auto` (or the probe) passed over the providers before the one used ("cuda: …; webgpu: …"); null when it did not. */
     fallback_reason: string | null;
     /** Start-up probe of the provider candidates (one-node model), in order tried. */
     probe: ProviderAttempt[];
@@ -140,8 +140,7 @@ class OnnxEngineHandle implements EngineHandle {
     configureOrtLogging(this.config.logLevel);
     const requested = this.config.provider;
     if (requested !== 'cpu') {
-      const candidates = requested === 'auto' ? autoCandidates() : [requested];
-      for (const p of candidates) {
+      for (const p of providerCandidates(requested)) {
         const attempt = await probeProvider(p);
         this.probe.push(attempt);
         if (attempt.ok) break;
@@ -168,6 +167,13 @@ class OnnxEngineHandle implements EngineHandle {
   }
 
   modelId(): string | null {
+    const id = this.manifestId();
+    // Results computed on an accelerator can differ from CPU ones in the last digits: their cache entries are kept apart.
+    const provider = this.engine?.model.provider ?? this.probe.find((a) => a.ok)?.provider ?? this.config.provider;
+    return id && provider !== 'cpu' && provider !== 'auto' ? `${id}+${provider}` : id;
+  }
+
+  private manifestId(): string | null {
     if (this.engine) return cacheId(this.engine.model.id, this.engine.model.version, this.engine.model.sha256);
     if (this.idCache) return this.idCache;
     try {
@@ -217,9 +223,7 @@ class OnnxEngineHandle implements EngineHandle {
   private modelStatus(engine: OnnxTextEngine | null): EngineStatus {
     const info = engine?.info;
     const models = listModels(this.config.modelsDir, this.config.extraModelsDir);
-    const probeFallback = this.probe.some((a) => !a.ok)
-      ? this.probe.filter((a) => !a.ok).map((a) => `${a.provider}: ${a.error}`).join('; ')
-      : null;
+    const probeFallback = describeFailures(this.probe);
     return {
       state: this.engine ? 'ready' : this.loading ? 'loading' : this.lastError ? 'error' : 'not_loaded',
       load_mode: this.config.loadMode,

@@ -13,7 +13,7 @@ import { EngineLoadError, InferenceError } from './errors.js';
 import { decideLanguage } from './language.js';
 import { INSTALL_HINT, ZH_OUTPUTS, type ResolvedModel } from './manifest.js';
 import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCount } from './onnx-params.js';
-import { autoCandidates, ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
+import { describeFailures, ensureOrtLogging, failureReason, firstLine, providerCandidates, unavailableReason, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
 import { WorkerSession, type RawTensor, type SessionLike } from './workers/ort-session.js';
 import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
@@ -150,6 +150,7 @@ export class OnnxTextEngine implements TextEngine {
       id: e.id,
       version: e.version,
       sha256: e.sha256.toLowerCase(),
+      provider: info.provider,
       parameters: info.parameters.parameters,
       maxLength: e.max_length,
       languages: [...e.languages],
@@ -215,10 +216,20 @@ export class OnnxTextEngine implements TextEngine {
       throw new EngineLoadError('model_invalid', `${resolved.tokenizerPath} could not be loaded by @huggingface/tokenizers (${firstLine(err)}) — ${INSTALL_HINT}`, resolved.tokenizerPath);
     }
     const threads = opts.threads > 0 ? opts.threads : availableParallelism();
-    const candidates: ProviderName[] = opts.provider === 'auto' ? autoCandidates() : [opts.provider];
     const attempts: ProviderAttempt[] = [];
-    for (const provider of candidates) {
+    const unusable = (provider: ProviderName, reason: string) =>
+      new EngineLoadError(
+        'provider_unavailable',
+        `execution provider '${provider}' could not run ${resolved.modelPath}: ${reason} — install the provider's runtime, or start with --provider auto (falls back to CPU) or --provider cpu`,
+      );
+    for (const provider of providerCandidates(opts.provider)) {
       let session: SessionLike | null = null;
+      const skip = unavailableReason(provider);
+      if (skip) {
+        attempts.push({ provider, ok: false, error: skip });
+        if (opts.provider !== 'auto') throw unusable(provider, skip);
+        continue;
+      }
       try {
         const sessionOptions: ort.InferenceSession.SessionOptions = {
           executionProviders: [provider],
@@ -239,9 +250,7 @@ export class OnnxTextEngine implements TextEngine {
         checkIo(session, resolved);
         const loadMs = performance.now() - t0;
         attempts.push({ provider, ok: true });
-        const fallbackReason = attempts.some((a) => !a.ok)
-          ? attempts.filter((a) => !a.ok).map((a) => `${a.provider}: ${a.error}`).join('; ')
-          : null;
+        const fallbackReason = describeFailures(attempts);
         const info: LoadedEngineInfo = {
           id: e.id,
           version: e.version,
@@ -267,19 +276,15 @@ export class OnnxTextEngine implements TextEngine {
         const w0 = performance.now();
         await engine.warmUp();
         info.warmupMs = Math.round(performance.now() - w0);
-        if (fallbackReason) opts.logger?.warn({ requested: opts.provider, provider, reason: fallbackReason }, 'execution provider fell back to CPU');
+        if (fallbackReason) opts.logger?.warn({ requested: opts.provider, provider, reason: fallbackReason }, `execution provider fell back to ${provider}`);
         opts.logger?.info({ model: e.id, provider, threads, parameters: parameters.parameters, loadMs: info.loadMs, warmupMs: info.warmupMs, batching: batching.mode }, 'model loaded');
         return engine;
       } catch (err) {
         if (session) await session.release().catch(() => {});
         if (err instanceof EngineLoadError) throw err;
-        attempts.push({ provider, ok: false, error: firstLine(err) });
-        if (opts.provider !== 'auto') {
-          throw new EngineLoadError(
-            'provider_unavailable',
-            `execution provider '${provider}' could not run ${resolved.modelPath}: ${firstLine(err)} — install the provider's runtime, or start with --provider auto (falls back to CPU) or --provider cpu`,
-          );
-        }
+        const reason = failureReason(provider, err);
+        attempts.push({ provider, ok: false, error: reason });
+        if (opts.provider !== 'auto') throw unusable(provider, reason);
       }
     }
     throw new EngineLoadError(

@@ -9,8 +9,10 @@ import { AnalysisMemo } from '../engine/memo.js';
 import { createEngineHandle } from '../engine/handle.js';
 import { loadTokens } from './auth.js';
 import { ConfigError, helpText, loadConfig, type AppConfig } from './config.js';
+import { runGpuCommand } from './gpu-command.js';
 import { startHttpServer } from './http.js';
 import { createLogger } from './logging.js';
+import { relaunchForCuda } from './relaunch.js';
 import { createServer } from './server.js';
 import { InFlightTracker } from './shutdown.js';
 import { VERSION } from './version.js';
@@ -24,6 +26,10 @@ function configFailure(err: unknown): never {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'gpu') {
+    process.exitCode = await runGpuCommand(process.argv.slice(3));
+    return;
+  }
   let parsed;
   try {
     parsed = loadConfig();
@@ -39,6 +45,7 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = parsed;
+  if (await relaunchForCuda(config.provider, (msg) => process.stderr.write(`red-heart-mcp: ${msg}\n`))) return;
   let tokens: string[] = [];
   try {
     if (config.http.listen) tokens = loadTokens(config.http);

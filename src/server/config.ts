@@ -296,6 +296,8 @@ export function helpText(): string {
     '  flag                           environment variable                   meaning',
     ...rows,
     '  --help, --version',
+    '',
+    'red-heart-mcp gpu setup [--dry-run] | gpu status: install or check the CUDA provider (linux/x64; docs/engine.md)',
   ].join('\n');
 }
 

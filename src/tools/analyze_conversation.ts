@@ -22,6 +22,7 @@ import * as reading from './emotion_reading.js';
 import { decodeState, encodeState, MAX_SPEAKER_CHARS } from './conversation_state.js';
 import { checkNotEmpty, checkTexts, languageRefusal, refusalError, textArg, type ToolLanguages } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
+import { modelBlock, modelBlockSchema } from './model-block.js';
 
 const MAX_TURNS = MAX_CONVERSATION_TURNS;
 const MAX_STATE_CHARS = 200_000;
@@ -96,7 +97,7 @@ const output = z.object({
   }).nullable(),
   influence_reason: z.string().nullable().describe('why influence is null'),
   state: z.string().describe('opaque token: pass it back with only the new turns to continue this conversation'),
-  model: z.object({ id: z.string(), version: z.string(), sha256: z.string() }),
+  model: modelBlockSchema,
   elapsed_ms: z.number().nonnegative(),
 });
 
@@ -232,7 +233,7 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
     influence,
     influence_reason: inf.reason,
     state: r.state,
-    model: { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) },
+    model: modelBlock(model),
     elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
   };
   reading.checkResponseSize(structured, 'send fewer turns per call (continue with `state`)', args.detail);

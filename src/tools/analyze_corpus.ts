@@ -13,6 +13,7 @@ import { round4 } from '../core/numbers.js';
 import { LANGUAGE_CODES } from '../core/model.js';
 import { TAXONOMIES } from '../analysis/corpus/aggregate.js';
 import type { ToolContext, ToolDefinition } from './types.js';
+import { modelBlockSchema } from './model-block.js';
 
 const field = z.string().min(1).max(200);
 
@@ -86,7 +87,7 @@ const output = z.object({
     buckets_overflow_rows: z.number().int(),
     examples: z.array(z.object({ taxonomy: z.enum(TAXONOMIES), label: z.string(), rows: z.array(z.object({ row: z.number().int(), score: r, excerpt: z.string() })) })),
   }),
-  model: z.object({ id: z.string(), version: z.string(), sha256: z.string() }),
+  model: modelBlockSchema,
   thresholds: z.string(),
   files: z.object({ rows_jsonl: z.string(), report_html: z.string() }),
   elapsed_ms: z.number().nonnegative(),

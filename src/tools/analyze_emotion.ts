@@ -25,6 +25,7 @@ import {
 } from './emotion_reading.js';
 import { emptyTextError, engineFor, isEmptyText, languageRefusal, refusalError, textArg, type LanguageRefusal } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
+import { modelBlock, modelBlockSchema } from './model-block.js';
 
 const input = z.object({
   text: textArg(`One text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points). Give exactly one of text / texts.`).optional(),
@@ -62,7 +63,7 @@ const itemError = z.union([
 
 const output = z.object({
   results: z.array(z.union([result, itemError])).describe('one entry per text, in order: its analysis, or {error} for a text refused on its own'),
-  model: z.object({ id: z.string(), version: z.string(), sha256: z.string().describe('first 12 hex digits') }),
+  model: modelBlockSchema,
   cached: z.boolean(),
   elapsed_ms: z.number().nonnegative(),
 });
@@ -169,7 +170,7 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
     .join('\n');
   const structured = {
     results: r.results as EmotionResultItem[],
-    model: { id: r.model.id, version: r.model.version, sha256: r.model.sha256.slice(0, 12) },
+    model: modelBlock(r.model),
     cached: false,
     elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
   };

@@ -14,6 +14,7 @@ const CAUSE: Record<Need | 'other', string> = {
   proc: '/proc',
   model: 'the shipped model (models/manifest.json)',
   root: 'root (to mount a small tmpfs)',
+  download: 'a large download, opted into with a variable (e.g. RED_HEART_GPU_WHEEL_TEST=1)',
   other: 'no recorded requirement (skipped in the test itself)',
 };
 

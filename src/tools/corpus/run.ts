@@ -16,6 +16,7 @@ import { createParser, formatFromName, type CorpusFormat, type CorpusRow, type P
 import type { AllowedDirectory, CorpusFiles, CorpusInput, FileWriter } from './io.js';
 import { renderReport, type ReportData } from './report-html.js';
 import { CachedRows, factsOf, rowRecord, textHash, type Detail, type RowRecord, type RowsFooter, type RowsHeader } from './rows.js';
+import { modelBlock, type ModelBlock } from '../model-block.js';
 
 export interface CorpusRequest {
   path: string;
@@ -63,7 +64,7 @@ export interface CorpusResult {
   };
   malformed: Array<{ row: number; line: number; reason: string }>;
   summary: CorpusSummary;
-  model: { id: string; version: string; sha256: string };
+  model: ModelBlock;
   thresholds: string;
   files: { rows_jsonl: string; report_html: string };
   elapsed_ms: number;
@@ -118,7 +119,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
         supported: model.languages,
       });
     }
-    const modelInfo = { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) };
+    const modelInfo = modelBlock(model);
     const header: RowsHeader = { type: 'header', format_version: 1, model: modelInfo, language: req.language, threshold: req.threshold ?? null, detail: req.detail };
 
     const cap = Math.min(req.limit ?? maxRows, maxRows);
