@@ -74,8 +74,18 @@ export interface ModelInfo {
   thresholds: { goemotions: number[]; kote: number[] };
 }
 
+/** The language one text is read as, decided once before the engine runs (src/tools/reading) and carried into it. */
+export interface DecidedLanguage {
+  language: Language;
+  /** How sure the identification is (0..1); null when the caller named the language. */
+  confidence: number | null;
+}
+
 export interface AnalyzeOptions {
+  /** What the caller asked for; the engine decides each text's language from it when `decided` is absent. */
   language?: LanguageRequest;
+  /** One decision per text, in order: the engine reads each text as decided and decides nothing itself. */
+  decided?: readonly DecidedLanguage[];
   signal?: AbortSignal;
 }
 

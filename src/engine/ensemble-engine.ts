@@ -6,7 +6,7 @@ import { ToolError } from '../core/errors.js';
 import type { ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 import { EngineLoadError } from './errors.js';
 import { REQUIRED_HEADS, fuseAnalyses, isFusedHead, type FusionWeights } from './fusion.js';
-import { decideLanguage } from './language.js';
+import { decidedLanguages } from './decided.js';
 import type { ResolvedEnsemble } from './manifest.js';
 import { OnnxTextEngine, type EngineAnalyzeOptions, type EngineOptions } from './onnx-engine.js';
 
@@ -94,19 +94,15 @@ export class EnsembleTextEngine implements TextEngine {
   async analyzeWithMembers(texts: string[], options: EngineAnalyzeOptions = {}): Promise<{ fused: TextAnalysis[]; members: TextAnalysis[][] }> {
     if (this.closed) throw new ToolError('internal', 'the engine was closed');
     if (options.signal?.aborted) throw new ToolError('cancelled', 'the call was cancelled');
-    // The ensemble decides the language once, over the languages every member reads (each member's own decision
-    // could differ, e.g. for a text without letters). A text it accepts, every member accepts.
-    const decisions = texts.map((text, i) => {
-      const d = decideLanguage(text, options.language, this.model.languages);
-      if (!d.ok) throw new ToolError('unsupported_language', `text ${i}: ${d.message}`, { detected: d.detected, confidence: d.confidence, supported: d.supported });
-      return d;
-    });
-    const members = await Promise.all(this.members.map((m) => m.analyze(texts, options)));
+    // The language is decided once (by the caller, or here over the languages every member reads: each member's
+    // own decision could differ, e.g. for a text without letters) and every member reads the text as decided.
+    const decided = decidedLanguages(texts, options, this.model.languages);
+    const members = await Promise.all(this.members.map((m) => m.analyze(texts, { ...options, decided })));
     const fused = texts.map((_, i) =>
       fuseAnalyses(
         members.map((r) => r[i]),
         this.info.weights,
-        { language: decisions[i].language, languageConfidence: decisions[i].confidence },
+        { language: decided[i].language, languageConfidence: decided[i].confidence },
       ),
     );
     return { fused, members };

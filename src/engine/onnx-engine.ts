@@ -10,7 +10,7 @@ import { NONE_LABEL } from '../core/labels.js';
 import { MicroBatcher, type BatchStats } from './batcher.js';
 import { aggregateLabels, MAX_CHUNKS, planWindows, weightedMean, weightedMeanVector } from './chunking.js';
 import { EngineLoadError, InferenceError } from './errors.js';
-import { decideLanguage } from './language.js';
+import { decidedLanguages } from './decided.js';
 import { INSTALL_HINT, ZH_OUTPUTS, type ResolvedModel } from './manifest.js';
 import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCount } from './onnx-params.js';
 import { autoCandidates, ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
@@ -316,11 +316,9 @@ export class OnnxTextEngine implements TextEngine {
     const signal = options.signal;
     if (signal?.aborted) throw new ToolError('cancelled', 'the call was cancelled');
     const overflow = options.overflow ?? 'window';
-    const decisions = texts.map((text) => decideLanguage(text, options.language, this.model.languages));
-    // Tools refuse unsupported texts per item before they get here; this is the guard for every other caller.
+    const decisions = decidedLanguages(texts, options, this.model.languages);
     const plans = texts.map((text, i) => {
       const d = decisions[i];
-      if (!d.ok) throw new ToolError('unsupported_language', `text ${i}: ${d.message}`, { detected: d.detected, confidence: d.confidence, supported: d.supported });
       const ids = this.tokenizer.encode(text);
       const unk = this.tokenizer.unkId;
       const unknownTokens = unk === undefined ? 0 : ids.reduce((n, id) => n + (id === unk ? 1 : 0), 0);
