@@ -5,7 +5,7 @@
 import { ToolError } from '../core/errors.js';
 import type { ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 import { EngineLoadError } from './errors.js';
-import { REQUIRED_HEADS, fuseAnalyses, isFusedHead, type FusionWeights } from './fusion.js';
+import { REQUIRED_HEADS, fuseAnalyses, type FusionWeights } from './fusion.js';
 import { decidedLanguages } from './decided.js';
 import type { ResolvedEnsemble } from './manifest.js';
 import { OnnxTextEngine, type EngineAnalyzeOptions, type EngineOptions } from './onnx-engine.js';
@@ -31,6 +31,8 @@ export class EnsembleTextEngine implements TextEngine {
     readonly members: readonly OnnxTextEngine[],
     readonly info: EnsembleInfo,
     thresholds: { goemotions: number[]; kote: number[] },
+    /** The ensemble's own thresholds per fused multi-label head. */
+    headThresholds: Readonly<Record<string, readonly number[]>>,
   ) {
     const first = members[0].model;
     this.model = {
@@ -43,6 +45,7 @@ export class EnsembleTextEngine implements TextEngine {
       languages: first.languages.filter((l) => members.every((m) => m.model.languages.includes(l))),
       labels: { ...first.labels },
       thresholds,
+      heads: first.heads?.map((h) => (h.thresholds ? { ...h, thresholds: [...headThresholds[h.name]] } : h)),
     };
   }
 
@@ -51,14 +54,9 @@ export class EnsembleTextEngine implements TextEngine {
     const e = resolved.entry;
     const name = `ensemble '${e.id}' in ${resolved.manifestPath}`;
     const heads = Object.keys(e.weights);
-    const unfusable = heads.filter((h) => !isFusedHead(h));
     const missing = REQUIRED_HEADS.filter((h) => !heads.includes(h));
-    if (unfusable.length || missing.length) {
-      throw new EngineLoadError(
-        'model_invalid',
-        `${name}: ${unfusable.length ? `this engine cannot fuse head ${unfusable.map((h) => `'${h}'`).join(', ')}` : ''}${unfusable.length && missing.length ? '; ' : ''}${missing.length ? `no weights for head ${missing.map((h) => `'${h}'`).join(', ')}` : ''}`,
-        resolved.manifestPath,
-      );
+    if (missing.length) {
+      throw new EngineLoadError('model_invalid', `${name}: no weights for head ${missing.map((h) => `'${h}'`).join(', ')}`, resolved.manifestPath);
     }
     const t0 = performance.now();
     const settled = await Promise.allSettled(resolved.members.map((m) => OnnxTextEngine.load(m, opts)));
@@ -77,11 +75,11 @@ export class EnsembleTextEngine implements TextEngine {
       version: e.version,
       sha256: resolved.sha256,
       manifestPath: resolved.manifestPath,
-      weights: Object.fromEntries(heads.map((h) => [h, [...e.weights[h]]])) as unknown as FusionWeights,
+      weights: Object.fromEntries(heads.map((h) => [h, [...e.weights[h]]])),
       thresholdsSource: `${resolved.manifestPath}, ensemble '${e.id}' (its own thresholds for the fused probabilities, tuned on dev)`,
       loadMs: Math.round(performance.now() - t0),
     };
-    const engine = new EnsembleTextEngine(loaded, info, thresholds);
+    const engine = new EnsembleTextEngine(loaded, info, thresholds, e.thresholds);
     opts.logger?.info({ ensemble: e.id, members: e.members, parameters: engine.model.parameters, loadMs: info.loadMs }, 'ensemble loaded');
     return engine;
   }
