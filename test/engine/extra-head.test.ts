@@ -11,7 +11,7 @@ import { EnsembleTextEngine } from '../../src/engine/ensemble-engine.js';
 import { resolveModel, resolveSelection } from '../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
 import { readAll } from '../../src/tools/reading/pipeline.js';
-import { toolContext } from '../tools/context.js';
+import { toolContext } from '../helpers/tool-context.js';
 import { FIXTURE_DIR, silent } from './helpers.js';
 
 const DIR = resolve(import.meta.dirname, '../fixtures/extra-head');

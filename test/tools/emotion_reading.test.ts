@@ -14,7 +14,7 @@ import {
 } from '../../src/tools/emotion_reading.js';
 import { ToolError } from '../../src/core/errors.js';
 import { readerOf } from '../../src/tools/reading/pipeline.js';
-import { fakeAnalysis, fakeEngine, FAKE_MODEL } from '../analysis/bentham/fake-model.js';
+import { fakeAnalysis, fakeEngine, FAKE_MODEL } from '../helpers/fake-engine.js';
 
 const signal = new AbortController().signal;
 const opts = (detail: 'summary' | 'standard' | 'full') => ({ topK: 5, detail });
