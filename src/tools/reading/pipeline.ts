@@ -1,4 +1,4 @@
-// The one way a tool reads texts with the model. Four steps, each usable on its own where a tool must do
+// The one way a tool reads texts with the model. Three steps, each usable on its own where a tool must do
 // something in between (analyze_conversation checks its state against the model before reading):
 //   admitTexts  – text and batch limits, empty texts (no model needed);
 //   decideTexts – the engine is loaded and each text's language decided once (model, tool, request);
@@ -96,7 +96,7 @@ export async function decideTexts(ctx: ToolContext, admitted: Admitted, opts: De
   const texts: Plan['texts'] = admitted.texts.map(({ text, refused }) => {
     if (refused) return { text, refused };
     const d = decideText(engine.model, text.text, opts.language, opts.only);
-    return 'refused' in d ? { text, refused: d.refused as Refusal } : { text, decided: d.decided };
+    return 'refused' in d ? { text, refused: d.refused } : { text, decided: d.decided };
   });
   return {
     ...readerOf(engine),
@@ -123,15 +123,9 @@ export async function readPlan(plan: Plan, signal: AbortSignal, opts: { requireT
   });
 }
 
-export interface ReadAllOptions extends DecideOptions {
-  /** The batch limit, when the tool has its own (default: the server's maxBatchTexts). */
-  maxBatchTexts?: number;
-}
-
 /** Every text read, or the call refused at the first text that cannot be (named). */
-export async function readAll(ctx: ToolContext, texts: readonly NamedText[], opts: ReadAllOptions = {}): Promise<{ reader: Reader; readings: Reading[] }> {
-  const limits = { maxTextChars: ctx.services.limits.maxTextChars, maxBatchTexts: opts.maxBatchTexts ?? ctx.services.limits.maxBatchTexts };
-  const plan = await decideTexts(ctx, admitTexts(texts, limits, 'call'), opts);
+export async function readAll(ctx: ToolContext, texts: readonly NamedText[], opts: DecideOptions = {}): Promise<{ reader: Reader; readings: Reading[] }> {
+  const plan = await decideTexts(ctx, admitTexts(texts, ctx.services.limits, 'call'), opts);
   plan.refuseCall();
   return { reader: plan, readings: everyReading(await readPlan(plan, ctx.signal)) };
 }
