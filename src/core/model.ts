@@ -1,6 +1,8 @@
 // Public surface of the text engine, shared by every text-based tool (analyze_emotion, the text paths of
 // bentham_score / regret_forecast, full_analysis). Implemented in src/engine/ (see issue 6).
 
+import type { HeadInfo, HeadValue } from './heads.js';
+
 /** Codes the `language` parameter may name: the languages the project has or plans models for (issue 14). */
 export const LANGUAGE_CODES = ['en', 'ko', 'zh', 'ja'] as const;
 export type LanguageCode = (typeof LANGUAGE_CODES)[number];
@@ -52,6 +54,8 @@ export interface TextAnalysis {
   cpedEmotion?: Float32Array;
   cpedSentiment?: Float32Array;
   xed?: Float32Array;
+  /** Heads without a field above (src/core/heads.ts), by manifest name; absent when the model has none. */
+  heads?: Readonly<Record<string, HeadValue>>;
 }
 
 export interface ModelInfo {
@@ -74,10 +78,22 @@ export interface ModelInfo {
   };
   /** Per-label decision thresholds tuned on dev splits (the zh heads have none: CPED is argmax, XED has no dev split). */
   thresholds: { goemotions: number[]; kote: number[] };
+  /** Every head the model serves, in manifest order (absent on models written by hand in tests). */
+  heads?: readonly HeadInfo[];
+}
+
+/** The language one text is read as, decided once before the engine runs (src/tools/reading) and carried into it. */
+export interface DecidedLanguage {
+  language: Language;
+  /** How sure the identification is (0..1); null when the caller named the language. */
+  confidence: number | null;
 }
 
 export interface AnalyzeOptions {
+  /** What the caller asked for; the engine decides each text's language from it when `decided` is absent. */
   language?: LanguageRequest;
+  /** One decision per text, in order: the engine reads each text as decided and decides nothing itself. */
+  decided?: readonly DecidedLanguage[];
   signal?: AbortSignal;
 }
 

@@ -20,7 +20,9 @@ import { EN_KO, type ModelInfo, type TextAnalysis } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
 import * as reading from './emotion_reading.js';
 import { decodeState, encodeState, MAX_SPEAKER_CHARS } from './conversation_state.js';
-import { checkNotEmpty, checkTexts, languageRefusal, refusalError, textArg, type ToolLanguages } from './text-input.js';
+import type { ToolLanguages } from './reading/languages.js';
+import { admitTexts, decideTexts, everyReading, readPlan } from './reading/pipeline.js';
+import { textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 import { modelBlock, modelBlockSchema } from './model-block.js';
 
@@ -135,24 +137,19 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
   const texts = args.turns.map((t) => t.text);
   // The turn count has its own ceiling (MAX_CONVERSATION_TURNS, in the schema); each text has the usual limit.
   const named = texts.map((text, i) => ({ name: `turns[${i}].text`, text }));
-  checkTexts(named, { maxTextChars: ctx.services.limits.maxTextChars, maxBatchTexts: MAX_TURNS });
-  checkNotEmpty(named);
+  const admitted = admitTexts(named, { maxTextChars: ctx.services.limits.maxTextChars, maxBatchTexts: MAX_TURNS }, 'call');
   if (args.explain) reading.checkExplainLimits(texts);
   const times = args.turns.map((t, i) => seconds(t.time, i));
-  const engine = await ctx.services.engine.require();
-  throwIfCancelled(ctx.signal);
   // A turn in a language the model does not read fails the call, naming the turn (the state needs every turn).
-  texts.forEach((text, i) => {
-    const r = languageRefusal(engine, text, args.language, CONVERSATION_LANGUAGES);
-    if (r) throw refusalError(`turns[${i}].text`, r);
-  });
-  const model = engine.model;
+  const plan = await decideTexts(ctx, admitted, { language: args.language, only: CONVERSATION_LANGUAGES, requested: 'text' });
+  plan.refuseCall();
+  const model = plan.model;
   const binding = model.sha256.slice(0, 12);
   const signer = ctx.services.signer;
   if (!signer) throw new ToolError('internal', 'analyze_conversation needs the server\'s token signer for its state (services.signer)');
   const start = args.state ? decodeState(args.state, binding, signer) : emptyConversation();
   const t0 = performance.now();
-  const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
+  const analyses = everyReading(await readPlan(plan, ctx.signal)).map((r) => r.analysis);
   const totalSteps = 1 + (args.explain ? texts.length : 0);
   await ctx.progress(1, totalSteps, `${texts.length} turns read`);
   const observations: TurnObservation[] = analyses.map((a, i) => {
@@ -166,7 +163,7 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
   if (args.explain) {
     for (let i = 0; i < texts.length; i++) {
       throwIfCancelled(ctx.signal);
-      explanations.push(await reading.explainText(engine, texts[i], analyses[i], ctx.signal));
+      explanations.push(await reading.explainText(plan, texts[i], analyses[i], ctx.signal));
       await ctx.progress(2 + i, totalSteps, `turn ${start.turns + i} explained`);
     }
   }

@@ -12,6 +12,7 @@ import { ToolError } from '../core/errors.js';
 import { round4 } from '../core/numbers.js';
 import { LANGUAGE_CODES } from '../core/model.js';
 import { TAXONOMIES } from '../analysis/corpus/aggregate.js';
+import { bulkEngine } from './reading/pipeline.js';
 import type { ToolContext, ToolDefinition } from './types.js';
 import { modelBlockSchema } from './model-block.js';
 
@@ -152,11 +153,9 @@ function filesOf(ctx: ToolContext): CorpusFiles {
 /** Typed compute: the allowed directories, then the streaming run (src/tools/corpus/run.ts). */
 export async function computeCorpus(args: z.infer<typeof input>, ctx: ToolContext): Promise<CorpusResult> {
   const files = filesOf(ctx);
-  const engine = ctx.services.engine;
   return runCorpus(args, {
     files,
-    // Bulk rows skip the shared analysis memo (they would only churn it).
-    engine: () => (engine.requireBulk ? engine.requireBulk() : engine.require()),
+    engine: () => bulkEngine(ctx),
     allowed: await allowedDirectories(ctx, files),
     signal: ctx.signal,
     progress: ctx.progress,

@@ -80,8 +80,8 @@ interface SectionResults {
 const isFailure = (r: object | undefined): r is Failure => !!r && ('skipped' in r || 'error' in r);
 const ok = <T>(r: SectionOf<T> | undefined): r is T & { cached: boolean } => !!r && !isFailure(r);
 
-/** Each section's arguments, built from the text and the caller's block, or a reason to skip it. */
-function sectionArgs(section: Section, args: Args): { args: Record<string, unknown> } | { skip: string } {
+/** Each section's arguments as a caller would send them (its schema validates them), or a reason to skip it. */
+function sectionArgs(section: Section, args: Args): { args: unknown } | { skip: string } {
   switch (section) {
     case 'emotion':
       // Only non-default options are passed on, so a plain call shares its cache entry with a plain analyze_emotion.

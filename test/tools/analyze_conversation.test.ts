@@ -3,8 +3,8 @@ import { analyzeConversationTool } from '../../src/tools/analyze_conversation.js
 import { MAX_RESPONSE_BYTES } from '../../src/tools/emotion_reading.js';
 import { ToolError } from '../../src/core/errors.js';
 import { toToolError } from '../../src/tools/errors.js';
-import { fakeEngine } from '../analysis/bentham/fake-model.js';
-import { toolContext } from './context.js';
+import { fakeEngine } from '../helpers/fake-engine.js';
+import { toolContext } from '../helpers/tool-context.js';
 
 // calm: valence (3.6 − 3) / 2 = 0.3, arousal (3.2 − 1) / 4 = 0.55; angry: valence −0.3, arousal 0.6
 const engine = () =>

@@ -1,33 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { benthamScoreTool } from '../../src/tools/bentham_score.js';
-import { ToolError } from '../../src/core/errors.js';
-import { toToolError } from '../../src/tools/errors.js';
 import { type ToolContext } from '../../src/tools/types.js';
 import type { TextEngine } from '../../src/core/model.js';
-import { fakeEngine } from '../analysis/bentham/fake-model.js';
-import { toolContext } from './context.js';
+import { fakeEngine } from '../helpers/fake-engine.js';
+import { callTool, refusalOf } from '../helpers/tool-call.js';
+import { toolContext } from '../helpers/tool-context.js';
 
 const context = (engine?: TextEngine): ToolContext => toolContext(engine);
 
-async function call(args: unknown, engine?: TextEngine) {
-  const parsed = benthamScoreTool.input.parse(args);
-  const out = await benthamScoreTool.handler(parsed, context(engine));
-  // Whatever the handler returns must satisfy the declared output schema and survive JSON.
-  expect(benthamScoreTool.output.safeParse(out.structured).success).toBe(true);
-  expect(JSON.parse(JSON.stringify(out.structured))).toEqual(out.structured);
-  return out;
-}
-
-async function refusal(args: unknown, engine?: TextEngine): Promise<ToolError> {
-  try {
-    await benthamScoreTool.handler(benthamScoreTool.input.parse(args), context(engine));
-  } catch (err) {
-    const known = toToolError(err); // what the registry would answer
-    if (known) return known;
-    throw err;
-  }
-  throw new Error('expected a ToolError');
-}
+const call = (args: unknown, engine?: TextEngine) => callTool(benthamScoreTool, args, context(engine));
+const refusal = (args: unknown, engine?: TextEngine) => refusalOf(() => benthamScoreTool.handler(benthamScoreTool.input.parse(args), context(engine)));
 
 const eff = (kind: 'pleasure' | 'pain', intensity: number, extra: Record<string, unknown> = {}) => ({
   kind, intensity, duration: 1, certainty: 1, propinquity: 1, fecundity: 0, purity: 1, ...extra,

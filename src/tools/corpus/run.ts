@@ -2,13 +2,14 @@
 // the engine (or reuse the row from the previous run's JSONL), aggregate, and write the per-row JSONL and the HTML
 // report. On cancellation the rows finished so far are written with a footer that says the run is partial, and the
 // report says so too: the files on disk are always consistent.
-import { decideLanguage } from '../../engine/language.js';
 import { CorpusAggregator, type CorpusSummary } from '../../analysis/corpus/aggregate.js';
 import { sampleRows } from '../../analysis/corpus/sample.js';
 import { bucketOf, parseTime, type TimeBucket } from '../../analysis/corpus/time.js';
 import { NATIVE_TAXONOMY, emotionProfile, head } from '../../analysis/emotion/profile.js';
-import type { LanguageRequest, TextEngine } from '../../core/model.js';
+import type { DecidedLanguage, LanguageRequest, TextEngine } from '../../core/model.js';
 import { ToolError } from '../../core/errors.js';
+import { checkRequested, decideText } from '../reading/languages.js';
+import { readerOf } from '../reading/pipeline.js';
 import type { ToolContext } from '../types.js';
 import { MAX_CORPUS_BYTES, MAX_CORPUS_ROWS } from '../../core/limits.js';
 import { CORPUS_BATCH, EXCERPT_CHARS, MAX_MALFORMED_LISTED } from './limits.js';
@@ -111,14 +112,9 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
 
     const outputs = await files.outputFiles(input, req.output_dir, env.allowed);
 
-    const engine = await env.engine(); // model_missing before any work
-    const model = engine.model;
-    if (req.language !== 'auto' && !model.languages.includes(req.language)) {
-      throw new ToolError('unsupported_language', `language '${req.language}' was requested, but the model ${model.version} reads only ${model.languages.join(', ')}`, {
-        detected: req.language,
-        supported: model.languages,
-      });
-    }
+    const reader = readerOf(await env.engine()); // model_missing before any work
+    const model = reader.model;
+    checkRequested(model, req.language);
     const modelInfo = modelBlock(model);
     const header: RowsHeader = { type: 'header', format_version: 1, model: modelInfo, language: req.language, threshold: req.threshold ?? null, detail: req.detail };
 
@@ -137,7 +133,8 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
       not_in_sample: 0, blank_lines: 0, time_unreadable: 0, group_missing: 0,
     };
     const malformed: CorpusResult['malformed'] = [];
-    let pending: CorpusRow[] = [];
+    /** Rows waiting for the engine, each with the language it is read as (decided once, when the row was taken). */
+    let pending: Array<CorpusRow & { decided: DecidedLanguage }> = [];
     let sampleAt = 0;
     let stop: string | null = null;
     let bytesRead = 0;
@@ -157,7 +154,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
       const reused: Array<RowRecord | null> = [];
       for (let i = 0; i < batch.length; i++) reused.push(cache ? await cache.get(batch[i].row, hashes[i]) : null);
       const fresh = batch.filter((_, i) => reused[i] === null);
-      const analyses = fresh.length ? await engine.analyze(fresh.map((r) => r.text), { language: req.language, signal: env.signal }) : [];
+      const analyses = fresh.length ? await reader.read(fresh.map((r) => r.text), fresh.map((r) => r.decided), env.signal) : [];
       let k = 0;
       let lines = '';
       for (let i = 0; i < batch.length; i++) {
@@ -204,9 +201,12 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
         if (malformed.length < MAX_MALFORMED_LISTED) malformed.push({ row: e.row, line: e.line, reason: e.reason });
       } else if (e.text.trim() === '') counts.skipped.empty_text++;
       else if (e.text.length > env.maxTextChars) counts.skipped.text_too_long++;
-      // a row in a language the model does not read is skipped and counted, not read as English (docs/language.md)
-      else if (!decideLanguage(e.text, req.language, model.languages).ok) counts.skipped.unsupported_language++;
-      else pending.push(e);
+      else {
+        // a row in a language the model does not read is skipped and counted, not read as English (docs/language.md)
+        const d = decideText(model, e.text, req.language);
+        if ('refused' in d) counts.skipped.unsupported_language++;
+        else pending.push({ ...e, decided: d.decided });
+      }
       return true;
     };
 

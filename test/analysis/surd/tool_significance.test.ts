@@ -1,7 +1,7 @@
 // surd_decompose with `significance` (issue 17): schema, p-values on every component, progress per surrogate,
 // cancellation mid-way, the work bound and the rejected combinations.
 import { describe, expect, it } from 'vitest';
-import { recordingContext } from '../../tools/context.js';
+import { recordingContext } from '../../helpers/tool-context.js';
 import { Rng } from '../../../src/core/random.js';
 import { ToolError } from '../../../src/core/errors.js';
 import { toToolError } from '../../../src/tools/errors.js';
