@@ -26,6 +26,8 @@ export interface TextAnalysis {
    * null when the caller named the language.
    */
   languageConfidence: number | null;
+  /** true when the language was read by the served-language prior, not identified on evidence (docs/language.md). */
+  languageUncertain?: boolean;
   /** Tokens in the text (before windowing), excluding special tokens. */
   tokens: number;
   /** How many of those tokens are the tokenizer's unknown token (pieces outside its vocabulary). */

@@ -106,7 +106,7 @@ export class EnsembleTextEngine implements TextEngine {
       fuseAnalyses(
         members.map((r) => r[i]),
         this.info.weights,
-        { language: decisions[i].language, languageConfidence: decisions[i].confidence },
+        { language: decisions[i].language, languageConfidence: decisions[i].confidence, languageUncertain: decisions[i].uncertain },
       ),
     );
     return { fused, members };

@@ -325,10 +325,10 @@ export class OnnxTextEngine implements TextEngine {
       const unk = this.tokenizer.unkId;
       const unknownTokens = unk === undefined ? 0 : ids.reduce((n, id) => n + (id === unk ? 1 : 0), 0);
       const contentTokens = ids.reduce((n, id) => n + (this.tokenizer.isContent(id) ? 1 : 0), 0);
-      return { language: d.language, confidence: d.confidence, tokens: ids.length, unknownTokens, contentTokens, ...this.plan(ids, overflow) };
+      return { language: d.language, confidence: d.confidence, uncertain: d.uncertain, tokens: ids.length, unknownTokens, contentTokens, ...this.plan(ids, overflow) };
     });
     const outs = await Promise.all(plans.map((p) => Promise.all(p.inputs.map((ids) => this.batcher.submit(ids, signal)))));
-    return plans.map((p, i) => ({ ...this.aggregate(p.language, p.tokens, p.weights, p.truncated, outs[i]), languageConfidence: p.confidence, unknownTokens: p.unknownTokens, contentTokens: p.contentTokens }));
+    return plans.map((p, i) => ({ ...this.aggregate(p.language, p.tokens, p.weights, p.truncated, outs[i]), languageConfidence: p.confidence, ...(p.uncertain ? { languageUncertain: true } : {}), unknownTokens: p.unknownTokens, contentTokens: p.contentTokens }));
   }
 
   async close(): Promise<void> {

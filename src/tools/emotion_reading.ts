@@ -56,6 +56,7 @@ const transferOf = (fields: readonly [string, ...string[]]) =>
 export const standardResult = z.object({
   language: z.enum(LANGUAGE_CODES),
   language_confidence: z.number().min(0).max(1).nullable().describe('How sure the language identification is (0..1; docs/language.md); null when the language was given (and for sentences, which follow their text)'),
+  language_uncertain: z.literal(true).optional().describe('present when the language was not identified but read as a served one (a short or ambiguous Latin text as English, a text with some Hangul as Korean); language_confidence is then the detector\'s score for it (docs/language.md)'),
   transfer: transferOf(['labels', 'detected', 'dominant', 'ekman', 'sentiment', 'sentiment.positive_probability', 'valence', 'arousal']),
   taxonomy: z.enum(TAXONOMIES).describe('goemotions (28 labels) for English and Japanese, kote (44 labels) for Korean, cped (13 labels, single-label) for Chinese'),
   labels: z.array(labelScore).describe('Native-taxonomy labels, highest first, at most top_k'),

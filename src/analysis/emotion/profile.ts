@@ -276,6 +276,8 @@ export interface EmotionProfile {
   language: Language;
   /** The language identification's confidence (docs/language.md); null when the caller named the language. */
   language_confidence: number | null;
+  /** Present (true) when the language was read by the served-language prior, not identified (docs/language.md). */
+  language_uncertain?: true;
   /** Fields computed by heads without training data in this language (TRANSFER); absent when there are none. */
   transfer?: string[];
   taxonomy: Taxonomy;
@@ -358,6 +360,7 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
   return {
     language: a.language,
     language_confidence: a.languageConfidence,
+    ...(a.languageUncertain ? { language_uncertain: true as const } : {}),
     ...(transfer.length ? { transfer: [...transfer] } : {}),
     taxonomy,
     labels: ranked.slice(0, opts.topK).map(({ label, score }) => ({ label, score })),

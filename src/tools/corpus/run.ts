@@ -55,6 +55,8 @@ export interface CorpusResult {
     from_cache: number;
     skipped: { malformed: number; empty_text: number; text_too_long: number; unsupported_language: number };
     not_in_sample: number;
+    /** Rows taken for analysis whose language was read by the served-language prior, not identified. */
+    language_uncertain: number;
     blank_lines: number;
     time_unreadable: number;
     group_missing: number;
@@ -131,7 +133,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     const aggregator = new CorpusAggregator();
     const counts: CorpusResult['rows'] = {
       read: 0, analysed: 0, from_cache: 0, skipped: { malformed: 0, empty_text: 0, text_too_long: 0, unsupported_language: 0 },
-      not_in_sample: 0, blank_lines: 0, time_unreadable: 0, group_missing: 0,
+      not_in_sample: 0, language_uncertain: 0, blank_lines: 0, time_unreadable: 0, group_missing: 0,
     };
     const malformed: CorpusResult['malformed'] = [];
     let pending: CorpusRow[] = [];
@@ -202,8 +204,14 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
       } else if (e.text.trim() === '') counts.skipped.empty_text++;
       else if (e.text.length > env.maxTextChars) counts.skipped.text_too_long++;
       // a row in a language the model does not read is skipped and counted, not read as English (docs/language.md)
-      else if (!decideLanguage(e.text, req.language, model.languages).ok) counts.skipped.unsupported_language++;
-      else pending.push(e);
+      else {
+        const d = decideLanguage(e.text, req.language, model.languages);
+        if (!d.ok) counts.skipped.unsupported_language++;
+        else {
+          if (d.uncertain) counts.language_uncertain++;
+          pending.push(e);
+        }
+      }
       return true;
     };
 
