@@ -696,7 +696,8 @@ export const surdDecomposeTool: ToolDefinition<typeof surdInput, typeof surdOutp
     'each source alone (unique), by several sources redundantly, or only by their combination (synergistic), in bits, plus the leak: ' +
     'the fraction of the target’s entropy no source explains (causal_clarity = 1 − leak). Use it for causal attribution between numeric ' +
     'time series (e.g. which drivers cause a metric, and whether they act jointly or redundantly). Give either samples ' +
-    '(target, sources as equal-length series, lag, bins; include the target itself among the sources to account for self-causation) ' +
+    '(target, sources as equal-length series, lag — or max_lag to scan lags 1..k and find the best-supported one —, bins (default auto: ' +
+    'chosen from the sample size; reliable: false when undersampled); include the target itself among the sources to account for self-causation) ' +
     'or a joint histogram (axis 0 = target). For many sources or fine bins, set max_order for the high-dimensional variant. ' +
     'Deterministic; no model needed.',
   input: surdInput,
