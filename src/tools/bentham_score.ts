@@ -18,6 +18,7 @@ import {
   type TextDimension,
   type V2,
 } from '../analysis/bentham/index.js';
+import { oneSentimentOf } from '../analysis/emotion/index.js';
 import { ToolError } from '../core/errors.js';
 import { fmt, signed } from '../core/numbers.js';
 import { TEXT_ESTIMATE_LANGUAGES, checkTexts, engineFor, textArg } from './text-input.js';
@@ -180,7 +181,7 @@ export async function computeBentham(args: Args, ctx: ToolContext): Promise<Bent
   }
   const engine = await engineFor(ctx, [{ name: 'scenario', text: args.scenario }], { only: TEXT_ESTIMATE_LANGUAGES });
   const [analysis] = await engine.analyze([args.scenario], { signal: ctx.signal });
-  const estimate = estimateBenthamFromText(analysis, engine.model.labels);
+  const estimate = estimateBenthamFromText(analysis, engine.model.labels, oneSentimentOf(analysis, engine.model)?.probability);
   const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [...estimate.effects] }];
   const variables: Record<VariableName, VariableOut> = {
     ...estimate.variables,

@@ -75,8 +75,13 @@ export const standardResult = z.object({
     z.object({
       label: z.enum(SENTIMENTS),
       score: prob,
-      scores: probsOf(SENTIMENTS),
-      positive_probability: prob.describe('P(positive) from the polarity head'),
+      scores: probsOf(SENTIMENTS).describe('the four groups projected from the emotion head(s)'),
+      positive_probability: prob.describe('P(positive) from the polarity head alone (one of the heads; see probability)'),
+      probability: prob.describe('P(positive) by the one sentiment rule (docs/emotion.md): label, probability and valence agree'),
+      valence: z.number().min(-1).max(1).describe('2·probability − 1: the sentiment\'s signed strength, same polarity as label'),
+      rule: z.enum(['combined', 'polarity_head']).describe('combined (en, ja: logistic combination of the heads, fitted on dev) or polarity_head (ko)'),
+      agreement: z.object({ groups: z.enum(SENTIMENTS), polarity_head: prob, valence_head: z.number() }).describe('each head\'s own reading'),
+      heads_disagree: z.boolean().describe('true when one head reads positive and another negative: read the sentiment as mixed'),
     }),
     z.object({
       label: z.enum(CPED_SENTIMENTS),

@@ -1,2 +1,3 @@
 export * from './profile.js';
 export * from './detail.js';
+export * from './one-sentiment.js';
