@@ -28,6 +28,8 @@ export interface TextAnalysis {
    * null when the caller named the language.
    */
   languageConfidence: number | null;
+  /** true when the language was read by the served-language prior, not identified on evidence (docs/language.md). */
+  languageUncertain?: boolean;
   /** Tokens in the text (before windowing), excluding special tokens. */
   tokens: number;
   /** How many of those tokens are the tokenizer's unknown token (pieces outside its vocabulary). */
@@ -87,6 +89,8 @@ export interface DecidedLanguage {
   language: Language;
   /** How sure the identification is (0..1); null when the caller named the language. */
   confidence: number | null;
+  /** true when the language was read by the served-language prior, not identified on evidence (docs/language.md). */
+  uncertain?: boolean;
 }
 
 export interface AnalyzeOptions {

@@ -20,6 +20,6 @@ export function decidedLanguages(texts: readonly string[], options: AnalyzeOptio
   return texts.map((text, i) => {
     const d = decideLanguage(text, options.language, languages);
     if (!d.ok) throw new ToolError('unsupported_language', `text ${i}: ${d.message}`, { detected: d.detected, confidence: d.confidence, supported: d.supported });
-    return { language: d.language, confidence: d.confidence };
+    return { language: d.language, confidence: d.confidence, ...(d.uncertain ? { uncertain: true } : {}) };
   });
 }

@@ -101,7 +101,7 @@ export class EnsembleTextEngine implements TextEngine {
       fuseAnalyses(
         members.map((r) => r[i]),
         this.info.weights,
-        { language: decided[i].language, languageConfidence: decided[i].confidence },
+        { language: decided[i].language, languageConfidence: decided[i].confidence, ...(decided[i].uncertain ? { languageUncertain: true } : {}) },
       ),
     );
     return { fused, members };

@@ -41,7 +41,7 @@ function meanOf(rows: ArrayLike<number>[], w: readonly number[]): number[] {
 export function fuseAnalyses(
   members: readonly TextAnalysis[],
   weights: FusionWeights,
-  language: Pick<TextAnalysis, 'language' | 'languageConfidence'>,
+  language: Pick<TextAnalysis, 'language' | 'languageConfidence' | 'languageUncertain'>,
 ): TextAnalysis {
   if (members.length === 0) throw new Error('fuseAnalyses needs at least one member analysis');
   const first = members[0];
@@ -55,6 +55,7 @@ export function fuseAnalyses(
   return {
     language: language.language,
     languageConfidence: language.languageConfidence,
+    ...(language.languageUncertain ? { languageUncertain: true } : {}),
     tokens: first.tokens,
     unknownTokens: first.unknownTokens,
     contentTokens: first.contentTokens,

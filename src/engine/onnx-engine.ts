@@ -214,7 +214,7 @@ export class OnnxTextEngine implements TextEngine {
       return { tokens: ids.length, unknownTokens, contentTokens, ...this.plan(ids, overflow) };
     });
     const outs = await Promise.all(plans.map((p) => Promise.all(p.inputs.map((ids) => this.batcher.submit(ids, signal)))));
-    return plans.map((p, i) => this.aggregate(decisions[i].language, decisions[i].confidence, p, outs[i]));
+    return plans.map((p, i) => ({ ...this.aggregate(decisions[i].language, decisions[i].confidence, p, outs[i]), ...(decisions[i].uncertain ? { languageUncertain: true } : {}) }));
   }
 
   async close(): Promise<void> {

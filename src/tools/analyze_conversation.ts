@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import {
   CONVERSATION_PARAMS,
+  FOLLOW_MIN_PAIRS,
   advance,
   emptyConversation,
   influenceReport,
@@ -89,11 +90,20 @@ const output = z.object({
       from: z.string(),
       to: z.string(),
       samples: z.number().int().positive(),
-      transfer_entropy: z.number().nonnegative().describe('bits: I(to_t; from_{t−1} | to_prev)'),
-      p_value: prob.describe('permutation test, from\'s bins shuffled'),
-      permutations: z.number().int().positive(),
+      follow: z.object({
+        slope: z.number().nullable().describe('valence bins of to\'s reply per bin of from\'s previous turn, to\'s own previous bin held fixed (least squares); null when undefined'),
+        interval_95: z.tuple([z.number(), z.number()]).nullable().describe('95 % interval of the slope by inverting the permutation test, within ±2'),
+        p_value: prob.nullable().describe('two-sided test of slope 0: exact over all orders up to 8 samples, else 4,999 seeded permutations'),
+        test: z.enum(['exact', 'permutation']),
+        orders: z.number().int().nonnegative().describe('orders compared'),
+        reason: z.string().nullable().describe('why slope is null'),
+      }).describe('from 6 samples on (docs/conversation.md)'),
+      transfer_entropy: z.number().nonnegative().optional().describe('from 20 samples on: bits, I(to_t; from_{t−1} | to_prev)'),
+      p_value: prob.optional().describe('from 20 samples on: permutation test of the transfer entropy, from\'s bins shuffled'),
+      permutations: z.number().int().positive().optional(),
       surd: z.object({ unique_from: z.number(), unique_self: z.number(), redundant: z.number(), synergistic: z.number(), mutual_information: z.number() })
-        .describe('SURD of I(to_t; from_{t−1}, to_prev), bits'),
+        .optional()
+        .describe('from 20 samples on: SURD of I(to_t; from_{t−1}, to_prev), bits'),
     })),
     insufficient: z.array(z.object({ from: z.string(), to: z.string(), samples: z.number().int().nonnegative() })),
   }).nullable(),
@@ -217,9 +227,13 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
   const influence = inf.influence && {
     lag: 1 as const,
     bins: { en: [...CONVERSATION_PARAMS.influence.edges.en], ko: [...CONVERSATION_PARAMS.influence.edges.ko] },
-    pairs: inf.influence.pairs.map((p) => round4({
-      from: p.from, to: p.to, samples: p.samples, transfer_entropy: p.transferEntropy, p_value: p.pValue, permutations: p.permutations,
-      surd: { unique_from: p.uniqueFrom, unique_self: p.uniqueSelf, redundant: p.redundant, synergistic: p.synergistic, mutual_information: p.mutualInformation },
+    pairs: inf.influence.pairs.map(({ from, to, samples, follow: f, information: i }) => round4({
+      from, to, samples,
+      follow: { slope: f.slope, interval_95: f.interval, p_value: f.pValue, test: f.test, orders: f.orders, reason: f.reason },
+      ...(i && {
+        transfer_entropy: i.transferEntropy, p_value: i.pValue, permutations: i.permutations,
+        surd: { unique_from: i.uniqueFrom, unique_self: i.uniqueSelf, redundant: i.redundant, synergistic: i.synergistic, mutual_information: i.mutualInformation },
+      }),
     })),
     insufficient: inf.influence.insufficient,
   };
@@ -239,10 +253,23 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
     ...shifts.slice(0, 3).map((s) => `shift: ${s.speaker} at turn ${s.turn} (${s.triggers.map((t) => `${t.dimension} ${t.direction}`).join(', ')}): ${s.before.ekman_dominant} ${round3(s.before.valence)} → ${s.after.ekman_dominant} ${round3(s.after.valence)}`),
     shifts.length > 3 ? `… ${shifts.length - 3} more shifts` : [],
     influence
-      ? influence.pairs.map((p) => `influence ${p.from}→${p.to}: TE ${round3(p.transfer_entropy)} bits, p ${round3(p.p_value)} (${p.samples} pairs)`).join('; ')
+      ? influence.pairs.map(influenceLine).join('; ')
       : `influence: ${inf.reason}`,
   ].flat().join('\n');
   return { structured, summary };
+}
+
+type InfluencePair = NonNullable<ConversationOutput['influence']>['pairs'][number];
+
+/** One direction in the text: the follow slope with its interval and test, and the transfer entropy when computed. */
+function influenceLine(p: InfluencePair): string {
+  const f = p.follow;
+  const slope =
+    f.slope === null || f.interval_95 === null || f.p_value === null
+      ? `no slope (${f.reason})`
+      : `${p.to} follows ${p.from} by ${round3(f.slope)} bins per bin [95 % ${round3(f.interval_95[0])}, ${round3(f.interval_95[1])}], p ${round3(f.p_value)} ${f.test}`;
+  const te = p.transfer_entropy === undefined || p.p_value === undefined ? '' : `, TE ${round3(p.transfer_entropy)} bits p ${round3(p.p_value)}`;
+  return `influence ${p.from}→${p.to}: ${slope}${te} (${p.samples} pairs)`;
 }
 
 export const analyzeConversationTool: ToolDefinition<typeof input, typeof output> = {
@@ -252,7 +279,7 @@ export const analyzeConversationTool: ToolDefinition<typeof input, typeof output
     `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]: each turn's emotion (detail summary by default), each speaker's ` +
     'valence / arousal / Ekman trajectory smoothed by a Kalman filter with the dominant emotions and a summary, shifts in a ' +
     'speaker\'s state (CUSUM change detection, with before/after), and whether one speaker\'s valence follows another\'s at lag 1 ' +
-    `(transfer entropy + SURD, from ${CONVERSATION_PARAMS.influence.minPairs} response pairs on). Returns a \`state\` token: ` +
+    `(a slope with an exact or permutation p-value and interval from ${FOLLOW_MIN_PAIRS} response pairs on; transfer entropy + SURD from ${CONVERSATION_PARAMS.influence.minPairs}). Returns a \`state\` token: ` +
     'send it back with only the new turns to continue, with the same result as sending the whole conversation.',
   input,
   output,

@@ -74,6 +74,7 @@ const output = z.object({
     from_cache: z.number().int().describe('rows reused from the previous run\'s JSONL (same text, model and settings)'),
     skipped: z.object({ malformed: z.number().int(), empty_text: z.number().int(), text_too_long: z.number().int(), unsupported_language: z.number().int().describe('rows in a language the model does not read (docs/language.md)') }),
     not_in_sample: z.number().int(),
+    language_uncertain: z.number().int().describe('rows analysed although their language was not identified: short or ambiguous Latin text read as English, text with some Hangul read as Korean (docs/language.md)'),
     blank_lines: z.number().int(),
     time_unreadable: z.number().int().describe('analysed rows whose time value is missing or not ISO 8601 (in no bucket)'),
     group_missing: z.number().int().describe('analysed rows with an empty group value (group "(missing)")'),
@@ -116,6 +117,7 @@ function summaryText(res: CorpusResult): string {
   const lines = [
     `${res.complete ? 'Analysed' : `PARTIAL (${res.stop_reason}):`} ${res.rows.analysed} of ${res.rows.read} rows read from ${res.file} (${res.rows.from_cache} from cache; skipped: ${res.rows.skipped.malformed} malformed, ${res.rows.skipped.empty_text} empty, ${res.rows.skipped.text_too_long} too long, ${res.rows.skipped.unsupported_language} in an unsupported language).`,
   ];
+  if (res.rows.language_uncertain > 0) lines.push(`${res.rows.language_uncertain} rows were read as a served language without a sure identification (language_uncertain; docs/language.md).`);
   if (o.rows > 0) {
     const top = [...o.ekman].sort((a, b) => b.count - a.count).slice(0, 3).map((s) => `${s.label} ${(100 * s.share).toFixed(1)} %`).join(', ');
     const sent = o.sentiment.map((s) => `${s.label} ${(100 * s.share).toFixed(1)} %`).join(', ');

@@ -18,6 +18,7 @@ import {
   type TextDimension,
   type V2,
 } from '../analysis/bentham/index.js';
+import { oneSentimentOf } from '../analysis/emotion/index.js';
 import { ToolError } from '../core/errors.js';
 import { fmt, signed } from '../core/numbers.js';
 import { TEXT_ESTIMATE_LANGUAGES } from './reading/languages.js';
@@ -181,7 +182,7 @@ export async function computeBentham(args: Args, ctx: ToolContext): Promise<Bent
     throw new ToolError('invalid_input', 'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given');
   }
   const { reader, readings: [{ analysis }] } = await readAll(ctx, [{ name: 'scenario', text: args.scenario }], { only: TEXT_ESTIMATE_LANGUAGES });
-  const estimate = estimateBenthamFromText(analysis, reader.model.labels);
+  const estimate = estimateBenthamFromText(analysis, reader.model.labels, oneSentimentOf(analysis, reader.model)?.probability);
   const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [...estimate.effects] }];
   const variables: Record<VariableName, VariableOut> = {
     ...estimate.variables,

@@ -57,6 +57,7 @@ const transferOf = (fields: readonly [string, ...string[]]) =>
 export const standardResult = z.object({
   language: z.enum(LANGUAGE_CODES),
   language_confidence: z.number().min(0).max(1).nullable().describe('How sure the language identification is (0..1; docs/language.md); null when the language was given (and for sentences, which follow their text)'),
+  language_uncertain: z.literal(true).optional().describe('present when the language was not identified but read as a served one (a short or ambiguous Latin text as English, a text with some Hangul as Korean); language_confidence is then the detector\'s score for it (docs/language.md)'),
   transfer: transferOf(['labels', 'detected', 'dominant', 'ekman', 'sentiment', 'sentiment.positive_probability', 'valence', 'arousal']),
   taxonomy: z.enum(TAXONOMIES).describe('goemotions (28 labels) for English and Japanese, kote (44 labels) for Korean, cped (13 labels, single-label) for Chinese'),
   labels: z.array(labelScore).describe('Native-taxonomy labels, highest first, at most top_k'),
@@ -75,8 +76,13 @@ export const standardResult = z.object({
     z.object({
       label: z.enum(SENTIMENTS),
       score: prob,
-      scores: probsOf(SENTIMENTS),
-      positive_probability: prob.describe('P(positive) from the polarity head'),
+      scores: probsOf(SENTIMENTS).describe('the four groups projected from the emotion head(s)'),
+      positive_probability: prob.describe('P(positive) from the polarity head alone (one of the heads; see probability)'),
+      probability: prob.describe('P(positive) by the one sentiment rule (docs/emotion.md): label, probability and valence agree'),
+      valence: z.number().min(-1).max(1).describe('2·probability − 1: the sentiment\'s signed strength, same polarity as label'),
+      rule: z.enum(['combined', 'polarity_head']).describe('combined (en, ja: logistic combination of the heads, fitted on dev) or polarity_head (ko)'),
+      agreement: z.object({ groups: z.enum(SENTIMENTS), polarity_head: prob, valence_head: z.number() }).describe('each head\'s own reading'),
+      heads_disagree: z.boolean().describe('true when one head reads positive and another negative: read the sentiment as mixed'),
     }),
     z.object({
       label: z.enum(CPED_SENTIMENTS),

@@ -59,6 +59,8 @@ export interface CorpusResult {
     from_cache: number;
     skipped: { malformed: number; empty_text: number; text_too_long: number; unsupported_language: number };
     not_in_sample: number;
+    /** Rows taken for analysis whose language was read by the served-language prior, not identified. */
+    language_uncertain: number;
     blank_lines: number;
     time_unreadable: number;
     group_missing: number;
@@ -130,7 +132,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     const aggregator = new CorpusAggregator();
     const counts: CorpusResult['rows'] = {
       read: 0, analysed: 0, from_cache: 0, skipped: { malformed: 0, empty_text: 0, text_too_long: 0, unsupported_language: 0 },
-      not_in_sample: 0, blank_lines: 0, time_unreadable: 0, group_missing: 0,
+      not_in_sample: 0, language_uncertain: 0, blank_lines: 0, time_unreadable: 0, group_missing: 0,
     };
     const malformed: CorpusResult['malformed'] = [];
     /** Rows waiting for the engine, each with the language it is read as (decided once, when the row was taken). */
@@ -205,7 +207,10 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
         // a row in a language the model does not read is skipped and counted, not read as English (docs/language.md)
         const d = decideText(model, e.text, req.language);
         if ('refused' in d) counts.skipped.unsupported_language++;
-        else pending.push({ ...e, decided: d.decided });
+        else {
+          if (d.decided.uncertain) counts.language_uncertain++;
+          pending.push({ ...e, decided: d.decided });
+        }
       }
       return true;
     };

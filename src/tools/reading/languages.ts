@@ -33,7 +33,7 @@ export const TEXT_ESTIMATE_LANGUAGES: ToolLanguages = {
 export function decideText(model: ModelInfo, text: string, language: LanguageRequest | undefined, only?: ToolLanguages): { decided: DecidedLanguage } | { refused: LanguageRefusal } {
   const d = decideLanguage(text, language, model.languages);
   if (!d.ok) return { refused: { code: 'unsupported_language', message: d.message, detected: d.detected, confidence: d.confidence, supported: [...d.supported] } };
-  if (!only || only.languages.includes(d.language)) return { decided: { language: d.language, confidence: d.confidence } };
+  if (!only || only.languages.includes(d.language)) return { decided: { language: d.language, confidence: d.confidence, ...(d.uncertain ? { uncertain: true } : {}) } };
   const supported = model.languages.filter((l) => only.languages.includes(l));
   const what = d.confidence === null ? `'${d.language}' was requested` : `the text is ${d.language} (confidence ${d.confidence.toFixed(2)})`;
   return { refused: { code: 'unsupported_language', message: `${what}: the model reads it, but ${only.why}; here: ${supported.join(', ')}`, detected: d.language, confidence: d.confidence ?? 1, supported } };
