@@ -15,6 +15,7 @@ import { INSTALL_HINT, ZH_OUTPUTS, type ResolvedModel } from './manifest.js';
 import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCount } from './onnx-params.js';
 import { autoCandidates, ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
+import type { WorkerHealth } from './workers/crash-window.js';
 import { WorkerSession, type RawTensor, type SessionLike } from './workers/ort-session.js';
 import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 
@@ -234,7 +235,7 @@ export class OnnxTextEngine implements TextEngine {
         };
         session =
           (opts.inferenceThread ?? 'worker') === 'worker'
-            ? await WorkerSession.create(modelBytes, sessionOptions, ort.env.logLevel)
+            ? await WorkerSession.create(modelBytes, sessionOptions, ort.env.logLevel, () => readVerified(resolved.modelPath, e.sha256, 'ONNX model', !!opts.skipChecksum))
             : ((await ort.InferenceSession.create(modelBytes, sessionOptions)) as unknown as SessionLike);
         checkIo(session, resolved);
         const loadMs = performance.now() - t0;
@@ -291,6 +292,11 @@ export class OnnxTextEngine implements TextEngine {
 
   batchStats(): BatchStats {
     return this.batcher.stats();
+  }
+
+  /** Crash counts of the inference worker (null when the session runs on the main thread). */
+  workerHealth(): WorkerHealth | null {
+    return this.session.health?.() ?? null;
   }
 
   /** Number of content tokens the tokenizer produces (no special tokens). */

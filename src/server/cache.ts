@@ -24,6 +24,8 @@ export interface CacheOptions {
   maxBytes?: number;
   /** redis:// or rediss:// URL (redis backend). */
   url?: string;
+  /** Redis password, kept out of the URL (from the environment or a file, never a flag). */
+  password?: string;
   /** Bound on one Redis operation in ms (default 250). */
   timeoutMs?: number;
   /** After a Redis fault, how long the cache is skipped before it is tried again (default 1000 ms). */
@@ -152,6 +154,7 @@ export class ResultCache {
     const timeout = this.options.timeoutMs ?? 250;
     const client = createClient({
       url,
+      ...(this.options.password ? { password: this.options.password } : {}),
       disableOfflineQueue: true,
       socket: { connectTimeout: Math.max(timeout, 1000), reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2000) },
     });
