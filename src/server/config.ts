@@ -159,7 +159,7 @@ const SETTINGS: ReadonlyArray<Setting> = [
   { flag: '--allowed-origins', env: 'RED_HEART_ALLOWED_ORIGINS', path: ['http', 'allowedOrigins'], help: 'comma-separated Origin values browsers may call from, besides the loopback origins a loopback bind accepts (default: none)', apply: list(['http', 'allowedOrigins']) },
   { flag: '--allowed-hosts', env: 'RED_HEART_ALLOWED_HOSTS', path: ['http', 'allowedHosts'], help: 'comma-separated Host header values accepted (default: loopback names on loopback)', apply: list(['http', 'allowedHosts']) },
   { flag: '--max-body-bytes', env: 'RED_HEART_MAX_BODY_BYTES', path: ['http', 'maxBodyBytes'], help: 'largest HTTP request body (413 past it)' },
-  { flag: '--max-client-concurrency', env: 'RED_HEART_MAX_CLIENT_CONCURRENCY', path: ['http', 'maxClientConcurrency'], help: 'HTTP requests one client may have in flight (429 past it)' },
+  { flag: '--max-client-concurrency', env: 'RED_HEART_MAX_CLIENT_CONCURRENCY', path: ['http', 'maxClientConcurrency'], help: 'HTTP calls one client may have in flight, each call of a batch counted (429 past it)' },
   {
     flag: '--data-dir', env: 'RED_HEART_DATA_DIRS', path: ['dataDirs'],
     help: `directory analyze_corpus may read and write (repeat the flag for more; the variable takes a '${delimiter}'-separated list; default: none)`,
