@@ -260,10 +260,22 @@ function mcpHandler(deps: HttpServerDeps, state: HttpState, loopback: boolean): 
       throw new HttpRefusal(403, `Origin '${String(origin)}' is not allowed (accepted: ${scope}, --allowed-origins / RED_HEART_ALLOWED_ORIGINS)`);
     }
     const client = identify(req, verifier);
-    const parsed = await readJson(req, config.http.maxBodyBytes);
-    if (state.draining) throw shuttingDown();
-    const release = slots.acquire(client, countCalls(parsed));
-    res.once('close', release);
+    // One slot from the headers on (a slow upload counts too), then one per call once the body shows the calls.
+    let release = slots.acquire(client, 1);
+    res.once('close', () => release());
+    let parsed: unknown;
+    try {
+      parsed = await readJson(req, config.http.maxBodyBytes);
+      if (state.draining) throw shuttingDown();
+    } catch (err) {
+      release();
+      throw err;
+    }
+    const calls = countCalls(parsed);
+    if (calls > 1) {
+      release(); // swapped for `calls` slots in the same tick: no other request can slip in between
+      release = slots.acquire(client, calls);
+    }
     // A fresh McpServer per request: the SDK keeps about 28 KB per reconnect of a reused server, so reuse grows
     // RSS linearly under load (test/integration/http-load.test.ts checks the growth).
     const mcp = deps.createMcp();
