@@ -112,7 +112,10 @@ export async function walkToParent(path: string, allowed: readonly AllowedDirect
 
 /** The link `name` in `dir`: refused unless its target (resolved lexically) lies in an allowed directory; else that directory, open, and the components below it. */
 async function followLink(dir: DirHandle, name: string, allowed: readonly AllowedDirectory[]): Promise<{ dir: DirHandle; parts: string[] }> {
-  const text = await readlink(at(dir, name)).catch(walkError);
+  const text = await readlink(at(dir, name)).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EINVAL') throw new WalkError('changed'); // no longer a link: replaced since lstat
+    return walkError(err);
+  });
   // `dir.path` is real (built from the allowed root's real path), so resolving '..' lexically here matches the kernel.
   const target = resolve(isAbsolute(text) ? text : join(dir.path, text));
   const inside = locate(target, allowed);

@@ -78,7 +78,7 @@ describe('a directory of the path flipped to a symbolic link while calls run', (
       flipper.kill('SIGKILL');
       await new Promise((r) => flipper.once('exit', r));
     }
-    console.log(`[swap race] ${JSON.stringify({ calls: 300, ...tally, other: tally.other.length })}`);
+    console.log(`[swap race] ${JSON.stringify({ calls: 300, ...tally, other: tally.other.length })}`, tally.other.slice(0, 5));
     expect(tally.ok + tally.refused + tally.missing + tally.other.length).toBe(300);
     expect(tally.escapes).toBe(0);
     expect(tally.other).toEqual([]);
@@ -112,19 +112,15 @@ describe('refusals that reveal nothing', () => {
 });
 
 describe('disk failures are io_error naming the file inside the allowed directory', () => {
-  const rows = `text\n${Array.from({ length: 3000 }, (_, i) => `happy row number ${i}`).join('\n')}\n`;
+  const rows = `text\n${Array.from({ length: 1500 }, (_, i) => `happy row number ${i}`).join('\n')}\n`;
 
-  it('a full disk (64 KiB tmpfs): io_error, no temporary file left, the next call on a roomy disk works', async () => {
+  it('a full disk (64 KiB tmpfs): io_error, no temporary file left', async () => {
     const skip = requirement('a 64 KiB tmpfs (root and mount)', process.getuid?.() === 0 ? null : 'not root');
     if (skip) return void expect(skip).toBeTruthy();
     const disk = join(base, 'full');
     mkdirSync(disk);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
-    try {
-      writeFileSync(join(disk, 'in.csv'), rows); // ~65 kB of text would not fit: write a smaller input
-    } catch {
-      writeFileSync(join(disk, 'in.csv'), rows.slice(0, 40_000).replace(/[^\n]*$/, ''));
-    }
+    writeFileSync(join(disk, 'in.csv'), rows); // ~33 kB in; the per-row JSONL out is several times larger
     try {
       const e = (await run(join(disk, 'in.csv'), [disk]).catch((err) => err)) as ToolError;
       expect(e).toBeInstanceOf(ToolError);
