@@ -262,6 +262,9 @@ function mcpHandler(deps: HttpServerDeps, state: HttpState, loopback: boolean): 
     const client = identify(req, verifier);
     // One slot from the headers on (a slow upload counts too), then one per call once the body shows the calls.
     let release = slots.acquire(client, 1);
+    // Freed once the answer is handed to the socket ('finish'), or when the connection closes before that: on a
+    // loaded machine 'close' can come after the client has read the answer and sent its next request.
+    res.once('finish', () => release());
     res.once('close', () => release());
     let parsed: unknown;
     try {
