@@ -3,7 +3,7 @@
 // to an outside file; outside paths that exist and that do not. Nothing may be read or written outside, no
 // temporary file may be left anywhere, and every failure must be a named refusal or io_error, never `internal`.
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +59,8 @@ describe('a directory of the path flipped to a symbolic link while calls run', (
       }`, join(data, 'sub'), join(data, 'sub-real'), join(data, 'sub-link')], { stdio: 'ignore' });
     const tally = { ok: 0, escapes: 0, refused: 0, missing: 0, other: [] as string[] };
     try {
-      await new Promise((r) => setTimeout(r, 100)); // the flipper is running
+      // the flipper is running once the real directory has been moved aside at least once
+      for (const end = Date.now() + 20_000; !existsSync(join(data, 'sub-real')) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
       for (let round = 0; round < 30; round++) {
         await Promise.all(Array.from({ length: 10 }, async () => {
           try {
