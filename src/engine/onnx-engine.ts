@@ -18,6 +18,7 @@ import { openSession } from './open-session.js';
 import { ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { runHeads } from './run-heads.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
+import type { WorkerHealth } from './workers/crash-window.js';
 import type { SessionLike } from './workers/ort-session.js';
 import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 
@@ -145,7 +146,7 @@ export class OnnxTextEngine implements TextEngine {
     const tokenizer = tokenizerOf(tokBytes, resolved);
     const threads = opts.threads > 0 ? opts.threads : availableParallelism();
     const inferenceThread = opts.inferenceThread ?? 'worker';
-    return openSession(modelBytes, resolved.modelPath, { provider: opts.provider, threads, inferenceThread }, async ({ session, provider, attempts, fallbackReason }) => {
+    return openSession(modelBytes, resolved.modelPath, { provider: opts.provider, threads, inferenceThread, reload: () => readVerified(resolved.modelPath, e.sha256, 'ONNX model', !!opts.skipChecksum) }, async ({ session, provider, attempts, fallbackReason }) => {
       checkIo(session, resolved);
       const info: LoadedEngineInfo = {
         id: e.id,
@@ -180,6 +181,11 @@ export class OnnxTextEngine implements TextEngine {
 
   batchStats(): BatchStats {
     return this.batcher.stats();
+  }
+
+  /** Crash counts of the inference worker (null when the session runs on the main thread). */
+  workerHealth(): WorkerHealth | null {
+    return this.session.health?.() ?? null;
   }
 
   /** Number of content tokens the tokenizer produces (no special tokens). */

@@ -10,6 +10,8 @@ export interface SessionRequest {
   provider: ProviderRequest;
   threads: number;
   inferenceThread: 'worker' | 'main';
+  /** The model bytes again, verified, for a worker that replaces a crashed one. */
+  reload?: () => Uint8Array;
 }
 
 export interface OpenedSession {
@@ -58,7 +60,7 @@ export async function openSession<T>(modelBytes: Uint8Array, modelPath: string, 
       const options = sessionOptions(provider, req.threads);
       session =
         req.inferenceThread === 'worker'
-          ? await WorkerSession.create(modelBytes, options, ort.env.logLevel)
+          ? await WorkerSession.create(modelBytes, options, ort.env.logLevel, req.reload)
           : ((await ort.InferenceSession.create(modelBytes, options)) as unknown as SessionLike);
       attempts.push({ provider, ok: true });
       const fallbackReason = describeFailures(attempts);

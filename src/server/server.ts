@@ -12,6 +12,7 @@ import { registerTools } from './registry.js';
 import { registerResources, STATUS_URI, docUri } from './resources.js';
 import { VERSION } from './version.js';
 import { registerViews } from './views.js';
+import { surdWorkerHealth } from '../tools/surd-runner.js';
 
 export interface ServerDeps {
   config: AppConfig;
@@ -61,6 +62,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     version: VERSION,
     uptime_s: Math.round((Date.now() - startedAt) / 1000),
     engine: engine.status(),
+    workers: { surd: surdWorkerHealth() },
     cache: cache.snapshot(),
     analysis_memo: memo.stats(),
     limits: config.limits,

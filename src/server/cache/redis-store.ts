@@ -43,6 +43,7 @@ export class RedisStore implements CacheStore {
     const { logger } = options;
     const client = createClient({
       url: options.url,
+      ...(options.password ? { password: options.password } : {}),
       disableOfflineQueue: true,
       socket: { connectTimeout: Math.max(options.timeoutMs, 1000), reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2000) },
     });

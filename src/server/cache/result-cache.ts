@@ -26,6 +26,8 @@ export interface CacheOptions {
   maxBytes?: number;
   /** redis:// or rediss:// URL (redis backend). */
   url?: string;
+  /** Redis password, kept out of the URL (from the environment or a file, never a flag). */
+  password?: string;
   /** Bound on one Redis operation in ms (default 250). */
   timeoutMs?: number;
   /** After a failed store operation, how long the store is skipped before it is tried again (default 1000 ms). */
@@ -138,6 +140,7 @@ export class ResultCache {
         maxEntries: options.maxEntries,
         maxBytes: this.maxBytes,
         url: options.url,
+        ...(options.password ? { password: options.password } : {}),
         timeoutMs: options.timeoutMs ?? 250,
         logger,
       });

@@ -13,6 +13,8 @@ export interface StoreOptions {
   maxBytes: number;
   /** redis:// or rediss:// URL (redis backend). */
   url?: string;
+  /** Redis password, kept out of the URL. */
+  password?: string;
   /** Bound on one remote operation in ms. */
   timeoutMs: number;
   logger: Logger;
