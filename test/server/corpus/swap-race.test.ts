@@ -116,7 +116,7 @@ describe('disk failures are io_error naming the file inside the allowed director
   const rows = `text\n${Array.from({ length: 1500 }, (_, i) => `happy row number ${i}`).join('\n')}\n`;
 
   it('a full disk (64 KiB tmpfs): io_error, no temporary file left', async () => {
-    const skip = requirement('a 64 KiB tmpfs (root and mount)', process.getuid?.() === 0 ? null : 'not root');
+    const skip = requirement('a 64 KiB tmpfs (root and mount)', process.getuid?.() === 0 ? null : 'not root', 'root');
     if (skip) return void expect(skip).toBeTruthy();
     const disk = join(base, 'full');
     mkdirSync(disk);
