@@ -105,11 +105,18 @@ def half_f1(Y, S):
 
 
 def fit_lr_multilabel(X, Y, C):
+    """One logistic regression per label (cached under work/use/fits/ by the data's and C's hash)."""
+    key = hashlib.sha256(X.tobytes() + Y.tobytes() + repr(C).encode()).hexdigest()[:16]
+    p = os.path.join(WORK, 'fits', f'lr.{key}.npz')
+    if os.path.exists(p):
+        return dict(np.load(p))
     from sklearn.linear_model import LogisticRegression
     W = np.zeros((X.shape[1], Y.shape[1]), dtype=np.float32); b = np.zeros(Y.shape[1], dtype=np.float32)
     for k in range(Y.shape[1]):
         m = LogisticRegression(C=C, max_iter=1000).fit(X, Y[:, k])
         W[:, k], b[k] = m.coef_[0], m.intercept_[0]
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    np.savez(p, W=W, b=b)
     return {'W': W, 'b': b}
 
 
@@ -219,7 +226,7 @@ def main():
     pu = sig(Xdev @ m.coef_[0] + m.intercept_[0])
     pl = main_outputs('nsmc_dev', [t for t, _ in n_dev], runner)['polarity_logits'].astype(np.float64)
     pm = np.exp(pl[:, 1]) / np.exp(pl).sum(1)
-    acc = lambda w, sl: float((((1 - w) * pm[sl] + w * pu[sl]) >= 0.5) == ydev[sl]).mean()
+    acc = lambda w, sl: float(((((1 - w) * pm[sl] + w * pu[sl]) >= 0.5) == ydev[sl]).mean())
     w = max(GRID_W, key=lambda x: (acc(x, slice(0, None, 2)), -x))
     weights['polarity_logits'] = [round(1 - w, 2), w]
     report['polarity_logits'] = {'head': f'lr C={C}', 'w_use': w, 'main_alone_odd_acc': round(acc(0, slice(1, None, 2)), 4),
