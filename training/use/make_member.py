@@ -69,14 +69,15 @@ def main():
     outs['goemotions_logits']['thresholds'] = r2(E.tune(Yg, Pg))
     outs['kote_logits']['thresholds'] = r2(E.tune(Yk, Pk))
     outs['utility']['note'] = 'unbounded scalar, higher = more pleasant (linear ranking score on USE features, ETHICS utilitarianism train pairs)'
-    n_params = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
+    # the engine's count (src/engine/onnx-params.ts): every initializer element except *_scale / *_zero_point
+    n_params = sum(int(np.prod(t.dims)) for t in model.graph.initializer if not t.name.endswith(('_scale', '_zero_point')))
     n_codes = int(np.prod(next(t for t in model.graph.initializer if t.name == 'table_u8').dims))
     entry = {
         'id': MEMBER_ID, 'version': VERSION, 'file': 'use-m3.onnx', 'sha256': sha(onnx_path),
         'bytes': os.path.getsize(onnx_path),
         'precision': 'uint8 embedding codes (6-bit, per-chunk scale/offset) + fp16 dense weights (fp32 compute)',
         'parameters': n_params,
-        'parameters_note': f'elements of all ONNX initializers; {n_codes} of them are the uint8 embedding codes (128,010 x 512)',
+        'parameters_note': f'elements of all ONNX initializers except *_scale/*_zero_point (the 17 per-chunk scales); {n_codes} of them are the uint8 embedding codes (128,010 x 512)',
         'tokenizer': 'use-m3-tokenizer.json', 'tokenizer_sha256': sha(tok_path), 'tokenizer_config': tok_cfg,
         'max_length': 128, 'languages': ['en', 'ko'],
         'truncation': 'encode with special tokens (<s> ... </s>); if more than max_length ids, keep the first max_length-1 and append </s> (id 2)',
