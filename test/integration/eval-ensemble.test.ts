@@ -2,20 +2,18 @@
 // own thresholds. Expected value computed here from the served EnsembleTextEngine on the same rows (fixture ensemble
 // of random-weight members: the number says nothing about quality, only that the CLI used the ensemble).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadGoEmotions } from '../../eval/data.js';
 import { macroF1 } from '../../eval/metrics.js';
 import { EnsembleTextEngine } from '../../src/engine/ensemble-engine.js';
 import { resolveSelection } from '../../src/engine/manifest.js';
-import { requirement } from '../helpers/require.js';
+import { DATA_DIR as DATA, requireData } from '../helpers/data.js';
 import { ROOT } from './harness.js';
 
-const DATA = resolve(ROOT, '..', 'shared', 'data');
 const DIR = resolve(ROOT, 'test/fixtures/ensemble');
 const CLI = resolve(ROOT, 'dist/eval/cli.js');
-const skip = requirement('GoEmotions test split in ../shared/data', existsSync(join(DATA, 'goemotions', 'test.tsv')) ? null : 'not there');
+const skip = requireData('npm run eval with an ensemble id', 'goemotions/test.tsv');
 
 describe.skipIf(skip !== null)('npm run eval with an ensemble id', () => {
   it('reports the ensemble and its fused GoEmotions macro-F1 at the ensemble thresholds', async () => {
