@@ -10,15 +10,15 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 /** A sentence the shipped model reads as joy (one of the real-model cases of emotion.test.ts). */
 export const JOY_TEXT = 'I am so happy today, this is the best day of my life!';
 
-/** The default model of the checkout's models/manifest.json: what an installed copy must report. */
-export function shippedModel(): { id: string; version: string; sha256: string } {
+/** The default model of the checkout's models/manifest.json: what an installed copy must report (on the CPU). */
+export function shippedModel(): { id: string; version: string; sha256: string; provider: string } {
   const manifest = JSON.parse(readFileSync(resolve(ROOT, 'models/manifest.json'), 'utf8')) as {
     default_model: string;
     models: Array<{ id: string; version: string; sha256: string }>;
   };
   const model = manifest.models.find((m) => m.id === manifest.default_model);
   if (!model) throw new Error(`models/manifest.json has no entry for its default_model ${manifest.default_model}`);
-  return { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) };
+  return { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12), provider: 'cpu' };
 }
 
 /** The environment without npm's per-run variables and without any RED_HEART_* setting of the caller. */
