@@ -9,7 +9,7 @@ import { createEngineHandle, type EngineHandle } from '../../src/engine/handle.j
 import { WORKER_CRASH_LIMIT } from '../../src/engine/workers/crash-window.js';
 import type { WorkerSession } from '../../src/engine/workers/ort-session.js';
 import type { WorkerPool } from '../../src/engine/workers/pool.js';
-import { ResultCache } from '../../src/server/cache.js';
+import { ResultCache } from '../../src/server/cache/result-cache.js';
 import { healthFields } from '../../src/server/health.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http.js';
 import { createServer, STATUS_URI } from '../../src/server/server.js';

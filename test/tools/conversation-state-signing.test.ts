@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/core/errors.js';
 import { analyzeConversationTool } from '../../src/tools/analyze_conversation.js';
 import { encodeState, fnv1a } from '../../src/tools/conversation_state.js';
-import { fakeEngine } from '../analysis/bentham/fake-model.js';
-import { testSigner, toolContext } from './context.js';
+import { fakeEngine } from '../helpers/fake-engine.js';
+import { testSigner, toolContext } from '../helpers/tool-context.js';
 
 const engine = fakeEngine(() => ({ go: { joy: 0.8, neutral: 0.2 }, vad: [3.6, 3.2, 3] }));
 const run = (args: Record<string, unknown>) => analyzeConversationTool.handler(analyzeConversationTool.input.parse(args), toolContext(engine));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { advance, emptyConversation, influenceReport, speakerReport, type TurnObservation } from '../../src/analysis/conversation/index.js';
 import { EKMAN, type Ekman } from '../../src/core/labels.js';
 import { decodeState as decode, encodeState as encode } from '../../src/tools/conversation_state.js';
-import { testSigner } from './context.js';
+import { testSigner } from '../helpers/tool-context.js';
 
 const signer = testSigner();
 const encodeState = (state: Parameters<typeof encode>[0], model: string) => encode(state, model, signer);

@@ -1,6 +1,6 @@
 // surd_decompose's automatic bins, reliability flag and lag scan, and the pure rules behind them.
 import { describe, expect, it } from 'vitest';
-import { recordingContext } from '../../tools/context.js';
+import { recordingContext } from '../../helpers/tool-context.js';
 import { mulberry32 } from '../../../src/core/random.js';
 import { autoBins, bestSupportedLag, holmAdjust, largestTableCells } from '../../../src/analysis/surd/index.js';
 import { surdDecomposeTool, surdInput, surdOutput } from '../../../src/tools/surd_decompose.js';

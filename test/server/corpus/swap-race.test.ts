@@ -11,8 +11,8 @@ import { ToolError } from '../../../src/core/errors.js';
 import { createCorpusFiles } from '../../../src/server/corpus/files.js';
 import { analyzeCorpusTool } from '../../../src/tools/analyze_corpus.js';
 import { requirement } from '../../helpers/require.js';
-import { fakeEngine, type FakeSpec } from '../../analysis/bentham/fake-model.js';
-import { toolContext } from '../../tools/context.js';
+import { fakeEngine, type FakeSpec } from '../../helpers/fake-engine.js';
+import { toolContext } from '../../helpers/tool-context.js';
 
 // The fake model reads a keyword: the inside file says "happy" (valence +0.75), the outside file "angry" (−0.75).
 const mood = (text: string): FakeSpec => (text.includes('happy') ? { go: { joy: 0.9 }, vad: [4.5, 4, 3] } : { go: { anger: 0.8 }, vad: [1.5, 4, 3] });

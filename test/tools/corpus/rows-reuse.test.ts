@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createCorpusFiles } from '../../../src/server/corpus/files.js';
 import { analyzeCorpusTool } from '../../../src/tools/analyze_corpus.js';
 import { textHash } from '../../../src/tools/corpus/rows.js';
-import { fakeEngine, type FakeSpec } from '../../analysis/bentham/fake-model.js';
-import { toolContext } from '../context.js';
+import { fakeEngine, type FakeSpec } from '../../helpers/fake-engine.js';
+import { toolContext } from '../../helpers/tool-context.js';
 
 function mood(text: string): FakeSpec {
   if (text.includes('happy')) return { go: { joy: 0.9 }, vad: [4.5, 4, 3] };
