@@ -12,7 +12,6 @@ import { TOOLS } from '../tools/index.js';
 import { toToolError } from '../tools/errors.js';
 import type { ResourceLink, ToolContext, ToolDefinition, ToolOutput, ToolServices } from '../tools/types.js';
 import { cacheKey, type ResultCache } from './cache.js';
-import { viewMeta } from './views.js';
 
 export interface RegistryDeps {
   services: ToolServices;
@@ -139,10 +138,18 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
   }
 }
 
+/**
+ * The text content is the one-line summary, then the structured result as JSON (what the MCP specification asks of a
+ * tool with structured content): a host that shows its model only `content` still gets every number and item.
+ */
+export function resultText(summary: string, structured: Record<string, unknown>): string {
+  return `${summary}\n${JSON.stringify(structured)}`;
+}
+
 function result(structured: Record<string, unknown>, summary: string, requestId: string, links: ResourceLink[] = []): CallToolResult {
   return {
     structuredContent: structured,
-    content: [{ type: 'text', text: summary }, ...links.map((l) => ({ type: 'resource_link' as const, ...l }))],
+    content: [{ type: 'text', text: resultText(summary, structured) }, ...links.map((l) => ({ type: 'resource_link' as const, ...l }))],
     _meta: { 'red-heart/request_id': requestId },
   };
 }
@@ -168,11 +175,8 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
       title: def.title,
       description: def.description,
       inputSchema: def.input,
+      // The SDK validates each result against this; what tools/list shows is built in tool-list.ts.
       outputSchema: withCachedFlag(def.output),
-      // A file-writing tool replaces an existing file of its output name (the user's, if it bears that name): destructive.
-      annotations: { title: def.title, readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: def.writesFiles === true, openWorldHint: false },
-      // MCP Apps: the view this tool's result renders in, for hosts that support it (src/server/views.ts).
-      ...(viewMeta(def.name) ? { _meta: viewMeta(def.name) } : {}),
     },
     ((args: unknown, extra: Extra) => runTool(def, args, extra, deps, () => !!server.server.getClientCapabilities()?.roots)) as never,
   );

@@ -8,6 +8,7 @@ import type { AppConfig } from './config.js';
 import { createCorpusFiles } from './corpus/files.js';
 import { registerPrompts } from './prompts.js';
 import { registerTools } from './registry.js';
+import { registerSchemaResource, servedModel, serveToolList, serverInstructions } from './tool-list.js';
 import { registerResources, STATUS_URI, docUri } from './resources.js';
 import { VERSION } from './version.js';
 import { registerViews } from './views.js';
@@ -38,19 +39,18 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   const memo = deps.memo ?? new AnalysisMemo();
   const engine = memoizedHandle(deps.engine, memo);
   const startedAt = deps.startedAt ?? Date.now();
+  // The manifest's facts (languages, heads) for the instructions and tools/list: a JSON read, no model load.
+  const served = servedModel(config);
   const mcp = new McpServer(
     { name: 'red-heart-mcp', version: VERSION },
     {
       capabilities: { logging: {} },
-      instructions:
-        'Text and data analysis tools: analyze_emotion (emotions of English/Korean text), bentham_score (felicific calculus), ' +
-        'regret_forecast (decision regret over options × scenarios), surd_decompose (causal SURD decomposition of time series), ' +
-        'full_analysis (all of them on one text), analyze_corpus (a whole CSV/TSV/JSONL/text file in an allowed directory, ' +
-        'aggregated, with a JSONL and an HTML report). Every number comes from an exact formula or the shipped model; ' +
-        `read ${STATUS_URI} for the loaded model and cache state, and ${docUri('<tool>')} for how a tool computes its numbers.`,
+      instructions: serverInstructions(served, STATUS_URI, docUri),
     },
   );
   registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
+  serveToolList(mcp, () => served);
+  registerSchemaResource(mcp);
   registerViews(mcp);
 
   const status = () => ({

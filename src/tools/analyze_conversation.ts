@@ -21,7 +21,8 @@ import { round3, round4 } from '../core/numbers.js';
 import * as reading from './emotion_reading.js';
 import { decodeState, encodeState } from './conversation_state.js';
 import { checkNotEmpty, checkTexts, languageRefusal, refusalError, textArg, type ToolLanguages } from './text-input.js';
-import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
+import { readsSentence } from './model-facts.js';
+import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const MAX_TURNS = MAX_CONVERSATION_TURNS;
 const MAX_STATE_CHARS = 200_000;
@@ -243,15 +244,26 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
   return { structured, summary };
 }
 
+/** Influence needs minPairs response pairs per direction; alternating speakers give one per turn after their first two. */
+const INFLUENCE_TURNS = 2 * CONVERSATION_PARAMS.influence.minPairs + 2;
+
+function describeConversation(model: ServedModel | null): string {
+  return (
+    `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]. ${readsSentence(model, ['en', 'ko'])} Returns each turn's emotion (detail summary by default; ` +
+    'valence −1..1, arousal 0..1 as in analyze_emotion), each speaker\'s valence / arousal / Ekman trajectory smoothed by a Kalman filter with the ' +
+    'dominant emotions and a one-line summary, shifts in a speaker\'s state (CUSUM change detection: the turn it starts, the turn it was detected, ' +
+    'before/after means), and influence: whether one speaker\'s valence follows another\'s at lag 1 (transfer entropy in bits + SURD, permutation p-value). ' +
+    `Influence needs ${CONVERSATION_PARAMS.influence.minPairs} response pairs per direction: two alternating speakers need about ${INFLUENCE_TURNS} turns; ` +
+    'with fewer it is null and influence_reason says how many there are. Returns a `state` token: send it back with only the new turns to continue, ' +
+    'with the same result as sending the whole conversation. The text content is a summary, then the result as JSON.'
+  );
+}
+
 export const analyzeConversationTool: ToolDefinition<typeof input, typeof output> = {
   name: 'analyze_conversation',
   title: 'Analyse a conversation: speakers\' emotions over time, shifts and influence (English, Korean)',
-  description:
-    `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]: each turn's emotion (detail summary by default), each speaker's ` +
-    'valence / arousal / Ekman trajectory smoothed by a Kalman filter with the dominant emotions and a summary, shifts in a ' +
-    'speaker\'s state (CUSUM change detection, with before/after), and whether one speaker\'s valence follows another\'s at lag 1 ' +
-    `(transfer entropy + SURD, from ${CONVERSATION_PARAMS.influence.minPairs} response pairs on). Returns a \`state\` token: ` +
-    'send it back with only the new turns to continue, with the same result as sending the whole conversation.',
+  description: describeConversation(null),
+  describe: describeConversation,
   input,
   output,
   cache: 'args+model',

@@ -24,7 +24,8 @@ import {
   type Explanation,
 } from './emotion_reading.js';
 import { emptyTextError, engineFor, isEmptyText, languageRefusal, refusalError, textArg, type LanguageRefusal } from './text-input.js';
-import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
+import { hasHead, readsSentence, taxonomies } from './model-facts.js';
+import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const input = z.object({
   text: textArg(`One text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points). Give exactly one of text / texts.`).optional(),
@@ -32,7 +33,7 @@ const input = z.object({
   language: z
     .enum(['auto', ...LANGUAGE_CODES])
     .default('auto')
-    .describe('auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (its manifest\'s languages, listed in red-heart://status; model 1.3.0 reads en and ko) is refused with unsupported_language.'),
+    .describe('auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (the tool description lists the served model\'s languages) is refused with unsupported_language.'),
   top_k: z.number().int().min(1).max(44).default(5).describe('How many native-taxonomy labels to list per text (1..44).'),
   threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the model\'s per-label thresholds tuned on dev data.'),
   detail: detailParam('standard'),
@@ -176,16 +177,25 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
   return sizedOutput(structured, summary, 'send fewer texts', r.detail);
 }
 
+/** What tools/list says: the served model's languages and heads, and how to read each number. */
+function describeEmotion(model: ServedModel | null): string {
+  const zh = model?.languages.includes('zh');
+  return (
+    `Emotions of text. ${readsSentence(model)} Per text: label probabilities (${taxonomies(model)}; each 0..1, independent: they do not sum to 1), ` +
+    'detected labels (at the tuned thresholds), ekman (Ekman-7 projected from those labels, sums to 1), sentiment (four groups projected from the same labels' +
+    `${zh ? '; zh: the CPED sentiment head' : ''}) with positive_probability (the separate polarity head), valence −1..1 and arousal 0..1 ` +
+    `(English: the EmoBank VAD head; Korean valence: 2·P(positive) − 1 of the polarity head), 정/한/체면 indices (en, ko)${hasHead(model, 'xed_logits') ? ', Plutchik-8 (zh)' : ''}. ` +
+    'A text longer than one model window is read in windows: label probabilities are the maximum over windows, P(positive) and valence/arousal the token-weighted mean (chunks, truncated say how many). ' +
+    `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full sizes each result; granularity "sentence" adds each sentence with UTF-16 offsets [start, end) and its own reading; explain adds the words that drive the top labels. ` +
+    'The text content is a one-line summary, then the result as JSON.'
+  );
+}
+
 export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
   name: 'analyze_emotion',
   title: 'Analyse emotions in text (English, Korean; Chinese, Japanese with a v2 model)',
-  description:
-    'Emotion analysis with the shipped ONNX model, in the languages its manifest lists (red-heart://status; 1.3.0: English, Korean). ' +
-    'For each text returns GoEmotions (28, English; Japanese by cross-lingual transfer), KOTE (44, Korean) or CPED (13, Chinese) ' +
-    'label probabilities, detected labels, an Ekman-7 projection, sentiment, valence (−1..1), ' +
-    `arousal (0..1), 정/한/체면 composite indices with their formulas (en, ko) and Plutchik-8 (zh). Give \`text\` or \`texts\` (up to ${MAX_BATCH_TEXTS}). ` +
-    'Optional: detail (summary | standard | full) to size each result, granularity "sentence" for per-sentence results with ' +
-    'offsets, explain for the words that drive the top labels.',
+  description: describeEmotion(null),
+  describe: describeEmotion,
   input,
   output,
   cache: 'args+model',

@@ -26,6 +26,8 @@ const MAX_BINS = 64;
  */
 const SURROGATE_WORK_FACTOR = 8;
 const DEFAULT_BINS = 8;
+/** Samples per joint-table cell below which the result warns of finite-sample bias. */
+const SAMPLES_PER_CELL = 10;
 /** Below this many bits there is no information to normalise by. */
 const MI_EPS = 1e-12;
 
@@ -443,9 +445,9 @@ async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> 
     if (constant) warnings.push(`source "${names[k]}" is constant over the samples used; it carries no information`);
   });
   const cells = maxOrder === undefined ? bins.reduce((x, y) => x * y, 1) : 0;
-  if (cells > 0 && pairs < 10 * cells) {
+  if (cells > 0 && pairs < SAMPLES_PER_CELL * cells) {
     warnings.push(
-      `only ${pairs} samples for ${cells} joint cells (< 10 per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
+      `only ${pairs} samples for ${cells} joint cells (< ${SAMPLES_PER_CELL} per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
     );
   }
   const samples = { target, sources, lag, bins, maxOrder, sourceLabels };
@@ -501,7 +503,9 @@ export const surdDecomposeTool: ToolDefinition<typeof surdInput, typeof surdOutp
     'time series (e.g. which drivers cause a metric, and whether they act jointly or redundantly). Give either samples ' +
     '(target, sources as equal-length series, lag, bins; include the target itself among the sources to account for self-causation) ' +
     'or a joint histogram (axis 0 = target). For many sources or fine bins, set max_order for the high-dimensional variant. ' +
-    'Deterministic; no model needed.',
+    `Sample sizes: the joint table has bins^(sources+1) cells and the result warns below ${SAMPLES_PER_CELL} samples per cell; at the default ` +
+    `${DEFAULT_BINS} bins that is ${[1, 2, 3].map((k) => `${(SAMPLES_PER_CELL * DEFAULT_BINS ** (k + 1)).toLocaleString('en-US')} samples for ${k} source${k > 1 ? 's' : ''}`).join(', ')}: ` +
+    'with fewer, pass bins 2..4 (or a list per axis). Numbers are in bits; warnings lists every caveat. Deterministic; no model needed.',
   input: surdInput,
   output: surdOutput,
   cache: 'args',

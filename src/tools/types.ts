@@ -49,11 +49,23 @@ export interface ResourceLink {
   description?: string;
 }
 
+/** What tools/list knows of the model that will serve text (read from its manifest, before any model loads). */
+export interface ServedModel {
+  id: string;
+  version: string;
+  /** The manifest's `languages`: texts in others are refused. */
+  languages: readonly string[];
+  /** The manifest's output heads (`goemotions_logits`, `vad`, …). */
+  heads: readonly string[];
+}
+
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   name: string;
   title: string;
-  /** Tells an LLM when to use the tool and what it returns. */
+  /** Tells an LLM when to use the tool and what it returns (what is known without a model manifest). */
   description: string;
+  /** The description for the model the server serves (tools/list); absent = `description`. */
+  describe?(model: ServedModel | null): string;
   input: I;
   output: O;
   /**

@@ -1,0 +1,106 @@
+// tools/list as this server serves it: descriptions for the model its manifest names (read from the manifest, a
+// cheap JSON read: tools/list is answered before any model loads), compact output schemas (tool-schemas.ts), built
+// once per server and reused. The server instructions name every tool from the same list.
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, ListToolsRequestSchema, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { resolveSelection } from '../engine/manifest.js';
+import { TOOLS } from '../tools/index.js';
+import { readsSentence } from '../tools/model-facts.js';
+import type { ServedModel, ToolDefinition } from '../tools/types.js';
+import { compactOutputSchema, fullJsonSchema, inputJsonSchema } from './tool-schemas.js';
+import { viewMeta } from './views.js';
+import { withCachedFlag } from './registry.js';
+
+export const SCHEMA_TEMPLATE = 'red-heart://schema/{tool}';
+export const schemaUri = (tool: string) => SCHEMA_TEMPLATE.replace('{tool}', tool);
+
+const served = new Map<string, ServedModel | null>();
+
+/**
+ * The model (or ensemble) the configuration selects, from its manifest; null when none is installed or readable.
+ * Read once per configuration (HTTP builds a server per request).
+ */
+export function servedModel(dirs: { modelsDir: string; extraModelsDir?: string; model?: string }): ServedModel | null {
+  const key = JSON.stringify([dirs.modelsDir, dirs.extraModelsDir, dirs.model]);
+  if (!served.has(key)) served.set(key, readServedModel(dirs));
+  return served.get(key) ?? null;
+}
+
+function readServedModel(dirs: { modelsDir: string; extraModelsDir?: string; model?: string }): ServedModel | null {
+  try {
+    const sel = resolveSelection(dirs.modelsDir, dirs.extraModelsDir, dirs.model);
+    if (sel.kind === 'model') {
+      const e = sel.model.entry;
+      return { id: e.id, version: e.version, languages: [...e.languages], heads: Object.keys(e.outputs) };
+    }
+    const members = sel.ensemble.members.map((m) => m.entry);
+    return {
+      id: sel.ensemble.entry.id,
+      version: sel.ensemble.entry.version,
+      // The ensemble reads the languages every member reads, and serves the heads every member has.
+      languages: members[0].languages.filter((l) => members.every((m) => m.languages.includes(l))),
+      heads: Object.keys(members[0].outputs).filter((h) => members.every((m) => h in m.outputs)),
+    };
+  } catch {
+    return null;
+  }
+}
+
+export function toolDescription(def: ToolDefinition, model: ServedModel | null): string {
+  return def.describe ? def.describe(model) : def.description;
+}
+
+/** One tool as tools/list shows it. */
+export function listedTool(def: ToolDefinition, model: ServedModel | null): Tool {
+  const meta = viewMeta(def.name);
+  return {
+    name: def.name,
+    title: def.title,
+    description: toolDescription(def, model),
+    inputSchema: inputJsonSchema(def.input) as Tool['inputSchema'],
+    outputSchema: compactOutputSchema(withCachedFlag(def.output), schemaUri(def.name)) as Tool['outputSchema'],
+    // A file-writing tool replaces an existing file of its output name (the user's, if it bears that name): destructive.
+    annotations: { readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: def.writesFiles === true, openWorldHint: false },
+    // MCP Apps: the view this tool's result renders in, for hosts that support it (src/server/views.ts).
+    ...(meta ? { _meta: meta } : {}),
+  };
+}
+
+/** Replaces the SDK's tools/list (which re-derives every full schema on each call) with the compact list, built once. */
+export function serveToolList(mcp: McpServer, model: () => ServedModel | null): void {
+  let tools: Tool[] | null = null;
+  mcp.server.setRequestHandler(ListToolsRequestSchema, () => {
+    tools ??= TOOLS.map((def) => listedTool(def, model()));
+    return { tools };
+  });
+}
+
+/** The server instructions: what the server is for, the served model, and every tool with its title. */
+export function serverInstructions(model: ServedModel | null, statusUri: string, docUri: (tool: string) => string): string {
+  return (
+    `Text and data analysis tools. ${readsSentence(model)} Tools: ${TOOLS.map((t) => `${t.name} (${t.title})`).join('; ')}. ` +
+    'Every number comes from an exact formula or the served model; each result\'s text content is a one-line summary followed by the full result as JSON. ' +
+    `Read ${statusUri} for the loaded model and cache state, ${docUri('<tool>')} for how a tool computes its numbers, and ${schemaUri('<tool>')} for its full output schema.`
+  );
+}
+
+/** red-heart://schema/{tool}: the full JSON Schema of a tool's structured result (tools/list carries the compact one). */
+export function registerSchemaResource(mcp: McpServer): void {
+  const names = TOOLS.map((t) => t.name);
+  mcp.registerResource(
+    'tool-output-schema',
+    new ResourceTemplate(SCHEMA_TEMPLATE, {
+      list: async () => ({
+        resources: names.map((tool) => ({ uri: schemaUri(tool), name: `${tool} output schema`, mimeType: 'application/schema+json' })),
+      }),
+      complete: { tool: (typed) => names.filter((t) => t.startsWith(typed ?? '')) },
+    }),
+    { title: 'Full output schema of a tool', description: 'Every field of a tool\'s structured result, nested shapes included (JSON Schema draft-07). {tool} is a tool name.', mimeType: 'application/schema+json' },
+    async (uri, vars) => {
+      const tool = String(Array.isArray(vars.tool) ? vars.tool[0] : vars.tool);
+      const def = TOOLS.find((t) => t.name === tool);
+      if (!def) throw new McpError(ErrorCode.InvalidParams, `no tool '${tool}': known tools are ${names.join(', ')}`);
+      return { contents: [{ uri: uri.href, mimeType: 'application/schema+json', text: JSON.stringify(fullJsonSchema(withCachedFlag(def.output), 'output'), null, 1) }] };
+    },
+  );
+}
