@@ -2,7 +2,25 @@
 // detector (medium database) for everything else. Pure: no I/O, no model; the same text always gets the same
 // answer. Which identified languages a model can read is the engine's decision (see `decideLanguage`).
 // Accuracy, and why eld medium with these rules: docs/language.md (measured by eval/language/).
-import { eld } from 'eld/medium';
+import type { eld as Detector } from 'eld/medium';
+
+// The n-gram database takes ~0.5 s to load, so it is loaded with the model (and by the tools before they decide),
+// never at import: a server answers `initialize` and `tools/list` without it.
+let detector: typeof Detector | null = null;
+let loading: Promise<void> | null = null;
+
+/** Loads the eld detector once; identifyLanguage / decideLanguage need it to have settled. */
+export function loadLanguageDetector(): Promise<void> {
+  loading ??= import('eld/medium').then((m) => {
+    detector = m.eld;
+  });
+  return loading;
+}
+
+function eld(): typeof Detector {
+  if (!detector) throw new Error('the language detector is not loaded yet (await loadLanguageDetector() first)');
+  return detector;
+}
 
 export interface ScriptCounts {
   hangul: number;
@@ -74,7 +92,7 @@ export function identifyLanguage(text: string): LanguageId {
   if (!/\p{L}/u.test(text)) return { language: 'und', confidence: 0, by: 'none' };
   const byScript = scriptRule(text);
   if (byScript) return { language: byScript.language, confidence: byScript.share, by: 'script' };
-  const result = eld.detect(text);
+  const result = eld().detect(text);
   const scores = result.getScores();
   let language = result.language;
   if (!language) return { language: 'und', confidence: 0, by: 'none' };
@@ -116,7 +134,7 @@ export function decideLanguage<L extends string>(text: string, requested: string
   if (reads('en') && id.by !== 'script') {
     const c = countScripts(text);
     if (c.hangul + c.kana + c.han + c.other === 0 && (c.latin < SHORT_LATIN_LETTERS || id.language === 'und')) {
-      return { ok: true, language: 'en' as L, confidence: eld.detect(text).getScores().en ?? 0 };
+      return { ok: true, language: 'en' as L, confidence: eld().detect(text).getScores().en ?? 0 };
     }
   }
   const what = id.language === 'und' ? 'in no language the detector knows' : `${id.language} (confidence ${id.confidence.toFixed(2)})`;

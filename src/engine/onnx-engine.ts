@@ -10,7 +10,7 @@ import { NONE_LABEL } from '../core/labels.js';
 import { MicroBatcher, type BatchStats } from './batcher.js';
 import { aggregateLabels, MAX_CHUNKS, planWindows, weightedMean, weightedMeanVector } from './chunking.js';
 import { EngineLoadError, InferenceError } from './errors.js';
-import { decideLanguage } from './language.js';
+import { decideLanguage, loadLanguageDetector } from './language.js';
 import { INSTALL_HINT, ZH_OUTPUTS, type ResolvedModel } from './manifest.js';
 import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCount } from './onnx-params.js';
 import { autoCandidates, ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
@@ -178,6 +178,7 @@ export class OnnxTextEngine implements TextEngine {
 
   /** Verifies the files, creates the session on the requested provider (with `auto` fallback) and warms it up. */
   static async load(resolved: ResolvedModel, opts: EngineOptions): Promise<OnnxTextEngine> {
+    await loadLanguageDetector();
     ensureOrtLogging();
     const t0 = performance.now();
     const e = resolved.entry;

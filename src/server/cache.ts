@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import KeyvRedis, { createClient } from '@keyv/redis';
+import { createRequire } from 'node:module';
+import type * as KeyvRedisModule from '@keyv/redis';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from 'pino';
 import { SqliteStore } from './cache/sqlite-store.js';
@@ -150,6 +151,8 @@ export class ResultCache {
       return null;
     }
     const timeout = this.options.timeoutMs ?? 250;
+    // Loaded only for a Redis cache: the client library takes ~0.3 s to load, which every other start-up would pay.
+    const { default: KeyvRedis, createClient } = createRequire(import.meta.url)('@keyv/redis') as typeof KeyvRedisModule;
     const client = createClient({
       url,
       disableOfflineQueue: true,

@@ -9,7 +9,6 @@ import { AnalysisMemo } from '../engine/memo.js';
 import { createEngineHandle } from '../engine/handle.js';
 import { loadTokens } from './auth.js';
 import { ConfigError, helpText, loadConfig, type AppConfig } from './config.js';
-import { startHttpServer } from './http.js';
 import { createLogger } from './logging.js';
 import { createServer } from './server.js';
 import { InFlightTracker } from './shutdown.js';
@@ -69,6 +68,8 @@ async function main(): Promise<void> {
   if (config.http.listen) {
     let http;
     try {
+      // Imported here: a stdio server does not load the HTTP transport.
+      const { startHttpServer } = await import('./http.js');
       http = await startHttpServer({
         config,
         logger,

@@ -504,7 +504,7 @@ export const surdDecomposeTool: ToolDefinition<typeof surdInput, typeof surdOutp
     '(target, sources as equal-length series, lag, bins; include the target itself among the sources to account for self-causation) ' +
     'or a joint histogram (axis 0 = target). For many sources or fine bins, set max_order for the high-dimensional variant. ' +
     `Sample sizes: the joint table has bins^(sources+1) cells and the result warns below ${SAMPLES_PER_CELL} samples per cell; at the default ` +
-    `${DEFAULT_BINS} bins that is ${[1, 2, 3].map((k) => `${(SAMPLES_PER_CELL * DEFAULT_BINS ** (k + 1)).toLocaleString('en-US')} samples for ${k} source${k > 1 ? 's' : ''}`).join(', ')}: ` +
+    `${DEFAULT_BINS} bins that is ${[1, 2, 3].map((k) => `${String(SAMPLES_PER_CELL * DEFAULT_BINS ** (k + 1)).replace(/\B(?=(\d{3})+$)/g, ',')} samples for ${k} source${k > 1 ? 's' : ''}`).join(', ')}: ` +
     'with fewer, pass bins 2..4 (or a list per axis). Numbers are in bits; warnings lists every caveat. Deterministic; no model needed.',
   input: surdInput,
   output: surdOutput,

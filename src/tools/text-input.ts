@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { MAX_TEXT_CHARS, textLength } from '../core/limits.js';
 import { EN_KO, type Language, type LanguageRequest, type TextEngine } from '../core/model.js';
-import { decideLanguage } from '../engine/language.js';
+import { decideLanguage, loadLanguageDetector } from '../engine/language.js';
 import type { ToolContext } from './types.js';
 
 /** A text to analyse and what the caller calls it in messages (e.g. "scenario", "text 2"). */
@@ -106,7 +106,7 @@ export async function engineFor(
 ): Promise<TextEngine> {
   checkTexts(texts, ctx.services.limits);
   checkNotEmpty(texts);
-  const engine = await ctx.services.engine.require();
+  const [engine] = await Promise.all([ctx.services.engine.require(), loadLanguageDetector()]);
   throwIfCancelled(ctx.signal);
   const requested = opts.language;
   if (requested && requested !== 'auto' && !(engine.model.languages as readonly string[]).includes(requested)) {

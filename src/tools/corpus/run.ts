@@ -2,7 +2,7 @@
 // the engine (or reuse the row from the previous run's JSONL), aggregate, and write the per-row JSONL and the HTML
 // report. On cancellation the rows finished so far are written with a footer that says the run is partial, and the
 // report says so too: the files on disk are always consistent.
-import { decideLanguage } from '../../engine/language.js';
+import { decideLanguage, loadLanguageDetector } from '../../engine/language.js';
 import { CorpusAggregator, type CorpusSummary } from '../../analysis/corpus/aggregate.js';
 import { sampleRows } from '../../analysis/corpus/sample.js';
 import { bucketOf, parseTime, type TimeBucket } from '../../analysis/corpus/time.js';
@@ -110,6 +110,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
 
     const engine = await env.engine(); // model_missing before any work
     const model = engine.model;
+    await loadLanguageDetector();
     if (req.language !== 'auto' && !model.languages.includes(req.language)) {
       throw new ToolError('unsupported_language', `language '${req.language}' was requested, but the model ${model.version} reads only ${model.languages.join(', ')}`, {
         detected: req.language,
