@@ -10,7 +10,7 @@
 //  - tools/list size in characters.
 // Ratios are this build / the ref: < 1 is faster for times, > 1 is faster for throughput.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { arg, emitReport } from '../eval/args.js';
@@ -28,6 +28,44 @@ const pct = (xs: number[], q: number) => {
 };
 const median = (xs: number[]) => pct(xs, 0.5);
 
+/**
+ * The ref's node_modules: a directory of links to this checkout's packages (nothing is installed into them), plus
+ * any dependency the ref declares that this checkout no longer has, installed with npm into the ref's own folder.
+ */
+function linkModules(dir: string): void {
+  const nm = join(dir, 'node_modules');
+  if (lstatSafe(nm)?.isSymbolicLink()) unlinkSync(nm);
+  if (!existsSync(nm)) mkdirSync(nm);
+  const shared = join(ROOT, 'node_modules');
+  for (const e of readdirSync(shared)) if (!lstatSafe(join(nm, e))) symlinkSync(join(shared, e), join(nm, e));
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const missing = Object.entries(pkg.dependencies ?? {}).filter(([name]) => !existsSync(join(nm, name, 'package.json')));
+  if (missing.length === 0) return;
+  const extra = join(dir, '.ref-deps');
+  log(`installing what the ref needs and this checkout lacks: ${missing.map(([n, v]) => `${n}@${v}`).join(', ')}`);
+  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', extra, ...missing.map(([n, v]) => `${n}@${v}`)], { stdio: 'ignore' });
+  for (const [name] of missing) {
+    const scope = name.startsWith('@') ? join(nm, name.split('/')[0]) : null;
+    if (scope && lstatSafe(scope)?.isSymbolicLink()) {
+      // A scope linked to the shared folder becomes a folder of links, so nothing is written into the shared one.
+      const target = join(shared, name.split('/')[0]);
+      unlinkSync(scope);
+      mkdirSync(scope);
+      for (const e of readdirSync(target)) symlinkSync(join(target, e), join(scope, e));
+    }
+    if (lstatSafe(join(nm, name))) unlinkSync(join(nm, name));
+    symlinkSync(join(extra, 'node_modules', name), join(nm, name));
+  }
+}
+
+function lstatSafe(p: string) {
+  try {
+    return lstatSync(p);
+  } catch {
+    return null;
+  }
+}
+
 /** Builds `ref` once into a temporary directory (reused while its commit is the same); returns its cli.js. */
 function buildRef(ref: string): { cli: string; commit: string; dir: string } {
   const commit = execFileSync('git', ['rev-parse', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -36,7 +74,7 @@ function buildRef(ref: string): { cli: string; commit: string; dir: string } {
   if (!existsSync(join(dir, '.built'))) {
     log(`building ${ref} (${commit.slice(0, 12)}) in ${dir}`);
     if (!existsSync(dir)) execFileSync('git', ['worktree', 'add', '--detach', dir, commit], { cwd: ROOT, stdio: 'ignore' });
-    if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    linkModules(dir);
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
     writeFileSync(join(dir, '.built'), commit);
   }
