@@ -1,7 +1,7 @@
 import { z } from "zod";
 const OUTPUT_DEPTH = 2;
 const DESCRIBED_DEPTH = 1;
-const DESCRIPTION_CHARS = 80;
+const DESCRIPTION_CHARS = 60;
 const SHARED_MIN_CHARS = 60;
 function fullJsonSchema(schema, io) {
   return z.toJSONSchema(schema, { target: "draft-7", io, unrepresentable: "any" });
@@ -122,7 +122,9 @@ function uniqueName(key, taken) {
 }
 function compactOutputSchema(output, reference) {
   const full = fullJsonSchema(output, "output");
+  if (full.properties && typeof full.properties === "object") delete full.properties.cached;
   const compact = share(cut(full, OUTPUT_DEPTH));
+  if (compact.properties) compact.properties.cached = { type: "boolean" };
   return { type: "object", description: `Full schema: ${reference}`, ...compact };
 }
 function inputJsonSchema(input) {

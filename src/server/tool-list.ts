@@ -70,8 +70,25 @@ export function listedTool(def: ToolDefinition, model: ServedModel | null): Tool
 export function serveToolList(mcp: McpServer, model: () => ServedModel | null): void {
   let tools: Tool[] | null = null;
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => {
-    tools ??= TOOLS.map((def) => listedTool(def, model()));
+    tools ??= referToEarlier(TOOLS.map((def) => listedTool(def, model())));
     return { tools };
+  });
+}
+
+/** An argument described at length in an earlier tool (detail, granularity, explain) is described there only. */
+const SHARED_ARGUMENT_CHARS = 200;
+
+export function referToEarlier(tools: Tool[]): Tool[] {
+  const first = new Map<string, string>();
+  return tools.map((tool) => {
+    const props = { ...(tool.inputSchema.properties ?? {}) } as Record<string, Record<string, unknown>>;
+    for (const [name, schema] of Object.entries(props)) {
+      const key = JSON.stringify(schema);
+      const earlier = first.get(key);
+      if (earlier && typeof schema.description === 'string') props[name] = { ...schema, description: `as in ${earlier}` };
+      else if (key.length >= SHARED_ARGUMENT_CHARS && !earlier) first.set(key, `${tool.name}.${name}`);
+    }
+    return { ...tool, inputSchema: { ...tool.inputSchema, properties: props } };
   });
 }
 
@@ -79,7 +96,7 @@ export function serveToolList(mcp: McpServer, model: () => ServedModel | null): 
 export function serverInstructions(model: ServedModel | null, statusUri: string, docUri: (tool: string) => string): string {
   return (
     `Text and data analysis tools. ${readsSentence(model)} Tools: ${TOOLS.map((t) => `${t.name} (${t.title})`).join('; ')}. ` +
-    'Every number comes from an exact formula or the served model; each result\'s text content is a one-line summary followed by the full result as JSON. ' +
+    'Every number comes from an exact formula or the served model; each result\'s text content is a one-line summary followed by the full result as JSON (`cached`: served from the result cache). ' +
     `Read ${statusUri} for the loaded model and cache state, ${docUri('<tool>')} for how a tool computes its numbers, and ${schemaUri('<tool>')} for its full output schema.`
   );
 }

@@ -157,7 +157,10 @@ function uniqueName(key: string, taken: Json): string {
 /** The compact output schema of a tool (see the file header); `reference` names where the full shape is. */
 export function compactOutputSchema(output: z.ZodObject, reference: string): Json {
   const full = fullJsonSchema(output, 'output');
+  // `cached` is on every result and explained in the instructions.
+  if (full.properties && typeof full.properties === 'object') delete (full.properties as Json).cached;
   const compact = share(cut(full, OUTPUT_DEPTH) as Json);
+  if (compact.properties) (compact.properties as Json).cached = { type: 'boolean' };
   return { type: 'object', description: `Full schema: ${reference}`, ...compact };
 }
 

@@ -181,12 +181,12 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
 function describeEmotion(model: ServedModel | null): string {
   const zh = model?.languages.includes('zh');
   return (
-    `Emotions of text. ${readsSentence(model)} Per text: label probabilities (${taxonomies(model)}; each 0..1, independent: they do not sum to 1), ` +
-    'detected labels (at the tuned thresholds), ekman (Ekman-7 projected from those labels, sums to 1), sentiment (four groups projected from the same labels' +
+    `Emotions of text. ${readsSentence(model)} Per text: label probabilities (${taxonomies(model)}; each 0..1, independent), ` +
+    'detected labels (tuned thresholds), ekman (Ekman-7 from those labels, sums to 1), sentiment (four groups from the same labels' +
     `${zh ? '; zh: the CPED sentiment head' : ''}) with positive_probability (the separate polarity head), valence −1..1 and arousal 0..1 ` +
     `(English: the EmoBank VAD head; Korean valence: 2·P(positive) − 1 of the polarity head), 정/한/체면 indices (en, ko)${hasHead(model, 'xed_logits') ? ', Plutchik-8 (zh)' : ''}. ` +
-    'A text longer than one model window is read in windows: label probabilities are the maximum over windows, P(positive) and valence/arousal the token-weighted mean (chunks, truncated say how many). ' +
-    `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full sizes each result; granularity "sentence" adds each sentence with UTF-16 offsets [start, end) and its own reading; explain adds the words that drive the top labels. ` +
+    'A text longer than one model window is read in windows: label probabilities are the maximum over windows, P(positive) and valence/arousal the token-weighted mean. ' +
+    `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full sizes each result; granularity "sentence" adds each sentence with UTF-16 offsets [start, end) and its reading; explain: the words driving the top labels. ` +
     'The text content is a one-line summary, then the result as JSON.'
   );
 }

@@ -16,7 +16,7 @@ export function listNames(codes: readonly string[]): string {
 export function readsSentence(model: ServedModel | null, only?: readonly string[]): string {
   if (!model) return 'No model is installed: text calls answer model_missing (red-heart://status).';
   const langs = only ? model.languages.filter((l) => only.includes(l)) : model.languages;
-  return `Model ${model.id} ${model.version} reads ${listNames(langs)} (language auto-identified); other languages are refused (unsupported_language).`;
+  return `Model ${model.id} ${model.version} reads ${listNames(langs)}; other languages are refused (unsupported_language).`;
 }
 
 const TAXONOMY: Record<string, string> = {
