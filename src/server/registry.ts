@@ -139,8 +139,9 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
 }
 
 /**
- * The text content is the one-line summary, then the structured result as JSON (what the MCP specification asks of a
- * tool with structured content): a host that shows its model only `content` still gets every number and item.
+ * The text content is the summary (a headline, for batches and conversations a line per item), then the structured
+ * result as JSON on the last line (what the MCP specification asks of a tool with structured content): a host that
+ * shows its model only `content` still gets every number and item.
  */
 export function resultText(summary: string, structured: Record<string, unknown>): string {
   return `${summary}\n${JSON.stringify(structured)}`;

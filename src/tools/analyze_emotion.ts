@@ -187,7 +187,7 @@ function describeEmotion(model: ServedModel | null): string {
     `(English: the EmoBank VAD head; Korean valence: 2·P(positive) − 1 of the polarity head), 정/한/체면 indices (en, ko)${hasHead(model, 'xed_logits') ? ', Plutchik-8 (zh)' : ''}. ` +
     'A text longer than one model window is read in windows: label probabilities are the maximum over windows, P(positive) and valence/arousal the token-weighted mean. ' +
     `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full sizes each result; granularity "sentence" adds each sentence with UTF-16 offsets [start, end) and its reading; explain: the words driving the top labels. ` +
-    'The text content is a one-line summary, then the result as JSON.'
+    'The text content is a summary, then the result as JSON.'
   );
 }
 

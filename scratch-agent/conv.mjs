@@ -1,0 +1,11 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+const c = new Client({ name: 'x', version: '0' });
+await c.connect(new StdioClientTransport({ command: process.execPath, args: ['dist/src/server/cli.js'], env: { ...process.env, RED_HEART_CACHE: 'none' }, stderr: 'ignore' }));
+const happy = ['This is wonderful, I love it!', 'Great news, I am so happy!', 'Fantastic, what a joy!', 'I adore this, thank you so much!'];
+const angry = ['This is disgusting and I hate it.', 'You ruined everything, I am furious.', 'Awful, terrible, I hate all of this.'];
+const turns = [...happy, ...angry].flatMap((t, i) => [{ speaker: 'ann', text: t }, { speaker: 'bob', text: i % 2 ? 'ok.' : 'I see.' }]);
+const r = await c.callTool({ name: 'analyze_conversation', arguments: { turns } });
+console.log(JSON.stringify(r.structuredContent.shifts, null, 0).slice(0, 1500));
+console.log(r.structuredContent.turns.map((t) => `${t.index} ${t.speaker} ${t.emotion.valence}`).join('\n'));
+await c.close();
