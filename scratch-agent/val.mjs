@@ -1,0 +1,14 @@
+import { TOOLS } from '../dist/src/tools/index.js';
+import { withCachedFlag } from '../dist/src/server/registry.js';
+import pino from 'pino';
+const rec = JSON.parse((await import('node:fs')).readFileSync('test/fixtures/recorded-calls.json', 'utf8'));
+const call = rec.calls.find((c) => c.tool === 'analyze_emotion' && !c.result.isError && c.args.text);
+const out = withCachedFlag(TOOLS[0].output);
+const s = call.result.structured;
+for (let i = 0; i < 200; i++) await out.safeParseAsync(s);
+let t = performance.now(); for (let i = 0; i < 1000; i++) await out.safeParseAsync(s); console.log('zod validate ms/call', (performance.now() - t) / 1000);
+t = performance.now(); for (let i = 0; i < 1000; i++) JSON.stringify(s); console.log('stringify ms', (performance.now() - t) / 1000);
+const inp = TOOLS[0].input; const a = { text: 'hello there how are you', language: 'en' };
+t = performance.now(); for (let i = 0; i < 1000; i++) await inp.safeParseAsync(a); console.log('input validate ms', (performance.now() - t) / 1000);
+const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
+t = performance.now(); for (let i = 0; i < 1000; i++) { const c = log.child({ tool: 'x', requestId: 'abcd' }); c.info({ ms: 3, cached: false }, 'tool call done'); } console.log('log ms', (performance.now() - t) / 1000);
