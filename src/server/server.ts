@@ -3,6 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
 import type { EngineHandle } from '../engine/handle.js';
 import { AnalysisMemo, memoizedHandle } from '../engine/memo.js';
+import { loadLanguageDetector } from '../engine/language.js';
 import { ResultCache } from './cache.js';
 import type { AppConfig } from './config.js';
 import { createCorpusFiles } from './corpus/files.js';
@@ -51,6 +52,15 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
   serveToolList(mcp, () => served);
   registerSchemaResource(mcp);
+  // After `initialize` (never before it, so the handshake is not delayed): the language detector and the model start
+  // loading in the background, so the first text call does not wait for both in turn. A model that cannot load is
+  // reported by that call (model_missing) and in red-heart://status.
+  mcp.server.oninitialized = () => {
+    setImmediate(() => {
+      void loadLanguageDetector();
+      if (served) engine.require().catch(() => {});
+    });
+  };
   registerViews(mcp);
 
   const status = () => ({

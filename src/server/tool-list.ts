@@ -3,11 +3,15 @@
 // once per server and reused. The server instructions name every tool from the same list.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, ListToolsRequestSchema, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { resolveSelection } from '../engine/manifest.js';
 import { TOOLS } from '../tools/index.js';
 import { readsSentence } from '../tools/model-facts.js';
 import type { ServedModel, ToolDefinition } from '../tools/types.js';
 import { compactOutputSchema, fullJsonSchema, inputJsonSchema } from './tool-schemas.js';
+import { packageRoot } from './config.js';
 import { viewMeta } from './views.js';
 import { withCachedFlag } from './registry.js';
 
@@ -50,15 +54,48 @@ export function toolDescription(def: ToolDefinition, model: ServedModel | null):
   return def.describe ? def.describe(model) : def.description;
 }
 
+type ListedSchemas = Pick<Tool, 'inputSchema' | 'outputSchema'>;
+
+/** The schemas tools/list serves, per tool in TOOLS order (zod → JSON Schema, compacted; ~0.1 s of CPU). */
+export function computeListedSchemas(): Record<string, ListedSchemas> {
+  const tools = referToEarlier(
+    TOOLS.map((def) => ({
+      name: def.name,
+      inputSchema: inputJsonSchema(def.input) as Tool['inputSchema'],
+      outputSchema: compactOutputSchema(withCachedFlag(def.output), schemaUri(def.name)) as Tool['outputSchema'],
+    })),
+  );
+  return Object.fromEntries(tools.map((t) => [t.name, { inputSchema: t.inputSchema, outputSchema: t.outputSchema }]));
+}
+
+/** Written by `npm run build` (scripts/build-tool-schemas.mjs), so a fresh server answers tools/list without computing it. */
+export const SCHEMAS_FILE = join(packageRoot(), 'dist', 'tool-schemas.json');
+
+/**
+ * The built schemas when the file is newer than every compiled tool module (a rebuilt tool makes it stale; then
+ * they are computed, with the same result).
+ */
+function listedSchemas(): Record<string, ListedSchemas> {
+  try {
+    const built = statSync(SCHEMAS_FILE).mtimeMs;
+    const toolsDir = join(packageRoot(), 'dist', 'src', 'tools');
+    const newest = Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...readdirSync(toolsDir).filter((f) => f.endsWith('.js')).map((f) => statSync(join(toolsDir, f)).mtimeMs));
+    const file = JSON.parse(readFileSync(SCHEMAS_FILE, 'utf8')) as Record<string, ListedSchemas>;
+    if (built >= newest && TOOLS.every((t) => t.name in file)) return file;
+  } catch {
+    // no built file (running from src/, or not built yet): computed below
+  }
+  return computeListedSchemas();
+}
+
 /** One tool as tools/list shows it. */
-export function listedTool(def: ToolDefinition, model: ServedModel | null): Tool {
+export function listedTool(def: ToolDefinition, model: ServedModel | null, schemas: ListedSchemas): Tool {
   const meta = viewMeta(def.name);
   return {
     name: def.name,
     title: def.title,
     description: toolDescription(def, model),
-    inputSchema: inputJsonSchema(def.input) as Tool['inputSchema'],
-    outputSchema: compactOutputSchema(withCachedFlag(def.output), schemaUri(def.name)) as Tool['outputSchema'],
+    ...schemas,
     // A file-writing tool replaces an existing file of its output name (the user's, if it bears that name): destructive.
     annotations: { readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: def.writesFiles === true, openWorldHint: false },
     // MCP Apps: the view this tool's result renders in, for hosts that support it (src/server/views.ts).
@@ -70,7 +107,10 @@ export function listedTool(def: ToolDefinition, model: ServedModel | null): Tool
 export function serveToolList(mcp: McpServer, model: () => ServedModel | null): void {
   let tools: Tool[] | null = null;
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => {
-    tools ??= referToEarlier(TOOLS.map((def) => listedTool(def, model())));
+    if (!tools) {
+      const schemas = listedSchemas();
+      tools = TOOLS.map((def) => listedTool(def, model(), schemas[def.name]));
+    }
     return { tools };
   });
 }
@@ -78,7 +118,7 @@ export function serveToolList(mcp: McpServer, model: () => ServedModel | null): 
 /** An argument described at length in an earlier tool (detail, granularity, explain) is described there only. */
 const SHARED_ARGUMENT_CHARS = 200;
 
-export function referToEarlier(tools: Tool[]): Tool[] {
+export function referToEarlier<T extends Pick<Tool, 'name' | 'inputSchema'>>(tools: T[]): T[] {
   const first = new Map<string, string>();
   return tools.map((tool) => {
     const props = { ...(tool.inputSchema.properties ?? {}) } as Record<string, Record<string, unknown>>;
