@@ -51,7 +51,6 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   );
   registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
   serveToolList(mcp, () => served);
-  registerSchemaResource(mcp);
   // After `initialize` (never before it, so the handshake is not delayed): the language detector and the model start
   // loading in the background, so the first text call does not wait for both in turn. A model that cannot load is
   // reported by that call (model_missing) and in red-heart://status.
@@ -74,6 +73,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   });
 
   registerResources(mcp, { status, modelsDir: config.modelsDir });
+  registerSchemaResource(mcp);
   registerPrompts(mcp);
 
   return {
