@@ -178,7 +178,9 @@ export class OnnxTextEngine implements TextEngine {
 
   /** Verifies the files, creates the session on the requested provider (with `auto` fallback) and warms it up. */
   static async load(resolved: ResolvedModel, opts: EngineOptions): Promise<OnnxTextEngine> {
-    await loadLanguageDetector();
+    // The detector loads while the session is created (in the worker thread); the engine is ready when both are.
+    const detector = loadLanguageDetector();
+    detector.catch(() => {}); // awaited below; a model that fails first must not leave it unhandled
     ensureOrtLogging();
     const t0 = performance.now();
     const e = resolved.entry;
@@ -265,6 +267,7 @@ export class OnnxTextEngine implements TextEngine {
           batching,
         };
         const engine = new OnnxTextEngine(session, tokenizer, resolved, info);
+        await detector;
         const w0 = performance.now();
         await engine.warmUp();
         info.warmupMs = Math.round(performance.now() - w0);
