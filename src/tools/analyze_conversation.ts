@@ -21,6 +21,7 @@ import { round3, round4 } from '../core/numbers.js';
 import * as reading from './emotion_reading.js';
 import { decodeState, encodeState } from './conversation_state.js';
 import { checkNotEmpty, checkTexts, languageRefusal, refusalError, textArg, type ToolLanguages } from './text-input.js';
+import { loadLanguageDetector } from '../engine/language.js';
 import { readsSentence } from './model-facts.js';
 import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
@@ -139,7 +140,7 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
   checkNotEmpty(named);
   if (args.explain) reading.checkExplainLimits(texts);
   const times = args.turns.map((t, i) => seconds(t.time, i));
-  const engine = await ctx.services.engine.require();
+  const [engine] = await Promise.all([ctx.services.engine.require(), loadLanguageDetector()]);
   throwIfCancelled(ctx.signal);
   // A turn in a language the model does not read fails the call, naming the turn (the state needs every turn).
   texts.forEach((text, i) => {
