@@ -10,5 +10,7 @@ export default defineConfig({
     minWorkers: 1,
     // A test that makes no assertion fails (a `return` before any expect cannot pass silently).
     expect: { requireAssertions: true },
+    // The default output, then one line counting skipped tests by cause (test/helpers/skip-reporter.ts).
+    reporters: ['default', './test/helpers/skip-reporter.ts'],
   },
 });

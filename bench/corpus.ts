@@ -1,4 +1,4 @@
-// analyze_corpus benchmark (issue 18). Prints one JSON object (also written with --out FILE).
+// analyze_corpus benchmark. Prints one JSON object (also written with --out FILE).
 //   node dist/bench/corpus.js [--mode throughput|rss] [--rows N] [--distinct N] [--models-dir DIR] [--threads N] [--out FILE]
 // throughput (default): N distinct GoEmotions texts (the 5,426 dev texts first, then test texts), in --rounds rounds
 //   (default 5): rows/s of analyze_corpus over a CSV of the round's texts vs analyze_emotion `texts` batches of 64 over
@@ -14,7 +14,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { TextAnalysis, TextEngine } from '../src/core/model.js';
-import { resolveModel } from '../src/engine/manifest.js';
+import { EnsembleTextEngine } from '../src/engine/ensemble-engine.js';
+import { resolveSelection } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { defaults, packageRoot } from '../src/server/config.js';
 import { analyzeEmotionTool } from '../src/tools/analyze_emotion.js';
@@ -63,8 +64,10 @@ async function main(): Promise<void> {
   if (mode === 'make-file') return makeFile(arg('file') as string, rows, Number(arg('distinct', '1000')));
   const modelsDir = resolve(arg('models-dir', join(ROOT, 'models'))!);
   const threads = Number(arg('threads', '0'));
-  const resolved = resolveModel(modelsDir, undefined, arg('model'));
-  const engine = await OnnxTextEngine.load(resolved, { provider: 'cpu', threads, batchWindowMs: 3, maxBatch: 32, logger: pino({ level: 'silent' }) });
+  // --model may name an ensemble (its members run concurrently, each with --threads threads)
+  const sel = resolveSelection(modelsDir, undefined, arg('model'));
+  const opts = { provider: 'cpu' as const, threads, batchWindowMs: 3, maxBatch: 32, logger: pino({ level: 'silent' }) };
+  const engine = sel.kind === 'ensemble' ? await EnsembleTextEngine.load(sel.ensemble, opts) : await OnnxTextEngine.load(sel.model, opts);
   const pool = goemotionsTexts();
   const dir = mkdtempSync(join(tmpdir(), 'bench-corpus-'));
   const files = createCorpusFiles([dir]);

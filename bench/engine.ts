@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   // Node is timed before AND after Python (the machine is shared; load drifts); the better of the two is reported
   const better = <T extends { p50_ms: number }>(a: T, b: T) => (a.p50_ms <= b.p50_ms ? a : b);
   let node = { b1: await nodeRun(b1ids.map((x) => [x])), b32: await nodeRun(b32ids) };
-  let python: Record<string, any> | { skipped: string } = { skipped: 'not run' };
+  let python: Record<string, any> | { skipped: string };
   const py = arg('python', process.env.PYTHON ?? 'python3')!;
   const probe = spawnSync(py, ['-c', 'import onnxruntime, numpy'], { encoding: 'utf8' });
   if (probe.status !== 0) {

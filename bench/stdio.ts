@@ -1,5 +1,5 @@
 // analyze_emotion through the real stdio server with the DEFAULT file cache already holding 20,000 entries,
-// against the same calls with --cache none, in the same run (issue 13). Prints one JSON object.
+// against the same calls with --cache none, in the same run. Prints one JSON object.
 //   node dist/bench/stdio.js [--entries 20000] [--calls 200] [--out FILE]
 // Measures:
 //  - p50/p95 of one uncached call (~20-token text) with the filled file cache vs no cache; calls alternate between

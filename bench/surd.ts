@@ -41,7 +41,8 @@ function mediator(n: number, seed: number): Float64Array[] {
   const q2 = new Float64Array(n);
   const q3 = new Float64Array(n);
   const rng = new Gaussian(seed);
-  let a = 0;
+  // a feeds nothing back (only b and c are read at the next step): it is the series' output
+  let a: number;
   let b = 0;
   let c = 0;
   for (let i = 0; i < n + burn; i++) {

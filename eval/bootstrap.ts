@@ -1,4 +1,4 @@
-// Percentile bootstrap 95 % intervals for test metrics (issue 14 item 8): resample the test rows with
+// Percentile bootstrap 95 % intervals for test metrics: resample the test rows with
 // replacement, recompute the metric, take the 2.5th and 97.5th percentiles. Seeded, so a report is reproducible.
 import { mulberry32 } from '../src/core/random.js';
 

@@ -11,7 +11,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
-import { resolveModel } from '../src/engine/manifest.js';
+import { EnsembleTextEngine } from '../src/engine/ensemble-engine.js';
+import { resolveSelection } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import type { TextAnalysis } from '../src/core/model.js';
 import { packageRoot } from '../src/server/config.js';
@@ -76,7 +77,7 @@ function parseArgs(argv: string[]): Args {
 const log = (m: string) => process.stderr.write(`[eval] ${m}\n`);
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
-async function run(engine: OnnxTextEngine, texts: string[], what: string): Promise<TextAnalysis[]> {
+async function run(engine: OnnxTextEngine | EnsembleTextEngine, texts: string[], what: string): Promise<TextAnalysis[]> {
   const t0 = performance.now();
   const out: TextAnalysis[] = [];
   const STEP = 512; // texts per engine call; the engine sorts each call's windows by length and batches them
@@ -91,7 +92,7 @@ const take = <T>(rows: T[], limit?: number) => (limit ? rows.slice(0, limit) : r
 const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 /**
- * Every test metric is reported three ways (issue 14 item 8): its value, a percentile-bootstrap 95 % interval
+ * Every test metric is reported three ways: its value, a percentile-bootstrap 95 % interval
  * (1,000 resamples of the test rows, seed 0), and the value on the test set without the rows whose text (pair,
  * for ETHICS) also occurs in the task's train split ("upstream duplicates").
  */
@@ -115,10 +116,16 @@ class Report {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const resolved = resolveModel(args.modelsDir, undefined, args.model);
-  const engine = await OnnxTextEngine.load(resolved, { provider: args.provider, threads: args.threads, batchWindowMs: 0, maxBatch: args.batch });
+  // --model may name an ensemble: the fused results with the ensemble's own thresholds (docs/engine.md, "Ensembles")
+  const sel = resolveSelection(args.modelsDir, undefined, args.model);
+  const opts = { provider: args.provider, threads: args.threads, batchWindowMs: 0, maxBatch: args.batch };
+  const engine = sel.kind === 'ensemble' ? await EnsembleTextEngine.load(sel.ensemble, opts) : await OnnxTextEngine.load(sel.model, opts);
+  const resolved = sel.kind === 'ensemble'
+    ? { entry: sel.ensemble.entry, modelPath: sel.ensemble.manifestPath }
+    : { entry: sel.model.entry, modelPath: sel.model.modelPath };
+  const runtime = engine instanceof EnsembleTextEngine ? engine.members[0].info : engine.info;
   const m = engine.model;
-  log(`model ${m.id} ${m.version} (${resolved.modelPath}), ${m.parameters} parameters, provider ${engine.info.provider}, ${engine.info.threads} threads`);
+  log(`model ${m.id} ${m.version} (${resolved.modelPath}), ${m.parameters} parameters, provider ${runtime.provider}, ${runtime.threads} threads`);
   const rep = new Report();
   const metrics = rep.metrics;
   const counts: Record<string, number> = {};
@@ -179,7 +186,7 @@ async function main(): Promise<void> {
     }
   }
   if (args.tasks.includes('nsmc')) {
-    // Both splits (issue 14 item 8): the per-review split of 1.0–1.3 and the split by movie; one pass over the
+    // Both splits: the per-review split of 1.0–1.3 and the split by movie; one pass over the
     // union of their test texts.
     const pool = loadNsmcPool(args.data, log);
     const byReview = nsmcByReview(pool);
@@ -280,7 +287,7 @@ async function main(): Promise<void> {
   }
   const report = {
     model: { id: m.id, version: m.version, sha256: m.sha256, file: resolved.modelPath, parameters: m.parameters },
-    runtime: { node: process.version, onnxruntime: ort.env.versions?.common ?? null, provider: engine.info.provider, threads: engine.info.threads },
+    runtime: { node: process.version, onnxruntime: ort.env.versions?.common ?? null, provider: runtime.provider, threads: runtime.threads },
     data: args.data,
     limit: args.limit ?? null,
     procedure: `truncate to max_length ${m.maxLength}; batch ${args.batch}${args.batch === 1 ? ' (each text alone, as training/evaluate.py)' : ''}`,

@@ -1,4 +1,4 @@
-// Bytes of JSON per text at each detail level (issue 15), on real dev texts, as analyze_emotion returns them:
+// Bytes of JSON per text at each detail level, on real dev texts, as analyze_emotion returns them:
 //   node dist/eval/detail_bytes.js [--data DIR] [--n 300]
 // English: GoEmotions dev; Korean: KOTE dev. Counts the UTF-8 bytes of one element of `results` (no envelope).
 import { join, resolve } from 'node:path';

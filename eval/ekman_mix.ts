@@ -54,8 +54,10 @@ function evaluate(gold: Set<Ekman>[], dist: Array<Record<Ekman, number>>): { mac
   gold.forEach((g, i) => {
     const d = dist[i];
     const top = EKMAN.reduce((a, b) => (d[b] > d[a] ? b : a));
-    if (g.has(top)) (tp[top] = (tp[top] ?? 0) + 1), hit++;
-    else fp[top] = (fp[top] ?? 0) + 1;
+    if (g.has(top)) {
+      tp[top] = (tp[top] ?? 0) + 1;
+      hit++;
+    } else fp[top] = (fp[top] ?? 0) + 1;
     for (const c of g) if (c !== top) fn[c] = (fn[c] ?? 0) + 1;
   });
   const f1 = EKMAN.map((c) => {

@@ -1,4 +1,4 @@
-// Explanation faithfulness and cost on the shipped model (issue 15), documented in docs/emotion.md:
+// Explanation faithfulness and cost on the shipped model, documented in docs/emotion.md:
 //   node dist/eval/explain.js [--lang en|ko] [--data DIR] [--n 200] [--draws 10] [--seed 15] [--bench-runs 15]
 // (--lang ko: KOTE dev texts, KOTE head)
 // Faithfulness: for each sampled GoEmotions *dev* text with ≥ 6 word units, the dominant label is explained by

@@ -1,7 +1,8 @@
 // The layer rule of docs/architecture.md, checked on the source: every import of every file under src/ must point
 // to its own layer or one below it, and the pure layers (analysis, core) import no I/O module. A failure names the
 // file and the import that break the rule.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { importsOf, sourceFiles } from './helpers/imports.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -27,22 +28,6 @@ const PACKAGES: Record<Layer, (name: string) => boolean> = {
   engine: (name) => !name.startsWith('@modelcontextprotocol/'),
   core: () => false,
 };
-
-export function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
-
-/** Module specifiers of static imports, re-exports, side-effect imports and dynamic import() calls. */
-export function importsOf(code: string): string[] {
-  const out: string[] = [];
-  const stripped = code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  for (const re of [/\b(?:import|export)\s[^'";]*?\sfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g]) {
-    for (const m of stripped.matchAll(re)) out.push(m[1]);
-  }
-  return out;
-}
 
 function layerOf(file: string): Layer | null {
   const top = relative(SRC, file).split(sep)[0] as Layer;

@@ -7,7 +7,7 @@ becomes <unk>).  Scores of kept pieces are unchanged.
 Writes  training/work/tokenizer_full.json, models/tokenizer.json,
         training/work/vocab_map.npy (new id -> original e5 id)
 
---v2 (issue 14, Chinese/Japanese) does NOT rebuild the en/ko vocabulary: it keeps every piece of the current
+--v2 (Chinese/Japanese) does NOT rebuild the en/ko vocabulary: it keeps every piece of the current
 models/tokenizer.json at its current id and APPENDS, in e5 id order, (a) the pieces the full e5 tokenizer uses at least
 twice on the Chinese training material (CPED train series + XED cn/zh/tw lines with exactly 2 fields; never dev or
 test text), (b) every single kana/CJK character piece and (c) every e5 piece that contains kana - minus any piece

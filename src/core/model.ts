@@ -1,6 +1,8 @@
 // Public surface of the text engine, shared by every text-based tool (analyze_emotion, the text paths of
 // bentham_score / regret_forecast, full_analysis). Implemented in src/engine/ (see issue 6).
 
+import type { HeadInfo, HeadValue } from './heads.js';
+
 /** Codes the `language` parameter may name: the languages the project has or plans models for (issue 14). */
 export const LANGUAGE_CODES = ['en', 'ko', 'zh', 'ja'] as const;
 export type LanguageCode = (typeof LANGUAGE_CODES)[number];
@@ -26,6 +28,8 @@ export interface TextAnalysis {
    * null when the caller named the language.
    */
   languageConfidence: number | null;
+  /** true when the language was read by the served-language prior, not identified on evidence (docs/language.md). */
+  languageUncertain?: boolean;
   /** Tokens in the text (before windowing), excluding special tokens. */
   tokens: number;
   /** How many of those tokens are the tokenizer's unknown token (pieces outside its vocabulary). */
@@ -52,12 +56,16 @@ export interface TextAnalysis {
   cpedEmotion?: Float32Array;
   cpedSentiment?: Float32Array;
   xed?: Float32Array;
+  /** Heads without a field above (src/core/heads.ts), by manifest name; absent when the model has none. */
+  heads?: Readonly<Record<string, HeadValue>>;
 }
 
 export interface ModelInfo {
   id: string;
   version: string;
   sha256: string;
+  /** The execution provider the model really runs on (cpu, cuda, webgpu, …; an ensemble's members joined by '+'). */
+  provider?: string;
   parameters: number;
   maxLength: number;
   /** Languages the model reads (manifest `languages`); other texts are refused with unsupported_language. */
@@ -72,10 +80,24 @@ export interface ModelInfo {
   };
   /** Per-label decision thresholds tuned on dev splits (the zh heads have none: CPED is argmax, XED has no dev split). */
   thresholds: { goemotions: number[]; kote: number[] };
+  /** Every head the model serves, in manifest order (absent on models written by hand in tests). */
+  heads?: readonly HeadInfo[];
+}
+
+/** The language one text is read as, decided once before the engine runs (src/tools/reading) and carried into it. */
+export interface DecidedLanguage {
+  language: Language;
+  /** How sure the identification is (0..1); null when the caller named the language. */
+  confidence: number | null;
+  /** true when the language was read by the served-language prior, not identified on evidence (docs/language.md). */
+  uncertain?: boolean;
 }
 
 export interface AnalyzeOptions {
+  /** What the caller asked for; the engine decides each text's language from it when `decided` is absent. */
   language?: LanguageRequest;
+  /** One decision per text, in order: the engine reads each text as decided and decides nothing itself. */
+  decided?: readonly DecidedLanguage[];
   signal?: AbortSignal;
 }
 

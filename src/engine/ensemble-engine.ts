@@ -5,8 +5,8 @@
 import { ToolError } from '../core/errors.js';
 import type { ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 import { EngineLoadError } from './errors.js';
-import { REQUIRED_HEADS, fuseAnalyses, isFusedHead, type FusionWeights } from './fusion.js';
-import { decideLanguage } from './language.js';
+import { REQUIRED_HEADS, fuseAnalyses, type FusionWeights } from './fusion.js';
+import { decidedLanguages } from './decided.js';
 import type { ResolvedEnsemble } from './manifest.js';
 import { OnnxTextEngine, type EngineAnalyzeOptions, type EngineOptions } from './onnx-engine.js';
 
@@ -31,18 +31,22 @@ export class EnsembleTextEngine implements TextEngine {
     readonly members: readonly OnnxTextEngine[],
     readonly info: EnsembleInfo,
     thresholds: { goemotions: number[]; kote: number[] },
+    /** The ensemble's own thresholds per fused multi-label head. */
+    headThresholds: Readonly<Record<string, readonly number[]>>,
   ) {
     const first = members[0].model;
     this.model = {
       id: info.id,
       version: info.version,
       sha256: info.sha256,
+      provider: [...new Set(members.map((m) => m.model.provider))].join('+'),
       parameters: members.reduce((s, m) => s + m.model.parameters, 0),
       maxLength: first.maxLength,
       // zh in every member means every member has the zh heads, so the manifest gave them weights and they are fused
       languages: first.languages.filter((l) => members.every((m) => m.model.languages.includes(l))),
       labels: { ...first.labels },
       thresholds,
+      heads: first.heads?.map((h) => (h.thresholds ? { ...h, thresholds: [...headThresholds[h.name]] } : h)),
     };
   }
 
@@ -51,14 +55,9 @@ export class EnsembleTextEngine implements TextEngine {
     const e = resolved.entry;
     const name = `ensemble '${e.id}' in ${resolved.manifestPath}`;
     const heads = Object.keys(e.weights);
-    const unfusable = heads.filter((h) => !isFusedHead(h));
     const missing = REQUIRED_HEADS.filter((h) => !heads.includes(h));
-    if (unfusable.length || missing.length) {
-      throw new EngineLoadError(
-        'model_invalid',
-        `${name}: ${unfusable.length ? `this engine cannot fuse head ${unfusable.map((h) => `'${h}'`).join(', ')}` : ''}${unfusable.length && missing.length ? '; ' : ''}${missing.length ? `no weights for head ${missing.map((h) => `'${h}'`).join(', ')}` : ''}`,
-        resolved.manifestPath,
-      );
+    if (missing.length) {
+      throw new EngineLoadError('model_invalid', `${name}: no weights for head ${missing.map((h) => `'${h}'`).join(', ')}`, resolved.manifestPath);
     }
     const t0 = performance.now();
     const settled = await Promise.allSettled(resolved.members.map((m) => OnnxTextEngine.load(m, opts)));
@@ -77,11 +76,11 @@ export class EnsembleTextEngine implements TextEngine {
       version: e.version,
       sha256: resolved.sha256,
       manifestPath: resolved.manifestPath,
-      weights: Object.fromEntries(heads.map((h) => [h, [...e.weights[h]]])) as unknown as FusionWeights,
+      weights: Object.fromEntries(heads.map((h) => [h, [...e.weights[h]]])),
       thresholdsSource: `${resolved.manifestPath}, ensemble '${e.id}' (its own thresholds for the fused probabilities, tuned on dev)`,
       loadMs: Math.round(performance.now() - t0),
     };
-    const engine = new EnsembleTextEngine(loaded, info, thresholds);
+    const engine = new EnsembleTextEngine(loaded, info, thresholds, e.thresholds);
     opts.logger?.info({ ensemble: e.id, members: e.members, parameters: engine.model.parameters, loadMs: info.loadMs }, 'ensemble loaded');
     return engine;
   }
@@ -94,19 +93,15 @@ export class EnsembleTextEngine implements TextEngine {
   async analyzeWithMembers(texts: string[], options: EngineAnalyzeOptions = {}): Promise<{ fused: TextAnalysis[]; members: TextAnalysis[][] }> {
     if (this.closed) throw new ToolError('internal', 'the engine was closed');
     if (options.signal?.aborted) throw new ToolError('cancelled', 'the call was cancelled');
-    // The ensemble decides the language once, over the languages every member reads (each member's own decision
-    // could differ, e.g. for a text without letters). A text it accepts, every member accepts.
-    const decisions = texts.map((text, i) => {
-      const d = decideLanguage(text, options.language, this.model.languages);
-      if (!d.ok) throw new ToolError('unsupported_language', `text ${i}: ${d.message}`, { detected: d.detected, confidence: d.confidence, supported: d.supported });
-      return d;
-    });
-    const members = await Promise.all(this.members.map((m) => m.analyze(texts, options)));
+    // The language is decided once (by the caller, or here over the languages every member reads: each member's
+    // own decision could differ, e.g. for a text without letters) and every member reads the text as decided.
+    const decided = decidedLanguages(texts, options, this.model.languages);
+    const members = await Promise.all(this.members.map((m) => m.analyze(texts, { ...options, decided })));
     const fused = texts.map((_, i) =>
       fuseAnalyses(
         members.map((r) => r[i]),
         this.info.weights,
-        { language: decisions[i].language, languageConfidence: decisions[i].confidence },
+        { language: decided[i].language, languageConfidence: decided[i].confidence, ...(decided[i].uncertain ? { languageUncertain: true } : {}) },
       ),
     );
     return { fused, members };

@@ -25,3 +25,9 @@ export class EngineLoadError extends Error {
 export class InferenceError extends Error {
   override name = 'InferenceError';
 }
+
+/** A worker thread (inference or SURD) died while running a call; the call failed, the worker is replaced or, after
+ * repeated crashes, the component is marked failed. The message names the crash. */
+export class WorkerCrashError extends Error {
+  override name = 'WorkerCrashError';
+}

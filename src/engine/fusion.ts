@@ -1,37 +1,23 @@
 // How an ensemble combines its members' analyses of one text (docs/engine.md, "Ensembles"). Pure arithmetic.
 //
-// Every head is fused as a weighted mean over members, with the manifest's weights for that head:
-// - probability heads (GoEmotions, KOTE sigmoids; the polarity softmax, whose P(positive) is the second component of
-//   the mean of the members' [negative, positive] vectors): the mean of the members' PROBABILITIES, never of logits
-//   (members are separately trained; their logit scales are not comparable);
-// - regression heads (utility, valence/arousal/dominance): the mean of the values;
-// - the zh heads of v2 members (CPED emotion and sentiment softmax, XED sigmoid): the mean of the probabilities
-//   (a weighted mean of distributions still sums to 1); fused only when the ensemble has weights for them, which the
-//   manifest requires exactly when every member has them.
+// Every head the ensemble has weights for is fused as a weighted mean over members, with the manifest's weights for
+// that head, whatever its kind (src/core/heads.ts):
+// - probability heads (multi-label sigmoids such as GoEmotions, KOTE, XED; softmax heads such as CPED; the pairwise
+//   polarity head's P(positive), the mean of the members' [negative, positive] vectors' second component): the mean
+//   of the members' PROBABILITIES, never of logits (members are separately trained; their logit scales are not
+//   comparable; a weighted mean of distributions still sums to 1);
+// - regression heads (utility, valence/arousal/dominance): the mean of the values.
+// A head is fused when every member computed it (the manifest gives weights exactly for the heads every member has).
 // Members read a text with their own tokenizers and windows, so each member's window aggregation (chunking.ts) comes
 // first and the fusion works on the per-text results.
+import { headFields, headValue, type HeadValue } from '../core/heads.js';
 import type { TextAnalysis } from '../core/model.js';
 
-/** The TextAnalysis field each head fills. A head without a row here cannot be fused (the engine refuses to load). */
-export const FUSED_FIELDS = {
-  goemotions_logits: 'goemotions',
-  kote_logits: 'kote',
-  polarity_logits: 'positive',
-  utility: 'utility',
-  vad: 'vad',
-  cped_emotion_logits: 'cpedEmotion',
-  cped_sentiment_logits: 'cpedSentiment',
-  xed_logits: 'xed',
-} as const;
-
-/** The heads every model has, so every ensemble fuses (the zh heads only v2 members have). */
+/** The heads every model has, so every ensemble fuses them (the schema requires them of every manifest entry). */
 export const REQUIRED_HEADS = ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad'] as const;
 
-export type FusedHead = keyof typeof FUSED_FIELDS;
-type RequiredHead = (typeof REQUIRED_HEADS)[number];
-export type FusionWeights = Record<RequiredHead, readonly number[]> & Partial<Record<Exclude<FusedHead, RequiredHead>, readonly number[]>>;
-
-export const isFusedHead = (head: string): head is FusedHead => Object.hasOwn(FUSED_FIELDS, head);
+/** Fusion weights per head name, one per member in manifest order. */
+export type FusionWeights = Readonly<Record<string, readonly number[]>>;
 
 /** Σ w·x / Σ w over members, per component (float64 accumulation). */
 function meanOf(rows: ArrayLike<number>[], w: readonly number[]): number[] {
@@ -55,35 +41,26 @@ function meanOf(rows: ArrayLike<number>[], w: readonly number[]): number[] {
 export function fuseAnalyses(
   members: readonly TextAnalysis[],
   weights: FusionWeights,
-  language: Pick<TextAnalysis, 'language' | 'languageConfidence'>,
+  language: Pick<TextAnalysis, 'language' | 'languageConfidence' | 'languageUncertain'>,
 ): TextAnalysis {
   if (members.length === 0) throw new Error('fuseAnalyses needs at least one member analysis');
   const first = members[0];
-  const scalar = (head: 'polarity_logits' | 'utility', field: 'positive' | 'utility') => meanOf(members.map((a) => [a[field]]), weights[head])[0];
+  const fused = new Map<string, HeadValue>();
+  for (const [head, w] of Object.entries(weights)) {
+    const rows = members.map((a) => headValue(a, head));
+    if (!rows.every((r): r is HeadValue => r !== undefined)) continue;
+    const mean = meanOf(rows, w);
+    fused.set(head, rows[0] instanceof Float32Array ? Float32Array.from(mean) : mean);
+  }
   return {
     language: language.language,
     languageConfidence: language.languageConfidence,
+    ...(language.languageUncertain ? { languageUncertain: true } : {}),
     tokens: first.tokens,
     unknownTokens: first.unknownTokens,
     contentTokens: first.contentTokens,
     chunks: first.chunks,
     truncated: members.some((a) => a.truncated),
-    goemotions: Float32Array.from(meanOf(members.map((a) => a.goemotions), weights.goemotions_logits)),
-    kote: Float32Array.from(meanOf(members.map((a) => a.kote), weights.kote_logits)),
-    positive: scalar('polarity_logits', 'positive'),
-    utility: scalar('utility', 'utility'),
-    vad: meanOf(members.map((a) => a.vad), weights.vad) as [number, number, number],
-    ...zhFused(members, weights),
+    ...headFields(fused),
   };
-}
-
-/** The zh heads' fused probabilities, when the ensemble has weights for them and every member computed them. */
-function zhFused(members: readonly TextAnalysis[], weights: FusionWeights): Pick<TextAnalysis, 'cpedEmotion' | 'cpedSentiment' | 'xed'> {
-  const out: Pick<TextAnalysis, 'cpedEmotion' | 'cpedSentiment' | 'xed'> = {};
-  for (const head of ['cped_emotion_logits', 'cped_sentiment_logits', 'xed_logits'] as const) {
-    const field = FUSED_FIELDS[head];
-    const w = weights[head];
-    if (w && members.every((a) => a[field])) out[field] = Float32Array.from(meanOf(members.map((a) => a[field]!), w));
-  }
-  return out;
 }

@@ -1,8 +1,8 @@
 // The engine handle the server hands to tools (ctx.services.engine) and reads for red-heart://status.
 // createEngineHandle(config, logger):
 //  - checks the configured execution provider at once (an explicit provider that cannot load = start-up error);
-//  - with loadMode 'eager' loads the model before returning (a broken manifest/checksum = start-up error;
-//    no model installed = a warning, tools then answer model_missing);
+//  - with loadMode 'eager' loads the model before returning (no model installed or a broken one = logged, status
+//    says why, text tools answer model_missing and the rest keep serving; onModelError 'exit' makes a broken one fatal);
 //  - with 'lazy' loads on the first require().
 import type { Logger } from 'pino';
 import { ToolError } from '../core/errors.js';
@@ -12,17 +12,19 @@ import { EngineLoadError, type EngineLoadErrorKind } from './errors.js';
 import { EnsembleTextEngine } from './ensemble-engine.js';
 import { listEnsembles, listModels, resolveSelection } from './manifest.js';
 import { OnnxTextEngine, type ModelFileInfo } from './onnx-engine.js';
-import { autoCandidates, configureOrtLogging, probeProvider, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
+import { configureOrtLogging, describeFailures, probeProvider, providerCandidates, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { existsSync } from 'node:fs';
+import type { WorkerHealth } from './workers/crash-window.js';
 
 export interface EngineStatus {
-  state: 'not_loaded' | 'loading' | 'ready' | 'error';
+  /** 'failed': the inference worker crashed too often and is no longer replaced (`error` says why; /healthz answers 503). */
+  state: 'not_loaded' | 'loading' | 'ready' | 'error' | 'failed';
   load_mode: 'lazy' | 'eager';
   provider: {
     requested: ProviderRequest;
     /** The provider the loaded session really runs on; null until a model is loaded. */
     active: ProviderName | null;
-    /** Why `auto` (or the probe) fell back to CPU; null when it did not. */
+    /** Why `auto` (or the probe) passed over the providers before the one used ("cuda: …; webgpu: …"); null when it did not. */
     fallback_reason: string | null;
     /** Start-up probe of the provider candidates (one-node model), in order tried. */
     probe: ProviderAttempt[];
@@ -33,6 +35,8 @@ export interface EngineStatus {
   threads: number | null;
   /** 'worker' = the ONNX session runs in a worker thread, off the event loop (null until loaded). */
   inference_thread: 'worker' | 'main' | null;
+  /** Supervision of the inference worker(s) (all ensemble members together); null until loaded or without a worker. */
+  inference_worker: WorkerHealth | null;
   /** The model in use (null until loaded). */
   model: (ModelFileInfo & {
     /** Counted from the ONNX graph initializers. */
@@ -70,7 +74,7 @@ export interface EngineStatus {
     max_concurrent_batches: 1;
   } & Partial<BatchStats>;
   /** Why no model is usable (null when fine or not yet tried). */
-  error: { kind: EngineLoadErrorKind | 'internal'; message: string; file: string | null } | null;
+  error: { kind: EngineLoadErrorKind | 'internal' | 'worker_failed'; message: string; file: string | null } | null;
 }
 
 /** One member of a loaded ensemble, as status lists it. */
@@ -101,6 +105,8 @@ export interface EngineConfig {
   provider: ProviderRequest;
   threads: number;
   loadMode: 'lazy' | 'eager';
+  /** With loadMode 'eager': 'exit' = a model that fails to load is a start-up error; 'serve' (default) = reported, tools without a model keep serving. */
+  onModelError?: 'serve' | 'exit';
   batchWindowMs: number;
   maxBatch: number;
   batching: 'auto' | 'dynamic' | 'exact';
@@ -140,8 +146,7 @@ class OnnxEngineHandle implements EngineHandle {
     configureOrtLogging(this.config.logLevel);
     const requested = this.config.provider;
     if (requested !== 'cpu') {
-      const candidates = requested === 'auto' ? autoCandidates() : [requested];
-      for (const p of candidates) {
+      for (const p of providerCandidates(requested)) {
         const attempt = await probeProvider(p);
         this.probe.push(attempt);
         if (attempt.ok) break;
@@ -162,12 +167,21 @@ class OnnxEngineHandle implements EngineHandle {
           this.logger.error({ err: err.message }, 'no usable model: text tools will answer model_missing');
           return;
         }
-        throw err;
+        // A broken model must not take the exact tools down with it, unless the operator asked for that.
+        if (this.config.onModelError === 'exit') throw err;
+        this.logger.error({ err: (err as Error).message }, 'the model failed to load: text tools will answer model_missing; tools that need no model keep serving (--on-model-error exit makes this fatal)');
       }
     }
   }
 
   modelId(): string | null {
+    const id = this.manifestId();
+    // Results computed on an accelerator can differ from CPU ones in the last digits: their cache entries are kept apart.
+    const provider = this.engine?.model.provider ?? this.probe.find((a) => a.ok)?.provider ?? this.config.provider;
+    return id && provider !== 'cpu' && provider !== 'auto' ? `${id}+${provider}` : id;
+  }
+
+  private manifestId(): string | null {
     if (this.engine) return cacheId(this.engine.model.id, this.engine.model.version, this.engine.model.sha256);
     if (this.idCache) return this.idCache;
     try {
@@ -198,7 +212,7 @@ class OnnxEngineHandle implements EngineHandle {
   }
 
   status(): EngineStatus {
-    const status = this.engine instanceof EnsembleTextEngine ? this.ensembleStatus(this.engine) : this.modelStatus(this.engine);
+    const status = withWorkerHealth(this.engine instanceof EnsembleTextEngine ? this.ensembleStatus(this.engine) : this.modelStatus(this.engine), this.engine);
     const ensembles = listEnsembles(this.config.modelsDir, this.config.extraModelsDir);
     if (ensembles.length === 0) return status;
     const models = listModels(this.config.modelsDir, this.config.extraModelsDir);
@@ -217,9 +231,7 @@ class OnnxEngineHandle implements EngineHandle {
   private modelStatus(engine: OnnxTextEngine | null): EngineStatus {
     const info = engine?.info;
     const models = listModels(this.config.modelsDir, this.config.extraModelsDir);
-    const probeFallback = this.probe.some((a) => !a.ok)
-      ? this.probe.filter((a) => !a.ok).map((a) => `${a.provider}: ${a.error}`).join('; ')
-      : null;
+    const probeFallback = describeFailures(this.probe);
     return {
       state: this.engine ? 'ready' : this.loading ? 'loading' : this.lastError ? 'error' : 'not_loaded',
       load_mode: this.config.loadMode,
@@ -232,6 +244,7 @@ class OnnxEngineHandle implements EngineHandle {
       },
       threads: info?.threads ?? null,
       inference_thread: info?.inferenceThread ?? null,
+      inference_worker: null,
       model: info
         ? {
             id: info.id,
@@ -373,11 +386,31 @@ class OnnxEngineHandle implements EngineHandle {
   }
 }
 
+/** Adds the inference workers' supervision; a failed worker turns the state to 'failed' with the reason as the error. */
+function withWorkerHealth(status: EngineStatus, engine: LoadedEngine | null): EngineStatus {
+  const members = engine instanceof EnsembleTextEngine ? engine.members : engine ? [engine] : [];
+  const all = members.map((m) => m.workerHealth()).filter((h): h is WorkerHealth => h !== null);
+  if (all.length === 0) return status;
+  const health: WorkerHealth = {
+    crashes: all.reduce((n, h) => n + h.crashes, 0),
+    restarts: all.reduce((n, h) => n + h.restarts, 0),
+    last_crash: all.map((h) => h.last_crash).filter((c) => c !== null).at(-1) ?? null,
+    failed: all.map((h) => h.failed).find((f) => f !== null) ?? null,
+  };
+  if (health.failed === null) return { ...status, inference_worker: health };
+  return { ...status, state: 'failed', inference_worker: health, error: { kind: 'worker_failed', message: health.failed, file: null } };
+}
+
 /** A single model or an ensemble of them. */
 export type LoadedEngine = OnnxTextEngine | EnsembleTextEngine;
 
+/**
+ * The model's identity in cache keys: id, version and the full sha256 of its file (an ensemble: the hash over its
+ * members' file hashes, weights and thresholds). The load verifies the file against it, so a result computed by a
+ * loaded model is keyed by the content that computed it, not only by the manifest's name for it.
+ */
 function cacheId(id: string, version: string, sha: string): string {
-  return `${id}@${version}#${sha.slice(0, 12).toLowerCase()}`;
+  return `${id}@${version}#${sha.toLowerCase()}`;
 }
 
 /** Creates the engine handle; throws EngineLoadError when the configuration cannot work (see file header). */

@@ -3,16 +3,40 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { HEAD_KINDS, type HeadKind } from '../core/heads.js';
 import { CPED_EMOTIONS, CPED_SENTIMENTS, PLUTCHIK } from '../core/labels.js';
 import { LANGUAGE_CODES } from '../core/model.js';
 import { EngineLoadError } from './errors.js';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/i, 'a 64-character hex sha256');
+/** Every head has a kind (src/core/heads.ts); the heads the analyses read have theirs by default. */
+const kind = <K extends HeadKind>(k: K) => z.literal(k).default(k);
 const sigmoidHead = z.object({
+  kind: kind('multi-label'),
   labels: z.array(z.string().min(1)).min(1),
   activation: z.literal('sigmoid'),
   thresholds: z.array(z.number().min(0).max(1)),
 });
+/**
+ * Any other head: an ONNX output of the same name, declared by its kind and labels (thresholds for a multi-label
+ * head tuned on dev; the languages its training data covered). It is decoded, aggregated over windows and fused by
+ * its kind, and served in `TextAnalysis.heads` for a presenter.
+ */
+const otherHead = z
+  .object({
+    kind: z.enum(HEAD_KINDS),
+    labels: z.array(z.string().min(1)).min(1),
+    activation: z.enum(['sigmoid', 'softmax', 'identity']).optional(),
+    thresholds: z.array(z.number().min(0).max(1)).optional(),
+    languages: z.array(z.enum(LANGUAGE_CODES)).min(1).optional(),
+  })
+  .superRefine((h, ctx) => {
+    if (h.kind === 'pairwise' && h.labels.length !== 2) ctx.addIssue({ code: 'custom', path: ['labels'], message: 'a pairwise head has exactly 2 labels' });
+    if (h.thresholds && h.kind !== 'multi-label') ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'only a multi-label head has thresholds' });
+    if (h.thresholds && h.thresholds.length !== h.labels.length) {
+      ctx.addIssue({ code: 'custom', path: ['thresholds'], message: `${h.thresholds.length} thresholds for ${h.labels.length} labels` });
+    }
+  });
 const literals = <T extends string>(xs: readonly T[]) => xs.map((x) => z.literal(x)) as unknown as [z.ZodLiteral<T>, ...Array<z.ZodLiteral<T>>];
 /** The outputs of a v2 model's zh heads (after the five v1 outputs); a manifest listing zh needs all three. */
 export const ZH_OUTPUTS = ['cped_emotion_logits', 'cped_sentiment_logits', 'xed_logits'] as const;
@@ -41,19 +65,21 @@ export const modelEntrySchema = z
       goemotions_logits: sigmoidHead,
       kote_logits: sigmoidHead,
       polarity_logits: z.object({
+        kind: kind('pairwise'),
         labels: z.tuple([z.literal('negative'), z.literal('positive')]),
         activation: z.literal('softmax'),
       }),
-      utility: z.object({ activation: z.literal('identity') }),
+      utility: z.object({ kind: kind('regression'), labels: z.tuple([z.literal('utility')]).default(['utility']), activation: z.literal('identity') }),
       vad: z.object({
+        kind: kind('regression'),
         labels: z.tuple([z.literal('valence'), z.literal('arousal'), z.literal('dominance')]),
         scale: z.tuple([z.number(), z.number()]),
       }),
       // v2 (issue 14): the zh heads. No thresholds: CPED is single-label (argmax), XED has no dev split to tune on.
-      cped_emotion_logits: z.object({ labels: z.array(z.string().min(1)).min(1), activation: z.literal('softmax') }).optional(),
-      cped_sentiment_logits: z.object({ labels: z.tuple(literals(CPED_SENTIMENTS)), activation: z.literal('softmax') }).optional(),
-      xed_logits: z.object({ labels: z.tuple(literals(PLUTCHIK)), activation: z.literal('sigmoid') }).optional(),
-    }),
+      cped_emotion_logits: z.object({ kind: kind('softmax'), labels: z.array(z.string().min(1)).min(1), activation: z.literal('softmax') }).optional(),
+      cped_sentiment_logits: z.object({ kind: kind('softmax'), labels: z.tuple(literals(CPED_SENTIMENTS)), activation: z.literal('softmax') }).optional(),
+      xed_logits: z.object({ kind: kind('multi-label'), labels: z.tuple(literals(PLUTCHIK)), activation: z.literal('sigmoid') }).optional(),
+    }).catchall(otherHead),
     /** Ekman-7 decision thresholds tuned on GoEmotions dev (used by the evaluation; groups in ekman_mapping.json order + neutral). */
     ekman: z
       .object({ thresholds: z.array(z.number().min(0).max(1)).length(7), groups: z.array(z.string()).length(7).optional() })

@@ -1,6 +1,6 @@
 // Shares model outputs between tools: the same text analysed by analyze_emotion, the text paths of
-// bentham_score / regret_forecast and full_analysis costs one encoder pass. Keyed by model id, requested
-// language and text; in-flight analyses are shared too, so concurrent sections of one call wait on one pass.
+// bentham_score / regret_forecast and full_analysis costs one encoder pass. Keyed by model id, the decided language
+// (or, for callers that did not decide, the requested one) and text; in-flight analyses are shared too, so concurrent sections of one call wait on one pass.
 import type { EngineHandle } from './handle.js';
 import type { AnalyzeOptions, TextAnalysis, TextEngine } from '../core/model.js';
 
@@ -27,7 +27,10 @@ export class AnalysisMemo {
 
   async analyze(engine: TextEngine, texts: string[], options: AnalyzeOptions = {}): Promise<TextAnalysis[]> {
     const language = options.language ?? 'auto';
-    const keys = texts.map((t) => `${engine.model.id}\u0000${language}\u0000${t}`);
+    const { decided } = options;
+    const readAs = (i: number) => (decided ? `${decided[i].language}:${decided[i].confidence}` : language);
+    const keys = texts.map((t, i) => `${engine.model.id}\u0000${readAs(i)}\u0000${t}`);
+    const optionsFor = (idx: number[]) => (decided ? { language, decided: idx.map((i) => decided[i]) } : { language });
     const missing: number[] = [];
     for (let i = 0; i < keys.length; i++) {
       const cached = this.entries.get(keys[i]);
@@ -45,7 +48,7 @@ export class AnalysisMemo {
     if (missing.length > 0) {
       this.misses += missing.length;
       // The shared pass runs without any one caller's signal: a caller that cancels must not fail the others.
-      const batch = engine.analyze(missing.map((i) => texts[i]), { language });
+      const batch = engine.analyze(missing.map((i) => texts[i]), optionsFor(missing));
       missing.forEach((i, k) => {
         const one = batch.then((r) => r[k]);
         one.catch(() => this.entries.delete(keys[i]));
@@ -53,7 +56,7 @@ export class AnalysisMemo {
       });
       while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     }
-    const all = Promise.all(keys.map((k, i) => this.entries.get(k) ?? engine.analyze([texts[i]], { language }).then((r) => r[0])));
+    const all = Promise.all(keys.map((k, i) => this.entries.get(k) ?? engine.analyze([texts[i]], optionsFor([i])).then((r) => r[0])));
     return options.signal ? raceAbort(all, options.signal) : all;
   }
 

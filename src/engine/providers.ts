@@ -1,6 +1,9 @@
-// Execution providers: which to try for a configured `provider`, and a cheap probe that creates a session
-// for a one-node model, so an explicit provider that cannot load is found at start-up even with lazy loading.
+// Execution providers: which to try for a configured `provider`, why one cannot be used, and a cheap probe that
+// creates a session for a one-node model, so an explicit provider that cannot load is found at start-up even with
+// lazy loading. ONNX Runtime itself does not fall back: `executionProviders: ['cuda', 'cpu']` throws when CUDA
+// cannot start, so every caller tries one provider at a time and records why each one failed.
 import ort from 'onnxruntime-node';
+import { cudaReadiness, explainCudaFailure, readGpuSetup } from './gpu-runtime.js';
 
 export type ProviderName = 'cpu' | 'cuda' | 'coreml' | 'dml' | 'webgpu';
 export type ProviderRequest = 'auto' | ProviderName;
@@ -27,12 +30,47 @@ export function ensureOrtLogging(): void {
   if (!ortLoggingSet) configureOrtLogging('info');
 }
 
-/** The accelerator `auto` tries on each platform before CPU. */
+/**
+ * What `auto` tries on each platform, in order: the platform's own accelerator (CUDA only once `gpu setup` has
+ * installed its libraries; CoreML, DirectML), then WebGPU (bundled in onnxruntime-node: Metal, D3D12, Vulkan), then CPU.
+ */
 export function autoCandidates(platform: NodeJS.Platform = process.platform, arch: string = process.arch): ProviderName[] {
-  if (platform === 'darwin') return ['coreml', 'cpu'];
-  if (platform === 'win32') return ['dml', 'cpu'];
-  if (platform === 'linux' && arch === 'x64') return ['cuda', 'cpu'];
+  if (platform === 'darwin') return ['coreml', 'webgpu', 'cpu'];
+  if (platform === 'win32') return ['dml', 'webgpu', 'cpu'];
+  if (platform === 'linux' && arch === 'x64') return ['cuda', 'webgpu', 'cpu'];
+  if (platform === 'linux') return ['webgpu', 'cpu'];
   return ['cpu'];
+}
+
+/** The providers to try, in order, for a configured `provider`. */
+export function providerCandidates(requested: ProviderRequest): ProviderName[] {
+  return requested === 'auto' ? autoCandidates() : [requested];
+}
+
+/** Why a provider cannot be tried in this process at all (null: try it). */
+export function unavailableReason(provider: ProviderName): string | null {
+  if (provider === 'cpu') return null;
+  if (!knownBackends().includes(provider)) {
+    return `onnxruntime-node ${ort.env.versions?.common ?? ''} has no '${provider}' backend on ${process.platform}/${process.arch} (available: ${knownBackends().join(', ')})`;
+  }
+  if (provider === 'cuda') {
+    const cuda = cudaReadiness();
+    if (!cuda.ready) return cuda.reason;
+  }
+  return null;
+}
+
+/** Why creating a session on a provider failed, in words a user can act on. */
+export function failureReason(provider: ProviderName, err: unknown): string {
+  // ORT's failed checks read "/onnxruntime_src/…/file.cc:136 <function> <condition> was false. <message>": keep the message
+  const line = firstLine(err).replace(/^\/onnxruntime_src\/\S+:\d+ .*? was false\. /, '');
+  return provider === 'cuda' ? explainCudaFailure(line, readGpuSetup() ?? undefined) : line;
+}
+
+/** "cuda: …; webgpu: …" for the attempts that failed, or null when none did. */
+export function describeFailures(attempts: readonly ProviderAttempt[]): string | null {
+  const failed = attempts.filter((a) => !a.ok);
+  return failed.length ? failed.map((a) => `${a.provider}: ${a.error}`).join('; ') : null;
 }
 
 /** Backends this onnxruntime-node build knows about (bundled or loadable from an extra install). */
@@ -78,13 +116,8 @@ function probeModel(): Uint8Array {
 /** Tries to create (and run) a session for a one-node model with exactly this provider. */
 export async function probeProvider(provider: ProviderName): Promise<ProviderAttempt> {
   ensureOrtLogging();
-  if (provider !== 'cpu' && !knownBackends().includes(provider)) {
-    return {
-      provider,
-      ok: false,
-      error: `onnxruntime-node ${ort.env.versions?.common ?? ''} has no '${provider}' backend on ${process.platform}/${process.arch} (available: ${knownBackends().join(', ')})`,
-    };
-  }
+  const unavailable = unavailableReason(provider);
+  if (unavailable) return { provider, ok: false, error: unavailable };
   try {
     const session = await ort.InferenceSession.create(probeModel(), { executionProviders: [provider], logSeverityLevel: 4 });
     try {
@@ -94,6 +127,6 @@ export async function probeProvider(provider: ProviderName): Promise<ProviderAtt
     }
     return { provider, ok: true };
   } catch (err) {
-    return { provider, ok: false, error: firstLine(err) };
+    return { provider, ok: false, error: failureReason(provider, err) };
   }
 }

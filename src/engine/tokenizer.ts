@@ -40,6 +40,16 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: Record<
     break;
   }
 
+  // tokenizers fuses a run of unknown characters into one <unk> (its token string is the run); a model trained on
+  // sentencepiece ids (USE) saw one <unk> per character, which `unknown_per_character: true` restores.
+  const perCharUnknown = tokenizerConfig.unknown_per_character === true;
+  if (perCharUnknown && unkId === undefined) throw new Error('unknown_per_character needs an unk token');
+  // `unknown_characters`: characters sentencepiece keeps (each one <unk>) that the JS Precompiled normaliser, an
+  // approximation of the charsmap, would delete or turn into spaces; they become U+E000 (outside the vocabulary: one
+  // <unk>) before encoding. training/use/build_use.py lists them.
+  const unknownChars = typeof tokenizerConfig.unknown_characters === 'string' && tokenizerConfig.unknown_characters.length > 0
+    ? new RegExp(`[${Array.from(tokenizerConfig.unknown_characters, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`, 'gu')
+    : null;
   const content = new Map<number, boolean>();
   return {
     prefix,
@@ -58,7 +68,9 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: Record<
       // U+FEFF (BOM) is dropped everywhere: @huggingface/tokenizers trims it at the ends of a text (JS trim() counts it
       // as whitespace) while Python `tokenizers` turns it into ▁ <unk>; without it both agree
       // (test/fixtures/make_tokenizer_parity.py applies the same rule).
-      const ids = tok.encode(text.replace(/\uFEFF/g, ''), { add_special_tokens: false }).ids as Array<number | undefined>;
+      const clean = text.replace(/\uFEFF/g, '');
+      const enc = tok.encode(unknownChars ? clean.replace(unknownChars, '\uE000') : clean, { add_special_tokens: false });
+      const ids = (perCharUnknown ? splitUnknown(enc.ids, enc.tokens, unkId) : enc.ids) as Array<number | undefined>;
       // tokenizers.js leaves an id undefined for a piece missing from the vocabulary in some models; that is <unk>.
       if (ids.some((id) => id === undefined)) {
         if (unkId === undefined) throw new Error('the tokenizer produced a token outside its vocabulary and defines no unk token');
@@ -67,6 +79,17 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: Record<
       return ids as number[];
     },
   };
+}
+
+/** One unk id per character (code point) of each unk token's string. */
+export function splitUnknown(ids: ArrayLike<number | undefined>, tokens: readonly string[], unkId: number | undefined): Array<number | undefined> {
+  const out: Array<number | undefined> = [];
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i] === unkId || ids[i] === undefined) {
+      for (let k = Array.from(tokens[i] ?? '').length || 1; k > 0; k--) out.push(unkId);
+    } else out.push(ids[i]);
+  }
+  return out;
 }
 
 function findUnk(tokenizerJson: unknown): number | undefined {

@@ -3,13 +3,18 @@
 // Streamable HTTP (`--http [host:]port`). SIGTERM/SIGINT shut down gracefully: new calls are refused,
 // running ones get RED_HEART_SHUTDOWN_GRACE_MS to finish and are then answered "cancelled", the cache
 // is flushed, and the process exits 0. A second signal exits at once.
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ResultCache } from './cache.js';
+import { readFileSync } from 'node:fs';
+import { ResultCache } from './cache/result-cache.js';
 import { AnalysisMemo } from '../engine/memo.js';
 import { createEngineHandle } from '../engine/handle.js';
 import { loadTokens } from './auth.js';
 import { ConfigError, helpText, loadConfig, type AppConfig } from './config.js';
+import { runGpuCommand } from './gpu-command.js';
+import { healthFields } from './health.js';
+import { startHttpServer } from './http.js';
+import { LimitedStdioTransport } from './stdio-transport.js';
 import { createLogger } from './logging.js';
+import { relaunchForCuda } from './relaunch.js';
 import { createServer } from './server.js';
 import { InFlightTracker } from './shutdown.js';
 import { VERSION } from './version.js';
@@ -23,6 +28,10 @@ function configFailure(err: unknown): never {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'gpu') {
+    process.exitCode = await runGpuCommand(process.argv.slice(3));
+    return;
+  }
   let parsed;
   try {
     parsed = loadConfig();
@@ -38,9 +47,11 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = parsed;
+  if (await relaunchForCuda(config.provider, (msg) => process.stderr.write(`red-heart-mcp: ${msg}\n`))) return;
   let tokens: string[] = [];
   try {
     if (config.http.listen) tokens = loadTokens(config.http);
+    if (config.cache.passwordFile) config.cache.password = readSecretFile(config.cache.passwordFile, '--redis-password-file');
   } catch (err) {
     configFailure(err);
   }
@@ -52,7 +63,7 @@ async function main(): Promise<void> {
   try {
     engine = await createEngineHandle(config, logger);
   } catch (err) {
-    // An explicit provider that cannot load, or a broken manifest with eager loading, stops start-up.
+    // An explicit provider that cannot load, or a broken model with --load eager --on-model-error exit, stops start-up.
     logger.fatal({ err }, 'engine start-up failed');
     process.stderr.write(`red-heart-mcp: ${(err as Error).message}\n`);
     process.exit(1);
@@ -88,7 +99,7 @@ async function main(): Promise<void> {
     }
     stop = (graceMs) => http.close(graceMs);
   } else {
-    const transport = new StdioServerTransport();
+    const transport = new LimitedStdioTransport(config.maxMessageBytes);
     const tracker = new InFlightTracker();
     await root.mcp.connect(transport);
     tracker.track(transport);
@@ -122,15 +133,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-/** What /healthz shows besides status/uptime: small, no secrets (it answers without auth). */
-function healthFields(config: AppConfig, status: Record<string, unknown>): Record<string, unknown> {
-  const cache = status.cache as { backend?: string; degraded?: string | null } | undefined;
-  const engine = status.engine as { state?: string; model?: { id?: string } | null } | undefined;
-  return {
-    version: status.version,
-    cache: { backend: cache?.backend ?? config.cache.backend, degraded: cache?.degraded ?? null },
-    engine: { state: engine?.state ?? null, model: engine?.model?.id ?? null },
-  };
+/** The first line of a secret file (the Redis password), without its line ending. */
+function readSecretFile(path: string, flag: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${flag} '${path}' cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const secret = text.split(/\r?\n/)[0];
+  if (!secret) throw new ConfigError(`${flag} '${path}' is empty`);
+  return secret;
 }
 
 void main();

@@ -20,6 +20,8 @@ export const CACHE_BACKENDS = ['file', 'memory', 'none', 'redis'] as const;
 /** Port used by `--http` when none is given. */
 export const DEFAULT_HTTP_PORT = 8723;
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
+/** Largest stdio message by default: 64 MiB (SURD with 4 × 200,000 samples is about 15 MB of JSON). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export const configSchema = z.object({
   modelsDir: z.string().min(1),
@@ -30,6 +32,10 @@ export const configSchema = z.object({
   /** Intra-op threads for ONNX Runtime; 0 = all cores. */
   threads: intFrom(0, 1024),
   loadMode: z.enum(['lazy', 'eager']),
+  /** A model that fails to load under `--load eager`: 'serve' = report it and keep serving the tools that need no model; 'exit' = stop start-up. */
+  onModelError: z.enum(['serve', 'exit']),
+  /** Largest JSON-RPC message read from stdin (bytes of one line); a longer one is answered with an error and skipped. */
+  maxMessageBytes: intFrom(1024, 1 << 30),
   batchWindowMs: intFrom(0, 1000),
   maxBatch: intFrom(1, 1024),
   /** auto = exact for models whose scores depend on the batch (dynamic int8), dynamic micro-batching otherwise. */
@@ -40,12 +46,18 @@ export const configSchema = z.object({
       path: z.string().min(1),
       /** redis:// or rediss:// URL for the redis backend (set by `--cache redis://…`). */
       url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+      /** Redis password (RED_HEART_REDIS_PASSWORD, environment only) or a file holding it (read at start-up). */
+      password: z.string().min(1).optional(),
+      passwordFile: z.string().min(1).optional(),
       ttlSeconds: intFrom(0, 365 * 24 * 3600), // 0 = never expire
       maxEntries: intFrom(1, 10_000_000),
       /** Bytes of cached results kept (file and memory backends), least recently used evicted first. */
       maxBytes: intFrom(1024, 2 ** 50),
       /** Upper bound on one remote cache operation; past it the call is served uncached. */
       timeoutMs: intFrom(1, 60_000),
+      /** MAC key of cached values and conversation state tokens (src/server/cache/secret.ts); replicas share it. */
+      secret: z.string().min(16, 'a cache secret must have at least 16 characters').optional(),
+      secretFile: z.string().min(1).optional(),
     })
     .refine((c) => c.backend !== 'redis' || !!c.url, { message: 'the redis backend needs a URL: --cache redis://host:port', path: ['backend'] }),
   logLevel: z.enum(LOG_LEVELS),
@@ -95,6 +107,8 @@ interface Setting {
   help: string;
   /** No command-line flag (secrets: a flag would show in the process list). */
   envOnly?: boolean;
+  /** For an envOnly secret: the flag that names a file holding it instead. */
+  fileFlag?: string;
   /** Value used when the flag is given without one (`--http`). */
   implicit?: string;
   /** Converts the raw string and stores it; throws ConfigError on a bad value. Default: store as is. */
@@ -111,6 +125,8 @@ const SETTINGS: ReadonlyArray<Setting> = [
   { flag: '--provider', env: 'RED_HEART_PROVIDER', path: ['provider'], help: `execution provider: ${PROVIDERS.join(' | ')}` },
   { flag: '--threads', env: 'RED_HEART_THREADS', path: ['threads'], help: 'ONNX Runtime intra-op threads (0 = all cores)' },
   { flag: '--load', env: 'RED_HEART_LOAD', path: ['loadMode'], help: 'lazy | eager model loading' },
+  { flag: '--on-model-error', env: 'RED_HEART_ON_MODEL_ERROR', path: ['onModelError'], help: 'serve | exit: with --load eager, a model that fails to load is reported and the tools that need no model keep serving (serve), or start-up stops (exit)' },
+  { flag: '--max-message-bytes', env: 'RED_HEART_MAX_MESSAGE_BYTES', path: ['maxMessageBytes'], help: 'largest JSON-RPC message on stdio, in bytes (longer: answered with an error, skipped)' },
   { flag: '--batch-window-ms', env: 'RED_HEART_BATCH_WINDOW_MS', path: ['batchWindowMs'], help: 'micro-batching window in ms' },
   { flag: '--max-batch', env: 'RED_HEART_MAX_BATCH', path: ['maxBatch'], help: 'largest inference batch' },
   { flag: '--batching', env: 'RED_HEART_BATCHING', path: ['batching'], help: 'auto | dynamic | exact (auto: exact for batch-dependent int8 models)' },
@@ -127,6 +143,10 @@ const SETTINGS: ReadonlyArray<Setting> = [
   { flag: '--cache-ttl', env: 'RED_HEART_CACHE_TTL', path: ['cache', 'ttlSeconds'], help: 'seconds a cached result lives (0 = forever)' },
   { flag: '--cache-max-entries', env: 'RED_HEART_CACHE_MAX_ENTRIES', path: ['cache', 'maxEntries'], help: 'most cached results kept (file: in the shared file; memory/redis: per process)' },
   { flag: '--cache-max-bytes', env: 'RED_HEART_CACHE_MAX_BYTES', path: ['cache', 'maxBytes'], help: 'most bytes of cached results kept (file and memory backends)' },
+  { flag: '--cache-secret', env: 'RED_HEART_CACHE_SECRET', path: ['cache', 'secret'], envOnly: true, fileFlag: '--cache-secret-file', help: 'secret (≥ 16 characters) keying the MAC of cached values and state tokens; replicas sharing a cache share it' },
+  { flag: '--cache-secret-file', env: 'RED_HEART_CACHE_SECRET_FILE', path: ['cache', 'secretFile'], help: 'file holding the cache secret (default: cache.secret next to the cache file, generated once)' },
+  { flag: '--redis-password', env: 'RED_HEART_REDIS_PASSWORD', path: ['cache', 'password'], envOnly: true, fileFlag: '--redis-password-file', help: 'password for the redis cache (or put it in a file: --redis-password-file)' },
+  { flag: '--redis-password-file', env: 'RED_HEART_REDIS_PASSWORD_FILE', path: ['cache', 'passwordFile'], help: 'file holding the redis password (first line)' },
   { flag: '--cache-timeout-ms', env: 'RED_HEART_CACHE_TIMEOUT_MS', path: ['cache', 'timeoutMs'], help: 'longest a Redis cache operation may take before the call is served uncached' },
   { flag: '--log-level', env: 'RED_HEART_LOG_LEVEL', path: ['logLevel'], help: LOG_LEVELS.join(' | ') },
   { flag: '--max-text-chars', env: 'RED_HEART_MAX_TEXT_CHARS', path: ['limits', 'maxTextChars'], help: 'longest text accepted' },
@@ -141,12 +161,12 @@ const SETTINGS: ReadonlyArray<Setting> = [
     help: `serve Streamable HTTP on [host:]port instead of stdio (bare --http: ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT})`,
     apply: (raw, value) => setPath(raw, ['http', 'listen'], parseListen(value)),
   },
-  { flag: '--auth-token', env: 'RED_HEART_AUTH_TOKEN', path: ['http', 'authTokens'], envOnly: true, help: 'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each', apply: list(['http', 'authTokens']) },
+  { flag: '--auth-token', env: 'RED_HEART_AUTH_TOKEN', path: ['http', 'authTokens'], envOnly: true, fileFlag: '--auth-token-file', help: 'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each', apply: list(['http', 'authTokens']) },
   { flag: '--auth-token-file', env: 'RED_HEART_AUTH_TOKEN_FILE', path: ['http', 'authTokenFile'], help: 'file with one bearer token per line' },
   { flag: '--allowed-origins', env: 'RED_HEART_ALLOWED_ORIGINS', path: ['http', 'allowedOrigins'], help: 'comma-separated Origin values browsers may call from, besides the loopback origins a loopback bind accepts (default: none)', apply: list(['http', 'allowedOrigins']) },
   { flag: '--allowed-hosts', env: 'RED_HEART_ALLOWED_HOSTS', path: ['http', 'allowedHosts'], help: 'comma-separated Host header values accepted (default: loopback names on loopback)', apply: list(['http', 'allowedHosts']) },
   { flag: '--max-body-bytes', env: 'RED_HEART_MAX_BODY_BYTES', path: ['http', 'maxBodyBytes'], help: 'largest HTTP request body (413 past it)' },
-  { flag: '--max-client-concurrency', env: 'RED_HEART_MAX_CLIENT_CONCURRENCY', path: ['http', 'maxClientConcurrency'], help: 'HTTP requests one client may have in flight (429 past it)' },
+  { flag: '--max-client-concurrency', env: 'RED_HEART_MAX_CLIENT_CONCURRENCY', path: ['http', 'maxClientConcurrency'], help: 'HTTP calls one client may have in flight, each call of a batch counted (429 past it)' },
   {
     flag: '--data-dir', env: 'RED_HEART_DATA_DIRS', path: ['dataDirs'],
     help: `directory analyze_corpus may read and write (repeat the flag for more; the variable takes a '${delimiter}'-separated list; default: none)`,
@@ -198,6 +218,8 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
     provider: 'cpu',
     threads: 0,
     loadMode: 'lazy',
+    onModelError: 'serve',
+    maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
     batchWindowMs: 3,
     maxBatch: 32,
     batching: 'auto',
@@ -257,7 +279,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const setting = SETTINGS.find((s) => s.flag === flag);
     if (!setting) throw new ConfigError(`unknown option '${flag}' (see --help)`);
-    if (setting.envOnly) throw new ConfigError(`option '${flag}' is not accepted on the command line (it would show in the process list): set ${setting.env} or use --auth-token-file`);
+    if (setting.envOnly) throw new ConfigError(`option '${flag}' is not accepted on the command line (it would show in the process list): set ${setting.env} or use ${setting.fileFlag}`);
     let value = inline;
     if (value === undefined) {
       const next = argv[i + 1];
@@ -265,6 +287,9 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       else value = argv[++i];
     }
     if (value === undefined) throw new ConfigError(`option '${flag}' needs a value (${setting.help})`);
+    if (setting.flag === '--cache' && /^rediss?:\/\/[^/@]*:[^/@]+@/i.test(value)) {
+      throw new ConfigError(`option '--cache' must not carry a password in its URL (it would show in the process list): set RED_HEART_REDIS_PASSWORD or use --redis-password-file`);
+    }
     apply(setting, value);
   }
   const parsed = configSchema.safeParse(raw);
@@ -289,6 +314,8 @@ export function helpText(): string {
     '  flag                           environment variable                   meaning',
     ...rows,
     '  --help, --version',
+    '',
+    'red-heart-mcp gpu setup [--dry-run] | gpu status: install or check the CUDA provider (linux/x64; docs/engine.md)',
   ].join('\n');
 }
 

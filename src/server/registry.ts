@@ -11,7 +11,9 @@ import { ToolError } from '../core/errors.js';
 import { TOOLS } from '../tools/index.js';
 import { toToolError } from '../tools/errors.js';
 import type { ResourceLink, ToolContext, ToolDefinition, ToolOutput, ToolServices } from '../tools/types.js';
-import { cacheKey, type ResultCache } from './cache.js';
+import { failureIn } from './cache/failures.js';
+import { cacheKey, type ResultCache } from './cache/result-cache.js';
+import { viewMeta } from './views.js';
 
 export interface RegistryDeps {
   services: ToolServices;
@@ -64,12 +66,12 @@ function progressReporter(extra: Extra): ToolContext['progress'] {
 }
 
 /** The cache key of a call, or null when it is not cached (tool opts out, cache off, model not installed, unkeyable). */
-function keyOf(def: ToolDefinition, args: unknown, deps: RegistryDeps, logger: Logger): string | null {
+function keyOf(def: ToolDefinition, args: unknown, deps: RegistryDeps, logger: Logger): { key: string; modelId: string | null } | null {
   const usesModel = def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
   const modelId = usesModel ? deps.services.engine.modelId() : null;
   if (def.cache === 'none' || !deps.cache.enabled || (usesModel && modelId === null)) return null;
   try {
-    return cacheKey(def.name, args, modelId);
+    return { key: cacheKey(def.name, args, modelId), modelId };
   } catch (err) {
     // Arguments too deeply nested to serialise are served uncached; the handler then judges them.
     logger.warn({ err: (err as Error).message }, 'arguments cannot be cache-keyed; serving uncached');
@@ -77,16 +79,26 @@ function keyOf(def: ToolDefinition, args: unknown, deps: RegistryDeps, logger: L
   }
 }
 
-/** Runs a handler through the result cache: a hit is returned as stored, a miss is computed and stored. */
+/**
+ * Runs a handler through the result cache: a hit is returned as stored, a miss is computed and stored unless the
+ * result carries a failure (failures.ts). The model identity (id, version, sha256 of the model file as verified at
+ * load) is read again after the call: a result is stored under the identity of the model that computed it.
+ */
 async function cachedRun(def: ToolDefinition, args: unknown, ctx: ToolContext, deps: RegistryDeps): Promise<ToolOutput<Record<string, unknown>> & { cached: boolean }> {
-  const key = keyOf(def, args, deps, ctx.logger);
-  if (key) {
-    const hit = await deps.cache.get(key);
+  const keyed = keyOf(def, args, deps, ctx.logger);
+  if (keyed) {
+    const hit = await deps.cache.get(keyed.key);
     if (hit) return { structured: hit.structured, summary: hit.summary, cached: true };
   }
   const out = await def.handler(args as never, ctx);
   const structured = { ...(out.structured as Record<string, unknown>), cached: false };
-  if (key) await deps.cache.set(key, { structured, summary: out.summary });
+  if (keyed) {
+    const failure = failureIn(structured);
+    const now = keyed.modelId === null ? keyed : keyOf(def, args, deps, ctx.logger);
+    if (failure) ctx.logger.debug({ failure }, 'result carries a failure; not cached');
+    else if (now && now.modelId === keyed.modelId) await deps.cache.set(keyed.key, { structured, summary: out.summary });
+    else if (now) await deps.cache.set(now.key, { structured, summary: out.summary });
+  }
   return { structured, summary: out.summary, links: out.links, cached: false };
 }
 

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { EngineHandle } from '../engine/handle.js';
 import { AnalysisMemo, memoizedHandle } from '../engine/memo.js';
 import { loadLanguageDetector } from '../engine/language.js';
-import { ResultCache } from './cache.js';
+import { ResultCache } from './cache/result-cache.js';
+import { tokenSigner } from './cache/secret.js';
 import type { AppConfig } from './config.js';
 import { createCorpusFiles } from './corpus/files.js';
 import { registerPrompts } from './prompts.js';
@@ -13,6 +14,7 @@ import { registerSchemaResource, servedModel, serveToolList, serverInstructions 
 import { registerResources, STATUS_URI, docUri } from './resources.js';
 import { VERSION } from './version.js';
 import { registerViews } from './views.js';
+import { surdWorkerHealth } from '../tools/surd-runner.js';
 
 export interface ServerDeps {
   config: AppConfig;
@@ -49,7 +51,9 @@ export function createServer(deps: ServerDeps): RedHeartServer {
       instructions: serverInstructions(served, STATUS_URI, docUri),
     },
   );
-  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
+  // Tokens handed out (conversation state) are signed with the cache's installation secret (cache/secret.ts).
+  const signer = tokenSigner(cache.secret);
+  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs), signer }, cache, logger });
   serveToolList(mcp, () => served);
   // After `initialize` (never before it, so the handshake is not delayed): the language detector and the model start
   // loading in the background, so the first text call does not wait for both in turn. A model that cannot load is
@@ -67,6 +71,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     version: VERSION,
     uptime_s: Math.round((Date.now() - startedAt) / 1000),
     engine: engine.status(),
+    workers: { surd: surdWorkerHealth() },
     cache: cache.snapshot(),
     analysis_memo: memo.stats(),
     limits: config.limits,

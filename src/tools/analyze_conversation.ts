@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import {
   CONVERSATION_PARAMS,
+  FOLLOW_MIN_PAIRS,
   advance,
   emptyConversation,
   influenceReport,
@@ -19,11 +20,13 @@ import { MAX_CONVERSATION_TURNS, MAX_TEXT_CHARS } from '../core/limits.js';
 import { EN_KO, type ModelInfo, type TextAnalysis } from '../core/model.js';
 import { round3, round4 } from '../core/numbers.js';
 import * as reading from './emotion_reading.js';
-import { decodeState, encodeState } from './conversation_state.js';
-import { checkNotEmpty, checkTexts, languageRefusal, refusalError, textArg, type ToolLanguages } from './text-input.js';
-import { loadLanguageDetector } from '../engine/language.js';
+import { decodeState, encodeState, MAX_SPEAKER_CHARS } from './conversation_state.js';
+import type { ToolLanguages } from './reading/languages.js';
+import { admitTexts, decideTexts, everyReading, readPlan } from './reading/pipeline.js';
+import { textArg } from './text-input.js';
 import { readsSentence } from './model-facts.js';
 import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';
+import { modelBlock, modelBlockSchema } from './model-block.js';
 
 const MAX_TURNS = MAX_CONVERSATION_TURNS;
 const MAX_STATE_CHARS = 200_000;
@@ -35,7 +38,7 @@ const CONVERSATION_LANGUAGES: ToolLanguages = {
 
 const input = z.object({
   turns: z.array(z.object({
-    speaker: z.string().min(1).max(100).describe('Who speaks (any name; the same name = the same speaker).'),
+    speaker: z.string().min(1).max(MAX_SPEAKER_CHARS).describe('Who speaks (any name; the same name = the same speaker).'),
     text: textArg(`What they said (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points; a blank turn is refused as empty_text).`),
     time: z.union([z.number(), z.string().min(1).max(64)]).optional().describe('When: seconds on any fixed clock (e.g. Unix time) or an ISO 8601 date-time. Times must not decrease.'),
   })).min(1).max(MAX_TURNS).describe(`The turns in order (1..${MAX_TURNS}). With \`state\`, only the turns after those the state covers.`),
@@ -88,17 +91,26 @@ const output = z.object({
       from: z.string(),
       to: z.string(),
       samples: z.number().int().positive(),
-      transfer_entropy: z.number().nonnegative().describe('bits: I(to_t; from_{t−1} | to_prev)'),
-      p_value: prob.describe('permutation test, from\'s bins shuffled'),
-      permutations: z.number().int().positive(),
+      follow: z.object({
+        slope: z.number().nullable().describe('valence bins of to\'s reply per bin of from\'s previous turn, to\'s own previous bin held fixed (least squares); null when undefined'),
+        interval_95: z.tuple([z.number(), z.number()]).nullable().describe('95 % interval of the slope by inverting the permutation test, within ±2'),
+        p_value: prob.nullable().describe('two-sided test of slope 0: exact over all orders up to 8 samples, else 4,999 seeded permutations'),
+        test: z.enum(['exact', 'permutation']),
+        orders: z.number().int().nonnegative().describe('orders compared'),
+        reason: z.string().nullable().describe('why slope is null'),
+      }).describe('from 6 samples on (docs/conversation.md)'),
+      transfer_entropy: z.number().nonnegative().optional().describe('from 20 samples on: bits, I(to_t; from_{t−1} | to_prev)'),
+      p_value: prob.optional().describe('from 20 samples on: permutation test of the transfer entropy, from\'s bins shuffled'),
+      permutations: z.number().int().positive().optional(),
       surd: z.object({ unique_from: z.number(), unique_self: z.number(), redundant: z.number(), synergistic: z.number(), mutual_information: z.number() })
-        .describe('SURD of I(to_t; from_{t−1}, to_prev), bits'),
+        .optional()
+        .describe('from 20 samples on: SURD of I(to_t; from_{t−1}, to_prev), bits'),
     })),
     insufficient: z.array(z.object({ from: z.string(), to: z.string(), samples: z.number().int().nonnegative() })),
   }).nullable(),
   influence_reason: z.string().nullable().describe('why influence is null'),
   state: z.string().describe('opaque token: pass it back with only the new turns to continue this conversation'),
-  model: z.object({ id: z.string(), version: z.string(), sha256: z.string() }),
+  model: modelBlockSchema,
   elapsed_ms: z.number().nonnegative(),
 });
 
@@ -136,22 +148,19 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
   const texts = args.turns.map((t) => t.text);
   // The turn count has its own ceiling (MAX_CONVERSATION_TURNS, in the schema); each text has the usual limit.
   const named = texts.map((text, i) => ({ name: `turns[${i}].text`, text }));
-  checkTexts(named, { maxTextChars: ctx.services.limits.maxTextChars, maxBatchTexts: MAX_TURNS });
-  checkNotEmpty(named);
+  const admitted = admitTexts(named, { maxTextChars: ctx.services.limits.maxTextChars, maxBatchTexts: MAX_TURNS }, 'call');
   if (args.explain) reading.checkExplainLimits(texts);
   const times = args.turns.map((t, i) => seconds(t.time, i));
-  const [engine] = await Promise.all([ctx.services.engine.require(), loadLanguageDetector()]);
-  throwIfCancelled(ctx.signal);
   // A turn in a language the model does not read fails the call, naming the turn (the state needs every turn).
-  texts.forEach((text, i) => {
-    const r = languageRefusal(engine, text, args.language, CONVERSATION_LANGUAGES);
-    if (r) throw refusalError(`turns[${i}].text`, r);
-  });
-  const model = engine.model;
+  const plan = await decideTexts(ctx, admitted, { language: args.language, only: CONVERSATION_LANGUAGES, requested: 'text' });
+  plan.refuseCall();
+  const model = plan.model;
   const binding = model.sha256.slice(0, 12);
-  const start = args.state ? decodeState(args.state, binding) : emptyConversation();
+  const signer = ctx.services.signer;
+  if (!signer) throw new ToolError('internal', 'analyze_conversation needs the server\'s token signer for its state (services.signer)');
+  const start = args.state ? decodeState(args.state, binding, signer) : emptyConversation();
   const t0 = performance.now();
-  const analyses = await engine.analyze(texts, { language: args.language, signal: ctx.signal });
+  const analyses = everyReading(await readPlan(plan, ctx.signal)).map((r) => r.analysis);
   const totalSteps = 1 + (args.explain ? texts.length : 0);
   await ctx.progress(1, totalSteps, `${texts.length} turns read`);
   const observations: TurnObservation[] = analyses.map((a, i) => {
@@ -165,7 +174,7 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
   if (args.explain) {
     for (let i = 0; i < texts.length; i++) {
       throwIfCancelled(ctx.signal);
-      explanations.push(await reading.explainText(engine, texts[i], analyses[i], ctx.signal));
+      explanations.push(await reading.explainText(plan, texts[i], analyses[i], ctx.signal));
       await ctx.progress(2 + i, totalSteps, `turn ${start.turns + i} explained`);
     }
   }
@@ -177,7 +186,7 @@ export async function computeConversation(args: Args, ctx: ToolContext): Promise
     explanations,
     run,
     influence: influenceReport(run.state),
-    state: encodeState(run.state, binding),
+    state: encodeState(run.state, binding, signer),
     model,
     elapsedMs: performance.now() - t0,
   };
@@ -203,23 +212,29 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
     const { ekman, ...rest } = p;
     return withEkman ? { ...rest, ekman } : rest;
   };
-  const speakers: ConversationOutput['speakers'] = {};
+  // A Map, then own properties: a speaker named __proto__ (or constructor) is an ordinary name, not the prototype.
+  const byName = new Map<string, ConversationOutput['speakers'][string]>();
   for (const s of r.run.state.speakers) {
     const rep = speakerReport(s);
-    speakers[s.name] = round4({
+    byName.set(s.name, round4({
       ...rep,
       current: pointOut(rep.current),
       trajectory: r.run.points.filter((p) => p.speaker === s.name).map(({ speaker: _, ...p }) => pointOut(p)),
-    });
+    }));
   }
+  const speakers: ConversationOutput['speakers'] = Object.fromEntries(byName);
   const shifts = r.run.shifts.map((s) => round4({ ...s, before: pointOut(s.before), after: pointOut(s.after) }));
   const inf = r.influence;
   const influence = inf.influence && {
     lag: 1 as const,
     bins: { en: [...CONVERSATION_PARAMS.influence.edges.en], ko: [...CONVERSATION_PARAMS.influence.edges.ko] },
-    pairs: inf.influence.pairs.map((p) => round4({
-      from: p.from, to: p.to, samples: p.samples, transfer_entropy: p.transferEntropy, p_value: p.pValue, permutations: p.permutations,
-      surd: { unique_from: p.uniqueFrom, unique_self: p.uniqueSelf, redundant: p.redundant, synergistic: p.synergistic, mutual_information: p.mutualInformation },
+    pairs: inf.influence.pairs.map(({ from, to, samples, follow: f, information: i }) => round4({
+      from, to, samples,
+      follow: { slope: f.slope, interval_95: f.interval, p_value: f.pValue, test: f.test, orders: f.orders, reason: f.reason },
+      ...(i && {
+        transfer_entropy: i.transferEntropy, p_value: i.pValue, permutations: i.permutations,
+        surd: { unique_from: i.uniqueFrom, unique_self: i.uniqueSelf, redundant: i.redundant, synergistic: i.synergistic, mutual_information: i.mutualInformation },
+      }),
     })),
     insufficient: inf.influence.insufficient,
   };
@@ -230,7 +245,7 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
     influence,
     influence_reason: inf.reason,
     state: r.state,
-    model: { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) },
+    model: modelBlock(model),
     elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
   };
   reading.checkResponseSize(structured, 'send fewer turns per call (continue with `state`)', args.detail);
@@ -239,7 +254,7 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
     ...shifts.slice(0, 3).map((s) => `shift: ${s.speaker} at turn ${s.turn} (${s.triggers.map((t) => `${t.dimension} ${t.direction}`).join(', ')}): ${s.before.ekman_dominant} ${round3(s.before.valence)} → ${s.after.ekman_dominant} ${round3(s.after.valence)}`),
     shifts.length > 3 ? `… ${shifts.length - 3} more shifts` : [],
     influence
-      ? influence.pairs.map((p) => `influence ${p.from}→${p.to}: TE ${round3(p.transfer_entropy)} bits, p ${round3(p.p_value)} (${p.samples} pairs)`).join('; ')
+      ? influence.pairs.map(influenceLine).join('; ')
       : `influence: ${inf.reason}`,
   ].flat().join('\n');
   return { structured, summary };
@@ -253,11 +268,25 @@ function describeConversation(model: ServedModel | null): string {
     `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]. ${readsSentence(model, ['en', 'ko'])} Returns each turn's emotion (detail summary by default; ` +
     'valence −1..1, arousal 0..1 as in analyze_emotion), each speaker\'s valence / arousal / Ekman trajectory smoothed by a Kalman filter with the ' +
     'dominant emotions and a one-line summary, shifts in a speaker\'s state (CUSUM change detection: the turn it starts, the turn it was detected, ' +
-    'before/after means), and influence: whether one speaker\'s valence follows another\'s at lag 1 (transfer entropy in bits + SURD, permutation p-value). ' +
-    `Influence needs ${CONVERSATION_PARAMS.influence.minPairs} response pairs per direction: two alternating speakers need about ${INFLUENCE_TURNS} turns; ` +
-    'with fewer it is null and influence_reason says how many there are. Returns a `state` token: send it back with only the new turns to continue, ' +
-    'with the same result as sending the whole conversation. The text content is a summary, then the result as JSON.'
+    'before/after means), and influence: whether one speaker\'s valence follows another\'s at lag 1 — a slope with an exact or permutation p-value and ' +
+    `95 % interval from ${FOLLOW_MIN_PAIRS} response pairs per direction (about ${2 * FOLLOW_MIN_PAIRS + 2} alternating turns), and transfer entropy + SURD from ` +
+    `${CONVERSATION_PARAMS.influence.minPairs} pairs (about ${INFLUENCE_TURNS} turns); with fewer the reason says how many more turns are needed. ` +
+    'Returns a `state` token: send it back with only the new turns to continue, with the same result as sending the whole conversation. ' +
+    'The text content is a summary, then the result as JSON.'
   );
+}
+
+type InfluencePair = NonNullable<ConversationOutput['influence']>['pairs'][number];
+
+/** One direction in the text: the follow slope with its interval and test, and the transfer entropy when computed. */
+function influenceLine(p: InfluencePair): string {
+  const f = p.follow;
+  const slope =
+    f.slope === null || f.interval_95 === null || f.p_value === null
+      ? `no slope (${f.reason})`
+      : `${p.to} follows ${p.from} by ${round3(f.slope)} bins per bin [95 % ${round3(f.interval_95[0])}, ${round3(f.interval_95[1])}], p ${round3(f.p_value)} ${f.test}`;
+  const te = p.transfer_entropy === undefined || p.p_value === undefined ? '' : `, TE ${round3(p.transfer_entropy)} bits p ${round3(p.p_value)}`;
+  return `influence ${p.from}→${p.to}: ${slope}${te} (${p.samples} pairs)`;
 }
 
 export const analyzeConversationTool: ToolDefinition<typeof input, typeof output> = {

@@ -13,7 +13,9 @@ import { round4 } from '../core/numbers.js';
 import { LANGUAGE_CODES } from '../core/model.js';
 import { TAXONOMIES } from '../analysis/corpus/aggregate.js';
 import { readsSentence } from './model-facts.js';
+import { bulkEngine } from './reading/pipeline.js';
 import type { ServedModel, ToolContext, ToolDefinition } from './types.js';
+import { modelBlockSchema } from './model-block.js';
 
 const field = z.string().min(1).max(200);
 
@@ -73,6 +75,7 @@ const output = z.object({
     from_cache: z.number().int().describe('rows reused from the previous run\'s JSONL (same text, model and settings)'),
     skipped: z.object({ malformed: z.number().int(), empty_text: z.number().int(), text_too_long: z.number().int(), unsupported_language: z.number().int().describe('rows in a language the model does not read (docs/language.md)') }),
     not_in_sample: z.number().int(),
+    language_uncertain: z.number().int().describe('rows analysed although their language was not identified: short or ambiguous Latin text read as English, text with some Hangul read as Korean (docs/language.md)'),
     blank_lines: z.number().int(),
     time_unreadable: z.number().int().describe('analysed rows whose time value is missing or not ISO 8601 (in no bucket)'),
     group_missing: z.number().int().describe('analysed rows with an empty group value (group "(missing)")'),
@@ -87,7 +90,7 @@ const output = z.object({
     buckets_overflow_rows: z.number().int(),
     examples: z.array(z.object({ taxonomy: z.enum(TAXONOMIES), label: z.string(), rows: z.array(z.object({ row: z.number().int(), score: r, excerpt: z.string() })) })),
   }),
-  model: z.object({ id: z.string(), version: z.string(), sha256: z.string() }),
+  model: modelBlockSchema,
   thresholds: z.string(),
   files: z.object({ rows_jsonl: z.string(), report_html: z.string() }),
   elapsed_ms: z.number().nonnegative(),
@@ -115,6 +118,7 @@ function summaryText(res: CorpusResult): string {
   const lines = [
     `${res.complete ? 'Analysed' : `PARTIAL (${res.stop_reason}):`} ${res.rows.analysed} of ${res.rows.read} rows read from ${res.file} (${res.rows.from_cache} from cache; skipped: ${res.rows.skipped.malformed} malformed, ${res.rows.skipped.empty_text} empty, ${res.rows.skipped.text_too_long} too long, ${res.rows.skipped.unsupported_language} in an unsupported language).`,
   ];
+  if (res.rows.language_uncertain > 0) lines.push(`${res.rows.language_uncertain} rows were read as a served language without a sure identification (language_uncertain; docs/language.md).`);
   if (o.rows > 0) {
     const top = [...o.ekman].sort((a, b) => b.count - a.count).slice(0, 3).map((s) => `${s.label} ${(100 * s.share).toFixed(1)} %`).join(', ');
     const sent = o.sentiment.map((s) => `${s.label} ${(100 * s.share).toFixed(1)} %`).join(', ');
@@ -159,15 +163,14 @@ function filesOf(ctx: ToolContext): CorpusFiles {
 /** Typed compute: the allowed directories, then the streaming run (src/tools/corpus/run.ts). */
 export async function computeCorpus(args: z.infer<typeof input>, ctx: ToolContext): Promise<CorpusResult> {
   const files = filesOf(ctx);
-  const engine = ctx.services.engine;
   return runCorpus(args, {
     files,
-    // Bulk rows skip the shared analysis memo (they would only churn it).
-    engine: () => (engine.requireBulk ? engine.requireBulk() : engine.require()),
+    engine: () => bulkEngine(ctx),
     allowed: await allowedDirectories(ctx, files),
     signal: ctx.signal,
     progress: ctx.progress,
     maxTextChars: ctx.services.limits.maxTextChars,
+    warn: (message) => ctx.logger.warn({ path: args.path }, message),
   });
 }
 

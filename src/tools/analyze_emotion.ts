@@ -21,11 +21,13 @@ import {
   shapeProfile,
   standardResult,
   summaryResult,
-  type Explanation,
+  type ShapedText,
 } from './emotion_reading.js';
-import { emptyTextError, engineFor, isEmptyText, languageRefusal, refusalError, textArg, type LanguageRefusal } from './text-input.js';
+import { admitTexts, decideTexts, readPlan, refusalToError, type Reading } from './reading/pipeline.js';
+import { isEmptyText, textArg } from './text-input.js';
 import { hasHead, readsSentence, taxonomies } from './model-facts.js';
 import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';
+import { modelBlock, modelBlockSchema } from './model-block.js';
 
 const input = z.object({
   text: textArg(`One text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points). Give exactly one of text / texts.`).optional(),
@@ -63,7 +65,7 @@ const itemError = z.union([
 
 const output = z.object({
   results: z.array(z.union([result, itemError])).describe('one entry per text, in order: its analysis, or {error} for a text refused on its own'),
-  model: z.object({ id: z.string(), version: z.string(), sha256: z.string().describe('first 12 hex digits') }),
+  model: modelBlockSchema,
   cached: z.boolean(),
   elapsed_ms: z.number().nonnegative(),
 });
@@ -73,11 +75,19 @@ export type EmotionOutput = z.infer<typeof output>;
 export type EmotionResultItem = EmotionOutput['results'][number];
 export type ItemError = z.infer<typeof itemError>;
 
-/** What the model said about each text, as emotion profiles (rounded to 4 decimals for reading) shaped per detail, or why a text was refused. */
+/** One text's entry: why it was refused, or what the model read in it as an emotion profile and as the result at the requested detail. */
+export type EmotionItem =
+  | ItemError
+  | {
+      reading: Reading;
+      /** Rounded to 4 decimals for reading (decisions were made on the unrounded values). */
+      profile: EmotionProfile;
+      result: ShapedText;
+    };
+
 export interface EmotionResult {
-  profiles: Array<EmotionProfile | ItemError>;
-  /** Each text's result at the requested detail, with sentences / explanation when asked for. */
-  results: Array<Record<string, unknown>>;
+  /** One per text, in order. */
+  items: EmotionItem[];
   detail: Args['detail'];
   model: ModelInfo;
   elapsedMs: number;
@@ -87,77 +97,43 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
   if ((args.text === undefined) === (args.texts === undefined)) {
     throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
   }
-  const texts = args.texts ?? [args.text as string];
-  const named = texts.map((text, i) => ({ name: `text ${i}`, text }));
-  // An empty text is refused on its own: the whole call when it is the one `text`, only its entry in a batch.
-  const nonEmpty = args.texts ? named.filter((t) => !isEmptyText(t.text)) : named;
-  if (args.explain) checkExplainLimits(nonEmpty.map((t) => t.text));
-  const engine = await engineFor(ctx, nonEmpty, { language: args.language, perItem: true });
-  // A text in a language the model does not read is refused on its own too (docs/language.md); the one `text` fails the call.
-  const unreadable = new Map<string, LanguageRefusal>();
-  for (const t of nonEmpty) {
-    const r = languageRefusal(engine, t.text, args.language);
-    if (r && !args.texts) throw refusalError('text', r);
-    if (r) unreadable.set(t.name, r);
-  }
-  const candidates = nonEmpty.filter((t) => !unreadable.has(t.name));
+  const batch = args.texts !== undefined;
+  const named = (args.texts ?? [args.text as string]).map((text, i) => ({ name: `text ${i}`, text }));
+  // A text that is empty or in a language the model does not read (docs/language.md) is refused on its own in a
+  // batch; the one `text` fails the call.
+  if (args.explain) checkExplainLimits((batch ? named.filter((t) => !isEmptyText(t.text)) : named).map((t) => t.text));
+  const plan = await decideTexts(ctx, admitTexts(named, ctx.services.limits, batch ? 'item' : 'call'), { language: args.language });
+  if (!batch) plan.refuseCall('text');
   const t0 = performance.now();
-  const read = candidates.length ? await engine.analyze(candidates.map((t) => t.text), { language: args.language, signal: ctx.signal }) : [];
-  // a text of characters the tokenizer drops entirely (e.g. only control characters) gives the model nothing
-  const refusals = new Map<string, ToolError>();
-  for (const t of named) {
-    const i = candidates.indexOf(t);
-    if (unreadable.has(t.name)) continue;
-    if (i < 0) refusals.set(t.name, emptyTextError(t.name));
-    else if (read[i].tokens === 0) refusals.set(t.name, new ToolError('empty_text', `${t.name} has no tokens after tokenisation: there is nothing to analyse`));
-  }
-  if (!args.texts && refusals.size > 0) throw refusals.values().next().value as ToolError;
-  const kept = candidates.filter((t) => !refusals.has(t.name));
-  const analyses = read.filter((_, i) => !refusals.has(candidates[i].name));
-  // numbers rounded to 4 decimals for readability (decisions are made on the unrounded values)
+  const outcomes = await readPlan(plan, ctx.signal, { requireTokens: true });
+  if (!batch && 'error' in outcomes[0]) throw refusalToError(outcomes[0].error, 'text');
   const opts = { topK: args.top_k, threshold: args.threshold, detail: args.detail };
-  const unrounded = analyses.map((a) => emotionProfile(a, engine.model, { topK: args.top_k, threshold: args.threshold }));
-  const keptProfiles = unrounded.map((p) => round4(p));
-  const keptResults = unrounded.map((p, i) => shapeProfile(p, analyses[i], engine.model, opts));
+  const items = outcomes.map((o): EmotionItem => {
+    if ('error' in o) return o.error.code === 'empty_text' ? { error: o.error } : { error: round4(o.error) };
+    const profile = emotionProfile(o.ok.analysis, plan.model, { topK: args.top_k, threshold: args.threshold });
+    return { reading: o.ok, profile: round4(profile), result: shapeProfile(profile, o.ok.analysis, plan.model, opts) };
+  });
+  const read = items.flatMap((it) => ('reading' in it ? [it] : []));
   // Progress only for the optional long work (a plain call stays one step, as before).
-  const steps = (args.granularity === 'sentence' ? 1 : 0) + (args.explain ? kept.length : 0);
+  const steps = (args.granularity === 'sentence' ? 1 : 0) + (args.explain ? read.length : 0);
   let done = 0;
   if (args.granularity === 'sentence') {
-    const sentences = await sentenceResults(engine, kept.map((t) => t.text), analyses, opts, ctx.signal);
-    sentences.forEach((s, i) => (keptResults[i].sentences = s));
+    const sentences = await sentenceResults(plan, read.map((it) => it.reading.text), read.map((it) => it.reading.analysis), opts, ctx.signal);
+    sentences.forEach((s, i) => (read[i].result.sentences = s));
     await ctx.progress(++done, steps, 'sentences read');
   }
   if (args.explain) {
-    for (let i = 0; i < kept.length; i++) {
+    for (const [i, it] of read.entries()) {
       throwIfCancelled(ctx.signal);
-      keptResults[i].explanation = (await explainText(engine, kept[i].text, analyses[i], ctx.signal)) satisfies Explanation;
+      it.result.explanation = await explainText(plan, it.reading.text, it.reading.analysis, ctx.signal);
       await ctx.progress(++done, steps, `text ${i} explained`);
     }
   }
-  const profiles: Array<EmotionProfile | ItemError> = [];
-  const results: Array<Record<string, unknown>> = [];
-  for (const t of named) {
-    const language = unreadable.get(t.name);
-    const refused = refusals.get(t.name);
-    if (language) {
-      const entry = { error: round4(language) };
-      profiles.push(entry);
-      results.push(entry);
-    } else if (refused) {
-      const entry = { error: { code: 'empty_text' as const, message: refused.message } };
-      profiles.push(entry);
-      results.push(entry);
-    } else {
-      const k = kept.indexOf(t);
-      profiles.push(keptProfiles[k]);
-      results.push(keptResults[k]);
-    }
-  }
-  return { profiles, results, detail: args.detail, model: engine.model, elapsedMs: performance.now() - t0 };
+  return { items, detail: args.detail, model: plan.model, elapsedMs: performance.now() - t0 };
 }
 
 export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
-  const profiles = r.profiles;
+  const profiles = r.items.map((it) => ('error' in it ? it : it.profile));
   const summary = profiles
     .slice(0, 3)
     .map((p, i) => {
@@ -168,13 +144,9 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
     })
     .concat(profiles.length > 3 ? [`… ${profiles.length - 3} more`] : [])
     .join('\n');
-  const structured = {
-    results: r.results as EmotionResultItem[],
-    model: { id: r.model.id, version: r.model.version, sha256: r.model.sha256.slice(0, 12) },
-    cached: false,
-    elapsed_ms: Math.round(r.elapsedMs * 100) / 100,
-  };
-  return sizedOutput(structured, summary, 'send fewer texts', r.detail);
+  const results = r.items.map((it): EmotionResultItem => ('error' in it ? it : it.result));
+  const model = modelBlock(r.model);
+  return sizedOutput({ results, model, cached: false, elapsed_ms: Math.round(r.elapsedMs * 100) / 100 }, summary, 'send fewer texts', r.detail);
 }
 
 /** What tools/list says: the served model's languages and heads, and how to read each number. */

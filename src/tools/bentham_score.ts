@@ -18,9 +18,12 @@ import {
   type TextDimension,
   type V2,
 } from '../analysis/bentham/index.js';
+import { oneSentimentOf } from '../analysis/emotion/index.js';
 import { ToolError } from '../core/errors.js';
 import { fmt, signed } from '../core/numbers.js';
-import { TEXT_ESTIMATE_LANGUAGES, checkTexts, engineFor, textArg } from './text-input.js';
+import { TEXT_ESTIMATE_LANGUAGES } from './reading/languages.js';
+import { readAll } from './reading/pipeline.js';
+import { checkTexts, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const unit = (what: string) => z.number().min(0).max(1).describe(what);
@@ -178,16 +181,15 @@ export async function computeBentham(args: Args, ctx: ToolContext): Promise<Bent
   if (args.scenario === undefined) {
     throw new ToolError('invalid_input', 'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given');
   }
-  const engine = await engineFor(ctx, [{ name: 'scenario', text: args.scenario }], { only: TEXT_ESTIMATE_LANGUAGES });
-  const [analysis] = await engine.analyze([args.scenario], { signal: ctx.signal });
-  const estimate = estimateBenthamFromText(analysis, engine.model.labels);
+  const { reader, readings: [{ analysis }] } = await readAll(ctx, [{ name: 'scenario', text: args.scenario }], { only: TEXT_ESTIMATE_LANGUAGES });
+  const estimate = estimateBenthamFromText(analysis, reader.model.labels, oneSentimentOf(analysis, reader.model)?.probability);
   const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [...estimate.effects] }];
   const variables: Record<VariableName, VariableOut> = {
     ...estimate.variables,
     extent: { value: 1, source: 'default', basis: 'the model cannot count the people affected; one party of one' },
     ...v2Variables(args),
   };
-  return { ...scored('text', args, parties, variables), estimation: { model: engine.model.id, kind: estimate.kind, signals: estimate.signals } };
+  return { ...scored('text', args, parties, variables), estimation: { model: reader.model.id, kind: estimate.kind, signals: estimate.signals } };
 }
 
 function explain(score: BenthamScore): string {

@@ -1,13 +1,20 @@
 // The `state` token: the ConversationState as JSON (numbers round-trip exactly), base64url-encoded, prefixed
-// with a format tag and followed by a checksum. It is bound to the model and to the conversation parameters:
-// a token made by another model or parameter set is refused instead of mixing two scales. The checksum only
-// catches damage in transit; the token is not signed, and a caller who edits it only changes their own result.
+// with a format tag and followed by its signature: HMAC-SHA256 under the installation secret (the server's
+// TokenSigner, src/server/cache/secret.ts), so a token the server did not make (edited, forged, or from a server
+// with another secret) is refused before it is read. It is bound to the model and to the conversation
+// parameters: a token made by another model or parameter set is refused instead of mixing two scales. A signed
+// token is still validated with the limits a turn has (speaker names 1..100 characters, at most maxSpeakers).
 // (Lives in tools, not analysis: it validates with zod and speaks in ToolErrors.)
 import { z } from 'zod';
 import { CELLS, CONVERSATION_PARAMS, DIMS, type ConversationState } from '../analysis/conversation/index.js';
 import { ToolError } from '../core/errors.js';
+import type { TokenSigner } from './types.js';
 
-const PREFIX = 'rhc1';
+const PREFIX = 'rhc2';
+/** The unsigned format of earlier versions: refused with a message that says so. */
+const UNSIGNED_PREFIX = 'rhc1';
+/** Longest speaker name, in a turn and in a state token. */
+export const MAX_SPEAKER_CHARS = 100;
 
 /** FNV-1a, 32 bit, over UTF-16 code units: a checksum, not a signature. */
 export function fnv1a(s: string): string {
@@ -26,7 +33,7 @@ const vec = z.array(num).length(DIMS);
 const lang = z.enum(['en', 'ko']);
 const sums = z.object({ n: z.number().int().nonnegative(), sums: vec });
 const speaker = z.object({
-  name: z.string(),
+  name: z.string().min(1).max(MAX_SPEAKER_CHARS),
   turns: z.number().int().positive(),
   level: z.object({ mean: vec, variance: num.positive() }),
   change: z.object({
@@ -53,17 +60,20 @@ const schema = z.object({
   }),
 });
 
-/** Encodes the state for a model (any string that identifies it, e.g. the model's sha256 prefix). */
-export function encodeState(state: ConversationState, model: string): string {
-  const json = JSON.stringify({ model, params: PARAMS_FINGERPRINT, state });
-  return `${PREFIX}.${Buffer.from(json, 'utf8').toString('base64url')}.${fnv1a(json)}`;
+/** Encodes and signs the state for a model (any string that identifies it, e.g. the model's sha256 prefix). */
+export function encodeState(state: ConversationState, model: string, signer: TokenSigner): string {
+  const data = Buffer.from(JSON.stringify({ model, params: PARAMS_FINGERPRINT, state }), 'utf8').toString('base64url');
+  return `${PREFIX}.${data}.${signer.sign(`${PREFIX}.${data}`)}`;
 }
 
-export function decodeState(token: string, model: string): ConversationState {
+export function decodeState(token: string, model: string, signer: TokenSigner): ConversationState {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX) throw new ToolError('invalid_input', `state is not a conversation state token (expected '${PREFIX}.<data>.<checksum>' as returned by analyze_conversation)`);
+  if (parts.length === 3 && parts[0] === UNSIGNED_PREFIX) throw new ToolError('invalid_input', 'state token is from an earlier server version (unsigned); send the whole conversation without state');
+  if (parts.length !== 3 || parts[0] !== PREFIX) throw new ToolError('invalid_input', `state is not a conversation state token (expected '${PREFIX}.<data>.<signature>' as returned by analyze_conversation)`);
+  if (!signer.verify(`${PREFIX}.${parts[1]}`, parts[2])) {
+    throw new ToolError('invalid_input', 'state token is damaged or was not made by this server (signature mismatch); send the token exactly as it was returned, or the whole conversation without state');
+  }
   const json = Buffer.from(parts[1], 'base64url').toString('utf8');
-  if (fnv1a(json) !== parts[2]) throw new ToolError('invalid_input', 'state token is damaged (checksum mismatch); send the token exactly as it was returned, or the whole conversation without state');
   let raw: unknown;
   try {
     raw = JSON.parse(json);

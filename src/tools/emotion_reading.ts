@@ -20,8 +20,9 @@ import { sentences, words } from '../analysis/segment/index.js';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { CPED_SENTIMENTS, EKMAN, PLUTCHIK, SENTIMENTS } from '../core/labels.js';
 import { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES } from '../core/limits.js';
-import { LANGUAGE_CODES, type Language, type LanguageRequest, type ModelInfo, type TextAnalysis, type TextEngine } from '../core/model.js';
+import { LANGUAGE_CODES, type Language, type LanguageRequest, type ModelInfo, type TextAnalysis } from '../core/model.js';
 import { round4 } from '../core/numbers.js';
+import { readAs, type Reader } from './reading/pipeline.js';
 
 export { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES };
 /** Labels explained per text (the top native labels) and spans listed per label. */
@@ -56,6 +57,7 @@ const transferOf = (fields: readonly [string, ...string[]]) =>
 export const standardResult = z.object({
   language: z.enum(LANGUAGE_CODES),
   language_confidence: z.number().min(0).max(1).nullable().describe('How sure the language identification is (0..1; docs/language.md); null when the language was given (and for sentences, which follow their text)'),
+  language_uncertain: z.literal(true).optional().describe('present when the language was not identified but read as a served one (a short or ambiguous Latin text as English, a text with some Hangul as Korean); language_confidence is then the detector\'s score for it (docs/language.md)'),
   transfer: transferOf(['labels', 'detected', 'dominant', 'ekman', 'sentiment', 'sentiment.positive_probability', 'valence', 'arousal']),
   taxonomy: z.enum(TAXONOMIES).describe('goemotions (28 labels) for English and Japanese, kote (44 labels) for Korean, cped (13 labels, single-label) for Chinese'),
   labels: z.array(labelScore).describe('Native-taxonomy labels, highest first, at most top_k'),
@@ -74,8 +76,13 @@ export const standardResult = z.object({
     z.object({
       label: z.enum(SENTIMENTS),
       score: prob,
-      scores: probsOf(SENTIMENTS),
-      positive_probability: prob.describe('P(positive) from the polarity head'),
+      scores: probsOf(SENTIMENTS).describe('the four groups projected from the emotion head(s)'),
+      positive_probability: prob.describe('P(positive) from the polarity head alone (one of the heads; see probability)'),
+      probability: prob.describe('P(positive) by the one sentiment rule (docs/emotion.md): label, probability and valence agree'),
+      valence: z.number().min(-1).max(1).describe('2·probability − 1: the sentiment\'s signed strength, same polarity as label'),
+      rule: z.enum(['combined', 'polarity_head']).describe('combined (en, ja: logistic combination of the heads, fitted on dev) or polarity_head (ko)'),
+      agreement: z.object({ groups: z.enum(SENTIMENTS), polarity_head: prob, valence_head: z.number() }).describe('each head\'s own reading'),
+      heads_disagree: z.boolean().describe('true when one head reads positive and another negative: read the sentiment as mixed'),
     }),
     z.object({
       label: z.enum(CPED_SENTIMENTS),
@@ -146,6 +153,12 @@ export type Explanation = z.infer<typeof explanationSchema>;
 
 export const sentenceSchema = z.union([fullResult.extend(spanSchema.shape), standardResult.extend(spanSchema.shape), summaryResult.extend(spanSchema.shape)]);
 
+/** One text's emotion at the requested detail. */
+export type Shaped = z.infer<typeof shapedResult>;
+export type SentenceResult = z.infer<typeof sentenceSchema>;
+/** A text's result with the optional per-sentence results and explanation. */
+export type ShapedText = Shaped & { sentences?: SentenceResult[]; explanation?: Explanation };
+
 // ---- shaping ----
 
 export interface ReadOptions {
@@ -154,15 +167,16 @@ export interface ReadOptions {
   detail: Detail;
 }
 
-export function shape(a: TextAnalysis, model: ModelInfo, o: ReadOptions): Record<string, unknown> {
+export function shape(a: TextAnalysis, model: ModelInfo, o: ReadOptions): Shaped {
   return shapeProfile(emotionProfile(a, model, { topK: o.topK, threshold: o.threshold }), a, model, o);
 }
 
 /** shape() for a profile already computed from `a` with the same options (unrounded). */
-export function shapeProfile(profile: EmotionProfile, a: TextAnalysis, model: ModelInfo, o: ReadOptions): Record<string, unknown> {
-  if (o.detail === 'summary') return round4(summaryOf(profile)) as unknown as Record<string, unknown>;
-  if (o.detail === 'standard') return round4(profile) as unknown as Record<string, unknown>;
-  return round4({ ...profile, all_labels: allLabels(a, model, o.threshold) }) as unknown as Record<string, unknown>;
+export function shapeProfile(profile: EmotionProfile, a: TextAnalysis, model: ModelInfo, o: ReadOptions): Shaped {
+  // The profile types of src/analysis/emotion are the schemas' shapes with wider label strings.
+  if (o.detail === 'summary') return round4(summaryOf(profile)) as unknown as Shaped;
+  if (o.detail === 'standard') return round4(profile) as unknown as Shaped;
+  return round4({ ...profile, all_labels: allLabels(a, model, o.threshold) }) as unknown as Shaped;
 }
 
 /** A result at detail standard or full (not summary). */
@@ -174,8 +188,10 @@ export function isDetailed<R extends object>(r: R): r is R & z.infer<typeof stan
  * The summary of a standard result (and of its sentences), keeping the explanation: the same numbers summaryOf
  * gives, since rounding to 4 decimals commutes with picking fields.
  */
-export function summaryFromStandard(r: z.infer<typeof standardResult> & { sentences?: unknown[]; explanation?: unknown }): Record<string, unknown> {
-  const pick = (x: z.infer<typeof standardResult>) => ({
+type Summary = z.infer<typeof summaryResult>;
+
+export function summaryFromStandard(r: z.infer<typeof standardResult> & { sentences?: unknown[]; explanation?: Explanation }): Summary & { sentences?: SentenceResult[]; explanation?: Explanation } {
+  const pick = (x: z.infer<typeof standardResult>): Summary => ({
     language: x.language,
     ...(TRANSFER[x.language].summary.length ? { transfer: [...TRANSFER[x.language].summary] } : {}),
     dominant: x.dominant,
@@ -184,7 +200,7 @@ export function summaryFromStandard(r: z.infer<typeof standardResult> & { senten
     valence: x.valence,
     arousal: x.arousal,
   });
-  const out: Record<string, unknown> = pick(r);
+  const out: Summary & { sentences?: SentenceResult[]; explanation?: Explanation } = pick(r);
   if (r.sentences) {
     out.sentences = (r.sentences as Array<z.infer<typeof standardResult> & { text: string; start: number; end: number }>).map((s) => ({ text: s.text, start: s.start, end: s.end, ...pick(s) }));
   }
@@ -194,25 +210,25 @@ export function summaryFromStandard(r: z.infer<typeof standardResult> & { senten
 
 const locale = (l: Language) => l;
 
-/** Sentence results for each text, all sentences of one language in one engine call. */
+/** Sentence results for each text, all sentences of one language in one engine call (read as their text's language). */
 export async function sentenceResults(
-  engine: TextEngine, texts: string[], analyses: TextAnalysis[], o: ReadOptions, signal: AbortSignal,
-): Promise<Array<Array<Record<string, unknown>>>> {
+  reader: Reader, texts: string[], analyses: TextAnalysis[], o: ReadOptions, signal: AbortSignal,
+): Promise<SentenceResult[][]> {
   const spans = texts.map((t, i) => sentences(t, locale(analyses[i].language)));
   const total = spans.reduce((s, x) => s + x.length, 0);
   if (total > MAX_SENTENCES) {
     throw new ToolError('limit_exceeded', `the texts hold ${total} sentences; granularity "sentence" allows at most ${MAX_SENTENCES} per call — send fewer or shorter texts`);
   }
-  const out = spans.map((s) => new Array<Record<string, unknown>>(s.length));
+  const out = spans.map((s) => new Array<SentenceResult>(s.length));
   for (const lang of LANGUAGE_CODES) {
     const where: Array<[number, number]> = [];
     spans.forEach((s, i) => { if (analyses[i].language === lang) s.forEach((_, j) => where.push([i, j])); });
     if (where.length === 0) continue;
     throwIfCancelled(signal);
-    const res = await engine.analyze(where.map(([i, j]) => spans[i][j].text), { language: lang, signal });
+    const res = await readAs(reader, where.map(([i, j]) => spans[i][j].text), lang, signal);
     where.forEach(([i, j], k) => {
       const { text, start, end } = spans[i][j];
-      out[i][j] = { text, start, end, ...shape(res[k], engine.model, o) };
+      out[i][j] = { text, start, end, ...shape(res[k], reader.model, o) };
     });
   }
   return out;
@@ -230,12 +246,12 @@ export function checkExplainLimits(texts: string[]): void {
 }
 
 /** Occlusion explanation of one text's top native labels (one batch of deletions). */
-export async function explainText(engine: TextEngine, text: string, a: TextAnalysis, signal: AbortSignal): Promise<Explanation> {
+export async function explainText(reader: Reader, text: string, a: TextAnalysis, signal: AbortSignal): Promise<Explanation> {
   const taxonomy = NATIVE_TAXONOMY[a.language];
-  const native = head(a, engine.model, taxonomy);
+  const native = head(a, reader.model, taxonomy);
   const labels = native.labels;
   const score: BatchScorer = async (variants) =>
-    (await engine.analyze(variants, { language: a.language, signal })).map((x) => Float32Array.from(head(x, engine.model, taxonomy).probs));
+    (await readAs(reader, variants, a.language, signal)).map((x) => Float32Array.from(head(x, reader.model, taxonomy).probs));
   const units = occlusionUnits(text, locale(a.language));
   const o = await occlude(text, units, score, Float32Array.from(native.probs));
   const top = o.base.map((p, i) => ({ p, i })).sort((x, y) => y.p - x.p || x.i - y.i).slice(0, EXPLAIN_LABELS);

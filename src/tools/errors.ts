@@ -5,7 +5,7 @@ import { ConversationInputError } from '../analysis/conversation/index.js';
 import { MappingError } from '../core/labels.js';
 import { RegretOverflowError } from '../analysis/regret/index.js';
 import { SurdInputError } from '../analysis/surd/index.js';
-import { EngineLoadError, InferenceError } from '../engine/errors.js';
+import { EngineLoadError, InferenceError, WorkerCrashError } from '../engine/errors.js';
 
 /** Domain error class → tool error code. */
 const CODES: ReadonlyArray<readonly [new (...args: never[]) => Error, ToolErrorCode]> = [
@@ -15,6 +15,7 @@ const CODES: ReadonlyArray<readonly [new (...args: never[]) => Error, ToolErrorC
   [MappingError, 'internal'], // the model's label lists lack what a text mapping needs: a broken model, not bad input
   [EngineLoadError, 'model_missing'],
   [InferenceError, 'model_error'], // the model failed while running: not the caller's input, not a bug in this server
+  [WorkerCrashError, 'model_error'], // a worker thread died mid-call (and is replaced): not the input, not a wrong answer
 ];
 
 /** The ToolError an error stands for; null for an unexpected error (a bug: the caller reports it as `internal`). */

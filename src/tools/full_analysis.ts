@@ -81,8 +81,8 @@ interface SectionResults {
 const isFailure = (r: object | undefined): r is Failure => !!r && ('skipped' in r || 'error' in r);
 const ok = <T>(r: SectionOf<T> | undefined): r is T & { cached: boolean } => !!r && !isFailure(r);
 
-/** Each section's arguments, built from the text and the caller's block, or a reason to skip it. */
-function sectionArgs(section: Section, args: Args): { args: Record<string, unknown> } | { skip: string } {
+/** Each section's arguments as a caller would send them (its schema validates them), or a reason to skip it. */
+function sectionArgs(section: Section, args: Args): { args: unknown } | { skip: string } {
   switch (section) {
     case 'emotion':
       // Only non-default options are passed on, so a plain call shares its cache entry with a plain analyze_emotion.
@@ -139,7 +139,11 @@ function signals(requested: readonly Section[], results: SectionResults): Integr
   // (one `text` is sent, so the entry is never a per-item error: an empty text fails the whole section)
   if (r && !('error' in r)) {
     if (!isDetailed(r)) throw new Error('the emotion section ran at detail "summary"; the integration needs the standard result');
-    x.emotion = { positive_probability: r.sentiment.positive_probability, valence: r.valence, ekman: r.ekman.scores } satisfies EmotionSignals;
+    // the one sentiment (probability and valence from one rule) when the reading has it; zh readings keep the heads
+    const one = 'probability' in r.sentiment ? r.sentiment : null;
+    x.emotion = one
+      ? ({ positive_probability: one.probability, valence: one.valence, heads_disagree: one.heads_disagree, ekman: r.ekman.scores } satisfies EmotionSignals)
+      : ({ positive_probability: r.sentiment.positive_probability, valence: r.valence, ekman: r.ekman.scores } satisfies EmotionSignals);
   }
   const b = results.bentham;
   if (ok(b)) x.bentham = { ethical_score: b.ethical_score, mode: b.mode, kind_confidence: b.estimation?.kind.confidence } satisfies BenthamSignals;

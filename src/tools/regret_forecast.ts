@@ -23,7 +23,9 @@ import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { REGRET_MAX_OPTIONS, REGRET_MAX_SCENARIOS } from '../core/limits.js';
 import { fmt } from '../core/numbers.js';
 import { explainSensitivity, presentSensitivity, sensitivitySchema } from './regret_sensitivity.js';
-import { TEXT_ESTIMATE_LANGUAGES, checkNotEmpty, engineFor, textArg } from './text-input.js';
+import { TEXT_ESTIMATE_LANGUAGES } from './reading/languages.js';
+import { readAll } from './reading/pipeline.js';
+import { checkNotEmpty, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const optionSchema = z.object({
@@ -216,8 +218,8 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
     const optionTexts = args.options.map((o) => optionText(args.decision, o));
     const named = optionTexts.map((text, i) => ({ name: `options[${i}] text`, text }));
     const all = args.decision !== undefined ? [{ name: 'decision', text: args.decision }, ...named] : named;
-    const engine = await engineFor(ctx, all, { only: TEXT_ESTIMATE_LANGUAGES });
-    const analyses = await engine.analyze(all.map((t) => t.text), { signal: ctx.signal });
+    const { reader, readings } = await readAll(ctx, all, { only: TEXT_ESTIMATE_LANGUAGES });
+    const analyses = readings.map((r) => r.analysis);
     const optionAnalyses = args.decision !== undefined ? analyses.slice(1) : analyses;
     const utilities = optionAnalyses.map((a) => [a.utility]);
     return {
@@ -227,17 +229,16 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
       utilities,
       ...await analyseMatrix(utilities, [1], parameters, ctx),
       parameters,
-      estimation: { model: engine.model.id, optionTexts },
-      ...(args.decision !== undefined ? { anticipated: anticipatedRegret(analyses[0], engine.model.labels) } : {}),
+      estimation: { model: reader.model.id, optionTexts },
+      ...(args.decision !== undefined ? { anticipated: anticipatedRegret(analyses[0], reader.model.labels) } : {}),
     };
   }
 
   if (args.decision === undefined) {
     throw new ToolError('invalid_input', 'give `options` + `scenarios` + `outcomes` (exact), `options` with descriptions (model-ranked), or a `decision` text (anticipated regret)');
   }
-  const engine = await engineFor(ctx, [{ name: 'decision', text: args.decision }], { only: TEXT_ESTIMATE_LANGUAGES });
-  const [analysis] = await engine.analyze([args.decision], { signal: ctx.signal });
-  return { mode: 'anticipated_regret', anticipated: anticipatedRegret(analysis, engine.model.labels), model: engine.model.id, parameters };
+  const { reader, readings: [{ analysis }] } = await readAll(ctx, [{ name: 'decision', text: args.decision }], { only: TEXT_ESTIMATE_LANGUAGES });
+  return { mode: 'anticipated_regret', anticipated: anticipatedRegret(analysis, reader.model.labels), model: reader.model.id, parameters };
 }
 
 function explainMatrix(res: RegretResult, optionNames: string[], scenarios: { name: string }[], cfs: NonNullable<RegretOutput['counterfactuals']>): string {

@@ -4,6 +4,7 @@ import type { SamplesInput, SamplesOutput, SignificanceResult, SurdProgress, Sur
 import { SurdInputError } from '../analysis/surd/index.js';
 import { spareCores, WorkerPool, WorkerTaskFailure } from '../engine/workers/pool.js';
 import { workerScript } from '../engine/workers/script.js';
+import type { WorkerHealth } from '../engine/workers/crash-window.js';
 
 export type SurdTask =
   | { kind: 'table'; data: Float64Array; shape: number[] }
@@ -14,8 +15,13 @@ let pool: WorkerPool<SurdTask, unknown, SurdProgress> | null = null;
 
 /** The process-wide SURD pool: at most one thread per core but one, at least one. */
 export function surdPool(): WorkerPool<SurdTask, unknown, SurdProgress> {
-  pool ??= new WorkerPool(workerScript(import.meta.url, 'surd-worker.js'), spareCores());
+  pool ??= new WorkerPool(workerScript(import.meta.url, 'surd-worker.js'), spareCores(), 'the SURD worker');
   return pool;
+}
+
+/** Supervision of the SURD threads (for health and red-heart://status); null before the first SURD call. */
+export function surdWorkerHealth(): WorkerHealth | null {
+  return pool?.health() ?? null;
 }
 
 export async function closeSurdPool(): Promise<void> {

@@ -4,8 +4,14 @@
 import { z } from 'zod';
 import {
   alignedPairs,
+  autoBins,
+  bestSupportedLag,
   binsPerAxis,
+  holmAdjust,
+  largestTableAxes,
+  largestTableCells,
   MAX_SURROGATES,
+  SAMPLES_PER_CELL,
   surrogateCost,
   surrogatePlan,
   surrogateRuns,
@@ -25,31 +31,54 @@ const MAX_BINS = 64;
  * samples touched): at the default limits about 5·10⁸, i.e. seconds, not minutes.
  */
 const SURROGATE_WORK_FACTOR = 8;
-const DEFAULT_BINS = 8;
-/** Samples per joint-table cell below which the result warns of finite-sample bias. */
-const SAMPLES_PER_CELL = 10;
+/** Surrogates per lag of a lag scan when `significance` does not say (p-values down to 1/200), fewer for a short series. */
+const SCAN_SURROGATES = 199;
+/** Longest lag scan (each lag is one decomposition with its surrogates). */
+const MAX_LAG_SCAN = 24;
+/** Family-wise level of the lag scan. */
+const SCAN_ALPHA = 0.05;
 /** Below this many bits there is no information to normalise by. */
 const MI_EPS = 1e-12;
 
 const series = z.array(z.number());
 const binCount = z.number().int().min(2).max(MAX_BINS);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/**
+ * `{ name: series }` read into a Map, so that every key is an ordinary name: a record schema (and any plain object
+ * built from one) drops or mangles "__proto__". The JSON Schema clients see stays an object of number arrays.
+ */
+const namedSeries = z
+  .unknown()
+  .refine(isPlainObject, { message: 'expected an object of { name: number[] }' })
+  .meta({ type: 'object', additionalProperties: { type: 'array', items: { type: 'number' } } })
+  .pipe(z.transform((v) => new Map(Object.entries(v as Record<string, unknown>))))
+  .pipe(z.map(z.string(), series));
 
 export const surdInput = z.object({
   target: series
     .optional()
     .describe('Samples form: the target series y[0..N-1] (finite numbers). SURD explains y[t+lag] from the sources at time t.'),
   sources: z
-    .union([z.array(series), z.record(z.string(), series)])
+    .union([z.array(series), namedSeries])
     .optional()
     .describe(
       'Samples form: the source series, each of length N, as a list or as {name: series}. Include the target series itself to account for self-causation.',
     ),
-  lag: z.number().int().min(1).optional().describe('Samples form: time steps from sources to target (integer ≥ 1, < N; default 1).'),
-  bins: z
-    .union([binCount, z.array(binCount)])
+  lag: z.number().int().min(1).optional().describe('Samples form: time steps from sources to target (integer ≥ 1, < N; default 1). Not with max_lag.'),
+  max_lag: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LAG_SCAN)
     .optional()
     .describe(
-      `Samples form: equal-width bins per axis (2..${MAX_BINS}, default ${DEFAULT_BINS}), or a list with one entry per axis: target first, then each source. The joint table has bins^(sources+1) cells.`,
+      `Samples form, optional: scan lags 1..max_lag (≤ ${MAX_LAG_SCAN}) on one common window, test each lag's total information against surrogates (Holm-corrected over the lags) and decompose at the best-supported lag. Use it when the lag is unknown.`,
+    ),
+  bins: z
+    .union([binCount, z.array(binCount), z.literal('auto')])
+    .optional()
+    .describe(
+      `Samples form: "auto" (default: the largest equal count 2..16 with ≥ ${SAMPLES_PER_CELL} samples per cell of the joint table), equal-width bins per axis (2..${MAX_BINS}), or a list with one entry per axis: target first, then each source. The joint table has bins^(sources+1) cells.`,
     ),
   max_order: z
     .number()
@@ -134,6 +163,30 @@ export const surdOutput = z.object({
   entropy_target: z.number().describe('H(target) in bits (of the binned target)'),
   n_samples: z.number().int().nullable().describe('(target, sources) pairs after the lag; null for the histogram form'),
   bins_used: z.array(z.number().int()).describe('states per axis, target first'),
+  bins_rule: z.string().describe('how bins_used was chosen: the automatic rule with its numbers, the given bins, or the histogram'),
+  reliable: z.boolean().nullable().describe(`null for the histogram form (its sample size is unknown); false when the largest table has fewer than ${SAMPLES_PER_CELL} samples per cell: finite-sample bias can dominate the components (the warning says so)`),
+  lag_scan: z
+    .object({
+      max_lag: z.number().int(),
+      n_samples: z.number().int().describe('pairs per lag: every lag is read on the same window of N − max_lag pairs'),
+      surrogates: z.number().int().describe('target-shifted surrogates per lag'),
+      seed: z.number().int(),
+      correction: z.literal('holm').describe('Holm step-down over the max_lag tests of the total information: family-wise error ≤ alpha'),
+      alpha: z.number(),
+      lags: z.array(
+        z.object({
+          lag: z.number().int(),
+          mutual_information: z.number().describe('bits'),
+          surrogate_mean: z.number().describe('bits the finite-sample bias alone gives at this lag'),
+          p_value: z.number().describe('uncorrected surrogate p-value of the total information'),
+          p_adjusted: z.number().describe('Holm-adjusted p-value'),
+          largest: z.object({ kind: z.enum(['unique', 'redundant', 'synergistic']), sources: z.array(z.string()), bits: z.number() }).nullable(),
+        }),
+      ),
+      best_lag: z.number().int().nullable().describe('significant after the correction with the most information above its surrogate mean; null when no lag is'),
+    })
+    .optional()
+    .describe('present with max_lag; the decomposition above is at best_lag (at the lag with the smallest adjusted p-value when none is significant)'),
   lag: z.number().int().nullable().describe('lag used; null for the histogram form'),
   max_order: z.number().int().describe('largest source combination considered (= number of sources for the exact method)'),
   significance: significanceOut.optional().describe('present when significance was requested'),
@@ -283,13 +336,17 @@ function components(part: Record<string, number>, names: string[], norm: number 
 
 const testOut = (t: ComponentTest) => ({ observed: t.observed, p_value: t.pValue, surrogate_mean: t.surrogateMean, surrogate_sd: t.surrogateSd });
 
-function toOutput(
-  result: SurdResult,
-  names: string[],
-  targetName: string,
-  input: Input,
-  extra: { nSamples: number | null; lag: number | null; warnings: string[]; allZero: boolean; significance?: SignificanceResult },
-): Output {
+interface OutputExtra {
+  nSamples: number | null;
+  lag: number | null;
+  warnings: string[];
+  allZero: boolean;
+  binsRule: string;
+  reliable: boolean | null;
+  significance?: SignificanceResult;
+}
+
+function toOutput(result: SurdResult, names: string[], targetName: string, input: Input, extra: OutputExtra): Output {
   const sig = extra.significance;
   const hd = result.variant === 'high_dimensional';
   const warnings = extra.warnings;
@@ -319,6 +376,8 @@ function toOutput(
     entropy_target: result.entropyTarget,
     n_samples: extra.nSamples,
     bins_used: result.shape,
+    bins_rule: extra.binsRule,
+    reliable: extra.reliable,
     lag: extra.lag,
     max_order: result.maxOrder,
     warnings,
@@ -341,59 +400,86 @@ function toOutput(
   return out;
 }
 
-function summary(o: Output): string {
-  const all = [
-    ...o.unique.map((c) => ({ tag: 'U', c })),
-    ...o.redundant.map((c) => ({ tag: 'R', c })),
-    ...o.synergistic.map((c) => ({ tag: 'S', c })),
-  ]
+const TAGS = { unique: 'U', redundant: 'R', synergistic: 'S' } as const;
+
+/** The components above 0, largest first. */
+function ranked(o: Pick<Output, 'unique' | 'redundant' | 'synergistic'>): Array<{ kind: keyof typeof TAGS; c: Component }> {
+  return (['unique', 'redundant', 'synergistic'] as const)
+    .flatMap((kind) => o[kind].map((c) => ({ kind, c })))
     .filter((x) => x.c.bits > 0)
-    .sort((a, b) => b.c.bits - a.c.bits)
+    .sort((a, b) => b.c.bits - a.c.bits);
+}
+
+function lagScanText(scan: NonNullable<Output['lag_scan']>): string {
+  const lags = scan.lags.map((l) => `lag ${l.lag}: MI ${l.mutual_information.toFixed(4)} (bias ${l.surrogate_mean.toFixed(4)}) p_adj=${l.p_adjusted.toPrecision(2)}`).join('; ');
+  const head = `Lag scan 1..${scan.max_lag} on ${scan.n_samples} pairs per lag, ${scan.surrogates} target-shifted surrogates per lag, Holm-corrected over ${scan.max_lag} lags at ${scan.alpha}: `;
+  const verdict =
+    scan.best_lag === null
+      ? 'no lag is significant; the decomposition below is at the lag with the smallest adjusted p-value and shows no established effect.'
+      : `best-supported lag ${scan.best_lag}; the decomposition below is at lag ${scan.best_lag}.`;
+  return `${head}${verdict} (${lags}.) `;
+}
+
+function summary(o: Output): string {
+  const all = ranked(o)
     .slice(0, 4)
     .map(
-      (x) =>
-        `${x.tag}(${x.c.sources.join(',')}) ${x.c.bits.toFixed(4)}` +
-        (x.c.normalized === null ? '' : ` (${(100 * x.c.normalized).toFixed(1)}%)`) +
-        (x.c.p_value === undefined ? '' : ` p=${x.c.p_value.toPrecision(2)}`),
+      ({ kind, c }) =>
+        `${TAGS[kind]}(${c.sources.join(',')}) ${c.bits.toFixed(4)}` +
+        (c.normalized === null ? '' : ` (${(100 * c.normalized).toFixed(1)}%)`) +
+        (c.p_value === undefined ? '' : ` p=${c.p_value.toPrecision(2)}`),
     );
   const leak = o.leak === null ? 'leak undefined (constant target)' : `leak ${(100 * o.leak).toFixed(2)}%`;
   const where = o.n_samples === null ? 'histogram' : `${o.n_samples} samples, lag ${o.lag}`;
+  const unreliable = o.reliable === false ? `UNRELIABLE: ${o.warnings.find((w) => w.startsWith('only ')) ?? 'too few samples per cell'}. ` : '';
+  const largest = o.reliable === false ? 'Largest (bias can explain these; do not read them as causes)' : 'Largest';
   return (
+    unreliable +
+    (o.lag_scan ? lagScanText(o.lag_scan) : '') +
     `SURD of ${o.target} from ${o.sources.length} source(s) (${where}, bins ${o.bins_used.join('×')}${o.method === 'surd_high_dimensional' ? `, max_order ${o.max_order}` : ''}): ` +
     `MI ${o.mutual_information.toFixed(4)} of H ${o.entropy_target.toFixed(4)} bits, ${leak}. ` +
-    (all.length ? `Largest: ${all.join('; ')}.` : 'No component above 0.') +
-    (o.significance ? ` Surrogate test (${o.significance.surrogates} per set): MI p=${o.significance.mutual_information.p_value.toPrecision(2)}.` : '')
+    (all.length ? `${largest}: ${all.join('; ')}.` : 'No component above 0.') +
+    (o.significance ? ` Surrogate test (${o.significance.surrogates} per set): MI p=${o.significance.mutual_information.p_value.toPrecision(2)}.` : '') +
+    (o.n_samples !== null && o.bins_rule.startsWith('auto') ? ` Bins ${o.bins_rule}.` : '')
   );
 }
 
-async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> {
+export function presentSurd(out: Output): ToolOutput<Output> {
+  return { structured: out, summary: summary(out) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Compute: the histogram form, the samples form at one lag, and the lag scan.
+
+type Limits = ToolContext['services']['limits'];
+
+async function computeHistogram(a: Input, histogram: unknown[], ctx: ToolContext, progress: Progress): Promise<Output> {
   const limits = ctx.services.limits;
-  const samplesForm = a.target !== undefined || a.sources !== undefined;
-  const histogramForm = a.histogram !== undefined;
-  if (samplesForm && histogramForm) throw invalid('give either the samples form (target + sources) or histogram, not both');
-  if (!samplesForm && !histogramForm) throw invalid('give either target + sources (samples form) or histogram (histogram form)');
-  const targetName = a.target_name ?? 'target';
-  const progress = new Progress(ctx);
-  await progress.report(0, 'validating');
-
-  if (a.histogram !== undefined) {
-    for (const field of ['lag', 'bins', 'max_order', 'significance'] as const) {
-      if (a[field] !== undefined) throw invalid(`${field} applies only to the samples form; a histogram is used as given`);
-    }
-    const { data, shape: dims } = flattenHistogram(a.histogram, limits.surdMaxCells, limits.surdMaxSources);
-    const n = dims.length - 1;
-    if (n > limits.surdMaxSources) {
-      throw new ToolError('limit_exceeded', `histogram has ${n} source axes, above the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES)`);
-    }
-    if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
-    const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
-    const allZero = data.every((v) => v === 0);
-    const result = await surdTableInWorker(data, dims, workerOptions(ctx, progress));
-    const out = toOutput(result, names, targetName, a, { nSamples: null, lag: null, warnings: [], allZero });
-    await progress.report(100, 'done');
-    return { structured: out, summary: summary(out) };
+  for (const field of ['lag', 'max_lag', 'bins', 'max_order', 'significance'] as const) {
+    if (a[field] !== undefined) throw invalid(`${field} applies only to the samples form; a histogram is used as given`);
   }
+  const { data, shape: dims } = flattenHistogram(histogram, limits.surdMaxCells, limits.surdMaxSources);
+  const n = dims.length - 1;
+  if (n > limits.surdMaxSources) {
+    throw new ToolError('limit_exceeded', `histogram has ${n} source axes, above the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES)`);
+  }
+  if (dims[0] < 2) throw invalid(`histogram axis 0 (the target) has ${dims[0]} state; at least 2 target states are needed`);
+  const names = a.names === undefined ? defaultNames(n) : checkNames(a.names, n, 'names');
+  const allZero = data.every((v) => v === 0);
+  const result = await surdTableInWorker(data, dims, workerOptions(ctx, progress));
+  const binsRule = 'the histogram\'s states, as given';
+  return toOutput(result, names, a.target_name ?? 'target', a, { nSamples: null, lag: null, warnings: [], allZero, binsRule, reliable: null });
+}
 
+/** The samples form's series and names, checked against the limits. */
+interface SeriesSet {
+  target: number[];
+  sources: number[][];
+  names: string[];
+  sourceLabels: string[];
+}
+
+function readSeries(a: Input, limits: Limits): SeriesSet {
   if (a.target === undefined) throw invalid('target is missing: the samples form needs target and sources');
   if (a.sources === undefined) throw invalid('sources is missing: the samples form needs target and sources');
   const target = checkSampleCount(a.target, 'target', limits.surdMaxSamples);
@@ -404,9 +490,10 @@ async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> 
     names = a.names === undefined ? defaultNames(sources.length) : checkNames(a.names, sources.length, 'names');
   } else {
     if (a.names !== undefined) throw invalid('names cannot be combined with a sources object: its keys are the names');
-    const record = a.sources;
-    names = Object.keys(record);
-    sources = names.map((k) => checkSampleCount(record[k], `sources.${k}`, limits.surdMaxSamples));
+    // A direct (unparsed) caller may pass a plain object; its own keys are the names.
+    const named: Map<string, number[]> = a.sources instanceof Map ? a.sources : new Map(Object.entries(a.sources as Record<string, number[]>));
+    names = [...named.keys()];
+    sources = [...named.entries()].map(([k, s]) => checkSampleCount(s, `sources.${k}`, limits.surdMaxSamples));
   }
   const n = sources.length;
   if (n > limits.surdMaxSources) {
@@ -415,14 +502,36 @@ async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> 
       `${n} sources exceed the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES, at most ${SURD_MAX_SOURCES}); drop sources or merge related ones`,
     );
   }
-  const sourceLabels = names.map((x) => `sources "${x}"`);
-  const lag = a.lag ?? 1;
-  const pairs = alignedPairs(target, sources, lag, sourceLabels);
-  const bins = binsPerAxis(a.bins ?? DEFAULT_BINS, n);
+  return { target, sources, names, sourceLabels: names.map((x) => `sources "${x}"`) };
+}
+
+/** Bins, the cell limits, and the caveats for `pairs` aligned samples. */
+interface BinPlan {
+  bins: number[];
+  binsRule: string;
+  maxOrder: number | undefined;
+  reliable: boolean;
+  warnings: string[];
+}
+
+function planBins(a: Input, set: SeriesSet, pairs: number, limits: Limits): BinPlan {
+  const n = set.sources.length;
   const maxOrder = a.max_order === undefined ? undefined : Math.min(a.max_order, n);
+  let bins: number[];
+  let binsRule: string;
+  if (a.bins === undefined || a.bins === 'auto') {
+    const axes = largestTableAxes(n, maxOrder);
+    const auto = autoBins(pairs, axes);
+    bins = new Array<number>(n + 1).fill(auto.bins);
+    binsRule =
+      `auto: ${auto.bins} per axis, the largest in 2..16 with ≥ ${SAMPLES_PER_CELL} samples per cell of the ${axes}-axis table ` +
+      `(${pairs} pairs / ${auto.bins}^${axes} cells = ${auto.samplesPerCell.toFixed(1)})`;
+  } else {
+    bins = binsPerAxis(a.bins, n);
+    binsRule = 'given';
+  }
   if (maxOrder !== undefined) {
-    const largest = bins.slice(1).sort((x, y) => y - x).slice(0, maxOrder);
-    const cells = largest.reduce((x, y) => x * y, bins[0]);
+    const cells = largestTableCells(bins, maxOrder);
     if (cells > limits.surdMaxCells) {
       throw cellLimitError(cells, limits.surdMaxCells, `the largest table (target + ${maxOrder} sources)`, 'Use fewer bins or a smaller max_order.');
     }
@@ -437,53 +546,139 @@ async function handler(a: Input, ctx: ToolContext): Promise<ToolOutput<Output>> 
       );
     }
   }
-
   const warnings: string[] = [];
-  sources.forEach((s, k) => {
+  set.sources.forEach((s, k) => {
     let constant = true;
     for (let i = 1; i < pairs && constant; i++) if (s[i] !== s[0]) constant = false;
-    if (constant) warnings.push(`source "${names[k]}" is constant over the samples used; it carries no information`);
+    if (constant) warnings.push(`source "${set.names[k]}" is constant over the samples used; it carries no information`);
   });
-  const cells = maxOrder === undefined ? bins.reduce((x, y) => x * y, 1) : 0;
-  if (cells > 0 && pairs < SAMPLES_PER_CELL * cells) {
-    warnings.push(
-      `only ${pairs} samples for ${cells} joint cells (< ${SAMPLES_PER_CELL} per cell): finite-sample bias inflates higher-order synergy; prefer fewer bins or more samples`,
-    );
+  const cells = largestTableCells(bins, maxOrder);
+  const reliable = pairs >= SAMPLES_PER_CELL * cells;
+  if (!reliable) {
+    const table = maxOrder === undefined ? 'joint cells' : `cells in the largest table (target + ${maxOrder} sources)`;
+    const fix = binsRule === 'given' ? 'use bins: "auto", fewer bins or more samples' : 'even 2 bins per axis are too many: drop sources, use max_order, or give more samples';
+    warnings.push(`only ${pairs} samples for ${cells} ${table} (< ${SAMPLES_PER_CELL} per cell): finite-sample bias inflates higher-order synergy; ${fix}`);
   }
-  const samples = { target, sources, lag, bins, maxOrder, sourceLabels };
+  return { bins, binsRule, maxOrder, reliable, warnings };
+}
+
+interface Significance {
+  surrogates: number;
+  seed?: number;
+}
+
+/** The samples form at one lag. */
+async function computeAtLag(a: Input, set: SeriesSet, lag: number, ctx: ToolContext, progress: Progress): Promise<Output> {
+  const pairs = alignedPairs(set.target, set.sources, lag, set.sourceLabels);
+  const plan = planBins(a, set, pairs, ctx.services.limits);
+  const samples = { target: set.target, sources: set.sources, lag, bins: plan.bins, maxOrder: plan.maxOrder, sourceLabels: set.sourceLabels };
+  const extra = { nSamples: pairs, lag, warnings: plan.warnings, allZero: false, binsRule: plan.binsRule, reliable: plan.reliable };
   if (a.significance !== undefined) {
-    const sig = checkSignificance(a.significance, pairs, bins, maxOrder, limits);
+    const sig = checkSignificance(a.significance, pairs, plan.bins, plan.maxOrder, ctx.services.limits, 1);
     const { result, significance } = await surdSignificanceInWorker(samples, sig, workerOptions(ctx, progress, STAGE_SPAN_SIGNIFICANCE));
-    const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false, significance });
-    await progress.report(100, 'done');
-    return { structured: out, summary: summary(out) };
+    return toOutput(result, set.names, a.target_name ?? 'target', a, { ...extra, significance });
   }
   const { result } = await surdSamplesInWorker(samples, workerOptions(ctx, progress));
-  const out = toOutput(result, names, targetName, a, { nSamples: pairs, lag, warnings, allZero: false });
+  return toOutput(result, set.names, a.target_name ?? 'target', a, extra);
+}
+
+/** Stage spans of lag `i` (0-based) of `k`: its share of 0..100. */
+function lagSpans(i: number, k: number): Record<SurdProgress['stage'], [number, number]> {
+  const scale = ([lo, hi]: [number, number]): [number, number] => [(100 * i + lo) / k, (100 * i + hi) / k];
+  const out = {} as Record<SurdProgress['stage'], [number, number]>;
+  for (const [stage, span] of Object.entries(STAGE_SPAN_SIGNIFICANCE) as Array<[SurdProgress['stage'], [number, number]]>) out[stage] = scale(span);
+  return out;
+}
+
+/**
+ * Lags 1..K on one window: lag k pairs y[m + k] with the sources at m for m = 0..N − K − 1, so every lag has the
+ * same N − K pairs and the same bins; each lag's total information is tested against target-shifted surrogates.
+ */
+async function computeLagScan(a: Input, set: SeriesSet, maxLag: number, ctx: ToolContext, progress: Progress): Promise<Output> {
+  if (a.lag !== undefined) throw invalid('give lag or max_lag, not both: max_lag scans lags 1..max_lag');
+  const N = set.target.length;
+  const pairs = alignedPairs(set.target, set.sources, maxLag, set.sourceLabels);
+  const plan = planBins(a, set, pairs, ctx.services.limits);
+  // by default as many as the series allows distinct shifts, up to SCAN_SURROGATES
+  const surrogates = Math.max(1, Math.min(SCAN_SURROGATES, surrogatePlan(pairs, 1).distinctShifts));
+  const sig = checkSignificance(a.significance ?? { surrogates }, pairs, plan.bins, plan.maxOrder, ctx.services.limits, maxLag);
+  const runs: Array<{ result: SurdResult; significance: SignificanceResult }> = [];
+  for (let lag = 1; lag <= maxLag; lag++) {
+    const end = N - maxLag + lag;
+    const samples = { target: set.target.slice(0, end), sources: set.sources.map((s) => s.slice(0, end)), lag, bins: plan.bins, maxOrder: plan.maxOrder, sourceLabels: set.sourceLabels };
+    runs.push(await surdSignificanceInWorker(samples, sig, workerOptions(ctx, progress, lagSpans(lag - 1, maxLag))));
+  }
+  const adjusted = holmAdjust(runs.map((r) => r.significance.total.pValue));
+  const evidence = runs.map((r, i) => ({ lag: i + 1, mutualInformation: r.significance.total.observed, surrogateMean: r.significance.total.surrogateMean, pAdjusted: adjusted[i] }));
+  const best = bestSupportedLag(evidence, SCAN_ALPHA);
+  const shown = best ?? evidence.reduce((m, e) => (e.pAdjusted < m.pAdjusted ? e : m)).lag;
+  const run = runs[shown - 1];
+  const out = toOutput(run.result, set.names, a.target_name ?? 'target', a, {
+    nSamples: pairs,
+    lag: shown,
+    warnings: plan.warnings,
+    allZero: false,
+    binsRule: plan.binsRule,
+    reliable: plan.reliable,
+    significance: run.significance,
+  });
+  out.lag_scan = {
+    max_lag: maxLag,
+    n_samples: pairs,
+    surrogates: sig.surrogates,
+    seed: sig.seed ?? 0,
+    correction: 'holm',
+    alpha: SCAN_ALPHA,
+    lags: runs.map((r, i) => {
+      const top = ranked({
+        unique: components(r.result.unique, set.names, null),
+        redundant: components(r.result.redundant, set.names, null),
+        synergistic: components(r.result.synergistic, set.names, null),
+      })[0];
+      return {
+        lag: i + 1,
+        mutual_information: r.significance.total.observed,
+        surrogate_mean: r.significance.total.surrogateMean,
+        p_value: r.significance.total.pValue,
+        p_adjusted: adjusted[i],
+        largest: top ? { kind: top.kind, sources: top.c.sources, bits: top.c.bits } : null,
+      };
+    }),
+    best_lag: best,
+  };
+  return out;
+}
+
+export async function computeSurd(a: Input, ctx: ToolContext): Promise<Output> {
+  const samplesForm = a.target !== undefined || a.sources !== undefined;
+  if (samplesForm && a.histogram !== undefined) throw invalid('give either the samples form (target + sources) or histogram, not both');
+  if (!samplesForm && a.histogram === undefined) throw invalid('give either target + sources (samples form) or histogram (histogram form)');
+  const progress = new Progress(ctx);
+  await progress.report(0, 'validating');
+  let out: Output;
+  if (a.histogram !== undefined) out = await computeHistogram(a, a.histogram, ctx, progress);
+  else {
+    const set = readSeries(a, ctx.services.limits);
+    out = a.max_lag !== undefined ? await computeLagScan(a, set, a.max_lag, ctx, progress) : await computeAtLag(a, set, a.lag ?? 1, ctx, progress);
+  }
   await progress.report(100, 'done');
-  return { structured: out, summary: summary(out) };
+  return out;
 }
 
 /**
  * The surrogate plan (a series long enough for that many distinct shifts; SurdInputError otherwise) and the work
- * bound SURROGATE_WORK_FACTOR × (surdMaxSamples + surdMaxCells).
+ * bound SURROGATE_WORK_FACTOR × (surdMaxSamples + surdMaxCells), over all `runs` decompositions with surrogates.
  */
-function checkSignificance(
-  sig: { surrogates: number; seed?: number },
-  pairs: number,
-  bins: number[],
-  maxOrder: number | undefined,
-  limits: { surdMaxSamples: number; surdMaxCells: number },
-): { surrogates: number; seed?: number } {
+function checkSignificance(sig: Significance, pairs: number, bins: number[], maxOrder: number | undefined, limits: Limits, runs: number): Significance {
   surrogatePlan(pairs, sig.surrogates);
-  const perSurrogate = surrogateRuns(bins.length - 1, 1) * surrogateCost(pairs, bins, maxOrder);
+  const perSurrogate = runs * surrogateRuns(bins.length - 1, 1) * surrogateCost(pairs, bins, maxOrder);
   const budget = SURROGATE_WORK_FACTOR * (limits.surdMaxSamples + limits.surdMaxCells);
   if (perSurrogate * sig.surrogates > budget) {
     const most = Math.floor(budget / perSurrogate);
     throw new ToolError(
       'limit_exceeded',
-      `significance with ${sig.surrogates} surrogates would touch ${(perSurrogate * sig.surrogates).toExponential(2)} cells and samples, above the bound ${SURROGATE_WORK_FACTOR} × (surdMaxSamples + surdMaxCells) = ${budget.toExponential(2)}; ` +
-        (most >= 1 ? `use at most ${most} surrogates, fewer samples or bins, or max_order` : 'use fewer samples or bins, or max_order'),
+      `significance with ${sig.surrogates} surrogates${runs > 1 ? ` at each of ${runs} lags` : ''} would touch ${(perSurrogate * sig.surrogates).toExponential(2)} cells and samples, above the bound ${SURROGATE_WORK_FACTOR} × (surdMaxSamples + surdMaxCells) = ${budget.toExponential(2)}; ` +
+        (most >= 1 ? `use at most ${most} surrogates, fewer samples or bins${runs > 1 ? ', a smaller max_lag' : ''}, or max_order` : 'use fewer samples or bins, or max_order'),
     );
   }
   return { surrogates: sig.surrogates, seed: sig.seed };
@@ -501,13 +696,14 @@ export const surdDecomposeTool: ToolDefinition<typeof surdInput, typeof surdOutp
     'each source alone (unique), by several sources redundantly, or only by their combination (synergistic), in bits, plus the leak: ' +
     'the fraction of the target’s entropy no source explains (causal_clarity = 1 − leak). Use it for causal attribution between numeric ' +
     'time series (e.g. which drivers cause a metric, and whether they act jointly or redundantly). Give either samples ' +
-    '(target, sources as equal-length series, lag, bins; include the target itself among the sources to account for self-causation) ' +
+    '(target, sources as equal-length series, lag — or max_lag to scan lags 1..k and find the best-supported one —, bins (default auto: ' +
+    'chosen from the sample size; reliable: false when undersampled); include the target itself among the sources to account for self-causation) ' +
     'or a joint histogram (axis 0 = target). For many sources or fine bins, set max_order for the high-dimensional variant. ' +
-    `Sample sizes: the joint table has bins^(sources+1) cells and the result warns below ${SAMPLES_PER_CELL} samples per cell; at the default ` +
-    `${DEFAULT_BINS} bins that is ${[1, 2, 3].map((k) => `${String(SAMPLES_PER_CELL * DEFAULT_BINS ** (k + 1)).replace(/\B(?=(\d{3})+$)/g, ',')} samples for ${k} source${k > 1 ? 's' : ''}`).join(', ')}: ` +
-    'with fewer, pass bins 2..4 (or a list per axis). Numbers are in bits; warnings lists every caveat. Deterministic; no model needed.',
+    `Sample sizes: the joint table has bins^(sources+1) cells; auto picks the most bins with ≥ ${SAMPLES_PER_CELL} samples per cell (8 bins need ` +
+    `${[1, 2, 3].map((k) => `${String(SAMPLES_PER_CELL * 8 ** (k + 1)).replace(/\B(?=(\d{3})+$)/g, ',')} samples for ${k} source${k > 1 ? 's' : ''}`).join(', ')}); ` +
+    'below 2 bins per axis the result is marked unreliable. Numbers are in bits; warnings lists every caveat. Deterministic; no model needed.',
   input: surdInput,
   output: surdOutput,
   cache: 'args',
-  handler,
+  handler: async (args, ctx) => presentSurd(await computeSurd(args, ctx)),
 };

@@ -14,6 +14,14 @@ export interface ToolServices {
   engine: Pick<EngineHandle, 'require' | 'modelId' | 'requireBulk'>;
   /** File access for analyze_corpus, confined to the allowed directories (src/server/corpus/files.ts). */
   files?: CorpusFiles;
+  /** Signs the tokens a tool hands out and checks them when they come back (analyze_conversation's `state`). */
+  signer?: TokenSigner;
+}
+
+/** HMAC-SHA256 under the installation secret (src/server/cache/secret.ts); hex signatures. */
+export interface TokenSigner {
+  sign(data: string): string;
+  verify(data: string, signature: string): boolean;
 }
 
 export interface ToolContext {

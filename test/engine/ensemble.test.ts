@@ -239,13 +239,13 @@ describe('the handle serves the ensemble and status lists its members', () => {
   it('status: members (id, version, sha256 prefix, parameters), total parameters, weights, thresholds source', async () => {
     const handle = await createEngineHandle(testConfig({ modelsDir: ENSEMBLE_DIR }), silent);
     try {
-      expect(handle.modelId()).toMatch(/^fixture-ensemble@0\.1\.0#[0-9a-f]{12}$/);
+      expect(handle.modelId()).toMatch(/^fixture-ensemble@0\.1\.0#[0-9a-f]{64}$/);
       expect(handle.status().available_ensembles).toEqual([{ id: 'fixture-ensemble', version: '0.1.0', members: ['fixture-tiny', 'fixture-tiny-b'], dir: ENSEMBLE_DIR, installed: true }]);
       const engine = await handle.require();
       await engine.analyze(['I am so happy']);
       const s = handle.status();
       expect(s.state).toBe('ready');
-      expect(handle.modelId()).toBe(`fixture-ensemble@0.1.0#${engine.model.sha256.slice(0, 12)}`);
+      expect(handle.modelId()).toBe(`fixture-ensemble@0.1.0#${engine.model.sha256}`);
       const members = s.model?.members ?? [];
       expect(members.map((m) => [m.id, m.version, m.sha256_prefix, m.parameters])).toEqual(
         MANIFEST.models.map((m: any) => [m.id, m.version, m.sha256.slice(0, 12), m.parameters]),

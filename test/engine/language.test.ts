@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { countScripts, decideLanguage, identifyLanguage, loadLanguageDetector, scriptRule, SHORT_LATIN_LETTERS } from '../../src/engine/language.js';
+import { countScripts, decideLanguage, identifyLanguage, loadLanguageDetector, scriptRule, SERVED_PRIOR } from '../../src/engine/language.js';
 
 beforeAll(loadLanguageDetector);
 
@@ -68,7 +68,7 @@ describe('identifyLanguage', () => {
 
 describe('decideLanguage against a model that reads en and ko', () => {
   it('serves en and ko with the identification confidence', () => {
-    expect(decideLanguage('나는 정말 행복해요', 'auto', V1)).toEqual({ ok: true, language: 'ko', confidence: 1 });
+    expect(decideLanguage('나는 정말 행복해요', 'auto', V1)).toEqual({ ok: true, language: 'ko', confidence: 1, uncertain: false });
     const en = decideLanguage('I am furious that the landlord kept our deposit', undefined, V1);
     expect(en.ok && en.language).toBe('en');
   });
@@ -86,30 +86,54 @@ describe('decideLanguage against a model that reads en and ko', () => {
   });
 
   it('a named language is used as given when the model reads it (confidence null), refused otherwise', () => {
-    expect(decideLanguage('Hoy estoy muy feliz.', 'en', V1)).toEqual({ ok: true, language: 'en', confidence: null });
+    expect(decideLanguage('Hoy estoy muy feliz.', 'en', V1)).toEqual({ ok: true, language: 'en', confidence: null, uncertain: false });
     const zh = decideLanguage('我今天非常开心！', 'zh', V1);
     expect(zh.ok).toBe(false);
     if (!zh.ok) expect(zh.message).toMatch(/'zh' was requested.*only en, ko/);
   });
 
-  it(`Latin texts under ${SHORT_LATIN_LETTERS} letters are read as English; from ${SHORT_LATIN_LETTERS} letters the detector decides`, () => {
+  it(`short Latin texts are read as English, marked uncertain; from ${SERVED_PRIOR.minLetters} letters a sure detector refuses`, () => {
     expect(identifyLanguage('Hello').language).not.toBe('en'); // why the rule exists
     const hello = decideLanguage('Hello', 'auto', V1);
-    expect(hello.ok && hello.language).toBe('en');
-    const hola = decideLanguage('Hola amigo', 'auto', V1); // 9 letters
-    expect(hola.ok && hola.language).toBe('en');
+    expect(hello).toMatchObject({ ok: true, language: 'en', uncertain: true });
+    expect(decideLanguage('Hola amigo', 'auto', V1)).toMatchObject({ ok: true, language: 'en', uncertain: true });
     expect(decideLanguage('Hola amigos, ¿cómo estáis?', 'auto', V1).ok).toBe(false);
     // short Cyrillic is not Latin: the detector decides
     expect(decideLanguage('Привет', 'auto', V1).ok).toBe(false);
   });
 
+  it('English the detector scores as another language with English close behind is read as English, uncertain', () => {
+    // GoEmotions test lines the detector alone called Tagalog, Catalan and Dutch (0.54-0.75)
+    for (const text of ['FLY EAGLES FLY!!!', 'I love miramar', '*oh god oh fuck*', 'Happy birthday [NAME]!']) {
+      expect(identifyLanguage(text).language, text).not.toBe('en');
+      const d = decideLanguage(text, 'auto', V1);
+      expect(d, text).toMatchObject({ ok: true, language: 'en', uncertain: true });
+      if (d.ok) expect(d.confidence).toBeLessThan(0.9);
+    }
+    // a detected English text is not marked
+    expect(decideLanguage('I am furious that the landlord kept our deposit', 'auto', V1)).toMatchObject({ ok: true, uncertain: false });
+  });
+
+  it('whole sentences of other languages are still refused', () => {
+    for (const text of ['Ne iğrenç, çorbada bir sinek var.', 'Scusi, dov\'è la fermata dell\'autobus?', 'Ik word zo boos als niemand luistert.', 'Der Film war leider ziemlich langweilig.']) {
+      expect(decideLanguage(text, 'auto', V1).ok, text).toBe(false);
+    }
+  });
+
+  it('a text with some Hangul (under the script share) is read as Korean, uncertain', () => {
+    const d = decideLanguage('Shinboner Spirit의 외침', 'auto', V1); // 3 Hangul of 18 letters
+    expect(d).toMatchObject({ ok: true, language: 'ko', uncertain: true });
+    // without Korean in the model, the same text is not read as Korean
+    expect(decideLanguage('Chequen las rolas de talen, amigos míos!!!사랑', 'auto', ['en'] as const).ok).toBe(false);
+  });
+
   it('a Latin text in no language the detector knows is read as English with confidence 0', () => {
     expect(identifyLanguage('a'.repeat(300)).language).toBe('und');
-    expect(decideLanguage('a'.repeat(300), 'auto', V1)).toEqual({ ok: true, language: 'en', confidence: 0 });
+    expect(decideLanguage('a'.repeat(300), 'auto', V1)).toEqual({ ok: true, language: 'en', confidence: 0, uncertain: true });
   });
 
   it('texts without letters go to the first model language with confidence 0', () => {
-    expect(decideLanguage('😂😂 100', 'auto', V1)).toEqual({ ok: true, language: 'en', confidence: 0 });
+    expect(decideLanguage('😂😂 100', 'auto', V1)).toEqual({ ok: true, language: 'en', confidence: 0, uncertain: true });
   });
 
   it('a model that reads only ko refuses short English instead of reading it as English', () => {

@@ -291,7 +291,7 @@ describe('fuzz: hostile tool calls over stdio', () => {
               const a = await server.request(id, bytes, 20_000);
               return [c, a, performance.now() - t0] as const;
             } catch (err) {
-              throw new Error(`${(err as Error).message}: ${c.tool} (${c.label}), ${bytes.length} bytes: ${bytes.subarray(0, 400).toString('utf8')}`);
+              throw new Error(`${(err as Error).message}: ${c.tool} (${c.label}), ${bytes.length} bytes: ${bytes.subarray(0, 400).toString('utf8')}`, { cause: err });
             }
           }),
         );
@@ -468,7 +468,7 @@ describe('fuzz: well-formed calls with extreme values (SDK client, output schema
         try {
           r = await server.client.callTool(call, undefined, { timeout: 20_000 });
         } catch (err) {
-          throw new Error(`${call.name}: the client rejected the answer (${(err as Error).message.slice(0, 300)})`);
+          throw new Error(`${call.name}: the client rejected the answer (${(err as Error).message.slice(0, 300)})`, { cause: err });
         }
         const t = ((r.content as Array<{ text?: string }>)[0]?.text ?? '').slice(0, 300);
         const kind = r.isError ? `${call.name}:${/^([a-z_]+):/.exec(t)?.[1] ?? 'other'}` : `${call.name}:ok`;

@@ -66,7 +66,7 @@ describe('issue 15 options over MCP (fixture model)', () => {
     const rest = await call('analyze_conversation', { turns: turns.slice(3), state: first.structuredContent!.state });
     expect(rest.structuredContent!.state).toBe(whole.structuredContent!.state);
     expect(rest.structuredContent!.turns[0].index).toBe(3);
-    const bad = await call('analyze_conversation', { turns: turns.slice(3), state: 'rhc1.e30.12345678' });
+    const bad = await call('analyze_conversation', { turns: turns.slice(3), state: `rhc2.e30.${'0'.repeat(64)}` });
     expect(bad.isError).toBe(true);
     expect(bad.content[0].text).toMatch(/^invalid_input: state token is damaged/);
   });

@@ -4,9 +4,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type RunningServer } from './harness.js';
+import { requirement } from '../helpers/require.js';
 
 const MODELS = process.env.RED_HEART_REAL_MODELS_DIR ? resolve(process.env.RED_HEART_REAL_MODELS_DIR) : resolve(ROOT, 'models');
-const REAL = existsSync(join(MODELS, 'manifest.json'));
+const REAL = requirement('bentham_score from text on the shipped model', existsSync(join(MODELS, 'manifest.json')) ? null : `${join(MODELS, 'manifest.json')} is not there`, 'model') === null;
 
 const TEXTS = [
   'I volunteered at the shelter and the kids were overjoyed when we brought the new books.',

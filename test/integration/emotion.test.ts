@@ -130,7 +130,7 @@ describe('analyze_emotion without a model', () => {
   });
 });
 
-const REAL = requirement('analyze_emotion on the shipped model', existsSync(REAL_MANIFEST) ? null : `${REAL_MANIFEST} is not there`) === null;
+const REAL = requirement('analyze_emotion on the shipped model', existsSync(REAL_MANIFEST) ? null : `${REAL_MANIFEST} is not there`, 'model') === null;
 describe.skipIf(!REAL)('analyze_emotion on the shipped model', () => {
   let server: RunningServer;
   beforeAll(async () => {

@@ -10,14 +10,14 @@ import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
 import { loadGoEmotions } from '../../eval/data.js';
 import { eligible, measureFaithfulness, pick } from '../../eval/explain.js';
 import { mulberry32 } from '../../src/core/random.js';
+import { DATA_DIR, requireData } from '../helpers/data.js';
+import { requirement } from '../helpers/require.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DATA = resolve(ROOT, '..', 'shared', 'data');
-const reason = !existsSync(join(ROOT, 'models', 'manifest.json'))
-  ? 'models/manifest.json is not installed'
-  : !existsSync(join(DATA, 'goemotions', 'dev.tsv'))
-    ? `GoEmotions dev is not at ${DATA}/goemotions/dev.tsv`
-    : '';
+const reason =
+  requirement('explanation faithfulness on the shipped model', existsSync(join(ROOT, 'models', 'manifest.json')) ? null : 'models/manifest.json is not installed', 'model') ??
+  requireData('explanation faithfulness on GoEmotions dev', 'goemotions/dev.tsv') ??
+  '';
 
 describe.skipIf(reason !== '')(`explanation faithfulness on the shipped model${reason ? ` — SKIPPED: ${reason}` : ''}`, () => {
   let engine: OnnxTextEngine;
@@ -31,7 +31,7 @@ describe.skipIf(reason !== '')(`explanation faithfulness on the shipped model${r
   it('top-3 spans beat 3 random units on ≥ 80 % of 60 dev texts', async () => {
     const score: BatchScorer = async (texts) => (await engine.analyze(texts, { language: 'en' })).map((a) => a.goemotions);
     const rand = mulberry32(1515);
-    const sample = pick(eligible(loadGoEmotions(DATA, 'dev')), 60, rand);
+    const sample = pick(eligible(loadGoEmotions(DATA_DIR, 'dev')), 60, rand);
     const f = await measureFaithfulness(score, engine.model.labels.goemotions, sample, 5, rand);
     expect(f.texts).toBe(60);
     expect(f.topBeatsMeanRandom).toBeGreaterThanOrEqual(0.8);

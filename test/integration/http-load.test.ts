@@ -31,8 +31,8 @@ function noModel(): string | null {
     return `unreadable ${manifestPath}: ${(err as Error).message}`;
   }
 }
-const skipReason = requirement('HTTP load test', noModel());
-const procMissing = requirement('RSS check', existsSync('/proc/self/status') ? null : '/proc is not available on this system');
+const skipReason = requirement('HTTP load test', noModel(), 'model');
+const procMissing = requirement('RSS check', existsSync('/proc/self/status') ? null : '/proc is not available on this system', 'proc');
 
 const SUBJECTS = ['I', 'My sister', 'The team', 'Our neighbour', 'The manager', 'My best friend', 'Nobody', 'The whole class'];
 const FEELINGS = [

@@ -246,7 +246,7 @@ describe('HTTP transport with bearer tokens', () => {
     });
     expect(busy.status).toBe(429);
     expect(busy.headers.get('retry-after')).toBe('1');
-    expect(errorMessage(busy.json)).toMatch(/server busy.*2 requests in flight \(limit 2, --max-client-concurrency \/ RED_HEART_MAX_CLIENT_CONCURRENCY\)/);
+    expect(errorMessage(busy.json)).toMatch(/server busy.*2 calls in flight \(limit 2, --max-client-concurrency \/ RED_HEART_MAX_CLIENT_CONCURRENCY\)/);
     // another client (token) is not limited by the first one's load
     const other = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN2}` });
     expect(other.status).toBe(200);
@@ -284,6 +284,46 @@ describe('HTTP transport with bearer tokens', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('every call of a JSON-RPC batch counts against the client limit: a batch cannot crowd out another token', async () => {
+    const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+    const quick = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }], outcomes: [[1], [2]] } } });
+    // 100 calls in one POST can never fit a limit of 2: refused whole, naming the limit, nothing runs.
+    const flood = await rawPost(srv.url, JSON.stringify(Array.from({ length: 100 }, (_, i) => quick(i + 1))), auth(TOKEN));
+    expect(flood.status).toBe(400);
+    expect((flood.json as { error: { code: number } }).error.code).toBe(-32600);
+    expect(errorMessage(flood.json)).toMatch(/a batch of 100 calls exceeds the limit of 2 calls in flight per client \(--max-client-concurrency \/ RED_HEART_MAX_CLIENT_CONCURRENCY\)/);
+    // A batch of two slow calls takes both of this client's slots while it runs (own seeds: not the cached result of
+    // the slow call other tests make) ...
+    const slowUncached = (id: number) => {
+      const req = slowSurdRequest(id);
+      return { ...req, params: { ...req.params, arguments: { ...req.params.arguments, significance: { surrogates: 400, seed: 9_000 + id } } } };
+    };
+    // (retried on 429 as Retry-After asks: a slot of an earlier request is freed when its connection closes, which on a
+    // loaded machine may come a moment after the client has read the answer)
+    const batch = until('the batch to be accepted', async () => {
+      const r = await rawPost(srv.url, JSON.stringify([slowUncached(201), slowUncached(202)]), auth(TOKEN));
+      return r.status === 429 ? undefined : r;
+    }, { everyMs: 100 });
+    const busy = await until('the batch to hold both slots', async () => {
+      const r = await rawPost(srv.url, JSON.stringify(quick(203)), auth(TOKEN));
+      return r.status === 429 ? r : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(errorMessage(busy.json)).toMatch(/server busy: this client already has 2 calls in flight \(limit 2/);
+    // ... while the other token's single call is answered at once, before the batch ends.
+    let batchDone = false;
+    void batch.then(() => { batchDone = true; });
+    const other = await rawPost(srv.url, JSON.stringify(quick(204)), auth(TOKEN2));
+    expect(other.status).toBe(200);
+    expect(other.text).toMatch(/"id":204/);
+    expect(batchDone).toBe(false);
+    const done = await batch;
+    expect(done.status).toBe(200);
+    expect(done.text).toMatch(/"id":201/);
+    expect(done.text).toMatch(/"id":202/);
+    // the batch's slots are free again
+    expect((await rawPost(srv.url, JSON.stringify(quick(205)), auth(TOKEN))).status).toBe(200);
   });
 
   it('keeps /healthz open for load balancers', async () => {

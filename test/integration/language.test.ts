@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type RunningServer } from './harness.js';
+import { requirement } from '../helpers/require.js';
 
 interface CallResult {
   isError?: boolean;
@@ -14,7 +15,7 @@ interface CallResult {
 }
 
 const REAL_DIR = process.env.RED_HEART_REAL_MODELS_DIR ? resolve(process.env.RED_HEART_REAL_MODELS_DIR) : resolve(ROOT, 'models');
-const HAVE_MODEL = existsSync(join(REAL_DIR, 'manifest.json'));
+const HAVE_MODEL = requirement('language identification on the shipped model', existsSync(join(REAL_DIR, 'manifest.json')) ? null : `${join(REAL_DIR, 'manifest.json')} is not there`, 'model') === null;
 
 const TEXTS = {
   en: 'I am so happy today, this is the best day of my life!',

@@ -7,7 +7,7 @@ import { redisUnavailable, startRedis, type TestRedis } from '../server/helpers/
 import { requirement } from '../helpers/require.js';
 import { startServer, type RunningServer } from './harness.js';
 
-const unavailable = requirement('Redis integration tests', redisUnavailable());
+const unavailable = requirement('Redis integration tests', redisUnavailable(), 'redis');
 
 const regret = (k: number) => ({
   name: 'regret_forecast',

@@ -118,11 +118,31 @@ describe('HTTP, auth, Redis and shutdown settings', () => {
   });
 
   it('takes a redis:// URL as the cache backend', () => {
-    const { config } = loadConfig(['--cache', 'redis://:secret@127.0.0.1:6380/2', '--cache-timeout-ms', '100'], {});
-    expect(config.cache).toMatchObject({ backend: 'redis', url: 'redis://:secret@127.0.0.1:6380/2', timeoutMs: 100 });
+    const { config } = loadConfig(['--cache', 'redis://127.0.0.1:6380/2', '--cache-timeout-ms', '100'], {});
+    expect(config.cache).toMatchObject({ backend: 'redis', url: 'redis://127.0.0.1:6380/2', timeoutMs: 100 });
     expect(loadConfig([], { RED_HEART_CACHE: 'rediss://cache.internal:6379' }).config.cache.backend).toBe('redis');
     expect(() => loadConfig(['--cache', 'redis'], {})).toThrow(/--cache \/ RED_HEART_CACHE: the redis backend needs a URL/);
     expect(() => loadConfig(['--cache', 'memcached://x'], {})).toThrow(/--cache/);
+  });
+
+  it('takes the Redis password from the environment or a file, never from a flag (it would show in ps)', () => {
+    const env = loadConfig(['--cache', 'redis://127.0.0.1:6380'], { RED_HEART_REDIS_PASSWORD: 's3cret' }).config.cache;
+    expect(env).toMatchObject({ backend: 'redis', password: 's3cret' });
+    expect(loadConfig(['--cache', 'redis://127.0.0.1:6380', '--redis-password-file', '/run/secrets/redis'], {}).config.cache.passwordFile).toBe('/run/secrets/redis');
+    expect(() => loadConfig(['--redis-password', 's3cret'], {})).toThrow(/not accepted on the command line.*RED_HEART_REDIS_PASSWORD or use --redis-password-file/);
+    expect(() => loadConfig(['--cache', 'redis://:s3cret@127.0.0.1:6380/0'], {})).toThrow(/must not carry a password/);
+    expect(() => loadConfig(['--cache=redis://user:s3cret@127.0.0.1:6380/0'], {})).toThrow(/must not carry a password/);
+    // the environment does not show in ps: a URL with a password stays allowed there
+    expect(loadConfig([], { RED_HEART_CACHE: 'redis://:s3cret@127.0.0.1:6380/0' }).config.cache.url).toBe('redis://:s3cret@127.0.0.1:6380/0');
+  });
+
+  it('stdio message limit and model-error policy: documented defaults, validated values', () => {
+    const { config } = loadConfig([], {});
+    expect(config.maxMessageBytes).toBe(64 * 1024 * 1024);
+    expect(config.onModelError).toBe('serve');
+    expect(loadConfig(['--max-message-bytes', '2048', '--on-model-error', 'exit'], {}).config).toMatchObject({ maxMessageBytes: 2048, onModelError: 'exit' });
+    expect(() => loadConfig(['--max-message-bytes', '10'], {})).toThrow(/--max-message-bytes/);
+    expect(() => loadConfig(['--on-model-error', 'ignore'], {})).toThrow(/--on-model-error/);
   });
 
   it('knows loopback addresses', () => {

@@ -1,11 +1,11 @@
 // Broken state on disk must not take the server down: a corrupt or foreign cache file (an old JSON cache,
 // junk, a damaged SQLite file) is moved aside with a warning and rebuilt; a missing or corrupt model makes analyze_emotion answer a clear error while the
 // tools that need no model (SURD, structured Bentham and regret) keep working.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheKey } from '../../src/server/cache.js';
+import { cacheKey } from '../../src/server/cache/result-cache.js';
 import { SqliteStore } from '../../src/server/cache/sqlite-store.js';
 import { startServer, type RunningServer } from '../integration/harness.js';
 import { FIXTURE_MODELS } from './helpers/http.js';
@@ -78,7 +78,7 @@ describe('corrupt or foreign cache file', () => {
       expect(cached(r)).toBe(false); // computed, not the garbage
       expect(r.structuredContent).not.toHaveProperty('oops');
       const status = JSON.parse((((await server.client.readResource({ uri: 'red-heart://status' })).contents[0]) as { text: string }).text);
-      expect(status.cache.errors).toBeGreaterThanOrEqual(1);
+      expect(status.cache.tampered).toBeGreaterThanOrEqual(1); // written without the installation secret's MAC
       expect(cached(await server.client.callTool(REGRET))).toBe(true); // replaced by the good result
       await expectModelFreeToolsWork(server);
     } finally {

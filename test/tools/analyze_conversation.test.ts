@@ -3,8 +3,8 @@ import { analyzeConversationTool } from '../../src/tools/analyze_conversation.js
 import { MAX_RESPONSE_BYTES } from '../../src/tools/emotion_reading.js';
 import { ToolError } from '../../src/core/errors.js';
 import { toToolError } from '../../src/tools/errors.js';
-import { fakeEngine } from '../analysis/bentham/fake-model.js';
-import { toolContext } from './context.js';
+import { fakeEngine } from '../helpers/fake-engine.js';
+import { toolContext } from '../helpers/tool-context.js';
 
 // calm: valence (3.6 − 3) / 2 = 0.3, arousal (3.2 − 1) / 4 = 0.55; angry: valence −0.3, arousal 0.6
 const engine = () =>
@@ -38,8 +38,10 @@ describe('analyze_conversation handler', () => {
     expect(structured.speakers.Bo.trajectory[0].ekman).toBeUndefined(); // summary detail
     expect(structured.speakers.Ann.shifts).toBe(0);
     expect(structured.speakers.Bo.current.ekman_dominant).toBe('anger');
-    expect(structured.influence).toBeNull();
-    expect(structured.influence_reason).toMatch(/at least 20 lag-1 response pairs.*most any direction has is 7/); // 8 answers each way, minus the first (no own past)
+    // 8 answers each way, minus the first (no own past): 7 pairs, enough for the slope, not for transfer entropy
+    expect(structured.influence!.pairs.map((p) => [p.from, p.to, p.samples, p.transfer_entropy])).toEqual([['Ann', 'Bo', 7, undefined], ['Bo', 'Ann', 7, undefined]]);
+    // Ann is calm throughout: her bins do not vary, so no slope can be estimated for Ann→Bo
+    expect(structured.influence!.pairs[0].follow).toMatchObject({ slope: null, reason: expect.stringMatching(/do not vary/) });
     expect(summary).toMatch(/shift: Bo at turn 9 \(valence down/);
   });
 
@@ -74,6 +76,23 @@ describe('analyze_conversation handler', () => {
     expect(ab.samples).toBe(20);
     expect(ab.transfer_entropy).toBeGreaterThan(0.3);
     expect(ab.p_value).toBeLessThan(0.05);
+  });
+
+  it('influence over 16 turns where Bo mirrors Ann\'s previous turn: the slope with an exact p-value (hand-counted 48/5040)', async () => {
+    const turns = Array.from({ length: 16 }, (_, i) => {
+      const k = Math.floor(i / 2); // Ann is angry at her turns 0, 3, 6; Bo answers each with Ann's mood
+      return { speaker: i % 2 ? 'Bo' : 'Ann', text: k % 3 === 0 ? `angry ${i}` : `fine ${i}` };
+    });
+    const { structured, summary } = await run({ turns });
+    expect(analyzeConversationTool.output.safeParse(structured).success).toBe(true);
+    const ab = structured.influence!.pairs.find((p) => p.from === 'Ann' && p.to === 'Bo')!;
+    expect(ab.samples).toBe(7);
+    expect(ab.follow.test).toBe('exact');
+    expect(ab.follow.slope).toBeCloseTo(1, 4);
+    // Σ x̃·ẽ reaches its maximum |4| in 2·2·3!·2 = 48 of the 7! orders
+    expect(ab.follow.p_value).toBeCloseTo(48 / 5040, 4);
+    expect(ab.follow.interval_95![0]).toBeGreaterThan(0);
+    expect(summary).toMatch(/influence Ann→Bo: Bo follows Ann by 1 bins per bin \[95 % [0-9.]+, [0-9.]+\], p 0\.01 exact \(7 pairs\)/);
   });
 
   it('explain per turn: the word that carries anger comes first, offsets slice the turn', async () => {

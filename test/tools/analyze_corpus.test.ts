@@ -16,8 +16,9 @@ import { createServer } from '../../src/server/server.js';
 import { createCorpusFiles } from '../../src/server/corpus/files.js';
 import { defaults } from '../../src/server/config.js';
 import type { TextEngine } from '../../src/core/model.js';
-import { fakeEngine, type FakeSpec } from '../analysis/bentham/fake-model.js';
-import { toolContext } from './context.js';
+import { fakeEngine, type FakeSpec } from '../helpers/fake-engine.js';
+import { callTool, refusalOf } from '../helpers/tool-call.js';
+import { toolContext } from '../helpers/tool-context.js';
 
 // The fake model reads the mood from a keyword: happy → joy (valence +0.75), angry → anger (valence −0.75), else
 // neutral (valence 0). EmoBank V on 1..5 maps to (V − 3)/2, so V = 4.5 / 1.5 / 3; arousal A = 4 → 0.75, 2 → 0.25.
@@ -43,22 +44,8 @@ function ctx(engine: TextEngine, opts: { dirs?: string[]; signal?: AbortSignal; 
   return { ...c, signal: opts.signal ?? c.signal, progress: opts.progress ?? c.progress, services: { ...c.services, files: createCorpusFiles(opts.dirs ?? [data]) } };
 }
 
-async function call(args: Record<string, unknown>, engine: TextEngine = fakeEngine(mood), opts: Parameters<typeof ctx>[1] = {}) {
-  const out = await analyzeCorpusTool.handler(analyzeCorpusTool.input.parse(args), ctx(engine, opts));
-  const check = analyzeCorpusTool.output.safeParse(out.structured);
-  if (!check.success) throw new Error(JSON.stringify(check.error.issues.slice(0, 3)));
-  return out;
-}
-
-async function refusal(args: Record<string, unknown>, opts: Parameters<typeof ctx>[1] = {}): Promise<ToolError> {
-  try {
-    await call(args, fakeEngine(mood), opts);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ToolError);
-    return err as ToolError;
-  }
-  throw new Error('expected a refusal');
-}
+const call = (args: Record<string, unknown>, engine: TextEngine = fakeEngine(mood), opts: Parameters<typeof ctx>[1] = {}) => callTool(analyzeCorpusTool, args, ctx(engine, opts));
+const refusal = (args: Record<string, unknown>, opts: Parameters<typeof ctx>[1] = {}) => refusalOf(() => call(args, fakeEngine(mood), opts));
 
 const csv = (rows: string[][]) => rows.map((r) => r.map((f) => (/[",\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')).join('\n') + '\n';
 

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { advance, emptyConversation, influenceReport, speakerReport, type TurnObservation } from '../../src/analysis/conversation/index.js';
 import { EKMAN, type Ekman } from '../../src/core/labels.js';
-import { decodeState, encodeState } from '../../src/tools/conversation_state.js';
+import { decodeState as decode, encodeState as encode } from '../../src/tools/conversation_state.js';
+import { testSigner } from './context.js';
+
+const signer = testSigner();
+const encodeState = (state: Parameters<typeof encode>[0], model: string) => encode(state, model, signer);
+const decodeState = (token: string, model: string) => decode(token, model, signer);
 
 const ekman = (dominant: Ekman, p = 0.7): Record<Ekman, number> =>
   Object.fromEntries(EKMAN.map((e) => [e, e === dominant ? p : (1 - p) / 6])) as Record<Ekman, number>;
@@ -64,7 +69,7 @@ describe('state token', () => {
     expect(() => decodeState(token, 'model-2')).toThrow(/made with model model-1.*model-2/);
     const [p, data, sum] = token.split('.');
     const damaged = `${p}.${data.slice(0, -2)}${data.slice(-2) === 'AA' ? 'AB' : 'AA'}.${sum}`;
-    expect(() => decodeState(damaged, 'model-1')).toThrow(/checksum/);
+    expect(() => decodeState(damaged, 'model-1')).toThrow(/signature mismatch/);
     expect(() => decodeState('hello', 'model-1')).toThrow(/not a conversation state token/);
   });
 });

@@ -13,7 +13,8 @@ import {
   fullResult,
 } from '../../src/tools/emotion_reading.js';
 import { ToolError } from '../../src/core/errors.js';
-import { fakeAnalysis, fakeEngine, FAKE_MODEL } from '../analysis/bentham/fake-model.js';
+import { readerOf } from '../../src/tools/reading/pipeline.js';
+import { fakeAnalysis, fakeEngine, FAKE_MODEL } from '../helpers/fake-engine.js';
 
 const signal = new AbortController().signal;
 const opts = (detail: 'summary' | 'standard' | 'full') => ({ topK: 5, detail });
@@ -37,15 +38,20 @@ describe('sentenceResults', () => {
     const e = fakeEngine(() => ({ go: { joy: 0.9 } }));
     const texts = ['Great day! 🎉🎉 Then it rained.', '정말 좋아요 😊. 그런데 비가 와요.'];
     const analyses = [fakeAnalysis(), { ...fakeAnalysis(), language: 'ko' as const }];
-    const out = await sentenceResults(e, texts, analyses, opts('summary'), signal);
+    const out = await sentenceResults(readerOf(e), texts, analyses, opts('summary'), signal);
     expect(e.calls).toEqual([['Great day!', '🎉🎉 Then it rained.'], ['정말 좋아요 😊.', '그런데 비가 와요.']]);
+    // each sentence is read as its text's language, decided for the text (not again for the sentence)
+    expect(e.options.map((o) => o.decided)).toEqual([
+      [{ language: 'en', confidence: null }, { language: 'en', confidence: null }],
+      [{ language: 'ko', confidence: null }, { language: 'ko', confidence: null }],
+    ]);
     expect(out[0].map((s) => [s.start, s.end])).toEqual([[0, 10], [11, 31]]); // '🎉🎉' is 4 UTF-16 units: 11 + 4 + ' Then it rained.'.length (16)
     out.forEach((ss, i) => ss.forEach((s) => expect(texts[i].slice(s.start as number, s.end as number)).toBe(s.text)));
     expect(out[1][0]).toMatchObject({ text: '정말 좋아요 😊.', start: 0, end: 10, dominant: { label: 'joy' } });
   });
   it(`refuses more than ${MAX_SENTENCES} sentences`, async () => {
     const text = 'Yes. '.repeat(MAX_SENTENCES + 1);
-    await expect(sentenceResults(fakeEngine(() => ({})), [text], [fakeAnalysis()], opts('summary'), signal)).rejects.toMatchObject({ code: 'limit_exceeded' });
+    await expect(sentenceResults(readerOf(fakeEngine(() => ({}))), [text], [fakeAnalysis()], opts('summary'), signal)).rejects.toMatchObject({ code: 'limit_exceeded' });
   });
 });
 
@@ -53,7 +59,7 @@ describe('explanations', () => {
   it('long texts are explained phrase by phrase', async () => {
     const text = Array.from({ length: 100 }, (_, i) => (i === 50 ? 'furious' : `w${i}`)).join(' ');
     const e = fakeEngine((t) => (t.includes('furious') ? { go: { anger: 0.9 } } : {}));
-    const ex = await explainText(e, text, fakeAnalysis({ go: { anger: 0.9 } }), signal);
+    const ex = await explainText(readerOf(e), text, fakeAnalysis({ go: { anger: 0.9 } }), signal);
     expect(ex.unit).toBe('phrase');
     expect(ex.units).toBe(34);
     expect(e.calls).toHaveLength(1);

@@ -5,7 +5,7 @@ import { defaults } from '../../src/server/config.js';
 import { fullAnalysisTool } from '../../src/tools/full_analysis.js';
 import { ToolError } from '../../src/core/errors.js';
 import { uncachedContext, type ToolContext } from '../../src/tools/types.js';
-import { fakeEngine } from '../analysis/bentham/fake-model.js';
+import { fakeEngine } from '../helpers/fake-engine.js';
 
 const TEXT = 'I finally finished the marathon and I am so proud and happy.';
 

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ResultCache } from '../../src/server/cache.js';
+import { ResultCache } from '../../src/server/cache/result-cache.js';
 import { defaults } from '../../src/server/config.js';
 import { runTool, withCachedFlag } from '../../src/server/registry.js';
 import { ToolError } from '../../src/core/errors.js';

@@ -1,33 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { regretForecastTool } from '../../src/tools/regret_forecast.js';
-import { ToolError } from '../../src/core/errors.js';
-import { toToolError } from '../../src/tools/errors.js';
 import { type ToolContext } from '../../src/tools/types.js';
 import type { TextEngine } from '../../src/core/model.js';
-import { fakeEngine } from '../analysis/bentham/fake-model.js';
-import { toolContext } from './context.js';
+import { fakeEngine } from '../helpers/fake-engine.js';
+import { callTool, refusalOf } from '../helpers/tool-call.js';
+import { toolContext } from '../helpers/tool-context.js';
 
 const context = (engine?: TextEngine, regretMaxCells?: number): ToolContext =>
   toolContext(engine, (config) => { if (regretMaxCells !== undefined) config.limits.regretMaxCells = regretMaxCells; });
 
-async function call(args: unknown, engine?: TextEngine) {
-  const out = await regretForecastTool.handler(regretForecastTool.input.parse(args), context(engine));
-  expect(regretForecastTool.output.safeParse(out.structured).success).toBe(true);
-  expect(JSON.parse(JSON.stringify(out.structured))).toEqual(out.structured);
-  return out;
-}
-
-async function refusal(args: unknown, opts: { engine?: TextEngine; cells?: number; raw?: boolean } = {}): Promise<ToolError> {
-  try {
-    const parsed = opts.raw ? (args as never) : regretForecastTool.input.parse(args);
-    await regretForecastTool.handler(parsed, context(opts.engine, opts.cells));
-  } catch (err) {
-    const known = toToolError(err); // what the registry would answer
-    if (known) return known;
-    throw err;
-  }
-  throw new Error('expected a ToolError');
-}
+const call = (args: unknown, engine?: TextEngine) => callTool(regretForecastTool, args, context(engine));
+const refusal = (args: unknown, opts: { engine?: TextEngine; cells?: number; raw?: boolean } = {}) =>
+  refusalOf(() => regretForecastTool.handler(opts.raw ? (args as never) : regretForecastTool.input.parse(args), context(opts.engine, opts.cells)));
 
 const OMELETTE = {
   options: [{ name: 'bowl' }, { name: 'saucer' }, { name: 'throw away' }],

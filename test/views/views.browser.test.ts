@@ -12,15 +12,13 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script shared with the recorder
 import { startServer } from '../../scripts/record-calls.mjs';
+import { requirement } from '../helpers/require.js';
 import { ROOT } from '../integration/harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const HAVE_BROWSER = existsSync(CHROMIUM);
+const HAVE_BROWSER =
+  requirement('MCP Apps views in headless Chromium', existsSync(CHROMIUM) ? null : `Chromium not found at ${CHROMIUM} (the Debian package chromium, or set CHROMIUM_PATH)`, 'chromium') === null;
 const ORIGIN = 'http://view-host.test';
-
-if (!HAVE_BROWSER && process.env.CI === 'true') {
-  throw new Error(`Chromium not found at ${CHROMIUM} (set CHROMIUM_PATH); the view tests must run in CI`);
-}
 
 interface Fixture { tool: string; args: Record<string, unknown>; result: { content: unknown[]; structuredContent: Record<string, any> } }
 const fixture = (tool: string): Fixture => JSON.parse(readFileSync(resolve(ROOT, `test/fixtures/views/${tool}.json`), 'utf8'));

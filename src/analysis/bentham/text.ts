@@ -33,8 +33,13 @@ export interface BenthamTextEstimate {
   signals: { positive: number; arousal: number; neutral: number; positive_emotion: number; negative_emotion: number };
 }
 
-export function estimateBenthamFromText(s: ModelSignals, labels: ModelLabels): BenthamTextEstimate {
-  const p = s.positive;
+/**
+ * `positive`: P(positive) of the text's one sentiment (analysis/emotion/one-sentiment.ts), so that the pleasure
+ * read here has the polarity the emotion reading reports; without it, the polarity head's P(positive).
+ */
+export function estimateBenthamFromText(s: ModelSignals, labels: ModelLabels, positive?: number): BenthamTextEstimate {
+  const p = positive ?? s.positive;
+  const source = positive === undefined ? 'P(positive) from the polarity head' : "P(positive) of the text's one sentiment (docs/emotion.md)";
   const arousal = unitFromEmoBank(s.vad[1]);
   const neutral = labelProbability(s.goemotions, labels.goemotions, 'neutral', 'GoEmotions');
   const ePos = groupMax(s.goemotions, labels.goemotions, GO_POSITIVE, 'GoEmotions');
@@ -55,7 +60,7 @@ export function estimateBenthamFromText(s: ModelSignals, labels: ModelLabels): B
     certainty: {
       value: p,
       source: 'estimated',
-      basis: 'certainty of the pleasure effect = P(positive) from the polarity head; the pain effect has certainty 1 − P(positive)',
+      basis: `certainty of the pleasure effect = ${source}; the pain effect has certainty 1 − P(positive)`,
     },
     propinquity: { value: TEXT_DEFAULTS.propinquity, source: 'default', basis: 'not measured by the model' },
     fecundity: { value: TEXT_DEFAULTS.fecundity, source: 'default', basis: 'not measured by the model' },

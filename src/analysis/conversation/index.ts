@@ -3,5 +3,6 @@
 export * from './params.js';
 export { initLevel, processNoise, stepLevel, type LevelState } from './filter.js';
 export { emptyChange, stepChange, type Alarm, type ChangeState, type Dimension, type Direction } from './cusum.js';
-export { BINS, CELLS, cell, pairInfluence, valenceBin, type PairInfluence } from './influence.js';
+export { BINS, CELLS, cell, followFromTable, pairInfluence, valenceBin, type PairInfluence } from './influence.js';
+export { EXACT_MAX, follow, FOLLOW_MIN_PAIRS, FOLLOW_PERMUTATIONS, SLOPE_LIMIT, type Follow } from './follow.js';
 export * from './tracker.js';

@@ -7,6 +7,7 @@ import type { ConversationLanguage as Language } from './params.js';
 import { surdFromTable } from '../surd/index.js';
 import { CONVERSATION_PARAMS } from './params.js';
 import { mulberry32 } from '../../core/random.js';
+import { follow, type Follow } from './follow.js';
 
 export const BINS = 3;
 export const CELLS = BINS ** 3;
@@ -76,4 +77,19 @@ export function pairInfluence(counts: readonly number[]): PairInfluence {
     pValue: (1 + atLeast) / (1 + permutations),
     permutations,
   };
+}
+
+/** The small-sample follow statistic (follow.ts) of one direction's table (length 27). */
+export function followFromTable(counts: readonly number[]): Follow {
+  const y: number[] = [];
+  const x: number[] = [];
+  const c: number[] = [];
+  counts.forEach((k, i) => {
+    for (let r = 0; r < k; r++) {
+      y.push(Math.floor(i / (BINS * BINS)));
+      x.push(Math.floor(i / BINS) % BINS);
+      c.push(i % BINS);
+    }
+  });
+  return follow(y, x, c);
 }

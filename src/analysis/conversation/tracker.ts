@@ -6,7 +6,8 @@ import type { ConversationLanguage as Language } from './params.js';
 import { EKMAN, type Ekman } from '../../core/labels.js';
 import { emptyChange, stepChange, type ChangeState, type Dimension, type Direction } from './cusum.js';
 import { initLevel, processNoise, stepLevel, type LevelState } from './filter.js';
-import { CELLS, cell, pairInfluence, valenceBin, type PairInfluence } from './influence.js';
+import { FOLLOW_MIN_PAIRS, type Follow } from './follow.js';
+import { CELLS, cell, followFromTable, pairInfluence, valenceBin, type PairInfluence } from './influence.js';
 import { AROUSAL, CONVERSATION_PARAMS, DIMS, EKMAN_OFFSET, VALENCE } from './params.js';
 
 export class ConversationInputError extends Error {
@@ -187,12 +188,16 @@ export function speakerReport(s: SpeakerState): SpeakerReport {
 }
 
 export interface InfluenceReport {
-  pairs: Array<{ from: string; to: string } & PairInfluence>;
+  /**
+   * Directions with at least FOLLOW_MIN_PAIRS samples: the follow slope with its exact or permutation test, and from
+   * CONVERSATION_PARAMS.influence.minPairs samples on also transfer entropy and SURD (`information`, else null).
+   */
+  pairs: Array<{ from: string; to: string; samples: number; follow: Follow; information: PairInfluence | null }>;
   /** Directions with too few samples, with their counts. */
   insufficient: Array<{ from: string; to: string; samples: number }>;
 }
 
-/** Influence for every ordered pair with enough samples; null with the reason when there is none. */
+/** Influence for every ordered pair with enough samples; null with the reason (and what is missing) when there is none. */
 export function influenceReport(state: ConversationState): { influence: InfluenceReport | null; reason: string | null } {
   const { minPairs } = CONVERSATION_PARAMS.influence;
   if (state.speakers.length < 2) return { influence: null, reason: 'influence needs at least two speakers' };
@@ -203,15 +208,20 @@ export function influenceReport(state: ConversationState): { influence: Influenc
       if (i === j) return;
       const table = state.counts[`${i}>${j}`];
       const samples = table ? table.reduce((x, y) => x + y, 0) : 0;
-      if (samples >= minPairs) pairs.push({ from: a.name, to: b.name, ...pairInfluence(table) });
-      else insufficient.push({ from: a.name, to: b.name, samples });
+      if (samples >= FOLLOW_MIN_PAIRS) {
+        pairs.push({ from: a.name, to: b.name, samples, follow: followFromTable(table), information: samples >= minPairs ? pairInfluence(table) : null });
+      } else insufficient.push({ from: a.name, to: b.name, samples });
     }),
   );
   if (pairs.length === 0) {
-    const best = insufficient.reduce((m, x) => Math.max(m, x.samples), 0);
+    const best = insufficient.reduce((m, x) => (x.samples > m.samples ? x : m), insufficient[0]);
+    const more = FOLLOW_MIN_PAIRS - best.samples;
     return {
       influence: null,
-      reason: `influence needs at least ${minPairs} lag-1 response pairs in one direction (a turn answering another speaker, whose speaker has spoken before); the most any direction has is ${best}`,
+      reason:
+        `influence needs at least ${FOLLOW_MIN_PAIRS} lag-1 response pairs in one direction (a turn answering another speaker, whose speaker has spoken before); ` +
+        `the most any direction has is ${best.samples} (${best.to} answering ${best.from}): ${more} more ${more === 1 ? 'reply' : 'replies'} of ${best.to} to ${best.from} needed, ` +
+        `about ${2 * more} more turns if the two alternate`,
     };
   }
   return { influence: { pairs, insufficient }, reason: null };

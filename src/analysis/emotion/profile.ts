@@ -24,6 +24,7 @@ import {
   type Sentiment,
 } from '../../core/labels.js';
 import type { Language, ModelInfo, TextAnalysis } from '../../core/model.js';
+import { oneSentiment, type OneSentiment } from './one-sentiment.js';
 import { signedFromEmoBank, clamp, unitFromEmoBank } from '../../core/numbers.js';
 
 export type Taxonomy = 'goemotions' | 'kote' | 'cped';
@@ -267,15 +268,28 @@ export interface EmotionProfileOptions {
 /** A native label judged present: at or over its threshold, or (CPED without a given threshold) the argmax of the single-label head. */
 export type Detection = LabelScore & ({ threshold: number } | { rule: 'argmax' });
 
+/** The four sentiment groups of an en, ko or ja text, mixed over the language's projection sources. */
+export function sentimentGroups(a: TextAnalysis, model: ModelInfo): Record<Sentiment, number> {
+  return mix(PROJECTION_SOURCES[a.language].map((s) => ({ dist: sentimentFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
+}
+
+/** The text's one sentiment (one-sentiment.ts); null for zh, whose sentiment is the CPED sentiment head. */
+export function oneSentimentOf(a: TextAnalysis, model: ModelInfo): OneSentiment | null {
+  if (a.language === 'zh') return null;
+  return oneSentiment(sentimentGroups(a, model), a.positive, valenceOf(a, a.language), a.language);
+}
+
 /** Sentiment: the four groups projected from GoEmotions/KOTE (en, ko, ja), or the CPED sentiment head's three classes (zh). */
 export type SentimentReading =
-  | { label: Sentiment; score: number; scores: Record<Sentiment, number>; positive_probability: number }
+  | ({ label: Sentiment; score: number; scores: Record<Sentiment, number>; positive_probability: number } & Omit<OneSentiment, 'label'>)
   | { label: CpedSentiment; score: number; scores: Record<CpedSentiment, number>; positive_probability: number };
 
 export interface EmotionProfile {
   language: Language;
   /** The language identification's confidence (docs/language.md); null when the caller named the language. */
   language_confidence: number | null;
+  /** Present (true) when the language was read by the served-language prior, not identified (docs/language.md). */
+  language_uncertain?: true;
   /** Fields computed by heads without training data in this language (TRANSFER); absent when there are none. */
   transfer?: string[];
   taxonomy: Taxonomy;
@@ -338,9 +352,9 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
   } else {
     const ekmanScores = mix(sources.map((s) => ({ dist: ekmanFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
     ekman = { scores: ekmanScores, dominant: argmax(ekmanScores), sources: sources.map((s) => s.taxonomy) };
-    const scores = mix(sources.map((s) => ({ dist: sentimentFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
-    const label = argmax(scores);
-    sentiment = { label, score: scores[label], scores, positive_probability: a.positive };
+    const scores = sentimentGroups(a, model);
+    const { label, ...rest } = oneSentiment(scores, a.positive, valenceOf(a, a.language), a.language as 'en' | 'ko' | 'ja');
+    sentiment = { label, score: scores[label], scores, positive_probability: a.positive, ...rest };
   }
   let cultural: EmotionProfile['cultural'];
   if (CULTURAL_LANGUAGES.includes(a.language) && taxonomy !== 'cped') {
@@ -358,6 +372,7 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
   return {
     language: a.language,
     language_confidence: a.languageConfidence,
+    ...(a.languageUncertain ? { language_uncertain: true as const } : {}),
     ...(transfer.length ? { transfer: [...transfer] } : {}),
     taxonomy,
     labels: ranked.slice(0, opts.topK).map(({ label, score }) => ({ label, score })),

@@ -15,8 +15,11 @@ export const SECTIONS: readonly Section[] = ['emotion', 'bentham', 'regret', 'su
 
 /** What the integration needs from the emotion section (analyze_emotion's first result). */
 export interface EmotionSignals {
+  /** The emotion section's one sentiment: its P(positive) and valence (the same rule, so the same polarity). */
   positive_probability: number;
   valence: number;
+  /** The heads behind it point opposite ways (absent for readings without the rule). */
+  heads_disagree?: boolean;
   ekman: Record<string, number>;
 }
 
@@ -56,7 +59,9 @@ export interface Integrated {
 export function overallSentiment(e: EmotionSignals | undefined): Score {
   const formula = 'clamp(0.5·(2·p_positive − 1) + 0.5·valence, −1, 1)';
   if (!e) return { value: null, formula, inputs: { p_positive: null, valence: null }, reason: 'the emotion section did not run' };
-  return { value: clamp(0.5 * (2 * e.positive_probability - 1) + 0.5 * e.valence, -1, 1), formula, inputs: { p_positive: e.positive_probability, valence: e.valence } };
+  const inputs: Score['inputs'] = { p_positive: e.positive_probability, valence: e.valence };
+  if (e.heads_disagree !== undefined) inputs.heads_disagree = e.heads_disagree ? 'yes: the heads point opposite ways, read as mixed' : 'no';
+  return { value: clamp(0.5 * (2 * e.positive_probability - 1) + 0.5 * e.valence, -1, 1), formula, inputs };
 }
 
 export function ethicalScore(b: BenthamSignals | undefined): Score {

@@ -27,11 +27,55 @@ function trimmed(input: string, start: number, end: number): Span | null {
  * whitespace; whitespace-only segments are dropped. Always at least one span for a text with any non-space.
  */
 export function sentences(input: string, locale: string): Span[] {
-  const out: Span[] = [];
+  const icu: Span[] = [];
   for (const seg of new Intl.Segmenter(locale, { granularity: 'sentence' }).segment(input)) {
     const span = trimmed(input, seg.index, seg.index + seg.segment.length);
-    if (span) out.push(span);
+    if (span) icu.push(span);
   }
+  return joinAbbreviations(input, icu).flatMap((s) => splitKoreanEndings(input, s));
+}
+
+/** Titles and Latin abbreviations that never end a sentence: ICU splits "Dear Mr." from "Harlow,". */
+const TITLE_END = /(?:^|[\s(])(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Sr|Jr|Mt|Capt|Gen|Lt|Col|Sgt|Rev|vs|e\.g|i\.e|cf|approx)\.$/i;
+/** Initialisms ("U.S.", "U.K.", "p.m."): they end a sentence only when a usual sentence opener follows. */
+const INITIALISM_END = /(?:^|[\s(])(?:[A-Za-z]\.){2,}$/;
+const OPENER = /^(?:I|It|It's|The|This|That|These|Those|We|He|She|They|You|My|Our|But|And|So|Then|There|Thanks|Thank|Please|What|Why|How|When|If)\b/;
+
+function joinAbbreviations(input: string, spans: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const s of spans) {
+    const prev = out[out.length - 1];
+    if (prev && (TITLE_END.test(prev.text) || (INITIALISM_END.test(prev.text) && !OPENER.test(s.text)))) {
+      out[out.length - 1] = { text: input.slice(prev.start, s.end), start: prev.start, end: s.end };
+    } else out.push(s);
+  }
+  return out;
+}
+
+/**
+ * Korean online text often ends its sentences with a polite or formal ending and no full stop ("감사합니다 진짜
+ * 화나네요 ㅠㅠ 왜 그래요"): a word ending in -니다, -니까, -요 or -죠 closes a sentence when more Hangul follows.
+ * Laughter or crying in jamo (ㅋㅋ, ㅠㅠ), emoji and punctuation right after it stay with that sentence.
+ */
+const POLITE_END = /(?:니다|니까|요|죠)[~.!?…]*$/u;
+const TRAILER = /^[\u3131-\u318e~!?.…,\p{Extended_Pictographic}\u200d\ufe0f]+$/u;
+const HANGUL = /[\uac00-\ud7a3]/u;
+
+function splitKoreanEndings(input: string, span: Span): Span[] {
+  if (!HANGUL.test(span.text)) return [span];
+  const tokens = [...span.text.matchAll(/\S+/gu)].map((m) => ({ text: m[0], start: span.start + m.index, end: span.start + m.index + m[0].length }));
+  const out: Span[] = [];
+  let from = 0;
+  for (let k = 0; k < tokens.length - 1; k++) {
+    if (!POLITE_END.test(tokens[k].text)) continue;
+    let last = k;
+    while (last + 1 < tokens.length && TRAILER.test(tokens[last + 1].text)) last++;
+    if (last + 1 >= tokens.length || !HANGUL.test(input.slice(tokens[last + 1].start, span.end))) break;
+    out.push({ text: input.slice(tokens[from].start, tokens[last].end), start: tokens[from].start, end: tokens[last].end });
+    from = last + 1;
+    k = last;
+  }
+  out.push({ text: input.slice(tokens[from].start, span.end), start: tokens[from].start, end: span.end });
   return out;
 }
 

@@ -41,3 +41,9 @@ export function maskKey(mask: number): string {
   for (let b = 0; (1 << b) <= mask; b++) if (mask & (1 << b)) parts.push(b + 1);
   return parts.join(',');
 }
+
+/** The smallest source number (1-based) not in `mask`, or n + 1 when the mask holds all n sources. */
+export function lowestMissing(mask: number, n: number): number {
+  for (let k = 1; k <= n; k++) if (!(mask & (1 << (k - 1)))) return k;
+  return n + 1;
+}

@@ -3,8 +3,9 @@
 // the samples and floored/normalised on its own. Leak = 1 − Σ parts / H(T).
 import type { BinnedAxes } from './binning.js';
 import { canonicalCombos } from './combos.js';
-import { assemble, MAX_SOURCES, type SurdResult } from './decompose.js';
+import { MAX_SOURCES } from './decompose.js';
 import { SurdInputError } from './errors.js';
+import { assemble, type SurdResult } from './result.js';
 import { STEP_WORK, type Steps } from './steps.js';
 import { entropy, FLOOR, floorAndNormalise, specificInformation } from './table.js';
 

@@ -7,7 +7,9 @@ import { highDimSteps } from './highdim.js';
 import { significanceSteps, surrogatePlan, type SignificanceResult } from './significance.js';
 import { runSync, type Steps } from './steps.js';
 
+export { AUTO_MAX_BINS, autoBins, largestTableAxes, largestTableCells, SAMPLES_PER_CELL, type AutoBins } from './auto-bins.js';
 export { canonicalCombos, maskKey, type Combo } from './combos.js';
+export { bestSupportedLag, holmAdjust, type LagEvidence } from './lag-scan.js';
 export { SurdInputError } from './errors.js';
 export { binSeries, linspaceEdges, type AxisBinning, type AxisWindow, type JointCounts } from './binning.js';
 export { validateTable, type SurdResult } from './decompose.js';

@@ -8,6 +8,8 @@
 // { id, type: 'error', error: { name, message, field? } }.
 import { availableParallelism, setPriority } from 'node:os';
 import { parentPort, Worker } from 'node:worker_threads';
+import { WorkerCrashError } from '../errors.js';
+import { CrashWindow, type WorkerHealth } from './crash-window.js';
 
 /** Threads a CPU-bound pool may use: all cores but one (left for the event loop and inference), at least one. */
 export function spareCores(): number {
@@ -45,6 +47,8 @@ export interface PoolStats {
   /** Workers terminated because their task was cancelled or timed out. */
   terminated: number;
   crashed: number;
+  /** Why the pool gave up after repeated crashes (null while healthy); then every task is refused. */
+  failed: string | null;
 }
 
 type Msg<P, R> = { id: number; type: 'progress'; value: P } | { id: number; type: 'done'; value: R } | { id: number; type: 'error'; error: WorkerTaskError };
@@ -60,16 +64,23 @@ export class WorkerPool<T, R, P = unknown> {
   private nextId = 1;
   private closed = false;
   private readonly counts = { started: 0, terminated: 0, crashed: 0 };
+  private readonly supervision: CrashWindow;
 
   constructor(
     private readonly script: URL,
     private readonly maxWorkers: number,
+    what = 'a worker thread',
   ) {
+    this.supervision = new CrashWindow(what);
     if (!(maxWorkers >= 1)) throw new Error(`a worker pool needs at least one worker (got ${maxWorkers})`);
   }
 
   stats(): PoolStats {
-    return { size: this.slots.length, busy: this.slots.filter((s) => s.busy).length, queued: this.waiting.length, ...this.counts };
+    return { size: this.slots.length, busy: this.slots.filter((s) => s.busy).length, queued: this.waiting.length, ...this.counts, failed: this.supervision.failed };
+  }
+
+  health(): WorkerHealth {
+    return this.supervision.health();
   }
 
   async run(task: T, options: RunOptions<P> = {}): Promise<R> {
@@ -81,7 +92,7 @@ export class WorkerPool<T, R, P = unknown> {
       const { worker } = slot;
       const finish = (release: boolean) => {
         worker.off('message', onMessage);
-        worker.off('error', onError);
+        worker.off('error', onThreadError);
         worker.off('exit', onExit);
         signal?.removeEventListener('abort', onAbort);
         if (release) this.release(slot);
@@ -97,13 +108,25 @@ export class WorkerPool<T, R, P = unknown> {
           reject(new WorkerTaskFailure(m.error));
         }
       };
+      // A crash fails this task once; the thread is replaced at once unless the pool has crashed too often.
       const onError = (err: Error) => {
+        if (this.closed) {
+          finish(false);
+          reject(new Error('the worker pool is closed'));
+          return;
+        }
         this.counts.crashed++;
+        const gaveUp = this.supervision.record(err.message);
         this.drop(slot);
         finish(false);
-        reject(new Error(`worker thread failed: ${err.message}`));
+        if (!gaveUp) {
+          this.supervision.restarted();
+          this.spawnSpare();
+        }
+        reject(new WorkerCrashError(`the worker thread running this call ${err.message}; the call was not completed (${gaveUp ? this.supervision.failed : 'a new thread replaces it: retry'})`));
       };
       const onExit = (code: number) => onError(new Error(`exited with code ${code}`));
+      const onThreadError = (err: Error) => onError(new Error(`failed: ${err.message}`));
       const onAbort = () => {
         // Terminating is the only way to stop synchronous work in the thread; the replacement starts on demand.
         this.counts.terminated++;
@@ -114,7 +137,7 @@ export class WorkerPool<T, R, P = unknown> {
         reject(abortErr());
       };
       worker.on('message', onMessage);
-      worker.on('error', onError);
+      worker.on('error', onThreadError);
       worker.on('exit', onExit);
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -132,6 +155,7 @@ export class WorkerPool<T, R, P = unknown> {
   private async acquire(signal: AbortSignal | undefined, abortErr: () => unknown): Promise<Slot> {
     for (;;) {
       if (this.closed) throw new Error('the worker pool is closed');
+      if (this.supervision.failed) throw new WorkerCrashError(this.supervision.failed);
       if (signal?.aborted) throw abortErr();
       const idle = this.slots.find((s) => !s.busy);
       if (idle) {

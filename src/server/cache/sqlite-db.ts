@@ -157,3 +157,10 @@ export function isBusy(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
 }
+
+/** An SQLite or file-system error with its code (SQLITE_FULL: database or disk is full), for status and logs. */
+export function describeError(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  const message = (err as Error).message ?? String(err);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+}

@@ -12,13 +12,17 @@
 //   locked by another process is not waited for: it stays queued and is retried at the next flush.
 // - Bounds: entries and bytes, least-recently-used eviction (hits update `used`, batched into the next flush),
 //   and a time-to-live.
+// - A commit that fails (a full disk, a read-only or failing file system: SQLITE_FULL, SQLITE_READONLY,
+//   SQLITE_IOERR) marks the store degraded with the reason and is retried with an exponential back-off (100 ms
+//   doubling to 5 s). Meanwhile the queue is bounded (`maxPending`): a write past it is dropped and counted, so
+//   memory stays flat however long the disk stays full. The first commit that succeeds clears the fault.
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Database as Db } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { workerScript } from '../../engine/workers/script.js';
-import { applyBatch, connect, isBusy, SchemaMismatch, statements, type Batch, type BatchResult, type Statements, type Totals } from './sqlite-db.js';
+import { applyBatch, connect, describeError, isBusy, SchemaMismatch, statements, type Batch, type BatchResult, type Statements, type Totals } from './sqlite-db.js';
 
 export { SCHEMA_VERSION } from './sqlite-db.js';
 const SQLITE_HEADER = 'SQLite format 3\0';
@@ -35,6 +39,8 @@ export interface SqliteStoreOptions {
   flushMs?: number;
   /** Queue length that triggers a flush at once. */
   flushAt?: number;
+  /** Most writes (and LRU touches) queued; past it a write is dropped and counted (default 4096). */
+  maxPending?: number;
   /** 'worker' (default): commits and checkpoints in a worker thread. 'inline': on this thread (tests, tools). */
   writer?: 'worker' | 'inline';
   logger?: Logger;
@@ -51,6 +57,10 @@ export interface SqliteStoreCounters {
   busyRetries: number;
   /** Entries queued and not yet committed. */
   pending: number;
+  /** Writes dropped because the queue was full (commits failing, or the file locked for long). */
+  dropped: number;
+  /** Why commits are failing, while they are; null when the last commit succeeded. */
+  degraded: string | null;
   /** Where commits and WAL checkpoints run. */
   writer: 'worker' | 'inline';
 }
@@ -91,7 +101,12 @@ export class SqliteStore {
   private readonly deletes = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<boolean> | null = null;
-  private readonly counters = { evictions: 0, expired: 0, busyRetries: 0 };
+  private readonly counters = { evictions: 0, expired: 0, busyRetries: 0, dropped: 0 };
+  private degraded: string | null = null;
+  /** Consecutive failed commits (not counting another process's lock) and the earliest next try (ms, this.now()). */
+  private failures = 0;
+  private retryAt = 0;
+  private readonly maxPending: number;
   private writer: Worker | null = null;
   private readonly replies = new Map<number, (r: WriterReply) => void>();
   private nextId = 1;
@@ -106,6 +121,7 @@ export class SqliteStore {
     this.now = options.now ?? Date.now;
     this.flushMs = options.flushMs ?? 20;
     this.flushAt = options.flushAt ?? 256;
+    this.maxPending = options.maxPending ?? 4096;
   }
 
   /**
@@ -169,7 +185,7 @@ export class SqliteStore {
     const row = this.st.get.get(key);
     if (!row) return undefined;
     if (row.expires !== null && row.expires <= now) return undefined; // removed by the next flush's expiry sweep
-    this.touches.set(key, now);
+    if (this.touches.size < this.maxPending || this.touches.has(key)) this.touches.set(key, now);
     this.schedule();
     return row.value;
   }
@@ -177,11 +193,15 @@ export class SqliteStore {
   /** Queues the value; it is committed within about flushMs (at once when the queue is long). */
   set(key: string, value: string): void {
     if (this.closed) return;
+    if (this.queue.size >= this.maxPending && !this.queue.has(key)) {
+      this.counters.dropped++;
+      return;
+    }
     const ttl = this.options.ttlSeconds;
     this.queue.set(key, { value, expires: ttl > 0 ? this.now() + ttl * 1000 : null });
     this.touches.delete(key);
     this.deletes.delete(key);
-    if (this.queue.size >= this.flushAt && !this.inFlight) void this.flush();
+    if (this.queue.size >= this.flushAt && !this.inFlight && this.failures === 0) void this.flush();
     else this.schedule();
   }
 
@@ -199,7 +219,7 @@ export class SqliteStore {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
-    }, this.flushMs);
+    }, Math.max(this.flushMs, this.retryAt - this.now()));
     this.timer.unref();
   }
 
@@ -224,6 +244,10 @@ export class SqliteStore {
     const settle = (r: WriterReply): boolean => {
       this.inFlight = null;
       if (r.ok) {
+        if (this.degraded !== null) this.options.logger?.info({ after: this.failures }, 'cache commits succeed again; degraded state cleared');
+        this.degraded = null;
+        this.failures = 0;
+        this.retryAt = 0;
         this.counters.evictions += r.evictions;
         this.counters.expired += r.expired;
         // Only what was committed leaves the queue (a newer set() of the same key stays).
@@ -234,7 +258,13 @@ export class SqliteStore {
         return true;
       }
       if (r.busy) this.counters.busyRetries++;
-      else this.options.logger?.warn({ err: r.error }, 'cache commit failed; kept queued and retried');
+      else {
+        // Warn once per fault, not per retry; status carries the reason until a commit succeeds.
+        if (this.degraded === null) this.options.logger?.warn({ err: r.error, maxPending: this.maxPending }, 'cache commits failing; retrying with back-off, writes past the queue bound are dropped');
+        this.degraded = `cache writes failing: ${r.error}`;
+        this.failures++;
+        this.retryAt = this.now() + Math.min(100 * 2 ** (this.failures - 1), 5000);
+      }
       this.schedule();
       return false;
     };
@@ -242,7 +272,7 @@ export class SqliteStore {
       try {
         return Promise.resolve(settle({ id: 0, ok: true, ...this.applyInline(batch) }));
       } catch (err) {
-        return Promise.resolve(settle(isBusy(err) ? { id: 0, ok: false, busy: true } : { id: 0, ok: false, error: (err as Error).message }));
+        return Promise.resolve(settle(isBusy(err) ? { id: 0, ok: false, busy: true } : { id: 0, ok: false, error: describeError(err) }));
       }
     }
     const id = this.nextId++;
@@ -267,7 +297,7 @@ export class SqliteStore {
   }
 
   counts(): SqliteStoreCounters {
-    return { ...this.counters, pending: this.queue.size, writer: this.writer ? 'worker' : 'inline' };
+    return { ...this.counters, pending: this.queue.size, degraded: this.degraded, writer: this.writer ? 'worker' : 'inline' };
   }
 
   /** Commits what is queued (retrying another process's lock for up to 2 s), stops the writer, closes the file. */

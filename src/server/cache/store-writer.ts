@@ -2,7 +2,7 @@
 // checkpoints the WAL into the main file (the only step that fsyncs), so neither ever runs on the event loop.
 // Replies { id, ok: true, evictions, expired } | { id, ok: false, busy: true } | { id, ok: false, error }.
 import { parentPort, workerData } from 'node:worker_threads';
-import { applyBatch, connect, isBusy, statements, type Batch, type Bounds } from './sqlite-db.js';
+import { applyBatch, connect, describeError, isBusy, statements, type Batch, type Bounds } from './sqlite-db.js';
 
 const port = parentPort!;
 const { path, bounds, checkpointMs } = workerData as { path: string; bounds: Bounds; checkpointMs: number };
@@ -31,6 +31,6 @@ port.on('message', (m: { id: number; op: 'batch'; batch: Batch } | { id: number;
     port.postMessage({ id: m.id, ok: true, ...r });
   } catch (err) {
     if (isBusy(err)) port.postMessage({ id: m.id, ok: false, busy: true });
-    else port.postMessage({ id: m.id, ok: false, error: (err as Error).message });
+    else port.postMessage({ id: m.id, ok: false, error: describeError(err) });
   }
 });

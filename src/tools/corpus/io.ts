@@ -7,6 +7,8 @@ export interface AllowedDirectory {
   dir: string;
   /** Where it came from, for messages: "--data-dir" or "MCP root". */
   source: string;
+  /** The directory as configured, when that spelling differs from `dir` (it leads through a link): paths may use either. */
+  given?: string;
 }
 
 export interface CorpusInput {

@@ -1,12 +1,17 @@
 // The per-row JSON Lines file of analyze_corpus: a header line (model, language, threshold, detail — what the rows
 // depend on), one line per analysed row, and a footer saying whether the run completed. The same file is the row
-// cache of the next run: a row is reused when the header matches and the row's text hash is unchanged.
-import type { Language, LanguageRequest } from '../../core/model.js';
+// cache of the next run: a row is reused when the header matches and the row's text hash is unchanged. The file
+// lies in a user's directory and may have been edited, so it is checked whole before any row of it is reused: the
+// header, then every row against the schema of a row this model writes (labels of the model's taxonomy for that
+// row's language, probabilities in 0..1, the detail's fields, rows in increasing order). A file that fails is
+// ignored with a warning and rewritten by this run; its rows are never read into a summary.
+import { z } from 'zod';
+import type { Language, LanguageRequest, ModelInfo } from '../../core/model.js';
 import { NATIVE_TAXONOMY } from '../../analysis/emotion/profile.js';
 import type { RowFacts } from '../../analysis/corpus/aggregate.js';
 import { round4 } from '../../core/numbers.js';
 import type { EmotionProfile } from '../../analysis/emotion/profile.js';
-import type { Ekman, Sentiment } from '../../core/labels.js';
+import { EKMAN, SENTIMENTS, type Ekman, type Sentiment } from '../../core/labels.js';
 import type { CorpusFiles, LineReader } from './io.js';
 
 export const DETAILS = ['summary', 'standard', 'full'] as const;
@@ -25,7 +30,7 @@ export interface RowsHeader {
 export interface RowRecord {
   row: number;
   line: number;
-  /** textHash of the text: the cache reuses a row only when the text is unchanged. */
+  /** textHash of the text (a 64-bit change detector, not a cryptographic hash): a row is reused only when it matches. */
   h: string;
   language: Language;
   group?: string;
@@ -65,7 +70,8 @@ function fmix32(h: number): number {
 /**
  * 64-bit fingerprint of a text (16 hex digits): two 32-bit multiplicative lanes over the UTF-16 code units (FNV-1a's
  * prime and murmur2's multiplier), each finalised. It only has to tell whether row n's text changed since the last
- * run, so a false match needs a change that leaves both lanes equal (about 2⁻⁶⁴ for unrelated texts).
+ * run, so a false match needs a change that leaves both lanes equal (about 2⁻⁶⁴ for unrelated texts). It is not a
+ * cryptographic hash: someone who edits the input on purpose can make a collision; they can as well edit the JSONL.
  */
 export function textHash(text: string): string {
   let a = 0x811c9dc5;
@@ -128,30 +134,129 @@ export function factsOf(rec: RowRecord, excerpt: string, group: string | undefin
   };
 }
 
+const headerSchema = z.object({
+  type: z.literal('header'),
+  format_version: z.literal(1),
+  model: z.object({ id: z.string(), version: z.string(), sha256: z.string() }).strict(),
+  language: z.string(),
+  threshold: z.number().min(0).max(1).nullable(),
+  detail: z.enum(DETAILS),
+}).strict();
+
 function sameHeader(a: RowsHeader, b: RowsHeader): boolean {
-  return a.format_version === b.format_version && a.model.sha256 === b.model.sha256 && a.model.id === b.model.id && a.language === b.language && a.threshold === b.threshold && a.detail === b.detail;
+  return a.format_version === b.format_version && a.model.sha256 === b.model.sha256 && a.model.id === b.model.id && a.model.version === b.model.version && a.language === b.language && a.threshold === b.threshold && a.detail === b.detail;
+}
+
+/** The native labels a row in `language` carries (its taxonomy's head of this model). */
+function nativeLabels(model: ModelInfo, language: Language): readonly string[] {
+  const taxonomy = NATIVE_TAXONOMY[language];
+  return taxonomy === 'goemotions' ? model.labels.goemotions : taxonomy === 'kote' ? model.labels.kote : (model.labels.cpedEmotion ?? []);
+}
+
+const prob = z.number().min(0).max(1);
+const text = z.string().max(100_000);
+
+/** The schema of a row this model writes at this detail, for a row in `language`. */
+function rowSchema(model: ModelInfo, language: Language, detail: Detail) {
+  const labels = nativeLabels(model, language);
+  const label = z.string().refine((l) => labels.includes(l), 'not a label of the model for this language');
+  return z.object({
+    row: z.number().int().positive(),
+    line: z.number().int().positive(),
+    h: z.string().regex(/^[0-9a-f]{16}$/),
+    language: z.literal(language),
+    group: text.optional(),
+    time: text.optional(),
+    bucket: text.optional(),
+    dominant: z.object({ label, score: prob }).strict(),
+    detected: z.array(z.object({ label, score: prob }).strict()).max(labels.length).refine((d) => new Set(d.map((x) => x.label)).size === d.length, 'a label detected twice'),
+    ekman: z.enum(EKMAN),
+    sentiment: z.enum(SENTIMENTS),
+    valence: z.number().min(-1).max(1),
+    arousal: prob,
+    ...(detail !== 'summary'
+      ? { ekman_scores: z.object(Object.fromEntries(EKMAN.map((e) => [e, prob]))).strict(), sentiment_scores: z.object(Object.fromEntries(SENTIMENTS.map((x) => [x, prob.optional()]))).strict() }
+      : {}),
+    ...(detail === 'full' ? { scores: z.record(label, prob).refine((r) => Object.keys(r).length === labels.length, 'not every label has a score') } : {}),
+  }).strict();
+}
+
+/** Why a reused file's line is not trusted, or null for a valid row (`after`: the previous row number). */
+function rowProblem(line: string, model: ModelInfo, detail: Detail, after: number): { rec: RowRecord | null; footer: boolean; problem: string | null } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { rec: null, footer: false, problem: 'not JSON' };
+  }
+  if (raw && typeof raw === 'object' && (raw as { type?: unknown }).type === 'footer') return { rec: null, footer: true, problem: null };
+  const language = (raw as { language?: unknown } | null)?.language;
+  if (typeof language !== 'string' || !model.languages.includes(language as Language)) return { rec: null, footer: false, problem: 'language: not one the model reads' };
+  const parsed = rowSchema(model, language as Language, detail).safeParse(raw);
+  if (!parsed.success) return { rec: null, footer: false, problem: parsed.error.issues.slice(0, 2).map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`).join('; ') };
+  const rec = parsed.data as RowRecord;
+  if (rec.row <= after) return { rec: null, footer: false, problem: `row ${rec.row} after row ${after} (rows are written in increasing order)` };
+  return { rec, footer: false, problem: null };
 }
 
 /** Rows of an earlier run's JSONL, read forward in row order alongside the new run. */
 export class CachedRows {
   private next: RowRecord | null = null;
   private done = false;
+  private last = 0;
 
-  private constructor(private readonly lines: LineReader) {}
+  private constructor(private readonly lines: LineReader, private readonly model: ModelInfo, private readonly detail: Detail) {}
 
-  /** Opens `path` when it is a regular file written for the same header; otherwise null (nothing to reuse). */
-  static async open(files: CorpusFiles, path: string, header: RowsHeader): Promise<CachedRows | null> {
+  /**
+   * Opens `path` when it is a regular file written for the same header and every row in it is one this model
+   * writes; otherwise null (nothing to reuse). A file that exists but fails a check is reported through `warn`.
+   * A torn last line (a run killed mid-write) ends the reusable part without failing the file.
+   */
+  static async open(files: CorpusFiles, path: string, header: RowsHeader, model: ModelInfo, warn: (message: string) => void = () => {}): Promise<CachedRows | null> {
+    const problem = await CachedRows.check(files, path, header, model);
+    if (problem === undefined) return null;
+    if (problem !== null) {
+      warn(`the earlier per-row file is not reused (${problem}); it is ignored and rewritten`);
+      return null;
+    }
     const lines = await files.readLines(path);
     if (!lines) return null;
+    await lines.next(); // the header, checked above
+    return new CachedRows(lines, model, header.detail);
+  }
+
+  /** undefined: no file (or another header: nothing to reuse); null: every line checks out; else what failed. */
+  private static async check(files: CorpusFiles, path: string, header: RowsHeader, model: ModelInfo): Promise<string | null | undefined> {
+    const lines = await files.readLines(path);
+    if (!lines) return undefined;
     try {
       const first = await lines.next();
-      const h = first === null ? null : (JSON.parse(first) as RowsHeader);
-      if (h && h.type === 'header' && sameHeader(h, header)) return new CachedRows(lines);
-    } catch {
-      // not a file this tool wrote: nothing to reuse
+      if (first === null) return undefined;
+      let h: unknown;
+      try {
+        h = JSON.parse(first);
+      } catch {
+        return 'line 1: the header is not JSON';
+      }
+      const parsedHeader = headerSchema.safeParse(h);
+      if (!parsedHeader.success) return `line 1: not a header of this tool (${parsedHeader.error.issues[0].path.join('.')}: ${parsedHeader.error.issues[0].message})`;
+      if (!sameHeader(parsedHeader.data as RowsHeader, header)) return undefined; // another model or other options: a fresh run
+      let after = 0;
+      let n = 1;
+      let torn: number | null = null;
+      for (let line = await lines.next(); line !== null; line = await lines.next()) {
+        n++;
+        if (torn !== null) return `line ${torn}: not JSON, and more lines follow`;
+        const r = rowProblem(line, model, header.detail, after);
+        if (r.footer) return null;
+        if (r.problem === 'not JSON') { torn = n; continue; }
+        if (r.problem) return `line ${n}: ${r.problem}`;
+        after = r.rec!.row;
+      }
+      return null;
+    } finally {
+      await lines.close();
     }
-    await lines.close();
-    return null;
   }
 
   /** The cached record of `row` when its text hash is `h`; rows must be asked for in increasing order. */
@@ -159,13 +264,11 @@ export class CachedRows {
     while (!this.done && (this.next === null || this.next.row < row)) {
       const line = await this.lines.next();
       if (line === null) { this.done = true; break; }
-      try {
-        const rec = JSON.parse(line) as RowRecord & { type?: string };
-        if (rec.type === 'footer') { this.done = true; break; }
-        if (typeof rec.row === 'number') this.next = rec;
-      } catch {
-        this.done = true; // a torn last line: stop reusing here
-      }
+      // Checked again as read: the file may have changed since it was checked whole.
+      const r = rowProblem(line, this.model, this.detail, this.last);
+      if (r.footer || r.problem) { this.done = true; break; }
+      this.next = r.rec;
+      this.last = r.rec!.row;
     }
     return this.next !== null && this.next.row === row && this.next.h === h ? this.next : null;
   }

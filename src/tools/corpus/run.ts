@@ -2,13 +2,15 @@
 // the engine (or reuse the row from the previous run's JSONL), aggregate, and write the per-row JSONL and the HTML
 // report. On cancellation the rows finished so far are written with a footer that says the run is partial, and the
 // report says so too: the files on disk are always consistent.
-import { decideLanguage, loadLanguageDetector } from '../../engine/language.js';
+import { loadLanguageDetector } from '../../engine/language.js';
 import { CorpusAggregator, type CorpusSummary } from '../../analysis/corpus/aggregate.js';
 import { sampleRows } from '../../analysis/corpus/sample.js';
 import { bucketOf, parseTime, type TimeBucket } from '../../analysis/corpus/time.js';
 import { NATIVE_TAXONOMY, emotionProfile, head } from '../../analysis/emotion/profile.js';
-import type { LanguageRequest, TextEngine } from '../../core/model.js';
+import type { DecidedLanguage, LanguageRequest, TextEngine } from '../../core/model.js';
 import { ToolError } from '../../core/errors.js';
+import { checkRequested, decideText } from '../reading/languages.js';
+import { readerOf } from '../reading/pipeline.js';
 import type { ToolContext } from '../types.js';
 import { MAX_CORPUS_BYTES, MAX_CORPUS_ROWS } from '../../core/limits.js';
 import { CORPUS_BATCH, EXCERPT_CHARS, MAX_MALFORMED_LISTED } from './limits.js';
@@ -16,6 +18,7 @@ import { createParser, formatFromName, type CorpusFormat, type CorpusRow, type P
 import type { AllowedDirectory, CorpusFiles, CorpusInput, FileWriter } from './io.js';
 import { renderReport, type ReportData } from './report-html.js';
 import { CachedRows, factsOf, rowRecord, textHash, type Detail, type RowRecord, type RowsFooter, type RowsHeader } from './rows.js';
+import { modelBlock, type ModelBlock } from '../model-block.js';
 
 export interface CorpusRequest {
   path: string;
@@ -42,6 +45,8 @@ export interface CorpusEnvironment {
   maxBytes?: number;
   maxRows?: number;
   now?: () => Date;
+  /** Told when an earlier per-row file is not reused because it fails its checks (rows.ts). */
+  warn?: (message: string) => void;
 }
 
 export interface CorpusResult {
@@ -55,13 +60,15 @@ export interface CorpusResult {
     from_cache: number;
     skipped: { malformed: number; empty_text: number; text_too_long: number; unsupported_language: number };
     not_in_sample: number;
+    /** Rows taken for analysis whose language was read by the served-language prior, not identified. */
+    language_uncertain: number;
     blank_lines: number;
     time_unreadable: number;
     group_missing: number;
   };
   malformed: Array<{ row: number; line: number; reason: string }>;
   summary: CorpusSummary;
-  model: { id: string; version: string; sha256: string };
+  model: ModelBlock;
   thresholds: string;
   files: { rows_jsonl: string; report_html: string };
   elapsed_ms: number;
@@ -108,16 +115,11 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
 
     const outputs = await files.outputFiles(input, req.output_dir, env.allowed);
 
-    const engine = await env.engine(); // model_missing before any work
-    const model = engine.model;
-    await loadLanguageDetector();
-    if (req.language !== 'auto' && !model.languages.includes(req.language)) {
-      throw new ToolError('unsupported_language', `language '${req.language}' was requested, but the model ${model.version} reads only ${model.languages.join(', ')}`, {
-        detected: req.language,
-        supported: model.languages,
-      });
-    }
-    const modelInfo = { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12) };
+    const reader = readerOf(await env.engine()); // model_missing before any work
+    const model = reader.model;
+    checkRequested(model, req.language);
+    await loadLanguageDetector(); // rows are decided as they are taken
+    const modelInfo = modelBlock(model);
     const header: RowsHeader = { type: 'header', format_version: 1, model: modelInfo, language: req.language, threshold: req.threshold ?? null, detail: req.detail };
 
     const cap = Math.min(req.limit ?? maxRows, maxRows);
@@ -125,17 +127,18 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     if (req.sample) selected = sampleRows(await countRows(input, format, req, cap, env.signal), req.sample.rows, req.sample.seed);
     const total = selected ? selected.length : req.limit !== undefined ? cap : undefined;
 
-    cache = await CachedRows.open(files, outputs.rows, header);
+    cache = await CachedRows.open(files, outputs.rows, header, model, (message) => env.warn?.(message));
     out = await files.createWriter(outputs.rows);
     await out.write(`${JSON.stringify(header)}\n`);
 
     const aggregator = new CorpusAggregator();
     const counts: CorpusResult['rows'] = {
       read: 0, analysed: 0, from_cache: 0, skipped: { malformed: 0, empty_text: 0, text_too_long: 0, unsupported_language: 0 },
-      not_in_sample: 0, blank_lines: 0, time_unreadable: 0, group_missing: 0,
+      not_in_sample: 0, language_uncertain: 0, blank_lines: 0, time_unreadable: 0, group_missing: 0,
     };
     const malformed: CorpusResult['malformed'] = [];
-    let pending: CorpusRow[] = [];
+    /** Rows waiting for the engine, each with the language it is read as (decided once, when the row was taken). */
+    let pending: Array<CorpusRow & { decided: DecidedLanguage }> = [];
     let sampleAt = 0;
     let stop: string | null = null;
     let bytesRead = 0;
@@ -155,7 +158,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
       const reused: Array<RowRecord | null> = [];
       for (let i = 0; i < batch.length; i++) reused.push(cache ? await cache.get(batch[i].row, hashes[i]) : null);
       const fresh = batch.filter((_, i) => reused[i] === null);
-      const analyses = fresh.length ? await engine.analyze(fresh.map((r) => r.text), { language: req.language, signal: env.signal }) : [];
+      const analyses = fresh.length ? await reader.read(fresh.map((r) => r.text), fresh.map((r) => r.decided), env.signal) : [];
       let k = 0;
       let lines = '';
       for (let i = 0; i < batch.length; i++) {
@@ -202,9 +205,15 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
         if (malformed.length < MAX_MALFORMED_LISTED) malformed.push({ row: e.row, line: e.line, reason: e.reason });
       } else if (e.text.trim() === '') counts.skipped.empty_text++;
       else if (e.text.length > env.maxTextChars) counts.skipped.text_too_long++;
-      // a row in a language the model does not read is skipped and counted, not read as English (docs/language.md)
-      else if (!decideLanguage(e.text, req.language, model.languages).ok) counts.skipped.unsupported_language++;
-      else pending.push(e);
+      else {
+        // a row in a language the model does not read is skipped and counted, not read as English (docs/language.md)
+        const d = decideText(model, e.text, req.language);
+        if ('refused' in d) counts.skipped.unsupported_language++;
+        else {
+          if (d.decided.uncertain) counts.language_uncertain++;
+          pending.push({ ...e, decided: d.decided });
+        }
+      }
       return true;
     };
 

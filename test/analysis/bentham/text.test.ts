@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { estimateBenthamFromText, TEXT_DEFAULTS } from '../../../src/analysis/bentham/text.js';
 import { MappingError } from '../../../src/core/labels.js';
 import { LAYERS, scoreBentham, type LayerWeights, type V2 } from '../../../src/analysis/bentham/index.js';
-import { FAKE_MODEL, fakeAnalysis, GO_LABELS } from './fake-model.js';
+import { FAKE_MODEL, fakeAnalysis, GO_LABELS } from '../../helpers/fake-engine.js';
 
 const labels = FAKE_MODEL.labels;
 

@@ -119,13 +119,13 @@ describe('influence', () => {
     const few = advance(emptyConversation(), [calm('A'), calm('B'), calm('A'), calm('B')]).state;
     const r = influenceReport(few);
     expect(r.influence).toBeNull();
-    expect(r.reason).toMatch(/at least 20 lag-1 response pairs.*most any direction has is 1$/);
+    expect(r.reason).toMatch(/at least 6 lag-1 response pairs.*most any direction has is 1 \(B answering A\): 5 more replies/);
     expect(influenceReport(advance(emptyConversation(), [calm('A')]).state).reason).toMatch(/two speakers/);
     // 42 alternating turns: A→B has 20 samples (B's first turn has no past), B→A has 20 as well
     const turns = Array.from({ length: 42 }, (_, i) => (i % 2 ? { ...calm('B'), valence: (i % 5) / 5 - 0.4 } : { ...calm('A'), valence: (i % 3) / 3 - 0.3 }));
     const ok = influenceReport(advance(emptyConversation(), turns).state);
     expect(ok.reason).toBeNull();
-    expect(ok.influence!.pairs.map((p) => [p.from, p.to, p.samples])).toEqual([['A', 'B', 20], ['B', 'A', 20]]);
+    expect(ok.influence!.pairs.map((p) => [p.from, p.to, p.samples, p.information?.samples])).toEqual([['A', 'B', 20, 20], ['B', 'A', 20, 20]]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import {
 } from '../../../src/analysis/emotion/index.js';
 import { EKMAN, GOEMOTIONS_EKMAN, GOEMOTIONS_SENTIMENT, KOTE_EKMAN, KOTE_SENTIMENT } from '../../../src/core/labels.js';
 import type { ModelInfo, TextAnalysis } from '../../../src/core/model.js';
-import { requirement } from '../../helpers/require.js';
+import { DATA_DIR, requireData } from '../../helpers/data.js';
 
 const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/model/manifest.json'), 'utf8')).models[0];
 const GE: string[] = manifest.outputs.goemotions_logits.labels;
@@ -37,10 +37,10 @@ function analysis(over: Partial<TextAnalysis> & { ge?: Record<string, number>; k
   return { language: 'en', languageConfidence: 1, tokens: 5, unknownTokens: 0, contentTokens: 5, chunks: 1, truncated: false, goemotions, kote, positive: 0.5, utility: 0, vad: [3, 3, 3], ...over };
 }
 
-const SHARED = resolve(import.meta.dirname, '../../../../shared/data/goemotions');
+const SHARED = resolve(DATA_DIR, 'goemotions');
 
 // ../shared beside the repository (CI has it; a packed install does not): the tables are still checked below.
-const sharedMissing = requirement('GoEmotions mapping files', existsSync(resolve(SHARED, 'ekman_mapping.json')) ? null : `${SHARED} is not there`);
+const sharedMissing = requireData('GoEmotions mapping files', 'goemotions/ekman_mapping.json', 'goemotions/sentiment_mapping.json');
 
 describe('label mappings', () => {
   it.skipIf(sharedMissing !== null)('GoEmotions → Ekman and → sentiment equal the published GoEmotions files', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { anticipatedRegret, optionText } from '../../../src/analysis/regret/text.js';
 import { MappingError } from '../../../src/core/labels.js';
-import { FAKE_MODEL, fakeAnalysis, KOTE_LABELS } from '../bentham/fake-model.js';
+import { FAKE_MODEL, fakeAnalysis, KOTE_LABELS } from '../../helpers/fake-engine.js';
 
 const labels = FAKE_MODEL.labels;
 

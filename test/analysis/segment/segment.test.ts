@@ -24,6 +24,25 @@ describe('sentences', () => {
     expect(s[2].end).toBe(input.length);
   });
 
+  it('titles and abbreviations do not end a sentence; an initialism does before a usual sentence opener', () => {
+    const letter = 'Dear Mr. Harlow, I wrote to Dr. Kim e.g. about the U.S. office. It is broken.';
+    const s = sentences(letter, 'en');
+    expect(s.map((x) => x.text)).toEqual(['Dear Mr. Harlow, I wrote to Dr. Kim e.g. about the U.S. office.', 'It is broken.']);
+    expect(sliceOk(letter, s)).toBe(true);
+    expect(sentences('Ask Prof. Lee. He knows.', 'en').map((x) => x.text)).toEqual(['Ask Prof. Lee.', 'He knows.']);
+    expect(sentences('I moved to the U.S. It was great.', 'en').map((x) => x.text)).toEqual(['I moved to the U.S.', 'It was great.']);
+    expect(sentences('The U.S. Army is big.', 'en').map((x) => x.text)).toEqual(['The U.S. Army is big.']);
+  });
+
+  it('Korean polite and formal endings close a sentence without a full stop; ㅋㅋ / ㅠㅠ stay with it', () => {
+    const input = '감사합니다요 ㅋㅋ 진짜 화나네요 ㅠㅠ 어떻게 이럴 수가 있죠';
+    const s = sentences(input, 'ko');
+    expect(s.map((x) => x.text)).toEqual(['감사합니다요 ㅋㅋ', '진짜 화나네요 ㅠㅠ', '어떻게 이럴 수가 있죠']);
+    expect(sliceOk(input, s)).toBe(true);
+    expect(sentences('왜요 ㅋㅋㅋ', 'ko').map((x) => x.text)).toEqual(['왜요 ㅋㅋㅋ']);
+    expect(sentences('박 과장님께서 오셨어요. 회의는 3시입니다.', 'ko').map((x) => x.text)).toEqual(['박 과장님께서 오셨어요.', '회의는 3시입니다.']);
+  });
+
   it('drops whitespace-only input and keeps a sentence without final punctuation', () => {
     expect(sentences('   \n ', 'en')).toEqual([]);
     expect(sentences('  no full stop here ', 'en')).toEqual([{ text: 'no full stop here', start: 2, end: 19 }]);

@@ -1,6 +1,6 @@
 // surd_decompose handler, called in-process with a minimal context (no server, no engine).
 import { describe, expect, it } from 'vitest';
-import { recordingContext } from '../../tools/context.js';
+import { recordingContext } from '../../helpers/tool-context.js';
 import { surdDecomposeTool, surdInput, surdOutput } from '../../../src/tools/surd_decompose.js';
 import { ToolError } from '../../../src/core/errors.js';
 import { toToolError } from '../../../src/tools/errors.js';

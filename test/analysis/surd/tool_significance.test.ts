@@ -1,7 +1,7 @@
 // surd_decompose with `significance` (issue 17): schema, p-values on every component, progress per surrogate,
 // cancellation mid-way, the work bound and the rejected combinations.
 import { describe, expect, it } from 'vitest';
-import { recordingContext } from '../../tools/context.js';
+import { recordingContext } from '../../helpers/tool-context.js';
 import { Rng } from '../../../src/core/random.js';
 import { ToolError } from '../../../src/core/errors.js';
 import { toToolError } from '../../../src/tools/errors.js';
@@ -17,7 +17,11 @@ function xor(n: number, seed: number) {
   const a: number[] = [];
   const b: number[] = [];
   const noise: number[] = [];
-  for (let m = 0; m < n; m++) a.push(r.next() & 1), b.push(r.next() & 1), noise.push(r.next() & 1);
+  for (let m = 0; m < n; m++) {
+    a.push(r.next() & 1);
+    b.push(r.next() & 1);
+    noise.push(r.next() & 1);
+  }
   const t = [0];
   for (let m = 1; m < n; m++) t.push(a[m - 1] ^ b[m - 1] ^ (r.next() / 2 ** 32 < 0.1 ? 1 : 0));
   return { target: t, sources: { A: a, B: b, N: noise } };

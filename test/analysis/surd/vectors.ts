@@ -1,13 +1,12 @@
 // Loader for the reference vectors in ../shared/surd/vectors (see its README for the layout).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { requirement } from '../../helpers/require.js';
+import { SHARED_DIR, requireShared } from '../../helpers/data.js';
 
-export const ROOT = resolve(import.meta.dirname, '../../..');
-export const VECTORS_DIR = resolve(ROOT, '../shared/surd/vectors');
+export const VECTORS_DIR = resolve(SHARED_DIR, 'surd/vectors');
 export const SKIP_REASON = `SURD vectors not found at ${VECTORS_DIR}`;
 /** In CI missing vectors fail the run (test/helpers/require.ts); locally their tests are skipped. */
-export const VECTORS_PRESENT = requirement('SURD reference vectors', existsSync(resolve(VECTORS_DIR, 'mediator.json')) ? null : SKIP_REASON) === null;
+export const VECTORS_PRESENT = requireShared('SURD reference vectors', 'surd/vectors/mediator.json') === null;
 
 export type Parts = Record<string, number>;
 

@@ -11,10 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CorpusAggregator, type RowFacts } from '../../../src/analysis/corpus/aggregate.js';
 import { renderReport, type ReportData } from '../../../src/tools/corpus/report-html.js';
+import { requirement } from '../../helpers/require.js';
 import { Browser, decodePng, findChromium, type Image } from './cdp.js';
 
 const chromium = findChromium();
-const inCI = process.env.CI === 'true';
+const missing = requirement('HTML report in headless Chromium', chromium ? null : 'chromium not found (the Debian package chromium, or set CHROMIUM_PATH)', 'chromium');
 const dir = mkdtempSync(join(tmpdir(), 'corpus-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -74,10 +75,9 @@ const CHART_COLOURS: Record<string, Array<[number, number, number]>> = {
   groups: [[0x59, 0xa1, 0x4f], [0xe1, 0x57, 0x59]],
 };
 
-const reason = inCI ? '' : ' (skipped: chromium not found — install the Debian package chromium or set CHROMIUM_PATH)';
-describe(`HTML report in headless Chromium${chromium ? '' : reason}`, () => {
-  it.skipIf(!chromium && !inCI)('renders every chart, makes no network request, keeps the console clean', async () => {
-    if (!chromium) throw new Error('CI=true but chromium is not installed (the Debian package chromium; .ci/run installs it)');
+describe('HTML report in headless Chromium', () => {
+  it.skipIf(missing !== null)('renders every chart, makes no network request, keeps the console clean', async () => {
+    if (!chromium) throw new Error('unreachable: skipped above when chromium is missing');
     let file = process.env.REPORT_HTML;
     let expected: Record<string, number> | null = null;
     if (!file) {

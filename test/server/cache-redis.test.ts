@@ -1,7 +1,7 @@
 // The redis:// cache backend against a real redis-server on a free loopback port.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskUrl, ResultCache, type CacheOptions } from '../../src/server/cache.js';
+import { maskUrl, ResultCache, type CacheOptions } from '../../src/server/cache/result-cache.js';
 import { until } from '../helpers/poll.js';
 import { requirement } from '../helpers/require.js';
 import { freePort, redisUnavailable, startRedis, type TestRedis } from '../server/helpers/redis.js';
@@ -12,7 +12,7 @@ function captureLogger() {
   return { logger, lines };
 }
 const entry = (n: number) => ({ structured: { n }, summary: `n=${n}` });
-const unavailable = requirement('Redis cache tests', redisUnavailable());
+const unavailable = requirement('Redis cache tests', redisUnavailable(), 'redis');
 
 describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
   let redis: TestRedis;

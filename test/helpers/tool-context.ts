@@ -1,10 +1,17 @@
 // A minimal ToolContext for calling a tool handler in-process: default config, silent logger, and an engine
 // handle over an optional (fake) engine that reports model_missing when none is given.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import pino from 'pino';
 import type { TextEngine } from '../../src/core/model.js';
 import { defaults, type AppConfig } from '../../src/server/config.js';
 import { ToolError } from '../../src/core/errors.js';
-import { uncachedContext, type ToolContext } from '../../src/tools/types.js';
+import { uncachedContext, type TokenSigner, type ToolContext } from '../../src/tools/types.js';
+
+/** An HMAC-SHA256 signer under a fixed test key (the server's comes from the installation secret). */
+export function testSigner(key = 'test-secret-of-sixteen+'): TokenSigner {
+  const sign = (data: string) => createHmac('sha256', key).update(data).digest('hex');
+  return { sign, verify: (data, sig) => sig.length === 64 && timingSafeEqual(Buffer.from(sign(data)), Buffer.from(sig)) };
+}
 
 export function toolContext(engine?: TextEngine, configure?: (config: AppConfig) => void): ToolContext {
   const config = defaults({});
@@ -23,6 +30,7 @@ export function toolContext(engine?: TextEngine, configure?: (config: AppConfig)
         },
         modelId: () => (engine ? engine.model.id : null),
       },
+      signer: testSigner(),
     },
   });
 }

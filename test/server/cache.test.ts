@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { cacheKey, canonicalJson, ResultCache } from '../../src/server/cache.js';
+import { cacheKey, canonicalJson, ResultCache } from '../../src/server/cache/result-cache.js';
 
 function captureLogger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -12,6 +12,8 @@ function captureLogger() {
 }
 const tmp = () => mkdtempSync(join(tmpdir(), 'rh-cache-'));
 const entry = (n: number) => ({ structured: { n }, summary: `n=${n}` });
+/** A stored value is the 64-hex-digit HMAC of the entry, a dot, then the entry's JSON. */
+const storedBytes = (v: unknown) => 64 + 1 + Buffer.byteLength(JSON.stringify(v));
 
 describe('cache keys', () => {
   it('ignore object key order and undefined fields', () => {
@@ -59,7 +61,7 @@ describe('ResultCache', () => {
   });
 
   it('bounds the memory backend by bytes', async () => {
-    const one = Buffer.byteLength(JSON.stringify(entry(1)));
+    const one = storedBytes(entry(1));
     const cache = new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 100, maxBytes: 2 * one }, captureLogger().logger);
     for (let i = 1; i <= 4; i++) await cache.set(`k${i}`, entry(i));
     expect(cache.snapshot()).toMatchObject({ entries: 2, bytes: 2 * one, evictions: 2 });
@@ -73,7 +75,7 @@ describe('ResultCache', () => {
     expect(await first.get('k')).toEqual(entry(7)); // read back before the write-behind flush
     await first.close();
     const second = new ResultCache({ backend: 'file', path, ttlSeconds: 0, maxEntries: 10 }, captureLogger().logger);
-    expect(second.snapshot()).toMatchObject({ backend: 'file', entries: 1, bytes: Buffer.byteLength(JSON.stringify(entry(7))), hits: 0 });
+    expect(second.snapshot()).toMatchObject({ backend: 'file', entries: 1, bytes: storedBytes(entry(7)), hits: 0 });
     expect(await second.get('k')).toEqual(entry(7));
     expect(await second.get('other')).toBeUndefined();
     expect(second.snapshot()).toMatchObject({ hits: 1, misses: 1, evictions: 0 });

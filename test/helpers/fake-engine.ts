@@ -1,5 +1,5 @@
 // Fake model outputs for the text mappings and the tools' text paths: unit tests set exact head outputs here instead of running a model.
-import type { ModelInfo, TextAnalysis, TextEngine } from '../../../src/core/model.js';
+import type { AnalyzeOptions, ModelInfo, TextAnalysis, TextEngine } from '../../../src/core/model.js';
 
 export const GO_LABELS = [
   'admiration', 'amusement', 'anger', 'annoyance', 'approval', 'caring', 'confusion', 'curiosity', 'desire', 'disappointment',
@@ -61,14 +61,17 @@ export const FAKE_MODEL: ModelInfo = {
   thresholds: { goemotions: GO_LABELS.map(() => 0.5), kote: KOTE_LABELS.map(() => 0.5) },
 };
 
-/** An engine that answers each text with `respond(text)` and records what it was asked. */
-export function fakeEngine(respond: (text: string) => FakeSpec): TextEngine & { calls: string[][] } {
+/** An engine that answers each text with `respond(text)` and records what it was asked (texts, and the options). */
+export function fakeEngine(respond: (text: string) => FakeSpec): TextEngine & { calls: string[][]; options: AnalyzeOptions[] } {
   const calls: string[][] = [];
+  const options: AnalyzeOptions[] = [];
   return {
     model: FAKE_MODEL,
     calls,
-    async analyze(texts) {
+    options,
+    async analyze(texts, opts = {}) {
       calls.push([...texts]);
+      options.push(opts);
       return texts.map((t) => fakeAnalysis(respond(t)));
     },
   };
