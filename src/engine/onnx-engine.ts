@@ -16,8 +16,10 @@ import { BATCH_VARIANT_OPS, countOnnxParameters, onnxOpTypes, type ParameterCoun
 import { autoCandidates, ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
 import { WorkerSession, type RawTensor, type SessionLike } from './workers/ort-session.js';
-import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
+import type { AnalyzeOptions, EmbedderInfo, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 
+/** The optional output with the pooled sentence representation (training/add_embedding_output.py). */
+export const EMBEDDING_OUTPUT = 'sentence_embedding';
 export const OUTPUT_NAMES = ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad'] as const;
 type OutputName = (typeof OUTPUT_NAMES)[number] | (typeof ZH_OUTPUTS)[number];
 
@@ -134,6 +136,7 @@ export function softmax(logits: ArrayLike<number>): Float32Array {
 
 export class OnnxTextEngine implements TextEngine {
   readonly model: ModelInfo;
+  readonly embedder?: EmbedderInfo;
   private readonly batcher: MicroBatcher<number[], WindowOut>;
   private readonly windowSize: number;
   private readonly noneIdx: { goemotions: number[]; kote: number[] };
@@ -162,6 +165,8 @@ export class OnnxTextEngine implements TextEngine {
       },
       thresholds: { goemotions: [...e.outputs.goemotions_logits.thresholds], kote: [...e.outputs.kote_logits.thresholds] },
     };
+    const emb = e.outputs.sentence_embedding;
+    if (emb && session.outputNames.includes(EMBEDDING_OUTPUT)) this.embedder = { id: e.id, sha256: this.model.sha256, dim: emb.dim };
     this.windowSize = e.max_length - tokenizer.prefix.length - tokenizer.suffix.length;
     if (this.windowSize < 1) throw new EngineLoadError('model_invalid', `max_length ${e.max_length} leaves no room for text after special tokens`, resolved.manifestPath);
     this.noneIdx = {
@@ -335,6 +340,44 @@ export class OnnxTextEngine implements TextEngine {
     if (this.closed) return;
     this.closed = true;
     await this.session.release().catch(() => {});
+  }
+
+  /**
+   * The pooled sentence representation of each text: one run per window fetching only `sentence_embedding`
+   * (windows one at a time, as the int8 model's other outputs), averaged over windows weighted by their tokens.
+   */
+  async embed(texts: string[], options: AnalyzeOptions = {}): Promise<Float32Array[]> {
+    const info = this.embedder;
+    if (!info) throw new ToolError('internal', `the model ${this.model.id} has no ${EMBEDDING_OUTPUT} output (manifest outputs.${EMBEDDING_OUTPUT})`);
+    if (this.closed) throw new ToolError('internal', 'the engine was closed');
+    const out: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i++) {
+      if (options.signal?.aborted) throw new ToolError('cancelled', 'the call was cancelled');
+      const d = decideLanguage(texts[i], options.language, this.model.languages);
+      if (!d.ok) throw new ToolError('unsupported_language', `text ${i}: ${d.message}`, { detected: d.detected, confidence: d.confidence, supported: d.supported });
+      const p = this.plan(this.tokenizer.encode(texts[i]), 'window');
+      const vecs: Float32Array[] = [];
+      for (const ids of p.inputs) {
+        const feeds: Record<string, ort.Tensor> = {};
+        const n = ids.length;
+        for (const name of this.resolved.entry.inputs) {
+          if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]);
+          else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+          else feeds[name] = new ort.Tensor('int64', new BigInt64Array(n), [1, n]);
+        }
+        let res: Record<string, RawTensor>;
+        try {
+          res = await this.session.run(feeds, [EMBEDDING_OUTPUT]);
+        } catch (err) {
+          throw new InferenceError(`the model failed at run time: ${firstLine(err)}`, { cause: err });
+        }
+        const t = res[EMBEDDING_OUTPUT];
+        if (!t || t.type !== 'float32' || t.data.length !== info.dim) throw new InferenceError(`the model's output ${EMBEDDING_OUTPUT} is missing or not ${info.dim} float32 values`);
+        vecs.push(Float32Array.from(t.data as Float32Array));
+      }
+      out.push(weightedMeanVector(vecs, p.weights));
+    }
+    return out;
   }
 
   private plan(ids: number[], overflow: 'window' | 'truncate'): { inputs: number[][]; weights: number[]; truncated: boolean } {
