@@ -11,6 +11,7 @@ import { loadTokens } from './auth.js';
 import { ConfigError, helpText, loadConfig, type AppConfig } from './config.js';
 import { startHttpServer } from './http.js';
 import { createLogger } from './logging.js';
+import { sharedMemoryStore } from './memory/store.js';
 import { createServer } from './server.js';
 import { InFlightTracker } from './shutdown.js';
 import { VERSION } from './version.js';
@@ -57,6 +58,17 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'engine start-up failed');
     process.stderr.write(`red-heart-mcp: ${(err as Error).message}\n`);
     process.exit(1);
+  }
+
+  // The experience memory (off unless --memory): a store another server holds, or a damaged one, stops start-up.
+  if (config.memory) {
+    try {
+      sharedMemoryStore(config.memory);
+    } catch (err) {
+      logger.fatal({ err }, 'memory store unavailable');
+      process.stderr.write(`red-heart-mcp: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
   }
 
   // One cache, one model-output memo and one engine for the whole process, whichever transport.

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { ListRootsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ToolError } from '../core/errors.js';
-import { TOOLS } from '../tools/index.js';
+import { MEMORY_TOOLS, TOOLS } from '../tools/index.js';
 import { toToolError } from '../tools/errors.js';
 import type { ResourceLink, ToolContext, ToolDefinition, ToolOutput, ToolServices } from '../tools/types.js';
 import { cacheKey, type ResultCache } from './cache.js';
@@ -68,7 +68,7 @@ function progressReporter(extra: Extra): ToolContext['progress'] {
 function keyOf(def: ToolDefinition, args: unknown, deps: RegistryDeps, logger: Logger): string | null {
   const usesModel = def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
   const modelId = usesModel ? deps.services.engine.modelId() : null;
-  if (def.cache === 'none' || !deps.cache.enabled || (usesModel && modelId === null)) return null;
+  if (def.cache === 'none' || def.uncachedIf?.(args as never) || !deps.cache.enabled || (usesModel && modelId === null)) return null;
   try {
     return cacheKey(def.name, args, modelId);
   } catch (err) {
@@ -170,7 +170,9 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
       inputSchema: def.input,
       outputSchema: withCachedFlag(def.output),
       // A file-writing tool replaces an existing file of its output name (the user's, if it bears that name): destructive.
-      annotations: { title: def.title, readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: def.writesFiles === true, openWorldHint: false },
+      annotations: def.changesMemory
+        ? { title: def.title, readOnlyHint: false, idempotentHint: def.changesMemory === 'deletes', destructiveHint: def.changesMemory === 'deletes', openWorldHint: false }
+        : { title: def.title, readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: def.writesFiles === true, openWorldHint: false },
       // MCP Apps: the view this tool's result renders in, for hosts that support it (src/server/views.ts).
       ...(viewMeta(def.name) ? { _meta: viewMeta(def.name) } : {}),
     },
@@ -180,4 +182,6 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
 
 export function registerTools(server: McpServer, deps: RegistryDeps): void {
   for (const tool of TOOLS) registerTool(server, tool, deps);
+  // remember / recall / forget exist only when the user turned memory on
+  if (deps.services.memory) for (const tool of MEMORY_TOOLS) registerTool(server, tool, deps);
 }

@@ -11,6 +11,8 @@ import { registerTools } from './registry.js';
 import { registerResources, STATUS_URI, docUri } from './resources.js';
 import { VERSION } from './version.js';
 import { registerViews } from './views.js';
+import { sharedMemoryStore } from './memory/store.js';
+import type { MemoryService } from '../tools/memory-service.js';
 
 export interface ServerDeps {
   config: AppConfig;
@@ -19,6 +21,8 @@ export interface ServerDeps {
   cache?: ResultCache;
   /** Shared model-output memo; pass one to share it between several McpServer instances (HTTP). */
   memo?: AnalysisMemo;
+  /** The experience memory (default: the process's store at config.memory, when set). */
+  memory?: MemoryService;
   /** Process start (ms since epoch) for uptime; HTTP creates a server per request, so it passes one value. */
   startedAt?: number;
 }
@@ -50,7 +54,8 @@ export function createServer(deps: ServerDeps): RedHeartServer {
         `read ${STATUS_URI} for the loaded model and cache state, and ${docUri('<tool>')} for how a tool computes its numbers.`,
     },
   );
-  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs) }, cache, logger });
+  const memory = deps.memory ?? (config.memory ? sharedMemoryStore(config.memory) : undefined);
+  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs), ...(memory ? { memory } : {}) }, cache, logger });
   registerViews(mcp);
 
   const status = () => ({
@@ -61,9 +66,10 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     cache: cache.snapshot(),
     analysis_memo: memo.stats(),
     limits: config.limits,
+    memory: memory ? memorySummary(memory) : { enabled: false },
   });
 
-  registerResources(mcp, { status, modelsDir: config.modelsDir });
+  registerResources(mcp, { status, modelsDir: config.modelsDir, memory: memory ? () => memorySummary(memory) : undefined });
   registerPrompts(mcp);
 
   return {
@@ -75,5 +81,14 @@ export function createServer(deps: ServerDeps): RedHeartServer {
       await engine.close?.().catch(() => {});
       await cache.close();
     },
+  };
+}
+
+/** What red-heart://memory and the status show: counts, the file and its size, and how to erase it. */
+export function memorySummary(memory: MemoryService): Record<string, unknown> {
+  return {
+    enabled: true,
+    ...memory.stats(),
+    erase: `forget (by id, tag or time), or stop the server and delete ${memory.path} with its -wal and -shm files`,
   };
 }

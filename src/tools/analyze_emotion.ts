@@ -24,6 +24,8 @@ import {
   type Explanation,
 } from './emotion_reading.js';
 import { emptyTextError, engineFor, isEmptyText, languageRefusal, refusalError, textArg, type LanguageRefusal } from './text-input.js';
+import { memoryFor } from './memory-input.js';
+import { memoryBlockSchema, memoryBlocks } from './memory-reading.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const input = z.object({
@@ -38,11 +40,13 @@ const input = z.object({
   detail: detailParam('standard'),
   granularity: granularityParam,
   explain: explainParam,
+  memory: z.boolean().default(false).describe('Add a memory block: the nearest labelled cases of the experience memory and the labels they vote for (needs the server to run with --memory; docs/memory.md)'),
 });
 
 const extras = {
   sentences: z.array(sentenceSchema).optional().describe('granularity "sentence": each sentence with UTF-16 offsets and its emotion at the same detail'),
   explanation: explanationSchema.optional().describe('explain: spans that drive the top labels'),
+  memory: memoryBlockSchema.optional(),
 };
 /** One text's result at detail full, standard or summary, with the optional sentences and explanation. */
 const result = z.union([fullResult.extend(extras), standardResult.extend(extras), summaryResult.extend(extras)]);
@@ -86,6 +90,7 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
   if ((args.text === undefined) === (args.texts === undefined)) {
     throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
   }
+  if (args.memory) memoryFor(ctx); // refused before any model work when memory is off
   const texts = args.texts ?? [args.text as string];
   const named = texts.map((text, i) => ({ name: `text ${i}`, text }));
   // An empty text is refused on its own: the whole call when it is the one `text`, only its entry in a batch.
@@ -133,6 +138,7 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
       await ctx.progress(++done, steps, `text ${i} explained`);
     }
   }
+  if (args.memory) (await memoryBlocks(ctx, kept.map((t) => t.text))).forEach((b, i) => (keptResults[i].memory = b));
   const profiles: Array<EmotionProfile | ItemError> = [];
   const results: Array<Record<string, unknown>> = [];
   for (const t of named) {
@@ -189,5 +195,6 @@ export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
   input,
   output,
   cache: 'args+model',
+  uncachedIf: (args) => args.memory === true, // the memory changes between calls
   handler: async (args, ctx) => presentEmotion(await computeEmotion(args, ctx)),
 };
