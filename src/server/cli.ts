@@ -11,7 +11,8 @@ import { loadTokens } from './auth.js';
 import { ConfigError, helpText, loadConfig, type AppConfig } from './config.js';
 import { startHttpServer } from './http.js';
 import { createLogger } from './logging.js';
-import { sharedMemoryStore } from './memory/store.js';
+import { MemoryStore, sharedMemoryStore } from './memory/store.js';
+import { memoryCommand } from './memory/transfer.js';
 import { createServer } from './server.js';
 import { InFlightTracker } from './shutdown.js';
 import { VERSION } from './version.js';
@@ -25,6 +26,15 @@ function configFailure(err: unknown): never {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'memory') {
+    // red-heart-mcp memory export|import: moves the experience memory as JSON Lines (no server, no model)
+    try {
+      process.exit(await memoryCommand(process.argv.slice(3), (p) => MemoryStore.open(p)));
+    } catch (err) {
+      process.stderr.write(`red-heart-mcp: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  }
   let parsed;
   try {
     parsed = loadConfig();

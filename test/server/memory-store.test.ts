@@ -138,3 +138,20 @@ describe('MemoryStore', () => {
     expect(s.stats('m').records).toBe(rows.length);
   }, 60_000);
 });
+
+describe('export / import as JSON Lines', () => {
+  it('round-trips records with their vectors and models', async () => {
+    const { exportJsonl, importJsonl } = await import('../../src/server/memory/transfer.js');
+    const dir = tmp();
+    const a = openStore(join(dir, 'a.sqlite'));
+    const v = randomVectors(3, 11);
+    a.add([{ record: rec(0, { labels: { ekman: ['joy'] }, tags: ['x'] }), vector: v[0] }, { record: rec(1, { kind: 'decision', decision: { options: ['p', 'q'], scenarios: ['s'], chosen: 'q', happened: 's' } }), vector: v[1] }], M);
+    a.add([{ record: rec(2), vector: v[2] }], 'b'.repeat(64));
+    expect(await exportJsonl(a, join(dir, 'm.jsonl'))).toBe(3);
+    const b = openStore(join(dir, 'b.sqlite'));
+    expect(await importJsonl(b, join(dir, 'm.jsonl'))).toBe(3);
+    const strip = (r: { created: number }) => ({ ...r, created: 0 });
+    expect([...b.all()].map(strip)).toEqual([...a.all()].map(strip));
+    expect(b.search(v[0], 1, M, { tags: ['x'] })[0].similarity).toBeCloseTo(1, 12);
+  });
+});

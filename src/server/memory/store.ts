@@ -28,6 +28,14 @@ CREATE TABLE IF NOT EXISTS memories (
 );
 CREATE INDEX IF NOT EXISTS memories_time ON memories(time);
 CREATE INDEX IF NOT EXISTS memories_model ON memories(model);
+CREATE TABLE IF NOT EXISTS memory_tags (
+  tag TEXT NOT NULL,
+  id INTEGER NOT NULL,
+  PRIMARY KEY (tag, id)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS memories_del AFTER DELETE ON memories BEGIN
+  DELETE FROM memory_tags WHERE id = OLD.id;
+END;
 `;
 
 /** A second process on the same store, or a file that is not a memory store. */
@@ -67,6 +75,7 @@ interface Matrix {
   dim: number;
   data: Int8Array;
   ids: number[];
+  rowOf: Map<number, number>;
 }
 
 const COLUMNS = 'id, kind, text, labels, tags, time, decision, model, created';
@@ -81,7 +90,7 @@ function where(f: MemoryFilter & MemorySelection): { sql: string; params: unknow
   }
   const tags = f.tags ?? (f.tag !== undefined ? [f.tag] : undefined);
   if (tags) {
-    parts.push(`EXISTS (SELECT 1 FROM json_each(memories.tags) WHERE value IN (SELECT value FROM json_each(?)))`);
+    parts.push(`id IN (SELECT id FROM memory_tags WHERE tag IN (SELECT value FROM json_each(?)))`);
     params.push(JSON.stringify(tags));
   }
   if (f.since !== undefined) {
@@ -159,12 +168,15 @@ export class MemoryStore implements MemoryService {
       `INSERT INTO memories (kind, text, labels, tags, time, decision, model, vector, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
     );
     this.lastModel = model;
+    const tag = this.db.prepare('INSERT OR IGNORE INTO memory_tags (tag, id) VALUES (?, ?)');
     const now = Date.now();
     const rows = this.db
       .transaction(() =>
-        items.map(({ record: r, vector }) =>
-          ins.get(r.kind, r.text, JSON.stringify(r.labels), JSON.stringify(r.tags), r.time, r.decision ? JSON.stringify(r.decision) : null, model, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), now) as Row,
-        ),
+        items.map(({ record: r, vector }) => {
+          const row = ins.get(r.kind, r.text, JSON.stringify(r.labels), JSON.stringify(r.tags), r.time, r.decision ? JSON.stringify(r.decision) : null, model, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), now) as Row;
+          for (const t of r.tags) tag.run(t, row.id);
+          return row;
+        }),
       )
       .immediate();
     const m = this.matrix;
@@ -179,9 +191,12 @@ export class MemoryStore implements MemoryService {
     let ids = m.ids;
     if (Object.values(filter).some((v) => v !== undefined)) {
       const w = where(filter);
-      const allowed = new Set((this.db.prepare(`SELECT id FROM memories WHERE model = ? AND ${w.sql}`).all(model, ...w.params) as Array<{ id: number }>).map((r) => r.id));
+      const allowed = this.db.prepare(`SELECT id FROM memories WHERE model = ? AND ${w.sql}`).pluck().all(model, ...w.params) as number[];
       const rows: number[] = [];
-      for (let i = 0; i < m.ids.length; i++) if (allowed.has(m.ids[i])) rows.push(i);
+      for (const id of allowed) {
+        const row = m.rowOf.get(id);
+        if (row !== undefined) rows.push(row);
+      }
       const sub = new Int8Array(rows.length * m.dim);
       rows.forEach((row, j) => sub.set(m.data.subarray(row * m.dim, (row + 1) * m.dim), j * m.dim));
       data = sub;
@@ -265,7 +280,7 @@ export class MemoryStore implements MemoryService {
   /** The search matrix of `model`'s records, loaded from the file at first use after a change of model or a forget. */
   private load(model: string, dim: number): Matrix {
     if (this.matrix && this.matrix.model === model && this.matrix.dim === dim) return this.matrix;
-    const m: Matrix = { model, dim, data: new Int8Array(0), ids: [] };
+    const m: Matrix = { model, dim, data: new Int8Array(0), ids: [], rowOf: new Map() };
     const rows = this.db.prepare('SELECT id, vector FROM memories WHERE model = ? ORDER BY id').iterate(model) as IterableIterator<{ id: number; vector: Buffer }>;
     for (const r of rows) {
       if (r.vector.byteLength !== dim) continue; // another width cannot come from this model; never searched
@@ -285,6 +300,7 @@ function appendRow(m: Matrix, id: number, vector: Int8Array): void {
     m.data = grown;
   }
   m.data.set(vector, m.ids.length * m.dim);
+  m.rowOf.set(id, m.ids.length);
   m.ids.push(id);
 }
 
