@@ -90,6 +90,26 @@ describe('memory on', () => {
     expect(rc.structuredContent!.matches[0].decision.regret).toBe(9);
   });
 
+  it('regret_forecast with memory: true lists the similar decision and a Dirichlet posterior beside the caller\'s probabilities', async () => {
+    const r = await call('regret_forecast', {
+      options: [{ name: 'umbrella' }, { name: 'none' }],
+      scenarios: [{ name: 'rain', probability: 0.5 }, { name: 'sun', probability: 0.5 }],
+      outcomes: [[5, 3], [-4, 6]],
+      decision: 'Should I take the umbrella to the picnic?',
+      memory: true,
+    });
+    expect(r.isError ?? false).toBe(false);
+    const m = r.structuredContent!.memory;
+    expect(m.similar[0]).toMatchObject({ id: 4, chosen: 'none', happened: 'rain', regret: 9 });
+    // one recorded decision, rain happened: S = 2, p = (0.5, 0.5), n = (1, 0) → ((1 + 1)/3, (1 + 0)/3)
+    expect(m.scenarios).toEqual([
+      { name: 'rain', caller_probability: 0.5, times_happened: 1, posterior_mean: 0.6667 },
+      { name: 'sun', caller_probability: 0.5, times_happened: 0, posterior_mean: 0.3333 },
+    ]);
+    // the analysis itself still uses the caller's probabilities
+    expect(r.structuredContent!.scenarios).toEqual([{ name: 'rain', probability: 0.5 }, { name: 'sun', probability: 0.5 }]);
+  });
+
   it('analyze_emotion with memory: true lists the nearest labelled cases and their votes', async () => {
     const r = await call('analyze_emotion', { text: 'Thank you so much for the lovely flowers!', memory: true });
     expect(r.isError ?? false).toBe(false);
