@@ -1,11 +1,12 @@
 // The experience memory through the built server over stdio: off by default (no tools, memory: true refused),
 // on with --memory (remember / recall / forget, red-heart://memory), and a second server on the same file refused.
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { serverEnv } from '../helpers/env.js';
+import { connectHttp, startHttpProcess } from '../server/helpers/http.js';
 import { CLI, startServer, type RunningServer } from './harness.js';
 
 interface CallResult {
@@ -141,4 +142,25 @@ describe('memory on', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/memory store .*memory\.sqlite is in use by another process \(pid \d+/);
   });
+});
+
+describe('memory over HTTP', () => {
+  it('two sessions share one store: what one remembers the other recalls; the lock is gone after shutdown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-memory-http-'));
+    const file = join(dir, 'memory.sqlite');
+    const srv = await startHttpProcess({ args: ['--memory', file, '--cache', 'none'], timeoutMs: 60_000 });
+    try {
+      const a = await connectHttp(srv.url);
+      const b = await connectHttp(srv.url);
+      const rem = (await a.callTool({ name: 'remember', arguments: { text: 'The neighbours threw us a surprise party.', labels: { ekman: ['surprise', 'joy'] } } })) as CallResult;
+      expect(rem.isError ?? false).toBe(false);
+      const rc = (await b.callTool({ name: 'recall', arguments: { text: 'The neighbours threw us a surprise party.', k: 1 } })) as CallResult;
+      expect(rc.structuredContent!.matches[0]).toMatchObject({ id: 1, labels: { ekman: ['surprise', 'joy'] } });
+      await a.close();
+      await b.close();
+    } finally {
+      expect(await srv.stop()).toBe(0);
+    }
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  }, 120_000);
 });
