@@ -40,7 +40,7 @@ const input = z.object({
   detail: detailParam('standard'),
   granularity: granularityParam,
   explain: explainParam,
-  memory: z.boolean().default(false).describe('Add a memory block: the nearest labelled cases of the experience memory and the labels they vote for (needs the server to run with --memory; docs/memory.md)'),
+  memory: z.boolean().optional().describe('Add a memory block: the nearest labelled cases of the experience memory and the labels they vote for (needs the server to run with --memory; docs/memory.md)'),
 });
 
 const extras = {

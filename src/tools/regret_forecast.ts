@@ -55,7 +55,7 @@ const input = z.object({
     'optional c > 0: treat the probabilities as uncertain, Dirichlet(c·p) (c ≈ how many observations they are worth), and report how often each option is best (10 000 seeded draws, deterministic)',
   ),
   hurwicz_alpha: z.number().min(0).max(1).default(0.5).describe('weight of the best case in the Hurwicz criterion (default 0.5)'),
-  memory: z.boolean().default(false).describe('add a memory block: similar past decisions from the experience memory, what happened, and scenario counts with a Dirichlet posterior beside your probabilities (needs --memory; docs/memory.md)'),
+  memory: z.boolean().optional().describe('add a memory block: similar past decisions from the experience memory, what happened, and scenario counts with a Dirichlet posterior beside your probabilities (needs --memory; docs/memory.md)'),
   decision: textArg('the decision in words; alone it yields an anticipated-regret estimate, with option descriptions a model-estimated ranking').optional(),
 });
 
