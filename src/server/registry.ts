@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { ListRootsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ToolError } from '../core/errors.js';
-import { TOOLS } from '../tools/index.js';
+import { MEMORY_TOOLS, TOOLS } from '../tools/index.js';
 import { toToolError } from '../tools/errors.js';
 import type { ResourceLink, ToolContext, ToolDefinition, ToolOutput, ToolServices } from '../tools/types.js';
 import { failureIn } from './cache/failures.js';
@@ -69,7 +69,7 @@ function progressReporter(extra: Extra): ToolContext['progress'] {
 function keyOf(def: ToolDefinition, args: unknown, deps: RegistryDeps, logger: Logger): { key: string; modelId: string | null } | null {
   const usesModel = def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
   const modelId = usesModel ? deps.services.engine.modelId() : null;
-  if (def.cache === 'none' || !deps.cache.enabled || (usesModel && modelId === null)) return null;
+  if (def.cache === 'none' || def.uncachedIf?.(args as never) || !deps.cache.enabled || (usesModel && modelId === null)) return null;
   try {
     return { key: cacheKey(def.name, args, modelId), modelId };
   } catch (err) {
@@ -197,4 +197,6 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
 
 export function registerTools(server: McpServer, deps: RegistryDeps): void {
   for (const tool of TOOLS) registerTool(server, tool, deps);
+  // remember / recall / forget exist only when the user turned memory on
+  if (deps.services.memory) for (const tool of MEMORY_TOOLS) registerTool(server, tool, deps);
 }

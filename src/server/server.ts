@@ -15,6 +15,8 @@ import { registerResources, STATUS_URI, docUri } from './resources.js';
 import { VERSION } from './version.js';
 import { registerViews } from './views.js';
 import { surdWorkerHealth } from '../tools/surd-runner.js';
+import { sharedMemoryStore } from './memory/store.js';
+import type { MemoryService } from '../tools/memory-service.js';
 
 export interface ServerDeps {
   config: AppConfig;
@@ -23,6 +25,8 @@ export interface ServerDeps {
   cache?: ResultCache;
   /** Shared model-output memo; pass one to share it between several McpServer instances (HTTP). */
   memo?: AnalysisMemo;
+  /** The experience memory (default: the process's store at config.memory, when set). */
+  memory?: MemoryService;
   /** Process start (ms since epoch) for uptime; HTTP creates a server per request, so it passes one value. */
   startedAt?: number;
 }
@@ -53,8 +57,9 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   );
   // Tokens handed out (conversation state) are signed with the cache's installation secret (cache/secret.ts).
   const signer = tokenSigner(cache.secret);
-  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs), signer }, cache, logger });
-  serveToolList(mcp, () => served);
+  const memory = deps.memory ?? (config.memory ? sharedMemoryStore(config.memory) : undefined);
+  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs), signer, ...(memory ? { memory } : {}) }, cache, logger });
+  serveToolList(mcp, () => served, !!memory);
   // After `initialize` (never before it, so the handshake is not delayed): the language detector and the model start
   // loading in the background, so the first text call does not wait for both in turn. A model that cannot load is
   // reported by that call (model_missing) and in red-heart://status.
@@ -75,9 +80,10 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     cache: cache.snapshot(),
     analysis_memo: memo.stats(),
     limits: config.limits,
+    memory: memory ? memorySummary(memory) : { enabled: false },
   });
 
-  registerResources(mcp, { status, modelsDir: config.modelsDir });
+  registerResources(mcp, { status, modelsDir: config.modelsDir, memory: memory ? () => memorySummary(memory) : undefined });
   registerSchemaResource(mcp);
   registerPrompts(mcp);
 
@@ -90,5 +96,14 @@ export function createServer(deps: ServerDeps): RedHeartServer {
       await engine.close?.().catch(() => {});
       await cache.close();
     },
+  };
+}
+
+/** What red-heart://memory and the status show: counts, the file and its size, and how to erase it. */
+export function memorySummary(memory: MemoryService): Record<string, unknown> {
+  return {
+    enabled: true,
+    ...memory.stats(),
+    erase: `forget (by id, tag or time), or stop the server and delete ${memory.path} with its -wal and -shm files`,
   };
 }

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSelection } from '../engine/manifest.js';
-import { TOOLS } from '../tools/index.js';
+import { MEMORY_TOOLS, TOOLS } from '../tools/index.js';
 import { readsSentence } from '../tools/model-facts.js';
 import type { ServedModel, ToolDefinition } from '../tools/types.js';
 import { compactOutputSchema, fullJsonSchema, inputJsonSchema } from './tool-schemas.js';
@@ -59,7 +59,7 @@ type ListedSchemas = Pick<Tool, 'inputSchema' | 'outputSchema'>;
 /** The schemas tools/list serves, per tool in TOOLS order (zod → JSON Schema, compacted; ~0.1 s of CPU). */
 export function computeListedSchemas(): Record<string, ListedSchemas> {
   const tools = referToEarlier(
-    TOOLS.map((def) => ({
+    [...TOOLS, ...MEMORY_TOOLS].map((def) => ({
       name: def.name,
       inputSchema: inputJsonSchema(def.input) as Tool['inputSchema'],
       outputSchema: compactOutputSchema(withCachedFlag(def.output), schemaUri(def.name)) as Tool['outputSchema'],
@@ -81,7 +81,7 @@ function listedSchemas(): Record<string, ListedSchemas> {
     const toolsDir = join(packageRoot(), 'dist', 'src', 'tools');
     const newest = Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...readdirSync(toolsDir).filter((f) => f.endsWith('.js')).map((f) => statSync(join(toolsDir, f)).mtimeMs));
     const file = JSON.parse(readFileSync(SCHEMAS_FILE, 'utf8')) as Record<string, ListedSchemas>;
-    if (built >= newest && TOOLS.every((t) => t.name in file)) return file;
+    if (built >= newest && [...TOOLS, ...MEMORY_TOOLS].every((t) => t.name in file)) return file;
   } catch {
     // no built file (running from src/, or not built yet): computed below
   }
@@ -97,19 +97,22 @@ export function listedTool(def: ToolDefinition, model: ServedModel | null, schem
     description: toolDescription(def, model),
     ...schemas,
     // A file-writing tool replaces an existing file of its output name (the user's, if it bears that name): destructive.
-    annotations: { readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: def.writesFiles === true, openWorldHint: false },
+    annotations: def.changesMemory
+      ? { readOnlyHint: false, idempotentHint: def.changesMemory === 'deletes', destructiveHint: def.changesMemory === 'deletes', openWorldHint: false }
+      : { readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: def.writesFiles === true, openWorldHint: false },
     // MCP Apps: the view this tool's result renders in, for hosts that support it (src/server/views.ts).
     ...(meta ? { _meta: meta } : {}),
   };
 }
 
 /** Replaces the SDK's tools/list (which re-derives every full schema on each call) with the compact list, built once. */
-export function serveToolList(mcp: McpServer, model: () => ServedModel | null): void {
+export function serveToolList(mcp: McpServer, model: () => ServedModel | null, memory = false): void {
   let tools: Tool[] | null = null;
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => {
     if (!tools) {
       const schemas = listedSchemas();
-      tools = TOOLS.map((def) => listedTool(def, model(), schemas[def.name]));
+      // remember / recall / forget are listed only when the user turned memory on
+      tools = [...TOOLS, ...(memory ? MEMORY_TOOLS : [])].map((def) => listedTool(def, model(), schemas[def.name]));
     }
     return { tools };
   });

@@ -28,6 +28,8 @@ import { isEmptyText, textArg } from './text-input.js';
 import { hasHead, readsSentence, taxonomies } from './model-facts.js';
 import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';
 import { modelBlock, modelBlockSchema } from './model-block.js';
+import { memoryFor } from './memory-input.js';
+import { memoryBlockSchema, memoryBlocks } from './memory-reading.js';
 
 const input = z.object({
   text: textArg(`One text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points). Give exactly one of text / texts.`).optional(),
@@ -41,11 +43,13 @@ const input = z.object({
   detail: detailParam('standard'),
   granularity: granularityParam,
   explain: explainParam,
+  memory: z.boolean().optional().describe('Add a memory block: the nearest labelled cases of the experience memory and the labels they vote for (needs the server to run with --memory; docs/memory.md)'),
 });
 
 const extras = {
   sentences: z.array(sentenceSchema).optional().describe('granularity "sentence": each sentence with UTF-16 offsets and its emotion at the same detail'),
   explanation: explanationSchema.optional().describe('explain: spans that drive the top labels'),
+  memory: memoryBlockSchema.optional(),
 };
 /** One text's result at detail full, standard or summary, with the optional sentences and explanation. */
 const result = z.union([fullResult.extend(extras), standardResult.extend(extras), summaryResult.extend(extras)]);
@@ -97,6 +101,7 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
   if ((args.text === undefined) === (args.texts === undefined)) {
     throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
   }
+  if (args.memory) memoryFor(ctx); // refused before any model work when memory is off
   const batch = args.texts !== undefined;
   const named = (args.texts ?? [args.text as string]).map((text, i) => ({ name: `text ${i}`, text }));
   // A text that is empty or in a language the model does not read (docs/language.md) is refused on its own in a
@@ -129,6 +134,7 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
       await ctx.progress(++done, steps, `text ${i} explained`);
     }
   }
+  if (args.memory) (await memoryBlocks(ctx, read.map((it) => it.reading.text))).forEach((b, i) => ((read[i].result as { memory?: unknown }).memory = b));
   return { items, detail: args.detail, model: plan.model, elapsedMs: performance.now() - t0 };
 }
 
@@ -171,5 +177,6 @@ export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
   input,
   output,
   cache: 'args+model',
+  uncachedIf: (args) => args.memory === true, // the memory changes between calls
   handler: async (args, ctx) => presentEmotion(await computeEmotion(args, ctx)),
 };

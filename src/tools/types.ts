@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Limits } from '../core/limits.js';
 import type { EngineHandle } from '../engine/handle.js';
 import type { CorpusFiles } from './corpus/io.js';
+import type { MemoryService } from './memory-service.js';
 
 export interface ToolServices {
   limits: Limits;
@@ -14,6 +15,8 @@ export interface ToolServices {
   engine: Pick<EngineHandle, 'require' | 'modelId' | 'requireBulk'>;
   /** File access for analyze_corpus, confined to the allowed directories (src/server/corpus/files.ts). */
   files?: CorpusFiles;
+  /** The experience store, present only when memory is on (--memory PATH / RED_HEART_MEMORY). */
+  memory?: MemoryService;
   /** Signs the tokens a tool hands out and checks them when they come back (analyze_conversation's `state`). */
   signer?: TokenSigner;
 }
@@ -86,6 +89,10 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   cacheKeyNeedsModel?(args: z.infer<I>): boolean;
   /** Writes files (its own outputs, inside allowed directories), replacing a regular file of the same name: announced with readOnlyHint false and destructiveHint true. */
   writesFiles?: boolean;
+  /** Changes the experience store (remember, forget): not read-only, not idempotent; forget also destructive. */
+  changesMemory?: 'adds' | 'deletes';
+  /** Per-call opt-out of the result cache (a result that reads the memory changes when the memory does). */
+  uncachedIf?(args: z.infer<I>): boolean;
   /** Runs as long as its input needs (progress keeps clients informed): the per-call timeout does not apply; client cancellation does. */
   longRunning?: boolean;
   handler(args: z.infer<I>, ctx: ToolContext): Promise<ToolOutput<z.infer<O>>>;
