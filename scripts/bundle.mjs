@@ -111,6 +111,7 @@ async function manifest(stage) {
     [await settingEnv(stage, '--cache-path')]: '${user_config.cache_path}',
     [await settingEnv(stage, '--log-level')]: '${user_config.log_level}',
     [await settingEnv(stage, '--data-dir')]: '${user_config.data_dir}',
+    [await settingEnv(stage, '--memory')]: '${user_config.memory}',
   };
   return {
     manifest_version: '0.2',
@@ -159,6 +160,13 @@ async function manifest(stage) {
         type: 'directory',
         title: 'Data folder',
         description: 'The folder analyze_corpus may read files from and write its reports to. Empty: none (the tool then says how to allow one).',
+        default: '',
+        required: false,
+      },
+      memory: {
+        type: 'string',
+        title: 'Experience memory file',
+        description: 'A SQLite file where remember / recall / forget keep cases and decisions (created if missing; forget or deleting the file erases them). Empty: memory off, nothing is stored.',
         default: '',
         required: false,
       },

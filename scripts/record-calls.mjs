@@ -152,10 +152,21 @@ export const CALLS = [
   ['tight', 'full_analysis', { text: 'short one', surd: { target: [1, 2, 3], sources: [[1, 2, 3], [1, 2, 3], [3, 2, 1]] }, regret: matrix }],
 ];
 
-/** What a call returned, in a form that compares across runs: error text, or summary + structured output. */
+/**
+ * What a call returned, in a form that compares across runs: error text, or summary + structured output. A result's
+ * text ends with the structured output as JSON (it carries elapsed_ms, so it is compared as "equals structuredContent").
+ */
 export function outcome(r) {
   if (r.isError) return { isError: true, text: r.content?.map((c) => c.text).join('\n'), code: r._meta?.['red-heart/error']?.code ?? null };
-  return { isError: false, text: r.content?.map((c) => c.text).join('\n'), structured: r.structuredContent ?? null };
+  const lines = (r.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n').split('\n');
+  const json = lines.pop();
+  let textJsonIsStructured = false;
+  try {
+    textJsonIsStructured = JSON.stringify(JSON.parse(json)) === JSON.stringify(r.structuredContent);
+  } catch {
+    /* not JSON: recorded as false */
+  }
+  return { isError: false, text: lines.join('\n'), text_json_is_structured: textJsonIsStructured, structured: r.structuredContent ?? null };
 }
 
 export async function startServer(env) {

@@ -3,7 +3,8 @@
 usage: python training/make_manifest.py --export training/work/export [--version X.Y.Z] [--ship-fp32]
           [--tokenizer training/work/tokenizer_v2.json] [--languages en,ko,zh,ja] [--models-dir models]
 reads thresholds.int8.json / metrics.int8.json (and the fp32 ones) from the export directory.
-outputs: read from the ONNX graph. The five v1 outputs are required; a v2 model's zh heads (cped_emotion_logits,
+outputs: read from the ONNX graph; `sentence_embedding` (the pooled vector, added by training/add_embedding_output.py)
+is written with its width when the graph has it. The five v1 outputs are required; a v2 model's zh heads (cped_emotion_logits,
 cped_sentiment_logits, xed_logits; all three or none) are written with their labels (training/data.py's
 CPED_EMOTIONS, CPED_SENTIMENTS, XED_LABELS). languages: default en,ko, plus zh,ja when the model has the zh heads
 (ja is served by cross-lingual transfer of the shared heads; docs/emotion.md). zh needs the zh heads, and every
@@ -19,6 +20,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D
+from add_embedding_output import OUTPUT as EMBEDDING_OUTPUT, embedding_entry
 
 MODELS = os.path.join(D.REPO, 'models')
 V1_OUTPUTS = ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad']
@@ -59,6 +61,14 @@ def output_names(path):
     if zh and len(zh) != len(ZH_OUTPUTS):
         sys.exit(f'{path}: has {zh} but not all of {ZH_OUTPUTS}')
     return names
+
+
+def embedding_dim(path):
+    import onnx
+    for o in onnx.load(path, load_external_data=False).graph.output:
+        if o.name == EMBEDDING_OUTPUT:
+            return int(o.type.tensor_type.shape.dim[1].dim_value)
+    sys.exit(f'{path}: no {EMBEDDING_OUTPUT} output')
 
 
 def check_languages(languages, names, tokp, unk='<unk>'):
@@ -106,6 +116,8 @@ def entry(d, models, file, precision, th, metrics, version, parity, languages):
                 'xed_logits': {'labels': D.XED_LABELS, 'activation': 'sigmoid',
                                'note': 'Plutchik-8 probabilities; no thresholds (XED has no dev split to tune them on)'},
             } if 'cped_emotion_logits' in names else {}),
+            # the pooled sentence representation (training/add_embedding_output.py adds it to an export without it)
+            **({EMBEDDING_OUTPUT: embedding_entry(embedding_dim(p))} if EMBEDDING_OUTPUT in names else {}),
         },
         'ekman': {
             'labels': th['ekman_groups'],

@@ -5,7 +5,9 @@
 // Wilson 95 % intervals, and how often the engine's decision for model 1.3.0 (reads en, ko) was right:
 // served in the right language for en/ko, refused for every other language.
 import { loadSets, charLength } from './sets.mjs';
-import { decideLanguage, identifyLanguage } from '../../dist/src/engine/language.js';
+import { decideLanguage, identifyLanguage, loadLanguageDetector } from '../../dist/src/engine/language.js';
+
+await loadLanguageDetector();
 
 const split = process.argv.includes('--split') ? process.argv[process.argv.indexOf('--split') + 1] : 'test';
 const all = loadSets().filter((r) => split === 'all' || r.split === split);

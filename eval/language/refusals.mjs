@@ -11,7 +11,8 @@ import { DATA, loadSets } from './sets.mjs';
 const arg = (name, dflt) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : dflt);
 const split = arg('--split', 'dev');
 const dist = resolve(arg('--dist', join(import.meta.dirname, '..', '..', 'dist')));
-const { decideLanguage } = await import(join(dist, 'src', 'engine', 'language.js'));
+const { decideLanguage, loadLanguageDetector } = await import(join(dist, 'src', 'engine', 'language.js'));
+await loadLanguageDetector();
 const MODEL_LANGS = ['en', 'ko'];
 
 const column = (path, col) => readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => l.split('\t')[col]);

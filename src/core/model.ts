@@ -101,8 +101,22 @@ export interface AnalyzeOptions {
   signal?: AbortSignal;
 }
 
+/** The model whose pooled sentence representation `embed` returns (its content hash identifies the vector space). */
+export interface EmbedderInfo {
+  id: string;
+  sha256: string;
+  dim: number;
+}
+
 export interface TextEngine {
   readonly model: ModelInfo;
   /** Analyse texts (micro-batched with concurrent callers). Results are in input order. */
   analyze(texts: string[], options?: AnalyzeOptions): Promise<TextAnalysis[]>;
+  /** Present when the model has a `sentence_embedding` output (manifest): what `embed` returns vectors of. */
+  readonly embedder?: EmbedderInfo;
+  /**
+   * The pooled sentence representation of each text (fp32, not normalised; token-weighted mean over windows). A
+   * separate encoder pass, run only by callers that ask for it (the memory tools), so `analyze` stays as it was.
+   */
+  embed?(texts: string[], options?: AnalyzeOptions): Promise<Float32Array[]>;
 }

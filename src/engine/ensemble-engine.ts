@@ -3,7 +3,7 @@
 // and micro-batcher; the ensemble passes every call (texts, language, overflow, cancellation signal) to all members
 // and fuses their per-text results with the manifest's weights (fusion.ts).
 import { ToolError } from '../core/errors.js';
-import type { ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
+import type { AnalyzeOptions, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 import { EngineLoadError } from './errors.js';
 import { REQUIRED_HEADS, fuseAnalyses, type FusionWeights } from './fusion.js';
 import { decidedLanguages } from './decided.js';
@@ -87,6 +87,17 @@ export class EnsembleTextEngine implements TextEngine {
 
   async analyze(texts: string[], options: EngineAnalyzeOptions = {}): Promise<TextAnalysis[]> {
     return (await this.analyzeWithMembers(texts, options)).fused;
+  }
+
+  /** The first member with a sentence_embedding output embeds (a memory's vectors come from one model's space). */
+  get embedder() {
+    return this.members.find((m) => m.embedder)?.embedder;
+  }
+
+  async embed(texts: string[], options: AnalyzeOptions = {}): Promise<Float32Array[]> {
+    const m = this.members.find((x) => x.embedder);
+    if (!m) throw new ToolError('internal', `no member of the ensemble ${this.model.id} has a sentence_embedding output`);
+    return m.embed(texts, options);
   }
 
   /** The fused analyses and each member's own (members in manifest order); for the ensemble measurement. */

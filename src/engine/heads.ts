@@ -15,7 +15,8 @@ export interface HeadSpec extends HeadInfo {
 /** The entry's heads in manifest order (the five heads every model has first, as the schema lists them). */
 export function headsOf(entry: ModelEntry): HeadSpec[] {
   return Object.entries(entry.outputs).flatMap(([name, o]) => {
-    if (!o) return [];
+    // the pooled sentence representation is an output for the memory store, not a head
+    if (!o || name === 'sentence_embedding') return [];
     const h = o as { kind: HeadKind; labels: readonly string[]; thresholds?: readonly number[]; languages?: readonly string[] };
     const none = h.kind === 'multi-label' ? h.labels.flatMap((l, i) => (NONE_LABEL_SET.has(l) ? [i] : [])) : [];
     return [{ name, kind: h.kind, labels: [...h.labels], ...(h.thresholds ? { thresholds: [...h.thresholds] } : {}), ...(h.languages ? { languages: [...h.languages] } : {}), none }];

@@ -2,7 +2,25 @@
 // detector (medium database) for everything else. Pure: no I/O, no model; the same text always gets the same
 // answer. Which identified languages a model can read is the engine's decision (see `decideLanguage`).
 // Accuracy, and why eld medium with these rules: docs/language.md (measured by eval/language/).
-import { eld } from 'eld/medium';
+import type { eld as Detector } from 'eld/medium';
+
+// The n-gram database takes ~0.5 s to load, so it is loaded with the model (and by the tools before they decide),
+// never at import: a server answers `initialize` and `tools/list` without it.
+let detector: typeof Detector | null = null;
+let loading: Promise<void> | null = null;
+
+/** Loads the eld detector once; identifyLanguage / decideLanguage need it to have settled. */
+export function loadLanguageDetector(): Promise<void> {
+  loading ??= import('eld/medium').then((m) => {
+    detector = m.eld;
+  });
+  return loading;
+}
+
+function eld(): typeof Detector {
+  if (!detector) throw new Error('the language detector is not loaded yet (await loadLanguageDetector() first)');
+  return detector;
+}
 
 export interface ScriptCounts {
   hangul: number;
@@ -80,7 +98,7 @@ function identify(text: string): LanguageId & { top: string; scores: Record<stri
   if (!/\p{L}/u.test(text)) return { language: 'und', confidence: 0, by: 'none', top: 'und', scores: {} };
   const byScript = scriptRule(text);
   if (byScript) return { language: byScript.language, confidence: byScript.share, by: 'script', top: byScript.language, scores: {} };
-  const result = eld.detect(text);
+  const result = eld().detect(text);
   const scores = result.getScores();
   const top = result.language;
   if (!top) return { language: 'und', confidence: 0, by: 'none', top: 'und', scores };

@@ -79,6 +79,8 @@ export const modelEntrySchema = z
       cped_emotion_logits: z.object({ kind: kind('softmax'), labels: z.array(z.string().min(1)).min(1), activation: z.literal('softmax') }).optional(),
       cped_sentiment_logits: z.object({ kind: kind('softmax'), labels: z.tuple(literals(CPED_SENTIMENTS)), activation: z.literal('softmax') }).optional(),
       xed_logits: z.object({ kind: kind('multi-label'), labels: z.tuple(literals(PLUTCHIK)), activation: z.literal('sigmoid') }).optional(),
+      /** The pooled sentence representation every head reads (training/add_embedding_output.py); the memory store's vectors. Not a head. */
+      sentence_embedding: z.object({ dim: z.number().int().min(1), activation: z.literal('identity') }).loose().optional(),
     }).catchall(otherHead),
     /** Ekman-7 decision thresholds tuned on GoEmotions dev (used by the evaluation; groups in ekman_mapping.json order + neutral). */
     ekman: z

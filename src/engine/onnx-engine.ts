@@ -7,9 +7,10 @@ import { ToolError } from '../core/errors.js';
 import { headFields, type HeadFields, type HeadValue } from '../core/heads.js';
 import { batchingFor, type BatchingInfo } from './batch-mode.js';
 import { MicroBatcher, type BatchStats } from './batcher.js';
-import { MAX_CHUNKS, planWindows } from './chunking.js';
+import { MAX_CHUNKS, planWindows, weightedMeanVector } from './chunking.js';
+import { loadLanguageDetector } from './language.js';
 import { decidedLanguages } from './decided.js';
-import { EngineLoadError } from './errors.js';
+import { EngineLoadError, InferenceError } from './errors.js';
 import { aggregateHeads, headsOf, type HeadSpec } from './heads.js';
 import { INSTALL_HINT, type ResolvedModel } from './manifest.js';
 import { readVerified } from './model-files.js';
@@ -18,12 +19,16 @@ import { openSession } from './open-session.js';
 import { ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
 import { runHeads } from './run-heads.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
+import ort from 'onnxruntime-node';
 import type { WorkerHealth } from './workers/crash-window.js';
-import type { SessionLike } from './workers/ort-session.js';
-import type { AnalyzeOptions, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
+import type { RawTensor, SessionLike } from './workers/ort-session.js';
+import type { AnalyzeOptions, EmbedderInfo, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 
 export { sha256 } from './model-files.js';
 export { softmax } from './heads.js';
+
+/** The optional output with the pooled sentence representation (training/add_embedding_output.py); not a head. */
+export const EMBEDDING_OUTPUT = 'sentence_embedding';
 
 export interface EngineOptions {
   provider: ProviderRequest;
@@ -91,6 +96,7 @@ export interface LoadedEngineInfo extends ModelFileInfo {
 export class OnnxTextEngine implements TextEngine {
   readonly model: ModelInfo;
   private readonly heads: readonly HeadSpec[];
+  readonly embedder?: EmbedderInfo;
   private readonly batcher: MicroBatcher<number[], WindowOut>;
   private readonly windowSize: number;
   private closed = false;
@@ -121,6 +127,8 @@ export class OnnxTextEngine implements TextEngine {
       thresholds: { goemotions: [...e.outputs.goemotions_logits.thresholds], kote: [...e.outputs.kote_logits.thresholds] },
       heads: this.heads.map(({ none: _, ...h }) => h),
     };
+    const emb = e.outputs.sentence_embedding;
+    if (emb && session.outputNames.includes(EMBEDDING_OUTPUT)) this.embedder = { id: e.id, sha256: this.model.sha256, dim: emb.dim };
     this.windowSize = e.max_length - tokenizer.prefix.length - tokenizer.suffix.length;
     if (this.windowSize < 1) throw new EngineLoadError('model_invalid', `max_length ${e.max_length} leaves no room for text after special tokens`, resolved.manifestPath);
     this.batcher = new MicroBatcher<number[], WindowOut>({
@@ -133,6 +141,9 @@ export class OnnxTextEngine implements TextEngine {
 
   /** Verifies the files, creates the session on the requested provider (with `auto` fallback) and warms it up. */
   static async load(resolved: ResolvedModel, opts: EngineOptions): Promise<OnnxTextEngine> {
+    // The detector loads while the session is created (in the worker thread); the engine is ready when both are.
+    const detector = loadLanguageDetector();
+    detector.catch(() => {}); // awaited below; a model that fails first must not leave it unhandled
     ensureOrtLogging();
     const t0 = performance.now();
     const e = resolved.entry;
@@ -171,6 +182,7 @@ export class OnnxTextEngine implements TextEngine {
       };
       const engine = new OnnxTextEngine(session, tokenizer, resolved, info);
       const w0 = performance.now();
+      await detector;
       await engine.warmUp();
       info.warmupMs = Math.round(performance.now() - w0);
       if (fallbackReason) opts.logger?.warn({ requested: opts.provider, provider, reason: fallbackReason }, `execution provider fell back to ${provider}`);
@@ -227,6 +239,43 @@ export class OnnxTextEngine implements TextEngine {
     if (this.closed) return;
     this.closed = true;
     await this.session.release().catch(() => {});
+  }
+
+  /**
+   * The pooled sentence representation of each text: one run per window fetching only `sentence_embedding`
+   * (windows one at a time, as the int8 model's other outputs), averaged over windows weighted by their tokens.
+   */
+  async embed(texts: string[], options: AnalyzeOptions = {}): Promise<Float32Array[]> {
+    const info = this.embedder;
+    if (!info) throw new ToolError('internal', `the model ${this.model.id} has no ${EMBEDDING_OUTPUT} output (manifest outputs.${EMBEDDING_OUTPUT})`);
+    if (this.closed) throw new ToolError('internal', 'the engine was closed');
+    decidedLanguages(texts, options, this.model.languages); // refuses a text the model does not read
+    const out: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i++) {
+      if (options.signal?.aborted) throw new ToolError('cancelled', 'the call was cancelled');
+      const p = this.plan(this.tokenizer.encode(texts[i]), 'window');
+      const vecs: Float32Array[] = [];
+      for (const ids of p.inputs) {
+        const feeds: Record<string, ort.Tensor> = {};
+        const n = ids.length;
+        for (const name of this.resolved.entry.inputs) {
+          if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]);
+          else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+          else feeds[name] = new ort.Tensor('int64', new BigInt64Array(n), [1, n]);
+        }
+        let res: Record<string, RawTensor>;
+        try {
+          res = await this.session.run(feeds, [EMBEDDING_OUTPUT]);
+        } catch (err) {
+          throw new InferenceError(`the model failed at run time: ${firstLine(err)}`, { cause: err });
+        }
+        const t = res[EMBEDDING_OUTPUT];
+        if (!t || t.type !== 'float32' || t.data.length !== info.dim) throw new InferenceError(`the model's output ${EMBEDDING_OUTPUT} is missing or not ${info.dim} float32 values`);
+        vecs.push(Float32Array.from(t.data as Float32Array));
+      }
+      out.push(weightedMeanVector(vecs, p.weights));
+    }
+    return out;
   }
 
   private plan(ids: number[], overflow: 'window' | 'truncate'): { inputs: number[][]; weights: number[]; truncated: boolean } {

@@ -14,6 +14,7 @@ import { healthFields } from './health.js';
 import { startHttpServer } from './http.js';
 import { LimitedStdioTransport } from './stdio-transport.js';
 import { createLogger } from './logging.js';
+import { sharedMemoryStore } from './memory/store.js';
 import { relaunchForCuda } from './relaunch.js';
 import { createServer } from './server.js';
 import { InFlightTracker } from './shutdown.js';
@@ -31,6 +32,18 @@ async function main(): Promise<void> {
   if (process.argv[2] === 'gpu') {
     process.exitCode = await runGpuCommand(process.argv.slice(3));
     return;
+  }
+  if (process.argv[2] === 'memory') {
+    // red-heart-mcp memory export|import: moves the experience memory as JSON Lines (no server, no model);
+    // the store (and its native search module) loads only for this command or a server started with --memory
+    const { MemoryStore } = await import('./memory/store.js');
+    const { memoryCommand } = await import('./memory/transfer.js');
+    try {
+      process.exit(await memoryCommand(process.argv.slice(3), (p) => MemoryStore.open(p)));
+    } catch (err) {
+      process.stderr.write(`red-heart-mcp: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
   }
   let parsed;
   try {
@@ -69,6 +82,17 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  // The experience memory (off unless --memory): a store another server holds, or a damaged one, stops start-up.
+  if (config.memory) {
+    try {
+      sharedMemoryStore(config.memory);
+    } catch (err) {
+      logger.fatal({ err }, 'memory store unavailable');
+      process.stderr.write(`red-heart-mcp: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  }
+
   // One cache, one model-output memo and one engine for the whole process, whichever transport.
   const cache = new ResultCache(config.cache, logger);
   const memo = new AnalysisMemo();
@@ -79,6 +103,8 @@ async function main(): Promise<void> {
   if (config.http.listen) {
     let http;
     try {
+      // Imported here: a stdio server does not load the HTTP transport.
+      const { startHttpServer } = await import('./http.js');
       http = await startHttpServer({
         config,
         logger,

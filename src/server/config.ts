@@ -91,6 +91,8 @@ export const configSchema = z.object({
   shutdownGraceMs: intFrom(0, 600_000),
   /** Directories analyze_corpus may read and write (besides the client's MCP roots); default none. */
   dataDirs: z.array(z.string().min(1)),
+  /** The experience memory's SQLite file (remember / recall / forget, `memory: true`); unset = memory off. */
+  memory: z.string().min(1).optional(),
 });
 export type AppConfig = z.infer<typeof configSchema>;
 
@@ -174,6 +176,11 @@ const SETTINGS: ReadonlyArray<Setting> = [
       const dirs = value.split(delimiter).map((d) => d.trim()).filter(Boolean).map((d) => resolve(d));
       (raw.dataDirs as string[]).push(...dirs);
     },
+  },
+  {
+    flag: '--memory', env: 'RED_HEART_MEMORY', path: ['memory'],
+    help: 'experience memory file (SQLite): turns on remember / recall / forget and memory: true (default: off, nothing stored)',
+    apply: (raw, value) => setPath(raw, ['memory'], /^(|off|false|no)$/i.test(value.trim()) ? undefined : resolve(value)),
   },
   { flag: '--shutdown-grace-ms', env: 'RED_HEART_SHUTDOWN_GRACE_MS', path: ['shutdownGraceMs'], help: 'on SIGTERM/SIGINT, time in-flight calls get to finish before they are cancelled' },
 ];

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { ListRootsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { ToolError } from '../core/errors.js';
-import { TOOLS } from '../tools/index.js';
+import { MEMORY_TOOLS, TOOLS } from '../tools/index.js';
 import { toToolError } from '../tools/errors.js';
 import type { ResourceLink, ToolContext, ToolDefinition, ToolOutput, ToolServices } from '../tools/types.js';
 import { failureIn } from './cache/failures.js';
@@ -69,7 +69,7 @@ function progressReporter(extra: Extra): ToolContext['progress'] {
 function keyOf(def: ToolDefinition, args: unknown, deps: RegistryDeps, logger: Logger): { key: string; modelId: string | null } | null {
   const usesModel = def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
   const modelId = usesModel ? deps.services.engine.modelId() : null;
-  if (def.cache === 'none' || !deps.cache.enabled || (usesModel && modelId === null)) return null;
+  if (def.cache === 'none' || def.uncachedIf?.(args as never) || !deps.cache.enabled || (usesModel && modelId === null)) return null;
   try {
     return { key: cacheKey(def.name, args, modelId), modelId };
   } catch (err) {
@@ -150,10 +150,19 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
   }
 }
 
+/**
+ * The text content is the summary (a headline, for batches and conversations a line per item), then the structured
+ * result as JSON on the last line (what the MCP specification asks of a tool with structured content): a host that
+ * shows its model only `content` still gets every number and item.
+ */
+export function resultText(summary: string, structured: Record<string, unknown>): string {
+  return `${summary}\n${JSON.stringify(structured)}`;
+}
+
 function result(structured: Record<string, unknown>, summary: string, requestId: string, links: ResourceLink[] = []): CallToolResult {
   return {
     structuredContent: structured,
-    content: [{ type: 'text', text: summary }, ...links.map((l) => ({ type: 'resource_link' as const, ...l }))],
+    content: [{ type: 'text', text: resultText(summary, structured) }, ...links.map((l) => ({ type: 'resource_link' as const, ...l }))],
     _meta: { 'red-heart/request_id': requestId },
   };
 }
@@ -179,11 +188,8 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
       title: def.title,
       description: def.description,
       inputSchema: def.input,
+      // The SDK validates each result against this; what tools/list shows is built in tool-list.ts.
       outputSchema: withCachedFlag(def.output),
-      // A file-writing tool replaces an existing file of its output name (the user's, if it bears that name): destructive.
-      annotations: { title: def.title, readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: def.writesFiles === true, openWorldHint: false },
-      // MCP Apps: the view this tool's result renders in, for hosts that support it (src/server/views.ts).
-      ...(viewMeta(def.name) ? { _meta: viewMeta(def.name) } : {}),
     },
     ((args: unknown, extra: Extra) => runTool(def, args, extra, deps, () => !!server.server.getClientCapabilities()?.roots)) as never,
   );
@@ -191,4 +197,6 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
 
 export function registerTools(server: McpServer, deps: RegistryDeps): void {
   for (const tool of TOOLS) registerTool(server, tool, deps);
+  // remember / recall / forget exist only when the user turned memory on
+  if (deps.services.memory) for (const tool of MEMORY_TOOLS) registerTool(server, tool, deps);
 }

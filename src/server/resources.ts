@@ -10,6 +10,7 @@ import { packageRoot } from './config.js';
 
 export const STATUS_URI = 'red-heart://status';
 export const MODEL_CARD_URI = 'red-heart://model-card';
+export const MEMORY_URI = 'red-heart://memory';
 export const DOCS_TEMPLATE = 'red-heart://docs/{tool}';
 
 /** The docs/ page that holds each tool's formulas, inputs and limits. A new tool adds its row here. */
@@ -21,6 +22,9 @@ export const TOOL_DOCS: Readonly<Record<string, string>> = {
   full_analysis: 'integration.md',
   analyze_conversation: 'conversation.md',
   analyze_corpus: 'corpus.md',
+  remember: 'memory.md',
+  recall: 'memory.md',
+  forget: 'memory.md',
 };
 
 export const docUri = (tool: string) => DOCS_TEMPLATE.replace('{tool}', tool);
@@ -41,7 +45,17 @@ export async function readToolDoc(tool: string): Promise<string> {
   }
 }
 
-export function registerResources(mcp: McpServer, opts: { status: () => Record<string, unknown>; modelsDir: string }): void {
+export function registerResources(mcp: McpServer, opts: { status: () => Record<string, unknown>; modelsDir: string; memory?: () => Record<string, unknown> }): void {
+  const memory = opts.memory;
+  if (memory) {
+    mcp.registerResource(
+      'memory',
+      MEMORY_URI,
+      { title: 'Experience memory', description: 'The memory store in use: its file, record counts (cases, decisions, records from another model) and size, and how to erase it.', mimeType: 'application/json' },
+      async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(memory(), null, 2) }] }),
+    );
+  }
+
   mcp.registerResource(
     'status',
     STATUS_URI,

@@ -3,16 +3,20 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
 import type { EngineHandle } from '../engine/handle.js';
 import { AnalysisMemo, memoizedHandle } from '../engine/memo.js';
+import { loadLanguageDetector } from '../engine/language.js';
 import { ResultCache } from './cache/result-cache.js';
 import { tokenSigner } from './cache/secret.js';
 import type { AppConfig } from './config.js';
 import { createCorpusFiles } from './corpus/files.js';
 import { registerPrompts } from './prompts.js';
 import { registerTools } from './registry.js';
+import { registerSchemaResource, servedModel, serveToolList, serverInstructions } from './tool-list.js';
 import { registerResources, STATUS_URI, docUri } from './resources.js';
 import { VERSION } from './version.js';
 import { registerViews } from './views.js';
 import { surdWorkerHealth } from '../tools/surd-runner.js';
+import { sharedMemoryStore } from './memory/store.js';
+import type { MemoryService } from '../tools/memory-service.js';
 
 export interface ServerDeps {
   config: AppConfig;
@@ -21,6 +25,8 @@ export interface ServerDeps {
   cache?: ResultCache;
   /** Shared model-output memo; pass one to share it between several McpServer instances (HTTP). */
   memo?: AnalysisMemo;
+  /** The experience memory (default: the process's store at config.memory, when set). */
+  memory?: MemoryService;
   /** Process start (ms since epoch) for uptime; HTTP creates a server per request, so it passes one value. */
   startedAt?: number;
 }
@@ -40,21 +46,29 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   const memo = deps.memo ?? new AnalysisMemo();
   const engine = memoizedHandle(deps.engine, memo);
   const startedAt = deps.startedAt ?? Date.now();
+  // The manifest's facts (languages, heads) for the instructions and tools/list: a JSON read, no model load.
+  const served = servedModel(config);
   const mcp = new McpServer(
     { name: 'red-heart-mcp', version: VERSION },
     {
       capabilities: { logging: {} },
-      instructions:
-        'Text and data analysis tools: analyze_emotion (emotions of English/Korean text), bentham_score (felicific calculus), ' +
-        'regret_forecast (decision regret over options × scenarios), surd_decompose (causal SURD decomposition of time series), ' +
-        'full_analysis (all of them on one text), analyze_corpus (a whole CSV/TSV/JSONL/text file in an allowed directory, ' +
-        'aggregated, with a JSONL and an HTML report). Every number comes from an exact formula or the shipped model; ' +
-        `read ${STATUS_URI} for the loaded model and cache state, and ${docUri('<tool>')} for how a tool computes its numbers.`,
+      instructions: serverInstructions(served, STATUS_URI, docUri),
     },
   );
   // Tokens handed out (conversation state) are signed with the cache's installation secret (cache/secret.ts).
   const signer = tokenSigner(cache.secret);
-  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs), signer }, cache, logger });
+  const memory = deps.memory ?? (config.memory ? sharedMemoryStore(config.memory) : undefined);
+  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs), signer, ...(memory ? { memory } : {}) }, cache, logger });
+  serveToolList(mcp, () => served, !!memory);
+  // After `initialize` (never before it, so the handshake is not delayed): the language detector and the model start
+  // loading in the background, so the first text call does not wait for both in turn. A model that cannot load is
+  // reported by that call (model_missing) and in red-heart://status.
+  mcp.server.oninitialized = () => {
+    setImmediate(() => {
+      void loadLanguageDetector();
+      if (served) engine.require().catch(() => {});
+    });
+  };
   registerViews(mcp);
 
   const status = () => ({
@@ -66,9 +80,11 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     cache: cache.snapshot(),
     analysis_memo: memo.stats(),
     limits: config.limits,
+    memory: memory ? memorySummary(memory) : { enabled: false },
   });
 
-  registerResources(mcp, { status, modelsDir: config.modelsDir });
+  registerResources(mcp, { status, modelsDir: config.modelsDir, memory: memory ? () => memorySummary(memory) : undefined });
+  registerSchemaResource(mcp);
   registerPrompts(mcp);
 
   return {
@@ -80,5 +96,14 @@ export function createServer(deps: ServerDeps): RedHeartServer {
       await engine.close?.().catch(() => {});
       await cache.close();
     },
+  };
+}
+
+/** What red-heart://memory and the status show: counts, the file and its size, and how to erase it. */
+export function memorySummary(memory: MemoryService): Record<string, unknown> {
+  return {
+    enabled: true,
+    ...memory.stats(),
+    erase: `forget (by id, tag or time), or stop the server and delete ${memory.path} with its -wal and -shm files`,
   };
 }

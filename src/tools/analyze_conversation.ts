@@ -24,7 +24,8 @@ import { decodeState, encodeState, MAX_SPEAKER_CHARS } from './conversation_stat
 import type { ToolLanguages } from './reading/languages.js';
 import { admitTexts, decideTexts, everyReading, readPlan } from './reading/pipeline.js';
 import { textArg } from './text-input.js';
-import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
+import { readsSentence } from './model-facts.js';
+import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';
 import { modelBlock, modelBlockSchema } from './model-block.js';
 
 const MAX_TURNS = MAX_CONVERSATION_TURNS;
@@ -259,6 +260,22 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
   return { structured, summary };
 }
 
+/** Influence needs minPairs response pairs per direction; alternating speakers give one per turn after their first two. */
+const INFLUENCE_TURNS = 2 * CONVERSATION_PARAMS.influence.minPairs + 2;
+
+function describeConversation(model: ServedModel | null): string {
+  return (
+    `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]. ${readsSentence(model, ['en', 'ko'])} Returns each turn's emotion (detail summary by default; ` +
+    'valence −1..1, arousal 0..1 as in analyze_emotion), each speaker\'s valence / arousal / Ekman trajectory smoothed by a Kalman filter with the ' +
+    'dominant emotions and a one-line summary, shifts in a speaker\'s state (CUSUM change detection: the turn it starts, the turn it was detected, ' +
+    'before/after means), and influence: whether one speaker\'s valence follows another\'s at lag 1 — a slope with an exact or permutation p-value and ' +
+    `95 % interval from ${FOLLOW_MIN_PAIRS} response pairs per direction (about ${2 * FOLLOW_MIN_PAIRS + 2} alternating turns), and transfer entropy + SURD from ` +
+    `${CONVERSATION_PARAMS.influence.minPairs} pairs (about ${INFLUENCE_TURNS} turns); with fewer the reason says how many more turns are needed. ` +
+    'Returns a `state` token: send it back with only the new turns to continue, with the same result as sending the whole conversation. ' +
+    'The text content is a summary, then the result as JSON.'
+  );
+}
+
 type InfluencePair = NonNullable<ConversationOutput['influence']>['pairs'][number];
 
 /** One direction in the text: the follow slope with its interval and test, and the transfer entropy when computed. */
@@ -275,12 +292,8 @@ function influenceLine(p: InfluencePair): string {
 export const analyzeConversationTool: ToolDefinition<typeof input, typeof output> = {
   name: 'analyze_conversation',
   title: 'Analyse a conversation: speakers\' emotions over time, shifts and influence (English, Korean)',
-  description:
-    `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]: each turn's emotion (detail summary by default), each speaker's ` +
-    'valence / arousal / Ekman trajectory smoothed by a Kalman filter with the dominant emotions and a summary, shifts in a ' +
-    'speaker\'s state (CUSUM change detection, with before/after), and whether one speaker\'s valence follows another\'s at lag 1 ' +
-    `(a slope with an exact or permutation p-value and interval from ${FOLLOW_MIN_PAIRS} response pairs on; transfer entropy + SURD from ${CONVERSATION_PARAMS.influence.minPairs}). Returns a \`state\` token: ` +
-    'send it back with only the new turns to continue, with the same result as sending the whole conversation.',
+  description: describeConversation(null),
+  describe: describeConversation,
   input,
   output,
   cache: 'args+model',

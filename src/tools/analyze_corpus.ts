@@ -12,8 +12,9 @@ import { ToolError } from '../core/errors.js';
 import { round4 } from '../core/numbers.js';
 import { LANGUAGE_CODES } from '../core/model.js';
 import { TAXONOMIES } from '../analysis/corpus/aggregate.js';
+import { readsSentence } from './model-facts.js';
 import { bulkEngine } from './reading/pipeline.js';
-import type { ToolContext, ToolDefinition } from './types.js';
+import type { ServedModel, ToolContext, ToolDefinition } from './types.js';
 import { modelBlockSchema } from './model-block.js';
 
 const field = z.string().min(1).max(200);
@@ -129,15 +130,22 @@ function summaryText(res: CorpusResult): string {
   return lines.join('\n');
 }
 
-export const analyzeCorpusTool: ToolDefinition<typeof input, typeof output> = {
-  name: 'analyze_corpus',
-  title: 'Analyse the emotions of a whole file of texts',
-  description:
+function describeCorpus(model: ServedModel | null): string {
+  return (
     'Reads a local CSV, TSV, JSON Lines or plain-text file (one text per line) and analyses every text (or a seeded ' +
     `sample) in batches: label distribution with 95 % intervals, Ekman and sentiment shares, valence/arousal means and ` +
     'quantiles, per-group and per-time-bucket summaries, group differences with intervals, example rows. Writes per-row ' +
     'JSON Lines and a self-contained HTML report (returned as resource links). Only reads inside directories allowed by ' +
-    `--data-dir or the client's MCP roots; files up to ${MAX_CORPUS_BYTES / 1024 / 1024} MiB and ${MAX_CORPUS_ROWS} rows. Re-running reuses unchanged rows.`,
+    `--data-dir or the client's MCP roots; files up to ${MAX_CORPUS_BYTES / 1024 / 1024} MiB and ${MAX_CORPUS_ROWS} rows. Re-running reuses unchanged rows. ` +
+    `${readsSentence(model)} Rows in other languages are counted as skipped.`
+  );
+}
+
+export const analyzeCorpusTool: ToolDefinition<typeof input, typeof output> = {
+  name: 'analyze_corpus',
+  title: 'Analyse the emotions of a whole file of texts',
+  description: describeCorpus(null),
+  describe: describeCorpus,
   input,
   output,
   // The file can change between calls with the same arguments: never cache whole results (rows are reused instead).

@@ -25,8 +25,11 @@ import {
 } from './emotion_reading.js';
 import { admitTexts, decideTexts, readPlan, refusalToError, type Reading } from './reading/pipeline.js';
 import { isEmptyText, textArg } from './text-input.js';
-import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
+import { hasHead, readsSentence, taxonomies } from './model-facts.js';
+import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';
 import { modelBlock, modelBlockSchema } from './model-block.js';
+import { memoryFor } from './memory-input.js';
+import { memoryBlockSchema, memoryBlocks } from './memory-reading.js';
 
 const input = z.object({
   text: textArg(`One text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points). Give exactly one of text / texts.`).optional(),
@@ -34,17 +37,19 @@ const input = z.object({
   language: z
     .enum(['auto', ...LANGUAGE_CODES])
     .default('auto')
-    .describe('auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (its manifest\'s languages, listed in red-heart://status; model 1.3.0 reads en and ko) is refused with unsupported_language.'),
+    .describe('auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (the tool description lists the served model\'s languages) is refused with unsupported_language.'),
   top_k: z.number().int().min(1).max(44).default(5).describe('How many native-taxonomy labels to list per text (1..44).'),
   threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the model\'s per-label thresholds tuned on dev data.'),
   detail: detailParam('standard'),
   granularity: granularityParam,
   explain: explainParam,
+  memory: z.boolean().optional().describe('Add a memory block: the nearest labelled cases of the experience memory and the labels they vote for (needs the server to run with --memory; docs/memory.md)'),
 });
 
 const extras = {
   sentences: z.array(sentenceSchema).optional().describe('granularity "sentence": each sentence with UTF-16 offsets and its emotion at the same detail'),
   explanation: explanationSchema.optional().describe('explain: spans that drive the top labels'),
+  memory: memoryBlockSchema.optional(),
 };
 /** One text's result at detail full, standard or summary, with the optional sentences and explanation. */
 const result = z.union([fullResult.extend(extras), standardResult.extend(extras), summaryResult.extend(extras)]);
@@ -96,6 +101,7 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
   if ((args.text === undefined) === (args.texts === undefined)) {
     throw new ToolError('invalid_input', 'give exactly one of `text` or `texts`');
   }
+  if (args.memory) memoryFor(ctx); // refused before any model work when memory is off
   const batch = args.texts !== undefined;
   const named = (args.texts ?? [args.text as string]).map((text, i) => ({ name: `text ${i}`, text }));
   // A text that is empty or in a language the model does not read (docs/language.md) is refused on its own in a
@@ -128,6 +134,7 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
       await ctx.progress(++done, steps, `text ${i} explained`);
     }
   }
+  if (args.memory) (await memoryBlocks(ctx, read.map((it) => it.reading.text))).forEach((b, i) => ((read[i].result as { memory?: unknown }).memory = b));
   return { items, detail: args.detail, model: plan.model, elapsedMs: performance.now() - t0 };
 }
 
@@ -148,18 +155,28 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
   return sizedOutput({ results, model, cached: false, elapsed_ms: Math.round(r.elapsedMs * 100) / 100 }, summary, 'send fewer texts', r.detail);
 }
 
+/** What tools/list says: the served model's languages and heads, and how to read each number. */
+function describeEmotion(model: ServedModel | null): string {
+  const zh = model?.languages.includes('zh');
+  return (
+    `Emotions of text. ${readsSentence(model)} Per text: label probabilities (${taxonomies(model)}; each 0..1, independent), ` +
+    'detected labels (tuned thresholds), ekman (Ekman-7 from those labels, sums to 1), sentiment (four groups from the same labels' +
+    `${zh ? '; zh: the CPED sentiment head' : ''}) with positive_probability (the separate polarity head), valence −1..1 and arousal 0..1 ` +
+    `(English: the EmoBank VAD head; Korean valence: 2·P(positive) − 1 of the polarity head), 정/한/체면 indices (en, ko)${hasHead(model, 'xed_logits') ? ', Plutchik-8 (zh)' : ''}. ` +
+    'A text longer than one model window is read in windows: label probabilities are the maximum over windows, P(positive) and valence/arousal the token-weighted mean. ' +
+    `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full sizes each result; granularity "sentence" adds each sentence with UTF-16 offsets [start, end) and its reading; explain: the words driving the top labels. ` +
+    'The text content is a summary, then the result as JSON.'
+  );
+}
+
 export const analyzeEmotionTool: ToolDefinition<typeof input, typeof output> = {
   name: 'analyze_emotion',
   title: 'Analyse emotions in text (English, Korean; Chinese, Japanese with a v2 model)',
-  description:
-    'Emotion analysis with the shipped ONNX model, in the languages its manifest lists (red-heart://status; 1.3.0: English, Korean). ' +
-    'For each text returns GoEmotions (28, English; Japanese by cross-lingual transfer), KOTE (44, Korean) or CPED (13, Chinese) ' +
-    'label probabilities, detected labels, an Ekman-7 projection, sentiment, valence (−1..1), ' +
-    `arousal (0..1), 정/한/체면 composite indices with their formulas (en, ko) and Plutchik-8 (zh). Give \`text\` or \`texts\` (up to ${MAX_BATCH_TEXTS}). ` +
-    'Optional: detail (summary | standard | full) to size each result, granularity "sentence" for per-sentence results with ' +
-    'offsets, explain for the words that drive the top labels.',
+  description: describeEmotion(null),
+  describe: describeEmotion,
   input,
   output,
   cache: 'args+model',
+  uncachedIf: (args) => args.memory === true, // the memory changes between calls
   handler: async (args, ctx) => presentEmotion(await computeEmotion(args, ctx)),
 };

@@ -21,7 +21,8 @@ import { toToolError } from './errors.js';
 import { regretForecastTool, type RegretOutput } from './regret_forecast.js';
 import { surdDecomposeTool, type SurdOutput } from './surd_decompose.js';
 import { textArg } from './text-input.js';
-import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
+import { readsSentence } from './model-facts.js';
+import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const block = (what: string) =>
   z.object({}).loose().optional().describe(`${what} Validated like that tool's own arguments; an invalid block fails only its section.`);
@@ -205,15 +206,22 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
   return sizedOutput(structured, summary, 'granularity "text" / explain false, or a shorter text', args.detail);
 }
 
-export const fullAnalysisTool: ToolDefinition<typeof input, typeof output> = {
-  name: 'full_analysis',
-  title: 'Full analysis: emotion, ethics, regret and causality in one call',
-  description:
+function describeFull(model: ServedModel | null): string {
+  return (
     'One call for a paragraph of text (diary entry, dilemma, customer message): runs analyze_emotion, bentham_score ' +
     '(scenario = the text unless parties are given), regret_forecast (anticipated regret of the text, or a full regret ' +
     'analysis when options/outcomes are given) and, when data are attached, surd_decompose, concurrently. Returns each ' +
-    'section (or why it was skipped / failed) and five integrated scores — overall_sentiment, ethical_score, ' +
-    'regret_potential, causal_clarity, confidence — each with the formula and the inputs that produced it.',
+    'section (or why it was skipped / failed; each section is that tool\'s result, read as its description says) and five integrated scores in ' +
+    '[0, 1] or [−1, 1] — overall_sentiment, ethical_score, regret_potential, causal_clarity, confidence — each with the formula and the inputs that produced it. ' +
+    `${readsSentence(model)} The bentham and regret text sections read English and Korean only.`
+  );
+}
+
+export const fullAnalysisTool: ToolDefinition<typeof input, typeof output> = {
+  name: 'full_analysis',
+  title: 'Full analysis: emotion, ethics, regret and causality in one call',
+  description: describeFull(null),
+  describe: describeFull,
   input,
   output,
   cache: 'args+model',

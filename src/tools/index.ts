@@ -3,8 +3,11 @@ import { analyzeConversationTool } from './analyze_conversation.js';
 import { analyzeCorpusTool } from './analyze_corpus.js';
 import { analyzeEmotionTool } from './analyze_emotion.js';
 import { benthamScoreTool } from './bentham_score.js';
+import { forgetTool } from './forget.js';
 import { fullAnalysisTool } from './full_analysis.js';
+import { recallTool } from './recall.js';
 import { regretForecastTool } from './regret_forecast.js';
+import { rememberTool } from './remember.js';
 import { surdDecomposeTool } from './surd_decompose.js';
 import type { ToolDefinition } from './types.js';
 
@@ -17,3 +20,6 @@ export const TOOLS: readonly ToolDefinition[] = [
   analyzeConversationTool,
   analyzeCorpusTool,
 ] as unknown as ToolDefinition[];
+
+/** The experience-memory tools, registered only when memory is on (--memory PATH). */
+export const MEMORY_TOOLS: readonly ToolDefinition[] = [rememberTool, recallTool, forgetTool] as unknown as ToolDefinition[];

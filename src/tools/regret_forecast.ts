@@ -26,6 +26,8 @@ import { explainSensitivity, presentSensitivity, sensitivitySchema } from './reg
 import { TEXT_ESTIMATE_LANGUAGES } from './reading/languages.js';
 import { readAll } from './reading/pipeline.js';
 import { checkNotEmpty, textArg } from './text-input.js';
+import { decisionMemory, decisionMemorySchema } from './memory-decisions.js';
+import { memoryFor } from './memory-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const optionSchema = z.object({
@@ -55,6 +57,7 @@ const input = z.object({
     'optional c > 0: treat the probabilities as uncertain, Dirichlet(c·p) (c ≈ how many observations they are worth), and report how often each option is best (10 000 seeded draws, deterministic)',
   ),
   hurwicz_alpha: z.number().min(0).max(1).default(0.5).describe('weight of the best case in the Hurwicz criterion (default 0.5)'),
+  memory: z.boolean().optional().describe('add a memory block: similar past decisions from the experience memory, what happened, and scenario counts with a Dirichlet posterior beside your probabilities (needs --memory; docs/memory.md)'),
   decision: textArg('the decision in words; alone it yields an anticipated-regret estimate, with option descriptions a model-estimated ranking').optional(),
 });
 
@@ -114,6 +117,7 @@ const output = z.object({
     probability_concentration: z.number().optional(),
   }),
   explanation: z.string(),
+  memory: decisionMemorySchema.optional(),
 });
 
 type Args = z.infer<typeof input>;
@@ -338,5 +342,11 @@ export const regretForecastTool: ToolDefinition<typeof input, typeof output> = {
   output,
   cache: 'args',
   cacheKeyNeedsModel: (args) => args.outcomes === undefined,
-  handler: async (args, ctx) => presentRegret(await computeRegretForecast(args, ctx)),
+  uncachedIf: (args) => args.memory === true, // the memory changes between calls
+  handler: async (args, ctx) => {
+    if (!args.memory) return presentRegret(await computeRegretForecast(args, ctx));
+    memoryFor(ctx); // refused before any work when memory is off
+    const out = presentRegret(await computeRegretForecast(args, ctx));
+    return { ...out, structured: { ...out.structured, memory: await decisionMemory(ctx, args) } };
+  },
 };

@@ -699,7 +699,9 @@ export const surdDecomposeTool: ToolDefinition<typeof surdInput, typeof surdOutp
     '(target, sources as equal-length series, lag — or max_lag to scan lags 1..k and find the best-supported one —, bins (default auto: ' +
     'chosen from the sample size; reliable: false when undersampled); include the target itself among the sources to account for self-causation) ' +
     'or a joint histogram (axis 0 = target). For many sources or fine bins, set max_order for the high-dimensional variant. ' +
-    'Deterministic; no model needed.',
+    `Sample sizes: the joint table has bins^(sources+1) cells; auto picks the most bins with ≥ ${SAMPLES_PER_CELL} samples per cell (8 bins need ` +
+    `${[1, 2, 3].map((k) => `${String(SAMPLES_PER_CELL * 8 ** (k + 1)).replace(/\B(?=(\d{3})+$)/g, ',')} samples for ${k} source${k > 1 ? 's' : ''}`).join(', ')}); ` +
+    'below 2 bins per axis the result is marked unreliable. Numbers are in bits; warnings lists every caveat. Deterministic; no model needed.',
   input: surdInput,
   output: surdOutput,
   cache: 'args',

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Limits } from '../core/limits.js';
 import type { EngineHandle } from '../engine/handle.js';
 import type { CorpusFiles } from './corpus/io.js';
+import type { MemoryService } from './memory-service.js';
 
 export interface ToolServices {
   limits: Limits;
@@ -14,6 +15,8 @@ export interface ToolServices {
   engine: Pick<EngineHandle, 'require' | 'modelId' | 'requireBulk'>;
   /** File access for analyze_corpus, confined to the allowed directories (src/server/corpus/files.ts). */
   files?: CorpusFiles;
+  /** The experience store, present only when memory is on (--memory PATH / RED_HEART_MEMORY). */
+  memory?: MemoryService;
   /** Signs the tokens a tool hands out and checks them when they come back (analyze_conversation's `state`). */
   signer?: TokenSigner;
 }
@@ -57,11 +60,23 @@ export interface ResourceLink {
   description?: string;
 }
 
+/** What tools/list knows of the model that will serve text (read from its manifest, before any model loads). */
+export interface ServedModel {
+  id: string;
+  version: string;
+  /** The manifest's `languages`: texts in others are refused. */
+  languages: readonly string[];
+  /** The manifest's output heads (`goemotions_logits`, `vad`, …). */
+  heads: readonly string[];
+}
+
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
   name: string;
   title: string;
-  /** Tells an LLM when to use the tool and what it returns. */
+  /** Tells an LLM when to use the tool and what it returns (what is known without a model manifest). */
   description: string;
+  /** The description for the model the server serves (tools/list); absent = `description`. */
+  describe?(model: ServedModel | null): string;
   input: I;
   output: O;
   /**
@@ -74,6 +89,10 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   cacheKeyNeedsModel?(args: z.infer<I>): boolean;
   /** Writes files (its own outputs, inside allowed directories), replacing a regular file of the same name: announced with readOnlyHint false and destructiveHint true. */
   writesFiles?: boolean;
+  /** Changes the experience store (remember, forget): not read-only, not idempotent; forget also destructive. */
+  changesMemory?: 'adds' | 'deletes';
+  /** Per-call opt-out of the result cache (a result that reads the memory changes when the memory does). */
+  uncachedIf?(args: z.infer<I>): boolean;
   /** Runs as long as its input needs (progress keeps clients informed): the per-call timeout does not apply; client cancellation does. */
   longRunning?: boolean;
   handler(args: z.infer<I>, ctx: ToolContext): Promise<ToolOutput<z.infer<O>>>;

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { countScripts, decideLanguage, identifyLanguage, scriptRule, SERVED_PRIOR } from '../../src/engine/language.js';
+import { countScripts, decideLanguage, identifyLanguage, loadLanguageDetector, scriptRule, SERVED_PRIOR } from '../../src/engine/language.js';
+
+beforeAll(loadLanguageDetector);
 
 const V1 = ['en', 'ko'] as const;
 

@@ -64,13 +64,13 @@ describe('Claude Desktop bundle (.mcpb)', () => {
   it('maps every user setting to a server environment variable, and empty values leave the defaults', async () => {
     const known = new Set(CONFIG_SETTINGS.map((s) => s.env));
     const env = manifest.server.mcp_config.env;
-    expect(Object.keys(env).sort()).toEqual(['RED_HEART_CACHE', 'RED_HEART_CACHE_PATH', 'RED_HEART_DATA_DIRS', 'RED_HEART_LOG_LEVEL']);
+    expect(Object.keys(env).sort()).toEqual(['RED_HEART_CACHE', 'RED_HEART_CACHE_PATH', 'RED_HEART_DATA_DIRS', 'RED_HEART_LOG_LEVEL', 'RED_HEART_MEMORY']);
     for (const name of Object.keys(env)) expect(known.has(name)).toBe(true);
     const referenced = Object.values(env).map((v) => /^\$\{user_config\.([a-z_]+)\}$/.exec(v)?.[1]);
     expect(referenced.sort()).toEqual(Object.keys(manifest.user_config).sort());
     // With nothing set by the user, the substituted values are empty, which the server reads as "not set".
     const resolved = await getMcpConfigForManifest({ manifest: manifest as never, extensionPath: unpacked, systemDirs: {}, userConfig: {}, pathSeparator: '/' });
-    expect(resolved!.env).toEqual({ RED_HEART_CACHE: '', RED_HEART_CACHE_PATH: '', RED_HEART_DATA_DIRS: '', RED_HEART_LOG_LEVEL: '' });
+    expect(resolved!.env).toEqual({ RED_HEART_CACHE: '', RED_HEART_CACHE_PATH: '', RED_HEART_DATA_DIRS: '', RED_HEART_LOG_LEVEL: '', RED_HEART_MEMORY: '' });
     expect(loadConfig([], resolved!.env).config).toEqual(loadConfig([], {}).config);
   });
 

@@ -103,9 +103,14 @@ describe('resources', () => {
     for (const r of resources) expect(r.description).toBeTruthy();
   });
 
-  it('lists the docs template and completes its {tool} variable', async () => {
+  it('lists the docs and output-schema templates and completes their {tool} variable', async () => {
     const { resourceTemplates } = await server.client.listResourceTemplates();
-    expect(resourceTemplates).toEqual([expect.objectContaining({ uriTemplate: 'red-heart://docs/{tool}', mimeType: 'text/markdown' })]);
+    expect(resourceTemplates).toEqual([
+      expect.objectContaining({ uriTemplate: 'red-heart://docs/{tool}', mimeType: 'text/markdown' }),
+      expect.objectContaining({ uriTemplate: 'red-heart://schema/{tool}', mimeType: 'application/schema+json' }),
+    ]);
+    const s = await server.client.complete({ ref: { type: 'ref/resource', uri: 'red-heart://schema/{tool}' }, argument: { name: 'tool', value: 'full' } });
+    expect(s.completion.values).toEqual(['full_analysis']);
     const c = await server.client.complete({ ref: { type: 'ref/resource', uri: 'red-heart://docs/{tool}' }, argument: { name: 'tool', value: 's' } });
     expect(c.completion.values).toEqual(['surd_decompose']);
   });

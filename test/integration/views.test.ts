@@ -19,9 +19,18 @@ async function appsClient(): Promise<Client> {
   return client;
 }
 
+const withoutTiming = (o: Record<string, unknown>) => {
+  const { elapsed_ms: _e, cached: _c, ...rest } = o;
+  return rest;
+};
+/** A result without what differs between two runs (timing, cache state), the text's JSON line included. */
 const stable = (r: Record<string, unknown>) => {
-  const { elapsed_ms: _e, cached: _c, ...rest } = (r.structuredContent ?? {}) as Record<string, unknown>;
-  return { content: r.content, structuredContent: rest, isError: r.isError, metaKeys: Object.keys((r._meta ?? {}) as object) };
+  const content = (r.content as Array<{ type: string; text?: string }>).map((c) => {
+    if (c.type !== 'text' || !c.text) return c;
+    const lines = c.text.split('\n');
+    return { ...c, text: lines.slice(0, -1).join('\n'), json: withoutTiming(JSON.parse(lines[lines.length - 1])) };
+  });
+  return { content, structuredContent: withoutTiming((r.structuredContent ?? {}) as Record<string, unknown>), isError: r.isError, metaKeys: Object.keys((r._meta ?? {}) as object) };
 };
 
 describe('MCP Apps views', () => {

@@ -47,7 +47,7 @@ describe('registry support for analyze_corpus', () => {
   it('links follow the summary as resource_link content', async () => {
     const res = await runTool(slow(true), {}, extra, deps(0));
     expect(res.content).toEqual([
-      { type: 'text', text: 'done' },
+      { type: 'text', text: `done\n${JSON.stringify(res.structuredContent)}` },
       { type: 'resource_link', uri: 'file:///srv/data/r.html', name: 'r.html', mimeType: 'text/html' },
     ]);
   });

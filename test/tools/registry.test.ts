@@ -44,7 +44,8 @@ describe('runTool', () => {
     const first = await runTool(def, { x: 3 }, extra(), d);
     expect(first.isError).toBeFalsy();
     expect(first.structuredContent).toEqual({ y: 6, cached: false });
-    expect(first.content).toEqual([{ type: 'text', text: 'y=6' }]);
+    // The summary, then the structured result as JSON (a text-only host gets every number).
+    expect(first.content).toEqual([{ type: 'text', text: 'y=6\n{"y":6,"cached":false}' }]);
     const second = await runTool(def, { x: 3 }, extra(), d);
     expect(second.structuredContent).toEqual({ y: 6, cached: true });
     expect(calls).toBe(1);

@@ -2,7 +2,8 @@
 // disconnected (no offline queue) and reconnects in the background with a capped back-off, so a dead Redis costs a
 // call nothing and a returning one is picked up by the next probe (the time bound and the back-off are the result
 // cache's, result-cache.ts). Keys are rh::<sha256>; Redis applies the TTL, this process bounds the entries it wrote.
-import KeyvRedis, { createClient } from '@keyv/redis';
+import { createRequire } from 'node:module';
+import type * as KeyvRedisModule from '@keyv/redis';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { CacheStore, StoreOptions, StoreStats } from './store.js';
 
@@ -41,6 +42,8 @@ export class RedisStore implements CacheStore {
     if (!options.url) throw new Error('redis cache needs a URL (--cache redis://host:port)');
     this.url = maskUrl(options.url);
     const { logger } = options;
+    // loaded here, not at import: a server without a Redis cache never pays for the client at start-up
+    const { default: KeyvRedis, createClient } = createRequire(import.meta.url)('@keyv/redis') as typeof KeyvRedisModule;
     const client = createClient({
       url: options.url,
       ...(options.password ? { password: options.password } : {}),

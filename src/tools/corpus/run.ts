@@ -2,6 +2,7 @@
 // the engine (or reuse the row from the previous run's JSONL), aggregate, and write the per-row JSONL and the HTML
 // report. On cancellation the rows finished so far are written with a footer that says the run is partial, and the
 // report says so too: the files on disk are always consistent.
+import { loadLanguageDetector } from '../../engine/language.js';
 import { CorpusAggregator, type CorpusSummary } from '../../analysis/corpus/aggregate.js';
 import { sampleRows } from '../../analysis/corpus/sample.js';
 import { bucketOf, parseTime, type TimeBucket } from '../../analysis/corpus/time.js';
@@ -117,6 +118,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     const reader = readerOf(await env.engine()); // model_missing before any work
     const model = reader.model;
     checkRequested(model, req.language);
+    await loadLanguageDetector(); // rows are decided as they are taken
     const modelInfo = modelBlock(model);
     const header: RowsHeader = { type: 'header', format_version: 1, model: modelInfo, language: req.language, threshold: req.threshold ?? null, detail: req.detail };
 

@@ -6,10 +6,11 @@
 // so that each text ends with exactly one outcome: its reading, or why it was refused. `readAll` runs the steps
 // for tools that need every text read (a refusal fails the call, naming the text).
 import { ToolError, throwIfCancelled } from '../../core/errors.js';
-import type { DecidedLanguage, Language, LanguageRequest, ModelInfo, TextAnalysis, TextEngine } from '../../core/model.js';
+import type { DecidedLanguage, EmbedderInfo, Language, LanguageRequest, ModelInfo, TextAnalysis, TextEngine } from '../../core/model.js';
 import { checkTexts, emptyTextError, isEmptyText, type NamedText } from '../text-input.js';
 import type { ToolContext } from '../types.js';
 import { checkRequested, decideText, refusalError, type LanguageRefusal, type ToolLanguages } from './languages.js';
+import { loadLanguageDetector } from '../../engine/language.js';
 
 /** One text the model read: what the caller calls it, the text, and the engine's analysis (read as decided). */
 export interface Reading extends NamedText {
@@ -90,7 +91,8 @@ export function refusalToError(r: Refusal, name: string): ToolError {
 
 /** Loads the engine (model_missing when there is none) and decides each admitted text's language once. */
 export async function decideTexts(ctx: ToolContext, admitted: Admitted, opts: DecideOptions = {}): Promise<Plan> {
-  const engine = await ctx.services.engine.require();
+  // the language detector loads lazily (not before `initialize`); a loaded engine has usually loaded it already
+  const [engine] = await Promise.all([ctx.services.engine.require(), loadLanguageDetector()]);
   throwIfCancelled(ctx.signal);
   if ((opts.requested ?? 'call') === 'call') checkRequested(engine.model, opts.language);
   const texts: Plan['texts'] = admitted.texts.map(({ text, refused }) => {
@@ -136,4 +138,22 @@ export function everyReading(outcomes: readonly Outcome[]): Reading[] {
     if ('error' in o) throw new ToolError('internal', `text ${i} was refused after its plan was accepted: ${o.error.message}`);
     return o.ok;
   });
+}
+
+/**
+ * The pooled sentence representation of each text (the memory tools compare texts by it), each text read as the
+ * language decided here; the call is refused at the first text the model does not read, and for a model without a
+ * sentence_embedding output.
+ */
+export async function embedTexts(ctx: ToolContext, texts: readonly NamedText[]): Promise<{ model: ModelInfo; embedder: EmbedderInfo; vectors: Float32Array[] }> {
+  const plan = await decideTexts(ctx, admitTexts(texts, ctx.services.limits, 'call'));
+  plan.refuseCall();
+  const engine = await ctx.services.engine.require();
+  if (!engine.embed || !engine.embedder) {
+    throw new ToolError('model_missing', `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the memory compares texts by (training/add_embedding_output.py adds it)`);
+  }
+  const decided = plan.texts.map((t) => ('decided' in t ? t.decided : { language: engine.model.languages[0], confidence: null }));
+  const vectors = await engine.embed(texts.map((t) => t.text), { decided, signal: ctx.signal });
+  throwIfCancelled(ctx.signal);
+  return { model: engine.model, embedder: engine.embedder, vectors };
 }

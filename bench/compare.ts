@@ -1,0 +1,240 @@
+// This build against another git ref, side by side in one run, so a regression shows as a ratio. Builds the ref
+// into a temporary directory (git worktree + `npm run build`, node_modules symlinked to this checkout's), then
+// alternates the two servers call by call (A B, B A, …) so load drift on a shared machine hits both alike.
+//   node dist/bench/compare.js [--ref f931ef6] [--starts 9] [--calls 300] [--out FILE]
+// Measures, for both builds, through the real stdio server (raw JSON-RPC, no client library in the timing):
+//  - start-up: spawn → `initialize` answered, `tools/list` round trip, spawn → first analyze_emotion answered
+//    (default settings, a fresh cache directory per start);
+//  - hot path (`--cache none`, `language: "en"`, ~20-token GoEmotions test texts): single-call p50/p95, one
+//    `texts` call of 32, 32 and 128 concurrent single calls (texts per second);
+//  - tools/list size in characters.
+// Ratios are this build / the ref: < 1 is faster for times, > 1 is faster for throughput.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { arg, emitReport } from '../eval/args.js';
+import { packageRoot } from '../src/server/config.js';
+
+const ROOT = packageRoot();
+const REF = arg('ref', 'f931ef6');
+const STARTS = Number(arg('starts', '9'));
+const CALLS = Number(arg('calls', '300'));
+const log = (m: string) => process.stderr.write(`[bench:compare] ${m}\n`);
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const pct = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))];
+};
+const median = (xs: number[]) => pct(xs, 0.5);
+
+/**
+ * The ref's node_modules: a directory of links to this checkout's packages (nothing is installed into them), plus
+ * any dependency the ref declares that this checkout no longer has, installed with npm into the ref's own folder.
+ */
+function linkModules(dir: string): void {
+  const nm = join(dir, 'node_modules');
+  if (lstatSafe(nm)?.isSymbolicLink()) unlinkSync(nm);
+  if (!existsSync(nm)) mkdirSync(nm);
+  const shared = join(ROOT, 'node_modules');
+  for (const e of readdirSync(shared)) if (!lstatSafe(join(nm, e))) symlinkSync(join(shared, e), join(nm, e));
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const missing = Object.entries(pkg.dependencies ?? {}).filter(([name]) => !existsSync(join(nm, name, 'package.json')));
+  if (missing.length === 0) return;
+  const extra = join(dir, '.ref-deps');
+  log(`installing what the ref needs and this checkout lacks: ${missing.map(([n, v]) => `${n}@${v}`).join(', ')}`);
+  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', extra, ...missing.map(([n, v]) => `${n}@${v}`)], { stdio: 'ignore' });
+  for (const [name] of missing) {
+    const scope = name.startsWith('@') ? join(nm, name.split('/')[0]) : null;
+    if (scope && lstatSafe(scope)?.isSymbolicLink()) {
+      // A scope linked to the shared folder becomes a folder of links, so nothing is written into the shared one.
+      const target = join(shared, name.split('/')[0]);
+      unlinkSync(scope);
+      mkdirSync(scope);
+      for (const e of readdirSync(target)) symlinkSync(join(target, e), join(scope, e));
+    }
+    if (lstatSafe(join(nm, name))) unlinkSync(join(nm, name));
+    symlinkSync(join(extra, 'node_modules', name), join(nm, name));
+  }
+}
+
+function lstatSafe(p: string) {
+  try {
+    return lstatSync(p);
+  } catch {
+    return null;
+  }
+}
+
+/** Builds `ref` once into a temporary directory (reused while its commit is the same); returns its cli.js. */
+function buildRef(ref: string): { cli: string; commit: string; dir: string } {
+  const commit = execFileSync('git', ['rev-parse', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
+  const dir = join(tmpdir(), `red-heart-compare-${commit.slice(0, 12)}`);
+  const cli = join(dir, 'dist', 'src', 'server', 'cli.js');
+  if (!existsSync(join(dir, '.built'))) {
+    log(`building ${ref} (${commit.slice(0, 12)}) in ${dir}`);
+    if (!existsSync(dir)) execFileSync('git', ['worktree', 'add', '--detach', dir, commit], { cwd: ROOT, stdio: 'ignore' });
+    linkModules(dir);
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    writeFileSync(join(dir, '.built'), commit);
+  }
+  return { cli, commit, dir };
+}
+
+/** A server spoken to in raw JSON-RPC over stdio. */
+class Rpc {
+  private buf = '';
+  private next = 1;
+  private waiting = new Map<number, (m: { result?: unknown; error?: unknown }) => void>();
+  readonly proc: ChildProcess;
+  constructor(cli: string, env: Record<string, string>) {
+    const full: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('RED_HEART_')) full[k] = v;
+    this.proc = spawn(process.execPath, [cli], { cwd: resolve(cli, '..', '..', '..', '..'), env: { ...full, RED_HEART_LOG_LEVEL: 'warn', ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
+    this.proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      this.buf += d;
+      for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
+        const m = JSON.parse(this.buf.slice(0, i));
+        this.buf = this.buf.slice(i + 1);
+        if (typeof m.id === 'number') this.waiting.get(m.id)?.(m);
+      }
+    });
+  }
+  request(method: string, params: unknown): Promise<{ result?: unknown; error?: unknown }> {
+    const id = this.next++;
+    return new Promise((res) => {
+      this.waiting.set(id, res);
+      this.proc.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    });
+  }
+  async init(): Promise<void> {
+    await this.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench-compare', version: '0' } });
+    this.proc.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+  }
+  async emotion(args: Record<string, unknown>): Promise<number> {
+    const t = performance.now();
+    const r = (await this.request('tools/call', { name: 'analyze_emotion', arguments: args })) as { result?: { isError?: boolean; content: Array<{ text: string }> } };
+    if (!r.result || r.result.isError) throw new Error(`analyze_emotion failed: ${JSON.stringify(r).slice(0, 300)}`);
+    return performance.now() - t;
+  }
+  close(): Promise<void> {
+    return new Promise((res) => {
+      this.proc.once('exit', () => res());
+      this.proc.stdin!.end();
+      setTimeout(() => this.proc.kill('SIGKILL'), 3000).unref();
+    });
+  }
+}
+
+interface Start { initialize_ms: number; tools_list_ms: number; first_emotion_ms: number; tools_list_chars: number }
+async function startOnce(cli: string, cacheDir: string): Promise<Start> {
+  const t0 = performance.now();
+  const s = new Rpc(cli, { RED_HEART_CACHE_PATH: join(cacheDir, `c-${Math.random().toString(36).slice(2)}.sqlite`) });
+  await s.init();
+  const init = performance.now() - t0;
+  const t1 = performance.now();
+  const list = (await s.request('tools/list', {})) as { result: unknown };
+  const tl = performance.now() - t1;
+  await s.emotion({ text: 'I am so happy today, but a bit worried about tomorrow.' });
+  const first = performance.now() - t0;
+  await s.close();
+  return { initialize_ms: init, tools_list_ms: tl, first_emotion_ms: first, tools_list_chars: JSON.stringify(list.result).length };
+}
+
+/** ~20-token English texts: GoEmotions test comments joined until 12–30 words (the set stays the same per run). */
+function texts(n: number): string[] {
+  const p = resolve(ROOT, '..', 'shared', 'data', 'goemotions', 'test.tsv');
+  const pool = readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+  const out: string[] = [];
+  let cur = '';
+  for (const t of pool) {
+    cur = cur ? `${cur} ${t}` : t;
+    const words = cur.split(/\s+/).length;
+    if (words >= 12 && words <= 18) {
+      out.push(cur);
+      cur = '';
+    } else if (words > 18) cur = '';
+    if (out.length >= n) break;
+  }
+  return out;
+}
+
+const both = <T>(f: (k: 'this' | 'ref') => T) => ({ this: f('this'), ref: f('ref') });
+
+async function main(): Promise<void> {
+  const ref = buildRef(REF);
+  const cli = { this: join(ROOT, 'dist', 'src', 'server', 'cli.js'), ref: ref.cli };
+  const cacheDir = mkdtempSync(join(tmpdir(), 'rh-bench-compare-'));
+
+  // Start-up, alternating which build starts first.
+  const starts: Record<'this' | 'ref', Start[]> = { this: [], ref: [] };
+  for (let i = 0; i < STARTS; i++) {
+    for (const k of (i % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>) starts[k].push(await startOnce(cli[k], cacheDir));
+  }
+  const startField = (f: keyof Start) => {
+    const m = both((k) => r2(median(starts[k].map((s) => s[f]))));
+    return { ...m, ratio: r2(m.this / m.ref) };
+  };
+  const startup = { runs: STARTS, initialize_ms: startField('initialize_ms'), tools_list_ms: startField('tools_list_ms'), first_analyze_emotion_ms: startField('first_emotion_ms'), tools_list_chars: startField('tools_list_chars') };
+  log(`start-up medians: ${JSON.stringify(startup)}`);
+
+  // Hot path: both servers up, no result cache, English named (no language identification cost difference).
+  const all = texts(CALLS + 400);
+  const srv = both((k) => new Rpc(cli[k], { RED_HEART_CACHE: 'none' }));
+  await Promise.all([srv.this.init(), srv.ref.init()]);
+  for (let i = 0; i < 10; i++) for (const k of ['this', 'ref'] as const) await srv[k].emotion({ text: `warm up ${i} ${all[i]}`, language: 'en' });
+  const single = both(() => [] as number[]);
+  const calls = all.slice(0, CALLS);
+  for (let i = 0; i < calls.length; i++) {
+    for (const k of (i % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>) single[k].push(await srv[k].emotion({ text: calls[i], language: 'en' }));
+  }
+  const singleReport = {
+    calls: calls.length,
+    p50_ms: both((k) => r2(pct(single[k], 0.5))),
+    p95_ms: both((k) => r2(pct(single[k], 0.95))),
+    p50_ratio: r2(pct(single.this, 0.5) / pct(single.ref, 0.5)),
+    p95_ratio: r2(pct(single.this, 0.95) / pct(single.ref, 0.95)),
+  };
+  log(`single call: ${JSON.stringify(singleReport)}`);
+
+  // Throughput, each measurement repeated with the order alternated; texts differ between repeats (no memo hits).
+  const rest = all.slice(CALLS);
+  const REPS = 3;
+  const tput = async (label: string, n: number, run: (s: Rpc, texts: string[]) => Promise<unknown>) => {
+    const rate = both(() => [] as number[]);
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const k of (rep % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>) {
+        const chunk = rest.slice(0, n).map((t) => `${t} ${k} ${rep} ${label}`);
+        const t = performance.now();
+        await run(srv[k], chunk);
+        rate[k].push((n / (performance.now() - t)) * 1000);
+      }
+    }
+    const m = both((k) => r2(median(rate[k])));
+    return { texts_per_s: m, ratio: r2(m.this / m.ref) };
+  };
+  const throughput = {
+    texts_32: await tput('batch', 32, (s, t) => s.emotion({ texts: t, language: 'en' })),
+    concurrent_32: await tput('c32', 32, (s, t) => Promise.all(t.map((x) => s.emotion({ text: x, language: 'en' })))),
+    concurrent_128: await tput('c128', 128, (s, t) => Promise.all(t.map((x) => s.emotion({ text: x, language: 'en' })))),
+  };
+  log(`throughput: ${JSON.stringify(throughput)}`);
+  await Promise.all([srv.this.close(), srv.ref.close()]);
+
+  const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  emitReport({
+    bench: 'compare',
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, availableParallelism: availableParallelism(), loadavg: loadavg().map(r2), node: process.version, note: 'ratios = this build / ref, measured interleaved in one run; absolute times depend on the machine load' },
+    this: { commit: head, dirty: execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '' },
+    ref: { ref: REF, commit: ref.commit.slice(0, 12), dir: ref.dir },
+    startup,
+    analyze_emotion_uncached_single: singleReport,
+    throughput,
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
