@@ -4,7 +4,7 @@
 import type { HeadInfo, HeadKind, HeadValue } from '../core/heads.js';
 import { NONE_LABEL_SET } from '../core/labels.js';
 import { aggregateLabels, weightedMean, weightedMeanVector } from './chunking.js';
-import type { ModelEntry } from './manifest.js';
+import { EMBEDDING_OUTPUT, type ModelEntry } from './manifest.js';
 
 /** A head as the engine runs it: the manifest's description plus the labels kept out of the window maximum. */
 export interface HeadSpec extends HeadInfo {
@@ -16,7 +16,7 @@ export interface HeadSpec extends HeadInfo {
 export function headsOf(entry: ModelEntry): HeadSpec[] {
   return Object.entries(entry.outputs).flatMap(([name, o]) => {
     // the pooled sentence representation is an output for the memory store, not a head
-    if (!o || name === 'sentence_embedding') return [];
+    if (!o || name === EMBEDDING_OUTPUT) return [];
     const h = o as { kind: HeadKind; labels: readonly string[]; thresholds?: readonly number[]; languages?: readonly string[] };
     const none = h.kind === 'multi-label' ? h.labels.flatMap((l, i) => (NONE_LABEL_SET.has(l) ? [i] : [])) : [];
     return [{ name, kind: h.kind, labels: [...h.labels], ...(h.thresholds ? { thresholds: [...h.thresholds] } : {}), ...(h.languages ? { languages: [...h.languages] } : {}), none }];

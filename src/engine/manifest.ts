@@ -8,6 +8,9 @@ import { CPED_EMOTIONS, CPED_SENTIMENTS, PLUTCHIK } from '../core/labels.js';
 import { LANGUAGE_CODES } from '../core/model.js';
 import { EngineLoadError } from './errors.js';
 
+/** The optional output with the pooled sentence representation (training/add_embedding_output.py): the memory's vectors, not a head. */
+export const EMBEDDING_OUTPUT = 'sentence_embedding';
+
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/i, 'a 64-character hex sha256');
 /** Every head has a kind (src/core/heads.ts); the heads the analyses read have theirs by default. */
 const kind = <K extends HeadKind>(k: K) => z.literal(k).default(k);
@@ -175,7 +178,7 @@ export function checkEnsembles(models: readonly ModelEntry[], ensembles: readonl
     }
     const members = e.members.map((m) => byId.get(m) as ModelEntry);
     const outputs = members.map((m) => m.outputs as Record<string, { labels?: readonly string[]; thresholds?: readonly number[] }>);
-    const heads = new Set(outputs.flatMap((o) => Object.keys(o)));
+    const heads = new Set(outputs.flatMap((o) => Object.keys(o)).filter((h) => h !== EMBEDDING_OUTPUT));
     for (const head of heads) if (!(head in e.weights)) issues.push({ path: at('weights'), message: `${name}: no fusion weights for head '${head}'` });
     for (const [head, w] of Object.entries(e.weights)) {
       const lacking = members.filter((_, k) => !(head in outputs[k])).map((m) => `'${m.id}'`);

@@ -12,7 +12,7 @@ import { loadLanguageDetector } from './language.js';
 import { decidedLanguages } from './decided.js';
 import { EngineLoadError, InferenceError } from './errors.js';
 import { aggregateHeads, headsOf, type HeadSpec } from './heads.js';
-import { INSTALL_HINT, type ResolvedModel } from './manifest.js';
+import { EMBEDDING_OUTPUT, INSTALL_HINT, type ResolvedModel } from './manifest.js';
 import { readVerified } from './model-files.js';
 import { countOnnxParameters, type ParameterCount } from './onnx-params.js';
 import { openSession } from './open-session.js';
@@ -27,8 +27,7 @@ import type { AnalyzeOptions, EmbedderInfo, Language, ModelInfo, TextAnalysis, T
 export { sha256 } from './model-files.js';
 export { softmax } from './heads.js';
 
-/** The optional output with the pooled sentence representation (training/add_embedding_output.py); not a head. */
-export const EMBEDDING_OUTPUT = 'sentence_embedding';
+export { EMBEDDING_OUTPUT } from './manifest.js';
 
 export interface EngineOptions {
   provider: ProviderRequest;

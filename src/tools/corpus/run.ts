@@ -2,14 +2,13 @@
 // the engine (or reuse the row from the previous run's JSONL), aggregate, and write the per-row JSONL and the HTML
 // report. On cancellation the rows finished so far are written with a footer that says the run is partial, and the
 // report says so too: the files on disk are always consistent.
-import { loadLanguageDetector } from '../../engine/language.js';
 import { CorpusAggregator, type CorpusSummary } from '../../analysis/corpus/aggregate.js';
 import { sampleRows } from '../../analysis/corpus/sample.js';
 import { bucketOf, parseTime, type TimeBucket } from '../../analysis/corpus/time.js';
 import { NATIVE_TAXONOMY, emotionProfile, head } from '../../analysis/emotion/profile.js';
 import type { DecidedLanguage, LanguageRequest, TextEngine } from '../../core/model.js';
 import { ToolError } from '../../core/errors.js';
-import { checkRequested, decideText } from '../reading/languages.js';
+import { checkRequested, decideText, loadLanguageDetector } from '../reading/languages.js';
 import { readerOf } from '../reading/pipeline.js';
 import type { ToolContext } from '../types.js';
 import { MAX_CORPUS_BYTES, MAX_CORPUS_ROWS } from '../../core/limits.js';

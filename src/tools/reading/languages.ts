@@ -2,7 +2,10 @@
 // when it reads fewer), then carried with the text into the engine (docs/language.md).
 import { ToolError } from '../../core/errors.js';
 import { EN_KO, type DecidedLanguage, type Language, type LanguageRequest, type ModelInfo } from '../../core/model.js';
-import { decideLanguage } from '../../engine/language.js';
+import { decideLanguage, loadLanguageDetector } from '../../engine/language.js';
+
+/** The language detector loads lazily (not before `initialize`); deciding a text's language needs it loaded. */
+export { loadLanguageDetector };
 
 /** Why one text is not analysed: its language (or the requested one) is not one the model reads. */
 export interface LanguageRefusal {

@@ -9,8 +9,7 @@ import { ToolError, throwIfCancelled } from '../../core/errors.js';
 import type { DecidedLanguage, EmbedderInfo, Language, LanguageRequest, ModelInfo, TextAnalysis, TextEngine } from '../../core/model.js';
 import { checkTexts, emptyTextError, isEmptyText, type NamedText } from '../text-input.js';
 import type { ToolContext } from '../types.js';
-import { checkRequested, decideText, refusalError, type LanguageRefusal, type ToolLanguages } from './languages.js';
-import { loadLanguageDetector } from '../../engine/language.js';
+import { checkRequested, decideText, loadLanguageDetector, refusalError, type LanguageRefusal, type ToolLanguages } from './languages.js';
 
 /** One text the model read: what the caller calls it, the text, and the engine's analysis (read as decided). */
 export interface Reading extends NamedText {
