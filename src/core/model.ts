@@ -1,9 +1,9 @@
 // Public surface of the text engine, shared by every text-based tool (analyze_emotion, the text paths of
-// bentham_score / regret_forecast, full_analysis). Implemented in src/engine/ (see issue 6).
+// bentham_score / regret_forecast, full_analysis). Implemented in src/engine/.
 
 import type { HeadInfo, HeadValue } from './heads.js';
 
-/** Codes the `language` parameter may name: the languages the project has or plans models for (issue 14). */
+/** Codes the `language` parameter may name: the languages the project has or plans models for. */
 export const LANGUAGE_CODES = ['en', 'ko', 'zh', 'ja'] as const;
 export type LanguageCode = (typeof LANGUAGE_CODES)[number];
 /**

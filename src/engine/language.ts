@@ -1,4 +1,4 @@
-// Language identification (issue 14): script rules for Korean, Japanese and Chinese, then the `eld` n-gram
+// Language identification: script rules for Korean, Japanese and Chinese, then the `eld` n-gram
 // detector (medium database) for everything else. Pure: no I/O, no model; the same text always gets the same
 // answer. Which identified languages a model can read is the engine's decision (see `decideLanguage`).
 // Accuracy, and why eld medium with these rules: docs/language.md (measured by eval/language/).

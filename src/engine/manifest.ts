@@ -59,7 +59,7 @@ export const modelEntrySchema = z
     max_length: z.number().int().min(4).max(8192),
     /**
      * Languages the model reads and the server serves (its tokenizer and training data cover them). zh needs the
-     * zh outputs below. Manifests before issue 14 have no field; every such model (1.0–1.3) reads en and ko.
+     * zh outputs below. A manifest without the field (models 1.0–1.3) reads en and ko.
      */
     languages: z.array(z.enum(LANGUAGE_CODES)).min(1).default(['en', 'ko']),
     inputs: z.array(z.enum(['input_ids', 'attention_mask', 'token_type_ids'])).min(1),
@@ -78,7 +78,7 @@ export const modelEntrySchema = z
         labels: z.tuple([z.literal('valence'), z.literal('arousal'), z.literal('dominance')]),
         scale: z.tuple([z.number(), z.number()]),
       }),
-      // v2 (issue 14): the zh heads. No thresholds: CPED is single-label (argmax), XED has no dev split to tune on.
+      // v2: the zh heads. No thresholds: CPED is single-label (argmax), XED has no dev split to tune on.
       cped_emotion_logits: z.object({ kind: kind('softmax'), labels: z.array(z.string().min(1)).min(1), activation: z.literal('softmax') }).optional(),
       cped_sentiment_logits: z.object({ kind: kind('softmax'), labels: z.tuple(literals(CPED_SENTIMENTS)), activation: z.literal('softmax') }).optional(),
       xed_logits: z.object({ kind: kind('multi-label'), labels: z.tuple(literals(PLUTCHIK)), activation: z.literal('sigmoid') }).optional(),

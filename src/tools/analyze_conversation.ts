@@ -1,5 +1,5 @@
 // analyze_conversation: a conversation read turn by turn — each turn's emotion, each speaker's smoothed
-// trajectory and shifts, lag-1 influence between speakers, and a state token to continue later (issue 15;
+// trajectory and shifts, lag-1 influence between speakers, and a state token to continue later (see
 // docs/conversation.md). The analysis itself is src/analysis/conversation (pure); this file reads the turns
 // with the engine and presents the result.
 import { z } from 'zod';

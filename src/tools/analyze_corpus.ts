@@ -1,4 +1,4 @@
-// analyze_corpus: emotions of every text in a local CSV / TSV / JSONL / plain-text file, aggregated (issue 18;
+// analyze_corpus: emotions of every text in a local CSV / TSV / JSONL / plain-text file, aggregated (see
 // docs/corpus.md). Reads only inside allowed directories (--data-dir, the client's MCP roots), streams the file in
 // batches, writes per-row JSON Lines and a self-contained HTML report next to the input (or to output_dir), and
 // returns both as resource links.

@@ -1,6 +1,6 @@
 // analyze_emotion: emotions of text in the languages the model reads (en, ko; zh, ja with a v2 model) from the
-// shipped model (issues 6, 14; mappings in docs/emotion.md).
-// Issue 15 options — detail, granularity, explain — are read by src/tools/emotion_reading.ts.
+// shipped model (mappings in docs/emotion.md).
+// The options detail, granularity and explain are read by src/tools/emotion_reading.ts.
 import { z } from 'zod';
 import { emotionProfile, type EmotionProfile } from '../analysis/emotion/index.js';
 import { ToolError, throwIfCancelled } from '../core/errors.js';

@@ -1,4 +1,4 @@
-// How the text tools read texts with the options of issue 15 — detail, granularity, explain — on top of one
+// How the text tools read texts with the options detail, granularity and explain, on top of one
 // engine pass: shaping (detail), per-sentence results, occlusion explanations and the response size limit.
 // Shared by analyze_emotion, full_analysis and analyze_conversation so every tool sizes results the same way.
 import { z } from 'zod';

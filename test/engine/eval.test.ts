@@ -43,7 +43,7 @@ describe('eval metrics', () => {
   });
 });
 
-describe('NSMC split by movie (issue 14)', () => {
+describe('NSMC split by movie', () => {
   const pools = fc.array(
     fc.record({ id: fc.integer({ min: 1, max: 1e7 }).map(String), movie: fc.integer({ min: 1, max: 400 }).map(String), text: fc.constantFrom('굿', '별루', '최고', '재미없다', 'ㅋㅋ', '감동', '지루함', '명작'), label: fc.constantFrom(0 as const, 1 as const) }),
     { maxLength: 400 },

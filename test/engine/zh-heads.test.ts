@@ -1,4 +1,4 @@
-// The zh heads of a v2 model (issue 14) in the manifest and the engine: schema rules (zh needs the three zh outputs,
+// The zh heads of a v2 model in the manifest and the engine: schema rules (zh needs the three zh outputs,
 // CPED labels must be the 13), decoding (softmax / sigmoid of the raw ONNX logits, checked against ONNX Runtime run
 // directly on the same ids) and aggregation over windows (weighted mean for the softmax heads, max for XED).
 import { readFileSync, rmSync } from 'node:fs';

@@ -446,7 +446,7 @@ const ALLOWED_REFUSALS: Record<string, Array<{ code: string; why: RegExp }>> = {
 /**
  * Least share of results (not refusals) per tool for the generator above (seed-independent margins). analyze_emotion:
  * about a third of the generator's random Unicode texts are in a language the model does not read and are refused
- * (issue 14; 126 of 195 analysed for one seed), so 0.4.
+ * (126 of 195 analysed for one seed), so 0.4.
  */
 const MIN_OK_SHARE: Record<string, number> = { bentham_score: 1, analyze_emotion: 0.4, regret_forecast: 0.1, surd_decompose: 0.5 };
 

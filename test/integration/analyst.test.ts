@@ -1,4 +1,4 @@
-// Issue 15 over MCP (stdio server, fixture model): every detail level, sentences, explanations and conversations
+// The reading options over MCP (stdio server, fixture model): every detail level, sentences, explanations and conversations
 // pass the SDK's output-schema validation and keep their documented shapes; progress arrives for the long work.
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ interface CallResult {
   structuredContent?: Record<string, any>;
 }
 
-describe('issue 15 options over MCP (fixture model)', () => {
+describe('reading options over MCP (fixture model)', () => {
   let server: RunningServer;
   beforeAll(async () => {
     server = await startServer({ env: { RED_HEART_MODELS_DIR: resolve(ROOT, 'test/fixtures/model'), RED_HEART_PROVIDER: 'cpu', RED_HEART_THREADS: '1' } });

@@ -1,4 +1,4 @@
-// Edges a user hits (issue 19), over MCP on the built stdio server: empty texts, limits exactly at and one past
+// Edges a user hits, over MCP on the built stdio server: empty texts, limits exactly at and one past
 // their value, a model that fails at run time, texts the tokenizer does not know, and the inputs users actually
 // send (NUL, RTL marks, combining marks, ZWJ emoji, one 20,000-character word, mixed scripts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

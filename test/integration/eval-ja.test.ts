@@ -1,4 +1,4 @@
-// `npm run eval -- --tasks ja` (issue 14: the Japanese hand-written set and the 66 XED-ja lines): the loaders read
+// `npm run eval -- --tasks ja` (the Japanese hand-written set and the 66 XED-ja lines): the loaders read
 // the sets as committed / shipped in ../shared, the task refuses a model that does not read Japanese (the shipped
 // 1.3.0) instead of reading Japanese as English, and runs end to end on the v2-shaped fixture (random weights: the
 // numbers say nothing about quality, only that each text was read and compared).

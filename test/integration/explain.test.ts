@@ -1,4 +1,4 @@
-// Explanation faithfulness on the shipped model (issue 15): on GoEmotions dev texts, deleting the top-3 occlusion
+// Explanation faithfulness on the shipped model: on GoEmotions dev texts, deleting the top-3 occlusion
 // spans must lower the dominant label's probability more than deleting 3 random word units, on ≥ 80 % of texts.
 // The full measurement (200 texts) is `node dist/eval/explain.js`; this test runs 60 texts with another seed.
 import { existsSync } from 'node:fs';

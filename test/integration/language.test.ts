@@ -1,4 +1,4 @@
-// Language handling over MCP with the shipped model (issue 14): model 1.3.0 reads English and Korean; Chinese,
+// Language handling over MCP with the shipped model: model 1.3.0 reads English and Korean; Chinese,
 // Japanese and every other language are refused per item, naming the detected language and the supported ones.
 // Skipped only when no real model is installed (models/manifest.json missing), like test/integration/emotion.test.ts.
 import { existsSync } from 'node:fs';

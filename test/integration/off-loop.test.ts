@@ -1,4 +1,4 @@
-// Issue 13, item 2, through the built server over HTTP: while one client runs a long SURD call (the slow-call
+// Work off the event loop, through the built server over HTTP: while one client runs a long SURD call (the slow-call
 // helper's data with a 1,000-surrogate significance test: about 5 s of CPU, so the 2 s timeout always comes first),
 // another client's analyze_emotion answers within 50 ms of its normal latency, and the per-call timeout stops the
 // SURD call within 100 ms of the limit.

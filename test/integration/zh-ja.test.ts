@@ -1,4 +1,4 @@
-// Serving Chinese and Japanese with a v2-shaped model (issue 14), over MCP with the built server: the fixture in
+// Serving Chinese and Japanese with a v2-shaped model, over MCP with the built server: the fixture in
 // test/fixtures/model-v2 (random weights, the eight v2 outputs, a manifest listing en, ko, zh, ja). The numbers are
 // meaningless; what is tested is which fields a zh / ja result has, where they come from, and which tools refuse.
 // The shipped model (en, ko) still refusing zh/ja is test/integration/language.test.ts.

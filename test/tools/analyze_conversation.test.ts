@@ -119,7 +119,7 @@ describe('analyze_conversation handler', () => {
     await expect(run({ turns: [{ speaker: 'A', text: 'x' }], state: 'rhc1.e30.00000000' })).rejects.toBeInstanceOf(ToolError);
   });
 
-  it('a turn in a language the model does not read fails the call with unsupported_language naming the turn (issue 14)', async () => {
+  it('a turn in a language the model does not read fails the call with unsupported_language naming the turn', async () => {
     const e = engine();
     const turns = [{ speaker: 'A', text: 'That sounds fine to me' }, { speaker: 'B', text: 'Je suis très en colère contre mon voisin.' }];
     await expect(run({ turns }, e)).rejects.toMatchObject({ code: 'unsupported_language', message: expect.stringMatching(/^turns\[1\]\.text: the text is fr .*only en, ko/) });

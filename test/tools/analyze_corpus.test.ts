@@ -74,7 +74,7 @@ describe('formats', () => {
     expect(readFileSync(s.files.report_html, 'utf8')).toContain('<svg');
   });
 
-  it('rows in a language the model does not read are skipped and counted, the rest analysed (issue 14)', async () => {
+  it('rows in a language the model does not read are skipped and counted, the rest analysed', async () => {
     const lines = ['I am happy today', '我今天非常开心！', 'Hoy estoy muy feliz con mi familia.', '今日はとても楽しかったです。', 'so angry right now'];
     writeFileSync(join(data, 'mixed.txt'), lines.join('\n') + '\n');
     const engine = fakeEngine(mood);

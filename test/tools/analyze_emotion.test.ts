@@ -6,7 +6,7 @@ import { toolContext } from '../helpers/tool-context.js';
 const engine = () => fakeEngine((t) => (/furious/.test(t) ? { go: { anger: 0.9 }, vad: [2, 3.5, 3] } : { go: { joy: 0.7 }, vad: [3.8, 3, 3] }));
 const run = (args: Record<string, unknown>, ctx = toolContext(engine())) => analyzeEmotionTool.handler(analyzeEmotionTool.input.parse(args), ctx);
 
-describe('analyze_emotion options (issue 15)', () => {
+describe('analyze_emotion options', () => {
   it('a plain call has neither sentences nor explanation, and reports no progress', async () => {
     const ctx = toolContext(engine());
     const progress: unknown[] = [];

@@ -1,4 +1,4 @@
-// The committed training checkpoint (issue 14 item 7): ONE fp16 safetensors file under training/checkpoints/,
+// The committed training checkpoint: ONE fp16 safetensors file under training/checkpoints/,
 // at most 70 MB, so any machine can continue training. Reads only the safetensors header (no torch, no Python).
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Conversation analysis (issue 15): per-speaker filtered trajectories, change points, lag-1 influence, and a
+// Conversation analysis: per-speaker filtered trajectories, change points, lag-1 influence, and a
 // state token that lets a caller continue a conversation. Pure; docs/conversation.md documents every rule.
 export * from './params.js';
 export { initLevel, processNoise, stepLevel, type LevelState } from './filter.js';

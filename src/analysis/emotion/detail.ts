@@ -1,4 +1,4 @@
-// Output sized to the caller (issue 15): `summary` keeps six facts per text, `standard` is the EmotionProfile,
+// Output sized to the caller: `summary` keeps six facts per text, `standard` is the EmotionProfile,
 // `full` adds every label of the heads that fed the result, with the threshold each was judged against.
 import type { ModelInfo, TextAnalysis } from '../../core/model.js';
 import type { Ekman, Sentiment } from '../../core/labels.js';

@@ -3,7 +3,7 @@
 // so k is a pure number and multiplying every outcome by c > 0 multiplies every value by c and changes no ranking.
 // R is taken from the regret matrix, not from the outcomes, because regrets do not change when one scenario's outcomes
 // are all shifted by the same amount — a common catastrophe in one scenario should not soften regret aversion.
-// Raw: R = 1, k has units of 1/utility (the behaviour before issue 16).
+// Raw: R = 1, k has units of 1/utility (the earlier behaviour).
 
 export const REGRET_AVERSION_MODES = ['scaled', 'raw'] as const;
 export type RegretAversionMode = (typeof REGRET_AVERSION_MODES)[number];

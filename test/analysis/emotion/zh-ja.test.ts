@@ -1,4 +1,4 @@
-// What a zh or ja emotion result contains (issue 14; docs/emotion.md), from hand-set head outputs: the CPED → Ekman
+// What a zh or ja emotion result contains (docs/emotion.md), from hand-set head outputs: the CPED → Ekman
 // projection (sums of member probabilities, positive-other/negative-other unmapped and renormalised away), CPED
 // sentiment, Plutchik from XED, the transfer marking, and no cultural indices outside en/ko.
 import { describe, expect, it } from 'vitest';

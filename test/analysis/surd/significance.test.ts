@@ -1,4 +1,4 @@
-// Circular-shift significance (issue 17): XOR synergy must be significant, the terms of an independent noise
+// Circular-shift significance: XOR synergy must be significant, the terms of an independent noise
 // source must not be (a valid 5 % test leaves them non-significant in about 95 % of independent systems).
 import { describe, expect, it } from 'vitest';
 import { runSync, surdFromSamples, surdWithSignificanceSteps, type SurdProgress } from '../../../src/analysis/surd/index.js';

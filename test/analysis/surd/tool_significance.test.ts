@@ -1,4 +1,4 @@
-// surd_decompose with `significance` (issue 17): schema, p-values on every component, progress per surrogate,
+// surd_decompose with `significance`: schema, p-values on every component, progress per surrogate,
 // cancellation mid-way, the work bound and the rejected combinations.
 import { describe, expect, it } from 'vitest';
 import { recordingContext } from '../../helpers/tool-context.js';
