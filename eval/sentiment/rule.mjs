@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { resolveModel } from '../../dist/src/engine/manifest.js';
 import { OnnxTextEngine } from '../../dist/src/engine/onnx-engine.js';
-import { emotionProfile, oneSentiment } from '../../dist/src/analysis/emotion/index.js';
+import { emotionProfile } from '../../dist/src/analysis/emotion/index.js';
 const resolved = resolveModel(join(import.meta.dirname, '..', '..', 'models'), undefined, undefined);
 const engine = await OnnxTextEngine.load(resolved, { provider: 'cpu', threads: 1 });
 const model = engine.model;

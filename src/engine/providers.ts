@@ -85,7 +85,7 @@ export function knownBackends(): string[] {
 export function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   // ORT messages can carry ANSI colour codes and long paths; keep the first meaningful line.
-  const clean = msg.replace(/\u001b\[[0-9;]*m/g, '').trim();
+  const clean = msg.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '').trim();
   return (clean.split('\n').find((l) => l.trim()) ?? clean).slice(0, 400);
 }
 

@@ -13,7 +13,6 @@ import { toToolError } from '../tools/errors.js';
 import type { ResourceLink, ToolContext, ToolDefinition, ToolOutput, ToolServices } from '../tools/types.js';
 import { failureIn } from './cache/failures.js';
 import { cacheKey, type ResultCache } from './cache/result-cache.js';
-import { viewMeta } from './views.js';
 
 export interface RegistryDeps {
   services: ToolServices;

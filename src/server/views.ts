@@ -46,7 +46,7 @@ export function registerViews(server: McpServer): void {
       try {
         text = await readFile(viewFile(tool), 'utf8');
       } catch (err) {
-        throw new Error(`the ${tool} view is not built (${viewFile(tool)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}); run \`npm run build\``);
+        throw new Error(`the ${tool} view is not built (${viewFile(tool)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}); run \`npm run build\``, { cause: err });
       }
       // No network access: the views inline everything, so the CSP needs no domains.
       return { contents: [{ uri, mimeType: VIEW_MIME_TYPE, text, _meta: { ui: { csp: { connectDomains: [], resourceDomains: [] }, prefersBorder: true } } }] };

@@ -3,9 +3,9 @@
 // embedding texts into the stored int8 form, and the structured form of a record.
 import { z } from 'zod';
 import { quantize } from '../analysis/memory/index.js';
-import { ToolError, throwIfCancelled } from '../core/errors.js';
+import { ToolError } from '../core/errors.js';
 import { EKMAN } from '../core/labels.js';
-import type { ModelInfo, TextEngine } from '../core/model.js';
+import type { ModelInfo } from '../core/model.js';
 import type { MemoryLabels, MemoryRecord, MemoryService } from './memory-service.js';
 import { embedTexts } from './reading/pipeline.js';
 import type { NamedText } from './text-input.js';

@@ -58,7 +58,8 @@ function joinAbbreviations(input: string, spans: Span[]): Span[] {
  * Laughter or crying in jamo (ㅋㅋ, ㅠㅠ), emoji and punctuation right after it stay with that sentence.
  */
 const POLITE_END = /(?:니다|니까|요|죠)[~.!?…]*$/u;
-const TRAILER = /^[\u3131-\u318e~!?.…,\p{Extended_Pictographic}\u200d\ufe0f]+$/u;
+// (the joiners are alternatives, not class members: in a class they would combine with the emoji before them)
+const TRAILER = /^(?:[\u3131-\u318e~!?.…,\p{Extended_Pictographic}]|\u200d|\ufe0f)+$/u;
 const HANGUL = /[\uac00-\ud7a3]/u;
 
 function splitKoreanEndings(input: string, span: Span): Span[] {

@@ -7,7 +7,7 @@ import { MAX_SOURCES } from './decompose.js';
 import { SurdInputError } from './errors.js';
 import { assemble, type SurdResult } from './result.js';
 import { STEP_WORK, type Steps } from './steps.js';
-import { entropy, FLOOR, floorAndNormalise, specificInformation } from './table.js';
+import { entropy, floorAndNormalise, specificInformation } from './table.js';
 
 const CHUNK = 1 << 16;
 
