@@ -32,8 +32,9 @@ describe('full_analysis over MCP', () => {
     expect(sections.surd.skipped).toMatch(/no SURD data/);
     const e = sections.emotion.results[0];
     // the emotion section's one sentiment (docs/emotion.md): probability and valence from one rule, so one polarity
-    expect(e.sentiment.valence).toBeCloseTo(2 * e.sentiment.probability - 1, 12);
-    expect(integrated.overall_sentiment.value).toBeCloseTo(Math.max(-1, Math.min(1, 0.5 * (2 * e.sentiment.probability - 1) + 0.5 * e.sentiment.valence)), 12);
+    // (both are shown rounded to 4 decimals, from the same unrounded probability: equal to within 1e-4)
+    expect(e.sentiment.valence).toBeCloseTo(2 * e.sentiment.probability - 1, 3);
+    expect(integrated.overall_sentiment.value).toBeCloseTo(Math.max(-1, Math.min(1, 0.5 * (2 * e.sentiment.probability - 1) + 0.5 * e.sentiment.valence)), 3);
     expect(integrated.ethical_score.value).toBe(sections.bentham.ethical_score);
     expect(sections.regret.mode).toBe('anticipated_regret');
     expect(integrated.regret_potential.value).toBe(sections.regret.anticipated_regret.value);
