@@ -266,13 +266,11 @@ const INFLUENCE_TURNS = 2 * CONVERSATION_PARAMS.influence.minPairs + 2;
 function describeConversation(model: ServedModel | null): string {
   return (
     `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]. ${readsSentence(model, ['en', 'ko'])} Returns each turn's emotion (detail summary by default; ` +
-    'valence −1..1, arousal 0..1 as in analyze_emotion), each speaker\'s valence / arousal / Ekman trajectory smoothed by a Kalman filter with the ' +
-    'dominant emotions and a one-line summary, shifts in a speaker\'s state (CUSUM change detection: the turn it starts, the turn it was detected, ' +
-    'before/after means), and influence: whether one speaker\'s valence follows another\'s at lag 1 — a slope with an exact or permutation p-value and ' +
-    `95 % interval from ${FOLLOW_MIN_PAIRS} response pairs per direction (about ${2 * FOLLOW_MIN_PAIRS + 2} alternating turns), and transfer entropy + SURD from ` +
-    `${CONVERSATION_PARAMS.influence.minPairs} pairs (about ${INFLUENCE_TURNS} turns); with fewer the reason says how many more turns are needed. ` +
-    'Returns a `state` token: send it back with only the new turns to continue, with the same result as sending the whole conversation. ' +
-    'The text content is a summary, then the result as JSON.'
+    'valence −1..1, arousal 0..1 as in analyze_emotion), each speaker\'s Kalman-smoothed valence / arousal / Ekman trajectory with a summary, ' +
+    'shifts (CUSUM: start turn, detection turn, before/after means), and influence — whether one speaker\'s valence follows another\'s at lag 1: ' +
+    `a slope with exact/permutation p-value and 95 % interval from ${FOLLOW_MIN_PAIRS} response pairs per direction (about ${2 * FOLLOW_MIN_PAIRS + 2} alternating turns), ` +
+    `transfer entropy + SURD from ${CONVERSATION_PARAMS.influence.minPairs} (about ${INFLUENCE_TURNS} turns); fewer: the reason says how many more turns. ` +
+    'A `state` token continues the conversation with only the new turns (same result as resending all). Text content: summary, then JSON.'
   );
 }
 

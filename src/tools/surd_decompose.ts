@@ -57,12 +57,12 @@ const namedSeries = z
 export const surdInput = z.object({
   target: series
     .optional()
-    .describe('Samples form: the target series y[0..N-1] (finite numbers). SURD explains y[t+lag] from the sources at time t.'),
+    .describe('Samples form: target series y[0..N-1]; SURD explains y[t+lag] from the sources at t.'),
   sources: z
     .union([z.array(series), namedSeries])
     .optional()
     .describe(
-      'Samples form: the source series, each of length N, as a list or as {name: series}. Include the target series itself to account for self-causation.',
+      'Samples form: source series of length N, as a list or {name: series}; include the target itself for self-causation.',
     ),
   lag: z.number().int().min(1).optional().describe('Samples form: time steps from sources to target (integer ≥ 1, < N; default 1). Not with max_lag.'),
   max_lag: z
@@ -72,13 +72,13 @@ export const surdInput = z.object({
     .max(MAX_LAG_SCAN)
     .optional()
     .describe(
-      `Samples form, optional: scan lags 1..max_lag (≤ ${MAX_LAG_SCAN}) on one common window, test each lag's total information against surrogates (Holm-corrected over the lags) and decompose at the best-supported lag. Use it when the lag is unknown.`,
+      `Samples form: for an unknown lag, scan lags 1..max_lag (≤ ${MAX_LAG_SCAN}): each lag's information against surrogates (Holm-corrected), decomposed at the best-supported lag.`,
     ),
   bins: z
     .union([binCount, z.array(binCount), z.literal('auto')])
     .optional()
     .describe(
-      `Samples form: "auto" (default: the largest equal count 2..16 with ≥ ${SAMPLES_PER_CELL} samples per cell of the joint table), equal-width bins per axis (2..${MAX_BINS}), or a list with one entry per axis: target first, then each source. The joint table has bins^(sources+1) cells.`,
+      `Samples form: "auto" (default: most equal bins 2..16 with ≥ ${SAMPLES_PER_CELL} samples per joint cell), bins per axis (2..${MAX_BINS}), or a list: target first, then each source.`,
     ),
   max_order: z
     .number()
@@ -87,13 +87,13 @@ export const surdInput = z.object({
     .max(SURD_MAX_SOURCES)
     .optional()
     .describe(
-      'Samples form, optional: use the high-dimensional SURD variant, which only builds tables of up to max_order sources at a time (for many sources or fine bins). Leak is then 1 − Σparts/H(target).',
+      'Samples form: high-dimensional variant, tables of ≤ max_order sources (many sources or fine bins); leak = 1 − Σparts/H(target).',
     ),
   histogram: z
     .array(z.unknown())
     .optional()
     .describe(
-      'Histogram form: joint counts or probabilities as nested arrays of finite non-negative numbers, axis 0 = target state, axis k = state of source k. Used unscaled (counts and probabilities differ slightly because of the 1e-14 floor).',
+      'Histogram form: joint counts or probabilities (nested arrays, non-negative), axis 0 = target, axis k = source k.',
     ),
   names: z.array(z.string().min(1)).optional().describe('Names of the sources in order (default X1..Xn, or the keys of a sources object).'),
   target_name: z.string().min(1).optional().describe('Name of the target, used in the summary (default "target").'),
@@ -692,16 +692,14 @@ export const surdDecomposeTool: ToolDefinition<typeof surdInput, typeof surdOutp
   name: 'surd_decompose',
   title: 'SURD causal decomposition',
   description:
-    'Exact SURD decomposition (Martínez-Sánchez et al., Nature Communications 2024) of how much a target variable’s future is explained by ' +
-    'each source alone (unique), by several sources redundantly, or only by their combination (synergistic), in bits, plus the leak: ' +
-    'the fraction of the target’s entropy no source explains (causal_clarity = 1 − leak). Use it for causal attribution between numeric ' +
-    'time series (e.g. which drivers cause a metric, and whether they act jointly or redundantly). Give either samples ' +
-    '(target, sources as equal-length series, lag — or max_lag to scan lags 1..k and find the best-supported one —, bins (default auto: ' +
-    'chosen from the sample size; reliable: false when undersampled); include the target itself among the sources to account for self-causation) ' +
-    'or a joint histogram (axis 0 = target). For many sources or fine bins, set max_order for the high-dimensional variant. ' +
-    `Sample sizes: the joint table has bins^(sources+1) cells; auto picks the most bins with ≥ ${SAMPLES_PER_CELL} samples per cell (8 bins need ` +
+    'Exact SURD decomposition (Martínez-Sánchez et al., Nature Communications 2024): how much of a target’s future each source explains ' +
+    'alone (unique), several sources redundantly, or only their combination (synergistic), in bits, plus the leak no source explains ' +
+    '(causal_clarity = 1 − leak). For causal attribution between numeric time series. Give samples (target, equal-length sources, lag ' +
+    'or max_lag to find the best-supported lag, bins; include the target among the sources for self-causation) or a joint histogram ' +
+    '(axis 0 = target); max_order for many sources. ' +
+    `Sample sizes: the joint table has bins^(sources+1) cells; bins "auto" (default) picks the most with ≥ ${SAMPLES_PER_CELL} samples per cell (8 bins need ` +
     `${[1, 2, 3].map((k) => `${String(SAMPLES_PER_CELL * 8 ** (k + 1)).replace(/\B(?=(\d{3})+$)/g, ',')} samples for ${k} source${k > 1 ? 's' : ''}`).join(', ')}); ` +
-    'below 2 bins per axis the result is marked unreliable. Numbers are in bits; warnings lists every caveat. Deterministic; no model needed.',
+    'fewer are marked reliable: false. Bits; warnings lists every caveat. Deterministic; no model needed.',
   input: surdInput,
   output: surdOutput,
   cache: 'args',

@@ -49,10 +49,10 @@ describe('a text-only client', () => {
   });
 
   it("reads SURD's small-sample warning", async () => {
-    // 40 samples, one source, 8 bins: 8² = 64 cells, fewer than 10 samples per cell.
+    // 40 samples, one source, 8 bins asked for: 8² = 64 cells, fewer than 10 samples per cell.
     const target = Array.from({ length: 41 }, (_, i) => Math.sin(i));
     const source = Array.from({ length: 41 }, (_, i) => Math.cos(i * 0.7));
-    const { result } = await textOnly(server, 'surd_decompose', { target, sources: [source] });
+    const { result } = await textOnly(server, 'surd_decompose', { target, sources: [source], bins: 8 });
     expect(result.warnings.join(' ')).toMatch(/only 40 samples for 64 joint cells/);
   });
 
