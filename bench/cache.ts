@@ -22,19 +22,34 @@ const pct = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))];
 };
-const summary = (xs: number[]) => ({ n: xs.length, p50_ms: r3(pct(xs, 0.5)), p95_ms: r3(pct(xs, 0.95)), max_ms: r3(Math.max(...xs)) });
+const summary = (xs: number[]) => ({
+  n: xs.length,
+  p50_ms: r3(pct(xs, 0.5)),
+  p95_ms: r3(pct(xs, 0.95)),
+  max_ms: r3(Math.max(...xs)),
+});
 
 const key = (i: number) => createHash('sha256').update(`bench-${i}`).digest('hex');
 /** A result-shaped value of ~1.7 KB: 28 GoEmotions-like scores and a summary. */
 function value(i: number): CachedResult {
-  const scores = Array.from({ length: 28 }, (_, k) => ({ label: `label_${k}`, score: ((i * 31 + k * 17) % 1000) / 1000, above_threshold: k % 5 === 0 }));
-  return { structured: { language: 'en', tokens: 20 + (i % 7), scores, vad: [0.1, 0.2, 0.3], elapsed_ms: 4 }, summary: `text ${i}: top emotion label_${i % 28}` };
+  const scores = Array.from({ length: 28 }, (_, k) => ({
+    label: `label_${k}`,
+    score: ((i * 31 + k * 17) % 1000) / 1000,
+    above_threshold: k % 5 === 0,
+  }));
+  return {
+    structured: { language: 'en', tokens: 20 + (i % 7), scores, vad: [0.1, 0.2, 0.3], elapsed_ms: 4 },
+    summary: `text ${i}: top emotion label_${i % 28}`,
+  };
 }
 
 async function measure(backend: 'file' | 'memory', size: number): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'rh-bench-cache-'));
   const path = join(dir, 'cache.sqlite');
-  const cache = new ResultCache({ backend, path, ttlSeconds: 7 * 24 * 3600, maxEntries: 10_000_000, maxBytes: 2 ** 40 }, pino({ level: 'silent' }));
+  const cache = new ResultCache(
+    { backend, path, ttlSeconds: 7 * 24 * 3600, maxEntries: 10_000_000, maxBytes: 2 ** 40 },
+    pino({ level: 'silent' }),
+  );
   // The file backend's SQLite store (the flush call itself is what runs on the event loop).
   const store = (cache as unknown as { store: { store?: SqliteStore } | null }).store?.store ?? null;
   if (store && size > 0) {
@@ -78,8 +93,17 @@ async function measure(backend: 'file' | 'memory', size: number): Promise<Record
   const snap = cache.snapshot();
   await cache.close();
   const fileBytes = backend === 'file' ? statSync(path).size : null;
-  const out = { entries: snap.entries, bytes: snap.bytes, miss_overhead: summary(miss), hit: size > 0 ? summary(hit) : null, flush: flushes.length ? summary(flushes) : null, file_bytes: fileBytes };
-  log(`${backend} @ ${size}: miss p50 ${out.miss_overhead.p50_ms} ms, hit p50 ${out.hit?.p50_ms ?? '-'} ms, flush max ${out.flush?.max_ms ?? '-'} ms`);
+  const out = {
+    entries: snap.entries,
+    bytes: snap.bytes,
+    miss_overhead: summary(miss),
+    hit: size > 0 ? summary(hit) : null,
+    flush: flushes.length ? summary(flushes) : null,
+    file_bytes: fileBytes,
+  };
+  log(
+    `${backend} @ ${size}: miss p50 ${out.miss_overhead.p50_ms} ms, hit p50 ${out.hit?.p50_ms ?? '-'} ms, flush max ${out.flush?.max_ms ?? '-'} ms`,
+  );
   return out;
 }
 
@@ -93,7 +117,13 @@ async function main(): Promise<void> {
   const report = {
     bench: 'cache',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, availableParallelism: availableParallelism(), loadavg: loadavg().map((x) => Math.round(x * 100) / 100), node: process.version, note: 'shared machine: compare rows of one run, not runs' },
+    machine: {
+      cpus: cpus().length,
+      availableParallelism: availableParallelism(),
+      loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+      node: process.version,
+      note: 'shared machine: compare rows of one run, not runs',
+    },
     value_bytes: Buffer.byteLength(JSON.stringify(value(1))),
     ops_per_size: OPS,
     file,

@@ -10,7 +10,17 @@
 //  - tools/list size in characters.
 // Ratios are this build / the ref: < 1 is faster for times, > 1 is faster for throughput.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { arg, emitReport } from '../eval/args.js';
@@ -39,11 +49,26 @@ function linkModules(dir: string): void {
   const shared = join(ROOT, 'node_modules');
   for (const e of readdirSync(shared)) if (!lstatSafe(join(nm, e))) symlinkSync(join(shared, e), join(nm, e));
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  const missing = Object.entries(pkg.dependencies ?? {}).filter(([name]) => !existsSync(join(nm, name, 'package.json')));
+  const missing = Object.entries(pkg.dependencies ?? {}).filter(
+    ([name]) => !existsSync(join(nm, name, 'package.json')),
+  );
   if (missing.length === 0) return;
   const extra = join(dir, '.ref-deps');
   log(`installing what the ref needs and this checkout lacks: ${missing.map(([n, v]) => `${n}@${v}`).join(', ')}`);
-  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', extra, ...missing.map(([n, v]) => `${n}@${v}`)], { stdio: 'ignore' });
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--prefix',
+      extra,
+      ...missing.map(([n, v]) => `${n}@${v}`),
+    ],
+    { stdio: 'ignore' },
+  );
   for (const [name] of missing) {
     const scope = name.startsWith('@') ? join(nm, name.split('/')[0]) : null;
     if (scope && lstatSafe(scope)?.isSymbolicLink()) {
@@ -73,7 +98,8 @@ function buildRef(ref: string): { cli: string; commit: string; dir: string } {
   const cli = join(dir, 'dist', 'src', 'server', 'cli.js');
   if (!existsSync(join(dir, '.built'))) {
     log(`building ${ref} (${commit.slice(0, 12)}) in ${dir}`);
-    if (!existsSync(dir)) execFileSync('git', ['worktree', 'add', '--detach', dir, commit], { cwd: ROOT, stdio: 'ignore' });
+    if (!existsSync(dir))
+      execFileSync('git', ['worktree', 'add', '--detach', dir, commit], { cwd: ROOT, stdio: 'ignore' });
     linkModules(dir);
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
     writeFileSync(join(dir, '.built'), commit);
@@ -90,7 +116,11 @@ class Rpc {
   constructor(cli: string, env: Record<string, string>) {
     const full: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('RED_HEART_')) full[k] = v;
-    this.proc = spawn(process.execPath, [cli], { cwd: resolve(cli, '..', '..', '..', '..'), env: { ...full, RED_HEART_LOG_LEVEL: 'warn', ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
+    this.proc = spawn(process.execPath, [cli], {
+      cwd: resolve(cli, '..', '..', '..', '..'),
+      env: { ...full, RED_HEART_LOG_LEVEL: 'warn', ...env },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     this.proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
       this.buf += d;
       for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
@@ -108,12 +138,18 @@ class Rpc {
     });
   }
   async init(): Promise<void> {
-    await this.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench-compare', version: '0' } });
+    await this.request('initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'bench-compare', version: '0' },
+    });
     this.proc.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
   }
   async emotion(args: Record<string, unknown>): Promise<number> {
     const t = performance.now();
-    const r = (await this.request('tools/call', { name: 'analyze_emotion', arguments: args })) as { result?: { isError?: boolean; content: Array<{ text: string }> } };
+    const r = (await this.request('tools/call', { name: 'analyze_emotion', arguments: args })) as {
+      result?: { isError?: boolean; content: Array<{ text: string }> };
+    };
     if (!r.result || r.result.isError) throw new Error(`analyze_emotion failed: ${JSON.stringify(r).slice(0, 300)}`);
     return performance.now() - t;
   }
@@ -126,7 +162,12 @@ class Rpc {
   }
 }
 
-interface Start { initialize_ms: number; tools_list_ms: number; first_emotion_ms: number; tools_list_chars: number }
+interface Start {
+  initialize_ms: number;
+  tools_list_ms: number;
+  first_emotion_ms: number;
+  tools_list_chars: number;
+}
 async function startOnce(cli: string, cacheDir: string): Promise<Start> {
   const t0 = performance.now();
   const s = new Rpc(cli, { RED_HEART_CACHE_PATH: join(cacheDir, `c-${Math.random().toString(36).slice(2)}.sqlite`) });
@@ -138,13 +179,21 @@ async function startOnce(cli: string, cacheDir: string): Promise<Start> {
   await s.emotion({ text: 'I am so happy today, but a bit worried about tomorrow.' });
   const first = performance.now() - t0;
   await s.close();
-  return { initialize_ms: init, tools_list_ms: tl, first_emotion_ms: first, tools_list_chars: JSON.stringify(list.result).length };
+  return {
+    initialize_ms: init,
+    tools_list_ms: tl,
+    first_emotion_ms: first,
+    tools_list_chars: JSON.stringify(list.result).length,
+  };
 }
 
 /** ~20-token English texts: GoEmotions test comments joined until 12–30 words (the set stays the same per run). */
 function texts(n: number): string[] {
   const p = resolve(ROOT, '..', 'shared', 'data', 'goemotions', 'test.tsv');
-  const pool = readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+  const pool = readFileSync(p, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t')[0]);
   const out: string[] = [];
   let cur = '';
   for (const t of pool) {
@@ -169,24 +218,33 @@ async function main(): Promise<void> {
   // Start-up, alternating which build starts first.
   const starts: Record<'this' | 'ref', Start[]> = { this: [], ref: [] };
   for (let i = 0; i < STARTS; i++) {
-    for (const k of (i % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>) starts[k].push(await startOnce(cli[k], cacheDir));
+    for (const k of (i % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>)
+      starts[k].push(await startOnce(cli[k], cacheDir));
   }
   const startField = (f: keyof Start) => {
     const m = both((k) => r2(median(starts[k].map((s) => s[f]))));
     return { ...m, ratio: r2(m.this / m.ref) };
   };
-  const startup = { runs: STARTS, initialize_ms: startField('initialize_ms'), tools_list_ms: startField('tools_list_ms'), first_analyze_emotion_ms: startField('first_emotion_ms'), tools_list_chars: startField('tools_list_chars') };
+  const startup = {
+    runs: STARTS,
+    initialize_ms: startField('initialize_ms'),
+    tools_list_ms: startField('tools_list_ms'),
+    first_analyze_emotion_ms: startField('first_emotion_ms'),
+    tools_list_chars: startField('tools_list_chars'),
+  };
   log(`start-up medians: ${JSON.stringify(startup)}`);
 
   // Hot path: both servers up, no result cache, English named (no language identification cost difference).
   const all = texts(CALLS + 400);
   const srv = both((k) => new Rpc(cli[k], { RED_HEART_CACHE: 'none' }));
   await Promise.all([srv.this.init(), srv.ref.init()]);
-  for (let i = 0; i < 10; i++) for (const k of ['this', 'ref'] as const) await srv[k].emotion({ text: `warm up ${i} ${all[i]}`, language: 'en' });
+  for (let i = 0; i < 10; i++)
+    for (const k of ['this', 'ref'] as const) await srv[k].emotion({ text: `warm up ${i} ${all[i]}`, language: 'en' });
   const single = both(() => [] as number[]);
   const calls = all.slice(0, CALLS);
   for (let i = 0; i < calls.length; i++) {
-    for (const k of (i % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>) single[k].push(await srv[k].emotion({ text: calls[i], language: 'en' }));
+    for (const k of (i % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>)
+      single[k].push(await srv[k].emotion({ text: calls[i], language: 'en' }));
   }
   const singleReport = {
     calls: calls.length,
@@ -216,7 +274,9 @@ async function main(): Promise<void> {
   const throughput = {
     texts_32: await tput('batch', 32, (s, t) => s.emotion({ texts: t, language: 'en' })),
     concurrent_32: await tput('c32', 32, (s, t) => Promise.all(t.map((x) => s.emotion({ text: x, language: 'en' })))),
-    concurrent_128: await tput('c128', 128, (s, t) => Promise.all(t.map((x) => s.emotion({ text: x, language: 'en' })))),
+    concurrent_128: await tput('c128', 128, (s, t) =>
+      Promise.all(t.map((x) => s.emotion({ text: x, language: 'en' }))),
+    ),
   };
   log(`throughput: ${JSON.stringify(throughput)}`);
   await Promise.all([srv.this.close(), srv.ref.close()]);
@@ -225,8 +285,18 @@ async function main(): Promise<void> {
   emitReport({
     bench: 'compare',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, availableParallelism: availableParallelism(), loadavg: loadavg().map(r2), node: process.version, note: 'ratios = this build / ref, measured interleaved in one run; absolute times depend on the machine load' },
-    this: { commit: head, dirty: execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '' },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      availableParallelism: availableParallelism(),
+      loadavg: loadavg().map(r2),
+      node: process.version,
+      note: 'ratios = this build / ref, measured interleaved in one run; absolute times depend on the machine load',
+    },
+    this: {
+      commit: head,
+      dirty: execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '',
+    },
     ref: { ref: REF, commit: ref.commit.slice(0, 12), dir: ref.dir },
     startup,
     analyze_emotion_uncached_single: singleReport,

@@ -14,7 +14,11 @@ import { packageRoot } from '../src/server/config.js';
 
 const ROOT = packageRoot();
 
-interface Review { review: string; date: string; rating: string }
+interface Review {
+  review: string;
+  date: string;
+  rating: string;
+}
 
 const band = (rating: number) => (rating <= 4 ? '1-4 stars' : rating <= 8 ? '5-8 stars' : '9-10 stars');
 
@@ -24,13 +28,22 @@ async function main(): Promise<void> {
   const rows = Number(arg('rows', '2000'));
   mkdirSync(dir, { recursive: true });
   // Movie files in numeric order; reviews dated 2015 (the crawl's last year), until `rows`.
-  const files = readdirSync(raw).filter((f) => /^\d+\.json$/.test(f)).sort((a, b) => parseInt(a) - parseInt(b));
+  const files = readdirSync(raw)
+    .filter((f) => /^\d+\.json$/.test(f))
+    .sort((a, b) => parseInt(a) - parseInt(b));
   const out: string[] = [];
   for (const f of files) {
     for (const r of JSON.parse(readFileSync(join(raw, f), 'utf8')) as Review[]) {
       if (!r.date.startsWith('15.') || !r.review.trim()) continue;
       const [yy, mm, dd] = r.date.split('.');
-      out.push(JSON.stringify({ review: r.review, date: `20${yy}-${mm}-${dd}`, rating: Number(r.rating), band: band(Number(r.rating)) }));
+      out.push(
+        JSON.stringify({
+          review: r.review,
+          date: `20${yy}-${mm}-${dd}`,
+          rating: Number(r.rating),
+          band: band(Number(r.rating)),
+        }),
+      );
       if (out.length === rows) break;
     }
     if (out.length === rows) break;
@@ -38,7 +51,11 @@ async function main(): Promise<void> {
   const file = join(dir, 'nsmc-2015.jsonl');
   writeFileSync(file, `${out.join('\n')}\n`);
 
-  const transport = new StdioClientTransport({ command: process.execPath, args: [join(ROOT, 'dist/src/server/cli.js'), '--data-dir', dir, '--cache', 'none', '--log-level', 'warn'], stderr: 'inherit' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [join(ROOT, 'dist/src/server/cli.js'), '--data-dir', dir, '--cache', 'none', '--log-level', 'warn'],
+    stderr: 'inherit',
+  });
   const client = new Client({ name: 'corpus-demo', version: '1' });
   await client.connect(transport);
   try {

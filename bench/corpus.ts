@@ -67,7 +67,10 @@ async function main(): Promise<void> {
   // --model may name an ensemble (its members run concurrently, each with --threads threads)
   const sel = resolveSelection(modelsDir, undefined, arg('model'));
   const opts = { provider: 'cpu' as const, threads, batchWindowMs: 3, maxBatch: 32, logger: pino({ level: 'silent' }) };
-  const engine = sel.kind === 'ensemble' ? await EnsembleTextEngine.load(sel.ensemble, opts) : await OnnxTextEngine.load(sel.model, opts);
+  const engine =
+    sel.kind === 'ensemble'
+      ? await EnsembleTextEngine.load(sel.ensemble, opts)
+      : await OnnxTextEngine.load(sel.model, opts);
   const pool = goemotionsTexts();
   const dir = mkdtempSync(join(tmpdir(), 'bench-corpus-'));
   const files = createCorpusFiles([dir]);
@@ -95,7 +98,13 @@ async function main(): Promise<void> {
           }
         },
       };
-      const ctx: ToolContext = uncachedContext({ requestId: 'bench', signal, logger: pino({ level: 'silent' }), progress: async () => {}, services: { limits: config.limits, engine: { require: async () => timed, modelId: () => engine.model.id } } });
+      const ctx: ToolContext = uncachedContext({
+        requestId: 'bench',
+        signal,
+        logger: pino({ level: 'silent' }),
+        progress: async () => {},
+        services: { limits: config.limits, engine: { require: async () => timed, modelId: () => engine.model.id } },
+      });
       let corpusOutside = 0;
       let emotionOutside = 0;
       // Rounds of `rows / rounds` texts; in each, analyze_corpus over a CSV of them and analyze_emotion batches of 64
@@ -110,9 +119,17 @@ async function main(): Promise<void> {
         const corpus = async () => {
           const t0 = performance.now();
           const e0 = inEngine;
-          const res = await runCorpus({ path: file, text_field: 'text', time_bucket: 'month', language: 'en', detail: 'standard' }, {
-            engine: async () => timed, files, allowed, signal, progress: async () => {}, maxTextChars: config.limits.maxTextChars,
-          });
+          const res = await runCorpus(
+            { path: file, text_field: 'text', time_bucket: 'month', language: 'en', detail: 'standard' },
+            {
+              engine: async () => timed,
+              files,
+              allowed,
+              signal,
+              progress: async () => {},
+              maxTextChars: config.limits.maxTextChars,
+            },
+          );
           if (res.rows.analysed !== texts.length) throw new Error(`analysed ${res.rows.analysed} of ${texts.length}`);
           const total = performance.now() - t0;
           corpusOutside += total - (inEngine - e0);
@@ -122,25 +139,48 @@ async function main(): Promise<void> {
           const t0 = performance.now();
           const e0 = inEngine;
           for (let i = 0; i < texts.length; i += 64) {
-            await analyzeEmotionTool.handler(analyzeEmotionTool.input.parse({ texts: texts.slice(i, i + 64), language: 'en' }), ctx);
+            await analyzeEmotionTool.handler(
+              analyzeEmotionTool.input.parse({ texts: texts.slice(i, i + 64), language: 'en' }),
+              ctx,
+            );
           }
           const total = performance.now() - t0;
           emotionOutside += total - (inEngine - e0);
           return total / 1000;
         };
         let c: number, e: number;
-        if (r % 2 === 0) { c = await corpus(); e = await emotion(); } else { e = await emotion(); c = await corpus(); }
+        if (r % 2 === 0) {
+          c = await corpus();
+          e = await emotion();
+        } else {
+          e = await emotion();
+          c = await corpus();
+        }
         corpusS += c;
         emotionS += e;
-        perRound.push({ corpus_rows_per_s: Math.round((texts.length / c) * 10) / 10, emotion_texts_per_s: Math.round((texts.length / e) * 10) / 10 });
+        perRound.push({
+          corpus_rows_per_s: Math.round((texts.length / c) * 10) / 10,
+          emotion_texts_per_s: Math.round((texts.length / e) * 10) / 10,
+        });
         log(`round ${r + 1}/${rounds}: corpus ${c.toFixed(1)} s, analyze_emotion ${e.toFixed(1)} s`);
       }
       const out = {
-        mode, rows, rounds, model: `${engine.model.id} ${engine.model.version}`, cores: availableParallelism(), loadavg_1m_at_end: Math.round(loadavg()[0] * 100) / 100,
+        mode,
+        rows,
+        rounds,
+        model: `${engine.model.id} ${engine.model.version}`,
+        cores: availableParallelism(),
+        loadavg_1m_at_end: Math.round(loadavg()[0] * 100) / 100,
         analyze_corpus: { seconds: Math.round(corpusS * 10) / 10, rows_per_s: Math.round((rows / corpusS) * 10) / 10 },
-        analyze_emotion_batches_of_64: { seconds: Math.round(emotionS * 10) / 10, texts_per_s: Math.round((rows / emotionS) * 10) / 10 },
+        analyze_emotion_batches_of_64: {
+          seconds: Math.round(emotionS * 10) / 10,
+          texts_per_s: Math.round((rows / emotionS) * 10) / 10,
+        },
         ratio_corpus_to_emotion: Math.round((emotionS / corpusS) * 1000) / 1000,
-        overhead_outside_engine_ms_per_row: { analyze_corpus: Math.round((corpusOutside / rows) * 1000) / 1000, analyze_emotion: Math.round((emotionOutside / rows) * 1000) / 1000 },
+        overhead_outside_engine_ms_per_row: {
+          analyze_corpus: Math.round((corpusOutside / rows) * 1000) / 1000,
+          analyze_emotion: Math.round((emotionOutside / rows) * 1000) / 1000,
+        },
         per_round: perRound,
         peak_rss_mib: mib(process.resourceUsage().maxRSS),
       };
@@ -149,7 +189,21 @@ async function main(): Promise<void> {
       const distinct = Number(arg('distinct', '1000'));
       // The file is written by a child process, so building it does not raise this process's peak.
       const file = join(dir, 'cycled.csv');
-      const made = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--mode', 'make-file', '--rows', String(rows), '--distinct', String(distinct), '--file', file], { stdio: 'inherit' });
+      const made = spawnSync(
+        process.execPath,
+        [
+          fileURLToPath(import.meta.url),
+          '--mode',
+          'make-file',
+          '--rows',
+          String(rows),
+          '--distinct',
+          String(distinct),
+          '--file',
+          file,
+        ],
+        { stdio: 'inherit' },
+      );
       if (made.status !== 0) throw new Error('could not write the bench file');
       const bytes = statSync(file).size;
       // The model's outputs for the distinct texts are computed once with the real model and then looked up, so
@@ -163,12 +217,13 @@ async function main(): Promise<void> {
       let lookups = 0;
       const wrapped: TextEngine = {
         model: engine.model,
-        analyze: async (texts) => texts.map((t) => {
-          lookups++;
-          const a = outputs.get(t);
-          if (!a) throw new Error('bench: a text outside the distinct pool');
-          return a;
-        }),
+        analyze: async (texts) =>
+          texts.map((t) => {
+            lookups++;
+            const a = outputs.get(t);
+            if (!a) throw new Error('bench: a text outside the distinct pool');
+            return a;
+          }),
       };
       global.gc?.();
       const before = process.resourceUsage().maxRSS;
@@ -181,19 +236,36 @@ async function main(): Promise<void> {
         heapPeak = Math.max(heapPeak, m.heapUsed);
       }, 50);
       const t0 = performance.now();
-      const res = await runCorpus({ path: file, text_field: 'text', time_bucket: 'month', language: 'en', detail: 'standard' }, {
-        engine: async () => wrapped, files, allowed, signal, progress: async () => {}, maxTextChars: config.limits.maxTextChars,
-      });
+      const res = await runCorpus(
+        { path: file, text_field: 'text', time_bucket: 'month', language: 'en', detail: 'standard' },
+        {
+          engine: async () => wrapped,
+          files,
+          allowed,
+          signal,
+          progress: async () => {},
+          maxTextChars: config.limits.maxTextChars,
+        },
+      );
       const s = (performance.now() - t0) / 1000;
       clearInterval(sampler);
       runPeak = Math.max(runPeak, process.memoryUsage().rss);
       global.gc?.();
       const heapAfterGc = process.memoryUsage().heapUsed;
       emit({
-        mode, rows, distinct, file_mib: Math.round((bytes / 1048576) * 10) / 10, analysed: res.rows.analysed, seconds: Math.round(s * 10) / 10,
-        lookups, peak_rss_after_model_load_mib: mib(rssAfterLoadKb), peak_rss_before_run_mib: mib(before),
-        rss_peak_during_run_mib: Math.round((runPeak / 1048576) * 10) / 10, peak_rss_at_end_mib: mib(process.resourceUsage().maxRSS),
-        heap_used_peak_during_run_mib: Math.round((heapPeak / 1048576) * 10) / 10, heap_used_after_run_and_gc_mib: Math.round((heapAfterGc / 1048576) * 10) / 10,
+        mode,
+        rows,
+        distinct,
+        file_mib: Math.round((bytes / 1048576) * 10) / 10,
+        analysed: res.rows.analysed,
+        seconds: Math.round(s * 10) / 10,
+        lookups,
+        peak_rss_after_model_load_mib: mib(rssAfterLoadKb),
+        peak_rss_before_run_mib: mib(before),
+        rss_peak_during_run_mib: Math.round((runPeak / 1048576) * 10) / 10,
+        peak_rss_at_end_mib: mib(process.resourceUsage().maxRSS),
+        heap_used_peak_during_run_mib: Math.round((heapPeak / 1048576) * 10) / 10,
+        heap_used_after_run_and_gc_mib: Math.round((heapAfterGc / 1048576) * 10) / 10,
       });
     }
   } finally {

@@ -32,14 +32,28 @@ const pct = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))];
 };
 const r2 = (x: number) => Math.round(x * 100) / 100;
-const summary = (xs: number[]) => ({ n: xs.length, p50_ms: r2(pct(xs, 0.5)), p95_ms: r2(pct(xs, 0.95)), mean_ms: r2(xs.reduce((a, b) => a + b, 0) / xs.length) });
+const summary = (xs: number[]) => ({
+  n: xs.length,
+  p50_ms: r2(pct(xs, 0.5)),
+  p95_ms: r2(pct(xs, 0.95)),
+  mean_ms: r2(xs.reduce((a, b) => a + b, 0) / xs.length),
+});
 
 /** Distinct English texts: GoEmotions test comments when ../shared/data is there, else numbered synthetic sentences. */
 function corpus(): string[] {
   const p = resolve(ROOT, '..', 'shared', 'data', 'goemotions', 'test.tsv');
-  if (existsSync(p)) return readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
-  const words = 'i really love this movie but the ending was sad and a little scary honestly what a day we had'.split(' ');
-  return Array.from({ length: 3000 }, (_, i) => Array.from({ length: 12 + (i % 9) }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ') + ` ${i}`);
+  if (existsSync(p))
+    return readFileSync(p, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0]);
+  const words = 'i really love this movie but the ending was sad and a little scary honestly what a day we had'.split(
+    ' ',
+  );
+  return Array.from(
+    { length: 3000 },
+    (_, i) => Array.from({ length: 12 + (i % 9) }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' ') + ` ${i}`,
+  );
 }
 
 function textsOfLength(engine: OnnxTextEngine, pool: string[], target: number, n: number, start: number): string[] {
@@ -57,34 +71,53 @@ function textsOfLength(engine: OnnxTextEngine, pool: string[], target: number, n
 }
 
 async function main(): Promise<void> {
-  const modelsDir = resolve(arg('models-dir', existsSync(join(ROOT, 'models', 'manifest.json')) ? join(ROOT, 'models') : join(ROOT, 'test', 'fixtures', 'model'))!);
+  const modelsDir = resolve(
+    arg(
+      'models-dir',
+      existsSync(join(ROOT, 'models', 'manifest.json'))
+        ? join(ROOT, 'models')
+        : join(ROOT, 'test', 'fixtures', 'model'),
+    )!,
+  );
   const fixture = modelsDir.includes(join('test', 'fixtures'));
   const threads = Number(arg('threads', '0'));
   const resolved = resolveModel(modelsDir, undefined, arg('model'));
-  log(`model ${resolved.entry.id} from ${modelsDir}${fixture ? ' (TEST FIXTURE — numbers are not the shipped model)' : ''}`);
+  log(
+    `model ${resolved.entry.id} from ${modelsDir}${fixture ? ' (TEST FIXTURE — numbers are not the shipped model)' : ''}`,
+  );
 
   const t0 = performance.now();
-  const engine = await OnnxTextEngine.load(resolved, { provider: 'cpu', threads, batchWindowMs: 3, maxBatch: 32, logger: pino({ level: 'silent' }) });
+  const engine = await OnnxTextEngine.load(resolved, {
+    provider: 'cpu',
+    threads,
+    batchWindowMs: 3,
+    maxBatch: 32,
+    logger: pino({ level: 'silent' }),
+  });
   const loadMs = performance.now() - t0;
   // the fixture's vocabulary has a deliberately broken token ('boom', see test/fixtures/make_fixture.py)
   const pool = corpus().filter((t) => !fixture || !/boom/i.test(t));
   const config = { ...defaults({}), modelsDir };
   const handle = { require: async () => engine, modelId: () => `${engine.model.id}` };
-  const ctx = (): ToolContext => uncachedContext({
-    requestId: 'bench',
-    signal: new AbortController().signal,
-    logger: pino({ level: 'silent' }),
-    progress: async () => {},
-    services: { limits: config.limits, engine: handle },
-  });
-  const call = (args: Record<string, unknown>) => analyzeEmotionTool.handler(analyzeEmotionTool.input.parse(args), ctx());
+  const ctx = (): ToolContext =>
+    uncachedContext({
+      requestId: 'bench',
+      signal: new AbortController().signal,
+      logger: pino({ level: 'silent' }),
+      progress: async () => {},
+      services: { limits: config.limits, engine: handle },
+    });
+  const call = (args: Record<string, unknown>) =>
+    analyzeEmotionTool.handler(analyzeEmotionTool.input.parse(args), ctx());
 
   const nShort = QUICK ? 30 : 200;
   const nLong = QUICK ? 15 : 60;
   const short = textsOfLength(engine, pool, 20, nShort + 40, 0);
   const long = textsOfLength(engine, pool, 120, nLong + 10, 2000);
   const meanTok = (ts: string[]) => r2(ts.reduce((a, t) => a + engine.countTokens(t), 0) / ts.length);
-  log(`${short.length} short texts (mean ${meanTok(short)} tokens), ${long.length} long (mean ${meanTok(long)} tokens)`);
+  log(
+    `${short.length} short texts (mean ${meanTok(short)} tokens), ${long.length} long (mean ${meanTok(long)} tokens)`,
+  );
 
   // warm-up
   for (const t of short.slice(0, 5)) await call({ text: t });
@@ -109,7 +142,7 @@ async function main(): Promise<void> {
     log(`${label}: ${r2((n / ms) * 1000)} texts/s`);
     return { texts: n, ms: r2(ms), texts_per_s: r2((n / ms) * 1000) };
   };
-  const concSet = (QUICK ? short.slice(0, 64) : [...short, ...short.map((t) => `${t}!`)].slice(0, 256));
+  const concSet = QUICK ? short.slice(0, 64) : [...short, ...short.map((t) => `${t}!`)].slice(0, 256);
   const before = engine.batchStats();
   const concurrent = await tp('concurrent singles', async () => {
     await Promise.all(concSet.map((t) => call({ text: t })));
@@ -131,7 +164,8 @@ async function main(): Promise<void> {
   // Node vs Python on the same token ids (session-level, no tokenisation)
   const b1ids = short.slice(5, 5 + (QUICK ? 30 : 100)).map((t) => engine.windowIds(t, 'truncate')[0]);
   const b32ids: number[][][] = [];
-  for (let i = 0; i + 32 <= short.length && b32ids.length < (QUICK ? 3 : 8); i += 32) b32ids.push(short.slice(i, i + 32).map((t) => engine.windowIds(t, 'truncate')[0]));
+  for (let i = 0; i + 32 <= short.length && b32ids.length < (QUICK ? 3 : 8); i += 32)
+    b32ids.push(short.slice(i, i + 32).map((t) => engine.windowIds(t, 'truncate')[0]));
   const nodeRun = async (batches: number[][][]) => {
     await engine.runWindows(batches[0]);
     const times: number[] = [];
@@ -141,7 +175,13 @@ async function main(): Promise<void> {
       times.push(performance.now() - s);
     }
     const n = batches.reduce((a, b) => a + b.length, 0);
-    return { runs: batches.length, p50_ms: r2(pct(times, 0.5)), p95_ms: r2(pct(times, 0.95)), min_ms: r2(Math.min(...times)), texts_per_s: r2(n / (times.reduce((a, b) => a + b, 0) / 1000)) };
+    return {
+      runs: batches.length,
+      p50_ms: r2(pct(times, 0.5)),
+      p95_ms: r2(pct(times, 0.95)),
+      min_ms: r2(Math.min(...times)),
+      texts_per_s: r2(n / (times.reduce((a, b) => a + b, 0) / 1000)),
+    };
   };
   // Node is timed before AND after Python (the machine is shared; load drifts); the better of the two is reported
   const better = <T extends { p50_ms: number }>(a: T, b: T) => (a.p50_ms <= b.p50_ms ? a : b);
@@ -150,16 +190,40 @@ async function main(): Promise<void> {
   const py = arg('python', process.env.PYTHON ?? 'python3')!;
   const probe = spawnSync(py, ['-c', 'import onnxruntime, numpy'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    python = { skipped: `${py} cannot import onnxruntime/numpy (pip install onnxruntime numpy, or pass --python PATH)` };
+    python = {
+      skipped: `${py} cannot import onnxruntime/numpy (pip install onnxruntime numpy, or pass --python PATH)`,
+    };
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'rh-bench-'));
     const idsFile = join(dir, 'ids.json');
     writeFileSync(idsFile, JSON.stringify({ b1: b1ids, b32: b32ids, inputs: resolved.entry.inputs }));
     const dumpFile = join(dir, 'py_out.json');
-    const out = execFileSync(py, [join(ROOT, 'bench', 'baseline_ort.py'), '--model', resolved.modelPath, '--ids', idsFile, '--threads', String(engine.info.threads), '--pad', String(resolved.entry.pad_token_id), '--dump', dumpFile], { encoding: 'utf8' });
+    const out = execFileSync(
+      py,
+      [
+        join(ROOT, 'bench', 'baseline_ort.py'),
+        '--model',
+        resolved.modelPath,
+        '--ids',
+        idsFile,
+        '--threads',
+        String(engine.info.threads),
+        '--pad',
+        String(resolved.entry.pad_token_id),
+        '--dump',
+        dumpFile,
+      ],
+      { encoding: 'utf8' },
+    );
     python = JSON.parse(out.trim().split('\n').pop()!);
     // output parity on the same ids (batch 1): largest |Node − Python| per head, after activation
-    const pyRows = JSON.parse(readFileSync(dumpFile, 'utf8')) as Array<{ goemotions: number[]; kote: number[]; positive: number; utility: number; vad: number[] }>;
+    const pyRows = JSON.parse(readFileSync(dumpFile, 'utf8')) as Array<{
+      goemotions: number[];
+      kote: number[];
+      positive: number;
+      utility: number;
+      vad: number[];
+    }>;
     const diff = { goemotions: 0, kote: 0, positive: 0, utility: 0, vad: 0 };
     for (let i = 0; i < b1ids.length; i++) {
       const [n] = await engine.runWindows([b1ids[i]]);
@@ -184,7 +248,13 @@ async function main(): Promise<void> {
       : null;
   log(`node b1 p50 ${node.b1.p50_ms} ms, b32 p50 ${node.b32.p50_ms} ms; ratio ${JSON.stringify(ratio)}`);
   // the full MCP path in-process (registry, validation, result cache) over an in-memory transport
-  const mcpConfig = { ...defaults({}), modelsDir, provider: 'cpu' as const, threads, cache: { ...defaults({}).cache, backend: 'memory' as const } };
+  const mcpConfig = {
+    ...defaults({}),
+    modelsDir,
+    provider: 'cpu' as const,
+    threads,
+    cache: { ...defaults({}).cache, backend: 'memory' as const },
+  };
   const mcpHandle = await createEngineHandle(mcpConfig, pino({ level: 'silent' }));
   const srv = createServer({ config: mcpConfig, logger: pino({ level: 'silent' }), engine: mcpHandle });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -195,7 +265,10 @@ async function main(): Promise<void> {
     const times: number[] = [];
     for (const t of ts) {
       const q = performance.now();
-      const r = (await mcpClient.callTool({ name: 'analyze_emotion', arguments: { text: t } })) as { isError?: boolean; content: Array<{ text?: string }> };
+      const r = (await mcpClient.callTool({ name: 'analyze_emotion', arguments: { text: t } })) as {
+        isError?: boolean;
+        content: Array<{ text?: string }>;
+      };
       if (r.isError) throw new Error(`in-process MCP error: ${r.content[0]?.text}`);
       times.push(performance.now() - q);
     }
@@ -215,15 +288,30 @@ async function main(): Promise<void> {
   if (!flag('no-server') && existsSync(cli)) {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    Object.assign(env, { RED_HEART_MODELS_DIR: modelsDir, RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'warn', RED_HEART_PROVIDER: 'cpu', RED_HEART_THREADS: String(threads) });
+    Object.assign(env, {
+      RED_HEART_MODELS_DIR: modelsDir,
+      RED_HEART_CACHE: 'memory',
+      RED_HEART_LOG_LEVEL: 'warn',
+      RED_HEART_PROVIDER: 'cpu',
+      RED_HEART_THREADS: String(threads),
+    });
     const cold: number[] = [];
     let stats: Record<string, unknown> = {};
     for (let rep = 0; rep < (QUICK ? 1 : 3); rep++) {
       const s = performance.now();
-      const transport = new StdioClientTransport({ command: process.execPath, args: [cli], env, stderr: 'ignore', cwd: ROOT });
+      const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [cli],
+        env,
+        stderr: 'ignore',
+        cwd: ROOT,
+      });
       const client = new Client({ name: 'bench', version: '0' });
       await client.connect(transport);
-      const first = (await client.callTool({ name: 'analyze_emotion', arguments: { text: `cold start ${rep} ${short[0]}` } })) as { isError?: boolean; content: Array<{ text?: string }> };
+      const first = (await client.callTool({
+        name: 'analyze_emotion',
+        arguments: { text: `cold start ${rep} ${short[0]}` },
+      })) as { isError?: boolean; content: Array<{ text?: string }> };
       if (first.isError) throw new Error(`server error: ${first.content[0]?.text}`);
       cold.push(performance.now() - s);
       if (rep === 0) {
@@ -241,7 +329,9 @@ async function main(): Promise<void> {
         // cache hits: the same arguments again
         const hits = await srv(Array.from({ length: QUICK ? 20 : 100 }, () => `${short[6]} ~`));
         const cs = performance.now();
-        await Promise.all(concSet.map((t) => client.callTool({ name: 'analyze_emotion', arguments: { text: `${t} #` } })));
+        await Promise.all(
+          concSet.map((t) => client.callTool({ name: 'analyze_emotion', arguments: { text: `${t} #` } })),
+        );
         const cms = performance.now() - cs;
         const pid = (transport as unknown as { _process?: { pid?: number } })._process?.pid;
         let peak: number | null = null;
@@ -268,14 +358,39 @@ async function main(): Promise<void> {
   const report = {
     bench: 'engine',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, availableParallelism: availableParallelism(), loadavg: loadavg().map(r2), platform: `${process.platform}/${process.arch}`, node: process.version },
-    model: { id: engine.model.id, version: engine.model.version, file: resolved.modelPath, precision: resolved.entry.precision ?? null, parameters: engine.model.parameters, fixture },
-    engine: { provider: engine.info.provider, threads: engine.info.threads, load_ms: r2(loadMs), warmup_ms: engine.info.warmupMs, batch_window_ms: 3, max_batch: 32 },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      availableParallelism: availableParallelism(),
+      loadavg: loadavg().map(r2),
+      platform: `${process.platform}/${process.arch}`,
+      node: process.version,
+    },
+    model: {
+      id: engine.model.id,
+      version: engine.model.version,
+      file: resolved.modelPath,
+      precision: resolved.entry.precision ?? null,
+      parameters: engine.model.parameters,
+      fixture,
+    },
+    engine: {
+      provider: engine.info.provider,
+      threads: engine.info.threads,
+      load_ms: r2(loadMs),
+      warmup_ms: engine.info.warmupMs,
+      batch_window_ms: 3,
+      max_batch: 32,
+    },
     texts: { short_mean_tokens: meanTok(short), long_mean_tokens: meanTok(long) },
     in_process: {
       latency_20_tokens: inproc20,
       latency_120_tokens: inproc120,
-      concurrent_singles: { ...concurrent, batches: after.batches - before.batches, mean_batch: r2((after.items - before.items) / Math.max(1, after.batches - before.batches)) },
+      concurrent_singles: {
+        ...concurrent,
+        batches: after.batches - before.batches,
+        mean_batch: r2((after.items - before.items) / Math.max(1, after.batches - before.batches)),
+      },
       texts_batch_8: b8,
       texts_batch_32: b32,
       mcp_in_memory: { latency_20_tokens: mcp20, cache_hit: mcpHit },

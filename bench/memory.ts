@@ -29,7 +29,13 @@ const summary = (xs: number[]) => ({ n: xs.length, p50_ms: r3(pct(xs, 0.5)), p95
 const rnd = mulberry32(20261206);
 const vector = () => quantize(Float32Array.from({ length: DIM }, () => rnd() - 0.5));
 const text = (i: number) => `case ${i}: `.padEnd(120, 'lorem ipsum dolor sit amet ');
-const record = (i: number) => ({ kind: 'case' as const, text: text(i), labels: { goemotions: ['joy'] }, tags: [`t${i % 10}`], time: i });
+const record = (i: number) => ({
+  kind: 'case' as const,
+  text: text(i),
+  labels: { goemotions: ['joy'] },
+  tags: [`t${i % 10}`],
+  time: i,
+});
 
 function filesBytes(path: string): number {
   return [path, `${path}-wal`, `${path}-shm`].filter(existsSync).reduce((s, f) => s + statSync(f).size, 0);
@@ -38,7 +44,10 @@ function filesBytes(path: string): number {
 async function embedTiming(): Promise<Record<string, unknown>> {
   const { resolveModel } = await import('../src/engine/manifest.js');
   const { OnnxTextEngine } = await import('../src/engine/onnx-engine.js');
-  const engine = await OnnxTextEngine.load(resolveModel(resolve(import.meta.dirname, '../../models'), undefined, undefined), { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 1 });
+  const engine = await OnnxTextEngine.load(
+    resolveModel(resolve(import.meta.dirname, '../../models'), undefined, undefined),
+    { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 1 },
+  );
   const times: number[] = [];
   for (let i = 0; i < 100; i++) {
     const t0 = performance.now();
@@ -57,7 +66,11 @@ async function main(): Promise<void> {
     const path = join(dir, `m${size}.sqlite`);
     let store = MemoryStore.open(path);
     const fill = performance.now();
-    for (let i = 0; i < size; i += 1000) store.add(Array.from({ length: Math.min(1000, size - i) }, (_, j) => ({ record: record(i + j), vector: vector() })), MODEL);
+    for (let i = 0; i < size; i += 1000)
+      store.add(
+        Array.from({ length: Math.min(1000, size - i) }, (_, j) => ({ record: record(i + j), vector: vector() })),
+        MODEL,
+      );
     log(`${size}: filled in ${Math.round(performance.now() - fill)} ms`);
     store.search(vector(), 10, MODEL); // loads the matrix
     const recall: number[] = [];
@@ -85,12 +98,25 @@ async function main(): Promise<void> {
     store.search(vector(), 10, MODEL);
     const first = performance.now() - t0;
     store.close();
-    if (size === Math.max(...SIZES)) startup = { records: size + OPS, open_ms: r3(opened), open_and_first_recall_ms: r3(first) };
-    rows.push({ records: size, recall_top10: summary(recall), recall_top10_one_tag_of_10: summary(recallTagged), remember: summary(remember), file_bytes: bytes, bytes_per_record: Math.round(bytes / (size + OPS)) });
+    if (size === Math.max(...SIZES))
+      startup = { records: size + OPS, open_ms: r3(opened), open_and_first_recall_ms: r3(first) };
+    rows.push({
+      records: size,
+      recall_top10: summary(recall),
+      recall_top10_one_tag_of_10: summary(recallTagged),
+      remember: summary(remember),
+      file_bytes: bytes,
+      bytes_per_record: Math.round(bytes / (size + OPS)),
+    });
     log(`${size}: recall p50 ${r3(pct(recall, 0.5))} ms, remember p50 ${r3(pct(remember, 0.5))} ms, ${bytes} bytes`);
   }
   emitReport({
-    machine: { cpus: cpus()[0]?.model, cores: availableParallelism(), loadavg_1m: r3(loadavg()[0]), node: process.version },
+    machine: {
+      cpus: cpus()[0]?.model,
+      cores: availableParallelism(),
+      loadavg_1m: r3(loadavg()[0]),
+      node: process.version,
+    },
     dim: DIM,
     ops: OPS,
     store: rows,

@@ -17,7 +17,11 @@ for (const name of only) {
     continue;
   }
   process.stderr.write(`bench: ${name}…\n`);
-  const run = spawnSync(process.execPath, ['--expose-gc', file, ...process.argv.slice(2)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = spawnSync(process.execPath, ['--expose-gc', file, ...process.argv.slice(2)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (run.status !== 0) {
     results[name] = { error: `exited with ${run.status}` };
     continue;

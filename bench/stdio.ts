@@ -31,17 +31,29 @@ const pct = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))];
 };
-const summary = (xs: number[]) => ({ n: xs.length, p50_ms: r2(pct(xs, 0.5)), p95_ms: r2(pct(xs, 0.95)), mean_ms: r2(xs.reduce((a, b) => a + b, 0) / xs.length) });
+const summary = (xs: number[]) => ({
+  n: xs.length,
+  p50_ms: r2(pct(xs, 0.5)),
+  p95_ms: r2(pct(xs, 0.95)),
+  mean_ms: r2(xs.reduce((a, b) => a + b, 0) / xs.length),
+});
 
 /** ~20-token English texts: GoEmotions test comments (../shared/data) joined until 18–24 tokens. */
 function texts(engine: OnnxTextEngine, n: number): string[] {
   const p = resolve(ROOT, '..', 'shared', 'data', 'goemotions', 'test.tsv');
   let pool: string[];
   try {
-    pool = readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+    pool = readFileSync(p, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0]);
   } catch {
-    const words = 'i really love this movie but the ending was sad and a little scary honestly what a day we had'.split(' ');
-    pool = Array.from({ length: 5000 }, (_, i) => Array.from({ length: 8 + (i % 5) }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' '));
+    const words = 'i really love this movie but the ending was sad and a little scary honestly what a day we had'.split(
+      ' ',
+    );
+    pool = Array.from({ length: 5000 }, (_, i) =>
+      Array.from({ length: 8 + (i % 5) }, (_, j) => words[(i * 7 + j * 3) % words.length]).join(' '),
+    );
   }
   const out: string[] = [];
   let cur = '';
@@ -59,8 +71,14 @@ function texts(engine: OnnxTextEngine, n: number): string[] {
 }
 
 function resultLike(i: number): string {
-  const scores = Array.from({ length: 28 }, (_, k) => ({ label: `label_${k}`, score: ((i * 31 + k * 17) % 1000) / 1000 }));
-  return JSON.stringify({ structured: { language: 'en', tokens: 20, scores, filler: 'x'.repeat(600) }, summary: `prefilled ${i}` });
+  const scores = Array.from({ length: 28 }, (_, k) => ({
+    label: `label_${k}`,
+    score: ((i * 31 + k * 17) % 1000) / 1000,
+  }));
+  return JSON.stringify({
+    structured: { language: 'en', tokens: 20, scores, filler: 'x'.repeat(600) },
+    summary: `prefilled ${i}`,
+  });
 }
 
 interface Server {
@@ -72,14 +90,27 @@ async function start(env: Record<string, string>): Promise<Server> {
   const full: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('RED_HEART_')) full[k] = v;
   Object.assign(full, { RED_HEART_LOG_LEVEL: 'warn' }, env);
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: full, stderr: 'ignore', cwd: ROOT });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI],
+    env: full,
+    stderr: 'ignore',
+    cwd: ROOT,
+  });
   const client = new Client({ name: 'bench-stdio', version: '0' });
   await client.connect(transport);
-  return { client, pid: (transport as unknown as { _process?: { pid?: number } })._process?.pid, close: () => client.close() };
+  return {
+    client,
+    pid: (transport as unknown as { _process?: { pid?: number } })._process?.pid,
+    close: () => client.close(),
+  };
 }
 async function call(s: Server, args: Record<string, unknown>): Promise<number> {
   const t = performance.now();
-  const r = (await s.client.callTool({ name: 'analyze_emotion', arguments: args })) as { isError?: boolean; content: Array<{ text?: string }> };
+  const r = (await s.client.callTool({ name: 'analyze_emotion', arguments: args })) as {
+    isError?: boolean;
+    content: Array<{ text?: string }>;
+  };
   if (r.isError) throw new Error(`server error: ${r.content[0]?.text}`);
   return performance.now() - t;
 }
@@ -105,13 +136,25 @@ async function main(): Promise<void> {
   const tw: number[] = [];
   const tm: number[] = [];
   for (let i = 0; i < ids.length; i++) {
-    for (const [e, into] of (i % 2 ? [[inWorker, tw], [inMain, tm]] : [[inMain, tm], [inWorker, tw]]) as Array<[OnnxTextEngine, number[]]>) {
+    for (const [e, into] of (i % 2
+      ? [
+          [inWorker, tw],
+          [inMain, tm],
+        ]
+      : [
+          [inMain, tm],
+          [inWorker, tw],
+        ]) as Array<[OnnxTextEngine, number[]]>) {
       const t = performance.now();
       await e.runWindows([ids[i]]);
       into.push(performance.now() - t);
     }
   }
-  const inference = { worker: summary(tw.slice(5)), main: summary(tm.slice(5)), p50_worker_over_main: r2(pct(tw, 0.5) / pct(tm, 0.5)) };
+  const inference = {
+    worker: summary(tw.slice(5)),
+    main: summary(tm.slice(5)),
+    p50_worker_over_main: r2(pct(tw, 0.5) / pct(tm, 0.5)),
+  };
   log(`inference b1 p50: worker ${inference.worker.p50_ms} ms, main ${inference.main.p50_ms} ms`);
   await inWorker.close();
   await inMain.close();
@@ -119,7 +162,14 @@ async function main(): Promise<void> {
   // A cache file holding ENTRIES results, then the default file backend on it.
   const dir = mkdtempSync(join(tmpdir(), 'rh-bench-stdio-'));
   const cachePath = join(dir, 'cache.sqlite');
-  const fill = SqliteStore.open({ path: cachePath, maxEntries: 100_000, maxBytes: 256 * 1024 * 1024, ttlSeconds: 7 * 24 * 3600, flushAt: 5000, writer: 'inline' });
+  const fill = SqliteStore.open({
+    path: cachePath,
+    maxEntries: 100_000,
+    maxBytes: 256 * 1024 * 1024,
+    ttlSeconds: 7 * 24 * 3600,
+    flushAt: 5000,
+    writer: 'inline',
+  });
   for (let i = 0; i < ENTRIES; i++) fill.set(createHash('sha256').update(`prefill ${i}`).digest('hex'), resultLike(i));
   await fill.close();
   const fileSrv = await start({ RED_HEART_CACHE_PATH: cachePath }); // default backend: file
@@ -142,14 +192,18 @@ async function main(): Promise<void> {
   }
   const hits: number[] = [];
   for (let i = 0; i < 100; i++) hits.push(await call(fileSrv, { text: calls[i % calls.length] }));
-  const status = JSON.parse(((await fileSrv.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text).cache;
+  const status = JSON.parse(
+    ((await fileSrv.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text,
+  ).cache;
   const uncached = {
     file_cache: summary(withCache),
     no_cache: summary(noCache),
     p50_ratio_file_over_none: r2(pct(withCache, 0.5) / pct(noCache, 0.5)),
     p95_ratio_file_over_none: r2(pct(withCache, 0.95) / pct(noCache, 0.95)),
   };
-  log(`uncached p50/p95: file ${uncached.file_cache.p50_ms}/${uncached.file_cache.p95_ms} ms, none ${uncached.no_cache.p50_ms}/${uncached.no_cache.p95_ms} ms`);
+  log(
+    `uncached p50/p95: file ${uncached.file_cache.p50_ms}/${uncached.file_cache.p95_ms} ms, none ${uncached.no_cache.p50_ms}/${uncached.no_cache.p95_ms} ms`,
+  );
 
   // Throughput through the server (file cache, distinct texts so every text is computed).
   const rest = all.slice(100 + CALLS);
@@ -190,7 +244,13 @@ async function main(): Promise<void> {
   const report = {
     bench: 'stdio',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, availableParallelism: availableParallelism(), loadavg: loadavg().map(r2), node: process.version, note: 'shared machine: compare figures within one run (ratios), not across runs' },
+    machine: {
+      cpus: cpus().length,
+      availableParallelism: availableParallelism(),
+      loadavg: loadavg().map(r2),
+      node: process.version,
+      note: 'shared machine: compare figures within one run (ratios), not across runs',
+    },
     model: { id: resolved.entry.id, version: resolved.entry.version },
     cache_prefilled_entries: ENTRIES,
     server_cache_status: status,

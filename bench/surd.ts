@@ -13,7 +13,6 @@ import { packageRoot } from '../src/server/config.js';
 
 /** Repository root from bench/ (vite-node) or dist/bench/ (compiled). */
 
-
 /** Gaussians by Box–Muller (pairs) from the project's seeded xoshiro128** (src/core/random.ts). */
 class Gaussian {
   private readonly rng: Rng;
@@ -105,19 +104,39 @@ function timeOne(series: ArrayLike<number>[], target: number, lag: number, bins:
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export function main(): Record<string, unknown> {
-  const out: Record<string, unknown> = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, load_average_1m_at_start: +loadavg()[0].toFixed(2) };
+  const out: Record<string, unknown> = {
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    load_average_1m_at_start: +loadavg()[0].toFixed(2),
+  };
   const vectors = resolve(arg('vectors', resolve(packageRoot(), '../shared/surd/vectors')));
   const seriesFile = resolve(vectors, 'energy_cascade_series.json');
   if (existsSync(seriesFile)) {
-    const series = (JSON.parse(readFileSync(seriesFile, 'utf8')) as { series: number[][] }).series.map((s) => Float64Array.from(s));
+    const series = (JSON.parse(readFileSync(seriesFile, 'utf8')) as { series: number[][] }).series.map((s) =>
+      Float64Array.from(s),
+    );
     const lags = [1, 19, 11, 6];
     timeOne(series, 1, 1, 10); // warm-up (JIT)
     const perTarget = lags.map((lag, i) => {
       const runs = Array.from({ length: 5 }, () => timeOne(series, i + 1, lag, 10));
       const med = (k: 'bin_ms' | 'decompose_ms' | 'bin_cpu_ms' | 'decompose_cpu_ms') => median(runs.map((r) => r[k]));
-      return { ...runs[0], bin_ms: med('bin_ms'), decompose_ms: med('decompose_ms'), bin_cpu_ms: med('bin_cpu_ms'), decompose_cpu_ms: med('decompose_cpu_ms') };
+      return {
+        ...runs[0],
+        bin_ms: med('bin_ms'),
+        decompose_ms: med('decompose_ms'),
+        bin_cpu_ms: med('bin_cpu_ms'),
+        decompose_cpu_ms: med('decompose_cpu_ms'),
+      };
     });
-    out.energy_cascade = { samples: series[0].length, sources: 4, bins: 10, cells: 10 ** 5, median_of: 5, per_target: perTarget };
+    out.energy_cascade = {
+      samples: series[0].length,
+      sources: 4,
+      bins: 10,
+      cells: 10 ** 5,
+      median_of: 5,
+      per_target: perTarget,
+    };
   } else {
     out.energy_cascade = { skipped: `series not found at ${seriesFile}` };
   }

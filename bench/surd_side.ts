@@ -6,7 +6,14 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync }
 import { resolve } from 'node:path';
 import { alignWindows, binAxesSteps } from '../src/analysis/surd/binning.js';
 import { highDimSteps } from '../src/analysis/surd/highdim.js';
-import { alignedPairs, binsPerAxis, jointCounts, runSync, surdFromTableSteps, type SurdResult } from '../src/analysis/surd/index.js';
+import {
+  alignedPairs,
+  binsPerAxis,
+  jointCounts,
+  runSync,
+  surdFromTableSteps,
+  type SurdResult,
+} from '../src/analysis/surd/index.js';
 
 interface Case {
   data: string;
@@ -19,7 +26,10 @@ interface Case {
 
 const [refDir, caseName, outPath] = process.argv.slice(2);
 const c = (JSON.parse(readFileSync(resolve(refDir, 'cases.json'), 'utf8')) as Record<string, Case>)[caseName];
-const meta = JSON.parse(readFileSync(resolve(refDir, 'data', `${c.data}.json`), 'utf8')) as { n: number; nvars: number };
+const meta = JSON.parse(readFileSync(resolve(refDir, 'data', `${c.data}.json`), 'utf8')) as {
+  n: number;
+  nvars: number;
+};
 
 const series: Float64Array[] = [];
 const fd = openSync(resolve(refDir, 'data', `${c.data}.bin`), 'r');
@@ -28,7 +38,8 @@ for (let k = 0; k < meta.nvars; k++) {
   const a = new Float64Array(meta.n);
   const bytes = new Uint8Array(a.buffer);
   let got = 0;
-  while (got < bytes.length) got += readSync(fd, bytes, got, Math.min(1 << 30, bytes.length - got), k * meta.n * 8 + got);
+  while (got < bytes.length)
+    got += readSync(fd, bytes, got, Math.min(1 << 30, bytes.length - got), k * meta.n * 8 + got);
   series.push(a);
 }
 closeSync(fd);
@@ -52,7 +63,9 @@ for (const i of c.targets) {
     r = runSync(surdFromTableSteps(joint.counts, joint.shape, { inPlace: true, occupied: joint.occupied }));
   } else {
     const pairs = alignedPairs(input.target, input.sources, c.lag);
-    const binned = runSync(binAxesSteps(alignWindows(input.target, input.sources, c.lag), pairs, binsPerAxis(c.bins, series.length)));
+    const binned = runSync(
+      binAxesSteps(alignWindows(input.target, input.sources, c.lag), pairs, binsPerAxis(c.bins, series.length)),
+    );
     t1 = performance.now();
     c1 = cpu();
     r = runSync(highDimSteps(binned, c.max_combs as number));
@@ -73,4 +86,16 @@ for (const i of c.targets) {
     leak: r.infoLeak,
   });
 }
-writeFileSync(outPath, JSON.stringify({ side: 'ts', case: caseName, node: process.version, n: meta.n, nvars: meta.nvars, ...c, peak_rss_mb: process.resourceUsage().maxRSS / 1024, per_target: perTarget }));
+writeFileSync(
+  outPath,
+  JSON.stringify({
+    side: 'ts',
+    case: caseName,
+    node: process.version,
+    n: meta.n,
+    nvars: meta.nvars,
+    ...c,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    per_target: perTarget,
+  }),
+);

@@ -13,7 +13,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arg } from '../eval/args.js';
 
-
 const ref = resolve(arg('ref', '/tmp/surdref'));
 const runs = Number(arg('runs', '5'));
 const cases = arg('cases', 'mid,many,many_hd3,paper').split(',');
@@ -49,7 +48,9 @@ const median = (xs: number[]) => {
 const round = (x: number, d = 4) => Number(x.toPrecision(d));
 
 function runPy(c: string, out: string): Run {
-  execFileSync(join(ref, 'venv/bin/python'), [join(ref, 'bench_py.py'), c, out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(join(ref, 'venv/bin/python'), [join(ref, 'bench_py.py'), c, out], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return JSON.parse(readFileSync(out, 'utf8')) as Run;
 }
 function runTs(c: string, out: string): Run {
@@ -74,13 +75,20 @@ for (const c of cases) {
       ts.push(runTs(c, join(work, `ts_${c}_${r}.json`)));
       py.push(runPy(c, join(work, `py_${c}_${r}.json`)));
     }
-    process.stderr.write(`${c} run ${r + 1}/${runs}: py ${total(py[r], 'total_s').toFixed(3)} s, ts ${total(ts[r], 'total_s').toFixed(3)} s\n`);
+    process.stderr.write(
+      `${c} run ${r + 1}/${runs}: py ${total(py[r], 'total_s').toFixed(3)} s, ts ${total(ts[r], 'total_s').toFixed(3)} s\n`,
+    );
   }
   const steps: Record<string, unknown> = {};
   for (const f of [...FIELDS, 'total_cpu_s'] as const) {
     const p = median(py.map((x) => total(x, f)));
     const t = median(ts.map((x) => total(x, f)));
-    steps[f] = { python: round(p), ts: round(t), ratio: round(p / t, 3), paired_ratio_median: round(median(py.map((x, i) => total(x, f) / total(ts[i], f))), 3) };
+    steps[f] = {
+      python: round(p),
+      ts: round(t),
+      ratio: round(p / t, 3),
+      paired_ratio_median: round(median(py.map((x, i) => total(x, f) / total(ts[i], f))), 3),
+    };
   }
   let worst = 0;
   for (const [tp, tt] of py[0].per_target.map((t, i) => [t, ts[0].per_target[i]] as const)) {
@@ -95,9 +103,24 @@ for (const c of cases) {
     targets: py[0].per_target.length,
     seconds_are: 'median over runs of the sum over targets',
     ...steps,
-    peak_rss_mb: { python: round(median(py.map((x) => x.peak_rss_mb))), ts: round(median(ts.map((x) => x.peak_rss_mb))) },
+    peak_rss_mb: {
+      python: round(median(py.map((x) => x.peak_rss_mb))),
+      ts: round(median(ts.map((x) => x.peak_rss_mb))),
+    },
     max_abs_diff_bits: worst,
   };
 }
 const u = (await import('node:os')).loadavg();
-console.log(JSON.stringify({ reference: ref, node: process.version, numpy: (JSON.parse(readFileSync(join(work, `py_${cases[0]}_0.json`), 'utf8')) as Run).numpy, load_average_after: u.map((x) => round(x, 3)), cases: report }, null, 1));
+console.log(
+  JSON.stringify(
+    {
+      reference: ref,
+      node: process.version,
+      numpy: (JSON.parse(readFileSync(join(work, `py_${cases[0]}_0.json`), 'utf8')) as Run).numpy,
+      load_average_after: u.map((x) => round(x, 3)),
+      cases: report,
+    },
+    null,
+    1,
+  ),
+);

@@ -20,7 +20,11 @@ export interface BootstrapOptions {
  * 95 % percentile interval of `metric` over `n` rows. `metric` receives the row indices of one resample
  * (with repeats) and returns the metric on those rows.
  */
-export function bootstrapCI(n: number, metric: (rows: Int32Array) => number, opts: BootstrapOptions = {}): [number, number] {
+export function bootstrapCI(
+  n: number,
+  metric: (rows: Int32Array) => number,
+  opts: BootstrapOptions = {},
+): [number, number] {
   if (n < 1) throw new Error('bootstrap of an empty test set');
   const resamples = opts.resamples ?? 1000;
   const rnd = mulberry32(opts.seed ?? 0);

@@ -15,7 +15,11 @@ function lines(path: string): string[] {
 }
 
 /** GoEmotions (en or the Korean translation): `text<TAB>labels[<TAB>id]`, labels comma-separated indices. */
-export function loadGoEmotions(dir: string, split: 'train' | 'dev' | 'test', lang: 'en' | 'ko' = 'en'): MultiLabelRow[] {
+export function loadGoEmotions(
+  dir: string,
+  split: 'train' | 'dev' | 'test',
+  lang: 'en' | 'ko' = 'en',
+): MultiLabelRow[] {
   const sub = lang === 'en' ? 'goemotions' : 'goemotions_ko';
   return lines(join(dir, sub, `${split}.tsv`))
     .filter((l) => l !== '')
@@ -107,12 +111,18 @@ export function loadEthicsUtil(dir: string, split: 'train' | 'test' | 'test_hard
 }
 
 /** EmoBank rows of one split: text and [V, A, D]. */
-export function loadEmoBank(dir: string, split: 'train' | 'dev' | 'test'): Array<{ text: string; vad: [number, number, number] }> {
+export function loadEmoBank(
+  dir: string,
+  split: 'train' | 'dev' | 'test',
+): Array<{ text: string; vad: [number, number, number] }> {
   const [header, ...rows] = parseCsv(readFileSync(join(dir, 'emobank', 'emobank.csv'), 'utf8'));
   const col = (n: string) => header.indexOf(n);
   return rows
     .filter((r) => r[col('split')] === split)
-    .map((r) => ({ text: r[col('text')], vad: [Number(r[col('V')]), Number(r[col('A')]), Number(r[col('D')])] as [number, number, number] }));
+    .map((r) => ({
+      text: r[col('text')],
+      vad: [Number(r[col('V')]), Number(r[col('A')]), Number(r[col('D')])] as [number, number, number],
+    }));
 }
 
 // ---- NSMC (own split, see training/data.py) ----
@@ -204,7 +214,10 @@ const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
  * (< 50, < 80, rest); dev reviews whose text is in train, and test reviews whose text is in train or dev, are
  * dropped; dev and test are balanced (the larger class keeps its reviews with the smallest sha256(review_id)).
  */
-export function nsmcByMovie(pool: NsmcRow[]): { splits: Record<'train' | 'dev' | 'test', NsmcRow[]>; removed: { dev_in_train: number; test_in_train_or_dev: number } } {
+export function nsmcByMovie(pool: NsmcRow[]): {
+  splits: Record<'train' | 'dev' | 'test', NsmcRow[]>;
+  removed: { dev_in_train: number; test_in_train_or_dev: number };
+} {
   const parts: Record<'train' | 'dev' | 'test', NsmcRow[]> = { train: [], dev: [], test: [] };
   for (const r of pool) parts[nsmcMovieSplitOf(r.movie)].push(r);
   const seen = new Set(parts.train.map((r) => r.text));
@@ -214,7 +227,15 @@ export function nsmcByMovie(pool: NsmcRow[]): { splits: Record<'train' | 'dev' |
   const balance = (rows: NsmcRow[]) => {
     const by = [rows.filter((r) => r.label === 0), rows.filter((r) => r.label === 1)];
     const n = Math.min(by[0].length, by[1].length);
-    const keep = new Set(by.flatMap((c) => c.map((r) => ({ r, h: sha(r.id) })).sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0)).slice(0, n).map((x) => x.r.id)));
+    const keep = new Set(
+      by.flatMap((c) =>
+        c
+          .map((r) => ({ r, h: sha(r.id) }))
+          .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0))
+          .slice(0, n)
+          .map((x) => x.r.id),
+      ),
+    );
     return rows.filter((r) => keep.has(r.id));
   };
   return {
@@ -235,13 +256,19 @@ export function nsmcTrainSubsample(train: NsmcRow[], perClass: number): NsmcRow[
 }
 
 /** NSMC-style rows of a split of the per-review scheme (models 1.0–1.3). */
-export function loadNsmc(dir: string, split: 'train' | 'dev' | 'test', log: (m: string) => void = () => {}): Array<{ id: string; text: string; label: 0 | 1 }> {
+export function loadNsmc(
+  dir: string,
+  split: 'train' | 'dev' | 'test',
+  log: (m: string) => void = () => {},
+): Array<{ id: string; text: string; label: 0 | 1 }> {
   return nsmcByReview(loadNsmcPool(dir, log))[split];
 }
 
 /** The hand-written Japanese Ekman-7 set (eval/data/ja_ekman_handwritten.tsv: id, label, text; labelled before any model ran on it). */
 export function loadJaHandwritten(path: string): Array<{ id: string; label: string; text: string }> {
-  const [header, ...lines] = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  const [header, ...lines] = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   if (header !== 'id\tlabel\ttext') throw new Error(`${path}: unexpected header '${header}'`);
   return lines.map((l) => {
     const [id, label, text] = l.split('\t');
@@ -250,7 +277,16 @@ export function loadJaHandwritten(path: string): Array<{ id: string; label: stri
 }
 
 /** The Plutchik-8 labels of XED in its 1-based id order (xed/SOURCE.md). */
-export const XED_PLUTCHIK = ['anger', 'anticipation', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'trust'] as const;
+export const XED_PLUTCHIK = [
+  'anger',
+  'anticipation',
+  'disgust',
+  'fear',
+  'joy',
+  'sadness',
+  'surprise',
+  'trust',
+] as const;
 
 /**
  * XED's projected lines of one language (xed/Projections/<code>-projections.tsv, CRLF): text and label names.
@@ -261,8 +297,17 @@ export function loadXedProjections(dir: string, code: string): Array<{ text: str
   for (const raw of readFileSync(join(dir, 'xed', 'Projections', `${code}-projections.tsv`), 'utf8').split('\n')) {
     const parts = raw.replace(/\r$/, '').split('\t');
     if (parts.length !== 2) continue;
-    const ids = [...new Set(parts[1].split(',').map((x) => x.trim()).filter(Boolean).map(Number))].sort((a, b) => a - b);
-    if (ids.length === 0 || ids.some((i) => !Number.isInteger(i) || i < 1 || i > XED_PLUTCHIK.length)) throw new Error(`XED ${code}: unexpected labels '${parts[1]}'`);
+    const ids = [
+      ...new Set(
+        parts[1]
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .map(Number),
+      ),
+    ].sort((a, b) => a - b);
+    if (ids.length === 0 || ids.some((i) => !Number.isInteger(i) || i < 1 || i > XED_PLUTCHIK.length))
+      throw new Error(`XED ${code}: unexpected labels '${parts[1]}'`);
     out.push({ text: parts[0], labels: ids.map((i) => XED_PLUTCHIK[i - 1]) });
   }
   return out;

@@ -10,14 +10,24 @@ import { shape } from '../src/tools/emotion_reading.js';
 import { loadGoEmotions, loadKote } from './data.js';
 import { arg } from './args.js';
 
-
 async function main(): Promise<void> {
   const data = resolve(arg('data', join(packageRoot(), '..', 'shared', 'data')));
   const n = Number(arg('n', '300'));
-  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), { provider: 'cpu', threads: 0, batchWindowMs: 0, maxBatch: 64 });
+  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), {
+    provider: 'cpu',
+    threads: 0,
+    batchWindowMs: 0,
+    maxBatch: 64,
+  });
   const out: Record<string, unknown> = { model: `${engine.model.id} ${engine.model.version}`, top_k: 5 };
-  for (const [lang, rows] of [['en', loadGoEmotions(data, 'dev').slice(0, n)], ['ko', loadKote(data, 'dev').slice(0, n)]] as const) {
-    const res = await engine.analyze(rows.map((r) => r.text), { language: lang });
+  for (const [lang, rows] of [
+    ['en', loadGoEmotions(data, 'dev').slice(0, n)],
+    ['ko', loadKote(data, 'dev').slice(0, n)],
+  ] as const) {
+    const res = await engine.analyze(
+      rows.map((r) => r.text),
+      { language: lang },
+    );
     const levels: Record<string, { mean: number; max: number }> = {};
     for (const detail of DETAILS) {
       const bytes = res.map((a) => jsonBytes(shape(a, engine.model, { topK: 5, detail })));

@@ -6,7 +6,14 @@
 // top-1 hit rate (dominant ∈ gold).
 //   node dist/eval/ekman_mix.js [--data DIR] [--models-dir DIR] [--limit N]
 import { join, resolve } from 'node:path';
-import { EKMAN, GOEMOTIONS_EKMAN, KOTE_EKMAN, NONE_LABEL, THRESHOLD_FLOOR as FLOOR, type Ekman } from '../src/core/labels.js';
+import {
+  EKMAN,
+  GOEMOTIONS_EKMAN,
+  KOTE_EKMAN,
+  NONE_LABEL,
+  THRESHOLD_FLOOR as FLOOR,
+  type Ekman,
+} from '../src/core/labels.js';
 import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
@@ -28,7 +35,12 @@ function goldEkman(labelNames: string[], taxonomy: Tax): Set<Ekman> {
   return out;
 }
 
-function scores(tax: Tax, labels: string[], probs: ArrayLike<number>, divisor: (i: number) => number): Record<Ekman, number> {
+function scores(
+  tax: Tax,
+  labels: string[],
+  probs: ArrayLike<number>,
+  divisor: (i: number) => number,
+): Record<Ekman, number> {
   const groups = tax === 'goemotions' ? GOEMOTIONS_EKMAN : KOTE_EKMAN;
   const raw = {} as Record<Ekman, number>;
   let sum = 0;
@@ -69,11 +81,17 @@ function evaluate(gold: Set<Ekman>[], dist: Array<Record<Ekman, number>>): { mac
 }
 
 async function main(): Promise<void> {
-  const engine = await OnnxTextEngine.load(resolveModel(modelsDir, undefined, undefined), { provider: 'cpu', threads: 0, batchWindowMs: 0, maxBatch: 1 });
+  const engine = await OnnxTextEngine.load(resolveModel(modelsDir, undefined, undefined), {
+    provider: 'cpu',
+    threads: 0,
+    batchWindowMs: 0,
+    maxBatch: 1,
+  });
   const m = engine.model;
   const variants: Record<string, (tax: Tax) => (i: number) => number> = {
     max_probability: () => () => 1,
-    max_probability_over_threshold: (tax) => (i) => Math.max(FLOOR, (tax === 'goemotions' ? m.thresholds.goemotions : m.thresholds.kote)[i]),
+    max_probability_over_threshold: (tax) => (i) =>
+      Math.max(FLOOR, (tax === 'goemotions' ? m.thresholds.goemotions : m.thresholds.kote)[i]),
   };
   const sets: Record<string, { rows: Array<{ text: string; labels: number[] }>; tax: Tax }> = {
     goemotions_en_dev: { rows: loadGoEmotions(data, 'dev', 'en'), tax: 'goemotions' },
@@ -84,15 +102,29 @@ async function main(): Promise<void> {
   for (const [name, { rows: all, tax }] of Object.entries(sets)) {
     const rows = limit ? all.slice(0, limit) : all;
     const labels = tax === 'goemotions' ? m.labels.goemotions : m.labels.kote;
-    const gold = rows.map((r) => goldEkman(r.labels.map((i) => labels[i]), tax));
-    const res = await engine.analyze(rows.map((r) => r.text), { overflow: 'truncate' });
+    const gold = rows.map((r) =>
+      goldEkman(
+        r.labels.map((i) => labels[i]),
+        tax,
+      ),
+    );
+    const res = await engine.analyze(
+      rows.map((r) => r.text),
+      { overflow: 'truncate' },
+    );
     const out: Record<string, unknown> = { n: rows.length };
     for (const [vname, div] of Object.entries(variants)) {
       const ge = res.map((a) => scores('goemotions', m.labels.goemotions, a.goemotions, div('goemotions')));
       const ko = res.map((a) => scores('kote', m.labels.kote, a.kote, div('kote')));
       const byW: Record<string, unknown> = {};
       for (const w of name === 'goemotions_en_dev' ? [0] : [0, 0.25, 0.5, 0.75, 1]) {
-        byW[`kote_weight_${w}`] = evaluate(gold, res.map((_, i) => Object.fromEntries(EKMAN.map((e) => [e, w * ko[i][e] + (1 - w) * ge[i][e]])) as Record<Ekman, number>));
+        byW[`kote_weight_${w}`] = evaluate(
+          gold,
+          res.map(
+            (_, i) =>
+              Object.fromEntries(EKMAN.map((e) => [e, w * ko[i][e] + (1 - w) * ge[i][e]])) as Record<Ekman, number>,
+          ),
+        );
       }
       out[vname] = byW;
     }
@@ -100,7 +132,9 @@ async function main(): Promise<void> {
     process.stderr.write(`[ekman_mix] ${name}: ${JSON.stringify(out)}\n`);
   }
   await engine.close();
-  process.stdout.write(`${JSON.stringify({ model: m.id, sha256: m.sha256.slice(0, 12), threshold_floor: FLOOR, report }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ model: m.id, sha256: m.sha256.slice(0, 12), threshold_floor: FLOOR, report }, null, 2)}\n`,
+  );
 }
 
 main().catch((err) => {

@@ -68,9 +68,16 @@ async function main(): Promise<void> {
 
   const sel = resolveSelection(modelsDir, undefined, arg('ensemble'));
   if (sel.kind !== 'ensemble') {
-    throw new Error(`'${sel.model.entry.id}' in ${sel.model.manifestPath} is a single model: name an ensemble with --ensemble ID (or make one the default_model)`);
+    throw new Error(
+      `'${sel.model.entry.id}' in ${sel.model.manifestPath} is a single model: name an ensemble with --ensemble ID (or make one the default_model)`,
+    );
   }
-  const ens = await EnsembleTextEngine.load(sel.ensemble, { provider: 'cpu', threads, batchWindowMs: 0, maxBatch: batch });
+  const ens = await EnsembleTextEngine.load(sel.ensemble, {
+    provider: 'cpu',
+    threads,
+    batchWindowMs: 0,
+    maxBatch: batch,
+  });
   const t0 = performance.now();
   try {
     const ids = ens.members.map((m) => m.model.id);
@@ -78,7 +85,8 @@ async function main(): Promise<void> {
 
     // --- dev GoEmotions macro-F1, thresholds tuned on even rows, reported on odd rows
     const labels = readLabelList(join(data, 'goemotions', 'emotions.txt'));
-    if (labels.join() !== ens.model.labels.goemotions.join()) throw new Error('GoEmotions label order in the manifest differs from emotions.txt');
+    if (labels.join() !== ens.model.labels.goemotions.join())
+      throw new Error('GoEmotions label order in the manifest differs from emotions.txt');
     const all = loadGoEmotions(data, 'dev', 'en');
     const rows = limit ? all.slice(0, limit) : all;
     const gold = rows.map((r) => labels.map((_, j) => r.labels.includes(j)));
@@ -86,7 +94,10 @@ async function main(): Promise<void> {
     const perMember: Float32Array[][] = ids.map(() => []);
     const STEP = 512;
     for (let i = 0; i < rows.length; i += STEP) {
-      const res = await ens.analyzeWithMembers(rows.slice(i, i + STEP).map((r) => r.text), { overflow: 'truncate', language: 'en' });
+      const res = await ens.analyzeWithMembers(
+        rows.slice(i, i + STEP).map((r) => r.text),
+        { overflow: 'truncate', language: 'en' },
+      );
       fused.push(...res.fused.map((a) => a.goemotions));
       res.members.forEach((m, k) => perMember[k].push(...m.map((a) => a.goemotions)));
     }
@@ -121,14 +132,28 @@ async function main(): Promise<void> {
         version: ens.model.version,
         sha256: ens.model.sha256,
         parameters: ens.model.parameters,
-        members: ens.members.map((m) => ({ id: m.model.id, version: m.model.version, sha256_prefix: m.model.sha256.slice(0, 12), parameters: m.model.parameters })),
+        members: ens.members.map((m) => ({
+          id: m.model.id,
+          version: m.model.version,
+          sha256_prefix: m.model.sha256.slice(0, 12),
+          parameters: m.model.parameters,
+        })),
         weights: ens.info.weights,
       },
-      data: { goemotions_dev: join(data, 'goemotions', 'dev.tsv'), rows: rows.length, limit: limit ?? null, tuned_on: 'even rows (0, 2, 4, …)', reported_on: 'odd rows' },
+      data: {
+        goemotions_dev: join(data, 'goemotions', 'dev.tsv'),
+        rows: rows.length,
+        limit: limit ?? null,
+        tuned_on: 'even rows (0, 2, 4, …)',
+        reported_on: 'odd rows',
+      },
       procedure:
-        'each text truncated to each member\'s max_length, language en, batch ' +
+        "each text truncated to each member's max_length, language en, batch " +
         `${batch}; per label the threshold on the grid 0.01..0.99 with the best F1 on the even rows (ties to the lowest; 0.5 without positives), macro-F1 over 28 labels on the odd rows`,
-      dev_goemotions_macro_f1: { ensemble: r4(f1Ensemble), members: Object.fromEntries(ids.map((id, k) => [id, r4(f1Members[k])])) },
+      dev_goemotions_macro_f1: {
+        ensemble: r4(f1Ensemble),
+        members: Object.fromEntries(ids.map((id, k) => [id, r4(f1Members[k])])),
+      },
       best_member: ids[best],
       macro_f1_gain: r4(gain),
       latency: {

@@ -17,7 +17,6 @@ import { loadGoEmotions, loadKote } from './data.js';
 import { mulberry32 } from '../src/core/random.js';
 import { arg } from './args.js';
 
-
 export function pick<T>(xs: T[], k: number, rand: () => number): T[] {
   const a = xs.slice();
   for (let i = 0; i < k; i++) {
@@ -42,7 +41,12 @@ export interface Faithfulness {
  * the label's drop with the drops from `draws` sets of 3 distinct random units.
  */
 export async function measureFaithfulness(
-  score: BatchScorer, labels: readonly string[], sample: string[], draws: number, rand: () => number, lang: 'en' | 'ko' = 'en',
+  score: BatchScorer,
+  labels: readonly string[],
+  sample: string[],
+  draws: number,
+  rand: () => number,
+  lang: 'en' | 'ko' = 'en',
 ): Promise<Faithfulness> {
   const none = lang === 'en' ? 'neutral' : '없음';
   let beatsMean = 0;
@@ -81,7 +85,8 @@ export async function measureFaithfulness(
 }
 
 /** Dev texts with at least 6 word units (top-3 deletion must leave something to compare with). */
-export const eligible = (rows: Array<{ text: string }>, lang: 'en' | 'ko' = 'en') => rows.filter((r) => occlusionUnits(r.text, lang).length >= 6).map((r) => r.text);
+export const eligible = (rows: Array<{ text: string }>, lang: 'en' | 'ko' = 'en') =>
+  rows.filter((r) => occlusionUnits(r.text, lang).length >= 6).map((r) => r.text);
 
 async function main(): Promise<void> {
   const data = resolve(arg('data', join(packageRoot(), '..', 'shared', 'data')));
@@ -89,7 +94,12 @@ async function main(): Promise<void> {
   const draws = Number(arg('draws', '10'));
   const seed = Number(arg('seed', '15'));
   const benchRuns = Number(arg('bench-runs', '15'));
-  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), { provider: 'cpu', threads: 0, batchWindowMs: 0, maxBatch: 64 });
+  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), {
+    provider: 'cpu',
+    threads: 0,
+    batchWindowMs: 0,
+    maxBatch: 64,
+  });
   const lang = arg('lang', 'en') as 'en' | 'ko';
   const head = lang === 'en' ? 'goemotions' : 'kote';
   const labels = engine.model.labels[head];

@@ -11,7 +11,6 @@ import { packageRoot } from '../src/server/config.js';
 import { loadEkmanMapping, loadGoEmotions, readLabelList } from './data.js';
 import { arg } from './args.js';
 
-
 function quantile(sorted: number[], p: number): number {
   const x = (sorted.length - 1) * p;
   const lo = Math.floor(x);
@@ -35,14 +34,25 @@ function pooledWithinSd(values: number[], groups: string[]): number {
 async function main(): Promise<void> {
   const data = resolve(arg('data', join(packageRoot(), '..', 'shared', 'data')));
   const n = Number(arg('n', '3000'));
-  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), { provider: 'cpu', threads: 0, batchWindowMs: 0, maxBatch: 64 });
+  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), {
+    provider: 'cpu',
+    threads: 0,
+    batchWindowMs: 0,
+    maxBatch: 64,
+  });
   const names = readLabelList(join(data, 'goemotions', 'emotions.txt'));
   const mapping = loadEkmanMapping(data);
-  const ekmanOf = (label: string) => (label === 'neutral' ? 'neutral' : Object.keys(mapping).find((e) => mapping[e].includes(label))!);
+  const ekmanOf = (label: string) =>
+    label === 'neutral' ? 'neutral' : Object.keys(mapping).find((e) => mapping[e].includes(label))!;
   const out: Record<string, unknown> = { model: `${engine.model.id} ${engine.model.version}` };
   for (const lang of ['en', 'ko'] as const) {
-    const rows = loadGoEmotions(data, 'dev', lang).filter((r) => r.labels.length === 1).slice(0, n);
-    const res = await engine.analyze(rows.map((r) => r.text), { language: lang });
+    const rows = loadGoEmotions(data, 'dev', lang)
+      .filter((r) => r.labels.length === 1)
+      .slice(0, n);
+    const res = await engine.analyze(
+      rows.map((r) => r.text),
+      { language: lang },
+    );
     const v = res.map((a) => valenceOf(a, lang));
     const a = res.map((x) => arousalOf(x));
     const g = rows.map((r) => ekmanOf(names[r.labels[0]]));
@@ -54,12 +64,23 @@ async function main(): Promise<void> {
     const classMeans = Object.fromEntries(
       [...new Set(g)].sort().map((e) => {
         const idx = g.map((x, i) => (x === e ? i : -1)).filter((i) => i >= 0);
-        return [e, { n: idx.length, valence: idx.reduce((s, i) => s + v[i], 0) / idx.length, arousal: idx.reduce((s, i) => s + a[i], 0) / idx.length }];
+        return [
+          e,
+          {
+            n: idx.length,
+            valence: idx.reduce((s, i) => s + v[i], 0) / idx.length,
+            arousal: idx.reduce((s, i) => s + a[i], 0) / idx.length,
+          },
+        ];
       }),
     );
     out[lang] = {
       texts: rows.length,
-      valence: { sd: sd(v), within_class_sd: pooledWithinSd(v, g), tertiles: [quantile(vs, 1 / 3), quantile(vs, 2 / 3)] },
+      valence: {
+        sd: sd(v),
+        within_class_sd: pooledWithinSd(v, g),
+        tertiles: [quantile(vs, 1 / 3), quantile(vs, 2 / 3)],
+      },
       arousal: { sd: sd(a), within_class_sd: pooledWithinSd(a, g) },
       class_means: classMeans,
     };

@@ -7,7 +7,10 @@ import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** One view per views/<tool>.ts (views/shared/ holds what they share). */
-const VIEW_NAMES = readdirSync(resolve(ROOT, 'views')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+const VIEW_NAMES = readdirSync(resolve(ROOT, 'views'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3))
+  .sort();
 const OUT = resolve(ROOT, 'dist/views');
 
 const css = readFileSync(resolve(ROOT, 'views/shared/base.css'), 'utf8');
@@ -21,7 +24,10 @@ const englishOnlyZodLocales = {
   name: 'zod-english-locale-only',
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]/.test(args.importer) ? { path: resolve(args.resolveDir, '../locales/index.js'), namespace: 'zod-locales' } : undefined);
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: resolve(args.resolveDir, '../locales/index.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
       contents: `export { default as en } from ${JSON.stringify(resolve(args.path, '../en.js'))};`,
       resolveDir: resolve(args.path, '..'),

@@ -3,7 +3,17 @@
 // Usage: node scripts/bundle.mjs [--out DIR]   (default DIR: build/; `npm run bundle` builds first)
 // Writes DIR/mcpb/ (the unpacked bundle) and DIR/red-heart-mcp-<version>.mcpb.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,7 +34,12 @@ function outDir() {
 
 function run(cmd, args, cwd) {
   // npm inherits ONNXRUNTIME_NODE_INSTALL=skip; --ignore-scripts below makes the CUDA download impossible anyway.
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], shell: process.platform === 'win32' });
+  return execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    shell: process.platform === 'win32',
+  });
 }
 
 /** The files `npm pack` ships (package.json `files`), unpacked into `stage`. */
@@ -53,7 +68,8 @@ function installProduction(stage) {
 function copySqliteBinding(stage) {
   const rel = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
   const from = join(ROOT, rel);
-  if (!existsSync(from)) throw new Error(`${from} is missing: run npm ci in the checkout (it builds better-sqlite3) before bundling`);
+  if (!existsSync(from))
+    throw new Error(`${from} is missing: run npm ci in the checkout (it builds better-sqlite3) before bundling`);
   mkdirSync(dirname(join(stage, rel)), { recursive: true });
   copyFileSync(from, join(stage, rel));
 }
@@ -68,8 +84,12 @@ function dropUnlinkedDylibCopy(stage) {
   if (!existsSync(dir)) return;
   const binding = readFileSync(join(dir, 'onnxruntime_binding.node')).toString('latin1');
   for (const name of readdirSync(dir)) {
-    if (/^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/.test(name) && existsSync(join(dir, 'libonnxruntime.1.dylib'))
-      && binding.includes('@rpath/libonnxruntime.1.dylib') && !binding.includes(name)) {
+    if (
+      /^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/.test(name) &&
+      existsSync(join(dir, 'libonnxruntime.1.dylib')) &&
+      binding.includes('@rpath/libonnxruntime.1.dylib') &&
+      !binding.includes(name)
+    ) {
       unlinkSync(join(dir, name));
     }
   }
@@ -122,12 +142,23 @@ async function manifest(stage) {
     long_description:
       'Seven tools: emotion analysis of English and Korean text with the ONNX model this project trained (shipped in the bundle, run on the CPU), ' +
       "Bentham's felicific calculus, regret analysis of decisions, exact SURD causal decomposition, a full analysis combining them, " +
-      'conversation analysis (speakers\' emotion over time, shifts, influence), ' +
+      "conversation analysis (speakers' emotion over time, shifts, influence), " +
       'and analyze_corpus, which analyses a whole CSV/JSONL/text file in the data folder and writes an HTML report next to it. ' +
       'Runs locally; nothing leaves the machine.',
     author: { name: 'red-heart-mcp contributors' },
     license: pkg.license,
-    keywords: ['emotion', 'sentiment', 'korean', 'ethics', 'bentham', 'regret', 'decision', 'causality', 'surd', 'onnx'],
+    keywords: [
+      'emotion',
+      'sentiment',
+      'korean',
+      'ethics',
+      'bentham',
+      'regret',
+      'decision',
+      'causality',
+      'surd',
+      'onnx',
+    ],
     server: {
       type: 'node',
       entry_point: ENTRY,
@@ -152,21 +183,24 @@ async function manifest(stage) {
       cache_path: {
         type: 'string',
         title: 'Cache file',
-        description: 'Where the file cache is kept. Empty: $XDG_CACHE_HOME/red-heart-mcp/cache.sqlite, or ~/.cache/red-heart-mcp/cache.sqlite.',
+        description:
+          'Where the file cache is kept. Empty: $XDG_CACHE_HOME/red-heart-mcp/cache.sqlite, or ~/.cache/red-heart-mcp/cache.sqlite.',
         default: '',
         required: false,
       },
       data_dir: {
         type: 'directory',
         title: 'Data folder',
-        description: 'The folder analyze_corpus may read files from and write its reports to. Empty: none (the tool then says how to allow one).',
+        description:
+          'The folder analyze_corpus may read files from and write its reports to. Empty: none (the tool then says how to allow one).',
         default: '',
         required: false,
       },
       memory: {
         type: 'string',
         title: 'Experience memory file',
-        description: 'A SQLite file where remember / recall / forget keep cases and decisions (created if missing; forget or deleting the file erases them). Empty: memory off, nothing is stored.',
+        description:
+          'A SQLite file where remember / recall / forget keep cases and decisions (created if missing; forget or deleting the file erases them). Empty: memory off, nothing is stored.',
         default: '',
         required: false,
       },
@@ -192,7 +226,8 @@ function mcpbCli() {
 async function main() {
   const out = outDir();
   const stage = join(out, 'mcpb');
-  if (!existsSync(join(ROOT, ENTRY))) throw new Error(`${ENTRY} is missing: run \`npm run build\` first (npm run bundle does it)`);
+  if (!existsSync(join(ROOT, ENTRY)))
+    throw new Error(`${ENTRY} is missing: run \`npm run build\` first (npm run bundle does it)`);
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   stagePackage(out, stage);

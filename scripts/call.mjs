@@ -4,7 +4,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 const [tool, json = '{}'] = process.argv.slice(2);
-const transport = new StdioClientTransport({ command: process.execPath, args: ['dist/src/server/cli.js'], env: { ...process.env, RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'warn' }, stderr: 'inherit' });
+const transport = new StdioClientTransport({
+  command: process.execPath,
+  args: ['dist/src/server/cli.js'],
+  env: { ...process.env, RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'warn' },
+  stderr: 'inherit',
+});
 const client = new Client({ name: 'call', version: '0' });
 await client.connect(transport);
 const r = await client.callTool({ name: tool, arguments: JSON.parse(json) });

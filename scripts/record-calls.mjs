@@ -29,21 +29,47 @@ const KO = '친구에게 거짓말을 해서 너무 미안하고 후회된다.';
 const KO2 = '오늘 가족과 함께 맛있는 저녁을 먹어서 정말 행복했다.';
 const LONG = 'This sentence is long enough to pass the tight limit of forty characters.';
 
-const effect = (kind, x = 0.5) => ({ kind, intensity: x, duration: 0.4, certainty: 0.9, propinquity: 0.8, fecundity: 0.3, purity: 0.7 });
+const effect = (kind, x = 0.5) => ({
+  kind,
+  intensity: x,
+  duration: 0.4,
+  certainty: 0.9,
+  propinquity: 0.8,
+  fecundity: 0.3,
+  purity: 0.7,
+});
 const matrix = {
   options: [{ name: 'confess' }, { name: 'stay silent' }],
-  scenarios: [{ name: 'friend finds out', probability: 0.6 }, { name: 'never known', probability: 0.4 }],
-  outcomes: [[5, 2], [-10, 6]],
+  scenarios: [
+    { name: 'friend finds out', probability: 0.6 },
+    { name: 'never known', probability: 0.4 },
+  ],
+  outcomes: [
+    [5, 2],
+    [-10, 6],
+  ],
 };
 // Deterministic pseudo-random series (LCG), so the SURD inputs are fixed without a data file.
 function series(seed, n) {
   let s = seed;
-  return Array.from({ length: n }, () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; });
+  return Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  });
 }
 const x1 = series(1, 200);
 const x2 = series(2, 200);
 const y = x1.map((v, i) => (i === 0 ? 0 : x1[i - 1] + 0.5 * x2[i - 1]));
-const xor = [[[0.25, 0], [0, 0.25]], [[0, 0.25], [0.25, 0]]];
+const xor = [
+  [
+    [0.25, 0],
+    [0, 0.25],
+  ],
+  [
+    [0, 0.25],
+    [0.25, 0],
+  ],
+];
 
 /** [server, tool, arguments] */
 export const CALLS = [
@@ -68,9 +94,33 @@ export const CALLS = [
   ['tight', 'analyze_emotion', { texts: ['a', 'b', 'c'] }],
   ['tight', 'analyze_emotion', { texts: ['short', LONG] }],
   // bentham_score
-  ['default', 'bentham_score', { parties: [{ name: 'me', effects: [effect('pleasure', 0.8)] }, { name: 'friend', count: 2, effects: [effect('pain', 0.6)] }] }],
-  ['default', 'bentham_score', { parties: [{ name: 'a', effects: [effect('pleasure')] }], v2: { external_cost: 0.2, redistribution_effect: -0.5, self_damage: 0.1 }, profile: 'korean' }],
-  ['default', 'bentham_score', { parties: [{ name: 'a', effects: [effect('pleasure'), effect('pain')] }], layer_weights: { contextual: 5, temporal: 0.1 } }],
+  [
+    'default',
+    'bentham_score',
+    {
+      parties: [
+        { name: 'me', effects: [effect('pleasure', 0.8)] },
+        { name: 'friend', count: 2, effects: [effect('pain', 0.6)] },
+      ],
+    },
+  ],
+  [
+    'default',
+    'bentham_score',
+    {
+      parties: [{ name: 'a', effects: [effect('pleasure')] }],
+      v2: { external_cost: 0.2, redistribution_effect: -0.5, self_damage: 0.1 },
+      profile: 'korean',
+    },
+  ],
+  [
+    'default',
+    'bentham_score',
+    {
+      parties: [{ name: 'a', effects: [effect('pleasure'), effect('pain')] }],
+      layer_weights: { contextual: 5, temporal: 0.1 },
+    },
+  ],
   ['default', 'bentham_score', { parties: [{ name: 'a', effects: [{ ...effect('pain'), intensity: 0 }] }] }],
   ['default', 'bentham_score', { scenario: EN }],
   ['default', 'bentham_score', { scenario: KO, profile: 'western', v2: { self_damage: 0.3 } }],
@@ -83,37 +133,176 @@ export const CALLS = [
   // regret_forecast
   ['default', 'regret_forecast', matrix],
   ['default', 'regret_forecast', { ...matrix, regret_aversion: 0, hurwicz_alpha: 1 }],
-  ['default', 'regret_forecast', { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 's' }], outcomes: [[1], [1]] }],
-  ['default', 'regret_forecast', { options: [{ name: 'a' }, { name: 'b' }, { name: 'c' }], scenarios: [{ name: 's1' }, { name: 's2' }, { name: 's3' }], outcomes: [[3, 0, 1], [1, 2, 2], [0, 5, -1]], regret_aversion: 2.5 }],
+  [
+    'default',
+    'regret_forecast',
+    { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 's' }], outcomes: [[1], [1]] },
+  ],
+  [
+    'default',
+    'regret_forecast',
+    {
+      options: [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+      scenarios: [{ name: 's1' }, { name: 's2' }, { name: 's3' }],
+      outcomes: [
+        [3, 0, 1],
+        [1, 2, 2],
+        [0, 5, -1],
+      ],
+      regret_aversion: 2.5,
+    },
+  ],
   ['default', 'regret_forecast', { decision: EN }],
   ['default', 'regret_forecast', { decision: KO }],
-  ['default', 'regret_forecast', { decision: 'Should I move to Seoul for the new job?', options: [{ name: 'move', description: 'take the job and move to Seoul' }, { name: 'stay', description: 'keep my current job near family' }] }],
-  ['default', 'regret_forecast', { options: [{ name: 'tea', description: 'drink green tea' }, { name: 'coffee', description: 'drink strong coffee' }] }],
+  [
+    'default',
+    'regret_forecast',
+    {
+      decision: 'Should I move to Seoul for the new job?',
+      options: [
+        { name: 'move', description: 'take the job and move to Seoul' },
+        { name: 'stay', description: 'keep my current job near family' },
+      ],
+    },
+  ],
+  [
+    'default',
+    'regret_forecast',
+    {
+      options: [
+        { name: 'tea', description: 'drink green tea' },
+        { name: 'coffee', description: 'drink strong coffee' },
+      ],
+    },
+  ],
   ['default', 'regret_forecast', {}],
-  ['default', 'regret_forecast', { outcomes: [[1, 2], [3, 4]] }],
+  [
+    'default',
+    'regret_forecast',
+    {
+      outcomes: [
+        [1, 2],
+        [3, 4],
+      ],
+    },
+  ],
   ['default', 'regret_forecast', { options: matrix.options, outcomes: matrix.outcomes }],
   ['default', 'regret_forecast', { options: matrix.options, scenarios: matrix.scenarios }],
   ['default', 'regret_forecast', { ...matrix, options: [{ name: 'a' }, { name: 'a' }] }],
   ['default', 'regret_forecast', { ...matrix, outcomes: [[1, 2], [3]] }],
-  ['default', 'regret_forecast', { ...matrix, scenarios: [{ name: 'x', probability: 0.5 }, { name: 'y', probability: 0.6 }] }],
+  [
+    'default',
+    'regret_forecast',
+    {
+      ...matrix,
+      scenarios: [
+        { name: 'x', probability: 0.5 },
+        { name: 'y', probability: 0.6 },
+      ],
+    },
+  ],
   ['default', 'regret_forecast', { ...matrix, scenarios: [{ name: 'x', probability: 0.5 }, { name: 'y' }] }],
-  ['default', 'regret_forecast', { ...matrix, outcomes: [[1e308, -1e308], [0, 0]] }],
-  ['default', 'regret_forecast', { ...matrix, regret_aversion: 50, outcomes: [[1000, 0], [0, 1000]] }],
+  [
+    'default',
+    'regret_forecast',
+    {
+      ...matrix,
+      outcomes: [
+        [1e308, -1e308],
+        [0, 0],
+      ],
+    },
+  ],
+  [
+    'default',
+    'regret_forecast',
+    {
+      ...matrix,
+      regret_aversion: 50,
+      outcomes: [
+        [1000, 0],
+        [0, 1000],
+      ],
+    },
+  ],
   ['default', 'regret_forecast', { options: [{ name: 'only' }] }],
-  ['tight', 'regret_forecast', { options: [{ name: 'a' }, { name: 'b' }, { name: 'c' }], scenarios: [{ name: 's1' }, { name: 's2' }, { name: 's3' }], outcomes: [[1, 2, 3], [1, 2, 3], [1, 2, 3]] }],
+  [
+    'tight',
+    'regret_forecast',
+    {
+      options: [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+      scenarios: [{ name: 's1' }, { name: 's2' }, { name: 's3' }],
+      outcomes: [
+        [1, 2, 3],
+        [1, 2, 3],
+        [1, 2, 3],
+      ],
+    },
+  ],
   ['tight', 'regret_forecast', { decision: LONG }],
-  ['tight', 'regret_forecast', { decision: 'short', options: [{ name: 'a', description: 'x' }, { name: 'b', description: 'y' }] }],
+  [
+    'tight',
+    'regret_forecast',
+    {
+      decision: 'short',
+      options: [
+        { name: 'a', description: 'x' },
+        { name: 'b', description: 'y' },
+      ],
+    },
+  ],
   // surd_decompose
   ['default', 'surd_decompose', { target: y, sources: [x1, x2], bins: 4 }],
-  ['default', 'surd_decompose', { target: y, sources: { first: x1, second: x2 }, bins: [3, 4, 4], lag: 2, target_name: 'y', include_subset_mi: true }],
+  [
+    'default',
+    'surd_decompose',
+    {
+      target: y,
+      sources: { first: x1, second: x2 },
+      bins: [3, 4, 4],
+      lag: 2,
+      target_name: 'y',
+      include_subset_mi: true,
+    },
+  ],
   ['default', 'surd_decompose', { target: y, sources: [x1, x2, y], bins: 3, max_order: 2 }],
   ['default', 'surd_decompose', { histogram: xor, names: ['a', 'b'] }],
-  ['default', 'surd_decompose', { histogram: [[1, 2], [3, 4]], include_subset_mi: true }],
-  ['default', 'surd_decompose', { histogram: [[0, 0], [0, 0]] }],
+  [
+    'default',
+    'surd_decompose',
+    {
+      histogram: [
+        [1, 2],
+        [3, 4],
+      ],
+      include_subset_mi: true,
+    },
+  ],
+  [
+    'default',
+    'surd_decompose',
+    {
+      histogram: [
+        [0, 0],
+        [0, 0],
+      ],
+    },
+  ],
   ['default', 'surd_decompose', { target: [1, 1, 1, 1, 1], sources: [[1, 2, 3, 4, 5]], bins: 2 }],
   ['default', 'surd_decompose', { target: [1, 2, 3], sources: [[4, 5, 6]] }],
   ['default', 'surd_decompose', {}],
-  ['default', 'surd_decompose', { target: [1, 2, 3], sources: [[1, 2, 3]], histogram: [[1, 2], [3, 4]] }],
+  [
+    'default',
+    'surd_decompose',
+    {
+      target: [1, 2, 3],
+      sources: [[1, 2, 3]],
+      histogram: [
+        [1, 2],
+        [3, 4],
+      ],
+    },
+  ],
   ['default', 'surd_decompose', { target: [1, 2, 3], sources: [[1, 2]] }],
   ['default', 'surd_decompose', { target: [1, 2, 3], sources: [[1, 2, 3]], lag: 3 }],
   ['default', 'surd_decompose', { target: [1, 2, 3], sources: [[1, 2, 3]], lag: 2 }],
@@ -123,33 +312,136 @@ export const CALLS = [
   ['default', 'surd_decompose', { target: [1, 2, 3], sources: [[1, 2, 3]], names: ['a', 'b'] }],
   ['default', 'surd_decompose', { target: [1, 2, 3], sources: { a: [1, 2, 3] }, names: ['a'] }],
   ['default', 'surd_decompose', { histogram: [[1, 2], [3]] }],
-  ['default', 'surd_decompose', { histogram: [[1, -2], [3, 4]] }],
+  [
+    'default',
+    'surd_decompose',
+    {
+      histogram: [
+        [1, -2],
+        [3, 4],
+      ],
+    },
+  ],
   ['default', 'surd_decompose', { histogram: [1, 2] }],
   ['default', 'surd_decompose', { histogram: [[1, 2]] }],
-  ['default', 'surd_decompose', { histogram: [[1, 2], [3, 4]], lag: 1 }],
-  ['default', 'surd_decompose', { histogram: [[1, 2], [3, 4]], names: ['a', 'b'] }],
-  ['default', 'surd_decompose', { histogram: [[1, 2], [3, 4]], names: ['a'], target_name: '' }],
+  [
+    'default',
+    'surd_decompose',
+    {
+      histogram: [
+        [1, 2],
+        [3, 4],
+      ],
+      lag: 1,
+    },
+  ],
+  [
+    'default',
+    'surd_decompose',
+    {
+      histogram: [
+        [1, 2],
+        [3, 4],
+      ],
+      names: ['a', 'b'],
+    },
+  ],
+  [
+    'default',
+    'surd_decompose',
+    {
+      histogram: [
+        [1, 2],
+        [3, 4],
+      ],
+      names: ['a'],
+      target_name: '',
+    },
+  ],
   ['tight', 'surd_decompose', { target: x1.slice(0, 30), sources: [x2.slice(0, 30)] }],
-  ['tight', 'surd_decompose', { target: [1, 2, 3], sources: [[1, 2, 3], [1, 2, 3], [3, 2, 1]] }],
+  [
+    'tight',
+    'surd_decompose',
+    {
+      target: [1, 2, 3],
+      sources: [
+        [1, 2, 3],
+        [1, 2, 3],
+        [3, 2, 1],
+      ],
+    },
+  ],
   ['tight', 'surd_decompose', { target: [1, 2, 3, 4], sources: [[1, 2, 3, 4]], bins: 16 }],
-  ['tight', 'surd_decompose', { target: [1, 2, 3, 4], sources: [[1, 2, 3, 4], [4, 3, 2, 1]], bins: 8, max_order: 1 }],
+  [
+    'tight',
+    'surd_decompose',
+    {
+      target: [1, 2, 3, 4],
+      sources: [
+        [1, 2, 3, 4],
+        [4, 3, 2, 1],
+      ],
+      bins: 8,
+      max_order: 1,
+    },
+  ],
   ['tight', 'surd_decompose', { histogram: [[[[1]]]] }],
   ['tight', 'surd_decompose', { histogram: Array.from({ length: 9 }, () => Array(9).fill(1)) }],
   // full_analysis
   ['default', 'full_analysis', { text: EN }],
   ['default', 'full_analysis', { text: KO }],
   ['default', 'full_analysis', { text: EN, regret: matrix }],
-  ['default', 'full_analysis', { text: EN, bentham: { parties: [{ name: 'me', effects: [effect('pain', 0.7)] }] }, surd: { histogram: xor } }],
-  ['default', 'full_analysis', { text: KO2, sections: ['emotion', 'surd'], surd: { target: y, sources: [x1, x2], bins: 3 } }],
-  ['default', 'full_analysis', { text: EN, sections: ['bentham'], bentham: { profile: 'korean', v2: { external_cost: 0.3 } } }],
+  [
+    'default',
+    'full_analysis',
+    { text: EN, bentham: { parties: [{ name: 'me', effects: [effect('pain', 0.7)] }] }, surd: { histogram: xor } },
+  ],
+  [
+    'default',
+    'full_analysis',
+    { text: KO2, sections: ['emotion', 'surd'], surd: { target: y, sources: [x1, x2], bins: 3 } },
+  ],
+  [
+    'default',
+    'full_analysis',
+    { text: EN, sections: ['bentham'], bentham: { profile: 'korean', v2: { external_cost: 0.3 } } },
+  ],
   ['default', 'full_analysis', { text: EN, regret: { options: [{ name: 'a' }] }, surd: { histogram: [[1, 2], [3]] } }],
-  ['default', 'full_analysis', { text: EN, regret: { decision: 'Should I confess?', options: [{ name: 'confess', description: 'tell the truth now' }, { name: 'wait', description: 'say nothing for now' }] } }],
+  [
+    'default',
+    'full_analysis',
+    {
+      text: EN,
+      regret: {
+        decision: 'Should I confess?',
+        options: [
+          { name: 'confess', description: 'tell the truth now' },
+          { name: 'wait', description: 'say nothing for now' },
+        ],
+      },
+    },
+  ],
   ['default', 'full_analysis', { text: EN, bentham: { parties: [] } }],
   ['default', 'full_analysis', { text: '' }],
   ['default', 'full_analysis', { text: EN, sections: [] }],
   ['default', 'full_analysis', { text: EN, sections: ['ethics'] }],
   ['tight', 'full_analysis', { text: LONG }],
-  ['tight', 'full_analysis', { text: 'short one', surd: { target: [1, 2, 3], sources: [[1, 2, 3], [1, 2, 3], [3, 2, 1]] }, regret: matrix }],
+  [
+    'tight',
+    'full_analysis',
+    {
+      text: 'short one',
+      surd: {
+        target: [1, 2, 3],
+        sources: [
+          [1, 2, 3],
+          [1, 2, 3],
+          [3, 2, 1],
+        ],
+      },
+      regret: matrix,
+    },
+  ],
 ];
 
 /**
@@ -157,8 +449,17 @@ export const CALLS = [
  * text ends with the structured output as JSON (it carries elapsed_ms, so it is compared as "equals structuredContent").
  */
 export function outcome(r) {
-  if (r.isError) return { isError: true, text: r.content?.map((c) => c.text).join('\n'), code: r._meta?.['red-heart/error']?.code ?? null };
-  const lines = (r.content ?? []).filter((c) => c.type === 'text').map((c) => c.text).join('\n').split('\n');
+  if (r.isError)
+    return {
+      isError: true,
+      text: r.content?.map((c) => c.text).join('\n'),
+      code: r._meta?.['red-heart/error']?.code ?? null,
+    };
+  const lines = (r.content ?? [])
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n')
+    .split('\n');
   const json = lines.pop();
   let textJsonIsStructured = false;
   try {
@@ -166,7 +467,12 @@ export function outcome(r) {
   } catch {
     /* not JSON: recorded as false */
   }
-  return { isError: false, text: lines.join('\n'), text_json_is_structured: textJsonIsStructured, structured: r.structuredContent ?? null };
+  return {
+    isError: false,
+    text: lines.join('\n'),
+    text_json_is_structured: textJsonIsStructured,
+    structured: r.structuredContent ?? null,
+  };
 }
 
 export async function startServer(env) {
@@ -174,7 +480,12 @@ export async function startServer(env) {
     command: process.execPath,
     args: [resolve(ROOT, 'dist/src/server/cli.js')],
     // the tests' environment policy (test/helpers/env.ts): no inherited RED_HEART_* setting reaches the server
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RED_HEART_'))), RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RED_HEART_'))),
+      RED_HEART_CACHE: 'memory',
+      RED_HEART_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stderr: 'ignore',
     cwd: ROOT,
   });
@@ -195,7 +506,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const clients = {};
   for (const [name, env] of Object.entries(SERVERS)) clients[name] = await startServer(env);
   const recorded = [];
-  for (const [server, tool, args] of CALLS) recorded.push({ server, tool, args, result: await callOnce(clients[server], tool, args) });
+  for (const [server, tool, args] of CALLS)
+    recorded.push({ server, tool, args, result: await callOnce(clients[server], tool, args) });
   for (const c of Object.values(clients)) await c.close();
   writeFileSync(OUT, `${JSON.stringify({ servers: SERVERS, calls: recorded }, null, 1)}\n`);
   const errors = recorded.filter((r) => r.result.isError).length;

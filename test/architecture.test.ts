@@ -45,9 +45,15 @@ export function violations(file: string, code: string): string[] {
       const target = resolve(dirname(file), spec);
       const to = target.startsWith(SRC + sep) ? layerOf(target) : null;
       if (to === null) bad.push(`${name}: '${spec}' (outside the layers of src/)`);
-      else if (to !== layer && !ALLOWED[layer].includes(to)) bad.push(`${name}: '${spec}' (${layer} must not import ${to})`);
+      else if (to !== layer && !ALLOWED[layer].includes(to))
+        bad.push(`${name}: '${spec}' (${layer} must not import ${to})`);
     } else {
-      const pkg = spec.startsWith('node:') ? spec : spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+      const pkg = spec.startsWith('node:')
+        ? spec
+        : spec
+            .split('/')
+            .slice(0, spec.startsWith('@') ? 2 : 1)
+            .join('/');
       if (!PACKAGES[layer](pkg)) bad.push(`${name}: '${spec}' (${layer} must not import the module ${pkg})`);
     }
   }
@@ -59,7 +65,11 @@ describe('layers point one way (docs/architecture.md)', () => {
 
   it('finds the source files and their imports', () => {
     expect(files.length).toBeGreaterThan(40);
-    expect(importsOf("import { a } from './a.js';\nexport * from '../b.js';\nimport type {\n  C,\n} from 'c';\nawait import('d');")).toEqual(['./a.js', '../b.js', 'c', 'd']);
+    expect(
+      importsOf(
+        "import { a } from './a.js';\nexport * from '../b.js';\nimport type {\n  C,\n} from 'c';\nawait import('d');",
+      ),
+    ).toEqual(['./a.js', '../b.js', 'c', 'd']);
   });
 
   it('no file imports a layer above its own, and analysis/core import no I/O module', () => {
@@ -73,6 +83,8 @@ describe('layers point one way (docs/architecture.md)', () => {
     expect(probe('analysis', "import { readFileSync } from 'node:fs';")).toBe(1);
     expect(probe('core', "import ort from 'onnxruntime-node';")).toBe(1);
     expect(probe('tools', "import { ResultCache } from '../server/cache.js';")).toBe(1);
-    expect(probe('server', "import { ToolError } from '../core/errors.js';\nimport { TOOLS } from '../tools/index.js';")).toBe(0);
+    expect(
+      probe('server', "import { ToolError } from '../core/errors.js';\nimport { TOOLS } from '../tools/index.js';"),
+    ).toBe(0);
   });
 });

@@ -10,7 +10,9 @@ const PROCESS_WORD = /\bissues?[ -]#?\d+/i;
 
 /** Lines that name a tracker item, as "file:line: text". */
 export function processWords(file: string, text: string): string[] {
-  return text.split('\n').flatMap((line, i) => (PROCESS_WORD.test(line) ? [`${file}:${i + 1}: ${line.trim().slice(0, 120)}`] : []));
+  return text
+    .split('\n')
+    .flatMap((line, i) => (PROCESS_WORD.test(line) ? [`${file}:${i + 1}: ${line.trim().slice(0, 120)}`] : []));
 }
 
 describe('no process words', () => {

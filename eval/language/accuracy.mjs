@@ -17,8 +17,11 @@ const MODEL_LANGS = ['en', 'ko'];
 
 function wilson(k, n) {
   if (!n) return [NaN, NaN];
-  const z = 1.959964, p = k / n, d = 1 + (z * z) / n;
-  const c = (p + (z * z) / (2 * n)) / d, h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  const z = 1.959964,
+    p = k / n,
+    d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d,
+    h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
   return [c - h, c + h];
 }
 const f3 = (x) => (Number.isNaN(x) ? '—' : x.toFixed(3));
@@ -40,10 +43,13 @@ for (const r of rows) {
     s.decision[1]++;
   }
   stats.set(r.lang, s);
-  if (long && id.language !== r.lang) errors.push(`${r.lang} → ${id.language} (${r.source}): ${JSON.stringify(r.text).slice(0, 90)}`);
+  if (long && id.language !== r.lang)
+    errors.push(`${r.lang} → ${id.language} (${r.source}): ${JSON.stringify(r.text).slice(0, 90)}`);
 }
 const total = { long: [0, 0], short: [0, 0], decision: [0, 0] };
-console.log(`Split ${split}: ${rows.length} texts; ${defects.length} XED-zh lines left out (${['untranslated', 'mojibake'].map((k) => `${defects.filter((r) => r.defect === k).length} ${k}`).join(', ')}).\n`);
+console.log(
+  `Split ${split}: ${rows.length} texts; ${defects.length} XED-zh lines left out (${['untranslated', 'mojibake'].map((k) => `${defects.filter((r) => r.defect === k).length} ${k}`).join(', ')}).\n`,
+);
 console.log('| language | identified, ≥ 10 chars | identified, < 10 chars | 1.3.0 decision right, ≥ 10 chars |');
 console.log('|---|---|---|---|');
 for (const [lang, s] of stats) {
@@ -55,5 +61,7 @@ for (const [lang, s] of stats) {
 }
 console.log(`| **all** | ${cell(...total.long)} | ${cell(...total.short)} | ${cell(...total.decision)} |`);
 const macro = [...stats.values()].reduce((a, s) => a + s.long[0] / s.long[1], 0) / stats.size;
-console.log(`\nMean over the ${stats.size} languages (≥ 10 chars): ${f3(macro)}. Cells: accuracy [Wilson 95 %] (texts).`);
+console.log(
+  `\nMean over the ${stats.size} languages (≥ 10 chars): ${f3(macro)}. Cells: accuracy [Wilson 95 %] (texts).`,
+);
 console.log(`\nErrors (≥ 10 chars):\n${errors.join('\n')}`);

@@ -12,7 +12,10 @@ import { loadSets, charLength } from './sets.mjs';
 import { scriptRule } from '../../dist/src/engine/language.js';
 
 const modules = process.argv[2];
-if (!modules) throw new Error('usage: node eval/language/compare.mjs <node_modules folder holding the candidates> [--split dev|test|all]');
+if (!modules)
+  throw new Error(
+    'usage: node eval/language/compare.mjs <node_modules folder holding the candidates> [--split dev|test|all]',
+  );
 const split = process.argv.includes('--split') ? process.argv[process.argv.indexOf('--split') + 1] : 'dev';
 /** Import `pkg/sub` from the scratch folder (ESM entry of the package's exports map, else its main). */
 async function imp(spec) {
@@ -25,7 +28,20 @@ async function imp(spec) {
   return import(pathToFileURL(join(dir, file)).href);
 }
 
-const ISO3 = { eng: 'en', kor: 'ko', cmn: 'zh', jpn: 'ja', spa: 'es', fra: 'fr', deu: 'de', ita: 'it', por: 'pt', rus: 'ru', nld: 'nl', tur: 'tr' };
+const ISO3 = {
+  eng: 'en',
+  kor: 'ko',
+  cmn: 'zh',
+  jpn: 'ja',
+  spa: 'es',
+  fra: 'fr',
+  deu: 'de',
+  ita: 'it',
+  por: 'pt',
+  rus: 'ru',
+  nld: 'nl',
+  tur: 'tr',
+};
 const norm = (code) => (ISO3[code] ?? code ?? '').split('-')[0];
 
 const candidates = [];
@@ -48,7 +64,9 @@ candidates.push(['cld3-asm', (t) => norm(cldId.findLanguage(t).language)]);
 const rows = loadSets().filter((r) => !r.defect && (split === 'all' || r.split === split));
 const langs = [...new Set(rows.map((r) => r.lang))];
 const pct = (a, n) => (n ? (a / n).toFixed(3) : '—');
-console.log(`split ${split}: ${rows.length} texts (${rows.filter((r) => charLength(r.text) >= 10).length} ≥ 10 characters)`);
+console.log(
+  `split ${split}: ${rows.length} texts (${rows.filter((r) => charLength(r.text) >= 10).length} ≥ 10 characters)`,
+);
 console.log(['detector', 'rules', 'all≥10', ...langs.map((l) => `${l}≥10`), 'all<10', 'µs/text'].join('\t'));
 for (const [name, detect] of candidates) {
   for (const withRules of [false, true]) {
@@ -68,6 +86,15 @@ for (const [name, detect] of candidates) {
       }
     }
     const us = ((performance.now() - t0) * 1000) / rows.length;
-    console.log([name, withRules ? 'yes' : 'no', pct(...hit.long), ...langs.map((l) => pct(...per[l])), pct(...hit.short), us.toFixed(0)].join('\t'));
+    console.log(
+      [
+        name,
+        withRules ? 'yes' : 'no',
+        pct(...hit.long),
+        ...langs.map((l) => pct(...per[l])),
+        pct(...hit.short),
+        us.toFixed(0),
+      ].join('\t'),
+    );
   }
 }

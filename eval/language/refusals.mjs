@@ -15,12 +15,31 @@ const { decideLanguage, loadLanguageDetector } = await import(join(dist, 'src', 
 await loadLanguageDetector();
 const MODEL_LANGS = ['en', 'ko'];
 
-const column = (path, col) => readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => l.split('\t')[col]);
+const column = (path, col) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split('\t')[col]);
 const d = (...p) => join(DATA, ...p);
-const sources = split === 'test'
-  ? { 'en: GoEmotions test': column(d('goemotions', 'test.tsv'), 0), 'ko: GoEmotions-ko test + KOTE test': [...column(d('goemotions_ko', 'test.tsv'), 0), ...column(d('kote', 'test.tsv'), 1)] }
-  : { 'en: GoEmotions dev': column(d('goemotions', 'dev.tsv'), 0), 'ko: GoEmotions-ko dev + KOTE val': [...column(d('goemotions_ko', 'dev.tsv'), 0), ...column(d('kote', 'val.tsv'), 1)] };
-sources[`other: 8 languages, hand-written (${split} half)`] = loadSets().filter((r) => !['en', 'ko', 'zh', 'ja'].includes(r.lang) && r.split === split).map((r) => r.text);
+const sources =
+  split === 'test'
+    ? {
+        'en: GoEmotions test': column(d('goemotions', 'test.tsv'), 0),
+        'ko: GoEmotions-ko test + KOTE test': [
+          ...column(d('goemotions_ko', 'test.tsv'), 0),
+          ...column(d('kote', 'test.tsv'), 1),
+        ],
+      }
+    : {
+        'en: GoEmotions dev': column(d('goemotions', 'dev.tsv'), 0),
+        'ko: GoEmotions-ko dev + KOTE val': [
+          ...column(d('goemotions_ko', 'dev.tsv'), 0),
+          ...column(d('kote', 'val.tsv'), 1),
+        ],
+      };
+sources[`other: 8 languages, hand-written (${split} half)`] = loadSets()
+  .filter((r) => !['en', 'ko', 'zh', 'ja'].includes(r.lang) && r.split === split)
+  .map((r) => r.text);
 
 const COLS = ['en', 'en (uncertain)', 'ko', 'ko (uncertain)', 'refused'];
 console.log(`Split ${split}; decision code: ${dist}\n`);
@@ -33,7 +52,8 @@ for (const [name, texts] of Object.entries(sources)) {
     const r = decideLanguage(t, 'auto', MODEL_LANGS);
     const col = !r.ok ? 'refused' : `${r.language}${r.uncertain ? ' (uncertain)' : ''}`;
     n[col] = (n[col] ?? 0) + 1;
-    if (!r.ok && !name.startsWith('other')) refused.push(`${name.slice(0, 2)} → ${r.detected} ${r.confidence.toFixed(2)}: ${JSON.stringify(t).slice(0, 80)}`);
+    if (!r.ok && !name.startsWith('other'))
+      refused.push(`${name.slice(0, 2)} → ${r.detected} ${r.confidence.toFixed(2)}: ${JSON.stringify(t).slice(0, 80)}`);
     if (r.ok && name.startsWith('other')) refused.push(`other read as ${r.language}: ${JSON.stringify(t)}`);
   }
   console.log(`| ${name} | ${texts.length} | ${COLS.map((c) => n[c]).join(' | ')} |`);

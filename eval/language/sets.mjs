@@ -22,11 +22,17 @@ function shuffled(items, seed) {
   return a;
 }
 
-const lines = (path) => readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split('\n').filter((l) => l.trim() !== '');
+const lines = (path) =>
+  readFileSync(path, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 
 /** Column `col` of a TSV; with `fields`, only lines with exactly that many fields (XED zh has malformed lines). */
 function tsvColumn(path, col, { header = false, fields } = {}) {
-  const rows = lines(path).slice(header ? 1 : 0).map((l) => l.split('\t'));
+  const rows = lines(path)
+    .slice(header ? 1 : 0)
+    .map((l) => l.split('\t'));
   return rows.filter((r) => (fields ? r.length === fields : r.length > col)).map((r) => r[col].trim());
 }
 
@@ -47,7 +53,13 @@ function sample(source, lang, texts, seed, n = PER_SOURCE) {
   const uniq = [...new Set(texts.filter((t) => t.length > 0))];
   return shuffled(uniq, seed)
     .slice(0, n)
-    .map((text, i) => ({ source, lang, text, split: i % 2 === 0 ? 'dev' : 'test', defect: lang === 'zh' && source.startsWith('xed/') ? xedZhDefect(text) : null }));
+    .map((text, i) => ({
+      source,
+      lang,
+      text,
+      split: i % 2 === 0 ? 'dev' : 'test',
+      defect: lang === 'zh' && source.startsWith('xed/') ? xedZhDefect(text) : null,
+    }));
 }
 
 /**
@@ -74,9 +86,16 @@ export function loadSets() {
     ...sample('xed/zh', 'zh', tsvColumn(d('xed', 'Projections', 'zh-projections.tsv'), 0, { fields: 2 }), 7),
     ...sample('xed/tw', 'zh', tsvColumn(d('xed', 'Projections', 'tw-projections.tsv'), 0, { fields: 2 }), 8),
     ...sample('xed/ja', 'ja', tsvColumn(d('xed', 'Projections', 'ja-projections.tsv'), 0, { fields: 2 }), 9),
-    ...sample('eval/ja_ekman_handwritten', 'ja', tsvColumn(join(HERE, '..', 'data', 'ja_ekman_handwritten.tsv'), 2, { header: true }), 10),
+    ...sample(
+      'eval/ja_ekman_handwritten',
+      'ja',
+      tsvColumn(join(HERE, '..', 'data', 'ja_ekman_handwritten.tsv'), 2, { header: true }),
+      10,
+    ),
   ];
-  const others = lines(join(HERE, 'others_handwritten.tsv')).slice(1).map((l) => l.split('\t'));
+  const others = lines(join(HERE, 'others_handwritten.tsv'))
+    .slice(1)
+    .map((l) => l.split('\t'));
   const byLang = new Map();
   for (const [lang, text] of others) byLang.set(lang, [...(byLang.get(lang) ?? []), text]);
   let seed = 100;

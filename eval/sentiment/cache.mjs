@@ -10,12 +10,34 @@ const DATA = process.env.RED_HEART_DATA ?? join(import.meta.dirname, '..', '..',
 const OUT = process.env.CACHE_DIR ?? '/tmp';
 const resolved = resolveModel(join(import.meta.dirname, '..', '..', 'models'), undefined, undefined);
 const engine = await OnnxTextEngine.load(resolved, { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 32 });
-const sample = (rows, n, seed) => { const a = rows.slice(); const r = mulberry32(seed); for (let i = a.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [a[i], a[j]] = [a[j], a[i]]; } return a.slice(0, n); };
+const sample = (rows, n, seed) => {
+  const a = rows.slice();
+  const r = mulberry32(seed);
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a.slice(0, n);
+};
 async function dump(name, rows, language) {
-  const t0 = Date.now(); const out = [];
+  const t0 = Date.now();
+  const out = [];
   for (let i = 0; i < rows.length; i += 256) {
-    const res = await engine.analyze(rows.slice(i, i + 256).map((r) => r.text), { overflow: 'truncate', language });
-    res.forEach((a, k) => out.push(JSON.stringify({ ...rows[i + k], positive: a.positive, vad: a.vad, goemotions: Array.from(a.goemotions, (x) => +x.toFixed(5)), kote: Array.from(a.kote, (x) => +x.toFixed(5)) })));
+    const res = await engine.analyze(
+      rows.slice(i, i + 256).map((r) => r.text),
+      { overflow: 'truncate', language },
+    );
+    res.forEach((a, k) =>
+      out.push(
+        JSON.stringify({
+          ...rows[i + k],
+          positive: a.positive,
+          vad: a.vad,
+          goemotions: Array.from(a.goemotions, (x) => +x.toFixed(5)),
+          kote: Array.from(a.kote, (x) => +x.toFixed(5)),
+        }),
+      ),
+    );
   }
   writeFileSync(join(OUT, `cache-${name}.jsonl`), out.join('\n') + '\n');
   process.stderr.write(`${name}: ${rows.length} in ${(Date.now() - t0) / 1000} s\n`);

@@ -46,7 +46,10 @@ export const HEAD_FIELDS = {
 } as const;
 
 /** The head outputs part of a TextAnalysis (what one window, one text or one fused text has). */
-export type HeadFields = Pick<TextAnalysis, 'goemotions' | 'kote' | 'positive' | 'utility' | 'vad' | 'cpedEmotion' | 'cpedSentiment' | 'xed' | 'heads'>;
+export type HeadFields = Pick<
+  TextAnalysis,
+  'goemotions' | 'kote' | 'positive' | 'utility' | 'vad' | 'cpedEmotion' | 'cpedSentiment' | 'xed' | 'heads'
+>;
 
 const hasField = (name: string): name is keyof typeof HEAD_FIELDS => Object.hasOwn(HEAD_FIELDS, name);
 

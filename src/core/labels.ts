@@ -18,15 +18,53 @@ export const GOEMOTIONS_EKMAN: Record<Ekman6, readonly string[]> = {
   anger: ['anger', 'annoyance', 'disapproval'],
   disgust: ['disgust'],
   fear: ['fear', 'nervousness'],
-  joy: ['joy', 'amusement', 'approval', 'excitement', 'gratitude', 'love', 'optimism', 'relief', 'pride', 'admiration', 'desire', 'caring'],
+  joy: [
+    'joy',
+    'amusement',
+    'approval',
+    'excitement',
+    'gratitude',
+    'love',
+    'optimism',
+    'relief',
+    'pride',
+    'admiration',
+    'desire',
+    'caring',
+  ],
   sadness: ['sadness', 'disappointment', 'embarrassment', 'grief', 'remorse'],
   surprise: ['surprise', 'realization', 'confusion', 'curiosity'],
 };
 
 /** GoEmotions → sentiment, the grouping published with GoEmotions (sentiment_mapping.json; neutral implicit). */
 export const GOEMOTIONS_SENTIMENT: Record<Exclude<Sentiment, 'neutral'>, readonly string[]> = {
-  positive: ['amusement', 'excitement', 'joy', 'love', 'desire', 'optimism', 'caring', 'pride', 'admiration', 'gratitude', 'relief', 'approval'],
-  negative: ['fear', 'nervousness', 'remorse', 'embarrassment', 'disappointment', 'sadness', 'grief', 'disgust', 'anger', 'annoyance', 'disapproval'],
+  positive: [
+    'amusement',
+    'excitement',
+    'joy',
+    'love',
+    'desire',
+    'optimism',
+    'caring',
+    'pride',
+    'admiration',
+    'gratitude',
+    'relief',
+    'approval',
+  ],
+  negative: [
+    'fear',
+    'nervousness',
+    'remorse',
+    'embarrassment',
+    'disappointment',
+    'sadness',
+    'grief',
+    'disgust',
+    'anger',
+    'annoyance',
+    'disapproval',
+  ],
   ambiguous: ['realization', 'surprise', 'curiosity', 'confusion'],
 };
 
@@ -39,8 +77,32 @@ export const KOTE_EKMAN: Record<Ekman6, readonly string[]> = {
   anger: ['불평/불만', '화남/분노', '짜증', '지긋지긋', '귀찮음', '어이없음', '의심/불신'],
   disgust: ['역겨움/징그러움', '증오/혐오', '한심함', '우쭐댐/무시함'],
   fear: ['공포/무서움', '불안/걱정', '부담/안_내킴'],
-  joy: ['환영/호의', '감동/감탄', '고마움', '존경', '기대감', '뿌듯함', '편안/쾌적', '아껴주는', '즐거움/신남', '흐뭇함(귀여움/예쁨)', '행복', '기쁨', '안심/신뢰'],
-  sadness: ['슬픔', '안타까움/실망', '부끄러움', '절망', '패배/자기혐오', '힘듦/지침', '죄책감', '서러움', '불쌍함/연민'],
+  joy: [
+    '환영/호의',
+    '감동/감탄',
+    '고마움',
+    '존경',
+    '기대감',
+    '뿌듯함',
+    '편안/쾌적',
+    '아껴주는',
+    '즐거움/신남',
+    '흐뭇함(귀여움/예쁨)',
+    '행복',
+    '기쁨',
+    '안심/신뢰',
+  ],
+  sadness: [
+    '슬픔',
+    '안타까움/실망',
+    '부끄러움',
+    '절망',
+    '패배/자기혐오',
+    '힘듦/지침',
+    '죄책감',
+    '서러움',
+    '불쌍함/연민',
+  ],
   surprise: ['신기함/관심', '깨달음', '당황/난처', '경악', '놀람'],
 };
 
@@ -119,15 +181,28 @@ export interface ModelSignals {
 }
 
 /** Probability of the named label; MappingError when the model has no such label. */
-export function labelProbability(probs: ArrayLike<number>, labels: readonly string[], name: string, head: string): number {
+export function labelProbability(
+  probs: ArrayLike<number>,
+  labels: readonly string[],
+  name: string,
+  head: string,
+): number {
   const i = labels.indexOf(name);
   if (i < 0) throw new MappingError(`the model's ${head} label list has no '${name}', which the text mapping needs`);
-  if (i >= probs.length) throw new MappingError(`the model returned ${probs.length} ${head} probabilities but its label list has ${labels.length}`);
+  if (i >= probs.length)
+    throw new MappingError(
+      `the model returned ${probs.length} ${head} probabilities but its label list has ${labels.length}`,
+    );
   return probs[i];
 }
 
 /** Largest probability among the named labels (the strongest cue of the group); MappingError for a missing label. */
-export function groupMax(probs: ArrayLike<number>, labels: readonly string[], names: readonly string[], head: string): number {
+export function groupMax(
+  probs: ArrayLike<number>,
+  labels: readonly string[],
+  names: readonly string[],
+  head: string,
+): number {
   let best = 0;
   for (const name of names) best = Math.max(best, labelProbability(probs, labels, name, head));
   return best;

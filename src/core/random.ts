@@ -53,7 +53,8 @@ export class Rng {
 
   /** Uniform integer in [0, n) for 1 ≤ n ≤ 2³², without modulo bias (rejection of the uneven top). */
   below(n: number): number {
-    if (!(n >= 1 && n <= 2 ** 32 && Number.isInteger(n))) throw new RangeError(`below(${n}): n must be an integer in 1..2^32`);
+    if (!(n >= 1 && n <= 2 ** 32 && Number.isInteger(n)))
+      throw new RangeError(`below(${n}): n must be an integer in 1..2^32`);
     const limit = 2 ** 32 - (2 ** 32 % n);
     for (;;) {
       const x = this.next();

@@ -12,7 +12,12 @@ export interface BatchingInfo {
   reason: string;
 }
 
-export function batchingFor(modelBytes: Uint8Array, requested: BatchingRequest, maxBatch: number, windowMs: number): BatchingInfo {
+export function batchingFor(
+  modelBytes: Uint8Array,
+  requested: BatchingRequest,
+  maxBatch: number,
+  windowMs: number,
+): BatchingInfo {
   const opTypes = onnxOpTypes(modelBytes);
   const variantOps = BATCH_VARIANT_OPS.filter((op) => opTypes.has(op));
   const mode: 'dynamic' | 'exact' = requested === 'auto' ? (variantOps.length ? 'exact' : 'dynamic') : requested;

@@ -58,7 +58,17 @@ export class MicroBatcher<I, O> {
   private scheduled = false;
   private lastBatchSize = 0;
   private lastBatchEnd = -Infinity;
-  private s = { batches: 0, items: 0, largest: 0, isolationRetries: 0, failedItems: 0, cancelledItems: 0, realLen: 0, paddedLen: 0, runMs: 0 };
+  private s = {
+    batches: 0,
+    items: 0,
+    largest: 0,
+    isolationRetries: 0,
+    failedItems: 0,
+    cancelledItems: 0,
+    realLen: 0,
+    paddedLen: 0,
+    runMs: 0,
+  };
 
   constructor(private readonly opts: BatcherOptions<I, O>) {
     if (opts.maxBatch < 1) throw new Error('maxBatch must be ≥ 1');
@@ -229,7 +239,8 @@ export class MicroBatcher<I, O> {
     const t0 = performance.now();
     try {
       const outs = await this.opts.run(items.map((p) => p.input));
-      if (outs.length !== items.length) throw new Error(`batch runner returned ${outs.length} outputs for ${items.length} inputs`);
+      if (outs.length !== items.length)
+        throw new Error(`batch runner returned ${outs.length} outputs for ${items.length} inputs`);
       return outs;
     } finally {
       const longest = items.reduce((m, p) => Math.max(m, p.len), 0);

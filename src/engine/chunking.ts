@@ -18,7 +18,11 @@ export interface Window {
   end: number;
 }
 
-export function planWindows(contentLength: number, windowSize: number, maxChunks = MAX_CHUNKS): { windows: Window[]; truncated: boolean } {
+export function planWindows(
+  contentLength: number,
+  windowSize: number,
+  maxChunks = MAX_CHUNKS,
+): { windows: Window[]; truncated: boolean } {
   if (windowSize < 1) throw new Error(`window size must be ≥ 1 (got ${windowSize})`);
   if (contentLength <= windowSize) return { windows: [{ start: 0, end: contentLength }], truncated: false };
   const stride = Math.max(1, windowSize - Math.floor(windowSize / 4));
@@ -64,6 +68,10 @@ export function weightedMean(values: number[], weights: number[]): number {
 export function weightedMeanVector(perWindow: Float32Array[], weights: number[]): Float32Array {
   const n = perWindow[0].length;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = weightedMean(perWindow.map((row) => row[i]), weights);
+  for (let i = 0; i < n; i++)
+    out[i] = weightedMean(
+      perWindow.map((row) => row[i]),
+      weights,
+    );
   return out;
 }

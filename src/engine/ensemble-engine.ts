@@ -57,7 +57,11 @@ export class EnsembleTextEngine implements TextEngine {
     const heads = Object.keys(e.weights);
     const missing = REQUIRED_HEADS.filter((h) => !heads.includes(h));
     if (missing.length) {
-      throw new EngineLoadError('model_invalid', `${name}: no weights for head ${missing.map((h) => `'${h}'`).join(', ')}`, resolved.manifestPath);
+      throw new EngineLoadError(
+        'model_invalid',
+        `${name}: no weights for head ${missing.map((h) => `'${h}'`).join(', ')}`,
+        resolved.manifestPath,
+      );
     }
     const t0 = performance.now();
     const settled = await Promise.allSettled(resolved.members.map((m) => OnnxTextEngine.load(m, opts)));
@@ -67,7 +71,8 @@ export class EnsembleTextEngine implements TextEngine {
       await Promise.all(loaded.map((m) => m.close()));
       const err = (settled[failed] as PromiseRejectedResult).reason as unknown;
       const member = resolved.members[failed].entry.id;
-      if (err instanceof EngineLoadError) throw new EngineLoadError(err.kind, `${name}, member '${member}': ${err.message}`, err.file);
+      if (err instanceof EngineLoadError)
+        throw new EngineLoadError(err.kind, `${name}, member '${member}': ${err.message}`, err.file);
       throw err;
     }
     const thresholds = { goemotions: [...e.thresholds.goemotions_logits], kote: [...e.thresholds.kote_logits] };
@@ -81,7 +86,10 @@ export class EnsembleTextEngine implements TextEngine {
       loadMs: Math.round(performance.now() - t0),
     };
     const engine = new EnsembleTextEngine(loaded, info, thresholds, e.thresholds);
-    opts.logger?.info({ ensemble: e.id, members: e.members, parameters: engine.model.parameters, loadMs: info.loadMs }, 'ensemble loaded');
+    opts.logger?.info(
+      { ensemble: e.id, members: e.members, parameters: engine.model.parameters, loadMs: info.loadMs },
+      'ensemble loaded',
+    );
     return engine;
   }
 
@@ -96,12 +104,16 @@ export class EnsembleTextEngine implements TextEngine {
 
   async embed(texts: string[], options: AnalyzeOptions = {}): Promise<Float32Array[]> {
     const m = this.members.find((x) => x.embedder);
-    if (!m) throw new ToolError('internal', `no member of the ensemble ${this.model.id} has a sentence_embedding output`);
+    if (!m)
+      throw new ToolError('internal', `no member of the ensemble ${this.model.id} has a sentence_embedding output`);
     return m.embed(texts, options);
   }
 
   /** The fused analyses and each member's own (members in manifest order); for the ensemble measurement. */
-  async analyzeWithMembers(texts: string[], options: EngineAnalyzeOptions = {}): Promise<{ fused: TextAnalysis[]; members: TextAnalysis[][] }> {
+  async analyzeWithMembers(
+    texts: string[],
+    options: EngineAnalyzeOptions = {},
+  ): Promise<{ fused: TextAnalysis[]; members: TextAnalysis[][] }> {
     if (this.closed) throw new ToolError('internal', 'the engine was closed');
     if (options.signal?.aborted) throw new ToolError('cancelled', 'the call was cancelled');
     // The language is decided once (by the caller, or here over the languages every member reads: each member's
@@ -112,7 +124,11 @@ export class EnsembleTextEngine implements TextEngine {
       fuseAnalyses(
         members.map((r) => r[i]),
         this.info.weights,
-        { language: decided[i].language, languageConfidence: decided[i].confidence, ...(decided[i].uncertain ? { languageUncertain: true } : {}) },
+        {
+          language: decided[i].language,
+          languageConfidence: decided[i].confidence,
+          ...(decided[i].uncertain ? { languageUncertain: true } : {}),
+        },
       ),
     );
     return { fused, members };

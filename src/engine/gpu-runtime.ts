@@ -8,7 +8,16 @@
 // RUNPATH ($ORIGIN) is searched after LD_LIBRARY_PATH, so with the provider directory first on LD_LIBRARY_PATH the
 // core library is loaded through the link and finds the providers beside it, without writing into node_modules.
 // LD_LIBRARY_PATH is read only when a process starts: the CLI restarts itself with it (src/server/relaunch.ts).
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, renameSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  symlinkSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -96,7 +105,10 @@ export function libraryPathArranged(rec: GpuSetupRecord, env: NodeJS.ProcessEnv 
  * Creates or refreshes the provider directory's links: the core library of the onnxruntime-node install that is
  * running (so a moved or reinstalled package is followed) and the wheel's two provider libraries.
  */
-export function linkProviderDir(rec: Pick<GpuSetupRecord, 'provider_dir' | 'site_packages'>, ortBinDir: string = ortNodeBinDir()): void {
+export function linkProviderDir(
+  rec: Pick<GpuSetupRecord, 'provider_dir' | 'site_packages'>,
+  ortBinDir: string = ortNodeBinDir(),
+): void {
   mkdirSync(rec.provider_dir, { recursive: true });
   const targets: Record<string, string> = { [CORE_LIBRARY]: realpathSync(join(ortBinDir, CORE_LIBRARY)) };
   for (const lib of PROVIDER_LIBRARIES) targets[lib] = join(rec.site_packages, 'onnxruntime', 'capi', lib);
@@ -120,7 +132,9 @@ function isLinkTo(link: string, target: string): boolean {
 }
 
 /** Whether `auto` may try CUDA in this process, and if not why (recorded as the attempt's reason). */
-export function cudaReadiness(env: NodeJS.ProcessEnv = process.env): { ready: true; setup: GpuSetupRecord } | { ready: false; reason: string } {
+export function cudaReadiness(
+  env: NodeJS.ProcessEnv = process.env,
+): { ready: true; setup: GpuSetupRecord } | { ready: false; reason: string } {
   const unsupported = cudaUnsupportedReason();
   if (unsupported) return { ready: false, reason: unsupported };
   const home = gpuHome(env);
@@ -128,7 +142,10 @@ export function cudaReadiness(env: NodeJS.ProcessEnv = process.env): { ready: tr
   if (!rec) return { ready: false, reason: `not set up (no ${setupRecordPath(home)}): run red-heart-mcp gpu setup` };
   const version = ortNodeVersion();
   if (rec.ort_version !== version) {
-    return { ready: false, reason: `set up for onnxruntime ${rec.ort_version}, but onnxruntime-node is ${version}: run red-heart-mcp gpu setup again` };
+    return {
+      ready: false,
+      reason: `set up for onnxruntime ${rec.ort_version}, but onnxruntime-node is ${version}: run red-heart-mcp gpu setup again`,
+    };
   }
   if (!libraryPathArranged(rec, env)) {
     return {
@@ -146,11 +163,17 @@ export function cudaReadiness(env: NodeJS.ProcessEnv = process.env): { ready: tr
  */
 export function explainCudaFailure(message: string, setup?: GpuSetupRecord): string {
   const driver = `a GPU with NVIDIA driver R${CUDA_BUILD.driver}+ is needed for CUDA ${CUDA_BUILD.cuda}`;
-  if (/CUDA failure 35\b|driver version is insufficient/i.test(message)) return `driver insufficient for CUDA ${CUDA_BUILD.cuda} (needs R${CUDA_BUILD.driver}+): ${message}`;
-  if (/CUDA failure 100\b|no CUDA-capable device/i.test(message)) return `no CUDA-capable device found (${driver}): ${message}`;
+  if (/CUDA failure 35\b|driver version is insufficient/i.test(message))
+    return `driver insufficient for CUDA ${CUDA_BUILD.cuda} (needs R${CUDA_BUILD.driver}+): ${message}`;
+  if (/CUDA failure 100\b|no CUDA-capable device/i.test(message))
+    return `no CUDA-capable device found (${driver}): ${message}`;
   if (/Failed to load shared library/i.test(message) && setup) {
     // in the order ONNX Runtime loads them: the shared provider library first, then CUDA's
-    const why = [...PROVIDER_LIBRARIES].reverse().map((lib) => loaderError(join(setup.provider_dir, lib))).find((e) => e !== null) ?? null;
+    const why =
+      [...PROVIDER_LIBRARIES]
+        .reverse()
+        .map((lib) => loaderError(join(setup.provider_dir, lib)))
+        .find((e) => e !== null) ?? null;
     const missing = why?.match(/(\S+\.so[.\d]*): cannot open shared object file/)?.[1];
     if (missing === 'libcuda.so.1') return `no NVIDIA driver (libcuda.so.1 not found; ${driver}): ${message}`;
     if (missing) return `${missing} not found (run red-heart-mcp gpu setup again): ${message}`;

@@ -12,7 +12,15 @@ import { EngineLoadError, type EngineLoadErrorKind } from './errors.js';
 import { EnsembleTextEngine } from './ensemble-engine.js';
 import { listEnsembles, listModels, resolveSelection } from './manifest.js';
 import { OnnxTextEngine, type ModelFileInfo } from './onnx-engine.js';
-import { configureOrtLogging, describeFailures, probeProvider, providerCandidates, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
+import {
+  configureOrtLogging,
+  describeFailures,
+  probeProvider,
+  providerCandidates,
+  type ProviderAttempt,
+  type ProviderName,
+  type ProviderRequest,
+} from './providers.js';
 import { existsSync } from 'node:fs';
 import type { WorkerHealth } from './workers/crash-window.js';
 
@@ -38,30 +46,41 @@ export interface EngineStatus {
   /** Supervision of the inference worker(s) (all ensemble members together); null until loaded or without a worker. */
   inference_worker: WorkerHealth | null;
   /** The model in use (null until loaded). */
-  model: (ModelFileInfo & {
-    /** Counted from the ONNX graph initializers. */
-    parameters: number;
-    parameters_by_type: Record<string, number>;
-    /** Quantisation scale / zero-point elements (not counted in `parameters`). */
-    quantization_params: number;
-    /** The count the manifest claims (null if absent); differs from `parameters` only if the manifest is stale. */
-    manifest_parameters: number | null;
-    max_length: number;
-    /** Languages the model reads; texts in others are refused with unsupported_language. */
-    languages: string[];
-    load_ms: number;
-    warmup_ms: number;
-    /**
-     * Only for an ensemble (then `file` is the manifest that defines it, `sha256` its identity hash, `parameters`
-     * and the other counts the members' totals).
-     */
-    kind?: 'ensemble';
-    members?: EnsembleMemberStatus[];
-    /** Fusion weights per head, one per member in `members` order. */
-    weights?: Record<string, readonly number[]>;
-  }) | null;
+  model:
+    | (ModelFileInfo & {
+        /** Counted from the ONNX graph initializers. */
+        parameters: number;
+        parameters_by_type: Record<string, number>;
+        /** Quantisation scale / zero-point elements (not counted in `parameters`). */
+        quantization_params: number;
+        /** The count the manifest claims (null if absent); differs from `parameters` only if the manifest is stale. */
+        manifest_parameters: number | null;
+        max_length: number;
+        /** Languages the model reads; texts in others are refused with unsupported_language. */
+        languages: string[];
+        load_ms: number;
+        warmup_ms: number;
+        /**
+         * Only for an ensemble (then `file` is the manifest that defines it, `sha256` its identity hash, `parameters`
+         * and the other counts the members' totals).
+         */
+        kind?: 'ensemble';
+        members?: EnsembleMemberStatus[];
+        /** Fusion weights per head, one per member in `members` order. */
+        weights?: Record<string, readonly number[]>;
+      })
+    | null;
   /** Every model the configured manifests list. */
-  available_models: Array<{ id: string; version: string; file: string; precision: string | null; parameters: number | null; dir: string; installed: boolean; /** manifest `languages`, known before the model loads */ languages: string[] }>;
+  available_models: Array<{
+    id: string;
+    version: string;
+    file: string;
+    precision: string | null;
+    parameters: number | null;
+    dir: string;
+    installed: boolean;
+    /** manifest `languages`, known before the model loads */ languages: string[];
+  }>;
   /** Every ensemble the configured manifests list (absent when there is none). */
   available_ensembles?: Array<{ id: string; version: string; members: string[]; dir: string; installed: boolean }>;
   thresholds_source: string | null;
@@ -169,7 +188,10 @@ class OnnxEngineHandle implements EngineHandle {
         }
         // A broken model must not take the exact tools down with it, unless the operator asked for that.
         if (this.config.onModelError === 'exit') throw err;
-        this.logger.error({ err: (err as Error).message }, 'the model failed to load: text tools will answer model_missing; tools that need no model keep serving (--on-model-error exit makes this fatal)');
+        this.logger.error(
+          { err: (err as Error).message },
+          'the model failed to load: text tools will answer model_missing; tools that need no model keep serving (--on-model-error exit makes this fatal)',
+        );
       }
     }
   }
@@ -212,7 +234,10 @@ class OnnxEngineHandle implements EngineHandle {
   }
 
   status(): EngineStatus {
-    const status = withWorkerHealth(this.engine instanceof EnsembleTextEngine ? this.ensembleStatus(this.engine) : this.modelStatus(this.engine), this.engine);
+    const status = withWorkerHealth(
+      this.engine instanceof EnsembleTextEngine ? this.ensembleStatus(this.engine) : this.modelStatus(this.engine),
+      this.engine,
+    );
     const ensembles = listEnsembles(this.config.modelsDir, this.config.extraModelsDir);
     if (ensembles.length === 0) return status;
     const models = listModels(this.config.modelsDir, this.config.extraModelsDir);
@@ -223,7 +248,9 @@ class OnnxEngineHandle implements EngineHandle {
         version: entry.version,
         members: [...entry.members],
         dir,
-        installed: entry.members.every((id) => models.some((m) => m.dir === dir && m.entry.id === id && existsSync(`${dir}/${m.entry.file}`))),
+        installed: entry.members.every((id) =>
+          models.some((m) => m.dir === dir && m.entry.id === id && existsSync(`${dir}/${m.entry.file}`)),
+        ),
       })),
     };
   }
@@ -307,7 +334,9 @@ class OnnxEngineHandle implements EngineHandle {
         parameters: engine.model.parameters,
         parameters_by_type: byType,
         quantization_params: sum((i) => i.parameters.quantizationParams),
-        manifest_parameters: infos.every((i) => i.manifestParameters !== null) ? sum((i) => i.manifestParameters ?? 0) : null,
+        manifest_parameters: infos.every((i) => i.manifestParameters !== null)
+          ? sum((i) => i.manifestParameters ?? 0)
+          : null,
         max_length: engine.model.maxLength,
         languages: [...engine.model.languages],
         load_ms: engine.info.loadMs,
@@ -327,7 +356,13 @@ class OnnxEngineHandle implements EngineHandle {
           provider: m.info.provider,
           load_ms: m.info.loadMs,
           warmup_ms: m.info.warmupMs,
-          batching: { mode: m.info.batching.mode, reason: m.info.batching.reason, window_ms: m.info.batching.windowMs, max_batch: m.info.batching.maxBatch, ...m.batchStats() },
+          batching: {
+            mode: m.info.batching.mode,
+            reason: m.info.batching.reason,
+            window_ms: m.info.batching.windowMs,
+            max_batch: m.info.batching.maxBatch,
+            ...m.batchStats(),
+          },
         })),
         weights: engine.info.weights,
       },
@@ -363,7 +398,10 @@ class OnnxEngineHandle implements EngineHandle {
           batching: this.config.batching,
           logger: this.logger,
         };
-        const engine = sel.kind === 'model' ? await OnnxTextEngine.load(sel.model, options) : await EnsembleTextEngine.load(sel.ensemble, options);
+        const engine =
+          sel.kind === 'model'
+            ? await OnnxTextEngine.load(sel.model, options)
+            : await EnsembleTextEngine.load(sel.ensemble, options);
         this.engine = engine;
         this.lastError = null;
         return engine;
@@ -379,8 +417,12 @@ class OnnxEngineHandle implements EngineHandle {
     const current = this.loading;
     // cleared after settling (not in a finally inside: a synchronous throw would run it before the assignment)
     current.then(
-      () => { if (this.loading === current) this.loading = null; },
-      () => { if (this.loading === current) this.loading = null; },
+      () => {
+        if (this.loading === current) this.loading = null;
+      },
+      () => {
+        if (this.loading === current) this.loading = null;
+      },
     );
     return current;
   }
@@ -394,11 +436,20 @@ function withWorkerHealth(status: EngineStatus, engine: LoadedEngine | null): En
   const health: WorkerHealth = {
     crashes: all.reduce((n, h) => n + h.crashes, 0),
     restarts: all.reduce((n, h) => n + h.restarts, 0),
-    last_crash: all.map((h) => h.last_crash).filter((c) => c !== null).at(-1) ?? null,
+    last_crash:
+      all
+        .map((h) => h.last_crash)
+        .filter((c) => c !== null)
+        .at(-1) ?? null,
     failed: all.map((h) => h.failed).find((f) => f !== null) ?? null,
   };
   if (health.failed === null) return { ...status, inference_worker: health };
-  return { ...status, state: 'failed', inference_worker: health, error: { kind: 'worker_failed', message: health.failed, file: null } };
+  return {
+    ...status,
+    state: 'failed',
+    inference_worker: health,
+    error: { kind: 'worker_failed', message: health.failed, file: null },
+  };
 }
 
 /** A single model or an ensemble of them. */
@@ -419,4 +470,3 @@ export async function createEngineHandle(config: EngineConfig, logger: Logger): 
   await handle.init();
   return handle;
 }
-

@@ -17,9 +17,23 @@ export function headsOf(entry: ModelEntry): HeadSpec[] {
   return Object.entries(entry.outputs).flatMap(([name, o]) => {
     // the pooled sentence representation is an output for the memory store, not a head
     if (!o || name === EMBEDDING_OUTPUT) return [];
-    const h = o as { kind: HeadKind; labels: readonly string[]; thresholds?: readonly number[]; languages?: readonly string[] };
+    const h = o as {
+      kind: HeadKind;
+      labels: readonly string[];
+      thresholds?: readonly number[];
+      languages?: readonly string[];
+    };
     const none = h.kind === 'multi-label' ? h.labels.flatMap((l, i) => (NONE_LABEL_SET.has(l) ? [i] : [])) : [];
-    return [{ name, kind: h.kind, labels: [...h.labels], ...(h.thresholds ? { thresholds: [...h.thresholds] } : {}), ...(h.languages ? { languages: [...h.languages] } : {}), none }];
+    return [
+      {
+        name,
+        kind: h.kind,
+        labels: [...h.labels],
+        ...(h.thresholds ? { thresholds: [...h.thresholds] } : {}),
+        ...(h.languages ? { languages: [...h.languages] } : {}),
+        none,
+      },
+    ];
   });
 }
 
@@ -45,7 +59,12 @@ interface KindRule {
 }
 
 const meanPerComponent = (values: HeadValue[], weights: number[]): number[] =>
-  Array.from(values[0], (_, k) => weightedMean(values.map((v) => v[k]), weights));
+  Array.from(values[0], (_, k) =>
+    weightedMean(
+      values.map((v) => v[k]),
+      weights,
+    ),
+  );
 
 export const KIND_RULES: Record<HeadKind, KindRule> = {
   'multi-label': {
@@ -71,6 +90,19 @@ export const KIND_RULES: Record<HeadKind, KindRule> = {
 };
 
 /** The window-aggregated value of every head for one text (windows' values in window order). */
-export function aggregateHeads(heads: readonly HeadSpec[], windows: ReadonlyArray<ReadonlyMap<string, HeadValue>>, weights: number[]): Map<string, HeadValue> {
-  return new Map(heads.map((h) => [h.name, KIND_RULES[h.kind].aggregate(windows.map((w) => w.get(h.name) as HeadValue), weights, h)]));
+export function aggregateHeads(
+  heads: readonly HeadSpec[],
+  windows: ReadonlyArray<ReadonlyMap<string, HeadValue>>,
+  weights: number[],
+): Map<string, HeadValue> {
+  return new Map(
+    heads.map((h) => [
+      h.name,
+      KIND_RULES[h.kind].aggregate(
+        windows.map((w) => w.get(h.name) as HeadValue),
+        weights,
+        h,
+      ),
+    ]),
+  );
 }

@@ -34,9 +34,18 @@ export function countScripts(text: string): ScriptCounts {
   const c: ScriptCounts = { hangul: 0, kana: 0, han: 0, latin: 0, other: 0 };
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
-    if ((cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0x1100 && cp <= 0x11ff) || (cp >= 0x3130 && cp <= 0x318f) || (cp >= 0xa960 && cp <= 0xa97f) || (cp >= 0xd7b0 && cp <= 0xd7ff)) c.hangul++;
-    else if ((cp >= 0x3040 && cp <= 0x30ff) || (cp >= 0x31f0 && cp <= 0x31ff) || (cp >= 0xff66 && cp <= 0xff9f)) c.kana++;
-    else if ((cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0xf900 && cp <= 0xfaff)) c.han++;
+    if (
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0x1100 && cp <= 0x11ff) ||
+      (cp >= 0x3130 && cp <= 0x318f) ||
+      (cp >= 0xa960 && cp <= 0xa97f) ||
+      (cp >= 0xd7b0 && cp <= 0xd7ff)
+    )
+      c.hangul++;
+    else if ((cp >= 0x3040 && cp <= 0x30ff) || (cp >= 0x31f0 && cp <= 0x31ff) || (cp >= 0xff66 && cp <= 0xff9f))
+      c.kana++;
+    else if ((cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0xf900 && cp <= 0xfaff))
+      c.han++;
     else if ((cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || (cp >= 0xc0 && cp <= 0x24f)) c.latin++;
     else if (/\p{L}/u.test(ch)) c.other++;
   }
@@ -71,7 +80,8 @@ export function scriptRule(text: string): ScriptDecision | undefined {
   const letters = c.hangul + c.kana + c.han + c.latin + c.other;
   if (letters === 0) return undefined;
   if (c.hangul / letters >= HANGUL_SHARE) return { language: 'ko', share: c.hangul / letters };
-  if (c.kana > 0 && (c.kana + c.han) / letters >= CJK_SHARE) return { language: 'ja', share: (c.kana + c.han) / letters };
+  if (c.kana > 0 && (c.kana + c.han) / letters >= CJK_SHARE)
+    return { language: 'ja', share: (c.kana + c.han) / letters };
   if (c.han / letters >= CJK_SHARE) return { language: 'zh', share: c.han / letters };
   return undefined;
 }
@@ -97,7 +107,14 @@ export function identifyLanguage(text: string): LanguageId {
 function identify(text: string): LanguageId & { top: string; scores: Record<string, number> } {
   if (!/\p{L}/u.test(text)) return { language: 'und', confidence: 0, by: 'none', top: 'und', scores: {} };
   const byScript = scriptRule(text);
-  if (byScript) return { language: byScript.language, confidence: byScript.share, by: 'script', top: byScript.language, scores: {} };
+  if (byScript)
+    return {
+      language: byScript.language,
+      confidence: byScript.share,
+      by: 'script',
+      top: byScript.language,
+      scores: {},
+    };
   const result = eld().detect(text);
   const scores = result.getScores();
   const top = result.language;
@@ -141,29 +158,51 @@ export type LanguageDecision<L extends string> =
  * no letters (emoji, numbers) go to the model's first language with confidence 0: there is no language to
  * identify, and the model still reads emoji.
  */
-export function decideLanguage<L extends string>(text: string, requested: string | undefined, supported: readonly L[]): LanguageDecision<L> {
+export function decideLanguage<L extends string>(
+  text: string,
+  requested: string | undefined,
+  supported: readonly L[],
+): LanguageDecision<L> {
   const reads = (code: string): code is L => (supported as readonly string[]).includes(code);
   const list = supported.join(', ');
   if (requested && requested !== 'auto') {
     if (reads(requested)) return { ok: true, language: requested, confidence: null, uncertain: false };
-    return { ok: false, detected: requested, confidence: 1, supported, message: `language '${requested}' was requested, but the model reads only ${list}` };
+    return {
+      ok: false,
+      detected: requested,
+      confidence: 1,
+      supported,
+      message: `language '${requested}' was requested, but the model reads only ${list}`,
+    };
   }
   const id = identify(text);
-  if (id.by === 'none' && !/\p{L}/u.test(text)) return { ok: true, language: supported[0], confidence: 0, uncertain: true };
+  if (id.by === 'none' && !/\p{L}/u.test(text))
+    return { ok: true, language: supported[0], confidence: 0, uncertain: true };
   // read as English by the margin: the detector's own top language was another one
-  if (reads(id.language)) return { ok: true, language: id.language, confidence: id.confidence, uncertain: id.top !== id.language };
+  if (reads(id.language))
+    return { ok: true, language: id.language, confidence: id.confidence, uncertain: id.top !== id.language };
   if (id.by !== 'script') {
     const c = countScripts(text);
     const letters = c.hangul + c.kana + c.han + c.latin + c.other;
-    if (reads('ko') && c.hangul > 0) return { ok: true, language: 'ko' as L, confidence: c.hangul / letters, uncertain: true };
+    if (reads('ko') && c.hangul > 0)
+      return { ok: true, language: 'ko' as L, confidence: c.hangul / letters, uncertain: true };
     if (reads('en') && c.latin > letters / 2) {
       const top = id.scores[id.language] ?? 0;
       const en = id.scores.en ?? 0;
-      const sure = top >= SERVED_PRIOR.minScore && top - en > SERVED_PRIOR.minLead && letters >= SERVED_PRIOR.minLetters;
+      const sure =
+        top >= SERVED_PRIOR.minScore && top - en > SERVED_PRIOR.minLead && letters >= SERVED_PRIOR.minLetters;
       if (!sure) return { ok: true, language: 'en' as L, confidence: Math.min(1, Math.max(0, en)), uncertain: true };
     }
   }
-  const what = id.language === 'und' ? 'in no language the detector knows' : `${id.language} (confidence ${id.confidence.toFixed(2)})`;
-  return { ok: false, detected: id.language, confidence: id.confidence, supported, message: `the text is ${what}; the model reads only ${list}` };
+  const what =
+    id.language === 'und'
+      ? 'in no language the detector knows'
+      : `${id.language} (confidence ${id.confidence.toFixed(2)})`;
+  return {
+    ok: false,
+    detected: id.language,
+    confidence: id.confidence,
+    supported,
+    message: `the text is ${what}; the model reads only ${list}`,
+  };
 }
-

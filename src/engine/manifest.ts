@@ -34,13 +34,20 @@ const otherHead = z
     languages: z.array(z.enum(LANGUAGE_CODES)).min(1).optional(),
   })
   .superRefine((h, ctx) => {
-    if (h.kind === 'pairwise' && h.labels.length !== 2) ctx.addIssue({ code: 'custom', path: ['labels'], message: 'a pairwise head has exactly 2 labels' });
-    if (h.thresholds && h.kind !== 'multi-label') ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'only a multi-label head has thresholds' });
+    if (h.kind === 'pairwise' && h.labels.length !== 2)
+      ctx.addIssue({ code: 'custom', path: ['labels'], message: 'a pairwise head has exactly 2 labels' });
+    if (h.thresholds && h.kind !== 'multi-label')
+      ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'only a multi-label head has thresholds' });
     if (h.thresholds && h.thresholds.length !== h.labels.length) {
-      ctx.addIssue({ code: 'custom', path: ['thresholds'], message: `${h.thresholds.length} thresholds for ${h.labels.length} labels` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds'],
+        message: `${h.thresholds.length} thresholds for ${h.labels.length} labels`,
+      });
     }
   });
-const literals = <T extends string>(xs: readonly T[]) => xs.map((x) => z.literal(x)) as unknown as [z.ZodLiteral<T>, ...Array<z.ZodLiteral<T>>];
+const literals = <T extends string>(xs: readonly T[]) =>
+  xs.map((x) => z.literal(x)) as unknown as [z.ZodLiteral<T>, ...Array<z.ZodLiteral<T>>];
 /** The outputs of a v2 model's zh heads (after the five v1 outputs); a manifest listing zh needs all three. */
 export const ZH_OUTPUTS = ['cped_emotion_logits', 'cped_sentiment_logits', 'xed_logits'] as const;
 
@@ -64,30 +71,56 @@ export const modelEntrySchema = z
     languages: z.array(z.enum(LANGUAGE_CODES)).min(1).default(['en', 'ko']),
     inputs: z.array(z.enum(['input_ids', 'attention_mask', 'token_type_ids'])).min(1),
     pad_token_id: z.number().int().nonnegative(),
-    outputs: z.object({
-      goemotions_logits: sigmoidHead,
-      kote_logits: sigmoidHead,
-      polarity_logits: z.object({
-        kind: kind('pairwise'),
-        labels: z.tuple([z.literal('negative'), z.literal('positive')]),
-        activation: z.literal('softmax'),
-      }),
-      utility: z.object({ kind: kind('regression'), labels: z.tuple([z.literal('utility')]).default(['utility']), activation: z.literal('identity') }),
-      vad: z.object({
-        kind: kind('regression'),
-        labels: z.tuple([z.literal('valence'), z.literal('arousal'), z.literal('dominance')]),
-        scale: z.tuple([z.number(), z.number()]),
-      }),
-      // v2: the zh heads. No thresholds: CPED is single-label (argmax), XED has no dev split to tune on.
-      cped_emotion_logits: z.object({ kind: kind('softmax'), labels: z.array(z.string().min(1)).min(1), activation: z.literal('softmax') }).optional(),
-      cped_sentiment_logits: z.object({ kind: kind('softmax'), labels: z.tuple(literals(CPED_SENTIMENTS)), activation: z.literal('softmax') }).optional(),
-      xed_logits: z.object({ kind: kind('multi-label'), labels: z.tuple(literals(PLUTCHIK)), activation: z.literal('sigmoid') }).optional(),
-      /** The pooled sentence representation every head reads (training/add_embedding_output.py); the memory store's vectors. Not a head. */
-      sentence_embedding: z.object({ dim: z.number().int().min(1), activation: z.literal('identity') }).loose().optional(),
-    }).catchall(otherHead),
+    outputs: z
+      .object({
+        goemotions_logits: sigmoidHead,
+        kote_logits: sigmoidHead,
+        polarity_logits: z.object({
+          kind: kind('pairwise'),
+          labels: z.tuple([z.literal('negative'), z.literal('positive')]),
+          activation: z.literal('softmax'),
+        }),
+        utility: z.object({
+          kind: kind('regression'),
+          labels: z.tuple([z.literal('utility')]).default(['utility']),
+          activation: z.literal('identity'),
+        }),
+        vad: z.object({
+          kind: kind('regression'),
+          labels: z.tuple([z.literal('valence'), z.literal('arousal'), z.literal('dominance')]),
+          scale: z.tuple([z.number(), z.number()]),
+        }),
+        // v2: the zh heads. No thresholds: CPED is single-label (argmax), XED has no dev split to tune on.
+        cped_emotion_logits: z
+          .object({
+            kind: kind('softmax'),
+            labels: z.array(z.string().min(1)).min(1),
+            activation: z.literal('softmax'),
+          })
+          .optional(),
+        cped_sentiment_logits: z
+          .object({
+            kind: kind('softmax'),
+            labels: z.tuple(literals(CPED_SENTIMENTS)),
+            activation: z.literal('softmax'),
+          })
+          .optional(),
+        xed_logits: z
+          .object({ kind: kind('multi-label'), labels: z.tuple(literals(PLUTCHIK)), activation: z.literal('sigmoid') })
+          .optional(),
+        /** The pooled sentence representation every head reads (training/add_embedding_output.py); the memory store's vectors. Not a head. */
+        sentence_embedding: z
+          .object({ dim: z.number().int().min(1), activation: z.literal('identity') })
+          .loose()
+          .optional(),
+      })
+      .catchall(otherHead),
     /** Ekman-7 decision thresholds tuned on GoEmotions dev (used by the evaluation; groups in ekman_mapping.json order + neutral). */
     ekman: z
-      .object({ thresholds: z.array(z.number().min(0).max(1)).length(7), groups: z.array(z.string()).length(7).optional() })
+      .object({
+        thresholds: z.array(z.number().min(0).max(1)).length(7),
+        groups: z.array(z.string()).length(7).optional(),
+      })
       .loose()
       .optional(),
     training_data: z.array(z.unknown()).optional(),
@@ -108,7 +141,11 @@ export const modelEntrySchema = z
     if (m.languages.includes('zh')) {
       const missing = ZH_OUTPUTS.filter((o) => !m.outputs[o]);
       if (missing.length) {
-        ctx.addIssue({ code: 'custom', path: ['outputs'], message: `languages lists zh, but the outputs ${missing.join(', ')} are missing (a zh result is read from them; docs/emotion.md)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['outputs'],
+          message: `languages lists zh, but the outputs ${missing.join(', ')} are missing (a zh result is read from them; docs/emotion.md)`,
+        });
       }
     }
     const cped = m.outputs.cped_emotion_logits?.labels;
@@ -123,8 +160,10 @@ export const modelEntrySchema = z
         });
       }
     }
-    if (new Set(m.languages).size !== m.languages.length) ctx.addIssue({ code: 'custom', path: ['languages'], message: 'a language is listed twice' });
-    if (!m.inputs.includes('input_ids')) ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'input_ids is required' });
+    if (new Set(m.languages).size !== m.languages.length)
+      ctx.addIssue({ code: 'custom', path: ['languages'], message: 'a language is listed twice' });
+    if (!m.inputs.includes('input_ids'))
+      ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'input_ids is required' });
   });
 
 /**
@@ -142,7 +181,10 @@ export const ensembleEntrySchema = z
     thresholds: z.record(z.string(), z.array(z.number().min(0).max(1))).default({}),
     /** Ekman-7 thresholds for the fused probabilities (used by the evaluation, as a model's `ekman`). */
     ekman: z
-      .object({ thresholds: z.array(z.number().min(0).max(1)).length(7), groups: z.array(z.string()).length(7).optional() })
+      .object({
+        thresholds: z.array(z.number().min(0).max(1)).length(7),
+        groups: z.array(z.string()).length(7).optional(),
+      })
       .loose()
       .optional(),
     metrics: z.record(z.string(), z.unknown()).optional(),
@@ -173,43 +215,74 @@ export function checkEnsembles(models: readonly ModelEntry[], ensembles: readonl
     if (dup) issues.push({ path: at('members'), message: `${name} lists member '${dup}' twice` });
     const unknown = e.members.filter((m) => !byId.has(m));
     if (unknown.length) {
-      issues.push({ path: at('members'), message: `${name}: unknown member ${unknown.map((m) => `'${m}'`).join(', ')} (models[] has ${[...byId.keys()].join(', ')})` });
+      issues.push({
+        path: at('members'),
+        message: `${name}: unknown member ${unknown.map((m) => `'${m}'`).join(', ')} (models[] has ${[...byId.keys()].join(', ')})`,
+      });
       return;
     }
     const members = e.members.map((m) => byId.get(m) as ModelEntry);
-    const outputs = members.map((m) => m.outputs as Record<string, { labels?: readonly string[]; thresholds?: readonly number[] }>);
+    const outputs = members.map(
+      (m) => m.outputs as Record<string, { labels?: readonly string[]; thresholds?: readonly number[] }>,
+    );
     const heads = new Set(outputs.flatMap((o) => Object.keys(o)).filter((h) => h !== EMBEDDING_OUTPUT));
-    for (const head of heads) if (!(head in e.weights)) issues.push({ path: at('weights'), message: `${name}: no fusion weights for head '${head}'` });
+    for (const head of heads)
+      if (!(head in e.weights))
+        issues.push({ path: at('weights'), message: `${name}: no fusion weights for head '${head}'` });
     for (const [head, w] of Object.entries(e.weights)) {
       const lacking = members.filter((_, k) => !(head in outputs[k])).map((m) => `'${m.id}'`);
       if (lacking.length) {
-        issues.push({ path: at('weights', head), message: `${name}: weights for head '${head}', which member ${lacking.join(', ')} does not have` });
+        issues.push({
+          path: at('weights', head),
+          message: `${name}: weights for head '${head}', which member ${lacking.join(', ')} does not have`,
+        });
         continue;
       }
       if (w.length !== members.length) {
-        issues.push({ path: at('weights', head), message: `${name}: ${w.length} weights for head '${head}', one per member expected (${members.length})` });
+        issues.push({
+          path: at('weights', head),
+          message: `${name}: ${w.length} weights for head '${head}', one per member expected (${members.length})`,
+        });
         continue;
       }
       const sum = w.reduce((a, b) => a + b, 0);
-      if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) issues.push({ path: at('weights', head), message: `${name}: weights for head '${head}' sum to ${sum}, not 1` });
+      if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE)
+        issues.push({ path: at('weights', head), message: `${name}: weights for head '${head}' sum to ${sum}, not 1` });
     }
     for (const head of heads) {
       const labels = outputs[0][head]?.labels;
-      const differs = members.find((_, k) => k > 0 && head in outputs[k] && JSON.stringify(outputs[k][head].labels) !== JSON.stringify(labels));
-      if (differs) issues.push({ path: at('members'), message: `${name}: member '${differs.id}' lists other labels for head '${head}' than '${members[0].id}' (fusion needs the same labels in the same order)` });
+      const differs = members.find(
+        (_, k) => k > 0 && head in outputs[k] && JSON.stringify(outputs[k][head].labels) !== JSON.stringify(labels),
+      );
+      if (differs)
+        issues.push({
+          path: at('members'),
+          message: `${name}: member '${differs.id}' lists other labels for head '${head}' than '${members[0].id}' (fusion needs the same labels in the same order)`,
+        });
       if (!outputs.some((o) => o[head]?.thresholds)) continue;
       const th = e.thresholds[head];
       if (!th) {
-        issues.push({ path: at('thresholds'), message: `${name}: no thresholds for the fused head '${head}' (tune them on dev for the fused probabilities; member thresholds are not borrowed)` });
+        issues.push({
+          path: at('thresholds'),
+          message: `${name}: no thresholds for the fused head '${head}' (tune them on dev for the fused probabilities; member thresholds are not borrowed)`,
+        });
       } else if (labels && th.length !== labels.length) {
-        issues.push({ path: at('thresholds', head), message: `${name}: ${th.length} thresholds for head '${head}', which has ${labels.length} labels` });
+        issues.push({
+          path: at('thresholds', head),
+          message: `${name}: ${th.length} thresholds for head '${head}', which has ${labels.length} labels`,
+        });
       }
     }
     for (const head of Object.keys(e.thresholds)) {
-      if (!outputs.every((o) => o[head]?.thresholds)) issues.push({ path: at('thresholds', head), message: `${name}: thresholds for '${head}', which is not a thresholded head of every member` });
+      if (!outputs.every((o) => o[head]?.thresholds))
+        issues.push({
+          path: at('thresholds', head),
+          message: `${name}: thresholds for '${head}', which is not a thresholded head of every member`,
+        });
     }
     const common = members[0].languages.filter((l) => members.every((m) => m.languages.includes(l)));
-    if (common.length === 0) issues.push({ path: at('members'), message: `${name}: the members read no language in common` });
+    if (common.length === 0)
+      issues.push({ path: at('members'), message: `${name}: the members read no language in common` });
   });
   return issues;
 }
@@ -251,12 +324,20 @@ export function readManifest(dir: string): { manifest: Manifest; path: string } 
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new EngineLoadError('manifest_invalid', `${path} is not valid JSON (${(err as Error).message}); ${INSTALL_HINT}`, path);
+    throw new EngineLoadError(
+      'manifest_invalid',
+      `${path} is not valid JSON (${(err as Error).message}); ${INSTALL_HINT}`,
+      path,
+    );
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new EngineLoadError('manifest_invalid', `${path} does not match the manifest schema: ${issues.join('; ')}; ${INSTALL_HINT}`, path);
+    throw new EngineLoadError(
+      'manifest_invalid',
+      `${path} does not match the manifest schema: ${issues.join('; ')}; ${INSTALL_HINT}`,
+      path,
+    );
   }
   return { manifest: parsed.data, path };
 }
@@ -275,13 +356,17 @@ export interface ResolvedEnsemble {
   sha256: string;
 }
 
-export type ResolvedSelection = { kind: 'model'; model: ResolvedModel } | { kind: 'ensemble'; ensemble: ResolvedEnsemble };
+export type ResolvedSelection =
+  { kind: 'model'; model: ResolvedModel } | { kind: 'ensemble'; ensemble: ResolvedEnsemble };
 
 function resolvedEntry(entry: ModelEntry, dir: string, manifestPath: string): ResolvedModel {
   return { entry, dir, manifestPath, modelPath: join(dir, entry.file), tokenizerPath: join(dir, entry.tokenizer) };
 }
 
-const sortedKeys = <T>(r: Record<string, T>): Array<[string, T]> => Object.keys(r).sort().map((k) => [k, r[k]]);
+const sortedKeys = <T>(r: Record<string, T>): Array<[string, T]> =>
+  Object.keys(r)
+    .sort()
+    .map((k) => [k, r[k]]);
 
 export function ensembleSha256(entry: EnsembleEntry, members: readonly ModelEntry[]): string {
   const identity = [
@@ -299,7 +384,11 @@ export function ensembleSha256(entry: EnsembleEntry, members: readonly ModelEntr
  * The extra directory is searched first, so it can override a shipped id. An ensemble's members come from the
  * manifest that defines it.
  */
-export function resolveSelection(modelsDir: string, extraModelsDir: string | undefined, wanted: string | undefined): ResolvedSelection {
+export function resolveSelection(
+  modelsDir: string,
+  extraModelsDir: string | undefined,
+  wanted: string | undefined,
+): ResolvedSelection {
   const dirs = [extraModelsDir, modelsDir].filter((d): d is string => !!d).map((d) => resolve(d));
   const found: Array<{ manifest: Manifest; path: string; dir: string }> = [];
   for (const dir of dirs) {
@@ -318,11 +407,28 @@ export function resolveSelection(modelsDir: string, extraModelsDir: string | und
     const ens = f.manifest.ensembles?.find((e) => e.id === id);
     if (ens) {
       // checkEnsembles guarantees every member is listed in this manifest
-      const members = ens.members.map((mid) => resolvedEntry(f.manifest.models.find((m) => m.id === mid) as ModelEntry, f.dir, f.path));
-      return { kind: 'ensemble', ensemble: { entry: ens, dir: f.dir, manifestPath: f.path, members, sha256: ensembleSha256(ens, members.map((m) => m.entry)) } };
+      const members = ens.members.map((mid) =>
+        resolvedEntry(f.manifest.models.find((m) => m.id === mid) as ModelEntry, f.dir, f.path),
+      );
+      return {
+        kind: 'ensemble',
+        ensemble: {
+          entry: ens,
+          dir: f.dir,
+          manifestPath: f.path,
+          members,
+          sha256: ensembleSha256(
+            ens,
+            members.map((m) => m.entry),
+          ),
+        },
+      };
     }
   }
-  const known = found.flatMap((f) => [...f.manifest.models.map((m) => m.id), ...(f.manifest.ensembles ?? []).map((e) => e.id)]);
+  const known = found.flatMap((f) => [
+    ...f.manifest.models.map((m) => m.id),
+    ...(f.manifest.ensembles ?? []).map((e) => e.id),
+  ]);
   throw new EngineLoadError(
     'model_unknown',
     `model '${id}' is not listed in ${found.map((f) => f.path).join(' or ')} (available: ${known.join(', ') || 'none'}); set --model / RED_HEART_MODEL to one of them`,
@@ -331,7 +437,11 @@ export function resolveSelection(modelsDir: string, extraModelsDir: string | und
 }
 
 /** Like resolveSelection, for callers that run one model file (evaluation, benchmarks): an ensemble id is refused. */
-export function resolveModel(modelsDir: string, extraModelsDir: string | undefined, wanted: string | undefined): ResolvedModel {
+export function resolveModel(
+  modelsDir: string,
+  extraModelsDir: string | undefined,
+  wanted: string | undefined,
+): ResolvedModel {
   const sel = resolveSelection(modelsDir, extraModelsDir, wanted);
   if (sel.kind === 'model') return sel.model;
   const e = sel.ensemble;
@@ -357,7 +467,10 @@ export function listModels(modelsDir: string, extraModelsDir?: string): Array<{ 
 }
 
 /** Every ensemble listed in the configured manifests (for the status surface); never throws. */
-export function listEnsembles(modelsDir: string, extraModelsDir?: string): Array<{ entry: EnsembleEntry; dir: string }> {
+export function listEnsembles(
+  modelsDir: string,
+  extraModelsDir?: string,
+): Array<{ entry: EnsembleEntry; dir: string }> {
   const out: Array<{ entry: EnsembleEntry; dir: string }> = [];
   for (const dir of [extraModelsDir, modelsDir].filter((d): d is string => !!d)) {
     try {

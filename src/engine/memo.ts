@@ -50,7 +50,10 @@ export class AnalysisMemo {
     if (missing.length > 0) {
       this.misses += missing.length;
       // The shared pass runs without any one caller's signal: a caller that cancels must not fail the others.
-      const batch = engine.analyze(missing.map((i) => texts[i]), optionsFor(missing));
+      const batch = engine.analyze(
+        missing.map((i) => texts[i]),
+        optionsFor(missing),
+      );
       missing.forEach((i, k) => {
         const one = batch.then((r) => r[k]);
         one.catch(() => this.entries.delete(keys[i]));
@@ -58,7 +61,9 @@ export class AnalysisMemo {
       });
       while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     }
-    const all = Promise.all(keys.map((k, i) => this.entries.get(k) ?? engine.analyze([texts[i]], optionsFor([i])).then((r) => r[0])));
+    const all = Promise.all(
+      keys.map((k, i) => this.entries.get(k) ?? engine.analyze([texts[i]], optionsFor([i])).then((r) => r[0])),
+    );
     return options.signal ? raceAbort(all, options.signal) : all;
   }
 

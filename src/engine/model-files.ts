@@ -10,7 +10,8 @@ export function sha256(buf: Uint8Array): string {
 
 /** The file's bytes; file_missing when absent, checksum_mismatch when its sha256 is not `expected` (unless `skip`). */
 export function readVerified(path: string, expected: string | undefined, what: string, skip: boolean): Buffer {
-  if (!existsSync(path)) throw new EngineLoadError('file_missing', `${path} not found (${what}) — ${INSTALL_HINT}`, path);
+  if (!existsSync(path))
+    throw new EngineLoadError('file_missing', `${path} not found (${what}) — ${INSTALL_HINT}`, path);
   const buf = readFileSync(path);
   if (expected && !skip) {
     const got = sha256(buf);

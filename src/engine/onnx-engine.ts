@@ -16,7 +16,13 @@ import { EMBEDDING_OUTPUT, INSTALL_HINT, type ResolvedModel } from './manifest.j
 import { readVerified } from './model-files.js';
 import { countOnnxParameters, type ParameterCount } from './onnx-params.js';
 import { openSession } from './open-session.js';
-import { ensureOrtLogging, firstLine, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
+import {
+  ensureOrtLogging,
+  firstLine,
+  type ProviderAttempt,
+  type ProviderName,
+  type ProviderRequest,
+} from './providers.js';
 import { runHeads } from './run-heads.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
 import ort from 'onnxruntime-node';
@@ -123,13 +129,22 @@ export class OnnxTextEngine implements TextEngine {
         ...(e.outputs.cped_sentiment_logits ? { cpedSentiment: [...e.outputs.cped_sentiment_logits.labels] } : {}),
         ...(e.outputs.xed_logits ? { xed: [...e.outputs.xed_logits.labels] } : {}),
       },
-      thresholds: { goemotions: [...e.outputs.goemotions_logits.thresholds], kote: [...e.outputs.kote_logits.thresholds] },
+      thresholds: {
+        goemotions: [...e.outputs.goemotions_logits.thresholds],
+        kote: [...e.outputs.kote_logits.thresholds],
+      },
       heads: this.heads.map(({ none: _, ...h }) => h),
     };
     const emb = e.outputs.sentence_embedding;
-    if (emb && session.outputNames.includes(EMBEDDING_OUTPUT)) this.embedder = { id: e.id, sha256: this.model.sha256, dim: emb.dim };
+    if (emb && session.outputNames.includes(EMBEDDING_OUTPUT))
+      this.embedder = { id: e.id, sha256: this.model.sha256, dim: emb.dim };
     this.windowSize = e.max_length - tokenizer.prefix.length - tokenizer.suffix.length;
-    if (this.windowSize < 1) throw new EngineLoadError('model_invalid', `max_length ${e.max_length} leaves no room for text after special tokens`, resolved.manifestPath);
+    if (this.windowSize < 1)
+      throw new EngineLoadError(
+        'model_invalid',
+        `max_length ${e.max_length} leaves no room for text after special tokens`,
+        resolved.manifestPath,
+      );
     this.batcher = new MicroBatcher<number[], WindowOut>({
       windowMs: info.batching.windowMs,
       maxBatch: info.batching.maxBatch,
@@ -151,43 +166,71 @@ export class OnnxTextEngine implements TextEngine {
     const parameters = parametersOf(modelBytes, resolved.modelPath);
     const batching = batchingFor(modelBytes, opts.batching ?? 'auto', opts.maxBatch, opts.batchWindowMs);
     if (e.parameters !== undefined && e.parameters !== parameters.parameters) {
-      opts.logger?.warn({ manifest: e.parameters, counted: parameters.parameters }, 'parameter count in the manifest differs from the ONNX initializers; reporting the counted value');
+      opts.logger?.warn(
+        { manifest: e.parameters, counted: parameters.parameters },
+        'parameter count in the manifest differs from the ONNX initializers; reporting the counted value',
+      );
     }
     const tokenizer = tokenizerOf(tokBytes, resolved);
     const threads = opts.threads > 0 ? opts.threads : availableParallelism();
     const inferenceThread = opts.inferenceThread ?? 'worker';
-    return openSession(modelBytes, resolved.modelPath, { provider: opts.provider, threads, inferenceThread, reload: () => readVerified(resolved.modelPath, e.sha256, 'ONNX model', !!opts.skipChecksum) }, async ({ session, provider, attempts, fallbackReason }) => {
-      checkIo(session, resolved);
-      const info: LoadedEngineInfo = {
-        id: e.id,
-        version: e.version,
-        file: resolved.modelPath,
-        sha256: e.sha256.toLowerCase(),
-        precision: e.precision ?? null,
-        bytes: modelBytes.length,
-        parameters,
-        manifestParameters: e.parameters ?? null,
-        maxLength: e.max_length,
-        languages: [...e.languages],
-        provider,
-        providerAttempts: attempts,
-        fallbackReason,
+    return openSession(
+      modelBytes,
+      resolved.modelPath,
+      {
+        provider: opts.provider,
         threads,
         inferenceThread,
-        loadMs: Math.round(performance.now() - t0),
-        warmupMs: 0,
-        thresholdsSource: `${resolved.manifestPath} (per-label thresholds tuned on dev splits)`,
-        batching,
-      };
-      const engine = new OnnxTextEngine(session, tokenizer, resolved, info);
-      const w0 = performance.now();
-      await detector;
-      await engine.warmUp();
-      info.warmupMs = Math.round(performance.now() - w0);
-      if (fallbackReason) opts.logger?.warn({ requested: opts.provider, provider, reason: fallbackReason }, `execution provider fell back to ${provider}`);
-      opts.logger?.info({ model: e.id, provider, threads, parameters: parameters.parameters, loadMs: info.loadMs, warmupMs: info.warmupMs, batching: batching.mode }, 'model loaded');
-      return engine;
-    });
+        reload: () => readVerified(resolved.modelPath, e.sha256, 'ONNX model', !!opts.skipChecksum),
+      },
+      async ({ session, provider, attempts, fallbackReason }) => {
+        checkIo(session, resolved);
+        const info: LoadedEngineInfo = {
+          id: e.id,
+          version: e.version,
+          file: resolved.modelPath,
+          sha256: e.sha256.toLowerCase(),
+          precision: e.precision ?? null,
+          bytes: modelBytes.length,
+          parameters,
+          manifestParameters: e.parameters ?? null,
+          maxLength: e.max_length,
+          languages: [...e.languages],
+          provider,
+          providerAttempts: attempts,
+          fallbackReason,
+          threads,
+          inferenceThread,
+          loadMs: Math.round(performance.now() - t0),
+          warmupMs: 0,
+          thresholdsSource: `${resolved.manifestPath} (per-label thresholds tuned on dev splits)`,
+          batching,
+        };
+        const engine = new OnnxTextEngine(session, tokenizer, resolved, info);
+        const w0 = performance.now();
+        await detector;
+        await engine.warmUp();
+        info.warmupMs = Math.round(performance.now() - w0);
+        if (fallbackReason)
+          opts.logger?.warn(
+            { requested: opts.provider, provider, reason: fallbackReason },
+            `execution provider fell back to ${provider}`,
+          );
+        opts.logger?.info(
+          {
+            model: e.id,
+            provider,
+            threads,
+            parameters: parameters.parameters,
+            loadMs: info.loadMs,
+            warmupMs: info.warmupMs,
+            batching: batching.mode,
+          },
+          'model loaded',
+        );
+        return engine;
+      },
+    );
   }
 
   batchStats(): BatchStats {
@@ -230,8 +273,13 @@ export class OnnxTextEngine implements TextEngine {
       const contentTokens = ids.reduce((n, id) => n + (this.tokenizer.isContent(id) ? 1 : 0), 0);
       return { tokens: ids.length, unknownTokens, contentTokens, ...this.plan(ids, overflow) };
     });
-    const outs = await Promise.all(plans.map((p) => Promise.all(p.inputs.map((ids) => this.batcher.submit(ids, signal)))));
-    return plans.map((p, i) => ({ ...this.aggregate(decisions[i].language, decisions[i].confidence, p, outs[i]), ...(decisions[i].uncertain ? { languageUncertain: true } : {}) }));
+    const outs = await Promise.all(
+      plans.map((p) => Promise.all(p.inputs.map((ids) => this.batcher.submit(ids, signal)))),
+    );
+    return plans.map((p, i) => ({
+      ...this.aggregate(decisions[i].language, decisions[i].confidence, p, outs[i]),
+      ...(decisions[i].uncertain ? { languageUncertain: true } : {}),
+    }));
   }
 
   async close(): Promise<void> {
@@ -246,7 +294,11 @@ export class OnnxTextEngine implements TextEngine {
    */
   async embed(texts: string[], options: AnalyzeOptions = {}): Promise<Float32Array[]> {
     const info = this.embedder;
-    if (!info) throw new ToolError('internal', `the model ${this.model.id} has no ${EMBEDDING_OUTPUT} output (manifest outputs.${EMBEDDING_OUTPUT})`);
+    if (!info)
+      throw new ToolError(
+        'internal',
+        `the model ${this.model.id} has no ${EMBEDDING_OUTPUT} output (manifest outputs.${EMBEDDING_OUTPUT})`,
+      );
     if (this.closed) throw new ToolError('internal', 'the engine was closed');
     decidedLanguages(texts, options, this.model.languages); // refuses a text the model does not read
     const out: Float32Array[] = [];
@@ -259,7 +311,8 @@ export class OnnxTextEngine implements TextEngine {
         const n = ids.length;
         for (const name of this.resolved.entry.inputs) {
           if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]);
-          else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
+          else if (name === 'attention_mask')
+            feeds[name] = new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]);
           else feeds[name] = new ort.Tensor('int64', new BigInt64Array(n), [1, n]);
         }
         let res: Record<string, RawTensor>;
@@ -269,7 +322,10 @@ export class OnnxTextEngine implements TextEngine {
           throw new InferenceError(`the model failed at run time: ${firstLine(err)}`, { cause: err });
         }
         const t = res[EMBEDDING_OUTPUT];
-        if (!t || t.type !== 'float32' || t.data.length !== info.dim) throw new InferenceError(`the model's output ${EMBEDDING_OUTPUT} is missing or not ${info.dim} float32 values`);
+        if (!t || t.type !== 'float32' || t.data.length !== info.dim)
+          throw new InferenceError(
+            `the model's output ${EMBEDDING_OUTPUT} is missing or not ${info.dim} float32 values`,
+          );
         vecs.push(Float32Array.from(t.data as Float32Array));
       }
       out.push(weightedMeanVector(vecs, p.weights));
@@ -277,10 +333,16 @@ export class OnnxTextEngine implements TextEngine {
     return out;
   }
 
-  private plan(ids: number[], overflow: 'window' | 'truncate'): { inputs: number[][]; weights: number[]; truncated: boolean } {
+  private plan(
+    ids: number[],
+    overflow: 'window' | 'truncate',
+  ): { inputs: number[][]; weights: number[]; truncated: boolean } {
     const { windows, truncated } =
       overflow === 'truncate'
-        ? { windows: [{ start: 0, end: Math.min(ids.length, this.windowSize) }], truncated: ids.length > this.windowSize }
+        ? {
+            windows: [{ start: 0, end: Math.min(ids.length, this.windowSize) }],
+            truncated: ids.length > this.windowSize,
+          }
         : planWindows(ids.length, this.windowSize, MAX_CHUNKS);
     const { prefix, suffix } = this.tokenizer;
     return {
@@ -317,7 +379,11 @@ export class OnnxTextEngine implements TextEngine {
       const got = out.get(h.name) as HeadValue;
       const want = h.kind === 'pairwise' ? 1 : h.labels.length;
       if (got.length !== want) {
-        throw new EngineLoadError('model_invalid', `${this.resolved.modelPath} outputs ${got.length} ${h.name} scores but the manifest lists ${h.labels.length} labels`, this.resolved.modelPath);
+        throw new EngineLoadError(
+          'model_invalid',
+          `${this.resolved.modelPath} outputs ${got.length} ${h.name} scores but the manifest lists ${h.labels.length} labels`,
+          this.resolved.modelPath,
+        );
       }
     }
   }
@@ -327,21 +393,34 @@ function parametersOf(modelBytes: Uint8Array, modelPath: string): ParameterCount
   try {
     return countOnnxParameters(modelBytes);
   } catch (err) {
-    throw new EngineLoadError('model_invalid', `${modelPath} is not a readable ONNX model (${(err as Error).message}) — ${INSTALL_HINT}`, modelPath);
+    throw new EngineLoadError(
+      'model_invalid',
+      `${modelPath} is not a readable ONNX model (${(err as Error).message}) — ${INSTALL_HINT}`,
+      modelPath,
+    );
   }
 }
 
 function tokenizerOf(tokBytes: Buffer, resolved: ResolvedModel): TextTokenizer {
   try {
-    return createTokenizer(JSON.parse(tokBytes.toString('utf8')), resolved.entry.tokenizer_config as Record<string, unknown>);
+    return createTokenizer(
+      JSON.parse(tokBytes.toString('utf8')),
+      resolved.entry.tokenizer_config as Record<string, unknown>,
+    );
   } catch (err) {
-    throw new EngineLoadError('model_invalid', `${resolved.tokenizerPath} could not be loaded by @huggingface/tokenizers (${firstLine(err)}) — ${INSTALL_HINT}`, resolved.tokenizerPath);
+    throw new EngineLoadError(
+      'model_invalid',
+      `${resolved.tokenizerPath} could not be loaded by @huggingface/tokenizers (${firstLine(err)}) — ${INSTALL_HINT}`,
+      resolved.tokenizerPath,
+    );
   }
 }
 
 function checkIo(session: SessionLike, resolved: ResolvedModel): void {
   const missingIn = resolved.entry.inputs.filter((n) => !session.inputNames.includes(n));
-  const missingOut = headsOf(resolved.entry).map((h) => h.name).filter((n) => !session.outputNames.includes(n));
+  const missingOut = headsOf(resolved.entry)
+    .map((h) => h.name)
+    .filter((n) => !session.outputNames.includes(n));
   if (missingIn.length || missingOut.length) {
     throw new EngineLoadError(
       'model_invalid',

@@ -4,8 +4,21 @@
 // needed are decoded; everything else is skipped by wire type.
 
 const DATA_TYPES: Record<number, string> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool',
-  10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 16: 'bfloat16', 21: 'uint4', 22: 'int4',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+  16: 'bfloat16',
+  21: 'uint4',
+  22: 'int4',
 };
 
 export interface ParameterCount {
@@ -24,7 +37,11 @@ export interface ParameterCount {
 
 class Reader {
   pos: number;
-  constructor(readonly buf: Uint8Array, start = 0, readonly end = buf.length) {
+  constructor(
+    readonly buf: Uint8Array,
+    start = 0,
+    readonly end = buf.length,
+  ) {
     this.pos = start;
   }
   done(): boolean {
@@ -44,11 +61,22 @@ class Reader {
   }
   skip(wire: number): void {
     switch (wire) {
-      case 0: this.varint(); break;
-      case 1: this.pos += 8; break;
-      case 2: { const len = this.varint(); this.pos += len; break; }
-      case 5: this.pos += 4; break;
-      default: throw new Error(`unsupported protobuf wire type ${wire}`);
+      case 0:
+        this.varint();
+        break;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2: {
+        const len = this.varint();
+        this.pos += len;
+        break;
+      }
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        throw new Error(`unsupported protobuf wire type ${wire}`);
     }
     if (this.pos > this.end) throw new Error('truncated field');
   }
@@ -77,7 +105,13 @@ function readDims(r: Reader, field: number, wire: number, dims: number[]): void 
 
 const decoder = new TextDecoder();
 
-function tensorInfo(buf: Uint8Array, start: number, end: number, dimsField: number, valuesField?: number): { elements: number; type: string; name: string } {
+function tensorInfo(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  dimsField: number,
+  valuesField?: number,
+): { elements: number; type: string; name: string } {
   const r = new Reader(buf, start, end);
   const dims: number[] = [];
   let dataType = 0;
@@ -117,7 +151,8 @@ export function countOnnxParameters(model: Uint8Array): ParameterCount {
     for (const [gf, gw] of g.fields()) {
       if ((gf === 5 || gf === 15) && gw === 2) {
         const tlen = g.varint();
-        const info = gf === 5 ? tensorInfo(model, g.pos, g.pos + tlen, 1) : tensorInfo(model, g.pos, g.pos + tlen, 3, 1);
+        const info =
+          gf === 5 ? tensorInfo(model, g.pos, g.pos + tlen, 1) : tensorInfo(model, g.pos, g.pos + tlen, 3, 1);
         g.pos += tlen;
         out.tensors += 1;
         if (/_(scale|zero_point)$/.test(info.name)) {

@@ -3,7 +3,15 @@
 import ort from 'onnxruntime-node';
 import { EngineLoadError } from './errors.js';
 import { INSTALL_HINT } from './manifest.js';
-import { describeFailures, failureReason, providerCandidates, unavailableReason, type ProviderAttempt, type ProviderName, type ProviderRequest } from './providers.js';
+import {
+  describeFailures,
+  failureReason,
+  providerCandidates,
+  unavailableReason,
+  type ProviderAttempt,
+  type ProviderName,
+  type ProviderRequest,
+} from './providers.js';
 import { WorkerSession, type SessionLike } from './workers/ort-session.js';
 
 export interface SessionRequest {
@@ -41,7 +49,12 @@ function sessionOptions(provider: ProviderName, threads: number): ort.InferenceS
  * The result of `use` on the first provider that works. An EngineLoadError from `use` is final (the model, not the
  * provider, is at fault); any other failure moves 'auto' to the next candidate and fails a named provider.
  */
-export async function openSession<T>(modelBytes: Uint8Array, modelPath: string, req: SessionRequest, use: (opened: OpenedSession) => Promise<T>): Promise<T> {
+export async function openSession<T>(
+  modelBytes: Uint8Array,
+  modelPath: string,
+  req: SessionRequest,
+  use: (opened: OpenedSession) => Promise<T>,
+): Promise<T> {
   const attempts: ProviderAttempt[] = [];
   const unusable = (provider: ProviderName, reason: string) =>
     new EngineLoadError(

@@ -34,7 +34,10 @@ export function ensureOrtLogging(): void {
  * What `auto` tries on each platform, in order: the platform's own accelerator (CUDA only once `gpu setup` has
  * installed its libraries; CoreML, DirectML), then WebGPU (bundled in onnxruntime-node: Metal, D3D12, Vulkan), then CPU.
  */
-export function autoCandidates(platform: NodeJS.Platform = process.platform, arch: string = process.arch): ProviderName[] {
+export function autoCandidates(
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): ProviderName[] {
   if (platform === 'darwin') return ['coreml', 'webgpu', 'cpu'];
   if (platform === 'win32') return ['dml', 'webgpu', 'cpu'];
   if (platform === 'linux' && arch === 'x64') return ['cuda', 'webgpu', 'cpu'];
@@ -119,7 +122,10 @@ export async function probeProvider(provider: ProviderName): Promise<ProviderAtt
   const unavailable = unavailableReason(provider);
   if (unavailable) return { provider, ok: false, error: unavailable };
   try {
-    const session = await ort.InferenceSession.create(probeModel(), { executionProviders: [provider], logSeverityLevel: 4 });
+    const session = await ort.InferenceSession.create(probeModel(), {
+      executionProviders: [provider],
+      logSeverityLevel: 4,
+    });
     try {
       await session.run({ x: new ort.Tensor('float32', Float32Array.from([1]), [1]) });
     } finally {

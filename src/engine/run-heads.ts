@@ -30,11 +30,19 @@ function feedsFor(entry: ModelEntry, batch: number[][]): Record<string, ort.Tens
 }
 
 /** The values of each head for each window of the batch, in batch order. */
-export async function runHeads(session: SessionLike, entry: ModelEntry, heads: readonly HeadSpec[], batch: number[][]): Promise<Array<Map<string, HeadValue>>> {
+export async function runHeads(
+  session: SessionLike,
+  entry: ModelEntry,
+  heads: readonly HeadSpec[],
+  batch: number[][],
+): Promise<Array<Map<string, HeadValue>>> {
   const B = batch.length;
   let res: Record<string, RawTensor>;
   try {
-    res = await session.run(feedsFor(entry, batch), heads.map((h) => h.name));
+    res = await session.run(
+      feedsFor(entry, batch),
+      heads.map((h) => h.name),
+    );
   } catch (err) {
     throw new InferenceError(`the model failed at run time: ${firstLine(err)}`, { cause: err });
   }
@@ -47,7 +55,8 @@ export async function runHeads(session: SessionLike, entry: ModelEntry, heads: r
     const rule = KIND_RULES[h.kind];
     // multi-label and softmax widths are checked against the labels at warm-up, with a message naming both
     const width = h.kind === 'pairwise' || h.kind === 'regression' ? rule.width(h) : w;
-    if (Number(dims[0]) !== B || w !== width) throw new InferenceError(`the model's output ${h.name} has shape [${dims.join(',')}], expected [${B},${width}]`);
+    if (Number(dims[0]) !== B || w !== width)
+      throw new InferenceError(`the model's output ${h.name} has shape [${dims.join(',')}], expected [${B},${width}]`);
     const data = t.data as Float32Array;
     for (let b = 0; b < B; b++) out[b].set(h.name, rule.decode(data.subarray(b * w, (b + 1) * w)));
   }

@@ -47,9 +47,13 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: Record<
   // `unknown_characters`: characters sentencepiece keeps (each one <unk>) that the JS Precompiled normaliser, an
   // approximation of the charsmap, would delete or turn into spaces; they become U+E000 (outside the vocabulary: one
   // <unk>) before encoding. training/use/build_use.py lists them.
-  const unknownChars = typeof tokenizerConfig.unknown_characters === 'string' && tokenizerConfig.unknown_characters.length > 0
-    ? new RegExp(`[${Array.from(tokenizerConfig.unknown_characters, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`, 'gu')
-    : null;
+  const unknownChars =
+    typeof tokenizerConfig.unknown_characters === 'string' && tokenizerConfig.unknown_characters.length > 0
+      ? new RegExp(
+          `[${Array.from(tokenizerConfig.unknown_characters, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`,
+          'gu',
+        )
+      : null;
   const content = new Map<number, boolean>();
   return {
     prefix,
@@ -69,11 +73,14 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: Record<
       // as whitespace) while Python `tokenizers` turns it into ▁ <unk>; without it both agree
       // (test/fixtures/make_tokenizer_parity.py applies the same rule).
       const clean = text.replace(/\uFEFF/g, '');
-      const enc = tok.encode(unknownChars ? clean.replace(unknownChars, '\uE000') : clean, { add_special_tokens: false });
+      const enc = tok.encode(unknownChars ? clean.replace(unknownChars, '\uE000') : clean, {
+        add_special_tokens: false,
+      });
       const ids = (perCharUnknown ? splitUnknown(enc.ids, enc.tokens, unkId) : enc.ids) as Array<number | undefined>;
       // tokenizers.js leaves an id undefined for a piece missing from the vocabulary in some models; that is <unk>.
       if (ids.some((id) => id === undefined)) {
-        if (unkId === undefined) throw new Error('the tokenizer produced a token outside its vocabulary and defines no unk token');
+        if (unkId === undefined)
+          throw new Error('the tokenizer produced a token outside its vocabulary and defines no unk token');
         return ids.map((id) => (id === undefined ? unkId : id));
       }
       return ids as number[];
@@ -82,7 +89,11 @@ export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: Record<
 }
 
 /** One unk id per character (code point) of each unk token's string. */
-export function splitUnknown(ids: ArrayLike<number | undefined>, tokens: readonly string[], unkId: number | undefined): Array<number | undefined> {
+export function splitUnknown(
+  ids: ArrayLike<number | undefined>,
+  tokens: readonly string[],
+  unkId: number | undefined,
+): Array<number | undefined> {
   const out: Array<number | undefined> = [];
   for (let i = 0; i < ids.length; i++) {
     if (ids[i] === unkId || ids[i] === undefined) {
@@ -95,7 +106,12 @@ export function splitUnknown(ids: ArrayLike<number | undefined>, tokens: readonl
 function findUnk(tokenizerJson: unknown): number | undefined {
   const model = (tokenizerJson as { model?: { unk_id?: unknown; unk_token?: unknown; vocab?: unknown } }).model;
   if (typeof model?.unk_id === 'number') return model.unk_id;
-  if (typeof model?.unk_token === 'string' && model.vocab && typeof model.vocab === 'object' && !Array.isArray(model.vocab)) {
+  if (
+    typeof model?.unk_token === 'string' &&
+    model.vocab &&
+    typeof model.vocab === 'object' &&
+    !Array.isArray(model.vocab)
+  ) {
     const id = (model.vocab as Record<string, unknown>)[model.unk_token];
     if (typeof id === 'number') return id;
   }

@@ -16,18 +16,29 @@ export function loadTokens(http: AppConfig['http']): string[] {
     try {
       text = readFileSync(http.authTokenFile, 'utf8');
     } catch (err) {
-      throw new ConfigError(`invalid configuration:\n  --auth-token-file / RED_HEART_AUTH_TOKEN_FILE: cannot read ${http.authTokenFile}: ${(err as Error).message}`);
+      throw new ConfigError(
+        `invalid configuration:\n  --auth-token-file / RED_HEART_AUTH_TOKEN_FILE: cannot read ${http.authTokenFile}: ${(err as Error).message}`,
+      );
     }
     const fromFile = text
       .split(/\r?\n/)
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
-    if (fromFile.length === 0) throw new ConfigError(`invalid configuration:\n  --auth-token-file / RED_HEART_AUTH_TOKEN_FILE: ${http.authTokenFile} holds no token`);
+    if (fromFile.length === 0)
+      throw new ConfigError(
+        `invalid configuration:\n  --auth-token-file / RED_HEART_AUTH_TOKEN_FILE: ${http.authTokenFile} holds no token`,
+      );
     tokens.push(...fromFile);
   }
   for (const t of tokens) {
-    if (t.length < MIN_TOKEN_CHARS) throw new ConfigError(`invalid configuration:\n  RED_HEART_AUTH_TOKEN / --auth-token-file: a bearer token must have at least ${MIN_TOKEN_CHARS} characters (generate one with: openssl rand -hex 32)`);
-    if (/\s/.test(t)) throw new ConfigError('invalid configuration:\n  RED_HEART_AUTH_TOKEN / --auth-token-file: a bearer token cannot contain whitespace');
+    if (t.length < MIN_TOKEN_CHARS)
+      throw new ConfigError(
+        `invalid configuration:\n  RED_HEART_AUTH_TOKEN / --auth-token-file: a bearer token must have at least ${MIN_TOKEN_CHARS} characters (generate one with: openssl rand -hex 32)`,
+      );
+    if (/\s/.test(t))
+      throw new ConfigError(
+        'invalid configuration:\n  RED_HEART_AUTH_TOKEN / --auth-token-file: a bearer token cannot contain whitespace',
+      );
   }
   return [...new Set(tokens)];
 }

@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   let tokens: string[] = [];
   try {
     if (config.http.listen) tokens = loadTokens(config.http);
-    if (config.cache.passwordFile) config.cache.password = readSecretFile(config.cache.passwordFile, '--redis-password-file');
+    if (config.cache.passwordFile)
+      config.cache.password = readSecretFile(config.cache.passwordFile, '--redis-password-file');
   } catch (err) {
     configFailure(err);
   }
@@ -117,7 +118,9 @@ async function main(): Promise<void> {
         configFailure(err);
       }
       logger.fatal({ err }, 'cannot listen');
-      process.stderr.write(`red-heart-mcp: cannot listen on ${config.http.listen.host}:${config.http.listen.port}: ${(err as Error).message}\n`);
+      process.stderr.write(
+        `red-heart-mcp: cannot listen on ${config.http.listen.host}:${config.http.listen.port}: ${(err as Error).message}\n`,
+      );
       process.exit(1);
     }
     stop = (graceMs) => http.close(graceMs);
@@ -128,7 +131,10 @@ async function main(): Promise<void> {
     tracker.track(transport);
     stop = (graceMs) => tracker.drain(graceMs);
     process.stdin.on('end', () => void shutdown('stdin closed'));
-    logger.info({ version: VERSION, modelsDir: config.modelsDir, cache: config.cache.backend }, 'red-heart-mcp ready on stdio');
+    logger.info(
+      { version: VERSION, modelsDir: config.modelsDir, cache: config.cache.backend },
+      'red-heart-mcp ready on stdio',
+    );
   }
 
   let closing = false;
@@ -142,7 +148,10 @@ async function main(): Promise<void> {
     }
     closing = true;
     const started = Date.now();
-    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: refusing new calls, letting running ones finish');
+    logger.info(
+      { signal, graceMs: config.shutdownGraceMs },
+      'shutting down: refusing new calls, letting running ones finish',
+    );
     try {
       const { finished, cancelled } = await stop(config.shutdownGraceMs);
       await root.close(); // closes the MCP server, the engine, and flushes the cache
@@ -162,7 +171,9 @@ function readSecretFile(path: string, flag: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${flag} '${path}' cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ConfigError(
+      `${flag} '${path}' cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   const secret = text.split(/\r?\n/)[0];
   if (!secret) throw new ConfigError(`${flag} '${path}' is empty`);

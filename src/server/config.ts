@@ -45,7 +45,10 @@ export const configSchema = z.object({
       backend: z.enum(CACHE_BACKENDS),
       path: z.string().min(1),
       /** redis:// or rediss:// URL for the redis backend (set by `--cache redis://…`). */
-      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+      url: z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+        .optional(),
       /** Redis password (RED_HEART_REDIS_PASSWORD, environment only) or a file holding it (read at start-up). */
       password: z.string().min(1).optional(),
       passwordFile: z.string().min(1).optional(),
@@ -59,7 +62,10 @@ export const configSchema = z.object({
       secret: z.string().min(16, 'a cache secret must have at least 16 characters').optional(),
       secretFile: z.string().min(1).optional(),
     })
-    .refine((c) => c.backend !== 'redis' || !!c.url, { message: 'the redis backend needs a URL: --cache redis://host:port', path: ['backend'] }),
+    .refine((c) => c.backend !== 'redis' || !!c.url, {
+      message: 'the redis backend needs a URL: --cache redis://host:port',
+      path: ['backend'],
+    }),
   logLevel: z.enum(LOG_LEVELS),
   limits: z.object({
     // The tool contracts' ceilings (src/core/limits.ts); these limits can only tighten them, so a larger value is
@@ -118,22 +124,77 @@ interface Setting {
 }
 
 const list = (path: string[]) => (raw: Record<string, unknown>, value: string) =>
-  setPath(raw, path, value.split(/[,\s]+/).map((v) => v.trim()).filter(Boolean));
+  setPath(
+    raw,
+    path,
+    value
+      .split(/[,\s]+/)
+      .map((v) => v.trim())
+      .filter(Boolean),
+  );
 
 const SETTINGS: ReadonlyArray<Setting> = [
-  { flag: '--models-dir', env: 'RED_HEART_MODELS_DIR', path: ['modelsDir'], help: 'directory with manifest.json and the ONNX models' },
-  { flag: '--extra-models-dir', env: 'RED_HEART_EXTRA_MODELS_DIR', path: ['extraModelsDir'], help: 'optional second directory with its own manifest.json' },
-  { flag: '--model', env: 'RED_HEART_MODEL', path: ['model'], help: 'model or ensemble id from the manifest (default: its default_model)' },
-  { flag: '--provider', env: 'RED_HEART_PROVIDER', path: ['provider'], help: `execution provider: ${PROVIDERS.join(' | ')}` },
-  { flag: '--threads', env: 'RED_HEART_THREADS', path: ['threads'], help: 'ONNX Runtime intra-op threads (0 = all cores)' },
-  { flag: '--load', env: 'RED_HEART_LOAD', path: ['loadMode'], help: 'lazy | eager model loading' },
-  { flag: '--on-model-error', env: 'RED_HEART_ON_MODEL_ERROR', path: ['onModelError'], help: 'serve | exit: with --load eager, a model that fails to load is reported and the tools that need no model keep serving (serve), or start-up stops (exit)' },
-  { flag: '--max-message-bytes', env: 'RED_HEART_MAX_MESSAGE_BYTES', path: ['maxMessageBytes'], help: 'largest JSON-RPC message on stdio, in bytes (longer: answered with an error, skipped)' },
-  { flag: '--batch-window-ms', env: 'RED_HEART_BATCH_WINDOW_MS', path: ['batchWindowMs'], help: 'micro-batching window in ms' },
-  { flag: '--max-batch', env: 'RED_HEART_MAX_BATCH', path: ['maxBatch'], help: 'largest inference batch' },
-  { flag: '--batching', env: 'RED_HEART_BATCHING', path: ['batching'], help: 'auto | dynamic | exact (auto: exact for batch-dependent int8 models)' },
   {
-    flag: '--cache', env: 'RED_HEART_CACHE', path: ['cache', 'backend'], help: 'file | memory | none | redis://host:port[/db]',
+    flag: '--models-dir',
+    env: 'RED_HEART_MODELS_DIR',
+    path: ['modelsDir'],
+    help: 'directory with manifest.json and the ONNX models',
+  },
+  {
+    flag: '--extra-models-dir',
+    env: 'RED_HEART_EXTRA_MODELS_DIR',
+    path: ['extraModelsDir'],
+    help: 'optional second directory with its own manifest.json',
+  },
+  {
+    flag: '--model',
+    env: 'RED_HEART_MODEL',
+    path: ['model'],
+    help: 'model or ensemble id from the manifest (default: its default_model)',
+  },
+  {
+    flag: '--provider',
+    env: 'RED_HEART_PROVIDER',
+    path: ['provider'],
+    help: `execution provider: ${PROVIDERS.join(' | ')}`,
+  },
+  {
+    flag: '--threads',
+    env: 'RED_HEART_THREADS',
+    path: ['threads'],
+    help: 'ONNX Runtime intra-op threads (0 = all cores)',
+  },
+  { flag: '--load', env: 'RED_HEART_LOAD', path: ['loadMode'], help: 'lazy | eager model loading' },
+  {
+    flag: '--on-model-error',
+    env: 'RED_HEART_ON_MODEL_ERROR',
+    path: ['onModelError'],
+    help: 'serve | exit: with --load eager, a model that fails to load is reported and the tools that need no model keep serving (serve), or start-up stops (exit)',
+  },
+  {
+    flag: '--max-message-bytes',
+    env: 'RED_HEART_MAX_MESSAGE_BYTES',
+    path: ['maxMessageBytes'],
+    help: 'largest JSON-RPC message on stdio, in bytes (longer: answered with an error, skipped)',
+  },
+  {
+    flag: '--batch-window-ms',
+    env: 'RED_HEART_BATCH_WINDOW_MS',
+    path: ['batchWindowMs'],
+    help: 'micro-batching window in ms',
+  },
+  { flag: '--max-batch', env: 'RED_HEART_MAX_BATCH', path: ['maxBatch'], help: 'largest inference batch' },
+  {
+    flag: '--batching',
+    env: 'RED_HEART_BATCHING',
+    path: ['batching'],
+    help: 'auto | dynamic | exact (auto: exact for batch-dependent int8 models)',
+  },
+  {
+    flag: '--cache',
+    env: 'RED_HEART_CACHE',
+    path: ['cache', 'backend'],
+    help: 'file | memory | none | redis://host:port[/db]',
     apply: (raw, value) => {
       if (/^rediss?:\/\//i.test(value)) {
         setPath(raw, ['cache', 'backend'], 'redis');
@@ -141,48 +202,184 @@ const SETTINGS: ReadonlyArray<Setting> = [
       } else setPath(raw, ['cache', 'backend'], value);
     },
   },
-  { flag: '--cache-path', env: 'RED_HEART_CACHE_PATH', path: ['cache', 'path'], help: 'cache file for the file backend' },
-  { flag: '--cache-ttl', env: 'RED_HEART_CACHE_TTL', path: ['cache', 'ttlSeconds'], help: 'seconds a cached result lives (0 = forever)' },
-  { flag: '--cache-max-entries', env: 'RED_HEART_CACHE_MAX_ENTRIES', path: ['cache', 'maxEntries'], help: 'most cached results kept (file: in the shared file; memory/redis: per process)' },
-  { flag: '--cache-max-bytes', env: 'RED_HEART_CACHE_MAX_BYTES', path: ['cache', 'maxBytes'], help: 'most bytes of cached results kept (file and memory backends)' },
-  { flag: '--cache-secret', env: 'RED_HEART_CACHE_SECRET', path: ['cache', 'secret'], envOnly: true, fileFlag: '--cache-secret-file', help: 'secret (≥ 16 characters) keying the MAC of cached values and state tokens; replicas sharing a cache share it' },
-  { flag: '--cache-secret-file', env: 'RED_HEART_CACHE_SECRET_FILE', path: ['cache', 'secretFile'], help: 'file holding the cache secret (default: cache.secret next to the cache file, generated once)' },
-  { flag: '--redis-password', env: 'RED_HEART_REDIS_PASSWORD', path: ['cache', 'password'], envOnly: true, fileFlag: '--redis-password-file', help: 'password for the redis cache (or put it in a file: --redis-password-file)' },
-  { flag: '--redis-password-file', env: 'RED_HEART_REDIS_PASSWORD_FILE', path: ['cache', 'passwordFile'], help: 'file holding the redis password (first line)' },
-  { flag: '--cache-timeout-ms', env: 'RED_HEART_CACHE_TIMEOUT_MS', path: ['cache', 'timeoutMs'], help: 'longest a Redis cache operation may take before the call is served uncached' },
-  { flag: '--log-level', env: 'RED_HEART_LOG_LEVEL', path: ['logLevel'], help: LOG_LEVELS.join(' | ') },
-  { flag: '--max-text-chars', env: 'RED_HEART_MAX_TEXT_CHARS', path: ['limits', 'maxTextChars'], help: 'longest text accepted' },
-  { flag: '--max-batch-texts', env: 'RED_HEART_MAX_BATCH_TEXTS', path: ['limits', 'maxBatchTexts'], help: 'most texts in one call' },
-  { flag: '--surd-max-samples', env: 'RED_HEART_SURD_MAX_SAMPLES', path: ['limits', 'surdMaxSamples'], help: 'most samples per SURD variable' },
-  { flag: '--surd-max-cells', env: 'RED_HEART_SURD_MAX_CELLS', path: ['limits', 'surdMaxCells'], help: 'largest joint histogram (cells)' },
-  { flag: '--surd-max-sources', env: 'RED_HEART_SURD_MAX_SOURCES', path: ['limits', 'surdMaxSources'], help: `most SURD sources (≤ ${SURD_MAX_SOURCES})` },
-  { flag: '--regret-max-cells', env: 'RED_HEART_REGRET_MAX_CELLS', path: ['limits', 'regretMaxCells'], help: 'largest options × scenarios matrix' },
-  { flag: '--timeout-ms', env: 'RED_HEART_TIMEOUT_MS', path: ['limits', 'callTimeoutMs'], help: 'per-call timeout in ms (0 = none)' },
   {
-    flag: '--http', env: 'RED_HEART_HTTP', path: ['http', 'listen'], implicit: `${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}`,
+    flag: '--cache-path',
+    env: 'RED_HEART_CACHE_PATH',
+    path: ['cache', 'path'],
+    help: 'cache file for the file backend',
+  },
+  {
+    flag: '--cache-ttl',
+    env: 'RED_HEART_CACHE_TTL',
+    path: ['cache', 'ttlSeconds'],
+    help: 'seconds a cached result lives (0 = forever)',
+  },
+  {
+    flag: '--cache-max-entries',
+    env: 'RED_HEART_CACHE_MAX_ENTRIES',
+    path: ['cache', 'maxEntries'],
+    help: 'most cached results kept (file: in the shared file; memory/redis: per process)',
+  },
+  {
+    flag: '--cache-max-bytes',
+    env: 'RED_HEART_CACHE_MAX_BYTES',
+    path: ['cache', 'maxBytes'],
+    help: 'most bytes of cached results kept (file and memory backends)',
+  },
+  {
+    flag: '--cache-secret',
+    env: 'RED_HEART_CACHE_SECRET',
+    path: ['cache', 'secret'],
+    envOnly: true,
+    fileFlag: '--cache-secret-file',
+    help: 'secret (≥ 16 characters) keying the MAC of cached values and state tokens; replicas sharing a cache share it',
+  },
+  {
+    flag: '--cache-secret-file',
+    env: 'RED_HEART_CACHE_SECRET_FILE',
+    path: ['cache', 'secretFile'],
+    help: 'file holding the cache secret (default: cache.secret next to the cache file, generated once)',
+  },
+  {
+    flag: '--redis-password',
+    env: 'RED_HEART_REDIS_PASSWORD',
+    path: ['cache', 'password'],
+    envOnly: true,
+    fileFlag: '--redis-password-file',
+    help: 'password for the redis cache (or put it in a file: --redis-password-file)',
+  },
+  {
+    flag: '--redis-password-file',
+    env: 'RED_HEART_REDIS_PASSWORD_FILE',
+    path: ['cache', 'passwordFile'],
+    help: 'file holding the redis password (first line)',
+  },
+  {
+    flag: '--cache-timeout-ms',
+    env: 'RED_HEART_CACHE_TIMEOUT_MS',
+    path: ['cache', 'timeoutMs'],
+    help: 'longest a Redis cache operation may take before the call is served uncached',
+  },
+  { flag: '--log-level', env: 'RED_HEART_LOG_LEVEL', path: ['logLevel'], help: LOG_LEVELS.join(' | ') },
+  {
+    flag: '--max-text-chars',
+    env: 'RED_HEART_MAX_TEXT_CHARS',
+    path: ['limits', 'maxTextChars'],
+    help: 'longest text accepted',
+  },
+  {
+    flag: '--max-batch-texts',
+    env: 'RED_HEART_MAX_BATCH_TEXTS',
+    path: ['limits', 'maxBatchTexts'],
+    help: 'most texts in one call',
+  },
+  {
+    flag: '--surd-max-samples',
+    env: 'RED_HEART_SURD_MAX_SAMPLES',
+    path: ['limits', 'surdMaxSamples'],
+    help: 'most samples per SURD variable',
+  },
+  {
+    flag: '--surd-max-cells',
+    env: 'RED_HEART_SURD_MAX_CELLS',
+    path: ['limits', 'surdMaxCells'],
+    help: 'largest joint histogram (cells)',
+  },
+  {
+    flag: '--surd-max-sources',
+    env: 'RED_HEART_SURD_MAX_SOURCES',
+    path: ['limits', 'surdMaxSources'],
+    help: `most SURD sources (≤ ${SURD_MAX_SOURCES})`,
+  },
+  {
+    flag: '--regret-max-cells',
+    env: 'RED_HEART_REGRET_MAX_CELLS',
+    path: ['limits', 'regretMaxCells'],
+    help: 'largest options × scenarios matrix',
+  },
+  {
+    flag: '--timeout-ms',
+    env: 'RED_HEART_TIMEOUT_MS',
+    path: ['limits', 'callTimeoutMs'],
+    help: 'per-call timeout in ms (0 = none)',
+  },
+  {
+    flag: '--http',
+    env: 'RED_HEART_HTTP',
+    path: ['http', 'listen'],
+    implicit: `${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}`,
     help: `serve Streamable HTTP on [host:]port instead of stdio (bare --http: ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT})`,
     apply: (raw, value) => setPath(raw, ['http', 'listen'], parseListen(value)),
   },
-  { flag: '--auth-token', env: 'RED_HEART_AUTH_TOKEN', path: ['http', 'authTokens'], envOnly: true, fileFlag: '--auth-token-file', help: 'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each', apply: list(['http', 'authTokens']) },
-  { flag: '--auth-token-file', env: 'RED_HEART_AUTH_TOKEN_FILE', path: ['http', 'authTokenFile'], help: 'file with one bearer token per line' },
-  { flag: '--allowed-origins', env: 'RED_HEART_ALLOWED_ORIGINS', path: ['http', 'allowedOrigins'], help: 'comma-separated Origin values browsers may call from, besides the loopback origins a loopback bind accepts (default: none)', apply: list(['http', 'allowedOrigins']) },
-  { flag: '--allowed-hosts', env: 'RED_HEART_ALLOWED_HOSTS', path: ['http', 'allowedHosts'], help: 'comma-separated Host header values accepted (default: loopback names on loopback)', apply: list(['http', 'allowedHosts']) },
-  { flag: '--max-body-bytes', env: 'RED_HEART_MAX_BODY_BYTES', path: ['http', 'maxBodyBytes'], help: 'largest HTTP request body (413 past it)' },
-  { flag: '--max-client-concurrency', env: 'RED_HEART_MAX_CLIENT_CONCURRENCY', path: ['http', 'maxClientConcurrency'], help: 'HTTP calls one client may have in flight, each call of a batch counted (429 past it)' },
   {
-    flag: '--data-dir', env: 'RED_HEART_DATA_DIRS', path: ['dataDirs'],
+    flag: '--auth-token',
+    env: 'RED_HEART_AUTH_TOKEN',
+    path: ['http', 'authTokens'],
+    envOnly: true,
+    fileFlag: '--auth-token-file',
+    help: 'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each',
+    apply: list(['http', 'authTokens']),
+  },
+  {
+    flag: '--auth-token-file',
+    env: 'RED_HEART_AUTH_TOKEN_FILE',
+    path: ['http', 'authTokenFile'],
+    help: 'file with one bearer token per line',
+  },
+  {
+    flag: '--allowed-origins',
+    env: 'RED_HEART_ALLOWED_ORIGINS',
+    path: ['http', 'allowedOrigins'],
+    help: 'comma-separated Origin values browsers may call from, besides the loopback origins a loopback bind accepts (default: none)',
+    apply: list(['http', 'allowedOrigins']),
+  },
+  {
+    flag: '--allowed-hosts',
+    env: 'RED_HEART_ALLOWED_HOSTS',
+    path: ['http', 'allowedHosts'],
+    help: 'comma-separated Host header values accepted (default: loopback names on loopback)',
+    apply: list(['http', 'allowedHosts']),
+  },
+  {
+    flag: '--max-body-bytes',
+    env: 'RED_HEART_MAX_BODY_BYTES',
+    path: ['http', 'maxBodyBytes'],
+    help: 'largest HTTP request body (413 past it)',
+  },
+  {
+    flag: '--max-client-concurrency',
+    env: 'RED_HEART_MAX_CLIENT_CONCURRENCY',
+    path: ['http', 'maxClientConcurrency'],
+    help: 'HTTP calls one client may have in flight, each call of a batch counted (429 past it)',
+  },
+  {
+    flag: '--data-dir',
+    env: 'RED_HEART_DATA_DIRS',
+    path: ['dataDirs'],
     help: `directory analyze_corpus may read and write (repeat the flag for more; the variable takes a '${delimiter}'-separated list; default: none)`,
     apply: (raw, value) => {
-      const dirs = value.split(delimiter).map((d) => d.trim()).filter(Boolean).map((d) => resolve(d));
+      const dirs = value
+        .split(delimiter)
+        .map((d) => d.trim())
+        .filter(Boolean)
+        .map((d) => resolve(d));
       (raw.dataDirs as string[]).push(...dirs);
     },
   },
   {
-    flag: '--memory', env: 'RED_HEART_MEMORY', path: ['memory'],
+    flag: '--memory',
+    env: 'RED_HEART_MEMORY',
+    path: ['memory'],
     help: 'experience memory file (SQLite): turns on remember / recall / forget and memory: true (default: off, nothing stored)',
-    apply: (raw, value) => setPath(raw, ['memory'], /^(|off|false|no)$/i.test(value.trim()) ? undefined : resolve(value)),
+    apply: (raw, value) =>
+      setPath(raw, ['memory'], /^(|off|false|no)$/i.test(value.trim()) ? undefined : resolve(value)),
   },
-  { flag: '--shutdown-grace-ms', env: 'RED_HEART_SHUTDOWN_GRACE_MS', path: ['shutdownGraceMs'], help: 'on SIGTERM/SIGINT, time in-flight calls get to finish before they are cancelled' },
+  {
+    flag: '--shutdown-grace-ms',
+    env: 'RED_HEART_SHUTDOWN_GRACE_MS',
+    path: ['shutdownGraceMs'],
+    help: 'on SIGTERM/SIGINT, time in-flight calls get to finish before they are cancelled',
+  },
 ];
 
 const LOOPBACK_NAMES = new Set(['localhost', '::1', '0:0:0:0:0:0:0:1']);
@@ -215,7 +412,10 @@ export function parseListen(value: string): { host: string; port: number } | und
     host = v;
   }
   const n = port === undefined || port === '' ? DEFAULT_HTTP_PORT : Number(port);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new ConfigError(`invalid configuration:\n  --http / RED_HEART_HTTP: '${value}' is not [host:]port (port 0..65535)`);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new ConfigError(
+      `invalid configuration:\n  --http / RED_HEART_HTTP: '${value}' is not [host:]port (port 0..65535)`,
+    );
   return { host, port: n };
 }
 
@@ -230,7 +430,14 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
     batchWindowMs: 3,
     maxBatch: 32,
     batching: 'auto',
-    cache: { backend: 'file', path: defaultCachePath(env), ttlSeconds: 7 * 24 * 3600, maxEntries: 100_000, maxBytes: 256 * 1024 * 1024, timeoutMs: 250 },
+    cache: {
+      backend: 'file',
+      path: defaultCachePath(env),
+      ttlSeconds: 7 * 24 * 3600,
+      maxEntries: 100_000,
+      maxBytes: 256 * 1024 * 1024,
+      timeoutMs: 250,
+    },
     logLevel: 'info',
     limits: {
       maxTextChars: MAX_TEXT_CHARS,
@@ -281,12 +488,23 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
   let version = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--help' || arg === '-h') { help = true; continue; }
-    if (arg === '--version' || arg === '-v') { version = true; continue; }
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    if (arg === '--version' || arg === '-v') {
+      version = true;
+      continue;
+    }
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const setting = SETTINGS.find((s) => s.flag === flag);
     if (!setting) throw new ConfigError(`unknown option '${flag}' (see --help)`);
-    if (setting.envOnly) throw new ConfigError(`option '${flag}' is not accepted on the command line (it would show in the process list): set ${setting.env} or use ${setting.fileFlag}`);
+    if (setting.envOnly)
+      throw new ConfigError(
+        `option '${flag}' is not accepted on the command line (it would show in the process list): set ${setting.env} or use ${setting.fileFlag}`,
+      );
     let value = inline;
     if (value === undefined) {
       const next = argv[i + 1];
@@ -295,14 +513,18 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     }
     if (value === undefined) throw new ConfigError(`option '${flag}' needs a value (${setting.help})`);
     if (setting.flag === '--cache' && /^rediss?:\/\/[^/@]*:[^/@]+@/i.test(value)) {
-      throw new ConfigError(`option '--cache' must not carry a password in its URL (it would show in the process list): set RED_HEART_REDIS_PASSWORD or use --redis-password-file`);
+      throw new ConfigError(
+        `option '--cache' must not carry a password in its URL (it would show in the process list): set RED_HEART_REDIS_PASSWORD or use --redis-password-file`,
+      );
     }
     apply(setting, value);
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
-      const setting = SETTINGS.find((s) => s.path.join('.') === issue.path.join('.')) ?? SETTINGS.find((s) => issue.path.join('.').startsWith(`${s.path.join('.')}.`));
+      const setting =
+        SETTINGS.find((s) => s.path.join('.') === issue.path.join('.')) ??
+        SETTINGS.find((s) => issue.path.join('.').startsWith(`${s.path.join('.')}.`));
       const where = setting ? `${setting.flag} / ${setting.env}` : issue.path.join('.');
       return `  ${where}: ${issue.message}`;
     });
@@ -312,7 +534,9 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
 }
 
 export function helpText(): string {
-  const rows = SETTINGS.map((s) => `  ${(s.envOnly ? '(environment only)' : s.flag).padEnd(30)} ${s.env.padEnd(38)} ${s.help}`);
+  const rows = SETTINGS.map(
+    (s) => `  ${(s.envOnly ? '(environment only)' : s.flag).padEnd(30)} ${s.env.padEnd(38)} ${s.help}`,
+  );
   return [
     'red-heart-mcp — MCP server for emotion, Bentham, regret and SURD analysis (stdio by default; Streamable HTTP with --http)',
     '',

@@ -25,7 +25,7 @@ export const GPU_USAGE = [
   '',
   'setup   installs onnxruntime-gpu[cuda,cudnn] (same version as onnxruntime-node) into a private Python environment',
   '        in the cache directory (RED_HEART_GPU_DIR overrides it); --dry-run prints the plan (no network);',
-  '        --resolve adds pip\'s list of packages with their sizes (pip reads each package\'s metadata, and from an',
+  "        --resolve adds pip's list of packages with their sizes (pip reads each package's metadata, and from an",
   '        index without separate metadata files downloads the wheels into its cache, where setup reuses them)',
   'status  what is installed, and whether an NVIDIA driver answers',
   'Then start the server with --provider cuda (or auto).',
@@ -36,18 +36,28 @@ interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-export async function runGpuCommand(args: string[], io: Io = { out: (l) => process.stdout.write(`${l}\n`), env: process.env }): Promise<number> {
+export async function runGpuCommand(
+  args: string[],
+  io: Io = { out: (l) => process.stdout.write(`${l}\n`), env: process.env },
+): Promise<number> {
   const [cmd, ...rest] = args;
   const flags = new Set(rest.filter((a) => a.startsWith('--')));
   const pyIdx = rest.indexOf('--python');
   const python = pyIdx >= 0 ? rest[pyIdx + 1] : io.env.RED_HEART_PYTHON;
-  const unknown = rest.filter((a, i) => !['--dry-run', '--resolve', '--force', '--json', '--python'].includes(a) && !(pyIdx >= 0 && i === pyIdx + 1));
+  const unknown = rest.filter(
+    (a, i) =>
+      !['--dry-run', '--resolve', '--force', '--json', '--python'].includes(a) && !(pyIdx >= 0 && i === pyIdx + 1),
+  );
   if ((cmd !== 'setup' && cmd !== 'status') || unknown.length || (pyIdx >= 0 && !python)) {
-    io.out(`${cmd && cmd !== 'help' && cmd !== '--help' ? `red-heart-mcp gpu: unknown ${unknown.length ? `option ${unknown[0]}` : `command '${cmd}'`}\n` : ''}${GPU_USAGE}`);
+    io.out(
+      `${cmd && cmd !== 'help' && cmd !== '--help' ? `red-heart-mcp gpu: unknown ${unknown.length ? `option ${unknown[0]}` : `command '${cmd}'`}\n` : ''}${GPU_USAGE}`,
+    );
     return cmd === 'help' || cmd === '--help' ? 0 : 2;
   }
   if (cmd === 'status') return gpuStatus(io, flags.has('--json'));
-  return flags.has('--dry-run') ? dryRun(io, python, flags.has('--resolve'), flags.has('--json')) : setup(io, python, flags.has('--force'), flags.has('--json'));
+  return flags.has('--dry-run')
+    ? dryRun(io, python, flags.has('--resolve'), flags.has('--json'))
+    : setup(io, python, flags.has('--force'), flags.has('--json'));
 }
 
 /** Paths and versions of a setup, before anything is installed. */
@@ -80,14 +90,19 @@ export function setupPlan(env: NodeJS.ProcessEnv, python?: string): SetupPlan {
 function findPython(explicit?: string): SetupPlan['python'] {
   const tried: string[] = [];
   for (const py of explicit ? [explicit] : ['python3', 'python']) {
-    const r = spawnSync(py, ['-c', 'import sys, venv; print(sys.executable); print(sys.version.split()[0])'], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(py, ['-c', 'import sys, venv; print(sys.executable); print(sys.version.split()[0])'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     if (r.status === 0) {
       const [path, version] = r.stdout.trim().split('\n');
       return { path, version };
     }
     tried.push(`${py}: ${r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
   }
-  return { error: `no Python 3 with the venv module found (${tried.join('; ')}): install Python 3 (with venv), or name it with --python PATH` };
+  return {
+    error: `no Python 3 with the venv module found (${tried.join('; ')}): install Python 3 (with venv), or name it with --python PATH`,
+  };
 }
 
 interface Download {
@@ -98,13 +113,34 @@ interface Download {
 }
 
 /** What pip would download (pip install --dry-run --report; only package metadata is fetched), with HTTP sizes. */
-async function resolveDownloads(python: string, requirement: string): Promise<{ downloads: Download[] } | { error: string }> {
-  const r = spawnSync(python, ['-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--quiet', '--disable-pip-version-check', '--report', '-', requirement], {
-    encoding: 'utf8',
-    timeout: 300_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0) return { error: `pip could not resolve ${requirement}: ${(r.error?.message ?? r.stderr.trim().split('\n').slice(-2).join(' ')) || `exit ${r.status}`}` };
+async function resolveDownloads(
+  python: string,
+  requirement: string,
+): Promise<{ downloads: Download[] } | { error: string }> {
+  const r = spawnSync(
+    python,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--dry-run',
+      '--ignore-installed',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--report',
+      '-',
+      requirement,
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 300_000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  if (r.status !== 0)
+    return {
+      error: `pip could not resolve ${requirement}: ${(r.error?.message ?? r.stderr.trim().split('\n').slice(-2).join(' ')) || `exit ${r.status}`}`,
+    };
   let report: { install?: Array<{ metadata: { name: string; version: string }; download_info: { url: string } }> };
   try {
     report = JSON.parse(r.stdout);
@@ -156,8 +192,11 @@ async function dryRun(io: Io, python: string | undefined, resolve: boolean, json
   } else {
     const known = resolved.downloads.filter((d) => d.bytes !== null);
     const total = known.reduce((s, d) => s + (d.bytes ?? 0), 0);
-    lines.push(`  downloads       ${resolved.downloads.length} packages, ${mb(total)}${known.length < resolved.downloads.length ? ` (+ ${resolved.downloads.length - known.length} of unknown size)` : ''}:`);
-    for (const d of resolved.downloads) lines.push(`    ${`${d.name} ${d.version}`.padEnd(36)} ${d.bytes === null ? 'size unknown' : mb(d.bytes)}`);
+    lines.push(
+      `  downloads       ${resolved.downloads.length} packages, ${mb(total)}${known.length < resolved.downloads.length ? ` (+ ${resolved.downloads.length - known.length} of unknown size)` : ''}:`,
+    );
+    for (const d of resolved.downloads)
+      lines.push(`    ${`${d.name} ${d.version}`.padEnd(36)} ${d.bytes === null ? 'size unknown' : mb(d.bytes)}`);
   }
   lines.push(
     `  provider dir    ${plan.provider_dir}: links to ${PROVIDER_LIBRARIES.join(', ')} in the environment and to onnxruntime-node's libonnxruntime.so.1 (node_modules is not written)`,
@@ -207,13 +246,19 @@ async function setup(io: Io, pythonArg: string | undefined, force: boolean, json
   const refusal = cudaUnsupportedReason();
   if (refusal) return refuse(io, refusal);
   const plan = setupPlan(io.env, pythonArg);
-  const say = (l: string) => { if (!json) io.out(l); };
+  const say = (l: string) => {
+    if (!json) io.out(l);
+  };
   const venvPython = join(plan.venv, 'bin', 'python');
   mkdirSync(plan.home, { recursive: true });
   if (!existsSync(venvPython)) {
     if (!('path' in plan.python)) return refuse(io, plan.python.error);
     say(`creating ${plan.venv} with ${plan.python.path} (${plan.python.version})`);
-    if ((await run(plan.python.path, ['-m', 'venv', plan.venv])) !== 0) return refuse(io, `${plan.python.path} -m venv ${plan.venv} failed (on Debian/Ubuntu: apt-get install python3-venv)`);
+    if ((await run(plan.python.path, ['-m', 'venv', plan.venv])) !== 0)
+      return refuse(
+        io,
+        `${plan.python.path} -m venv ${plan.venv} failed (on Debian/Ubuntu: apt-get install python3-venv)`,
+      );
   }
   const versionOf = (pkg: string) => pyOut(venvPython, `import importlib.metadata as m; print(m.version('${pkg}'))`);
   let sitePackages = pyOut(venvPython, "import sysconfig; print(sysconfig.get_paths()['purelib'])");
@@ -221,9 +266,19 @@ async function setup(io: Io, pythonArg: string | undefined, force: boolean, json
   const t0 = performance.now();
   let installedNow = false;
   if (force || versionOf('onnxruntime-gpu') !== plan.ort_version || nvidiaLibDirs(sitePackages).length === 0) {
-    say(`pip install "${plan.requirement}" into ${plan.venv} (about 2.5 GB installed; pip's progress follows on stderr)`);
-    const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', ...(force ? ['--force-reinstall'] : []), plan.requirement];
-    if ((await run(venvPython, pipArgs)) !== 0) return refuse(io, `pip install "${plan.requirement}" failed (its messages are above)`);
+    say(
+      `pip install "${plan.requirement}" into ${plan.venv} (about 2.5 GB installed; pip's progress follows on stderr)`,
+    );
+    const pipArgs = [
+      '-m',
+      'pip',
+      'install',
+      '--disable-pip-version-check',
+      ...(force ? ['--force-reinstall'] : []),
+      plan.requirement,
+    ];
+    if ((await run(venvPython, pipArgs)) !== 0)
+      return refuse(io, `pip install "${plan.requirement}" failed (its messages are above)`);
     installedNow = true;
     sitePackages = pyOut(venvPython, "import sysconfig; print(sysconfig.get_paths()['purelib'])") ?? sitePackages;
   } else {
@@ -231,7 +286,10 @@ async function setup(io: Io, pythonArg: string | undefined, force: boolean, json
   }
   const libDirs = nvidiaLibDirs(sitePackages);
   const packages: Record<string, string> = {};
-  const listing = pyOut(venvPython, "import importlib.metadata as m, json; print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))");
+  const listing = pyOut(
+    venvPython,
+    "import importlib.metadata as m, json; print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))",
+  );
   for (const [name, version] of Object.entries(JSON.parse(listing ?? '{}') as Record<string, string>)) {
     if (name === 'onnxruntime-gpu' || name.startsWith('nvidia-')) packages[name] = version;
   }
@@ -262,7 +320,9 @@ async function setup(io: Io, pythonArg: string | undefined, force: boolean, json
         `${installedNow ? `installed in ${seconds} s` : 'nothing to install'}; recorded in ${plan.record}`,
         `  provider dir    ${plan.provider_dir}`,
         `  library path    ${cudaLibraryDirs(record).join(delimiter)}`,
-        `  packages        ${Object.entries(packages).map(([n, v]) => `${n} ${v}`).join(', ')}`,
+        `  packages        ${Object.entries(packages)
+          .map(([n, v]) => `${n} ${v}`)
+          .join(', ')}`,
         `Start the server with --provider cuda (or auto); red-heart-mcp gpu status checks the driver.`,
       ].join('\n'),
     );
@@ -271,13 +331,29 @@ async function setup(io: Io, pythonArg: string | undefined, force: boolean, json
 }
 
 /** What nvidia-smi says about the driver, or why it cannot say. */
-export function driverStatus(): { answers: boolean; detail: string; gpus: Array<{ name: string; driver: string; memory: string }> } {
-  const r = spawnSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'], { encoding: 'utf8', timeout: 15_000 });
+export function driverStatus(): {
+  answers: boolean;
+  detail: string;
+  gpus: Array<{ name: string; driver: string; memory: string }>;
+} {
+  const r = spawnSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'], {
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
   if (r.error) {
     const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
-    return { answers: false, detail: missing ? 'nvidia-smi not found: no NVIDIA driver is installed' : `nvidia-smi failed: ${r.error.message}`, gpus: [] };
+    return {
+      answers: false,
+      detail: missing ? 'nvidia-smi not found: no NVIDIA driver is installed' : `nvidia-smi failed: ${r.error.message}`,
+      gpus: [],
+    };
   }
-  if (r.status !== 0) return { answers: false, detail: `nvidia-smi exited ${r.status}: ${(r.stdout + r.stderr).trim().split('\n')[0]}`, gpus: [] };
+  if (r.status !== 0)
+    return {
+      answers: false,
+      detail: `nvidia-smi exited ${r.status}: ${(r.stdout + r.stderr).trim().split('\n')[0]}`,
+      gpus: [],
+    };
   const gpus = r.stdout
     .trim()
     .split('\n')
@@ -303,19 +379,30 @@ function gpuStatus(io: Io, json: boolean): number {
   const unsupported = cudaUnsupportedReason();
   const problems: string[] = [];
   if (rec) {
-    if (rec.ort_version !== version) problems.push(`set up for onnxruntime ${rec.ort_version}, onnxruntime-node is ${version}: run gpu setup again`);
-    for (const lib of PROVIDER_LIBRARIES) if (!existsSync(join(rec.provider_dir, lib))) problems.push(`${join(rec.provider_dir, lib)} is missing or a broken link: run gpu setup again`);
+    if (rec.ort_version !== version)
+      problems.push(`set up for onnxruntime ${rec.ort_version}, onnxruntime-node is ${version}: run gpu setup again`);
+    for (const lib of PROVIDER_LIBRARIES)
+      if (!existsSync(join(rec.provider_dir, lib)))
+        problems.push(`${join(rec.provider_dir, lib)} is missing or a broken link: run gpu setup again`);
     for (const d of rec.lib_dirs) if (!existsSync(d)) problems.push(`${d} is missing: run gpu setup again`);
   }
   const driver = driverStatus();
-  const sizeOf = (p: string) => { try { return statSync(p).size; } catch { return null; } };
+  const sizeOf = (p: string) => {
+    try {
+      return statSync(p).size;
+    } catch {
+      return null;
+    }
+  };
   const status = {
     platform: `${process.platform}/${process.arch}`,
     cuda_build: unsupported ?? `onnxruntime-node ${version} (CUDA ${CUDA_BUILD.cuda}, driver R${CUDA_BUILD.driver}+)`,
     home,
     installed: rec !== null && problems.length === 0,
     setup: rec,
-    provider_library_bytes: rec ? Object.fromEntries(PROVIDER_LIBRARIES.map((l) => [l, sizeOf(join(rec.provider_dir, l))])) : null,
+    provider_library_bytes: rec
+      ? Object.fromEntries(PROVIDER_LIBRARIES.map((l) => [l, sizeOf(join(rec.provider_dir, l))]))
+      : null,
     problems,
     driver,
   };
@@ -335,4 +422,3 @@ function gpuStatus(io: Io, json: boolean): number {
   );
   return 0;
 }
-

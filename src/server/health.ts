@@ -4,11 +4,18 @@
 // (engine.state 'error') but keeps the server healthy: the exact tools still serve.
 import type { AppConfig } from './config.js';
 
-export function healthFields(config: AppConfig, status: Record<string, unknown>): Record<string, unknown> & { healthy: boolean } {
+export function healthFields(
+  config: AppConfig,
+  status: Record<string, unknown>,
+): Record<string, unknown> & { healthy: boolean } {
   const cache = status.cache as { backend?: string; degraded?: string | null } | undefined;
-  const engine = status.engine as { state?: string; model?: { id?: string } | null; error?: { message?: string } | null } | undefined;
+  const engine = status.engine as
+    { state?: string; model?: { id?: string } | null; error?: { message?: string } | null } | undefined;
   const surd = (status.workers as { surd?: { failed?: string | null } | null } | undefined)?.surd;
-  const failing = [engine?.state === 'failed' ? engine.error?.message ?? 'the engine failed' : null, surd?.failed ?? null].filter((f): f is string => !!f);
+  const failing = [
+    engine?.state === 'failed' ? (engine.error?.message ?? 'the engine failed') : null,
+    surd?.failed ?? null,
+  ].filter((f): f is string => !!f);
   return {
     healthy: failing.length === 0,
     version: status.version,

@@ -56,11 +56,20 @@ function sendJsonRpcError(req: IncomingMessage, res: ServerResponse, err: HttpRe
     res.end();
     return;
   }
-  const body = JSON.stringify({ jsonrpc: '2.0', error: { code: err.code, message: err.message, data: { http_status: err.status } }, id });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    error: { code: err.code, message: err.message, data: { http_status: err.status } },
+    id,
+  });
   // A refusal sent before the request body has fully arrived closes the connection: the client must
   // not reuse a socket whose unread body the server would otherwise have to drain first.
   const close = req.complete ? {} : { Connection: 'close' };
-  res.writeHead(err.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...close, ...err.headers });
+  res.writeHead(err.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    ...close,
+    ...err.headers,
+  });
   res.end(body);
 }
 
@@ -77,13 +86,17 @@ export function isLoopbackOrigin(origin: string): boolean {
     return false;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !origin.trim().endsWith('/');
+  const bare =
+    url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !origin.trim().endsWith('/');
   return bare && isLoopbackHost(url.hostname);
 }
 
 /** The Origin rule: no Origin (not a browser) passes; a listed one passes; on a loopback bind a loopback
  * origin passes too; everything else is refused. A non-loopback bind accepts only the listed origins. */
-export function originAllowed(origin: string | undefined, rule: { loopbackBind: boolean; allowed: ReadonlySet<string> }): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  rule: { loopbackBind: boolean; allowed: ReadonlySet<string> },
+): boolean {
   if (origin === undefined) return true;
   if (rule.allowed.has(normalizeOrigin(origin))) return true;
   return rule.loopbackBind && isLoopbackOrigin(origin);
@@ -133,7 +146,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 const tooLarge = (limit: number) =>
-  new HttpRefusal(413, `request body exceeds the limit of ${limit} bytes (max body bytes, --max-body-bytes / RED_HEART_MAX_BODY_BYTES)`, { Connection: 'close' });
+  new HttpRefusal(
+    413,
+    `request body exceeds the limit of ${limit} bytes (max body bytes, --max-body-bytes / RED_HEART_MAX_BODY_BYTES)`,
+    { Connection: 'close' },
+  );
 
 /** Per-client count of calls in flight: a JSON-RPC batch takes one slot per call, so a batch cannot get around the limit. */
 export class ClientSlots {
@@ -145,12 +162,21 @@ export class ClientSlots {
   acquire(client: string, calls: number): () => void {
     const setting = '--max-client-concurrency / RED_HEART_MAX_CLIENT_CONCURRENCY';
     if (calls > this.limit) {
-      throw new HttpRefusal(400, `a batch of ${calls} calls exceeds the limit of ${this.limit} calls in flight per client (${setting}); send at most ${this.limit} calls per batch`, {}, -32600);
+      throw new HttpRefusal(
+        400,
+        `a batch of ${calls} calls exceeds the limit of ${this.limit} calls in flight per client (${setting}); send at most ${this.limit} calls per batch`,
+        {},
+        -32600,
+      );
     }
     const active = this.active.get(client) ?? 0;
     if (active + calls > this.limit) {
       const what = calls === 1 ? '' : ` (this batch holds ${calls} calls)`;
-      throw new HttpRefusal(429, `server busy: this client already has ${active} calls in flight${what} (limit ${this.limit}, ${setting}); retry shortly`, { 'Retry-After': '1' });
+      throw new HttpRefusal(
+        429,
+        `server busy: this client already has ${active} calls in flight${what} (limit ${this.limit}, ${setting}); retry shortly`,
+        { 'Retry-After': '1' },
+      );
     }
     this.active.set(client, active + calls);
     let released = false;
@@ -167,11 +193,17 @@ export class ClientSlots {
 /** Calls in a parsed body (requests with an id); a notification-only body counts as one, so it still takes a slot. */
 export function countCalls(parsed: unknown): number {
   const msgs = Array.isArray(parsed) ? parsed : [parsed];
-  const calls = msgs.filter((m) => m !== null && typeof m === 'object' && 'method' in m && 'id' in m && (m as { id: unknown }).id !== null).length;
+  const calls = msgs.filter(
+    (m) => m !== null && typeof m === 'object' && 'method' in m && 'id' in m && (m as { id: unknown }).id !== null,
+  ).length;
   return Math.max(1, calls);
 }
 
-const shuttingDown = () => new HttpRefusal(503, 'server is shutting down; retry on another replica or after restart', { Connection: 'close', 'Retry-After': '1' });
+const shuttingDown = () =>
+  new HttpRefusal(503, 'server is shutting down; retry on another replica or after restart', {
+    Connection: 'close',
+    'Retry-After': '1',
+  });
 
 /** A non-loopback bind without tokens is refused before listening. */
 function checkExposure(listen: { host: string; port: number }, loopback: boolean, verifier: TokenVerifier): void {
@@ -184,7 +216,11 @@ function checkExposure(listen: { host: string; port: number }, loopback: boolean
 }
 
 /** Host header check: configured list, else loopback names (on the bound port) when bound to loopback, else anything. */
-function hostChecker(allowedHosts: readonly string[], loopback: boolean, port: () => number): (hostHeader: string | undefined) => boolean {
+function hostChecker(
+  allowedHosts: readonly string[],
+  loopback: boolean,
+  port: () => number,
+): (hostHeader: string | undefined) => boolean {
   return (hostHeader) => {
     if (!hostHeader) return false;
     const { name, port: p } = splitHost(hostHeader);
@@ -204,7 +240,9 @@ function identify(req: IncomingMessage, verifier: TokenVerifier): string {
   if (!verifier.required) return req.socket.remoteAddress ?? 'unknown';
   const id = verifier.identify(req.headers.authorization);
   if (id) return id;
-  const reason = req.headers.authorization ? 'invalid bearer token' : 'missing bearer token (Authorization: Bearer <token>)';
+  const reason = req.headers.authorization
+    ? 'invalid bearer token'
+    : 'missing bearer token (Authorization: Bearer <token>)';
   throw new HttpRefusal(401, `unauthorized: ${reason}`, { 'WWW-Authenticate': 'Bearer realm="red-heart-mcp"' });
 }
 
@@ -226,7 +264,8 @@ function forwardCancellations(parsed: unknown, client: string, tracker: InFlight
     const m = msg as { method?: unknown; params?: { requestId?: unknown; reason?: unknown } } | null;
     const id = m?.params?.requestId;
     if (m?.method === 'notifications/cancelled' && (typeof id === 'string' || typeof id === 'number')) {
-      if (tracker.cancel(client, id, typeof m.params?.reason === 'string' ? m.params.reason : undefined)) logger.info({ requestId: id }, 'call cancelled by the client');
+      if (tracker.cancel(client, id, typeof m.params?.reason === 'string' ? m.params.reason : undefined))
+        logger.info({ requestId: id }, 'call cancelled by the client');
     }
   }
 }
@@ -240,7 +279,11 @@ interface HttpState {
 }
 
 /** The POST /mcp handler: the checks in the order the file header lists, then the MCP transport. */
-function mcpHandler(deps: HttpServerDeps, state: HttpState, loopback: boolean): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+function mcpHandler(
+  deps: HttpServerDeps,
+  state: HttpState,
+  loopback: boolean,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { config, logger } = deps;
   const verifier = new TokenVerifier(deps.tokens);
   const slots = new ClientSlots(config.http.maxClientConcurrency);
@@ -249,15 +292,27 @@ function mcpHandler(deps: HttpServerDeps, state: HttpState, loopback: boolean): 
   return async (req, res) => {
     if (state.draining) throw shuttingDown();
     if (req.method !== 'POST') {
-      throw new HttpRefusal(405, `method ${req.method} not allowed: this server is stateless, send JSON-RPC with POST ${MCP_PATH}`, { Allow: 'POST' });
+      throw new HttpRefusal(
+        405,
+        `method ${req.method} not allowed: this server is stateless, send JSON-RPC with POST ${MCP_PATH}`,
+        { Allow: 'POST' },
+      );
     }
     if (!hostAllowed(req.headers.host)) {
-      throw new HttpRefusal(403, `Host '${String(req.headers.host ?? '')}' is not allowed (allowed hosts, --allowed-hosts / RED_HEART_ALLOWED_HOSTS)`);
+      throw new HttpRefusal(
+        403,
+        `Host '${String(req.headers.host ?? '')}' is not allowed (allowed hosts, --allowed-hosts / RED_HEART_ALLOWED_HOSTS)`,
+      );
     }
     const origin = req.headers.origin;
     if (!originAllowed(origin, { loopbackBind: loopback, allowed: allowedOrigins })) {
-      const scope = loopback ? 'loopback origins and the allowed origins' : 'only the allowed origins on a non-loopback bind';
-      throw new HttpRefusal(403, `Origin '${String(origin)}' is not allowed (accepted: ${scope}, --allowed-origins / RED_HEART_ALLOWED_ORIGINS)`);
+      const scope = loopback
+        ? 'loopback origins and the allowed origins'
+        : 'only the allowed origins on a non-loopback bind';
+      throw new HttpRefusal(
+        403,
+        `Origin '${String(origin)}' is not allowed (accepted: ${scope}, --allowed-origins / RED_HEART_ALLOWED_ORIGINS)`,
+      );
     }
     const client = identify(req, verifier);
     // One slot from the headers on (a slow upload counts too), then one per call once the body shows the calls.
@@ -306,24 +361,40 @@ function serveHealth(req: IncomingMessage, res: ServerResponse, deps: HttpServer
     in_flight: state.tracker.size,
     ...extra,
   });
-  res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(ok ? 200 : 503, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(body),
+  });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-function requestListener(deps: HttpServerDeps, state: HttpState, handleMcp: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {
+function requestListener(
+  deps: HttpServerDeps,
+  state: HttpState,
+  handleMcp: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const entry = { res, closed: new Promise<void>((r) => res.once('close', () => r())) };
     state.openRequests.add(entry);
     void entry.closed.then(() => state.openRequests.delete(entry));
     const path = (req.url ?? '/').split('?')[0];
-    if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) return serveHealth(req, res, deps, state);
+    if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD'))
+      return serveHealth(req, res, deps, state);
     if (path !== MCP_PATH) {
-      sendJsonRpcError(req, res, new HttpRefusal(404, `not found: the MCP endpoint is ${MCP_PATH} (health check: ${HEALTH_PATH})`));
+      sendJsonRpcError(
+        req,
+        res,
+        new HttpRefusal(404, `not found: the MCP endpoint is ${MCP_PATH} (health check: ${HEALTH_PATH})`),
+      );
       return;
     }
     handleMcp(req, res).catch((err: unknown) => {
       if (err instanceof HttpRefusal) {
-        deps.logger.info({ status: err.status, remote: req.socket.remoteAddress, reason: err.message }, 'http request refused');
+        deps.logger.info(
+          { status: err.status, remote: req.socket.remoteAddress, reason: err.message },
+          'http request refused',
+        );
         sendJsonRpcError(req, res, err);
         if (err.status === 413 || err.status === 503) res.once('finish', () => req.socket.destroySoon?.());
         return;
@@ -346,7 +417,11 @@ async function listenOn(server: Server, listen: { host: string; port: number }):
 }
 
 /** Stops accepting, lets in-flight calls finish for graceMs, cancels the rest, then drops every connection. */
-async function drainAndClose(server: Server, state: HttpState, graceMs: number): Promise<{ finished: number; cancelled: number }> {
+async function drainAndClose(
+  server: Server,
+  state: HttpState,
+  graceMs: number,
+): Promise<{ finished: number; cancelled: number }> {
   state.draining = true;
   const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -365,7 +440,13 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   if (!listen) throw new ConfigError('HTTP transport requested without an address (--http [host:]port)');
   const loopback = isLoopbackHost(listen.host);
   checkExposure(listen, loopback, new TokenVerifier(deps.tokens));
-  const state: HttpState = { draining: false, port: listen.port, startedAt: Date.now(), tracker: new InFlightTracker(), openRequests: new Set() };
+  const state: HttpState = {
+    draining: false,
+    port: listen.port,
+    startedAt: Date.now(),
+    tracker: new InFlightTracker(),
+    openRequests: new Set(),
+  };
   const server: Server = createHttpServer(requestListener(deps, state, mcpHandler(deps, state, loopback)));
   server.headersTimeout = 30_000;
   // Receiving a request (headers and body) must finish within a minute; the time to answer it is
@@ -376,6 +457,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   const shownHost = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
   const url = `http://${shownHost}:${state.port}${MCP_PATH}`;
   const auth = deps.tokens.length > 0 ? `${deps.tokens.length} token(s)` : 'none (loopback only)';
-  logger.info({ url, auth, maxBodyBytes: config.http.maxBodyBytes, maxClientConcurrency: config.http.maxClientConcurrency }, 'red-heart-mcp listening on Streamable HTTP');
+  logger.info(
+    { url, auth, maxBodyBytes: config.http.maxBodyBytes, maxClientConcurrency: config.http.maxClientConcurrency },
+    'red-heart-mcp listening on Streamable HTTP',
+  );
   return { url, host: listen.host, port: state.port, close: (graceMs) => drainAndClose(server, state, graceMs) };
 }

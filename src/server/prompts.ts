@@ -27,7 +27,10 @@ export function completeFrom(values: readonly string[], typed: string): string[]
 function choice(tool: string, field: string, what: string) {
   const values = toolEnum(tool, field);
   if (!values) return undefined;
-  const schema = z.enum(values as [string, ...string[]]).optional().describe(`${what} (one of ${values.join(', ')}; passed to ${tool}.${field})`);
+  const schema = z
+    .enum(values as [string, ...string[]])
+    .optional()
+    .describe(`${what} (one of ${values.join(', ')}; passed to ${tool}.${field})`);
   return completable(schema, (typed) => completeFrom(values, typed ?? ''));
 }
 
@@ -60,7 +63,8 @@ export const PROMPTS: readonly PromptSpec[] = [
   {
     name: 'read_conversation_emotions',
     title: 'Read the emotions of a conversation',
-    description: 'Turn a conversation into speaker turns, analyse it with analyze_conversation and describe how each speaker\'s feelings move and who moves whom.',
+    description:
+      "Turn a conversation into speaker turns, analyse it with analyze_conversation and describe how each speaker's feelings move and who moves whom.",
     args: {
       conversation: z.string().min(1).describe('the conversation, one turn per line ("Speaker: text")'),
       language: choice('analyze_conversation', 'language', 'language of the conversation'),
@@ -70,14 +74,15 @@ export const PROMPTS: readonly PromptSpec[] = [
       'Read the emotions of this conversation.\n\n' +
       `1. Split it into turns and call \`analyze_conversation\` with \`turns\` = [{ speaker, text }] in order${given(a, ['language', 'detail'])} ` +
       `(at most ${MAX_CONVERSATION_TURNS} turns per call; continue a longer one by passing back the returned \`state\` with the next turns).\n` +
-      '2. Describe each speaker\'s course (valence, arousal, dominant Ekman emotion), the shifts the tool found and the influence ' +
+      "2. Describe each speaker's course (valence, arousal, dominant Ekman emotion), the shifts the tool found and the influence " +
       'between speakers, with the numbers it gives; name where the model is least sure.\n' +
       `3. ${NO_INVENTION} What each number means: ${docUri('analyze_conversation')}.\n\nConversation:\n${a.conversation ?? ''}`,
   },
   {
     name: 'weigh_dilemma',
     title: 'Weigh a dilemma',
-    description: 'Lay out a decision as Bentham parties per option (bentham_score) and an options × scenarios matrix (regret_forecast), then compare.',
+    description:
+      'Lay out a decision as Bentham parties per option (bentham_score) and an options × scenarios matrix (regret_forecast), then compare.',
     args: {
       dilemma: z.string().min(1).describe('the decision in words: what is at stake, the options, who is affected'),
       options: z.string().optional().describe('the options, comma-separated (default: the ones the dilemma names)'),
@@ -96,7 +101,8 @@ export const PROMPTS: readonly PromptSpec[] = [
   {
     name: 'find_drivers',
     title: 'Find what drives a series (SURD)',
-    description: 'Decompose the information sources carry about a target series into redundant, unique and synergistic parts with surd_decompose.',
+    description:
+      'Decompose the information sources carry about a target series into redundant, unique and synergistic parts with surd_decompose.',
     args: {
       target: z.string().min(1).describe('the series to explain (its name, or its values)'),
       sources: z.string().optional().describe('candidate driver series, comma-separated (names or where to find them)'),
@@ -107,7 +113,7 @@ export const PROMPTS: readonly PromptSpec[] = [
       `1. Target: ${a.target ?? ''}. Sources: ${a.sources ? a.sources : 'the other series in the data'}.\n` +
       '2. Put the aligned samples in the samples form of `surd_decompose` (`target`, `sources` with `names`, `lag` = the delay in ' +
       'steps you expect, default 1; `bins` small enough that each joint cell has samples). With more than a few sources set `max_order`.\n' +
-      '3. Report the unique, redundant and synergistic shares and the information leak in the tool\'s words; a large leak means the ' +
+      "3. Report the unique, redundant and synergistic shares and the information leak in the tool's words; a large leak means the " +
       'listed sources miss much of what drives the target. Causality here is information flow at that lag, not proof of a mechanism.\n' +
       `4. ${NO_INVENTION} Method and limits: ${docUri('surd_decompose')}.` +
       (a.data ? `\n\nData:\n${a.data}` : ''),
@@ -115,7 +121,8 @@ export const PROMPTS: readonly PromptSpec[] = [
   {
     name: 'analyse_corpus_file',
     title: 'Analyse a corpus file',
-    description: 'Run analyze_corpus on a CSV/TSV/JSONL/text file in an allowed directory and summarise the emotion shares, groups and trends it reports.',
+    description:
+      'Run analyze_corpus on a CSV/TSV/JSONL/text file in an allowed directory and summarise the emotion shares, groups and trends it reports.',
     args: {
       path: z.string().min(1).describe('absolute path of the file (inside a --data-dir directory or a client root)'),
       text_field: z.string().optional().describe('column or key holding the text (needed except for plain text)'),
@@ -136,7 +143,8 @@ export const PROMPTS: readonly PromptSpec[] = [
   {
     name: 'full_reading',
     title: 'Full reading of one text',
-    description: 'Run full_analysis on one text (emotion, Bentham, regret; SURD when series are given) and summarise the integrated scores.',
+    description:
+      'Run full_analysis on one text (emotion, Bentham, regret; SURD when series are given) and summarise the integrated scores.',
     args: {
       text: z.string().min(1).describe('the text: a diary entry, a dilemma, a customer message…'),
       language: choice('full_analysis', 'language', 'language of the text'),
@@ -152,9 +160,13 @@ export function registerPrompts(mcp: McpServer): void {
   for (const p of PROMPTS) {
     const argsSchema: Record<string, z.ZodType> = {};
     for (const [k, v] of Object.entries(p.args)) if (v) argsSchema[k] = v;
-    mcp.registerPrompt(p.name, { title: p.title, description: p.description, argsSchema: argsSchema as Record<string, z.ZodString> }, (args: Args) => ({
-      description: p.description,
-      messages: [{ role: 'user' as const, content: { type: 'text' as const, text: p.text(args) } }],
-    }));
+    mcp.registerPrompt(
+      p.name,
+      { title: p.title, description: p.description, argsSchema: argsSchema as Record<string, z.ZodString> },
+      (args: Args) => ({
+        description: p.description,
+        messages: [{ role: 'user' as const, content: { type: 'text' as const, text: p.text(args) } }],
+      }),
+    );
   }
 }

@@ -40,7 +40,16 @@ export function errorResult(code: string, message: string, requestId: string): C
 function callSignal(clientSignal: AbortSignal, timeoutMs: number): { signal: AbortSignal; dispose: () => void } {
   if (timeoutMs <= 0) return { signal: clientSignal, dispose: () => {} };
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new ToolError('limit_exceeded', `the call exceeded the per-call timeout of ${timeoutMs} ms (RED_HEART_TIMEOUT_MS)`)), timeoutMs);
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new ToolError(
+          'limit_exceeded',
+          `the call exceeded the per-call timeout of ${timeoutMs} ms (RED_HEART_TIMEOUT_MS)`,
+        ),
+      ),
+    timeoutMs,
+  );
   const onAbort = () => controller.abort(clientSignal.reason);
   clientSignal.addEventListener('abort', onAbort, { once: true });
   return {
@@ -57,7 +66,10 @@ function progressReporter(extra: Extra): ToolContext['progress'] {
   if (token === undefined) return async () => {};
   return async (progress, total, message) => {
     try {
-      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } });
+      await extra.sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: token, progress, total, message },
+      });
     } catch {
       // A client that went away cannot be told; the call itself goes on.
     }
@@ -65,10 +77,17 @@ function progressReporter(extra: Extra): ToolContext['progress'] {
 }
 
 /** The cache key of a call, or null when it is not cached (tool opts out, cache off, model not installed, unkeyable). */
-function keyOf(def: ToolDefinition, args: unknown, deps: RegistryDeps, logger: Logger): { key: string; modelId: string | null } | null {
-  const usesModel = def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
+function keyOf(
+  def: ToolDefinition,
+  args: unknown,
+  deps: RegistryDeps,
+  logger: Logger,
+): { key: string; modelId: string | null } | null {
+  const usesModel =
+    def.cache === 'args+model' || (def.cache === 'args' && (def.cacheKeyNeedsModel?.(args as never) ?? false));
   const modelId = usesModel ? deps.services.engine.modelId() : null;
-  if (def.cache === 'none' || def.uncachedIf?.(args as never) || !deps.cache.enabled || (usesModel && modelId === null)) return null;
+  if (def.cache === 'none' || def.uncachedIf?.(args as never) || !deps.cache.enabled || (usesModel && modelId === null))
+    return null;
   try {
     return { key: cacheKey(def.name, args, modelId), modelId };
   } catch (err) {
@@ -83,7 +102,12 @@ function keyOf(def: ToolDefinition, args: unknown, deps: RegistryDeps, logger: L
  * result carries a failure (failures.ts). The model identity (id, version, sha256 of the model file as verified at
  * load) is read again after the call: a result is stored under the identity of the model that computed it.
  */
-async function cachedRun(def: ToolDefinition, args: unknown, ctx: ToolContext, deps: RegistryDeps): Promise<ToolOutput<Record<string, unknown>> & { cached: boolean }> {
+async function cachedRun(
+  def: ToolDefinition,
+  args: unknown,
+  ctx: ToolContext,
+  deps: RegistryDeps,
+): Promise<ToolOutput<Record<string, unknown>> & { cached: boolean }> {
   const keyed = keyOf(def, args, deps, ctx.logger);
   if (keyed) {
     const hit = await deps.cache.get(keyed.key);
@@ -95,7 +119,8 @@ async function cachedRun(def: ToolDefinition, args: unknown, ctx: ToolContext, d
     const failure = failureIn(structured);
     const now = keyed.modelId === null ? keyed : keyOf(def, args, deps, ctx.logger);
     if (failure) ctx.logger.debug({ failure }, 'result carries a failure; not cached');
-    else if (now && now.modelId === keyed.modelId) await deps.cache.set(keyed.key, { structured, summary: out.summary });
+    else if (now && now.modelId === keyed.modelId)
+      await deps.cache.set(keyed.key, { structured, summary: out.summary });
     else if (now) await deps.cache.set(now.key, { structured, summary: out.summary });
   }
   return { structured, summary: out.summary, links: out.links, cached: false };
@@ -110,7 +135,14 @@ function rootsReader(extra: Extra, clientHasRoots: () => boolean): ToolContext['
   };
 }
 
-function context(requestId: string, signal: AbortSignal, logger: Logger, progress: ToolContext['progress'], deps: RegistryDeps, roots?: ToolContext['roots']): ToolContext {
+function context(
+  requestId: string,
+  signal: AbortSignal,
+  logger: Logger,
+  progress: ToolContext['progress'],
+  deps: RegistryDeps,
+  roots?: ToolContext['roots'],
+): ToolContext {
   const ctx: ToolContext = {
     requestId,
     signal,
@@ -119,12 +151,19 @@ function context(requestId: string, signal: AbortSignal, logger: Logger, progres
     roots,
     services: deps.services,
     // Sub-calls report no progress of their own: the calling tool reports its own steps.
-    runTool: (def, args) => cachedRun(def as unknown as ToolDefinition, args, { ...ctx, progress: async () => {} }, deps) as never,
+    runTool: (def, args) =>
+      cachedRun(def as unknown as ToolDefinition, args, { ...ctx, progress: async () => {} }, deps) as never,
   };
   return ctx;
 }
 
-export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, deps: RegistryDeps, clientHasRoots: () => boolean = () => false): Promise<CallToolResult> {
+export async function runTool(
+  def: ToolDefinition,
+  args: unknown,
+  extra: Extra,
+  deps: RegistryDeps,
+  clientHasRoots: () => boolean = () => false,
+): Promise<CallToolResult> {
   const requestId = randomUUID().slice(0, 8);
   const logger = deps.logger.child({ tool: def.name, requestId });
   const started = performance.now();
@@ -133,12 +172,18 @@ export async function runTool(def: ToolDefinition, args: unknown, extra: Extra, 
   try {
     const ctx = context(requestId, signal, logger, progressReporter(extra), deps, rootsReader(extra, clientHasRoots));
     const out = await abortable(cachedRun(def, args, ctx, deps), signal);
-    logger[out.cached ? 'debug' : 'info']({ ms: Math.round(performance.now() - started), cached: out.cached }, 'tool call done');
+    logger[out.cached ? 'debug' : 'info'](
+      { ms: Math.round(performance.now() - started), cached: out.cached },
+      'tool call done',
+    );
     return result({ ...out.structured, cached: out.cached }, out.summary, requestId, out.links);
   } catch (err) {
     const known = toToolError(err);
     if (known) {
-      logger.info({ code: known.code, msg: known.message, ms: Math.round(performance.now() - started) }, 'tool call refused');
+      logger.info(
+        { code: known.code, msg: known.message, ms: Math.round(performance.now() - started) },
+        'tool call refused',
+      );
       return errorResult(known.code, known.message, requestId);
     }
     logger.error({ err }, 'tool call failed');
@@ -158,10 +203,18 @@ export function resultText(summary: string, structured: Record<string, unknown>)
   return `${summary}\n${JSON.stringify(structured)}`;
 }
 
-function result(structured: Record<string, unknown>, summary: string, requestId: string, links: ResourceLink[] = []): CallToolResult {
+function result(
+  structured: Record<string, unknown>,
+  summary: string,
+  requestId: string,
+  links: ResourceLink[] = [],
+): CallToolResult {
   return {
     structuredContent: structured,
-    content: [{ type: 'text', text: resultText(summary, structured) }, ...links.map((l) => ({ type: 'resource_link' as const, ...l }))],
+    content: [
+      { type: 'text', text: resultText(summary, structured) },
+      ...links.map((l) => ({ type: 'resource_link' as const, ...l })),
+    ],
     _meta: { 'red-heart/request_id': requestId },
   };
 }
@@ -177,7 +230,9 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 function abortError(signal: AbortSignal): ToolError {
-  return signal.reason instanceof ToolError ? signal.reason : new ToolError('cancelled', 'the call was cancelled by the client');
+  return signal.reason instanceof ToolError
+    ? signal.reason
+    : new ToolError('cancelled', 'the call was cancelled by the client');
 }
 
 export function registerTool(server: McpServer, def: ToolDefinition, deps: RegistryDeps): void {
@@ -190,7 +245,8 @@ export function registerTool(server: McpServer, def: ToolDefinition, deps: Regis
       // The SDK validates each result against this; what tools/list shows is built in tool-list.ts.
       outputSchema: withCachedFlag(def.output),
     },
-    ((args: unknown, extra: Extra) => runTool(def, args, extra, deps, () => !!server.server.getClientCapabilities()?.roots)) as never,
+    ((args: unknown, extra: Extra) =>
+      runTool(def, args, extra, deps, () => !!server.server.getClientCapabilities()?.roots)) as never,
   );
 }
 

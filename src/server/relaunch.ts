@@ -5,14 +5,25 @@
 // exit status becomes the parent's.
 import { spawn } from 'node:child_process';
 import { delimiter } from 'node:path';
-import { cudaLibraryDirs, cudaUnsupportedReason, gpuHome, libraryPathArranged, linkProviderDir, ortNodeVersion, readGpuSetup } from '../engine/gpu-runtime.js';
+import {
+  cudaLibraryDirs,
+  cudaUnsupportedReason,
+  gpuHome,
+  libraryPathArranged,
+  linkProviderDir,
+  ortNodeVersion,
+  readGpuSetup,
+} from '../engine/gpu-runtime.js';
 import type { ProviderRequest } from '../engine/providers.js';
 
 /** Set in the child, so a path that still does not take effect cannot cause a loop of restarts. */
 const RELAUNCHED = 'RED_HEART_CUDA_RELAUNCHED';
 
 /** The environment the server must run with for CUDA, or null when the current one will do. */
-export function cudaEnvironment(provider: ProviderRequest, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv | null {
+export function cudaEnvironment(
+  provider: ProviderRequest,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv | null {
   if ((provider !== 'cuda' && provider !== 'auto') || env[RELAUNCHED] || cudaUnsupportedReason()) return null;
   const rec = readGpuSetup(gpuHome(env));
   if (!rec || rec.ort_version !== ortNodeVersion() || libraryPathArranged(rec, env)) return null;
@@ -36,7 +47,11 @@ export async function relaunchForCuda(provider: ProviderRequest, log: (msg: stri
   }
   // its own process group: a terminal's Ctrl-C reaches only this process, which passes it on once (in one group
   // the child would get it twice, and a second signal means "exit without waiting")
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env, detached: true });
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env,
+    detached: true,
+  });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
   await new Promise<void>((resolve) => {
     child.on('exit', (code, signal) => {

@@ -36,31 +36,55 @@ export function docsDir(): string {
 /** Reads a tool's docs page; an unknown tool or a missing page is an InvalidParams error that says which. */
 export async function readToolDoc(tool: string): Promise<string> {
   const page = Object.hasOwn(TOOL_DOCS, tool) ? TOOL_DOCS[tool] : undefined;
-  if (!page) throw new McpError(ErrorCode.InvalidParams, `no docs for tool '${tool}': known tools are ${Object.keys(TOOL_DOCS).join(', ')}`);
+  if (!page)
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `no docs for tool '${tool}': known tools are ${Object.keys(TOOL_DOCS).join(', ')}`,
+    );
   const path = join(docsDir(), page);
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new McpError(ErrorCode.InternalError, `the docs page for ${tool} could not be read from ${path} (${(err as Error).message})`);
+    throw new McpError(
+      ErrorCode.InternalError,
+      `the docs page for ${tool} could not be read from ${path} (${(err as Error).message})`,
+    );
   }
 }
 
-export function registerResources(mcp: McpServer, opts: { status: () => Record<string, unknown>; modelsDir: string; memory?: () => Record<string, unknown> }): void {
+export function registerResources(
+  mcp: McpServer,
+  opts: { status: () => Record<string, unknown>; modelsDir: string; memory?: () => Record<string, unknown> },
+): void {
   const memory = opts.memory;
   if (memory) {
     mcp.registerResource(
       'memory',
       MEMORY_URI,
-      { title: 'Experience memory', description: 'The memory store in use: its file, record counts (cases, decisions, records from another model) and size, and how to erase it.', mimeType: 'application/json' },
-      async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(memory(), null, 2) }] }),
+      {
+        title: 'Experience memory',
+        description:
+          'The memory store in use: its file, record counts (cases, decisions, records from another model) and size, and how to erase it.',
+        mimeType: 'application/json',
+      },
+      async (uri) => ({
+        contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(memory(), null, 2) }],
+      }),
     );
   }
 
   mcp.registerResource(
     'status',
     STATUS_URI,
-    { title: 'Server status', description: 'Version, loaded models with parameter counts, execution provider, cache statistics, limits and uptime.', mimeType: 'application/json' },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(opts.status(), null, 2) }] }),
+    {
+      title: 'Server status',
+      description:
+        'Version, loaded models with parameter counts, execution provider, cache statistics, limits and uptime.',
+      mimeType: 'application/json',
+    },
+    async (uri) => ({
+      contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(opts.status(), null, 2) }],
+    }),
   );
 
   const tools = Object.keys(TOOL_DOCS);
@@ -78,7 +102,11 @@ export function registerResources(mcp: McpServer, opts: { status: () => Record<s
       }),
       complete: { tool: (typed) => tools.filter((t) => t.startsWith(typed ?? '')) },
     }),
-    { title: 'Tool formulas and limits', description: 'The documentation page of one tool: formulas, inputs, limits, errors. {tool} is a tool name.', mimeType: 'text/markdown' },
+    {
+      title: 'Tool formulas and limits',
+      description: 'The documentation page of one tool: formulas, inputs, limits, errors. {tool} is a tool name.',
+      mimeType: 'text/markdown',
+    },
     async (uri, vars) => {
       const tool = String(Array.isArray(vars.tool) ? vars.tool[0] : vars.tool);
       return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: await readToolDoc(tool) }] };
@@ -91,7 +119,12 @@ export function registerResources(mcp: McpServer, opts: { status: () => Record<s
     mcp.registerResource(
       'model-card',
       MODEL_CARD_URI,
-      { title: 'Model card', description: 'What the shipped emotion model was trained on, how it scores on held-out data, and its known limits.', mimeType: 'text/markdown' },
+      {
+        title: 'Model card',
+        description:
+          'What the shipped emotion model was trained on, how it scores on held-out data, and its known limits.',
+        mimeType: 'text/markdown',
+      },
       async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/markdown', text: await readFile(card, 'utf8') }] }),
     );
   }

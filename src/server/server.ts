@@ -58,7 +58,17 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   // Tokens handed out (conversation state) are signed with the cache's installation secret (cache/secret.ts).
   const signer = tokenSigner(cache.secret);
   const memory = deps.memory ?? (config.memory ? sharedMemoryStore(config.memory) : undefined);
-  registerTools(mcp, { services: { limits: config.limits, engine, files: createCorpusFiles(config.dataDirs), signer, ...(memory ? { memory } : {}) }, cache, logger });
+  registerTools(mcp, {
+    services: {
+      limits: config.limits,
+      engine,
+      files: createCorpusFiles(config.dataDirs),
+      signer,
+      ...(memory ? { memory } : {}),
+    },
+    cache,
+    logger,
+  });
   serveToolList(mcp, () => served, !!memory);
   // After `initialize` (never before it, so the handshake is not delayed): the language detector and the model start
   // loading in the background, so the first text call does not wait for both in turn. A model that cannot load is
@@ -83,7 +93,11 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     memory: memory ? memorySummary(memory) : { enabled: false },
   });
 
-  registerResources(mcp, { status, modelsDir: config.modelsDir, memory: memory ? () => memorySummary(memory) : undefined });
+  registerResources(mcp, {
+    status,
+    modelsDir: config.modelsDir,
+    memory: memory ? () => memorySummary(memory) : undefined,
+  });
   registerSchemaResource(mcp);
   registerPrompts(mcp);
 

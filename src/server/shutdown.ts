@@ -47,7 +47,14 @@ export class InFlightTracker {
     transport.onmessage = (msg, extra) => {
       if (isRequest(msg)) {
         if (this.draining && msg.method !== 'ping') {
-          void send({ jsonrpc: '2.0', id: msg.id, error: { code: SHUTTING_DOWN_CODE, message: 'server is shutting down; retry on another replica or after restart' } }).catch(() => {});
+          void send({
+            jsonrpc: '2.0',
+            id: msg.id,
+            error: {
+              code: SHUTTING_DOWN_CODE,
+              message: 'server is shutting down; retry on another replica or after restart',
+            },
+          }).catch(() => {});
           return;
         }
         ids.add(msg.id);
@@ -87,7 +94,11 @@ export class InFlightTracker {
       if (this.owners.get(transport) !== owner || !ids.has(requestId)) continue;
       transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } });
       void transport
-        .send({ jsonrpc: '2.0', id: requestId, error: { code: REQUEST_CANCELLED_CODE, message: `cancelled by the client${reason ? `: ${reason}` : ''}` } })
+        .send({
+          jsonrpc: '2.0',
+          id: requestId,
+          error: { code: REQUEST_CANCELLED_CODE, message: `cancelled by the client${reason ? `: ${reason}` : ''}` },
+        })
         .catch(() => {});
       return true;
     }
@@ -123,7 +134,14 @@ export class InFlightTracker {
       for (const id of [...ids]) {
         cancelled++;
         await transport
-          .send({ jsonrpc: '2.0', id, error: { code: SHUTTING_DOWN_CODE, message: `cancelled: the server is shutting down and the call did not finish within the ${graceMs} ms grace period (RED_HEART_SHUTDOWN_GRACE_MS)` } })
+          .send({
+            jsonrpc: '2.0',
+            id,
+            error: {
+              code: SHUTTING_DOWN_CODE,
+              message: `cancelled: the server is shutting down and the call did not finish within the ${graceMs} ms grace period (RED_HEART_SHUTDOWN_GRACE_MS)`,
+            },
+          })
           .catch(() => {});
       }
     }

@@ -69,7 +69,11 @@ export class LimitedStdioTransport implements Transport {
   private take(piece: Buffer): void {
     if (piece.length === 0) return;
     if (this.skipping) {
-      if (this.skipping.head.length < HEAD_BYTES) this.skipping.head = Buffer.concat([this.skipping.head, piece.subarray(0, HEAD_BYTES - this.skipping.head.length)]);
+      if (this.skipping.head.length < HEAD_BYTES)
+        this.skipping.head = Buffer.concat([
+          this.skipping.head,
+          piece.subarray(0, HEAD_BYTES - this.skipping.head.length),
+        ]);
       this.skipping.bytes += piece.length;
       this.skipping.last = piece[piece.length - 1];
       return;

@@ -79,7 +79,12 @@ function listedSchemas(): Record<string, ListedSchemas> {
   try {
     const built = statSync(SCHEMAS_FILE).mtimeMs;
     const toolsDir = join(packageRoot(), 'dist', 'src', 'tools');
-    const newest = Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...readdirSync(toolsDir).filter((f) => f.endsWith('.js')).map((f) => statSync(join(toolsDir, f)).mtimeMs));
+    const newest = Math.max(
+      statSync(fileURLToPath(import.meta.url)).mtimeMs,
+      ...readdirSync(toolsDir)
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => statSync(join(toolsDir, f)).mtimeMs),
+    );
     const file = JSON.parse(readFileSync(SCHEMAS_FILE, 'utf8')) as Record<string, ListedSchemas>;
     if (built >= newest && [...TOOLS, ...MEMORY_TOOLS].every((t) => t.name in file)) return file;
   } catch {
@@ -98,8 +103,18 @@ export function listedTool(def: ToolDefinition, model: ServedModel | null, schem
     ...schemas,
     // A file-writing tool replaces an existing file of its output name (the user's, if it bears that name): destructive.
     annotations: def.changesMemory
-      ? { readOnlyHint: false, idempotentHint: def.changesMemory === 'deletes', destructiveHint: def.changesMemory === 'deletes', openWorldHint: false }
-      : { readOnlyHint: !def.writesFiles, idempotentHint: true, destructiveHint: def.writesFiles === true, openWorldHint: false },
+      ? {
+          readOnlyHint: false,
+          idempotentHint: def.changesMemory === 'deletes',
+          destructiveHint: def.changesMemory === 'deletes',
+          openWorldHint: false,
+        }
+      : {
+          readOnlyHint: !def.writesFiles,
+          idempotentHint: true,
+          destructiveHint: def.writesFiles === true,
+          openWorldHint: false,
+        },
     // MCP Apps: the view this tool's result renders in, for hosts that support it (src/server/views.ts).
     ...(meta ? { _meta: meta } : {}),
   };
@@ -128,7 +143,8 @@ export function referToEarlier<T extends Pick<Tool, 'name' | 'inputSchema'>>(too
     for (const [name, schema] of Object.entries(props)) {
       const key = JSON.stringify(schema);
       const earlier = first.get(key);
-      if (earlier && typeof schema.description === 'string') props[name] = { ...schema, description: `as in ${earlier}` };
+      if (earlier && typeof schema.description === 'string')
+        props[name] = { ...schema, description: `as in ${earlier}` };
       else if (key.length >= SHARED_ARGUMENT_CHARS && !earlier) first.set(key, `${tool.name}.${name}`);
     }
     return { ...tool, inputSchema: { ...tool.inputSchema, properties: props } };
@@ -136,10 +152,14 @@ export function referToEarlier<T extends Pick<Tool, 'name' | 'inputSchema'>>(too
 }
 
 /** The server instructions: what the server is for, the served model, and every tool with its title. */
-export function serverInstructions(model: ServedModel | null, statusUri: string, docUri: (tool: string) => string): string {
+export function serverInstructions(
+  model: ServedModel | null,
+  statusUri: string,
+  docUri: (tool: string) => string,
+): string {
   return (
     `Text and data analysis tools. ${readsSentence(model)} Tools: ${TOOLS.map((t) => `${t.name} (${t.title})`).join('; ')}. ` +
-    'Every number comes from an exact formula or the served model; each result\'s text content is a summary followed by the full result as JSON on its last line (`cached`: served from the result cache). ' +
+    "Every number comes from an exact formula or the served model; each result's text content is a summary followed by the full result as JSON on its last line (`cached`: served from the result cache). " +
     `Read ${statusUri} for the loaded model and cache state, ${docUri('<tool>')} for how a tool computes its numbers, and ${schemaUri('<tool>')} for its full output schema.`
   );
 }
@@ -151,16 +171,33 @@ export function registerSchemaResource(mcp: McpServer): void {
     'tool-output-schema',
     new ResourceTemplate(SCHEMA_TEMPLATE, {
       list: async () => ({
-        resources: names.map((tool) => ({ uri: schemaUri(tool), name: `${tool} output schema`, mimeType: 'application/schema+json' })),
+        resources: names.map((tool) => ({
+          uri: schemaUri(tool),
+          name: `${tool} output schema`,
+          mimeType: 'application/schema+json',
+        })),
       }),
       complete: { tool: (typed) => names.filter((t) => t.startsWith(typed ?? '')) },
     }),
-    { title: 'Full output schema of a tool', description: 'Every field of a tool\'s structured result, nested shapes included (JSON Schema draft-07). {tool} is a tool name.', mimeType: 'application/schema+json' },
+    {
+      title: 'Full output schema of a tool',
+      description:
+        "Every field of a tool's structured result, nested shapes included (JSON Schema draft-07). {tool} is a tool name.",
+      mimeType: 'application/schema+json',
+    },
     async (uri, vars) => {
       const tool = String(Array.isArray(vars.tool) ? vars.tool[0] : vars.tool);
       const def = TOOLS.find((t) => t.name === tool);
       if (!def) throw new McpError(ErrorCode.InvalidParams, `no tool '${tool}': known tools are ${names.join(', ')}`);
-      return { contents: [{ uri: uri.href, mimeType: 'application/schema+json', text: JSON.stringify(fullJsonSchema(withCachedFlag(def.output), 'output'), null, 1) }] };
+      return {
+        contents: [
+          {
+            uri: uri.href,
+            mimeType: 'application/schema+json',
+            text: JSON.stringify(fullJsonSchema(withCachedFlag(def.output), 'output'), null, 1),
+          },
+        ],
+      };
     },
   );
 }

@@ -41,8 +41,7 @@ function cut(node: unknown, depth: number): unknown {
     if (depth <= 0 && k !== 'type' && k !== 'anyOf' && k !== 'oneOf' && k !== 'allOf' && k !== 'const') continue;
     if (k === 'description') {
       if (depth >= DESCRIBED_DEPTH) out.description = shortDescription(String(v));
-    }
-    else if ((k === 'maximum' && v === SAFE_INT) || (k === 'minimum' && v === -SAFE_INT)) continue;
+    } else if ((k === 'maximum' && v === SAFE_INT) || (k === 'minimum' && v === -SAFE_INT)) continue;
     else if (k === 'properties') {
       if (depth <= 0) continue;
       out.properties = Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, cut(s, depth - 1)]));
@@ -53,7 +52,14 @@ function cut(node: unknown, depth: number): unknown {
       // An array costs no level: a list of results shows its items' fields like a single result would.
       if (depth > 0) out.items = cut(v, depth);
     } else if (k === 'anyOf' || k === 'oneOf') {
-      if (depth > 0) Object.assign(out, mergeVariants((v as unknown[]).map((s) => cut(s, depth)), k));
+      if (depth > 0)
+        Object.assign(
+          out,
+          mergeVariants(
+            (v as unknown[]).map((s) => cut(s, depth)),
+            k,
+          ),
+        );
     } else if (k === 'allOf') {
       if (depth > 0) out[k] = (v as unknown[]).map((s) => cut(s, depth));
     } else out[k] = v;
@@ -85,15 +91,25 @@ function mergeVariants(variants: unknown[], key: 'anyOf' | 'oneOf'): Json {
   let merged: Json | undefined;
   if (objects.length > 0) {
     const props = new Map<string, unknown[]>();
-    for (const o of objects) for (const [p, c] of Object.entries((o.properties ?? {}) as Json)) props.set(p, [...(props.get(p) ?? []), c]);
-    const required = objects.map((o) => (o.required ?? []) as string[]).reduce((a, b) => a.filter((x) => b.includes(x)));
+    for (const o of objects)
+      for (const [p, c] of Object.entries((o.properties ?? {}) as Json)) props.set(p, [...(props.get(p) ?? []), c]);
+    const required = objects
+      .map((o) => (o.required ?? []) as string[])
+      .reduce((a, b) => a.filter((x) => b.includes(x)));
     const descriptions = new Set(objects.map((o) => o.description));
     const description = descriptions.size === 1 ? [...descriptions][0] : undefined;
-    const properties = Object.fromEntries([...props].map(([p, cs]) => {
-      const u = unique(cs) as Json[];
-      return [p, u.length === 1 ? u[0] : mergeVariants(u, 'anyOf')];
-    }));
-    merged = { type: 'object', ...(description ? { description } : {}), ...(props.size ? { properties } : {}), ...(required.length ? { required } : {}) };
+    const properties = Object.fromEntries(
+      [...props].map(([p, cs]) => {
+        const u = unique(cs) as Json[];
+        return [p, u.length === 1 ? u[0] : mergeVariants(u, 'anyOf')];
+      }),
+    );
+    merged = {
+      type: 'object',
+      ...(description ? { description } : {}),
+      ...(props.size ? { properties } : {}),
+      ...(required.length ? { required } : {}),
+    };
   }
   const all = unique([...(merged ? [merged] : []), ...rest]) as Json[];
   return all.length === 1 ? all[0] : { [key]: all };
@@ -104,18 +120,23 @@ function children(node: Json, name: string): Array<[string, unknown]> {
   const out: Array<[string, unknown]> = [];
   if (node.properties) for (const [p, c] of Object.entries(node.properties as Json)) out.push([p, c]);
   if (node.items) out.push([`${name}_item`, node.items]);
-  if (node.additionalProperties && typeof node.additionalProperties === 'object') out.push([`${name}_value`, node.additionalProperties]);
-  for (const k of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(node[k])) for (const c of node[k] as unknown[]) out.push([name, c]);
+  if (node.additionalProperties && typeof node.additionalProperties === 'object')
+    out.push([`${name}_value`, node.additionalProperties]);
+  for (const k of ['anyOf', 'oneOf', 'allOf'])
+    if (Array.isArray(node[k])) for (const c of node[k] as unknown[]) out.push([name, c]);
   return out;
 }
 
 /** Rebuilds a schema node with each direct subschema passed through `f`. */
 function mapChildren(node: Json, name: string, f: (child: unknown, name: string) => unknown): Json {
   const out: Json = { ...node };
-  if (node.properties) out.properties = Object.fromEntries(Object.entries(node.properties as Json).map(([p, c]) => [p, f(c, p)]));
+  if (node.properties)
+    out.properties = Object.fromEntries(Object.entries(node.properties as Json).map(([p, c]) => [p, f(c, p)]));
   if (node.items) out.items = f(node.items, `${name}_item`);
-  if (node.additionalProperties && typeof node.additionalProperties === 'object') out.additionalProperties = f(node.additionalProperties, `${name}_value`);
-  for (const k of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(node[k])) out[k] = (node[k] as unknown[]).map((c) => f(c, name));
+  if (node.additionalProperties && typeof node.additionalProperties === 'object')
+    out.additionalProperties = f(node.additionalProperties, `${name}_value`);
+  for (const k of ['anyOf', 'oneOf', 'allOf'])
+    if (Array.isArray(node[k])) out[k] = (node[k] as unknown[]).map((c) => f(c, name));
   return out;
 }
 
@@ -176,7 +197,8 @@ function strip(node: unknown): unknown {
   for (const [k, v] of Object.entries(node as Json)) {
     if (k === '$schema') continue;
     if ((k === 'maximum' && v === SAFE_INT) || (k === 'minimum' && v === -SAFE_INT)) continue;
-    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Json).map(([p, c]) => [p, strip(c)])) : strip(v);
+    out[k] =
+      k === 'properties' ? Object.fromEntries(Object.entries(v as Json).map(([p, c]) => [p, strip(c)])) : strip(v);
   }
   return out;
 }

@@ -14,11 +14,16 @@ export const LEGACY_RESOURCE_URI_KEY = 'ui/resourceUri';
 
 /** Tools that have a view, with what the view shows (the resource description). */
 export const VIEWS: Record<string, string> = {
-  analyze_emotion: 'Top labels, Ekman profile and valence per text; sentences coloured by valence and explanation spans when present.',
-  surd_decompose: 'Redundant, unique and synergistic components as bars, the leak, and p-values when significance was requested.',
-  regret_forecast: 'Utility and regret heatmaps, the recommendation per criterion, and a probability control that re-runs the tool and shows where the choice flips.',
-  analyze_conversation: 'Per-speaker valence and arousal over the turns with the shifts marked, speaker summaries, and the influence result.',
-  analyze_corpus: 'The corpus dashboard: Ekman and sentiment shares with intervals, valence by time bucket and by group, group differences.',
+  analyze_emotion:
+    'Top labels, Ekman profile and valence per text; sentences coloured by valence and explanation spans when present.',
+  surd_decompose:
+    'Redundant, unique and synergistic components as bars, the leak, and p-values when significance was requested.',
+  regret_forecast:
+    'Utility and regret heatmaps, the recommendation per criterion, and a probability control that re-runs the tool and shows where the choice flips.',
+  analyze_conversation:
+    'Per-speaker valence and arousal over the turns with the shifts marked, speaker summaries, and the influence result.',
+  analyze_corpus:
+    'The corpus dashboard: Ekman and sentiment shares with intervals, valence by time bucket and by group, group differences.',
 };
 
 /** The views whose tool this server registers (a view can be built before its tool lands). */
@@ -41,15 +46,32 @@ export function registerViews(server: McpServer): void {
   for (const tool of activeViews()) {
     const description = VIEWS[tool];
     const uri = viewUri(tool);
-    server.registerResource(`${tool} view`, uri, { title: `${tool} view`, description, mimeType: VIEW_MIME_TYPE }, async () => {
-      let text: string;
-      try {
-        text = await readFile(viewFile(tool), 'utf8');
-      } catch (err) {
-        throw new Error(`the ${tool} view is not built (${viewFile(tool)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}); run \`npm run build\``, { cause: err });
-      }
-      // No network access: the views inline everything, so the CSP needs no domains.
-      return { contents: [{ uri, mimeType: VIEW_MIME_TYPE, text, _meta: { ui: { csp: { connectDomains: [], resourceDomains: [] }, prefersBorder: true } } }] };
-    });
+    server.registerResource(
+      `${tool} view`,
+      uri,
+      { title: `${tool} view`, description, mimeType: VIEW_MIME_TYPE },
+      async () => {
+        let text: string;
+        try {
+          text = await readFile(viewFile(tool), 'utf8');
+        } catch (err) {
+          throw new Error(
+            `the ${tool} view is not built (${viewFile(tool)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}); run \`npm run build\``,
+            { cause: err },
+          );
+        }
+        // No network access: the views inline everything, so the CSP needs no domains.
+        return {
+          contents: [
+            {
+              uri,
+              mimeType: VIEW_MIME_TYPE,
+              text,
+              _meta: { ui: { csp: { connectDomains: [], resourceDomains: [] }, prefersBorder: true } },
+            },
+          ],
+        };
+      },
+    );
   }
 }

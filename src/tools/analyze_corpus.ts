@@ -20,29 +20,86 @@ import { modelBlockSchema } from './model-block.js';
 const field = z.string().min(1).max(200);
 
 const input = z.object({
-  path: z.string().min(1).max(4096).describe('Absolute path of the file, inside a --data-dir directory or an MCP root of the client.'),
-  format: z.enum(CORPUS_FORMATS).optional().describe('csv | tsv | jsonl | text (one text per line); default: from the extension (.csv, .tsv/.tab, .jsonl/.ndjson, .txt).'),
-  text_field: field.optional().describe('Column (CSV/TSV header) or key (JSONL) holding the text; required except for plain text.'),
-  group_field: field.optional().describe('Column or key to group by (e.g. team, product); per-group summaries and differences between the largest groups.'),
-  time_field: field.optional().describe('Column or key with an ISO 8601 date or date-time (no offset = UTC); enables the time series.'),
-  time_bucket: z.enum(['day', 'week', 'month']).default('month').describe('Time series bucket: UTC day, ISO week, or month.'),
-  limit: z.number().int().min(1).max(MAX_CORPUS_ROWS).optional().describe(`Read only the first N data rows (≤ ${MAX_CORPUS_ROWS}).`),
+  path: z
+    .string()
+    .min(1)
+    .max(4096)
+    .describe('Absolute path of the file, inside a --data-dir directory or an MCP root of the client.'),
+  format: z
+    .enum(CORPUS_FORMATS)
+    .optional()
+    .describe(
+      'csv | tsv | jsonl | text (one text per line); default: from the extension (.csv, .tsv/.tab, .jsonl/.ndjson, .txt).',
+    ),
+  text_field: field
+    .optional()
+    .describe('Column (CSV/TSV header) or key (JSONL) holding the text; required except for plain text.'),
+  group_field: field
+    .optional()
+    .describe(
+      'Column or key to group by (e.g. team, product); per-group summaries and differences between the largest groups.',
+    ),
+  time_field: field
+    .optional()
+    .describe('Column or key with an ISO 8601 date or date-time (no offset = UTC); enables the time series.'),
+  time_bucket: z
+    .enum(['day', 'week', 'month'])
+    .default('month')
+    .describe('Time series bucket: UTC day, ISO week, or month.'),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_CORPUS_ROWS)
+    .optional()
+    .describe(`Read only the first N data rows (≤ ${MAX_CORPUS_ROWS}).`),
   sample: z
     .object({
       rows: z.number().int().min(1).max(MAX_CORPUS_ROWS).describe('How many rows to analyse.'),
-      seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Seed: the same file, limit and seed give the same rows.'),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .default(0)
+        .describe('Seed: the same file, limit and seed give the same rows.'),
     })
     .optional()
     .describe('Analyse a deterministic, seeded sample of the (first `limit`) rows instead of all of them.'),
-  language: z.enum(['auto', ...LANGUAGE_CODES]).default('auto').describe('auto: identified per row (docs/language.md); rows in a language the model does not read are skipped and counted. Named: every row is read as that language.'),
-  detail: z.enum(DETAILS).default('standard').describe('Per-row JSONL size: summary (dominant label, detected labels, Ekman, sentiment, valence, arousal), standard (+ Ekman and sentiment scores), full (+ every label probability). The returned summary is the same for all.'),
-  threshold: z.number().min(0).max(1).optional().describe("One decision threshold for every label; default: the model's per-label thresholds tuned on dev data."),
-  output_dir: z.string().min(1).max(4096).optional().describe('Directory for the JSONL and HTML files (inside an allowed directory); default: next to the input.'),
+  language: z
+    .enum(['auto', ...LANGUAGE_CODES])
+    .default('auto')
+    .describe(
+      'auto: identified per row (docs/language.md); rows in a language the model does not read are skipped and counted. Named: every row is read as that language.',
+    ),
+  detail: z
+    .enum(DETAILS)
+    .default('standard')
+    .describe(
+      'Per-row JSONL size: summary (dominant label, detected labels, Ekman, sentiment, valence, arousal), standard (+ Ekman and sentiment scores), full (+ every label probability). The returned summary is the same for all.',
+    ),
+  threshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe("One decision threshold for every label; default: the model's per-label thresholds tuned on dev data."),
+  output_dir: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe('Directory for the JSONL and HTML files (inside an allowed directory); default: next to the input.'),
 });
 
 const r = z.number();
 const interval = z.tuple([r, r]).describe('95 % interval [low, high]');
-const share = z.object({ label: z.string(), count: z.number().int().nonnegative(), share: z.number().min(0).max(1), ci: interval.describe('95 % Wilson score interval') });
+const share = z.object({
+  label: z.string(),
+  count: z.number().int().nonnegative(),
+  share: z.number().min(0).max(1),
+  ci: interval.describe('95 % Wilson score interval'),
+});
 const scale = z
   .object({
     mean: r,
@@ -53,10 +110,21 @@ const scale = z
   .nullable();
 const scope = z.object({
   rows: z.number().int().nonnegative(),
-  languages: z.object({ en: z.number().int(), ko: z.number().int(), zh: z.number().int().optional(), ja: z.number().int().optional() })
-    .describe('rows per language; zh and ja only when there are some (ja rows are read by cross-lingual transfer of the GoEmotions head: docs/emotion.md)'),
-  labels: z.object({ goemotions: z.array(share).optional(), kote: z.array(share).optional(), cped: z.array(share).optional() })
-    .describe('Per taxonomy: share of its rows in which each label reaches its threshold (multi-label; cped: the argmax label unless a threshold is given)'),
+  languages: z
+    .object({
+      en: z.number().int(),
+      ko: z.number().int(),
+      zh: z.number().int().optional(),
+      ja: z.number().int().optional(),
+    })
+    .describe(
+      'rows per language; zh and ja only when there are some (ja rows are read by cross-lingual transfer of the GoEmotions head: docs/emotion.md)',
+    ),
+  labels: z
+    .object({ goemotions: z.array(share).optional(), kote: z.array(share).optional(), cped: z.array(share).optional() })
+    .describe(
+      'Per taxonomy: share of its rows in which each label reaches its threshold (multi-label; cped: the argmax label unless a threshold is given)',
+    ),
   ekman: z.array(share).describe('Share of rows per dominant Ekman class'),
   sentiment: z.array(share).describe('Share of rows per sentiment'),
   valence: scale,
@@ -67,28 +135,62 @@ const diff = z.object({ diff: r, ci: interval });
 const output = z.object({
   file: z.string(),
   format: z.enum(CORPUS_FORMATS),
-  complete: z.boolean().describe('false when the run stopped early (row limit, cancellation); the numbers cover the rows analysed'),
+  complete: z
+    .boolean()
+    .describe('false when the run stopped early (row limit, cancellation); the numbers cover the rows analysed'),
   stop_reason: z.string().nullable(),
   rows: z.object({
     read: z.number().int(),
     analysed: z.number().int(),
-    from_cache: z.number().int().describe('rows reused from the previous run\'s JSONL (same text, model and settings)'),
-    skipped: z.object({ malformed: z.number().int(), empty_text: z.number().int(), text_too_long: z.number().int(), unsupported_language: z.number().int().describe('rows in a language the model does not read (docs/language.md)') }),
+    from_cache: z.number().int().describe("rows reused from the previous run's JSONL (same text, model and settings)"),
+    skipped: z.object({
+      malformed: z.number().int(),
+      empty_text: z.number().int(),
+      text_too_long: z.number().int(),
+      unsupported_language: z.number().int().describe('rows in a language the model does not read (docs/language.md)'),
+    }),
     not_in_sample: z.number().int(),
-    language_uncertain: z.number().int().describe('rows analysed although their language was not identified: short or ambiguous Latin text read as English, text with some Hangul read as Korean (docs/language.md)'),
+    language_uncertain: z
+      .number()
+      .int()
+      .describe(
+        'rows analysed although their language was not identified: short or ambiguous Latin text read as English, text with some Hangul read as Korean (docs/language.md)',
+      ),
     blank_lines: z.number().int(),
-    time_unreadable: z.number().int().describe('analysed rows whose time value is missing or not ISO 8601 (in no bucket)'),
+    time_unreadable: z
+      .number()
+      .int()
+      .describe('analysed rows whose time value is missing or not ISO 8601 (in no bucket)'),
     group_missing: z.number().int().describe('analysed rows with an empty group value (group "(missing)")'),
   }),
-  malformed: z.array(z.object({ row: z.number().int(), line: z.number().int(), reason: z.string() })).describe('the first 20 malformed rows'),
+  malformed: z
+    .array(z.object({ row: z.number().int(), line: z.number().int(), reason: z.string() }))
+    .describe('the first 20 malformed rows'),
   summary: z.object({
     overall: scope,
     groups: z.array(scope.extend({ group: z.string() })),
     groups_overflow_rows: z.number().int(),
-    group_differences: z.array(z.object({ a: z.string(), b: z.string(), valence: diff.nullable(), arousal: diff.nullable(), positive: diff, negative: diff })).describe('a − b for pairs of the 5 largest groups: means with Welch intervals, shares with Newcombe intervals'),
+    group_differences: z
+      .array(
+        z.object({
+          a: z.string(),
+          b: z.string(),
+          valence: diff.nullable(),
+          arousal: diff.nullable(),
+          positive: diff,
+          negative: diff,
+        }),
+      )
+      .describe('a − b for pairs of the 5 largest groups: means with Welch intervals, shares with Newcombe intervals'),
     time: z.array(scope.extend({ bucket: z.string() })),
     buckets_overflow_rows: z.number().int(),
-    examples: z.array(z.object({ taxonomy: z.enum(TAXONOMIES), label: z.string(), rows: z.array(z.object({ row: z.number().int(), score: r, excerpt: z.string() })) })),
+    examples: z.array(
+      z.object({
+        taxonomy: z.enum(TAXONOMIES),
+        label: z.string(),
+        rows: z.array(z.object({ row: z.number().int(), score: r, excerpt: z.string() })),
+      }),
+    ),
   }),
   model: modelBlockSchema,
   thresholds: z.string(),
@@ -118,14 +220,32 @@ function summaryText(res: CorpusResult): string {
   const lines = [
     `${res.complete ? 'Analysed' : `PARTIAL (${res.stop_reason}):`} ${res.rows.analysed} of ${res.rows.read} rows read from ${res.file} (${res.rows.from_cache} from cache; skipped: ${res.rows.skipped.malformed} malformed, ${res.rows.skipped.empty_text} empty, ${res.rows.skipped.text_too_long} too long, ${res.rows.skipped.unsupported_language} in an unsupported language).`,
   ];
-  if (res.rows.language_uncertain > 0) lines.push(`${res.rows.language_uncertain} rows were read as a served language without a sure identification (language_uncertain; docs/language.md).`);
+  if (res.rows.language_uncertain > 0)
+    lines.push(
+      `${res.rows.language_uncertain} rows were read as a served language without a sure identification (language_uncertain; docs/language.md).`,
+    );
   if (o.rows > 0) {
-    const top = [...o.ekman].sort((a, b) => b.count - a.count).slice(0, 3).map((s) => `${s.label} ${(100 * s.share).toFixed(1)} %`).join(', ');
+    const top = [...o.ekman]
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 3)
+      .map((s) => `${s.label} ${(100 * s.share).toFixed(1)} %`)
+      .join(', ');
     const sent = o.sentiment.map((s) => `${s.label} ${(100 * s.share).toFixed(1)} %`).join(', ');
-    lines.push(`Ekman: ${top}. Sentiment: ${sent}. Valence mean ${f3(o.valence?.mean ?? NaN)}, arousal mean ${f3(o.arousal?.mean ?? NaN)}.`);
+    lines.push(
+      `Ekman: ${top}. Sentiment: ${sent}. Valence mean ${f3(o.valence?.mean ?? NaN)}, arousal mean ${f3(o.arousal?.mean ?? NaN)}.`,
+    );
   }
-  if (res.summary.groups.length) lines.push(`Groups: ${res.summary.groups.slice(0, 5).map((g) => `${g.group} (n=${g.rows}, valence ${f3(g.valence?.mean ?? NaN)})`).join('; ')}.`);
-  if (res.summary.time.length) lines.push(`Time buckets: ${res.summary.time.length} (${res.summary.time[0].bucket} … ${res.summary.time[res.summary.time.length - 1].bucket}).`);
+  if (res.summary.groups.length)
+    lines.push(
+      `Groups: ${res.summary.groups
+        .slice(0, 5)
+        .map((g) => `${g.group} (n=${g.rows}, valence ${f3(g.valence?.mean ?? NaN)})`)
+        .join('; ')}.`,
+    );
+  if (res.summary.time.length)
+    lines.push(
+      `Time buckets: ${res.summary.time.length} (${res.summary.time[0].bucket} … ${res.summary.time[res.summary.time.length - 1].bucket}).`,
+    );
   lines.push(`Report: ${res.files.report_html}; rows: ${res.files.rows_jsonl}.`);
   return lines.join('\n');
 }
@@ -156,7 +276,8 @@ export const analyzeCorpusTool: ToolDefinition<typeof input, typeof output> = {
 };
 
 function filesOf(ctx: ToolContext): CorpusFiles {
-  if (!ctx.services.files) throw new ToolError('internal', 'this server was started without file access for analyze_corpus');
+  if (!ctx.services.files)
+    throw new ToolError('internal', 'this server was started without file access for analyze_corpus');
   return ctx.services.files;
 }
 
@@ -180,8 +301,20 @@ export function presentCorpus(res: CorpusResult, files: Pick<CorpusFiles, 'uriOf
     structured: round4(res),
     summary: summaryText(res),
     links: [
-      { uri: files.uriOf(res.files.report_html), name: 'report.html', title: 'Emotion report (HTML)', mimeType: 'text/html', description: 'Self-contained HTML report with charts and tables' },
-      { uri: files.uriOf(res.files.rows_jsonl), name: 'rows.jsonl', title: 'Per-row results (JSON Lines)', mimeType: 'application/jsonl', description: 'One JSON object per analysed row, with a header and a footer line' },
+      {
+        uri: files.uriOf(res.files.report_html),
+        name: 'report.html',
+        title: 'Emotion report (HTML)',
+        mimeType: 'text/html',
+        description: 'Self-contained HTML report with charts and tables',
+      },
+      {
+        uri: files.uriOf(res.files.rows_jsonl),
+        name: 'rows.jsonl',
+        title: 'Per-row results (JSON Lines)',
+        mimeType: 'application/jsonl',
+        description: 'One JSON object per analysed row, with a header and a footer line',
+      },
     ],
   };
 }

@@ -32,22 +32,52 @@ import { memoryFor } from './memory-input.js';
 import { memoryBlockSchema, memoryBlocks } from './memory-reading.js';
 
 const input = z.object({
-  text: textArg(`One text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points). Give exactly one of text / texts.`).optional(),
-  texts: z.array(textArg(`1..${MAX_TEXT_CHARS} characters (Unicode code points)`)).min(1).max(MAX_BATCH_TEXTS).optional().describe(`Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order. An empty text (only whitespace, BOMs, zero-width characters) gets {error: {code: 'empty_text'}} in its place.`),
+  text: textArg(
+    `One text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points). Give exactly one of text / texts.`,
+  ).optional(),
+  texts: z
+    .array(textArg(`1..${MAX_TEXT_CHARS} characters (Unicode code points)`))
+    .min(1)
+    .max(MAX_BATCH_TEXTS)
+    .optional()
+    .describe(
+      `Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order. An empty text (only whitespace, BOMs, zero-width characters) gets {error: {code: 'empty_text'}} in its place.`,
+    ),
   language: z
     .enum(['auto', ...LANGUAGE_CODES])
     .default('auto')
-    .describe('auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (the tool description lists the served model\'s languages) is refused with unsupported_language.'),
-  top_k: z.number().int().min(1).max(44).default(5).describe('How many native-taxonomy labels to list per text (1..44).'),
-  threshold: z.number().min(0).max(1).optional().describe('One decision threshold for every label; default: the model\'s per-label thresholds tuned on dev data.'),
+    .describe(
+      "auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (the tool description lists the served model's languages) is refused with unsupported_language.",
+    ),
+  top_k: z
+    .number()
+    .int()
+    .min(1)
+    .max(44)
+    .default(5)
+    .describe('How many native-taxonomy labels to list per text (1..44).'),
+  threshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe("One decision threshold for every label; default: the model's per-label thresholds tuned on dev data."),
   detail: detailParam('standard'),
   granularity: granularityParam,
   explain: explainParam,
-  memory: z.boolean().optional().describe('Add a memory block: the nearest labelled cases of the experience memory and the labels they vote for (needs the server to run with --memory; docs/memory.md)'),
+  memory: z
+    .boolean()
+    .optional()
+    .describe(
+      'Add a memory block: the nearest labelled cases of the experience memory and the labels they vote for (needs the server to run with --memory; docs/memory.md)',
+    ),
 });
 
 const extras = {
-  sentences: z.array(sentenceSchema).optional().describe('granularity "sentence": each sentence with UTF-16 offsets and its emotion at the same detail'),
+  sentences: z
+    .array(sentenceSchema)
+    .optional()
+    .describe('granularity "sentence": each sentence with UTF-16 offsets and its emotion at the same detail'),
   explanation: explanationSchema.optional().describe('explain: spans that drive the top labels'),
   memory: memoryBlockSchema.optional(),
 };
@@ -56,19 +86,23 @@ const result = z.union([fullResult.extend(extras), standardResult.extend(extras)
 /** A text of a batch that was refused on its own (the other texts are still analysed). */
 const itemError = z.union([
   z.object({ error: z.object({ code: z.literal('empty_text'), message: z.string() }) }),
-  z.object({
-    error: z.object({
-      code: z.literal('unsupported_language'),
-      message: z.string(),
-      detected: z.string().describe('ISO 639-1 code identified (und: none)'),
-      confidence: z.number().min(0).max(1),
-      supported: z.array(z.string()).describe('languages the model reads'),
-    }),
-  }).describe('not analysed: the text is in a language the model does not read (docs/language.md)'),
+  z
+    .object({
+      error: z.object({
+        code: z.literal('unsupported_language'),
+        message: z.string(),
+        detected: z.string().describe('ISO 639-1 code identified (und: none)'),
+        confidence: z.number().min(0).max(1),
+        supported: z.array(z.string()).describe('languages the model reads'),
+      }),
+    })
+    .describe('not analysed: the text is in a language the model does not read (docs/language.md)'),
 ]);
 
 const output = z.object({
-  results: z.array(z.union([result, itemError])).describe('one entry per text, in order: its analysis, or {error} for a text refused on its own'),
+  results: z
+    .array(z.union([result, itemError]))
+    .describe('one entry per text, in order: its analysis, or {error} for a text refused on its own'),
   model: modelBlockSchema,
   cached: z.boolean(),
   elapsed_ms: z.number().nonnegative(),
@@ -107,7 +141,9 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
   // A text that is empty or in a language the model does not read (docs/language.md) is refused on its own in a
   // batch; the one `text` fails the call.
   if (args.explain) checkExplainLimits((batch ? named.filter((t) => !isEmptyText(t.text)) : named).map((t) => t.text));
-  const plan = await decideTexts(ctx, admitTexts(named, ctx.services.limits, batch ? 'item' : 'call'), { language: args.language });
+  const plan = await decideTexts(ctx, admitTexts(named, ctx.services.limits, batch ? 'item' : 'call'), {
+    language: args.language,
+  });
   if (!batch) plan.refuseCall('text');
   const t0 = performance.now();
   const outcomes = await readPlan(plan, ctx.signal, { requireTokens: true });
@@ -123,7 +159,13 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
   const steps = (args.granularity === 'sentence' ? 1 : 0) + (args.explain ? read.length : 0);
   let done = 0;
   if (args.granularity === 'sentence') {
-    const sentences = await sentenceResults(plan, read.map((it) => it.reading.text), read.map((it) => it.reading.analysis), opts, ctx.signal);
+    const sentences = await sentenceResults(
+      plan,
+      read.map((it) => it.reading.text),
+      read.map((it) => it.reading.analysis),
+      opts,
+      ctx.signal,
+    );
     sentences.forEach((s, i) => (read[i].result.sentences = s));
     await ctx.progress(++done, steps, 'sentences read');
   }
@@ -134,7 +176,13 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
       await ctx.progress(++done, steps, `text ${i} explained`);
     }
   }
-  if (args.memory) (await memoryBlocks(ctx, read.map((it) => it.reading.text))).forEach((b, i) => ((read[i].result as { memory?: unknown }).memory = b));
+  if (args.memory)
+    (
+      await memoryBlocks(
+        ctx,
+        read.map((it) => it.reading.text),
+      )
+    ).forEach((b, i) => ((read[i].result as { memory?: unknown }).memory = b));
   return { items, detail: args.detail, model: plan.model, elapsedMs: performance.now() - t0 };
 }
 
@@ -144,15 +192,26 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
     .slice(0, 3)
     .map((p, i) => {
       if ('error' in p) return `${profiles.length > 1 ? `[${i}] ` : ''}${p.error.code}: ${p.error.message}`;
-      const det = p.detected.slice(0, 3).map((d) => `${d.label} ${round3(d.score)}`).join(', ') || 'none over threshold';
-      const transfer = p.transfer ? ` [cross-lingual transfer, no ${p.language} training data: ${p.transfer.join(', ')}]` : '';
+      const det =
+        p.detected
+          .slice(0, 3)
+          .map((d) => `${d.label} ${round3(d.score)}`)
+          .join(', ') || 'none over threshold';
+      const transfer = p.transfer
+        ? ` [cross-lingual transfer, no ${p.language} training data: ${p.transfer.join(', ')}]`
+        : '';
       return `${profiles.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}${transfer}${p.note ? ` (${p.note})` : ''}`;
     })
     .concat(profiles.length > 3 ? [`… ${profiles.length - 3} more`] : [])
     .join('\n');
   const results = r.items.map((it): EmotionResultItem => ('error' in it ? it : it.result));
   const model = modelBlock(r.model);
-  return sizedOutput({ results, model, cached: false, elapsed_ms: Math.round(r.elapsedMs * 100) / 100 }, summary, 'send fewer texts', r.detail);
+  return sizedOutput(
+    { results, model, cached: false, elapsed_ms: Math.round(r.elapsedMs * 100) / 100 },
+    summary,
+    'send fewer texts',
+    r.detail,
+  );
 }
 
 /** What tools/list says: the served model's languages and heads, and how to read each number. */

@@ -46,24 +46,51 @@ const partySchema = z.object({
 });
 
 const layerOverrides = z.object(
-  Object.fromEntries(LAYERS.map((l) => [l, z.number().optional().describe(`${l} layer weight; clamped to [0.3, 2.5]`)])) as Record<Layer, z.ZodOptional<z.ZodNumber>>,
+  Object.fromEntries(
+    LAYERS.map((l) => [l, z.number().optional().describe(`${l} layer weight; clamped to [0.3, 2.5]`)]),
+  ) as Record<Layer, z.ZodOptional<z.ZodNumber>>,
 );
 
 const input = z.object({
   scenario: textArg(
     'text describing the action and its consequences; used alone (without parties) it makes the model estimate the variables — pass `parties` instead for exact results',
   ).optional(),
-  parties: z.array(partySchema).min(1).max(200).optional().describe('explicit parties with their effects: exact, no model needed'),
+  parties: z
+    .array(partySchema)
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('explicit parties with their effects: exact, no model needed'),
   v2: z
     .object({
-      external_cost: z.number().min(0).max(1).optional().describe('cost pushed onto people not listed, as a share of the total stakes (0..1, default 0)'),
-      redistribution_effect: z.number().min(-1).max(1).optional().describe('+1 = benefits flow to the worse-off, −1 = to the better-off (default 0)'),
-      self_damage: z.number().min(0).max(1).optional().describe("share of the pleasure the actor pays back as harm to itself (0..1, default 0)"),
+      external_cost: z
+        .number()
+        .min(0)
+        .max(1)
+        .optional()
+        .describe('cost pushed onto people not listed, as a share of the total stakes (0..1, default 0)'),
+      redistribution_effect: z
+        .number()
+        .min(-1)
+        .max(1)
+        .optional()
+        .describe('+1 = benefits flow to the worse-off, −1 = to the better-off (default 0)'),
+      self_damage: z
+        .number()
+        .min(0)
+        .max(1)
+        .optional()
+        .describe('share of the pleasure the actor pays back as harm to itself (0..1, default 0)'),
     })
     .optional()
     .describe('v2 corrections beyond the classic calculus'),
-  layer_weights: layerOverrides.optional().describe('overrides of the six weight layers (default 1 or the profile preset), each clamped to [0.3, 2.5]'),
-  profile: z.enum(PROFILES).default('neutral').describe('cultural weighting preset of the layers (default neutral = all 1)'),
+  layer_weights: layerOverrides
+    .optional()
+    .describe('overrides of the six weight layers (default 1 or the profile preset), each clamped to [0.3, 2.5]'),
+  profile: z
+    .enum(PROFILES)
+    .default('neutral')
+    .describe('cultural weighting preset of the layers (default neutral = all 1)'),
 });
 
 const variable = z.object({
@@ -74,8 +101,16 @@ const variable = z.object({
 });
 
 const VARIABLE_NAMES = [
-  'intensity', 'duration', 'certainty', 'propinquity', 'fecundity', 'purity', 'extent',
-  'external_cost', 'redistribution_effect', 'self_damage',
+  'intensity',
+  'duration',
+  'certainty',
+  'propinquity',
+  'fecundity',
+  'purity',
+  'extent',
+  'external_cost',
+  'redistribution_effect',
+  'self_damage',
 ] as const;
 type VariableName = (typeof VARIABLE_NAMES)[number];
 type VariableOut = z.infer<typeof variable>;
@@ -87,29 +122,48 @@ const layerOut = z.object({
 });
 
 const output = z.object({
-  mode: z.enum(['structured', 'text']).describe('structured = computed from the given parties; text = variables estimated from the scenario by the model'),
-  variables: z.object(Object.fromEntries(VARIABLE_NAMES.map((n) => [n, variable])) as Record<VariableName, typeof variable>).describe(
-    'the ten variables; for given parties the six effect dimensions are count-weighted means over all effects and extent is the total head count',
+  mode: z
+    .enum(['structured', 'text'])
+    .describe(
+      'structured = computed from the given parties; text = variables estimated from the scenario by the model',
+    ),
+  variables: z
+    .object(Object.fromEntries(VARIABLE_NAMES.map((n) => [n, variable])) as Record<VariableName, typeof variable>)
+    .describe(
+      'the ten variables; for given parties the six effect dimensions are count-weighted means over all effects and extent is the total head count',
+    ),
+  parties: z.array(
+    z.object({
+      name: z.string(),
+      count: z.number(),
+      pleasure: z.number().describe('count × Σ classic pleasure values'),
+      pain: z.number().describe('count × Σ |classic pain values|'),
+      net: z.number().describe('pleasure − pain'),
+      extent: z.number(),
+      weighted_net: z.number().describe("this party's share of final_score (after layers, before v2)"),
+    }),
   ),
-  parties: z.array(z.object({
-    name: z.string(),
-    count: z.number(),
-    pleasure: z.number().describe('count × Σ classic pleasure values'),
-    pain: z.number().describe('count × Σ |classic pain values|'),
-    net: z.number().describe('pleasure − pain'),
-    extent: z.number(),
-    weighted_net: z.number().describe("this party's share of final_score (after layers, before v2)"),
-  })),
   extent: z.number().describe('Σ counts'),
   classic_total: z.number().describe('Σ party nets (classic calculus, no layers, no v2)'),
   profile: z.enum(PROFILES),
   layer_weights: z.object(Object.fromEntries(LAYERS.map((l) => [l, layerOut])) as Record<Layer, typeof layerOut>),
-  gross_stakes: z.number().describe('Σ |layered values| × effective counts: the scale ethical_score and the verdict compare against'),
-  v2_adjustment: z.object({ external_cost: z.number(), redistribution: z.number(), self_damage: z.number(), total: z.number() }),
+  gross_stakes: z
+    .number()
+    .describe('Σ |layered values| × effective counts: the scale ethical_score and the verdict compare against'),
+  v2_adjustment: z.object({
+    external_cost: z.number(),
+    redistribution: z.number(),
+    self_damage: z.number(),
+    total: z.number(),
+  }),
   final_score: z.number(),
   ethical_score: z.number().min(0).max(1).describe('½(1 + tanh(final_score / (w_contextual × gross_stakes)))'),
-  verdict: z.enum(['net_pleasure', 'net_pain', 'balanced']).describe('balanced when |final_score| ≤ 5 % of the weighted gross stakes'),
-  largest_terms: z.array(z.object({ label: z.string(), value: z.number() })).describe('the largest additive terms of final_score'),
+  verdict: z
+    .enum(['net_pleasure', 'net_pain', 'balanced'])
+    .describe('balanced when |final_score| ≤ 5 % of the weighted gross stakes'),
+  largest_terms: z
+    .array(z.object({ label: z.string(), value: z.number() }))
+    .describe('the largest additive terms of final_score'),
   explanation: z.string(),
   estimation: z
     .object({
@@ -143,8 +197,11 @@ function v2Of(args: Args): V2 {
   };
 }
 
-function v2Variables(args: Args): Pick<Record<VariableName, VariableOut>, 'external_cost' | 'redistribution_effect' | 'self_damage'> {
-  const one = (v: number | undefined): VariableOut => (v === undefined ? { value: 0, source: 'default' } : { value: v, source: 'given' });
+function v2Variables(
+  args: Args,
+): Pick<Record<VariableName, VariableOut>, 'external_cost' | 'redistribution_effect' | 'self_damage'> {
+  const one = (v: number | undefined): VariableOut =>
+    v === undefined ? { value: 0, source: 'default' } : { value: v, source: 'given' };
   return {
     external_cost: one(args.v2?.external_cost),
     redistribution_effect: one(args.v2?.redistribution_effect),
@@ -156,40 +213,75 @@ function v2Variables(args: Args): Pick<Record<VariableName, VariableOut>, 'exter
 function meanDimension(parties: readonly Party[], dim: TextDimension): number {
   let sum = 0;
   let weight = 0;
-  for (const p of parties) for (const e of p.effects) { sum += p.count * e[dim]; weight += p.count; }
+  for (const p of parties)
+    for (const e of p.effects) {
+      sum += p.count * e[dim];
+      weight += p.count;
+    }
   return sum / weight;
 }
 
-function scored(mode: BenthamResult['mode'], args: Args, parties: Party[], variables: Record<VariableName, VariableOut>): BenthamResult {
+function scored(
+  mode: BenthamResult['mode'],
+  args: Args,
+  parties: Party[],
+  variables: Record<VariableName, VariableOut>,
+): BenthamResult {
   const layers = resolveLayers(args.profile, args.layer_weights ?? {});
-  return { mode, profile: args.profile, variables, layers, score: scoreBentham(parties, v2Of(args), weightsOf(layers)) };
+  return {
+    mode,
+    profile: args.profile,
+    variables,
+    layers,
+    score: scoreBentham(parties, v2Of(args), weightsOf(layers)),
+  };
 }
 
 export async function computeBentham(args: Args, ctx: ToolContext): Promise<BenthamResult> {
   if (args.parties !== undefined) {
     // A scenario given alongside parties is not analysed, but it is still held to the text limit.
     if (args.scenario !== undefined) checkTexts([{ name: 'scenario', text: args.scenario }], ctx.services.limits);
-    const parties: Party[] = args.parties.map((p) => ({ name: p.name, count: p.count, effects: p.effects.map((e): Effect => ({ ...e })) }));
+    const parties: Party[] = args.parties.map((p) => ({
+      name: p.name,
+      count: p.count,
+      effects: p.effects.map((e): Effect => ({ ...e })),
+    }));
     const given = (v: number): VariableOut => ({ value: v, source: 'given' });
     const variables = {
-      ...(Object.fromEntries(TEXT_DIMENSIONS.map((d) => [d, given(meanDimension(parties, d))])) as Record<TextDimension, VariableOut>),
+      ...(Object.fromEntries(TEXT_DIMENSIONS.map((d) => [d, given(meanDimension(parties, d))])) as Record<
+        TextDimension,
+        VariableOut
+      >),
       extent: given(parties.reduce((n, p) => n + p.count, 0)),
       ...v2Variables(args),
     };
     return scored('structured', args, parties, variables);
   }
   if (args.scenario === undefined) {
-    throw new ToolError('invalid_input', 'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given');
+    throw new ToolError(
+      'invalid_input',
+      'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given',
+    );
   }
-  const { reader, readings: [{ analysis }] } = await readAll(ctx, [{ name: 'scenario', text: args.scenario }], { only: TEXT_ESTIMATE_LANGUAGES });
-  const estimate = estimateBenthamFromText(analysis, reader.model.labels, oneSentimentOf(analysis, reader.model)?.probability);
+  const {
+    reader,
+    readings: [{ analysis }],
+  } = await readAll(ctx, [{ name: 'scenario', text: args.scenario }], { only: TEXT_ESTIMATE_LANGUAGES });
+  const estimate = estimateBenthamFromText(
+    analysis,
+    reader.model.labels,
+    oneSentimentOf(analysis, reader.model)?.probability,
+  );
   const parties: Party[] = [{ name: 'those affected (estimated)', count: 1, effects: [...estimate.effects] }];
   const variables: Record<VariableName, VariableOut> = {
     ...estimate.variables,
     extent: { value: 1, source: 'default', basis: 'the model cannot count the people affected; one party of one' },
     ...v2Variables(args),
   };
-  return { ...scored('text', args, parties, variables), estimation: { model: reader.model.id, kind: estimate.kind, signals: estimate.signals } };
+  return {
+    ...scored('text', args, parties, variables),
+    estimation: { model: reader.model.id, kind: estimate.kind, signals: estimate.signals },
+  };
 }
 
 function explain(score: BenthamScore): string {
@@ -206,7 +298,13 @@ export function presentBentham(r: BenthamResult): ToolOutput<BenthamOutput> {
     mode: r.mode,
     variables: r.variables,
     parties: score.parties.map((p) => ({
-      name: p.name, count: p.count, pleasure: p.pleasure, pain: p.pain, net: p.net, extent: p.extent, weighted_net: p.weightedNet,
+      name: p.name,
+      count: p.count,
+      pleasure: p.pleasure,
+      pain: p.pain,
+      net: p.net,
+      extent: p.extent,
+      weighted_net: p.weightedNet,
     })),
     extent: score.extent,
     classic_total: score.classicTotal,
@@ -236,16 +334,16 @@ export const benthamScoreTool: ToolDefinition<typeof input, typeof output> = {
   name: 'bentham_score',
   title: "Bentham's felicific calculus",
   description:
-    'Scores whether an action produces net pleasure or net pain with Bentham\'s calculus (intensity, duration, certainty, '
-    + 'propinquity, fecundity, purity, extent) plus v2 corrections (external cost, redistribution, self-damage), six weight '
-    + 'layers and cultural profiles. For exact results (no model, every number explained), pass `parties` — you can usually '
-    + 'write them from the situation yourself: `parties: [{ name: "tenants", count: 40, effects: [{ kind: "pain", '
-    + 'intensity: 0.7, duration: 0.8, certainty: 0.9, propinquity: 1, fecundity: 0.2, purity: 0.8 }] }, { name: "owner", '
-    + 'effects: [{ kind: "pleasure", intensity: 0.6, duration: 0.5, certainty: 0.9, propinquity: 0.8, fecundity: 0, '
-    + 'purity: 1 }] }]` (each dimension 0..1). With only a `scenario` text the model estimates the variables (marked '
-    + '"estimated"): one pleasure and one pain weighted by its P(positive), so that score is a rough, continuous reading. '
-    + 'Returns every variable with its source, per-party pleasure/pain/net, classic_total, final_score, ethical_score (0..1), '
-    + 'a verdict and the largest terms.',
+    "Scores whether an action produces net pleasure or net pain with Bentham's calculus (intensity, duration, certainty, " +
+    'propinquity, fecundity, purity, extent) plus v2 corrections (external cost, redistribution, self-damage), six weight ' +
+    'layers and cultural profiles. For exact results (no model, every number explained), pass `parties` — you can usually ' +
+    'write them from the situation yourself: `parties: [{ name: "tenants", count: 40, effects: [{ kind: "pain", ' +
+    'intensity: 0.7, duration: 0.8, certainty: 0.9, propinquity: 1, fecundity: 0.2, purity: 0.8 }] }, { name: "owner", ' +
+    'effects: [{ kind: "pleasure", intensity: 0.6, duration: 0.5, certainty: 0.9, propinquity: 0.8, fecundity: 0, ' +
+    'purity: 1 }] }]` (each dimension 0..1). With only a `scenario` text the model estimates the variables (marked ' +
+    '"estimated"): one pleasure and one pain weighted by its P(positive), so that score is a rough, continuous reading. ' +
+    'Returns every variable with its source, per-party pleasure/pain/net, classic_total, final_score, ethical_score (0..1), ' +
+    'a verdict and the largest terms.',
   input,
   output,
   cache: 'args',

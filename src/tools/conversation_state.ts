@@ -68,10 +68,21 @@ export function encodeState(state: ConversationState, model: string, signer: Tok
 
 export function decodeState(token: string, model: string, signer: TokenSigner): ConversationState {
   const parts = token.split('.');
-  if (parts.length === 3 && parts[0] === UNSIGNED_PREFIX) throw new ToolError('invalid_input', 'state token is from an earlier server version (unsigned); send the whole conversation without state');
-  if (parts.length !== 3 || parts[0] !== PREFIX) throw new ToolError('invalid_input', `state is not a conversation state token (expected '${PREFIX}.<data>.<signature>' as returned by analyze_conversation)`);
+  if (parts.length === 3 && parts[0] === UNSIGNED_PREFIX)
+    throw new ToolError(
+      'invalid_input',
+      'state token is from an earlier server version (unsigned); send the whole conversation without state',
+    );
+  if (parts.length !== 3 || parts[0] !== PREFIX)
+    throw new ToolError(
+      'invalid_input',
+      `state is not a conversation state token (expected '${PREFIX}.<data>.<signature>' as returned by analyze_conversation)`,
+    );
   if (!signer.verify(`${PREFIX}.${parts[1]}`, parts[2])) {
-    throw new ToolError('invalid_input', 'state token is damaged or was not made by this server (signature mismatch); send the token exactly as it was returned, or the whole conversation without state');
+    throw new ToolError(
+      'invalid_input',
+      'state token is damaged or was not made by this server (signature mismatch); send the token exactly as it was returned, or the whole conversation without state',
+    );
   }
   const json = Buffer.from(parts[1], 'base64url').toString('utf8');
   let raw: unknown;
@@ -81,15 +92,29 @@ export function decodeState(token: string, model: string, signer: TokenSigner): 
     throw new ToolError('invalid_input', 'state token does not hold valid JSON');
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ToolError('invalid_input', `state token has an invalid structure (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`);
+  if (!parsed.success)
+    throw new ToolError(
+      'invalid_input',
+      `state token has an invalid structure (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})`,
+    );
   const { model: m, params, state } = parsed.data;
-  if (m !== model) throw new ToolError('invalid_input', `state was made with model ${m}, but the server now runs ${model}; send the whole conversation without state`);
-  if (params !== PARAMS_FINGERPRINT) throw new ToolError('invalid_input', 'state was made with other conversation parameters (another server version); send the whole conversation without state');
+  if (m !== model)
+    throw new ToolError(
+      'invalid_input',
+      `state was made with model ${m}, but the server now runs ${model}; send the whole conversation without state`,
+    );
+  if (params !== PARAMS_FINGERPRINT)
+    throw new ToolError(
+      'invalid_input',
+      'state was made with other conversation parameters (another server version); send the whole conversation without state',
+    );
   const n = state.speakers.length;
-  if (state.prev && state.prev.speaker >= n) throw new ToolError('invalid_input', 'state token refers to an unknown speaker');
+  if (state.prev && state.prev.speaker >= n)
+    throw new ToolError('invalid_input', 'state token refers to an unknown speaker');
   for (const key of Object.keys(state.counts)) {
     const [i, j] = key.split('>').map(Number);
-    if (i >= n || j >= n || i === j) throw new ToolError('invalid_input', `state token has an invalid speaker pair '${key}'`);
+    if (i >= n || j >= n || i === j)
+      throw new ToolError('invalid_input', `state token has an invalid speaker pair '${key}'`);
   }
   return state as ConversationState;
 }

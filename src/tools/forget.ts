@@ -7,7 +7,12 @@ import { memoryFor, parseTime, timeArg } from './memory-input.js';
 import type { ToolDefinition } from './types.js';
 
 const input = z.object({
-  ids: z.array(z.number().int().min(1)).min(1).max(10_000).optional().describe('Record ids (as remember and recall return them)'),
+  ids: z
+    .array(z.number().int().min(1))
+    .min(1)
+    .max(10_000)
+    .optional()
+    .describe('Record ids (as remember and recall return them)'),
   tag: z.string().min(1).max(64).optional().describe('Every record carrying this tag'),
   since: timeArg('Records that happened at or after this time').optional(),
   until: timeArg('Records that happened at or before this time').optional(),
@@ -24,7 +29,7 @@ export const forgetTool: ToolDefinition<typeof input, typeof output> = {
   title: 'Forget records of the memory',
   description:
     'Deletes records of the experience memory: by ids, by tag, or by a time range (since/until; combined, a record must match all given). ' +
-    'Records, vectors and text are removed and the file is compacted: the text is not left in the store\'s files. Needs --memory.',
+    "Records, vectors and text are removed and the file is compacted: the text is not left in the store's files. Needs --memory.",
   input,
   output,
   cache: 'none',
@@ -32,9 +37,17 @@ export const forgetTool: ToolDefinition<typeof input, typeof output> = {
   handler: async (args, ctx) => {
     const memory = memoryFor(ctx);
     if (!args.ids && args.tag === undefined && args.since === undefined && args.until === undefined) {
-      throw new ToolError('invalid_input', 'give ids, a tag, or a time range (since / until): forget never deletes everything unasked');
+      throw new ToolError(
+        'invalid_input',
+        'give ids, a tag, or a time range (since / until): forget never deletes everything unasked',
+      );
     }
-    const r = memory.remove({ ids: args.ids, tag: args.tag, since: parseTime(args.since), until: parseTime(args.until) });
+    const r = memory.remove({
+      ids: args.ids,
+      tag: args.tag,
+      since: parseTime(args.since),
+      until: parseTime(args.until),
+    });
     const records = memory.stats().records;
     return {
       structured: { removed: r.removed, ids: r.ids, memory: { path: memory.path, records } },

@@ -16,7 +16,14 @@ import { LANGUAGE_CODES } from '../core/model.js';
 import { round3 } from '../core/numbers.js';
 import { analyzeEmotionTool, type EmotionOutput, type EmotionResultItem } from './analyze_emotion.js';
 import { benthamScoreTool, type BenthamOutput } from './bentham_score.js';
-import { sizedOutput, detailParam, explainParam, granularityParam, isDetailed, summaryFromStandard } from './emotion_reading.js';
+import {
+  sizedOutput,
+  detailParam,
+  explainParam,
+  granularityParam,
+  isDetailed,
+  summaryFromStandard,
+} from './emotion_reading.js';
 import { toToolError } from './errors.js';
 import { regretForecastTool, type RegretOutput } from './regret_forecast.js';
 import { surdDecomposeTool, type SurdOutput } from './surd_decompose.js';
@@ -25,23 +32,48 @@ import { readsSentence } from './model-facts.js';
 import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 const block = (what: string) =>
-  z.object({}).loose().optional().describe(`${what} Validated like that tool's own arguments; an invalid block fails only its section.`);
+  z
+    .object({})
+    .loose()
+    .optional()
+    .describe(`${what} Validated like that tool's own arguments; an invalid block fails only its section.`);
 
 const input = z.object({
-  text: textArg(`The text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points): a diary entry, a dilemma, a customer message…`),
-  language: z.enum(['auto', ...LANGUAGE_CODES]).default('auto').describe('Language of the text; auto identifies it (docs/language.md). A text or language the model does not read fails the text sections with unsupported_language.'),
-  bentham: block('Arguments for bentham_score (parties, v2, layer_weights, profile). Passing parties gives exact results, e.g. { parties: [{ name: "staff", count: 12, effects: [{ kind: "pain", intensity: 0.6, duration: 0.7, certainty: 0.8, propinquity: 1, fecundity: 0.1, purity: 0.9 }] }] }; without parties the text is the scenario and the model estimates the variables.'),
-  regret: block('Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.'),
-  surd: block('Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram form). Without it the section is skipped.'),
-  sections: z.array(z.enum(SECTIONS as [Section, ...Section[]])).min(1).max(4).optional().describe('Run only these sections (default all four).'),
-  detail: detailParam('standard').describe('Size of the emotion section\'s result: summary | standard | full, as in analyze_emotion (the integration always reads the standard numbers).'),
+  text: textArg(
+    `The text to analyse (1..${MAX_TEXT_CHARS} characters, counted as Unicode code points): a diary entry, a dilemma, a customer message…`,
+  ),
+  language: z
+    .enum(['auto', ...LANGUAGE_CODES])
+    .default('auto')
+    .describe(
+      'Language of the text; auto identifies it (docs/language.md). A text or language the model does not read fails the text sections with unsupported_language.',
+    ),
+  bentham: block(
+    'Arguments for bentham_score (parties, v2, layer_weights, profile). Passing parties gives exact results, e.g. { parties: [{ name: "staff", count: 12, effects: [{ kind: "pain", intensity: 0.6, duration: 0.7, certainty: 0.8, propinquity: 1, fecundity: 0.1, purity: 0.9 }] }] }; without parties the text is the scenario and the model estimates the variables.',
+  ),
+  regret: block(
+    'Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.',
+  ),
+  surd: block(
+    'Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram form). Without it the section is skipped.',
+  ),
+  sections: z
+    .array(z.enum(SECTIONS as [Section, ...Section[]]))
+    .min(1)
+    .max(4)
+    .optional()
+    .describe('Run only these sections (default all four).'),
+  detail: detailParam('standard').describe(
+    "Size of the emotion section's result: summary | standard | full, as in analyze_emotion (the integration always reads the standard numbers).",
+  ),
   granularity: granularityParam,
   explain: explainParam,
 });
 
 const skipped = z.object({ skipped: z.string().describe('why the section did not run') });
 const failed = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-const sectionOf = (schema: z.ZodObject) => z.union([schema.extend({ cached: z.boolean().optional() }), skipped, failed]);
+const sectionOf = (schema: z.ZodObject) =>
+  z.union([schema.extend({ cached: z.boolean().optional() }), skipped, failed]);
 const score = z.object({
   value: z.number().nullable(),
   formula: z.string(),
@@ -97,11 +129,18 @@ function sectionArgs(section: Section, args: Args): { args: unknown } | { skip: 
         },
       };
     case 'bentham':
-      return { args: args.bentham && 'parties' in args.bentham ? { ...args.bentham } : { ...(args.bentham ?? {}), scenario: args.text } };
+      return {
+        args:
+          args.bentham && 'parties' in args.bentham
+            ? { ...args.bentham }
+            : { ...(args.bentham ?? {}), scenario: args.text },
+      };
     case 'regret':
       return { args: { ...(args.regret ?? {}), decision: args.regret?.decision ?? args.text } };
     case 'surd':
-      return args.surd ? { args: { ...args.surd } } : { skip: 'no SURD data given (pass `surd` with samples or a histogram)' };
+      return args.surd
+        ? { args: { ...args.surd } }
+        : { skip: 'no SURD data given (pass `surd` with samples or a histogram)' };
   }
 }
 
@@ -116,7 +155,9 @@ async function runSection<I extends z.ZodObject, O extends z.ZodObject>(
   if ('skip' in built) return { skipped: built.skip };
   const parsed = def.input.safeParse(built.args);
   if (!parsed.success) {
-    const message = parsed.error.issues.map((i) => `${i.path.length ? `${section}.${i.path.join('.')}` : section}: ${i.message}`).join('; ');
+    const message = parsed.error.issues
+      .map((i) => `${i.path.length ? `${section}.${i.path.join('.')}` : section}: ${i.message}`)
+      .join('; ');
     return { error: { code: 'invalid_input', message } };
   }
   try {
@@ -138,15 +179,30 @@ function signals(requested: readonly Section[], results: SectionResults): Integr
   const r = ok(e) ? e.results[0] : undefined;
   // (one `text` is sent, so the entry is never a per-item error: an empty text fails the whole section)
   if (r && !('error' in r)) {
-    if (!isDetailed(r)) throw new Error('the emotion section ran at detail "summary"; the integration needs the standard result');
+    if (!isDetailed(r))
+      throw new Error('the emotion section ran at detail "summary"; the integration needs the standard result');
     // the one sentiment (probability and valence from one rule) when the reading has it; zh readings keep the heads
     const one = 'probability' in r.sentiment ? r.sentiment : null;
     x.emotion = one
-      ? ({ positive_probability: one.probability, valence: one.valence, heads_disagree: one.heads_disagree, ekman: r.ekman.scores } satisfies EmotionSignals)
-      : ({ positive_probability: r.sentiment.positive_probability, valence: r.valence, ekman: r.ekman.scores } satisfies EmotionSignals);
+      ? ({
+          positive_probability: one.probability,
+          valence: one.valence,
+          heads_disagree: one.heads_disagree,
+          ekman: r.ekman.scores,
+        } satisfies EmotionSignals)
+      : ({
+          positive_probability: r.sentiment.positive_probability,
+          valence: r.valence,
+          ekman: r.ekman.scores,
+        } satisfies EmotionSignals);
   }
   const b = results.bentham;
-  if (ok(b)) x.bentham = { ethical_score: b.ethical_score, mode: b.mode, kind_confidence: b.estimation?.kind.confidence } satisfies BenthamSignals;
+  if (ok(b))
+    x.bentham = {
+      ethical_score: b.ethical_score,
+      mode: b.mode,
+      kind_confidence: b.estimation?.kind.confidence,
+    } satisfies BenthamSignals;
   const g = results.regret;
   if (ok(g)) {
     if (g.mode === 'anticipated_regret') {
@@ -178,12 +234,24 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
   const results: SectionResults = {};
   const run = async (section: Section): Promise<void> => {
     switch (section) {
-      case 'emotion': results.emotion = await runSection(section, analyzeEmotionTool, args, ctx); break;
-      case 'bentham': results.bentham = await runSection(section, benthamScoreTool, args, ctx); break;
-      case 'regret': results.regret = await runSection(section, regretForecastTool, args, ctx); break;
-      case 'surd': results.surd = await runSection(section, surdDecomposeTool, args, ctx); break;
+      case 'emotion':
+        results.emotion = await runSection(section, analyzeEmotionTool, args, ctx);
+        break;
+      case 'bentham':
+        results.bentham = await runSection(section, benthamScoreTool, args, ctx);
+        break;
+      case 'regret':
+        results.regret = await runSection(section, regretForecastTool, args, ctx);
+        break;
+      case 'surd':
+        results.surd = await runSection(section, surdDecomposeTool, args, ctx);
+        break;
     }
-    await ctx.progress(++done, requested.length, `${section} ${isFailure(results[section]) ? 'skipped or failed' : 'done'}`);
+    await ctx.progress(
+      ++done,
+      requested.length,
+      `${section} ${isFailure(results[section]) ? 'skipped or failed' : 'done'}`,
+    );
   };
   await Promise.all(requested.map(run));
   const integrated = integrate(signals(requested, results));
@@ -200,9 +268,17 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
     }),
   ].join('\n');
   if (args.detail === 'summary' && ok(emotion)) {
-    results.emotion = { ...emotion, results: emotion.results.map((r) => (isDetailed(r) ? (summaryFromStandard(r) as EmotionResultItem) : r)) };
+    results.emotion = {
+      ...emotion,
+      results: emotion.results.map((r) => (isDetailed(r) ? (summaryFromStandard(r) as EmotionResultItem) : r)),
+    };
   }
-  const structured = { language, sections: results, integrated, elapsed_ms: Math.round((performance.now() - t0) * 100) / 100 };
+  const structured = {
+    language,
+    sections: results,
+    integrated,
+    elapsed_ms: Math.round((performance.now() - t0) * 100) / 100,
+  };
   return sizedOutput(structured, summary, 'granularity "text" / explain false, or a shorter text', args.detail);
 }
 
@@ -211,7 +287,7 @@ function describeFull(model: ServedModel | null): string {
     'One call for a paragraph of text (diary entry, dilemma, customer message): runs analyze_emotion, bentham_score ' +
     '(scenario = the text unless parties are given), regret_forecast (anticipated regret of the text, or a full regret ' +
     'analysis when options/outcomes are given) and, when data are attached, surd_decompose, concurrently. Returns each ' +
-    'section (or why it was skipped / failed; each section is that tool\'s result, read as its description says) and five integrated scores in ' +
+    "section (or why it was skipped / failed; each section is that tool's result, read as its description says) and five integrated scores in " +
     '[0, 1] or [−1, 1] — overall_sentiment, ethical_score, regret_potential, causal_clarity, confidence — each with the formula and the inputs that produced it. ' +
     `${readsSentence(model)} The bentham and regret text sections read English and Korean only.`
   );

@@ -22,4 +22,8 @@ export const TOOLS: readonly ToolDefinition[] = [
 ] as unknown as ToolDefinition[];
 
 /** The experience-memory tools, registered only when memory is on (--memory PATH). */
-export const MEMORY_TOOLS: readonly ToolDefinition[] = [rememberTool, recallTool, forgetTool] as unknown as ToolDefinition[];
+export const MEMORY_TOOLS: readonly ToolDefinition[] = [
+  rememberTool,
+  recallTool,
+  forgetTool,
+] as unknown as ToolDefinition[];

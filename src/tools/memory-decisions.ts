@@ -25,11 +25,22 @@ export const decisionMemorySchema = z
       }),
     ),
     scenarios: z
-      .array(z.object({ name: z.string(), caller_probability: z.number(), times_happened: z.number().int(), posterior_mean: z.number() }))
-      .describe('per caller scenario: how often a similar past decision ended in a scenario of that name, and the Dirichlet posterior mean'),
+      .array(
+        z.object({
+          name: z.string(),
+          caller_probability: z.number(),
+          times_happened: z.number().int(),
+          posterior_mean: z.number(),
+        }),
+      )
+      .describe(
+        'per caller scenario: how often a similar past decision ended in a scenario of that name, and the Dirichlet posterior mean',
+      ),
     rule: z.string(),
   })
-  .describe('memory: true: similar past decisions and what happened; the analysis above still uses the caller\'s probabilities');
+  .describe(
+    "memory: true: similar past decisions and what happened; the analysis above still uses the caller's probabilities",
+  );
 
 interface Args {
   decision?: string;
@@ -39,8 +50,16 @@ interface Args {
 
 export async function decisionMemory(ctx: ToolContext, args: Args): Promise<z.infer<typeof decisionMemorySchema>> {
   const memory = memoryFor(ctx);
-  const text = args.decision ?? (args.options ? `${args.options.map((o) => o.name).join(' / ')}${args.scenarios ? ` under ${args.scenarios.map((s) => s.name).join(' / ')}` : ''}` : undefined);
-  if (!text) throw new ToolError('invalid_input', 'memory: true needs a `decision` text or `options` to find similar past decisions by');
+  const text =
+    args.decision ??
+    (args.options
+      ? `${args.options.map((o) => o.name).join(' / ')}${args.scenarios ? ` under ${args.scenarios.map((s) => s.name).join(' / ')}` : ''}`
+      : undefined);
+  if (!text)
+    throw new ToolError(
+      'invalid_input',
+      'memory: true needs a `decision` text or `options` to find similar past decisions by',
+    );
   const { model, vectors } = await embedForMemory(ctx, [{ name: 'decision', text }]);
   const found = memory.search(vectors[0], DECISION_NEIGHBOURS, model, { kind: 'decision' });
   const scen = args.scenarios ?? [];
@@ -58,7 +77,12 @@ export async function decisionMemory(ctx: ToolContext, args: Args): Promise<z.in
       ...(f.record.decision?.outcome !== undefined ? { outcome: f.record.decision.outcome } : {}),
       ...(f.record.decision?.regret !== undefined ? { regret: f.record.decision.regret } : {}),
     })),
-    scenarios: scen.map((s, i) => ({ name: s.name, caller_probability: round4(prior[i]), times_happened: counts[i], posterior_mean: round4(post[i]) })),
+    scenarios: scen.map((s, i) => ({
+      name: s.name,
+      caller_probability: round4(prior[i]),
+      times_happened: counts[i],
+      posterior_mean: round4(post[i]),
+    })),
     rule: `the ${DECISION_NEIGHBOURS} most similar recorded decisions (cosine of the embeddings of the decision text, or of "options under scenarios"); posterior mean = (S·p + n) / (S + Σn) with S = ${scen.length} scenarios as the prior's weight in pseudo-observations, p the caller's probabilities (uniform when none were given), n how often each scenario happened`,
   };
 }

@@ -28,11 +28,14 @@ export const labelsSchema = z
     kote: labelList("KOTE names (the model's 44 Korean labels, e.g. '화남/분노')"),
     ekman: labelList(`Ekman groups: ${EKMAN.join(', ')}`),
   })
-  .describe('The labels that are true of the text (a correction of a reading, or a gold label); each name is checked against the label set');
+  .describe(
+    'The labels that are true of the text (a correction of a reading, or a gold label); each name is checked against the label set',
+  );
 
 export const tagsSchema = z.array(z.string().min(1).max(64)).max(32);
 
-export const timeArg = (what: string) => z.iso.datetime({ offset: true }).describe(`${what} (ISO 8601 date-time, e.g. 2026-05-01T12:00:00Z)`);
+export const timeArg = (what: string) =>
+  z.iso.datetime({ offset: true }).describe(`${what} (ISO 8601 date-time, e.g. 2026-05-01T12:00:00Z)`);
 
 export function parseTime(value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
@@ -53,14 +56,21 @@ export function checkLabels(labels: z.infer<typeof labelsSchema> | undefined, mo
     const given = labels?.[key];
     if (!given) continue;
     const unknown = given.filter((l) => !valid.includes(l));
-    if (unknown.length) throw new ToolError('invalid_input', `labels.${key}: ${unknown.map((u) => `'${u}'`).join(', ')} not in the ${key} label set (${valid.join(', ')})`);
+    if (unknown.length)
+      throw new ToolError(
+        'invalid_input',
+        `labels.${key}: ${unknown.map((u) => `'${u}'`).join(', ')} not in the ${key} label set (${valid.join(', ')})`,
+      );
     out[key] = [...new Set(given)];
   }
   return out;
 }
 
 /** The engine and the stored form of each text's embedding; refuses a model without a sentence_embedding output. */
-export async function embedForMemory(ctx: ToolContext, texts: NamedText[]): Promise<{ engine: { model: ModelInfo }; model: string; vectors: Int8Array[] }> {
+export async function embedForMemory(
+  ctx: ToolContext,
+  texts: NamedText[],
+): Promise<{ engine: { model: ModelInfo }; model: string; vectors: Int8Array[] }> {
   const { model, embedder, vectors } = await embedTexts(ctx, texts);
   return { engine: { model }, model: embedder.sha256, vectors: vectors.map((v) => quantize(v)) };
 }
@@ -73,7 +83,10 @@ export const decisionOut = z.object({
   chosen: z.string(),
   happened: z.string().optional(),
   outcome: z.number().optional().describe('realised outcome of the chosen option (caller units)'),
-  regret: z.number().optional().describe('realised regret: best outcome in the scenario that happened − the chosen option\'s'),
+  regret: z
+    .number()
+    .optional()
+    .describe("realised regret: best outcome in the scenario that happened − the chosen option's"),
   outcomes: z.array(z.array(z.number())).optional(),
 });
 
@@ -81,7 +94,11 @@ export const recordSchema = z.object({
   id: z.number().int(),
   kind: z.enum(['case', 'decision']),
   text: z.string(),
-  labels: z.object({ goemotions: z.array(z.string()).optional(), kote: z.array(z.string()).optional(), ekman: z.array(z.string()).optional() }),
+  labels: z.object({
+    goemotions: z.array(z.string()).optional(),
+    kote: z.array(z.string()).optional(),
+    ekman: z.array(z.string()).optional(),
+  }),
   tags: z.array(z.string()),
   time: z.string().describe('when it happened (ISO 8601)'),
   decision: decisionOut.optional(),

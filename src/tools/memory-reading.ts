@@ -20,7 +20,11 @@ export const memoryBlockSchema = z
         id: z.number().int(),
         similarity: z.number(),
         text: z.string().describe(`the case's text (first ${SHOWN_CHARS} characters)`),
-        labels: z.object({ goemotions: z.array(z.string()).optional(), kote: z.array(z.string()).optional(), ekman: z.array(z.string()).optional() }),
+        labels: z.object({
+          goemotions: z.array(z.string()).optional(),
+          kote: z.array(z.string()).optional(),
+          ekman: z.array(z.string()).optional(),
+        }),
       }),
     ),
     votes: z
@@ -28,7 +32,9 @@ export const memoryBlockSchema = z
       .describe('per label set, the labels with a vote > 0, highest first'),
     rule: z.string().describe('how a vote is computed'),
   })
-  .describe('memory: true: the nearest labelled cases of the experience memory and the labels they vote for (the model\'s reading above is unchanged)');
+  .describe(
+    "memory: true: the nearest labelled cases of the experience memory and the labels they vote for (the model's reading above is unchanged)",
+  );
 export type MemoryBlock = z.infer<typeof memoryBlockSchema>;
 
 const RULE = `vote(label) = Σ max(similarity, 0)·[label in the case's labels] / Σ max(similarity, 0) over the ${MEMORY_NEIGHBOURS} most similar labelled cases (Ekman votes also count GoEmotions and KOTE labels by their Ekman group)`;
@@ -37,15 +43,32 @@ const RULE = `vote(label) = Σ max(similarity, 0)·[label in the case's labels] 
 export async function memoryBlocks(ctx: ToolContext, texts: string[]): Promise<MemoryBlock[]> {
   const memory = memoryFor(ctx);
   if (texts.length === 0) return [];
-  const { engine, model, vectors } = await embedForMemory(ctx, texts.map((text, i) => ({ name: `text ${i}`, text })));
+  const { engine, model, vectors } = await embedForMemory(
+    ctx,
+    texts.map((text, i) => ({ name: `text ${i}`, text })),
+  );
   return vectors.map((v) => {
     const found = memory.search(v, MEMORY_NEIGHBOURS, model, { labelled: 'any' });
-    const ranked = (labels: readonly string[], pick: (l: (typeof found)[number]['record']['labels']) => readonly string[]) => {
-      const votes = labelVotes(found.map((f) => ({ similarity: f.similarity, labels: pick(f.record.labels) })), labels);
-      return labels.map((label, i) => ({ label, vote: round4(votes[i]) })).filter((x) => x.vote > 0).sort((a, b) => b.vote - a.vote);
+    const ranked = (
+      labels: readonly string[],
+      pick: (l: (typeof found)[number]['record']['labels']) => readonly string[],
+    ) => {
+      const votes = labelVotes(
+        found.map((f) => ({ similarity: f.similarity, labels: pick(f.record.labels) })),
+        labels,
+      );
+      return labels
+        .map((label, i) => ({ label, vote: round4(votes[i]) }))
+        .filter((x) => x.vote > 0)
+        .sort((a, b) => b.vote - a.vote);
     };
     return {
-      neighbours: found.map((f) => ({ id: f.record.id, similarity: round4(f.similarity), text: f.record.text.slice(0, SHOWN_CHARS), labels: f.record.labels })),
+      neighbours: found.map((f) => ({
+        id: f.record.id,
+        similarity: round4(f.similarity),
+        text: f.record.text.slice(0, SHOWN_CHARS),
+        labels: f.record.labels,
+      })),
       votes: {
         goemotions: ranked(engine.model.labels.goemotions, (l) => l.goemotions ?? []),
         kote: ranked(engine.model.labels.kote, (l) => l.kote ?? []),

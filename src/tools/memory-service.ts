@@ -74,7 +74,12 @@ export interface MemoryService {
   /** Stores records with their int8 vectors (one transaction: all of them or none). */
   add(items: ReadonlyArray<{ record: MemoryRecordInput; vector: Int8Array }>, model: string): MemoryRecord[];
   /** The k most similar records made with `model` (exact search), most similar first. */
-  search(vector: Int8Array, k: number, model: string, filter?: MemoryFilter): Array<{ record: MemoryRecord; similarity: number }>;
+  search(
+    vector: Int8Array,
+    k: number,
+    model: string,
+    filter?: MemoryFilter,
+  ): Array<{ record: MemoryRecord; similarity: number }>;
   /** How many records made with `model` pass the filter (what a search looks through). */
   count(model: string, filter?: MemoryFilter): number;
   /** Deletes the selected records and compacts, so their text is gone from the files. */

@@ -11,5 +11,10 @@ export const modelBlockSchema = z.object({
 export type ModelBlock = z.infer<typeof modelBlockSchema>;
 
 export function modelBlock(model: ModelInfo): ModelBlock {
-  return { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12), ...(model.provider ? { provider: model.provider } : {}) };
+  return {
+    id: model.id,
+    version: model.version,
+    sha256: model.sha256.slice(0, 12),
+    ...(model.provider ? { provider: model.provider } : {}),
+  };
 }

@@ -9,7 +9,9 @@ export const languageName = (code: string): string => NAMES[code] ?? code;
 /** "English, Korean and Chinese". */
 export function listNames(codes: readonly string[]): string {
   const names = codes.map(languageName);
-  return names.length <= 1 ? (names[0] ?? 'no language') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return names.length <= 1
+    ? (names[0] ?? 'no language')
+    : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 /** Which languages the served model reads, or where to look when none is installed. */

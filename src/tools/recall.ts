@@ -10,7 +10,9 @@ import type { ToolDefinition } from './types.js';
 export const RECALL_MAX_K = 100;
 
 const input = z.object({
-  text: textArg(`What to find similar records for: a situation, a text, or a decision description (1..${MAX_TEXT_CHARS} characters)`),
+  text: textArg(
+    `What to find similar records for: a situation, a text, or a decision description (1..${MAX_TEXT_CHARS} characters)`,
+  ),
   k: z.number().int().min(1).max(RECALL_MAX_K).default(5).describe(`How many records (1..${RECALL_MAX_K})`),
   kind: z.enum(['case', 'decision']).optional().describe('Only cases or only decisions'),
   tags: tagsSchema.optional().describe('Only records carrying at least one of these tags'),
@@ -19,9 +21,20 @@ const input = z.object({
 });
 
 const output = z.object({
-  matches: z.array(recordSchema.extend({ similarity: z.number().min(-1).max(1).describe('cosine similarity of the two embeddings (int8-stored, docs/memory.md)') })),
+  matches: z.array(
+    recordSchema.extend({
+      similarity: z
+        .number()
+        .min(-1)
+        .max(1)
+        .describe('cosine similarity of the two embeddings (int8-stored, docs/memory.md)'),
+    }),
+  ),
   searched: z.number().int().describe('records searched (made with the loaded model and passing the filters)'),
-  other_model_records: z.number().int().describe('records made with another model: not searched (their vectors are in another space) until re-embedded'),
+  other_model_records: z
+    .number()
+    .int()
+    .describe('records made with another model: not searched (their vectors are in another space) until re-embedded'),
   memory: z.object({ path: z.string(), records: z.number().int() }),
 });
 
@@ -29,7 +42,7 @@ export const recallTool: ToolDefinition<typeof input, typeof output> = {
   name: 'recall',
   title: 'Recall similar past cases and decisions',
   description:
-    'Finds the k records of the experience memory most similar to a text (cosine similarity of the model\'s sentence embeddings, exact search), ' +
+    "Finds the k records of the experience memory most similar to a text (cosine similarity of the model's sentence embeddings, exact search), " +
     'with their labels, tags, time, and for decisions the option chosen, the scenario that happened, the outcome and the regret realised. ' +
     'Filters: kind, tags, since/until. Needs the server to run with --memory.',
   input,
@@ -45,9 +58,16 @@ export const recallTool: ToolDefinition<typeof input, typeof output> = {
     const matches = found.map((f) => ({ ...recordOut(f.record), similarity: round4(f.similarity) }));
     const best = matches[0];
     return {
-      structured: { matches, searched, other_model_records: stats.other_model, memory: { path: memory.path, records: stats.records } },
+      structured: {
+        matches,
+        searched,
+        other_model_records: stats.other_model,
+        memory: { path: memory.path, records: stats.records },
+      },
       summary:
-        (best ? `${matches.length} similar records; best #${best.id} (similarity ${best.similarity}): ${best.text.slice(0, 80)}` : 'no records to recall') +
+        (best
+          ? `${matches.length} similar records; best #${best.id} (similarity ${best.similarity}): ${best.text.slice(0, 80)}`
+          : 'no records to recall') +
         (stats.other_model ? `; ${stats.other_model} records from another model not searched` : ''),
     };
   },

@@ -6,13 +6,25 @@ import { realisedRegret } from '../analysis/memory/index.js';
 import { ToolError } from '../core/errors.js';
 import { MAX_TEXT_CHARS } from '../core/limits.js';
 import type { MemoryDecision } from './memory-service.js';
-import { checkLabels, embedForMemory, labelsSchema, memoryFor, parseTime, recordOut, recordSchema, tagsSchema, timeArg } from './memory-input.js';
+import {
+  checkLabels,
+  embedForMemory,
+  labelsSchema,
+  memoryFor,
+  parseTime,
+  recordOut,
+  recordSchema,
+  tagsSchema,
+  timeArg,
+} from './memory-input.js';
 import { textArg } from './text-input.js';
 import type { ToolDefinition } from './types.js';
 
 const name = z.string().min(1).max(200);
 const input = z.object({
-  text: textArg(`The case's text, or the decision's description (what was decided, in words; 1..${MAX_TEXT_CHARS} characters). Recall finds records by the model's embedding of this text.`),
+  text: textArg(
+    `The case's text, or the decision's description (what was decided, in words; 1..${MAX_TEXT_CHARS} characters). Recall finds records by the model's embedding of this text.`,
+  ),
   labels: labelsSchema.optional(),
   tags: tagsSchema.default([]).describe('Tags to filter recall and forget by (e.g. a user, a project)'),
   time: timeArg('When it happened; default: now').optional(),
@@ -23,7 +35,12 @@ const input = z.object({
       chosen: name.describe('the option taken (one of options)'),
       happened: name.optional().describe('the scenario that happened (one of scenarios); leave out while unknown'),
       outcome: z.number().optional().describe('the realised outcome of the chosen option, in your units'),
-      outcomes: z.array(z.array(z.number())).optional().describe('options × scenarios outcome matrix (as regret_forecast takes it); with happened, the realised regret is computed'),
+      outcomes: z
+        .array(z.array(z.number()))
+        .optional()
+        .describe(
+          'options × scenarios outcome matrix (as regret_forecast takes it); with happened, the realised regret is computed',
+        ),
     })
     .optional()
     .describe('Makes this a decision record'),
@@ -39,12 +56,23 @@ function checkDecision(d: NonNullable<z.infer<typeof input>['decision']>): Memor
   if (dup(d.options)) throw new ToolError('invalid_input', `decision.options lists '${dup(d.options)}' twice`);
   if (dup(d.scenarios)) throw new ToolError('invalid_input', `decision.scenarios lists '${dup(d.scenarios)}' twice`);
   const chosen = d.options.indexOf(d.chosen);
-  if (chosen < 0) throw new ToolError('invalid_input', `decision.chosen '${d.chosen}' is not one of the options (${d.options.join(', ')})`);
+  if (chosen < 0)
+    throw new ToolError(
+      'invalid_input',
+      `decision.chosen '${d.chosen}' is not one of the options (${d.options.join(', ')})`,
+    );
   const happened = d.happened === undefined ? -1 : d.scenarios.indexOf(d.happened);
-  if (d.happened !== undefined && happened < 0) throw new ToolError('invalid_input', `decision.happened '${d.happened}' is not one of the scenarios (${d.scenarios.join(', ')})`);
+  if (d.happened !== undefined && happened < 0)
+    throw new ToolError(
+      'invalid_input',
+      `decision.happened '${d.happened}' is not one of the scenarios (${d.scenarios.join(', ')})`,
+    );
   if (d.outcomes) {
     if (d.outcomes.length !== d.options.length || d.outcomes.some((r) => r.length !== d.scenarios.length)) {
-      throw new ToolError('invalid_input', `decision.outcomes must be ${d.options.length} options × ${d.scenarios.length} scenarios`);
+      throw new ToolError(
+        'invalid_input',
+        `decision.outcomes must be ${d.options.length} options × ${d.scenarios.length} scenarios`,
+      );
     }
   }
   const regret = d.outcomes && happened >= 0 ? realisedRegret(d.outcomes, chosen, happened) : undefined;
@@ -68,9 +96,26 @@ export const rememberTool: ToolDefinition<typeof input, typeof output> = {
     const { engine, model, vectors } = await embedForMemory(ctx, [{ name: 'text', text: args.text }]);
     const labels = checkLabels(args.labels, engine.model);
     const time = parseTime(args.time, Date.now()) as number;
-    const [rec] = memory.add([{ record: { kind: decision ? 'decision' : 'case', text: args.text, labels, tags: [...new Set(args.tags)], time, ...(decision ? { decision } : {}) }, vector: vectors[0] }], model);
+    const [rec] = memory.add(
+      [
+        {
+          record: {
+            kind: decision ? 'decision' : 'case',
+            text: args.text,
+            labels,
+            tags: [...new Set(args.tags)],
+            time,
+            ...(decision ? { decision } : {}),
+          },
+          vector: vectors[0],
+        },
+      ],
+      model,
+    );
     const stats = memory.stats(model);
-    const what = Object.entries(labels).map(([k, v]) => `${k}: ${(v as string[]).join(', ')}`).join('; ');
+    const what = Object.entries(labels)
+      .map(([k, v]) => `${k}: ${(v as string[]).join(', ')}`)
+      .join('; ');
     return {
       structured: { record: recordOut(rec), memory: { path: memory.path, records: stats.records } },
       summary: `remembered #${rec.id} (${rec.kind}${what ? `; ${what}` : ''}${decision?.happened ? `; happened: ${decision.happened}` : ''}); ${stats.records} records in ${memory.path}`,

@@ -1,6 +1,12 @@
 // Runs SURD in a worker thread so a large decomposition never blocks the event loop (other clients keep being
 // answered) and a timeout or cancellation stops it at once: the pool terminates the thread mid-computation.
-import type { SamplesInput, SamplesOutput, SignificanceResult, SurdProgress, SurdResult } from '../analysis/surd/index.js';
+import type {
+  SamplesInput,
+  SamplesOutput,
+  SignificanceResult,
+  SurdProgress,
+  SurdResult,
+} from '../analysis/surd/index.js';
 import { SurdInputError } from '../analysis/surd/index.js';
 import { spareCores, WorkerPool, WorkerTaskFailure } from '../engine/workers/pool.js';
 import { workerScript } from '../engine/workers/script.js';
@@ -37,7 +43,8 @@ interface RunOpts {
 }
 
 function rethrow(err: unknown): never {
-  if (err instanceof WorkerTaskFailure && err.remote.name === 'SurdInputError') throw new SurdInputError(err.remote.message, err.remote.field);
+  if (err instanceof WorkerTaskFailure && err.remote.name === 'SurdInputError')
+    throw new SurdInputError(err.remote.message, err.remote.field);
   throw err;
 }
 

@@ -22,12 +22,18 @@ export function textArg(description: string): z.ZodString {
 
 export function checkTexts(texts: readonly NamedText[], limits: { maxTextChars: number; maxBatchTexts: number }): void {
   if (texts.length > limits.maxBatchTexts) {
-    throw new ToolError('limit_exceeded', `${texts.length} texts to analyse; the limit is ${limits.maxBatchTexts} (maxBatchTexts: --max-batch-texts / RED_HEART_MAX_BATCH_TEXTS)`);
+    throw new ToolError(
+      'limit_exceeded',
+      `${texts.length} texts to analyse; the limit is ${limits.maxBatchTexts} (maxBatchTexts: --max-batch-texts / RED_HEART_MAX_BATCH_TEXTS)`,
+    );
   }
   for (const t of texts) {
     const n = textLength(t.text);
     if (n > limits.maxTextChars) {
-      throw new ToolError('limit_exceeded', `${t.name} has ${n} characters; the limit is ${limits.maxTextChars} (maxTextChars: --max-text-chars / RED_HEART_MAX_TEXT_CHARS)`);
+      throw new ToolError(
+        'limit_exceeded',
+        `${t.name} has ${n} characters; the limit is ${limits.maxTextChars} (maxTextChars: --max-text-chars / RED_HEART_MAX_TEXT_CHARS)`,
+      );
     }
   }
 }
@@ -44,7 +50,10 @@ export function isEmptyText(text: string): boolean {
 }
 
 export function emptyTextError(name: string): ToolError {
-  return new ToolError('empty_text', `${name} is empty after removing whitespace, BOMs and zero-width characters: there is nothing to analyse`);
+  return new ToolError(
+    'empty_text',
+    `${name} is empty after removing whitespace, BOMs and zero-width characters: there is nothing to analyse`,
+  );
 }
 
 /** Refuses the first empty text (ToolError('empty_text') naming it). */

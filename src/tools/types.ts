@@ -41,7 +41,10 @@ export interface ToolContext {
    * Runs another tool's handler under the result-cache entry a direct call of that tool with these arguments uses
    * (full_analysis's sections). `cached` says whether the entry was there.
    */
-  runTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDefinition<I, O>, args: z.infer<I>): Promise<ToolOutput<z.infer<O>> & { cached: boolean }>;
+  runTool<I extends z.ZodObject, O extends z.ZodObject>(
+    def: ToolDefinition<I, O>,
+    args: z.infer<I>,
+  ): Promise<ToolOutput<z.infer<O>> & { cached: boolean }>;
 }
 
 export interface ToolOutput<O> {
@@ -102,7 +105,10 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
 export function uncachedContext(base: Omit<ToolContext, 'runTool'>): ToolContext {
   const ctx: ToolContext = {
     ...base,
-    runTool: async (def, args) => ({ ...(await def.handler(args, { ...ctx, progress: async () => {} })), cached: false }),
+    runTool: async (def, args) => ({
+      ...(await def.handler(args, { ...ctx, progress: async () => {} })),
+      cached: false,
+    }),
   };
   return ctx;
 }

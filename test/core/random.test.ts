@@ -6,9 +6,13 @@ import { mulberry32, Rng, splitmix32State, xoshiro128ss } from '../../src/core/r
 describe('seeded generators', () => {
   it('mulberry32 reproduces the reference 32-bit outputs', () => {
     const u0 = mulberry32(0);
-    expect(Array.from({ length: 5 }, () => u0() * 2 ** 32)).toEqual([1144304738, 1416247, 958946056, 627933444, 2007157716]);
+    expect(Array.from({ length: 5 }, () => u0() * 2 ** 32)).toEqual([
+      1144304738, 1416247, 958946056, 627933444, 2007157716,
+    ]);
     const u42 = mulberry32(42);
-    expect(Array.from({ length: 5 }, () => u42() * 2 ** 32)).toEqual([2581720956, 1925393290, 3661312704, 2876485805, 750819978]);
+    expect(Array.from({ length: 5 }, () => u42() * 2 ** 32)).toEqual([
+      2581720956, 1925393290, 3661312704, 2876485805, 750819978,
+    ]);
   });
 
   it('splitmix32 expands a seed into the reference xoshiro state, and Rng draws the reference sequence', () => {

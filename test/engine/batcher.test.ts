@@ -39,7 +39,10 @@ describe('MicroBatcher', () => {
     const items = ['ccc', 'a', 'eeeee', 'bb', 'dddd'];
     const out = await Promise.all(items.map((x) => b.submit(x)));
     expect(out).toEqual(items.map((x) => x.toUpperCase()));
-    expect(r.batches).toEqual([['a', 'bb', 'ccc'], ['dddd', 'eeeee']]);
+    expect(r.batches).toEqual([
+      ['a', 'bb', 'ccc'],
+      ['dddd', 'eeeee'],
+    ]);
     // later items arriving within the window after a recent submission wait for it and batch together
     const p1 = b.submit('x');
     await new Promise((res) => setTimeout(res, 2));

@@ -23,7 +23,13 @@ const TEXTS = [
 ];
 
 async function load(
-  opts: { windowMs?: number; maxBatch?: number; dir?: string; model?: string; batching?: 'auto' | 'dynamic' | 'exact' } = {},
+  opts: {
+    windowMs?: number;
+    maxBatch?: number;
+    dir?: string;
+    model?: string;
+    batching?: 'auto' | 'dynamic' | 'exact';
+  } = {},
 ): Promise<OnnxTextEngine> {
   return OnnxTextEngine.load(resolveModel(opts.dir ?? FIXTURE_DIR, undefined, opts.model), {
     provider: 'cpu',
@@ -61,7 +67,9 @@ describe('ONNX engine on the fixture model', () => {
     expect(engine.model.labels.goemotions).toHaveLength(28);
     expect(engine.model.labels.kote).toHaveLength(44);
     expect(engine.model.parameters).toBe(manifest.models[0].parameters);
-    expect(countOnnxParameters(readFileSync(join(FIXTURE_DIR, 'fixture.onnx'))).parameters).toBe(manifest.models[0].parameters);
+    expect(countOnnxParameters(readFileSync(join(FIXTURE_DIR, 'fixture.onnx'))).parameters).toBe(
+      manifest.models[0].parameters,
+    );
     expect(engine.info.provider).toBe('cpu');
     expect(engine.info.fallbackReason).toBeNull();
   });
@@ -157,7 +165,8 @@ describe('ONNX engine on the fixture model', () => {
     const w2 = (await engine.analyze([words.slice(11, 17).join(' ')]))[0];
     const neutral = engine.model.labels.goemotions.indexOf('neutral');
     for (let i = 0; i < 28; i++) {
-      const expected = i === neutral ? Math.min(w1.goemotions[i], w2.goemotions[i]) : Math.max(w1.goemotions[i], w2.goemotions[i]);
+      const expected =
+        i === neutral ? Math.min(w1.goemotions[i], w2.goemotions[i]) : Math.max(w1.goemotions[i], w2.goemotions[i]);
       expect(r.goemotions[i]).toBeCloseTo(expected, 6);
     }
     expect(r.positive).toBeCloseTo((w1.positive * 14 + w2.positive * 6) / 20, 6);
@@ -221,13 +230,19 @@ describe('batching policy for dynamically quantised (int8) models', () => {
 
 describe('the batching setting reaches the engine through the handle', () => {
   it('auto runs the int8 fixture text by text; --batching dynamic micro-batches it, and status says which and why', async () => {
-    for (const [batching, mode, maxBatch] of [['auto', 'exact', 1], ['dynamic', 'dynamic', 32], ['exact', 'exact', 1]] as const) {
+    for (const [batching, mode, maxBatch] of [
+      ['auto', 'exact', 1],
+      ['dynamic', 'dynamic', 32],
+      ['exact', 'exact', 1],
+    ] as const) {
       const handle = await createEngineHandle(testConfig({ model: 'fixture-tiny-int8', batching }), silent);
       try {
         await handle.require();
         const s = handle.status();
         expect(s.batching).toMatchObject({ mode, max_batch: maxBatch });
-        expect(s.batching.reason).toMatch(batching === 'auto' ? /dynamic int8 quantisation/ : new RegExp(`'${batching}' requested`));
+        expect(s.batching.reason).toMatch(
+          batching === 'auto' ? /dynamic int8 quantisation/ : new RegExp(`'${batching}' requested`),
+        );
       } finally {
         await handle.close();
       }
@@ -293,10 +308,15 @@ describe('model files: missing and damaged', () => {
     dirs.push(bad);
     const survived = await createEngineHandle(testConfig({ modelsDir: bad, loadMode: 'eager' }), silent);
     expect(survived.status().state).toBe('error');
-    expect(survived.status().error).toMatchObject({ kind: 'checksum_mismatch', message: expect.stringMatching(/sha256/) });
+    expect(survived.status().error).toMatchObject({
+      kind: 'checksum_mismatch',
+      message: expect.stringMatching(/sha256/),
+    });
     expect((await survived.require().catch((e) => e)).code).toBe('model_missing');
     // ... unless the operator asked for a strict start
-    await expect(createEngineHandle(testConfig({ modelsDir: bad, loadMode: 'eager', onModelError: 'exit' }), silent)).rejects.toThrow(/sha256/);
+    await expect(
+      createEngineHandle(testConfig({ modelsDir: bad, loadMode: 'eager', onModelError: 'exit' }), silent),
+    ).rejects.toThrow(/sha256/);
   });
 });
 
@@ -345,9 +365,14 @@ describe('execution providers', () => {
 
   it('an explicit provider that cannot load is a start-up error', async () => {
     const unavailable = process.platform === 'darwin' ? 'dml' : 'coreml';
-    await expect(createEngineHandle(testConfig({ provider: unavailable }), silent)).rejects.toMatchObject({ kind: 'provider_unavailable' });
+    await expect(createEngineHandle(testConfig({ provider: unavailable }), silent)).rejects.toMatchObject({
+      kind: 'provider_unavailable',
+    });
     // Either outcome asserts: without a working CUDA EP it fails loudly naming the provider; with one, CUDA is used.
-    const got = await createEngineHandle(testConfig({ provider: 'cuda' }), silent).then((handle) => ({ handle }), (err: unknown) => ({ err }));
+    const got = await createEngineHandle(testConfig({ provider: 'cuda' }), silent).then(
+      (handle) => ({ handle }),
+      (err: unknown) => ({ err }),
+    );
     if ('err' in got) {
       expect((got.err as Error).message).toMatch(/'cuda'/);
     } else {

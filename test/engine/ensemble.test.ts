@@ -56,19 +56,92 @@ function mix(xs: number[], w: number[]): number {
 }
 
 function expectFused(got: TextAnalysis, parts: TextAnalysis[], weights: Record<string, number[]>): void {
-  for (let i = 0; i < got.goemotions.length; i++) expect(Math.abs(got.goemotions[i] - mix(parts.map((p) => p.goemotions[i]), weights.goemotions_logits))).toBeLessThan(1e-6);
-  for (let i = 0; i < got.kote.length; i++) expect(Math.abs(got.kote[i] - mix(parts.map((p) => p.kote[i]), weights.kote_logits))).toBeLessThan(1e-6);
-  expect(Math.abs(got.positive - mix(parts.map((p) => p.positive), weights.polarity_logits))).toBeLessThan(1e-6);
-  expect(Math.abs(got.utility - mix(parts.map((p) => p.utility), weights.utility))).toBeLessThan(1e-6);
-  for (let k = 0; k < 3; k++) expect(Math.abs(got.vad[k] - mix(parts.map((p) => p.vad[k]), weights.vad))).toBeLessThan(1e-6);
+  for (let i = 0; i < got.goemotions.length; i++)
+    expect(
+      Math.abs(
+        got.goemotions[i] -
+          mix(
+            parts.map((p) => p.goemotions[i]),
+            weights.goemotions_logits,
+          ),
+      ),
+    ).toBeLessThan(1e-6);
+  for (let i = 0; i < got.kote.length; i++)
+    expect(
+      Math.abs(
+        got.kote[i] -
+          mix(
+            parts.map((p) => p.kote[i]),
+            weights.kote_logits,
+          ),
+      ),
+    ).toBeLessThan(1e-6);
+  expect(
+    Math.abs(
+      got.positive -
+        mix(
+          parts.map((p) => p.positive),
+          weights.polarity_logits,
+        ),
+    ),
+  ).toBeLessThan(1e-6);
+  expect(
+    Math.abs(
+      got.utility -
+        mix(
+          parts.map((p) => p.utility),
+          weights.utility,
+        ),
+    ),
+  ).toBeLessThan(1e-6);
+  for (let k = 0; k < 3; k++)
+    expect(
+      Math.abs(
+        got.vad[k] -
+          mix(
+            parts.map((p) => p.vad[k]),
+            weights.vad,
+          ),
+      ),
+    ).toBeLessThan(1e-6);
 }
 
 describe('fusion arithmetic (hand-computed)', () => {
-  const base = { language: 'en' as const, languageConfidence: 1, unknownTokens: 0, contentTokens: 3, chunks: 1, truncated: false, kote: Float32Array.of(0.5) };
+  const base = {
+    language: 'en' as const,
+    languageConfidence: 1,
+    unknownTokens: 0,
+    contentTokens: 3,
+    chunks: 1,
+    truncated: false,
+    kote: Float32Array.of(0.5),
+  };
   it('weighted mean of probabilities and of values; counts from the first member; truncated if any member was', () => {
-    const a: TextAnalysis = { ...base, tokens: 3, goemotions: Float32Array.of(0.2, 0.8), positive: 0.9, utility: 2, vad: [1, 2, 3] };
-    const b: TextAnalysis = { ...base, tokens: 5, chunks: 2, truncated: true, goemotions: Float32Array.of(0.6, 0.4), positive: 0.1, utility: -2, vad: [5, 4, 3] };
-    const w = { goemotions_logits: [0.75, 0.25], kote_logits: [0.5, 0.5], polarity_logits: [0.25, 0.75], utility: [0.5, 0.5], vad: [1, 0] };
+    const a: TextAnalysis = {
+      ...base,
+      tokens: 3,
+      goemotions: Float32Array.of(0.2, 0.8),
+      positive: 0.9,
+      utility: 2,
+      vad: [1, 2, 3],
+    };
+    const b: TextAnalysis = {
+      ...base,
+      tokens: 5,
+      chunks: 2,
+      truncated: true,
+      goemotions: Float32Array.of(0.6, 0.4),
+      positive: 0.1,
+      utility: -2,
+      vad: [5, 4, 3],
+    };
+    const w = {
+      goemotions_logits: [0.75, 0.25],
+      kote_logits: [0.5, 0.5],
+      polarity_logits: [0.25, 0.75],
+      utility: [0.5, 0.5],
+      vad: [1, 0],
+    };
     const f = fuseAnalyses([a, b], w, { language: 'ko', languageConfidence: null });
     expect(f.goemotions[0]).toBeCloseTo(0.3, 7); // 0.75·0.2 + 0.25·0.6
     expect(f.goemotions[1]).toBeCloseTo(0.7, 7); // 0.75·0.8 + 0.25·0.4
@@ -84,13 +157,17 @@ describe('ensemble engine on the fixture', () => {
   let a: OnnxTextEngine;
   let b: OnnxTextEngine;
   beforeAll(async () => {
-    [ens, a, b] = await Promise.all([EnsembleTextEngine.load(ensembleOf(ENSEMBLE_DIR), OPTS), member('fixture-tiny'), member('fixture-tiny-b')]);
+    [ens, a, b] = await Promise.all([
+      EnsembleTextEngine.load(ensembleOf(ENSEMBLE_DIR), OPTS),
+      member('fixture-tiny'),
+      member('fixture-tiny-b'),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([ens?.close(), a?.close(), b?.close()]);
   });
 
-  it('the directory default is the ensemble; model info is the ensemble\'s, with its own thresholds and the members\' total parameters', () => {
+  it("the directory default is the ensemble; model info is the ensemble's, with its own thresholds and the members' total parameters", () => {
     expect(resolveSelection(ENSEMBLE_DIR, undefined, undefined).kind).toBe('ensemble');
     const e = MANIFEST.ensembles[0];
     expect(ens.model).toMatchObject({ id: 'fixture-ensemble', version: '0.1.0', languages: ['en', 'ko'] });
@@ -98,7 +175,9 @@ describe('ensemble engine on the fixture', () => {
     expect(ens.model.thresholds.kote).toEqual(e.thresholds.kote_logits);
     expect(ens.model.thresholds.goemotions).not.toEqual(a.model.thresholds.goemotions);
     expect(ens.model.thresholds.goemotions).not.toEqual(b.model.thresholds.goemotions);
-    const counted = ['fixture.onnx', 'fixture_b.onnx'].map((f) => countOnnxParameters(readFileSync(join(ENSEMBLE_DIR, f))).parameters);
+    const counted = ['fixture.onnx', 'fixture_b.onnx'].map(
+      (f) => countOnnxParameters(readFileSync(join(ENSEMBLE_DIR, f))).parameters,
+    );
     expect(ens.model.parameters).toBe(counted[0] + counted[1]);
     expect(ens.model.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(ens.model.sha256).not.toBe(a.model.sha256);
@@ -133,10 +212,11 @@ describe('ensemble engine on the fixture', () => {
     const together = await ens.analyze(TEXTS);
     const concurrent = (await Promise.all(TEXTS.map((t) => ens.analyze([t])))).map((r) => r[0]);
     TEXTS.forEach((_, i) => expect(Array.from(concurrent[i].goemotions)).toEqual(Array.from(together[i].goemotions)));
-    for (const [k, m] of ens.members.entries()) expect(Math.max(before[k], m.batchStats().largestBatch)).toBeGreaterThan(1);
+    for (const [k, m] of ens.members.entries())
+      expect(Math.max(before[k], m.batchStats().largestBatch)).toBeGreaterThan(1);
   });
 
-  it('cancellation: an aborted signal, and an abort while windows wait in the members\' queues', async () => {
+  it("cancellation: an aborted signal, and an abort while windows wait in the members' queues", async () => {
     const ac = new AbortController();
     ac.abort();
     await expect(ens.analyze(['wow'], { signal: ac.signal })).rejects.toMatchObject({ code: 'cancelled' });
@@ -149,7 +229,11 @@ describe('ensemble engine on the fixture', () => {
   });
 
   it('a member failing on an input fails only that request', async () => {
-    const results = await Promise.allSettled([ens.analyze(['I am so happy']), ens.analyze(['boom']), ens.analyze(['i hate this day'])]);
+    const results = await Promise.allSettled([
+      ens.analyze(['I am so happy']),
+      ens.analyze(['boom']),
+      ens.analyze(['i hate this day']),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/Gather|out of/i); // member A has no row for "boom"
   });
@@ -197,18 +281,63 @@ describe('ensemble engine on the fixture', () => {
 
 describe('invalid ensemble manifests refuse to load, naming the problem', () => {
   const cases: Array<[string, (m: any) => void, RegExp]> = [
-    ['weights not summing to 1', (m) => (m.ensembles[0].weights.vad = [0.5, 0.6]), /weights for head 'vad' sum to 1\.1, not 1/],
-    ['a negative weight', (m) => (m.ensembles[0].weights.utility = [1.5, -0.5]), /weights\.utility\.1: fusion weights must be ≥ 0/],
-    ['one weight per member', (m) => (m.ensembles[0].weights.utility = [1]), /1 weights for head 'utility', one per member expected \(2\)/],
-    ['an unknown member', (m) => (m.ensembles[0].members = ['fixture-tiny', 'nope']), /unknown member 'nope' \(models\[\] has fixture-tiny, fixture-tiny-b\)/],
-    ['a member listed twice', (m) => (m.ensembles[0].members = ['fixture-tiny', 'fixture-tiny']), /lists member 'fixture-tiny' twice/],
+    [
+      'weights not summing to 1',
+      (m) => (m.ensembles[0].weights.vad = [0.5, 0.6]),
+      /weights for head 'vad' sum to 1\.1, not 1/,
+    ],
+    [
+      'a negative weight',
+      (m) => (m.ensembles[0].weights.utility = [1.5, -0.5]),
+      /weights\.utility\.1: fusion weights must be ≥ 0/,
+    ],
+    [
+      'one weight per member',
+      (m) => (m.ensembles[0].weights.utility = [1]),
+      /1 weights for head 'utility', one per member expected \(2\)/,
+    ],
+    [
+      'an unknown member',
+      (m) => (m.ensembles[0].members = ['fixture-tiny', 'nope']),
+      /unknown member 'nope' \(models\[\] has fixture-tiny, fixture-tiny-b\)/,
+    ],
+    [
+      'a member listed twice',
+      (m) => (m.ensembles[0].members = ['fixture-tiny', 'fixture-tiny']),
+      /lists member 'fixture-tiny' twice/,
+    ],
     ['no weights for a head', (m) => delete m.ensembles[0].weights.vad, /no fusion weights for head 'vad'/],
-    ['weights for a head the members lack', (m) => (m.ensembles[0].weights.xed_logits = [0.5, 0.5]), /weights for head 'xed_logits', which member 'fixture-tiny', 'fixture-tiny-b' does not have/],
-    ['no ensemble thresholds for a fused multi-label head', (m) => delete m.ensembles[0].thresholds.kote_logits, /no thresholds for the fused head 'kote_logits'.*not borrowed/],
-    ['no thresholds block at all', (m) => delete m.ensembles[0].thresholds, /no thresholds for the fused head 'goemotions_logits'/],
-    ['thresholds of the wrong length', (m) => (m.ensembles[0].thresholds.goemotions_logits = [0.5]), /1 thresholds for head 'goemotions_logits', which has 28 labels/],
-    ['members with other label lists', (m) => (m.models[1].outputs.goemotions_logits.labels = [...m.models[1].outputs.goemotions_logits.labels].reverse()), /member 'fixture-tiny-b' lists other labels for head 'goemotions_logits'/],
-    ['an id that a model already has', (m) => (m.ensembles[0].id = 'fixture-tiny'), /ensemble 'fixture-tiny' has the id of a model/],
+    [
+      'weights for a head the members lack',
+      (m) => (m.ensembles[0].weights.xed_logits = [0.5, 0.5]),
+      /weights for head 'xed_logits', which member 'fixture-tiny', 'fixture-tiny-b' does not have/,
+    ],
+    [
+      'no ensemble thresholds for a fused multi-label head',
+      (m) => delete m.ensembles[0].thresholds.kote_logits,
+      /no thresholds for the fused head 'kote_logits'.*not borrowed/,
+    ],
+    [
+      'no thresholds block at all',
+      (m) => delete m.ensembles[0].thresholds,
+      /no thresholds for the fused head 'goemotions_logits'/,
+    ],
+    [
+      'thresholds of the wrong length',
+      (m) => (m.ensembles[0].thresholds.goemotions_logits = [0.5]),
+      /1 thresholds for head 'goemotions_logits', which has 28 labels/,
+    ],
+    [
+      'members with other label lists',
+      (m) =>
+        (m.models[1].outputs.goemotions_logits.labels = [...m.models[1].outputs.goemotions_logits.labels].reverse()),
+      /member 'fixture-tiny-b' lists other labels for head 'goemotions_logits'/,
+    ],
+    [
+      'an id that a model already has',
+      (m) => (m.ensembles[0].id = 'fixture-tiny'),
+      /ensemble 'fixture-tiny' has the id of a model/,
+    ],
     ['a single member', (m) => (m.ensembles[0].members = ['fixture-tiny']), /at least 2 members/],
   ];
   it.each(cases)('%s', (_what, edit, message) => {
@@ -230,8 +359,12 @@ describe('invalid ensemble manifests refuse to load, naming the problem', () => 
   });
 
   it('resolveModel (one model file: evaluation, benchmarks) refuses an ensemble id, naming its members', () => {
-    expect(() => resolveModel(ENSEMBLE_DIR, undefined, undefined)).toThrow(/'fixture-ensemble' .* is an ensemble \(members fixture-tiny, fixture-tiny-b\).*--model/);
-    expect(() => resolveSelection(ENSEMBLE_DIR, undefined, 'nope')).toThrow(/available: fixture-tiny, fixture-tiny-b, fixture-ensemble/);
+    expect(() => resolveModel(ENSEMBLE_DIR, undefined, undefined)).toThrow(
+      /'fixture-ensemble' .* is an ensemble \(members fixture-tiny, fixture-tiny-b\).*--model/,
+    );
+    expect(() => resolveSelection(ENSEMBLE_DIR, undefined, 'nope')).toThrow(
+      /available: fixture-tiny, fixture-tiny-b, fixture-ensemble/,
+    );
   });
 });
 
@@ -240,7 +373,15 @@ describe('the handle serves the ensemble and status lists its members', () => {
     const handle = await createEngineHandle(testConfig({ modelsDir: ENSEMBLE_DIR }), silent);
     try {
       expect(handle.modelId()).toMatch(/^fixture-ensemble@0\.1\.0#[0-9a-f]{64}$/);
-      expect(handle.status().available_ensembles).toEqual([{ id: 'fixture-ensemble', version: '0.1.0', members: ['fixture-tiny', 'fixture-tiny-b'], dir: ENSEMBLE_DIR, installed: true }]);
+      expect(handle.status().available_ensembles).toEqual([
+        {
+          id: 'fixture-ensemble',
+          version: '0.1.0',
+          members: ['fixture-tiny', 'fixture-tiny-b'],
+          dir: ENSEMBLE_DIR,
+          installed: true,
+        },
+      ]);
       const engine = await handle.require();
       await engine.analyze(['I am so happy']);
       const s = handle.status();
@@ -250,7 +391,12 @@ describe('the handle serves the ensemble and status lists its members', () => {
       expect(members.map((m) => [m.id, m.version, m.sha256_prefix, m.parameters])).toEqual(
         MANIFEST.models.map((m: any) => [m.id, m.version, m.sha256.slice(0, 12), m.parameters]),
       );
-      expect(s.model).toMatchObject({ kind: 'ensemble', id: 'fixture-ensemble', version: '0.1.0', parameters: MANIFEST.models[0].parameters + MANIFEST.models[1].parameters });
+      expect(s.model).toMatchObject({
+        kind: 'ensemble',
+        id: 'fixture-ensemble',
+        version: '0.1.0',
+        parameters: MANIFEST.models[0].parameters + MANIFEST.models[1].parameters,
+      });
       expect(s.model?.weights).toEqual(MANIFEST.ensembles[0].weights);
       expect(s.thresholds_source).toMatch(/ensemble 'fixture-ensemble'/);
       expect(members.every((m) => m.batching.items >= 1)).toBe(true);
@@ -276,8 +422,18 @@ describe('threshold tuning of the ensemble measurement (eval/metrics.ts)', () =>
   it('per label: the grid value with the best F1, ties to the lowest; a label without positives gets 0.5', () => {
     // label 0: gold at scores 0.9 and 0.6, not at 0.7 and 0.2. t in (0.2, 0.6]: tp 2, fp 1 → F1 0.8 (the best);
     // t ≤ 0.2: fp 2 → 0.667; (0.6, 0.7]: 0.5; (0.7, 0.9]: 0.667. Lowest grid value in (0.2, 0.6]: 0.21.
-    const gold = [[true, false], [true, false], [false, false], [false, false]];
-    const scores = [[0.9, 0.1], [0.6, 0.9], [0.7, 0.3], [0.2, 0.4]];
+    const gold = [
+      [true, false],
+      [true, false],
+      [false, false],
+      [false, false],
+    ];
+    const scores = [
+      [0.9, 0.1],
+      [0.6, 0.9],
+      [0.7, 0.3],
+      [0.2, 0.4],
+    ];
     expect(tuneThresholds(gold, scores, 2)).toEqual([0.21, 0.5]);
   });
 });

@@ -1,13 +1,29 @@
 // The Node evaluation's metrics and parsers (eval/), hand-checked.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nsmcBucket, nsmcByMovie, nsmcMovieSplitOf, nsmcSplitOf, nsmcTrainSubsample, parseCsv, pyStrip } from '../../eval/data.js';
+import {
+  nsmcBucket,
+  nsmcByMovie,
+  nsmcMovieSplitOf,
+  nsmcSplitOf,
+  nsmcTrainSubsample,
+  parseCsv,
+  pyStrip,
+} from '../../eval/data.js';
 import { accuracy, accuracyOn, macroF1, macroF1On, pearson } from '../../eval/metrics.js';
 
 describe('eval metrics', () => {
   it('macro-F1 with zero_division = 0', () => {
-    const gold = [[true, false, false], [true, true, false], [false, true, false]];
-    const pred = [[true, true, false], [false, true, false], [false, true, false]];
+    const gold = [
+      [true, false, false],
+      [true, true, false],
+      [false, true, false],
+    ];
+    const pred = [
+      [true, true, false],
+      [false, true, false],
+      [false, true, false],
+    ];
     // label 0: tp1 fn1 → 2/3; label 1: tp2 fp1 → 4/5; label 2: nothing → 0
     const { macro, perLabel } = macroF1(gold, pred, 3);
     expect(perLabel[0]).toBeCloseTo(2 / 3, 12);
@@ -44,22 +60,35 @@ describe('eval metrics', () => {
 });
 
 describe('NSMC split by movie', () => {
-  const pools = fc.array(
-    fc.record({ id: fc.integer({ min: 1, max: 1e7 }).map(String), movie: fc.integer({ min: 1, max: 400 }).map(String), text: fc.constantFrom('굿', '별루', '최고', '재미없다', 'ㅋㅋ', '감동', '지루함', '명작'), label: fc.constantFrom(0 as const, 1 as const) }),
-    { maxLength: 400 },
-  ).map((rows) => [...new Map(rows.map((r) => [r.id, r])).values()]);
+  const pools = fc
+    .array(
+      fc.record({
+        id: fc.integer({ min: 1, max: 1e7 }).map(String),
+        movie: fc.integer({ min: 1, max: 400 }).map(String),
+        text: fc.constantFrom('굿', '별루', '최고', '재미없다', 'ㅋㅋ', '감동', '지루함', '명작'),
+        label: fc.constantFrom(0 as const, 1 as const),
+      }),
+      { maxLength: 400 },
+    )
+    .map((rows) => [...new Map(rows.map((r) => [r.id, r])).values()]);
 
   it('no movie in two splits, no test text in train or dev, no dev text in train, dev and test balanced', () => {
     fc.assert(
       fc.property(pools, (pool) => {
         const { splits, removed } = nsmcByMovie(pool);
         const movies = (s: 'train' | 'dev' | 'test') => new Set(splits[s].map((r) => r.movie));
-        for (const [a, b] of [['train', 'dev'], ['train', 'test'], ['dev', 'test']] as const) for (const mv of movies(a)) expect(movies(b).has(mv)).toBe(false);
+        for (const [a, b] of [
+          ['train', 'dev'],
+          ['train', 'test'],
+          ['dev', 'test'],
+        ] as const)
+          for (const mv of movies(a)) expect(movies(b).has(mv)).toBe(false);
         const trainTexts = new Set(splits.train.map((r) => r.text));
         for (const r of splits.dev) expect(trainTexts.has(r.text)).toBe(false);
         const devTexts = new Set(splits.dev.map((r) => r.text));
         for (const r of splits.test) expect(trainTexts.has(r.text) || devTexts.has(r.text)).toBe(false);
-        for (const s of ['dev', 'test'] as const) expect(splits[s].filter((r) => r.label === 0).length).toBe(splits[s].filter((r) => r.label === 1).length);
+        for (const s of ['dev', 'test'] as const)
+          expect(splits[s].filter((r) => r.label === 0).length).toBe(splits[s].filter((r) => r.label === 1).length);
         for (const r of pool) expect(nsmcMovieSplitOf(r.movie)).toBe(nsmcMovieSplitOf(r.movie));
         expect(removed.dev_in_train + removed.test_in_train_or_dev).toBeLessThanOrEqual(pool.length);
       }),
@@ -83,13 +112,27 @@ describe('NSMC split by movie', () => {
 
   it('the subset metrics equal the whole-set metrics on all rows', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 })), { minLength: 1, maxLength: 30 }), (rows) => {
-        const gold = rows.map((r) => r[0]);
-        const pred = rows.map((r) => r[1]);
-        const all = rows.map((_, i) => i);
-        expect(macroF1On(gold, pred, 4, all)).toBeCloseTo(macroF1(gold, pred, 4).macro, 12);
-        expect(accuracyOn(gold.map((g) => g[0]), all)).toBeCloseTo(accuracy(gold.map((g) => g[0])), 12);
-      }),
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+            fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+          ),
+          { minLength: 1, maxLength: 30 },
+        ),
+        (rows) => {
+          const gold = rows.map((r) => r[0]);
+          const pred = rows.map((r) => r[1]);
+          const all = rows.map((_, i) => i);
+          expect(macroF1On(gold, pred, 4, all)).toBeCloseTo(macroF1(gold, pred, 4).macro, 12);
+          expect(
+            accuracyOn(
+              gold.map((g) => g[0]),
+              all,
+            ),
+          ).toBeCloseTo(accuracy(gold.map((g) => g[0])), 12);
+        },
+      ),
     );
   });
 });

@@ -15,14 +15,24 @@ import { toolContext } from '../helpers/tool-context.js';
 import { FIXTURE_DIR, silent } from './helpers.js';
 
 const DIR = resolve(import.meta.dirname, '../fixtures/extra-head');
-const OPTS = { provider: 'cpu' as const, threads: 1, batchWindowMs: 0, maxBatch: 8, logger: silent, inferenceThread: 'main' as const };
+const OPTS = {
+  provider: 'cpu' as const,
+  threads: 1,
+  batchWindowMs: 0,
+  maxBatch: 8,
+  logger: silent,
+  inferenceThread: 'main' as const,
+};
 const load = (dir: string, id: string) => OnnxTextEngine.load(resolveModel(dir, undefined, id), OPTS);
 
 /** The one presenter: the head's labels with their probabilities, and those at or over the head's thresholds. */
 function presentToxicity(a: TextAnalysis, model: ModelInfo) {
   const head = model.heads?.find((h) => h.name === 'toxicity_logits') as HeadInfo;
   const p = a.heads?.toxicity_logits as Float32Array;
-  return { scores: Object.fromEntries(head.labels.map((l, i) => [l, p[i]])), detected: head.labels.filter((_, i) => p[i] >= head.thresholds![i]) };
+  return {
+    scores: Object.fromEntries(head.labels.map((l, i) => [l, p[i]])),
+    detected: head.labels.filter((_, i) => p[i] >= head.thresholds![i]),
+  };
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -47,8 +57,21 @@ describe('a head added by its manifest entry', () => {
   }
 
   it('is listed with its kind, labels, thresholds and languages', () => {
-    expect(engine.model.heads?.map((h) => h.name)).toEqual(['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad', 'toxicity_logits']);
-    expect(engine.model.heads?.at(-1)).toEqual({ name: 'toxicity_logits', kind: 'multi-label', labels: ['toxic', 'insult'], thresholds: [0.5, 0.6], languages: ['en'] });
+    expect(engine.model.heads?.map((h) => h.name)).toEqual([
+      'goemotions_logits',
+      'kote_logits',
+      'polarity_logits',
+      'utility',
+      'vad',
+      'toxicity_logits',
+    ]);
+    expect(engine.model.heads?.at(-1)).toEqual({
+      name: 'toxicity_logits',
+      kind: 'multi-label',
+      labels: ['toxic', 'insult'],
+      thresholds: [0.5, 0.6],
+      languages: ['en'],
+    });
   });
 
   it('one window: the sigmoid of the raw logits; the five usual heads are those of the same weights without it', async () => {
@@ -63,16 +86,21 @@ describe('a head added by its manifest entry', () => {
   });
 
   it('several windows: the per-label maximum over windows (a multi-label head)', async () => {
-    const text = 'i am so happy . this movie was terrible and i hate it . thank you , what a great day ! ' .repeat(2);
+    const text = 'i am so happy . this movie was terrible and i hate it . thank you , what a great day ! '.repeat(2);
     const [a] = await engine.analyze([text]);
     const windows = engine.windowIds(text);
     expect(a.chunks).toBeGreaterThan(1);
     const per = await Promise.all(windows.map(async (ids) => (await logits(ids)).map(sigmoid)));
-    [0, 1].forEach((i) => expect((a.heads!.toxicity_logits as Float32Array)[i]).toBeCloseTo(Math.max(...per.map((p) => p[i])), 6));
+    [0, 1].forEach((i) =>
+      expect((a.heads!.toxicity_logits as Float32Array)[i]).toBeCloseTo(Math.max(...per.map((p) => p[i])), 6),
+    );
   });
 
   it('reaches a tool through the reading pipeline and is shown by its presenter', async () => {
-    const { readings: [r], reader } = await readAll(toolContext(engine), [{ name: 'text', text: 'you are terrible' }], { language: 'en' });
+    const {
+      readings: [r],
+      reader,
+    } = await readAll(toolContext(engine), [{ name: 'text', text: 'you are terrible' }], { language: 'en' });
     const shown = presentToxicity(r.analysis, reader.model);
     const [ids] = engine.windowIds('you are terrible');
     const p = (await logits(ids)).map(sigmoid);
@@ -81,16 +109,21 @@ describe('a head added by its manifest entry', () => {
     expect(shown.detected).toEqual(['toxic', 'insult'].filter((_, i) => p[i] >= [0.5, 0.6][i]));
   });
 
-  it('an ensemble fuses it with its weights, and lists it with the ensemble\'s thresholds', async () => {
+  it("an ensemble fuses it with its weights, and lists it with the ensemble's thresholds", async () => {
     const sel = resolveSelection(DIR, undefined, 'fixture-extra-ensemble');
     if (sel.kind !== 'ensemble') throw new Error('expected the ensemble');
     const ens = await EnsembleTextEngine.load(sel.ensemble, OPTS);
     try {
       const text = 'what a great day';
-      const { fused: [f], members: [[a], [b]] } = await ens.analyzeWithMembers([text]);
+      const {
+        fused: [f],
+        members: [[a], [b]],
+      } = await ens.analyzeWithMembers([text]);
       const fa = a.heads!.toxicity_logits as Float32Array;
       const fb = b.heads!.toxicity_logits as Float32Array;
-      [0, 1].forEach((i) => expect((f.heads!.toxicity_logits as Float32Array)[i]).toBeCloseTo(0.25 * fa[i] + 0.75 * fb[i], 6));
+      [0, 1].forEach((i) =>
+        expect((f.heads!.toxicity_logits as Float32Array)[i]).toBeCloseTo(0.25 * fa[i] + 0.75 * fb[i], 6),
+      );
       expect(Array.from(fa)).not.toEqual(Array.from(fb));
       expect(ens.model.heads?.find((h) => h.name === 'toxicity_logits')?.thresholds).toEqual([0.4, 0.45]);
     } finally {

@@ -25,5 +25,12 @@ export function editManifest(dir: string, edit: (m: any) => void): void {
 }
 
 export function testConfig(over: Partial<AppConfig> = {}): AppConfig {
-  return { ...defaults({}), modelsDir: FIXTURE_DIR, provider: 'cpu', threads: 1, cache: { ...defaults({}).cache, backend: 'none' }, ...over };
+  return {
+    ...defaults({}),
+    modelsDir: FIXTURE_DIR,
+    provider: 'cpu',
+    threads: 1,
+    cache: { ...defaults({}).cache, backend: 'none' },
+    ...over,
+  };
 }

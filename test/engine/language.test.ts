@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { countScripts, decideLanguage, identifyLanguage, loadLanguageDetector, scriptRule, SERVED_PRIOR } from '../../src/engine/language.js';
+import {
+  countScripts,
+  decideLanguage,
+  identifyLanguage,
+  loadLanguageDetector,
+  scriptRule,
+  SERVED_PRIOR,
+} from '../../src/engine/language.js';
 
 beforeAll(loadLanguageDetector);
 
@@ -68,13 +75,22 @@ describe('identifyLanguage', () => {
 
 describe('decideLanguage against a model that reads en and ko', () => {
   it('serves en and ko with the identification confidence', () => {
-    expect(decideLanguage('나는 정말 행복해요', 'auto', V1)).toEqual({ ok: true, language: 'ko', confidence: 1, uncertain: false });
+    expect(decideLanguage('나는 정말 행복해요', 'auto', V1)).toEqual({
+      ok: true,
+      language: 'ko',
+      confidence: 1,
+      uncertain: false,
+    });
     const en = decideLanguage('I am furious that the landlord kept our deposit', undefined, V1);
     expect(en.ok && en.language).toBe('en');
   });
 
   it('refuses zh, ja and Spanish, naming the detected language and the supported ones', () => {
-    for (const [text, detected] of [['我今天非常开心！', 'zh'], ['今日はとても楽しかったです', 'ja'], ['Hoy estoy muy feliz con mi familia.', 'es']] as const) {
+    for (const [text, detected] of [
+      ['我今天非常开心！', 'zh'],
+      ['今日はとても楽しかったです', 'ja'],
+      ['Hoy estoy muy feliz con mi familia.', 'es'],
+    ] as const) {
       const d = decideLanguage(text, 'auto', V1);
       expect(d.ok).toBe(false);
       if (d.ok) return;
@@ -86,7 +102,12 @@ describe('decideLanguage against a model that reads en and ko', () => {
   });
 
   it('a named language is used as given when the model reads it (confidence null), refused otherwise', () => {
-    expect(decideLanguage('Hoy estoy muy feliz.', 'en', V1)).toEqual({ ok: true, language: 'en', confidence: null, uncertain: false });
+    expect(decideLanguage('Hoy estoy muy feliz.', 'en', V1)).toEqual({
+      ok: true,
+      language: 'en',
+      confidence: null,
+      uncertain: false,
+    });
     const zh = decideLanguage('我今天非常开心！', 'zh', V1);
     expect(zh.ok).toBe(false);
     if (!zh.ok) expect(zh.message).toMatch(/'zh' was requested.*only en, ko/);
@@ -111,11 +132,19 @@ describe('decideLanguage against a model that reads en and ko', () => {
       if (d.ok) expect(d.confidence).toBeLessThan(0.9);
     }
     // a detected English text is not marked
-    expect(decideLanguage('I am furious that the landlord kept our deposit', 'auto', V1)).toMatchObject({ ok: true, uncertain: false });
+    expect(decideLanguage('I am furious that the landlord kept our deposit', 'auto', V1)).toMatchObject({
+      ok: true,
+      uncertain: false,
+    });
   });
 
   it('whole sentences of other languages are still refused', () => {
-    for (const text of ['Ne iğrenç, çorbada bir sinek var.', 'Scusi, dov\'è la fermata dell\'autobus?', 'Ik word zo boos als niemand luistert.', 'Der Film war leider ziemlich langweilig.']) {
+    for (const text of [
+      'Ne iğrenç, çorbada bir sinek var.',
+      "Scusi, dov'è la fermata dell'autobus?",
+      'Ik word zo boos als niemand luistert.',
+      'Der Film war leider ziemlich langweilig.',
+    ]) {
       expect(decideLanguage(text, 'auto', V1).ok, text).toBe(false);
     }
   });
@@ -129,11 +158,21 @@ describe('decideLanguage against a model that reads en and ko', () => {
 
   it('a Latin text in no language the detector knows is read as English with confidence 0', () => {
     expect(identifyLanguage('a'.repeat(300)).language).toBe('und');
-    expect(decideLanguage('a'.repeat(300), 'auto', V1)).toEqual({ ok: true, language: 'en', confidence: 0, uncertain: true });
+    expect(decideLanguage('a'.repeat(300), 'auto', V1)).toEqual({
+      ok: true,
+      language: 'en',
+      confidence: 0,
+      uncertain: true,
+    });
   });
 
   it('texts without letters go to the first model language with confidence 0', () => {
-    expect(decideLanguage('😂😂 100', 'auto', V1)).toEqual({ ok: true, language: 'en', confidence: 0, uncertain: true });
+    expect(decideLanguage('😂😂 100', 'auto', V1)).toEqual({
+      ok: true,
+      language: 'en',
+      confidence: 0,
+      uncertain: true,
+    });
   });
 
   it('a model that reads only ko refuses short English instead of reading it as English', () => {

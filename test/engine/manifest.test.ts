@@ -26,11 +26,18 @@ describe('model selection', () => {
     expect(r.dir).toBe(extra);
     expect(r.modelPath).toBe(join(extra, 'fixture.onnx'));
     expect(resolveModel(FIXTURE_DIR, extra, 'fixture-tiny-int8').entry.version).toBe('9.9.9');
-    expect(listModels(FIXTURE_DIR, extra).map((m) => m.entry.id)).toEqual(['extra-model', 'fixture-tiny-int8', 'fixture-tiny', 'fixture-tiny-int8']);
+    expect(listModels(FIXTURE_DIR, extra).map((m) => m.entry.id)).toEqual([
+      'extra-model',
+      'fixture-tiny-int8',
+      'fixture-tiny',
+      'fixture-tiny-int8',
+    ]);
   });
 
   it('an unknown model id names the available ones and the setting', () => {
-    expect(() => resolveModel(FIXTURE_DIR, undefined, 'nope')).toThrow(/'nope' is not listed .*available: fixture-tiny, fixture-tiny-int8.*RED_HEART_MODEL/);
+    expect(() => resolveModel(FIXTURE_DIR, undefined, 'nope')).toThrow(
+      /'nope' is not listed .*available: fixture-tiny, fixture-tiny-int8.*RED_HEART_MODEL/,
+    );
   });
 });
 

@@ -5,10 +5,34 @@ import type { TextAnalysis, TextEngine } from '../../src/core/model.js';
 function fakeEngine(id = 'm1') {
   const calls: string[][] = [];
   const engine: TextEngine = {
-    model: { id, version: '1', sha256: 'x', parameters: 1, maxLength: 8, languages: ['en', 'ko'], labels: { goemotions: [], kote: [] }, thresholds: { goemotions: [], kote: [] } },
+    model: {
+      id,
+      version: '1',
+      sha256: 'x',
+      parameters: 1,
+      maxLength: 8,
+      languages: ['en', 'ko'],
+      labels: { goemotions: [], kote: [] },
+      thresholds: { goemotions: [], kote: [] },
+    },
     async analyze(texts) {
       calls.push([...texts]);
-      return texts.map((t) => ({ language: 'en', tokens: t.length, unknownTokens: 0, contentTokens: 5, chunks: 1, truncated: false, goemotions: new Float32Array(), kote: new Float32Array(), positive: t.length / 100, utility: 0, vad: [3, 3, 3] }) as TextAnalysis);
+      return texts.map(
+        (t) =>
+          ({
+            language: 'en',
+            tokens: t.length,
+            unknownTokens: 0,
+            contentTokens: 5,
+            chunks: 1,
+            truncated: false,
+            goemotions: new Float32Array(),
+            kote: new Float32Array(),
+            positive: t.length / 100,
+            utility: 0,
+            vad: [3, 3, 3],
+          }) as TextAnalysis,
+      );
     },
   };
   return { engine, calls };
@@ -47,7 +71,13 @@ describe('AnalysisMemo', () => {
   it('forgets failures so a later call retries', async () => {
     const memo = new AnalysisMemo();
     let fail = true;
-    const engine: TextEngine = { ...fakeEngine().engine, analyze: async (t) => { if (fail) throw new Error('boom'); return fakeEngine().engine.analyze(t); } };
+    const engine: TextEngine = {
+      ...fakeEngine().engine,
+      analyze: async (t) => {
+        if (fail) throw new Error('boom');
+        return fakeEngine().engine.analyze(t);
+      },
+    };
     await expect(memo.analyze(engine, ['x'])).rejects.toThrow('boom');
     fail = false;
     await expect(memo.analyze(engine, ['x'])).resolves.toHaveLength(1);

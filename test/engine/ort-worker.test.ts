@@ -7,7 +7,12 @@ import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
 import { silent } from './helpers.js';
 
 const MODELS = resolve(import.meta.dirname, '../../models');
-const TEXTS = ['I am so happy for you!', '정말 화가 난다. 왜 이렇게 늦었어?', 'The meeting moved to Tuesday.', 'I miss her every single day and it hurts.'];
+const TEXTS = [
+  'I am so happy for you!',
+  '정말 화가 난다. 왜 이렇게 늦었어?',
+  'The meeting moved to Tuesday.',
+  'I miss her every single day and it hurts.',
+];
 
 describe('ONNX inference in a worker thread (shipped model)', () => {
   let inWorker: OnnxTextEngine;

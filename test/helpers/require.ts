@@ -21,7 +21,8 @@ function currentTestFile(): string | null {
 /** null when the requirement is met; otherwise the skip reason locally, and a thrown error when CI is set. */
 export function requirement(what: string, missing: string | null, need: Need): string | null {
   if (missing === null) return null;
-  if (process.env.CI) throw new Error(`${what}: ${missing}. CI requires it (README, Testing); unset CI to skip locally.`);
+  if (process.env.CI)
+    throw new Error(`${what}: ${missing}. CI requires it (README, Testing); unset CI to skip locally.`);
   console.warn(`[skip] ${what}: ${missing}`);
   const log = process.env[SKIP_LOG_ENV];
   if (log) appendFileSync(log, JSON.stringify({ file: currentTestFile(), need, what, missing }) + '\n');

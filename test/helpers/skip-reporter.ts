@@ -18,7 +18,10 @@ const CAUSE: Record<Need | 'other', string> = {
   other: 'no recorded requirement (skipped in the test itself)',
 };
 
-interface Entry { file: string | null; need: Need }
+interface Entry {
+  file: string | null;
+  need: Need;
+}
 
 /** "Skipped N tests: k1 need <cause>; k2 need <cause>" (or "Skipped 0 tests."). Pure, for the reporter's test. */
 export function skipSummary(skippedByFile: ReadonlyMap<string, number>, entries: readonly Entry[]): string {
@@ -57,7 +60,10 @@ export default class SkipReporter implements Reporter {
     }
     let entries: Entry[] = [];
     try {
-      entries = readFileSync(this.log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
+      entries = readFileSync(this.log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Entry);
     } catch {
       // no test recorded an unmet requirement
     }

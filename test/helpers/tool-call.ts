@@ -7,10 +7,17 @@ import { toToolError } from '../../src/tools/errors.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from '../../src/tools/types.js';
 
 /** The handler's output for `args` (parsed by the input schema); it must satisfy the output schema and survive JSON. */
-export async function callTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDefinition<I, O>, args: unknown, ctx: ToolContext): Promise<ToolOutput<z.infer<O>>> {
+export async function callTool<I extends z.ZodObject, O extends z.ZodObject>(
+  def: ToolDefinition<I, O>,
+  args: unknown,
+  ctx: ToolContext,
+): Promise<ToolOutput<z.infer<O>>> {
   const out = await def.handler(def.input.parse(args), ctx);
   const check = def.output.safeParse(out.structured);
-  if (!check.success) throw new Error(`${def.name}: the output does not match its schema: ${JSON.stringify(check.error.issues.slice(0, 3))}`);
+  if (!check.success)
+    throw new Error(
+      `${def.name}: the output does not match its schema: ${JSON.stringify(check.error.issues.slice(0, 3))}`,
+    );
   expect(JSON.parse(JSON.stringify(out.structured))).toEqual(out.structured);
   return out;
 }

@@ -10,7 +10,10 @@ import { uncachedContext, type TokenSigner, type ToolContext } from '../../src/t
 /** An HMAC-SHA256 signer under a fixed test key (the server's comes from the installation secret). */
 export function testSigner(key = 'test-secret-of-sixteen+'): TokenSigner {
   const sign = (data: string) => createHmac('sha256', key).update(data).digest('hex');
-  return { sign, verify: (data, sig) => sig.length === 64 && timingSafeEqual(Buffer.from(sign(data)), Buffer.from(sig)) };
+  return {
+    sign,
+    verify: (data, sig) => sig.length === 64 && timingSafeEqual(Buffer.from(sign(data)), Buffer.from(sig)),
+  };
 }
 
 export function toolContext(engine?: TextEngine, configure?: (config: AppConfig) => void): ToolContext {

@@ -14,13 +14,27 @@ interface CallResult {
 describe('reading options over MCP (fixture model)', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ env: { RED_HEART_MODELS_DIR: resolve(ROOT, 'test/fixtures/model'), RED_HEART_PROVIDER: 'cpu', RED_HEART_THREADS: '1' } });
+    server = await startServer({
+      env: {
+        RED_HEART_MODELS_DIR: resolve(ROOT, 'test/fixtures/model'),
+        RED_HEART_PROVIDER: 'cpu',
+        RED_HEART_THREADS: '1',
+      },
+    });
   });
   afterAll(async () => {
     await server?.close();
   });
-  const call = async (name: string, args: Record<string, unknown>, onprogress?: (p: unknown) => void): Promise<CallResult> =>
-    (await server.client.callTool({ name, arguments: args }, undefined, onprogress ? { onprogress } : undefined)) as CallResult;
+  const call = async (
+    name: string,
+    args: Record<string, unknown>,
+    onprogress?: (p: unknown) => void,
+  ): Promise<CallResult> =>
+    (await server.client.callTool(
+      { name, arguments: args },
+      undefined,
+      onprogress ? { onprogress } : undefined,
+    )) as CallResult;
 
   it('analyze_emotion at each detail, with sentences and explanations, validates and slices', async () => {
     const texts = ['I am so happy today! But 😡 the bus was late.', '정말 좋아요. 그런데 비가 와요 🥲'];
@@ -34,27 +48,54 @@ describe('reading options over MCP (fixture model)', () => {
       results.forEach((res: any, i: number) => {
         expect(res.sentences.length).toBe(2);
         for (const s of res.sentences) expect(texts[i].slice(s.start, s.end)).toBe(s.text);
-        for (const l of res.explanation.labels) for (const s of l.spans) expect(texts[i].slice(s.start, s.end)).toBe(s.text);
-        if (detail === 'summary') expect(Object.keys(res).sort()).toEqual(['arousal', 'dominant', 'ekman_dominant', 'explanation', 'language', 'sentences', 'sentiment', 'valence']);
+        for (const l of res.explanation.labels)
+          for (const s of l.spans) expect(texts[i].slice(s.start, s.end)).toBe(s.text);
+        if (detail === 'summary')
+          expect(Object.keys(res).sort()).toEqual([
+            'arousal',
+            'dominant',
+            'ekman_dominant',
+            'explanation',
+            'language',
+            'sentences',
+            'sentiment',
+            'valence',
+          ]);
         if (detail === 'full') expect(res.all_labels).toBeDefined();
       });
-      expect(progressSent(wire.messages)).toEqual([[1, 3], [2, 3], [3, 3]]); // sentences + one per explained text
+      expect(progressSent(wire.messages)).toEqual([
+        [1, 3],
+        [2, 3],
+        [3, 3],
+      ]); // sentences + one per explained text
     }
   });
 
   it('full_analysis passes the options to its emotion section; integration does not depend on detail', async () => {
     const text = 'I finally finished the marathon and I am so proud. My knees hurt.';
     const std = await call('full_analysis', { text, sections: ['emotion'] });
-    const sum = await call('full_analysis', { text, sections: ['emotion'], detail: 'summary', granularity: 'sentence' });
+    const sum = await call('full_analysis', {
+      text,
+      sections: ['emotion'],
+      detail: 'summary',
+      granularity: 'sentence',
+    });
     expect(sum.isError ?? false, sum.content[0]?.text).toBe(false);
     expect(sum.structuredContent!.integrated).toEqual(std.structuredContent!.integrated);
     const e = sum.structuredContent!.sections.emotion.results[0];
     expect(e.sentiment).toBe(std.structuredContent!.sections.emotion.results[0].sentiment.label);
-    expect(e.sentences.map((s: any) => s.text)).toEqual(['I finally finished the marathon and I am so proud.', 'My knees hurt.']);
+    expect(e.sentences.map((s: any) => s.text)).toEqual([
+      'I finally finished the marathon and I am so proud.',
+      'My knees hurt.',
+    ]);
   });
 
   it('analyze_conversation at each detail, and continued with its state', async () => {
-    const turns = Array.from({ length: 8 }, (_, i) => ({ speaker: i % 2 ? 'b' : 'a', text: i < 5 ? `I am so happy ${i}` : `i hate this day ${i}`, time: 1000 + 30 * i }));
+    const turns = Array.from({ length: 8 }, (_, i) => ({
+      speaker: i % 2 ? 'b' : 'a',
+      text: i < 5 ? `I am so happy ${i}` : `i hate this day ${i}`,
+      time: 1000 + 30 * i,
+    }));
     for (const detail of ['summary', 'standard', 'full']) {
       const r = await call('analyze_conversation', { turns, detail, explain: detail === 'full' });
       expect(r.isError ?? false, r.content[0]?.text).toBe(false);

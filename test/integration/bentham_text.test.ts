@@ -6,8 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type RunningServer } from './harness.js';
 import { requirement } from '../helpers/require.js';
 
-const MODELS = process.env.RED_HEART_REAL_MODELS_DIR ? resolve(process.env.RED_HEART_REAL_MODELS_DIR) : resolve(ROOT, 'models');
-const REAL = requirement('bentham_score from text on the shipped model', existsSync(join(MODELS, 'manifest.json')) ? null : `${join(MODELS, 'manifest.json')} is not there`, 'model') === null;
+const MODELS = process.env.RED_HEART_REAL_MODELS_DIR
+  ? resolve(process.env.RED_HEART_REAL_MODELS_DIR)
+  : resolve(ROOT, 'models');
+const REAL =
+  requirement(
+    'bentham_score from text on the shipped model',
+    existsSync(join(MODELS, 'manifest.json')) ? null : `${join(MODELS, 'manifest.json')} is not there`,
+    'model',
+  ) === null;
 
 const TEXTS = [
   'I volunteered at the shelter and the kids were overjoyed when we brought the new books.',
@@ -22,21 +29,31 @@ const TEXTS = [
   '동네 사람들이 힘을 모아 놀이터를 새로 고쳤고 아이들이 정말 좋아했다.',
 ];
 
-describe.skipIf(!REAL)(`bentham_score from text on the shipped model${REAL ? '' : ' — SKIPPED: models/manifest.json is not installed'}`, () => {
-  let server: RunningServer;
-  beforeAll(async () => { server = await startServer({ env: { RED_HEART_PROVIDER: 'cpu', RED_HEART_MODELS_DIR: MODELS } }); });
-  afterAll(async () => { await server?.close(); });
+describe.skipIf(!REAL)(
+  `bentham_score from text on the shipped model${REAL ? '' : ' — SKIPPED: models/manifest.json is not installed'}`,
+  () => {
+    let server: RunningServer;
+    beforeAll(async () => {
+      server = await startServer({ env: { RED_HEART_PROVIDER: 'cpu', RED_HEART_MODELS_DIR: MODELS } });
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
 
-  it('ten varied texts give ten different ethical scores, each ½(1 + tanh(2p − 1)) of its own P(positive)', async () => {
-    const scores: number[] = [];
-    for (const scenario of TEXTS) {
-      const r = (await server.client.callTool({ name: 'bentham_score', arguments: { scenario } })) as { isError?: boolean; structuredContent?: Record<string, any> };
-      expect(r.isError ?? false).toBe(false);
-      const s = r.structuredContent!;
-      const p = s.estimation.signals.positive as number;
-      expect(s.ethical_score).toBeCloseTo(0.5 * (1 + Math.tanh(2 * p - 1)), 9);
-      scores.push(s.ethical_score as number);
-    }
-    expect(new Set(scores.map((x) => x.toFixed(4))).size).toBe(10);
-  });
-});
+    it('ten varied texts give ten different ethical scores, each ½(1 + tanh(2p − 1)) of its own P(positive)', async () => {
+      const scores: number[] = [];
+      for (const scenario of TEXTS) {
+        const r = (await server.client.callTool({ name: 'bentham_score', arguments: { scenario } })) as {
+          isError?: boolean;
+          structuredContent?: Record<string, any>;
+        };
+        expect(r.isError ?? false).toBe(false);
+        const s = r.structuredContent!;
+        const p = s.estimation.signals.positive as number;
+        expect(s.ethical_score).toBeCloseTo(0.5 * (1 + Math.tanh(2 * p - 1)), 9);
+        scores.push(s.ethical_score as number);
+      }
+      expect(new Set(scores.map((x) => x.toFixed(4))).size).toBe(10);
+    });
+  },
+);

@@ -29,7 +29,8 @@ describe('Claude Desktop bundle (.mcpb)', () => {
   let unpacked: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/src/server/cli.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does it)');
+    if (!existsSync(join(ROOT, 'dist/src/server/cli.js')))
+      throw new Error('dist/ is missing: run `npm run build` first (npm test does it)');
     out = realpathSync(mkdtempSync(join(tmpdir(), 'rh-mcpb-')));
     await runAsync(process.execPath, [join(ROOT, 'scripts/bundle.mjs'), '--out', out], ROOT, cleanEnv(), 400_000);
     file = join(out, `${pkg.name}-${pkg.version}.mcpb`);
@@ -55,7 +56,15 @@ describe('Claude Desktop bundle (.mcpb)', () => {
     try {
       const { tools } = await server.client.listTools();
       expect(manifest.tools).toEqual(tools.map((t) => ({ name: t.name, description: t.description })));
-      expect(manifest.tools.map((t) => t.name)).toEqual(['analyze_emotion', 'bentham_score', 'regret_forecast', 'surd_decompose', 'full_analysis', 'analyze_conversation', 'analyze_corpus']);
+      expect(manifest.tools.map((t) => t.name)).toEqual([
+        'analyze_emotion',
+        'bentham_score',
+        'regret_forecast',
+        'surd_decompose',
+        'full_analysis',
+        'analyze_conversation',
+        'analyze_corpus',
+      ]);
     } finally {
       await server.close();
     }
@@ -64,13 +73,31 @@ describe('Claude Desktop bundle (.mcpb)', () => {
   it('maps every user setting to a server environment variable, and empty values leave the defaults', async () => {
     const known = new Set(CONFIG_SETTINGS.map((s) => s.env));
     const env = manifest.server.mcp_config.env;
-    expect(Object.keys(env).sort()).toEqual(['RED_HEART_CACHE', 'RED_HEART_CACHE_PATH', 'RED_HEART_DATA_DIRS', 'RED_HEART_LOG_LEVEL', 'RED_HEART_MEMORY']);
+    expect(Object.keys(env).sort()).toEqual([
+      'RED_HEART_CACHE',
+      'RED_HEART_CACHE_PATH',
+      'RED_HEART_DATA_DIRS',
+      'RED_HEART_LOG_LEVEL',
+      'RED_HEART_MEMORY',
+    ]);
     for (const name of Object.keys(env)) expect(known.has(name)).toBe(true);
     const referenced = Object.values(env).map((v) => /^\$\{user_config\.([a-z_]+)\}$/.exec(v)?.[1]);
     expect(referenced.sort()).toEqual(Object.keys(manifest.user_config).sort());
     // With nothing set by the user, the substituted values are empty, which the server reads as "not set".
-    const resolved = await getMcpConfigForManifest({ manifest: manifest as never, extensionPath: unpacked, systemDirs: {}, userConfig: {}, pathSeparator: '/' });
-    expect(resolved!.env).toEqual({ RED_HEART_CACHE: '', RED_HEART_CACHE_PATH: '', RED_HEART_DATA_DIRS: '', RED_HEART_LOG_LEVEL: '', RED_HEART_MEMORY: '' });
+    const resolved = await getMcpConfigForManifest({
+      manifest: manifest as never,
+      extensionPath: unpacked,
+      systemDirs: {},
+      userConfig: {},
+      pathSeparator: '/',
+    });
+    expect(resolved!.env).toEqual({
+      RED_HEART_CACHE: '',
+      RED_HEART_CACHE_PATH: '',
+      RED_HEART_DATA_DIRS: '',
+      RED_HEART_LOG_LEVEL: '',
+      RED_HEART_MEMORY: '',
+    });
     expect(loadConfig([], resolved!.env).config).toEqual(loadConfig([], {}).config);
   });
 
@@ -93,7 +120,10 @@ describe('Claude Desktop bundle (.mcpb)', () => {
       expect(r.result!.isError ?? false).toBe(false);
       expect(r.result!.structuredContent.model).toEqual(shippedModel());
       expect(r.result!.structuredContent.results[0].ekman.dominant).toBe('joy');
-      const ready = session.stderr.split('\n').filter((l) => l.includes('ready on stdio')).map((l) => JSON.parse(l) as { modelsDir: string; cache: string });
+      const ready = session.stderr
+        .split('\n')
+        .filter((l) => l.includes('ready on stdio'))
+        .map((l) => JSON.parse(l) as { modelsDir: string; cache: string });
       expect(ready).toEqual([expect.objectContaining({ modelsDir: join(unpacked, 'models'), cache: 'file' })]);
     } finally {
       expect(await session.close()).toBe(0);

@@ -12,8 +12,12 @@ const text = (r: CallResult): string => r.content.map((c) => c.text ?? '').join(
 
 describe('decision tools over MCP', () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer(); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   const call = async (name: string, args: Record<string, unknown>): Promise<CallResult> =>
     (await server.client.callTool({ name, arguments: args })) as CallResult;
@@ -21,8 +25,27 @@ describe('decision tools over MCP', () => {
   it('bentham_score on explicit parties returns the exact calculus', async () => {
     const r = await call('bentham_score', {
       parties: [
-        { name: 'Ann', effects: [{ kind: 'pleasure', intensity: 0.8, duration: 0.5, certainty: 1, propinquity: 1, fecundity: 0.2, purity: 0.9 }] },
-        { name: 'Town', count: 3, effects: [{ kind: 'pain', intensity: 0.5, duration: 0.4, certainty: 0.5, propinquity: 1, fecundity: 0, purity: 1 }] },
+        {
+          name: 'Ann',
+          effects: [
+            {
+              kind: 'pleasure',
+              intensity: 0.8,
+              duration: 0.5,
+              certainty: 1,
+              propinquity: 1,
+              fecundity: 0.2,
+              purity: 0.9,
+            },
+          ],
+        },
+        {
+          name: 'Town',
+          count: 3,
+          effects: [
+            { kind: 'pain', intensity: 0.5, duration: 0.4, certainty: 0.5, propinquity: 1, fecundity: 0, purity: 1 },
+          ],
+        },
       ],
       v2: { external_cost: 0.1 },
     });
@@ -45,17 +68,39 @@ describe('decision tools over MCP', () => {
   it('regret_forecast on a matrix returns regrets, recommendations and counterfactuals', async () => {
     const r = await call('regret_forecast', {
       options: [{ name: 'A' }, { name: 'B' }],
-      scenarios: [{ name: 'boom', probability: 0.2 }, { name: 'bust', probability: 0.8 }],
-      outcomes: [[10, 0], [0, 3]],
+      scenarios: [
+        { name: 'boom', probability: 0.2 },
+        { name: 'bust', probability: 0.8 },
+      ],
+      outcomes: [
+        [10, 0],
+        [0, 3],
+      ],
     });
     expect(r.isError ?? false).toBe(false);
     const s = r.structuredContent as Record<string, any>;
     // EU A 2, B 2.4; regrets A (0, 3), B (10, 0): minimax regret A, max EU B; EVPI 2.
-    expect(s.regret).toEqual([[0, 3], [10, 0]]);
-    expect(s.recommendations).toMatchObject({ minimax_regret: ['A'], max_expected_utility: ['B'], regret_averse: ['A'], maximin: ['A', 'B'] });
+    expect(s.regret).toEqual([
+      [0, 3],
+      [10, 0],
+    ]);
+    expect(s.recommendations).toMatchObject({
+      minimax_regret: ['A'],
+      max_expected_utility: ['B'],
+      regret_averse: ['A'],
+      maximin: ['A', 'B'],
+    });
     expect(s.evpi).toBeCloseTo(2, 12);
     expect(s.counterfactuals).toEqual([
-      { option: 'A', scenario: 'bust', probability: 0.8, better_options: ['B'], best_utility: 3, utility: 0, regret: 3 },
+      {
+        option: 'A',
+        scenario: 'bust',
+        probability: 0.8,
+        better_options: ['B'],
+        best_utility: 3,
+        utility: 0,
+        regret: 3,
+      },
     ]);
     expect(text(r)).toMatch(/Regret-averse choice: A/);
   });
@@ -63,8 +108,14 @@ describe('decision tools over MCP', () => {
   it('regret_forecast refuses probabilities that do not sum to 1', async () => {
     const r = await call('regret_forecast', {
       options: [{ name: 'A' }, { name: 'B' }],
-      scenarios: [{ name: 'x', probability: 0.5 }, { name: 'y', probability: 0.6 }],
-      outcomes: [[1, 2], [2, 1]],
+      scenarios: [
+        { name: 'x', probability: 0.5 },
+        { name: 'y', probability: 0.6 },
+      ],
+      outcomes: [
+        [1, 2],
+        [2, 1],
+      ],
     });
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/invalid_input: .*sum to 1/);
@@ -100,7 +151,10 @@ describe('decision tools over MCP', () => {
       decision: 'What should I do this weekend?',
       options: [
         { name: 'beach', description: 'A relaxing, happy day at the beach with my best friends, laughing in the sun.' },
-        { name: 'dentist', description: 'A painful root canal at the dentist, then a long lonely night of terrible toothache.' },
+        {
+          name: 'dentist',
+          description: 'A painful root canal at the dentist, then a long lonely night of terrible toothache.',
+        },
       ],
     });
     expect(r.isError ?? false, text(r)).toBe(false);
@@ -116,8 +170,13 @@ describe('decision tools over MCP', () => {
 
   // Direction checks on the shipped model: what any user would call obvious must come out that way round.
   it('a clearly pleasant scenario scores higher than a clearly painful one (bentham_score, text mode)', async () => {
-    const pleasant = await call('bentham_score', { scenario: 'We threw a surprise birthday party and everyone laughed, hugged and had a wonderful, joyful evening together.' });
-    const painful = await call('bentham_score', { scenario: 'He was badly beaten, robbed and left bleeding and terrified in the cold street, crying in pain.' });
+    const pleasant = await call('bentham_score', {
+      scenario:
+        'We threw a surprise birthday party and everyone laughed, hugged and had a wonderful, joyful evening together.',
+    });
+    const painful = await call('bentham_score', {
+      scenario: 'He was badly beaten, robbed and left bleeding and terrified in the cold street, crying in pain.',
+    });
     expect(pleasant.isError ?? false, text(pleasant)).toBe(false);
     expect(painful.isError ?? false, text(painful)).toBe(false);
     const p = pleasant.structuredContent as Record<string, any>;
@@ -129,8 +188,12 @@ describe('decision tools over MCP', () => {
   });
 
   it('a clearly regretful decision text has higher anticipated regret than a neutral one', async () => {
-    const regretful = await call('regret_forecast', { decision: 'I deeply regret selling the house; it was a terrible mistake and I feel so sorry and ashamed.' });
-    const neutral = await call('regret_forecast', { decision: 'The meeting is scheduled for Tuesday at ten in room four.' });
+    const regretful = await call('regret_forecast', {
+      decision: 'I deeply regret selling the house; it was a terrible mistake and I feel so sorry and ashamed.',
+    });
+    const neutral = await call('regret_forecast', {
+      decision: 'The meeting is scheduled for Tuesday at ten in room four.',
+    });
     expect(regretful.isError ?? false, text(regretful)).toBe(false);
     expect(neutral.isError ?? false, text(neutral)).toBe(false);
     const a = (regretful.structuredContent as Record<string, any>).anticipated_regret.value;

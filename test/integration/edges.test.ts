@@ -12,16 +12,22 @@ interface CallResult {
   _meta?: Record<string, any>;
 }
 const text = (r: CallResult): string => r.content.map((c) => c.text ?? '').join('\n');
-const callOn = (server: () => RunningServer) => async (name: string, args: Record<string, unknown>): Promise<CallResult> =>
-  (await server().client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as CallResult;
+const callOn =
+  (server: () => RunningServer) =>
+  async (name: string, args: Record<string, unknown>): Promise<CallResult> =>
+    (await server().client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as CallResult;
 const codeOf = (r: CallResult): string | undefined => r._meta?.['red-heart/error']?.code;
 
 const BLANKS = [' ', '  \t\n ', '\ufeff', '\u200b\u200d', '\ufeff \u200b\u2060 \u00a0'];
 
 describe('edges on the fixture model (fast; its "boom" token breaks the model at run time)', () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS } }); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startServer({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
   const call = callOn(() => server);
 
   it('empty_text: a blank text is refused by every text tool, naming the field', async () => {
@@ -35,7 +41,13 @@ describe('edges on the fixture model (fast; its "boom" token breaks the model at
     expect(text(b)).toMatch(/^empty_text: scenario is empty/);
     const r = await call('regret_forecast', { decision: '\u200b' });
     expect(text(r)).toMatch(/^empty_text: decision is empty/);
-    const o = await call('regret_forecast', { decision: 'which one?', options: [{ name: 'a', description: 'a good day' }, { name: 'b', description: ' \u200b ' }] });
+    const o = await call('regret_forecast', {
+      decision: 'which one?',
+      options: [
+        { name: 'a', description: 'a good day' },
+        { name: 'b', description: ' \u200b ' },
+      ],
+    });
     expect(text(o)).toMatch(/^empty_text: options\[1\]\.description is empty/);
   });
 
@@ -92,7 +104,9 @@ describe('edges on the fixture model (fast; its "boom" token breaks the model at
     const at = await call('analyze_emotion', { text: '😀'.repeat(20_000) });
     expect(at.isError ?? false, text(at).slice(0, 300)).toBe(false);
     const past = await call('analyze_emotion', { text: '😀'.repeat(20_001) });
-    expect(text(past)).toMatch(/^limit_exceeded: text 0 has 20001 characters; the limit is 20000 \(maxTextChars: --max-text-chars \/ RED_HEART_MAX_TEXT_CHARS\)/);
+    expect(text(past)).toMatch(
+      /^limit_exceeded: text 0 has 20001 characters; the limit is 20000 \(maxTextChars: --max-text-chars \/ RED_HEART_MAX_TEXT_CHARS\)/,
+    );
     const fa = await call('full_analysis', { text: 'a'.repeat(20_001) });
     expect(fa.structuredContent!.sections.emotion.error.message).toMatch(/the limit is 20000/);
   });
@@ -125,7 +139,10 @@ describe('edges on the fixture model (fast; its "boom" token breaks the model at
     const at = await call('regret_forecast', m(50, 50));
     expect(at.isError ?? false, text(at).slice(0, 300)).toBe(false);
     expect(at.structuredContent!.regret).toHaveLength(50);
-    for (const [r, c] of [[51, 50], [50, 51]]) {
+    for (const [r, c] of [
+      [51, 50],
+      [50, 51],
+    ]) {
       const past = await call('regret_forecast', m(r, c));
       expect(past.isError, `${r}×${c}`).toBe(true);
       expect(text(past), `${r}×${c}`).toMatch(/\b50\b/);
@@ -138,17 +155,37 @@ describe('edges on the fixture model (fast; its "boom" token breaks the model at
 // only a text with no known piece at all carries the "no known token" note.
 describe('inputs users send, on the shipped model', () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer({ env: { RED_HEART_PROVIDER: 'cpu' } }); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startServer({ env: { RED_HEART_PROVIDER: 'cpu' } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
   const call = callOn(() => server);
 
   // `requested`: the case tests the handling of its characters, not language identification (an Arabic + Hebrew +
   // English text is identified as Hebrew and refused under auto; docs/language.md), so it names the language.
-  const CASES: Array<{ name: string; text: string; language?: 'en' | 'ko'; requested?: 'en'; note?: boolean; truncated?: boolean }> = [
+  const CASES: Array<{
+    name: string;
+    text: string;
+    language?: 'en' | 'ko';
+    requested?: 'en';
+    note?: boolean;
+    truncated?: boolean;
+  }> = [
     { name: 'NUL inside a text', text: 'I am so happy\u0000 today', language: 'en' },
     { name: 'only NUL characters (not whitespace: analysed, but nothing is known)', text: '\u0000\u0000', note: true },
-    { name: 'RTL embedding and marks around Arabic and Hebrew', text: '\u202bمرحبا\u202c I love this \u200fשלום\u200e', language: 'en', requested: 'en' },
-    { name: 'combining marks (decomposed accents, zalgo)', text: 'e\u0301te\u0301 cafe\u0301, so happy! Z\u0336a\u0337l\u0338g\u0335o', language: 'en' },
+    {
+      name: 'RTL embedding and marks around Arabic and Hebrew',
+      text: '\u202bمرحبا\u202c I love this \u200fשלום\u200e',
+      language: 'en',
+      requested: 'en',
+    },
+    {
+      name: 'combining marks (decomposed accents, zalgo)',
+      text: 'e\u0301te\u0301 cafe\u0301, so happy! Z\u0336a\u0337l\u0338g\u0335o',
+      language: 'en',
+    },
     { name: 'ZWJ emoji sequences', text: 'My family 👨‍👩‍👧‍👦 at the parade 🏳️‍🌈 was so proud', language: 'en' },
     { name: 'a 20,000-character single word', text: 'x'.repeat(20_000), language: 'en', truncated: true },
     { name: 'mixed scripts (Cyrillic, Hangul, Han, Latin)', text: 'Я люблю 서울 and 東京, what a great trip' },
@@ -177,7 +214,10 @@ describe('spawned test servers ignore inherited RED_HEART_* settings', () => {
     try {
       const stdio = await startServer({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
       try {
-        const r = (await stdio.client.callTool({ name: 'analyze_emotion', arguments: { text: 'i am so happy today' } })) as CallResult;
+        const r = (await stdio.client.callTool({
+          name: 'analyze_emotion',
+          arguments: { text: 'i am so happy today' },
+        })) as CallResult;
         expect(r.isError ?? false, text(r)).toBe(false);
       } finally {
         await stdio.close();
@@ -185,7 +225,10 @@ describe('spawned test servers ignore inherited RED_HEART_* settings', () => {
       const http = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
       try {
         const client = await connectHttp(http.url);
-        const r = (await client.callTool({ name: 'analyze_emotion', arguments: { text: 'i am so happy today' } })) as CallResult;
+        const r = (await client.callTool({
+          name: 'analyze_emotion',
+          arguments: { text: 'i am so happy today' },
+        })) as CallResult;
         await client.close();
         expect(r.isError ?? false, text(r)).toBe(false);
       } finally {

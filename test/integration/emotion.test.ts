@@ -16,7 +16,9 @@ interface CallResult {
 
 const FIXTURE = resolve(ROOT, 'test/fixtures/model');
 // RED_HEART_REAL_MODELS_DIR lets a developer point the shipped-model checks at a model that is not installed yet
-const REAL_DIR = process.env.RED_HEART_REAL_MODELS_DIR ? resolve(process.env.RED_HEART_REAL_MODELS_DIR) : resolve(ROOT, 'models');
+const REAL_DIR = process.env.RED_HEART_REAL_MODELS_DIR
+  ? resolve(process.env.RED_HEART_REAL_MODELS_DIR)
+  : resolve(ROOT, 'models');
 const REAL_MANIFEST = join(REAL_DIR, 'manifest.json');
 const EKMAN = ['anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'neutral'];
 
@@ -51,7 +53,9 @@ function checkResult(r: Record<string, any>, language: 'en' | 'ko', topK: number
 describe('analyze_emotion over MCP (fixture model)', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ env: { RED_HEART_MODELS_DIR: FIXTURE, RED_HEART_PROVIDER: 'cpu', RED_HEART_THREADS: '1' } });
+    server = await startServer({
+      env: { RED_HEART_MODELS_DIR: FIXTURE, RED_HEART_PROVIDER: 'cpu', RED_HEART_THREADS: '1' },
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -130,7 +134,12 @@ describe('analyze_emotion without a model', () => {
   });
 });
 
-const REAL = requirement('analyze_emotion on the shipped model', existsSync(REAL_MANIFEST) ? null : `${REAL_MANIFEST} is not there`, 'model') === null;
+const REAL =
+  requirement(
+    'analyze_emotion on the shipped model',
+    existsSync(REAL_MANIFEST) ? null : `${REAL_MANIFEST} is not there`,
+    'model',
+  ) === null;
 describe.skipIf(!REAL)('analyze_emotion on the shipped model', () => {
   let server: RunningServer;
   beforeAll(async () => {
@@ -157,7 +166,10 @@ describe.skipIf(!REAL)('analyze_emotion on the shipped model', () => {
   const KNOWN_MISSES = new Set<string>([]);
   let results: Array<Record<string, any>> = [];
   beforeAll(async () => {
-    const r = (await server.client.callTool({ name: 'analyze_emotion', arguments: { texts: CASES.map((c) => c[0]) } })) as CallResult;
+    const r = (await server.client.callTool({
+      name: 'analyze_emotion',
+      arguments: { texts: CASES.map((c) => c[0]) },
+    })) as CallResult;
     expect(r.isError ?? false).toBe(false);
     results = r.structuredContent!.results as Array<Record<string, any>>;
   });
@@ -169,7 +181,9 @@ describe.skipIf(!REAL)('analyze_emotion on the shipped model', () => {
   CASES.forEach(([text, expected], i) => {
     const run = KNOWN_MISSES.has(text) ? it.fails : it;
     run(`${expected}: ${text}`, () => {
-      expect({ dominant: results[i].ekman.dominant, scores: results[i].ekman.scores }).toMatchObject({ dominant: expected });
+      expect({ dominant: results[i].ekman.dominant, scores: results[i].ekman.scores }).toMatchObject({
+        dominant: expected,
+      });
     });
   });
 });

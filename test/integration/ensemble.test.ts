@@ -12,14 +12,19 @@ const ENSEMBLE = MANIFEST.ensembles[0];
 describe('analyze_emotion over MCP with an ensemble as the default model', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ env: { RED_HEART_MODELS_DIR: DIR, RED_HEART_PROVIDER: 'cpu', RED_HEART_THREADS: '1' } });
+    server = await startServer({
+      env: { RED_HEART_MODELS_DIR: DIR, RED_HEART_PROVIDER: 'cpu', RED_HEART_THREADS: '1' },
+    });
   });
   afterAll(async () => {
     await server?.close();
   });
 
   it('answers from the ensemble with its thresholds; status lists the members and the total parameters', async () => {
-    const r = (await server.client.callTool({ name: 'analyze_emotion', arguments: { text: 'I am so happy', top_k: 28 } })) as {
+    const r = (await server.client.callTool({
+      name: 'analyze_emotion',
+      arguments: { text: 'I am so happy', top_k: 28 },
+    })) as {
       isError?: boolean;
       structuredContent?: Record<string, any>;
     };
@@ -30,15 +35,32 @@ describe('analyze_emotion over MCP with an ensemble as the default model', () =>
     expect(result.language).toBe('en');
     const labels: string[] = MANIFEST.models[0].outputs.goemotions_logits.labels;
     expect(result.detected.length).toBeGreaterThan(0);
-    for (const d of result.detected) expect(d.threshold).toBe(ENSEMBLE.thresholds.goemotions_logits[labels.indexOf(d.label)]);
+    for (const d of result.detected)
+      expect(d.threshold).toBe(ENSEMBLE.thresholds.goemotions_logits[labels.indexOf(d.label)]);
 
     const res = await server.client.readResource({ uri: 'red-heart://status' });
     const e = JSON.parse((res.contents[0] as { text: string }).text).engine;
     expect(e.state).toBe('ready');
-    expect(e.model).toMatchObject({ kind: 'ensemble', id: 'fixture-ensemble', parameters: MANIFEST.models[0].parameters + MANIFEST.models[1].parameters });
+    expect(e.model).toMatchObject({
+      kind: 'ensemble',
+      id: 'fixture-ensemble',
+      parameters: MANIFEST.models[0].parameters + MANIFEST.models[1].parameters,
+    });
     expect(e.model.sha256.slice(0, 12)).toBe(s.model.sha256);
-    expect(e.model.members.map((m: any) => ({ id: m.id, version: m.version, sha256_prefix: m.sha256_prefix, parameters: m.parameters }))).toEqual(
-      MANIFEST.models.map((m: any) => ({ id: m.id, version: m.version, sha256_prefix: m.sha256.slice(0, 12), parameters: m.parameters })),
+    expect(
+      e.model.members.map((m: any) => ({
+        id: m.id,
+        version: m.version,
+        sha256_prefix: m.sha256_prefix,
+        parameters: m.parameters,
+      })),
+    ).toEqual(
+      MANIFEST.models.map((m: any) => ({
+        id: m.id,
+        version: m.version,
+        sha256_prefix: m.sha256.slice(0, 12),
+        parameters: m.parameters,
+      })),
     );
     expect(e.available_ensembles.map((x: any) => x.id)).toEqual(['fixture-ensemble']);
   });

@@ -11,7 +11,8 @@ import { ROOT } from './harness.js';
 
 const noXed = requireData('eval task ja on the XED-ja lines', 'xed/Projections/ja-projections.tsv') !== null;
 const CLI = resolve(ROOT, 'dist/eval/cli.js');
-const evalRun = (...args: string[]) => spawnSync(process.execPath, [CLI, '--data', DATA, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+const evalRun = (...args: string[]) =>
+  spawnSync(process.execPath, [CLI, '--data', DATA, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
 
 describe('eval task ja', () => {
   it('loads 112 hand-written sentences, 16 per Ekman class', () => {
@@ -19,7 +20,15 @@ describe('eval task ja', () => {
     expect(hand).toHaveLength(112);
     const per = new Map<string, number>();
     for (const r of hand) per.set(r.label, (per.get(r.label) ?? 0) + 1);
-    expect(Object.fromEntries(per)).toEqual({ anger: 16, disgust: 16, fear: 16, joy: 16, sadness: 16, surprise: 16, neutral: 16 });
+    expect(Object.fromEntries(per)).toEqual({
+      anger: 16,
+      disgust: 16,
+      fear: 16,
+      joy: 16,
+      sadness: 16,
+      surprise: 16,
+      neutral: 16,
+    });
   });
 
   it.skipIf(noXed)('loads the 66 XED-ja lines', () => {
@@ -40,7 +49,11 @@ describe('eval task ja', () => {
   it.skipIf(noXed)('reads every text with a model that lists ja and reports accuracies with intervals', () => {
     const r = evalRun('--models-dir', resolve(ROOT, 'test/fixtures/model-v2'), '--tasks', 'ja');
     expect(r.status, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { metrics: Record<string, number>; counts: Record<string, number>; intervals_95: Record<string, [number, number]> };
+    const report = JSON.parse(r.stdout) as {
+      metrics: Record<string, number>;
+      counts: Record<string, number>;
+      intervals_95: Record<string, [number, number]>;
+    };
     expect(report.counts).toMatchObject({ ja_handwritten: 112, xed_ja_lines: 66 });
     expect(report.counts.xed_ja_with_ekman_label).toBeGreaterThan(0);
     expect(report.counts.xed_ja_with_ekman_label).toBeLessThanOrEqual(66);

@@ -15,31 +15,44 @@ import { requirement } from '../helpers/require.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const reason =
-  requirement('explanation faithfulness on the shipped model', existsSync(join(ROOT, 'models', 'manifest.json')) ? null : 'models/manifest.json is not installed', 'model') ??
+  requirement(
+    'explanation faithfulness on the shipped model',
+    existsSync(join(ROOT, 'models', 'manifest.json')) ? null : 'models/manifest.json is not installed',
+    'model',
+  ) ??
   requireData('explanation faithfulness on GoEmotions dev', 'goemotions/dev.tsv') ??
   '';
 
-describe.skipIf(reason !== '')(`explanation faithfulness on the shipped model${reason ? ` — SKIPPED: ${reason}` : ''}`, () => {
-  let engine: OnnxTextEngine;
-  beforeAll(async () => {
-    engine = await OnnxTextEngine.load(resolveModel(join(ROOT, 'models'), undefined, undefined), { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 32 });
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
+describe.skipIf(reason !== '')(
+  `explanation faithfulness on the shipped model${reason ? ` — SKIPPED: ${reason}` : ''}`,
+  () => {
+    let engine: OnnxTextEngine;
+    beforeAll(async () => {
+      engine = await OnnxTextEngine.load(resolveModel(join(ROOT, 'models'), undefined, undefined), {
+        provider: 'cpu',
+        threads: 1,
+        batchWindowMs: 0,
+        maxBatch: 32,
+      });
+    });
+    afterAll(async () => {
+      await engine?.close();
+    });
 
-  it('top-3 spans beat 3 random units on ≥ 80 % of 60 dev texts', async () => {
-    const score: BatchScorer = async (texts) => (await engine.analyze(texts, { language: 'en' })).map((a) => a.goemotions);
-    const rand = mulberry32(1515);
-    const sample = pick(eligible(loadGoEmotions(DATA_DIR, 'dev')), 60, rand);
-    const f = await measureFaithfulness(score, engine.model.labels.goemotions, sample, 5, rand);
-    expect(f.texts).toBe(60);
-    expect(f.topBeatsMeanRandom).toBeGreaterThanOrEqual(0.8);
-    expect(f.topBeatsSingleDraw).toBeGreaterThanOrEqual(0.8);
-  });
+    it('top-3 spans beat 3 random units on ≥ 80 % of 60 dev texts', async () => {
+      const score: BatchScorer = async (texts) =>
+        (await engine.analyze(texts, { language: 'en' })).map((a) => a.goemotions);
+      const rand = mulberry32(1515);
+      const sample = pick(eligible(loadGoEmotions(DATA_DIR, 'dev')), 60, rand);
+      const f = await measureFaithfulness(score, engine.model.labels.goemotions, sample, 5, rand);
+      expect(f.texts).toBe(60);
+      expect(f.topBeatsMeanRandom).toBeGreaterThanOrEqual(0.8);
+      expect(f.topBeatsSingleDraw).toBeGreaterThanOrEqual(0.8);
+    });
 
-  it('scores the empty string (what deleting the only word of a text leaves)', async () => {
-    const [a] = await engine.analyze([''], { language: 'en' });
-    expect(a.goemotions.every((p) => p >= 0 && p <= 1)).toBe(true);
-  });
-});
+    it('scores the empty string (what deleting the only word of a text leaves)', async () => {
+      const [a] = await engine.analyze([''], { language: 'en' });
+      expect(a.goemotions.every((p) => p >= 0 && p <= 1)).toBe(true);
+    });
+  },
+);

@@ -17,11 +17,19 @@ const TEXT = 'I lied to my best friend about the accident and now I cannot sleep
 
 describe('full_analysis over MCP', () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer({ env: { RED_HEART_MODELS_DIR: FIXTURE, RED_HEART_THREADS: '1' } }); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startServer({ env: { RED_HEART_MODELS_DIR: FIXTURE, RED_HEART_THREADS: '1' } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   const call = async (args: Record<string, unknown>, onprogress?: (p: { progress: number }) => void) =>
-    (await server.client.callTool({ name: 'full_analysis', arguments: args }, undefined, onprogress ? { onprogress } : undefined)) as CallResult;
+    (await server.client.callTool(
+      { name: 'full_analysis', arguments: args },
+      undefined,
+      onprogress ? { onprogress } : undefined,
+    )) as CallResult;
 
   it('text only: emotion, bentham and regret run; SURD is skipped; scores are recomputable from the sections', async () => {
     const progress: number[] = [];
@@ -34,7 +42,10 @@ describe('full_analysis over MCP', () => {
     // the emotion section's one sentiment (docs/emotion.md): probability and valence from one rule, so one polarity
     // (both are shown rounded to 4 decimals, from the same unrounded probability: equal to within 1e-4)
     expect(e.sentiment.valence).toBeCloseTo(2 * e.sentiment.probability - 1, 3);
-    expect(integrated.overall_sentiment.value).toBeCloseTo(Math.max(-1, Math.min(1, 0.5 * (2 * e.sentiment.probability - 1) + 0.5 * e.sentiment.valence)), 3);
+    expect(integrated.overall_sentiment.value).toBeCloseTo(
+      Math.max(-1, Math.min(1, 0.5 * (2 * e.sentiment.probability - 1) + 0.5 * e.sentiment.valence)),
+      3,
+    );
     expect(integrated.ethical_score.value).toBe(sections.bentham.ethical_score);
     expect(sections.regret.mode).toBe('anticipated_regret');
     expect(integrated.regret_potential.value).toBe(sections.regret.anticipated_regret.value);
@@ -42,7 +53,12 @@ describe('full_analysis over MCP', () => {
     expect(integrated.confidence.value).toBeGreaterThanOrEqual(0);
     expect(integrated.confidence.value).toBeLessThanOrEqual(0.75); // 3 of 4 sections ran
     // One notification per section (4), in order, all sent before the result.
-    expect(progressSent(wire.messages)).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    expect(progressSent(wire.messages)).toEqual([
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
     expect(wire.messages.findIndex((m) => m.result !== undefined)).toBe(wire.messages.length - 1);
     // The client drops notifications that share a chunk with the result (a CI run saw 2 of 4): only an in-order
     // prefix is certain there.
@@ -57,8 +73,14 @@ describe('full_analysis over MCP', () => {
       text: TEXT,
       regret: {
         options: [{ name: 'confess' }, { name: 'stay silent' }],
-        scenarios: [{ name: 'friend finds out', probability: 0.6 }, { name: 'never known', probability: 0.4 }],
-        outcomes: [[5, 2], [-10, 6]],
+        scenarios: [
+          { name: 'friend finds out', probability: 0.6 },
+          { name: 'never known', probability: 0.4 },
+        ],
+        outcomes: [
+          [5, 2],
+          [-10, 6],
+        ],
       },
     });
     expect(r.isError ?? false).toBe(false);
@@ -71,20 +93,30 @@ describe('full_analysis over MCP', () => {
     expect(r.structuredContent!.integrated.regret_potential.value).toBeCloseTo(0.1, 12);
   });
 
-  it.skipIf(!VECTORS_PRESENT)(`text + SURD samples on the mediator vector match the reference${VECTORS_PRESENT ? '' : ` (${SKIP_REASON})`}`, async () => {
-    const file = loadVector('mediator.json');
-    const d = file.decompositions[0];
-    const series = file.series!;
-    const r = await call({
-      text: TEXT,
-      surd: { target: series[d.target_row! - 1], sources: Object.fromEntries(d.source_rows!.map((row) => [`Q${row}`, series[row - 1]])), lag: d.lag, bins: d.nbins },
-    });
-    expect(r.isError ?? false).toBe(false);
-    const s = r.structuredContent!.sections.surd;
-    expect(Math.abs(s.leak - d.expected.info_leak)).toBeLessThanOrEqual(1e-9);
-    expect(Math.abs(r.structuredContent!.integrated.causal_clarity.value - (1 - d.expected.info_leak))).toBeLessThanOrEqual(1e-9);
-    expect(r.structuredContent!.integrated.confidence.inputs.sections_ran).toBe(4);
-  });
+  it.skipIf(!VECTORS_PRESENT)(
+    `text + SURD samples on the mediator vector match the reference${VECTORS_PRESENT ? '' : ` (${SKIP_REASON})`}`,
+    async () => {
+      const file = loadVector('mediator.json');
+      const d = file.decompositions[0];
+      const series = file.series!;
+      const r = await call({
+        text: TEXT,
+        surd: {
+          target: series[d.target_row! - 1],
+          sources: Object.fromEntries(d.source_rows!.map((row) => [`Q${row}`, series[row - 1]])),
+          lag: d.lag,
+          bins: d.nbins,
+        },
+      });
+      expect(r.isError ?? false).toBe(false);
+      const s = r.structuredContent!.sections.surd;
+      expect(Math.abs(s.leak - d.expected.info_leak)).toBeLessThanOrEqual(1e-9);
+      expect(
+        Math.abs(r.structuredContent!.integrated.causal_clarity.value - (1 - d.expected.info_leak)),
+      ).toBeLessThanOrEqual(1e-9);
+      expect(r.structuredContent!.integrated.confidence.inputs.sections_ran).toBe(4);
+    },
+  );
 
   it('an invalid SURD block fails only its section', async () => {
     const r = await call({ text: TEXT, surd: { target: [1, 2, 3, 4], sources: [[1, 2]] } });
@@ -96,7 +128,7 @@ describe('full_analysis over MCP', () => {
     expect(r.content[0].text).toMatch(/surd: invalid_input/);
   });
 
-  it('sections share the single tools\' result-cache entries, both ways', async () => {
+  it("sections share the single tools' result-cache entries, both ways", async () => {
     const text = 'The shop refunded my order after a week of waiting.';
     const direct = (await server.client.callTool({ name: 'analyze_emotion', arguments: { text } })) as CallResult;
     expect(direct.structuredContent!.cached).toBe(false);
@@ -107,7 +139,10 @@ describe('full_analysis over MCP', () => {
     const { cached: _e, elapsed_ms: _t, ...emotionRest } = emotion;
     const { cached: _d, elapsed_ms: _u, ...directRest } = direct.structuredContent!;
     expect(emotionRest).toEqual(directRest);
-    const later = (await server.client.callTool({ name: 'bentham_score', arguments: { scenario: text } })) as CallResult;
+    const later = (await server.client.callTool({
+      name: 'bentham_score',
+      arguments: { scenario: text },
+    })) as CallResult;
     expect(later.structuredContent!.cached).toBe(true); // the entry full_analysis's bentham section wrote
     expect(later.structuredContent!.final_score).toBe(bentham.final_score);
   });

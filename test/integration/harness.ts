@@ -17,7 +17,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: { env?: Record<string, string>; args?: string[] } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: { env?: Record<string, string>; args?: string[] } = {},
+): Promise<RunningServer> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does it)`);
   const env = serverEnv(options.env);
   const transport = new StdioClientTransport({
@@ -28,7 +30,9 @@ export async function startServer(options: { env?: Record<string, string>; args?
     cwd: ROOT,
   });
   let stderr = '';
-  transport.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
   const client = new Client({ name: 'red-heart-test', version: '0.0.0' });
   await client.connect(transport);
   return {

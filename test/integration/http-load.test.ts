@@ -22,7 +22,10 @@ function noModel(): string | null {
   const manifestPath = join(MODELS_DIR, 'manifest.json');
   if (!existsSync(manifestPath)) return `no model installed (${manifestPath} is missing)`;
   try {
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { default_model?: string; models?: Array<{ id: string; file: string }> };
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      default_model?: string;
+      models?: Array<{ id: string; file: string }>;
+    };
     const model = manifest.models?.find((m) => m.id === manifest.default_model) ?? manifest.models?.[0];
     if (!model) return `no model listed in ${manifestPath}`;
     if (!existsSync(join(MODELS_DIR, model.file))) return `model file ${join(MODELS_DIR, model.file)} is not installed`;
@@ -32,15 +35,41 @@ function noModel(): string | null {
   }
 }
 const skipReason = requirement('HTTP load test', noModel(), 'model');
-const procMissing = requirement('RSS check', existsSync('/proc/self/status') ? null : '/proc is not available on this system', 'proc');
+const procMissing = requirement(
+  'RSS check',
+  existsSync('/proc/self/status') ? null : '/proc is not available on this system',
+  'proc',
+);
 
-const SUBJECTS = ['I', 'My sister', 'The team', 'Our neighbour', 'The manager', 'My best friend', 'Nobody', 'The whole class'];
-const FEELINGS = [
-  'was thrilled about the surprise party', 'felt lonely after the move', 'is furious about the cancelled flight', 'was grateful for the help',
-  'is nervous about tomorrow’s exam', 'laughed at the silly joke', 'felt ashamed of the mistake', 'is curious what happens next',
-  'was disgusted by the smell', 'felt relieved when the results came in',
+const SUBJECTS = [
+  'I',
+  'My sister',
+  'The team',
+  'Our neighbour',
+  'The manager',
+  'My best friend',
+  'Nobody',
+  'The whole class',
 ];
-const KOREAN = ['오늘 정말 행복했어요', '너무 속상하고 화가 나요', '도와줘서 고마워요', '내일 시험이 걱정돼요', '그 소식을 듣고 깜짝 놀랐어요'];
+const FEELINGS = [
+  'was thrilled about the surprise party',
+  'felt lonely after the move',
+  'is furious about the cancelled flight',
+  'was grateful for the help',
+  'is nervous about tomorrow’s exam',
+  'laughed at the silly joke',
+  'felt ashamed of the mistake',
+  'is curious what happens next',
+  'was disgusted by the smell',
+  'felt relieved when the results came in',
+];
+const KOREAN = [
+  '오늘 정말 행복했어요',
+  '너무 속상하고 화가 나요',
+  '도와줘서 고마워요',
+  '내일 시험이 걱정돼요',
+  '그 소식을 듣고 깜짝 놀랐어요',
+];
 /** A unique, natural-looking text for index i (Korean every seventh). */
 function textFor(i: number): string {
   if (i % 7 === 3) return `${KOREAN[i % KOREAN.length]} (${i}번째 이야기)`;
@@ -80,7 +109,11 @@ function sameUpToTies(a: unknown, b: unknown): string | null {
   const sortDeep = (v: unknown): unknown => {
     if (Array.isArray(v)) {
       const items = v.map(sortDeep);
-      return items.every((x) => x && typeof x === 'object' && 'label' in (x as object)) ? [...items].sort((x, y) => String((x as { label: string }).label).localeCompare(String((y as { label: string }).label))) : items;
+      return items.every((x) => x && typeof x === 'object' && 'label' in (x as object))
+        ? [...items].sort((x, y) =>
+            String((x as { label: string }).label).localeCompare(String((y as { label: string }).label)),
+          )
+        : items;
     }
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sortDeep(x)]));
     return v;
@@ -103,24 +136,40 @@ async function rssAfterGc(server: HttpServerProcess): Promise<{ rss: number; hea
   server.child.kill('SIGUSR2');
   const deadline = Date.now() + 10_000;
   while (!server.stderr().includes('"gc_done":', from)) {
-    if (Date.now() > deadline) throw new Error('the server did not answer SIGUSR2 with a forced GC (is the preload loaded?)');
+    if (Date.now() > deadline)
+      throw new Error('the server did not answer SIGUSR2 with a forced GC (is the preload loaded?)');
     await new Promise((r) => setTimeout(r, 20));
   }
   await new Promise((r) => setTimeout(r, 500)); // freed pages are unmapped by V8's background tasks
-  const line = server.stderr().slice(from).split('\n').find((l) => l.includes('"gc_done":'))!;
+  const line = server
+    .stderr()
+    .slice(from)
+    .split('\n')
+    .find((l) => l.includes('"gc_done":'))!;
   return { rss: rssBytes(server.child.pid!)!, heap: (JSON.parse(line) as { heap_used: number }).heap_used };
 }
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 describe.skipIf(skipReason !== null)(`HTTP load with the installed model (${MODELS_DIR})`, () => {
-  const env = { NODE_OPTIONS: `--expose-gc --import=${GC_PRELOAD}`, RED_HEART_MODELS_DIR: MODELS_DIR, RED_HEART_CACHE: 'none', RED_HEART_LOG_LEVEL: 'info', RED_HEART_LOAD: 'eager', RED_HEART_AUTH_TOKEN: TOKENS.join(','), RED_HEART_MAX_CLIENT_CONCURRENCY: '64' };
+  const env = {
+    NODE_OPTIONS: `--expose-gc --import=${GC_PRELOAD}`,
+    RED_HEART_MODELS_DIR: MODELS_DIR,
+    RED_HEART_CACHE: 'none',
+    RED_HEART_LOG_LEVEL: 'info',
+    RED_HEART_LOAD: 'eager',
+    RED_HEART_AUTH_TOKEN: TOKENS.join(','),
+    RED_HEART_MAX_CLIENT_CONCURRENCY: '64',
+  };
   let reference: HttpServerProcess;
   let server: HttpServerProcess;
   let clients: Client[] = [];
   const report: Record<string, unknown> = { models_dir: MODELS_DIR };
 
   beforeAll(async () => {
-    [reference, server] = await Promise.all([startHttpProcess({ env, timeoutMs: 120_000 }), startHttpProcess({ env, timeoutMs: 120_000 })]);
+    [reference, server] = await Promise.all([
+      startHttpProcess({ env, timeoutMs: 120_000 }),
+      startHttpProcess({ env, timeoutMs: 120_000 }),
+    ]);
     clients = await Promise.all(TOKENS.map((t, i) => connectHttp(server.url, t, `load-${i}`)));
   }, 180_000);
   afterAll(async () => {
@@ -153,7 +202,9 @@ describe.skipIf(skipReason !== null)(`HTTP load with the installed model (${MODE
     const results = await Promise.all(
       texts.map(async (text, i) => {
         const s = performance.now();
-        const r = await clients[i % CLIENTS].callTool({ name: 'analyze_emotion', arguments: { text } }, undefined, { timeout: 120_000 });
+        const r = await clients[i % CLIENTS].callTool({ name: 'analyze_emotion', arguments: { text } }, undefined, {
+          timeout: 120_000,
+        });
         latencies.push(performance.now() - s);
         return r;
       }),
@@ -161,7 +212,9 @@ describe.skipIf(skipReason !== null)(`HTTP load with the installed model (${MODE
     const wallMs = performance.now() - started;
     const failures = results.filter((r) => r.isError).map((r) => JSON.stringify(r.content).slice(0, 200));
     expect(failures).toEqual([]);
-    const mismatches = results.map((r, i) => sameUpToTies(comparable(r.structuredContent), expected[i])).filter((d): d is string => d !== null);
+    const mismatches = results
+      .map((r, i) => sameUpToTies(comparable(r.structuredContent), expected[i]))
+      .filter((d): d is string => d !== null);
     expect(mismatches.slice(0, 5)).toEqual([]);
     latencies.sort((a, b) => a - b);
     const summary = {
@@ -175,44 +228,63 @@ describe.skipIf(skipReason !== null)(`HTTP load with the installed model (${MODE
       single_call_ms: +singleMs.toFixed(1),
     };
     report.concurrent = summary;
-    console.log(`[load] ${CONCURRENT} concurrent analyze_emotion over HTTP (${CLIENTS} clients): p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, max ${summary.max_ms} ms, ${summary.throughput_per_s} calls/s (a call alone: ${summary.single_call_ms} ms)`);
+    console.log(
+      `[load] ${CONCURRENT} concurrent analyze_emotion over HTTP (${CLIENTS} clients): p50 ${summary.p50_ms} ms, p95 ${summary.p95_ms} ms, max ${summary.max_ms} ms, ${summary.throughput_per_s} calls/s (a call alone: ${summary.single_call_ms} ms)`,
+    );
   }, 600_000);
 
-  it.skipIf(procMissing !== null)(`${SEQUENTIAL} sequential calls: V8 heap grows by at most 10 %, RSS by at most 10 % (Node 20; 25 % on Node 24)`, async () => {
-    const pid = server.child.pid!;
-    expect(rssBytes(pid), 'RSS of the server process from /proc').not.toBeNull();
-    const client = clients[0];
-    const call = async (i: number) => {
-      const r = await client.callTool({ name: 'analyze_emotion', arguments: { text: textFor(10_000 + i) } });
-      expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
-    };
-    // Warm-up (not counted): JIT, allocator and V8's heap sizing settle, and the model-output memo fills to
-    // its bound (1,024 texts, counting the concurrent test's 200). Growth after that is what a leak would show.
-    const warm = Math.min(1_000, Math.floor(SEQUENTIAL / 2));
-    for (let i = 0; i < warm; i++) await call(i);
-    // RSS is compared after a forced full GC each time: V8 collects old-space garbage lazily while calls keep
-    // coming (RSS rose by tens of MiB and dropped at a full GC, ±20 % between two readings, and an idle
-    // server does not reliably collect). A leak survives a full collection; garbage does not.
-    const before = await rssAfterGc(server);
-    const t0 = performance.now();
-    const samples: number[] = [];
-    for (let i = 0; i < SEQUENTIAL; i++) {
-      await call(warm + i);
-      if (i % 250 === 249) samples.push(rssBytes(pid)!);
-    }
-    const perCall = (performance.now() - t0) / SEQUENTIAL;
-    const after = await rssAfterGc(server);
-    const growth = (after.rss - before.rss) / before.rss;
-    const heapGrowth = (after.heap - before.heap) / before.heap;
-    const mb = (b: number) => +(b / 2 ** 20).toFixed(1);
-    report.sequential = { calls: SEQUENTIAL, warmup_calls: warm, rss_before_mb: mb(before.rss), rss_after_mb: mb(after.rss), growth_pct: +(growth * 100).toFixed(2), heap_before_mb: mb(before.heap), heap_after_mb: mb(after.heap), rss_peak_mb: mb(Math.max(...samples)), rss_samples_mb: samples.map(mb), per_call_ms: +perCall.toFixed(1) };
-    console.log(`[load] ${SEQUENTIAL} sequential calls: RSS after a full GC ${mb(before.rss)} → ${mb(after.rss)} MiB (${(growth * 100).toFixed(2)} %), V8 heap ${mb(before.heap)} → ${mb(after.heap)} MiB, peak under load ${mb(Math.max(...samples))} MiB, ${perCall.toFixed(1)} ms per call; samples ${samples.map(mb).join(', ')}`);
-    // A leak in JavaScript shows in the V8 heap after a full collection: at most 10 % everywhere.
-    expect(heapGrowth).toBeLessThanOrEqual(0.1);
-    // RSS: at most 10 % on Node 20. On Node 24 (2026-12-01, 7 runs of this test) RSS after a full GC grew 0.1–10.5 %
-    // while the V8 heap and external memory stayed flat (e.g. heap 102.62 → 102.71 MB, RSS 554 → 613 MiB), in
-    // 15–20 MiB steps late in some runs and not at all in others — native allocator growth, not a per-call leak
-    // (that would show in every run); bounded at 25 % there until its cause is found (README, Testing).
-    expect(growth).toBeLessThanOrEqual(Number(process.versions.node.split('.')[0]) >= 22 ? 0.25 : 0.1);
-  }, 600_000);
+  it.skipIf(procMissing !== null)(
+    `${SEQUENTIAL} sequential calls: V8 heap grows by at most 10 %, RSS by at most 10 % (Node 20; 25 % on Node 24)`,
+    async () => {
+      const pid = server.child.pid!;
+      expect(rssBytes(pid), 'RSS of the server process from /proc').not.toBeNull();
+      const client = clients[0];
+      const call = async (i: number) => {
+        const r = await client.callTool({ name: 'analyze_emotion', arguments: { text: textFor(10_000 + i) } });
+        expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+      };
+      // Warm-up (not counted): JIT, allocator and V8's heap sizing settle, and the model-output memo fills to
+      // its bound (1,024 texts, counting the concurrent test's 200). Growth after that is what a leak would show.
+      const warm = Math.min(1_000, Math.floor(SEQUENTIAL / 2));
+      for (let i = 0; i < warm; i++) await call(i);
+      // RSS is compared after a forced full GC each time: V8 collects old-space garbage lazily while calls keep
+      // coming (RSS rose by tens of MiB and dropped at a full GC, ±20 % between two readings, and an idle
+      // server does not reliably collect). A leak survives a full collection; garbage does not.
+      const before = await rssAfterGc(server);
+      const t0 = performance.now();
+      const samples: number[] = [];
+      for (let i = 0; i < SEQUENTIAL; i++) {
+        await call(warm + i);
+        if (i % 250 === 249) samples.push(rssBytes(pid)!);
+      }
+      const perCall = (performance.now() - t0) / SEQUENTIAL;
+      const after = await rssAfterGc(server);
+      const growth = (after.rss - before.rss) / before.rss;
+      const heapGrowth = (after.heap - before.heap) / before.heap;
+      const mb = (b: number) => +(b / 2 ** 20).toFixed(1);
+      report.sequential = {
+        calls: SEQUENTIAL,
+        warmup_calls: warm,
+        rss_before_mb: mb(before.rss),
+        rss_after_mb: mb(after.rss),
+        growth_pct: +(growth * 100).toFixed(2),
+        heap_before_mb: mb(before.heap),
+        heap_after_mb: mb(after.heap),
+        rss_peak_mb: mb(Math.max(...samples)),
+        rss_samples_mb: samples.map(mb),
+        per_call_ms: +perCall.toFixed(1),
+      };
+      console.log(
+        `[load] ${SEQUENTIAL} sequential calls: RSS after a full GC ${mb(before.rss)} → ${mb(after.rss)} MiB (${(growth * 100).toFixed(2)} %), V8 heap ${mb(before.heap)} → ${mb(after.heap)} MiB, peak under load ${mb(Math.max(...samples))} MiB, ${perCall.toFixed(1)} ms per call; samples ${samples.map(mb).join(', ')}`,
+      );
+      // A leak in JavaScript shows in the V8 heap after a full collection: at most 10 % everywhere.
+      expect(heapGrowth).toBeLessThanOrEqual(0.1);
+      // RSS: at most 10 % on Node 20. On Node 24 (2026-12-01, 7 runs of this test) RSS after a full GC grew 0.1–10.5 %
+      // while the V8 heap and external memory stayed flat (e.g. heap 102.62 → 102.71 MB, RSS 554 → 613 MiB), in
+      // 15–20 MiB steps late in some runs and not at all in others — native allocator growth, not a per-call leak
+      // (that would show in every run); bounded at 25 % there until its cause is found (README, Testing).
+      expect(growth).toBeLessThanOrEqual(Number(process.versions.node.split('.')[0]) >= 22 ? 0.25 : 0.1);
+    },
+    600_000,
+  );
 });

@@ -5,7 +5,17 @@ import { progressSent, recordWire } from '../server/helpers/wire.js';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slowSurdRequest } from '../server/helpers/slow.js';
-import { CLI, connectHttp, FIXTURE_MODELS, INIT, rawPost, ROOT, startHttpProcess, streamPost, type HttpServerProcess } from '../server/helpers/http.js';
+import {
+  CLI,
+  connectHttp,
+  FIXTURE_MODELS,
+  INIT,
+  rawPost,
+  ROOT,
+  startHttpProcess,
+  streamPost,
+  type HttpServerProcess,
+} from '../server/helpers/http.js';
 import { serverEnv } from '../helpers/env.js';
 import { until } from '../helpers/poll.js';
 
@@ -16,16 +26,37 @@ const TOKEN2 = 'second-token-0123456789abcdef';
 function holdRequest(url: string, token: string): { finish(): Promise<{ status: number; text: string }> } {
   const body = Buffer.from(INIT);
   let resolveRes!: (v: { status: number; text: string }) => void;
-  const response = new Promise<{ status: number; text: string }>((r) => { resolveRes = r; });
-  const req = request(url, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Content-Length': body.length } }, (res) => {
-    let text = '';
-    res.on('data', (c: Buffer) => { text += c.toString('utf8'); });
-    res.on('end', () => resolveRes({ status: res.statusCode ?? 0, text }));
+  const response = new Promise<{ status: number; text: string }>((r) => {
+    resolveRes = r;
   });
+  const req = request(
+    url,
+    {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'Content-Length': body.length,
+      },
+    },
+    (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => {
+        text += c.toString('utf8');
+      });
+      res.on('end', () => resolveRes({ status: res.statusCode ?? 0, text }));
+    },
+  );
   req.on('error', (err) => resolveRes({ status: -1, text: String(err) }));
   req.write(body.subarray(0, 10));
   req.flushHeaders();
-  return { finish: () => { req.end(body.subarray(10)); return response; } };
+  return {
+    finish: () => {
+      req.end(body.subarray(10));
+      return response;
+    },
+  };
 }
 
 function errorMessage(json: unknown): string {
@@ -37,13 +68,24 @@ function postWithHost(url: string, host: string, body: string): Promise<{ status
   return postWithHostOrigin(url, host, undefined, body);
 }
 
-function postWithHostOrigin(url: string, host: string, origin: string | undefined, body: string): Promise<{ status: number; text: string }> {
+function postWithHostOrigin(
+  url: string,
+  host: string,
+  origin: string | undefined,
+  body: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { Host: host, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+    const headers: Record<string, string> = {
+      Host: host,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+    };
     if (origin !== undefined) headers.Origin = origin;
     const req = request(url, { method: 'POST', headers }, (res) => {
       let text = '';
-      res.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+      res.on('data', (c: Buffer) => {
+        text += c.toString('utf8');
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
     });
     req.on('error', reject);
@@ -56,14 +98,24 @@ describe('HTTP transport without auth (loopback)', () => {
   beforeAll(async () => {
     srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_MAX_BODY_BYTES: '65536' } });
   });
-  afterAll(async () => { await srv?.stop(); });
+  afterAll(async () => {
+    await srv?.stop();
+  });
 
   it('binds 127.0.0.1 and serves the seven tools and the status resource', async () => {
     expect(srv.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     const client = await connectHttp(srv.url);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['analyze_conversation', 'analyze_corpus', 'analyze_emotion', 'bentham_score', 'full_analysis', 'regret_forecast', 'surd_decompose']);
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        'analyze_conversation',
+        'analyze_corpus',
+        'analyze_emotion',
+        'bentham_score',
+        'full_analysis',
+        'regret_forecast',
+        'surd_decompose',
+      ]);
       const res = await client.readResource({ uri: 'red-heart://status' });
       const status = JSON.parse((res.contents[0] as { text: string }).text);
       expect(status.name).toBe('red-heart-mcp');
@@ -79,7 +131,17 @@ describe('HTTP transport without auth (loopback)', () => {
     const a = await connectHttp(srv.url);
     const b = await connectHttp(srv.url);
     try {
-      const args = { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[1, 0], [0, 1]] } };
+      const args = {
+        name: 'regret_forecast',
+        arguments: {
+          options: [{ name: 'a' }, { name: 'b' }],
+          scenarios: [{ name: 'x' }, { name: 'y' }],
+          outcomes: [
+            [1, 0],
+            [0, 1],
+          ],
+        },
+      };
       const first = await a.callTool(args);
       const second = await b.callTool(args);
       expect(first.isError).toBeFalsy();
@@ -96,7 +158,11 @@ describe('HTTP transport without auth (loopback)', () => {
     const res = await fetch(`${srv.base}/healthz`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: 'ok', transport: 'streamable-http', cache: { backend: 'memory', degraded: null } });
+    expect(body).toMatchObject({
+      status: 'ok',
+      transport: 'streamable-http',
+      cache: { backend: 'memory', degraded: null },
+    });
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
@@ -108,7 +174,12 @@ describe('HTTP transport without auth (loopback)', () => {
 
   it('accepts loopback origins on any port (browser pages served from this machine), refuses look-alikes', async () => {
     const port = new URL(srv.url).port;
-    for (const origin of [`http://127.0.0.1:${port}`, 'http://localhost:5173', 'http://[::1]:3000', 'https://localhost']) {
+    for (const origin of [
+      `http://127.0.0.1:${port}`,
+      'http://localhost:5173',
+      'http://[::1]:3000',
+      'https://localhost',
+    ]) {
       const res = await rawPost(srv.url, INIT, { Origin: origin });
       expect({ origin, status: res.status }).toEqual({ origin, status: 200 });
     }
@@ -136,7 +207,12 @@ describe('HTTP transport without auth (loopback)', () => {
   });
 
   it('refuses an oversized body with 413 naming the limit', async () => {
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'analyze_emotion', arguments: { text: 'x'.repeat(70_000) } } });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'analyze_emotion', arguments: { text: 'x'.repeat(70_000) } },
+    });
     const res = await rawPost(srv.url, body);
     expect(res.status).toBe(413);
     expect(errorMessage(res.json)).toMatch(/65536 bytes.*RED_HEART_MAX_BODY_BYTES/);
@@ -155,10 +231,21 @@ describe('HTTP transport without auth (loopback)', () => {
 
   it('refuses a chunked body (no Content-Length) once it passes the limit', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(srv.url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'Transfer-Encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        srv.url,
+        {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Accept: 'application/json, text/event-stream',
+            'Transfer-Encoding': 'chunked',
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', (err) => (/(EPIPE|ECONNRESET)/.test(String(err)) ? resolve(413) : reject(err)));
       const chunk = Buffer.alloc(16 * 1024, 0x20);
       let sent = 0;
@@ -179,9 +266,15 @@ describe('HTTP transport without auth (loopback)', () => {
     const client = await connectHttp(srv.url);
     try {
       const progress: number[] = [];
-      const src = Array.from({ length: 4 }, (_, j) => Array.from({ length: 1_500 }, (_, i) => (i * (j + 3) * 7919) % 97)); // ~18 kB: under this server’s 64 kB body limit
+      const src = Array.from({ length: 4 }, (_, j) =>
+        Array.from({ length: 1_500 }, (_, i) => (i * (j + 3) * 7919) % 97),
+      ); // ~18 kB: under this server’s 64 kB body limit
       const wire = recordWire(client); // the SDK client can drop notifications that share a chunk with the result
-      const r = await client.callTool({ name: 'surd_decompose', arguments: { target: src[0], sources: src, bins: 6 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+      const r = await client.callTool(
+        { name: 'surd_decompose', arguments: { target: src[0], sources: src, bins: 6 } },
+        undefined,
+        { onprogress: (p) => progress.push(p.progress) },
+      );
       expect(r.isError).toBeFalsy();
       wire.stop();
       const sent = progressSent(wire.messages).map(([p]) => p);
@@ -206,9 +299,18 @@ describe('HTTP transport without auth (loopback)', () => {
 describe('HTTP transport with bearer tokens', () => {
   let srv: HttpServerProcess;
   beforeAll(async () => {
-    srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_AUTH_TOKEN: `${TOKEN},${TOKEN2}`, RED_HEART_MAX_CLIENT_CONCURRENCY: '2', RED_HEART_ALLOWED_ORIGINS: 'https://app.example' } });
+    srv = await startHttpProcess({
+      env: {
+        RED_HEART_MODELS_DIR: FIXTURE_MODELS,
+        RED_HEART_AUTH_TOKEN: `${TOKEN},${TOKEN2}`,
+        RED_HEART_MAX_CLIENT_CONCURRENCY: '2',
+        RED_HEART_ALLOWED_ORIGINS: 'https://app.example',
+      },
+    });
   });
-  afterAll(async () => { await srv?.stop(); });
+  afterAll(async () => {
+    await srv?.stop();
+  });
 
   it('401 without a token and with a wrong one; 200 with either configured token', async () => {
     const none = await rawPost(srv.url, INIT);
@@ -218,7 +320,9 @@ describe('HTTP transport with bearer tokens', () => {
     const wrong = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN}x` });
     expect(wrong.status).toBe(401);
     expect(errorMessage(wrong.json)).toMatch(/invalid bearer token/);
-    const basic = await rawPost(srv.url, INIT, { Authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}` });
+    const basic = await rawPost(srv.url, INIT, {
+      Authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}`,
+    });
     expect(basic.status).toBe(401);
     for (const t of [TOKEN, TOKEN2]) {
       const client = await connectHttp(srv.url, t);
@@ -234,7 +338,6 @@ describe('HTTP transport with bearer tokens', () => {
     expect(good.status).toBe(200);
   });
 
-
   it('limits requests in flight per client with 429 and a JSON-RPC busy error; other clients are unaffected', async () => {
     // Two requests whose bodies are still uploading hold this client's two slots (a slot is taken once
     // the headers are in), so a third is refused deterministically.
@@ -246,7 +349,9 @@ describe('HTTP transport with bearer tokens', () => {
     });
     expect(busy.status).toBe(429);
     expect(busy.headers.get('retry-after')).toBe('1');
-    expect(errorMessage(busy.json)).toMatch(/server busy.*2 calls in flight \(limit 2, --max-client-concurrency \/ RED_HEART_MAX_CLIENT_CONCURRENCY\)/);
+    expect(errorMessage(busy.json)).toMatch(
+      /server busy.*2 calls in flight \(limit 2, --max-client-concurrency \/ RED_HEART_MAX_CLIENT_CONCURRENCY\)/,
+    );
     // another client (token) is not limited by the first one's load
     const other = await rawPost(srv.url, INIT, { Authorization: `Bearer ${TOKEN2}` });
     expect(other.status).toBe(200);
@@ -263,7 +368,16 @@ describe('HTTP transport with bearer tokens', () => {
       const controller = new AbortController();
       const t0 = performance.now();
       let progressed = false;
-      const running = client.callTool({ name: 'surd_decompose', arguments: slowSurdRequest(1).params.arguments }, undefined, { signal: controller.signal, onprogress: () => { progressed = true; } });
+      const running = client.callTool(
+        { name: 'surd_decompose', arguments: slowSurdRequest(1).params.arguments },
+        undefined,
+        {
+          signal: controller.signal,
+          onprogress: () => {
+            progressed = true;
+          },
+        },
+      );
       running.catch(() => {}); // awaited below; keeps an early rejection from being reported as unhandled
       // cancel once the server is running the call (its first progress notification), not after a guessed delay
       await until('the first progress notification of the SURD call', () => progressed);
@@ -271,14 +385,20 @@ describe('HTTP transport with bearer tokens', () => {
       await expect(running).rejects.toThrow();
       // The server stops the call (its stream ends) instead of computing on: this client's 2 slots are
       // free again well before the multi-second call would have finished.
-      const quick = await client.callTool({ name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }], outcomes: [[1], [2]] } });
+      const quick = await client.callTool({
+        name: 'regret_forecast',
+        arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }], outcomes: [[1], [2]] },
+      });
       expect(quick.isError).toBeFalsy();
       const held = [holdRequest(srv.url, TOKEN), holdRequest(srv.url, TOKEN)];
       expect((await Promise.all(held.map((h) => h.finish()))).map((d) => d.status)).toEqual([200, 200]); // both slots were free
       expect(performance.now() - t0).toBeLessThan(15_000); // far below a finished multi-second call on a loaded machine, with margin
       await until('the server to log the cancellation', () => /call cancelled by the client/.test(srv.stderr()));
       // the SURD handler itself ended as cancelled, not done
-      const surdLines = srv.stderr().split('\n').filter((l) => l.includes('"tool":"surd_decompose"'));
+      const surdLines = srv
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('"tool":"surd_decompose"'));
       expect(surdLines.some((l) => /"code":"cancelled"/.test(l))).toBe(true);
       expect(surdLines.some((l) => /tool call done/.test(l))).toBe(false);
     } finally {
@@ -288,32 +408,62 @@ describe('HTTP transport with bearer tokens', () => {
 
   it('every call of a JSON-RPC batch counts against the client limit: a batch cannot crowd out another token', async () => {
     const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
-    const quick = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }], outcomes: [[1], [2]] } } });
+    const quick = (id: number) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: {
+        name: 'regret_forecast',
+        arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }], outcomes: [[1], [2]] },
+      },
+    });
     // 100 calls in one POST can never fit a limit of 2: refused whole, naming the limit, nothing runs.
-    const flood = await rawPost(srv.url, JSON.stringify(Array.from({ length: 100 }, (_, i) => quick(i + 1))), auth(TOKEN));
+    const flood = await rawPost(
+      srv.url,
+      JSON.stringify(Array.from({ length: 100 }, (_, i) => quick(i + 1))),
+      auth(TOKEN),
+    );
     expect(flood.status).toBe(400);
     expect((flood.json as { error: { code: number } }).error.code).toBe(-32600);
-    expect(errorMessage(flood.json)).toMatch(/a batch of 100 calls exceeds the limit of 2 calls in flight per client \(--max-client-concurrency \/ RED_HEART_MAX_CLIENT_CONCURRENCY\)/);
+    expect(errorMessage(flood.json)).toMatch(
+      /a batch of 100 calls exceeds the limit of 2 calls in flight per client \(--max-client-concurrency \/ RED_HEART_MAX_CLIENT_CONCURRENCY\)/,
+    );
     // A batch of two slow calls takes both of this client's slots while it runs (own seeds: not the cached result of
     // the slow call other tests make) ...
     const slowUncached = (id: number) => {
       const req = slowSurdRequest(id);
-      return { ...req, params: { ...req.params, arguments: { ...req.params.arguments, significance: { surrogates: 400, seed: 9_000 + id } } } };
+      return {
+        ...req,
+        params: {
+          ...req.params,
+          arguments: { ...req.params.arguments, significance: { surrogates: 400, seed: 9_000 + id } },
+        },
+      };
     };
     // (retried on 429 as Retry-After asks: a slot of an earlier request is freed when its connection closes, which on a
     // loaded machine may come a moment after the client has read the answer)
-    const batch = until('the batch to be accepted', async () => {
-      const r = await rawPost(srv.url, JSON.stringify([slowUncached(201), slowUncached(202)]), auth(TOKEN));
-      return r.status === 429 ? undefined : r;
-    }, { everyMs: 100 });
-    const busy = await until('the batch to hold both slots', async () => {
-      const r = await rawPost(srv.url, JSON.stringify(quick(203)), auth(TOKEN));
-      return r.status === 429 ? r : undefined;
-    }, { timeoutMs: 60_000 });
+    const batch = until(
+      'the batch to be accepted',
+      async () => {
+        const r = await rawPost(srv.url, JSON.stringify([slowUncached(201), slowUncached(202)]), auth(TOKEN));
+        return r.status === 429 ? undefined : r;
+      },
+      { everyMs: 100 },
+    );
+    const busy = await until(
+      'the batch to hold both slots',
+      async () => {
+        const r = await rawPost(srv.url, JSON.stringify(quick(203)), auth(TOKEN));
+        return r.status === 429 ? r : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(errorMessage(busy.json)).toMatch(/server busy: this client already has 2 calls in flight \(limit 2/);
     // ... while the other token's single call is answered at once, before the batch ends.
     let batchDone = false;
-    void batch.then(() => { batchDone = true; });
+    void batch.then(() => {
+      batchDone = true;
+    });
     const other = await rawPost(srv.url, JSON.stringify(quick(204)), auth(TOKEN2));
     expect(other.status).toBe(200);
     expect(other.text).toMatch(/"id":204/);
@@ -335,9 +485,18 @@ describe('HTTP transport on a non-loopback bind', () => {
   let srv: HttpServerProcess;
   beforeAll(async () => {
     // The later --http wins over the helper's 127.0.0.1:0; 0.0.0.0 needs a token.
-    srv = await startHttpProcess({ args: ['--http', '0.0.0.0:0'], env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_AUTH_TOKEN: TOKEN, RED_HEART_ALLOWED_ORIGINS: 'https://app.example' } });
+    srv = await startHttpProcess({
+      args: ['--http', '0.0.0.0:0'],
+      env: {
+        RED_HEART_MODELS_DIR: FIXTURE_MODELS,
+        RED_HEART_AUTH_TOKEN: TOKEN,
+        RED_HEART_ALLOWED_ORIGINS: 'https://app.example',
+      },
+    });
   });
-  afterAll(async () => { await srv?.stop(); });
+  afterAll(async () => {
+    await srv?.stop();
+  });
 
   it('accepts only the listed origins: loopback origins are refused unless listed', async () => {
     expect(srv.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/mcp$/);
@@ -355,11 +514,20 @@ describe('HTTP transport on a non-loopback bind', () => {
 describe('HTTP start-up rules and shutdown', () => {
   const run = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: serverEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, ...args], {
+        cwd: ROOT,
+        env: serverEnv(env),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
-      child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString('utf8');
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.once('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
     });
 
   it('refuses to listen on a non-loopback address without a token (exit 2, clear message)', async () => {
@@ -377,31 +545,40 @@ describe('HTTP start-up rules and shutdown', () => {
     expect(flag.stderr).toMatch(/not accepted on the command line/);
   });
 
-
   // A generous grace: the call needs ~2 s of CPU quietly but can take over 30 s beside a CPU-heavy job.
-  it('on SIGTERM lets an in-flight call finish, refuses new ones, flushes and exits 0', { timeout: 330_000 }, async () => {
-    const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '300000' } });
-    const inflight = streamPost(srv.url, JSON.stringify(slowSurdRequest(9, 'p9')), /notifications\/progress/);
-    await inflight.started; // the call is running
-    srv.child.kill('SIGTERM');
-    const [res, code] = await Promise.all([inflight.done, srv.exited]);
-    expect(code).toBe(0);
-    expect(res.status).toBe(200);
-    expect(res.text).toMatch(/"id":9/);
-    expect(res.text).toMatch(/SURD of target/);
-    expect(srv.stderr()).toMatch(/"finished":1,"cancelled":0/);
-    expect(srv.stderr()).toMatch(/shut down cleanly/);
-  });
+  it(
+    'on SIGTERM lets an in-flight call finish, refuses new ones, flushes and exits 0',
+    { timeout: 330_000 },
+    async () => {
+      const srv = await startHttpProcess({
+        env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '300000' },
+      });
+      const inflight = streamPost(srv.url, JSON.stringify(slowSurdRequest(9, 'p9')), /notifications\/progress/);
+      await inflight.started; // the call is running
+      srv.child.kill('SIGTERM');
+      const [res, code] = await Promise.all([inflight.done, srv.exited]);
+      expect(code).toBe(0);
+      expect(res.status).toBe(200);
+      expect(res.text).toMatch(/"id":9/);
+      expect(res.text).toMatch(/SURD of target/);
+      expect(srv.stderr()).toMatch(/"finished":1,"cancelled":0/);
+      expect(srv.stderr()).toMatch(/shut down cleanly/);
+    },
+  );
 
   it('on SIGTERM cancels a call still running after the grace period with a clear error, and exits 0', async () => {
-    const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '100' } });
+    const srv = await startHttpProcess({
+      env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_SHUTDOWN_GRACE_MS: '100' },
+    });
     const inflight = streamPost(srv.url, JSON.stringify(slowSurdRequest(10, 'p10')), /notifications\/progress/);
     await inflight.started;
     srv.child.kill('SIGTERM');
     const [res, code] = await Promise.all([inflight.done, srv.exited]);
     expect(code).toBe(0);
     expect(res.text).toMatch(/"id":10/);
-    expect(res.text).toMatch(/cancelled: the server is shutting down and the call did not finish within the 100 ms grace period \(RED_HEART_SHUTDOWN_GRACE_MS\)/);
+    expect(res.text).toMatch(
+      /cancelled: the server is shutting down and the call did not finish within the 100 ms grace period \(RED_HEART_SHUTDOWN_GRACE_MS\)/,
+    );
     expect(srv.stderr()).toMatch(/"finished":0,"cancelled":1/);
     expect(srv.stderr()).toMatch(/shut down cleanly/);
   });

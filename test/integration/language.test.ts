@@ -14,8 +14,15 @@ interface CallResult {
   _meta?: Record<string, any>;
 }
 
-const REAL_DIR = process.env.RED_HEART_REAL_MODELS_DIR ? resolve(process.env.RED_HEART_REAL_MODELS_DIR) : resolve(ROOT, 'models');
-const HAVE_MODEL = requirement('language identification on the shipped model', existsSync(join(REAL_DIR, 'manifest.json')) ? null : `${join(REAL_DIR, 'manifest.json')} is not there`, 'model') === null;
+const REAL_DIR = process.env.RED_HEART_REAL_MODELS_DIR
+  ? resolve(process.env.RED_HEART_REAL_MODELS_DIR)
+  : resolve(ROOT, 'models');
+const HAVE_MODEL =
+  requirement(
+    'language identification on the shipped model',
+    existsSync(join(REAL_DIR, 'manifest.json')) ? null : `${join(REAL_DIR, 'manifest.json')} is not there`,
+    'model',
+  ) === null;
 
 const TEXTS = {
   en: 'I am so happy today, this is the best day of my life!',
@@ -31,7 +38,9 @@ describe.skipIf(!HAVE_MODEL)('language identification and refusal over MCP (ship
   const call = async (name: string, args: Record<string, unknown>): Promise<CallResult> =>
     (await server.client.callTool({ name, arguments: args })) as CallResult;
   beforeAll(async () => {
-    server = await startServer({ env: { RED_HEART_MODELS_DIR: REAL_DIR, RED_HEART_PROVIDER: 'cpu', RED_HEART_THREADS: '1' } });
+    server = await startServer({
+      env: { RED_HEART_MODELS_DIR: REAL_DIR, RED_HEART_PROVIDER: 'cpu', RED_HEART_THREADS: '1' },
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -53,7 +62,12 @@ describe.skipIf(!HAVE_MODEL)('language identification and refusal over MCP (ship
     expect(results[1]).toMatchObject({ language: 'ko', taxonomy: 'kote', language_confidence: 1 });
     expect(results[0].language_confidence).toBeGreaterThan(0.5);
     expect(results[0].language_confidence).toBeLessThanOrEqual(1);
-    for (const [i, detected] of [[2, 'zh'], [3, 'ja'], [4, 'es'], [5, 'fr']] as const) {
+    for (const [i, detected] of [
+      [2, 'zh'],
+      [3, 'ja'],
+      [4, 'es'],
+      [5, 'fr'],
+    ] as const) {
       const e = results[i].error;
       expect(e, `item ${i}`).toMatchObject({ code: 'unsupported_language', detected, supported: ['en', 'ko'] });
       expect(e.confidence).toBeGreaterThan(0);

@@ -18,8 +18,12 @@ const text = (r: CallResult): string => r.content.map((c) => c.text ?? '').join(
 
 describe('memory off (the default)', () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer(); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   it('lists no memory tools and no memory resource', async () => {
     const names = (await server.client.listTools()).tools.map((t) => t.name);
@@ -30,7 +34,10 @@ describe('memory off (the default)', () => {
   });
 
   it('analyze_emotion with memory: true says how to turn memory on', async () => {
-    const r = (await server.client.callTool({ name: 'analyze_emotion', arguments: { text: 'I am so glad you came.', memory: true } })) as CallResult;
+    const r = (await server.client.callTool({
+      name: 'analyze_emotion',
+      arguments: { text: 'I am so glad you came.', memory: true },
+    })) as CallResult;
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/memory is off.*--memory PATH/);
   });
@@ -40,24 +47,42 @@ describe('memory on', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rh-memory-'));
   const file = join(dir, 'memory.sqlite');
   let server: RunningServer;
-  const call = async (name: string, args: Record<string, unknown>) => (await server.client.callTool({ name, arguments: args })) as CallResult;
-  beforeAll(async () => { server = await startServer({ args: ['--memory', file, '--cache', 'none'] }); }, 60_000);
-  afterAll(async () => { await server?.close(); });
+  const call = async (name: string, args: Record<string, unknown>) =>
+    (await server.client.callTool({ name, arguments: args })) as CallResult;
+  beforeAll(async () => {
+    server = await startServer({ args: ['--memory', file, '--cache', 'none'] });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+  });
 
   it('announces remember and forget as changing state, recall as read-only', async () => {
     const tools = (await server.client.listTools()).tools;
     const by = (n: string) => tools.find((t) => t.name === n)!;
-    expect(by('remember').annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
+    expect(by('remember').annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+    });
     expect(by('forget').annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
     expect(by('recall').annotations).toMatchObject({ readOnlyHint: true });
     for (const n of ['remember', 'recall', 'forget']) expect(by(n).outputSchema).toBeDefined();
   });
 
   it('remembers labelled cases and recalls the same text first, with similarity 1 up to int8 rounding', async () => {
-    const texts = ['You lied to me again and I am furious.', 'Thank you so much for the lovely flowers!', 'The train leaves at nine tomorrow.'];
+    const texts = [
+      'You lied to me again and I am furious.',
+      'Thank you so much for the lovely flowers!',
+      'The train leaves at nine tomorrow.',
+    ];
     const labels = [{ goemotions: ['anger'], ekman: ['anger'] }, { goemotions: ['gratitude'] }, { ekman: ['neutral'] }];
     for (let i = 0; i < texts.length; i++) {
-      const r = await call('remember', { text: texts[i], labels: labels[i], tags: ['demo'], time: `2026-0${i + 1}-01T00:00:00Z` });
+      const r = await call('remember', {
+        text: texts[i],
+        labels: labels[i],
+        tags: ['demo'],
+        time: `2026-0${i + 1}-01T00:00:00Z`,
+      });
       expect(r.isError ?? false).toBe(false);
       expect(r.structuredContent!.record).toMatchObject({ id: i + 1, kind: 'case', labels: labels[i], tags: ['demo'] });
     }
@@ -83,7 +108,16 @@ describe('memory on', () => {
   it('stores a decision with the regret it realised', async () => {
     const r = await call('remember', {
       text: 'Whether to take the umbrella to the picnic',
-      decision: { options: ['umbrella', 'none'], scenarios: ['rain', 'sun'], chosen: 'none', happened: 'rain', outcomes: [[5, 3], [-4, 6]] },
+      decision: {
+        options: ['umbrella', 'none'],
+        scenarios: ['rain', 'sun'],
+        chosen: 'none',
+        happened: 'rain',
+        outcomes: [
+          [5, 3],
+          [-4, 6],
+        ],
+      },
     });
     // rain column: umbrella 5, none −4 → regret 5 − (−4) = 9
     expect(r.structuredContent!.record.decision).toMatchObject({ chosen: 'none', happened: 'rain', regret: 9 });
@@ -91,11 +125,17 @@ describe('memory on', () => {
     expect(rc.structuredContent!.matches[0].decision.regret).toBe(9);
   });
 
-  it('regret_forecast with memory: true lists the similar decision and a Dirichlet posterior beside the caller\'s probabilities', async () => {
+  it("regret_forecast with memory: true lists the similar decision and a Dirichlet posterior beside the caller's probabilities", async () => {
     const r = await call('regret_forecast', {
       options: [{ name: 'umbrella' }, { name: 'none' }],
-      scenarios: [{ name: 'rain', probability: 0.5 }, { name: 'sun', probability: 0.5 }],
-      outcomes: [[5, 3], [-4, 6]],
+      scenarios: [
+        { name: 'rain', probability: 0.5 },
+        { name: 'sun', probability: 0.5 },
+      ],
+      outcomes: [
+        [5, 3],
+        [-4, 6],
+      ],
       decision: 'Should I take the umbrella to the picnic?',
       memory: true,
     });
@@ -108,7 +148,10 @@ describe('memory on', () => {
       { name: 'sun', caller_probability: 0.5, times_happened: 0, posterior_mean: 0.3333 },
     ]);
     // the analysis itself still uses the caller's probabilities
-    expect(r.structuredContent!.scenarios).toEqual([{ name: 'rain', probability: 0.5 }, { name: 'sun', probability: 0.5 }]);
+    expect(r.structuredContent!.scenarios).toEqual([
+      { name: 'rain', probability: 0.5 },
+      { name: 'sun', probability: 0.5 },
+    ]);
   });
 
   it('analyze_emotion with memory: true lists the nearest labelled cases and their votes', async () => {
@@ -132,13 +175,19 @@ describe('memory on', () => {
     const secret = 'Thank you so much for the lovely flowers!';
     const r = await call('forget', { tag: 'demo' });
     expect(r.structuredContent).toMatchObject({ removed: 3, ids: [1, 2, 3] });
-    for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f)).includes(Buffer.from('lovely flowers')), f).toBe(false);
+    for (const f of readdirSync(dir))
+      expect(readFileSync(join(dir, f)).includes(Buffer.from('lovely flowers')), f).toBe(false);
     const rc = await call('recall', { text: secret, k: 5 });
     expect(rc.structuredContent!.matches.map((x: { id: number }) => x.id)).toEqual([4]);
   });
 
   it('a second server on the same file refuses to start, naming the owner', () => {
-    const r = spawnSync(process.execPath, [CLI, '--memory', file], { env: serverEnv(), input: '', timeout: 30_000, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, '--memory', file], {
+      env: serverEnv(),
+      input: '',
+      timeout: 30_000,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/memory store .*memory\.sqlite is in use by another process \(pid \d+/);
   });
@@ -152,9 +201,15 @@ describe('memory over HTTP', () => {
     try {
       const a = await connectHttp(srv.url);
       const b = await connectHttp(srv.url);
-      const rem = (await a.callTool({ name: 'remember', arguments: { text: 'The neighbours threw us a surprise party.', labels: { ekman: ['surprise', 'joy'] } } })) as CallResult;
+      const rem = (await a.callTool({
+        name: 'remember',
+        arguments: { text: 'The neighbours threw us a surprise party.', labels: { ekman: ['surprise', 'joy'] } },
+      })) as CallResult;
       expect(rem.isError ?? false).toBe(false);
-      const rc = (await b.callTool({ name: 'recall', arguments: { text: 'The neighbours threw us a surprise party.', k: 1 } })) as CallResult;
+      const rc = (await b.callTool({
+        name: 'recall',
+        arguments: { text: 'The neighbours threw us a surprise party.', k: 1 },
+      })) as CallResult;
       expect(rc.structuredContent!.matches[0]).toMatchObject({ id: 1, labels: { ekman: ['surprise', 'joy'] } });
       await a.close();
       await b.close();

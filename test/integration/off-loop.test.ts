@@ -13,7 +13,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 describe('SURD off the event loop (HTTP, shipped model)', () => {
   let srv: HttpServerProcess;
   beforeAll(async () => {
-    srv = await startHttpProcess({ env: { RED_HEART_CACHE: 'none', RED_HEART_TIMEOUT_MS: String(TIMEOUT_MS), RED_HEART_LOAD: 'eager' } });
+    srv = await startHttpProcess({
+      env: { RED_HEART_CACHE: 'none', RED_HEART_TIMEOUT_MS: String(TIMEOUT_MS), RED_HEART_LOAD: 'eager' },
+    });
   });
   afterAll(async () => {
     await srv?.stop();
@@ -26,7 +28,10 @@ describe('SURD off the event loop (HTTP, shipped model)', () => {
       let n = 0;
       const emotion = async () => {
         const t0 = performance.now();
-        const r = await b.callTool({ name: 'analyze_emotion', arguments: { text: `I am glad the results came back so quickly, call ${n++}.` } });
+        const r = await b.callTool({
+          name: 'analyze_emotion',
+          arguments: { text: `I am glad the results came back so quickly, call ${n++}.` },
+        });
         expect(r.isError).toBeFalsy();
         return performance.now() - t0;
       };
@@ -37,12 +42,16 @@ describe('SURD off the event loop (HTTP, shipped model)', () => {
       let progressed = false;
       const t0 = performance.now();
       const surd = a
-        .callTool({ name: 'surd_decompose', arguments: { ...slowSurdArguments(), significance: { surrogates: 1000 } } }, undefined, {
-          timeout: 60_000,
-          onprogress: (p) => {
-            if (p.progress > 10) progressed = true; // the surrogates are under way in the worker
+        .callTool(
+          { name: 'surd_decompose', arguments: { ...slowSurdArguments(), significance: { surrogates: 1000 } } },
+          undefined,
+          {
+            timeout: 60_000,
+            onprogress: (p) => {
+              if (p.progress > 10) progressed = true; // the surrogates are under way in the worker
+            },
           },
-        })
+        )
         .then((r) => ({ r }));
       while (!progressed) await new Promise((r) => setTimeout(r, 5));
       const during: number[] = [];
@@ -53,12 +62,17 @@ describe('SURD off the event loop (HTTP, shipped model)', () => {
       // Server side: from the call's start (when its timeout timer starts) to the answer, as the registry logs it.
       // (The client-side time also includes sending and parsing ~1 MB of arguments before the timer starts.)
       // The log line can reach this process's pipe after the answer does: wait for it rather than read once.
-      const refusedLines = () => srv
-        .stderr()
-        .split('\n')
-        .filter((l) => l.includes('"tool":"surd_decompose"') && l.includes('tool call refused'))
-        .map((l) => JSON.parse(l) as { code: string; ms: number });
-      const refused = await until('the server to log the refused SURD call', () => (refusedLines().length > 0 ? refusedLines() : undefined), { timeoutMs: 5000 });
+      const refusedLines = () =>
+        srv
+          .stderr()
+          .split('\n')
+          .filter((l) => l.includes('"tool":"surd_decompose"') && l.includes('tool call refused'))
+          .map((l) => JSON.parse(l) as { code: string; ms: number });
+      const refused = await until(
+        'the server to log the refused SURD call',
+        () => (refusedLines().length > 0 ? refusedLines() : undefined),
+        { timeoutMs: 5000 },
+      );
       expect(refused).toHaveLength(1);
       expect(refused[0].code).toBe('limit_exceeded');
       expect(refused[0].ms - TIMEOUT_MS).toBeLessThan(100);

@@ -24,11 +24,14 @@ describe('npm package: pack, offline install into an empty directory, run', () =
   let installed: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/src/server/cli.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does it)');
+    if (!existsSync(join(ROOT, 'dist/src/server/cli.js')))
+      throw new Error('dist/ is missing: run `npm run build` first (npm test does it)');
     tmp = realpathSync(mkdtempSync(join(tmpdir(), 'rh-pack-')));
     app = join(tmp, 'app');
     mkdirSync(app);
-    packed = (JSON.parse((await runAsync(npm, ['pack', '--json', '--pack-destination', tmp], ROOT)).stdout) as PackResult[])[0];
+    packed = (
+      JSON.parse((await runAsync(npm, ['pack', '--json', '--pack-destination', tmp], ROOT)).stdout) as PackResult[]
+    )[0];
     const tgz = join(tmp, packed.filename);
     lockedProjectFor(app, tgz);
     // Offline, better-sqlite3's install script cannot download its prebuilt binding and compiles SQLite from
@@ -43,24 +46,63 @@ describe('npm package: pack, offline install into an empty directory, run', () =
 
   it('ships what running needs and nothing else', () => {
     const paths = packed.files.map((f) => f.path);
-    for (const needed of ['package.json', 'README.md', 'mcp.json', 'server.json', 'dist/src/server/cli.js', 'models/manifest.json', 'models/tokenizer.json', 'models/red-heart-v1.int8.onnx']) {
+    for (const needed of [
+      'package.json',
+      'README.md',
+      'mcp.json',
+      'server.json',
+      'dist/src/server/cli.js',
+      'models/manifest.json',
+      'models/tokenizer.json',
+      'models/red-heart-v1.int8.onnx',
+    ]) {
       expect(paths).toContain(needed);
     }
     // the MCP Apps views, built by `npm run build` (src/server/views.ts serves them)
-    for (const view of ['analyze_emotion', 'surd_decompose', 'regret_forecast', 'analyze_conversation', 'analyze_corpus']) expect(paths).toContain(`dist/views/${view}.html`);
+    for (const view of [
+      'analyze_emotion',
+      'surd_decompose',
+      'regret_forecast',
+      'analyze_conversation',
+      'analyze_corpus',
+    ])
+      expect(paths).toContain(`dist/views/${view}.html`);
     // no sources, tests, training code, offline evaluation, benchmarks or source maps
-    expect(paths.filter((p) => /^(src|test|training|bench|eval|scripts|dist\/eval|dist\/bench|dist\/src\/eval)\/|\.map$|\.ts$/.test(p))).toEqual([]);
-    expect(readdirSync(installed).sort()).toEqual(['README.md', 'dist', 'docs', 'mcp.json', 'models', 'package.json', 'server.json']);
+    expect(
+      paths.filter((p) =>
+        /^(src|test|training|bench|eval|scripts|dist\/eval|dist\/bench|dist\/src\/eval)\/|\.map$|\.ts$/.test(p),
+      ),
+    ).toEqual([]);
+    expect(readdirSync(installed).sort()).toEqual([
+      'README.md',
+      'dist',
+      'docs',
+      'mcp.json',
+      'models',
+      'package.json',
+      'server.json',
+    ]);
   });
 
   it('`npx red-heart-mcp --help` runs from the installed copy', async () => {
-    const { stderr } = await runAsync(npx, ['--no-install', 'red-heart-mcp', '--help'], app, cleanEnv({ npm_config_offline: 'true' }), 60_000);
+    const { stderr } = await runAsync(
+      npx,
+      ['--no-install', 'red-heart-mcp', '--help'],
+      app,
+      cleanEnv({ npm_config_offline: 'true' }),
+      60_000,
+    );
     expect(stderr).toContain('Usage: red-heart-mcp [options]');
     expect(stderr).toContain('RED_HEART_CACHE_PATH');
   });
 
   it('answers initialize and an analyze_emotion call over stdio with the shipped model', async () => {
-    const session = new StdioSession(npx, ['--no-install', 'red-heart-mcp'], app, cleanEnv({ npm_config_offline: 'true', RED_HEART_CACHE: 'none', RED_HEART_LOG_LEVEL: 'info' }));
+    const session = new StdioSession(
+      npx,
+      ['--no-install', 'red-heart-mcp'],
+      app,
+      cleanEnv({ npm_config_offline: 'true', RED_HEART_CACHE: 'none', RED_HEART_LOG_LEVEL: 'info' }),
+    );
     try {
       const init = await session.initialize();
       expect(init.serverInfo.version).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
@@ -74,7 +116,10 @@ describe('npm package: pack, offline install into an empty directory, run', () =
       expect(s.results[0].ekman.dominant).toBe('joy');
       expect(r.result!.content[0].text).toMatch(/^en: .*Ekman joy/);
       // the model was loaded from the installed package, not from the checkout
-      const ready = session.stderr.split('\n').filter((l) => l.includes('ready on stdio')).map((l) => JSON.parse(l) as { modelsDir: string });
+      const ready = session.stderr
+        .split('\n')
+        .filter((l) => l.includes('ready on stdio'))
+        .map((l) => JSON.parse(l) as { modelsDir: string });
       expect(ready).toHaveLength(1);
       expect(ready[0].modelsDir).toBe(join(installed, 'models'));
     } finally {

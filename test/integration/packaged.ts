@@ -25,7 +25,8 @@ export function shippedModel(): { id: string; version: string; sha256: string; p
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('RED_HEART_') || k.startsWith('npm_package_') || k.startsWith('npm_lifecycle_')) continue;
+    if (v === undefined || k.startsWith('RED_HEART_') || k.startsWith('npm_package_') || k.startsWith('npm_lifecycle_'))
+      continue;
     if (k === 'npm_config_local_prefix') continue; // under `npm test` it names the checkout, not the temp dir
     env[k] = v;
   }
@@ -38,20 +39,39 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
  * Runs a command to completion; a non-zero exit throws with the command, the status and its output. Async, so
  * that a long install does not block the test worker past vitest's RPC timeout.
  */
-export function runAsync(command: string, args: string[], cwd: string, env: Record<string, string> = cleanEnv(), timeoutMs = 240_000): Promise<{ stdout: string; stderr: string }> {
+export function runAsync(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = cleanEnv(),
+  timeoutMs = 240_000,
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((res, rej) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (err) => { clearTimeout(timer); rej(err); });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      rej(err);
+    });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) return res({ stdout, stderr });
-      const why = signal ? `killed by ${signal}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs} ms?)` : ''}` : `exit ${code}`;
-      rej(new Error(`\`${command} ${args.join(' ')}\` in ${cwd} failed: ${why}\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-4000)}`));
+      const why = signal
+        ? `killed by ${signal}${signal === 'SIGKILL' ? ` (timeout ${timeoutMs} ms?)` : ''}`
+        : `exit ${code}`;
+      rej(
+        new Error(
+          `\`${command} ${args.join(' ')}\` in ${cwd} failed: ${why}\n--- stdout\n${stdout.slice(-4000)}\n--- stderr\n${stderr.slice(-4000)}`,
+        ),
+      );
     });
   });
 }
@@ -85,7 +105,9 @@ export class StdioSession {
         if (typeof msg.id === 'number') this.pending.get(msg.id)?.(msg);
       }
     });
-    this.child.stderr.on('data', (c: Buffer) => { this.stderrText += c.toString('utf8'); });
+    this.child.stderr.on('data', (c: Buffer) => {
+      this.stderrText += c.toString('utf8');
+    });
     this.child.stdin.on('error', () => {});
     this.exited = new Promise((res) => this.child.once('exit', (code) => res(code)));
   }
@@ -97,8 +119,18 @@ export class StdioSession {
   request(method: string, params: Record<string, unknown>, timeoutMs = 120_000): Promise<RpcResponse> {
     const id = this.nextId++;
     return new Promise((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`no answer to ${method} within ${timeoutMs} ms; server stderr:\n${this.stderrText.slice(-4000)}`)), timeoutMs);
-      this.exited.then((code) => rej(new Error(`the server exited (${code}) before answering ${method}; stderr:\n${this.stderrText.slice(-4000)}`)));
+      const timer = setTimeout(
+        () =>
+          rej(
+            new Error(`no answer to ${method} within ${timeoutMs} ms; server stderr:\n${this.stderrText.slice(-4000)}`),
+          ),
+        timeoutMs,
+      );
+      this.exited.then((code) =>
+        rej(
+          new Error(`the server exited (${code}) before answering ${method}; stderr:\n${this.stderrText.slice(-4000)}`),
+        ),
+      );
       this.pending.set(id, (r) => {
         clearTimeout(timer);
         this.pending.delete(id);
@@ -110,7 +142,11 @@ export class StdioSession {
 
   /** initialize + notifications/initialized; returns the initialize result. */
   async initialize(): Promise<Record<string, any>> {
-    const r = await this.request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'red-heart-package-test', version: '0.0.0' } });
+    const r = await this.request('initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'red-heart-package-test', version: '0.0.0' },
+    });
     if (!r.result) throw new Error(`initialize failed: ${JSON.stringify(r.error)}`);
     this.child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
     return r.result;
@@ -133,7 +169,10 @@ export class StdioSession {
  */
 export function lockedProjectFor(app: string, tgz: string): void {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, any>;
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { lockfileVersion: number; packages: Record<string, Record<string, any>> };
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    lockfileVersion: number;
+    packages: Record<string, Record<string, any>>;
+  };
   const spec = `file:${relative(app, tgz).split('\\').join('/')}`;
   const packages: Record<string, Record<string, any>> = {
     '': { name: 'rh-install-check', dependencies: { [pkg.name]: spec } },
@@ -149,6 +188,12 @@ export function lockedProjectFor(app: string, tgz: string): void {
   for (const [path, entry] of Object.entries(lock.packages)) {
     if (path.startsWith('node_modules/') && !entry.dev) packages[path] = entry;
   }
-  writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'rh-install-check', private: true, dependencies: { [pkg.name]: spec } }, null, 2)}\n`);
-  writeFileSync(join(app, 'package-lock.json'), `${JSON.stringify({ name: 'rh-install-check', lockfileVersion: lock.lockfileVersion, requires: true, packages }, null, 2)}\n`);
+  writeFileSync(
+    join(app, 'package.json'),
+    `${JSON.stringify({ name: 'rh-install-check', private: true, dependencies: { [pkg.name]: spec } }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(app, 'package-lock.json'),
+    `${JSON.stringify({ name: 'rh-install-check', lockfileVersion: lock.lockfileVersion, requires: true, packages }, null, 2)}\n`,
+  );
 }

@@ -20,7 +20,11 @@ const FIXTURE: Recorded = JSON.parse(readFileSync(resolve(ROOT, 'test/fixtures/r
 function stable(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stable);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'elapsed_ms' && k !== 'cached').map(([k, x]) => [k, stable(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => k !== 'elapsed_ms' && k !== 'cached')
+        .map(([k, x]) => [k, stable(x)]),
+    );
   }
   return v;
 }
@@ -30,15 +34,23 @@ describe('recorded tool outputs are unchanged', () => {
   beforeAll(async () => {
     for (const [name, env] of Object.entries(FIXTURE.servers)) clients[name] = await startServer(env);
   }, 60_000);
-  afterAll(async () => { for (const c of Object.values(clients)) await c.close(); });
+  afterAll(async () => {
+    for (const c of Object.values(clients)) await c.close();
+  });
 
   it('has at least 60 calls covering all five tools', () => {
     expect(FIXTURE.calls.length).toBeGreaterThanOrEqual(60);
-    expect(new Set(FIXTURE.calls.map((c) => c.tool))).toEqual(new Set(['analyze_emotion', 'bentham_score', 'regret_forecast', 'surd_decompose', 'full_analysis']));
+    expect(new Set(FIXTURE.calls.map((c) => c.tool))).toEqual(
+      new Set(['analyze_emotion', 'bentham_score', 'regret_forecast', 'surd_decompose', 'full_analysis']),
+    );
   });
 
-  it.each(FIXTURE.calls.map((c, i) => [i, c.tool, c] as const))('call %i (%s)', async (_i, _tool, c) => {
-    const got = await callOnce(clients[c.server], c.tool, c.args);
-    expect(stable(got)).toEqual(stable(c.result));
-  }, 60_000);
+  it.each(FIXTURE.calls.map((c, i) => [i, c.tool, c] as const))(
+    'call %i (%s)',
+    async (_i, _tool, c) => {
+      const got = await callOnce(clients[c.server], c.tool, c.args);
+      expect(stable(got)).toEqual(stable(c.result));
+    },
+    60_000,
+  );
 });

@@ -11,9 +11,17 @@ const unavailable = requirement('Redis integration tests', redisUnavailable(), '
 
 const regret = (k: number) => ({
   name: 'regret_forecast',
-  arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[1 + k / 10_000, 0], [0, 1]] },
+  arguments: {
+    options: [{ name: 'a' }, { name: 'b' }],
+    scenarios: [{ name: 'x' }, { name: 'y' }],
+    outcomes: [
+      [1 + k / 10_000, 0],
+      [0, 1],
+    ],
+  },
 });
-const cachedFlag = (r: { structuredContent?: unknown }) => (r.structuredContent as { cached?: boolean } | undefined)?.cached;
+const cachedFlag = (r: { structuredContent?: unknown }) =>
+  (r.structuredContent as { cached?: boolean } | undefined)?.cached;
 async function status(client: Client): Promise<{ cache: { backend: string; degraded: string | null; hits: number } }> {
   const res = await client.readResource({ uri: 'red-heart://status' });
   return JSON.parse((res.contents[0] as { text: string }).text);
@@ -67,7 +75,10 @@ describe.skipIf(unavailable !== null)('shared Redis cache across two server proc
       for (let k = 0; k < 30; k++) {
         try {
           const r = await client.callTool(regret(1000 + offset + k));
-          if (r.isError) { failed++; errors.push(JSON.stringify(r.content)); }
+          if (r.isError) {
+            failed++;
+            errors.push(JSON.stringify(r.content));
+          }
         } catch (err) {
           failed++;
           errors.push(String(err));
@@ -83,7 +94,9 @@ describe.skipIf(unavailable !== null)('shared Redis cache across two server proc
     await runs;
     expect(errors).toEqual([]);
     expect(failed).toBe(0);
-    console.log(`[redis] 60 calls, Redis killed after ${killedAt}: 0 failed, ${((performance.now() - t0) / 60).toFixed(1)} ms per call`);
+    console.log(
+      `[redis] 60 calls, Redis killed after ${killedAt}: 0 failed, ${((performance.now() - t0) / 60).toFixed(1)} ms per call`,
+    );
     for (let k = 0; k < 3; k++) expect(cachedFlag(await a.callTool(regret(1)))).toBe(false); // even a former hit is computed
     expect((await status(a)).cache.degraded).toMatch(/redis/);
     expect((await status(b.client)).cache.degraded).toMatch(/redis/);
@@ -104,7 +117,9 @@ describe.skipIf(unavailable !== null)('shared Redis cache across two server proc
         expect(performance.now() - t0).toBeLessThan(2_000); // 200 ms cache timeout per operation, plus the call
       }
       // degraded: first by the 200 ms bound, then (once the client notices) as offline
-      expect((await status(a)).cache.degraded).toMatch(/redis cache .* failed: (no answer within 200 ms|The client is offline)/);
+      expect((await status(a)).cache.degraded).toMatch(
+        /redis cache .* failed: (no answer within 200 ms|The client is offline)/,
+      );
     } finally {
       redis.resume();
     }
@@ -113,10 +128,13 @@ describe.skipIf(unavailable !== null)('shared Redis cache across two server proc
   it('never serves a result computed with another model (replicas on different models share one Redis)', async () => {
     await redis.restart();
     const text = { name: 'analyze_emotion', arguments: { text: 'The shared cache must know which model answered.' } };
-    const other = await startServer({ env: { RED_HEART_CACHE: redis.url, RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_MODEL: 'fixture-tiny-int8' } });
+    const other = await startServer({
+      env: { RED_HEART_CACHE: redis.url, RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_MODEL: 'fixture-tiny-int8' },
+    });
     try {
       // wait until the first process is connected again
-      for (let k = 0; k < 40 && cachedFlag(await b.client.callTool(regret(700))) !== true; k++) await new Promise((r) => setTimeout(r, 100));
+      for (let k = 0; k < 40 && cachedFlag(await b.client.callTool(regret(700))) !== true; k++)
+        await new Promise((r) => setTimeout(r, 100));
       const first = await b.client.callTool(text); // default model
       expect(first.isError, JSON.stringify(first.content)).toBeFalsy();
       expect(cachedFlag(await b.client.callTool(text))).toBe(true);

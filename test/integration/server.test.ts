@@ -4,14 +4,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, startServer, type RunningServer } from './harness.js';
 import { serverEnv } from '../helpers/env.js';
 
-const TOOL_NAMES = ['analyze_conversation', 'analyze_corpus', 'analyze_emotion', 'bentham_score', 'full_analysis', 'regret_forecast', 'surd_decompose'];
+const TOOL_NAMES = [
+  'analyze_conversation',
+  'analyze_corpus',
+  'analyze_emotion',
+  'bentham_score',
+  'full_analysis',
+  'regret_forecast',
+  'surd_decompose',
+];
 /** Tools that write files (analyze_corpus writes its JSONL and report): not read-only. */
 const WRITES_FILES = new Set(['analyze_corpus']);
 
 describe('stdio server', () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer(); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   it('lists exactly the seven tools, each with input and output schemas, title and annotations', async () => {
     const { tools } = await server.client.listTools();
@@ -21,7 +33,12 @@ describe('stdio server', () => {
       expect(tool.outputSchema?.type).toBe('object');
       expect(tool.title).toBeTruthy();
       expect(tool.description?.length).toBeGreaterThan(40);
-      expect(tool.annotations).toMatchObject({ readOnlyHint: !WRITES_FILES.has(tool.name), idempotentHint: true, destructiveHint: WRITES_FILES.has(tool.name), openWorldHint: false });
+      expect(tool.annotations).toMatchObject({
+        readOnlyHint: !WRITES_FILES.has(tool.name),
+        idempotentHint: true,
+        destructiveHint: WRITES_FILES.has(tool.name),
+        openWorldHint: false,
+      });
     }
   });
 
@@ -59,16 +76,36 @@ describe('stdout discipline', () => {
   it('writes nothing but JSON-RPC messages to stdout', async () => {
     const child = spawn(process.execPath, [CLI], { cwd: ROOT, env: serverEnv({ RED_HEART_LOG_LEVEL: 'debug' }) });
     let stdout = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+    });
     const send = (msg: object) => child.stdin.write(`${JSON.stringify(msg)}\n`);
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } },
+    });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
-    send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'bentham_score', arguments: { parties: 'bad' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'bentham_score', arguments: { parties: 'bad' } },
+    });
     send({ jsonrpc: '2.0', id: 4, method: 'resources/read', params: { uri: 'red-heart://status' } });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer to id 4; stdout so far: ${stdout.slice(0, 500)}`)), 30_000);
-      child.stdout.on('data', () => { if (stdout.includes('"id":4')) { clearTimeout(timer); resolve(); } });
+      const timer = setTimeout(
+        () => reject(new Error(`no answer to id 4; stdout so far: ${stdout.slice(0, 500)}`)),
+        30_000,
+      );
+      child.stdout.on('data', () => {
+        if (stdout.includes('"id":4')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
     });
     child.stdin.end();
     await new Promise((r) => child.once('exit', r));
@@ -82,7 +119,9 @@ describe('configuration errors', () => {
   it('exits with status 2 and a clear message on bad configuration', async () => {
     const child = spawn(process.execPath, [CLI, '--provider', 'tpu'], { cwd: ROOT, env: serverEnv() });
     let stderr = '';
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+    });
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(2);
     expect(stderr).toContain('--provider / RED_HEART_PROVIDER');

@@ -8,15 +8,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MODELS } from '../server/helpers/http.js';
 import { startServer, type RunningServer } from './harness.js';
 
-const regret = (k: number) => ({ name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[3, k], [1, 2]] } });
-const cached = (r: { structuredContent?: unknown }) => (r.structuredContent as { cached?: boolean } | undefined)?.cached;
-const status = async (s: RunningServer) => JSON.parse(((await s.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text).cache;
+const regret = (k: number) => ({
+  name: 'regret_forecast',
+  arguments: {
+    options: [{ name: 'a' }, { name: 'b' }],
+    scenarios: [{ name: 'x' }, { name: 'y' }],
+    outcomes: [
+      [3, k],
+      [1, 2],
+    ],
+  },
+});
+const cached = (r: { structuredContent?: unknown }) =>
+  (r.structuredContent as { cached?: boolean } | undefined)?.cached;
+const status = async (s: RunningServer) =>
+  JSON.parse(((await s.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text).cache;
 
 describe('two server processes sharing one cache file', () => {
   let a: RunningServer;
   let b: RunningServer;
   beforeAll(async () => {
-    const env = { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: join(mkdtempSync(join(tmpdir(), 'rh-shared-')), 'cache.sqlite'), RED_HEART_MODELS_DIR: FIXTURE_MODELS };
+    const env = {
+      RED_HEART_CACHE: 'file',
+      RED_HEART_CACHE_PATH: join(mkdtempSync(join(tmpdir(), 'rh-shared-')), 'cache.sqlite'),
+      RED_HEART_MODELS_DIR: FIXTURE_MODELS,
+    };
     [a, b] = await Promise.all([startServer({ env }), startServer({ env })]);
   });
   afterAll(async () => {
@@ -39,7 +55,9 @@ describe('two server processes sharing one cache file', () => {
     expect(results.every((r) => !r.isError && cached(r) === false)).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     // every one of them is now a hit on the OTHER process
-    const again = await Promise.all(Array.from({ length: 40 }, (_, k) => (k % 2 ? b : a).client.callTool(regret(100 + k))));
+    const again = await Promise.all(
+      Array.from({ length: 40 }, (_, k) => (k % 2 ? b : a).client.callTool(regret(100 + k))),
+    );
     expect(again.map(cached)).toEqual(new Array(40).fill(true));
     const [sa, sb] = await Promise.all([status(a), status(b)]);
     for (const s of [sa, sb]) {

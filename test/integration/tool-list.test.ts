@@ -12,8 +12,12 @@ const MAX_DESCRIPTION_CHARS = 1_200;
 
 describe('tools/list with the shipped model', () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer(); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   it(`is at most ${MAX_TOOLS_LIST_CHARS} characters serialized, every tool keeping an output schema`, async () => {
     const list = await server.client.listTools();
@@ -52,7 +56,17 @@ describe('tools/list with the shipped model', () => {
     const calls: Array<[string, Record<string, unknown>]> = [
       ['analyze_emotion', { texts: ['I love this.', 'This is awful.'], granularity: 'sentence', detail: 'full' }],
       ['surd_decompose', { target: [0, 1, 0, 1, 1, 0, 1, 0], sources: [[1, 0, 1, 0, 0, 1, 0, 1]], bins: 2 }],
-      ['regret_forecast', { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 's1' }, { name: 's2' }], outcomes: [[1, 0], [0, 2]] }],
+      [
+        'regret_forecast',
+        {
+          options: [{ name: 'a' }, { name: 'b' }],
+          scenarios: [{ name: 's1' }, { name: 's2' }],
+          outcomes: [
+            [1, 0],
+            [0, 2],
+          ],
+        },
+      ],
       ['full_analysis', { text: 'I broke my promise to a friend, and I regret it.' }],
     ];
     for (const [name, args] of calls) {
@@ -66,14 +80,21 @@ describe('tools/list with the shipped model', () => {
     const r = await server.client.readResource({ uri: 'red-heart://schema/analyze_emotion' });
     const schema = JSON.parse((r.contents[0] as { text: string }).text);
     expect(JSON.stringify(schema)).toContain('"sentences"');
-    expect(JSON.stringify(schema).length).toBeGreaterThan(JSON.stringify((await server.client.listTools()).tools.find((t) => t.name === 'analyze_emotion')!.outputSchema).length);
+    expect(JSON.stringify(schema).length).toBeGreaterThan(
+      JSON.stringify((await server.client.listTools()).tools.find((t) => t.name === 'analyze_emotion')!.outputSchema)
+        .length,
+    );
   });
 });
 
 describe('tools/list with the v2 fixture model', () => {
   let server: RunningServer;
-  beforeAll(async () => { server = await startServer({ env: { RED_HEART_MODELS_DIR: resolve(ROOT, 'test/fixtures/model-v2') } }); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startServer({ env: { RED_HEART_MODELS_DIR: resolve(ROOT, 'test/fixtures/model-v2') } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   it('adds Chinese and Japanese, the CPED labels and Plutchik-8 from the manifest', async () => {
     const { tools } = await server.client.listTools();

@@ -7,15 +7,33 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from '@modelcontextprotocol/ext-apps/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeViews, LEGACY_RESOURCE_URI_KEY, VIEW_MIME_TYPE, VIEWS, viewFile, viewUri } from '../../src/server/views.js';
+import {
+  activeViews,
+  LEGACY_RESOURCE_URI_KEY,
+  VIEW_MIME_TYPE,
+  VIEWS,
+  viewFile,
+  viewUri,
+} from '../../src/server/views.js';
 import { CLI, ROOT, startServer, type RunningServer } from './harness.js';
 
 const fixture = (tool: string) => JSON.parse(readFileSync(resolve(ROOT, `test/fixtures/views/${tool}.json`), 'utf8'));
 
 /** A client that declares the MCP Apps extension, as an Apps-capable host does. */
 async function appsClient(): Promise<Client> {
-  const client = new Client({ name: 'apps-host', version: '0' }, { capabilities: { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: [RESOURCE_MIME_TYPE] } } } as never });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI], env: { ...(process.env as Record<string, string>), RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'warn' }, stderr: 'ignore', cwd: ROOT }));
+  const client = new Client(
+    { name: 'apps-host', version: '0' },
+    { capabilities: { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: [RESOURCE_MIME_TYPE] } } } as never },
+  );
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI],
+      env: { ...(process.env as Record<string, string>), RED_HEART_CACHE: 'memory', RED_HEART_LOG_LEVEL: 'warn' },
+      stderr: 'ignore',
+      cwd: ROOT,
+    }),
+  );
   return client;
 }
 
@@ -30,14 +48,24 @@ const stable = (r: Record<string, unknown>) => {
     const lines = c.text.split('\n');
     return { ...c, text: lines.slice(0, -1).join('\n'), json: withoutTiming(JSON.parse(lines[lines.length - 1])) };
   });
-  return { content, structuredContent: withoutTiming((r.structuredContent ?? {}) as Record<string, unknown>), isError: r.isError, metaKeys: Object.keys((r._meta ?? {}) as object) };
+  return {
+    content,
+    structuredContent: withoutTiming((r.structuredContent ?? {}) as Record<string, unknown>),
+    isError: r.isError,
+    metaKeys: Object.keys((r._meta ?? {}) as object),
+  };
 };
 
 describe('MCP Apps views', () => {
   let plain: RunningServer;
   let apps: Client;
-  beforeAll(async () => { [plain, apps] = await Promise.all([startServer(), appsClient()]); }, 60_000);
-  afterAll(async () => { await plain?.close(); await apps?.close(); });
+  beforeAll(async () => {
+    [plain, apps] = await Promise.all([startServer(), appsClient()]);
+  }, 60_000);
+  afterAll(async () => {
+    await plain?.close();
+    await apps?.close();
+  });
 
   it('uses the MIME type and metadata key of ext-apps', () => {
     expect(VIEW_MIME_TYPE).toBe(RESOURCE_MIME_TYPE);
@@ -45,7 +73,12 @@ describe('MCP Apps views', () => {
   });
 
   it('has a built view for every VIEWS entry and no view without one', () => {
-    expect(readdirSync(resolve(ROOT, 'views')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort()).toEqual(Object.keys(VIEWS).sort());
+    expect(
+      readdirSync(resolve(ROOT, 'views'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => f.slice(0, -3))
+        .sort(),
+    ).toEqual(Object.keys(VIEWS).sort());
     for (const tool of Object.keys(VIEWS)) expect(existsSync(viewFile(tool))).toBe(true);
   });
 
@@ -58,8 +91,19 @@ describe('MCP Apps views', () => {
         expect(t._meta).toBeUndefined();
       }
     }
-    expect(tools.filter((t) => t._meta).map((t) => t.name).sort()).toEqual(activeViews().sort());
-    expect(activeViews().sort()).toEqual(['analyze_conversation', 'analyze_corpus', 'analyze_emotion', 'regret_forecast', 'surd_decompose']);
+    expect(
+      tools
+        .filter((t) => t._meta)
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(activeViews().sort());
+    expect(activeViews().sort()).toEqual([
+      'analyze_conversation',
+      'analyze_corpus',
+      'analyze_emotion',
+      'regret_forecast',
+      'surd_decompose',
+    ]);
   });
 
   it('serves each view as one self-contained HTML document with the MCP Apps MIME type', async () => {

@@ -33,7 +33,12 @@ describe('zh and ja over MCP with a v2-shaped model (fixture)', () => {
   beforeAll(async () => {
     data = realpathSync(mkdtempSync(join(tmpdir(), 'rh-zhja-')));
     server = await startServer({
-      env: { RED_HEART_MODELS_DIR: V2_DIR, RED_HEART_PROVIDER: 'cpu', RED_HEART_THREADS: '1', RED_HEART_DATA_DIRS: data },
+      env: {
+        RED_HEART_MODELS_DIR: V2_DIR,
+        RED_HEART_PROVIDER: 'cpu',
+        RED_HEART_THREADS: '1',
+        RED_HEART_DATA_DIRS: data,
+      },
     });
     // the client checks every structuredContent against the tool's output schema once it has listed the tools
     await server.client.listTools();
@@ -44,9 +49,14 @@ describe('zh and ja over MCP with a v2-shaped model (fixture)', () => {
   });
 
   it('status lists the languages of the manifest, before and after the model loads', async () => {
-    const status = async () => JSON.parse(((await server.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text);
+    const status = async () =>
+      JSON.parse(
+        ((await server.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text,
+      );
     const before = await status();
-    expect(before.engine.available_models.map((m: { languages: string[] }) => m.languages)).toEqual([['en', 'ko', 'zh', 'ja']]);
+    expect(before.engine.available_models.map((m: { languages: string[] }) => m.languages)).toEqual([
+      ['en', 'ko', 'zh', 'ja'],
+    ]);
     await call('analyze_emotion', { text: 'i am so happy' });
     expect((await status()).engine.model.languages).toEqual(['en', 'ko', 'zh', 'ja']);
   });
@@ -57,7 +67,12 @@ describe('zh and ja over MCP with a v2-shaped model (fixture)', () => {
     const [zh, ja, es] = r.structuredContent!.results as Array<Record<string, any>>;
 
     // zh: the CPED heads, Ekman from CPED, Plutchik from XED, V/A from the shared EmoBank head (marked as transfer)
-    expect(zh).toMatchObject({ language: 'zh', language_confidence: 1, taxonomy: 'cped', transfer: ['sentiment.positive_probability', 'valence', 'arousal'] });
+    expect(zh).toMatchObject({
+      language: 'zh',
+      language_confidence: 1,
+      taxonomy: 'cped',
+      transfer: ['sentiment.positive_probability', 'valence', 'arousal'],
+    });
     expect(zh.labels).toHaveLength(5);
     for (const l of zh.labels) expect(CPED_EMOTIONS).toContain(l.label);
     expect(zh.detected).toEqual([{ label: zh.dominant.label, score: zh.dominant.score, rule: 'argmax' }]);
@@ -72,7 +87,11 @@ describe('zh and ja over MCP with a v2-shaped model (fixture)', () => {
     expect(zh).not.toHaveProperty('cultural');
 
     // ja: the shared heads by transfer (GoEmotions → Ekman as for English), every emotion field marked
-    expect(ja).toMatchObject({ language: 'ja', taxonomy: 'goemotions', transfer: ['labels', 'detected', 'dominant', 'ekman', 'sentiment', 'valence', 'arousal'] });
+    expect(ja).toMatchObject({
+      language: 'ja',
+      taxonomy: 'goemotions',
+      transfer: ['labels', 'detected', 'dominant', 'ekman', 'sentiment', 'valence', 'arousal'],
+    });
     expect(ja.ekman.sources).toEqual(['goemotions']);
     expect(GOEMOTIONS).toContain(ja.dominant.label);
     expect(Object.keys(ja.sentiment.scores).sort()).toEqual(['ambiguous', 'negative', 'neutral', 'positive']);
@@ -80,7 +99,11 @@ describe('zh and ja over MCP with a v2-shaped model (fixture)', () => {
     expect(ja).not.toHaveProperty('plutchik');
     expect(ja.ekman).not.toHaveProperty('unmapped');
 
-    expect(es.error).toMatchObject({ code: 'unsupported_language', detected: 'es', supported: ['en', 'ko', 'zh', 'ja'] });
+    expect(es.error).toMatchObject({
+      code: 'unsupported_language',
+      detected: 'es',
+      supported: ['en', 'ko', 'zh', 'ja'],
+    });
     expect(r.content[0].text).toMatch(/ja: .*cross-lingual transfer/);
   });
 
@@ -96,13 +119,23 @@ describe('zh and ja over MCP with a v2-shaped model (fixture)', () => {
   it('detail summary and full, sentences and explanations for zh and ja', async () => {
     const summary = await call('analyze_emotion', { texts: [ZH, JA], detail: 'summary' });
     const [zs, js] = summary.structuredContent!.results;
-    expect(Object.keys(zs)).toEqual(['language', 'transfer', 'dominant', 'ekman_dominant', 'sentiment', 'valence', 'arousal']);
+    expect(Object.keys(zs)).toEqual([
+      'language',
+      'transfer',
+      'dominant',
+      'ekman_dominant',
+      'sentiment',
+      'valence',
+      'arousal',
+    ]);
     expect(zs.transfer).toEqual(['valence', 'arousal']);
     expect(js.transfer).toEqual(['dominant', 'ekman_dominant', 'sentiment', 'valence', 'arousal']);
 
     const full = await call('analyze_emotion', { texts: [ZH, JA], detail: 'full' });
     const [zf, jf] = full.structuredContent!.results;
-    expect(zf.all_labels.cped.map((l: { label: string }) => l.label)).toEqual(v2Manifest.outputs.cped_emotion_logits.labels);
+    expect(zf.all_labels.cped.map((l: { label: string }) => l.label)).toEqual(
+      v2Manifest.outputs.cped_emotion_logits.labels,
+    );
     expect(zf.all_labels.cped[0]).not.toHaveProperty('threshold');
     expect(Object.keys(jf.all_labels)).toEqual(['goemotions']);
 
@@ -125,11 +158,18 @@ describe('zh and ja over MCP with a v2-shaped model (fixture)', () => {
 
   it('language "zh" named: read as Chinese, language_confidence null', async () => {
     const r = await call('analyze_emotion', { text: ZH, language: 'zh' });
-    expect(r.structuredContent!.results[0]).toMatchObject({ language: 'zh', language_confidence: null, taxonomy: 'cped' });
+    expect(r.structuredContent!.results[0]).toMatchObject({
+      language: 'zh',
+      language_confidence: null,
+      taxonomy: 'cped',
+    });
   });
 
   it('full_analysis of zh and ja: the emotion section and the integration run; bentham and regret refuse with the reason', async () => {
-    for (const [text, lang] of [[ZH, 'zh'], [JA, 'ja']] as const) {
+    for (const [text, lang] of [
+      [ZH, 'zh'],
+      [JA, 'ja'],
+    ] as const) {
       const r = await call('full_analysis', { text });
       expect(r.isError ?? false).toBe(false);
       const out = r.structuredContent!;
@@ -137,24 +177,41 @@ describe('zh and ja over MCP with a v2-shaped model (fixture)', () => {
       expect(out.sections.emotion.results[0].language).toBe(lang);
       for (const section of ['bentham', 'regret']) {
         expect(out.sections[section].error.code, section).toBe('unsupported_language');
-        expect(out.sections[section].error.message).toMatch(new RegExp(`${lang} .*trained on English and Korean only.*here: en, ko`));
+        expect(out.sections[section].error.message).toMatch(
+          new RegExp(`${lang} .*trained on English and Korean only.*here: en, ko`),
+        );
       }
       expect(out.integrated.overall_sentiment.value).toEqual(expect.any(Number));
     }
     const summary = await call('full_analysis', { text: JA, detail: 'summary', sections: ['emotion'] });
-    expect(summary.structuredContent!.sections.emotion.results[0].transfer).toEqual(['dominant', 'ekman_dominant', 'sentiment', 'valence', 'arousal']);
+    expect(summary.structuredContent!.sections.emotion.results[0].transfer).toEqual([
+      'dominant',
+      'ekman_dominant',
+      'sentiment',
+      'valence',
+      'arousal',
+    ]);
   });
 
   it('bentham_score, regret_forecast and analyze_conversation refuse zh/ja texts, naming the text and why', async () => {
     const b = await call('bentham_score', { scenario: ZH });
     expect(b.isError).toBe(true);
-    expect(b.content[0].text).toMatch(/^unsupported_language: scenario: the text is zh .*the model reads it, but .*English and Korean only/);
+    expect(b.content[0].text).toMatch(
+      /^unsupported_language: scenario: the text is zh .*the model reads it, but .*English and Korean only/,
+    );
     const g = await call('regret_forecast', { decision: JA });
     expect(g.isError).toBe(true);
     expect(g.content[0].text).toMatch(/^unsupported_language: decision: the text is ja/);
-    const c = await call('analyze_conversation', { turns: [{ speaker: 'a', text: 'i am so happy' }, { speaker: 'b', text: ZH }] });
+    const c = await call('analyze_conversation', {
+      turns: [
+        { speaker: 'a', text: 'i am so happy' },
+        { speaker: 'b', text: ZH },
+      ],
+    });
     expect(c.isError).toBe(true);
-    expect(c.content[0].text).toMatch(/^unsupported_language: turns\[1\]\.text: the text is zh .*valence bins and state are defined for English and Korean only/);
+    expect(c.content[0].text).toMatch(
+      /^unsupported_language: turns\[1\]\.text: the text is zh .*valence bins and state are defined for English and Korean only/,
+    );
   });
 
   it('analyze_corpus reads zh and ja rows and skips the Spanish one', async () => {
@@ -167,11 +224,16 @@ describe('zh and ja over MCP with a v2-shaped model (fixture)', () => {
     expect(out.summary.overall.languages).toEqual({ en: 1, ko: 0, zh: 2, ja: 1 });
     // zh rows: the argmax CPED label is "detected" once per row
     expect(sum(out.summary.overall.labels.cped.map((s: { count: number }) => s.count))).toBe(2);
-    const rows = readFileSync(out.files.rows_jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(out.files.rows_jsonl, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const zhRow = rows.find((x) => x.language === 'zh');
     expect(Object.keys(zhRow.scores)).toEqual(v2Manifest.outputs.cped_emotion_logits.labels);
     expect(Object.keys(zhRow.sentiment_scores)).toEqual(['negative', 'neutral', 'positive']);
-    expect(rows.find((x) => x.language === 'ja').detected.every((d: { label: string }) => GOEMOTIONS.includes(d.label))).toBe(true);
+    expect(
+      rows.find((x) => x.language === 'ja').detected.every((d: { label: string }) => GOEMOTIONS.includes(d.label)),
+    ).toBe(true);
   });
 });
 

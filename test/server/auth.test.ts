@@ -10,7 +10,10 @@ const http = (over: Partial<ReturnType<typeof defaults>['http']>) => ({ ...defau
 describe('loadTokens', () => {
   it('merges environment tokens and a token file (comments and blank lines ignored, duplicates dropped)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'rh-tokens-')), 'tokens');
-    writeFileSync(file, '# agents\nagent-one-0123456789abcdef\n\n  agent-two-0123456789abcdef  \nenv-token-0123456789abcdef\n');
+    writeFileSync(
+      file,
+      '# agents\nagent-one-0123456789abcdef\n\n  agent-two-0123456789abcdef  \nenv-token-0123456789abcdef\n',
+    );
     expect(loadTokens(http({ authTokens: ['env-token-0123456789abcdef'], authTokenFile: file }))).toEqual([
       'env-token-0123456789abcdef',
       'agent-one-0123456789abcdef',
@@ -19,7 +22,9 @@ describe('loadTokens', () => {
   });
 
   it('refuses an unreadable or empty file and short tokens, without echoing a token', () => {
-    expect(() => loadTokens(http({ authTokenFile: '/nonexistent/tokens' }))).toThrow(/cannot read \/nonexistent\/tokens/);
+    expect(() => loadTokens(http({ authTokenFile: '/nonexistent/tokens' }))).toThrow(
+      /cannot read \/nonexistent\/tokens/,
+    );
     const file = join(mkdtempSync(join(tmpdir(), 'rh-tokens-')), 'tokens');
     writeFileSync(file, '# nothing here\n');
     expect(() => loadTokens(http({ authTokenFile: file }))).toThrow(/holds no token/);
@@ -42,7 +47,17 @@ describe('TokenVerifier', () => {
     expect(v.identify('bearer   second-token-0123456789')).toBe('token-2');
   });
   it('rejects missing, malformed, wrong and prefix/suffix tokens', () => {
-    for (const h of [undefined, '', 'Bearer', 'Bearer ', 'Basic Zmlyc3Q=', 'first-token-0123456789', 'Bearer first-token-012345678', 'Bearer first-token-01234567890', 'Bearer first-token-0123456789 extra']) {
+    for (const h of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      'Basic Zmlyc3Q=',
+      'first-token-0123456789',
+      'Bearer first-token-012345678',
+      'Bearer first-token-01234567890',
+      'Bearer first-token-0123456789 extra',
+    ]) {
       expect(v.identify(h), String(h)).toBeNull();
     }
   });

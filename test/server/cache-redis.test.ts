@@ -20,14 +20,29 @@ describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
   const logs = new WeakMap<ResultCache, Array<Record<string, unknown>>>();
   const open = (extra: Partial<CacheOptions> = {}) => {
     const { logger, lines } = captureLogger();
-    const cache = new ResultCache({ backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 100, timeoutMs: 200, retryMs: 100, ...extra }, logger);
+    const cache = new ResultCache(
+      {
+        backend: 'redis',
+        url: redis.url,
+        path: '',
+        ttlSeconds: 0,
+        maxEntries: 100,
+        timeoutMs: 200,
+        retryMs: 100,
+        ...extra,
+      },
+      logger,
+    );
     logs.set(cache, lines);
     opened.push(cache);
     return cache;
   };
   /** Waits for the cache's 'redis cache connected' log line (instead of sleeping a guessed connect time). */
-  const connected = (c: ResultCache) => until('the cache to connect to Redis', () => logs.get(c)!.some((l) => /redis cache connected/.test(String(l.msg))));
-  beforeAll(async () => { redis = await startRedis(); });
+  const connected = (c: ResultCache) =>
+    until('the cache to connect to Redis', () => logs.get(c)!.some((l) => /redis cache connected/.test(String(l.msg))));
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
   afterAll(async () => {
     await Promise.all(opened.map((c) => c.close()));
     await redis?.stop();
@@ -46,7 +61,10 @@ describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
 
   it('the first operations after start-up wait for the connection (no miss, no warning)', async () => {
     const { logger, lines } = captureLogger();
-    const c = new ResultCache({ backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 10, timeoutMs: 2_000 }, logger);
+    const c = new ResultCache(
+      { backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 10, timeoutMs: 2_000 },
+      logger,
+    );
     opened.push(c);
     await c.set('fresh', entry(9)); // no sleep: the client is still connecting
     expect(await c.get('fresh')).toEqual(entry(9));
@@ -60,13 +78,19 @@ describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
     const t0 = Date.now();
     await c.set('ttl', entry(2));
     expect(await c.get('ttl')).toEqual(entry(2));
-    await until('the entry to expire', async () => (await c.get('ttl')) === undefined, { timeoutMs: 10_000, everyMs: 100 });
+    await until('the entry to expire', async () => (await c.get('ttl')) === undefined, {
+      timeoutMs: 10_000,
+      everyMs: 100,
+    });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // not before its TTL of 1 s (Redis rounds to ms)
   });
 
   it('degrades to uncached when Redis dies, without throwing, and resumes when it returns', async () => {
     const { logger, lines } = captureLogger();
-    const c = new ResultCache({ backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 100, timeoutMs: 200, retryMs: 100 }, logger);
+    const c = new ResultCache(
+      { backend: 'redis', url: redis.url, path: '', ttlSeconds: 0, maxEntries: 100, timeoutMs: 200, retryMs: 100 },
+      logger,
+    );
     opened.push(c);
     await until('the cache to connect to Redis', () => lines.some((l) => /redis cache connected/.test(String(l.msg))));
     await c.set('k', entry(3));
@@ -110,13 +134,20 @@ describe.skipIf(unavailable !== null)('ResultCache on Redis', () => {
     } finally {
       redis.resume();
     }
-    await until('the cache to answer again after Redis resumed', async () => JSON.stringify(await c.get('slow')) === JSON.stringify(entry(5)), { everyMs: 50 });
+    await until(
+      'the cache to answer again after Redis resumed',
+      async () => JSON.stringify(await c.get('slow')) === JSON.stringify(entry(5)),
+      { everyMs: 50 },
+    );
     expect(c.snapshot().degraded).toBeNull();
   });
 
   it('starts degraded (not failing) when Redis is not there at all, and closes promptly', async () => {
     const port = await freePort();
-    const c = new ResultCache({ backend: 'redis', url: `redis://127.0.0.1:${port}`, path: '', ttlSeconds: 0, maxEntries: 10, timeoutMs: 100 }, captureLogger().logger);
+    const c = new ResultCache(
+      { backend: 'redis', url: `redis://127.0.0.1:${port}`, path: '', ttlSeconds: 0, maxEntries: 10, timeoutMs: 100 },
+      captureLogger().logger,
+    );
     expect(c.enabled).toBe(true);
     expect(await c.get('x')).toBeUndefined();
     await c.set('x', entry(1));

@@ -17,7 +17,9 @@ const storedBytes = (v: unknown) => 64 + 1 + Buffer.byteLength(JSON.stringify(v)
 
 describe('cache keys', () => {
   it('ignore object key order and undefined fields', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}',
+    );
     expect(cacheKey('t', { a: 1, b: 2 }, 'm')).toBe(cacheKey('t', { b: 2, a: 1 }, 'm'));
   });
   it('differ by tool, arguments and model id', () => {
@@ -32,7 +34,10 @@ describe('cache keys', () => {
 
 describe('ResultCache', () => {
   it('counts hits and misses in memory', async () => {
-    const cache = new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 10 }, captureLogger().logger);
+    const cache = new ResultCache(
+      { backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 10 },
+      captureLogger().logger,
+    );
     expect(await cache.get('k')).toBeUndefined();
     await cache.set('k', entry(1));
     expect(await cache.get('k')).toEqual(entry(1));
@@ -41,7 +46,10 @@ describe('ResultCache', () => {
   });
 
   it('expires entries after the TTL', async () => {
-    const cache = new ResultCache({ backend: 'memory', path: '', ttlSeconds: 1, maxEntries: 10 }, captureLogger().logger);
+    const cache = new ResultCache(
+      { backend: 'memory', path: '', ttlSeconds: 1, maxEntries: 10 },
+      captureLogger().logger,
+    );
     await cache.set('k', entry(1));
     expect(await cache.get('k')).toEqual(entry(1));
     await new Promise((r) => setTimeout(r, 1100));
@@ -49,7 +57,10 @@ describe('ResultCache', () => {
   });
 
   it('evicts the least recently used entry past maxEntries (memory)', async () => {
-    const cache = new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 2 }, captureLogger().logger);
+    const cache = new ResultCache(
+      { backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 2 },
+      captureLogger().logger,
+    );
     await cache.set('a', entry(1));
     await cache.set('b', entry(2));
     expect(await cache.get('a')).toEqual(entry(1)); // a becomes the most recently used
@@ -62,7 +73,10 @@ describe('ResultCache', () => {
 
   it('bounds the memory backend by bytes', async () => {
     const one = storedBytes(entry(1));
-    const cache = new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 100, maxBytes: 2 * one }, captureLogger().logger);
+    const cache = new ResultCache(
+      { backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 100, maxBytes: 2 * one },
+      captureLogger().logger,
+    );
     for (let i = 1; i <= 4; i++) await cache.set(`k${i}`, entry(i));
     expect(cache.snapshot()).toMatchObject({ entries: 2, bytes: 2 * one, evictions: 2 });
     expect(await cache.get('k4')).toEqual(entry(4));
@@ -100,7 +114,10 @@ describe('ResultCache', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'cache.json'), JSON.stringify({ cache: [], lastExpire: 0 }));
     const { logger, lines } = captureLogger();
-    const cache = new ResultCache({ backend: 'file', path: join(dir, 'cache.sqlite'), ttlSeconds: 0, maxEntries: 10 }, logger);
+    const cache = new ResultCache(
+      { backend: 'file', path: join(dir, 'cache.sqlite'), ttlSeconds: 0, maxEntries: 10 },
+      logger,
+    );
     expect(cache.enabled).toBe(true);
     expect(lines.some((l) => l.level === 30 && String(l.msg).includes('old JSON cache file'))).toBe(true);
     await cache.close();
@@ -110,7 +127,10 @@ describe('ResultCache', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'blocker'), 'x');
     const { logger, lines } = captureLogger();
-    const cache = new ResultCache({ backend: 'file', path: join(dir, 'blocker', 'cache.sqlite'), ttlSeconds: 0, maxEntries: 10 }, logger);
+    const cache = new ResultCache(
+      { backend: 'file', path: join(dir, 'blocker', 'cache.sqlite'), ttlSeconds: 0, maxEntries: 10 },
+      logger,
+    );
     await cache.set('k', entry(1));
     expect(await cache.get('k')).toBeUndefined();
     expect(cache.snapshot().degraded).toMatch(/unusable|failed/);
@@ -129,7 +149,10 @@ describe('ResultCache', () => {
   });
 
   it('drops a malformed entry instead of returning it', async () => {
-    const cache = new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 10 }, captureLogger().logger);
+    const cache = new ResultCache(
+      { backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 10 },
+      captureLogger().logger,
+    );
     await cache.set('k', { structured: 'oops' } as never);
     expect(await cache.get('k')).toBeUndefined();
     expect(cache.snapshot().errors).toBe(1);

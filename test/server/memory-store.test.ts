@@ -31,15 +31,28 @@ function randomVectors(n: number, seed: number): Int8Array[] {
   const rnd = mulberry32(seed);
   return Array.from({ length: n }, () => quantize(Float32Array.from({ length: DIM }, () => rnd() - 0.5)));
 }
-const rec = (i: number, extra: Partial<MemoryRecordInput> = {}): MemoryRecordInput => ({ kind: 'case', text: `record ${i}`, labels: {}, tags: [], time: i * 1000, ...extra });
+const rec = (i: number, extra: Partial<MemoryRecordInput> = {}): MemoryRecordInput => ({
+  kind: 'case',
+  text: `record ${i}`,
+  labels: {},
+  tags: [],
+  time: i * 1000,
+  ...extra,
+});
 
 describe('MemoryStore', () => {
   it('search returns exactly the brute-force cosine top k', () => {
     const s = openStore(join(tmp(), 'm.sqlite'));
     const vecs = randomVectors(3000, 7);
-    s.add(vecs.map((vector, i) => ({ record: rec(i), vector })), M);
+    s.add(
+      vecs.map((vector, i) => ({ record: rec(i), vector })),
+      M,
+    );
     for (const q of randomVectors(20, 99)) {
-      const brute = vecs.map((v, i) => ({ id: i + 1, sim: cosineInt8(q, v) })).sort((a, b) => b.sim - a.sim).slice(0, 10);
+      const brute = vecs
+        .map((v, i) => ({ id: i + 1, sim: cosineInt8(q, v) }))
+        .sort((a, b) => b.sim - a.sim)
+        .slice(0, 10);
       const got = s.search(q, 10, M);
       expect(got.map((g) => g.record.id)).toEqual(brute.map((b) => b.id));
       got.forEach((g, j) => expect(g.similarity).toBeCloseTo(brute[j].sim, 12));
@@ -53,13 +66,24 @@ describe('MemoryStore', () => {
       [
         { record: rec(0, { tags: ['a'] }), vector: v[0] },
         { record: rec(1, { tags: ['b'], labels: { ekman: ['joy'] } }), vector: v[1] },
-        { record: rec(2, { tags: ['a', 'b'], kind: 'decision', decision: { options: ['x', 'y'], scenarios: ['s'], chosen: 'x' } }), vector: v[2] },
+        {
+          record: rec(2, {
+            tags: ['a', 'b'],
+            kind: 'decision',
+            decision: { options: ['x', 'y'], scenarios: ['s'], chosen: 'x' },
+          }),
+          vector: v[2],
+        },
         { record: rec(3), vector: v[3] },
       ],
       M,
     );
     s.add([{ record: rec(4), vector: v[4] }], 'b'.repeat(64));
-    const ids = (f: Parameters<MemoryStore['search']>[3]) => s.search(v[5], 10, M, f).map((r) => r.record.id).sort();
+    const ids = (f: Parameters<MemoryStore['search']>[3]) =>
+      s
+        .search(v[5], 10, M, f)
+        .map((r) => r.record.id)
+        .sort();
     expect(ids({})).toEqual([1, 2, 3, 4]);
     expect(ids({ tags: ['a'] })).toEqual([1, 3]);
     expect(ids({ since: 1000, until: 2000 })).toEqual([2, 3]);
@@ -73,8 +97,18 @@ describe('MemoryStore', () => {
     const dir = tmp();
     const s = openStore(join(dir, 'm.sqlite'));
     const v = randomVectors(50, 3);
-    s.add(v.map((vector, i) => ({ record: rec(i, { text: i === 17 ? 'my secret: zebra-kumquat-4711' : `record ${i}`, tags: i === 17 ? ['private'] : [] }), vector })), M);
-    const has = () => readdirSync(dir).some((f) => readFileSync(join(dir, f)).includes(Buffer.from('zebra-kumquat-4711')));
+    s.add(
+      v.map((vector, i) => ({
+        record: rec(i, {
+          text: i === 17 ? 'my secret: zebra-kumquat-4711' : `record ${i}`,
+          tags: i === 17 ? ['private'] : [],
+        }),
+        vector,
+      })),
+      M,
+    );
+    const has = () =>
+      readdirSync(dir).some((f) => readFileSync(join(dir, f)).includes(Buffer.from('zebra-kumquat-4711')));
     expect(has()).toBe(true);
     expect(s.remove({ tag: 'private' })).toEqual({ removed: 1, ids: [18] });
     expect(has()).toBe(false);
@@ -120,13 +154,21 @@ describe('MemoryStore', () => {
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    await new Promise<void>((res) => child.stdout.on('data', (d: Buffer) => Number(d.toString().trim().split('\n').pop()) >= 200 && res()));
+    await new Promise<void>((res) =>
+      child.stdout.on('data', (d: Buffer) => Number(d.toString().trim().split('\n').pop()) >= 200 && res()),
+    );
     child.kill('SIGKILL');
     await new Promise((res) => child.on('exit', res));
     const s = openStore(path); // the dead child's lock is taken over
     const db = new Database(path, { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const rows = db.prepare('SELECT id, text, labels, tags, length(vector) AS n FROM memories').all() as Array<{ id: number; text: string; labels: string; tags: string; n: number }>;
+    const rows = db.prepare('SELECT id, text, labels, tags, length(vector) AS n FROM memories').all() as Array<{
+      id: number;
+      text: string;
+      labels: string;
+      tags: string;
+      n: number;
+    }>;
     db.close();
     expect(rows.length).toBeGreaterThanOrEqual(200);
     for (const r of rows) {
@@ -145,7 +187,19 @@ describe('export / import as JSON Lines', () => {
     const dir = tmp();
     const a = openStore(join(dir, 'a.sqlite'));
     const v = randomVectors(3, 11);
-    a.add([{ record: rec(0, { labels: { ekman: ['joy'] }, tags: ['x'] }), vector: v[0] }, { record: rec(1, { kind: 'decision', decision: { options: ['p', 'q'], scenarios: ['s'], chosen: 'q', happened: 's' } }), vector: v[1] }], M);
+    a.add(
+      [
+        { record: rec(0, { labels: { ekman: ['joy'] }, tags: ['x'] }), vector: v[0] },
+        {
+          record: rec(1, {
+            kind: 'decision',
+            decision: { options: ['p', 'q'], scenarios: ['s'], chosen: 'q', happened: 's' },
+          }),
+          vector: v[1],
+        },
+      ],
+      M,
+    );
     a.add([{ record: rec(2), vector: v[2] }], 'b'.repeat(64));
     expect(await exportJsonl(a, join(dir, 'm.jsonl'))).toBe(3);
     const b = openStore(join(dir, 'b.sqlite'));

@@ -16,7 +16,10 @@ function ping(id: number, bytes: number): string {
 
 describe('stdio message limit', () => {
   it('answers limit − 1 and limit bytes, refuses limit + 1 with an error naming the limit, and keeps serving', async () => {
-    const srv = new RawStdioServer({ RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_MAX_MESSAGE_BYTES: String(LIMIT) });
+    const srv = new RawStdioServer({
+      RED_HEART_MODELS_DIR: FIXTURE_MODELS,
+      RED_HEART_MAX_MESSAGE_BYTES: String(LIMIT),
+    });
     try {
       await srv.initialize();
       expect(Buffer.byteLength(ping(1, LIMIT - 1))).toBe(LIMIT - 1);
@@ -24,13 +27,33 @@ describe('stdio message limit', () => {
       expect(await srv.request(2, ping(2, LIMIT))).toMatchObject({ id: 2, result: {} });
       const over = await srv.request(3, ping(3, LIMIT + 1));
       expect(over.error?.code).toBe(-32600);
-      expect(over.error?.message).toBe(`message of ${LIMIT + 1} bytes exceeds the limit of ${LIMIT} bytes (--max-message-bytes / RED_HEART_MAX_MESSAGE_BYTES); it was skipped, send a smaller one`);
+      expect(over.error?.message).toBe(
+        `message of ${LIMIT + 1} bytes exceeds the limit of ${LIMIT} bytes (--max-message-bytes / RED_HEART_MAX_MESSAGE_BYTES); it was skipped, send a smaller one`,
+      );
       // a message many times the limit, arriving in many chunks, is skipped the same way
-      const huge = JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'analyze_emotion', arguments: { text: 'x'.repeat(200_000) } } });
-      expect((await srv.request(4, huge)).error?.message).toMatch(new RegExp(`message of ${Buffer.byteLength(huge)} bytes exceeds the limit of ${LIMIT} bytes`));
+      const huge = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 4,
+        method: 'tools/call',
+        params: { name: 'analyze_emotion', arguments: { text: 'x'.repeat(200_000) } },
+      });
+      expect((await srv.request(4, huge)).error?.message).toMatch(
+        new RegExp(`message of ${Buffer.byteLength(huge)} bytes exceeds the limit of ${LIMIT} bytes`),
+      );
       // still serving, and a tool call works
       expect(await srv.request(5, ping(5, 100))).toMatchObject({ id: 5, result: {} });
-      const call = await srv.request(6, JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }], outcomes: [[1], [2]] } } }));
+      const call = await srv.request(
+        6,
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 6,
+          method: 'tools/call',
+          params: {
+            name: 'regret_forecast',
+            arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }], outcomes: [[1], [2]] },
+          },
+        }),
+      );
       expect(call.result?.isError).toBeFalsy();
       expect(srv.alive).toBe(true);
       expect(srv.junk).toEqual([]);
@@ -44,7 +67,16 @@ describe('stdio message limit', () => {
     try {
       await srv.initialize();
       const text = 'a'.repeat(11 * 1024 * 1024);
-      const answer = await srv.request(7, JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'analyze_emotion', arguments: { text } } }), 60_000);
+      const answer = await srv.request(
+        7,
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'tools/call',
+          params: { name: 'analyze_emotion', arguments: { text } },
+        }),
+        60_000,
+      );
       // read and validated: the text limit (20,000 characters) answers, as it would for any over-long text
       expect(answer.result?.isError ?? answer.error !== undefined).toBe(true);
       expect(JSON.stringify(answer)).toMatch(/20000/);
@@ -65,16 +97,23 @@ describe('stdio message limit', () => {
 
 describe('HTTP message limit', () => {
   it('answers limit − 1 and limit bytes, refuses limit + 1 with 413 naming the limit, and keeps serving', async () => {
-    const srv = await startHttpProcess({ env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_MAX_BODY_BYTES: String(LIMIT) } });
+    const srv = await startHttpProcess({
+      env: { RED_HEART_MODELS_DIR: FIXTURE_MODELS, RED_HEART_MAX_BODY_BYTES: String(LIMIT) },
+    });
     try {
-      for (const [id, bytes] of [[1, LIMIT - 1], [2, LIMIT]]) {
+      for (const [id, bytes] of [
+        [1, LIMIT - 1],
+        [2, LIMIT],
+      ]) {
         const r = await rawPost(srv.url, ping(id, bytes));
         expect(r.status, r.text.slice(0, 200)).toBe(200);
         expect(r.text).toMatch(new RegExp(`"id":${id}`));
       }
       const over = await rawPost(srv.url, ping(3, LIMIT + 1));
       expect(over.status).toBe(413);
-      expect((over.json as { error: { message: string } }).error.message).toBe(`request body exceeds the limit of ${LIMIT} bytes (max body bytes, --max-body-bytes / RED_HEART_MAX_BODY_BYTES)`);
+      expect((over.json as { error: { message: string } }).error.message).toBe(
+        `request body exceeds the limit of ${LIMIT} bytes (max body bytes, --max-body-bytes / RED_HEART_MAX_BODY_BYTES)`,
+      );
       const after = await rawPost(srv.url, ping(4, 64));
       expect(after.status).toBe(200);
       expect((await fetch(`${srv.base}/healthz`)).status).toBe(200);

@@ -55,6 +55,8 @@ describe('originAllowed', () => {
     expect(originAllowed('https://app.example', rule)).toBe(true);
     expect(originAllowed('http://localhost:5173', rule)).toBe(false);
     expect(originAllowed('http://127.0.0.1:8723', rule)).toBe(false);
-    expect(originAllowed('http://localhost:5173', { loopbackBind: false, allowed: new Set(['http://localhost:5173']) })).toBe(true);
+    expect(
+      originAllowed('http://localhost:5173', { loopbackBind: false, allowed: new Set(['http://localhost:5173']) }),
+    ).toBe(true);
   });
 });

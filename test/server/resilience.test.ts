@@ -11,14 +11,53 @@ import { startServer, type RunningServer } from '../integration/harness.js';
 import { FIXTURE_MODELS } from './helpers/http.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
-const text = (r: { content?: unknown }) => ((r.content as Array<{ text?: string }> | undefined) ?? []).map((c) => c.text ?? '').join('\n');
-const cached = (r: { structuredContent?: unknown }) => (r.structuredContent as { cached?: boolean } | undefined)?.cached;
+const text = (r: { content?: unknown }) =>
+  ((r.content as Array<{ text?: string }> | undefined) ?? []).map((c) => c.text ?? '').join('\n');
+const cached = (r: { structuredContent?: unknown }) =>
+  (r.structuredContent as { cached?: boolean } | undefined)?.cached;
 
-const REGRET = { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[3, 0], [1, 2]] } };
-const SURD = { name: 'surd_decompose', arguments: { target: [0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 1], sources: [[0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0], [1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0]], bins: 2 } };
+const REGRET = {
+  name: 'regret_forecast',
+  arguments: {
+    options: [{ name: 'a' }, { name: 'b' }],
+    scenarios: [{ name: 'x' }, { name: 'y' }],
+    outcomes: [
+      [3, 0],
+      [1, 2],
+    ],
+  },
+};
+const SURD = {
+  name: 'surd_decompose',
+  arguments: {
+    target: [0, 1, 0, 1, 1, 0, 1, 0, 0, 1, 1, 1],
+    sources: [
+      [0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0],
+      [1, 0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0],
+    ],
+    bins: 2,
+  },
+};
 const BENTHAM = {
   name: 'bentham_score',
-  arguments: { parties: [{ name: 'me', effects: [{ kind: 'pleasure', intensity: 0.6, duration: 0.5, certainty: 0.9, propinquity: 1, fecundity: 0.3, purity: 0.9 }] }] },
+  arguments: {
+    parties: [
+      {
+        name: 'me',
+        effects: [
+          {
+            kind: 'pleasure',
+            intensity: 0.6,
+            duration: 0.5,
+            certainty: 0.9,
+            propinquity: 1,
+            fecundity: 0.3,
+            purity: 0.9,
+          },
+        ],
+      },
+    ],
+  },
 };
 
 async function expectModelFreeToolsWork(server: RunningServer): Promise<void> {
@@ -31,16 +70,28 @@ async function expectModelFreeToolsWork(server: RunningServer): Promise<void> {
 
 describe('corrupt or foreign cache file', () => {
   for (const [name, file, content, aside] of [
-    ['an old JSON cache (truncated)', 'cache.json', '{"cache":[["rh:abc",{"value":"{\\"value\\":{\\"structured\\"', 'not-sqlite'],
+    [
+      'an old JSON cache (truncated)',
+      'cache.json',
+      '{"cache":[["rh:abc",{"value":"{\\"value\\":{\\"structured\\"',
+      'not-sqlite',
+    ],
     ['binary junk', 'cache.sqlite', Buffer.from([0xff, 0xfe, 0x00, 0x13, 0x37, 0x80, 0x81]), 'not-sqlite'],
     ['valid JSON of the wrong shape', 'cache.sqlite', '[1,2,3]', 'not-sqlite'],
-    ['a damaged SQLite file', 'cache.sqlite', Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 0x5a)]), 'corrupt'],
+    [
+      'a damaged SQLite file',
+      'cache.sqlite',
+      Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 0x5a)]),
+      'corrupt',
+    ],
   ] as const) {
     it(`${name}: warning, moved aside, rebuilt, no crash`, async () => {
       const dir = tmp('rh-corrupt-cache-');
       const path = join(dir, file);
       writeFileSync(path, content);
-      const server = await startServer({ env: { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: path, RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
+      const server = await startServer({
+        env: { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: path, RED_HEART_MODELS_DIR: FIXTURE_MODELS },
+      });
       try {
         const first = await server.client.callTool(REGRET);
         expect(first.isError).toBeFalsy();
@@ -71,13 +122,17 @@ describe('corrupt or foreign cache file', () => {
     const store = SqliteStore.open({ path, maxEntries: 10, maxBytes: 1e9, ttlSeconds: 0, writer: 'inline' });
     store.set(key, JSON.stringify({ oops: true }));
     await store.close();
-    const server = await startServer({ env: { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: path, RED_HEART_MODELS_DIR: FIXTURE_MODELS } });
+    const server = await startServer({
+      env: { RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: path, RED_HEART_MODELS_DIR: FIXTURE_MODELS },
+    });
     try {
       const r = await server.client.callTool(REGRET);
       expect(r.isError).toBeFalsy();
       expect(cached(r)).toBe(false); // computed, not the garbage
       expect(r.structuredContent).not.toHaveProperty('oops');
-      const status = JSON.parse((((await server.client.readResource({ uri: 'red-heart://status' })).contents[0]) as { text: string }).text);
+      const status = JSON.parse(
+        ((await server.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text,
+      );
       expect(status.cache.tampered).toBeGreaterThanOrEqual(1); // written without the installation secret's MAC
       expect(cached(await server.client.callTool(REGRET))).toBe(true); // replaced by the good result
       await expectModelFreeToolsWork(server);
@@ -90,28 +145,43 @@ describe('corrupt or foreign cache file', () => {
 describe('missing or corrupt model', () => {
   const brokenDirs: Array<[string, () => string, RegExp]> = [
     ['no manifest at all', () => tmp('rh-nomodel-'), /manifest/i],
-    ['a manifest that is not JSON', () => {
-      const d = tmp('rh-badmanifest-');
-      writeFileSync(join(d, 'manifest.json'), '{"schema_version": 1, "models": [');
-      return d;
-    }, /manifest/i],
-    ['a manifest whose model file is missing', () => {
-      const d = tmp('rh-missingfile-');
-      copyFileSync(join(FIXTURE_MODELS, 'manifest.json'), join(d, 'manifest.json'));
-      copyFileSync(join(FIXTURE_MODELS, 'tokenizer.json'), join(d, 'tokenizer.json'));
-      return d;
-    }, /fixture\.onnx/],
-    ['a model file with one flipped byte', () => {
-      const d = tmp('rh-flipped-');
-      for (const f of readdirSync(FIXTURE_MODELS)) copyFileSync(join(FIXTURE_MODELS, f), join(d, f));
-      // the file of the model the server will load (the manifest's default)
-      const manifest = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as { default_model: string; models: Array<{ id: string; file: string }> };
-      const onnx = (manifest.models.find((m) => m.id === manifest.default_model) ?? manifest.models[0]).file;
-      const bytes = readFileSync(join(d, onnx));
-      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
-      writeFileSync(join(d, onnx), bytes);
-      return d;
-    }, /sha-?256|checksum|corrupt|does not match/i],
+    [
+      'a manifest that is not JSON',
+      () => {
+        const d = tmp('rh-badmanifest-');
+        writeFileSync(join(d, 'manifest.json'), '{"schema_version": 1, "models": [');
+        return d;
+      },
+      /manifest/i,
+    ],
+    [
+      'a manifest whose model file is missing',
+      () => {
+        const d = tmp('rh-missingfile-');
+        copyFileSync(join(FIXTURE_MODELS, 'manifest.json'), join(d, 'manifest.json'));
+        copyFileSync(join(FIXTURE_MODELS, 'tokenizer.json'), join(d, 'tokenizer.json'));
+        return d;
+      },
+      /fixture\.onnx/,
+    ],
+    [
+      'a model file with one flipped byte',
+      () => {
+        const d = tmp('rh-flipped-');
+        for (const f of readdirSync(FIXTURE_MODELS)) copyFileSync(join(FIXTURE_MODELS, f), join(d, f));
+        // the file of the model the server will load (the manifest's default)
+        const manifest = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')) as {
+          default_model: string;
+          models: Array<{ id: string; file: string }>;
+        };
+        const onnx = (manifest.models.find((m) => m.id === manifest.default_model) ?? manifest.models[0]).file;
+        const bytes = readFileSync(join(d, onnx));
+        bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+        writeFileSync(join(d, onnx), bytes);
+        return d;
+      },
+      /sha-?256|checksum|corrupt|does not match/i,
+    ],
   ];
 
   for (const [name, make, mentions] of brokenDirs) {
@@ -126,7 +196,9 @@ describe('missing or corrupt model', () => {
         // asking again gives the same clear answer (no crash, no half-loaded state)
         const again = await server.client.callTool({ name: 'analyze_emotion', arguments: { text: 'still sad' } });
         expect(text(again)).toMatch(/^model_missing: /);
-        const status = JSON.parse((((await server.client.readResource({ uri: 'red-heart://status' })).contents[0]) as { text: string }).text);
+        const status = JSON.parse(
+          ((await server.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text,
+        );
         expect(status.engine).toBeTruthy();
       } finally {
         await server.close();

@@ -11,21 +11,45 @@ import { slowSurdRequest } from './helpers/slow.js';
 import { serverEnv } from '../helpers/env.js';
 
 function stdioServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, [CLI], { cwd: ROOT, env: serverEnv({ RED_HEART_MODELS_DIR: FIXTURE_MODELS, ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI], {
+    cwd: ROOT,
+    env: serverEnv({ RED_HEART_MODELS_DIR: FIXTURE_MODELS, ...env }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString('utf8');
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString('utf8');
+  });
   const send = (msg: object) => child.stdin.write(`${JSON.stringify(msg)}\n`);
   const waitFor = (re: RegExp, ms = 30_000) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; stdout: ${stdout.slice(-500)}; stderr: ${stderr.slice(-1000)}`)), ms);
-      const check = () => { if (re.test(stdout)) { clearTimeout(timer); resolve(); } };
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`timed out waiting for ${re}; stdout: ${stdout.slice(-500)}; stderr: ${stderr.slice(-1000)}`),
+          ),
+        ms,
+      );
+      const check = () => {
+        if (re.test(stdout)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
       child.stdout.on('data', check);
       check();
     });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } } });
+  send({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } },
+  });
   send({ jsonrpc: '2.0', method: 'notifications/initialized' });
   return { child, send, waitFor, exited, stdout: () => stdout, stderr: () => stderr };
 }
@@ -38,9 +62,28 @@ describe('stdio graceful shutdown', () => {
   it('SIGTERM: the running call answers, the file cache is flushed, exit 0', { timeout: 330_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rh-shutdown-'));
     const cachePath = join(dir, 'cache.sqlite');
-    const srv = stdioServer({ RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: cachePath, RED_HEART_SHUTDOWN_GRACE_MS: '300000' });
+    const srv = stdioServer({
+      RED_HEART_CACHE: 'file',
+      RED_HEART_CACHE_PATH: cachePath,
+      RED_HEART_SHUTDOWN_GRACE_MS: '300000',
+    });
     await srv.waitFor(/"id":1/);
-    srv.send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'regret_forecast', arguments: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[1, 0], [0, 2]] } } });
+    srv.send({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: {
+        name: 'regret_forecast',
+        arguments: {
+          options: [{ name: 'a' }, { name: 'b' }],
+          scenarios: [{ name: 'x' }, { name: 'y' }],
+          outcomes: [
+            [1, 0],
+            [0, 2],
+          ],
+        },
+      },
+    });
     await srv.waitFor(/"id":2/);
     srv.send(slowSurd(3, 'p3'));
     await srv.waitFor(/"progressToken":"p3"/); // the call is running

@@ -104,7 +104,13 @@ describe('SqliteStore', () => {
   it('moves an old JSON cache (keyv-file) at the path aside and starts empty', async () => {
     const dir = tmp();
     const path = join(dir, 'cache.json');
-    writeFileSync(path, JSON.stringify({ cache: [['rh:abc', { value: { structured: {}, summary: 's' }, expires: null }]], lastExpire: 0 }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        cache: [['rh:abc', { value: { structured: {}, summary: 's' }, expires: null }]],
+        lastExpire: 0,
+      }),
+    );
     const s = store({ path });
     expect(s.totals().entries).toBe(0);
     s.set('k', 'v');
@@ -195,7 +201,9 @@ function runWriter(dir: string, path: string, args: number[]) {
   child.stderr.on('data', (d) => (err += d));
   const started = new Promise<void>((res, rej) => {
     child.stdout.on('data', () => out.includes('started') && res());
-    child.on('exit', (code) => (out.includes('started') ? res() : rej(new Error(`writer exited ${code} before starting: ${err}`))));
+    child.on('exit', (code) =>
+      out.includes('started') ? res() : rej(new Error(`writer exited ${code} before starting: ${err}`)),
+    );
   });
   const exited = new Promise<number | null>((res) => child.on('exit', (code, sig) => res(code ?? (sig ? -1 : null))));
   return { child, started, exited, output: () => ({ out, err }) };
@@ -207,7 +215,10 @@ function readAll(path: string): Array<{ key: string; value: string }> {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     const rows = db.prepare('SELECT key, value FROM entries').all() as Array<{ key: string; value: string }>;
     const totals = db.prepare('SELECT entries, bytes FROM totals').get() as { entries: number; bytes: number };
-    const sum = db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM entries').get() as { n: number; b: number };
+    const sum = db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b FROM entries').get() as {
+      n: number;
+      b: number;
+    };
     expect(totals).toEqual({ entries: sum.n, bytes: sum.b });
     return rows;
   } finally {

@@ -17,7 +17,9 @@ import { surdPool } from '../../src/tools/surd-runner.js';
 import { silent, testConfig } from '../engine/helpers.js';
 import { connectHttp } from './helpers/http.js';
 
-const config = testConfig({ http: { ...testConfig().http, listen: { host: '127.0.0.1', port: 0 }, maxClientConcurrency: 1000 } });
+const config = testConfig({
+  http: { ...testConfig().http, listen: { host: '127.0.0.1', port: 0 }, maxClientConcurrency: 1000 },
+});
 let engine: EngineHandle;
 let http: RunningHttpServer;
 let client: Client;
@@ -41,14 +43,21 @@ afterAll(async () => {
   await engine?.close();
 });
 
-async function health(): Promise<{ code: number; body: { status: string; engine: { state: string }; failing?: string[] } }> {
+async function health(): Promise<{
+  code: number;
+  body: { status: string; engine: { state: string }; failing?: string[] };
+}> {
   const res = await fetch(http.url.replace(/\/mcp$/, '/healthz'));
   return { code: res.status, body: await res.json() };
 }
 
 type Outcome = { ok: true } | { ok: false; code: string; text: string };
 async function call(name: string, args: Record<string, unknown>): Promise<Outcome> {
-  const r = (await client.callTool({ name, arguments: args })) as { isError?: boolean; content: Array<{ text: string }>; _meta?: Record<string, unknown> };
+  const r = (await client.callTool({ name, arguments: args })) as {
+    isError?: boolean;
+    content: Array<{ text: string }>;
+    _meta?: Record<string, unknown>;
+  };
   if (!r.isError) return { ok: true };
   const text = r.content[0].text;
   return { ok: false, code: text.split(':')[0], text };
@@ -64,7 +73,10 @@ async function until(ready: () => boolean, ms = 20_000): Promise<void> {
 }
 
 /** Health sampled every 20 ms while `work` runs: every answer must match `expected`. */
-async function watchHealth<T>(work: Promise<T>, expected: { code: number; state: string }): Promise<{ value: T; samples: number }> {
+async function watchHealth<T>(
+  work: Promise<T>,
+  expected: { code: number; state: string },
+): Promise<{ value: T; samples: number }> {
   let done = false;
   let samples = 0;
   const watcher = (async () => {
@@ -85,7 +97,11 @@ async function watchHealth<T>(work: Promise<T>, expected: { code: number; state:
 describe('supervised inference worker', () => {
   it('a thread killed during a burst fails only its calls in flight, once, naming the crash; it is replaced and health stays true', async () => {
     const loaded = await engine.require();
-    type Thread = { terminate(): Promise<number>; postMessage(m: { op?: string }, t?: unknown): void; removeAllListeners(e: string): void };
+    type Thread = {
+      terminate(): Promise<number>;
+      postMessage(m: { op?: string }, t?: unknown): void;
+      removeAllListeners(e: string): void;
+    };
     const session = (loaded as unknown as { session: WorkerSession & { worker: Thread } }).session;
     expect((await call('analyze_emotion', { text: 'warm-up before the burst' })).ok).toBe(true);
     // 60 distinct texts at once; the thread dies right after the first run (a micro-batch) has been handed to it:
@@ -101,7 +117,9 @@ describe('supervised inference worker', () => {
         void thread.terminate();
       }
     };
-    const burst = Promise.all(Array.from({ length: 60 }, (_, i) => call('analyze_emotion', { text: `burst text number ${i}, quite happy` })));
+    const burst = Promise.all(
+      Array.from({ length: 60 }, (_, i) => call('analyze_emotion', { text: `burst text number ${i}, quite happy` })),
+    );
     const { value: outcomes, samples } = await watchHealth(burst, { code: 200, state: 'ready' });
     expect(samples).toBeGreaterThan(0);
     const failed = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => !o.ok);
@@ -109,18 +127,27 @@ describe('supervised inference worker', () => {
     expect(failed.length).toBeLessThan(60);
     for (const f of failed) {
       expect(f.code).toBe('model_error');
-      expect(f.text).toMatch(/inference worker exited with code \d+; this call was not completed \(a new worker is starting: retry\)/);
+      expect(f.text).toMatch(
+        /inference worker exited with code \d+; this call was not completed \(a new worker is starting: retry\)/,
+      );
     }
     // Nothing lost afterwards: the next 60 calls all succeed on the replacement thread.
-    const after = await Promise.all(Array.from({ length: 60 }, (_, i) => call('analyze_emotion', { text: `after the crash ${i}` })));
+    const after = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => call('analyze_emotion', { text: `after the crash ${i}` })),
+    );
     expect(after.filter((o) => !o.ok)).toEqual([]);
-    expect(engine.status()).toMatchObject({ state: 'ready', inference_worker: { crashes: 1, restarts: 1, failed: null } });
+    expect(engine.status()).toMatchObject({
+      state: 'ready',
+      inference_worker: { crashes: 1, restarts: 1, failed: null },
+    });
     expect(await health()).toMatchObject({ code: 200, body: { status: 'ok', engine: { state: 'ready' } } });
   });
 
   it(`after ${WORKER_CRASH_LIMIT} crashes within the window the engine is failed: /healthz 503, status says why, calls answer model_error`, async () => {
     const loaded = await engine.require();
-    const current = () => (loaded as unknown as { session: { worker: { terminate(): Promise<number> }; restarting: Promise<void> | null } }).session;
+    const current = () =>
+      (loaded as unknown as { session: { worker: { terminate(): Promise<number> }; restarting: Promise<void> | null } })
+        .session;
     for (let i = 1; i < WORKER_CRASH_LIMIT; i++) {
       await current().worker.terminate();
       await until(() => current().restarting === null);
@@ -132,19 +159,35 @@ describe('supervised inference worker', () => {
     expect(h.body.failing?.[0]).toMatch(/the inference worker crashed 3 times within 60 s .* restart the server/);
     const status = JSON.parse(((await client.readResource({ uri: STATUS_URI })).contents[0] as { text: string }).text);
     expect(status.engine.state).toBe('failed');
-    expect(status.engine.error).toMatchObject({ kind: 'worker_failed', message: expect.stringMatching(/crashed 3 times/) });
+    expect(status.engine.error).toMatchObject({
+      kind: 'worker_failed',
+      message: expect.stringMatching(/crashed 3 times/),
+    });
     const r = await call('analyze_emotion', { text: 'after the engine failed' });
     expect(r).toMatchObject({ ok: false, code: 'model_error' });
     expect((r as { text: string }).text).toMatch(/crashed 3 times within 60 s/);
     // The exact tools need no model and keep serving.
-    expect((await call('regret_forecast', { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 'x' }, { name: 'y' }], outcomes: [[1, 0], [0, 1]] })).ok).toBe(true);
+    expect(
+      (
+        await call('regret_forecast', {
+          options: [{ name: 'a' }, { name: 'b' }],
+          scenarios: [{ name: 'x' }, { name: 'y' }],
+          outcomes: [
+            [1, 0],
+            [0, 1],
+          ],
+        })
+      ).ok,
+    ).toBe(true);
   });
 });
 
 describe('supervised SURD threads', () => {
   const slow = () => {
     const n = 40_000;
-    const src = Array.from({ length: 3 }, (_, j) => Array.from({ length: n }, (_, i) => (Math.imul(i + 1, 0x9e3779b1 + 2 * j) >>> 0) % 1009));
+    const src = Array.from({ length: 3 }, (_, j) =>
+      Array.from({ length: n }, (_, i) => (Math.imul(i + 1, 0x9e3779b1 + 2 * j) >>> 0) % 1009),
+    );
     return { target: src[0], sources: src, bins: 8, significance: { surrogates: 400 } };
   };
   type Slots = { slots: Array<{ worker: { terminate(): Promise<number> }; busy: boolean }> };
@@ -159,7 +202,9 @@ describe('supervised SURD threads', () => {
     };
     const first = await kill();
     expect(first).toMatchObject({ ok: false, code: 'model_error' });
-    expect((first as { text: string }).text).toMatch(/the worker thread running this call exited with code \d+; the call was not completed \(a new thread replaces it: retry\)/);
+    expect((first as { text: string }).text).toMatch(
+      /the worker thread running this call exited with code \d+; the call was not completed \(a new thread replaces it: retry\)/,
+    );
     expect((await call('surd_decompose', { target: [0, 1, 0, 1, 1, 0], sources: [[0, 1, 0, 1, 1, 0]] })).ok).toBe(true);
     expect((await health()).code).toBe(503); // the inference engine failed in the test above; SURD is not why
     expect((await health()).body.failing).toHaveLength(1);
@@ -168,7 +213,14 @@ describe('supervised SURD threads', () => {
     expect(h.body.failing).toHaveLength(2);
     expect(h.body.failing?.[1]).toMatch(/the SURD worker crashed 3 times within 60 s/);
     const status = JSON.parse(((await client.readResource({ uri: STATUS_URI })).contents[0] as { text: string }).text);
-    expect(status.workers.surd).toMatchObject({ crashes: 3, restarts: 2, failed: expect.stringMatching(/SURD worker crashed 3 times/) });
-    expect(await call('surd_decompose', { target: [0, 1, 0, 1, 1, 0], sources: [[0, 1, 0, 1, 1, 0]] })).toMatchObject({ ok: false, code: 'model_error' });
+    expect(status.workers.surd).toMatchObject({
+      crashes: 3,
+      restarts: 2,
+      failed: expect.stringMatching(/SURD worker crashed 3 times/),
+    });
+    expect(await call('surd_decompose', { target: [0, 1, 0, 1, 1, 0], sources: [[0, 1, 0, 1, 1, 0]] })).toMatchObject({
+      ok: false,
+      code: 'model_error',
+    });
   });
 });

@@ -1,5 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync, existsSync, ftruncateSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+  ftruncateSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -39,15 +51,29 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-function ctx(engine: TextEngine, opts: { dirs?: string[]; signal?: AbortSignal; progress?: ToolContext['progress'] } = {}): ToolContext {
+function ctx(
+  engine: TextEngine,
+  opts: { dirs?: string[]; signal?: AbortSignal; progress?: ToolContext['progress'] } = {},
+): ToolContext {
   const c = toolContext(engine);
-  return { ...c, signal: opts.signal ?? c.signal, progress: opts.progress ?? c.progress, services: { ...c.services, files: createCorpusFiles(opts.dirs ?? [data]) } };
+  return {
+    ...c,
+    signal: opts.signal ?? c.signal,
+    progress: opts.progress ?? c.progress,
+    services: { ...c.services, files: createCorpusFiles(opts.dirs ?? [data]) },
+  };
 }
 
-const call = (args: Record<string, unknown>, engine: TextEngine = fakeEngine(mood), opts: Parameters<typeof ctx>[1] = {}) => callTool(analyzeCorpusTool, args, ctx(engine, opts));
-const refusal = (args: Record<string, unknown>, opts: Parameters<typeof ctx>[1] = {}) => refusalOf(() => call(args, fakeEngine(mood), opts));
+const call = (
+  args: Record<string, unknown>,
+  engine: TextEngine = fakeEngine(mood),
+  opts: Parameters<typeof ctx>[1] = {},
+) => callTool(analyzeCorpusTool, args, ctx(engine, opts));
+const refusal = (args: Record<string, unknown>, opts: Parameters<typeof ctx>[1] = {}) =>
+  refusalOf(() => call(args, fakeEngine(mood), opts));
 
-const csv = (rows: string[][]) => rows.map((r) => r.map((f) => (/[",\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')).join('\n') + '\n';
+const csv = (rows: string[][]) =>
+  rows.map((r) => r.map((f) => (/[",\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')).join('\n') + '\n';
 
 describe('formats', () => {
   const texts = ['I am happy today', 'so angry, "really"', 'just a note', 'happy again'];
@@ -62,12 +88,20 @@ describe('formats', () => {
     const engine = fakeEngine(mood);
     const { structured: s } = await call({ path: join(data, file), ...extra }, engine);
     expect(engine.calls.flat()).toEqual(texts);
-    expect(s.rows).toMatchObject({ read: 4, analysed: 4, from_cache: 0, skipped: { malformed: 0, empty_text: 0, text_too_long: 0 } });
+    expect(s.rows).toMatchObject({
+      read: 4,
+      analysed: 4,
+      from_cache: 0,
+      skipped: { malformed: 0, empty_text: 0, text_too_long: 0 },
+    });
     expect(s.complete).toBe(true);
     const joy = s.summary.overall.ekman.find((e) => e.label === 'joy');
     expect(joy).toMatchObject({ count: 2, share: 0.5 });
     expect(s.summary.overall.valence?.mean).toBeCloseTo(texts.reduce((t, x) => t + valenceOf(x), 0) / 4, 4);
-    const rows = readFileSync(s.files.rows_jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = readFileSync(s.files.rows_jsonl, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows[0].type).toBe('header');
     expect(rows.at(-1)).toEqual({ type: 'footer', complete: true, stop_reason: null, rows_written: 4 });
     expect(rows.slice(1, -1).map((r) => r.row)).toEqual([1, 2, 3, 4]);
@@ -75,7 +109,13 @@ describe('formats', () => {
   });
 
   it('rows in a language the model does not read are skipped and counted, the rest analysed', async () => {
-    const lines = ['I am happy today', '我今天非常开心！', 'Hoy estoy muy feliz con mi familia.', '今日はとても楽しかったです。', 'so angry right now'];
+    const lines = [
+      'I am happy today',
+      '我今天非常开心！',
+      'Hoy estoy muy feliz con mi familia.',
+      '今日はとても楽しかったです。',
+      'so angry right now',
+    ];
     writeFileSync(join(data, 'mixed.txt'), lines.join('\n') + '\n');
     const engine = fakeEngine(mood);
     const { structured: s } = await call({ path: join(data, 'mixed.txt') }, engine);
@@ -96,7 +136,9 @@ describe('formats', () => {
   it('needs text_field for CSV and refuses fields for plain text', async () => {
     writeFileSync(join(data, 'plain.txt'), 'a\n');
     expect((await refusal({ path: join(data, 'in.csv') })).message).toMatch(/text_field is required/);
-    expect((await refusal({ path: join(data, 'plain.txt'), group_field: 'x' })).message).toMatch(/plain text file .* has no fields/);
+    expect((await refusal({ path: join(data, 'plain.txt'), group_field: 'x' })).message).toMatch(
+      /plain text file .* has no fields/,
+    );
   });
 });
 
@@ -144,7 +186,11 @@ describe('rows that cannot be analysed', () => {
     lines.push('happy end,1', ',2', `${'x'.repeat(20_001)},3`, 'only one field');
     writeFileSync(join(data, 'bad.csv'), lines.join('\n') + '\n');
     const { structured: s } = await call({ path: join(data, 'bad.csv'), text_field: 'text' });
-    expect(s.rows).toMatchObject({ read: 29, analysed: 1, skipped: { malformed: 26, empty_text: 1, text_too_long: 1 } });
+    expect(s.rows).toMatchObject({
+      read: 29,
+      analysed: 1,
+      skipped: { malformed: 26, empty_text: 1, text_too_long: 1 },
+    });
     expect(s.malformed).toHaveLength(20);
     expect(s.malformed[0]).toMatchObject({ row: 1, line: 2 });
     expect(s.malformed[19]).toMatchObject({ row: 20, line: 21 });
@@ -169,7 +215,13 @@ describe('group and time summaries', () => {
   ];
   it('per group, per month, and the A − B difference', async () => {
     writeFileSync(join(data, 'teams.csv'), csv(table));
-    const { structured: s } = await call({ path: join(data, 'teams.csv'), text_field: 'text', group_field: 'team', time_field: 'when', time_bucket: 'month' });
+    const { structured: s } = await call({
+      path: join(data, 'teams.csv'),
+      text_field: 'text',
+      group_field: 'team',
+      time_field: 'when',
+      time_bucket: 'month',
+    });
     const g = Object.fromEntries(s.summary.groups.map((x) => [x.group, x]));
     expect(Object.keys(g).sort()).toEqual(['(missing)', 'A', 'B']);
     expect(g.A.rows).toBe(3);
@@ -179,8 +231,14 @@ describe('group and time summaries', () => {
     expect(g.B.ekman.find((e) => e.label === 'anger')?.count).toBe(2);
     expect(s.rows.group_missing).toBe(1);
     expect(s.rows.time_unreadable).toBe(1);
-    expect(s.summary.time.map((b) => [b.bucket, b.rows, b.valence?.mean])).toEqual([['2024-01', 2, 0], ['2024-02', 3, 0], ['2024-03', 1, -0.75]]);
-    const d = s.summary.group_differences.find((x) => x.a === 'A' && x.b === 'B') ?? s.summary.group_differences.find((x) => x.a === 'B' && x.b === 'A');
+    expect(s.summary.time.map((b) => [b.bucket, b.rows, b.valence?.mean])).toEqual([
+      ['2024-01', 2, 0],
+      ['2024-02', 3, 0],
+      ['2024-03', 1, -0.75],
+    ]);
+    const d =
+      s.summary.group_differences.find((x) => x.a === 'A' && x.b === 'B') ??
+      s.summary.group_differences.find((x) => x.a === 'B' && x.b === 'A');
     expect(d).toBeDefined();
     const sign = d!.a === 'A' ? 1 : -1;
     expect(d!.valence!.diff).toBeCloseTo(sign * 0.75, 4);
@@ -190,7 +248,12 @@ describe('group and time summaries', () => {
   });
 
   it('weeks and days use UTC and ISO weeks', async () => {
-    const { structured: s } = await call({ path: join(data, 'teams.csv'), text_field: 'text', time_field: 'when', time_bucket: 'week' });
+    const { structured: s } = await call({
+      path: join(data, 'teams.csv'),
+      text_field: 'text',
+      time_field: 'when',
+      time_bucket: 'week',
+    });
     expect(s.summary.time.map((b) => b.bucket)).toEqual(['2024-W02', '2024-W03', '2024-W05', '2024-W07', '2024-W09']);
   });
 });
@@ -200,21 +263,47 @@ describe('limit, sample, cache', () => {
   beforeAll(() => writeFileSync(join(data, 'many.csv'), csv([['text'], ...many])));
 
   it('limit reads the first N rows; the run is complete', async () => {
-    const { structured: s } = await call({ path: join(data, 'many.csv'), text_field: 'text', limit: 50, output_dir: join(data, 'out') });
+    const { structured: s } = await call({
+      path: join(data, 'many.csv'),
+      text_field: 'text',
+      limit: 50,
+      output_dir: join(data, 'out'),
+    });
     expect(s.rows.read).toBe(50);
     expect(s.complete).toBe(true);
     expect(s.files.rows_jsonl).toBe(join(data, 'out', 'many.csv.emotions.jsonl'));
   });
 
   it('sample: the same seed gives the same rows, another seed others', async () => {
-    const rowsOf = (p: string) => readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => typeof r.row === 'number').map((r) => r.row);
-    const a = await call({ path: join(data, 'many.csv'), text_field: 'text', sample: { rows: 20, seed: 5 }, output_dir: join(data, 'out') });
+    const rowsOf = (p: string) =>
+      readFileSync(p, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((r) => typeof r.row === 'number')
+        .map((r) => r.row);
+    const a = await call({
+      path: join(data, 'many.csv'),
+      text_field: 'text',
+      sample: { rows: 20, seed: 5 },
+      output_dir: join(data, 'out'),
+    });
     const rowsA = rowsOf(a.structured.files.rows_jsonl);
-    const b = await call({ path: join(data, 'many.csv'), text_field: 'text', sample: { rows: 20, seed: 5 }, output_dir: join(data, 'out') });
+    const b = await call({
+      path: join(data, 'many.csv'),
+      text_field: 'text',
+      sample: { rows: 20, seed: 5 },
+      output_dir: join(data, 'out'),
+    });
     expect(rowsOf(b.structured.files.rows_jsonl)).toEqual(rowsA);
     expect(rowsA).toHaveLength(20);
     expect(a.structured.rows.not_in_sample).toBe(180);
-    const c = await call({ path: join(data, 'many.csv'), text_field: 'text', sample: { rows: 20, seed: 6 }, output_dir: join(data, 'out') });
+    const c = await call({
+      path: join(data, 'many.csv'),
+      text_field: 'text',
+      sample: { rows: 20, seed: 6 },
+      output_dir: join(data, 'out'),
+    });
     expect(rowsOf(c.structured.files.rows_jsonl)).not.toEqual(rowsA);
   });
 
@@ -255,12 +344,20 @@ describe('cancellation mid-file', () => {
       },
     };
     const progress: number[] = [];
-    const out = await call({ path: join(data, 'long.txt') }, engine, { signal: controller.signal, progress: async (done) => { progress.push(done); } });
+    const out = await call({ path: join(data, 'long.txt') }, engine, {
+      signal: controller.signal,
+      progress: async (done) => {
+        progress.push(done);
+      },
+    });
     const s = out.structured;
     expect(s.complete).toBe(false);
     expect(s.stop_reason).toMatch(/cancelled/);
     expect(s.rows.analysed).toBe(3 * 64);
-    const lines = readFileSync(s.files.rows_jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(s.files.rows_jsonl, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0].type).toBe('header');
     expect(lines.at(-1)).toEqual({ type: 'footer', complete: false, stop_reason: s.stop_reason, rows_written: 3 * 64 });
     expect(lines.slice(1, -1).map((r) => r.row)).toEqual(Array.from({ length: 192 }, (_, i) => i + 1));
@@ -282,27 +379,48 @@ describe('through an MCP client', () => {
     const config = defaults({});
     const engine = fakeEngine(mood);
     const server = createServer({
-      config, logger: pino({ level: 'silent' }),
+      config,
+      logger: pino({ level: 'silent' }),
       engine: { require: async () => engine, modelId: () => engine.model.id, status: () => ({}) },
     });
     const [ct, st] = InMemoryTransport.createLinkedPair();
     await server.mcp.connect(st);
     const client = new Client({ name: 't', version: '1' }, { capabilities: { roots: { listChanged: false } } });
-    client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: pathToFileURL(data).href, name: 'data' }] }));
+    client.setRequestHandler(ListRootsRequestSchema, async () => ({
+      roots: [{ uri: pathToFileURL(data).href, name: 'data' }],
+    }));
     await client.connect(ct);
     try {
-      writeFileSync(join(data, 'mcp.csv'), csv([['text', 'team'], ['happy one', 'A'], ['angry two', 'B'], ['plain three', 'A']]));
-      const res = await client.callTool({ name: 'analyze_corpus', arguments: { path: join(data, 'mcp.csv'), text_field: 'text', group_field: 'team' } });
+      writeFileSync(
+        join(data, 'mcp.csv'),
+        csv([
+          ['text', 'team'],
+          ['happy one', 'A'],
+          ['angry two', 'B'],
+          ['plain three', 'A'],
+        ]),
+      );
+      const res = await client.callTool({
+        name: 'analyze_corpus',
+        arguments: { path: join(data, 'mcp.csv'), text_field: 'text', group_field: 'team' },
+      });
       expect(res.isError).toBeFalsy();
-      const links = (res.content as Array<{ type: string; uri?: string; mimeType?: string }>).filter((c) => c.type === 'resource_link');
+      const links = (res.content as Array<{ type: string; uri?: string; mimeType?: string }>).filter(
+        (c) => c.type === 'resource_link',
+      );
       expect(links.map((l) => l.mimeType)).toEqual(['text/html', 'application/jsonl']);
       for (const l of links) expect(existsSync(fileURLToPath(l.uri as string))).toBe(true);
       // bulk rows bypass the shared analysis memo (they would only churn it)
       expect(server.status().analysis_memo).toMatchObject({ entries: 0, misses: 0 });
       expect(engine.calls.flat()).toEqual(['happy one', 'angry two', 'plain three']);
-      const outside = await client.callTool({ name: 'analyze_corpus', arguments: { path: join(base, 'outside/secret.csv'), text_field: 'text' } });
+      const outside = await client.callTool({
+        name: 'analyze_corpus',
+        arguments: { path: join(base, 'outside/secret.csv'), text_field: 'text' },
+      });
       expect(outside.isError).toBe(true);
-      expect((outside.content as Array<{ text: string }>)[0].text).toMatch(/^path_not_allowed: .*outside every allowed directory.*MCP root/);
+      expect((outside.content as Array<{ text: string }>)[0].text).toMatch(
+        /^path_not_allowed: .*outside every allowed directory.*MCP root/,
+      );
     } finally {
       await client.close();
       await server.close();
@@ -313,13 +431,20 @@ describe('through an MCP client', () => {
     const config = defaults({});
     config.cache.backend = 'none';
     const engine = fakeEngine(mood);
-    const server = createServer({ config, logger: pino({ level: 'silent' }), engine: { require: async () => engine, modelId: () => engine.model.id, status: () => ({}) } });
+    const server = createServer({
+      config,
+      logger: pino({ level: 'silent' }),
+      engine: { require: async () => engine, modelId: () => engine.model.id, status: () => ({}) },
+    });
     const [ct, st] = InMemoryTransport.createLinkedPair();
     await server.mcp.connect(st);
     const client = new Client({ name: 't', version: '1' });
     await client.connect(ct);
     try {
-      const res = await client.callTool({ name: 'analyze_corpus', arguments: { path: join(data, 'teams.csv'), text_field: 'text' } });
+      const res = await client.callTool({
+        name: 'analyze_corpus',
+        arguments: { path: join(data, 'teams.csv'), text_field: 'text' },
+      });
       expect(res.isError).toBe(true);
       expect((res.content as Array<{ text: string }>)[0].text).toMatch(/no directory is allowed .*--data-dir/);
     } finally {

@@ -9,10 +9,18 @@ import { toolContext } from '../helpers/tool-context.js';
 const context = (engine?: TextEngine): ToolContext => toolContext(engine);
 
 const call = (args: unknown, engine?: TextEngine) => callTool(benthamScoreTool, args, context(engine));
-const refusal = (args: unknown, engine?: TextEngine) => refusalOf(() => benthamScoreTool.handler(benthamScoreTool.input.parse(args), context(engine)));
+const refusal = (args: unknown, engine?: TextEngine) =>
+  refusalOf(() => benthamScoreTool.handler(benthamScoreTool.input.parse(args), context(engine)));
 
 const eff = (kind: 'pleasure' | 'pain', intensity: number, extra: Record<string, unknown> = {}) => ({
-  kind, intensity, duration: 1, certainty: 1, propinquity: 1, fecundity: 0, purity: 1, ...extra,
+  kind,
+  intensity,
+  duration: 1,
+  certainty: 1,
+  propinquity: 1,
+  fecundity: 0,
+  purity: 1,
+  ...extra,
 });
 
 describe('bentham_score structured path', () => {
@@ -21,8 +29,28 @@ describe('bentham_score structured path', () => {
     // classic_total 0.14, extent 4, gross 0.74; intensity mean = (1·.8 + 3·.5)/4 = 0.575.
     const { structured, summary } = await call({
       parties: [
-        { name: 'Ann', effects: [{ kind: 'pleasure', intensity: 0.8, duration: 0.5, certainty: 1, propinquity: 1, fecundity: 0.2, purity: 0.9, description: 'raise' }] },
-        { name: 'Town', count: 3, effects: [{ kind: 'pain', intensity: 0.5, duration: 0.4, certainty: 0.5, propinquity: 1, fecundity: 0, purity: 1 }] },
+        {
+          name: 'Ann',
+          effects: [
+            {
+              kind: 'pleasure',
+              intensity: 0.8,
+              duration: 0.5,
+              certainty: 1,
+              propinquity: 1,
+              fecundity: 0.2,
+              purity: 0.9,
+              description: 'raise',
+            },
+          ],
+        },
+        {
+          name: 'Town',
+          count: 3,
+          effects: [
+            { kind: 'pain', intensity: 0.5, duration: 0.4, certainty: 0.5, propinquity: 1, fecundity: 0, purity: 1 },
+          ],
+        },
       ],
     });
     expect(structured.mode).toBe('structured');
@@ -86,14 +114,21 @@ describe('bentham_score structured path', () => {
 
   it('uses the model only for scenario-only requests', () => {
     expect(benthamScoreTool.cacheKeyNeedsModel?.(benthamScoreTool.input.parse({ scenario: 'x' }))).toBe(true);
-    expect(benthamScoreTool.cacheKeyNeedsModel?.(benthamScoreTool.input.parse({ scenario: 'x', parties: [{ name: 'a', effects: [eff('pain', 1)] }] }))).toBe(false);
+    expect(
+      benthamScoreTool.cacheKeyNeedsModel?.(
+        benthamScoreTool.input.parse({ scenario: 'x', parties: [{ name: 'a', effects: [eff('pain', 1)] }] }),
+      ),
+    ).toBe(false);
   });
 });
 
 describe('bentham_score text path', () => {
   it('estimates the variables from the model and marks them', async () => {
     const engine = fakeEngine(() => ({ positive: 0.2, vad: [2, 5, 3], go: { sadness: 0.8, neutral: 0.1 } }));
-    const { structured, summary } = await call({ scenario: 'I will close the shelter.', v2: { self_damage: 0.5 } }, engine);
+    const { structured, summary } = await call(
+      { scenario: 'I will close the shelter.', v2: { self_damage: 0.5 } },
+      engine,
+    );
     expect(engine.calls).toEqual([['I will close the shelter.']]);
     expect(structured.mode).toBe('text');
     // p = 0.2, intensity (5 − 1)/4 = 1, purity 1 (no positive emotion), duration default 0.5:

@@ -9,8 +9,12 @@ import { fakeEngine } from '../helpers/fake-engine.js';
 import { testSigner, toolContext } from '../helpers/tool-context.js';
 
 const engine = fakeEngine(() => ({ go: { joy: 0.8, neutral: 0.2 }, vad: [3.6, 3.2, 3] }));
-const run = (args: Record<string, unknown>) => analyzeConversationTool.handler(analyzeConversationTool.input.parse(args), toolContext(engine));
-const turns = [{ speaker: 'Ann', text: 'That sounds fine to me' }, { speaker: 'Bo', text: 'I agree, thanks' }];
+const run = (args: Record<string, unknown>) =>
+  analyzeConversationTool.handler(analyzeConversationTool.input.parse(args), toolContext(engine));
+const turns = [
+  { speaker: 'Ann', text: 'That sounds fine to me' },
+  { speaker: 'Bo', text: 'I agree, thanks' },
+];
 
 /** The payload of a token: { model, params, state }. */
 const payload = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
@@ -21,7 +25,10 @@ function forged(token: string, name: string): { checksummed: string; guessedKey:
   p.state.speakers[0].name = name;
   const json = JSON.stringify(p);
   const data = b64(json);
-  return { checksummed: `rhc1.${data}.${fnv1a(json)}`, guessedKey: `rhc2.${data}.${testSigner('not-the-installation-key').sign(`rhc2.${data}`)}` };
+  return {
+    checksummed: `rhc1.${data}.${fnv1a(json)}`,
+    guessedKey: `rhc2.${data}.${testSigner('not-the-installation-key').sign(`rhc2.${data}`)}`,
+  };
 }
 async function refusal(args: Record<string, unknown>): Promise<ToolError> {
   try {
@@ -47,7 +54,7 @@ describe('conversation state tokens', () => {
     }
   });
 
-  it('a token signed with the installation key is still held to a turn\'s limits', async () => {
+  it("a token signed with the installation key is still held to a turn's limits", async () => {
     const { structured } = await run({ turns });
     const p = payload(structured.state);
     p.state.speakers[0].name = 'x'.repeat(140_000);
@@ -63,7 +70,11 @@ describe('conversation state tokens', () => {
   });
 
   it('__proto__ and constructor are ordinary speaker names, in the output and across a state', async () => {
-    const names = [{ speaker: '__proto__', text: 'That sounds fine to me' }, { speaker: 'constructor', text: 'I agree' }, { speaker: '__proto__', text: 'Good' }];
+    const names = [
+      { speaker: '__proto__', text: 'That sounds fine to me' },
+      { speaker: 'constructor', text: 'I agree' },
+      { speaker: '__proto__', text: 'Good' },
+    ];
     const { structured, summary } = await run({ turns: names });
     expect(Object.keys(structured.speakers)).toEqual(['__proto__', 'constructor']);
     expect(Object.hasOwn(structured.speakers, '__proto__')).toBe(true);

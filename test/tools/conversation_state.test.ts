@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { advance, emptyConversation, influenceReport, speakerReport, type TurnObservation } from '../../src/analysis/conversation/index.js';
+import {
+  advance,
+  emptyConversation,
+  influenceReport,
+  speakerReport,
+  type TurnObservation,
+} from '../../src/analysis/conversation/index.js';
 import { EKMAN, type Ekman } from '../../src/core/labels.js';
 import { decodeState as decode, encodeState as encode } from '../../src/tools/conversation_state.js';
 import { testSigner } from '../helpers/tool-context.js';
@@ -11,7 +17,14 @@ const decodeState = (token: string, model: string) => decode(token, model, signe
 
 const ekman = (dominant: Ekman, p = 0.7): Record<Ekman, number> =>
   Object.fromEntries(EKMAN.map((e) => [e, e === dominant ? p : (1 - p) / 6])) as Record<Ekman, number>;
-const calm = (speaker: string): TurnObservation => ({ speaker, language: 'en', valence: 0.3, arousal: 0.55, ekman: ekman('joy'), time: null });
+const calm = (speaker: string): TurnObservation => ({
+  speaker,
+  language: 'en',
+  valence: 0.3,
+  arousal: 0.55,
+  ekman: ekman('joy'),
+  time: null,
+});
 
 describe('state token', () => {
   const obs = fc.record({
@@ -23,11 +36,28 @@ describe('state token', () => {
     p: fc.double({ min: 0.2, max: 0.9, noNaN: true }),
     dt: fc.option(fc.integer({ min: 0, max: 3600 })),
   });
-  const toTurns = (xs: Array<{ speaker: string; language: 'en' | 'ko'; valence: number; arousal: number; dom: Ekman; p: number; dt: number | null }>) => {
+  const toTurns = (
+    xs: Array<{
+      speaker: string;
+      language: 'en' | 'ko';
+      valence: number;
+      arousal: number;
+      dom: Ekman;
+      p: number;
+      dt: number | null;
+    }>,
+  ) => {
     let t = 1_700_000_000;
     return xs.map((x): TurnObservation => {
       if (x.dt !== null) t += x.dt;
-      return { speaker: x.speaker, language: x.language, valence: x.valence, arousal: x.arousal, ekman: ekman(x.dom, x.p), time: x.dt === null ? null : t };
+      return {
+        speaker: x.speaker,
+        language: x.language,
+        valence: x.valence,
+        arousal: x.arousal,
+        ekman: ekman(x.dom, x.p),
+        time: x.dt === null ? null : t,
+      };
     });
   };
 
@@ -52,9 +82,15 @@ describe('state token', () => {
   });
 
   it('−0 in an observation does not break the equality (JSON has no −0; found by the property above)', () => {
-    const turns = [{ ...calm('A'), valence: -0, arousal: -0 }, { ...calm('A'), valence: 0 }];
+    const turns = [
+      { ...calm('A'), valence: -0, arousal: -0 },
+      { ...calm('A'), valence: 0 },
+    ];
     const whole = advance(emptyConversation(), turns);
-    const rest = advance(decodeState(encodeState(advance(emptyConversation(), turns.slice(0, 1)).state, 'm'), 'm'), turns.slice(1));
+    const rest = advance(
+      decodeState(encodeState(advance(emptyConversation(), turns.slice(0, 1)).state, 'm'), 'm'),
+      turns.slice(1),
+    );
     expect(rest.state).toEqual(whole.state);
     expect(Object.is(whole.state.speakers[0].firstValence, 0)).toBe(true);
   });

@@ -25,7 +25,14 @@ describe('shape', () => {
     const std = shape(a, FAKE_MODEL, opts('standard'));
     expect(standardResult.strict().safeParse(std).success).toBe(true);
     const sum = shape(a, FAKE_MODEL, opts('summary'));
-    expect(sum).toEqual({ language: 'en', dominant: { label: 'joy', score: 0.8123 }, ekman_dominant: 'joy', sentiment: 'positive', valence: 0.25, arousal: 0.5 });
+    expect(sum).toEqual({
+      language: 'en',
+      dominant: { label: 'joy', score: 0.8123 },
+      ekman_dominant: 'joy',
+      sentiment: 'positive',
+      valence: 0.25,
+      arousal: 0.5,
+    });
     expect(summaryResult.strict().safeParse(sum).success).toBe(true);
     const full = shape(a, FAKE_MODEL, opts('full'));
     expect(fullResult.strict().safeParse(full).success).toBe(true);
@@ -39,19 +46,33 @@ describe('sentenceResults', () => {
     const texts = ['Great day! 🎉🎉 Then it rained.', '정말 좋아요 😊. 그런데 비가 와요.'];
     const analyses = [fakeAnalysis(), { ...fakeAnalysis(), language: 'ko' as const }];
     const out = await sentenceResults(readerOf(e), texts, analyses, opts('summary'), signal);
-    expect(e.calls).toEqual([['Great day!', '🎉🎉 Then it rained.'], ['정말 좋아요 😊.', '그런데 비가 와요.']]);
+    expect(e.calls).toEqual([
+      ['Great day!', '🎉🎉 Then it rained.'],
+      ['정말 좋아요 😊.', '그런데 비가 와요.'],
+    ]);
     // each sentence is read as its text's language, decided for the text (not again for the sentence)
     expect(e.options.map((o) => o.decided)).toEqual([
-      [{ language: 'en', confidence: null }, { language: 'en', confidence: null }],
-      [{ language: 'ko', confidence: null }, { language: 'ko', confidence: null }],
+      [
+        { language: 'en', confidence: null },
+        { language: 'en', confidence: null },
+      ],
+      [
+        { language: 'ko', confidence: null },
+        { language: 'ko', confidence: null },
+      ],
     ]);
-    expect(out[0].map((s) => [s.start, s.end])).toEqual([[0, 10], [11, 31]]); // '🎉🎉' is 4 UTF-16 units: 11 + 4 + ' Then it rained.'.length (16)
+    expect(out[0].map((s) => [s.start, s.end])).toEqual([
+      [0, 10],
+      [11, 31],
+    ]); // '🎉🎉' is 4 UTF-16 units: 11 + 4 + ' Then it rained.'.length (16)
     out.forEach((ss, i) => ss.forEach((s) => expect(texts[i].slice(s.start as number, s.end as number)).toBe(s.text)));
     expect(out[1][0]).toMatchObject({ text: '정말 좋아요 😊.', start: 0, end: 10, dominant: { label: 'joy' } });
   });
   it(`refuses more than ${MAX_SENTENCES} sentences`, async () => {
     const text = 'Yes. '.repeat(MAX_SENTENCES + 1);
-    await expect(sentenceResults(readerOf(fakeEngine(() => ({}))), [text], [fakeAnalysis()], opts('summary'), signal)).rejects.toMatchObject({ code: 'limit_exceeded' });
+    await expect(
+      sentenceResults(readerOf(fakeEngine(() => ({}))), [text], [fakeAnalysis()], opts('summary'), signal),
+    ).rejects.toMatchObject({ code: 'limit_exceeded' });
   });
 });
 
@@ -67,7 +88,9 @@ describe('explanations', () => {
     expect(ex.labels[0].spans[0]).toMatchObject({ text: 'w48 w49 furious', contribution: 0.9 });
   });
   it('limits: text length and count', () => {
-    expect(() => checkExplainLimits(['x'.repeat(MAX_EXPLAIN_CHARS + 1)])).toThrow(/at most 2000 characters; text 0 has 2001/);
+    expect(() => checkExplainLimits(['x'.repeat(MAX_EXPLAIN_CHARS + 1)])).toThrow(
+      /at most 2000 characters; text 0 has 2001/,
+    );
     expect(() => checkExplainLimits(new Array(65).fill('x'))).toThrow(ToolError);
     expect(() => checkExplainLimits(new Array(64).fill('x'))).not.toThrow();
   });
@@ -78,7 +101,9 @@ describe('response size', () => {
     const at = { s: 'x'.repeat(MAX_RESPONSE_BYTES - 8) }; // {"s":"…"} adds 8 bytes
     expect(() => checkResponseSize(at, 'send fewer texts', 'standard')).not.toThrow();
     const over = { s: 'x'.repeat(MAX_RESPONSE_BYTES - 7) };
-    expect(() => checkResponseSize(over, 'send fewer texts', 'standard')).toThrow(/1048577 bytes of JSON, over the response limit of 1048576 bytes; use detail "summary" or send fewer texts/);
+    expect(() => checkResponseSize(over, 'send fewer texts', 'standard')).toThrow(
+      /1048577 bytes of JSON, over the response limit of 1048576 bytes; use detail "summary" or send fewer texts/,
+    );
     expect(() => checkResponseSize(over, 'send fewer texts', 'summary')).toThrow(/; send fewer texts$/);
   });
 });

@@ -21,13 +21,17 @@ function ctx(engine: ReturnType<typeof fakeEngine> | null, progress: unknown[] =
     requestId: 'test',
     signal: new AbortController().signal,
     logger: pino({ level: 'silent' }),
-    progress: async (...a) => { progress.push(a); },
+    progress: async (...a) => {
+      progress.push(a);
+    },
     services: { limits: defaults({}).limits, engine: memoizedHandle(base, new AnalysisMemo()) },
   });
 }
 
-const happy = () => fakeEngine(() => ({ go: { joy: 0.9, pride: 0.8 }, kote: { 기쁨: 0.9 }, positive: 0.95, vad: [4.5, 3.8, 3.5] }));
-const run = (args: Record<string, unknown>, c: ToolContext) => fullAnalysisTool.handler(fullAnalysisTool.input.parse(args), c);
+const happy = () =>
+  fakeEngine(() => ({ go: { joy: 0.9, pride: 0.8 }, kote: { 기쁨: 0.9 }, positive: 0.95, vad: [4.5, 3.8, 3.5] }));
+const run = (args: Record<string, unknown>, c: ToolContext) =>
+  fullAnalysisTool.handler(fullAnalysisTool.input.parse(args), c);
 
 describe('full_analysis handler', () => {
   it('runs emotion, bentham and regret on one encoder pass and skips SURD without data', async () => {
@@ -54,12 +58,31 @@ describe('full_analysis handler', () => {
     const xs = Array.from({ length: 400 }, (_, k) => (k * 7919) % 13);
     // y(t+1) = x(t) exactly (a rotation keeps the value ranges, hence the bins, identical): no leak.
     const ys = [xs[xs.length - 1], ...xs.slice(0, -1)];
-    const { structured } = await run({
-      text: TEXT,
-      bentham: { parties: [{ name: 'me', effects: [{ kind: 'pleasure', intensity: 1, duration: 1, certainty: 1, propinquity: 1, fecundity: 0, purity: 1 }] }] },
-      regret: { options: [{ name: 'run' }, { name: 'rest' }], scenarios: [{ name: 'sun' }, { name: 'rain' }], outcomes: [[10, 0], [4, 4]] },
-      surd: { target: ys, sources: { driver: xs }, bins: 4, lag: 1 },
-    }, ctx(happy()));
+    const { structured } = await run(
+      {
+        text: TEXT,
+        bentham: {
+          parties: [
+            {
+              name: 'me',
+              effects: [
+                { kind: 'pleasure', intensity: 1, duration: 1, certainty: 1, propinquity: 1, fecundity: 0, purity: 1 },
+              ],
+            },
+          ],
+        },
+        regret: {
+          options: [{ name: 'run' }, { name: 'rest' }],
+          scenarios: [{ name: 'sun' }, { name: 'rain' }],
+          outcomes: [
+            [10, 0],
+            [4, 4],
+          ],
+        },
+        surd: { target: ys, sources: { driver: xs }, bins: 4, lag: 1 },
+      },
+      ctx(happy()),
+    );
     const s = structured.sections as Record<string, any>;
     expect(s.bentham.mode).toBe('structured');
     expect(s.bentham.classic_total).toBe(1); // 1·1·1·1·(0 + 1)
@@ -74,7 +97,10 @@ describe('full_analysis handler', () => {
   });
 
   it('reports an invalid SURD block inside its section and still returns the others', async () => {
-    const { structured, summary } = await run({ text: TEXT, surd: { target: [1, 2, 3], sources: [[1, 2]] } }, ctx(happy()));
+    const { structured, summary } = await run(
+      { text: TEXT, surd: { target: [1, 2, 3], sources: [[1, 2]] } },
+      ctx(happy()),
+    );
     const s = structured.sections as Record<string, any>;
     expect(s.surd.error.code).toBe('invalid_input');
     expect(s.emotion.results).toHaveLength(1);
@@ -88,10 +114,13 @@ describe('full_analysis handler', () => {
   });
 
   it('keeps structured sections working when no model is installed', async () => {
-    const { structured } = await run({
-      text: TEXT,
-      regret: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 's' }], outcomes: [[1], [2]] },
-    }, ctx(null));
+    const { structured } = await run(
+      {
+        text: TEXT,
+        regret: { options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 's' }], outcomes: [[1], [2]] },
+      },
+      ctx(null),
+    );
     const s = structured.sections as Record<string, any>;
     expect(s.emotion.error.code).toBe('model_missing');
     expect(s.bentham.error.code).toBe('model_missing');

@@ -13,7 +13,15 @@ function deps(timeoutMs: number) {
   const config = defaults({});
   config.limits.callTimeoutMs = timeoutMs;
   return {
-    services: { limits: config.limits, engine: { require: async () => { throw new Error('unused'); }, modelId: () => null } },
+    services: {
+      limits: config.limits,
+      engine: {
+        require: async () => {
+          throw new Error('unused');
+        },
+        modelId: () => null,
+      },
+    },
     cache: new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 10 }, logger),
     logger,
   };
@@ -22,18 +30,32 @@ const requests: string[] = [];
 const extra = {
   signal: new AbortController().signal,
   sendNotification: async () => {},
-  sendRequest: async (req: { method: string }) => { requests.push(req.method); return { roots: [{ uri: 'file:///srv/data' }] }; },
+  sendRequest: async (req: { method: string }) => {
+    requests.push(req.method);
+    return { roots: [{ uri: 'file:///srv/data' }] };
+  },
 } as never;
 
 const input = z.object({});
 const output = z.object({ roots: z.array(z.string()).nullable() });
-const slow = (longRunning: boolean): ToolDefinition => ({
-  name: 'slow', title: 'Slow', description: 'waits', input, output, cache: 'none', longRunning,
-  async handler(_args, ctx) {
-    await new Promise((r) => setTimeout(r, 120));
-    return { structured: { roots: (await ctx.roots?.()) ?? null }, summary: 'done', links: [{ uri: 'file:///srv/data/r.html', name: 'r.html', mimeType: 'text/html' }] };
-  },
-}) as unknown as ToolDefinition;
+const slow = (longRunning: boolean): ToolDefinition =>
+  ({
+    name: 'slow',
+    title: 'Slow',
+    description: 'waits',
+    input,
+    output,
+    cache: 'none',
+    longRunning,
+    async handler(_args, ctx) {
+      await new Promise((r) => setTimeout(r, 120));
+      return {
+        structured: { roots: (await ctx.roots?.()) ?? null },
+        summary: 'done',
+        links: [{ uri: 'file:///srv/data/r.html', name: 'r.html', mimeType: 'text/html' }],
+      };
+    },
+  }) as unknown as ToolDefinition;
 
 describe('registry support for analyze_corpus', () => {
   it('a long-running tool outlives the per-call timeout; an ordinary one does not', async () => {

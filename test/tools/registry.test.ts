@@ -15,31 +15,53 @@ function deps(overrides: { modelId?: string | null; timeoutMs?: number } = {}) {
   const services: ToolServices = {
     limits: config.limits,
     engine: {
-      require: async () => { throw new ToolError('model_missing', 'model not installed: models/x.onnx'); },
+      require: async () => {
+        throw new ToolError('model_missing', 'model not installed: models/x.onnx');
+      },
       modelId: () => (overrides.modelId === undefined ? 'model-a' : overrides.modelId),
     },
   };
-  return { services, cache: new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 100 }, logger), logger };
+  return {
+    services,
+    cache: new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 100 }, logger),
+    logger,
+  };
 }
 
 function extra(progress: Array<unknown> = [], signal = new AbortController().signal, withToken = false) {
   return {
     signal,
     _meta: withToken ? { progressToken: 'p1' } : undefined,
-    sendNotification: async (n: unknown) => { progress.push(n); },
+    sendNotification: async (n: unknown) => {
+      progress.push(n);
+    },
   } as never;
 }
 
 const input = z.object({ x: z.number() });
 const output = z.object({ y: z.number() });
-function tool(handler: ToolDefinition<typeof input, typeof output>['handler'], cache: ToolDefinition['cache'] = 'args'): ToolDefinition {
-  return { name: 'double', title: 'Double', description: 'doubles x', input, output, cache, handler } as unknown as ToolDefinition;
+function tool(
+  handler: ToolDefinition<typeof input, typeof output>['handler'],
+  cache: ToolDefinition['cache'] = 'args',
+): ToolDefinition {
+  return {
+    name: 'double',
+    title: 'Double',
+    description: 'doubles x',
+    input,
+    output,
+    cache,
+    handler,
+  } as unknown as ToolDefinition;
 }
 
 describe('runTool', () => {
   it('returns structured content, a text summary and cached:false, then a cache hit', async () => {
     let calls = 0;
-    const def = tool(async ({ x }) => { calls++; return { structured: { y: 2 * x }, summary: `y=${2 * x}` }; });
+    const def = tool(async ({ x }) => {
+      calls++;
+      return { structured: { y: 2 * x }, summary: `y=${2 * x}` };
+    });
     const d = deps();
     const first = await runTool(def, { x: 3 }, extra(), d);
     expect(first.isError).toBeFalsy();
@@ -56,7 +78,10 @@ describe('runTool', () => {
 
   it('keys model-dependent results by model id and skips the cache when no model is installed', async () => {
     let calls = 0;
-    const def = tool(async ({ x }) => { calls++; return { structured: { y: x }, summary: '' }; }, 'args+model');
+    const def = tool(async ({ x }) => {
+      calls++;
+      return { structured: { y: x }, summary: '' };
+    }, 'args+model');
     const d = deps({ modelId: null });
     await runTool(def, { x: 1 }, extra(), d);
     await runTool(def, { x: 1 }, extra(), d);
@@ -65,14 +90,18 @@ describe('runTool', () => {
   });
 
   it('maps a ToolError to isError with its code and message', async () => {
-    const def = tool(async () => { throw new ToolError('invalid_input', 'outcomes has 3 rows but options has 2'); });
+    const def = tool(async () => {
+      throw new ToolError('invalid_input', 'outcomes has 3 rows but options has 2');
+    });
     const res = await runTool(def, { x: 1 }, extra(), deps());
     expect(res.isError).toBe(true);
     expect(res.content[0]).toEqual({ type: 'text', text: 'invalid_input: outcomes has 3 rows but options has 2' });
   });
 
   it('maps an unexpected exception to an internal error with a request id', async () => {
-    const def = tool(async () => { throw new RangeError('boom'); });
+    const def = tool(async () => {
+      throw new RangeError('boom');
+    });
     const res = await runTool(def, { x: 1 }, extra(), deps());
     expect(res.isError).toBe(true);
     const text = (res.content[0] as { text: string }).text;
@@ -81,7 +110,10 @@ describe('runTool', () => {
 
   it('does not cache errors', async () => {
     let calls = 0;
-    const def = tool(async () => { calls++; throw new ToolError('invalid_input', 'no'); });
+    const def = tool(async () => {
+      calls++;
+      throw new ToolError('invalid_input', 'no');
+    });
     const d = deps();
     await runTool(def, { x: 1 }, extra(), d);
     await runTool(def, { x: 1 }, extra(), d);
@@ -98,7 +130,10 @@ describe('runTool', () => {
   it('reports cancellation by the client', async () => {
     const controller = new AbortController();
     let seen: AbortSignal | undefined;
-    const def = tool((_args, ctx) => { seen = ctx.signal; return new Promise(() => {}); });
+    const def = tool((_args, ctx) => {
+      seen = ctx.signal;
+      return new Promise(() => {});
+    });
     const pending = runTool(def, { x: 1 }, extra([], controller.signal), deps({ timeoutMs: 10_000 }));
     setTimeout(() => controller.abort(), 20);
     const res = await pending;
@@ -108,12 +143,17 @@ describe('runTool', () => {
   });
 
   it('sends progress notifications only when the client gave a progress token', async () => {
-    const def = tool(async ({ x }, ctx) => { await ctx.progress(1, 2, 'half'); return { structured: { y: x }, summary: '' }; }, 'none');
+    const def = tool(async ({ x }, ctx) => {
+      await ctx.progress(1, 2, 'half');
+      return { structured: { y: x }, summary: '' };
+    }, 'none');
     const sent: unknown[] = [];
     await runTool(def, { x: 1 }, extra(sent, undefined, false), deps());
     expect(sent).toHaveLength(0);
     await runTool(def, { x: 1 }, extra(sent, undefined, true), deps());
-    expect(sent).toEqual([{ method: 'notifications/progress', params: { progressToken: 'p1', progress: 1, total: 2, message: 'half' } }]);
+    expect(sent).toEqual([
+      { method: 'notifications/progress', params: { progressToken: 'p1', progress: 1, total: 2, message: 'half' } },
+    ]);
   });
 });
 

@@ -7,16 +7,27 @@ import { callTool, refusalOf } from '../helpers/tool-call.js';
 import { toolContext } from '../helpers/tool-context.js';
 
 const context = (engine?: TextEngine, regretMaxCells?: number): ToolContext =>
-  toolContext(engine, (config) => { if (regretMaxCells !== undefined) config.limits.regretMaxCells = regretMaxCells; });
+  toolContext(engine, (config) => {
+    if (regretMaxCells !== undefined) config.limits.regretMaxCells = regretMaxCells;
+  });
 
 const call = (args: unknown, engine?: TextEngine) => callTool(regretForecastTool, args, context(engine));
 const refusal = (args: unknown, opts: { engine?: TextEngine; cells?: number; raw?: boolean } = {}) =>
-  refusalOf(() => regretForecastTool.handler(opts.raw ? (args as never) : regretForecastTool.input.parse(args), context(opts.engine, opts.cells)));
+  refusalOf(() =>
+    regretForecastTool.handler(
+      opts.raw ? (args as never) : regretForecastTool.input.parse(args),
+      context(opts.engine, opts.cells),
+    ),
+  );
 
 const OMELETTE = {
   options: [{ name: 'bowl' }, { name: 'saucer' }, { name: 'throw away' }],
   scenarios: [{ name: 'good egg' }, { name: 'rotten egg' }],
-  outcomes: [[6, 0], [5, 4], [4, 5]],
+  outcomes: [
+    [6, 0],
+    [5, 4],
+    [4, 5],
+  ],
 };
 
 describe('regret_forecast matrix path', () => {
@@ -24,9 +35,16 @@ describe('regret_forecast matrix path', () => {
     const { structured, summary } = await call(OMELETTE);
     expect(structured.mode).toBe('matrix');
     expect(structured.utility_source).toBe('given');
-    expect(structured.scenarios).toEqual([{ name: 'good egg', probability: 0.5 }, { name: 'rotten egg', probability: 0.5 }]);
+    expect(structured.scenarios).toEqual([
+      { name: 'good egg', probability: 0.5 },
+      { name: 'rotten egg', probability: 0.5 },
+    ]);
     // Regrets (0, 5), (1, 1), (2, 0) — see the analysis test for the arithmetic.
-    expect(structured.regret).toEqual([[0, 5], [1, 1], [2, 0]]);
+    expect(structured.regret).toEqual([
+      [0, 5],
+      [1, 1],
+      [2, 0],
+    ]);
     expect(structured.recommendations).toEqual({
       minimax_regret: ['saucer'],
       max_expected_utility: ['saucer', 'throw away'],
@@ -36,46 +54,132 @@ describe('regret_forecast matrix path', () => {
       hurwicz: ['saucer', 'throw away'],
     });
     expect(structured.evpi).toBeCloseTo(1, 12);
-    expect(structured.per_option?.[1]).toMatchObject({ name: 'saucer', expected_utility: 4.5, max_regret: 1, optimistic: 5, pessimistic: 4 });
+    expect(structured.per_option?.[1]).toMatchObject({
+      name: 'saucer',
+      expected_utility: 4.5,
+      max_regret: 1,
+      optimistic: 5,
+      pessimistic: 4,
+    });
     expect(structured.counterfactuals?.[0]).toEqual({
-      option: 'saucer', scenario: 'good egg', probability: 0.5, better_options: ['bowl'], best_utility: 6, utility: 5, regret: 1,
+      option: 'saucer',
+      scenario: 'good egg',
+      probability: 0.5,
+      better_options: ['bowl'],
+      best_utility: 6,
+      utility: 5,
+      regret: 1,
     });
     // The largest regret is 5 (bowl, rotten egg): the scaled unit R.
-    expect(structured.parameters).toEqual({ regret_aversion: 1, regret_aversion_mode: 'scaled', regret_unit: 5, hurwicz_alpha: 0.5 });
+    expect(structured.parameters).toEqual({
+      regret_aversion: 1,
+      regret_aversion_mode: 'scaled',
+      regret_unit: 5,
+      hurwicz_alpha: 0.5,
+    });
     expect(summary).toMatch(/Regret-averse choice: saucer/);
   });
 
   it('accepts probabilities summing to 1 within 1e-6 and uses them as given', async () => {
-    const { structured } = await call({ ...OMELETTE, scenarios: [{ name: 'g', probability: 0.3333334 }, { name: 'r', probability: 0.6666666 }] });
+    const { structured } = await call({
+      ...OMELETTE,
+      scenarios: [
+        { name: 'g', probability: 0.3333334 },
+        { name: 'r', probability: 0.6666666 },
+      ],
+    });
     expect(structured.scenarios?.map((s) => s.probability)).toEqual([0.3333334, 0.6666666]);
     // EU(bowl) = 6·0.3333334 = 2.0000004.
     expect(structured.per_option?.[0].expected_utility).toBeCloseTo(2.0000004, 12);
   });
 
   it('rejects probabilities that do not sum to 1, partial or negative probabilities', async () => {
-    const sum = await refusal({ ...OMELETTE, scenarios: [{ name: 'g', probability: 0.5 }, { name: 'r', probability: 0.4 }] });
+    const sum = await refusal({
+      ...OMELETTE,
+      scenarios: [
+        { name: 'g', probability: 0.5 },
+        { name: 'r', probability: 0.4 },
+      ],
+    });
     expect(sum.code).toBe('invalid_input');
     expect(sum.message).toMatch(/sum to 1/);
     const partial = await refusal({ ...OMELETTE, scenarios: [{ name: 'g', probability: 1 }, { name: 'r' }] });
     expect(partial.message).toMatch(/every scenario or for none/);
-    expect(regretForecastTool.input.safeParse({ ...OMELETTE, scenarios: [{ name: 'g', probability: -0.5 }, { name: 'r', probability: 1.5 }] }).success).toBe(false);
-    const negative = await refusal({ ...OMELETTE, scenarios: [{ name: 'g', probability: -0.5 }, { name: 'r', probability: 1.5 }] }, { raw: true });
+    expect(
+      regretForecastTool.input.safeParse({
+        ...OMELETTE,
+        scenarios: [
+          { name: 'g', probability: -0.5 },
+          { name: 'r', probability: 1.5 },
+        ],
+      }).success,
+    ).toBe(false);
+    const negative = await refusal(
+      {
+        ...OMELETTE,
+        scenarios: [
+          { name: 'g', probability: -0.5 },
+          { name: 'r', probability: 1.5 },
+        ],
+      },
+      { raw: true },
+    );
     expect(negative.message).toMatch(/≥ 0/);
   });
 
   it('rejects wrong shapes, NaN, duplicate names and missing parts', async () => {
-    const rows = await refusal({ ...OMELETTE, outcomes: [[6, 0], [5, 4]] });
+    const rows = await refusal({
+      ...OMELETTE,
+      outcomes: [
+        [6, 0],
+        [5, 4],
+      ],
+    });
     expect(rows.message).toMatch(/one row per option: 3 options but 2 rows/);
-    const cols = await refusal({ ...OMELETTE, outcomes: [[6, 0], [5, 4, 1], [4, 5]] });
+    const cols = await refusal({
+      ...OMELETTE,
+      outcomes: [
+        [6, 0],
+        [5, 4, 1],
+        [4, 5],
+      ],
+    });
     expect(cols.message).toMatch(/outcomes\[1\].*2 scenarios but 3 values/);
-    expect(regretForecastTool.input.safeParse({ ...OMELETTE, outcomes: [[6, Number.NaN], [5, 4], [4, 5]] }).success).toBe(false);
-    const nan = await refusal({ ...OMELETTE, outcomes: [[6, Number.NaN], [5, 4], [4, 5]], regret_aversion: 1, hurwicz_alpha: 0.5 }, { raw: true });
+    expect(
+      regretForecastTool.input.safeParse({
+        ...OMELETTE,
+        outcomes: [
+          [6, Number.NaN],
+          [5, 4],
+          [4, 5],
+        ],
+      }).success,
+    ).toBe(false);
+    const nan = await refusal(
+      {
+        ...OMELETTE,
+        outcomes: [
+          [6, Number.NaN],
+          [5, 4],
+          [4, 5],
+        ],
+        regret_aversion: 1,
+        hurwicz_alpha: 0.5,
+      },
+      { raw: true },
+    );
     expect(nan.message).toMatch(/outcomes\[0\]\[1\] must be a finite number/);
     const dup = await refusal({ ...OMELETTE, options: [{ name: 'a' }, { name: 'a' }, { name: 'b' }] });
     expect(dup.message).toMatch(/options\[\]\.name must be unique/);
-    expect((await refusal({ outcomes: OMELETTE.outcomes, scenarios: OMELETTE.scenarios })).message).toMatch(/without `options`/);
-    expect((await refusal({ outcomes: OMELETTE.outcomes, options: OMELETTE.options })).message).toMatch(/without `scenarios`/);
-    expect((await refusal({ options: OMELETTE.options, scenarios: OMELETTE.scenarios })).message).toMatch(/without `outcomes`/);
+    expect((await refusal({ outcomes: OMELETTE.outcomes, scenarios: OMELETTE.scenarios })).message).toMatch(
+      /without `options`/,
+    );
+    expect((await refusal({ outcomes: OMELETTE.outcomes, options: OMELETTE.options })).message).toMatch(
+      /without `scenarios`/,
+    );
+    expect((await refusal({ options: OMELETTE.options, scenarios: OMELETTE.scenarios })).message).toMatch(
+      /without `outcomes`/,
+    );
     expect((await refusal({})).code).toBe('invalid_input');
     expect(regretForecastTool.input.safeParse({ ...OMELETTE, options: [{ name: 'only' }] }).success).toBe(false);
     expect(regretForecastTool.input.safeParse({ ...OMELETTE, hurwicz_alpha: 1.5 }).success).toBe(false);
@@ -87,12 +191,35 @@ describe('regret_forecast matrix path', () => {
     expect(big.code).toBe('limit_exceeded');
     expect(big.message).toMatch(/3 × 2 = 6 cells; limits\.regretMaxCells .* is 4/);
     // Raw mode: e^{1000} overflows and is refused; the scaled default measures regret in units of the largest one.
-    const overflow = await refusal({ ...OMELETTE, outcomes: [[0, 0], [1000, 1000], [1, 1]], regret_aversion_mode: 'raw' });
+    const overflow = await refusal({
+      ...OMELETTE,
+      outcomes: [
+        [0, 0],
+        [1000, 1000],
+        [1, 1],
+      ],
+      regret_aversion_mode: 'raw',
+    });
     expect(overflow.code).toBe('invalid_input');
     expect(overflow.message).toMatch(/regret_aversion k = 1 times a regret of 1000 overflows/);
-    const scaled = await call({ ...OMELETTE, outcomes: [[0, 0], [1000, 1000], [1, 1]] });
+    const scaled = await call({
+      ...OMELETTE,
+      outcomes: [
+        [0, 0],
+        [1000, 1000],
+        [1, 1],
+      ],
+    });
     expect(scaled.structured.recommendations?.regret_averse).toEqual(['saucer']);
-    const huge = await refusal({ options: [{ name: 'a' }, { name: 'b' }], scenarios: [{ name: 's' }, { name: 't' }], outcomes: [[1e308, 0], [0, 1e308]], regret_aversion: 0 });
+    const huge = await refusal({
+      options: [{ name: 'a' }, { name: 'b' }],
+      scenarios: [{ name: 's' }, { name: 't' }],
+      outcomes: [
+        [1e308, 0],
+        [0, 1e308],
+      ],
+      regret_aversion: 0,
+    });
     expect(huge.code).toBe('invalid_input');
     expect(huge.message).toMatch(/too large in magnitude for the sensitivity analysis/);
   });
@@ -100,8 +227,14 @@ describe('regret_forecast matrix path', () => {
   it('money-scale outcomes: buy / wait, [[120000, −50000], [0, 0]], with the sensitivity block', async () => {
     const { structured, summary } = await call({
       options: [{ name: 'buy' }, { name: 'wait' }],
-      scenarios: [{ name: 'prices rise', probability: 0.5 }, { name: 'prices fall', probability: 0.5 }],
-      outcomes: [[120000, -50000], [0, 0]],
+      scenarios: [
+        { name: 'prices rise', probability: 0.5 },
+        { name: 'prices fall', probability: 0.5 },
+      ],
+      outcomes: [
+        [120000, -50000],
+        [0, 0],
+      ],
     });
     // R = 120000; V_buy = 35000 − 60000(e^{5/12} − 1), V_wait = −60000(e − 1) (see test/analysis/regret/scale.test.ts).
     expect(structured.parameters).toMatchObject({ regret_aversion_mode: 'scaled', regret_unit: 120000 });
@@ -117,16 +250,25 @@ describe('regret_forecast matrix path', () => {
       threshold: expect.closeTo(7 / 34, 14),
       rivals: ['wait'],
       move: { to: 'prices fall', from: [{ scenario: 'prices rise', amount: expect.closeTo(7 / 34, 14) }] },
-      probabilities_at_threshold: [{ scenario: 'prices rise', probability: expect.closeTo(5 / 17, 14) }, { scenario: 'prices fall', probability: expect.closeTo(12 / 17, 14) }],
+      probabilities_at_threshold: [
+        { scenario: 'prices rise', probability: expect.closeTo(5 / 17, 14) },
+        { scenario: 'prices fall', probability: expect.closeTo(12 / 17, 14) },
+      ],
       two_scenario: {
         scenario: 'prices rise',
-        intervals: [{ from: 0, to: expect.closeTo(5 / 17, 14), winners: ['wait'] }, { from: expect.closeTo(5 / 17, 14), to: 1, winners: ['buy'] }],
+        intervals: [
+          { from: 0, to: expect.closeTo(5 / 17, 14), winners: ['wait'] },
+          { from: expect.closeTo(5 / 17, 14), to: 1, winners: ['buy'] },
+        ],
         below: expect.closeTo(5 / 17, 14),
         above: null,
       },
     });
     // Hurwicz: −50000 + 170000α ≥ 0 ⇔ α ≥ 5/17.
-    expect(s.hurwicz).toEqual([{ from: 0, to: expect.closeTo(5 / 17, 14), winners: ['wait'] }, { from: expect.closeTo(5 / 17, 14), to: 1, winners: ['buy'] }]);
+    expect(s.hurwicz).toEqual([
+      { from: 0, to: expect.closeTo(5 / 17, 14), winners: ['wait'] },
+      { from: expect.closeTo(5 / 17, 14), to: 1, winners: ['buy'] },
+    ]);
     expect(s.regret_aversion).toMatchObject({ range: [0, 10], at_zero: ['buy'], changes: [] });
     expect(s.probability_uncertainty).toBeUndefined();
     expect(s.fragile).toMatchObject({ value: false, reasons: [] });
@@ -134,19 +276,34 @@ describe('regret_forecast matrix path', () => {
     // The same decision in thousands gives the same choices and sensitivity.
     const k = await call({
       options: [{ name: 'buy' }, { name: 'wait' }],
-      scenarios: [{ name: 'prices rise', probability: 0.5 }, { name: 'prices fall', probability: 0.5 }],
-      outcomes: [[120, -50], [0, 0]],
+      scenarios: [
+        { name: 'prices rise', probability: 0.5 },
+        { name: 'prices fall', probability: 0.5 },
+      ],
+      outcomes: [
+        [120, -50],
+        [0, 0],
+      ],
     });
     expect(k.structured.recommendations).toEqual(structured.recommendations);
     expect(k.structured.sensitivity?.fragile).toEqual(s.fragile);
-    expect(k.structured.sensitivity?.probability.regret_averse.threshold).toBeCloseTo(s.probability.regret_averse.threshold!, 12);
+    expect(k.structured.sensitivity?.probability.regret_averse.threshold).toBeCloseTo(
+      s.probability.regret_averse.threshold!,
+      12,
+    );
   });
 
   it('probability_concentration adds seeded Dirichlet shares, the same on every call', async () => {
     const args = {
       options: [{ name: 'buy' }, { name: 'wait' }],
-      scenarios: [{ name: 'rise', probability: 0.5 }, { name: 'fall', probability: 0.5 }],
-      outcomes: [[120000, -50000], [0, 0]],
+      scenarios: [
+        { name: 'rise', probability: 0.5 },
+        { name: 'fall', probability: 0.5 },
+      ],
+      outcomes: [
+        [120000, -50000],
+        [0, 0],
+      ],
       probability_concentration: 4,
     };
     const a = await call(args);
@@ -165,12 +322,23 @@ describe('regret_forecast matrix path', () => {
     const args = regretForecastTool.input.parse({ ...OMELETTE, probability_concentration: 10 });
     const seen: number[] = [];
     const ctx = context();
-    await regretForecastTool.handler(args, { ...ctx, progress: async (done) => { seen.push(done); } });
+    await regretForecastTool.handler(args, {
+      ...ctx,
+      progress: async (done) => {
+        seen.push(done);
+      },
+    });
     // The k scan (2000 grid steps, a point every 250) fills 0..20, the 10 000 draws (a point every 1000) 20..100.
     expect(seen).toEqual([3, 5, 8, 10, 13, 15, 18, 28, 36, 44, 52, 60, 68, 76, 84, 92]);
     const abort = new AbortController();
     let calls = 0;
-    const cancelling: ToolContext = { ...ctx, signal: abort.signal, progress: async () => { if (++calls === 10) abort.abort(); } };
+    const cancelling: ToolContext = {
+      ...ctx,
+      signal: abort.signal,
+      progress: async () => {
+        if (++calls === 10) abort.abort();
+      },
+    };
     await expect(regretForecastTool.handler(args, cancelling)).rejects.toMatchObject({ code: 'cancelled' });
     expect(calls).toBe(10); // stopped during the sampling, at the first check after the abort
   });
@@ -183,12 +351,30 @@ describe('regret_forecast matrix path', () => {
 
 describe('regret_forecast text paths', () => {
   it('ranks described options by the utility head on decision + description', async () => {
-    const engine = fakeEngine((t) => (t.endsWith('Stay home') ? { utility: 1.5 } : t.endsWith('Move abroad') ? { utility: -0.5 } : { positive: 0.4, go: { nervousness: 0.5 } }));
-    const { structured } = await call({
-      decision: 'Should I take the job overseas?',
-      options: [{ name: 'stay', description: 'Stay home' }, { name: 'move', description: 'Move abroad' }],
-    }, engine);
-    expect(engine.calls).toEqual([['Should I take the job overseas?', 'Should I take the job overseas?\nStay home', 'Should I take the job overseas?\nMove abroad']]);
+    const engine = fakeEngine((t) =>
+      t.endsWith('Stay home')
+        ? { utility: 1.5 }
+        : t.endsWith('Move abroad')
+          ? { utility: -0.5 }
+          : { positive: 0.4, go: { nervousness: 0.5 } },
+    );
+    const { structured } = await call(
+      {
+        decision: 'Should I take the job overseas?',
+        options: [
+          { name: 'stay', description: 'Stay home' },
+          { name: 'move', description: 'Move abroad' },
+        ],
+      },
+      engine,
+    );
+    expect(engine.calls).toEqual([
+      [
+        'Should I take the job overseas?',
+        'Should I take the job overseas?\nStay home',
+        'Should I take the job overseas?\nMove abroad',
+      ],
+    ]);
     expect(structured.mode).toBe('estimated_utilities');
     expect(structured.utility_source).toBe('estimated');
     expect(structured.utilities).toEqual([[1.5], [-0.5]]);
@@ -197,7 +383,10 @@ describe('regret_forecast text paths', () => {
     expect(structured.scenarios).toEqual([{ name: 'estimated', probability: 1 }]);
     // Anticipated regret of the decision: .4·.5 + .3·0 + .3·.6 = 0.38.
     expect(structured.anticipated_regret?.value).toBeCloseTo(0.38, 6);
-    expect(structured.estimation).toEqual({ model: 'fake-model', option_texts: ['Should I take the job overseas?\nStay home', 'Should I take the job overseas?\nMove abroad'] });
+    expect(structured.estimation).toEqual({
+      model: 'fake-model',
+      option_texts: ['Should I take the job overseas?\nStay home', 'Should I take the job overseas?\nMove abroad'],
+    });
   });
 
   it('returns an anticipated-regret index for a decision alone', async () => {
@@ -212,6 +401,16 @@ describe('regret_forecast text paths', () => {
 
   it('text paths fail with model_missing when no model is installed', async () => {
     expect((await refusal({ decision: 'x' })).code).toBe('model_missing');
-    expect((await refusal({ decision: 'x', options: [{ name: 'a', description: 'A' }, { name: 'b', description: 'B' }] })).code).toBe('model_missing');
+    expect(
+      (
+        await refusal({
+          decision: 'x',
+          options: [
+            { name: 'a', description: 'A' },
+            { name: 'b', description: 'B' },
+          ],
+        })
+      ).code,
+    ).toBe('model_missing');
   });
 });

@@ -1,21 +1,33 @@
 // SURD in a worker thread (src/tools/surd-runner.ts): the same numbers as the in-thread computation, the event
 // loop stays free during a large call, and a cancellation stops it (thread terminated) within 100 ms.
 import { describe, expect, it } from 'vitest';
-import { runSync, surdFromSamples, surdFromTable, SurdInputError, surdWithSignificanceSteps } from '../../src/analysis/surd/index.js';
-import { surdPool, surdSamplesInWorker, surdSignificanceInWorker, surdTableInWorker } from '../../src/tools/surd-runner.js';
+import {
+  runSync,
+  surdFromSamples,
+  surdFromTable,
+  SurdInputError,
+  surdWithSignificanceSteps,
+} from '../../src/analysis/surd/index.js';
+import {
+  surdPool,
+  surdSamplesInWorker,
+  surdSignificanceInWorker,
+  surdTableInWorker,
+} from '../../src/tools/surd-runner.js';
 import { ToolError } from '../../src/core/errors.js';
 import { slowSurdArguments } from '../server/helpers/slow.js';
 
 const opts = (signal = new AbortController().signal) => ({
   signal,
   onProgress: () => {},
-  abortError: (s: AbortSignal) => (s.reason instanceof ToolError ? s.reason : new ToolError('cancelled', 'the call was cancelled')),
+  abortError: (s: AbortSignal) =>
+    s.reason instanceof ToolError ? s.reason : new ToolError('cancelled', 'the call was cancelled'),
 });
 
 /** A deterministic pseudo-random series (LCG), so every run sees the same data. */
 function series(n: number, seed: number): number[] {
   let x = seed;
-  return Array.from({ length: n }, () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648));
+  return Array.from({ length: n }, () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
 }
 
 describe('SURD in a worker thread', () => {
@@ -35,16 +47,27 @@ describe('SURD in a worker thread', () => {
   });
 
   it('reports input errors as SurdInputError with the field', async () => {
-    const err = await surdSamplesInWorker({ target: [1, 2, 3], sources: [[1, 2]], bins: 4 }, opts()).catch((e: unknown) => e);
+    const err = await surdSamplesInWorker({ target: [1, 2, 3], sources: [[1, 2]], bins: 4 }, opts()).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SurdInputError);
     expect((err as SurdInputError).field).toBe('sources');
   });
 
   it('a large call leaves the event loop free, and cancelling stops it within 100 ms', async () => {
-    const args = slowSurdArguments() as { target: number[]; sources: number[][]; bins: number; significance: { surrogates: number } };
+    const args = slowSurdArguments() as {
+      target: number[];
+      sources: number[][];
+      bins: number;
+      significance: { surrogates: number };
+    };
     const controller = new AbortController();
     let progressed = 0;
-    const call = surdSignificanceInWorker({ target: args.target, sources: args.sources, bins: args.bins }, args.significance, { ...opts(controller.signal), onProgress: () => progressed++ });
+    const call = surdSignificanceInWorker(
+      { target: args.target, sources: args.sources, bins: args.bins },
+      args.significance,
+      { ...opts(controller.signal), onProgress: () => progressed++ },
+    );
     // Event-loop utilisation while the worker computes: the share of wall time the main thread spent running
     // code rather than waiting for events. ~1 if SURD ran here; near 0 in a worker. (Unlike timer gaps it does not
     // count time the OS gave the cores to other processes while the loop was idle.)
@@ -54,7 +77,9 @@ describe('SURD in a worker thread', () => {
     const elu = performance.eventLoopUtilization(elu0);
     const terminatedBefore = surdPool().stats().terminated;
     const t0 = performance.now();
-    controller.abort(new ToolError('limit_exceeded', 'the call exceeded the per-call timeout of 250 ms (RED_HEART_TIMEOUT_MS)'));
+    controller.abort(
+      new ToolError('limit_exceeded', 'the call exceeded the per-call timeout of 250 ms (RED_HEART_TIMEOUT_MS)'),
+    );
     const err = await call.catch((e: unknown) => e);
     const stopMs = performance.now() - t0;
     expect(err).toBeInstanceOf(ToolError);

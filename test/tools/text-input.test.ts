@@ -5,8 +5,19 @@ import { checkTexts, isEmptyText } from '../../src/tools/text-input.js';
 
 describe('empty text', () => {
   it('is whitespace, BOMs and zero-width characters only', () => {
-    for (const t of ['', ' ', '\t\n\r ', '\u00a0\u3000', '\ufeff', '\ufeff \u200b', '\u200b\u200c\u200d\u2060', '\u00ad']) expect(isEmptyText(t), JSON.stringify(t)).toBe(true);
-    for (const t of ['a', ' .', '\u0000', '\u200dx', '😀', '\u0301', '한']) expect(isEmptyText(t), JSON.stringify(t)).toBe(false);
+    for (const t of [
+      '',
+      ' ',
+      '\t\n\r ',
+      '\u00a0\u3000',
+      '\ufeff',
+      '\ufeff \u200b',
+      '\u200b\u200c\u200d\u2060',
+      '\u00ad',
+    ])
+      expect(isEmptyText(t), JSON.stringify(t)).toBe(true);
+    for (const t of ['a', ' .', '\u0000', '\u200dx', '😀', '\u0301', '한'])
+      expect(isEmptyText(t), JSON.stringify(t)).toBe(false);
   });
 });
 
@@ -23,6 +34,8 @@ describe('text length', () => {
   it('refuses one past the limit and accepts exactly the limit, in code points', () => {
     const limits = { maxTextChars: 3, maxBatchTexts: 2 };
     expect(() => checkTexts([{ name: 'text 0', text: '😀😀😀' }], limits)).not.toThrow();
-    expect(() => checkTexts([{ name: 'text 0', text: '😀😀😀😀' }], limits)).toThrow(/text 0 has 4 characters; the limit is 3 \(maxTextChars/);
+    expect(() => checkTexts([{ name: 'text 0', text: '😀😀😀😀' }], limits)).toThrow(
+      /text 0 has 4 characters; the limit is 3 \(maxTextChars/,
+    );
   });
 });

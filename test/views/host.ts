@@ -30,20 +30,27 @@ window.startHost = async (c) => {
   iframe.setAttribute('sandbox', 'allow-scripts');
   iframe.style.cssText = `width:${c.width}px;height:900px;border:0;display:block`;
   document.body.append(iframe);
-  const bridge = new AppBridge(null, { name: 'view-test-host', version: '1' }, { serverTools: {} }, {
-    hostContext: {
-      theme: c.theme,
-      platform: 'web',
-      containerDimensions: { maxWidth: c.width, maxHeight: 900 },
-      styles: { variables: { '--font-sans': 'DejaVu Sans, sans-serif' } as never },
+  const bridge = new AppBridge(
+    null,
+    { name: 'view-test-host', version: '1' },
+    { serverTools: {} },
+    {
+      hostContext: {
+        theme: c.theme,
+        platform: 'web',
+        containerDimensions: { maxWidth: c.width, maxHeight: 900 },
+        styles: { variables: { '--font-sans': 'DejaVu Sans, sans-serif' } as never },
+      },
     },
-  });
+  );
   window.setTheme = (theme) => bridge.setHostContext({ theme });
   bridge.oncalltool = async (params) => {
     window.hostLog.push(`tools/call ${params.name}`);
     return (await window.__callTool(params)) as never;
   };
-  bridge.onsizechange = ({ height }) => { if (height) iframe.style.height = `${Math.min(2400, height)}px`; };
+  bridge.onsizechange = ({ height }) => {
+    if (height) iframe.style.height = `${Math.min(2400, height)}px`;
+  };
   bridge.oninitialized = () => {
     window.hostLog.push('initialized');
     void bridge.sendToolInput({ arguments: c.input });

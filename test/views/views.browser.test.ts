@@ -17,13 +17,30 @@ import { ROOT } from '../integration/harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_BROWSER =
-  requirement('MCP Apps views in headless Chromium', existsSync(CHROMIUM) ? null : `Chromium not found at ${CHROMIUM} (the Debian package chromium, or set CHROMIUM_PATH)`, 'chromium') === null;
+  requirement(
+    'MCP Apps views in headless Chromium',
+    existsSync(CHROMIUM)
+      ? null
+      : `Chromium not found at ${CHROMIUM} (the Debian package chromium, or set CHROMIUM_PATH)`,
+    'chromium',
+  ) === null;
 const ORIGIN = 'http://view-host.test';
 
-interface Fixture { tool: string; args: Record<string, unknown>; result: { content: unknown[]; structuredContent: Record<string, any> } }
-const fixture = (tool: string): Fixture => JSON.parse(readFileSync(resolve(ROOT, `test/fixtures/views/${tool}.json`), 'utf8'));
+interface Fixture {
+  tool: string;
+  args: Record<string, unknown>;
+  result: { content: unknown[]; structuredContent: Record<string, any> };
+}
+const fixture = (tool: string): Fixture =>
+  JSON.parse(readFileSync(resolve(ROOT, `test/fixtures/views/${tool}.json`), 'utf8'));
 
-interface Opened { page: Page; frame: ReturnType<Page['frameLocator']>; errors: string[]; requests: string[]; calls: Array<Record<string, unknown>> }
+interface Opened {
+  page: Page;
+  frame: ReturnType<Page['frameLocator']>;
+  errors: string[];
+  requests: string[];
+  calls: Array<Record<string, unknown>>;
+}
 
 describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
   let context: BrowserContext;
@@ -32,15 +49,38 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
   let profile: string;
 
   beforeAll(async () => {
-    for (const t of ['analyze_emotion', 'surd_decompose', 'regret_forecast', 'analyze_conversation', 'analyze_corpus']) {
-      if (!existsSync(resolve(ROOT, `dist/views/${t}.html`))) throw new Error('dist/views is missing: run `npm run build` first');
+    for (const t of [
+      'analyze_emotion',
+      'surd_decompose',
+      'regret_forecast',
+      'analyze_conversation',
+      'analyze_corpus',
+    ]) {
+      if (!existsSync(resolve(ROOT, `dist/views/${t}.html`)))
+        throw new Error('dist/views is missing: run `npm run build` first');
     }
-    hostJs = (await build({ entryPoints: [resolve(ROOT, 'test/views/host.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', logLevel: 'warning' })).outputFiles[0].text;
+    hostJs = (
+      await build({
+        entryPoints: [resolve(ROOT, 'test/views/host.ts')],
+        bundle: true,
+        write: false,
+        format: 'iife',
+        platform: 'browser',
+        logLevel: 'warning',
+      })
+    ).outputFiles[0].text;
     profile = mkdtempSync(join(tmpdir(), 'rh-views-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
       viewport: { width: 480, height: 1000 },
     });
     server = await startServer({});
@@ -57,13 +97,21 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     const errors: string[] = [];
     const requests: string[] = [];
     const calls: Array<Record<string, unknown>> = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('request', (r) => { if (!r.url().startsWith(`${ORIGIN}/`)) requests.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith(`${ORIGIN}/`)) requests.push(r.url());
+    });
     // The host page is served from a made-up origin; every other URL is refused (and recorded above).
     await page.route('**/*', (route) => {
       const url = route.request().url();
-      if (url === `${ORIGIN}/`) return route.fulfill({ contentType: 'text/html', body: '<!doctype html><html><head><meta charset="utf-8"><title>host</title></head><body style="margin:0"></body></html>' });
+      if (url === `${ORIGIN}/`)
+        return route.fulfill({
+          contentType: 'text/html',
+          body: '<!doctype html><html><head><meta charset="utf-8"><title>host</title></head><body style="margin:0"></body></html>',
+        });
       if (url === `${ORIGIN}/host.js`) return route.fulfill({ contentType: 'text/javascript', body: hostJs });
       return route.abort();
     });
@@ -74,7 +122,13 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     await page.goto(`${ORIGIN}/`);
     await page.addScriptTag({ url: `${ORIGIN}/host.js` });
     const html = readFileSync(resolve(ROOT, `dist/views/${tool}.html`), 'utf8');
-    await page.evaluate((c) => window.startHost(c as never), { html, input: f.args, result: f.result, theme, width } as const);
+    await page.evaluate((c) => window.startHost(c as never), {
+      html,
+      input: f.args,
+      result: f.result,
+      theme,
+      width,
+    } as const);
     const frame = page.frameLocator('#view');
     await frame.locator('section.card').first().waitFor({ timeout: 15_000 });
     return { page, frame, errors, requests, calls };
@@ -87,12 +141,16 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
       img.src = `data:image/png;base64,${b64}`;
       await img.decode();
       const c = document.createElement('canvas');
-      c.width = img.width; c.height = img.height;
+      c.width = img.width;
+      c.height = img.height;
       const g = c.getContext('2d')!;
       g.drawImage(img, 0, 0);
       const d = g.getImageData(0, 0, c.width, c.height).data;
       const counts = new Map<number, number>();
-      for (let i = 0; i < d.length; i += 4) { const k = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2]; counts.set(k, (counts.get(k) ?? 0) + 1); }
+      for (let i = 0; i < d.length; i += 4) {
+        const k = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
       const most = Math.max(...counts.values());
       return 1 - most / (d.length / 4);
     }, png.toString('base64'));
@@ -102,14 +160,20 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
   async function contrasts(o: Opened, selector: string): Promise<number[]> {
     return o.frame.locator('body').evaluate((body, sel) => {
       const lum = (c: string) => {
-        const [r, g, b] = c.match(/[\d.]+/g)!.slice(0, 3).map((x) => Number(x) / 255).map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
+        const [r, g, b] = c
+          .match(/[\d.]+/g)!
+          .slice(0, 3)
+          .map((x) => Number(x) / 255)
+          .map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
         return 0.2126 * r + 0.7152 * g + 0.0722 * b;
       };
       const bg = lum(getComputedStyle(body).backgroundColor);
-      return [...body.querySelectorAll(sel)].map((e) => {
-        const fg = lum(getComputedStyle(e).color);
-        return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-      }).sort((a, b) => a - b);
+      return [...body.querySelectorAll(sel)]
+        .map((e) => {
+          const fg = lum(getComputedStyle(e).color);
+          return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        })
+        .sort((a, b) => a - b);
     }, selector);
   }
 
@@ -138,8 +202,12 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     const spans = r.explanation.labels.reduce((n: number, l: { spans: unknown[] }) => n + l.spans.length, 0);
     expect(await o.frame.locator('[data-mark=span]').count()).toBe(spans);
     // Each highlighted span is the text at its offsets in the input.
-    const marked = await o.frame.locator('[data-mark=span]').evaluateAll((ms) => ms.map((m) => m.firstChild?.textContent ?? ''));
-    const expected = r.explanation.labels.flatMap((l: { spans: Array<{ text: string }> }) => l.spans.map((x) => x.text));
+    const marked = await o.frame
+      .locator('[data-mark=span]')
+      .evaluateAll((ms) => ms.map((m) => m.firstChild?.textContent ?? ''));
+    const expected = r.explanation.labels.flatMap((l: { spans: Array<{ text: string }> }) =>
+      l.spans.map((x) => x.text),
+    );
     expect(marked.sort()).toEqual(expected.sort());
     await checkAndShoot(o, 'analyze_emotion');
     await o.page.close();
@@ -150,7 +218,11 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     const base = f.result.structuredContent.results[0];
     expect(base.detected[0].threshold).toBeTypeOf('number');
     const caption = async (r: unknown) => {
-      const o = await open('analyze_emotion', 'light', 460, { ...f, args: { text: f.args.text }, result: { ...f.result, structuredContent: { ...f.result.structuredContent, results: [r] } } });
+      const o = await open('analyze_emotion', 'light', 460, {
+        ...f,
+        args: { text: f.args.text },
+        result: { ...f.result, structuredContent: { ...f.result.structuredContent, results: [r] } },
+      });
       const text = await o.frame.locator('p.small.muted').allTextContents();
       expect(o.errors).toEqual([]);
       await o.page.close();
@@ -164,21 +236,34 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     expect(shown).not.toContain('threshold');
   });
 
-  it('analyze_emotion: today\'s output (no sentences, no explanation) renders labels and Ekman, in the dark theme', async () => {
+  it("analyze_emotion: today's output (no sentences, no explanation) renders labels and Ekman, in the dark theme", async () => {
     const f = fixture('analyze_emotion');
     const { sentences: _s, explanation: _e, ...r } = f.result.structuredContent.results[0];
-    const o = await open('analyze_emotion', 'dark', 320, { ...f, args: { text: f.args.text }, result: { ...f.result, structuredContent: { ...f.result.structuredContent, results: [r] } } });
+    const o = await open('analyze_emotion', 'dark', 320, {
+      ...f,
+      args: { text: f.args.text },
+      result: { ...f.result, structuredContent: { ...f.result.structuredContent, results: [r] } },
+    });
     expect(await o.frame.locator('[data-mark=label]').count()).toBe(r.labels.length);
     expect(await o.frame.locator('[data-mark=ekman]').count()).toBe(7);
     expect(await o.frame.locator('[data-mark=sentence], [data-mark=span]').count()).toBe(0);
     // The host's theme reaches the view: dark background, light text.
-    const [bg, fg] = await o.frame.locator('body').evaluate((b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]);
-    const lum = (c: string) => c.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, x) => a + x, 0) / 3;
+    const [bg, fg] = await o.frame
+      .locator('body')
+      .evaluate((b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]);
+    const lum = (c: string) =>
+      c
+        .match(/\d+/g)!
+        .slice(0, 3)
+        .map(Number)
+        .reduce((a, x) => a + x, 0) / 3;
     expect(lum(bg)).toBeLessThan(80);
     expect(lum(fg)).toBeGreaterThan(180);
     // A theme change from the host (ui/notifications/host-context-changed) switches the view to light.
     await o.page.evaluate(() => window.setTheme('light'));
-    await expect.poll(() => o.frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(255, 255, 255)');
+    await expect
+      .poll(() => o.frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor))
+      .toBe('rgb(255, 255, 255)');
     // Narrow width: nothing wider than the frame.
     expect(await o.frame.locator('body').evaluate((b) => b.scrollWidth <= b.clientWidth + 1)).toBe(true);
     expect(o.errors).toEqual([]);
@@ -194,8 +279,12 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     expect(await o.frame.locator('[data-mark=stack]').count()).toBe(4);
     // The value column of each bar row ends with the component's p-value (3 decimals, as the view prints it).
     const values = await o.frame.locator('.bars .num').allInnerTexts();
-    expect(values.map((v) => v.split(' · p ')[1])).toEqual(comps.map((c) => (c.p_value < 0.001 ? '< 0.001' : String(Number(c.p_value.toFixed(3))))));
-    expect(await o.frame.getByText(`p-values from ${s.significance.surrogates} circular-shift surrogates per set`).count()).toBe(1);
+    expect(values.map((v) => v.split(' · p ')[1])).toEqual(
+      comps.map((c) => (c.p_value < 0.001 ? '< 0.001' : String(Number(c.p_value.toFixed(3))))),
+    );
+    expect(
+      await o.frame.getByText(`p-values from ${s.significance.surrogates} circular-shift surrogates per set`).count(),
+    ).toBe(1);
     await checkAndShoot(o, 'surd_decompose');
     await o.page.close();
   });
@@ -204,9 +293,15 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     const f = structuredClone(fixture('surd_decompose'));
     const sc = f.result.structuredContent;
     delete sc.significance;
-    for (const k of ['redundant', 'unique', 'synergistic']) for (const c of sc[k]) { delete c.p_value; delete c.surrogate_mean; }
+    for (const k of ['redundant', 'unique', 'synergistic'])
+      for (const c of sc[k]) {
+        delete c.p_value;
+        delete c.surrogate_mean;
+      }
     const o = await open('surd_decompose', 'light', 460, f);
-    expect(await o.frame.locator('[data-mark=component]').count()).toBe(sc.redundant.length + sc.unique.length + sc.synergistic.length);
+    expect(await o.frame.locator('[data-mark=component]').count()).toBe(
+      sc.redundant.length + sc.unique.length + sc.synergistic.length,
+    );
     expect(await o.frame.getByText(/ p [<0-9]|surrogates/).count()).toBe(0);
     expect(o.errors).toEqual([]);
     await o.page.close();
@@ -219,7 +314,11 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     const cells = s.utilities.length * s.utilities[0].length;
     expect(await o.frame.locator('[data-mark=cell]').count()).toBe(2 * cells);
     expect(await o.frame.locator('[data-mark=rec]').count()).toBe(Object.keys(s.recommendations).length);
-    const intervals = s.sensitivity.probability.regret_averse.two_scenario.intervals as Array<{ from: number; to: number; winners: string[] }>;
+    const intervals = s.sensitivity.probability.regret_averse.two_scenario.intervals as Array<{
+      from: number;
+      to: number;
+      winners: string[];
+    }>;
     expect(await o.frame.locator('[data-mark=interval]').count()).toBe(intervals.length);
     await checkAndShoot(o, 'regret_forecast');
 
@@ -233,7 +332,9 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     const last = o.calls.at(-1) as { scenarios: Array<{ probability: number }> };
     expect(last.scenarios.map((x) => x.probability)).toEqual([0, 1]);
     // The choice shown is the one the tool returns for those probabilities (asked here directly).
-    const direct = (await server.callTool({ name: 'regret_forecast', arguments: last })) as { structuredContent: { recommendations: { regret_averse: string[] } } };
+    const direct = (await server.callTool({ name: 'regret_forecast', arguments: last })) as {
+      structuredContent: { recommendations: { regret_averse: string[] } };
+    };
     expect(await choice.innerText()).toContain(direct.structuredContent.recommendations.regret_averse.join(' = '));
 
     // Past the flip point between the first two intervals the choice changes again.
@@ -250,9 +351,18 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
     const f = fixture('analyze_conversation');
     const s = f.result.structuredContent;
     const o = await open('analyze_conversation', 'light');
-    const points = Object.values(s.speakers as Record<string, { trajectory: unknown[] }>).reduce((n, sp) => n + sp.trajectory.length, 0);
+    const points = Object.values(s.speakers as Record<string, { trajectory: unknown[] }>).reduce(
+      (n, sp) => n + sp.trajectory.length,
+      0,
+    );
     expect(await o.frame.locator('[data-mark=point]').count()).toBe(2 * points);
-    const shiftMarks = ['valence', 'arousal'].reduce((n, d) => n + s.shifts.filter((x: { triggers: Array<{ dimension: string }> }) => x.triggers.some((t) => t.dimension === d)).length, 0);
+    const shiftMarks = ['valence', 'arousal'].reduce(
+      (n, d) =>
+        n +
+        s.shifts.filter((x: { triggers: Array<{ dimension: string }> }) => x.triggers.some((t) => t.dimension === d))
+          .length,
+      0,
+    );
     expect(await o.frame.locator('[data-mark=shift]').count()).toBe(shiftMarks);
     expect(await o.frame.locator('[data-mark=influence]').count()).toBe(s.influence.pairs.length);
     await checkAndShoot(o, 'analyze_conversation');
@@ -262,10 +372,18 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
   it('analyze_corpus: Ekman and sentiment shares, valence by time bucket and group, group differences', async () => {
     const s = fixture('analyze_corpus').result.structuredContent.summary;
     const o = await open('analyze_corpus', 'light');
-    expect(await o.frame.locator('[data-mark=share]').count()).toBe(s.overall.ekman.length + s.overall.sentiment.length);
-    expect(await o.frame.locator('[data-mark=bucket]').count()).toBe(s.time.filter((t: { valence: unknown }) => t.valence).length);
-    expect(await o.frame.locator('[data-mark=group]').count()).toBe(s.groups.filter((g: { valence: unknown }) => g.valence).length);
-    expect(await o.frame.locator('[data-mark=difference]').count()).toBe(s.group_differences.filter((d: { valence: unknown }) => d.valence).length);
+    expect(await o.frame.locator('[data-mark=share]').count()).toBe(
+      s.overall.ekman.length + s.overall.sentiment.length,
+    );
+    expect(await o.frame.locator('[data-mark=bucket]').count()).toBe(
+      s.time.filter((t: { valence: unknown }) => t.valence).length,
+    );
+    expect(await o.frame.locator('[data-mark=group]').count()).toBe(
+      s.groups.filter((g: { valence: unknown }) => g.valence).length,
+    );
+    expect(await o.frame.locator('[data-mark=difference]').count()).toBe(
+      s.group_differences.filter((d: { valence: unknown }) => d.valence).length,
+    );
     await checkAndShoot(o, 'analyze_corpus');
     await o.page.close();
   });

@@ -52,8 +52,15 @@ export function classicEffectValue(e: Effect): number {
  */
 export function layeredEffectValue(e: Effect, w: LayerWeights): number {
   const painWeight = e.kind === 'pain' ? w.emotional : 1;
-  return sign(e.kind) * e.intensity * e.duration * Math.pow(e.certainty, w.cognitive) * e.propinquity
-    * (e.purity + w.temporal * e.fecundity) * painWeight;
+  return (
+    sign(e.kind) *
+    e.intensity *
+    e.duration *
+    Math.pow(e.certainty, w.cognitive) *
+    e.propinquity *
+    (e.purity + w.temporal * e.fecundity) *
+    painWeight
+  );
 }
 
 /** Social layer: the first member of a party counts fully, the other count − 1 members with weight w_soc. */
@@ -105,7 +112,11 @@ export function squashEthical(finalScore: number, scale: number): number {
   return 0.5 * (1 + Math.tanh(finalScore / scale));
 }
 
-export function scoreBentham(parties: readonly Party[], v2: V2 = V2_DEFAULTS, w: LayerWeights = NEUTRAL_LAYERS): BenthamScore {
+export function scoreBentham(
+  parties: readonly Party[],
+  v2: V2 = V2_DEFAULTS,
+  w: LayerWeights = NEUTRAL_LAYERS,
+): BenthamScore {
   const partyScores: PartyScore[] = [];
   const terms: Term[] = [];
   let classicTotal = 0;
@@ -160,7 +171,8 @@ export function scoreBentham(parties: readonly Party[], v2: V2 = V2_DEFAULTS, w:
 
   const finalScore = w.contextual * (layeredNet + v2Total);
   const scale = w.contextual * grossStakes;
-  const verdict = Math.abs(finalScore) <= BALANCE_BAND * scale ? 'balanced' : finalScore > 0 ? 'net_pleasure' : 'net_pain';
+  const verdict =
+    Math.abs(finalScore) <= BALANCE_BAND * scale ? 'balanced' : finalScore > 0 ? 'net_pleasure' : 'net_pain';
   terms.sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
 
   return {

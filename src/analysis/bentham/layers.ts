@@ -38,7 +38,10 @@ export interface ResolvedLayer {
 }
 
 /** Profile preset first, then per-layer overrides (clamped). */
-export function resolveLayers(profile: Profile, overrides: Partial<Record<Layer, number>> = {}): Record<Layer, ResolvedLayer> {
+export function resolveLayers(
+  profile: Profile,
+  overrides: Partial<Record<Layer, number>> = {},
+): Record<Layer, ResolvedLayer> {
   const preset = PROFILE_WEIGHTS[profile];
   const out = {} as Record<Layer, ResolvedLayer>;
   for (const layer of LAYERS) {

@@ -8,7 +8,14 @@
 // The utility head is deliberately unused here: it was trained with a pairwise ranking loss, so only differences
 // between texts are meaningful and its zero point cannot say whether one scenario is pleasant or painful.
 import type { Effect, EffectKind } from './calculus.js';
-import { GO_NEGATIVE, GO_POSITIVE, groupMax, labelProbability, type ModelLabels, type ModelSignals } from '../../core/labels.js';
+import {
+  GO_NEGATIVE,
+  GO_POSITIVE,
+  groupMax,
+  labelProbability,
+  type ModelLabels,
+  type ModelSignals,
+} from '../../core/labels.js';
 import { unitFromEmoBank } from '../../core/numbers.js';
 
 export const TEXT_DIMENSIONS = ['intensity', 'duration', 'certainty', 'propinquity', 'fecundity', 'purity'] as const;
@@ -39,7 +46,10 @@ export interface BenthamTextEstimate {
  */
 export function estimateBenthamFromText(s: ModelSignals, labels: ModelLabels, positive?: number): BenthamTextEstimate {
   const p = positive ?? s.positive;
-  const source = positive === undefined ? 'P(positive) from the polarity head' : "P(positive) of the text's one sentiment (docs/emotion.md)";
+  const source =
+    positive === undefined
+      ? 'P(positive) from the polarity head'
+      : "P(positive) of the text's one sentiment (docs/emotion.md)";
   const arousal = unitFromEmoBank(s.vad[1]);
   const neutral = labelProbability(s.goemotions, labels.goemotions, 'neutral', 'GoEmotions');
   const ePos = groupMax(s.goemotions, labels.goemotions, GO_POSITIVE, 'GoEmotions');
@@ -84,7 +94,11 @@ export function estimateBenthamFromText(s: ModelSignals, labels: ModelLabels, po
   ];
   return {
     effects,
-    kind: { value: kind, confidence: Math.max(p, 1 - p), basis: 'the likelier kind: pleasure when P(positive) ≥ 0.5; confidence = max(p, 1 − p)' },
+    kind: {
+      value: kind,
+      confidence: Math.max(p, 1 - p),
+      basis: 'the likelier kind: pleasure when P(positive) ≥ 0.5; confidence = max(p, 1 − p)',
+    },
     variables,
     signals: { positive: p, arousal, neutral, positive_emotion: ePos, negative_emotion: eNeg },
   };

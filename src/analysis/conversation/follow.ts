@@ -91,7 +91,15 @@ export function follow(y: readonly number[], x: readonly number[], c: readonly n
   const xr = residualize(x, c);
   const yr = residualize(y, c);
   const sxx = xr.reduce((s, v) => s + v * v, 0);
-  const none = (reason: string): Follow => ({ samples: n, slope: null, interval: null, pValue: null, test, orders: 0, reason });
+  const none = (reason: string): Follow => ({
+    samples: n,
+    slope: null,
+    interval: null,
+    pValue: null,
+    test,
+    orders: 0,
+    reason,
+  });
   if (n < 3) return none('fewer than 3 samples');
   if (sxx < 1e-12) return none("A's bins do not vary once B's previous bin is accounted for");
   const slope = xr.reduce((s, v, i) => s + v * yr[i], 0) / sxx;

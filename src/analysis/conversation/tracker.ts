@@ -53,7 +53,13 @@ export interface ConversationState {
   counts: Record<string, number[]>;
 }
 
-export const emptyConversation = (): ConversationState => ({ turns: 0, lastTime: null, prev: null, speakers: [], counts: {} });
+export const emptyConversation = (): ConversationState => ({
+  turns: 0,
+  lastTime: null,
+  prev: null,
+  speakers: [],
+  counts: {},
+});
 
 export interface EmotionPoint {
   valence: number;
@@ -81,11 +87,17 @@ export interface Shift {
 
 function point(v: readonly number[]): EmotionPoint {
   const ekman = Object.fromEntries(EKMAN.map((e, i) => [e, v[EKMAN_OFFSET + i]])) as Record<Ekman, number>;
-  return { valence: v[VALENCE], arousal: v[AROUSAL], ekman, ekman_dominant: EKMAN.reduce((a, b) => (ekman[b] > ekman[a] ? b : a)) };
+  return {
+    valence: v[VALENCE],
+    arousal: v[AROUSAL],
+    ekman,
+    ekman_dominant: EKMAN.reduce((a, b) => (ekman[b] > ekman[a] ? b : a)),
+  };
 }
 
 // + 0 turns −0 into 0: the state token is JSON, which has no −0, and a continued state must equal the whole one.
-const vector = (o: TurnObservation): number[] => [o.valence, o.arousal, ...EKMAN.map((e) => o.ekman[e])].map((x) => x + 0);
+const vector = (o: TurnObservation): number[] =>
+  [o.valence, o.arousal, ...EKMAN.map((e) => o.ekman[e])].map((x) => x + 0);
 
 export interface Advance {
   state: ConversationState;
@@ -105,7 +117,9 @@ export function advance(input: ConversationState, turns: readonly TurnObservatio
     if (o.time !== null) {
       if (!Number.isFinite(o.time)) throw new ConversationInputError(`turn ${turn}: time is not a finite number`);
       if (state.lastTime !== null && o.time < state.lastTime) {
-        throw new ConversationInputError(`turn ${turn}: time goes backwards (${o.time} s after ${state.lastTime} s); times must not decrease`);
+        throw new ConversationInputError(
+          `turn ${turn}: time goes backwards (${o.time} s after ${state.lastTime} s); times must not decrease`,
+        );
       }
       state.lastTime = o.time;
     }
@@ -115,7 +129,9 @@ export function advance(input: ConversationState, turns: readonly TurnObservatio
     let gain = 1;
     if (idx < 0) {
       if (state.speakers.length >= CONVERSATION_PARAMS.maxSpeakers) {
-        throw new ConversationInputError(`turn ${turn}: speaker '${o.speaker}' would be speaker ${state.speakers.length + 1}; at most ${CONVERSATION_PARAMS.maxSpeakers} speakers are supported`);
+        throw new ConversationInputError(
+          `turn ${turn}: speaker '${o.speaker}' would be speaker ${state.speakers.length + 1}; at most ${CONVERSATION_PARAMS.maxSpeakers} speakers are supported`,
+        );
       }
       idx = state.speakers.length;
       state.speakers.push({
@@ -148,7 +164,14 @@ export function advance(input: ConversationState, turns: readonly TurnObservatio
     s.change = changed.state;
     if (changed.alarm) {
       s.shifts++;
-      shifts.push({ speaker: s.name, turn: changed.alarm.changeAt, detected_at: turn, triggers: changed.alarm.triggers, before: point(changed.alarm.before), after: point(changed.alarm.after) });
+      shifts.push({
+        speaker: s.name,
+        turn: changed.alarm.changeAt,
+        detected_at: turn,
+        triggers: changed.alarm.triggers,
+        before: point(changed.alarm.before),
+        after: point(changed.alarm.after),
+      });
     }
     s.turns++;
     s.total = s.total.map((x, i) => x + y[i]);
@@ -198,7 +221,10 @@ export interface InfluenceReport {
 }
 
 /** Influence for every ordered pair with enough samples; null with the reason (and what is missing) when there is none. */
-export function influenceReport(state: ConversationState): { influence: InfluenceReport | null; reason: string | null } {
+export function influenceReport(state: ConversationState): {
+  influence: InfluenceReport | null;
+  reason: string | null;
+} {
   const { minPairs } = CONVERSATION_PARAMS.influence;
   if (state.speakers.length < 2) return { influence: null, reason: 'influence needs at least two speakers' };
   const pairs: InfluenceReport['pairs'] = [];
@@ -209,7 +235,13 @@ export function influenceReport(state: ConversationState): { influence: Influenc
       const table = state.counts[`${i}>${j}`];
       const samples = table ? table.reduce((x, y) => x + y, 0) : 0;
       if (samples >= FOLLOW_MIN_PAIRS) {
-        pairs.push({ from: a.name, to: b.name, samples, follow: followFromTable(table), information: samples >= minPairs ? pairInfluence(table) : null });
+        pairs.push({
+          from: a.name,
+          to: b.name,
+          samples,
+          follow: followFromTable(table),
+          information: samples >= minPairs ? pairInfluence(table) : null,
+        });
       } else insufficient.push({ from: a.name, to: b.name, samples });
     }),
   );

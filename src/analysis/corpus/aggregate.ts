@@ -49,7 +49,13 @@ export interface AggregateOptions {
   comparedGroups: number;
 }
 
-export const DEFAULT_AGGREGATE_OPTIONS: AggregateOptions = { maxGroups: 200, maxBuckets: 2000, examplesPerLabel: 3, majorLabels: 6, comparedGroups: 5 };
+export const DEFAULT_AGGREGATE_OPTIONS: AggregateOptions = {
+  maxGroups: 200,
+  maxBuckets: 2000,
+  examplesPerLabel: 3,
+  majorLabels: 6,
+  comparedGroups: 5,
+};
 
 export interface Share {
   label: string;
@@ -167,7 +173,12 @@ function share(label: string, count: number, n: number): Share {
 function scale(m: Moments, q: BinnedQuantiles): ScaleSummary | null {
   if (m.n === 0) return null;
   const [p05, p25, p50, p75, p95] = QUANTILES.map((x) => q.quantile(x));
-  return { mean: m.mean, sd: m.n > 1 ? Math.sqrt(m.variance) : null, ci: meanInterval(m), quantiles: { p05, p25, p50, p75, p95 } };
+  return {
+    mean: m.mean,
+    sd: m.n > 1 ? Math.sqrt(m.variance) : null,
+    ci: meanInterval(m),
+    quantiles: { p05, p25, p50, p75, p95 },
+  };
 }
 
 /** Keeps the k highest-scoring examples (ties: the earlier row wins); k is small, so a sorted array suffices. */
@@ -212,24 +223,34 @@ export class CorpusAggregator {
   }
 
   summary(): CorpusSummary {
-    const groups = [...this.groups].map(([group, acc]) => ({ group, acc })).sort((x, y) => y.acc.rows - x.acc.rows || x.group.localeCompare(y.group));
+    const groups = [...this.groups]
+      .map(([group, acc]) => ({ group, acc }))
+      .sort((x, y) => y.acc.rows - x.acc.rows || x.group.localeCompare(y.group));
     const compared = groups.slice(0, this.opts.comparedGroups);
     const differences: GroupDifference[] = [];
     for (let i = 0; i < compared.length; i++) {
-      for (let j = i + 1; j < compared.length; j++) differences.push(difference(compared[i].group, compared[i].acc, compared[j].group, compared[j].acc));
+      for (let j = i + 1; j < compared.length; j++)
+        differences.push(difference(compared[i].group, compared[i].acc, compared[j].group, compared[j].acc));
     }
     const overall = this.overall.summary();
     const major: Array<{ taxonomy: Taxonomy; label: string; count: number }> = [];
-    for (const t of TAXONOMIES) for (const s of overall.labels[t] ?? []) major.push({ taxonomy: t, label: s.label, count: s.count });
+    for (const t of TAXONOMIES)
+      for (const s of overall.labels[t] ?? []) major.push({ taxonomy: t, label: s.label, count: s.count });
     major.sort((x, y) => y.count - x.count || x.label.localeCompare(y.label));
     return {
       overall,
       groups: groups.map(({ group, acc }) => ({ group, ...acc.summary() })),
       groups_overflow_rows: this.groupsOverflow,
       group_differences: differences,
-      time: [...this.buckets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([bucket, acc]) => ({ bucket, ...acc.summary() })),
+      time: [...this.buckets]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([bucket, acc]) => ({ bucket, ...acc.summary() })),
       buckets_overflow_rows: this.bucketsOverflow,
-      examples: major.slice(0, this.opts.majorLabels).map((m) => ({ taxonomy: m.taxonomy, label: m.label, rows: this.examples.get(`${m.taxonomy}\u0000${m.label}`)?.items ?? [] })),
+      examples: major.slice(0, this.opts.majorLabels).map((m) => ({
+        taxonomy: m.taxonomy,
+        label: m.label,
+        rows: this.examples.get(`${m.taxonomy}\u0000${m.label}`)?.items ?? [],
+      })),
     };
   }
 }
@@ -255,5 +276,12 @@ function difference(a: string, A: ScopeAccumulator, b: string, B: ScopeAccumulat
     const w = welchDiff(x, y);
     return w ? { diff: w.diff, ci: w.ci } : null;
   };
-  return { a, b, valence: meanDiff(A.valence, B.valence), arousal: meanDiff(A.arousal, B.arousal), positive: shareDiff('positive'), negative: shareDiff('negative') };
+  return {
+    a,
+    b,
+    valence: meanDiff(A.valence, B.valence),
+    arousal: meanDiff(A.arousal, B.arousal),
+    positive: shareDiff('positive'),
+    negative: shareDiff('negative'),
+  };
 }

@@ -28,7 +28,8 @@ export function sampleRows(total: number, size: number, seed: number): Uint32Arr
   };
   const siftDown = (i: number) => {
     for (;;) {
-      const l = 2 * i + 1, r = l + 1;
+      const l = 2 * i + 1,
+        r = l + 1;
       let top = i;
       if (l < n && greater(l, top)) top = l;
       if (r < n && greater(r, top)) top = r;
@@ -42,7 +43,7 @@ export function sampleRows(total: number, size: number, seed: number): Uint32Arr
     if (n < size) {
       hashes[n] = h;
       rows[n] = row;
-      for (let i = n++; i > 0; ) {
+      for (let i = n++; i > 0;) {
         const p = (i - 1) >> 1;
         if (!greater(i, p)) break;
         swap(i, p);

@@ -83,7 +83,9 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  return x < (a + 1) / (a + b + 2) ? (front * betaContinuedFraction(a, b, x)) / a : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
+  return x < (a + 1) / (a + b + 2)
+    ? (front * betaContinuedFraction(a, b, x)) / a
+    : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
 }
 
 /** P(T ≤ t) for Student's t with df degrees of freedom (df may be fractional, as Welch's is). */
@@ -94,7 +96,8 @@ export function studentTCdf(t: number, df: number): number {
 
 /** The p-quantile (0.5 < p < 1) of Student's t, by bisection on the CDF (to 1e-12). */
 export function studentTQuantile(p: number, df: number): number {
-  if (!(p > 0.5 && p < 1) || !(df > 0)) throw new RangeError(`studentTQuantile: need 0.5 < p < 1 and df > 0 (p=${p}, df=${df})`);
+  if (!(p > 0.5 && p < 1) || !(df > 0))
+    throw new RangeError(`studentTQuantile: need 0.5 < p < 1 and df > 0 (p=${p}, df=${df})`);
   let lo = 0;
   let hi = 1;
   while (studentTCdf(hi, df) < p) hi *= 2;
@@ -135,7 +138,11 @@ export function meanInterval(m: { n: number; mean: number; variance: number }, l
 }
 
 /** Welch's t interval of mean1 − mean2 (unequal variances); null when either side has fewer than two values. */
-export function welchDiff(a: { n: number; mean: number; variance: number }, b: { n: number; mean: number; variance: number }, level = 0.95): { diff: number; ci: Interval; df: number } | null {
+export function welchDiff(
+  a: { n: number; mean: number; variance: number },
+  b: { n: number; mean: number; variance: number },
+  level = 0.95,
+): { diff: number; ci: Interval; df: number } | null {
   if (a.n < 2 || b.n < 2) return null;
   const va = a.variance / a.n;
   const vb = b.variance / b.n;
@@ -159,7 +166,11 @@ export class BinnedQuantiles {
   n = 0;
   readonly width: number;
 
-  constructor(readonly lo: number, readonly hi: number, bins: number) {
+  constructor(
+    readonly lo: number,
+    readonly hi: number,
+    bins: number,
+  ) {
     this.counts = new Uint32Array(bins);
     this.width = (hi - lo) / bins;
   }

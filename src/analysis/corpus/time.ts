@@ -13,7 +13,12 @@ export function parseTime(value: string): number | null {
   if (!m) return null;
   const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1, 7);
   const frac = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
-  const Y = Number(y), M = Number(mo), D = Number(d), H = Number(h), MI = Number(mi), S = Number(s);
+  const Y = Number(y),
+    M = Number(mo),
+    D = Number(d),
+    H = Number(h),
+    MI = Number(mi),
+    S = Number(s);
   if (M < 1 || M > 12 || D < 1 || H > 23 || MI > 59 || S > 59) return null;
   const t = Date.UTC(Y, M - 1, D, H, MI, S) + frac;
   if (new Date(Date.UTC(Y, M - 1, D)).getUTCDate() !== D) return null; // 2023-02-30 and the like

@@ -23,7 +23,15 @@ export const SUMMARY_MAX_BYTES = 400;
 
 export function summaryOf(p: EmotionProfile): EmotionSummary {
   const transfer = TRANSFER[p.language].summary;
-  return { language: p.language, ...(transfer.length ? { transfer: [...transfer] } : {}), dominant: p.dominant, ekman_dominant: p.ekman.dominant, sentiment: p.sentiment.label, valence: p.valence, arousal: p.arousal };
+  return {
+    language: p.language,
+    ...(transfer.length ? { transfer: [...transfer] } : {}),
+    dominant: p.dominant,
+    ekman_dominant: p.ekman.dominant,
+    sentiment: p.sentiment.label,
+    valence: p.valence,
+    arousal: p.arousal,
+  };
 }
 
 export interface ScoredLabel {
@@ -37,7 +45,11 @@ export interface ScoredLabel {
  * order, with the threshold used for `detected` (one caller-given threshold, or the tuned per-label ones). The CPED
  * head has no tuned thresholds: its labels carry one only when the caller gave it.
  */
-export function allLabels(a: TextAnalysis, model: ModelInfo, threshold?: number): Partial<Record<Taxonomy, Array<ScoredLabel | LabelScore>>> {
+export function allLabels(
+  a: TextAnalysis,
+  model: ModelInfo,
+  threshold?: number,
+): Partial<Record<Taxonomy, Array<ScoredLabel | LabelScore>>> {
   const out: Partial<Record<Taxonomy, Array<ScoredLabel | LabelScore>>> = {};
   for (const { taxonomy } of PROJECTION_SOURCES[a.language]) {
     const h = head(a, model, taxonomy);

@@ -25,14 +25,22 @@ export interface DocumentReading {
   strongest: { ekman: Record<Ekman, Strongest>; sentiment: Record<Sentiment, Strongest> };
 }
 
-function weightedMean<K extends string>(keys: readonly K[], rows: ReadonlyArray<Record<K, number>>, weights: readonly number[]): Record<K, number> {
+function weightedMean<K extends string>(
+  keys: readonly K[],
+  rows: ReadonlyArray<Record<K, number>>,
+  weights: readonly number[],
+): Record<K, number> {
   const total = weights.reduce((a, b) => a + b, 0);
   const out = {} as Record<K, number>;
   for (const k of keys) out[k] = rows.reduce((s, r, i) => s + weights[i] * r[k], 0) / total;
   return out;
 }
 
-function strongestOf<K extends string>(keys: readonly K[], sentences: readonly SentenceReading[], pick: (s: SentenceReading) => Record<K, number>): Record<K, Strongest> {
+function strongestOf<K extends string>(
+  keys: readonly K[],
+  sentences: readonly SentenceReading[],
+  pick: (s: SentenceReading) => Record<K, number>,
+): Record<K, Strongest> {
   const out = {} as Record<K, Strongest>;
   for (const k of keys) {
     const best = sentences.reduce((a, b) => (pick(b)[k] > pick(a)[k] ? b : a));
@@ -41,17 +49,29 @@ function strongestOf<K extends string>(keys: readonly K[], sentences: readonly S
   return out;
 }
 
-const argmax = <K extends string>(d: Record<K, number>): K => (Object.keys(d) as K[]).reduce((a, b) => (d[b] > d[a] ? b : a));
+const argmax = <K extends string>(d: Record<K, number>): K =>
+  (Object.keys(d) as K[]).reduce((a, b) => (d[b] > d[a] ? b : a));
 
 /** The document reading of ≥ 1 sentence readings (weights: sentence length in UTF-16 code units). */
 export function documentReading(sentences: readonly SentenceReading[]): DocumentReading {
   if (sentences.length === 0) throw new RangeError('a document reading needs at least one sentence');
   const weights = sentences.map((s) => Math.max(1, s.end - s.start));
-  const ekman = weightedMean(EKMAN, sentences.map((s) => s.ekman), weights);
-  const sentiment = weightedMean(SENTIMENTS, sentences.map((s) => s.sentiment), weights);
+  const ekman = weightedMean(
+    EKMAN,
+    sentences.map((s) => s.ekman),
+    weights,
+  );
+  const sentiment = weightedMean(
+    SENTIMENTS,
+    sentences.map((s) => s.sentiment),
+    weights,
+  );
   return {
     ekman: { scores: ekman, dominant: argmax(ekman) },
     sentiment: { scores: sentiment, label: argmax(sentiment) },
-    strongest: { ekman: strongestOf(EKMAN, sentences, (s) => s.ekman), sentiment: strongestOf(SENTIMENTS, sentences, (s) => s.sentiment) },
+    strongest: {
+      ekman: strongestOf(EKMAN, sentences, (s) => s.ekman),
+      sentiment: strongestOf(SENTIMENTS, sentences, (s) => s.sentiment),
+    },
   };
 }

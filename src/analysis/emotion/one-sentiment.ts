@@ -42,13 +42,30 @@ function argmaxSentiment(scores: Record<Sentiment, number>): Sentiment {
 }
 
 /** The one sentiment of a text from its sentiment groups, the polarity head's P(positive) and its valence (−1..1). */
-export function oneSentiment(groups: Record<Sentiment, number>, positive: number, valenceHead: number, language: 'en' | 'ko' | 'ja'): OneSentiment {
+export function oneSentiment(
+  groups: Record<Sentiment, number>,
+  positive: number,
+  valenceHead: number,
+  language: 'en' | 'ko' | 'ja',
+): OneSentiment {
   const w = SENTIMENT_RULE.combined;
   const rule = language === 'ko' ? 'polarity_head' : 'combined';
   const probability =
-    rule === 'polarity_head' ? positive : 1 / (1 + Math.exp(-(w.bias + w.logitPositive * logit(positive) + w.groups * (groups.positive - groups.negative) + w.valence * valenceHead)));
+    rule === 'polarity_head'
+      ? positive
+      : 1 /
+        (1 +
+          Math.exp(
+            -(
+              w.bias +
+              w.logitPositive * logit(positive) +
+              w.groups * (groups.positive - groups.negative) +
+              w.valence * valenceHead
+            ),
+          ));
   const grouped = argmaxSentiment(groups);
-  const label: Sentiment = grouped === 'neutral' || grouped === 'ambiguous' ? grouped : probability > 0.5 ? 'positive' : 'negative';
+  const label: Sentiment =
+    grouped === 'neutral' || grouped === 'ambiguous' ? grouped : probability > 0.5 ? 'positive' : 'negative';
   const { polarity, valence } = SENTIMENT_RULE.margins;
   const reads = [
     grouped === 'positive' ? 1 : grouped === 'negative' ? -1 : 0,

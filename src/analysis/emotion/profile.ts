@@ -47,7 +47,12 @@ export interface HeadScores {
 // probabilities; their tuned thresholds are low). The floor itself is in src/core/labels.ts.
 
 /** Japanese is read through the GoEmotions head: no Japanese training data (cross-lingual transfer, see TRANSFER). */
-export const NATIVE_TAXONOMY: Record<Language, Taxonomy> = { en: 'goemotions', ko: 'kote', zh: 'cped', ja: 'goemotions' };
+export const NATIVE_TAXONOMY: Record<Language, Taxonomy> = {
+  en: 'goemotions',
+  ko: 'kote',
+  zh: 'cped',
+  ja: 'goemotions',
+};
 
 /**
  * Which heads feed the Ekman and sentiment projections for each language, with their weights. zh: the CPED heads
@@ -83,9 +88,17 @@ export const TRANSFER: Record<Language, { standard: readonly string[]; summary: 
 
 /** A head's probabilities and labels; MappingError when the model lacks the head (a zh text needs a v2 model). */
 export function head(analysis: TextAnalysis, model: ModelInfo, taxonomy: Taxonomy): HeadScores {
-  if (taxonomy === 'goemotions') return { taxonomy, labels: model.labels.goemotions, probs: analysis.goemotions, thresholds: model.thresholds.goemotions };
-  if (taxonomy === 'kote') return { taxonomy, labels: model.labels.kote, probs: analysis.kote, thresholds: model.thresholds.kote };
-  if (!analysis.cpedEmotion || !model.labels.cpedEmotion) throw new MappingError('the model has no CPED emotion head (cped_emotion_logits), which a Chinese text needs');
+  if (taxonomy === 'goemotions')
+    return {
+      taxonomy,
+      labels: model.labels.goemotions,
+      probs: analysis.goemotions,
+      thresholds: model.thresholds.goemotions,
+    };
+  if (taxonomy === 'kote')
+    return { taxonomy, labels: model.labels.kote, probs: analysis.kote, thresholds: model.thresholds.kote };
+  if (!analysis.cpedEmotion || !model.labels.cpedEmotion)
+    throw new MappingError('the model has no CPED emotion head (cped_emotion_logits), which a Chinese text needs');
   return { taxonomy, labels: model.labels.cpedEmotion, probs: analysis.cpedEmotion };
 }
 
@@ -103,7 +116,6 @@ export function groupEvidence(h: HeadScores, labels: readonly string[]): number 
   }
   return m;
 }
-
 
 function normalise<K extends string>(raw: Record<K, number>): Record<K, number> {
   const keys = Object.keys(raw) as K[];
@@ -132,7 +144,8 @@ export function ekmanFromHead(h: HeadScores): Record<Ekman, number> {
  * "given one of the mapped emotions". MappingError for a label the model lacks.
  */
 export function ekmanFromCped(h: HeadScores): { scores: Record<Ekman, number>; unmapped: number } {
-  const sum = (names: readonly string[]) => names.reduce((s, l) => s + labelProbability(h.probs, h.labels, l, 'CPED'), 0);
+  const sum = (names: readonly string[]) =>
+    names.reduce((s, l) => s + labelProbability(h.probs, h.labels, l, 'CPED'), 0);
   const raw = {} as Record<Ekman, number>;
   for (const e of EKMAN) raw[e] = sum(CPED_EKMAN[e]);
   return { scores: normalise(raw), unmapped: sum(CPED_UNMAPPED) };
@@ -140,7 +153,8 @@ export function ekmanFromCped(h: HeadScores): { scores: Record<Ekman, number>; u
 
 /** Sentiment-4 projection of one head, built the same way as the Ekman projection. */
 export function sentimentFromHead(h: HeadScores): Record<Sentiment, number> {
-  if (h.taxonomy === 'cped') throw new MappingError('the CPED head has no sentiment-4 projection: Chinese sentiment is the CPED sentiment head');
+  if (h.taxonomy === 'cped')
+    throw new MappingError('the CPED head has no sentiment-4 projection: Chinese sentiment is the CPED sentiment head');
   const groups = h.taxonomy === 'goemotions' ? GOEMOTIONS_SENTIMENT : KOTE_SENTIMENT;
   const raw = {} as Record<Sentiment, number>;
   for (const s of SENTIMENTS) raw[s] = groupEvidence(h, s === 'neutral' ? [NONE_LABEL[h.taxonomy]] : groups[s]);
@@ -243,7 +257,11 @@ export const CULTURAL_INDICES: Record<'goemotions' | 'kote', Record<CulturalInde
 
 export function culturalIndex(h: HeadScores, def: IndexDef): number {
   const values = def.facets.map((f) => groupMax(h.probs, h.labels, f.labels, h.taxonomy));
-  if (def.kind === 'geometric') return Math.pow(values.reduce((p, v) => p * v, 1), 1 / values.length);
+  if (def.kind === 'geometric')
+    return Math.pow(
+      values.reduce((p, v) => p * v, 1),
+      1 / values.length,
+    );
   const wsum = def.facets.reduce((s, f) => s + f.weight, 0);
   return def.facets.reduce((s, f, i) => s + f.weight * values[i], 0) / wsum;
 }
@@ -270,7 +288,12 @@ export type Detection = LabelScore & ({ threshold: number } | { rule: 'argmax' }
 
 /** The four sentiment groups of an en, ko or ja text, mixed over the language's projection sources. */
 export function sentimentGroups(a: TextAnalysis, model: ModelInfo): Record<Sentiment, number> {
-  return mix(PROJECTION_SOURCES[a.language].map((s) => ({ dist: sentimentFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
+  return mix(
+    PROJECTION_SOURCES[a.language].map((s) => ({
+      dist: sentimentFromHead(head(a, model, s.taxonomy)),
+      weight: s.weight,
+    })),
+  );
 }
 
 /** The text's one sentiment (one-sentiment.ts); null for zh, whose sentiment is the CPED sentiment head. */
@@ -281,7 +304,10 @@ export function oneSentimentOf(a: TextAnalysis, model: ModelInfo): OneSentiment 
 
 /** Sentiment: the four groups projected from GoEmotions/KOTE (en, ko, ja), or the CPED sentiment head's three classes (zh). */
 export type SentimentReading =
-  | ({ label: Sentiment; score: number; scores: Record<Sentiment, number>; positive_probability: number } & Omit<OneSentiment, 'label'>)
+  | ({ label: Sentiment; score: number; scores: Record<Sentiment, number>; positive_probability: number } & Omit<
+      OneSentiment,
+      'label'
+    >)
   | { label: CpedSentiment; score: number; scores: Record<CpedSentiment, number>; positive_probability: number };
 
 export interface EmotionProfile {
@@ -318,7 +344,12 @@ export interface EmotionProfile {
 export const CULTURAL_LANGUAGES: readonly Language[] = ['en', 'ko'];
 
 /** Probabilities of a head the model may lack, by label name in `names` order; MappingError when absent. */
-function named<K extends string>(probs: ArrayLike<number> | undefined, labels: readonly string[] | undefined, names: readonly K[], head: string): Record<K, number> {
+function named<K extends string>(
+  probs: ArrayLike<number> | undefined,
+  labels: readonly string[] | undefined,
+  names: readonly K[],
+  head: string,
+): Record<K, number> {
   if (!probs || !labels) throw new MappingError(`the model has no ${head} head, which a Chinese text needs`);
   const out = {} as Record<K, number>;
   for (const n of names) out[n] = labelProbability(probs, labels, n, head);
@@ -331,13 +362,19 @@ export const ALL_UNKNOWN =
 export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionProfileOptions): EmotionProfile {
   const taxonomy = NATIVE_TAXONOMY[a.language];
   const native = head(a, model, taxonomy);
-  const ranked = native.labels.map((label, i) => ({ label, score: native.probs[i], i })).sort((x, y) => y.score - x.score);
+  const ranked = native.labels
+    .map((label, i) => ({ label, score: native.probs[i], i }))
+    .sort((x, y) => y.score - x.score);
   const thresholds = native.thresholds;
   const detected: Detection[] =
     opts.threshold === undefined && !thresholds
       ? [{ label: ranked[0].label, score: ranked[0].score, rule: 'argmax' }]
       : ranked
-          .map((r) => ({ label: r.label, score: r.score, threshold: opts.threshold ?? (thresholds as ArrayLike<number>)[r.i] }))
+          .map((r) => ({
+            label: r.label,
+            score: r.score,
+            threshold: opts.threshold ?? (thresholds as ArrayLike<number>)[r.i],
+          }))
           .filter((r) => r.score >= r.threshold);
 
   const sources = PROJECTION_SOURCES[a.language];
@@ -350,17 +387,25 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
     const label = argmax(scores);
     sentiment = { label, score: scores[label], scores, positive_probability: a.positive };
   } else {
-    const ekmanScores = mix(sources.map((s) => ({ dist: ekmanFromHead(head(a, model, s.taxonomy)), weight: s.weight })));
+    const ekmanScores = mix(
+      sources.map((s) => ({ dist: ekmanFromHead(head(a, model, s.taxonomy)), weight: s.weight })),
+    );
     ekman = { scores: ekmanScores, dominant: argmax(ekmanScores), sources: sources.map((s) => s.taxonomy) };
     const scores = sentimentGroups(a, model);
-    const { label, ...rest } = oneSentiment(scores, a.positive, valenceOf(a, a.language), a.language as 'en' | 'ko' | 'ja');
+    const { label, ...rest } = oneSentiment(
+      scores,
+      a.positive,
+      valenceOf(a, a.language),
+      a.language as 'en' | 'ko' | 'ja',
+    );
     sentiment = { label, score: scores[label], scores, positive_probability: a.positive, ...rest };
   }
   let cultural: EmotionProfile['cultural'];
   if (CULTURAL_LANGUAGES.includes(a.language) && taxonomy !== 'cped') {
     const defs = CULTURAL_INDICES[taxonomy];
     cultural = {} as NonNullable<EmotionProfile['cultural']>;
-    for (const k of ['jeong', 'han', 'chemyeon'] as const) cultural[k] = { score: culturalIndex(native, defs[k]), formula: formulaOf(defs[k]) };
+    for (const k of ['jeong', 'han', 'chemyeon'] as const)
+      cultural[k] = { score: culturalIndex(native, defs[k]), formula: formulaOf(defs[k]) };
   }
   let plutchik: EmotionProfile['plutchik'];
   if (a.language === 'zh') {

@@ -44,10 +44,16 @@ export interface Occlusion {
  * Scores the text and every single-unit deletion in one batch (the whole text is scored in the same batch
  * unless `base` is given). A text whose only unit is deleted becomes the empty string, which is scored as is.
  */
-export async function occlude(text: string, units: Span[], score: BatchScorer, base?: ArrayLike<number>): Promise<Occlusion> {
+export async function occlude(
+  text: string,
+  units: Span[],
+  score: BatchScorer,
+  base?: ArrayLike<number>,
+): Promise<Occlusion> {
   const variants = units.map((u) => deleteSpans(text, [u]));
   const scored = await score(base ? variants : [text, ...variants]);
-  if (scored.length !== variants.length + (base ? 0 : 1)) throw new Error(`scorer returned ${scored.length} rows for ${variants.length + (base ? 0 : 1)} texts`);
+  if (scored.length !== variants.length + (base ? 0 : 1))
+    throw new Error(`scorer returned ${scored.length} rows for ${variants.length + (base ? 0 : 1)} texts`);
   const rows = scored.map((r) => Array.from(r));
   return { units, base: base ? Array.from(base) : rows[0], occluded: base ? rows : rows.slice(1) };
 }

@@ -55,38 +55,63 @@ export interface Integrated {
   confidence: Score;
 }
 
-
 export function overallSentiment(e: EmotionSignals | undefined): Score {
   const formula = 'clamp(0.5·(2·p_positive − 1) + 0.5·valence, −1, 1)';
-  if (!e) return { value: null, formula, inputs: { p_positive: null, valence: null }, reason: 'the emotion section did not run' };
+  if (!e)
+    return {
+      value: null,
+      formula,
+      inputs: { p_positive: null, valence: null },
+      reason: 'the emotion section did not run',
+    };
   const inputs: Score['inputs'] = { p_positive: e.positive_probability, valence: e.valence };
-  if (e.heads_disagree !== undefined) inputs.heads_disagree = e.heads_disagree ? 'yes: the heads point opposite ways, read as mixed' : 'no';
+  if (e.heads_disagree !== undefined)
+    inputs.heads_disagree = e.heads_disagree ? 'yes: the heads point opposite ways, read as mixed' : 'no';
   return { value: clamp(0.5 * (2 * e.positive_probability - 1) + 0.5 * e.valence, -1, 1), formula, inputs };
 }
 
 export function ethicalScore(b: BenthamSignals | undefined): Score {
   const formula = 'bentham.ethical_score';
-  if (!b) return { value: null, formula, inputs: { 'bentham.ethical_score': null }, reason: 'the bentham section did not run' };
-  return { value: b.ethical_score, formula, inputs: { 'bentham.ethical_score': b.ethical_score, 'bentham.mode': b.mode } };
+  if (!b)
+    return {
+      value: null,
+      formula,
+      inputs: { 'bentham.ethical_score': null },
+      reason: 'the bentham section did not run',
+    };
+  return {
+    value: b.ethical_score,
+    formula,
+    inputs: { 'bentham.ethical_score': b.ethical_score, 'bentham.mode': b.mode },
+  };
 }
 
 export function regretPotential(r: RegretSignals | undefined): Score {
-  if (!r) return { value: null, formula: 'regret.anticipated_regret.value, or expected_regret[choice] / utility_range', inputs: {}, reason: 'the regret section did not run' };
+  if (!r)
+    return {
+      value: null,
+      formula: 'regret.anticipated_regret.value, or expected_regret[choice] / utility_range',
+      inputs: {},
+      reason: 'the regret section did not run',
+    };
   if (r.mode === 'anticipated_regret') {
     return { value: r.value, formula: 'regret.anticipated_regret.value', inputs: { anticipated_regret: r.value } };
   }
   const value = r.utility_range > 0 ? clamp(r.expected_regret / r.utility_range, 0, 1) : 0;
   return {
     value,
-    formula: 'expected_regret[regret-averse choice] / (max u − min u over the whole matrix); 0 when every utility is equal',
+    formula:
+      'expected_regret[regret-averse choice] / (max u − min u over the whole matrix); 0 when every utility is equal',
     inputs: { choice: r.choice, expected_regret: r.expected_regret, utility_range: r.utility_range, mode: r.mode },
   };
 }
 
 export function causalClarity(s: SurdSignals | undefined): Score {
   const formula = '1 − surd.leak';
-  if (!s) return { value: null, formula, inputs: { 'surd.causal_clarity': null }, reason: 'the surd section did not run' };
-  if (s.causal_clarity === null) return { value: null, formula, inputs: { 'surd.causal_clarity': null }, reason: s.leak_reason ?? 'leak undefined' };
+  if (!s)
+    return { value: null, formula, inputs: { 'surd.causal_clarity': null }, reason: 'the surd section did not run' };
+  if (s.causal_clarity === null)
+    return { value: null, formula, inputs: { 'surd.causal_clarity': null }, reason: s.leak_reason ?? 'leak undefined' };
   return { value: s.causal_clarity, formula, inputs: { 'surd.causal_clarity': s.causal_clarity } };
 }
 

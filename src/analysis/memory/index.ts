@@ -3,7 +3,6 @@
 // probabilities from recorded outcomes. Pure functions of numbers (the store is src/server/memory/).
 import { EKMAN, GOEMOTIONS_EKMAN, KOTE_EKMAN, NONE_LABEL, type Ekman } from '../../core/labels.js';
 
-
 /** Stored vectors: the L2-normalised embedding times this scale, rounded to int8 (|error| ≤ 0.5/127 per element). */
 export const INT8_SCALE = 127;
 
@@ -12,9 +11,11 @@ export function quantize(v: ArrayLike<number>): Int8Array {
   let ss = 0;
   for (let i = 0; i < v.length; i++) ss += v[i] * v[i];
   const norm = Math.sqrt(ss);
-  if (!(norm > 0) || !Number.isFinite(norm)) throw new RangeError('a vector with norm 0 (or not finite) has no direction to compare');
+  if (!(norm > 0) || !Number.isFinite(norm))
+    throw new RangeError('a vector with norm 0 (or not finite) has no direction to compare');
   const out = new Int8Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = Math.max(-INT8_SCALE, Math.min(INT8_SCALE, Math.round((v[i] / norm) * INT8_SCALE)));
+  for (let i = 0; i < v.length; i++)
+    out[i] = Math.max(-INT8_SCALE, Math.min(INT8_SCALE, Math.round((v[i] / norm) * INT8_SCALE)));
   return out;
 }
 
@@ -71,7 +72,8 @@ export function blendScores(model: ArrayLike<number>, votes: ArrayLike<number>, 
  * pseudo-observations (how many recorded outcomes the caller's probabilities count for).
  */
 export function dirichletPosterior(prior: readonly number[], counts: readonly number[], strength: number): number[] {
-  if (prior.length !== counts.length) throw new RangeError(`${prior.length} prior probabilities and ${counts.length} counts`);
+  if (prior.length !== counts.length)
+    throw new RangeError(`${prior.length} prior probabilities and ${counts.length} counts`);
   if (!(strength > 0)) throw new RangeError('prior strength must be > 0');
   const n = counts.reduce((s, c) => s + c, 0);
   return prior.map((p, i) => (strength * p + counts[i]) / (strength + n));
@@ -91,7 +93,11 @@ export function realisedRegret(outcomes: readonly (readonly number[])[], chosen:
  * The Ekman groups a labelled case stands for: its own Ekman labels, plus the group of each GoEmotions label
  * (GoEmotions' published grouping; neutral → neutral) and of each KOTE label (docs/emotion.md; 없음 → neutral).
  */
-export function ekmanOfLabels(labels: { goemotions?: readonly string[]; kote?: readonly string[]; ekman?: readonly string[] }): Ekman[] {
+export function ekmanOfLabels(labels: {
+  goemotions?: readonly string[];
+  kote?: readonly string[];
+  ekman?: readonly string[];
+}): Ekman[] {
   const out = new Set<Ekman>((labels.ekman ?? []).filter((l): l is Ekman => (EKMAN as readonly string[]).includes(l)));
   const add = (names: readonly string[] | undefined, groups: Record<string, readonly string[]>, none: string) => {
     for (const n of names ?? []) {

@@ -52,7 +52,8 @@ function values(problem: AversionProblem, k: number): number[] {
   });
 }
 
-const sameSet = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameSet = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Grid steps between two progress points of aversionBreakpointsSteps. */
 export const KAPPA_CHUNK = 250;
@@ -65,12 +66,14 @@ export function aversionBreakpoints(problem: AversionProblem): AversionBreakpoin
 }
 
 /** The scan as a generator that yields every KAPPA_CHUNK grid steps (progress, cancellation). */
-export function* aversionBreakpointsSteps(problem: AversionProblem): Generator<{ done: number; total: number }, AversionBreakpoints, void> {
+export function* aversionBreakpointsSteps(
+  problem: AversionProblem,
+): Generator<{ done: number; total: number }, AversionBreakpoints, void> {
   let maxRegret = 0;
   for (const row of problem.regret) for (const x of row) maxRegret = Math.max(maxRegret, x);
   // k per unit of κ: κ = k·maxRegret/unit. With no regret anywhere V = EU for every k; κ = k then.
   const kPerKappa = maxRegret > 0 ? problem.unit / maxRegret : 1;
-  const kappaMax = Math.min(KAPPA_MAX, Math.max(KAPPA_MIN_RANGE, 2 * problem.k / kPerKappa));
+  const kappaMax = Math.min(KAPPA_MAX, Math.max(KAPPA_MIN_RANGE, (2 * problem.k) / kPerKappa));
   const kMax = kappaMax * kPerKappa;
   const step = kMax / KAPPA_STEPS;
   const choiceAt = (k: number) => argmaxAll(values(problem, k));
@@ -103,7 +106,8 @@ function refine(problem: AversionProblem, lo: number, hi: number, from: number[]
   for (let it = 0; it < 200 && hi - lo > Number.EPSILON * hi; it++) {
     const mid = 0.5 * (lo + hi);
     const v = values(problem, mid);
-    if (v[a] > v[b]) lo = mid; else hi = mid;
+    if (v[a] > v[b]) lo = mid;
+    else hi = mid;
   }
   return 0.5 * (lo + hi);
 }

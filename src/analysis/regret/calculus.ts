@@ -72,7 +72,9 @@ export class RegretOverflowError extends Error {
 
 // Finite inputs can still overflow (e.g. 1e308 − (−1e308)); report it rather than return Infinity/NaN.
 function tooLarge(): RegretOverflowError {
-  return new RegretOverflowError('the outcomes are too large in magnitude for double-precision sums; rescale them (e.g. divide by 1e6)');
+  return new RegretOverflowError(
+    'the outcomes are too large in magnitude for double-precision sums; rescale them (e.g. divide by 1e6)',
+  );
 }
 
 function dot(p: readonly number[], row: readonly number[]): number {
@@ -103,9 +105,11 @@ export function computeRegret(problem: RegretProblem): RegretResult {
     let penalty = 0;
     for (let s = 0; s < nScenarios; s++) penalty += p[s] * regretPenalty(r[s], k, unit);
     if (!Number.isFinite(penalty)) {
-      throw new RegretOverflowError(mode === 'raw'
-        ? `regret_aversion k = ${k} times a regret of ${Math.max(...r)} overflows e^{k·r} (raw mode); lower regret_aversion, rescale the outcomes or use regret_aversion_mode "scaled"`
-        : `regret_aversion k = ${k} makes the penalty R·(e^{k·r/R} − 1)/k overflow a double (scaled mode, R = ${unit}, r/R ≤ 1); lower regret_aversion`);
+      throw new RegretOverflowError(
+        mode === 'raw'
+          ? `regret_aversion k = ${k} times a regret of ${Math.max(...r)} overflows e^{k·r} (raw mode); lower regret_aversion, rescale the outcomes or use regret_aversion_mode "scaled"`
+          : `regret_aversion k = ${k} makes the penalty R·(e^{k·r/R} − 1)/k overflow a double (scaled mode, R = ${unit}, r/R ≤ 1); lower regret_aversion`,
+      );
     }
     const optimistic = Math.max(...row);
     const pessimistic = Math.min(...row);
@@ -151,7 +155,10 @@ export function computeRegret(problem: RegretProblem): RegretResult {
     }
   }
   // Largest regret first; equal regrets by the likelier scenario, then input order (stable and deterministic).
-  counterfactuals.sort((a, b) => b.regret - a.regret || b.probability - a.probability || a.forOption - b.forOption || a.scenario - b.scenario);
+  counterfactuals.sort(
+    (a, b) =>
+      b.regret - a.regret || b.probability - a.probability || a.forOption - b.forOption || a.scenario - b.scenario,
+  );
 
   return { regret, bestPerScenario, metrics, regretUnit: unit, evpi, recommendations, counterfactuals };
 }

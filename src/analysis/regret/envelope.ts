@@ -36,7 +36,8 @@ function leaderAt(lines: readonly Line[], x: number, candidates: readonly number
 export function upperEnvelope(lines: readonly Line[]): EnvelopeInterval[] {
   if (lines.length === 0) return [];
   const all = lines.map((_, i) => i);
-  const twins = (c: number) => all.filter((i) => lines[i].intercept === lines[c].intercept && lines[i].slope === lines[c].slope);
+  const twins = (c: number) =>
+    all.filter((i) => lines[i].intercept === lines[c].intercept && lines[i].slope === lines[c].slope);
   const out: EnvelopeInterval[] = [];
   let x = 0;
   let current = leaderAt(lines, 0, all);
@@ -55,7 +56,11 @@ export function upperEnvelope(lines: readonly Line[]): EnvelopeInterval[] {
     }
     if (next > x) out.push({ from: x, to: next, winners: twins(current) });
     x = next;
-    current = leaderAt(lines, x, all.filter((i) => lines[i].slope > cur.slope));
+    current = leaderAt(
+      lines,
+      x,
+      all.filter((i) => lines[i].slope > cur.slope),
+    );
   }
 }
 

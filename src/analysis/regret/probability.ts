@@ -37,14 +37,22 @@ export interface ProbabilitySensitivity {
 const dot = (a: readonly number[], b: readonly number[]): number => a.reduce((s, x, k) => s + x * b[k], 0);
 
 /** The cheapest move (greedy above) making rival j tie with i, or null when j can never overtake i. */
-export function closingMove(values: readonly (readonly number[])[], p: readonly number[], i: number, j: number): { mass: number; move: ProbabilityMove } | null {
+export function closingMove(
+  values: readonly (readonly number[])[],
+  p: readonly number[],
+  i: number,
+  j: number,
+): { mass: number; move: ProbabilityMove } | null {
   const d = values[j].map((v, s) => v - values[i][s]);
   let to = 0;
   for (let s = 1; s < d.length; s++) if (d[s] > d[to]) to = s;
   if (!(d[to] > 0)) return null; // j is nowhere better than i: it can tie at most, never overtake
   let need = -dot(d, p);
   if (need <= 0) return { mass: 0, move: { to, from: [] } };
-  const sources = d.map((_, s) => s).filter((s) => s !== to && p[s] > 0 && d[s] < d[to]).sort((a, b) => d[a] - d[b] || a - b);
+  const sources = d
+    .map((_, s) => s)
+    .filter((s) => s !== to && p[s] > 0 && d[s] < d[to])
+    .sort((a, b) => d[a] - d[b] || a - b);
   const from: { scenario: number; amount: number }[] = [];
   let mass = 0;
   for (const s of sources) {
@@ -59,9 +67,13 @@ export function closingMove(values: readonly (readonly number[])[], p: readonly 
   return need <= 1e-12 * Math.abs(dot(d, p)) ? { mass, move: { to, from } } : null;
 }
 
-export function probabilitySensitivity(values: readonly (readonly number[])[], p: readonly number[]): ProbabilitySensitivity {
+export function probabilitySensitivity(
+  values: readonly (readonly number[])[],
+  p: readonly number[],
+): ProbabilitySensitivity {
   const choice = argmaxAll(values.map((row) => dot(row, p)));
-  if (choice.length > 1) return { choice, threshold: 0, rivals: choice.slice(1), move: null, probabilitiesAtThreshold: [...p] };
+  if (choice.length > 1)
+    return { choice, threshold: 0, rivals: choice.slice(1), move: null, probabilitiesAtThreshold: [...p] };
   const i = choice[0];
   let best: { mass: number; move: ProbabilityMove } | null = null;
   let rivals: number[] = [];
@@ -69,7 +81,10 @@ export function probabilitySensitivity(values: readonly (readonly number[])[], p
     if (j === i) continue;
     const m = closingMove(values, p, i, j);
     if (m === null) continue;
-    if (best === null || m.mass < best.mass) { best = m; rivals = [j]; } else if (m.mass === best.mass) rivals.push(j);
+    if (best === null || m.mass < best.mass) {
+      best = m;
+      rivals = [j];
+    } else if (m.mass === best.mass) rivals.push(j);
   }
   if (best === null) return { choice, threshold: null, rivals: [], move: null, probabilitiesAtThreshold: null };
   const q = [...p];
@@ -90,7 +105,10 @@ export interface TwoScenarioThreshold {
  * Two scenarios: every W[i]·p is a line in q = p_1, so the choice on all of [0, 1] is the lines' upper envelope and the
  * thresholds are its breakpoints, exact: q* = (a_i − a_j)/(b_j − b_i) with a = W[·][1], b = W[·][0] − W[·][1].
  */
-export function twoScenarioThreshold(values: readonly (readonly number[])[], p: readonly number[]): TwoScenarioThreshold {
+export function twoScenarioThreshold(
+  values: readonly (readonly number[])[],
+  p: readonly number[],
+): TwoScenarioThreshold {
   if (p.length !== 2) throw new RangeError(`twoScenarioThreshold needs exactly 2 scenarios, got ${p.length}`);
   const intervals = upperEnvelope(values.map((row) => ({ intercept: row[1], slope: row[0] - row[1] })));
   const q = p[0];

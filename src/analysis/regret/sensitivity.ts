@@ -5,7 +5,12 @@
 import { aversionBreakpointsSteps, type AversionBreakpoints, type DecisionMatrices } from './aversion.js';
 import { drain, probabilityOfBestSteps, type ProbabilityOfBest, type SamplingProgress } from './dirichlet.js';
 import { upperEnvelope, type EnvelopeInterval } from './envelope.js';
-import { probabilitySensitivity, twoScenarioThreshold, type ProbabilitySensitivity, type TwoScenarioThreshold } from './probability.js';
+import {
+  probabilitySensitivity,
+  twoScenarioThreshold,
+  type ProbabilitySensitivity,
+  type TwoScenarioThreshold,
+} from './probability.js';
 import { regretPenalty } from './scale.js';
 import { TIE_RTOL, argmaxAll } from './ties.js';
 import { RegretOverflowError } from './calculus.js';
@@ -40,7 +45,10 @@ export interface Sensitivity {
   probability: { maxExpectedUtility: CriterionSensitivity; regretAverse: CriterionSensitivity };
   hurwicz: EnvelopeInterval[];
   regretAversion: AversionBreakpoints;
-  uncertainty?: { concentration: number } & ProbabilityOfBest & { maxExpectedUtility: number[]; regretAverse: number[] };
+  uncertainty?: { concentration: number } & ProbabilityOfBest & {
+      maxExpectedUtility: number[];
+      regretAverse: number[];
+    };
   fragile: { value: boolean; reasons: FragileReason[] };
 }
 
@@ -72,15 +80,21 @@ export function laplaceChoice(u: readonly (readonly number[])[]): number[] {
 
 /** Hurwicz H_i(α) = pess_i + α·(opt_i − pess_i): the winners over α ∈ [0, 1] with exact breakpoints. */
 export function hurwiczIntervals(u: readonly (readonly number[])[]): EnvelopeInterval[] {
-  return upperEnvelope(u.map((row) => {
-    const pess = Math.min(...row);
-    return { intercept: pess, slope: Math.max(...row) - pess };
-  }));
+  return upperEnvelope(
+    u.map((row) => {
+      const pess = Math.min(...row);
+      return { intercept: pess, slope: Math.max(...row) - pess };
+    }),
+  );
 }
 
 /** W[i][s] = u[i][s] − R·(e^{k·r[i][s]/R} − 1)/k, so that V_i = Σ_s p_s W[i][s] is linear in p. */
-export function regretAverseValues(problem: Pick<SensitivityProblem, 'utilities' | 'regret' | 'regretUnit' | 'regretAversion'>): number[][] {
-  return problem.utilities.map((row, i) => row.map((v, s) => v - regretPenalty(problem.regret[i][s], problem.regretAversion, problem.regretUnit)));
+export function regretAverseValues(
+  problem: Pick<SensitivityProblem, 'utilities' | 'regret' | 'regretUnit' | 'regretAversion'>,
+): number[][] {
+  return problem.utilities.map((row, i) =>
+    row.map((v, s) => v - regretPenalty(problem.regret[i][s], problem.regretAversion, problem.regretUnit)),
+  );
 }
 
 function criterion(values: readonly (readonly number[])[], p: readonly number[]): CriterionSensitivity {
@@ -100,11 +114,19 @@ export function* sensitivitySteps(problem: SensitivityProblem): Generator<Sampli
   for (const W of [u, ra]) {
     const flat = W.flat();
     if (!Number.isFinite(2 * (Math.max(...flat) - Math.min(...flat)))) {
-      throw new RegretOverflowError('the outcomes (or their regret-averse values) are too large in magnitude for the sensitivity analysis; rescale them (e.g. divide by 1e6)');
+      throw new RegretOverflowError(
+        'the outcomes (or their regret-averse values) are too large in magnitude for the sensitivity analysis; rescale them (e.g. divide by 1e6)',
+      );
     }
   }
   const probability = { maxExpectedUtility: criterion(u, p), regretAverse: criterion(ra, p) };
-  const scan = aversionBreakpointsSteps({ utilities: u, probabilities: p, regret: problem.regret, unit: problem.regretUnit, k: problem.regretAversion });
+  const scan = aversionBreakpointsSteps({
+    utilities: u,
+    probabilities: p,
+    regret: problem.regret,
+    unit: problem.regretUnit,
+    k: problem.regretAversion,
+  });
   let step = scan.next();
   for (; !step.done; step = scan.next()) yield { stage: 'regret_aversion', ...step.value };
   const regretAversion = step.value;
@@ -112,7 +134,12 @@ export function* sensitivitySteps(problem: SensitivityProblem): Generator<Sampli
   let uncertainty: Sensitivity['uncertainty'];
   if (problem.concentration !== undefined) {
     const sampled = yield* probabilityOfBestSteps([u, ra], p, problem.concentration);
-    uncertainty = { concentration: problem.concentration, ...sampled, maxExpectedUtility: sampled.shares[0], regretAverse: sampled.shares[1] };
+    uncertainty = {
+      concentration: problem.concentration,
+      ...sampled,
+      maxExpectedUtility: sampled.shares[0],
+      regretAverse: sampled.shares[1],
+    };
   }
 
   // The flag is about the headline recommendation, the regret-averse choice.
@@ -121,7 +148,8 @@ export function* sensitivitySteps(problem: SensitivityProblem): Generator<Sampli
   if (choice.length > 1) reasons.push({ code: 'tie', options: choice });
   const t = probability.regretAverse.threshold;
   // The tie tolerance keeps a threshold that is 0.1 in exact arithmetic (e.g. 0.09999999999999998) on the robust side.
-  if (t !== null && choice.length === 1 && t < FRAGILE_MASS * (1 - TIE_RTOL)) reasons.push({ code: 'probability_shift', threshold: t });
+  if (t !== null && choice.length === 1 && t < FRAGILE_MASS * (1 - TIE_RTOL))
+    reasons.push({ code: 'probability_shift', threshold: t });
   if (uncertainty && choice.length === 1 && uncertainty.regretAverse[choice[0]] < FRAGILE_SHARE) {
     reasons.push({ code: 'sampled_share', share: uncertainty.regretAverse[choice[0]] });
   }

@@ -17,7 +17,9 @@ export function argmaxAll(values: readonly number[]): number[] {
   const best = Math.max(...values);
   const tol = tolerance(values);
   const out: number[] = [];
-  values.forEach((v, i) => { if (best - v <= tol) out.push(i); });
+  values.forEach((v, i) => {
+    if (best - v <= tol) out.push(i);
+  });
   return out;
 }
 

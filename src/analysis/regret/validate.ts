@@ -19,7 +19,8 @@ export function checkProbabilities(scenarios: readonly NamedScenario[]): string 
   let sum = 0;
   for (const s of scenarios) {
     const p = s.probability as number;
-    if (!Number.isFinite(p) || p < 0) return `scenarios["${s.name}"].probability must be a finite number ≥ 0 (got ${p})`;
+    if (!Number.isFinite(p) || p < 0)
+      return `scenarios["${s.name}"].probability must be a finite number ≥ 0 (got ${p})`;
     sum += p;
   }
   if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) {
@@ -43,7 +44,11 @@ export function checkUniqueNames(field: string, items: readonly { name: string }
 }
 
 /** outcomes must be options × scenarios, every entry finite. */
-export function checkOutcomes(outcomes: readonly (readonly number[])[], nOptions: number, nScenarios: number): string | null {
+export function checkOutcomes(
+  outcomes: readonly (readonly number[])[],
+  nOptions: number,
+  nScenarios: number,
+): string | null {
   if (outcomes.length !== nOptions) {
     return `outcomes must have one row per option: ${nOptions} options but ${outcomes.length} rows`;
   }
@@ -52,7 +57,8 @@ export function checkOutcomes(outcomes: readonly (readonly number[])[], nOptions
       return `outcomes[${i}] must have one value per scenario: ${nScenarios} scenarios but ${outcomes[i].length} values`;
     }
     for (let s = 0; s < nScenarios; s++) {
-      if (!Number.isFinite(outcomes[i][s])) return `outcomes[${i}][${s}] must be a finite number (got ${outcomes[i][s]})`;
+      if (!Number.isFinite(outcomes[i][s]))
+        return `outcomes[${i}][${s}] must be a finite number (got ${outcomes[i][s]})`;
     }
   }
   return null;

@@ -39,7 +39,8 @@ export function sentences(input: string, locale: string): Span[] {
 const TITLE_END = /(?:^|[\s(])(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Sr|Jr|Mt|Capt|Gen|Lt|Col|Sgt|Rev|vs|e\.g|i\.e|cf|approx)\.$/i;
 /** Initialisms ("U.S.", "U.K.", "p.m."): they end a sentence only when a usual sentence opener follows. */
 const INITIALISM_END = /(?:^|[\s(])(?:[A-Za-z]\.){2,}$/;
-const OPENER = /^(?:I|It|It's|The|This|That|These|Those|We|He|She|They|You|My|Our|But|And|So|Then|There|Thanks|Thank|Please|What|Why|How|When|If)\b/;
+const OPENER =
+  /^(?:I|It|It's|The|This|That|These|Those|We|He|She|They|You|My|Our|But|And|So|Then|There|Thanks|Thank|Please|What|Why|How|When|If)\b/;
 
 function joinAbbreviations(input: string, spans: Span[]): Span[] {
   const out: Span[] = [];
@@ -64,7 +65,11 @@ const HANGUL = /[\uac00-\ud7a3]/u;
 
 function splitKoreanEndings(input: string, span: Span): Span[] {
   if (!HANGUL.test(span.text)) return [span];
-  const tokens = [...span.text.matchAll(/\S+/gu)].map((m) => ({ text: m[0], start: span.start + m.index, end: span.start + m.index + m[0].length }));
+  const tokens = [...span.text.matchAll(/\S+/gu)].map((m) => ({
+    text: m[0],
+    start: span.start + m.index,
+    end: span.start + m.index + m[0].length,
+  }));
   const out: Span[] = [];
   let from = 0;
   for (let k = 0; k < tokens.length - 1; k++) {
@@ -72,7 +77,11 @@ function splitKoreanEndings(input: string, span: Span): Span[] {
     let last = k;
     while (last + 1 < tokens.length && TRAILER.test(tokens[last + 1].text)) last++;
     if (last + 1 >= tokens.length || !HANGUL.test(input.slice(tokens[last + 1].start, span.end))) break;
-    out.push({ text: input.slice(tokens[from].start, tokens[last].end), start: tokens[from].start, end: tokens[last].end });
+    out.push({
+      text: input.slice(tokens[from].start, tokens[last].end),
+      start: tokens[from].start,
+      end: tokens[last].end,
+    });
     from = last + 1;
     k = last;
   }
@@ -88,7 +97,8 @@ const CONTENT = /[\p{L}\p{N}\p{Extended_Pictographic}]/u;
 export function words(input: string, locale: string): Span[] {
   const out: Span[] = [];
   for (const seg of new Intl.Segmenter(locale, { granularity: 'word' }).segment(input)) {
-    if (CONTENT.test(seg.segment)) out.push({ text: seg.segment, start: seg.index, end: seg.index + seg.segment.length });
+    if (CONTENT.test(seg.segment))
+      out.push({ text: seg.segment, start: seg.index, end: seg.index + seg.segment.length });
   }
   return out;
 }

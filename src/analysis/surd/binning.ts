@@ -24,7 +24,12 @@ export interface AxisBinning {
 }
 
 /** Lag alignment (SPEC §4.1): the target axis sees y[lag..N-1], each source axis x_k[0..N-lag-1]. */
-export function alignWindows(target: ArrayLike<number>, sources: ArrayLike<number>[], lag: number, sourceLabels?: string[]): AxisWindow[] {
+export function alignWindows(
+  target: ArrayLike<number>,
+  sources: ArrayLike<number>[],
+  lag: number,
+  sourceLabels?: string[],
+): AxisWindow[] {
   return [
     { data: target, offset: lag, label: 'target' },
     ...sources.map((s, k) => ({ data: s, offset: 0, label: sourceLabels?.[k] ?? `sources[${k}]` })),
@@ -65,7 +70,8 @@ function rangeChunk(data: ArrayLike<number>, start: number, end: number, acc: Fl
 /** Chunk lengths: a short first chunk gives the JIT its type feedback cheaply, then large ones. */
 const FIRST_CHUNK = 1 << 10;
 const CHUNK = 1 << 16;
-const chunkEnd = (start: number, end: number, first: number) => Math.min(end, start + (start === first ? FIRST_CHUNK : CHUNK));
+const chunkEnd = (start: number, end: number, first: number) =>
+  Math.min(end, start + (start === first ? FIRST_CHUNK : CHUNK));
 
 /**
  * [lo, hi, bad] of data[start..end) (bad ≠ 0: a non-finite value). With `strict`, throws naming the first
@@ -78,7 +84,11 @@ function windowRange(axis: AxisWindow, start: number, end: number, strict = true
     for (let i = start; i < end; i++) {
       const v = axis.data[i];
       // NaN and ±Infinity are the only numbers for which v − v is not 0.
-      if (v - v !== 0) throw new SurdInputError(`${axis.label}[${i}] is ${String(v)}; every sample must be a finite number`, axis.label);
+      if (v - v !== 0)
+        throw new SurdInputError(
+          `${axis.label}[${i}] is ${String(v)}; every sample must be a finite number`,
+          axis.label,
+        );
     }
   }
   return acc;
@@ -107,7 +117,14 @@ export function axisBinning(axis: AxisWindow, length: number, bins: number): Axi
  * The arithmetic guess only picks the starting edge; the walks make the comparison with the stored edges
  * authoritative (floor((v − lo)/step) alone disagrees with numpy next to edges).
  */
-function foldBins(b: AxisBinning, data: ArrayLike<number>, off: number, len: number, out: Int32Array, mul: number): void {
+function foldBins(
+  b: AxisBinning,
+  data: ArrayLike<number>,
+  off: number,
+  len: number,
+  out: Int32Array,
+  mul: number,
+): void {
   const { edges: e, lo, hi, scale } = b;
   const top = b.bins - 1;
   for (let i = 0; i < len; i++) {
@@ -155,7 +172,8 @@ export interface SelfAxis {
 function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let s = 0; s < a.length; s = chunkEnd(s, a.length, 0)) if (!equalChunk(a, b, s, chunkEnd(s, a.length, 0))) return false;
+  for (let s = 0; s < a.length; s = chunkEnd(s, a.length, 0))
+    if (!equalChunk(a, b, s, chunkEnd(s, a.length, 0))) return false;
   return true;
 }
 
@@ -179,7 +197,12 @@ export function findSelfAxis(axes: AxisWindow[], length: number): SelfAxis | nul
 }
 
 /** Ranges and edges for every axis (one pass over each window; the self axis and the target share theirs). */
-export function* binningsSteps(axes: AxisWindow[], length: number, bins: number[], self: SelfAxis | null = null): Steps<AxisBinning[]> {
+export function* binningsSteps(
+  axes: AxisWindow[],
+  length: number,
+  bins: number[],
+  self: SelfAxis | null = null,
+): Steps<AxisBinning[]> {
   const out: AxisBinning[] = new Array<AxisBinning>(axes.length);
   let first = 0;
   if (self) {

@@ -38,7 +38,7 @@ export function canonicalCombos(n: number, maxSize: number = n): Combo[] {
 /** Key string of a mask ("1,2,4"). */
 export function maskKey(mask: number): string {
   const parts: number[] = [];
-  for (let b = 0; (1 << b) <= mask; b++) if (mask & (1 << b)) parts.push(b + 1);
+  for (let b = 0; 1 << b <= mask; b++) if (mask & (1 << b)) parts.push(b + 1);
   return parts.join(',');
 }
 

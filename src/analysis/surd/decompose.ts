@@ -5,7 +5,15 @@ import { SurdInputError } from './errors.js';
 import { fullResult, type SurdResult } from './result.js';
 import { sparseDecomposeSteps } from './sparse.js';
 import { STEP_WORK, type Steps } from './steps.js';
-import { entropy, FLOOR, floorAndNormalise, sourceMarginal, specificInformation, sumAxis, targetMarginal } from './table.js';
+import {
+  entropy,
+  FLOOR,
+  floorAndNormalise,
+  sourceMarginal,
+  specificInformation,
+  sumAxis,
+  targetMarginal,
+} from './table.js';
 
 export type { SurdResult } from './result.js';
 
@@ -20,7 +28,8 @@ export function validateTable(raw: ArrayLike<number>, shape: readonly number[]):
   }
 }
 
-const badCell = (i: number, v: number) => new SurdInputError(`cell ${i} (C order) is ${String(v)}; cells must be finite and non-negative`, 'histogram');
+const badCell = (i: number, v: number) =>
+  new SurdInputError(`cell ${i} (C order) is ${String(v)}; cells must be finite and non-negative`, 'histogram');
 
 /** Sparse when at most this fraction of the cells is occupied (the sparse walk costs a few dense cells per entry). */
 const SPARSE_FRACTION = 1 / 8;
@@ -65,17 +74,27 @@ function sparseEnough(raw: Float64Array, occupied: Int32Array): Int32Array | nul
 }
 
 function validateShape(raw: ArrayLike<number>, shape: readonly number[]): void {
-  if (shape.length < 2) throw new SurdInputError('the table needs a target axis and at least one source axis', 'histogram');
+  if (shape.length < 2)
+    throw new SurdInputError('the table needs a target axis and at least one source axis', 'histogram');
   // Source sets are bit masks in 32-bit integers, and 2^n − 1 combinations must stay enumerable.
-  if (shape.length - 1 > MAX_SOURCES) throw new SurdInputError(`${shape.length - 1} sources; at most ${MAX_SOURCES} are supported`, 'histogram');
+  if (shape.length - 1 > MAX_SOURCES)
+    throw new SurdInputError(`${shape.length - 1} sources; at most ${MAX_SOURCES} are supported`, 'histogram');
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 1) throw new SurdInputError(`invalid table shape [${shape.join(', ')}]`, 'histogram');
+    if (!Number.isInteger(d) || d < 1)
+      throw new SurdInputError(`invalid table shape [${shape.join(', ')}]`, 'histogram');
   }
   if (shape[0] < 2) {
-    throw new SurdInputError(`the target axis (axis 0) has ${shape[0]} state; at least 2 target states are needed`, 'histogram');
+    throw new SurdInputError(
+      `the target axis (axis 0) has ${shape[0]} state; at least 2 target states are needed`,
+      'histogram',
+    );
   }
   const cells = shape.reduce((a, b) => a * b, 1);
-  if (cells !== raw.length) throw new SurdInputError(`table has ${raw.length} cells but shape [${shape.join(', ')}] needs ${cells}`, 'histogram');
+  if (cells !== raw.length)
+    throw new SurdInputError(
+      `table has ${raw.length} cells but shape [${shape.join(', ')}] needs ${cells}`,
+      'histogram',
+    );
 }
 
 function occupiedTargetStates(raw: ArrayLike<number>, nt: number): number {
@@ -105,7 +124,11 @@ export interface DecomposeOptions {
 }
 
 /** The full SURD decomposition of a raw table (counts or the caller's numbers, unscaled). */
-export function* decomposeSteps(raw: Float64Array, shape: readonly number[], options: DecomposeOptions = {}): Steps<SurdResult> {
+export function* decomposeSteps(
+  raw: Float64Array,
+  shape: readonly number[],
+  options: DecomposeOptions = {},
+): Steps<SurdResult> {
   validateShape(raw, shape);
   const nonZero = options.occupied ? sparseEnough(raw, options.occupied) : scanTable(raw);
   if (nonZero && !options.dense) return yield* sparseDecomposeSteps(raw, shape, nonZero);
@@ -113,7 +136,11 @@ export function* decomposeSteps(raw: Float64Array, shape: readonly number[], opt
 }
 
 /** The dense walk over every cell (raw is validated). */
-function* denseDecomposeSteps(raw: Float64Array, shape: readonly number[], options: DecomposeOptions): Steps<SurdResult> {
+function* denseDecomposeSteps(
+  raw: Float64Array,
+  shape: readonly number[],
+  options: DecomposeOptions,
+): Steps<SurdResult> {
   const nt = shape[0];
   const n = shape.length - 1;
   const combos = canonicalCombos(n);

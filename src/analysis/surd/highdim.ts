@@ -16,7 +16,8 @@ export function* highDimSteps(binned: BinnedAxes, maxOrder: number): Steps<SurdR
   const n = index.length - 1;
   if (n < 1) throw new SurdInputError('at least one source is needed', 'sources');
   if (n > MAX_SOURCES) throw new SurdInputError(`${n} sources; at most ${MAX_SOURCES} are supported`, 'sources');
-  if (!Number.isInteger(maxOrder) || maxOrder < 1) throw new SurdInputError(`max_order must be an integer ≥ 1 (got ${maxOrder})`, 'max_order');
+  if (!Number.isInteger(maxOrder) || maxOrder < 1)
+    throw new SurdInputError(`max_order must be an integer ≥ 1 (got ${maxOrder})`, 'max_order');
   const order = Math.min(maxOrder, n);
   const nt = binnings[0].bins;
   if (nt < 2) throw new SurdInputError('at least 2 target bins are needed', 'bins');

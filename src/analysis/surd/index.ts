@@ -1,13 +1,27 @@
 // Public surface of the SURD analysis (Martínez-Sánchez, Arranz & Lozano-Durán, Nat. Commun. 15, 9296,
 // 2024), following ../shared/surd/SPEC.md. Pure computation: typed arrays in, plain objects out.
-import { alignWindows, binAxesSteps, countJointSteps, type AxisBinning, type BinnedAxes, type JointCounts } from './binning.js';
+import {
+  alignWindows,
+  binAxesSteps,
+  countJointSteps,
+  type AxisBinning,
+  type BinnedAxes,
+  type JointCounts,
+} from './binning.js';
 import { decomposeSteps, type SurdResult } from './decompose.js';
 import { SurdInputError } from './errors.js';
 import { highDimSteps } from './highdim.js';
 import { significanceSteps, surrogatePlan, type SignificanceResult } from './significance.js';
 import { runSync, type Steps } from './steps.js';
 
-export { AUTO_MAX_BINS, autoBins, largestTableAxes, largestTableCells, SAMPLES_PER_CELL, type AutoBins } from './auto-bins.js';
+export {
+  AUTO_MAX_BINS,
+  autoBins,
+  largestTableAxes,
+  largestTableCells,
+  SAMPLES_PER_CELL,
+  type AutoBins,
+} from './auto-bins.js';
 export { canonicalCombos, maskKey, type Combo } from './combos.js';
 export { bestSupportedLag, holmAdjust, type LagEvidence } from './lag-scan.js';
 export { SurdInputError } from './errors.js';
@@ -15,7 +29,14 @@ export { binSeries, linspaceEdges, type AxisBinning, type AxisWindow, type Joint
 export { validateTable, type SurdResult } from './decompose.js';
 export { runAsync, runSync, type Steps, type SurdProgress, type SurdStage } from './steps.js';
 export { FLOOR } from './table.js';
-export { MAX_SURROGATES, surrogateCost, surrogatePlan, surrogateRuns, type ComponentTest, type SignificanceResult } from './significance.js';
+export {
+  MAX_SURROGATES,
+  surrogateCost,
+  surrogatePlan,
+  surrogateRuns,
+  type ComponentTest,
+  type SignificanceResult,
+} from './significance.js';
 
 export interface SamplesInput {
   target: ArrayLike<number>;
@@ -40,7 +61,10 @@ export interface SamplesOutput {
 export function binsPerAxis(bins: number | number[], nSources: number): number[] {
   const list = typeof bins === 'number' ? new Array<number>(nSources + 1).fill(bins) : bins.slice();
   if (list.length !== nSources + 1) {
-    throw new SurdInputError(`bins has ${list.length} entries; give one number or ${nSources + 1} (target first, then each source)`, 'bins');
+    throw new SurdInputError(
+      `bins has ${list.length} entries; give one number or ${nSources + 1} (target first, then each source)`,
+      'bins',
+    );
   }
   for (const b of list) {
     if (!Number.isInteger(b) || b < 2) throw new SurdInputError(`bins must be integers ≥ 2 (got ${b})`, 'bins');
@@ -49,18 +73,30 @@ export function binsPerAxis(bins: number | number[], nSources: number): number[]
 }
 
 /** Validates lengths and lag; returns the number of aligned pairs. `sourceLabels` name the sources in messages. */
-export function alignedPairs(target: ArrayLike<number>, sources: ArrayLike<number>[], lag: number, sourceLabels?: string[]): number {
+export function alignedPairs(
+  target: ArrayLike<number>,
+  sources: ArrayLike<number>[],
+  lag: number,
+  sourceLabels?: string[],
+): number {
   if (sources.length < 1) throw new SurdInputError('sources is empty: give at least one source series', 'sources');
   const n = target.length;
   sources.forEach((s, k) => {
     if (s.length !== n) {
-      throw new SurdInputError(`${sourceLabels?.[k] ?? `sources[${k}]`} has ${s.length} samples but target has ${n}; all series must have equal length`, 'sources');
+      throw new SurdInputError(
+        `${sourceLabels?.[k] ?? `sources[${k}]`} has ${s.length} samples but target has ${n}; all series must have equal length`,
+        'sources',
+      );
     }
   });
   if (!Number.isInteger(lag) || lag < 1) throw new SurdInputError(`lag must be an integer ≥ 1 (got ${lag})`, 'lag');
   if (lag >= n) throw new SurdInputError(`lag ${lag} must be smaller than the series length ${n}`, 'lag');
   const pairs = n - lag;
-  if (pairs < 2) throw new SurdInputError(`only ${pairs} usable (target, sources) pair remains after lag ${lag}; at least 2 are needed`, 'target');
+  if (pairs < 2)
+    throw new SurdInputError(
+      `only ${pairs} usable (target, sources) pair remains after lag ${lag}; at least 2 are needed`,
+      'target',
+    );
   return pairs;
 }
 
@@ -70,7 +106,8 @@ export function* jointCountsSteps(input: SamplesInput): Steps<JointCounts> {
   const pairs = alignedPairs(input.target, input.sources, lag, input.sourceLabels);
   const bins = binsPerAxis(input.bins, input.sources.length);
   const cells = bins.reduce((a, b) => a * b, 1);
-  if (cells > 2 ** 31 - 1) throw new SurdInputError(`the joint table would have ${cells} cells; use fewer bins or maxOrder`, 'bins');
+  if (cells > 2 ** 31 - 1)
+    throw new SurdInputError(`the joint table would have ${cells} cells; use fewer bins or maxOrder`, 'bins');
   return yield* countJointSteps(alignWindows(input.target, input.sources, lag, input.sourceLabels), pairs, bins);
 }
 
@@ -94,7 +131,11 @@ export function* surdFromSamplesSteps(input: SamplesInput): Steps<SamplesOutput>
  * Float64Array is floored and normalised where it is instead of being copied; `occupied` passes on
  * JointCounts.occupied for a table that came from jointCounts (it is then not re-validated).
  */
-export function surdFromTableSteps(table: ArrayLike<number>, shape: readonly number[], options: { inPlace?: boolean; occupied?: Int32Array } = {}): Steps<SurdResult> {
+export function surdFromTableSteps(
+  table: ArrayLike<number>,
+  shape: readonly number[],
+  options: { inPlace?: boolean; occupied?: Int32Array } = {},
+): Steps<SurdResult> {
   const own = options.inPlace && table instanceof Float64Array ? table : Float64Array.from(table);
   return decomposeSteps(own, shape, { inPlace: true, occupied: options.occupied });
 }
@@ -130,7 +171,8 @@ export function* surdWithSignificanceSteps(
     result = yield* highDimSteps(binned, input.maxOrder);
   } else {
     const cells = bins.reduce((a, b) => a * b, 1);
-    if (cells > 2 ** 31 - 1) throw new SurdInputError(`the joint table would have ${cells} cells; use fewer bins or maxOrder`, 'bins');
+    if (cells > 2 ** 31 - 1)
+      throw new SurdInputError(`the joint table would have ${cells} cells; use fewer bins or maxOrder`, 'bins');
     result = yield* decomposeSteps(countsFromIndices(binned), bins, { inPlace: true });
   }
   const significance = yield* significanceSteps(binned, result, { ...options, maxOrder: input.maxOrder });
@@ -138,5 +180,6 @@ export function* surdWithSignificanceSteps(
 }
 
 export const surdFromSamples = (input: SamplesInput): SamplesOutput => runSync(surdFromSamplesSteps(input));
-export const surdFromTable = (table: ArrayLike<number>, shape: readonly number[]): SurdResult => runSync(surdFromTableSteps(table, shape));
+export const surdFromTable = (table: ArrayLike<number>, shape: readonly number[]): SurdResult =>
+  runSync(surdFromTableSteps(table, shape));
 export const jointCounts = (input: SamplesInput): JointCounts => runSync(jointCountsSteps(input));

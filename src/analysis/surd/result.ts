@@ -66,7 +66,10 @@ export function assemble(
   n: number,
   si: Float64Array,
   pt: Float64Array,
-): Pick<SurdResult, 'redundant' | 'unique' | 'synergistic' | 'mutualInformation' | 'sumOfComponents' | 'specificInformation'> {
+): Pick<
+  SurdResult,
+  'redundant' | 'unique' | 'synergistic' | 'mutualInformation' | 'sumOfComponents' | 'specificInformation'
+> {
   const nt = pt.length;
   const ru = new Float64Array(1 << n);
   const s = new Float64Array(1 << n);
@@ -97,4 +100,3 @@ export function assemble(
   }
   return { redundant, unique, synergistic, mutualInformation, sumOfComponents: sum, specificInformation: specific };
 }
-

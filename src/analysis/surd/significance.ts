@@ -61,7 +61,10 @@ export interface SignificanceResult {
 /** Checks the request against the series length; returns the smallest shift. */
 export function surrogatePlan(nPairs: number, surrogates: number): { minShift: number; distinctShifts: number } {
   if (!Number.isInteger(surrogates) || surrogates < 1 || surrogates > MAX_SURROGATES) {
-    throw new SurdInputError(`significance.surrogates must be an integer in 1..${MAX_SURROGATES} (got ${surrogates})`, 'significance');
+    throw new SurdInputError(
+      `significance.surrogates must be an integer in 1..${MAX_SURROGATES} (got ${surrogates})`,
+      'significance',
+    );
   }
   const minShift = Math.max(1, Math.ceil(MIN_SHIFT_FRACTION * nPairs));
   const distinctShifts = Math.max(0, nPairs - 2 * minShift + 1);
@@ -105,7 +108,13 @@ function rotate(src: Uint8Array | Uint16Array, shift: number, out: Uint8Array | 
 }
 
 /** Joint counts of one surrogate: cell flatRest[m] + rot[m]·stride per pair; records occupied cells; returns their number. */
-function countRotated(counts: Float64Array, flatRest: Int32Array, rot: Uint8Array | Uint16Array, stride: number, occ: Int32Array): number {
+function countRotated(
+  counts: Float64Array,
+  flatRest: Int32Array,
+  rot: Uint8Array | Uint16Array,
+  stride: number,
+  occ: Int32Array,
+): number {
   let nOcc = 0;
   for (let m = 0; m < flatRest.length; m++) {
     const j = flatRest[m] + rot[m] * stride;
@@ -122,7 +131,10 @@ class Tally {
   readonly sum: Float64Array;
   readonly sq: Float64Array;
   readonly hits: Int32Array;
-  constructor(part: Record<string, number>, private readonly lowerTail = false) {
+  constructor(
+    part: Record<string, number>,
+    private readonly lowerTail = false,
+  ) {
     this.keys = Object.keys(part);
     this.observed = Float64Array.from(this.keys, (k) => part[k]);
     this.sum = new Float64Array(this.keys.length);
@@ -188,10 +200,15 @@ export function surrogateCost(nPairs: number, bins: readonly number[], maxOrder?
  * Runs the surrogates for `observed`, which must be the SURD result of `binned` (same variant and max order).
  * Yields once per finished surrogate and inside long decompositions.
  */
-export function* significanceSteps(binned: BinnedAxes, observed: SurdResult, options: SignificanceOptions): Steps<SignificanceResult> {
+export function* significanceSteps(
+  binned: BinnedAxes,
+  observed: SurdResult,
+  options: SignificanceOptions,
+): Steps<SignificanceResult> {
   const { surrogates: s } = options;
   const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new SurdInputError(`significance.seed must be an integer in 0..4294967295 (got ${seed})`, 'significance');
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new SurdInputError(`significance.seed must be an integer in 0..4294967295 (got ${seed})`, 'significance');
   const { index, binnings, nPairs } = binned;
   const { minShift, distinctShifts } = surrogatePlan(nPairs, s);
   const rng = new Rng(seed);
@@ -235,11 +252,19 @@ export function* significanceSteps(binned: BinnedAxes, observed: SurdResult, opt
       if (counts && flatRest && occ) {
         counts.fill(0);
         const nOcc = countRotated(counts, flatRest, rot, stride, occ);
-        r = yield* asSurrogate(decomposeSteps(counts, shape, { inPlace: true, occupied: occ.subarray(0, nOcc) }), done, runs);
+        r = yield* asSurrogate(
+          decomposeSteps(counts, shape, { inPlace: true, occupied: occ.subarray(0, nOcc) }),
+          done,
+          runs,
+        );
       } else {
         const swapped = index.slice();
         swapped[g] = rot;
-        r = yield* asSurrogate(highDimSteps({ index: swapped, binnings, nPairs }, options.maxOrder as number), done, runs);
+        r = yield* asSurrogate(
+          highDimSteps({ index: swapped, binnings, nPairs }, options.maxOrder as number),
+          done,
+          runs,
+        );
       }
       for (const part of PARTS) tally[part].add(r[part]);
       tally.total.add({ total: r.sumOfComponents });

@@ -199,7 +199,7 @@ class SparseWalk {
     for (let e = 0; e < keys.length; e++) {
       const key = keys[e];
       const hi = (key / span) | 0;
-      const j = hi * inner + (key - hi * span) % inner;
+      const j = hi * inner + ((key - hi * span) % inner);
       if (scratch[j] === 0) out.push(j);
       scratch[j] += c[e];
     }
@@ -218,12 +218,22 @@ class SparseWalk {
  * Decomposes `raw` (validated: finite, ≥ 0; shape target first) given the flat indices of its non-zero cells in
  * ascending order. The caller chooses this path for sparse tables whose floor value FLOOR/Σ stays a normal number.
  */
-export function* sparseDecomposeSteps(raw: Float64Array, shape: readonly number[], nonZero: Int32Array): Steps<SurdResult> {
+export function* sparseDecomposeSteps(
+  raw: Float64Array,
+  shape: readonly number[],
+  nonZero: Int32Array,
+): Steps<SurdResult> {
   const n = shape.length - 1;
   const t = totals(raw, shape, nonZero);
   const walk = new SparseWalk(shape, t);
   yield* walk.visit((1 << n) - 1, { keys: nonZero, vals: t.vals, dims: shape.slice() });
-  const result = fullResult(canonicalCombos(n), n, walk.si, t.pt, { hT: t.hT, hTA: t.hTA, hA: walk.hA, occupied: t.occupied, shape });
+  const result = fullResult(canonicalCombos(n), n, walk.si, t.pt, {
+    hT: t.hT,
+    hTA: t.hTA,
+    hA: walk.hA,
+    occupied: t.occupied,
+    shape,
+  });
   yield { stage: 'decompose', done: 1, total: 1 };
   return result;
 }

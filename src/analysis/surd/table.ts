@@ -83,7 +83,13 @@ export function sourceMarginal(p: Float64Array, nt: number, out: Float64Array): 
  *   i(t) = Σ_a [P(t,a)/p(t)] · ( lg(P(t,a)/P(a)) − lg p(t) )
  * `pta` is the [Nt, A] table P(t, a), `pa` the matching P(a), `pt` the target marginal. Result → out[t].
  */
-export function specificInformation(pta: Float64Array, pa: Float64Array, pt: Float64Array, out: Float64Array, outOffset: number): void {
+export function specificInformation(
+  pta: Float64Array,
+  pa: Float64Array,
+  pt: Float64Array,
+  out: Float64Array,
+  outOffset: number,
+): void {
   const nt = pt.length;
   const a = pa.length;
   // Per source state, the last cell value and its lg(P(t,a)/P(a)): in sparse tables most cells of a column

@@ -59,10 +59,18 @@ export class WorkerSession implements SessionLike {
   }
 
   /** Starts the worker and creates the session there from the (already verified) model bytes. */
-  static async create(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions, logLevel: string | undefined, reload?: () => Uint8Array): Promise<WorkerSession> {
+  static async create(
+    bytes: Uint8Array,
+    options: ort.InferenceSession.SessionOptions,
+    logLevel: string | undefined,
+    reload?: () => Uint8Array,
+  ): Promise<WorkerSession> {
     const s = new WorkerSession({ options: options as Record<string, unknown>, logLevel, reload });
     try {
-      const names = (await s.call({ op: 'create', bytes, options: s.setup.options, logLevel })) as { inputNames: string[]; outputNames: string[] };
+      const names = (await s.call({ op: 'create', bytes, options: s.setup.options, logLevel })) as {
+        inputNames: string[];
+        outputNames: string[];
+      };
       s.inputNames = names.inputNames;
       s.outputNames = names.outputNames;
       return s;
@@ -80,7 +88,12 @@ export class WorkerSession implements SessionLike {
     for (const [name, t] of Object.entries(feeds)) {
       const data = t.data as BigInt64Array;
       raw[name] = { type: t.type, data, dims: [...t.dims] };
-      if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && !transfer.includes(data.buffer as ArrayBuffer)) transfer.push(data.buffer as ArrayBuffer);
+      if (
+        data.byteOffset === 0 &&
+        data.byteLength === data.buffer.byteLength &&
+        !transfer.includes(data.buffer as ArrayBuffer)
+      )
+        transfer.push(data.buffer as ArrayBuffer);
     }
     return (await this.call({ op: 'run', feeds: raw, fetches }, transfer)) as Record<string, RawTensor>;
   }
@@ -119,7 +132,9 @@ export class WorkerSession implements SessionLike {
     const reason = `the inference worker ${how}`;
     const gaveUp = this.supervision.record(reason);
     const recover = !gaveUp && !!this.setup.reload && this.inputNames.length > 0 && !this.restarting;
-    const err = new WorkerCrashError(`${reason}; this call was not completed (${recover ? 'a new worker is starting: retry' : (this.supervision.failed ?? 'the worker is not replaced')})`);
+    const err = new WorkerCrashError(
+      `${reason}; this call was not completed (${recover ? 'a new worker is starting: retry' : (this.supervision.failed ?? 'the worker is not replaced')})`,
+    );
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     if (this.restarting) return; // the replacement itself died: replace() reports it

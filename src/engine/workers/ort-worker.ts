@@ -12,11 +12,16 @@ port.on('message', async (m: OrtRequest) => {
     if (m.op === 'create') {
       if (m.logLevel) ort.env.logLevel = m.logLevel as typeof ort.env.logLevel; // the same quiet ORT logging as the main thread
       session = await ort.InferenceSession.create(m.bytes, m.options as ort.InferenceSession.SessionOptions);
-      port.postMessage({ id: m.id, ok: true, value: { inputNames: [...session.inputNames], outputNames: [...session.outputNames] } });
+      port.postMessage({
+        id: m.id,
+        ok: true,
+        value: { inputNames: [...session.inputNames], outputNames: [...session.outputNames] },
+      });
     } else if (m.op === 'run') {
       if (!session) throw new Error('no session in the inference worker');
       const feeds: Record<string, ort.Tensor> = {};
-      for (const [name, t] of Object.entries(m.feeds)) feeds[name] = new ort.Tensor(t.type as 'int64', t.data as BigInt64Array, t.dims);
+      for (const [name, t] of Object.entries(m.feeds))
+        feeds[name] = new ort.Tensor(t.type as 'int64', t.data as BigInt64Array, t.dims);
       const res = await session.run(feeds, m.fetches);
       const out: Record<string, RawTensor> = {};
       const transfer: ArrayBuffer[] = [];

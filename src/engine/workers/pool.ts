@@ -51,7 +51,10 @@ export interface PoolStats {
   failed: string | null;
 }
 
-type Msg<P, R> = { id: number; type: 'progress'; value: P } | { id: number; type: 'done'; value: R } | { id: number; type: 'error'; error: WorkerTaskError };
+type Msg<P, R> =
+  | { id: number; type: 'progress'; value: P }
+  | { id: number; type: 'done'; value: R }
+  | { id: number; type: 'error'; error: WorkerTaskError };
 
 interface Slot {
   worker: Worker;
@@ -76,7 +79,13 @@ export class WorkerPool<T, R, P = unknown> {
   }
 
   stats(): PoolStats {
-    return { size: this.slots.length, busy: this.slots.filter((s) => s.busy).length, queued: this.waiting.length, ...this.counts, failed: this.supervision.failed };
+    return {
+      size: this.slots.length,
+      busy: this.slots.filter((s) => s.busy).length,
+      queued: this.waiting.length,
+      ...this.counts,
+      failed: this.supervision.failed,
+    };
   }
 
   health(): WorkerHealth {
@@ -85,7 +94,8 @@ export class WorkerPool<T, R, P = unknown> {
 
   async run(task: T, options: RunOptions<P> = {}): Promise<R> {
     const { signal } = options;
-    const abortErr = () => (options.abortError ? options.abortError(signal as AbortSignal) : (signal as AbortSignal).reason);
+    const abortErr = () =>
+      options.abortError ? options.abortError(signal as AbortSignal) : (signal as AbortSignal).reason;
     const slot = await this.acquire(signal, abortErr);
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
@@ -123,7 +133,11 @@ export class WorkerPool<T, R, P = unknown> {
           this.supervision.restarted();
           this.spawnSpare();
         }
-        reject(new WorkerCrashError(`the worker thread running this call ${err.message}; the call was not completed (${gaveUp ? this.supervision.failed : 'a new thread replaces it: retry'})`));
+        reject(
+          new WorkerCrashError(
+            `the worker thread running this call ${err.message}; the call was not completed (${gaveUp ? this.supervision.failed : 'a new thread replaces it: retry'})`,
+          ),
+        );
       };
       const onExit = (code: number) => onError(new Error(`exited with code ${code}`));
       const onThreadError = (err: Error) => onError(new Error(`failed: ${err.message}`));
@@ -227,7 +241,9 @@ export function lowerThreadPriority(nice = BACKGROUND_NICE): boolean {
 }
 
 /** Worker side: answers the pool's tasks with `handle`, which may report progress. */
-export function runWorkerTasks<T, R, P>(handle: (task: T, progress: (p: P) => void) => { value: R; transfer?: ArrayBuffer[] }): void {
+export function runWorkerTasks<T, R, P>(
+  handle: (task: T, progress: (p: P) => void) => { value: R; transfer?: ArrayBuffer[] },
+): void {
   const port = parentPort;
   if (!port) throw new Error('runWorkerTasks must run inside a worker thread');
   port.on('message', ({ id, task }: { id: number; task: T }) => {
@@ -236,7 +252,11 @@ export function runWorkerTasks<T, R, P>(handle: (task: T, progress: (p: P) => vo
       port.postMessage({ id, type: 'done', value }, transfer ?? []);
     } catch (err) {
       const e = err as Error & { field?: string };
-      port.postMessage({ id, type: 'error', error: { name: e?.name ?? 'Error', message: e?.message ?? String(err), field: e?.field } });
+      port.postMessage({
+        id,
+        type: 'error',
+        error: { name: e?.name ?? 'Error', message: e?.message ?? String(err), field: e?.field },
+      });
     }
   });
 }

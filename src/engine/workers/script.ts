@@ -15,5 +15,7 @@ export function workerScript(moduleUrl: string, name: string): URL {
     const built = `${path.slice(0, at)}/dist/src/${path.slice(at + marker.length)}`;
     if (existsSync(built)) return pathToFileURL(built);
   }
-  throw new Error(`worker script ${name} not found beside ${fileURLToPath(moduleUrl)} nor under dist/: run \`npm run build\``);
+  throw new Error(
+    `worker script ${name} not found beside ${fileURLToPath(moduleUrl)} nor under dist/: run \`npm run build\``,
+  );
 }

@@ -7,13 +7,16 @@ const TEXT_REFUSALS = new Set(['empty_text', 'unsupported_language']);
 /** Deep enough for sections.<name>.error and results[i].error (and a section's per-item errors). */
 const MAX_DEPTH = 5;
 
-const isError = (v: unknown): v is { code: string } => !!v && typeof v === 'object' && typeof (v as { code?: unknown }).code === 'string';
+const isError = (v: unknown): v is { code: string } =>
+  !!v && typeof v === 'object' && typeof (v as { code?: unknown }).code === 'string';
 
 /** The code of the first failure a structured result carries, or null when it may be cached. */
 export function failureIn(structured: Record<string, unknown>): string | null {
   const sections = structured.sections;
   if (sections && typeof sections === 'object') {
-    for (const s of Object.values(sections)) if (s && typeof s === 'object' && isError((s as { error?: unknown }).error)) return (s as { error: { code: string } }).error.code;
+    for (const s of Object.values(sections))
+      if (s && typeof s === 'object' && isError((s as { error?: unknown }).error))
+        return (s as { error: { code: string } }).error.code;
   }
   return walk(structured, 0);
 }

@@ -15,7 +15,10 @@ export class MemoryStore implements CacheStore {
   private bytes = 0;
   private evictions = 0;
 
-  constructor(private readonly options: Pick<StoreOptions, 'ttlSeconds' | 'maxEntries' | 'maxBytes'>, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly options: Pick<StoreOptions, 'ttlSeconds' | 'maxEntries' | 'maxBytes'>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async get(key: string): Promise<string | undefined> {
     const e = this.entries.get(key);

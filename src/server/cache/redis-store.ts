@@ -43,12 +43,17 @@ export class RedisStore implements CacheStore {
     this.url = maskUrl(options.url);
     const { logger } = options;
     // loaded here, not at import: a server without a Redis cache never pays for the client at start-up
-    const { default: KeyvRedis, createClient } = createRequire(import.meta.url)('@keyv/redis') as typeof KeyvRedisModule;
+    const { default: KeyvRedis, createClient } = createRequire(import.meta.url)(
+      '@keyv/redis',
+    ) as typeof KeyvRedisModule;
     const client = createClient({
       url: options.url,
       ...(options.password ? { password: options.password } : {}),
       disableOfflineQueue: true,
-      socket: { connectTimeout: Math.max(options.timeoutMs, 1000), reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2000) },
+      socket: {
+        connectTimeout: Math.max(options.timeoutMs, 1000),
+        reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2000),
+      },
     });
     this.client = client as unknown as RedisLike;
     let settleFirst: () => void = () => {};
@@ -63,7 +68,10 @@ export class RedisStore implements CacheStore {
       // Emitted on every failed reconnect; warn at most every 30 s, the degraded flag says the rest.
       if (Date.now() - warnedAt > 30_000) {
         warnedAt = Date.now();
-        logger.warn({ cache: 'redis', url: this.url, err: err.message }, 'redis cache connection error; calls are served uncached until it returns');
+        logger.warn(
+          { cache: 'redis', url: this.url, err: err.message },
+          'redis cache connection error; calls are served uncached until it returns',
+        );
       }
       this.degraded = `redis unavailable at ${this.url}: ${err.message}`;
       settleFirst();

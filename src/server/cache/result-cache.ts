@@ -105,7 +105,9 @@ export function cacheKey(tool: string, args: unknown, modelId: string | null): s
 function isCachedResult(value: unknown): value is CachedResult {
   if (!value || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
-  return typeof v.summary === 'string' && !!v.structured && typeof v.structured === 'object' && !Array.isArray(v.structured);
+  return (
+    typeof v.summary === 'string' && !!v.structured && typeof v.structured === 'object' && !Array.isArray(v.structured)
+  );
 }
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
@@ -124,7 +126,10 @@ export class ResultCache {
   private readonly maxBytes: number;
   private closed = false;
 
-  constructor(private readonly options: CacheOptions, private readonly logger: Logger) {
+  constructor(
+    private readonly options: CacheOptions,
+    private readonly logger: Logger,
+  ) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     // Resolved for every backend: the conversation state tokens are signed with it too (server.ts).
     try {
@@ -145,7 +150,8 @@ export class ResultCache {
         logger,
       });
     } catch (err) {
-      const where = options.backend === 'file' ? `file cache unusable at ${options.path}` : `${options.backend} cache unusable`;
+      const where =
+        options.backend === 'file' ? `file cache unusable at ${options.path}` : `${options.backend} cache unusable`;
       this.fault(`${where}: ${(err as Error).message}; serving uncached`);
     }
   }
@@ -166,13 +172,21 @@ export class ResultCache {
   }
 
   /** Runs one store operation: skipped while backing off, bounded by timeoutMs on a remote store; a success clears the fault. */
-  private async guard<T>(what: string, op: (store: CacheStore) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+  private async guard<T>(
+    what: string,
+    op: (store: CacheStore) => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false }> {
     const store = this.store;
     if (!store) return { ok: false };
     const timeout = this.options.timeoutMs ?? 250;
     let timer: NodeJS.Timeout | undefined;
     if (store.ready) {
-      await Promise.race([store.ready(), new Promise<void>((resolve) => { timer = setTimeout(resolve, timeout); })]);
+      await Promise.race([
+        store.ready(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeout);
+        }),
+      ]);
       clearTimeout(timer);
     }
     if (Date.now() < this.retryAt) {
@@ -185,11 +199,17 @@ export class ResultCache {
         : await Promise.race([
             op(store),
             new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms (RED_HEART_CACHE_TIMEOUT_MS)`)), timeout);
+              timer = setTimeout(
+                () => reject(new Error(`no answer within ${timeout} ms (RED_HEART_CACHE_TIMEOUT_MS)`)),
+                timeout,
+              );
             }),
           ]);
       if (this.degraded !== null && this.retryAt !== 0) {
-        this.logger.info({ cache: this.options.backend, url: store.stats().url }, `${this.options.backend} cache is back; caching resumed`);
+        this.logger.info(
+          { cache: this.options.backend, url: store.stats().url },
+          `${this.options.backend} cache is back; caching resumed`,
+        );
         this.degraded = null;
         this.retryAt = 0;
       }
@@ -213,7 +233,8 @@ export class ResultCache {
 
   private open(key: string, stored: string): Opened {
     const json = stored.slice(MAC_CHARS + 1);
-    if (stored[MAC_CHARS] !== '.' || !verifyMac(this.secret!.key, `cache\n${key}\n${json}`, stored.slice(0, MAC_CHARS))) return { ok: false, why: 'tampered' };
+    if (stored[MAC_CHARS] !== '.' || !verifyMac(this.secret!.key, `cache\n${key}\n${json}`, stored.slice(0, MAC_CHARS)))
+      return { ok: false, why: 'tampered' };
     let value: unknown;
     try {
       value = JSON.parse(json);
@@ -233,7 +254,10 @@ export class ResultCache {
     if (!opened.ok) {
       if (opened.why === 'tampered') {
         this.stats.tampered++;
-        this.logger.warn({ cache: this.options.backend, key: key.slice(0, 12) }, 'cache entry fails its integrity check (edited, or written under another secret); dropped');
+        this.logger.warn(
+          { cache: this.options.backend, key: key.slice(0, 12) },
+          'cache entry fails its integrity check (edited, or written under another secret); dropped',
+        );
       } else {
         this.stats.errors++;
         this.logger.warn({ cache: this.options.backend, key: key.slice(0, 12) }, 'cache entry malformed; dropped');

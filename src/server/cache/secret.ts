@@ -32,7 +32,8 @@ const perProcess = (): InstallationSecret => (processSecret ??= { key: randomByt
 
 function readSecretFile(file: string): Buffer {
   const text = readFileSync(file, 'utf8').trim();
-  if (text.length < MIN_SECRET_CHARS) throw new Error(`${file} holds ${text.length} characters; a cache secret needs at least ${MIN_SECRET_CHARS}`);
+  if (text.length < MIN_SECRET_CHARS)
+    throw new Error(`${file} holds ${text.length} characters; a cache secret needs at least ${MIN_SECRET_CHARS}`);
   return Buffer.from(text, 'utf8');
 }
 
@@ -57,14 +58,21 @@ function generate(file: string): Buffer {
  * written (read-only directory) becomes a per-process one, with a warning (cached values then live one process).
  */
 /** The signer tools use for the tokens they hand out; domain-separated from the cache's MACs by its prefix. */
-export function tokenSigner(secret: InstallationSecret | null): { sign(data: string): string; verify(data: string, signature: string): boolean } {
+export function tokenSigner(secret: InstallationSecret | null): {
+  sign(data: string): string;
+  verify(data: string, signature: string): boolean;
+} {
   const key = (secret ?? perProcess()).key;
-  return { sign: (data) => mac(key, `token\n${data}`), verify: (data, signature) => verifyMac(key, `token\n${data}`, signature) };
+  return {
+    sign: (data) => mac(key, `token\n${data}`),
+    verify: (data, signature) => verifyMac(key, `token\n${data}`, signature),
+  };
 }
 
 export function installationSecret(settings: SecretSettings, logger: Logger): InstallationSecret {
   if (settings.secret !== undefined) {
-    if (settings.secret.length < MIN_SECRET_CHARS) throw new Error(`RED_HEART_CACHE_SECRET needs at least ${MIN_SECRET_CHARS} characters`);
+    if (settings.secret.length < MIN_SECRET_CHARS)
+      throw new Error(`RED_HEART_CACHE_SECRET needs at least ${MIN_SECRET_CHARS} characters`);
     return { key: Buffer.from(settings.secret, 'utf8'), source: 'setting' };
   }
   const file = settings.secretFile ?? (settings.path ? join(dirname(settings.path), 'cache.secret') : undefined);
@@ -78,7 +86,10 @@ export function installationSecret(settings: SecretSettings, logger: Logger): In
     try {
       secret = { key: generate(file), source: 'generated', file };
     } catch (err) {
-      logger.warn({ file, err: (err as Error).message }, 'cache secret cannot be stored; using a per-process secret (cached values and state tokens last one process)');
+      logger.warn(
+        { file, err: (err as Error).message },
+        'cache secret cannot be stored; using a per-process secret (cached values and state tokens last one process)',
+      );
       return perProcess();
     }
   }

@@ -84,7 +84,8 @@ export function connect(path: string, create: boolean): Db {
     db.pragma('wal_autocheckpoint = 0');
     db.pragma('journal_size_limit = 67108864');
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version !== 0 && version !== SCHEMA_VERSION) throw new SchemaMismatch(`schema version ${version}, expected ${SCHEMA_VERSION}`);
+    if (version !== 0 && version !== SCHEMA_VERSION)
+      throw new SchemaMismatch(`schema version ${version}, expected ${SCHEMA_VERSION}`);
     if (version === 0 && create) {
       db.transaction(() => {
         db.exec(SCHEMA);
@@ -133,7 +134,8 @@ export function statements(db: Db): Statements {
 export function applyBatch(db: Db, st: Statements, batch: Batch, bounds: Bounds): BatchResult {
   const result = { evictions: 0, expired: 0 };
   db.transaction(() => {
-    for (const [key, value, expires] of batch.upserts) st.upsert.run(key, value, Buffer.byteLength(value), batch.now, expires);
+    for (const [key, value, expires] of batch.upserts)
+      st.upsert.run(key, value, Buffer.byteLength(value), batch.now, expires);
     for (const [key, at] of batch.touches) st.touch.run(at, key);
     for (const key of batch.deletes) st.del.run(key);
     result.expired = st.expire.run(batch.now).changes;

@@ -22,7 +22,18 @@ import { Worker } from 'node:worker_threads';
 import type { Database as Db } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { workerScript } from '../../engine/workers/script.js';
-import { applyBatch, connect, describeError, isBusy, SchemaMismatch, statements, type Batch, type BatchResult, type Statements, type Totals } from './sqlite-db.js';
+import {
+  applyBatch,
+  connect,
+  describeError,
+  isBusy,
+  SchemaMismatch,
+  statements,
+  type Batch,
+  type BatchResult,
+  type Statements,
+  type Totals,
+} from './sqlite-db.js';
 
 export { SCHEMA_VERSION } from './sqlite-db.js';
 const SQLITE_HEADER = 'SQLite format 3\0';
@@ -91,7 +102,9 @@ function moveAside(path: string, why: string): string {
   return aside;
 }
 
-type WriterReply = { id: number; ok: true; evictions: number; expired: number } | { id: number; ok: false; busy?: boolean; error?: string };
+type WriterReply =
+  | { id: number; ok: true; evictions: number; expired: number }
+  | { id: number; ok: false; busy?: boolean; error?: string };
 
 export class SqliteStore {
   private readonly db: Db;
@@ -115,7 +128,10 @@ export class SqliteStore {
   private readonly flushMs: number;
   private readonly flushAt: number;
 
-  private constructor(db: Db, private readonly options: SqliteStoreOptions) {
+  private constructor(
+    db: Db,
+    private readonly options: SqliteStoreOptions,
+  ) {
     this.db = db;
     this.st = statements(db);
     this.now = options.now ?? Date.now;
@@ -134,7 +150,10 @@ export class SqliteStore {
     mkdirSync(dirname(path), { recursive: true });
     if (isForeignFile(path)) {
       const aside = moveAside(path, 'not-sqlite');
-      logger?.warn({ path, movedTo: aside }, 'cache file is not an SQLite store (an old JSON cache?); moved aside, starting empty');
+      logger?.warn(
+        { path, movedTo: aside },
+        'cache file is not an SQLite store (an old JSON cache?); moved aside, starting empty',
+      );
     }
     let db: Db;
     try {
@@ -143,7 +162,10 @@ export class SqliteStore {
       const code = (err as { code?: string }).code ?? '';
       if (!/^SQLITE_(CORRUPT|NOTADB)/.test(code) && !(err instanceof SchemaMismatch)) throw err;
       const aside = moveAside(path, err instanceof SchemaMismatch ? 'old-schema' : 'corrupt');
-      logger?.warn({ path, movedTo: aside, reason: (err as Error).message }, 'cache store unusable; moved aside, starting empty');
+      logger?.warn(
+        { path, movedTo: aside, reason: (err as Error).message },
+        'cache store unusable; moved aside, starting empty',
+      );
       db = connect(path, true);
     }
     const store = new SqliteStore(db, options);
@@ -154,7 +176,9 @@ export class SqliteStore {
 
   private startWriter(): void {
     const { path, maxEntries, maxBytes, logger } = this.options;
-    const worker = new Worker(workerScript(import.meta.url, 'store-writer.js'), { workerData: { path, bounds: { maxEntries, maxBytes }, checkpointMs: 1000 } });
+    const worker = new Worker(workerScript(import.meta.url, 'store-writer.js'), {
+      workerData: { path, bounds: { maxEntries, maxBytes }, checkpointMs: 1000 },
+    });
     worker.unref();
     worker.on('message', (r: WriterReply) => {
       const done = this.replies.get(r.id);
@@ -216,10 +240,13 @@ export class SqliteStore {
 
   private schedule(): void {
     if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, Math.max(this.flushMs, this.retryAt - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        void this.flush();
+      },
+      Math.max(this.flushMs, this.retryAt - this.now()),
+    );
     this.timer.unref();
   }
 
@@ -244,7 +271,8 @@ export class SqliteStore {
     const settle = (r: WriterReply): boolean => {
       this.inFlight = null;
       if (r.ok) {
-        if (this.degraded !== null) this.options.logger?.info({ after: this.failures }, 'cache commits succeed again; degraded state cleared');
+        if (this.degraded !== null)
+          this.options.logger?.info({ after: this.failures }, 'cache commits succeed again; degraded state cleared');
         this.degraded = null;
         this.failures = 0;
         this.retryAt = 0;
@@ -260,7 +288,11 @@ export class SqliteStore {
       if (r.busy) this.counters.busyRetries++;
       else {
         // Warn once per fault, not per retry; status carries the reason until a commit succeeds.
-        if (this.degraded === null) this.options.logger?.warn({ err: r.error, maxPending: this.maxPending }, 'cache commits failing; retrying with back-off, writes past the queue bound are dropped');
+        if (this.degraded === null)
+          this.options.logger?.warn(
+            { err: r.error, maxPending: this.maxPending },
+            'cache commits failing; retrying with back-off, writes past the queue bound are dropped',
+          );
         this.degraded = `cache writes failing: ${r.error}`;
         this.failures++;
         this.retryAt = this.now() + Math.min(100 * 2 ** (this.failures - 1), 5000);
@@ -272,7 +304,9 @@ export class SqliteStore {
       try {
         return Promise.resolve(settle({ id: 0, ok: true, ...this.applyInline(batch) }));
       } catch (err) {
-        return Promise.resolve(settle(isBusy(err) ? { id: 0, ok: false, busy: true } : { id: 0, ok: false, error: describeError(err) }));
+        return Promise.resolve(
+          settle(isBusy(err) ? { id: 0, ok: false, busy: true } : { id: 0, ok: false, error: describeError(err) }),
+        );
       }
     }
     const id = this.nextId++;
@@ -286,7 +320,10 @@ export class SqliteStore {
   }
 
   private applyInline(batch: Batch): BatchResult {
-    return applyBatch(this.db, this.st, batch, { maxEntries: this.options.maxEntries, maxBytes: this.options.maxBytes });
+    return applyBatch(this.db, this.st, batch, {
+      maxEntries: this.options.maxEntries,
+      maxBytes: this.options.maxBytes,
+    });
   }
 
   /** Entries and bytes committed to the file (shared by every process using it). */
@@ -297,7 +334,12 @@ export class SqliteStore {
   }
 
   counts(): SqliteStoreCounters {
-    return { ...this.counters, pending: this.queue.size, degraded: this.degraded, writer: this.writer ? 'worker' : 'inline' };
+    return {
+      ...this.counters,
+      pending: this.queue.size,
+      degraded: this.degraded,
+      writer: this.writer ? 'worker' : 'inline',
+    };
   }
 
   /** Commits what is queued (retrying another process's lock for up to 2 s), stops the writer, closes the file. */

@@ -45,10 +45,20 @@ export function isInside(path: string, dir: string): boolean {
 }
 
 /** The allowed directory `path` lies in (lexically; the configured spelling of a directory counts too) and the components below it. */
-export function locate(path: string, allowed: readonly AllowedDirectory[]): { root: AllowedDirectory; parts: string[] } | null {
+export function locate(
+  path: string,
+  allowed: readonly AllowedDirectory[],
+): { root: AllowedDirectory; parts: string[] } | null {
   for (const root of allowed) {
     for (const base of [root.dir, root.given].filter((b): b is string => !!b)) {
-      if (isInside(path, base)) return { root, parts: path.slice(base.length).split(/[\\/]+/).filter(Boolean) };
+      if (isInside(path, base))
+        return {
+          root,
+          parts: path
+            .slice(base.length)
+            .split(/[\\/]+/)
+            .filter(Boolean),
+        };
     }
   }
   return null;
@@ -78,7 +88,10 @@ function walkError(err: unknown): never {
  * directory on the way is opened relative to its parent's handle; links are followed only inside allowed
  * directories. The caller closes `dir.handle`.
  */
-export async function walkToParent(path: string, allowed: readonly AllowedDirectory[]): Promise<{ dir: DirHandle; name: string }> {
+export async function walkToParent(
+  path: string,
+  allowed: readonly AllowedDirectory[],
+): Promise<{ dir: DirHandle; name: string }> {
   const start = locate(path, allowed);
   if (!start) throw new WalkError('outside');
   let parts = start.parts;
@@ -111,7 +124,11 @@ export async function walkToParent(path: string, allowed: readonly AllowedDirect
 }
 
 /** The link `name` in `dir`: refused unless its target (resolved lexically) lies in an allowed directory; else that directory, open, and the components below it. */
-async function followLink(dir: DirHandle, name: string, allowed: readonly AllowedDirectory[]): Promise<{ dir: DirHandle; parts: string[] }> {
+async function followLink(
+  dir: DirHandle,
+  name: string,
+  allowed: readonly AllowedDirectory[],
+): Promise<{ dir: DirHandle; parts: string[] }> {
   const text = await readlink(at(dir, name)).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EINVAL') throw new WalkError('changed'); // no longer a link: replaced since lstat
     return walkError(err);
@@ -120,7 +137,10 @@ async function followLink(dir: DirHandle, name: string, allowed: readonly Allowe
   const target = resolve(isAbsolute(text) ? text : join(dir.path, text));
   const inside = locate(target, allowed);
   if (!inside) throw new WalkError('link_outside');
-  return { dir: { handle: await openDir(inside.root.dir).catch(walkError), path: inside.root.dir }, parts: inside.parts };
+  return {
+    dir: { handle: await openDir(inside.root.dir).catch(walkError), path: inside.root.dir },
+    parts: inside.parts,
+  };
 }
 
 /**

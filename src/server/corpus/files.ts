@@ -24,11 +24,20 @@ export function createCorpusFiles(dataDirs: readonly string[]): CorpusFiles {
 
   return {
     allowedDirectories: (rootUris) =>
-      resolveAllowed([...dataDirs.map((path) => ({ path, source: '--data-dir' })), ...rootPaths(rootUris).map((path) => ({ path, source: 'MCP root' }))]),
+      resolveAllowed([
+        ...dataDirs.map((path) => ({ path, source: '--data-dir' })),
+        ...rootPaths(rootUris).map((path) => ({ path, source: 'MCP root' })),
+      ]),
 
     async openInput(path, allowed, maxBytes): Promise<CorpusInput> {
       const f = await openInput(path, allowed, maxBytes);
-      return { path: f.path, name: basename(f.path), size: f.size, chunks: () => readChunks(f.handle), close: () => f.handle.close() };
+      return {
+        path: f.path,
+        name: basename(f.path),
+        size: f.size,
+        chunks: () => readChunks(f.handle),
+        close: () => f.handle.close(),
+      };
     },
 
     async outputFiles(input, outputDir, allowed) {
@@ -55,7 +64,12 @@ export function createCorpusFiles(dataDirs: readonly string[]): CorpusFiles {
       }
       let handle: FileHandle;
       try {
-        const opened = await openEntry(dir, basename(path), constants.O_RDONLY | constants.O_NONBLOCK, allowedFor(path));
+        const opened = await openEntry(
+          dir,
+          basename(path),
+          constants.O_RDONLY | constants.O_NONBLOCK,
+          allowedFor(path),
+        );
         handle = opened.handle;
         if (!opened.stats.isFile()) {
           await handle.close();
@@ -90,7 +104,11 @@ async function createWriter(path: string, dir: DirHandle): Promise<FileWriter> {
   const tmp = `.${name}.${randomUUID().slice(0, 12)}.tmp`;
   let handle: FileHandle | null;
   try {
-    handle = await open(at(dir, tmp), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    handle = await open(
+      at(dir, tmp),
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o644,
+    );
   } catch (err) {
     await dir.handle.close();
     throw ioError((err as NodeJS.ErrnoException).code, path, 'created');

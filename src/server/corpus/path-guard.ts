@@ -16,14 +16,13 @@ import { at, isInside, locate, openEntry, walkToParent, WalkError, type DirHandl
 export type { AllowedDirectory };
 export { isInside };
 
-
 /** The message every refusal ends with: how to allow a directory. */
-export const HOW_TO_ALLOW =
-  `allow a directory with --data-dir DIR (repeatable; or RED_HEART_DATA_DIRS=DIR1${delimiter}DIR2), or let the client share it as an MCP root`;
-
+export const HOW_TO_ALLOW = `allow a directory with --data-dir DIR (repeatable; or RED_HEART_DATA_DIRS=DIR1${delimiter}DIR2), or let the client share it as an MCP root`;
 
 /** Real paths of the configured and root directories; those that do not exist or are not directories are dropped and reported. */
-export async function resolveAllowed(entries: ReadonlyArray<{ path: string; source: string }>): Promise<{ allowed: AllowedDirectory[]; unusable: string[] }> {
+export async function resolveAllowed(
+  entries: ReadonlyArray<{ path: string; source: string }>,
+): Promise<{ allowed: AllowedDirectory[]; unusable: string[] }> {
   const allowed: AllowedDirectory[] = [];
   const unusable: string[] = [];
   for (const e of entries) {
@@ -31,7 +30,8 @@ export async function resolveAllowed(entries: ReadonlyArray<{ path: string; sour
       const dir = await realpath(e.path);
       if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
       const given = resolve(e.path);
-      if (!allowed.some((a) => a.dir === dir)) allowed.push({ dir, source: e.source, ...(given !== dir ? { given } : {}) });
+      if (!allowed.some((a) => a.dir === dir))
+        allowed.push({ dir, source: e.source, ...(given !== dir ? { given } : {}) });
     } catch (err) {
       unusable.push(`${e.path} (${e.source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
@@ -58,17 +58,21 @@ function refuse(message: string): never {
 }
 
 function describeAllowed(allowed: readonly AllowedDirectory[]): string {
-  return allowed.length === 0 ? 'no directory is allowed yet' : `allowed: ${allowed.map((a) => `${a.dir} (${a.source})`).join(', ')}`;
+  return allowed.length === 0
+    ? 'no directory is allowed yet'
+    : `allowed: ${allowed.map((a) => `${a.dir} (${a.source})`).join(', ')}`;
 }
 
 /** Lexical checks shared by input and output paths. */
 
 /** Lexical checks shared by input and output paths. */
 function checkLexical(path: string, what: string, allowed: readonly AllowedDirectory[]): void {
-  if (allowed.length === 0) refuse(`${what} '${path}' cannot be read or written: no directory is allowed (the default); ${HOW_TO_ALLOW}`);
+  if (allowed.length === 0)
+    refuse(`${what} '${path}' cannot be read or written: no directory is allowed (the default); ${HOW_TO_ALLOW}`);
   if (path.includes('\0')) refuse(`${what} contains a NUL character`);
   if (!isAbsolute(path)) refuse(`${what} '${path}' must be an absolute path (${describeAllowed(allowed)})`);
-  if (path.split(/[\\/]+/).includes('..')) refuse(`${what} '${path}' contains a '..' segment; give the path without '..'`);
+  if (path.split(/[\\/]+/).includes('..'))
+    refuse(`${what} '${path}' contains a '..' segment; give the path without '..'`);
   // Decided on the text alone, before the file system is asked: the same answer whether the path exists or not.
   if (!locate(path, allowed)) refuse(outsideMessage(path, what, allowed));
 }
@@ -83,11 +87,15 @@ function walkRefusal(err: unknown, path: string, what: string, allowed: readonly
     case 'outside':
       return refuse(outsideMessage(path, what, allowed));
     case 'link_outside':
-      return refuse(`${what} '${path}' leads through a symbolic link to a place outside every allowed directory (${describeAllowed(allowed)})`);
+      return refuse(
+        `${what} '${path}' leads through a symbolic link to a place outside every allowed directory (${describeAllowed(allowed)})`,
+      );
     case 'too_many_links':
       return refuse(`${what} '${path}' passes through more than 40 symbolic links`);
     case 'changed':
-      return refuse(`${what} '${path}' changed while it was being opened (a directory or file was replaced); try again`);
+      return refuse(
+        `${what} '${path}' changed while it was being opened (a directory or file was replaced); try again`,
+      );
     case 'missing':
     case 'not_directory':
       throw new ToolError('invalid_input', `${what} '${path}' does not exist`);
@@ -106,7 +114,11 @@ export function ioError(code: string | undefined, path: string, doing: string): 
     EROFS: 'read-only file system',
     EIO: 'input/output error',
   };
-  return new ToolError('io_error', `'${path}' could not be ${doing}: ${why[code ?? ''] ?? 'file system error'} (${code ?? 'unknown'})`, { code: code ?? null });
+  return new ToolError(
+    'io_error',
+    `'${path}' could not be ${doing}: ${why[code ?? ''] ?? 'file system error'} (${code ?? 'unknown'})`,
+    { code: code ?? null },
+  );
 }
 
 function kindOf(s: Stats): string {
@@ -119,7 +131,6 @@ function kindOf(s: Stats): string {
   return 'not a regular file';
 }
 
-
 export interface OpenedInput {
   /** Real path of the file. */
   path: string;
@@ -129,7 +140,11 @@ export interface OpenedInput {
 }
 
 /** Checks `path` and opens it for reading through the allowed directory's handle; the caller closes the handle. */
-export async function openInput(path: string, allowed: readonly AllowedDirectory[], maxBytes: number): Promise<OpenedInput> {
+export async function openInput(
+  path: string,
+  allowed: readonly AllowedDirectory[],
+  maxBytes: number,
+): Promise<OpenedInput> {
   checkLexical(path, 'path', allowed);
   let opened: { handle: FileHandle; stats: Stats; path: string };
   try {
@@ -144,19 +159,33 @@ export async function openInput(path: string, allowed: readonly AllowedDirectory
     walkRefusal(err, path, 'path', allowed);
   }
   const { handle, stats } = opened;
-  const refuseOpen = async (message: string, code: 'path_not_allowed' | 'limit_exceeded' = 'path_not_allowed'): Promise<never> => {
+  const refuseOpen = async (
+    message: string,
+    code: 'path_not_allowed' | 'limit_exceeded' = 'path_not_allowed',
+  ): Promise<never> => {
     await handle.close();
     throw new ToolError(code, message);
   };
   if (!stats.isFile()) await refuseOpen(`path '${path}' is ${kindOf(stats)}; only regular files can be analysed`);
   // Another name of the same file may be anywhere on the device, e.g. a hard link to a file outside.
-  if (stats.nlink > 1) await refuseOpen(`path '${path}' is a file with ${stats.nlink} hard links; a hard link may lead to a file outside the allowed directories, so only files with one link are read (copy the file)`);
-  if (stats.size > maxBytes) await refuseOpen(`file '${path}' has ${stats.size} bytes; the limit is ${maxBytes} bytes (split the file or give a smaller one)`, 'limit_exceeded');
+  if (stats.nlink > 1)
+    await refuseOpen(
+      `path '${path}' is a file with ${stats.nlink} hard links; a hard link may lead to a file outside the allowed directories, so only files with one link are read (copy the file)`,
+    );
+  if (stats.size > maxBytes)
+    await refuseOpen(
+      `file '${path}' has ${stats.size} bytes; the limit is ${maxBytes} bytes (split the file or give a smaller one)`,
+      'limit_exceeded',
+    );
   return { path: opened.path, handle, size: stats.size, mtimeMs: stats.mtimeMs };
 }
 
 /** Opens `dir` (an allowed directory or a directory below one) through the allowed directory's handle. */
-export async function openDirectory(dir: string, what: string, allowed: readonly AllowedDirectory[]): Promise<DirHandle> {
+export async function openDirectory(
+  dir: string,
+  what: string,
+  allowed: readonly AllowedDirectory[],
+): Promise<DirHandle> {
   checkLexical(dir, what, allowed);
   const root = allowed.find((a) => a.dir === dir || a.given === dir);
   try {
@@ -188,6 +217,7 @@ export async function checkReplaceable(file: string, dir?: DirHandle, name?: str
     if (!s.isFile()) refuse(`output file '${file}' exists and is ${kindOf(s)}; remove it or choose another output_dir`);
   } catch (err) {
     if (err instanceof ToolError) throw err;
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError((err as NodeJS.ErrnoException).code, file, 'checked');
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw ioError((err as NodeJS.ErrnoException).code, file, 'checked');
   }
 }

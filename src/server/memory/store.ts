@@ -9,7 +9,14 @@ import type { Database as Db } from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import type usearchModule from 'usearch';
 import { cosineInt8 } from '../../analysis/memory/index.js';
-import type { MemoryFilter, MemoryRecord, MemoryRecordInput, MemorySelection, MemoryService, MemoryStats } from '../../tools/memory-service.js';
+import type {
+  MemoryFilter,
+  MemoryRecord,
+  MemoryRecordInput,
+  MemorySelection,
+  MemoryService,
+  MemoryStats,
+} from '../../tools/memory-service.js';
 import { Database } from '../cache/sqlite-db.js';
 
 // usearch (a native module) loads at the first search, not at import: a server with memory off never loads it.
@@ -151,17 +158,24 @@ export class MemoryStore implements MemoryService {
       // Deleted records' bytes are overwritten with zeros in the pages that held them (forget must erase the text).
       db.pragma('secure_delete = ON');
       const version = db.pragma('user_version', { simple: true }) as number;
-      const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name != 'sqlite_sequence'").get() as { n: number };
+      const tables = db
+        .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name != 'sqlite_sequence'")
+        .get() as { n: number };
       if (version === 0 && tables.n === 0) {
         db.transaction(() => {
           db!.exec(SCHEMA);
           db!.pragma(`user_version = ${MEMORY_SCHEMA_VERSION}`);
         }).immediate();
       } else if (version !== MEMORY_SCHEMA_VERSION) {
-        throw new MemoryStoreError(`${file} is not a red-heart memory store of schema ${MEMORY_SCHEMA_VERSION} (user_version ${version}, ${tables.n} tables): give --memory a new file or the store's own`);
+        throw new MemoryStoreError(
+          `${file} is not a red-heart memory store of schema ${MEMORY_SCHEMA_VERSION} (user_version ${version}, ${tables.n} tables): give --memory a new file or the store's own`,
+        );
       }
       const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new MemoryStoreError(`${file} fails SQLite's quick_check (${String(check)}): restore it from an export, or move it aside to start empty`);
+      if (check !== 'ok')
+        throw new MemoryStoreError(
+          `${file} fails SQLite's quick_check (${String(check)}): restore it from an export, or move it aside to start empty`,
+        );
       return new MemoryStore(file, db, lockPath);
     } catch (err) {
       db?.close();
@@ -181,7 +195,17 @@ export class MemoryStore implements MemoryService {
     const rows = this.db
       .transaction(() =>
         items.map(({ record: r, vector }) => {
-          const row = ins.get(r.kind, r.text, JSON.stringify(r.labels), JSON.stringify(r.tags), r.time, r.decision ? JSON.stringify(r.decision) : null, model, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), now) as Row;
+          const row = ins.get(
+            r.kind,
+            r.text,
+            JSON.stringify(r.labels),
+            JSON.stringify(r.tags),
+            r.time,
+            r.decision ? JSON.stringify(r.decision) : null,
+            model,
+            Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength),
+            now,
+          ) as Row;
           for (const t of r.tags) tag.run(t, row.id);
           return row;
         }),
@@ -192,14 +216,22 @@ export class MemoryStore implements MemoryService {
     return rows.map(toRecord);
   }
 
-  search(vector: Int8Array, k: number, model: string, filter: MemoryFilter = {}): Array<{ record: MemoryRecord; similarity: number }> {
+  search(
+    vector: Int8Array,
+    k: number,
+    model: string,
+    filter: MemoryFilter = {},
+  ): Array<{ record: MemoryRecord; similarity: number }> {
     this.lastModel = model;
     const m = this.load(model, vector.length);
     let data = m.data.subarray(0, m.ids.length * m.dim);
     let ids = m.ids;
     if (Object.values(filter).some((v) => v !== undefined)) {
       const w = where(filter);
-      const allowed = this.db.prepare(`SELECT id FROM memories WHERE model = ? AND ${w.sql}`).pluck().all(model, ...w.params) as number[];
+      const allowed = this.db
+        .prepare(`SELECT id FROM memories WHERE model = ? AND ${w.sql}`)
+        .pluck()
+        .all(model, ...w.params) as number[];
       const rows: number[] = [];
       for (const id of allowed) {
         const row = m.rowOf.get(id);
@@ -214,24 +246,38 @@ export class MemoryStore implements MemoryService {
     if (n === 0 || k < 1) return [];
     // usearch's exact kernel ranks by inner product; stored vectors all have norm ≈ 127, so the order is the cosine
     // order, and the similarity reported is the exact cosine of the two int8 vectors.
-    const found = usearch().exactSearch(data, vector, m.dim, Math.min(k, n), 'ip' as never, 1) as { keys: BigUint64Array };
+    const found = usearch().exactSearch(data, vector, m.dim, Math.min(k, n), 'ip' as never, 1) as {
+      keys: BigUint64Array;
+    };
     const picked = Array.from(found.keys, (key) => Number(key)).filter((row) => row < n);
     const get = this.db.prepare(`SELECT ${COLUMNS} FROM memories WHERE id = ?`);
     return picked
-      .map((row) => ({ record: toRecord(get.get(ids[row]) as Row), similarity: cosineInt8(vector, data.subarray(row * m.dim, (row + 1) * m.dim)) }))
+      .map((row) => ({
+        record: toRecord(get.get(ids[row]) as Row),
+        similarity: cosineInt8(vector, data.subarray(row * m.dim, (row + 1) * m.dim)),
+      }))
       .sort((a, b) => b.similarity - a.similarity || a.record.id - b.record.id);
   }
 
   count(model: string, filter: MemoryFilter = {}): number {
     const w = where(filter);
-    return (this.db.prepare(`SELECT count(*) AS n FROM memories WHERE model = ? AND ${w.sql}`).get(model, ...w.params) as { n: number }).n;
+    return (
+      this.db.prepare(`SELECT count(*) AS n FROM memories WHERE model = ? AND ${w.sql}`).get(model, ...w.params) as {
+        n: number;
+      }
+    ).n;
   }
 
   remove(selection: MemorySelection): { removed: number; ids: number[] } {
     const w = where(selection);
-    if (w.params.length === 0) throw new MemoryStoreError('forget needs ids, a tag or a time range (nothing was selected)');
+    if (w.params.length === 0)
+      throw new MemoryStoreError('forget needs ids, a tag or a time range (nothing was selected)');
     const ids = this.db
-      .transaction(() => (this.db.prepare(`DELETE FROM memories WHERE ${w.sql} RETURNING id`).all(...w.params) as Array<{ id: number }>).map((r) => r.id))
+      .transaction(() =>
+        (
+          this.db.prepare(`DELETE FROM memories WHERE ${w.sql} RETURNING id`).all(...w.params) as Array<{ id: number }>
+        ).map((r) => r.id),
+      )
       .immediate();
     this.compact();
     this.matrix = null; // rebuilt from the records at the next search
@@ -247,30 +293,51 @@ export class MemoryStore implements MemoryService {
   }
 
   otherModel(model: string, limit: number): MemoryRecord[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM memories WHERE model != ? ORDER BY id LIMIT ?`).all(model, limit) as Row[]).map(toRecord);
+    return (
+      this.db.prepare(`SELECT ${COLUMNS} FROM memories WHERE model != ? ORDER BY id LIMIT ?`).all(model, limit) as Row[]
+    ).map(toRecord);
   }
 
   replaceVectors(items: ReadonlyArray<{ id: number; vector: Int8Array }>, model: string): void {
     const up = this.db.prepare('UPDATE memories SET vector = ?, model = ? WHERE id = ?');
-    this.db.transaction(() => {
-      for (const it of items) up.run(Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength), model, it.id);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const it of items)
+          up.run(Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength), model, it.id);
+      })
+      .immediate();
     this.matrix = null;
   }
 
   /** Every record (oldest first) with its vector, for export. */
   *all(): Generator<MemoryRecord & { vector: Int8Array }> {
-    const it = this.db.prepare(`SELECT ${COLUMNS}, vector FROM memories ORDER BY id`).iterate() as IterableIterator<Row & { vector: Buffer }>;
-    for (const r of it) yield { ...toRecord(r), vector: new Int8Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)) };
+    const it = this.db.prepare(`SELECT ${COLUMNS}, vector FROM memories ORDER BY id`).iterate() as IterableIterator<
+      Row & { vector: Buffer }
+    >;
+    for (const r of it)
+      yield {
+        ...toRecord(r),
+        vector: new Int8Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)),
+      };
   }
 
   stats(model: string | undefined = this.lastModel): MemoryStats {
     const c = this.db
-      .prepare(`SELECT count(*) AS records, coalesce(sum(kind = 'case'), 0) AS cases, coalesce(sum(kind = 'decision'), 0) AS decisions, coalesce(sum(model != ?), 0) AS other FROM memories`)
+      .prepare(
+        `SELECT count(*) AS records, coalesce(sum(kind = 'case'), 0) AS cases, coalesce(sum(kind = 'decision'), 0) AS decisions, coalesce(sum(model != ?), 0) AS other FROM memories`,
+      )
       .get(model ?? '') as { records: number; cases: number; decisions: number; other: number };
     let bytes = 0;
     for (const f of [this.path, `${this.path}-wal`, `${this.path}-shm`]) if (existsSync(f)) bytes += statSync(f).size;
-    return { path: this.path, records: c.records, cases: c.cases, decisions: c.decisions, other_model: model ? c.other : 0, model: model ?? null, bytes };
+    return {
+      path: this.path,
+      records: c.records,
+      cases: c.cases,
+      decisions: c.decisions,
+      other_model: model ? c.other : 0,
+      model: model ?? null,
+      bytes,
+    };
   }
 
   close(): void {
@@ -289,7 +356,9 @@ export class MemoryStore implements MemoryService {
   private load(model: string, dim: number): Matrix {
     if (this.matrix && this.matrix.model === model && this.matrix.dim === dim) return this.matrix;
     const m: Matrix = { model, dim, data: new Int8Array(0), ids: [], rowOf: new Map() };
-    const rows = this.db.prepare('SELECT id, vector FROM memories WHERE model = ? ORDER BY id').iterate(model) as IterableIterator<{ id: number; vector: Buffer }>;
+    const rows = this.db
+      .prepare('SELECT id, vector FROM memories WHERE model = ? ORDER BY id')
+      .iterate(model) as IterableIterator<{ id: number; vector: Buffer }>;
     for (const r of rows) {
       if (r.vector.byteLength !== dim) continue; // another width cannot come from this model; never searched
       appendRow(m, r.id, new Int8Array(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength));
@@ -330,7 +399,8 @@ function takeLock(lockPath: string, file: string): void {
       closeSync(fd);
       return;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new MemoryStoreError(`cannot create the lock ${lockPath}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new MemoryStoreError(`cannot create the lock ${lockPath}: ${(err as Error).message}`);
       const pid = Number(readFileSync(lockPath, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
         throw new MemoryStoreError(

@@ -25,7 +25,9 @@ export async function exportJsonl(store: MemoryStore, file: string): Promise<num
   let n = 0;
   for (const r of store.all()) {
     const { vector, created: _created, ...rest } = r;
-    const ok = out.write(`${JSON.stringify({ ...rest, time: new Date(r.time).toISOString(), vector: Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64') })}\n`);
+    const ok = out.write(
+      `${JSON.stringify({ ...rest, time: new Date(r.time).toISOString(), vector: Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64') })}\n`,
+    );
     if (!ok) await new Promise<void>((res) => out.once('drain', () => res()));
     n++;
   }
@@ -55,7 +57,20 @@ export async function importJsonl(store: MemoryStore, file: string): Promise<num
     const buf = Buffer.from(r.vector, 'base64');
     const time = Date.parse(r.time);
     if (!Number.isFinite(time)) throw new Error(`${file}:${lineNo}: time '${r.time}' is not a date-time`);
-    batch.push({ model: r.model, item: { record: { kind: r.kind, text: r.text, labels: r.labels, tags: r.tags, time, ...(r.decision ? { decision: r.decision as never } : {}) }, vector: new Int8Array(buf.buffer, buf.byteOffset, buf.byteLength) } });
+    batch.push({
+      model: r.model,
+      item: {
+        record: {
+          kind: r.kind,
+          text: r.text,
+          labels: r.labels,
+          tags: r.tags,
+          time,
+          ...(r.decision ? { decision: r.decision as never } : {}),
+        },
+        vector: new Int8Array(buf.buffer, buf.byteOffset, buf.byteLength),
+      },
+    });
     if (batch.length >= 1000) flush();
   }
   flush();
@@ -69,13 +84,17 @@ export async function memoryCommand(argv: string[], open: (path: string) => Memo
   const path = at >= 0 ? rest[at + 1] : process.env.RED_HEART_MEMORY;
   const file = rest.filter((_, i) => i !== at && i !== at + 1)[0];
   if ((verb !== 'export' && verb !== 'import') || !path || !file) {
-    process.stderr.write('usage: red-heart-mcp memory export|import --memory PATH FILE.jsonl (PATH may come from RED_HEART_MEMORY)\n');
+    process.stderr.write(
+      'usage: red-heart-mcp memory export|import --memory PATH FILE.jsonl (PATH may come from RED_HEART_MEMORY)\n',
+    );
     return 2;
   }
   const store = open(path);
   try {
     const n = verb === 'export' ? await exportJsonl(store, file) : await importJsonl(store, file);
-    process.stderr.write(`${verb === 'export' ? 'exported' : 'imported'} ${n} records ${verb === 'export' ? 'to' : 'from'} ${file} (${store.path})\n`);
+    process.stderr.write(
+      `${verb === 'export' ? 'exported' : 'imported'} ${n} records ${verb === 'export' ? 'to' : 'from'} ${file} (${store.path})\n`,
+    );
     return 0;
   } finally {
     store.close();

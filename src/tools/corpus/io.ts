@@ -46,7 +46,11 @@ export interface CorpusFiles {
   /** Checks the path (allowed directory, no '..', regular file, size) and opens it; refusals are ToolErrors. */
   openInput(path: string, allowed: readonly AllowedDirectory[], maxBytes: number): Promise<CorpusInput>;
   /** Output paths next to the input or in `outputDir` (checked), each refused when it exists and is not a regular file. */
-  outputFiles(input: CorpusInput, outputDir: string | undefined, allowed: readonly AllowedDirectory[]): Promise<OutputFiles>;
+  outputFiles(
+    input: CorpusInput,
+    outputDir: string | undefined,
+    allowed: readonly AllowedDirectory[],
+  ): Promise<OutputFiles>;
   /** The lines of an existing output file (null when there is none or it is not a regular file). */
   readLines(path: string): Promise<LineReader | null>;
   /** A new file that replaces `path` when committed. */

@@ -51,7 +51,11 @@ export interface ParserLimits {
 
 export const DEFAULT_PARSER_LIMITS: ParserLimits = { maxRecordChars: 1 << 20 };
 
-export function createParser(format: CorpusFormat, fields: FieldSpec, limits: ParserLimits = DEFAULT_PARSER_LIMITS): RecordParser {
+export function createParser(
+  format: CorpusFormat,
+  fields: FieldSpec,
+  limits: ParserLimits = DEFAULT_PARSER_LIMITS,
+): RecordParser {
   switch (format) {
     case 'csv':
       return new DelimitedParser(',', fields, limits);
@@ -102,7 +106,11 @@ class DelimitedParser implements RecordParser {
   /** CSV (RFC 4180) refuses a quote inside an unquoted field; TSV takes it literally (many TSV writers never quote). */
   private readonly strictQuotes: boolean;
 
-  constructor(delim: ',' | '\t', private readonly spec: FieldSpec, private readonly limits: ParserLimits) {
+  constructor(
+    delim: ',' | '\t',
+    private readonly spec: FieldSpec,
+    private readonly limits: ParserLimits,
+  ) {
     this.delim = delim.charCodeAt(0);
     this.strictQuotes = delim === ',';
   }
@@ -122,28 +130,49 @@ class DelimitedParser implements RecordParser {
       const c = chunk.charCodeAt(i);
       if (this.afterCR) {
         this.afterCR = false;
-        if (c === LF) { i++; continue; }
+        if (c === LF) {
+          i++;
+          continue;
+        }
       }
       switch (this.state) {
         case S.FieldStart:
-          if (c === QUOTE) { this.state = S.Quoted; seg = i + 1; }
-          else if (c === this.delim) this.endField();
+          if (c === QUOTE) {
+            this.state = S.Quoted;
+            seg = i + 1;
+          } else if (c === this.delim) this.endField();
           else if (c === LF || c === CR) this.endRecord(out, c);
-          else { this.state = S.Unquoted; seg = i; }
+          else {
+            this.state = S.Unquoted;
+            seg = i;
+          }
           break;
         case S.Unquoted:
-          if (c === this.delim) { flush(i); this.endField(); this.state = S.FieldStart; }
-          else if (c === LF || c === CR) { flush(i); this.endRecord(out, c); }
-          else if (c === QUOTE && this.strictQuotes) this.problem ??= `line ${this.line}: a quote inside an unquoted field (quote the whole field and double inner quotes)`;
+          if (c === this.delim) {
+            flush(i);
+            this.endField();
+            this.state = S.FieldStart;
+          } else if (c === LF || c === CR) {
+            flush(i);
+            this.endRecord(out, c);
+          } else if (c === QUOTE && this.strictQuotes)
+            this.problem ??= `line ${this.line}: a quote inside an unquoted field (quote the whole field and double inner quotes)`;
           break;
         case S.Quoted:
-          if (c === QUOTE) { flush(i); this.state = S.QuoteInQuoted; }
-          else if (c === LF) this.line++;
+          if (c === QUOTE) {
+            flush(i);
+            this.state = S.QuoteInQuoted;
+          } else if (c === LF) this.line++;
           break;
         case S.QuoteInQuoted:
-          if (c === QUOTE) { this.append('"'); this.state = S.Quoted; seg = i + 1; }
-          else if (c === this.delim) { this.endField(); this.state = S.FieldStart; }
-          else if (c === LF || c === CR) this.endRecord(out, c);
+          if (c === QUOTE) {
+            this.append('"');
+            this.state = S.Quoted;
+            seg = i + 1;
+          } else if (c === this.delim) {
+            this.endField();
+            this.state = S.FieldStart;
+          } else if (c === LF || c === CR) this.endRecord(out, c);
           else {
             this.problem ??= `line ${this.line}: text after the closing quote of a field`;
             this.state = S.Unquoted;
@@ -206,33 +235,59 @@ class DelimitedParser implements RecordParser {
       return;
     }
     const row = ++this.row;
-    if (problem !== null) { out.push({ kind: 'malformed', row, line, reason: problem }); return; }
+    if (problem !== null) {
+      out.push({ kind: 'malformed', row, line, reason: problem });
+      return;
+    }
     if (fields.length !== this.header.length) {
-      out.push({ kind: 'malformed', row, line, reason: `expected ${this.header.length} fields (as in the header), found ${fields.length}` });
+      out.push({
+        kind: 'malformed',
+        row,
+        line,
+        reason: `expected ${this.header.length} fields (as in the header), found ${fields.length}`,
+      });
       return;
     }
     const cols = this.columns as NonNullable<DelimitedParser['columns']>;
     const text = fields[cols.text];
-    if (text.includes(REPLACEMENT)) { out.push({ kind: 'malformed', row, line, reason: INVALID_UTF8 }); return; }
+    if (text.includes(REPLACEMENT)) {
+      out.push({ kind: 'malformed', row, line, reason: INVALID_UTF8 });
+      return;
+    }
     out.push({ kind: 'row', row, line, text, group: optional(fields, cols.group), time: optional(fields, cols.time) });
   }
 
   private resolveColumns(header: string[]): { text: number; group: number; time: number } {
     const find = (name: string | undefined, role: string, required: boolean): number => {
       if (name === undefined) {
-        if (required) throw new ToolError('invalid_input', `text_field is required for CSV/TSV files; the header has: ${listColumns(header)}`);
+        if (required)
+          throw new ToolError(
+            'invalid_input',
+            `text_field is required for CSV/TSV files; the header has: ${listColumns(header)}`,
+          );
         return -1;
       }
       const i = header.indexOf(name);
-      if (i < 0) throw new ToolError('invalid_input', `${role} '${name}' is not a column of the header; the header has: ${listColumns(header)}`);
+      if (i < 0)
+        throw new ToolError(
+          'invalid_input',
+          `${role} '${name}' is not a column of the header; the header has: ${listColumns(header)}`,
+        );
       return i;
     };
-    return { text: find(this.spec.text, 'text_field', true), group: find(this.spec.group, 'group_field', false), time: find(this.spec.time, 'time_field', false) };
+    return {
+      text: find(this.spec.text, 'text_field', true),
+      group: find(this.spec.group, 'group_field', false),
+      time: find(this.spec.time, 'time_field', false),
+    };
   }
 }
 
 function listColumns(header: string[]): string {
-  const shown = header.slice(0, 30).map((h) => JSON.stringify(h)).join(', ');
+  const shown = header
+    .slice(0, 30)
+    .map((h) => JSON.stringify(h))
+    .join(', ');
   return header.length > 30 ? `${shown}, … (${header.length} columns)` : shown;
 }
 
@@ -254,7 +309,10 @@ class LineParser implements RecordParser {
   private afterCR = false;
   blankLines = 0;
 
-  constructor(private readonly toRecord: LineRecord, private readonly limits: ParserLimits) {}
+  constructor(
+    private readonly toRecord: LineRecord,
+    private readonly limits: ParserLimits,
+  ) {}
 
   feed(chunk: string): ParseEvent[] {
     const out: ParseEvent[] = [];
@@ -267,8 +325,9 @@ class LineParser implements RecordParser {
       this.take(chunk.slice(start, i));
       this.endLine(out);
       if (c === CR) {
-        if (i + 1 < chunk.length) { if (chunk.charCodeAt(i + 1) === LF) i++; }
-        else this.afterCR = true;
+        if (i + 1 < chunk.length) {
+          if (chunk.charCodeAt(i + 1) === LF) i++;
+        } else this.afterCR = true;
       }
       start = i + 1;
     }
@@ -284,7 +343,11 @@ class LineParser implements RecordParser {
 
   private take(s: string): void {
     if (this.overlong) return;
-    if (this.buf.length + s.length > this.limits.maxRecordChars) { this.overlong = true; this.buf = ''; return; }
+    if (this.buf.length + s.length > this.limits.maxRecordChars) {
+      this.overlong = true;
+      this.buf = '';
+      return;
+    }
     this.buf += s;
   }
 
@@ -294,29 +357,51 @@ class LineParser implements RecordParser {
     const overlong = this.overlong;
     this.buf = '';
     this.overlong = false;
-    if (!overlong && text.trim() === '') { this.blankLines++; return; }
+    if (!overlong && text.trim() === '') {
+      this.blankLines++;
+      return;
+    }
     const row = ++this.row;
-    if (overlong) out.push({ kind: 'malformed', row, line: lineNo, reason: `line longer than ${this.limits.maxRecordChars} characters` });
+    if (overlong)
+      out.push({
+        kind: 'malformed',
+        row,
+        line: lineNo,
+        reason: `line longer than ${this.limits.maxRecordChars} characters`,
+      });
     else if (text.includes(REPLACEMENT)) out.push({ kind: 'malformed', row, line: lineNo, reason: INVALID_UTF8 });
     else out.push(this.toRecord(text, row, lineNo));
   }
 }
 
 function jsonlRecord(spec: FieldSpec): LineRecord {
-  if (spec.text === undefined) throw new ToolError('invalid_input', 'text_field is required for JSON Lines files (the key that holds the text)');
+  if (spec.text === undefined)
+    throw new ToolError('invalid_input', 'text_field is required for JSON Lines files (the key that holds the text)');
   const key = spec.text;
   return (line, row, lineNo) => {
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (err) {
-      return { kind: 'malformed', row, line: lineNo, reason: `not valid JSON (${(err as Error).message.slice(0, 80)})` };
+      return {
+        kind: 'malformed',
+        row,
+        line: lineNo,
+        reason: `not valid JSON (${(err as Error).message.slice(0, 80)})`,
+      };
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { kind: 'malformed', row, line: lineNo, reason: 'the line is not a JSON object' };
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return { kind: 'malformed', row, line: lineNo, reason: 'the line is not a JSON object' };
     const obj = value as Record<string, unknown>;
     if (!(key in obj)) return { kind: 'malformed', row, line: lineNo, reason: `no key '${key}' (text_field)` };
     const text = obj[key];
-    if (typeof text !== 'string') return { kind: 'malformed', row, line: lineNo, reason: `'${key}' (text_field) is ${text === null ? 'null' : typeof text}, not a string` };
+    if (typeof text !== 'string')
+      return {
+        kind: 'malformed',
+        row,
+        line: lineNo,
+        reason: `'${key}' (text_field) is ${text === null ? 'null' : typeof text}, not a string`,
+      };
     return { kind: 'row', row, line: lineNo, text, group: scalar(obj, spec.group), time: scalar(obj, spec.time) };
   };
 }
@@ -334,10 +419,18 @@ function scalar(obj: Record<string, unknown>, key: string | undefined): string |
 export function formatFromName(name: string): CorpusFormat | null {
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
   switch (ext) {
-    case 'csv': return 'csv';
-    case 'tsv': case 'tab': return 'tsv';
-    case 'jsonl': case 'ndjson': return 'jsonl';
-    case 'txt': case 'text': return 'text';
-    default: return null;
+    case 'csv':
+      return 'csv';
+    case 'tsv':
+    case 'tab':
+      return 'tsv';
+    case 'jsonl':
+    case 'ndjson':
+      return 'jsonl';
+    case 'txt':
+    case 'text':
+      return 'text';
+    default:
+      return null;
   }
 }

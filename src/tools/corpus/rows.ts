@@ -82,7 +82,11 @@ export function textHash(text: string): string {
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 15;
   }
-  return fmix32(a ^ text.length).toString(16).padStart(8, '0') + fmix32(b).toString(16).padStart(8, '0');
+  return (
+    fmix32(a ^ text.length)
+      .toString(16)
+      .padStart(8, '0') + fmix32(b).toString(16).padStart(8, '0')
+  );
 }
 
 const r4 = (x: number) => round4(x);
@@ -118,7 +122,12 @@ export function rowRecord(
   return rec;
 }
 
-export function factsOf(rec: RowRecord, excerpt: string, group: string | undefined, bucket: string | undefined): RowFacts {
+export function factsOf(
+  rec: RowRecord,
+  excerpt: string,
+  group: string | undefined,
+  bucket: string | undefined,
+): RowFacts {
   return {
     row: rec.row,
     language: rec.language,
@@ -134,23 +143,37 @@ export function factsOf(rec: RowRecord, excerpt: string, group: string | undefin
   };
 }
 
-const headerSchema = z.object({
-  type: z.literal('header'),
-  format_version: z.literal(1),
-  model: z.object({ id: z.string(), version: z.string(), sha256: z.string() }).strict(),
-  language: z.string(),
-  threshold: z.number().min(0).max(1).nullable(),
-  detail: z.enum(DETAILS),
-}).strict();
+const headerSchema = z
+  .object({
+    type: z.literal('header'),
+    format_version: z.literal(1),
+    model: z.object({ id: z.string(), version: z.string(), sha256: z.string() }).strict(),
+    language: z.string(),
+    threshold: z.number().min(0).max(1).nullable(),
+    detail: z.enum(DETAILS),
+  })
+  .strict();
 
 function sameHeader(a: RowsHeader, b: RowsHeader): boolean {
-  return a.format_version === b.format_version && a.model.sha256 === b.model.sha256 && a.model.id === b.model.id && a.model.version === b.model.version && a.language === b.language && a.threshold === b.threshold && a.detail === b.detail;
+  return (
+    a.format_version === b.format_version &&
+    a.model.sha256 === b.model.sha256 &&
+    a.model.id === b.model.id &&
+    a.model.version === b.model.version &&
+    a.language === b.language &&
+    a.threshold === b.threshold &&
+    a.detail === b.detail
+  );
 }
 
 /** The native labels a row in `language` carries (its taxonomy's head of this model). */
 function nativeLabels(model: ModelInfo, language: Language): readonly string[] {
   const taxonomy = NATIVE_TAXONOMY[language];
-  return taxonomy === 'goemotions' ? model.labels.goemotions : taxonomy === 'kote' ? model.labels.kote : (model.labels.cpedEmotion ?? []);
+  return taxonomy === 'goemotions'
+    ? model.labels.goemotions
+    : taxonomy === 'kote'
+      ? model.labels.kote
+      : (model.labels.cpedEmotion ?? []);
 }
 
 const prob = z.number().min(0).max(1);
@@ -160,42 +183,76 @@ const text = z.string().max(100_000);
 function rowSchema(model: ModelInfo, language: Language, detail: Detail) {
   const labels = nativeLabels(model, language);
   const label = z.string().refine((l) => labels.includes(l), 'not a label of the model for this language');
-  return z.object({
-    row: z.number().int().positive(),
-    line: z.number().int().positive(),
-    h: z.string().regex(/^[0-9a-f]{16}$/),
-    language: z.literal(language),
-    group: text.optional(),
-    time: text.optional(),
-    bucket: text.optional(),
-    dominant: z.object({ label, score: prob }).strict(),
-    detected: z.array(z.object({ label, score: prob }).strict()).max(labels.length).refine((d) => new Set(d.map((x) => x.label)).size === d.length, 'a label detected twice'),
-    ekman: z.enum(EKMAN),
-    sentiment: z.enum(SENTIMENTS),
-    valence: z.number().min(-1).max(1),
-    arousal: prob,
-    ...(detail !== 'summary'
-      ? { ekman_scores: z.object(Object.fromEntries(EKMAN.map((e) => [e, prob]))).strict(), sentiment_scores: z.object(Object.fromEntries(SENTIMENTS.map((x) => [x, prob.optional()]))).strict() }
-      : {}),
-    ...(detail === 'full' ? { scores: z.record(label, prob).refine((r) => Object.keys(r).length === labels.length, 'not every label has a score') } : {}),
-  }).strict();
+  return z
+    .object({
+      row: z.number().int().positive(),
+      line: z.number().int().positive(),
+      h: z.string().regex(/^[0-9a-f]{16}$/),
+      language: z.literal(language),
+      group: text.optional(),
+      time: text.optional(),
+      bucket: text.optional(),
+      dominant: z.object({ label, score: prob }).strict(),
+      detected: z
+        .array(z.object({ label, score: prob }).strict())
+        .max(labels.length)
+        .refine((d) => new Set(d.map((x) => x.label)).size === d.length, 'a label detected twice'),
+      ekman: z.enum(EKMAN),
+      sentiment: z.enum(SENTIMENTS),
+      valence: z.number().min(-1).max(1),
+      arousal: prob,
+      ...(detail !== 'summary'
+        ? {
+            ekman_scores: z.object(Object.fromEntries(EKMAN.map((e) => [e, prob]))).strict(),
+            sentiment_scores: z.object(Object.fromEntries(SENTIMENTS.map((x) => [x, prob.optional()]))).strict(),
+          }
+        : {}),
+      ...(detail === 'full'
+        ? {
+            scores: z
+              .record(label, prob)
+              .refine((r) => Object.keys(r).length === labels.length, 'not every label has a score'),
+          }
+        : {}),
+    })
+    .strict();
 }
 
 /** Why a reused file's line is not trusted, or null for a valid row (`after`: the previous row number). */
-function rowProblem(line: string, model: ModelInfo, detail: Detail, after: number): { rec: RowRecord | null; footer: boolean; problem: string | null } {
+function rowProblem(
+  line: string,
+  model: ModelInfo,
+  detail: Detail,
+  after: number,
+): { rec: RowRecord | null; footer: boolean; problem: string | null } {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
   } catch {
     return { rec: null, footer: false, problem: 'not JSON' };
   }
-  if (raw && typeof raw === 'object' && (raw as { type?: unknown }).type === 'footer') return { rec: null, footer: true, problem: null };
+  if (raw && typeof raw === 'object' && (raw as { type?: unknown }).type === 'footer')
+    return { rec: null, footer: true, problem: null };
   const language = (raw as { language?: unknown } | null)?.language;
-  if (typeof language !== 'string' || !model.languages.includes(language as Language)) return { rec: null, footer: false, problem: 'language: not one the model reads' };
+  if (typeof language !== 'string' || !model.languages.includes(language as Language))
+    return { rec: null, footer: false, problem: 'language: not one the model reads' };
   const parsed = rowSchema(model, language as Language, detail).safeParse(raw);
-  if (!parsed.success) return { rec: null, footer: false, problem: parsed.error.issues.slice(0, 2).map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`).join('; ') };
+  if (!parsed.success)
+    return {
+      rec: null,
+      footer: false,
+      problem: parsed.error.issues
+        .slice(0, 2)
+        .map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`)
+        .join('; '),
+    };
   const rec = parsed.data as RowRecord;
-  if (rec.row <= after) return { rec: null, footer: false, problem: `row ${rec.row} after row ${after} (rows are written in increasing order)` };
+  if (rec.row <= after)
+    return {
+      rec: null,
+      footer: false,
+      problem: `row ${rec.row} after row ${after} (rows are written in increasing order)`,
+    };
   return { rec, footer: false, problem: null };
 }
 
@@ -205,14 +262,24 @@ export class CachedRows {
   private done = false;
   private last = 0;
 
-  private constructor(private readonly lines: LineReader, private readonly model: ModelInfo, private readonly detail: Detail) {}
+  private constructor(
+    private readonly lines: LineReader,
+    private readonly model: ModelInfo,
+    private readonly detail: Detail,
+  ) {}
 
   /**
    * Opens `path` when it is a regular file written for the same header and every row in it is one this model
    * writes; otherwise null (nothing to reuse). A file that exists but fails a check is reported through `warn`.
    * A torn last line (a run killed mid-write) ends the reusable part without failing the file.
    */
-  static async open(files: CorpusFiles, path: string, header: RowsHeader, model: ModelInfo, warn: (message: string) => void = () => {}): Promise<CachedRows | null> {
+  static async open(
+    files: CorpusFiles,
+    path: string,
+    header: RowsHeader,
+    model: ModelInfo,
+    warn: (message: string) => void = () => {},
+  ): Promise<CachedRows | null> {
     const problem = await CachedRows.check(files, path, header, model);
     if (problem === undefined) return null;
     if (problem !== null) {
@@ -226,7 +293,12 @@ export class CachedRows {
   }
 
   /** undefined: no file (or another header: nothing to reuse); null: every line checks out; else what failed. */
-  private static async check(files: CorpusFiles, path: string, header: RowsHeader, model: ModelInfo): Promise<string | null | undefined> {
+  private static async check(
+    files: CorpusFiles,
+    path: string,
+    header: RowsHeader,
+    model: ModelInfo,
+  ): Promise<string | null | undefined> {
     const lines = await files.readLines(path);
     if (!lines) return undefined;
     try {
@@ -239,7 +311,8 @@ export class CachedRows {
         return 'line 1: the header is not JSON';
       }
       const parsedHeader = headerSchema.safeParse(h);
-      if (!parsedHeader.success) return `line 1: not a header of this tool (${parsedHeader.error.issues[0].path.join('.')}: ${parsedHeader.error.issues[0].message})`;
+      if (!parsedHeader.success)
+        return `line 1: not a header of this tool (${parsedHeader.error.issues[0].path.join('.')}: ${parsedHeader.error.issues[0].message})`;
       if (!sameHeader(parsedHeader.data as RowsHeader, header)) return undefined; // another model or other options: a fresh run
       let after = 0;
       let n = 1;
@@ -249,7 +322,10 @@ export class CachedRows {
         if (torn !== null) return `line ${torn}: not JSON, and more lines follow`;
         const r = rowProblem(line, model, header.detail, after);
         if (r.footer) return null;
-        if (r.problem === 'not JSON') { torn = n; continue; }
+        if (r.problem === 'not JSON') {
+          torn = n;
+          continue;
+        }
         if (r.problem) return `line ${n}: ${r.problem}`;
         after = r.rec!.row;
       }
@@ -263,10 +339,16 @@ export class CachedRows {
   async get(row: number, h: string): Promise<RowRecord | null> {
     while (!this.done && (this.next === null || this.next.row < row)) {
       const line = await this.lines.next();
-      if (line === null) { this.done = true; break; }
+      if (line === null) {
+        this.done = true;
+        break;
+      }
       // Checked again as read: the file may have changed since it was checked whole.
       const r = rowProblem(line, this.model, this.detail, this.last);
-      if (r.footer || r.problem) { this.done = true; break; }
+      if (r.footer || r.problem) {
+        this.done = true;
+        break;
+      }
       this.next = r.rec;
       this.last = r.rec!.row;
     }

@@ -16,7 +16,16 @@ import { CORPUS_BATCH, EXCERPT_CHARS, MAX_MALFORMED_LISTED } from './limits.js';
 import { createParser, formatFromName, type CorpusFormat, type CorpusRow, type ParseEvent } from './parse.js';
 import type { AllowedDirectory, CorpusFiles, CorpusInput, FileWriter } from './io.js';
 import { renderReport, type ReportData } from './report-html.js';
-import { CachedRows, factsOf, rowRecord, textHash, type Detail, type RowRecord, type RowsFooter, type RowsHeader } from './rows.js';
+import {
+  CachedRows,
+  factsOf,
+  rowRecord,
+  textHash,
+  type Detail,
+  type RowRecord,
+  type RowsFooter,
+  type RowsHeader,
+} from './rows.js';
 import { modelBlock, type ModelBlock } from '../model-block.js';
 
 export interface CorpusRequest {
@@ -84,10 +93,18 @@ function excerptOf(text: string): string {
 }
 
 /** Counts data rows (for the sample) by parsing the whole file once without analysing anything. */
-async function countRows(input: CorpusInput, format: CorpusFormat, req: CorpusRequest, cap: number, signal: AbortSignal): Promise<number> {
+async function countRows(
+  input: CorpusInput,
+  format: CorpusFormat,
+  req: CorpusRequest,
+  cap: number,
+  signal: AbortSignal,
+): Promise<number> {
   const parser = createParser(format, { text: req.text_field, group: req.group_field, time: req.time_field });
   let last = 0;
-  const see = (evs: ParseEvent[]) => { for (const e of evs) last = e.row; };
+  const see = (evs: ParseEvent[]) => {
+    for (const e of evs) last = e.row;
+  };
   for await (const chunk of input.chunks()) {
     see(parser.feed(chunk.text));
     if (last > cap) return cap;
@@ -106,11 +123,22 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
   let out: FileWriter | null = null;
   try {
     const format = req.format ?? formatFromName(input.name);
-    if (!format) throw new ToolError('invalid_input', `cannot tell the format of '${input.name}' from its extension (.csv, .tsv, .jsonl, .txt); give format`);
+    if (!format)
+      throw new ToolError(
+        'invalid_input',
+        `cannot tell the format of '${input.name}' from its extension (.csv, .tsv, .jsonl, .txt); give format`,
+      );
     if (format === 'text' && (req.text_field || req.group_field || req.time_field)) {
-      throw new ToolError('invalid_input', 'a plain text file (one text per line) has no fields: leave text_field, group_field and time_field out, or use CSV/TSV/JSONL');
+      throw new ToolError(
+        'invalid_input',
+        'a plain text file (one text per line) has no fields: leave text_field, group_field and time_field out, or use CSV/TSV/JSONL',
+      );
     }
-    if (format !== 'text' && !req.text_field) throw new ToolError('invalid_input', `text_field is required for ${format.toUpperCase()} files (the column or key that holds the text)`);
+    if (format !== 'text' && !req.text_field)
+      throw new ToolError(
+        'invalid_input',
+        `text_field is required for ${format.toUpperCase()} files (the column or key that holds the text)`,
+      );
 
     const outputs = await files.outputFiles(input, req.output_dir, env.allowed);
 
@@ -119,11 +147,19 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     checkRequested(model, req.language);
     await loadLanguageDetector(); // rows are decided as they are taken
     const modelInfo = modelBlock(model);
-    const header: RowsHeader = { type: 'header', format_version: 1, model: modelInfo, language: req.language, threshold: req.threshold ?? null, detail: req.detail };
+    const header: RowsHeader = {
+      type: 'header',
+      format_version: 1,
+      model: modelInfo,
+      language: req.language,
+      threshold: req.threshold ?? null,
+      detail: req.detail,
+    };
 
     const cap = Math.min(req.limit ?? maxRows, maxRows);
     let selected: Uint32Array | null = null;
-    if (req.sample) selected = sampleRows(await countRows(input, format, req, cap, env.signal), req.sample.rows, req.sample.seed);
+    if (req.sample)
+      selected = sampleRows(await countRows(input, format, req, cap, env.signal), req.sample.rows, req.sample.seed);
     const total = selected ? selected.length : req.limit !== undefined ? cap : undefined;
 
     cache = await CachedRows.open(files, outputs.rows, header, model, (message) => env.warn?.(message));
@@ -132,8 +168,15 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
 
     const aggregator = new CorpusAggregator();
     const counts: CorpusResult['rows'] = {
-      read: 0, analysed: 0, from_cache: 0, skipped: { malformed: 0, empty_text: 0, text_too_long: 0, unsupported_language: 0 },
-      not_in_sample: 0, language_uncertain: 0, blank_lines: 0, time_unreadable: 0, group_missing: 0,
+      read: 0,
+      analysed: 0,
+      from_cache: 0,
+      skipped: { malformed: 0, empty_text: 0, text_too_long: 0, unsupported_language: 0 },
+      not_in_sample: 0,
+      language_uncertain: 0,
+      blank_lines: 0,
+      time_unreadable: 0,
+      group_missing: 0,
     };
     const malformed: CorpusResult['malformed'] = [];
     /** Rows waiting for the engine, each with the language it is read as (decided once, when the row was taken). */
@@ -145,7 +188,10 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     const bucketFor = (r: CorpusRow): string | undefined => {
       if (!req.time_field) return undefined;
       const t = r.time === undefined ? null : parseTime(r.time);
-      if (t === null) { counts.time_unreadable++; return undefined; }
+      if (t === null) {
+        counts.time_unreadable++;
+        return undefined;
+      }
       return bucketOf(t, req.time_bucket);
     };
 
@@ -157,7 +203,13 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
       const reused: Array<RowRecord | null> = [];
       for (let i = 0; i < batch.length; i++) reused.push(cache ? await cache.get(batch[i].row, hashes[i]) : null);
       const fresh = batch.filter((_, i) => reused[i] === null);
-      const analyses = fresh.length ? await reader.read(fresh.map((r) => r.text), fresh.map((r) => r.decided), env.signal) : [];
+      const analyses = fresh.length
+        ? await reader.read(
+            fresh.map((r) => r.text),
+            fresh.map((r) => r.decided),
+            env.signal,
+          )
+        : [];
       let k = 0;
       let lines = '';
       for (let i = 0; i < batch.length; i++) {
@@ -179,24 +231,38 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
           const a = analyses[k++];
           const profile = emotionProfile(a, model, { topK: 1, threshold: req.threshold });
           const native = head(a, model, NATIVE_TAXONOMY[a.language]);
-          rec = rowRecord({ row: r.row, line: r.line, text: r.text, ...place }, profile, req.detail, native.labels, native.probs);
+          rec = rowRecord(
+            { row: r.row, line: r.line, text: r.text, ...place },
+            profile,
+            req.detail,
+            native.labels,
+            native.probs,
+          );
         }
         counts.analysed++;
         aggregator.add(factsOf(rec, excerptOf(r.text), group, bucket));
         lines += `${JSON.stringify(rec)}\n`;
       }
       await (out as FileWriter).write(lines);
-      await env.progress(counts.read, total, `${counts.analysed} rows analysed; ${bytesRead} of ${input.size} bytes read`);
+      await env.progress(
+        counts.read,
+        total,
+        `${counts.analysed} rows analysed; ${bytesRead} of ${input.size} bytes read`,
+      );
     };
 
     const take = (e: ParseEvent): boolean => {
       if (e.row > cap) {
-        if (req.limit === undefined || req.limit > maxRows) stop = `the file has more than ${maxRows} rows; only the first ${maxRows} were read (the row limit)`;
+        if (req.limit === undefined || req.limit > maxRows)
+          stop = `the file has more than ${maxRows} rows; only the first ${maxRows} were read (the row limit)`;
         return false;
       }
       if (selected) {
         while (sampleAt < selected.length && selected[sampleAt] < e.row) sampleAt++;
-        if (selected[sampleAt] !== e.row) { counts.not_in_sample++; return true; }
+        if (selected[sampleAt] !== e.row) {
+          counts.not_in_sample++;
+          return true;
+        }
       }
       counts.read++;
       if (e.kind === 'malformed') {
@@ -225,11 +291,17 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
         // outlive many batches would be promoted to V8's old space and raise the peak RSS with the file's length.
         for (let at = 0; at < chunk.text.length; at += PARSE_SLICE_CHARS) {
           for (const e of parser.feed(chunk.text.slice(at, at + PARSE_SLICE_CHARS))) {
-            if (!take(e)) { ended = true; break outer; }
+            if (!take(e)) {
+              ended = true;
+              break outer;
+            }
             if (pending.length >= CORPUS_BATCH) await flush();
           }
         }
-        if (env.signal.aborted) { stop = 'cancelled by the client'; break; }
+        if (env.signal.aborted) {
+          stop = 'cancelled by the client';
+          break;
+        }
       }
       if (!ended && stop === null) for (const e of parser.end()) if (!take(e)) break;
       if (stop === null) await flush();
@@ -240,7 +312,10 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     if (env.signal.aborted && stop === null) stop = 'cancelled by the client';
     counts.blank_lines = parser.blankLines;
     if (counts.read === 0 && stop === null && counts.not_in_sample === 0) {
-      throw new ToolError('invalid_input', `'${input.name}' has no data rows${format === 'csv' || format === 'tsv' ? ' after the header' : ''}`);
+      throw new ToolError(
+        'invalid_input',
+        `'${input.name}' has no data rows${format === 'csv' || format === 'tsv' ? ' after the header' : ''}`,
+      );
     }
 
     const complete = stop === null;
@@ -252,22 +327,44 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     out = null;
 
     const summary = aggregator.summary();
-    const thresholds = req.threshold === undefined ? 'per-label thresholds tuned on dev data (the model default)' : `one threshold for every label: ${req.threshold}`;
+    const thresholds =
+      req.threshold === undefined
+        ? 'per-label thresholds tuned on dev data (the model default)'
+        : `one threshold for every label: ${req.threshold}`;
     const report: ReportData = {
       file: input.path,
       generatedAt: (env.now?.() ?? new Date()).toISOString(),
       complete,
       stopReason: stop,
       model: modelInfo,
-      thresholds: req.threshold === undefined
-        ? { kind: 'per-label', values: { goemotions: zip(model.labels.goemotions, model.thresholds.goemotions), kote: zip(model.labels.kote, model.thresholds.kote) } }
-        : { kind: 'single', value: req.threshold },
+      thresholds:
+        req.threshold === undefined
+          ? {
+              kind: 'per-label',
+              values: {
+                goemotions: zip(model.labels.goemotions, model.thresholds.goemotions),
+                kote: zip(model.labels.kote, model.thresholds.kote),
+              },
+            }
+          : { kind: 'single', value: req.threshold },
       settings: {
-        format, text_field: req.text_field ?? null, group_field: req.group_field ?? null, time_field: req.time_field ?? null,
-        time_bucket: req.time_field ? req.time_bucket : null, limit: req.limit ?? null,
-        sample: req.sample ? `${req.sample.rows} rows, seed ${req.sample.seed}` : null, language: req.language, detail: req.detail,
+        format,
+        text_field: req.text_field ?? null,
+        group_field: req.group_field ?? null,
+        time_field: req.time_field ?? null,
+        time_bucket: req.time_field ? req.time_bucket : null,
+        limit: req.limit ?? null,
+        sample: req.sample ? `${req.sample.rows} rows, seed ${req.sample.seed}` : null,
+        language: req.language,
+        detail: req.detail,
       },
-      counts: { rows_read: counts.read, rows_analysed: counts.analysed, rows_cached: counts.from_cache, skipped: { ...counts.skipped }, blank_lines: counts.blank_lines },
+      counts: {
+        rows_read: counts.read,
+        rows_analysed: counts.analysed,
+        rows_cached: counts.from_cache,
+        skipped: { ...counts.skipped },
+        blank_lines: counts.blank_lines,
+      },
       malformed,
       summary,
     };

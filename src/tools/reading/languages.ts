@@ -33,25 +33,59 @@ export const TEXT_ESTIMATE_LANGUAGES: ToolLanguages = {
  * The language one text is read as, or its refusal. A language the model reads but the tool does not (`only`) is
  * refused naming the tool's reason.
  */
-export function decideText(model: ModelInfo, text: string, language: LanguageRequest | undefined, only?: ToolLanguages): { decided: DecidedLanguage } | { refused: LanguageRefusal } {
+export function decideText(
+  model: ModelInfo,
+  text: string,
+  language: LanguageRequest | undefined,
+  only?: ToolLanguages,
+): { decided: DecidedLanguage } | { refused: LanguageRefusal } {
   const d = decideLanguage(text, language, model.languages);
-  if (!d.ok) return { refused: { code: 'unsupported_language', message: d.message, detected: d.detected, confidence: d.confidence, supported: [...d.supported] } };
-  if (!only || only.languages.includes(d.language)) return { decided: { language: d.language, confidence: d.confidence, ...(d.uncertain ? { uncertain: true } : {}) } };
+  if (!d.ok)
+    return {
+      refused: {
+        code: 'unsupported_language',
+        message: d.message,
+        detected: d.detected,
+        confidence: d.confidence,
+        supported: [...d.supported],
+      },
+    };
+  if (!only || only.languages.includes(d.language))
+    return { decided: { language: d.language, confidence: d.confidence, ...(d.uncertain ? { uncertain: true } : {}) } };
   const supported = model.languages.filter((l) => only.languages.includes(l));
-  const what = d.confidence === null ? `'${d.language}' was requested` : `the text is ${d.language} (confidence ${d.confidence.toFixed(2)})`;
-  return { refused: { code: 'unsupported_language', message: `${what}: the model reads it, but ${only.why}; here: ${supported.join(', ')}`, detected: d.language, confidence: d.confidence ?? 1, supported } };
+  const what =
+    d.confidence === null
+      ? `'${d.language}' was requested`
+      : `the text is ${d.language} (confidence ${d.confidence.toFixed(2)})`;
+  return {
+    refused: {
+      code: 'unsupported_language',
+      message: `${what}: the model reads it, but ${only.why}; here: ${supported.join(', ')}`,
+      detected: d.language,
+      confidence: d.confidence ?? 1,
+      supported,
+    },
+  };
 }
 
 export function refusalError(name: string, r: LanguageRefusal): ToolError {
-  return new ToolError('unsupported_language', `${name}: ${r.message}`, { detected: r.detected, confidence: r.confidence, supported: r.supported });
+  return new ToolError('unsupported_language', `${name}: ${r.message}`, {
+    detected: r.detected,
+    confidence: r.confidence,
+    supported: r.supported,
+  });
 }
 
 /** A requested language the model does not read refuses the whole call (whatever the texts). */
 export function checkRequested(model: ModelInfo, requested: LanguageRequest | undefined): void {
   if (requested && requested !== 'auto' && !(model.languages as readonly string[]).includes(requested)) {
-    throw new ToolError('unsupported_language', `language '${requested}' was requested, but the model ${model.version} reads only ${model.languages.join(', ')}`, {
-      detected: requested,
-      supported: model.languages,
-    });
+    throw new ToolError(
+      'unsupported_language',
+      `language '${requested}' was requested, but the model ${model.version} reads only ${model.languages.join(', ')}`,
+      {
+        detected: requested,
+        supported: model.languages,
+      },
+    );
   }
 }

@@ -6,10 +6,25 @@
 // so that each text ends with exactly one outcome: its reading, or why it was refused. `readAll` runs the steps
 // for tools that need every text read (a refusal fails the call, naming the text).
 import { ToolError, throwIfCancelled } from '../../core/errors.js';
-import type { DecidedLanguage, EmbedderInfo, Language, LanguageRequest, ModelInfo, TextAnalysis, TextEngine } from '../../core/model.js';
+import type {
+  DecidedLanguage,
+  EmbedderInfo,
+  Language,
+  LanguageRequest,
+  ModelInfo,
+  TextAnalysis,
+  TextEngine,
+} from '../../core/model.js';
 import { checkTexts, emptyTextError, isEmptyText, type NamedText } from '../text-input.js';
 import type { ToolContext } from '../types.js';
-import { checkRequested, decideText, loadLanguageDetector, refusalError, type LanguageRefusal, type ToolLanguages } from './languages.js';
+import {
+  checkRequested,
+  decideText,
+  loadLanguageDetector,
+  refusalError,
+  type LanguageRefusal,
+  type ToolLanguages,
+} from './languages.js';
 
 /** One text the model read: what the caller calls it, the text, and the engine's analysis (read as decided). */
 export interface Reading extends NamedText {
@@ -35,7 +50,11 @@ export interface Admitted {
  * Limits and emptiness. 'call': more texts than the limit, a text over the length limit or an empty one fails the
  * call (naming the text). 'item': an empty text is refused on its own and the limits count only the others.
  */
-export function admitTexts(texts: readonly NamedText[], limits: { maxTextChars: number; maxBatchTexts: number }, refuse: 'call' | 'item'): Admitted {
+export function admitTexts(
+  texts: readonly NamedText[],
+  limits: { maxTextChars: number; maxBatchTexts: number },
+  refuse: 'call' | 'item',
+): Admitted {
   const empty = (t: NamedText) => isEmptyText(t.text);
   if (refuse === 'call') {
     checkTexts(texts, limits);
@@ -43,8 +62,15 @@ export function admitTexts(texts: readonly NamedText[], limits: { maxTextChars: 
     if (first) throw emptyTextError(first.name);
     return { texts: texts.map((text) => ({ text })) };
   }
-  checkTexts(texts.filter((t) => !empty(t)), limits);
-  return { texts: texts.map((text) => (empty(text) ? { text, refused: { code: 'empty_text', message: emptyTextError(text.name).message } } : { text })) };
+  checkTexts(
+    texts.filter((t) => !empty(t)),
+    limits,
+  );
+  return {
+    texts: texts.map((text) =>
+      empty(text) ? { text, refused: { code: 'empty_text', message: emptyTextError(text.name).message } } : { text },
+    ),
+  };
 }
 
 /** The engine as the pipeline hands it on: it reads texts whose languages are decided, one decision per text. */
@@ -64,8 +90,17 @@ export function bulkEngine(ctx: ToolContext): Promise<TextEngine> {
 }
 
 /** Reads texts as the language of the text they come from (its sentences, occlusion variants): no decision of their own. */
-export function readAs(reader: Reader, texts: string[], language: Language, signal: AbortSignal): Promise<TextAnalysis[]> {
-  return reader.read(texts, texts.map(() => ({ language, confidence: null })), signal);
+export function readAs(
+  reader: Reader,
+  texts: string[],
+  language: Language,
+  signal: AbortSignal,
+): Promise<TextAnalysis[]> {
+  return reader.read(
+    texts,
+    texts.map(() => ({ language, confidence: null })),
+    signal,
+  );
 }
 
 /** The texts with the model that will read them and each text's decided language (or refusal). */
@@ -112,20 +147,40 @@ export async function decideTexts(ctx: ToolContext, admitted: Admitted, opts: De
  * Reads every decided text in one engine call; one outcome per text, in order. `requireTokens`: a text the
  * tokenizer drops entirely (e.g. only control characters) gives the model nothing and is refused as empty.
  */
-export async function readPlan(plan: Plan, signal: AbortSignal, opts: { requireTokens?: boolean } = {}): Promise<Outcome[]> {
+export async function readPlan(
+  plan: Plan,
+  signal: AbortSignal,
+  opts: { requireTokens?: boolean } = {},
+): Promise<Outcome[]> {
   const todo = plan.texts.flatMap((t) => ('decided' in t ? [t] : []));
-  const analyses = todo.length ? await plan.read(todo.map((t) => t.text.text), todo.map((t) => t.decided), signal) : [];
+  const analyses = todo.length
+    ? await plan.read(
+        todo.map((t) => t.text.text),
+        todo.map((t) => t.decided),
+        signal,
+      )
+    : [];
   const byText = new Map(todo.map((t, k) => [t, analyses[k]]));
   return plan.texts.map((t): Outcome => {
     if ('refused' in t) return { error: t.refused };
     const analysis = byText.get(t) as TextAnalysis;
-    if (opts.requireTokens && analysis.tokens === 0) return { error: { code: 'empty_text', message: `${t.text.name} has no tokens after tokenisation: there is nothing to analyse` } };
+    if (opts.requireTokens && analysis.tokens === 0)
+      return {
+        error: {
+          code: 'empty_text',
+          message: `${t.text.name} has no tokens after tokenisation: there is nothing to analyse`,
+        },
+      };
     return { ok: { ...t.text, analysis } };
   });
 }
 
 /** Every text read, or the call refused at the first text that cannot be (named). */
-export async function readAll(ctx: ToolContext, texts: readonly NamedText[], opts: DecideOptions = {}): Promise<{ reader: Reader; readings: Reading[] }> {
+export async function readAll(
+  ctx: ToolContext,
+  texts: readonly NamedText[],
+  opts: DecideOptions = {},
+): Promise<{ reader: Reader; readings: Reading[] }> {
   const plan = await decideTexts(ctx, admitTexts(texts, ctx.services.limits, 'call'), opts);
   plan.refuseCall();
   return { reader: plan, readings: everyReading(await readPlan(plan, ctx.signal)) };
@@ -134,7 +189,8 @@ export async function readAll(ctx: ToolContext, texts: readonly NamedText[], opt
 /** The readings of outcomes that hold no refusal (for plans that refused the call before reading). */
 export function everyReading(outcomes: readonly Outcome[]): Reading[] {
   return outcomes.map((o, i) => {
-    if ('error' in o) throw new ToolError('internal', `text ${i} was refused after its plan was accepted: ${o.error.message}`);
+    if ('error' in o)
+      throw new ToolError('internal', `text ${i} was refused after its plan was accepted: ${o.error.message}`);
     return o.ok;
   });
 }
@@ -144,15 +200,26 @@ export function everyReading(outcomes: readonly Outcome[]): Reading[] {
  * language decided here; the call is refused at the first text the model does not read, and for a model without a
  * sentence_embedding output.
  */
-export async function embedTexts(ctx: ToolContext, texts: readonly NamedText[]): Promise<{ model: ModelInfo; embedder: EmbedderInfo; vectors: Float32Array[] }> {
+export async function embedTexts(
+  ctx: ToolContext,
+  texts: readonly NamedText[],
+): Promise<{ model: ModelInfo; embedder: EmbedderInfo; vectors: Float32Array[] }> {
   const plan = await decideTexts(ctx, admitTexts(texts, ctx.services.limits, 'call'));
   plan.refuseCall();
   const engine = await ctx.services.engine.require();
   if (!engine.embed || !engine.embedder) {
-    throw new ToolError('model_missing', `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the memory compares texts by (training/add_embedding_output.py adds it)`);
+    throw new ToolError(
+      'model_missing',
+      `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the memory compares texts by (training/add_embedding_output.py adds it)`,
+    );
   }
-  const decided = plan.texts.map((t) => ('decided' in t ? t.decided : { language: engine.model.languages[0], confidence: null }));
-  const vectors = await engine.embed(texts.map((t) => t.text), { decided, signal: ctx.signal });
+  const decided = plan.texts.map((t) =>
+    'decided' in t ? t.decided : { language: engine.model.languages[0], confidence: null },
+  );
+  const vectors = await engine.embed(
+    texts.map((t) => t.text),
+    { decided, signal: ctx.signal },
+  );
   throwIfCancelled(ctx.signal);
   return { model: engine.model, embedder: engine.embedder, vectors };
 }

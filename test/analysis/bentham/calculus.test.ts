@@ -7,13 +7,29 @@ import {
   type Party,
   type V2,
 } from '../../../src/analysis/bentham/calculus.js';
-import { LAYERS, LAYER_MAX, LAYER_MIN, PROFILE_WEIGHTS, resolveLayers, weightsOf, type LayerWeights } from '../../../src/analysis/bentham/layers.js';
+import {
+  LAYERS,
+  LAYER_MAX,
+  LAYER_MIN,
+  PROFILE_WEIGHTS,
+  resolveLayers,
+  weightsOf,
+  type LayerWeights,
+} from '../../../src/analysis/bentham/layers.js';
 
 const ONES: LayerWeights = { contextual: 1, temporal: 1, social: 1, ethical: 1, emotional: 1, cognitive: 1 };
 const NO_V2: V2 = { externalCost: 0, redistributionEffect: 0, selfDamage: 0 };
 
-const effect = (kind: Effect['kind'], I: number, D: number, C: number, N: number, F: number, P: number, description?: string): Effect =>
-  ({ kind, intensity: I, duration: D, certainty: C, propinquity: N, fecundity: F, purity: P, description });
+const effect = (
+  kind: Effect['kind'],
+  I: number,
+  D: number,
+  C: number,
+  N: number,
+  F: number,
+  P: number,
+  description?: string,
+): Effect => ({ kind, intensity: I, duration: D, certainty: C, propinquity: N, fecundity: F, purity: P, description });
 
 // Hand-computed parties:
 //   Alice ×1: pleasure I .8 D .5 C 1 N 1 F .2 P .9 → .8·.5·1·1·(.2 + .9) = 0.44
@@ -23,7 +39,11 @@ const effect = (kind: Effect['kind'], I: number, D: number, C: number, N: number
 // Gross stakes (neutral layers) = 0.44 + 1.5 + 0.3 = 2.24; layered pleasure = 0.44 + 1.5 = 1.94.
 const PARTIES: Party[] = [
   { name: 'Alice', count: 1, effects: [effect('pleasure', 0.8, 0.5, 1, 1, 0.2, 0.9, 'promotion')] },
-  { name: 'Villagers', count: 3, effects: [effect('pain', 0.5, 0.4, 0.5, 1, 0, 1, 'noise'), effect('pleasure', 1, 1, 1, 0.5, 0.5, 0.5, 'new park')] },
+  {
+    name: 'Villagers',
+    count: 3,
+    effects: [effect('pain', 0.5, 0.4, 0.5, 1, 0, 1, 'noise'), effect('pleasure', 1, 1, 1, 0.5, 0.5, 0.5, 'new park')],
+  },
 ];
 
 describe('classic calculus on hand-computed parties', () => {
@@ -64,7 +84,11 @@ describe('classic calculus on hand-computed parties', () => {
     expect(s.v2Adjustment.redistribution).toBeCloseTo(0.448, 12);
     expect(s.finalScore).toBeCloseTo(0.894, 12);
     expect(s.classicTotal).toBeCloseTo(1.64, 12); // classic part is untouched
-    const e2 = scoreBentham(PARTIES, { externalCost: 0.1, redistributionEffect: 0.4, selfDamage: 0.5 }, { ...ONES, ethical: 2 });
+    const e2 = scoreBentham(
+      PARTIES,
+      { externalCost: 0.1, redistributionEffect: 0.4, selfDamage: 0.5 },
+      { ...ONES, ethical: 2 },
+    );
     expect(e2.finalScore).toBeCloseTo(1.64 - 2 * 0.746, 12);
     expect(s.terms.reduce((a, t) => a + t.value, 0)).toBeCloseTo(s.finalScore, 12);
   });
@@ -91,7 +115,9 @@ describe('classic calculus on hand-computed parties', () => {
     expect(pain.verdict).toBe('net_pain');
     expect(pain.ethicalScore).toBeCloseTo(0.5 * (1 + Math.tanh(-1)), 12);
     // +1 and −0.95: |0.05| ≤ 0.05·1.95 → balanced.
-    const bal = scoreBentham([{ name: 'q', count: 1, effects: [effect('pleasure', 1, 1, 1, 1, 0, 1), effect('pain', 0.95, 1, 1, 1, 0, 1)] }]);
+    const bal = scoreBentham([
+      { name: 'q', count: 1, effects: [effect('pleasure', 1, 1, 1, 1, 0, 1), effect('pain', 0.95, 1, 1, 1, 0, 1)] },
+    ]);
     expect(bal.verdict).toBe('balanced');
     // No stakes at all: 0, balanced, ethical 0.5.
     const zero = scoreBentham([{ name: 'z', count: 1, effects: [effect('pleasure', 0, 1, 1, 1, 0, 1)] }]);
@@ -126,57 +152,97 @@ describe('layers and profiles', () => {
 const unit = fc.double({ min: 0, max: 1, noNaN: true });
 const effectArb = fc.record({
   kind: fc.constantFrom<Effect['kind']>('pleasure', 'pain'),
-  intensity: unit, duration: unit, certainty: unit, propinquity: unit, fecundity: unit, purity: unit,
+  intensity: unit,
+  duration: unit,
+  certainty: unit,
+  propinquity: unit,
+  fecundity: unit,
+  purity: unit,
 });
 const partiesArb = fc.array(
-  fc.record({ name: fc.constant('p'), count: fc.integer({ min: 1, max: 1000 }), effects: fc.array(effectArb, { minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    name: fc.constant('p'),
+    count: fc.integer({ min: 1, max: 1000 }),
+    effects: fc.array(effectArb, { minLength: 1, maxLength: 4 }),
+  }),
   { minLength: 1, maxLength: 4 },
 );
 const weight = fc.double({ min: LAYER_MIN, max: LAYER_MAX, noNaN: true });
-const weightsArb = fc.record({ contextual: weight, temporal: weight, social: weight, ethical: weight, emotional: weight, cognitive: weight });
-const v2Arb = fc.record({ externalCost: unit, redistributionEffect: fc.double({ min: -1, max: 1, noNaN: true }), selfDamage: unit });
+const weightsArb = fc.record({
+  contextual: weight,
+  temporal: weight,
+  social: weight,
+  ethical: weight,
+  emotional: weight,
+  cognitive: weight,
+});
+const v2Arb = fc.record({
+  externalCost: unit,
+  redistributionEffect: fc.double({ min: -1, max: 1, noNaN: true }),
+  selfDamage: unit,
+});
 
 describe('monotonicity and default properties', () => {
   it('with all defaults the final score equals classic_total', () => {
-    fc.assert(fc.property(partiesArb, (parties) => {
-      const s = scoreBentham(parties);
-      expect(s.finalScore).toBe(s.classicTotal);
-    }));
+    fc.assert(
+      fc.property(partiesArb, (parties) => {
+        const s = scoreBentham(parties);
+        expect(s.finalScore).toBe(s.classicTotal);
+      }),
+    );
   });
 
   it('raising external_cost or self_damage never raises final or ethical score; raising redistribution never lowers them', () => {
-    fc.assert(fc.property(partiesArb, v2Arb, weightsArb, unit, unit, fc.double({ min: -1, max: 1, noNaN: true }), (parties, v2, w, c, sd, rho) => {
-      const base = scoreBentham(parties, v2, w);
-      const moreCost = scoreBentham(parties, { ...v2, externalCost: Math.max(v2.externalCost, c) }, w);
-      const moreSelf = scoreBentham(parties, { ...v2, selfDamage: Math.max(v2.selfDamage, sd) }, w);
-      const moreRedis = scoreBentham(parties, { ...v2, redistributionEffect: Math.max(v2.redistributionEffect, rho) }, w);
-      expect(moreCost.finalScore).toBeLessThanOrEqual(base.finalScore);
-      expect(moreSelf.finalScore).toBeLessThanOrEqual(base.finalScore);
-      expect(moreRedis.finalScore).toBeGreaterThanOrEqual(base.finalScore);
-      expect(moreCost.ethicalScore).toBeLessThanOrEqual(base.ethicalScore);
-      expect(moreSelf.ethicalScore).toBeLessThanOrEqual(base.ethicalScore);
-      expect(moreRedis.ethicalScore).toBeGreaterThanOrEqual(base.ethicalScore);
-    }));
+    fc.assert(
+      fc.property(
+        partiesArb,
+        v2Arb,
+        weightsArb,
+        unit,
+        unit,
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        (parties, v2, w, c, sd, rho) => {
+          const base = scoreBentham(parties, v2, w);
+          const moreCost = scoreBentham(parties, { ...v2, externalCost: Math.max(v2.externalCost, c) }, w);
+          const moreSelf = scoreBentham(parties, { ...v2, selfDamage: Math.max(v2.selfDamage, sd) }, w);
+          const moreRedis = scoreBentham(
+            parties,
+            { ...v2, redistributionEffect: Math.max(v2.redistributionEffect, rho) },
+            w,
+          );
+          expect(moreCost.finalScore).toBeLessThanOrEqual(base.finalScore);
+          expect(moreSelf.finalScore).toBeLessThanOrEqual(base.finalScore);
+          expect(moreRedis.finalScore).toBeGreaterThanOrEqual(base.finalScore);
+          expect(moreCost.ethicalScore).toBeLessThanOrEqual(base.ethicalScore);
+          expect(moreSelf.ethicalScore).toBeLessThanOrEqual(base.ethicalScore);
+          expect(moreRedis.ethicalScore).toBeGreaterThanOrEqual(base.ethicalScore);
+        },
+      ),
+    );
   });
 
   it('ethical_score stays in [0, 1] and is monotone in the final score for fixed effects', () => {
-    fc.assert(fc.property(partiesArb, v2Arb, weightsArb, (parties, v2, w) => {
-      const s = scoreBentham(parties, v2, w);
-      expect(s.ethicalScore).toBeGreaterThanOrEqual(0);
-      expect(s.ethicalScore).toBeLessThanOrEqual(1);
-      const t = scoreBentham(parties, { ...v2, externalCost: 1, selfDamage: 1, redistributionEffect: -1 }, w);
-      expect(t.finalScore).toBeLessThanOrEqual(s.finalScore);
-      expect(t.ethicalScore).toBeLessThanOrEqual(s.ethicalScore);
-    }));
+    fc.assert(
+      fc.property(partiesArb, v2Arb, weightsArb, (parties, v2, w) => {
+        const s = scoreBentham(parties, v2, w);
+        expect(s.ethicalScore).toBeGreaterThanOrEqual(0);
+        expect(s.ethicalScore).toBeLessThanOrEqual(1);
+        const t = scoreBentham(parties, { ...v2, externalCost: 1, selfDamage: 1, redistributionEffect: -1 }, w);
+        expect(t.finalScore).toBeLessThanOrEqual(s.finalScore);
+        expect(t.ethicalScore).toBeLessThanOrEqual(s.ethicalScore);
+      }),
+    );
   });
 
   it('more of a pleasure never lowers the score, more of a pain never raises it', () => {
-    fc.assert(fc.property(effectArb, unit, partiesArb, weightsArb, (e, boost, others, w) => {
-      const bigger = { ...e, intensity: Math.max(e.intensity, boost) };
-      const s1 = scoreBentham([...others, { name: 'x', count: 1, effects: [e] }], NO_V2, w).finalScore;
-      const s2 = scoreBentham([...others, { name: 'x', count: 1, effects: [bigger] }], NO_V2, w).finalScore;
-      if (e.kind === 'pleasure') expect(s2).toBeGreaterThanOrEqual(s1 - 1e-12 * Math.max(1, Math.abs(s1)));
-      else expect(s2).toBeLessThanOrEqual(s1 + 1e-12 * Math.max(1, Math.abs(s1)));
-    }));
+    fc.assert(
+      fc.property(effectArb, unit, partiesArb, weightsArb, (e, boost, others, w) => {
+        const bigger = { ...e, intensity: Math.max(e.intensity, boost) };
+        const s1 = scoreBentham([...others, { name: 'x', count: 1, effects: [e] }], NO_V2, w).finalScore;
+        const s2 = scoreBentham([...others, { name: 'x', count: 1, effects: [bigger] }], NO_V2, w).finalScore;
+        if (e.kind === 'pleasure') expect(s2).toBeGreaterThanOrEqual(s1 - 1e-12 * Math.max(1, Math.abs(s1)));
+        else expect(s2).toBeLessThanOrEqual(s1 + 1e-12 * Math.max(1, Math.abs(s1)));
+      }),
+    );
   });
 });

@@ -18,8 +18,22 @@ import { EKMAN, type Ekman } from '../../../src/core/labels.js';
 
 const ekman = (dominant: Ekman, p = 0.7): Record<Ekman, number> =>
   Object.fromEntries(EKMAN.map((e) => [e, e === dominant ? p : (1 - p) / 6])) as Record<Ekman, number>;
-const calm = (speaker: string): TurnObservation => ({ speaker, language: 'en', valence: 0.3, arousal: 0.55, ekman: ekman('joy'), time: null });
-const angry = (speaker: string): TurnObservation => ({ speaker, language: 'en', valence: -0.3, arousal: 0.6, ekman: ekman('anger'), time: null });
+const calm = (speaker: string): TurnObservation => ({
+  speaker,
+  language: 'en',
+  valence: 0.3,
+  arousal: 0.55,
+  ekman: ekman('joy'),
+  time: null,
+});
+const angry = (speaker: string): TurnObservation => ({
+  speaker,
+  language: 'en',
+  valence: -0.3,
+  arousal: 0.6,
+  ekman: ekman('anger'),
+  time: null,
+});
 
 describe('local-level filter', () => {
   it('gains by hand: 1 at the first turn, then 0.6, 0.5238…, converging to 0.5 for snr 0.5', () => {
@@ -69,7 +83,11 @@ describe('change detection', () => {
     expect(s.turn).toBe(9); // B's 5th turn: global index 2·4 + 1
     // z = (−0.3 − 0.3) / 0.16 = −3.75 per angry turn: S⁻ = 3.25 after one turn, 6.5 > h = 4 after two
     expect(s.detected_at).toBe(11);
-    expect(s.triggers.find((t) => t.dimension === 'valence')).toEqual({ dimension: 'valence', direction: 'down', statistic: expect.closeTo(6.5, 9) });
+    expect(s.triggers.find((t) => t.dimension === 'valence')).toEqual({
+      dimension: 'valence',
+      direction: 'down',
+      statistic: expect.closeTo(6.5, 9),
+    });
     expect(s.before.valence).toBeCloseTo(0.3, 12);
     expect(s.before.ekman_dominant).toBe('joy');
     expect(s.after.valence).toBeCloseTo(-0.3, 12);
@@ -79,7 +97,10 @@ describe('change detection', () => {
   });
 
   it('small fluctuations within the noise raise no shift', () => {
-    const turns = Array.from({ length: 40 }, (_, i): TurnObservation => ({ ...calm('A'), valence: 0.3 + (i % 2 ? 0.05 : -0.05) }));
+    const turns = Array.from({ length: 40 }, (_, i): TurnObservation => ({
+      ...calm('A'),
+      valence: 0.3 + (i % 2 ? 0.05 : -0.05),
+    }));
     expect(advance(emptyConversation(), turns).shifts).toEqual([]);
   });
 
@@ -119,13 +140,20 @@ describe('influence', () => {
     const few = advance(emptyConversation(), [calm('A'), calm('B'), calm('A'), calm('B')]).state;
     const r = influenceReport(few);
     expect(r.influence).toBeNull();
-    expect(r.reason).toMatch(/at least 6 lag-1 response pairs.*most any direction has is 1 \(B answering A\): 5 more replies/);
+    expect(r.reason).toMatch(
+      /at least 6 lag-1 response pairs.*most any direction has is 1 \(B answering A\): 5 more replies/,
+    );
     expect(influenceReport(advance(emptyConversation(), [calm('A')]).state).reason).toMatch(/two speakers/);
     // 42 alternating turns: A→B has 20 samples (B's first turn has no past), B→A has 20 as well
-    const turns = Array.from({ length: 42 }, (_, i) => (i % 2 ? { ...calm('B'), valence: (i % 5) / 5 - 0.4 } : { ...calm('A'), valence: (i % 3) / 3 - 0.3 }));
+    const turns = Array.from({ length: 42 }, (_, i) =>
+      i % 2 ? { ...calm('B'), valence: (i % 5) / 5 - 0.4 } : { ...calm('A'), valence: (i % 3) / 3 - 0.3 },
+    );
     const ok = influenceReport(advance(emptyConversation(), turns).state);
     expect(ok.reason).toBeNull();
-    expect(ok.influence!.pairs.map((p) => [p.from, p.to, p.samples, p.information?.samples])).toEqual([['A', 'B', 20, 20], ['B', 'A', 20, 20]]);
+    expect(ok.influence!.pairs.map((p) => [p.from, p.to, p.samples, p.information?.samples])).toEqual([
+      ['A', 'B', 20, 20],
+      ['B', 'A', 20, 20],
+    ]);
   });
 });
 

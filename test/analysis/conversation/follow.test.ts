@@ -1,12 +1,26 @@
 // Influence from few response pairs: the follow slope, its exact / permutation test and its interval.
 import { describe, expect, it } from 'vitest';
-import { advance, emptyConversation, follow, influenceReport, type TurnObservation } from '../../../src/analysis/conversation/index.js';
+import {
+  advance,
+  emptyConversation,
+  follow,
+  influenceReport,
+  type TurnObservation,
+} from '../../../src/analysis/conversation/index.js';
 import { EKMAN, type Ekman } from '../../../src/core/labels.js';
 
-const ekman = (dominant: Ekman): Record<Ekman, number> => Object.fromEntries(EKMAN.map((e) => [e, e === dominant ? 0.7 : 0.05])) as Record<Ekman, number>;
+const ekman = (dominant: Ekman): Record<Ekman, number> =>
+  Object.fromEntries(EKMAN.map((e) => [e, e === dominant ? 0.7 : 0.05])) as Record<Ekman, number>;
 /** English valence in bin 0, 1, 2 (edges −0.125, 0.04). */
 const VALENCE = [-0.5, 0, 0.5];
-const turn = (speaker: string, bin: number): TurnObservation => ({ speaker, language: 'en', valence: VALENCE[bin], arousal: 0.55, ekman: ekman(bin === 2 ? 'joy' : bin === 0 ? 'anger' : 'neutral'), time: null });
+const turn = (speaker: string, bin: number): TurnObservation => ({
+  speaker,
+  language: 'en',
+  valence: VALENCE[bin],
+  arousal: 0.55,
+  ekman: ekman(bin === 2 ? 'joy' : bin === 0 ? 'anger' : 'neutral'),
+  time: null,
+});
 
 describe('follow slope', () => {
   it('y = x with a constant own past: slope 1, exact p = 16/720 (hand-counted orders)', () => {
@@ -22,7 +36,7 @@ describe('follow slope', () => {
     expect(r.interval![1]).toBeLessThanOrEqual(2);
   });
 
-  it('no relation: slope 0 and p = 1; A constant given B\'s past: null with the reason', () => {
+  it("no relation: slope 0 and p = 1; A constant given B's past: null with the reason", () => {
     // y does not depend on x: every x value meets y = 0, 1, 2 once
     const x = [0, 0, 0, 1, 1, 1, 2, 2, 2];
     const y = [0, 1, 2, 0, 1, 2, 0, 1, 2];
@@ -39,7 +53,7 @@ describe('follow slope', () => {
 });
 
 describe('influence of a short conversation', () => {
-  it('16 turns, B mirrors A\'s previous turn: A→B follows (p < 0.05, interval above 0) from 7 pairs', () => {
+  it("16 turns, B mirrors A's previous turn: A→B follows (p < 0.05, interval above 0) from 7 pairs", () => {
     const a = [2, 0, 1, 2, 0, 2, 1, 0];
     // B answers A's turn with A's mood, except once (turn 9) where it stays middle
     const b = a.map((bin, i) => (i === 4 ? 1 : bin));
@@ -64,6 +78,8 @@ describe('influence of a short conversation', () => {
     const r = influenceReport(advance(emptyConversation(), turns).state);
     expect(r.influence).toBeNull();
     // 8 alternating turns: B answered A 3 times after its first turn, A answered B 3 times
-    expect(r.reason).toMatch(/at least 6 lag-1 response pairs.*the most any direction has is 3 \(B answering A\): 3 more replies of B to A needed, about 6 more turns/);
+    expect(r.reason).toMatch(
+      /at least 6 lag-1 response pairs.*the most any direction has is 3 \(B answering A\): 3 more replies of B to A needed, about 6 more turns/,
+    );
   });
 });

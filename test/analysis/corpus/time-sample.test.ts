@@ -12,7 +12,17 @@ describe('parseTime', () => {
     expect(parseTime('2024-03-05T01:30:00-0130')).toBe(Date.UTC(2024, 2, 5, 3, 0));
   });
   it('refuses what is not a valid date', () => {
-    for (const v of ['', 'yesterday', '2024-02-30', '2023-02-29', '2024-13-01', '2024-1-5', '1709600000', '2024-03-05T25:00']) expect(parseTime(v)).toBeNull();
+    for (const v of [
+      '',
+      'yesterday',
+      '2024-02-30',
+      '2023-02-29',
+      '2024-13-01',
+      '2024-1-5',
+      '1709600000',
+      '2024-03-05T25:00',
+    ])
+      expect(parseTime(v)).toBeNull();
     expect(parseTime('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
   });
 });
@@ -26,8 +36,13 @@ describe('bucketOf', () => {
   // ISO weeks checked against the calendar: 2021-01-03 (Sunday) is in 2020-W53; 2024-12-30 (Monday) is 2025-W01;
   // 2024-01-01 (Monday) is 2024-W01; 2023-01-01 (Sunday) is 2022-W52; 2024-03-05 (Tuesday) is 2024-W10.
   it.each([
-    ['2021-01-03', '2020-W53'], ['2021-01-04', '2021-W01'], ['2024-12-30', '2025-W01'],
-    ['2024-01-01', '2024-W01'], ['2023-01-01', '2022-W52'], ['2024-03-05', '2024-W10'], ['2026-12-31', '2026-W53'],
+    ['2021-01-03', '2020-W53'],
+    ['2021-01-04', '2021-W01'],
+    ['2024-12-30', '2025-W01'],
+    ['2024-01-01', '2024-W01'],
+    ['2023-01-01', '2022-W52'],
+    ['2024-03-05', '2024-W10'],
+    ['2026-12-31', '2026-W53'],
   ])('%s is in ISO week %s', (day, week) => {
     expect(bucketOf(parseTime(day) as number, 'week')).toBe(week);
   });
@@ -45,7 +60,9 @@ describe('sampleRows', () => {
     expect([...sampleRows(1000, 50, 8)]).not.toEqual([...a]);
   });
   it('picks exactly the rows with the smallest hashes (independent brute force)', () => {
-    const total = 300, size = 40, seed = 123;
+    const total = 300,
+      size = 40,
+      seed = 123;
     const expected = Array.from({ length: total }, (_, i) => i + 1)
       .sort((x, y) => rowHash(seed, x) - rowHash(seed, y) || x - y)
       .slice(0, size)

@@ -1,16 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SUMMARY_MAX_BYTES, allLabels, emotionProfile, jsonBytes, summaryOf } from '../../../src/analysis/emotion/index.js';
+import {
+  SUMMARY_MAX_BYTES,
+  allLabels,
+  emotionProfile,
+  jsonBytes,
+  summaryOf,
+} from '../../../src/analysis/emotion/index.js';
 import { EKMAN, SENTIMENTS } from '../../../src/core/labels.js';
 import type { ModelInfo, TextAnalysis } from '../../../src/core/model.js';
 
 // The shipped model's label names (the longest KOTE label is 27 bytes of UTF-8).
-const shipped = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../models/manifest.json'), 'utf8')).models[0];
+const shipped = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../models/manifest.json'), 'utf8'))
+  .models[0];
 const GE: string[] = shipped.outputs.goemotions_logits.labels;
 const KOTE: string[] = shipped.outputs.kote_logits.labels;
 const model: ModelInfo = {
-  id: 'm', version: '1', sha256: 'a'.repeat(64), parameters: 1, maxLength: 16,
+  id: 'm',
+  version: '1',
+  sha256: 'a'.repeat(64),
+  parameters: 1,
+  maxLength: 16,
   labels: { goemotions: GE, kote: KOTE },
   thresholds: { goemotions: GE.map((_, i) => 0.1 + i / 100), kote: KOTE.map((_, i) => 0.2 + i / 100) },
 };
@@ -18,20 +29,44 @@ const analysis = (language: 'en' | 'ko', hot: number): TextAnalysis => {
   const goemotions = new Float32Array(GE.length).fill(0.01);
   const kote = new Float32Array(KOTE.length).fill(0.01);
   (language === 'en' ? goemotions : kote)[hot] = 0.9;
-  return { language, tokens: 3, chunks: 1, truncated: false, goemotions, kote, positive: 0.3, utility: 0, vad: [2.1, 3.3, 3] };
+  return {
+    language,
+    tokens: 3,
+    chunks: 1,
+    truncated: false,
+    goemotions,
+    kote,
+    positive: 0.3,
+    utility: 0,
+    vad: [2.1, 3.3, 3],
+  };
 };
 
 describe('detail levels', () => {
   it('summary: the six fields, and at most 400 bytes for every dominant label even with unrounded numbers', () => {
     let worst = 0;
-    for (const [lang, labels] of [['en', GE], ['ko', KOTE]] as const) {
+    for (const [lang, labels] of [
+      ['en', GE],
+      ['ko', KOTE],
+    ] as const) {
       labels.forEach((_, i) => {
         const s = summaryOf(emotionProfile(analysis(lang, i), model, { topK: 5 }));
         expect(Object.keys(s)).toEqual(['language', 'dominant', 'ekman_dominant', 'sentiment', 'valence', 'arousal']);
         // the longest number JSON can print, in every numeric field and every choice of enum
-        for (const e of EKMAN) for (const se of SENTIMENTS) {
-          worst = Math.max(worst, jsonBytes({ ...s, dominant: { ...s.dominant, score: -0.12345678901234568 }, ekman_dominant: e, sentiment: se, valence: -0.12345678901234568, arousal: -1.2345678901234568e-7 }));
-        }
+        for (const e of EKMAN)
+          for (const se of SENTIMENTS) {
+            worst = Math.max(
+              worst,
+              jsonBytes({
+                ...s,
+                dominant: { ...s.dominant, score: -0.12345678901234568 },
+                ekman_dominant: e,
+                sentiment: se,
+                valence: -0.12345678901234568,
+                arousal: -1.2345678901234568e-7,
+              }),
+            );
+          }
       });
     }
     expect(worst).toBeLessThanOrEqual(SUMMARY_MAX_BYTES);

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { documentReading, type SentenceReading } from '../../../src/analysis/emotion/document.js';
 import { EKMAN, SENTIMENTS, type Ekman, type Sentiment } from '../../../src/core/labels.js';
 
-const ekman = (top: Ekman, p: number) => Object.fromEntries(EKMAN.map((e) => [e, e === top ? p : (1 - p) / 6])) as Record<Ekman, number>;
-const sentiment = (top: Sentiment, p: number) => Object.fromEntries(SENTIMENTS.map((s) => [s, s === top ? p : (1 - p) / 3])) as Record<Sentiment, number>;
+const ekman = (top: Ekman, p: number) =>
+  Object.fromEntries(EKMAN.map((e) => [e, e === top ? p : (1 - p) / 6])) as Record<Ekman, number>;
+const sentiment = (top: Sentiment, p: number) =>
+  Object.fromEntries(SENTIMENTS.map((s) => [s, s === top ? p : (1 - p) / 3])) as Record<Sentiment, number>;
 
 describe('documentReading', () => {
   it('a long angry body outweighs a short pleasant closing (hand-computed means), and each keeps its strongest sentence', () => {

@@ -2,10 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { oneSentiment, SENTIMENT_RULE } from '../../../src/analysis/emotion/one-sentiment.js';
 
-const groups = (positive: number, negative: number, ambiguous = 0, neutral = 0) => ({ positive, negative, ambiguous, neutral });
+const groups = (positive: number, negative: number, ambiguous = 0, neutral = 0) => ({
+  positive,
+  negative,
+  ambiguous,
+  neutral,
+});
 
 describe('oneSentiment', () => {
-  it('English: the fitted logistic combination (hand-computed), valence = 2p − 1 with the label\'s sign', () => {
+  it("English: the fitted logistic combination (hand-computed), valence = 2p − 1 with the label's sign", () => {
     // the diary entry of the report: groups negative 0.79, polarity head 0.75, valence −0.36
     const r = oneSentiment(groups(0.02, 0.79, 0.05, 0.14), 0.75, -0.36, 'en');
     const w = SENTIMENT_RULE.combined;

@@ -15,7 +15,8 @@ import { EKMAN, GOEMOTIONS_EKMAN, GOEMOTIONS_SENTIMENT, KOTE_EKMAN, KOTE_SENTIME
 import type { ModelInfo, TextAnalysis } from '../../../src/core/model.js';
 import { DATA_DIR, requireData } from '../../helpers/data.js';
 
-const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/model/manifest.json'), 'utf8')).models[0];
+const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/model/manifest.json'), 'utf8'))
+  .models[0];
 const GE: string[] = manifest.outputs.goemotions_logits.labels;
 const KOTE: string[] = manifest.outputs.kote_logits.labels;
 const model: ModelInfo = {
@@ -29,18 +30,38 @@ const model: ModelInfo = {
   thresholds: { goemotions: GE.map(() => 0.5), kote: KOTE.map(() => 0.5) },
 };
 
-function analysis(over: Partial<TextAnalysis> & { ge?: Record<string, number>; ko?: Record<string, number> } = {}): TextAnalysis {
+function analysis(
+  over: Partial<TextAnalysis> & { ge?: Record<string, number>; ko?: Record<string, number> } = {},
+): TextAnalysis {
   const goemotions = new Float32Array(GE.length).fill(0.01);
   const kote = new Float32Array(KOTE.length).fill(0.01);
   for (const [l, p] of Object.entries(over.ge ?? {})) goemotions[GE.indexOf(l)] = p;
   for (const [l, p] of Object.entries(over.ko ?? {})) kote[KOTE.indexOf(l)] = p;
-  return { language: 'en', languageConfidence: 1, tokens: 5, unknownTokens: 0, contentTokens: 5, chunks: 1, truncated: false, goemotions, kote, positive: 0.5, utility: 0, vad: [3, 3, 3], ...over };
+  return {
+    language: 'en',
+    languageConfidence: 1,
+    tokens: 5,
+    unknownTokens: 0,
+    contentTokens: 5,
+    chunks: 1,
+    truncated: false,
+    goemotions,
+    kote,
+    positive: 0.5,
+    utility: 0,
+    vad: [3, 3, 3],
+    ...over,
+  };
 }
 
 const SHARED = resolve(DATA_DIR, 'goemotions');
 
 // ../shared beside the repository (CI has it; a packed install does not): the tables are still checked below.
-const sharedMissing = requireData('GoEmotions mapping files', 'goemotions/ekman_mapping.json', 'goemotions/sentiment_mapping.json');
+const sharedMissing = requireData(
+  'GoEmotions mapping files',
+  'goemotions/ekman_mapping.json',
+  'goemotions/sentiment_mapping.json',
+);
 
 describe('label mappings', () => {
   it.skipIf(sharedMissing !== null)('GoEmotions → Ekman and → sentiment equal the published GoEmotions files', () => {
@@ -49,7 +70,8 @@ describe('label mappings', () => {
     expect(Object.keys(ek).length).toBeGreaterThan(0);
     expect(Object.keys(se).length).toBeGreaterThan(0);
     for (const [k, v] of Object.entries(ek)) expect([...GOEMOTIONS_EKMAN[k as 'joy']].sort()).toEqual([...v].sort());
-    for (const [k, v] of Object.entries(se)) expect([...GOEMOTIONS_SENTIMENT[k as 'positive']].sort()).toEqual([...v].sort());
+    for (const [k, v] of Object.entries(se))
+      expect([...GOEMOTIONS_SENTIMENT[k as 'positive']].sort()).toEqual([...v].sort());
   });
 
   it('every label is a real label, used at most once; KOTE leaves out only 비장함, 재미없음 (and 없음 = neutral)', () => {
@@ -92,7 +114,20 @@ describe('projections', () => {
         fc.float({ min: 0, max: 1, noNaN: true }),
         fc.tuple(fc.float({ min: -2, max: 8, noNaN: true }), fc.float({ min: -2, max: 8, noNaN: true })),
         (ge, ko, language, positive, [v, ar]) => {
-          const a: TextAnalysis = { language, languageConfidence: 1, tokens: 1, unknownTokens: 0, contentTokens: 5, chunks: 1, truncated: false, goemotions: Float32Array.from(ge), kote: Float32Array.from(ko), positive, utility: 0, vad: [v, ar, 3] };
+          const a: TextAnalysis = {
+            language,
+            languageConfidence: 1,
+            tokens: 1,
+            unknownTokens: 0,
+            contentTokens: 5,
+            chunks: 1,
+            truncated: false,
+            goemotions: Float32Array.from(ge),
+            kote: Float32Array.from(ko),
+            positive,
+            utility: 0,
+            vad: [v, ar, 3],
+          };
           const p = emotionProfile(a, model, { topK: 44 });
           const s = EKMAN.reduce((acc, k) => acc + p.ekman.scores[k], 0);
           expect(s).toBeCloseTo(1, 6);
@@ -107,7 +142,8 @@ describe('projections', () => {
             expect(c.score).toBeLessThanOrEqual(1 + 1e-9);
           }
           expect(p.labels).toHaveLength(language === 'en' ? 28 : 44);
-          for (let i = 1; i < p.labels.length; i++) expect(p.labels[i - 1].score).toBeGreaterThanOrEqual(p.labels[i].score);
+          for (let i = 1; i < p.labels.length; i++)
+            expect(p.labels[i - 1].score).toBeGreaterThanOrEqual(p.labels[i].score);
         },
       ),
       { numRuns: 200 },
@@ -163,13 +199,29 @@ describe('projections', () => {
   });
 
   it('cultural indices: formulas hand-checked', () => {
-    const ko = analysis({ language: 'ko', ko: { 슬픔: 0.64, '화남/분노': 0.25, 아껴주는: 0.8, 고마움: 0.4, '불쌍함/연민': 0.2, 부끄러움: 0.6, '불안/걱정': 0.4, 뿌듯함: 0.2 } });
+    const ko = analysis({
+      language: 'ko',
+      ko: {
+        슬픔: 0.64,
+        '화남/분노': 0.25,
+        아껴주는: 0.8,
+        고마움: 0.4,
+        '불쌍함/연민': 0.2,
+        부끄러움: 0.6,
+        '불안/걱정': 0.4,
+        뿌듯함: 0.2,
+      },
+    });
     const h = { taxonomy: 'kote' as const, labels: KOTE, probs: ko.kote };
     expect(culturalIndex(h, CULTURAL_INDICES.kote.han)).toBeCloseTo(Math.sqrt(0.64 * 0.25), 6); // 0.4
     expect(culturalIndex(h, CULTURAL_INDICES.kote.jeong)).toBeCloseTo((2 * 0.8 + 0.4 + 0.2) / 4, 6);
     expect(culturalIndex(h, CULTURAL_INDICES.kote.chemyeon)).toBeCloseTo((2 * 0.6 + 0.4 + 0.2) / 4, 6);
-    expect(formulaOf(CULTURAL_INDICES.kote.han)).toBe('sqrt(max(슬픔, 서러움, 안타까움/실망, 절망, 패배/자기혐오, 힘듦/지침) × max(불평/불만, 화남/분노, 증오/혐오, 지긋지긋))');
-    expect(formulaOf(CULTURAL_INDICES.goemotions.jeong)).toBe('(2·max(caring, love) + 1·max(gratitude, admiration)) / 3');
+    expect(formulaOf(CULTURAL_INDICES.kote.han)).toBe(
+      'sqrt(max(슬픔, 서러움, 안타까움/실망, 절망, 패배/자기혐오, 힘듦/지침) × max(불평/불만, 화남/분노, 증오/혐오, 지긋지긋))',
+    );
+    expect(formulaOf(CULTURAL_INDICES.goemotions.jeong)).toBe(
+      '(2·max(caring, love) + 1·max(gratitude, admiration)) / 3',
+    );
     const p = emotionProfile(ko, model, { topK: 5 });
     expect(p.cultural.han.score).toBeCloseTo(0.4, 6);
     expect(p.cultural.han.formula).toContain('sqrt(');

@@ -2,36 +2,76 @@
 // projection (sums of member probabilities, positive-other/negative-other unmapped and renormalised away), CPED
 // sentiment, Plutchik from XED, the transfer marking, and no cultural indices outside en/ko.
 import { describe, expect, it } from 'vitest';
-import { allLabels, ekmanFromCped, emotionProfile, jsonBytes, summaryOf, SUMMARY_MAX_BYTES } from '../../../src/analysis/emotion/index.js';
+import {
+  allLabels,
+  ekmanFromCped,
+  emotionProfile,
+  jsonBytes,
+  summaryOf,
+  SUMMARY_MAX_BYTES,
+} from '../../../src/analysis/emotion/index.js';
 import { CPED_EKMAN, CPED_EMOTIONS, CPED_UNMAPPED, EKMAN, MappingError } from '../../../src/core/labels.js';
 import type { ModelInfo, TextAnalysis } from '../../../src/core/model.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const v2 = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/model-v2/manifest.json'), 'utf8')).models[0];
+const v2 = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/model-v2/manifest.json'), 'utf8'))
+  .models[0];
 const GE: string[] = v2.outputs.goemotions_logits.labels;
 const KOTE: string[] = v2.outputs.kote_logits.labels;
 const CPED: string[] = v2.outputs.cped_emotion_logits.labels; // training order: happy, grateful, relaxed, positive-other, …
 const XED: string[] = v2.outputs.xed_logits.labels;
 const model: ModelInfo = {
-  id: 'm', version: '2', sha256: 'b'.repeat(64), parameters: 1, maxLength: 16, languages: ['en', 'ko', 'zh', 'ja'],
-  labels: { goemotions: GE, kote: KOTE, cpedEmotion: CPED, cpedSentiment: ['negative', 'neutral', 'positive'], xed: XED },
+  id: 'm',
+  version: '2',
+  sha256: 'b'.repeat(64),
+  parameters: 1,
+  maxLength: 16,
+  languages: ['en', 'ko', 'zh', 'ja'],
+  labels: {
+    goemotions: GE,
+    kote: KOTE,
+    cpedEmotion: CPED,
+    cpedSentiment: ['negative', 'neutral', 'positive'],
+    xed: XED,
+  },
   thresholds: { goemotions: GE.map(() => 0.5), kote: KOTE.map(() => 0.5) },
 };
 const v1: ModelInfo = { ...model, languages: ['en', 'ko'], labels: { goemotions: GE, kote: KOTE } };
 
 // A CPED distribution that sums to 1: mapped mass 0.85, unmapped 0.15 (positive-other 0.10 + negative-other 0.05).
 const CPED_P: Record<string, number> = {
-  happy: 0.2, grateful: 0.1, relaxed: 0.05, 'positive-other': 0.1, neutral: 0.15, anger: 0.1, sadness: 0.05,
-  fear: 0.02, depress: 0.03, disgust: 0.05, astonished: 0.05, worried: 0.05, 'negative-other': 0.05,
+  happy: 0.2,
+  grateful: 0.1,
+  relaxed: 0.05,
+  'positive-other': 0.1,
+  neutral: 0.15,
+  anger: 0.1,
+  sadness: 0.05,
+  fear: 0.02,
+  depress: 0.03,
+  disgust: 0.05,
+  astonished: 0.05,
+  worried: 0.05,
+  'negative-other': 0.05,
 };
 
 function analysis(language: TextAnalysis['language'], ge: Record<string, number> = {}): TextAnalysis {
   const goemotions = new Float32Array(GE.length).fill(0.01);
   for (const [l, p] of Object.entries(ge)) goemotions[GE.indexOf(l)] = p;
   return {
-    language, languageConfidence: 1, tokens: 8, unknownTokens: 0, contentTokens: 8, chunks: 1, truncated: false,
-    goemotions, kote: new Float32Array(KOTE.length).fill(0.01), positive: 0.7, utility: 0, vad: [4, 2, 3],
+    language,
+    languageConfidence: 1,
+    tokens: 8,
+    unknownTokens: 0,
+    contentTokens: 8,
+    chunks: 1,
+    truncated: false,
+    goemotions,
+    kote: new Float32Array(KOTE.length).fill(0.01),
+    positive: 0.7,
+    utility: 0,
+    vad: [4, 2, 3],
     cpedEmotion: Float64Array.from(CPED.map((l) => CPED_P[l])) as unknown as Float32Array,
     cpedSentiment: Float32Array.from([0.2, 0.3, 0.5]),
     xed: Float32Array.from(XED.map((l) => ({ joy: 0.8, trust: 0.6, anticipation: 0.3 })[l] ?? 0.1)),
@@ -68,7 +108,11 @@ describe('a zh result', () => {
     expect(p.ekman.unmapped).toBeCloseTo(0.15, 6);
     expect(p.sentiment.label).toBe('positive');
     expect(p.sentiment.score).toBeCloseTo(0.5, 6);
-    expect(p.sentiment.scores).toEqual({ negative: expect.closeTo(0.2, 6), neutral: expect.closeTo(0.3, 6), positive: expect.closeTo(0.5, 6) });
+    expect(p.sentiment.scores).toEqual({
+      negative: expect.closeTo(0.2, 6),
+      neutral: expect.closeTo(0.3, 6),
+      positive: expect.closeTo(0.5, 6),
+    });
     expect(p.sentiment.positive_probability).toBe(0.7);
     expect(p.valence).toBeCloseTo(0.5, 12); // EmoBank V 4 → (4 − 3) / 2
     expect(p.arousal).toBeCloseTo(0.25, 12); // A 2 → (2 − 1) / 4
@@ -90,7 +134,12 @@ describe('a zh result', () => {
     expect(Object.keys(all)).toEqual(['cped']);
     expect(all.cped!.map((l) => l.label)).toEqual(CPED);
     expect(all.cped![0]).toEqual({ label: 'happy', score: expect.closeTo(0.2, 6) });
-    expect(summaryOf(p)).toMatchObject({ language: 'zh', transfer: ['valence', 'arousal'], ekman_dominant: 'joy', sentiment: 'positive' });
+    expect(summaryOf(p)).toMatchObject({
+      language: 'zh',
+      transfer: ['valence', 'arousal'],
+      ekman_dominant: 'joy',
+      sentiment: 'positive',
+    });
   });
 
   it('a model without the zh heads cannot make one (MappingError, never zeros)', () => {

@@ -7,7 +7,10 @@ function bagScorer(calls: string[][]): BatchScorer {
     calls.push(texts);
     return texts.map((t) => {
       const w = t.split(/\s+/).filter(Boolean);
-      return [Math.min(1, 0.1 + 0.2 * w.filter((x) => x.toLowerCase().startsWith('hate')).length), Math.min(1, 0.05 * w.length)];
+      return [
+        Math.min(1, 0.1 + 0.2 * w.filter((x) => x.toLowerCase().startsWith('hate')).length),
+        Math.min(1, 0.05 * w.length),
+      ];
     });
   };
 }
@@ -22,11 +25,16 @@ describe('occlusion', () => {
     expect(calls[0][2]).toBe('I Mondays and I hate rain');
     expect(o.base[0]).toBeCloseTo(0.5, 12);
     const c = contributions(o, 0);
-    expect(c.slice(0, 2).map((s) => [s.text, s.start, s.end])).toEqual([['hate', 2, 6], ['hate', 21, 25]]);
+    expect(c.slice(0, 2).map((s) => [s.text, s.start, s.end])).toEqual([
+      ['hate', 2, 6],
+      ['hate', 21, 25],
+    ]);
     expect(c[0].contribution).toBeCloseTo(0.2, 12);
     expect(c.slice(2).every((s) => Math.abs(s.contribution) < 1e-12)).toBe(true);
     // label 1: every word carries 0.05
-    expect(contributions(o, 1, 3).map((s) => s.contribution)).toEqual([0.05, 0.05, 0.05].map((x) => expect.closeTo(x, 12)));
+    expect(contributions(o, 1, 3).map((s) => s.contribution)).toEqual(
+      [0.05, 0.05, 0.05].map((x) => expect.closeTo(x, 12)),
+    );
     expect(contributions(o, 1, 3).map((s) => s.start)).toEqual([0, 2, 7]);
   });
 
@@ -39,7 +47,11 @@ describe('occlusion', () => {
 
   it('Korean: eojeol units with offsets, the only unit deleted gives the empty string', async () => {
     const units = occlusionUnits('정말 싫어 😡', 'ko');
-    expect(units.map((u) => [u.text, u.start, u.end])).toEqual([['정말', 0, 2], ['싫어', 3, 5], ['😡', 6, 8]]);
+    expect(units.map((u) => [u.text, u.start, u.end])).toEqual([
+      ['정말', 0, 2],
+      ['싫어', 3, 5],
+      ['😡', 6, 8],
+    ]);
     const calls: string[][] = [];
     await occlude('싫어', occlusionUnits('싫어', 'ko'), bagScorer(calls));
     expect(calls[0]).toEqual(['싫어', '']);

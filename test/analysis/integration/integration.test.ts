@@ -11,9 +11,21 @@ import {
   type EmotionSignals,
 } from '../../../src/analysis/integration/index.js';
 
-const EKMAN_UNIFORM = { anger: 1 / 7, disgust: 1 / 7, fear: 1 / 7, joy: 1 / 7, sadness: 1 / 7, surprise: 1 / 7, neutral: 1 / 7 };
+const EKMAN_UNIFORM = {
+  anger: 1 / 7,
+  disgust: 1 / 7,
+  fear: 1 / 7,
+  joy: 1 / 7,
+  sadness: 1 / 7,
+  surprise: 1 / 7,
+  neutral: 1 / 7,
+};
 const EKMAN_JOY = { anger: 0, disgust: 0, fear: 0, joy: 1, sadness: 0, surprise: 0, neutral: 0 };
-const emotion = (p: number, v: number, ekman: Record<string, number> = EKMAN_UNIFORM): EmotionSignals => ({ positive_probability: p, valence: v, ekman });
+const emotion = (p: number, v: number, ekman: Record<string, number> = EKMAN_UNIFORM): EmotionSignals => ({
+  positive_probability: p,
+  valence: v,
+  ekman,
+});
 const unit = fc.double({ min: 0, max: 1, noNaN: true });
 const signed = fc.double({ min: -1, max: 1, noNaN: true });
 
@@ -26,11 +38,13 @@ describe('overall_sentiment', () => {
     expect(overallSentiment(emotion(0.5, 0)).value).toBe(0);
   });
   it('stays in [−1, 1] and is monotone in both inputs', () => {
-    fc.assert(fc.property(unit, unit, signed, signed, (p1, p2, v1, v2) => {
-      const lo = overallSentiment(emotion(Math.min(p1, p2), Math.min(v1, v2))).value!;
-      const hi = overallSentiment(emotion(Math.max(p1, p2), Math.max(v1, v2))).value!;
-      expect(lo >= -1 && hi <= 1 && lo <= hi, `lo ${lo}, hi ${hi}`).toBe(true);
-    }));
+    fc.assert(
+      fc.property(unit, unit, signed, signed, (p1, p2, v1, v2) => {
+        const lo = overallSentiment(emotion(Math.min(p1, p2), Math.min(v1, v2))).value!;
+        const hi = overallSentiment(emotion(Math.max(p1, p2), Math.max(v1, v2))).value!;
+        expect(lo >= -1 && hi <= 1 && lo <= hi, `lo ${lo}, hi ${hi}`).toBe(true);
+      }),
+    );
   });
   it('is null with a reason when the emotion section did not run', () => {
     const s = overallSentiment(undefined);
@@ -41,22 +55,35 @@ describe('overall_sentiment', () => {
 
 describe('ethical_score, regret_potential and causal_clarity', () => {
   it('pass the section values through with their inputs', () => {
-    expect(ethicalScore({ ethical_score: 0.8, mode: 'structured' })).toMatchObject({ value: 0.8, inputs: { 'bentham.ethical_score': 0.8 } });
+    expect(ethicalScore({ ethical_score: 0.8, mode: 'structured' })).toMatchObject({
+      value: 0.8,
+      inputs: { 'bentham.ethical_score': 0.8 },
+    });
     expect(regretPotential({ mode: 'anticipated_regret', value: 0.3, confidence: 0.9 }).value).toBe(0.3);
     expect(causalClarity({ causal_clarity: 0.75, leak_reason: null }).value).toBe(0.75);
   });
   it('normalises expected regret of the choice by the utility range', () => {
     // expected regret 2 over a matrix spanning 0..10 → 0.2
-    expect(regretPotential({ mode: 'matrix', choice: 'a', expected_regret: 2, utility_range: 10 }).value).toBeCloseTo(0.2, 12);
+    expect(regretPotential({ mode: 'matrix', choice: 'a', expected_regret: 2, utility_range: 10 }).value).toBeCloseTo(
+      0.2,
+      12,
+    );
     expect(regretPotential({ mode: 'matrix', choice: 'a', expected_regret: 0, utility_range: 0 }).value).toBe(0);
   });
   it('regret_potential is monotone in expected regret and within [0, 1]', () => {
-    fc.assert(fc.property(fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0.001, max: 1000, noNaN: true }), (a, b, range) => {
-      const [lo, hi] = [Math.min(a, b, range), Math.min(Math.max(a, b), range)];
-      const x = regretPotential({ mode: 'matrix', choice: 'c', expected_regret: lo, utility_range: range }).value!;
-      const y = regretPotential({ mode: 'matrix', choice: 'c', expected_regret: hi, utility_range: range }).value!;
-      expect(x >= 0 && y <= 1 && x <= y, `x ${x}, y ${y}`).toBe(true);
-    }));
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        fc.double({ min: 0.001, max: 1000, noNaN: true }),
+        (a, b, range) => {
+          const [lo, hi] = [Math.min(a, b, range), Math.min(Math.max(a, b), range)];
+          const x = regretPotential({ mode: 'matrix', choice: 'c', expected_regret: lo, utility_range: range }).value!;
+          const y = regretPotential({ mode: 'matrix', choice: 'c', expected_regret: hi, utility_range: range }).value!;
+          expect(x >= 0 && y <= 1 && x <= y, `x ${x}, y ${y}`).toBe(true);
+        },
+      ),
+    );
   });
   it('are null with reasons when their section did not run or leak is undefined', () => {
     expect(ethicalScore(undefined).value).toBeNull();
@@ -89,28 +116,40 @@ describe('confidence', () => {
     const base = { requested: ['emotion', 'regret'] as const };
     const unsure = confidence({ ...base, emotion: emotion(0.5, 0) }).value!;
     const sure = confidence({ ...base, emotion: emotion(0.99, 0.8, EKMAN_JOY) }).value!;
-    const more = confidence({ ...base, emotion: emotion(0.99, 0.8, EKMAN_JOY), regret: { mode: 'anticipated_regret', value: 0.2, confidence: 0.9 } }).value!;
+    const more = confidence({
+      ...base,
+      emotion: emotion(0.99, 0.8, EKMAN_JOY),
+      regret: { mode: 'anticipated_regret', value: 0.2, confidence: 0.9 },
+    }).value!;
     expect(unsure).toBeLessThan(sure);
     expect(sure).toBeLessThan(more);
   });
   it('is 0 when nothing ran and always within [0, 1]', () => {
     expect(confidence({ requested: ['surd'] }).value).toBe(0);
-    fc.assert(fc.property(unit, signed, unit, unit, (p, v, kc, rc) => {
-      const c = confidence({
-        requested: ['emotion', 'bentham', 'regret', 'surd'],
-        emotion: emotion(p, v),
-        bentham: { ethical_score: 0.5, mode: 'text', kind_confidence: kc },
-        regret: { mode: 'anticipated_regret', value: 0.5, confidence: rc },
-      }).value!;
-      return c >= 0 && c <= 1;
-    }));
+    fc.assert(
+      fc.property(unit, signed, unit, unit, (p, v, kc, rc) => {
+        const c = confidence({
+          requested: ['emotion', 'bentham', 'regret', 'surd'],
+          emotion: emotion(p, v),
+          bentham: { ethical_score: 0.5, mode: 'text', kind_confidence: kc },
+          regret: { mode: 'anticipated_regret', value: 0.5, confidence: rc },
+        }).value!;
+        return c >= 0 && c <= 1;
+      }),
+    );
   });
 });
 
 describe('integrate', () => {
   it('returns all five scores with formulas', () => {
     const all = integrate({ requested: ['emotion'], emotion: emotion(0.7, 0.2) });
-    expect(Object.keys(all)).toEqual(['overall_sentiment', 'ethical_score', 'regret_potential', 'causal_clarity', 'confidence']);
+    expect(Object.keys(all)).toEqual([
+      'overall_sentiment',
+      'ethical_score',
+      'regret_potential',
+      'causal_clarity',
+      'confidence',
+    ]);
     for (const s of Object.values(all)) expect(s.formula.length).toBeGreaterThan(3);
   });
 });

@@ -1,6 +1,14 @@
 // The memory's math (src/analysis/memory) against hand-computed cases.
 import { describe, expect, it } from 'vitest';
-import { blendScores, cosineInt8, dirichletPosterior, ekmanOfLabels, labelVotes, quantize, realisedRegret } from '../../../src/analysis/memory/index.js';
+import {
+  blendScores,
+  cosineInt8,
+  dirichletPosterior,
+  ekmanOfLabels,
+  labelVotes,
+  quantize,
+  realisedRegret,
+} from '../../../src/analysis/memory/index.js';
 
 describe('memory math', () => {
   it('quantize: L2-normalise then ×127, rounded', () => {
@@ -47,13 +55,20 @@ describe('memory math', () => {
   });
 
   it('realisedRegret: best outcome in the scenario that happened minus the chosen one', () => {
-    const outcomes = [[5, 3], [-4, 6]];
+    const outcomes = [
+      [5, 3],
+      [-4, 6],
+    ];
     expect(realisedRegret(outcomes, 1, 0)).toBe(9);
     expect(realisedRegret(outcomes, 1, 1)).toBe(0);
   });
 
   it('ekmanOfLabels maps GoEmotions and KOTE names to their Ekman groups', () => {
-    expect(ekmanOfLabels({ goemotions: ['annoyance', 'gratitude'], kote: ['없음'] })).toEqual(['anger', 'joy', 'neutral']);
+    expect(ekmanOfLabels({ goemotions: ['annoyance', 'gratitude'], kote: ['없음'] })).toEqual([
+      'anger',
+      'joy',
+      'neutral',
+    ]);
     expect(ekmanOfLabels({ ekman: ['fear'] })).toEqual(['fear']);
     expect(ekmanOfLabels({})).toEqual([]);
   });

@@ -20,8 +20,16 @@ describe('Savage regret, textbook cases', () => {
     //  saucer             5         4      six-egg omelette + a saucer to wash | five-egg omelette + saucer
     //  throw away         4         5      five-egg omelette, a good egg wasted | five-egg omelette
     // Column maxima 6 and 5 → regrets bowl (0, 5), saucer (1, 1), throw (2, 0); max regrets 5, 1, 2.
-    const r = solve([[6, 0], [5, 4], [4, 5]]);
-    expect(r.regret).toEqual([[0, 5], [1, 1], [2, 0]]);
+    const r = solve([
+      [6, 0],
+      [5, 4],
+      [4, 5],
+    ]);
+    expect(r.regret).toEqual([
+      [0, 5],
+      [1, 1],
+      [2, 0],
+    ]);
     expect(r.metrics.map((m) => m.maxRegret)).toEqual([5, 1, 2]);
     expect(r.recommendations.minimax_regret).toEqual([1]);
     // Uniform p: EU = 3, 4.5, 4.5 → saucer and throw away tie for max EU.
@@ -53,19 +61,39 @@ describe('Savage regret, textbook cases', () => {
     //  stocks      15      3    −2
     //  deposit      7      7     7
     // Column maxima 15, 7, 7 → regrets bonds (3, 1, 4), stocks (0, 4, 9), deposit (8, 0, 0).
-    const r = solve([[12, 6, 3], [15, 3, -2], [7, 7, 7]], [0.5, 0.3, 0.2], 0);
-    expect(r.regret).toEqual([[3, 1, 4], [0, 4, 9], [8, 0, 0]]);
+    const r = solve(
+      [
+        [12, 6, 3],
+        [15, 3, -2],
+        [7, 7, 7],
+      ],
+      [0.5, 0.3, 0.2],
+      0,
+    );
+    expect(r.regret).toEqual([
+      [3, 1, 4],
+      [0, 4, 9],
+      [8, 0, 0],
+    ]);
     expect(r.recommendations.minimax_regret).toEqual([0]);
     // EU: bonds 6 + 1.8 + 0.6 = 8.4; stocks 7.5 + 0.9 − 0.4 = 8.0; deposit 7.
     expect(r.metrics[0].expectedUtility).toBeCloseTo(8.4, 12);
     expect(r.metrics[1].expectedUtility).toBeCloseTo(8.0, 12);
     expect(r.metrics[2].expectedUtility).toBeCloseTo(7, 12);
     // Expected regret: bonds 1.5 + 0.3 + 0.8 = 2.6; stocks 1.2 + 1.8 = 3.0; deposit 4.0.
-    expect(r.metrics.map((m) => m.expectedRegret)).toEqual([expect.closeTo(2.6, 12), expect.closeTo(3.0, 12), expect.closeTo(4.0, 12)]);
+    expect(r.metrics.map((m) => m.expectedRegret)).toEqual([
+      expect.closeTo(2.6, 12),
+      expect.closeTo(3.0, 12),
+      expect.closeTo(4.0, 12),
+    ]);
     // EVPI = 0.5·15 + 0.3·7 + 0.2·7 − 8.4 = 11 − 8.4 = 2.6 = smallest expected regret.
     expect(r.evpi).toBeCloseTo(2.6, 12);
     // k = 0: V = EU − expected regret → 5.8, 5.0, 3.0.
-    expect(r.metrics.map((m) => m.regretAverseValue)).toEqual([expect.closeTo(5.8, 12), expect.closeTo(5, 12), expect.closeTo(3, 12)]);
+    expect(r.metrics.map((m) => m.regretAverseValue)).toEqual([
+      expect.closeTo(5.8, 12),
+      expect.closeTo(5, 12),
+      expect.closeTo(3, 12),
+    ]);
     expect(r.recommendations.maximin).toEqual([2]);
     expect(r.recommendations.maximax).toEqual([1]);
     // Hurwicz α = 0.5: bonds 7.5, stocks 6.5, deposit 7.
@@ -75,7 +103,14 @@ describe('Savage regret, textbook cases', () => {
   it('minimax regret and max expected utility disagree', () => {
     // A = (10, 0), B = (0, 3), p = (0.2, 0.8).
     // EU: A 2, B 2.4 → max EU picks B.  Regrets: A (0, 3), B (10, 0) → minimax regret picks A.
-    const r = solve([[10, 0], [0, 3]], [0.2, 0.8], 1);
+    const r = solve(
+      [
+        [10, 0],
+        [0, 3],
+      ],
+      [0.2, 0.8],
+      1,
+    );
     expect(r.recommendations.max_expected_utility).toEqual([1]);
     expect(r.recommendations.minimax_regret).toEqual([0]);
     // Expected regret A 2.4, B 2 → EVPI = 0.2·10 + 0.8·3 − 2.4 = 2.
@@ -96,8 +131,22 @@ describe('Savage regret, textbook cases', () => {
   });
 
   it('ties are listed together under every criterion', () => {
-    const r = solve([[1, 5], [1, 5], [0, 4]], [0.5, 0.5]);
-    for (const key of ['minimax_regret', 'max_expected_utility', 'regret_averse', 'maximin', 'maximax', 'hurwicz'] as const) {
+    const r = solve(
+      [
+        [1, 5],
+        [1, 5],
+        [0, 4],
+      ],
+      [0.5, 0.5],
+    );
+    for (const key of [
+      'minimax_regret',
+      'max_expected_utility',
+      'regret_averse',
+      'maximin',
+      'maximax',
+      'hurwicz',
+    ] as const) {
       expect(r.recommendations[key]).toEqual([0, 1]);
     }
     expect(r.counterfactuals).toEqual([]);
@@ -115,7 +164,14 @@ describe('Savage regret, textbook cases', () => {
     expect(r.metrics[0].regretAverseValue).toBeCloseTo(3 - (Math.exp(8) - 1) / 2, 8);
     expect(r.metrics[1].regretAverseValue).toBe(7);
     expect(r.evpi).toBe(0);
-    for (const key of ['minimax_regret', 'max_expected_utility', 'regret_averse', 'maximin', 'maximax', 'hurwicz'] as const) {
+    for (const key of [
+      'minimax_regret',
+      'max_expected_utility',
+      'regret_averse',
+      'maximin',
+      'maximax',
+      'hurwicz',
+    ] as const) {
       expect(r.recommendations[key]).toEqual([1]);
     }
     expect(r.counterfactuals).toEqual([]);
@@ -124,7 +180,10 @@ describe('Savage regret, textbook cases', () => {
   });
 
   it('Hurwicz follows α between maximin (α = 0) and maximax (α = 1)', () => {
-    const u = [[10, -10], [2, 1]];
+    const u = [
+      [10, -10],
+      [2, 1],
+    ];
     expect(solve(u, [0.5, 0.5], 1, 0).recommendations.hurwicz).toEqual([1]);
     expect(solve(u, [0.5, 0.5], 1, 1).recommendations.hurwicz).toEqual([0]);
     // α = 0.3: A = 3 − 7 = −4, B = 0.6 + 0.7 = 1.3.
@@ -132,7 +191,16 @@ describe('Savage regret, textbook cases', () => {
   });
 
   it('an overflowing regret-averse penalty is an error, not Infinity', () => {
-    expect(() => solve([[0, 0], [1000, 1000]], [0.5, 0.5], 1)).toThrow(RegretOverflowError);
+    expect(() =>
+      solve(
+        [
+          [0, 0],
+          [1000, 1000],
+        ],
+        [0.5, 0.5],
+        1,
+      ),
+    ).toThrow(RegretOverflowError);
     // Finite but overflowing differences: 1e308 − (−1e308) = Infinity.
     expect(() => solve([[1e308], [-1e308]], [1], 0)).toThrow(/too large in magnitude/);
   });
@@ -149,7 +217,10 @@ const problem = fc
   .record({ n: fc.integer({ min: 2, max: 6 }), m: fc.integer({ min: 1, max: 6 }) })
   .chain(({ n, m }) =>
     fc.record({
-      utilities: fc.array(fc.array(fc.integer({ min: -100, max: 100 }), { minLength: m, maxLength: m }), { minLength: n, maxLength: n }),
+      utilities: fc.array(fc.array(fc.integer({ min: -100, max: 100 }), { minLength: m, maxLength: m }), {
+        minLength: n,
+        maxLength: n,
+      }),
       weights: fc.array(fc.integer({ min: 1, max: 20 }), { minLength: m, maxLength: m }),
     }),
   )
@@ -160,49 +231,61 @@ const problem = fc
 
 describe('regret properties', () => {
   it('argmin expected regret = argmax expected utility, and EVPI = smallest expected regret', () => {
-    fc.assert(fc.property(problem, ({ utilities, probabilities }) => {
-      const r = solve(utilities, probabilities, 0);
-      const er = r.metrics.map((m) => m.expectedRegret);
-      expect(argminAll(er)).toEqual(r.recommendations.max_expected_utility);
-      expect(r.evpi).toBeCloseTo(Math.min(...er), 9);
-    }));
+    fc.assert(
+      fc.property(problem, ({ utilities, probabilities }) => {
+        const r = solve(utilities, probabilities, 0);
+        const er = r.metrics.map((m) => m.expectedRegret);
+        expect(argminAll(er)).toEqual(r.recommendations.max_expected_utility);
+        expect(r.evpi).toBeCloseTo(Math.min(...er), 9);
+      }),
+    );
   });
 
   it('V → EU − expected regret as k → 0', () => {
-    fc.assert(fc.property(problem, fc.constantFrom(1e-4, 1e-6, 1e-8), ({ utilities, probabilities }, k) => {
-      const exact = solve(utilities, probabilities, 0);
-      const near = solve(utilities, probabilities, k);
-      exact.metrics.forEach((m, i) => {
-        expect(m.regretAverseValue).toBe(m.expectedUtility - m.expectedRegret);
-        // (e^{kr} − 1)/k − r = k r²/2 + O(k² r³); with k·r ≤ 0.02 the gap is below k·Σ p r².
-        const bound = k * probabilities.reduce((s, p, j) => s + p * r2(exact.regret[i][j]), 0) + 1e-9;
-        expect(Math.abs(near.metrics[i].regretAverseValue - m.regretAverseValue)).toBeLessThanOrEqual(bound);
-      });
-    }));
+    fc.assert(
+      fc.property(problem, fc.constantFrom(1e-4, 1e-6, 1e-8), ({ utilities, probabilities }, k) => {
+        const exact = solve(utilities, probabilities, 0);
+        const near = solve(utilities, probabilities, k);
+        exact.metrics.forEach((m, i) => {
+          expect(m.regretAverseValue).toBe(m.expectedUtility - m.expectedRegret);
+          // (e^{kr} − 1)/k − r = k r²/2 + O(k² r³); with k·r ≤ 0.02 the gap is below k·Σ p r².
+          const bound = k * probabilities.reduce((s, p, j) => s + p * r2(exact.regret[i][j]), 0) + 1e-9;
+          expect(Math.abs(near.metrics[i].regretAverseValue - m.regretAverseValue)).toBeLessThanOrEqual(bound);
+        });
+      }),
+    );
   });
 
   it("adding a weakly dominated option leaves every other option's regrets unchanged", () => {
-    fc.assert(fc.property(problem, fc.nat(), fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 6, maxLength: 6 }), ({ utilities, probabilities }, pick, cuts) => {
-      const base = utilities[pick % utilities.length];
-      const dominated = base.map((v, s) => v - cuts[s]);
-      const before = solve(utilities, probabilities);
-      const after = solve([...utilities, dominated], probabilities);
-      expect(after.regret.slice(0, utilities.length)).toEqual(before.regret);
-      expect(after.metrics.slice(0, utilities.length)).toEqual(before.metrics);
-      expect(after.evpi).toBe(before.evpi);
-    }));
+    fc.assert(
+      fc.property(
+        problem,
+        fc.nat(),
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 6, maxLength: 6 }),
+        ({ utilities, probabilities }, pick, cuts) => {
+          const base = utilities[pick % utilities.length];
+          const dominated = base.map((v, s) => v - cuts[s]);
+          const before = solve(utilities, probabilities);
+          const after = solve([...utilities, dominated], probabilities);
+          expect(after.regret.slice(0, utilities.length)).toEqual(before.regret);
+          expect(after.metrics.slice(0, utilities.length)).toEqual(before.metrics);
+          expect(after.evpi).toBe(before.evpi);
+        },
+      ),
+    );
   });
 
   it('regrets are ≥ 0 and every scenario has a zero-regret option', () => {
-    fc.assert(fc.property(problem, ({ utilities, probabilities }) => {
-      const r = solve(utilities, probabilities);
-      for (const row of r.regret) for (const v of row) expect(v).toBeGreaterThanOrEqual(0);
-      for (let s = 0; s < probabilities.length; s++) expect(Math.min(...r.regret.map((row) => row[s]))).toBe(0);
-    }));
+    fc.assert(
+      fc.property(problem, ({ utilities, probabilities }) => {
+        const r = solve(utilities, probabilities);
+        for (const row of r.regret) for (const v of row) expect(v).toBeGreaterThanOrEqual(0);
+        for (let s = 0; s < probabilities.length; s++) expect(Math.min(...r.regret.map((row) => row[s]))).toBe(0);
+      }),
+    );
   });
 });
 
 function r2(x: number): number {
   return x * x;
 }
-

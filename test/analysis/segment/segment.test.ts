@@ -10,7 +10,11 @@ describe('sentences', () => {
     const input = 'I love this!  It broke on day two. Why?';
     const s = sentences(input, 'en');
     expect(s.map((x) => x.text)).toEqual(['I love this!', 'It broke on day two.', 'Why?']);
-    expect(s.map((x) => [x.start, x.end])).toEqual([[0, 12], [14, 34], [35, 39]]);
+    expect(s.map((x) => [x.start, x.end])).toEqual([
+      [0, 12],
+      [14, 34],
+      [35, 39],
+    ]);
     expect(sliceOk(input, s)).toBe(true);
   });
 
@@ -27,10 +31,16 @@ describe('sentences', () => {
   it('titles and abbreviations do not end a sentence; an initialism does before a usual sentence opener', () => {
     const letter = 'Dear Mr. Harlow, I wrote to Dr. Kim e.g. about the U.S. office. It is broken.';
     const s = sentences(letter, 'en');
-    expect(s.map((x) => x.text)).toEqual(['Dear Mr. Harlow, I wrote to Dr. Kim e.g. about the U.S. office.', 'It is broken.']);
+    expect(s.map((x) => x.text)).toEqual([
+      'Dear Mr. Harlow, I wrote to Dr. Kim e.g. about the U.S. office.',
+      'It is broken.',
+    ]);
     expect(sliceOk(letter, s)).toBe(true);
     expect(sentences('Ask Prof. Lee. He knows.', 'en').map((x) => x.text)).toEqual(['Ask Prof. Lee.', 'He knows.']);
-    expect(sentences('I moved to the U.S. It was great.', 'en').map((x) => x.text)).toEqual(['I moved to the U.S.', 'It was great.']);
+    expect(sentences('I moved to the U.S. It was great.', 'en').map((x) => x.text)).toEqual([
+      'I moved to the U.S.',
+      'It was great.',
+    ]);
     expect(sentences('The U.S. Army is big.', 'en').map((x) => x.text)).toEqual(['The U.S. Army is big.']);
   });
 
@@ -40,7 +50,10 @@ describe('sentences', () => {
     expect(s.map((x) => x.text)).toEqual(['감사합니다요 ㅋㅋ', '진짜 화나네요 ㅠㅠ', '어떻게 이럴 수가 있죠']);
     expect(sliceOk(input, s)).toBe(true);
     expect(sentences('왜요 ㅋㅋㅋ', 'ko').map((x) => x.text)).toEqual(['왜요 ㅋㅋㅋ']);
-    expect(sentences('박 과장님께서 오셨어요. 회의는 3시입니다.', 'ko').map((x) => x.text)).toEqual(['박 과장님께서 오셨어요.', '회의는 3시입니다.']);
+    expect(sentences('박 과장님께서 오셨어요. 회의는 3시입니다.', 'ko').map((x) => x.text)).toEqual([
+      '박 과장님께서 오셨어요.',
+      '회의는 3시입니다.',
+    ]);
   });
 
   it('drops whitespace-only input and keeps a sentence without final punctuation', () => {
@@ -51,14 +64,18 @@ describe('sentences', () => {
   it('property: every span slices exactly, spans are ordered, disjoint and cover every non-space character', () => {
     const piece = fc.constantFrom('Hi.', ' ', '😀', '화가 나!', '\n', 'ok?', '👍🏽', 'é', '…', '가나다');
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 30 }).map((a) => a.join('')), fc.constantFrom('en', 'ko'), (input, locale) => {
-        const s = sentences(input, locale);
-        expect(sliceOk(input, s)).toBe(true);
-        for (let i = 1; i < s.length; i++) expect(s[i].start).toBeGreaterThanOrEqual(s[i - 1].end);
-        const covered = new Array(input.length).fill(false);
-        for (const x of s) for (let k = x.start; k < x.end; k++) covered[k] = true;
-        for (let k = 0; k < input.length; k++) if (!/\s/u.test(input[k])) expect(covered[k]).toBe(true);
-      }),
+      fc.property(
+        fc.array(piece, { maxLength: 30 }).map((a) => a.join('')),
+        fc.constantFrom('en', 'ko'),
+        (input, locale) => {
+          const s = sentences(input, locale);
+          expect(sliceOk(input, s)).toBe(true);
+          for (let i = 1; i < s.length; i++) expect(s[i].start).toBeGreaterThanOrEqual(s[i - 1].end);
+          const covered = new Array(input.length).fill(false);
+          for (const x of s) for (let k = x.start; k < x.end; k++) covered[k] = true;
+          for (let k = 0; k < input.length; k++) if (!/\s/u.test(input[k])) expect(covered[k]).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -83,7 +100,13 @@ describe('Chinese and Japanese (for the zh/ja models to come)', () => {
     const zh = '我很高兴。你呢？今天下雨了。';
     expect(sentences(zh, 'zh').map((s) => s.text)).toEqual(['我很高兴。', '你呢？', '今天下雨了。']);
     expect(words('我很高兴今天', 'zh').map((w) => w.text)).toEqual(['我', '很', '高兴', '今天']);
-    expect(words('今日はとても嬉しいです', 'ja').map((w) => w.text)).toEqual(['今日', 'は', 'とても', '嬉しい', 'です']);
+    expect(words('今日はとても嬉しいです', 'ja').map((w) => w.text)).toEqual([
+      '今日',
+      'は',
+      'とても',
+      '嬉しい',
+      'です',
+    ]);
   });
 });
 
@@ -91,10 +114,20 @@ describe('deleteSpans', () => {
   it('removes spans and leaves one space at each seam', () => {
     const input = 'I really hate this movie';
     expect(deleteSpans(input, [{ start: 9, end: 13 }])).toBe('I really this movie');
-    expect(deleteSpans(input, [{ start: 0, end: 1 }, { start: 19, end: 24 }])).toBe('really hate this');
+    expect(
+      deleteSpans(input, [
+        { start: 0, end: 1 },
+        { start: 19, end: 24 },
+      ]),
+    ).toBe('really hate this');
     expect(deleteSpans('화가 났어!', [{ start: 3, end: 5 }])).toBe('화가 !');
   });
   it('rejects overlapping spans', () => {
-    expect(() => deleteSpans('abcdef', [{ start: 0, end: 3 }, { start: 2, end: 4 }])).toThrow(RangeError);
+    expect(() =>
+      deleteSpans('abcdef', [
+        { start: 0, end: 3 },
+        { start: 2, end: 4 },
+      ]),
+    ).toThrow(RangeError);
   });
 });

@@ -22,7 +22,9 @@ const nudge = (x: number, steps: number) => {
 describe('SURD binning', () => {
   it('linspace edges: product then sum, last edge = hi', () => {
     const e = linspaceEdges(0, 1, 10);
-    expect(Array.from(e)).toEqual([0, 0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001, 0.7000000000000001, 0.8, 0.9, 1]);
+    expect(Array.from(e)).toEqual([
+      0, 0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001, 0.7000000000000001, 0.8, 0.9, 1,
+    ]);
     expect(Array.from(linspaceEdges(2.5, 3.5, 4))).toEqual([2.5, 2.75, 3, 3.25, 3.5]);
   });
 
@@ -31,7 +33,14 @@ describe('SURD binning', () => {
       lo: fc.double({ min: -1e6, max: 1e6, noNaN: true }),
       width: fc.oneof(fc.double({ min: 1e-9, max: 1e6, noNaN: true }), fc.constantFrom(1e-300, 3e-10, 1e-322)),
       bins: fc.integer({ min: 2, max: 64 }),
-      picks: fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 0, max: 64 }), fc.integer({ min: -2, max: 2 })), { minLength: 1, maxLength: 200 }),
+      picks: fc.array(
+        fc.tuple(
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          fc.integer({ min: 0, max: 64 }),
+          fc.integer({ min: -2, max: 2 }),
+        ),
+        { minLength: 1, maxLength: 200 },
+      ),
     });
     fc.assert(
       fc.property(arb, ({ lo, width, bins, picks }) => {

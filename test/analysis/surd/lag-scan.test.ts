@@ -112,7 +112,9 @@ describe('source names', () => {
     const rnd = mulberry32(3);
     const x = Array.from({ length: 200 }, () => rnd());
     const y = [0, ...x.slice(0, -1)];
-    const args = surdInput.parse(JSON.parse(JSON.stringify({ target: y, sources: { plain: x } }).replace('"plain"', '"__proto__"')));
+    const args = surdInput.parse(
+      JSON.parse(JSON.stringify({ target: y, sources: { plain: x } }).replace('"plain"', '"__proto__"')),
+    );
     const { structured } = await surdDecomposeTool.handler(args, recordingContext().ctx);
     expect(structured.sources).toEqual(['__proto__']);
     expect(structured.unique[0].sources).toEqual(['__proto__']);

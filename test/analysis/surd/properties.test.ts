@@ -42,12 +42,20 @@ const permKey = (key: string, perm: number[]) =>
     .join(',');
 
 function total(r: SurdResult): number {
-  return [r.redundant, r.unique, r.synergistic].reduce((s, part) => s + Object.values(part).reduce((a, b) => a + b, 0), 0);
+  return [r.redundant, r.unique, r.synergistic].reduce(
+    (s, part) => s + Object.values(part).reduce((a, b) => a + b, 0),
+    0,
+  );
 }
 
 const shapeArb = fc
   .integer({ min: 1, max: 4 })
-  .chain((n) => fc.tuple(fc.integer({ min: 2, max: 5 }), fc.array(fc.integer({ min: 1, max: n === 4 ? 3 : 5 }), { minLength: n, maxLength: n })))
+  .chain((n) =>
+    fc.tuple(
+      fc.integer({ min: 2, max: 5 }),
+      fc.array(fc.integer({ min: 1, max: n === 4 ? 3 : 5 }), { minLength: n, maxLength: n }),
+    ),
+  )
   .map(([nt, src]) => [nt, ...src]);
 
 describe('SURD invariants on random tables', () => {
@@ -56,11 +64,14 @@ describe('SURD invariants on random tables', () => {
       fc.property(shapeArb, fc.integer(), (shape, seed) => {
         const r = surdFromTable(randomTable(shape, seed), shape);
         expect(Math.abs(total(r) - (r.miTotal as number))).toBeLessThanOrEqual(1e-12);
-        for (const part of [r.redundant, r.unique, r.synergistic]) for (const v of Object.values(part)) expect(v).toBeGreaterThanOrEqual(-1e-12);
+        for (const part of [r.redundant, r.unique, r.synergistic])
+          for (const v of Object.values(part)) expect(v).toBeGreaterThanOrEqual(-1e-12);
         const combos = canonicalCombos(shape.length - 1);
-        for (const j of combos) for (const k of combos) {
-          if ((j.mask & k.mask) === j.mask) expect(r.mutualInformation[j.key]).toBeLessThanOrEqual(r.mutualInformation[k.key] + 1e-12);
-        }
+        for (const j of combos)
+          for (const k of combos) {
+            if ((j.mask & k.mask) === j.mask)
+              expect(r.mutualInformation[j.key]).toBeLessThanOrEqual(r.mutualInformation[k.key] + 1e-12);
+          }
         if (r.targetStatesOccupied >= 2) {
           expect(r.infoLeak).toBeGreaterThanOrEqual(-1e-12);
           expect(r.infoLeak).toBeLessThanOrEqual(1 + 1e-12);
@@ -71,7 +82,18 @@ describe('SURD invariants on random tables', () => {
   });
 
   it('permuting the sources permutes the output and nothing else', () => {
-    const arb = shapeArb.filter((s) => s.length >= 3).chain((shape) => fc.tuple(fc.constant(shape), fc.integer(), fc.shuffledSubarray(shape.slice(1).map((_, i) => i + 1), { minLength: shape.length - 1, maxLength: shape.length - 1 })));
+    const arb = shapeArb
+      .filter((s) => s.length >= 3)
+      .chain((shape) =>
+        fc.tuple(
+          fc.constant(shape),
+          fc.integer(),
+          fc.shuffledSubarray(
+            shape.slice(1).map((_, i) => i + 1),
+            { minLength: shape.length - 1, maxLength: shape.length - 1 },
+          ),
+        ),
+      );
     fc.assert(
       fc.property(arb, ([shape, seed, perm]) => {
         const table = randomTable(shape, seed);
@@ -79,7 +101,8 @@ describe('SURD invariants on random tables', () => {
         const p = permuteTable(table, shape, perm);
         const b = surdFromTable(p.data, p.shape);
         for (const part of ['redundant', 'unique', 'synergistic', 'mutualInformation'] as const) {
-          for (const [key, v] of Object.entries(b[part])) expect(Math.abs(v - a[part][permKey(key, perm)])).toBeLessThanOrEqual(1e-9);
+          for (const [key, v] of Object.entries(b[part]))
+            expect(Math.abs(v - a[part][permKey(key, perm)])).toBeLessThanOrEqual(1e-9);
         }
         expect(Math.abs(a.infoLeak - b.infoLeak)).toBeLessThanOrEqual(1e-12);
       }),
@@ -101,7 +124,9 @@ describe('SURD building blocks', () => {
         const r = surdFromTable(table, [nt, nx, nx]);
         const mi = r.miTotal as number;
         expect(Math.abs(r.redundant['1,2'] - mi)).toBeLessThanOrEqual(1e-9);
-        expect(Math.abs(r.unique['1']) + Math.abs(r.unique['2']) + Math.abs(r.synergistic['1,2'])).toBeLessThanOrEqual(1e-9);
+        expect(Math.abs(r.unique['1']) + Math.abs(r.unique['2']) + Math.abs(r.synergistic['1,2'])).toBeLessThanOrEqual(
+          1e-9,
+        );
       }),
       { numRuns: 60 },
     );
@@ -114,7 +139,9 @@ describe('SURD building blocks', () => {
         for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) table[((a + b) % k) * k * k + a * k + b] = count;
         const r = surdFromTable(table, [k, k, k]);
         expect(Math.abs(r.synergistic['1,2'] - Math.log2(k))).toBeLessThanOrEqual(1e-9);
-        expect(Math.abs(r.unique['1']) + Math.abs(r.unique['2']) + Math.abs(r.redundant['1,2'])).toBeLessThanOrEqual(1e-9);
+        expect(Math.abs(r.unique['1']) + Math.abs(r.unique['2']) + Math.abs(r.redundant['1,2'])).toBeLessThanOrEqual(
+          1e-9,
+        );
         expect(Math.abs(r.infoLeak)).toBeLessThanOrEqual(1e-9);
       }),
       { numRuns: 40 },
@@ -128,9 +155,13 @@ describe('SURD building blocks', () => {
         const base = randomTable([nt, nx], seed, 0);
         const q = randomTable([nz], seed ^ 0x5bd1e995, 0).map((v) => v + 1);
         const table = new Float64Array(nt * nx * nz);
-        for (let t = 0; t < nt; t++) for (let x = 0; x < nx; x++) for (let z = 0; z < nz; z++) table[(t * nx + x) * nz + z] = base[t * nx + x] * q[z];
+        for (let t = 0; t < nt; t++)
+          for (let x = 0; x < nx; x++)
+            for (let z = 0; z < nz; z++) table[(t * nx + x) * nz + z] = base[t * nx + x] * q[z];
         const r = surdFromTable(table, [nt, nx, nz]);
-        expect(Math.abs(r.unique['2']) + Math.abs(r.redundant['1,2']) + Math.abs(r.synergistic['1,2'])).toBeLessThanOrEqual(1e-9);
+        expect(
+          Math.abs(r.unique['2']) + Math.abs(r.redundant['1,2']) + Math.abs(r.synergistic['1,2']),
+        ).toBeLessThanOrEqual(1e-9);
         expect(Math.abs(r.unique['1'] - (r.miTotal as number))).toBeLessThanOrEqual(1e-9);
       }),
       { numRuns: 60 },

@@ -1,7 +1,12 @@
 // Circular-shift significance: XOR synergy must be significant, the terms of an independent noise
 // source must not be (a valid 5 % test leaves them non-significant in about 95 % of independent systems).
 import { describe, expect, it } from 'vitest';
-import { runSync, surdFromSamples, surdWithSignificanceSteps, type SurdProgress } from '../../../src/analysis/surd/index.js';
+import {
+  runSync,
+  surdFromSamples,
+  surdWithSignificanceSteps,
+  type SurdProgress,
+} from '../../../src/analysis/surd/index.js';
 import { Rng } from '../../../src/core/random.js';
 import { drawShifts, surrogatePlan } from '../../../src/analysis/surd/significance.js';
 
@@ -18,7 +23,9 @@ function xorSystem(n: number, seed: number, flip: number): { target: Float64Arra
 describe('surrogate test', () => {
   it('finds the XOR synergy with p < 0.01 from 200 surrogates, and nothing else', () => {
     const { target, sources } = xorSystem(2000, 1, 0.1);
-    const out = runSync(surdWithSignificanceSteps({ target, sources: sources.slice(0, 2), bins: 2 }, { surrogates: 200, seed: 7 }));
+    const out = runSync(
+      surdWithSignificanceSteps({ target, sources: sources.slice(0, 2), bins: 2 }, { surrogates: 200, seed: 7 }),
+    );
     const sig = out.significance;
     // The smallest p-value 200 surrogates can give is 1/201: no surrogate reached the observed synergy.
     expect(sig.synergistic['1,2'].pValue).toBeLessThan(0.01);
@@ -41,7 +48,9 @@ describe('surrogate test', () => {
     let xorFound = 0;
     for (let seed = 0; seed < 50; seed++) {
       const { target, sources } = xorSystem(2000, seed, 0.1);
-      const sig = runSync(surdWithSignificanceSteps({ target, sources, bins: 2 }, { surrogates: 200, seed })).significance;
+      const sig = runSync(
+        surdWithSignificanceSteps({ target, sources, bins: 2 }, { surrogates: 200, seed }),
+      ).significance;
       for (const [part, keys] of Object.entries(terms)) {
         for (const key of keys) {
           const p = sig[part as keyof typeof terms][key].pValue;
@@ -52,7 +61,9 @@ describe('surrogate test', () => {
       }
       if (sig.synergistic['1,2'].pValue < 0.01) xorFound++;
     }
-    for (const [part, keys] of Object.entries(terms)) for (const key of keys) expect(notSignificant[`${part} ${key}`] ?? 0, `${part} ${key}`).toBeGreaterThanOrEqual(45);
+    for (const [part, keys] of Object.entries(terms))
+      for (const key of keys)
+        expect(notSignificant[`${part} ${key}`] ?? 0, `${part} ${key}`).toBeGreaterThanOrEqual(45);
     // Power on the same systems: the real synergy is found every time.
     expect(xorFound).toBe(50);
   });
@@ -74,19 +85,23 @@ describe('surrogate test', () => {
     // 4 sets (target + 3 sources) × 20 surrogates; `done` counts up to the total.
     expect(finished.at(-1)).toEqual({ stage: 'surrogates', done: 80, total: 80 });
     expect(out.significance.sets).toBe(4);
-    for (const [key, test] of Object.entries(out.significance.synergistic)) expect(test.observed).toBe(plain.result.synergistic[key]);
+    for (const [key, test] of Object.entries(out.significance.synergistic))
+      expect(test.observed).toBe(plain.result.synergistic[key]);
   });
 
   it('is deterministic per seed and differs between seeds', () => {
     const { target, sources } = xorSystem(400, 5, 0.3);
-    const run = (seed: number) => runSync(surdWithSignificanceSteps({ target, sources, bins: 2 }, { surrogates: 30, seed })).significance;
+    const run = (seed: number) =>
+      runSync(surdWithSignificanceSteps({ target, sources, bins: 2 }, { surrogates: 30, seed })).significance;
     expect(run(11)).toEqual(run(11));
     expect(run(11).synergistic['1,2,3'].surrogateMean).not.toBe(run(12).synergistic['1,2,3'].surrogateMean);
   });
 
   it('works with the high-dimensional variant', () => {
     const { target, sources } = xorSystem(1500, 9, 0.1);
-    const out = runSync(surdWithSignificanceSteps({ target, sources, bins: 2, maxOrder: 2 }, { surrogates: 100, seed: 2 }));
+    const out = runSync(
+      surdWithSignificanceSteps({ target, sources, bins: 2, maxOrder: 2 }, { surrogates: 100, seed: 2 }),
+    );
     expect(out.result.variant).toBe('high_dimensional');
     expect(out.significance.synergistic['1,2'].pValue).toBeCloseTo(1 / 101, 12);
     expect(Object.keys(out.significance.synergistic)).toEqual(['1,2', '1,3', '2,3']);
@@ -94,7 +109,11 @@ describe('surrogate test', () => {
 
   it('draws distinct shifts inside the allowed range and rejects requests the series cannot serve', () => {
     expect(surrogatePlan(1000, 200)).toEqual({ minShift: 50, distinctShifts: 901 });
-    for (const [range, count] of [[901, 200], [10, 10], [100000, 1000]]) {
+    for (const [range, count] of [
+      [901, 200],
+      [10, 10],
+      [100000, 1000],
+    ]) {
       const shifts = drawShifts(new Rng(4), 50, range, count);
       expect(new Set(shifts).size).toBe(count);
       for (const s of shifts) expect(s >= 50 && s < 50 + range).toBe(true);

@@ -7,7 +7,8 @@ import { decomposeSteps, type SurdResult } from '../../../src/analysis/surd/deco
 import { jointCounts, runSync } from '../../../src/analysis/surd/index.js';
 import { flatten, loadVector, vectorFileNames, VECTORS_PRESENT } from './vectors.js';
 
-const run = (table: ArrayLike<number>, shape: number[], dense: boolean): SurdResult => runSync(decomposeSteps(Float64Array.from(table), shape, { dense }));
+const run = (table: ArrayLike<number>, shape: number[], dense: boolean): SurdResult =>
+  runSync(decomposeSteps(Float64Array.from(table), shape, { dense }));
 
 /**
  * Largest difference over every number the decomposition reports: absolute, except relative to the size for the
@@ -23,7 +24,8 @@ function maxDiff(a: SurdResult, b: SurdResult, perKey = true): number {
     if (perKey || part === 'mutualInformation') for (const k of Object.keys(a[part])) cmp(a[part][k], b[part][k]);
   }
   cmp(a.sumOfComponents, b.sumOfComponents);
-  for (const k of Object.keys(a.specificInformation)) a.specificInformation[k].forEach((v, t) => cmp(v, b.specificInformation[k][t], Math.max(1, Math.abs(v))));
+  for (const k of Object.keys(a.specificInformation))
+    a.specificInformation[k].forEach((v, t) => cmp(v, b.specificInformation[k][t], Math.max(1, Math.abs(v))));
   a.targetMarginal.forEach((v, t) => cmp(v, b.targetMarginal[t]));
   cmp(a.entropyTarget, b.entropyTarget);
   cmp(a.condEntropyTarget as number, b.condEntropyTarget as number);
@@ -52,31 +54,39 @@ function occupiedFraction(table: ArrayLike<number>): number {
 }
 
 describe('sparse decomposition', () => {
-  it.skipIf(!VECTORS_PRESENT)('equals the dense walk on every sparse reference table (vectors.test.ts checks it against the reference)', () => {
-    let sparseTables = 0;
-    let worstDense = 0;
-    for (const name of vectorFileNames()) {
-      const file = loadVector(name);
-      for (const d of file.decompositions) {
-        let table: ArrayLike<number>;
-        let shape: number[];
-        if (d.histogram) ({ data: table, shape } = flatten(d.histogram));
-        else {
-          const series = d.series ?? file.series!;
-          const j = jointCounts({ target: series[d.target_row! - 1], sources: d.source_rows!.map((r) => series[r - 1]), lag: d.lag, bins: d.nbins! });
-          table = j.counts;
-          shape = j.shape;
+  it.skipIf(!VECTORS_PRESENT)(
+    'equals the dense walk on every sparse reference table (vectors.test.ts checks it against the reference)',
+    () => {
+      let sparseTables = 0;
+      let worstDense = 0;
+      for (const name of vectorFileNames()) {
+        const file = loadVector(name);
+        for (const d of file.decompositions) {
+          let table: ArrayLike<number>;
+          let shape: number[];
+          if (d.histogram) ({ data: table, shape } = flatten(d.histogram));
+          else {
+            const series = d.series ?? file.series!;
+            const j = jointCounts({
+              target: series[d.target_row! - 1],
+              sources: d.source_rows!.map((r) => series[r - 1]),
+              lag: d.lag,
+              bins: d.nbins!,
+            });
+            table = j.counts;
+            shape = j.shape;
+          }
+          if (occupiedFraction(table) > 1 / 8 || /constant target/i.test(d.label)) continue;
+          sparseTables++;
+          const sparse = run(table, shape, false);
+          worstDense = Math.max(worstDense, maxDiff(sparse, run(table, shape, true)));
         }
-        if (occupiedFraction(table) > 1 / 8 || /constant target/i.test(d.label)) continue;
-        sparseTables++;
-        const sparse = run(table, shape, false);
-        worstDense = Math.max(worstDense, maxDiff(sparse, run(table, shape, true)));
       }
-    }
-    // The vectors include sparse binned tables (energy cascade, mediator, …); make sure they were exercised.
-    expect(sparseTables).toBeGreaterThanOrEqual(10);
-    expect(worstDense).toBeLessThanOrEqual(1e-11);
-  });
+      // The vectors include sparse binned tables (energy cascade, mediator, …); make sure they were exercised.
+      expect(sparseTables).toBeGreaterThanOrEqual(10);
+      expect(worstDense).toBeLessThanOrEqual(1e-11);
+    },
+  );
 
   it('equals the dense walk on random sparse tables', () => {
     let generic = 0;

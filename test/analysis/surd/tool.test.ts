@@ -10,7 +10,8 @@ type Args = Parameters<typeof surdDecomposeTool.handler>[0];
 
 const makeCtx = recordingContext;
 
-const call = (args: unknown, options?: Parameters<typeof makeCtx>[0]) => surdDecomposeTool.handler(args as Args, makeCtx(options).ctx);
+const call = (args: unknown, options?: Parameters<typeof makeCtx>[0]) =>
+  surdDecomposeTool.handler(args as Args, makeCtx(options).ctx);
 
 /** Arguments the input schema refuses before any handler runs (the SDK answers with the zod issue), naming the field. */
 function schemaRejects(args: unknown, field: string): void {
@@ -20,8 +21,16 @@ function schemaRejects(args: unknown, field: string): void {
 }
 
 /** The handler's refusal as the registry answers it (domain errors mapped by src/tools/errors.ts). */
-async function rejects(args: unknown, code: string, pattern: RegExp, options?: Parameters<typeof makeCtx>[0]): Promise<void> {
-  const err = await call(args, options).then(() => null, (e: unknown) => toToolError(e) ?? e);
+async function rejects(
+  args: unknown,
+  code: string,
+  pattern: RegExp,
+  options?: Parameters<typeof makeCtx>[0],
+): Promise<void> {
+  const err = await call(args, options).then(
+    () => null,
+    (e: unknown) => toToolError(e) ?? e,
+  );
   expect(err, 'expected the call to fail').toBeInstanceOf(ToolError);
   expect((err as ToolError).code).toBe(code);
   expect((err as ToolError).message).toMatch(pattern);
@@ -30,7 +39,16 @@ async function rejects(args: unknown, code: string, pattern: RegExp, options?: P
 const bits = (list: { sources: string[]; bits: number }[], ...names: string[]) =>
   list.find((c) => c.sources.join(',') === names.join(','))?.bits ?? NaN;
 
-const xorCounts = [[[1, 0], [0, 1]], [[0, 1], [1, 0]]];
+const xorCounts = [
+  [
+    [1, 0],
+    [0, 1],
+  ],
+  [
+    [0, 1],
+    [1, 0],
+  ],
+];
 
 describe('surd_decompose definition', () => {
   it('has the contract fields', () => {
@@ -70,7 +88,22 @@ describe('surd_decompose handler: histogram form', () => {
   });
 
   it('all-zero histogram: uniform after the floor, MI 0, leak 1, normalized null', async () => {
-    const { structured } = await call({ histogram: [[[0, 0], [0, 0]], [[0, 0], [0, 0]], [[0, 0], [0, 0]]] });
+    const { structured } = await call({
+      histogram: [
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        [
+          [0, 0],
+          [0, 0],
+        ],
+      ],
+    });
     expect(structured.leak).toBe(1);
     expect(structured.causal_clarity).toBe(0);
     expect(Math.abs(structured.mutual_information)).toBeLessThan(1e-12);
@@ -80,10 +113,39 @@ describe('surd_decompose handler: histogram form', () => {
 
   it('rejects bad histograms with the position named', async () => {
     await rejects({ histogram: [[1, 2], [3]] }, 'invalid_input', /histogram\[1\].*rectangular/);
-    await rejects({ histogram: [[1, -2], [3, 4]] }, 'invalid_input', /histogram\[0\]\[1\] is -2/);
-    await rejects({ histogram: [[1, Number.NaN], [3, 4]] }, 'invalid_input', /histogram\[0\]\[1\] is NaN/);
+    await rejects(
+      {
+        histogram: [
+          [1, -2],
+          [3, 4],
+        ],
+      },
+      'invalid_input',
+      /histogram\[0\]\[1\] is -2/,
+    );
+    await rejects(
+      {
+        histogram: [
+          [1, Number.NaN],
+          [3, 4],
+        ],
+      },
+      'invalid_input',
+      /histogram\[0\]\[1\] is NaN/,
+    );
     await rejects({ histogram: [1, 2, 3] }, 'invalid_input', /two deep/);
-    await rejects({ histogram: [[[1, 2], [3, 4]]] }, 'invalid_input', /target\) has 1 state/);
+    await rejects(
+      {
+        histogram: [
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ],
+      },
+      'invalid_input',
+      /target\) has 1 state/,
+    );
     await rejects({ histogram: xorCounts, lag: 2 }, 'invalid_input', /lag applies only to the samples form/);
     await rejects({ histogram: xorCounts, names: ['a'] }, 'invalid_input', /names must list 2/);
     await rejects({ histogram: xorCounts }, 'limit_exceeded', /surdMaxCells = 4/, { limits: { surdMaxCells: 4 } });
@@ -135,7 +197,9 @@ describe('surd_decompose handler: samples form', () => {
       seen.push(done);
       if (done > 0) midway.abort();
     };
-    const err = await surdDecomposeTool.handler({ target: y, sources: [x, y], bins: 2 } as Args, ctx).catch((e: unknown) => e);
+    const err = await surdDecomposeTool
+      .handler({ target: y, sources: [x, y], bins: 2 } as Args, ctx)
+      .catch((e: unknown) => e);
     expect((err as ToolError).code).toBe('cancelled');
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(seen).not.toContain(100);
@@ -150,25 +214,54 @@ describe('surd_decompose handler: samples form', () => {
     schemaRejects({ target: [0, 1, 2, 3], sources: [[0, Infinity, 2, 3]] }, 'sources');
     schemaRejects({ target: [0, 1, 2, 3], sources: { a: [0, 1, -Infinity, 3] } }, 'sources');
     await rejects({ target: [0, 1, 2, 3], sources: [[0, 1, 2]] }, 'invalid_input', /3 samples but target has 4/);
-    await rejects({ target: [0, 1, 2, 3], sources: [[0, 1, 2, 3]], lag: 4 }, 'invalid_input', /lag 4 must be smaller than the series length 4/);
+    await rejects(
+      { target: [0, 1, 2, 3], sources: [[0, 1, 2, 3]], lag: 4 },
+      'invalid_input',
+      /lag 4 must be smaller than the series length 4/,
+    );
     await rejects({ target: [0, 1, 2, 3], sources: [[0, 1, 2, 3]], lag: 3 }, 'invalid_input', /only 1 usable/);
     schemaRejects({ target: [0, 1, 2, 3], sources: [[0, 1, 2, 3]], lag: 0 }, 'lag');
     schemaRejects({ target: [0, 1, 2, 3], sources: [[0, 1, 2, 3]], lag: 1.5 }, 'lag');
     schemaRejects({ target: [0, 1, 2, 3], sources: [[0, 1, 2, 3]], bins: 1 }, 'bins');
-    await rejects({ target: [0, 1, 2, 3], sources: [[0, 1, 2, 3]], bins: [4, 4, 4] }, 'invalid_input', /bins has 3 entries; give one number or 2/);
+    await rejects(
+      { target: [0, 1, 2, 3], sources: [[0, 1, 2, 3]], bins: [4, 4, 4] },
+      'invalid_input',
+      /bins has 3 entries; give one number or 2/,
+    );
     await rejects({ target: [0, 1, 2, 3], sources: [] }, 'invalid_input', /sources is empty/);
-    await rejects({ target: [0, 1, 2, 3], sources: [[0, 1, 2, 3]], names: ['a', 'b'] }, 'invalid_input', /names must list 1/);
+    await rejects(
+      { target: [0, 1, 2, 3], sources: [[0, 1, 2, 3]], names: ['a', 'b'] },
+      'invalid_input',
+      /names must list 1/,
+    );
   });
 
   it('enforces the configured limits, naming the limit, its value and the fix', async () => {
     const s = [0, 1, 2, 3, 4, 5];
-    await rejects({ target: s, sources: [s, s, s] }, 'limit_exceeded', /surdMaxSources = 2/, { limits: { surdMaxSources: 2 } });
-    await rejects({ target: s, sources: [s] }, 'limit_exceeded', /surdMaxSamples = 5/, { limits: { surdMaxSamples: 5 } });
-    await rejects({ target: s, sources: [s, s, s], bins: 64 }, 'limit_exceeded', /16777216 cells.*surdMaxCells = 16777215.*fewer bins.*max_order/, {
-      limits: { surdMaxCells: 16_777_215 },
+    await rejects({ target: s, sources: [s, s, s] }, 'limit_exceeded', /surdMaxSources = 2/, {
+      limits: { surdMaxSources: 2 },
     });
-    await rejects({ target: s, sources: [s, s, s], bins: 64, max_order: 3 }, 'limit_exceeded', /surdMaxCells = 16777215/, { limits: { surdMaxCells: 16_777_215 } });
-    const ok = await call({ target: s, sources: [s, s, s], bins: 64, max_order: 2 }, { limits: { surdMaxCells: 16_777_215 } });
+    await rejects({ target: s, sources: [s] }, 'limit_exceeded', /surdMaxSamples = 5/, {
+      limits: { surdMaxSamples: 5 },
+    });
+    await rejects(
+      { target: s, sources: [s, s, s], bins: 64 },
+      'limit_exceeded',
+      /16777216 cells.*surdMaxCells = 16777215.*fewer bins.*max_order/,
+      {
+        limits: { surdMaxCells: 16_777_215 },
+      },
+    );
+    await rejects(
+      { target: s, sources: [s, s, s], bins: 64, max_order: 3 },
+      'limit_exceeded',
+      /surdMaxCells = 16777215/,
+      { limits: { surdMaxCells: 16_777_215 } },
+    );
+    const ok = await call(
+      { target: s, sources: [s, s, s], bins: 64, max_order: 2 },
+      { limits: { surdMaxCells: 16_777_215 } },
+    );
     expect(ok.structured.method).toBe('surd_high_dimensional');
     expect(ok.structured.max_order).toBe(2);
   });
@@ -188,9 +281,12 @@ describe.skipIf(!VECTORS_PRESENT)('surd_decompose handler on the reference vecto
       target_name: 'Q1+',
     });
     const names = (key: string) => key.split(',').map((k) => `Q${k}`);
-    for (const [k, v] of Object.entries(d.expected.unique)) expect(Math.abs(bits(structured.unique, ...names(k)) - v)).toBeLessThanOrEqual(1e-9);
-    for (const [k, v] of Object.entries(d.expected.redundant)) expect(Math.abs(bits(structured.redundant, ...names(k)) - v)).toBeLessThanOrEqual(1e-9);
-    for (const [k, v] of Object.entries(d.expected.synergistic)) expect(Math.abs(bits(structured.synergistic, ...names(k)) - v)).toBeLessThanOrEqual(1e-9);
+    for (const [k, v] of Object.entries(d.expected.unique))
+      expect(Math.abs(bits(structured.unique, ...names(k)) - v)).toBeLessThanOrEqual(1e-9);
+    for (const [k, v] of Object.entries(d.expected.redundant))
+      expect(Math.abs(bits(structured.redundant, ...names(k)) - v)).toBeLessThanOrEqual(1e-9);
+    for (const [k, v] of Object.entries(d.expected.synergistic))
+      expect(Math.abs(bits(structured.synergistic, ...names(k)) - v)).toBeLessThanOrEqual(1e-9);
     expect(Math.abs(structured.mutual_information - d.expected.mi_total)).toBeLessThanOrEqual(1e-9);
     expect(Math.abs((structured.leak as number) - d.expected.info_leak)).toBeLessThanOrEqual(1e-9);
     expect(Math.abs((structured.causal_clarity as number) - (1 - d.expected.info_leak))).toBeLessThanOrEqual(1e-9);
@@ -198,17 +294,27 @@ describe.skipIf(!VECTORS_PRESENT)('surd_decompose handler on the reference vecto
     expect(structured.n_samples).toBe(d.n_pairs);
     expect(structured.bins_used).toEqual(d.histogram_shape);
     const nu = d.expected.normalised_by_mi_max!.unique['2'];
-    expect(Math.abs((structured.unique.find((c) => c.sources[0] === 'Q2')!.normalized as number) - nu)).toBeLessThanOrEqual(1e-9);
-    for (let i = 1; i < structured.redundant.length; i++) expect(structured.redundant[i].bits).toBeLessThanOrEqual(structured.redundant[i - 1].bits);
+    expect(
+      Math.abs((structured.unique.find((c) => c.sources[0] === 'Q2')!.normalized as number) - nu),
+    ).toBeLessThanOrEqual(1e-9);
+    for (let i = 1; i < structured.redundant.length; i++)
+      expect(structured.redundant[i].bits).toBeLessThanOrEqual(structured.redundant[i - 1].bits);
   });
 
   it('max_order gives the high-dimensional variant (five_sources, target Q4, max_combs 2)', async () => {
     const file = loadVector('five_sources.json');
     const hd = file.high_dimensional_variant![0];
     const series = file.series!;
-    const { structured } = await call({ target: series[hd.target_row - 1], sources: hd.source_rows.map((r) => series[r - 1]), bins: hd.nbins, max_order: hd.max_combs, include_subset_mi: true });
+    const { structured } = await call({
+      target: series[hd.target_row - 1],
+      sources: hd.source_rows.map((r) => series[r - 1]),
+      bins: hd.nbins,
+      max_order: hd.max_combs,
+      include_subset_mi: true,
+    });
     expect(structured.method).toBe('surd_high_dimensional');
-    for (const [k, v] of Object.entries(hd.expected.synergistic)) expect(Math.abs(bits(structured.synergistic, ...k.split(',').map((m) => `X${m}`)) - v)).toBeLessThanOrEqual(1e-9);
+    for (const [k, v] of Object.entries(hd.expected.synergistic))
+      expect(Math.abs(bits(structured.synergistic, ...k.split(',').map((m) => `X${m}`)) - v)).toBeLessThanOrEqual(1e-9);
     expect(Math.abs((structured.leak as number) - hd.expected.info_leak)).toBeLessThanOrEqual(1e-9);
     expect(structured.mutual_information_by_subset).toHaveLength(15);
   });
@@ -217,11 +323,26 @@ describe.skipIf(!VECTORS_PRESENT)('surd_decompose handler on the reference vecto
     const file = loadVector('edge_cases.json');
     const series0 = (file.error_cases![0] as { series: (number | null)[][] }).series;
     const finite = series0.map((row) => row.map((v) => v ?? 0));
-    for (const c of file.error_cases as { label: string; series?: (number | null)[][]; target_row?: number; source_rows?: number[]; nbins?: number; lag?: number }[]) {
+    for (const c of file.error_cases as {
+      label: string;
+      series?: (number | null)[][];
+      target_row?: number;
+      source_rows?: number[];
+      nbins?: number;
+      lag?: number;
+    }[]) {
       if (/NaN|inf/i.test(c.label)) {
         const bad = /NaN/.test(c.label) ? Number.NaN : Infinity;
         const rows = c.series!.map((row) => row.map((v) => (v === null ? bad : v)));
-        schemaRejects({ target: rows[c.target_row! - 1], sources: c.source_rows!.map((r) => rows[r - 1]), lag: c.lag, bins: c.nbins }, 'target');
+        schemaRejects(
+          {
+            target: rows[c.target_row! - 1],
+            sources: c.source_rows!.map((r) => rows[r - 1]),
+            lag: c.lag,
+            bins: c.nbins,
+          },
+          'target',
+        );
       } else if (/lag 0/.test(c.label)) {
         schemaRejects({ target: finite[0], sources: finite, lag: 0 }, 'lag');
       } else if (/integer-typed histogram/.test(c.label)) {
@@ -229,7 +350,19 @@ describe.skipIf(!VECTORS_PRESENT)('surd_decompose handler on the reference vecto
         const { structured } = await call({ histogram: xorCounts });
         expect(bits(structured.synergistic, 'X1', 'X2')).toBeCloseTo(1, 9);
       } else if (/single state/.test(c.label)) {
-        await rejects({ histogram: [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]] }, 'invalid_input', /at least 2 target states/);
+        await rejects(
+          {
+            histogram: [
+              [
+                [1, 2, 3],
+                [4, 5, 6],
+                [7, 8, 9],
+              ],
+            ],
+          },
+          'invalid_input',
+          /at least 2 target states/,
+        );
       } else if (/nbins = 1/.test(c.label)) {
         schemaRejects({ target: finite[0], sources: finite, bins: 1 }, 'bins');
       } else {

@@ -27,12 +27,16 @@ function xor(n: number, seed: number) {
   return { target: t, sources: { A: a, B: b, N: noise } };
 }
 
-const find = <C extends { sources: string[] }>(list: C[], ...names: string[]) => list.find((c) => c.sources.join(',') === names.join(','));
+const find = <C extends { sources: string[] }>(list: C[], ...names: string[]) =>
+  list.find((c) => c.sources.join(',') === names.join(','));
 
 describe('surd_decompose significance', () => {
   it('adds p-values and bias estimates that pass the output schema', async () => {
     const { ctx, progress } = makeCtx();
-    const { structured, summary } = await surdDecomposeTool.handler({ ...xor(1000, 1), bins: 2, significance: { surrogates: 100, seed: 3 } } as Args, ctx);
+    const { structured, summary } = await surdDecomposeTool.handler(
+      { ...xor(1000, 1), bins: 2, significance: { surrogates: 100, seed: 3 } } as Args,
+      ctx,
+    );
     expect(surdOutput.safeParse(structured).success).toBe(true);
     const s = structured.significance!;
     expect(s).toMatchObject({ method: 'circular_shift', surrogates: 100, seed: 3, min_shift: 50, decompositions: 400 });
@@ -71,28 +75,62 @@ describe('surd_decompose significance', () => {
     ctx.progress = async (_done, _total, message) => {
       if (message?.startsWith('surrogate ') && ++surrogatesSeen === 5) controller.abort();
     };
-    const err = await surdDecomposeTool.handler({ ...xor(1000, 3), bins: 2, significance: { surrogates: 200 } } as Args, ctx).catch((e: unknown) => toToolError(e) ?? e);
+    const err = await surdDecomposeTool
+      .handler({ ...xor(1000, 3), bins: 2, significance: { surrogates: 200 } } as Args, ctx)
+      .catch((e: unknown) => toToolError(e) ?? e);
     expect((err as ToolError).code).toBe('cancelled');
     expect(surrogatesSeen).toBe(5);
   });
 
   it('rejects significance with a histogram, bad counts, too short a series, and work above the bound', async () => {
-    const fail = async (args: unknown, code: string, pattern: RegExp, limits?: NonNullable<Parameters<typeof makeCtx>[0]>['limits']) => {
+    const fail = async (
+      args: unknown,
+      code: string,
+      pattern: RegExp,
+      limits?: NonNullable<Parameters<typeof makeCtx>[0]>['limits'],
+    ) => {
       // As the registry answers: domain errors mapped by src/tools/errors.ts.
-      const err = await surdDecomposeTool.handler(args as Args, makeCtx({ limits }).ctx).catch((e: unknown) => toToolError(e) ?? e);
+      const err = await surdDecomposeTool
+        .handler(args as Args, makeCtx({ limits }).ctx)
+        .catch((e: unknown) => toToolError(e) ?? e);
       expect(err).toBeInstanceOf(ToolError);
       expect((err as ToolError).code).toBe(code);
       expect((err as ToolError).message).toMatch(pattern);
     };
-    await fail({ histogram: [[1, 0], [0, 1]], significance: { surrogates: 10 } }, 'invalid_input', /significance applies only to the samples form/);
-    await fail({ ...xor(100, 4), significance: { surrogates: 200 } }, 'invalid_input', /allow only 90 distinct circular shifts/);
+    await fail(
+      {
+        histogram: [
+          [1, 0],
+          [0, 1],
+        ],
+        significance: { surrogates: 10 },
+      },
+      'invalid_input',
+      /significance applies only to the samples form/,
+    );
+    await fail(
+      { ...xor(100, 4), significance: { surrogates: 200 } },
+      'invalid_input',
+      /allow only 90 distinct circular shifts/,
+    );
     // 4 sets × (999 pairs + 2⁴ cells) per surrogate × 500 > 8 × (1000 + 1000).
-    await fail({ ...xor(1000, 4), bins: 2, significance: { surrogates: 500 } }, 'limit_exceeded', /above the bound 8 × \(surdMaxSamples \+ surdMaxCells\).*use at most 3 surrogates/, {
-      surdMaxSamples: 1000,
-      surdMaxCells: 1000,
-    });
+    await fail(
+      { ...xor(1000, 4), bins: 2, significance: { surrogates: 500 } },
+      'limit_exceeded',
+      /above the bound 8 × \(surdMaxSamples \+ surdMaxCells\).*use at most 3 surrogates/,
+      {
+        surdMaxSamples: 1000,
+        surdMaxCells: 1000,
+      },
+    );
     // Counts and seeds out of range are refused by the input schema, naming the field.
-    for (const significance of [{ surrogates: 0 }, { surrogates: 1001 }, { surrogates: 2.5 }, { surrogates: 10, seed: -1 }, { surrogates: 10, seed: 2 ** 32 }]) {
+    for (const significance of [
+      { surrogates: 0 },
+      { surrogates: 1001 },
+      { surrogates: 2.5 },
+      { surrogates: 10, seed: -1 },
+      { surrogates: 10, seed: 2 ** 32 },
+    ]) {
       const r = surdInput.safeParse({ target: [0, 1], sources: [[0, 1]], significance });
       expect(r.success).toBe(false);
       expect(r.error?.issues[0].path[0]).toBe('significance');

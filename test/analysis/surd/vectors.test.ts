@@ -1,7 +1,16 @@
 // Every decomposition in every reference vector file, to 1e-9 absolute (SPEC §16, vectors/README).
 import { describe, expect, it } from 'vitest';
 import { jointCounts, surdFromSamples, surdFromTable, type SurdResult } from '../../../src/analysis/surd/index.js';
-import { flatten, loadVector, SKIP_REASON, vectorFileNames, VECTORS_PRESENT, type Decomposition, type Parts, type VectorFile } from './vectors.js';
+import {
+  flatten,
+  loadVector,
+  SKIP_REASON,
+  vectorFileNames,
+  VECTORS_PRESENT,
+  type Decomposition,
+  type Parts,
+  type VectorFile,
+} from './vectors.js';
 
 const TOL = 1e-9;
 
@@ -36,7 +45,9 @@ function checkResult(d: Decomposition, r: SurdResult): void {
   for (const inv of d.checks.tie_analysis?.invariant_sums ?? []) {
     const part = inv.part === 'unique' ? r.unique : inv.part === 'redundant' ? r.redundant : r.synergistic;
     const sum = inv.keys.reduce((s, k) => s + part[k], 0);
-    expect(Math.abs(sum - inv.reference_sum), `invariant ${inv.part}[${inv.keys.join(' + ')}]`).toBeLessThanOrEqual(TOL);
+    expect(Math.abs(sum - inv.reference_sum), `invariant ${inv.part}[${inv.keys.join(' + ')}]`).toBeLessThanOrEqual(
+      TOL,
+    );
   }
   expect(Math.abs((r.miTotal ?? NaN) - e.mi_total)).toBeLessThanOrEqual(TOL);
   expect(Math.abs(r.sumOfComponents - e.sum_of_all_components)).toBeLessThanOrEqual(TOL);
@@ -45,7 +56,9 @@ function checkResult(d: Decomposition, r: SurdResult): void {
   expect(r.targetMarginal.length).toBe(e.target_marginal.length);
   e.target_marginal.forEach((v, t) => expect(Math.abs(r.targetMarginal[t] - v)).toBeLessThanOrEqual(TOL));
   for (const [k, list] of Object.entries(e.specific_information)) {
-    list.forEach((v, t) => expect(Math.abs(r.specificInformation[k][t] - v), `specific ${k}[${t}]`).toBeLessThanOrEqual(TOL));
+    list.forEach((v, t) =>
+      expect(Math.abs(r.specificInformation[k][t] - v), `specific ${k}[${t}]`).toBeLessThanOrEqual(TOL),
+    );
   }
   if (isConstantTarget(d)) {
     // SPEC §14: the leak is a ratio of two ~3e-15 rounding residues here; not reproducible by any port.
@@ -90,14 +103,21 @@ describe.skipIf(!VECTORS_PRESENT)('SURD reference vectors', () => {
             result = surdFromTable(data, shape);
           } else {
             const series = seriesOf(file, d);
-            const input = { target: series[d.target_row! - 1], sources: d.source_rows!.map((r) => series[r - 1]), lag: d.lag, bins: d.nbins! };
+            const input = {
+              target: series[d.target_row! - 1],
+              sources: d.source_rows!.map((r) => series[r - 1]),
+              lag: d.lag,
+              bins: d.nbins!,
+            };
             const joint = jointCounts(input);
             expect(joint.nPairs).toBe(d.n_pairs);
             expect(joint.shape).toEqual(d.histogram_shape);
             // Bin edges and counts must match exactly (SPEC §16).
             expect(joint.binnings.map((b) => Array.from(b.edges))).toEqual(d.bin_edges);
             const nonzero: [number, number][] = [];
-            joint.counts.forEach((c, i) => { if (c !== 0) nonzero.push([i, c]); });
+            joint.counts.forEach((c, i) => {
+              if (c !== 0) nonzero.push([i, c]);
+            });
             expect(nonzero).toEqual(d.histogram_nonzero_counts);
             result = surdFromTable(joint.counts, joint.shape);
             // The one-call path gives the same numbers.

@@ -56,7 +56,10 @@ export interface HighDimCase {
   lag: number;
   nbins: number;
   max_combs: number;
-  expected: Pick<Expected, 'redundant' | 'unique' | 'synergistic' | 'mutual_information' | 'entropy_target' | 'info_leak'>;
+  expected: Pick<
+    Expected,
+    'redundant' | 'unique' | 'synergistic' | 'mutual_information' | 'entropy_target' | 'info_leak'
+  >;
 }
 
 export interface VectorFile {

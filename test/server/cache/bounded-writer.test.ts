@@ -16,7 +16,15 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'rh-writer-'));
 
 describe('a commit error (injected)', () => {
   it('marks the store degraded, bounds the queue, backs off, and recovers', async () => {
-    const store = SqliteStore.open({ path: join(tmp(), 'cache.sqlite'), maxEntries: 1000, maxBytes: 1e9, ttlSeconds: 0, writer: 'inline', flushMs: 5, maxPending: 10 });
+    const store = SqliteStore.open({
+      path: join(tmp(), 'cache.sqlite'),
+      maxEntries: 1000,
+      maxBytes: 1e9,
+      ttlSeconds: 0,
+      writer: 'inline',
+      flushMs: 5,
+      maxPending: 10,
+    });
     let failing = true;
     let attempts = 0;
     const inner = store as unknown as { applyInline: (b: unknown) => unknown };
@@ -29,7 +37,11 @@ describe('a commit error (injected)', () => {
     try {
       for (let i = 0; i < 50; i++) store.set(`k${i}`, `value ${i}`);
       await until('a failed commit', () => store.counts().degraded !== null);
-      expect(store.counts()).toMatchObject({ pending: 10, dropped: 40, degraded: expect.stringMatching(/SQLITE_IOERR: disk I\/O error/) });
+      expect(store.counts()).toMatchObject({
+        pending: 10,
+        dropped: 40,
+        degraded: expect.stringMatching(/SQLITE_IOERR: disk I\/O error/),
+      });
       expect(store.get('k3')).toBe('value 3'); // queued entries are still served
       expect(store.get('k30')).toBeUndefined(); // a dropped one is a miss, never an error
       // Back-off: 100, 200, 400, 800 ms… between tries, not one every 5 ms flush.
@@ -81,7 +93,10 @@ describe.skipIf(unavailable !== null)('a full disk (256 KiB tmpfs)', () => {
     const dir = tmp();
     expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]).status).toBe(0);
     mounted.push(dir);
-    const cache = new ResultCache({ backend: 'file', path: join(dir, 'cache.sqlite'), ttlSeconds: 0, maxEntries: 100_000 }, pino({ level: 'silent' }));
+    const cache = new ResultCache(
+      { backend: 'file', path: join(dir, 'cache.sqlite'), ttlSeconds: 0, maxEntries: 100_000 },
+      pino({ level: 'silent' }),
+    );
     const result = (i: number) => ({ structured: { i, padding: 'x'.repeat(2000) }, summary: `result ${i}` });
     try {
       for (let i = 0; i < 6000; i++) await cache.set(`key-${i}`, result(i));

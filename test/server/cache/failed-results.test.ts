@@ -17,7 +17,10 @@ import { startServer } from '../../integration/harness.js';
 import { FIXTURE_MODELS } from '../helpers/http.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
-type Structured = Record<string, unknown> & { cached?: boolean; sections?: Record<string, { error?: { code: string } }> };
+type Structured = Record<string, unknown> & {
+  cached?: boolean;
+  sections?: Record<string, { error?: { code: string } }>;
+};
 const structured = (r: { structuredContent?: unknown }) => r.structuredContent as Structured;
 async function status(server: Awaited<ReturnType<typeof startServer>>): Promise<{ cache: Record<string, unknown> }> {
   const res = await server.client.readResource({ uri: 'red-heart://status' });
@@ -26,11 +29,25 @@ async function status(server: Awaited<ReturnType<typeof startServer>>): Promise<
 
 describe('failureIn', () => {
   it('finds a failed section, a model error at any depth, and lets per-text refusals through', () => {
-    expect(failureIn({ sections: { emotion: { error: { code: 'model_missing', message: 'x' } }, surd: { skipped: 'no data' } } })).toBe('model_missing');
+    expect(
+      failureIn({
+        sections: { emotion: { error: { code: 'model_missing', message: 'x' } }, surd: { skipped: 'no data' } },
+      }),
+    ).toBe('model_missing');
     // a failed section fails the result whatever its code
-    expect(failureIn({ sections: { bentham: { error: { code: 'invalid_input', message: 'x' } } } })).toBe('invalid_input');
+    expect(failureIn({ sections: { bentham: { error: { code: 'invalid_input', message: 'x' } } } })).toBe(
+      'invalid_input',
+    );
     expect(failureIn({ results: [{ error: { code: 'model_error', message: 'worker exited' } }] })).toBe('model_error');
-    expect(failureIn({ results: [{ error: { code: 'empty_text', message: '' } }, { error: { code: 'unsupported_language', message: '' } }, { label: 'joy' }] })).toBeNull();
+    expect(
+      failureIn({
+        results: [
+          { error: { code: 'empty_text', message: '' } },
+          { error: { code: 'unsupported_language', message: '' } },
+          { label: 'joy' },
+        ],
+      }),
+    ).toBeNull();
     expect(failureIn({ sections: { surd: { skipped: 'no data' } }, integrated: {} })).toBeNull();
   });
 });
@@ -40,12 +57,28 @@ describe('the registry stores no failure', () => {
   const output = z.object({}).loose();
   const logger = pino({ level: 'silent' });
   const make = (body: (x: number) => Record<string, unknown>): ToolDefinition =>
-    ({ name: 'sections', title: 't', description: 'd', input, output, cache: 'args', handler: async (a: { x: number }) => ({ structured: body(a.x), summary: 's' }) }) as unknown as ToolDefinition;
+    ({
+      name: 'sections',
+      title: 't',
+      description: 'd',
+      input,
+      output,
+      cache: 'args',
+      handler: async (a: { x: number }) => ({ structured: body(a.x), summary: 's' }),
+    }) as unknown as ToolDefinition;
   const deps = () => {
     const config = defaults({});
     config.limits.callTimeoutMs = 0;
     return {
-      services: { limits: config.limits, engine: { require: async () => { throw new ToolError('model_missing', 'none'); }, modelId: () => 'm' } },
+      services: {
+        limits: config.limits,
+        engine: {
+          require: async () => {
+            throw new ToolError('model_missing', 'none');
+          },
+          modelId: () => 'm',
+        },
+      },
       cache: new ResultCache({ backend: 'memory', path: '', ttlSeconds: 0, maxEntries: 100 }, logger),
       logger,
     };
@@ -55,8 +88,12 @@ describe('the registry stores no failure', () => {
   it('a result with a failed section is computed again on every call; a sound one is served from the cache', async () => {
     const d = deps();
     let runs = 0;
-    const failing = make(() => ({ run: ++runs, sections: { emotion: { error: { code: 'model_error', message: 'inference worker exited' } } } }));
-    for (let i = 0; i < 3; i++) expect((await runTool(failing, { x: 1 }, extra, d)).structuredContent).toMatchObject({ cached: false });
+    const failing = make(() => ({
+      run: ++runs,
+      sections: { emotion: { error: { code: 'model_error', message: 'inference worker exited' } } },
+    }));
+    for (let i = 0; i < 3; i++)
+      expect((await runTool(failing, { x: 1 }, extra, d)).structuredContent).toMatchObject({ cached: false });
     expect(runs).toBe(3);
     expect(d.cache.snapshot().writes).toBe(0);
     const sound = make(() => ({ run: ++runs, sections: { emotion: { label: 'joy' } } }));
@@ -72,7 +109,11 @@ describe('a truncated model, then the good one on the same cache file', () => {
     const onnx = join(models, 'fixture.onnx');
     const good = readFileSync(onnx);
     writeFileSync(onnx, good.subarray(0, Math.floor(good.length / 2))); // same manifest, half the file
-    const env = { RED_HEART_MODELS_DIR: models, RED_HEART_CACHE: 'file', RED_HEART_CACHE_PATH: join(tmp('rh-h2-cache-'), 'cache.sqlite') };
+    const env = {
+      RED_HEART_MODELS_DIR: models,
+      RED_HEART_CACHE: 'file',
+      RED_HEART_CACHE_PATH: join(tmp('rh-h2-cache-'), 'cache.sqlite'),
+    };
     const call = { name: 'full_analysis', arguments: { text: 'I lied to my best friend and now I cannot sleep.' } };
 
     const broken = await startServer({ env });

@@ -17,7 +17,8 @@ import { redisUnavailable, startRedis, type TestRedis } from '../helpers/redis.j
 const logger = pino({ level: 'silent' });
 const tmp = () => mkdtempSync(join(tmpdir(), 'rh-integrity-'));
 const entry = (n: number) => ({ structured: { score: n }, summary: `score ${n}` });
-const fileCache = (path: string, extra: Partial<CacheOptions> = {}) => new ResultCache({ backend: 'file', path, ttlSeconds: 0, maxEntries: 100, ...extra }, logger);
+const fileCache = (path: string, extra: Partial<CacheOptions> = {}) =>
+  new ResultCache({ backend: 'file', path, ttlSeconds: 0, maxEntries: 100, ...extra }, logger);
 
 /** Rewrites the stored value of `key` in the SQLite file, as someone with write access to the file could. */
 function editFile(path: string, key: string, edit: (value: string) => string): void {
@@ -103,7 +104,9 @@ describe('file backend', () => {
     await c.set('k', entry(1));
     expect(await c.get('k')).toBeUndefined();
     expect(() => loadConfig([], { RED_HEART_CACHE_SECRET: 'short' })).toThrow(ConfigError);
-    expect(() => loadConfig(['--cache-secret', 'sixteen-characters-or-more'], {})).toThrow(/not accepted on the command line.*RED_HEART_CACHE_SECRET or use --cache-secret-file/);
+    expect(() => loadConfig(['--cache-secret', 'sixteen-characters-or-more'], {})).toThrow(
+      /not accepted on the command line.*RED_HEART_CACHE_SECRET or use --cache-secret-file/,
+    );
     expect(loadConfig(['--cache-secret-file', '/x/y'], {}).config.cache.secretFile).toBe('/x/y');
   });
 });
@@ -112,12 +115,28 @@ const unavailable = requirement('Redis integrity tests', redisUnavailable(), 're
 
 describe.skipIf(unavailable !== null)('redis backend', () => {
   let redis: TestRedis;
-  beforeAll(async () => { redis = await startRedis(); });
-  afterAll(async () => { await redis?.stop(); });
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
 
   it('a value edited in Redis is a miss, counted as tampered, for every replica', async () => {
     const lines: string[] = [];
-    const open = () => new ResultCache({ backend: 'redis', url: redis.url, path: '', secret: 'replicas-share-this-secret', ttlSeconds: 0, maxEntries: 100, timeoutMs: 2000 }, pino({ level: 'info' }, { write: (s: string) => lines.push(s) }));
+    const open = () =>
+      new ResultCache(
+        {
+          backend: 'redis',
+          url: redis.url,
+          path: '',
+          secret: 'replicas-share-this-secret',
+          ttlSeconds: 0,
+          maxEntries: 100,
+          timeoutMs: 2000,
+        },
+        pino({ level: 'info' }, { write: (s: string) => lines.push(s) }),
+      );
     const a = open();
     const b = open();
     try {

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkOutputDir, checkReplaceable, openInput, resolveAllowed, rootPaths, type AllowedDirectory } from '../../../src/server/corpus/path-guard.js';
+import {
+  checkOutputDir,
+  checkReplaceable,
+  openInput,
+  resolveAllowed,
+  rootPaths,
+  type AllowedDirectory,
+} from '../../../src/server/corpus/path-guard.js';
 import { ToolError } from '../../../src/core/errors.js';
 
 let base: string;
@@ -129,6 +136,9 @@ describe('allowed directories', () => {
     expect(r.unusable).toHaveLength(2);
   });
   it('reads file:// roots only', () => {
-    expect(rootPaths([pathToFileURL('/srv/a b').href, 'https://example.org/x', 'file:///tmp'])).toEqual(['/srv/a b', '/tmp']);
+    expect(rootPaths([pathToFileURL('/srv/a b').href, 'https://example.org/x', 'file:///tmp'])).toEqual([
+      '/srv/a b',
+      '/tmp',
+    ]);
   });
 });

@@ -3,7 +3,18 @@
 // to an outside file; outside paths that exist and that do not. Nothing may be read or written outside, no
 // temporary file may be left anywhere, and every failure must be a named refusal or io_error, never `internal`.
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +26,8 @@ import { fakeEngine, type FakeSpec } from '../../helpers/fake-engine.js';
 import { toolContext } from '../../helpers/tool-context.js';
 
 // The fake model reads a keyword: the inside file says "happy" (valence +0.75), the outside file "angry" (−0.75).
-const mood = (text: string): FakeSpec => (text.includes('happy') ? { go: { joy: 0.9 }, vad: [4.5, 4, 3] } : { go: { anger: 0.8 }, vad: [1.5, 4, 3] });
+const mood = (text: string): FakeSpec =>
+  text.includes('happy') ? { go: { joy: 0.9 }, vad: [4.5, 4, 3] } : { go: { anger: 0.8 }, vad: [1.5, 4, 3] };
 
 let base: string;
 let data: string;
@@ -31,7 +43,11 @@ beforeAll(() => {
   writeFileSync(join(outside, 'secret.csv'), 'text\nangry secret\n');
 });
 afterAll(() => {
-  try { chmodSync(join(base, 'ro'), 0o755); } catch { /* not created */ }
+  try {
+    chmodSync(join(base, 'ro'), 0o755);
+  } catch {
+    /* not created */
+  }
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -51,35 +67,51 @@ describe('a directory of the path flipped to a symbolic link while calls run', (
     const outsideBefore = listAll(outside).sort();
     symlinkSync(join(outside, 'sub'), join(data, 'sub-link'));
     // Another process swaps data/sub (a real directory) and a link to outside/sub, back and forth, as fast as it can.
-    const flipper = spawn(process.execPath, ['-e', `
+    const flipper = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const fs = require('fs'); const [sub, hold, link] = process.argv.slice(1);
       for (;;) {
         try { fs.renameSync(sub, hold); fs.renameSync(link, sub); } catch {}
         try { fs.renameSync(sub, link); fs.renameSync(hold, sub); } catch {}
-      }`, join(data, 'sub'), join(data, 'sub-real'), join(data, 'sub-link')], { stdio: 'ignore' });
+      }`,
+        join(data, 'sub'),
+        join(data, 'sub-real'),
+        join(data, 'sub-link'),
+      ],
+      { stdio: 'ignore' },
+    );
     const tally = { ok: 0, escapes: 0, refused: 0, missing: 0, other: [] as string[] };
     try {
       // the flipper is running once the real directory has been moved aside at least once
-      for (const end = Date.now() + 20_000; !existsSync(join(data, 'sub-real')) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 5));
+      for (const end = Date.now() + 20_000; !existsSync(join(data, 'sub-real')) && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 5));
       for (let round = 0; round < 30; round++) {
-        await Promise.all(Array.from({ length: 10 }, async () => {
-          try {
-            const { structured: s } = await run(join(data, 'sub/in.csv'));
-            tally.ok++;
-            if (s.summary.overall.valence?.mean !== 0.75 || s.rows.analysed !== 3) tally.escapes++;
-          } catch (err) {
-            if (!(err instanceof ToolError)) tally.other.push(String(err));
-            else if (err.code === 'path_not_allowed') tally.refused++;
-            else if (err.code === 'invalid_input' && /does not exist/.test(err.message)) tally.missing++;
-            else tally.other.push(`${err.code}: ${err.message}`);
-          }
-        }));
+        await Promise.all(
+          Array.from({ length: 10 }, async () => {
+            try {
+              const { structured: s } = await run(join(data, 'sub/in.csv'));
+              tally.ok++;
+              if (s.summary.overall.valence?.mean !== 0.75 || s.rows.analysed !== 3) tally.escapes++;
+            } catch (err) {
+              if (!(err instanceof ToolError)) tally.other.push(String(err));
+              else if (err.code === 'path_not_allowed') tally.refused++;
+              else if (err.code === 'invalid_input' && /does not exist/.test(err.message)) tally.missing++;
+              else tally.other.push(`${err.code}: ${err.message}`);
+            }
+          }),
+        );
       }
     } finally {
       flipper.kill('SIGKILL');
       await new Promise((r) => flipper.once('exit', r));
     }
-    console.log(`[swap race] ${JSON.stringify({ calls: 300, ...tally, other: tally.other.length })}`, tally.other.slice(0, 5));
+    console.log(
+      `[swap race] ${JSON.stringify({ calls: 300, ...tally, other: tally.other.length })}`,
+      tally.other.slice(0, 5),
+    );
     expect(tally.ok + tally.refused + tally.missing + tally.other.length).toBe(300);
     expect(tally.escapes).toBe(0);
     expect(tally.other).toEqual([]);
@@ -126,7 +158,11 @@ describe('disk failures are io_error naming the file inside the allowed director
       const e = (await run(join(disk, 'in.csv'), [disk]).catch((err) => err)) as ToolError;
       expect(e).toBeInstanceOf(ToolError);
       expect(e.code).toBe('io_error');
-      expect(e.message).toMatch(new RegExp(`^'${disk}/in\\.csv\\.(emotions\\.jsonl|report\\.html)' could not be (written|created): no space left on the device \\(ENOSPC\\)$`));
+      expect(e.message).toMatch(
+        new RegExp(
+          `^'${disk}/in\\.csv\\.(emotions\\.jsonl|report\\.html)' could not be (written|created): no space left on the device \\(ENOSPC\\)$`,
+        ),
+      );
       expect(readdirSync(disk).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     } finally {
       execFileSync('umount', [disk]);
@@ -147,7 +183,9 @@ describe('disk failures are io_error naming the file inside the allowed director
     try {
       const e = (await run(join(dir, 'in.csv'), [dir]).catch((err) => err)) as ToolError;
       expect(e.code).toBe('io_error');
-      expect(e.message).toBe(`'${dir}/in.csv.emotions.jsonl' could not be created: ${root ? 'read-only file system (EROFS)' : 'permission denied (EACCES)'}`);
+      expect(e.message).toBe(
+        `'${dir}/in.csv.emotions.jsonl' could not be created: ${root ? 'read-only file system (EROFS)' : 'permission denied (EACCES)'}`,
+      );
       expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     } finally {
       if (root) execFileSync('umount', [dir]);

@@ -23,14 +23,24 @@ export interface HttpServerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startHttpProcess(options: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {}): Promise<HttpServerProcess> {
+export async function startHttpProcess(
+  options: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+): Promise<HttpServerProcess> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does it)`);
   const env = serverEnv(options.env);
-  const child = spawn(process.execPath, [CLI, '--http', '127.0.0.1:0', ...(options.args ?? [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, '--http', '127.0.0.1:0', ...(options.args ?? [])], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let stdout = '';
-  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
-  child.stdout!.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString('utf8');
+  });
+  child.stdout!.on('data', (c: Buffer) => {
+    stdout += c.toString('utf8');
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => {
@@ -39,10 +49,16 @@ export async function startHttpProcess(options: { env?: Record<string, string>; 
     }, options.timeoutMs ?? 30_000);
     const check = () => {
       const m = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
-      if (m) { clearTimeout(timer); resolveUrl(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]);
+      }
     };
     child.stderr!.on('data', check);
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`HTTP server exited with ${code} before listening; stderr:\n${stderr}\nstdout:\n${stdout}`)); });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`HTTP server exited with ${code} before listening; stderr:\n${stderr}\nstdout:\n${stdout}`));
+    });
   });
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -64,7 +80,11 @@ export async function connectHttp(url: string, token?: string, name = 'red-heart
 }
 
 /** A raw JSON-RPC POST (for the refusal paths the SDK client would hide). */
-export async function rawPost(url: string, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; json: unknown }> {
+export async function rawPost(
+  url: string,
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; text: string; json: unknown }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
@@ -72,16 +92,30 @@ export async function rawPost(url: string, body: string | Uint8Array, headers: R
   });
   const text = await res.text();
   let json: unknown = null;
-  try { json = JSON.parse(text); } catch { /* SSE or empty */ }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* SSE or empty */
+  }
   return { status: res.status, headers: res.headers, text, json };
 }
 
 /** POST whose response (SSE) is read as it arrives: `started` resolves once `marker` has been seen. */
-export function streamPost(url: string, body: string, marker: RegExp): { started: Promise<void>; done: Promise<{ status: number; text: string }> } {
+export function streamPost(
+  url: string,
+  body: string,
+  marker: RegExp,
+): { started: Promise<void>; done: Promise<{ status: number; text: string }> } {
   let markSeen!: () => void;
-  const started = new Promise<void>((r) => { markSeen = r; });
+  const started = new Promise<void>((r) => {
+    markSeen = r;
+  });
   const done = (async () => {
-    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' }, body });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body,
+    });
     let text = '';
     const decoder = new TextDecoder();
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -94,4 +128,9 @@ export function streamPost(url: string, body: string, marker: RegExp): { started
   return { started, done };
 }
 
-export const INIT = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
+export const INIT = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+});

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 /** Why Redis tests cannot run here, or null when redis-server is installed. */
 export function redisUnavailable(): string | null {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return 'redis-server is not installed (apt-get install -y redis-server; .ci/run does this)';
+  if (probe.error || probe.status !== 0)
+    return 'redis-server is not installed (apt-get install -y redis-server; .ci/run does this)';
   return null;
 }
 
@@ -30,7 +31,10 @@ async function waitForPong(port: number, ms: number): Promise<void> {
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const sock = connect({ host: '127.0.0.1', port });
-      const done = (v: boolean) => { sock.destroy(); resolve(v); };
+      const done = (v: boolean) => {
+        sock.destroy();
+        resolve(v);
+      };
       sock.setTimeout(500, () => done(false));
       sock.once('error', () => done(false));
       sock.once('connect', () => sock.write('PING\r\n'));
@@ -63,9 +67,32 @@ export async function startRedis(port?: number): Promise<TestRedis> {
   let child: ChildProcess | null = null;
   let p = port ?? 0;
   const launch = async () => {
-    const c = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'], { stdio: 'ignore' });
+    const c = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(p),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--protected-mode',
+        'yes',
+      ],
+      { stdio: 'ignore' },
+    );
     child = c;
-    const exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`redis-server on 127.0.0.1:${p} exited (${code}) before answering: the port is probably taken`))));
+    const exited = new Promise<never>((_, reject) =>
+      c.once('exit', (code) =>
+        reject(
+          new Error(`redis-server on 127.0.0.1:${p} exited (${code}) before answering: the port is probably taken`),
+        ),
+      ),
+    );
     await Promise.race([waitForPong(p, 10_000), exited]);
   };
   for (let attempt = 1; ; attempt++) {
@@ -90,9 +117,16 @@ export async function startRedis(port?: number): Promise<TestRedis> {
     port: p,
     url: `redis://127.0.0.1:${p}`,
     kill,
-    restart: async () => { await kill(); await launch(); },
-    pause: () => { (child as ChildProcess | null)?.kill('SIGSTOP'); },
-    resume: () => { (child as ChildProcess | null)?.kill('SIGCONT'); },
+    restart: async () => {
+      await kill();
+      await launch();
+    },
+    pause: () => {
+      (child as ChildProcess | null)?.kill('SIGSTOP');
+    },
+    resume: () => {
+      (child as ChildProcess | null)?.kill('SIGCONT');
+    },
     stop: kill,
   };
 }

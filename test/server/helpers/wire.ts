@@ -17,9 +17,16 @@ export function recordWire(client: Client): { messages: WireMessage[]; stop: () 
     messages.push(m as WireMessage);
     dispatch.call(transport, m, extra);
   };
-  return { messages, stop: () => { transport.onmessage = dispatch; } };
+  return {
+    messages,
+    stop: () => {
+      transport.onmessage = dispatch;
+    },
+  };
 }
 
 /** The progress notifications among recorded messages, as [progress, total]. */
 export const progressSent = (messages: WireMessage[]) =>
-  messages.filter((m) => m.method === 'notifications/progress').map((m) => [m.params!.progress!, m.params!.total] as const);
+  messages
+    .filter((m) => m.method === 'notifications/progress')
+    .map((m) => [m.params!.progress!, m.params!.total] as const);

@@ -10,7 +10,12 @@ import type { Readable, Writable } from 'node:stream';
 import { inflateSync } from 'node:zlib';
 
 export function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  const candidates = [
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ];
   return candidates.find((c): c is string => !!c && existsSync(c)) ?? null;
 }
 
@@ -23,7 +28,10 @@ export class Browser {
   private buf = '';
   private stderr = '';
 
-  private constructor(private readonly proc: ChildProcess, private readonly profile: string) {
+  private constructor(
+    private readonly proc: ChildProcess,
+    private readonly profile: string,
+  ) {
     const out = proc.stdio[4] as Readable;
     out.setEncoding('utf8');
     out.on('data', (chunk: string) => {
@@ -40,7 +48,9 @@ export class Browser {
         } else for (const l of this.listeners) l(msg.method, msg.params, msg.sessionId);
       }
     });
-    (proc.stderr as Readable).on('data', (d) => { this.stderr = (this.stderr + d).slice(-4000); });
+    (proc.stderr as Readable).on('data', (d) => {
+      this.stderr = (this.stderr + d).slice(-4000);
+    });
     proc.on('exit', () => {
       for (const p of this.pending.values()) p.reject(new Error(`chromium exited; stderr: ${this.stderr}`));
       this.pending.clear();
@@ -49,11 +59,25 @@ export class Browser {
 
   static async launch(executable: string): Promise<Browser> {
     const profile = mkdtempSync(join(tmpdir(), 'corpus-chromium-'));
-    const proc = spawn(executable, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--no-default-browser-check', '--hide-scrollbars', '--mute-audio',
-      `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank',
-    ], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    const proc = spawn(
+      executable,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--no-default-browser-check',
+        '--hide-scrollbars',
+        '--mute-audio',
+        `--user-data-dir=${profile}`,
+        '--remote-debugging-pipe',
+        'about:blank',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
+    );
     const b = new Browser(proc, profile);
     await b.send('Browser.getVersion');
     return b;
@@ -92,7 +116,8 @@ export class Browser {
   }
 
   async close(): Promise<void> {
-    const exited = this.proc.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => this.proc.once('exit', () => r()));
+    const exited =
+      this.proc.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => this.proc.once('exit', () => r()));
     try {
       await Promise.race([this.send('Browser.close'), new Promise((r) => setTimeout(r, 3000))]);
     } catch {
@@ -116,7 +141,9 @@ export interface Image {
 export function decodePng(png: Buffer): Image {
   if (png.readUInt32BE(0) !== 0x89504e47) throw new Error('not a PNG');
   let pos = 8;
-  let width = 0, height = 0, colourType = 0;
+  let width = 0,
+    height = 0,
+    colourType = 0;
   const idat: Buffer[] = [];
   while (pos < png.length) {
     const len = png.readUInt32BE(pos);
@@ -127,7 +154,8 @@ export function decodePng(png: Buffer): Image {
       height = data.readUInt32BE(4);
       const depth = data[8];
       colourType = data[9];
-      if (depth !== 8 || (colourType !== 2 && colourType !== 6) || data[12] !== 0) throw new Error(`unsupported PNG (depth ${depth}, colour type ${colourType}, interlace ${data[12]})`);
+      if (depth !== 8 || (colourType !== 2 && colourType !== 6) || data[12] !== 0)
+        throw new Error(`unsupported PNG (depth ${depth}, colour type ${colourType}, interlace ${data[12]})`);
     } else if (type === 'IDAT') idat.push(data);
     else if (type === 'IEND') break;
     pos += 12 + len;
@@ -148,7 +176,10 @@ export function decodePng(png: Buffer): Image {
       else if (filter === 2) v += b;
       else if (filter === 3) v += (a + b) >> 1;
       else if (filter === 4) {
-        const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        const p = a + b - c,
+          pa = Math.abs(p - a),
+          pb = Math.abs(p - b),
+          pc = Math.abs(p - c);
         v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
       } else if (filter !== 0) throw new Error(`bad PNG filter ${filter}`);
       px[y * stride + x] = v & 0xff;

@@ -16,7 +16,9 @@ function mood(text: string): FakeSpec {
   if (text.includes('angry')) return { go: { anger: 0.8, annoyance: 0.6 }, vad: [1.5, 4, 3] };
   return { go: { neutral: 0.9 }, vad: [3, 2, 3] };
 }
-const TEXTS = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? `a happy day ${i}` : i % 3 === 1 ? `an angry note ${i}` : `a plain line ${i}`));
+const TEXTS = Array.from({ length: 30 }, (_, i) =>
+  i % 3 === 0 ? `a happy day ${i}` : i % 3 === 1 ? `an angry note ${i}` : `a plain line ${i}`,
+);
 
 function setup() {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'rh-rows-reuse-')));
@@ -27,7 +29,10 @@ function setup() {
     const base = toolContext(engine);
     const logger = pino({ level: 'warn' }, { write: (s: string) => warnings.push(JSON.parse(s).msg) });
     const ctx = { ...base, logger, services: { ...base.services, files: createCorpusFiles([dir]) } };
-    const out = await analyzeCorpusTool.handler(analyzeCorpusTool.input.parse({ path: join(dir, 'notes.txt'), detail }), ctx);
+    const out = await analyzeCorpusTool.handler(
+      analyzeCorpusTool.input.parse({ path: join(dir, 'notes.txt'), detail }),
+      ctx,
+    );
     expect(analyzeCorpusTool.output.safeParse(out.structured).success).toBe(true);
     return { s: out.structured, calls: engine.calls.flat().length };
   };
@@ -40,11 +45,28 @@ function setup() {
 const EDITS: Array<[string, (lines: string[]) => string[]]> = [
   ['a label the model does not have', (l) => l.map((x, i) => (i === 1 ? x.replace('"joy"', '"bliss"') : x))],
   ['a probability of 7', (l) => l.map((x, i) => (i === 2 ? x.replace(/"arousal":[0-9.]+/, '"arousal":7') : x))],
-  ['a missing field', (l) => l.map((x, i) => (i === 3 ? JSON.stringify({ ...JSON.parse(x), detected: undefined }) : x))],
-  ['a count forged above the total', (l) => l.map((x, i) => (i === 4 ? JSON.stringify({ ...JSON.parse(x), detected: Array.from({ length: 40 }, () => ({ label: 'joy', score: 0.9 })) }) : x))],
+  [
+    'a missing field',
+    (l) => l.map((x, i) => (i === 3 ? JSON.stringify({ ...JSON.parse(x), detected: undefined }) : x)),
+  ],
+  [
+    'a count forged above the total',
+    (l) =>
+      l.map((x, i) =>
+        i === 4
+          ? JSON.stringify({
+              ...JSON.parse(x),
+              detected: Array.from({ length: 40 }, () => ({ label: 'joy', score: 0.9 })),
+            })
+          : x,
+      ),
+  ],
   ['rows out of order', (l) => [l[0], l[2], l[1], ...l.slice(3)]],
   ['a damaged line in the middle', (l) => l.map((x, i) => (i === 5 ? x.slice(0, 20) : x))],
-  ['a header that is not this tool\'s', (l) => [JSON.stringify({ type: 'header', format_version: 1, model: 'x' }), ...l.slice(1)]],
+  [
+    "a header that is not this tool's",
+    (l) => [JSON.stringify({ type: 'header', format_version: 1, model: 'x' }), ...l.slice(1)],
+  ],
 ];
 
 describe('reusing an earlier per-row file', () => {

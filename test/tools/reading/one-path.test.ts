@@ -17,7 +17,8 @@ export function bypasses(file: string, code: string): string[] {
   const name = relative(ROOT, file);
   const out: string[] = [];
   for (const spec of importsOf(code)) {
-    if (spec.startsWith('.') && resolve(dirname(file), spec).replace(/\.js$/, '.ts') === LANGUAGE) out.push(`${name}: imports '${spec}' (the language decision)`);
+    if (spec.startsWith('.') && resolve(dirname(file), spec).replace(/\.js$/, '.ts') === LANGUAGE)
+      out.push(`${name}: imports '${spec}' (the language decision)`);
   }
   const body = strip(code);
   if (/\.\s*analyze(WithMembers)?\s*\(/.test(body)) out.push(`${name}: calls the engine's analyze()`);
@@ -36,7 +37,12 @@ describe('tools read texts only through the reading pipeline', () => {
 
   it('the pipeline itself is where the decision and the engine call are', () => {
     const inside = files.filter((f) => f.startsWith(PIPELINE + sep));
-    expect(inside.flatMap((f) => bypasses(f, readFileSync(f, 'utf8'))).map((v) => v.split(': ')[1]).sort()).toEqual([
+    expect(
+      inside
+        .flatMap((f) => bypasses(f, readFileSync(f, 'utf8')))
+        .map((v) => v.split(': ')[1])
+        .sort(),
+    ).toEqual([
       "calls the engine's analyze()",
       "imports '../../engine/language.js' (the language decision)",
       'takes the engine from ctx.services.engine',
@@ -48,6 +54,8 @@ describe('tools read texts only through the reading pipeline', () => {
     expect(probe("import { decideLanguage } from '../engine/language.js';")).toHaveLength(1);
     expect(probe('const [a] = await engine.analyze([text], { signal });')).toHaveLength(1);
     expect(probe('const e = await ctx.services.engine.require();')).toHaveLength(1);
-    expect(probe("// engine.analyze(texts) is the pipeline's job\nimport { readAll } from './reading/pipeline.js';")).toEqual([]);
+    expect(
+      probe("// engine.analyze(texts) is the pipeline's job\nimport { readAll } from './reading/pipeline.js';"),
+    ).toEqual([]);
   });
 });

@@ -17,9 +17,21 @@ describe('reading texts through the pipeline', () => {
   it('each text ends with exactly one outcome, in order; only the decided texts reach the engine, once, with their decisions', async () => {
     const e = fakeEngine(() => ({ go: { joy: 0.9 } }));
     const ctx = toolContext(e);
-    const plan = await decideTexts(ctx, admitTexts(named('I am so happy today', ' \u200B ', 'Ça va très bien, merci beaucoup', '정말 행복해요'), limits, 'item'));
+    const plan = await decideTexts(
+      ctx,
+      admitTexts(
+        named('I am so happy today', ' \u200B ', 'Ça va très bien, merci beaucoup', '정말 행복해요'),
+        limits,
+        'item',
+      ),
+    );
     const outcomes = await readPlan(plan, ctx.signal);
-    expect(outcomes.map((o) => ('ok' in o ? `ok ${o.ok.name}` : `${o.error.code}`))).toEqual(['ok text 0', 'empty_text', 'unsupported_language', 'ok text 3']);
+    expect(outcomes.map((o) => ('ok' in o ? `ok ${o.ok.name}` : `${o.error.code}`))).toEqual([
+      'ok text 0',
+      'empty_text',
+      'unsupported_language',
+      'ok text 3',
+    ]);
     expect(e.calls).toEqual([['I am so happy today', '정말 행복해요']]);
     expect(e.options[0].decided?.map((d) => d.language)).toEqual(['en', 'ko']);
     expect(e.options[0].decided?.every((d) => typeof d.confidence === 'number')).toBe(true);
@@ -27,8 +39,15 @@ describe('reading texts through the pipeline', () => {
 
   it("'call': the first refusal fails the call, naming its text, before the engine runs", async () => {
     const e = fakeEngine(() => ({}));
-    await expect(readAll(toolContext(e), named('fine', '   '))).rejects.toMatchObject({ code: 'empty_text', message: expect.stringMatching(/^text 1 is empty/) });
-    await expect(readAll(toolContext(e), [{ name: 'scenario', text: '你好，今天天气很好，我们去公园散步吧' }], { only: TEXT_ESTIMATE_LANGUAGES })).rejects.toMatchObject({
+    await expect(readAll(toolContext(e), named('fine', '   '))).rejects.toMatchObject({
+      code: 'empty_text',
+      message: expect.stringMatching(/^text 1 is empty/),
+    });
+    await expect(
+      readAll(toolContext(e), [{ name: 'scenario', text: '你好，今天天气很好，我们去公园散步吧' }], {
+        only: TEXT_ESTIMATE_LANGUAGES,
+      }),
+    ).rejects.toMatchObject({
       code: 'unsupported_language',
       message: expect.stringMatching(/^scenario: /),
     });
@@ -40,14 +59,24 @@ describe('reading texts through the pipeline', () => {
     const { readings } = await readAll(toolContext(e), named('hello there'), { language: 'ko' });
     expect(readings).toHaveLength(1);
     expect(e.options[0].decided).toEqual([{ language: 'ko', confidence: null }]);
-    await expect(readAll(toolContext(e), named('hello there'), { language: 'zh' })).rejects.toMatchObject({ code: 'unsupported_language', message: expect.stringMatching(/^language 'zh' was requested/) });
+    await expect(readAll(toolContext(e), named('hello there'), { language: 'zh' })).rejects.toMatchObject({
+      code: 'unsupported_language',
+      message: expect.stringMatching(/^language 'zh' was requested/),
+    });
   });
 });
 
 describe('the engine reads a text as decided', () => {
   let engine: OnnxTextEngine;
   beforeAll(async () => {
-    engine = await OnnxTextEngine.load(resolveModel(FIXTURE_DIR, undefined, undefined), { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 8, logger: silent, inferenceThread: 'main' });
+    engine = await OnnxTextEngine.load(resolveModel(FIXTURE_DIR, undefined, undefined), {
+      provider: 'cpu',
+      threads: 1,
+      batchWindowMs: 0,
+      maxBatch: 8,
+      logger: silent,
+      inferenceThread: 'main',
+    });
   });
   afterAll(async () => engine?.close());
 
@@ -61,7 +90,11 @@ describe('the engine reads a text as decided', () => {
   });
 
   it('refuses a decision for a language the model does not read, and a decision count that does not match the texts', async () => {
-    await expect(engine.analyze(['hi'], { decided: [{ language: 'zh', confidence: null }] })).rejects.toMatchObject({ code: 'unsupported_language' });
-    await expect(engine.analyze(['hi', 'there'], { decided: [{ language: 'en', confidence: null }] })).rejects.toMatchObject({ code: 'internal' });
+    await expect(engine.analyze(['hi'], { decided: [{ language: 'zh', confidence: null }] })).rejects.toMatchObject({
+      code: 'unsupported_language',
+    });
+    await expect(
+      engine.analyze(['hi', 'there'], { decided: [{ language: 'en', confidence: null }] }),
+    ).rejects.toMatchObject({ code: 'internal' });
   });
 });
