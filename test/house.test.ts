@@ -1,5 +1,5 @@
 // House rules checked on the repository itself: the product speaks of the product, so no file refers to tracker
-// items ("issue 14", "issues 6, 14"); a reader of the repository has no tracker to look them up in.
+// items by number; a reader of the repository has no tracker to look them up in.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,16 +17,20 @@ export function processWords(file: string, text: string): string[] {
 
 describe('no process words', () => {
   it('the check flags tracker references and passes ordinary prose', () => {
-    expect(processWords('a.ts', '// (issue 14 item 8)\nconst x = 1;')).toEqual(['a.ts:1: // (issue 14 item 8)']);
-    expect(processWords('b.md', 'shipped model (issues 6, 14; mappings)')).toHaveLength(1);
-    expect(processWords('c.md', 'The issue-14 bar')).toHaveLength(1);
+    // the examples are assembled so that this file itself names no tracker item
+    const word = (plural = '') => `issue${plural}`;
+    expect(processWords('a.ts', `// (${word()} 14 item 8)\nconst x = 1;`)).toEqual([
+      `a.ts:1: // (${word()} 14 item 8)`,
+    ]);
+    expect(processWords('b.md', `shipped model (${word('s')} 6, 14; mappings)`)).toHaveLength(1);
+    expect(processWords('c.md', `The ${word()}-14 bar`)).toHaveLength(1);
     expect(processWords('d.md', 'a known issue with 2 workers; 14 issues')).toEqual([]);
   });
 
   it('no tracked text file refers to a tracker issue by number', () => {
     const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
     const found = files
-      .filter((f) => !/\.(onnx|png|safetensors|npz|bin)$/.test(f) && f !== 'test/house.test.ts')
+      .filter((f) => !/\.(onnx|png|safetensors|npz|bin)$/.test(f) && true)
       .flatMap((f) => {
         const buf = readFileSync(join(ROOT, f));
         return buf.includes(0) ? [] : processWords(f, buf.toString('utf8'));
