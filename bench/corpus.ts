@@ -18,7 +18,7 @@ import { EnsembleTextEngine } from '../src/engine/ensemble-engine.js';
 import { resolveSelection } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { defaults, packageRoot } from '../src/server/config.js';
-import { analyzeEmotionTool } from '../src/tools/analyze_emotion.js';
+import { analyzeEmotionTool } from '../src/tools/analyze-emotion.js';
 import { createCorpusFiles } from '../src/server/corpus/files.js';
 import { runCorpus } from '../src/tools/corpus/run.js';
 import { uncachedContext, type ToolContext } from '../src/tools/types.js';

@@ -19,7 +19,7 @@ import { createServer } from '../src/server/server.js';
 import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { defaults, packageRoot } from '../src/server/config.js';
-import { analyzeEmotionTool } from '../src/tools/analyze_emotion.js';
+import { analyzeEmotionTool } from '../src/tools/analyze-emotion.js';
 import { uncachedContext, type ToolContext } from '../src/tools/types.js';
 import { arg, flag, emitReport } from '../eval/args.js';
 

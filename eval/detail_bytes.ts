@@ -6,7 +6,7 @@ import { DETAILS, jsonBytes } from '../src/analysis/emotion/index.js';
 import { resolveModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
-import { shape } from '../src/tools/emotion_reading.js';
+import { shape } from '../src/tools/emotion-reading.js';
 import { loadGoEmotions, loadKote } from './data.js';
 import { arg } from './args.js';
 

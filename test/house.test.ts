@@ -1,5 +1,5 @@
 // House rules checked on the repository itself: the product speaks of the product, so no file refers to tracker
-// items by number; a reader of the repository has no tracker to look them up in.
+// items by number (a reader of the repository has no tracker to look them up in); source file names are kebab-case.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,11 +30,34 @@ describe('no process words', () => {
   it('no tracked text file refers to a tracker issue by number', () => {
     const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
     const found = files
-      .filter((f) => !/\.(onnx|png|safetensors|npz|bin)$/.test(f) && true)
+      .filter((f) => !/\.(onnx|png|safetensors|npz|bin)$/.test(f))
       .flatMap((f) => {
         const buf = readFileSync(join(ROOT, f));
         return buf.includes(0) ? [] : processWords(f, buf.toString('utf8'));
       });
     expect(found).toEqual([]);
+  });
+});
+
+/** Source and test files whose name is not kebab-case (lower-case words joined by '-', then the extension). */
+export function nonKebabNames(files: readonly string[]): string[] {
+  return files.filter((f) => {
+    const name = f.split('/').pop() ?? f;
+    return !/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+)+$/.test(name);
+  });
+}
+
+describe('file names', () => {
+  it('the check flags snake_case and camelCase names and passes kebab-case ones', () => {
+    expect(
+      nonKebabNames(['src/tools/emotion_reading.ts', 'src/a/fooBar.ts', 'src/a/ok-name.ts', 'test/x.test.ts']),
+    ).toEqual(['src/tools/emotion_reading.ts', 'src/a/fooBar.ts']);
+  });
+
+  it('every file under src/ and every test file under test/ has a kebab-case name', () => {
+    const files = execFileSync('git', ['ls-files', '-z', 'src', 'test'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\0')
+      .filter((f) => f.startsWith('src/') || (f.startsWith('test/') && f.endsWith('.ts')));
+    expect(nonKebabNames(files)).toEqual([]);
   });
 });

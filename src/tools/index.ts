@@ -1,14 +1,14 @@
 // The tools this server exposes, in the order tools/list shows them (registered by src/server/registry.ts).
-import { analyzeConversationTool } from './analyze_conversation.js';
-import { analyzeCorpusTool } from './analyze_corpus.js';
-import { analyzeEmotionTool } from './analyze_emotion.js';
-import { benthamScoreTool } from './bentham_score.js';
+import { analyzeConversationTool } from './analyze-conversation.js';
+import { analyzeCorpusTool } from './analyze-corpus.js';
+import { analyzeEmotionTool } from './analyze-emotion.js';
+import { benthamScoreTool } from './bentham-score.js';
 import { forgetTool } from './forget.js';
-import { fullAnalysisTool } from './full_analysis.js';
+import { fullAnalysisTool } from './full-analysis.js';
 import { recallTool } from './recall.js';
-import { regretForecastTool } from './regret_forecast.js';
+import { regretForecastTool } from './regret-forecast.js';
 import { rememberTool } from './remember.js';
-import { surdDecomposeTool } from './surd_decompose.js';
+import { surdDecomposeTool } from './surd-decompose.js';
 import type { ToolDefinition } from './types.js';
 
 export const TOOLS: readonly ToolDefinition[] = [

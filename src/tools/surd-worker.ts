@@ -1,5 +1,5 @@
 // Worker thread entry for surd_decompose: runs the SURD step generator to the end and reports each progress
-// point. The tool (surd_decompose.ts) validates the input first and maps errors; see surd-runner.ts.
+// point. The tool (surd-decompose.ts) validates the input first and maps errors; see surd-runner.ts.
 import { lowerThreadPriority, runWorkerTasks } from '../engine/workers/pool.js';
 import {
   surdFromSamplesSteps,

@@ -3,8 +3,8 @@
 // Speaker names are keys of a Map, so `__proto__` and `constructor` are ordinary names.
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/core/errors.js';
-import { analyzeConversationTool } from '../../src/tools/analyze_conversation.js';
-import { encodeState, fnv1a } from '../../src/tools/conversation_state.js';
+import { analyzeConversationTool } from '../../src/tools/analyze-conversation.js';
+import { encodeState, fnv1a } from '../../src/tools/conversation-state.js';
 import { fakeEngine } from '../helpers/fake-engine.js';
 import { testSigner, toolContext } from '../helpers/tool-context.js';
 

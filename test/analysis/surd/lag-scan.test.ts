@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { recordingContext } from '../../helpers/tool-context.js';
 import { mulberry32 } from '../../../src/core/random.js';
 import { autoBins, bestSupportedLag, holmAdjust, largestTableCells } from '../../../src/analysis/surd/index.js';
-import { surdDecomposeTool, surdInput, surdOutput } from '../../../src/tools/surd_decompose.js';
+import { surdDecomposeTool, surdInput, surdOutput } from '../../../src/tools/surd-decompose.js';
 
 type Args = Parameters<typeof surdDecomposeTool.handler>[0];
 const call = (args: unknown) => surdDecomposeTool.handler(args as Args, recordingContext().ctx);

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/core/errors.js';
 import { createCorpusFiles } from '../../../src/server/corpus/files.js';
-import { analyzeCorpusTool } from '../../../src/tools/analyze_corpus.js';
+import { analyzeCorpusTool } from '../../../src/tools/analyze-corpus.js';
 import { requirement } from '../../helpers/require.js';
 import { fakeEngine, type FakeSpec } from '../../helpers/fake-engine.js';
 import { toolContext } from '../../helpers/tool-context.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createCorpusFiles } from '../../../src/server/corpus/files.js';
-import { analyzeCorpusTool } from '../../../src/tools/analyze_corpus.js';
+import { analyzeCorpusTool } from '../../../src/tools/analyze-corpus.js';
 import { textHash } from '../../../src/tools/corpus/rows.js';
 import { fakeEngine, type FakeSpec } from '../../helpers/fake-engine.js';
 import { toolContext } from '../../helpers/tool-context.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeConversationTool } from '../../src/tools/analyze_conversation.js';
-import { MAX_RESPONSE_BYTES } from '../../src/tools/emotion_reading.js';
+import { analyzeConversationTool } from '../../src/tools/analyze-conversation.js';
+import { MAX_RESPONSE_BYTES } from '../../src/tools/emotion-reading.js';
 import { ToolError } from '../../src/core/errors.js';
 import { toToolError } from '../../src/tools/errors.js';
 import { fakeEngine } from '../helpers/fake-engine.js';

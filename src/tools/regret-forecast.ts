@@ -22,7 +22,7 @@ import {
 import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { REGRET_MAX_OPTIONS, REGRET_MAX_SCENARIOS } from '../core/limits.js';
 import { fmt } from '../core/numbers.js';
-import { explainSensitivity, presentSensitivity, sensitivitySchema } from './regret_sensitivity.js';
+import { explainSensitivity, presentSensitivity, sensitivitySchema } from './regret-sensitivity.js';
 import { TEXT_ESTIMATE_LANGUAGES } from './reading/languages.js';
 import { readAll } from './reading/pipeline.js';
 import { checkNotEmpty, textArg } from './text-input.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { regretForecastTool } from '../../src/tools/regret_forecast.js';
+import { regretForecastTool } from '../../src/tools/regret-forecast.js';
 import { type ToolContext } from '../../src/tools/types.js';
 import type { TextEngine } from '../../src/core/model.js';
 import { fakeEngine } from '../helpers/fake-engine.js';

@@ -8,7 +8,7 @@ import {
   type TurnObservation,
 } from '../../src/analysis/conversation/index.js';
 import { EKMAN, type Ekman } from '../../src/core/labels.js';
-import { decodeState as decode, encodeState as encode } from '../../src/tools/conversation_state.js';
+import { decodeState as decode, encodeState as encode } from '../../src/tools/conversation-state.js';
 import { testSigner } from '../helpers/tool-context.js';
 
 const signer = testSigner();

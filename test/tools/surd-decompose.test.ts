@@ -1,10 +1,10 @@
 // surd_decompose handler, called in-process with a minimal context (no server, no engine).
 import { describe, expect, it } from 'vitest';
-import { recordingContext } from '../../helpers/tool-context.js';
-import { surdDecomposeTool, surdInput, surdOutput } from '../../../src/tools/surd_decompose.js';
-import { ToolError } from '../../../src/core/errors.js';
-import { toToolError } from '../../../src/tools/errors.js';
-import { loadVector, SKIP_REASON, VECTORS_PRESENT } from './vectors.js';
+import { recordingContext } from '../helpers/tool-context.js';
+import { surdDecomposeTool, surdInput, surdOutput } from '../../src/tools/surd-decompose.js';
+import { ToolError } from '../../src/core/errors.js';
+import { toToolError } from '../../src/tools/errors.js';
+import { loadVector, SKIP_REASON, VECTORS_PRESENT } from '../analysis/surd/vectors.js';
 
 type Args = Parameters<typeof surdDecomposeTool.handler>[0];
 

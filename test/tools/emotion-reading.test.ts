@@ -11,7 +11,7 @@ import {
   summaryResult,
   standardResult,
   fullResult,
-} from '../../src/tools/emotion_reading.js';
+} from '../../src/tools/emotion-reading.js';
 import { ToolError } from '../../src/core/errors.js';
 import { readerOf } from '../../src/tools/reading/pipeline.js';
 import { fakeAnalysis, fakeEngine, FAKE_MODEL } from '../helpers/fake-engine.js';

@@ -20,7 +20,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCorpusTool } from '../../src/tools/analyze_corpus.js';
+import { analyzeCorpusTool } from '../../src/tools/analyze-corpus.js';
 import { MAX_CORPUS_BYTES } from '../../src/core/limits.js';
 import { ToolError } from '../../src/core/errors.js';
 import type { ToolContext } from '../../src/tools/types.js';

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AnalysisMemo, memoizedHandle } from '../../src/engine/memo.js';
 import { defaults } from '../../src/server/config.js';
-import { fullAnalysisTool } from '../../src/tools/full_analysis.js';
+import { fullAnalysisTool } from '../../src/tools/full-analysis.js';
 import { ToolError } from '../../src/core/errors.js';
 import { uncachedContext, type ToolContext } from '../../src/tools/types.js';
 import { fakeEngine } from '../helpers/fake-engine.js';

@@ -1,11 +1,11 @@
 // surd_decompose with `significance`: schema, p-values on every component, progress per surrogate,
 // cancellation mid-way, the work bound and the rejected combinations.
 import { describe, expect, it } from 'vitest';
-import { recordingContext } from '../../helpers/tool-context.js';
-import { Rng } from '../../../src/core/random.js';
-import { ToolError } from '../../../src/core/errors.js';
-import { toToolError } from '../../../src/tools/errors.js';
-import { surdDecomposeTool, surdInput, surdOutput } from '../../../src/tools/surd_decompose.js';
+import { recordingContext } from '../helpers/tool-context.js';
+import { Rng } from '../../src/core/random.js';
+import { ToolError } from '../../src/core/errors.js';
+import { toToolError } from '../../src/tools/errors.js';
+import { surdDecomposeTool, surdInput, surdOutput } from '../../src/tools/surd-decompose.js';
 
 type Args = Parameters<typeof surdDecomposeTool.handler>[0];
 

@@ -1,6 +1,6 @@
 // analyze_emotion: emotions of text in the languages the model reads (en, ko; zh, ja with a v2 model) from the
 // shipped model (mappings in docs/emotion.md).
-// The options detail, granularity and explain are read by src/tools/emotion_reading.ts.
+// The options detail, granularity and explain are read by src/tools/emotion-reading.ts.
 import { z } from 'zod';
 import { emotionProfile, type EmotionProfile } from '../analysis/emotion/index.js';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
@@ -22,7 +22,7 @@ import {
   standardResult,
   summaryResult,
   type ShapedText,
-} from './emotion_reading.js';
+} from './emotion-reading.js';
 import { admitTexts, decideTexts, readPlan, refusalToError, type Reading } from './reading/pipeline.js';
 import { isEmptyText, textArg } from './text-input.js';
 import { hasHead, readsSentence, taxonomies } from './model-facts.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benthamScoreTool } from '../../src/tools/bentham_score.js';
+import { benthamScoreTool } from '../../src/tools/bentham-score.js';
 import { type ToolContext } from '../../src/tools/types.js';
 import type { TextEngine } from '../../src/core/model.js';
 import { fakeEngine } from '../helpers/fake-engine.js';

@@ -14,8 +14,8 @@ import {
 import { MAX_TEXT_CHARS } from '../core/limits.js';
 import { LANGUAGE_CODES } from '../core/model.js';
 import { round3 } from '../core/numbers.js';
-import { analyzeEmotionTool, type EmotionOutput, type EmotionResultItem } from './analyze_emotion.js';
-import { benthamScoreTool, type BenthamOutput } from './bentham_score.js';
+import { analyzeEmotionTool, type EmotionOutput, type EmotionResultItem } from './analyze-emotion.js';
+import { benthamScoreTool, type BenthamOutput } from './bentham-score.js';
 import {
   sizedOutput,
   detailParam,
@@ -23,10 +23,10 @@ import {
   granularityParam,
   isDetailed,
   summaryFromStandard,
-} from './emotion_reading.js';
+} from './emotion-reading.js';
 import { toToolError } from './errors.js';
-import { regretForecastTool, type RegretOutput } from './regret_forecast.js';
-import { surdDecomposeTool, type SurdOutput } from './surd_decompose.js';
+import { regretForecastTool, type RegretOutput } from './regret-forecast.js';
+import { surdDecomposeTool, type SurdOutput } from './surd-decompose.js';
 import { textArg } from './text-input.js';
 import { readsSentence } from './model-facts.js';
 import type { ServedModel, ToolContext, ToolDefinition, ToolOutput } from './types.js';

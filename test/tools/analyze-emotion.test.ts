@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEmotionTool } from '../../src/tools/analyze_emotion.js';
+import { analyzeEmotionTool } from '../../src/tools/analyze-emotion.js';
 import { fakeEngine } from '../helpers/fake-engine.js';
 import { toolContext } from '../helpers/tool-context.js';
 
