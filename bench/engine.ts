@@ -16,7 +16,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pino from 'pino';
 import { createEngineHandle } from '../src/engine/handle.js';
 import { createServer } from '../src/server/server.js';
-import { resolveModel } from '../src/engine/manifest.js';
+import { resolveSingleModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { defaults, packageRoot } from '../src/server/config.js';
 import { analyzeEmotionTool } from '../src/tools/analyze-emotion.js';
@@ -81,7 +81,8 @@ async function main(): Promise<void> {
   );
   const fixture = modelsDir.includes(join('test', 'fixtures'));
   const threads = Number(arg('threads', '0'));
-  const resolved = resolveModel(modelsDir, undefined, arg('model'));
+  // one model file: --model, or the default (a default ensemble's first member); the stdio server below runs the same
+  const resolved = resolveSingleModel(modelsDir, undefined, arg('model'));
   log(
     `model ${resolved.entry.id} from ${modelsDir}${fixture ? ' (TEST FIXTURE — numbers are not the shipped model)' : ''}`,
   );
@@ -290,6 +291,7 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     Object.assign(env, {
       RED_HEART_MODELS_DIR: modelsDir,
+      RED_HEART_MODEL: resolved.entry.id,
       RED_HEART_CACHE: 'memory',
       RED_HEART_LOG_LEVEL: 'warn',
       RED_HEART_PROVIDER: 'cpu',

@@ -42,10 +42,10 @@ function filesBytes(path: string): number {
 }
 
 async function embedTiming(): Promise<Record<string, unknown>> {
-  const { resolveModel } = await import('../src/engine/manifest.js');
+  const { resolveSingleModel } = await import('../src/engine/manifest.js');
   const { OnnxTextEngine } = await import('../src/engine/onnx-engine.js');
   const engine = await OnnxTextEngine.load(
-    resolveModel(resolve(import.meta.dirname, '../../models'), undefined, undefined),
+    resolveSingleModel(resolve(import.meta.dirname, '../../models'), undefined, undefined),
     { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 1 },
   );
   const times: number[] = [];

@@ -1,6 +1,8 @@
 // analyze_emotion through the real stdio server with the DEFAULT file cache already holding 20,000 entries,
 // against the same calls with --cache none, in the same run. Prints one JSON object.
-//   node dist/bench/stdio.js [--entries 20000] [--calls 200] [--out FILE]
+//   node dist/bench/stdio.js [--entries 20000] [--calls 200] [--model ID] [--out FILE]
+// The servers serve --model (a model or ensemble id; default: the manifest's default); the in-process part runs one
+// model file: --model when it is a single model, else the default's first member.
 // Measures:
 //  - p50/p95 of one uncached call (~20-token text) with the filled file cache vs no cache; calls alternate between
 //    the two servers (A B, B A, …) so load drift on a shared machine hits both alike; ratio = file / none;
@@ -15,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import pino from 'pino';
-import { resolveModel } from '../src/engine/manifest.js';
+import { resolveSelection, selectionModels } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { SqliteStore } from '../src/server/cache/sqlite-store.js';
 import { arg, emitReport } from '../eval/args.js';
@@ -25,6 +27,7 @@ const ROOT = packageRoot();
 const CLI = join(ROOT, 'dist', 'src', 'server', 'cli.js');
 const ENTRIES = Number(arg('entries', '20000'));
 const CALLS = Number(arg('calls', '200'));
+const MODEL = arg('model');
 const log = (m: string) => process.stderr.write(`[bench:stdio] ${m}\n`);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const pct = (xs: number[], q: number) => {
@@ -89,7 +92,7 @@ interface Server {
 async function start(env: Record<string, string>): Promise<Server> {
   const full: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('RED_HEART_')) full[k] = v;
-  Object.assign(full, { RED_HEART_LOG_LEVEL: 'warn' }, env);
+  Object.assign(full, { RED_HEART_LOG_LEVEL: 'warn' }, MODEL ? { RED_HEART_MODEL: MODEL } : {}, env);
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI],
@@ -123,7 +126,8 @@ function peakRss(pid: number | undefined): number | null {
 }
 
 async function main(): Promise<void> {
-  const resolved = resolveModel(join(ROOT, 'models'), undefined, undefined);
+  const served = resolveSelection(join(ROOT, 'models'), undefined, MODEL);
+  const resolved = served.kind === 'model' ? served.model : selectionModels(served)[0];
   const silent = pino({ level: 'silent' });
   const base = { provider: 'cpu' as const, threads: 0, batchWindowMs: 0, maxBatch: 1, logger: silent };
   const inWorker = await OnnxTextEngine.load(resolved, { ...base, inferenceThread: 'worker' });
@@ -251,7 +255,8 @@ async function main(): Promise<void> {
       node: process.version,
       note: 'shared machine: compare figures within one run (ratios), not across runs',
     },
-    model: { id: resolved.entry.id, version: resolved.entry.version },
+    server_model: served.kind === 'model' ? served.model.entry.id : served.ensemble.entry.id,
+    inference_thread_model: { id: resolved.entry.id, version: resolved.entry.version },
     cache_prefilled_entries: ENTRIES,
     server_cache_status: status,
     analyze_emotion_20_tokens_uncached: uncached,

@@ -3,7 +3,7 @@
 // English: GoEmotions dev; Korean: KOTE dev. Counts the UTF-8 bytes of one element of `results` (no envelope).
 import { join, resolve } from 'node:path';
 import { DETAILS, jsonBytes } from '../src/analysis/emotion/index.js';
-import { resolveModel } from '../src/engine/manifest.js';
+import { resolveSingleModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
 import { shape } from '../src/tools/emotion-reading.js';
@@ -13,7 +13,7 @@ import { arg } from './args.js';
 async function main(): Promise<void> {
   const data = resolve(arg('data', join(packageRoot(), '..', 'shared', 'data')));
   const n = Number(arg('n', '300'));
-  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), {
+  const engine = await OnnxTextEngine.load(resolveSingleModel(join(packageRoot(), 'models'), undefined, undefined), {
     provider: 'cpu',
     threads: 0,
     batchWindowMs: 0,

@@ -14,7 +14,7 @@ import {
   THRESHOLD_FLOOR as FLOOR,
   type Ekman,
 } from '../src/core/labels.js';
-import { resolveModel } from '../src/engine/manifest.js';
+import { resolveSingleModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
 import { loadGoEmotions, loadKote } from './data.js';
@@ -81,7 +81,7 @@ function evaluate(gold: Set<Ekman>[], dist: Array<Record<Ekman, number>>): { mac
 }
 
 async function main(): Promise<void> {
-  const engine = await OnnxTextEngine.load(resolveModel(modelsDir, undefined, undefined), {
+  const engine = await OnnxTextEngine.load(resolveSingleModel(modelsDir, undefined, undefined), {
     provider: 'cpu',
     threads: 0,
     batchWindowMs: 0,

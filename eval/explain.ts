@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { contributions, occlude, occlusionUnits, type BatchScorer } from '../src/analysis/explain/occlusion.js';
 import { deleteSpans } from '../src/analysis/segment/index.js';
-import { resolveModel } from '../src/engine/manifest.js';
+import { resolveSingleModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
 import { loadGoEmotions, loadKote } from './data.js';
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const draws = Number(arg('draws', '10'));
   const seed = Number(arg('seed', '15'));
   const benchRuns = Number(arg('bench-runs', '15'));
-  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), {
+  const engine = await OnnxTextEngine.load(resolveSingleModel(join(packageRoot(), 'models'), undefined, undefined), {
     provider: 'cpu',
     threads: 0,
     batchWindowMs: 0,

@@ -18,7 +18,7 @@ import usearch from 'usearch';
 import { blendScores, cosineInt8, labelVotes, quantize } from '../src/analysis/memory/index.js';
 import { EKMAN, GOEMOTIONS_EKMAN } from '../src/core/labels.js';
 import { mulberry32 } from '../src/core/random.js';
-import { resolveModel } from '../src/engine/manifest.js';
+import { resolveSingleModel } from '../src/engine/manifest.js';
 import { MEMORY_NEIGHBOURS } from '../src/tools/memory-reading.js';
 import { arg, emitReport } from './args.js';
 import { bootstrapCI } from './bootstrap.js';
@@ -246,7 +246,7 @@ function xed(ekmanTh: readonly number[], names: readonly string[]) {
 }
 
 function main(): void {
-  const m = resolveModel(resolve(import.meta.dirname, '../../models'), undefined, undefined).entry;
+  const m = resolveSingleModel(resolve(import.meta.dirname, '../../models'), undefined, undefined).entry;
   const names = m.outputs.goemotions_logits.labels;
   const ekTh = m.ekman?.thresholds;
   if (!ekTh) throw new Error('the manifest has no Ekman thresholds');

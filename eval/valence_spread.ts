@@ -5,7 +5,7 @@
 // English: GoEmotions dev; Korean: the Korean GoEmotions translation dev (same gold labels).
 import { join, resolve } from 'node:path';
 import { arousalOf, valenceOf } from '../src/analysis/emotion/index.js';
-import { resolveModel } from '../src/engine/manifest.js';
+import { resolveSingleModel } from '../src/engine/manifest.js';
 import { OnnxTextEngine } from '../src/engine/onnx-engine.js';
 import { packageRoot } from '../src/server/config.js';
 import { loadEkmanMapping, loadGoEmotions, readLabelList } from './data.js';
@@ -34,7 +34,7 @@ function pooledWithinSd(values: number[], groups: string[]): number {
 async function main(): Promise<void> {
   const data = resolve(arg('data', join(packageRoot(), '..', 'shared', 'data')));
   const n = Number(arg('n', '3000'));
-  const engine = await OnnxTextEngine.load(resolveModel(join(packageRoot(), 'models'), undefined, undefined), {
+  const engine = await OnnxTextEngine.load(resolveSingleModel(join(packageRoot(), 'models'), undefined, undefined), {
     provider: 'cpu',
     threads: 0,
     batchWindowMs: 0,

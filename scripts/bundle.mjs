@@ -3,6 +3,7 @@
 // Usage: node scripts/bundle.mjs [--out DIR]   (default DIR: build/; `npm run bundle` builds first)
 // Writes DIR/mcpb/ (the unpacked bundle) and DIR/red-heart-mcp-<version>.mcpb.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -95,6 +96,32 @@ function dropUnlinkedDylibCopy(stage) {
   }
 }
 
+/**
+ * The staged models/ must hold every file the default needs (a single model, or each member of an ensemble: ONNX file
+ * and tokenizer) with the manifest's sha256, as the server verifies at load; read with the staged server's own
+ * manifest code. Returns the default's id and its files.
+ */
+async function checkDefaultModel(stage) {
+  const { resolveSelection, selectionModels } = await import(
+    pathToFileURL(join(stage, 'dist/src/engine/manifest.js')).href
+  );
+  const sel = resolveSelection(join(stage, 'models'), undefined, undefined);
+  const files = [];
+  for (const m of selectionModels(sel)) {
+    for (const [file, sha] of [
+      [m.entry.file, m.entry.sha256],
+      [m.entry.tokenizer, m.entry.tokenizer_sha256],
+    ]) {
+      const path = join(stage, 'models', file);
+      if (!existsSync(path)) throw new Error(`the bundle lacks models/${file}, which the default model needs`);
+      if (sha && createHash('sha256').update(readFileSync(path)).digest('hex') !== sha.toLowerCase())
+        throw new Error(`models/${file} in the bundle does not match its sha256 in models/manifest.json`);
+      files.push(file);
+    }
+  }
+  return { id: sel.kind === 'model' ? sel.model.entry.id : sel.ensemble.entry.id, files };
+}
+
 /** Name and description of every tool, as the staged server itself lists them. */
 async function listTools(stage) {
   const transport = new StdioClientTransport({
@@ -140,7 +167,8 @@ async function manifest(stage) {
     version: pkg.version,
     description: pkg.description,
     long_description:
-      'Seven tools: emotion analysis of English and Korean text with the ONNX model this project trained (shipped in the bundle, run on the CPU), ' +
+      'Seven tools: emotion analysis of English and Korean text with the ONNX models shipped in the bundle and run on the CPU ' +
+      "(by default an ensemble of the model this project trained and Google's multilingual Universal Sentence Encoder with heads trained here), " +
       "Bentham's felicific calculus, regret analysis of decisions, exact SURD causal decomposition, a full analysis combining them, " +
       "conversation analysis (speakers' emotion over time, shifts, influence), " +
       'and analyze_corpus, which analyses a whole CSV/JSONL/text file in the data folder and writes an HTML report next to it. ' +
@@ -234,6 +262,7 @@ async function main() {
   installProduction(stage);
   copySqliteBinding(stage);
   dropUnlinkedDylibCopy(stage);
+  const served = await checkDefaultModel(stage);
   const m = await manifest(stage);
   writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);
   const file = join(out, `${m.name}-${m.version}.mcpb`);
@@ -242,7 +271,9 @@ async function main() {
   execFileSync(process.execPath, [mcpbCli(), 'pack', stage, file], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (!existsSync(file)) throw new Error(`mcpb pack wrote no ${file}`);
   const mb = (statSync(file).size / 1e6).toFixed(1);
-  process.stderr.write(`bundle: ${file} (${mb} MB, ${m.tools.length} tools)\n`);
+  process.stderr.write(
+    `bundle: ${file} (${mb} MB, ${m.tools.length} tools; default model ${served.id}: ${served.files.join(', ')})\n`,
+  );
 }
 
 main().catch((err) => {

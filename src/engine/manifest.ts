@@ -298,6 +298,13 @@ export const manifestSchema = z
   .loose()
   .superRefine((m, ctx) => {
     for (const issue of checkEnsembles(m.models, m.ensembles ?? [])) ctx.addIssue({ code: 'custom', ...issue });
+    const ids = [...m.models.map((x) => x.id), ...(m.ensembles ?? []).map((e) => e.id)];
+    if (!ids.includes(m.default_model))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['default_model'],
+        message: `'${m.default_model}' is neither a model nor an ensemble of this manifest (it lists ${ids.join(', ')})`,
+      });
   });
 
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
@@ -450,6 +457,26 @@ export function resolveModel(
     `'${e.entry.id}' in ${e.manifestPath} is an ensemble (members ${e.entry.members.join(', ')}); this command runs one model: name a member with --model (the ensemble itself is measured by eval/ensemble.ts)`,
     e.manifestPath,
   );
+}
+
+/** The model files a selection runs: the model itself, or the ensemble's members in manifest order. */
+export function selectionModels(sel: ResolvedSelection): ResolvedModel[] {
+  return sel.kind === 'model' ? [sel.model] : sel.ensemble.members;
+}
+
+/**
+ * For callers that run one model file where no id was given (offline measurements, benchmarks of one session): the
+ * default model, or, when the default is an ensemble, its first member (the main model, whose tokenizer gives the
+ * ensemble's token counts and whose embedding the memory uses). An id that names an ensemble is still refused
+ * (resolveModel). Callers report the id they ran.
+ */
+export function resolveSingleModel(
+  modelsDir: string,
+  extraModelsDir: string | undefined,
+  wanted: string | undefined,
+): ResolvedModel {
+  if (wanted !== undefined) return resolveModel(modelsDir, extraModelsDir, wanted);
+  return selectionModels(resolveSelection(modelsDir, extraModelsDir, undefined))[0];
 }
 
 /** Every model listed in the configured manifests (for the status surface); never throws. */

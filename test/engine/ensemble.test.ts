@@ -405,6 +405,28 @@ describe('the handle serves the ensemble and status lists its members', () => {
     }
   });
 
+  it("the cache identity (modelId) changes with either member's file hash, a weight or a threshold", async () => {
+    const idOf = async (dir: string) => {
+      const handle = await createEngineHandle(testConfig({ modelsDir: dir }), silent);
+      try {
+        return handle.modelId();
+      } finally {
+        await handle.close();
+      }
+    };
+    const base = await idOf(ENSEMBLE_DIR);
+    expect(base).toMatch(/^fixture-ensemble@0\.1\.0#[0-9a-f]{64}$/);
+    const changed = [
+      ensembleCopy((m) => (m.models[0].sha256 = 'a'.repeat(64))),
+      ensembleCopy((m) => (m.models[1].sha256 = 'b'.repeat(64))),
+      ensembleCopy((m) => (m.ensembles[0].weights.vad = [...m.ensembles[0].weights.vad].reverse())),
+      ensembleCopy((m) => (m.ensembles[0].thresholds.goemotions_logits[0] += 0.01)),
+    ];
+    const ids = await Promise.all(changed.map(idOf));
+    for (const id of ids) expect(id).toMatch(/^fixture-ensemble@0\.1\.0#[0-9a-f]{64}$/);
+    expect(new Set([base, ...ids]).size).toBe(5);
+  });
+
   it('a single-model directory has no ensemble fields in status', async () => {
     const handle = await createEngineHandle(testConfig(), silent);
     try {

@@ -1,9 +1,17 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listModels, resolveModel } from '../../src/engine/manifest.js';
+import {
+  listModels,
+  readManifest,
+  resolveModel,
+  resolveSelection,
+  resolveSingleModel,
+  selectionModels,
+} from '../../src/engine/manifest.js';
 import { planWindows } from '../../src/engine/chunking.js';
 import { editManifest, FIXTURE_DIR, fixtureCopy } from './helpers.js';
+import { requirement } from '../helpers/require.js';
 
 describe('model selection', () => {
   const dirs: string[] = [];
@@ -34,11 +42,48 @@ describe('model selection', () => {
     ]);
   });
 
+  it('a default_model that names neither a model nor an ensemble of its manifest is manifest_invalid', () => {
+    const dir = fixtureCopy((d) => editManifest(d, (m) => (m.default_model = 'gone')));
+    dirs.push(dir);
+    expect(() => readManifest(dir)).toThrow(
+      expect.objectContaining({
+        kind: 'manifest_invalid',
+        message: expect.stringMatching(/default_model: 'gone' is neither a model nor an ensemble .*fixture-tiny/),
+      }),
+    );
+  });
+
   it('an unknown model id names the available ones and the setting', () => {
     expect(() => resolveModel(FIXTURE_DIR, undefined, 'nope')).toThrow(
       /'nope' is not listed .*available: fixture-tiny, fixture-tiny-int8.*RED_HEART_MODEL/,
     );
   });
+});
+
+describe('the shipped models/manifest.json', () => {
+  const SHIPPED = resolve(import.meta.dirname, '../../models');
+  const reason = requirement(
+    'the shipped manifest',
+    existsSync(join(SHIPPED, 'manifest.json')) ? null : `${join(SHIPPED, 'manifest.json')} is missing`,
+    'model',
+  );
+  it.skipIf(reason !== null)(
+    'the default is what default_model names (model or ensemble); every listed model stays selectable by id',
+    () => {
+      const m = readManifest(SHIPPED)!.manifest;
+      const sel = resolveSelection(SHIPPED, undefined, undefined);
+      const ensemble = m.ensembles?.find((e) => e.id === m.default_model);
+      expect(sel.kind).toBe(ensemble ? 'ensemble' : 'model');
+      const served = selectionModels(sel).map((x) => x.entry.id);
+      expect(served).toEqual(ensemble ? ensemble.members : [m.default_model]);
+      // a single-model caller with no id runs the first of them; with an id, that model
+      expect(resolveSingleModel(SHIPPED, undefined, undefined).entry.id).toBe(served[0]);
+      for (const model of m.models) {
+        const one = resolveSelection(SHIPPED, undefined, model.id);
+        expect(one.kind === 'model' && one.model.entry.sha256).toBe(model.sha256);
+      }
+    },
+  );
 });
 
 describe('windows', () => {

@@ -2,7 +2,7 @@
 // in-thread session on the shipped model, alone and in a batch, and keeps the event loop free during a run.
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveModel } from '../../src/engine/manifest.js';
+import { resolveSingleModel } from '../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
 import { silent } from './helpers.js';
 
@@ -18,7 +18,7 @@ describe('ONNX inference in a worker thread (shipped model)', () => {
   let inWorker: OnnxTextEngine;
   let inMain: OnnxTextEngine;
   beforeAll(async () => {
-    const r = resolveModel(MODELS, undefined, undefined);
+    const r = resolveSingleModel(MODELS, undefined, undefined);
     const base = { provider: 'cpu' as const, threads: 1, batchWindowMs: 0, maxBatch: 8, logger: silent };
     inWorker = await OnnxTextEngine.load(r, { ...base, inferenceThread: 'worker' });
     inMain = await OnnxTextEngine.load(r, { ...base, inferenceThread: 'main' });

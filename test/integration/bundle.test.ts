@@ -9,7 +9,7 @@ import { getMcpConfigForManifest } from '@anthropic-ai/mcpb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_SETTINGS, loadConfig } from '../../src/server/config.js';
 import { startServer } from './harness.js';
-import { JOY_TEXT, ROOT, StdioSession, cleanEnv, runAsync, shippedModel } from './packaged.js';
+import { JOY_TEXT, ROOT, StdioSession, cleanEnv, runAsync, shippedModel, shippedModelFiles } from './packaged.js';
 
 const MCPB_CLI = join(ROOT, 'node_modules/@anthropic-ai/mcpb/dist/cli/cli.js');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -49,6 +49,12 @@ describe('Claude Desktop bundle (.mcpb)', () => {
     expect(stdout).toMatch(/validation passes/i);
     expect(manifest).toMatchObject({ name: pkg.name, version: pkg.version });
     expect(statSync(file).size).toBeGreaterThan(30e6); // at least the model; the size is printed by `npm run bundle`
+  });
+
+  it("carries every file of the default model (each ensemble member's ONNX file and tokenizer), byte for byte", () => {
+    const files = shippedModelFiles();
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const f of files) expect(readFileSync(join(unpacked, f)).equals(readFileSync(join(ROOT, f))), f).toBe(true);
   });
 
   it("lists exactly the server's tools, names and descriptions", async () => {

@@ -1,11 +1,12 @@
-// Explanation faithfulness on the shipped model: on GoEmotions dev texts, deleting the top-3 occlusion
+// Explanation faithfulness on the shipped default model (an ensemble is read as the server reads it): on GoEmotions dev texts, deleting the top-3 occlusion
 // spans must lower the dominant label's probability more than deleting 3 random word units, on ≥ 80 % of texts.
 // The full measurement (200 texts) is `node dist/eval/explain.js`; this test runs 60 texts with another seed.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchScorer } from '../../src/analysis/explain/occlusion.js';
-import { resolveModel } from '../../src/engine/manifest.js';
+import { EnsembleTextEngine } from '../../src/engine/ensemble-engine.js';
+import { resolveSelection } from '../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
 import { loadGoEmotions } from '../../eval/data.js';
 import { eligible, measureFaithfulness, pick } from '../../eval/explain.js';
@@ -26,14 +27,15 @@ const reason =
 describe.skipIf(reason !== '')(
   `explanation faithfulness on the shipped model${reason ? ` — SKIPPED: ${reason}` : ''}`,
   () => {
-    let engine: OnnxTextEngine;
+    let engine: OnnxTextEngine | EnsembleTextEngine;
     beforeAll(async () => {
-      engine = await OnnxTextEngine.load(resolveModel(join(ROOT, 'models'), undefined, undefined), {
-        provider: 'cpu',
-        threads: 1,
-        batchWindowMs: 0,
-        maxBatch: 32,
-      });
+      // what the server serves by default: a model, or an ensemble
+      const sel = resolveSelection(join(ROOT, 'models'), undefined, undefined);
+      const opts = { provider: 'cpu' as const, threads: 1, batchWindowMs: 0, maxBatch: 32 };
+      engine =
+        sel.kind === 'model'
+          ? await OnnxTextEngine.load(sel.model, opts)
+          : await EnsembleTextEngine.load(sel.ensemble, opts);
     });
     afterAll(async () => {
       await engine?.close();

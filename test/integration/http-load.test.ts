@@ -10,6 +10,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHttp, ROOT, startHttpProcess, type HttpServerProcess } from '../server/helpers/http.js';
 import { requirement } from '../helpers/require.js';
+import { resolveSelection, selectionModels } from '../../src/engine/manifest.js';
 
 const MODELS_DIR = resolve(ROOT, process.env.LOAD_MODELS_DIR ?? 'models');
 const CONCURRENT = Number(process.env.LOAD_CONCURRENT ?? 200);
@@ -22,14 +23,11 @@ function noModel(): string | null {
   const manifestPath = join(MODELS_DIR, 'manifest.json');
   if (!existsSync(manifestPath)) return `no model installed (${manifestPath} is missing)`;
   try {
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-      default_model?: string;
-      models?: Array<{ id: string; file: string }>;
-    };
-    const model = manifest.models?.find((m) => m.id === manifest.default_model) ?? manifest.models?.[0];
-    if (!model) return `no model listed in ${manifestPath}`;
-    if (!existsSync(join(MODELS_DIR, model.file))) return `model file ${join(MODELS_DIR, model.file)} is not installed`;
-    return null;
+    // the default model, or every member of a default ensemble
+    const missing = selectionModels(resolveSelection(MODELS_DIR, undefined, undefined)).find(
+      (m) => !existsSync(m.modelPath),
+    );
+    return missing ? `model file ${missing.modelPath} is not installed` : null;
   } catch (err) {
     return `unreadable ${manifestPath}: ${(err as Error).message}`;
   }

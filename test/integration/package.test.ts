@@ -6,7 +6,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpath
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOY_TEXT, ROOT, StdioSession, cleanEnv, lockedProjectFor, runAsync, shippedModel } from './packaged.js';
+import {
+  JOY_TEXT,
+  ROOT,
+  StdioSession,
+  cleanEnv,
+  lockedProjectFor,
+  runAsync,
+  shippedModel,
+  shippedModelFiles,
+} from './packaged.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -52,9 +61,8 @@ describe('npm package: pack, offline install into an empty directory, run', () =
       'mcp.json',
       'server.json',
       'dist/src/server/cli.js',
-      'models/manifest.json',
-      'models/tokenizer.json',
-      'models/red-heart-v1.int8.onnx',
+      // the default model's files (every member of an ensemble): read from models/manifest.json
+      ...shippedModelFiles(),
     ]) {
       expect(paths).toContain(needed);
     }

@@ -4,21 +4,33 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { resolveSelection, selectionModels } from '../../src/engine/manifest.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
 /** A sentence the shipped model reads as joy (one of the real-model cases of emotion.test.ts). */
 export const JOY_TEXT = 'I am so happy today, this is the best day of my life!';
 
-/** The default model of the checkout's models/manifest.json: what an installed copy must report (on the CPU). */
+/**
+ * The default of the checkout's models/manifest.json, as a text result's `model` block must name it on the CPU: a
+ * single model (its file's sha256) or an ensemble (its identity hash over the members' ids, versions and file
+ * hashes, weights and thresholds: src/engine/manifest.ts ensembleSha256).
+ */
 export function shippedModel(): { id: string; version: string; sha256: string; provider: string } {
-  const manifest = JSON.parse(readFileSync(resolve(ROOT, 'models/manifest.json'), 'utf8')) as {
-    default_model: string;
-    models: Array<{ id: string; version: string; sha256: string }>;
-  };
-  const model = manifest.models.find((m) => m.id === manifest.default_model);
-  if (!model) throw new Error(`models/manifest.json has no entry for its default_model ${manifest.default_model}`);
-  return { id: model.id, version: model.version, sha256: model.sha256.slice(0, 12), provider: 'cpu' };
+  const sel = resolveSelection(resolve(ROOT, 'models'), undefined, undefined);
+  const { id, version } = sel.kind === 'model' ? sel.model.entry : sel.ensemble.entry;
+  const sha256 = sel.kind === 'model' ? sel.model.entry.sha256 : sel.ensemble.sha256;
+  return { id, version, sha256: sha256.slice(0, 12), provider: 'cpu' };
+}
+
+/**
+ * The files under models/ that serving the default needs (paths relative to the package root): the manifest and,
+ * for the model or every ensemble member, its ONNX file and tokenizer.
+ */
+export function shippedModelFiles(): string[] {
+  const sel = resolveSelection(resolve(ROOT, 'models'), undefined, undefined);
+  const files = selectionModels(sel).flatMap((m) => [m.entry.file, m.entry.tokenizer]);
+  return ['manifest.json', ...new Set(files)].map((f) => `models/${f}`);
 }
 
 /** The environment without npm's per-run variables and without any RED_HEART_* setting of the caller. */
