@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { surdExampleArgs } from './surd_example_args.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = resolve(ROOT, 'test/fixtures/recorded-calls.json');
@@ -21,6 +22,9 @@ export const SERVERS = {
     RED_HEART_SURD_MAX_CELLS: '64',
     RED_HEART_SURD_MAX_SOURCES: '2',
   },
+  // README's examples (scripts/readme-examples.mjs renders them from these recordings); a fixed secret, so the
+  // signed conversation state token is the same in every run
+  readme: { RED_HEART_CACHE_SECRET: 'recorded-calls-readme-examples' },
 };
 
 const EN = 'I lied to my best friend about the accident and now I cannot sleep.';
@@ -71,7 +75,127 @@ const xor = [
   ],
 ];
 
-/** [server, tool, arguments] */
+/** The 13-turn support chat of README's analyze_conversation example. */
+const SUPPORT_CHAT = [
+  ['customer', 'Hi, my order arrived yesterday, thanks for the quick shipping.'],
+  ['agent', 'Glad to hear it! How can I help you today?'],
+  ['customer', 'I have a question about the coffee grinder that came with it.'],
+  ['agent', 'Of course, what would you like to know?'],
+  ['customer', 'The lid was cracked when I opened the box.'],
+  ['agent', 'I am sorry about that. Could you send us a photo of the lid?'],
+  ['customer', 'I already sent three photos last week and nobody answered.'],
+  ['agent', 'I apologise for the delay, let me look at your case.'],
+  ['customer', 'This is ridiculous. I am furious, you keep ignoring me.'],
+  ['agent', 'I am sorry about that. I understand why you are upset.'],
+  ['customer', 'I am sick of this. Just refund me and I will buy elsewhere.'],
+  ['agent', 'I have issued a full refund; you will see it within three days.'],
+  ['customer', 'Fine. Thank you, I guess.'],
+].map(([speaker, text]) => ({ speaker, text }));
+
+/** README's examples: [name, tool, arguments]; each is recorded on the `readme` server with `readme: name`. */
+export const README_CALLS = [
+  [
+    'analyze_emotion',
+    'analyze_emotion',
+    { texts: ["I can't believe they cancelled my flight again.", '오늘 정말 행복한 하루였어요!'], top_k: 3 },
+  ],
+  [
+    'analyze_emotion_sentences',
+    'analyze_emotion',
+    {
+      texts: [
+        'The hotel was lovely but the staff lost our luggage twice.',
+        '시험에 떨어져서 너무 속상해요. 그래도 다음엔 잘할 거예요.',
+      ],
+      detail: 'summary',
+      granularity: 'sentence',
+    },
+  ],
+  [
+    'analyze_emotion_explain',
+    'analyze_emotion',
+    {
+      texts: ['Honestly I am not happy with this at all.', 'Thanks for nothing, great job ruining my weekend.'],
+      explain: true,
+    },
+  ],
+  [
+    'bentham_score',
+    'bentham_score',
+    {
+      parties: [
+        {
+          name: 'commuters',
+          count: 200,
+          effects: [
+            {
+              kind: 'pleasure',
+              intensity: 0.4,
+              duration: 0.8,
+              certainty: 0.9,
+              propinquity: 0.7,
+              fecundity: 0.3,
+              purity: 0.9,
+            },
+          ],
+        },
+        {
+          name: 'residents',
+          count: 30,
+          effects: [
+            {
+              kind: 'pain',
+              intensity: 0.7,
+              duration: 0.6,
+              certainty: 0.8,
+              propinquity: 0.9,
+              fecundity: 0.2,
+              purity: 0.8,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+  [
+    'regret_forecast',
+    'regret_forecast',
+    {
+      options: [{ name: 'buy' }, { name: 'wait' }],
+      scenarios: [
+        { name: 'prices rise', probability: 0.4 },
+        { name: 'prices fall', probability: 0.6 },
+      ],
+      outcomes: [
+        [120000, -50000],
+        [0, 0],
+      ],
+      probability_concentration: 20,
+    },
+  ],
+  ['surd_decompose', 'surd_decompose', surdExampleArgs()],
+  [
+    'full_analysis',
+    'full_analysis',
+    {
+      text: 'I lied to my best friend about the accident and now I cannot sleep.',
+      regret: {
+        options: [{ name: 'confess' }, { name: 'stay silent' }],
+        scenarios: [
+          { name: 'friend finds out', probability: 0.6 },
+          { name: 'never known', probability: 0.4 },
+        ],
+        outcomes: [
+          [5, 2],
+          [-10, 6],
+        ],
+      },
+    },
+  ],
+  ['analyze_conversation', 'analyze_conversation', { turns: SUPPORT_CHAT }],
+];
+
+/** [server, tool, arguments, extra fields of the recording] */
 export const CALLS = [
   // analyze_emotion
   ['default', 'analyze_emotion', { text: EN }],
@@ -442,6 +566,7 @@ export const CALLS = [
       regret: matrix,
     },
   ],
+  ...README_CALLS.map(([readme, tool, args]) => ['readme', tool, args, { readme }]),
 ];
 
 /**
@@ -506,8 +631,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const clients = {};
   for (const [name, env] of Object.entries(SERVERS)) clients[name] = await startServer(env);
   const recorded = [];
-  for (const [server, tool, args] of CALLS)
-    recorded.push({ server, tool, args, result: await callOnce(clients[server], tool, args) });
+  for (const [server, tool, args, extra] of CALLS)
+    recorded.push({ server, tool, args, ...extra, result: await callOnce(clients[server], tool, args) });
   for (const c of Object.values(clients)) await c.close();
   writeFileSync(OUT, `${JSON.stringify({ servers: SERVERS, calls: recorded }, null, 1)}\n`);
   const errors = recorded.filter((r) => r.result.isError).length;

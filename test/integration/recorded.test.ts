@@ -38,10 +38,17 @@ describe('recorded tool outputs are unchanged', () => {
     for (const c of Object.values(clients)) await c.close();
   });
 
-  it('has at least 60 calls covering all five tools', () => {
+  it('has at least 60 calls covering the five single-text and data tools, and the conversation tool', () => {
     expect(FIXTURE.calls.length).toBeGreaterThanOrEqual(60);
     expect(new Set(FIXTURE.calls.map((c) => c.tool))).toEqual(
-      new Set(['analyze_emotion', 'bentham_score', 'regret_forecast', 'surd_decompose', 'full_analysis']),
+      new Set([
+        'analyze_emotion',
+        'bentham_score',
+        'regret_forecast',
+        'surd_decompose',
+        'full_analysis',
+        'analyze_conversation',
+      ]),
     );
   });
 
