@@ -1,7 +1,8 @@
 // Two served models side by side in one run (by default: the single model and the default ensemble), through the
 // real stdio server with default settings otherwise, alternating A B, B A, … so load drift on a shared machine hits
 // both alike. Prints one JSON object (also written with --out FILE).
-//   node dist/bench/models.js [--models A,B] [--starts 5] [--calls 200] [--corpus-rows 2000] [--out FILE]
+//   node dist/bench/models.js [--models A,B] [--threads N] [--starts 5] [--calls 200] [--corpus-rows 2000] [--out FILE]
+// --threads: the servers' --threads (intra-op threads per session, each ensemble member has its own; default 0 = all cores).
 // --models: two model or ensemble ids (default: the default's first member, then the default; a default that is a
 // single model is compared with itself). Measures, per model:
 //  - cold start: spawn → first analyze_emotion answer (lazy model load, a fresh cache file per start), median;
@@ -24,6 +25,7 @@ const CLI = join(ROOT, 'dist', 'src', 'server', 'cli.js');
 const STARTS = Number(arg('starts', '5'));
 const CALLS = Number(arg('calls', '200'));
 const CORPUS_ROWS = Number(arg('corpus-rows', '2000'));
+const THREADS = arg('threads');
 const log = (m: string) => process.stderr.write(`[bench:models] ${m}\n`);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const pct = (xs: number[], q: number) => {
@@ -56,7 +58,7 @@ class Rpc {
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('RED_HEART_')) full[k] = v;
     this.proc = spawn(process.execPath, [CLI], {
       cwd: ROOT,
-      env: { ...full, RED_HEART_LOG_LEVEL: 'warn', ...env },
+      env: { ...full, RED_HEART_LOG_LEVEL: 'warn', ...(THREADS ? { RED_HEART_THREADS: THREADS } : {}), ...env },
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     this.proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -232,9 +234,9 @@ async function main(): Promise<void> {
       availableParallelism: availableParallelism(),
       loadavg: loadavg().map(r2),
       node: process.version,
-      note: 'both models measured interleaved in one run, default settings (--threads 0: every member session uses all cores); ratios = B / A',
+      note: 'both models measured interleaved in one run, default settings but --threads; ratios = B / A',
     },
-    settings: { starts: STARTS, calls: CALLS, corpus_rows: CORPUS_ROWS },
+    settings: { starts: STARTS, calls: CALLS, corpus_rows: CORPUS_ROWS, threads: THREADS ?? '0 (default: all cores)' },
     a: A,
     b: B,
     ratio_b_over_a: {
