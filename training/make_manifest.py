@@ -174,6 +174,8 @@ def main():
     if a.ship_fp32:
         shutil.copy(os.path.join(ex, 'red-heart-v1.fp32.onnx'), os.path.join(models_dir, 'red-heart-v1.fp32.onnx'))
         models.append(entry(a.data, models_dir, 'red-heart-v1.fp32.onnx', 'fp32', load('thresholds.fp32.json'), load('metrics.fp32.json') or {}, a.version, parity, languages))
+    # a new main model is the default until training/use/make_member.py --default joins the ensemble member to it
+    # again (the ensemble entry is rebuilt there, from that model's outputs)
     man = {'schema_version': 1, 'default_model': 'red-heart-v1-int8', 'models': models}
     json.dump(man, open(os.path.join(models_dir, 'manifest.json'), 'w'), ensure_ascii=False, indent=1)
     print(json.dumps([{k: m[k] for k in ('id', 'file', 'bytes', 'sha256', 'parameters')} for m in models], indent=1))

@@ -91,7 +91,9 @@ def main():
         'heads': {k: v['head'] for k, v in fusion['dev'].items()},
     }
     man['models'] = [m for m in man['models'] if m['id'] != MEMBER_ID] + [entry]
-    ens = {'id': ENSEMBLE_ID, 'version': VERSION, 'members': [main_entry['id'], MEMBER_ID],
+    # fields this script does not compute (the ship-rule record, notes) are kept from the existing entry
+    prev = next((e for e in man.get('ensembles', []) if e['id'] == ENSEMBLE_ID), {})
+    ens = {**prev, 'id': ENSEMBLE_ID, 'version': VERSION, 'members': [main_entry['id'], MEMBER_ID],
            'weights': fusion['weights'],
            'thresholds': {k: fusion['thresholds'][k] for k in ('goemotions_logits', 'kote_logits')},
            'ekman': {'thresholds': fusion['thresholds']['ekman']},
