@@ -34,6 +34,11 @@ function choice(tool: string, field: string, what: string) {
   return completable(schema, (typed) => completeFrom(values, typed ?? ''));
 }
 
+/** A free-text argument the prompt needs. */
+const required = (what: string) => z.string().min(1).describe(what);
+/** A free-text argument the user may leave out. */
+const optional = (what: string) => z.string().optional().describe(what);
+
 type Args = Record<string, string | undefined>;
 
 interface PromptSpec {
@@ -66,7 +71,7 @@ export const PROMPTS: readonly PromptSpec[] = [
     description:
       "Turn a conversation into speaker turns, analyse it with analyze_conversation and describe how each speaker's feelings move and who moves whom.",
     args: {
-      conversation: z.string().min(1).describe('the conversation, one turn per line ("Speaker: text")'),
+      conversation: required('the conversation, one turn per line ("Speaker: text")'),
       language: choice('analyze_conversation', 'language', 'language of the conversation'),
       detail: choice('analyze_conversation', 'detail', 'how much the tool returns per turn'),
     },
@@ -84,8 +89,8 @@ export const PROMPTS: readonly PromptSpec[] = [
     description:
       'Lay out a decision as Bentham parties per option (bentham_score) and an options × scenarios matrix (regret_forecast), then compare.',
     args: {
-      dilemma: z.string().min(1).describe('the decision in words: what is at stake, the options, who is affected'),
-      options: z.string().optional().describe('the options, comma-separated (default: the ones the dilemma names)'),
+      dilemma: required('the decision in words: what is at stake, the options, who is affected'),
+      options: optional('the options, comma-separated (default: the ones the dilemma names)'),
       profile: choice('bentham_score', 'profile', 'cultural weighting preset of the Bentham layers'),
     },
     text: (a) =>
@@ -104,9 +109,9 @@ export const PROMPTS: readonly PromptSpec[] = [
     description:
       'Decompose the information sources carry about a target series into redundant, unique and synergistic parts with surd_decompose.',
     args: {
-      target: z.string().min(1).describe('the series to explain (its name, or its values)'),
-      sources: z.string().optional().describe('candidate driver series, comma-separated (names or where to find them)'),
-      data: z.string().optional().describe('the data: a table with one column per series, or where it lives'),
+      target: required('the series to explain (its name, or its values)'),
+      sources: optional('candidate driver series, comma-separated (names or where to find them)'),
+      data: optional('the data: a table with one column per series, or where it lives'),
     },
     text: (a) =>
       'Find what drives this series with a SURD decomposition.\n\n' +
@@ -124,10 +129,10 @@ export const PROMPTS: readonly PromptSpec[] = [
     description:
       'Run analyze_corpus on a CSV/TSV/JSONL/text file in an allowed directory and summarise the emotion shares, groups and trends it reports.',
     args: {
-      path: z.string().min(1).describe('absolute path of the file (inside a --data-dir directory or a client root)'),
-      text_field: z.string().optional().describe('column or key holding the text (needed except for plain text)'),
-      group_field: z.string().optional().describe('column or key to compare groups by'),
-      time_field: z.string().optional().describe('column or key with the date, for the time series'),
+      path: required('absolute path of the file (inside a --data-dir directory or a client root)'),
+      text_field: optional('column or key holding the text (needed except for plain text)'),
+      group_field: optional('column or key to compare groups by'),
+      time_field: optional('column or key with the date, for the time series'),
       format: choice('analyze_corpus', 'format', 'file format (default: from the extension)'),
       time_bucket: choice('analyze_corpus', 'time_bucket', 'time series bucket'),
       language: choice('analyze_corpus', 'language', 'language of the texts'),
@@ -146,7 +151,7 @@ export const PROMPTS: readonly PromptSpec[] = [
     description:
       'Run full_analysis on one text (emotion, Bentham, regret; SURD when series are given) and summarise the integrated scores.',
     args: {
-      text: z.string().min(1).describe('the text: a diary entry, a dilemma, a customer message…'),
+      text: required('the text: a diary entry, a dilemma, a customer message…'),
       language: choice('full_analysis', 'language', 'language of the text'),
     },
     text: (a) =>

@@ -19,10 +19,8 @@ import {
   type V2,
 } from '../analysis/bentham/index.js';
 import { oneSentimentOf } from '../analysis/emotion/index.js';
-import { ToolError } from '../core/errors.js';
 import { fmt, signed } from '../core/numbers.js';
-import { TEXT_ESTIMATE_LANGUAGES } from './reading/languages.js';
-import { readAll } from './reading/pipeline.js';
+import { readEstimateText } from './text-estimate.js';
 import { checkTexts, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
@@ -257,16 +255,12 @@ export async function computeBentham(args: Args, ctx: ToolContext): Promise<Bent
     };
     return scored('structured', args, parties, variables);
   }
-  if (args.scenario === undefined) {
-    throw new ToolError(
-      'invalid_input',
-      'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given',
-    );
-  }
-  const {
-    reader,
-    readings: [{ analysis }],
-  } = await readAll(ctx, [{ name: 'scenario', text: args.scenario }], { only: TEXT_ESTIMATE_LANGUAGES });
+  const { reader, analysis } = await readEstimateText(
+    ctx,
+    'scenario',
+    args.scenario,
+    'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given',
+  );
   const estimate = estimateBenthamFromText(
     analysis,
     reader.model.labels,

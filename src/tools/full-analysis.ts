@@ -103,12 +103,13 @@ type Args = z.infer<typeof input>;
 type Failure = { skipped: string } | { error: { code: string; message: string } };
 /** A section's typed output (as the single tool returns it, from the same cache entry), or why it did not run. */
 type SectionOf<T> = (T & { cached: boolean }) | Failure;
-interface SectionResults {
-  emotion?: SectionOf<EmotionOutput>;
-  bentham?: SectionOf<BenthamOutput>;
-  regret?: SectionOf<RegretOutput>;
-  surd?: SectionOf<SurdOutput>;
+interface SectionOutputs {
+  emotion: EmotionOutput;
+  bentham: BenthamOutput;
+  regret: RegretOutput;
+  surd: SurdOutput;
 }
+type SectionResults = { [S in Section]?: SectionOf<SectionOutputs[S]> };
 
 const isFailure = (r: object | undefined): r is Failure => !!r && ('skipped' in r || 'error' in r);
 const ok = <T>(r: SectionOf<T> | undefined): r is T & { cached: boolean } => !!r && !isFailure(r);
@@ -172,6 +173,14 @@ async function runSection<I extends z.ZodObject, O extends z.ZodObject>(
   }
 }
 
+/** Each section: its tool, run under that tool's cache entry. */
+const SECTION_RUNS: { [S in Section]: (args: Args, ctx: ToolContext) => Promise<SectionResults[S]> } = {
+  emotion: (args, ctx) => runSection('emotion', analyzeEmotionTool, args, ctx),
+  bentham: (args, ctx) => runSection('bentham', benthamScoreTool, args, ctx),
+  regret: (args, ctx) => runSection('regret', regretForecastTool, args, ctx),
+  surd: (args, ctx) => runSection('surd', surdDecomposeTool, args, ctx),
+};
+
 /** Picks out of each section's result the numbers the integration formulas use. */
 function signals(requested: readonly Section[], results: SectionResults): IntegrationInputs {
   const x: IntegrationInputs = { requested };
@@ -232,21 +241,8 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
   const requested = args.sections ? SECTIONS.filter((s) => args.sections!.includes(s)) : SECTIONS;
   let done = 0;
   const results: SectionResults = {};
-  const run = async (section: Section): Promise<void> => {
-    switch (section) {
-      case 'emotion':
-        results.emotion = await runSection(section, analyzeEmotionTool, args, ctx);
-        break;
-      case 'bentham':
-        results.bentham = await runSection(section, benthamScoreTool, args, ctx);
-        break;
-      case 'regret':
-        results.regret = await runSection(section, regretForecastTool, args, ctx);
-        break;
-      case 'surd':
-        results.surd = await runSection(section, surdDecomposeTool, args, ctx);
-        break;
-    }
+  const run = async <S extends Section>(section: S): Promise<void> => {
+    results[section] = await SECTION_RUNS[section](args, ctx);
     await ctx.progress(
       ++done,
       requested.length,

@@ -25,6 +25,7 @@ import { fmt } from '../core/numbers.js';
 import { explainSensitivity, presentSensitivity, sensitivitySchema } from './regret-sensitivity.js';
 import { TEXT_ESTIMATE_LANGUAGES } from './reading/languages.js';
 import { readAll } from './reading/pipeline.js';
+import { readEstimateText } from './text-estimate.js';
 import { checkNotEmpty, textArg } from './text-input.js';
 import { decisionMemory, decisionMemorySchema } from './memory-decisions.js';
 import { memoryFor } from './memory-input.js';
@@ -356,16 +357,13 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
     };
   }
 
-  if (args.decision === undefined) {
-    throw new ToolError(
-      'invalid_input',
-      'give `options` + `scenarios` + `outcomes` (exact), `options` with descriptions (model-ranked), or a `decision` text (anticipated regret)',
-    );
-  }
-  const {
-    reader,
-    readings: [{ analysis }],
-  } = await readAll(ctx, [{ name: 'decision', text: args.decision }], { only: TEXT_ESTIMATE_LANGUAGES });
+  const { reader, analysis } = await readEstimateText(
+    ctx,
+    'decision',
+    args.decision,
+    'give `options` + `scenarios` + `outcomes` (exact), `options` with descriptions (model-ranked), ' +
+      'or a `decision` text (anticipated regret)',
+  );
   return {
     mode: 'anticipated_regret',
     anticipated: anticipatedRegret(analysis, reader.model.labels),

@@ -365,28 +365,24 @@ function flattenHistogram(
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const STAGE_SPAN: Record<SurdProgress['stage'], [number, number]> = {
-  range: [0, 10],
-  bin: [10, 60],
-  marginals: [60, 95],
-  decompose: [95, 100],
-  surrogates: [95, 100],
+type Stage = SurdProgress['stage'];
+type Span = [number, number];
+/** Where each stage's progress runs from and to (0..100), by stage. */
+type Spans = (stage: Stage) => Span;
+
+/**
+ * Each stage of the SURD worker: what its progress says, and its share of 0..100 without significance and with it
+ * (the surrogates then take most of the time).
+ */
+const STAGES: Record<Stage, { text: string; span: Span; withSignificance: Span }> = {
+  range: { text: 'finding ranges', span: [0, 10], withSignificance: [0, 1] },
+  bin: { text: 'binning samples', span: [10, 60], withSignificance: [1, 5] },
+  marginals: { text: 'marginalising', span: [60, 95], withSignificance: [5, 9] },
+  decompose: { text: 'decomposing', span: [95, 100], withSignificance: [9, 10] },
+  surrogates: { text: 'surrogates', span: [95, 100], withSignificance: [10, 100] },
 };
-/** With significance the surrogates take most of the time. */
-const STAGE_SPAN_SIGNIFICANCE: Record<SurdProgress['stage'], [number, number]> = {
-  range: [0, 1],
-  bin: [1, 5],
-  marginals: [5, 9],
-  decompose: [9, 10],
-  surrogates: [10, 100],
-};
-const STAGE_TEXT: Record<SurdProgress['stage'], string> = {
-  range: 'finding ranges',
-  bin: 'binning samples',
-  marginals: 'marginalising',
-  decompose: 'decomposing',
-  surrogates: 'surrogates',
-};
+const plainSpans: Spans = (stage) => STAGES[stage].span;
+const significanceSpans: Spans = (stage) => STAGES[stage].withSignificance;
 
 /** Progress in percent, sent only when it grows (MCP requires increasing values). */
 class Progress {
@@ -404,12 +400,12 @@ class Progress {
  * every finished surrogate is a notification), and what a cancelled call answers. The computation runs in a worker
  * thread (surd-runner.ts): cancellation and the timeout terminate it.
  */
-function workerOptions(ctx: ToolContext, progress: Progress, spans = STAGE_SPAN) {
+function workerOptions(ctx: ToolContext, progress: Progress, spans: Spans = plainSpans) {
   return {
     signal: ctx.signal,
     onProgress: (p: SurdProgress) => {
-      const [lo, hi] = spans[p.stage];
-      const text = p.stage === 'surrogates' ? `surrogate ${p.done} of ${p.total}` : STAGE_TEXT[p.stage];
+      const [lo, hi] = spans(p.stage);
+      const text = p.stage === 'surrogates' ? `surrogate ${p.done} of ${p.total}` : STAGES[p.stage].text;
       const value = lo + ((hi - lo) * p.done) / Math.max(1, p.total);
       void progress.report(p.stage === 'surrogates' ? Math.round(value * 1000) / 1000 : Math.round(value), text);
     },
@@ -765,7 +761,7 @@ async function computeAtLag(
     const { result, significance } = await surdSignificanceInWorker(
       samples,
       sig,
-      workerOptions(ctx, progress, STAGE_SPAN_SIGNIFICANCE),
+      workerOptions(ctx, progress, significanceSpans),
     );
     return toOutput(result, set.names, a.target_name ?? 'target', a, { ...extra, significance });
   }
@@ -774,14 +770,11 @@ async function computeAtLag(
 }
 
 /** Stage spans of lag `i` (0-based) of `k`: its share of 0..100. */
-function lagSpans(i: number, k: number): Record<SurdProgress['stage'], [number, number]> {
-  const scale = ([lo, hi]: [number, number]): [number, number] => [(100 * i + lo) / k, (100 * i + hi) / k];
-  const out = {} as Record<SurdProgress['stage'], [number, number]>;
-  for (const [stage, span] of Object.entries(STAGE_SPAN_SIGNIFICANCE) as Array<
-    [SurdProgress['stage'], [number, number]]
-  >)
-    out[stage] = scale(span);
-  return out;
+function lagSpans(i: number, k: number): Spans {
+  return (stage) => {
+    const [lo, hi] = significanceSpans(stage);
+    return [(100 * i + lo) / k, (100 * i + hi) / k];
+  };
 }
 
 /**
