@@ -18,6 +18,7 @@ import {
 } from '../server/helpers/http.js';
 import { serverEnv } from '../helpers/env.js';
 import { until } from '../helpers/poll.js';
+import { TOOL_NAMES } from '../helpers/tool-names.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const TOKEN2 = 'second-token-0123456789abcdef';
@@ -107,15 +108,7 @@ describe('HTTP transport without auth (loopback)', () => {
     const client = await connectHttp(srv.url);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual([
-        'analyze_conversation',
-        'analyze_corpus',
-        'analyze_emotion',
-        'bentham_score',
-        'full_analysis',
-        'regret_forecast',
-        'surd_decompose',
-      ]);
+      expect(tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES);
       const res = await client.readResource({ uri: 'red-heart://status' });
       const status = JSON.parse((res.contents[0] as { text: string }).text);
       expect(status.name).toBe('red-heart-mcp');

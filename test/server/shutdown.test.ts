@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI, FIXTURE_MODELS, ROOT } from './helpers/http.js';
 import { slowSurdRequest } from './helpers/slow.js';
 import { serverEnv } from '../helpers/env.js';
+import { initializeRequest, INITIALIZED } from '../helpers/json-rpc.js';
 
 function stdioServer(env: Record<string, string>) {
   const child = spawn(process.execPath, [CLI], {
@@ -44,13 +45,8 @@ function stdioServer(env: Record<string, string>) {
       check();
     });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  send({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } },
-  });
-  send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  send(initializeRequest(1, 't'));
+  send(INITIALIZED);
   return { child, send, waitFor, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
