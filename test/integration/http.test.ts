@@ -19,6 +19,7 @@ import {
 import { serverEnv } from '../helpers/env.js';
 import { until } from '../helpers/poll.js';
 import { TOOL_NAMES } from '../helpers/tool-names.js';
+import { regretCall } from '../helpers/calls.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const TOKEN2 = 'second-token-0123456789abcdef';
@@ -124,17 +125,7 @@ describe('HTTP transport without auth (loopback)', () => {
     const a = await connectHttp(srv.url);
     const b = await connectHttp(srv.url);
     try {
-      const args = {
-        name: 'regret_forecast',
-        arguments: {
-          options: [{ name: 'a' }, { name: 'b' }],
-          scenarios: [{ name: 'x' }, { name: 'y' }],
-          outcomes: [
-            [1, 0],
-            [0, 1],
-          ],
-        },
-      };
+      const args = regretCall();
       const first = await a.callTool(args);
       const second = await b.callTool(args);
       expect(first.isError).toBeFalsy();

@@ -10,6 +10,7 @@ import { CLI, FIXTURE_MODELS, ROOT } from './helpers/http.js';
 import { slowSurdRequest } from './helpers/slow.js';
 import { serverEnv } from '../helpers/env.js';
 import { initializeRequest, INITIALIZED } from '../helpers/json-rpc.js';
+import { regretCall } from '../helpers/calls.js';
 
 function stdioServer(env: Record<string, string>) {
   const child = spawn(process.execPath, [CLI], {
@@ -68,17 +69,10 @@ describe('stdio graceful shutdown', () => {
       jsonrpc: '2.0',
       id: 2,
       method: 'tools/call',
-      params: {
-        name: 'regret_forecast',
-        arguments: {
-          options: [{ name: 'a' }, { name: 'b' }],
-          scenarios: [{ name: 'x' }, { name: 'y' }],
-          outcomes: [
-            [1, 0],
-            [0, 2],
-          ],
-        },
-      },
+      params: regretCall([
+        [1, 0],
+        [0, 2],
+      ]),
     });
     await srv.waitFor(/"id":2/);
     srv.send(slowSurd(3, 'p3'));

@@ -8,17 +8,11 @@ import {
 } from '../../../src/analysis/emotion/index.js';
 import { EKMAN, SENTIMENTS } from '../../../src/core/labels.js';
 import type { TextAnalysis } from '../../../src/core/model.js';
-import { manifestOutputs, testModel } from '../../helpers/model-info.js';
+import { manifestModel } from '../../helpers/model-info.js';
 
 // The shipped model's label names (the longest KOTE label is 27 bytes of UTF-8).
-const shipped = manifestOutputs('models/manifest.json');
-const GE = shipped.goemotions_logits.labels;
-const KOTE = shipped.kote_logits.labels;
-const model = testModel({
-  languages: ['en', 'ko'],
-  labels: { goemotions: GE, kote: KOTE },
-  thresholds: { goemotions: GE.map((_, i) => 0.1 + i / 100), kote: KOTE.map((_, i) => 0.2 + i / 100) },
-});
+const model = manifestModel('models/manifest.json', (head, i) => (head === 'goemotions' ? 0.1 : 0.2) + i / 100);
+const { goemotions: GE, kote: KOTE } = model.labels;
 const analysis = (language: 'en' | 'ko', hot: number): TextAnalysis => {
   const goemotions = new Float32Array(GE.length).fill(0.01);
   const kote = new Float32Array(KOTE.length).fill(0.01);

@@ -14,16 +14,10 @@ import {
 import { EKMAN, GOEMOTIONS_EKMAN, GOEMOTIONS_SENTIMENT, KOTE_EKMAN, KOTE_SENTIMENT } from '../../../src/core/labels.js';
 import type { TextAnalysis } from '../../../src/core/model.js';
 import { DATA_DIR, requireData } from '../../helpers/data.js';
-import { manifestOutputs, testModel } from '../../helpers/model-info.js';
+import { manifestModel } from '../../helpers/model-info.js';
 
-const fixture = manifestOutputs('test/fixtures/model/manifest.json');
-const GE = fixture.goemotions_logits.labels;
-const KOTE = fixture.kote_logits.labels;
-const model = testModel({
-  languages: ['en', 'ko'],
-  labels: { goemotions: GE, kote: KOTE },
-  thresholds: { goemotions: GE.map(() => 0.5), kote: KOTE.map(() => 0.5) },
-});
+const model = manifestModel('test/fixtures/model/manifest.json');
+const { goemotions: GE, kote: KOTE } = model.labels;
 
 function analysis(
   over: Partial<TextAnalysis> & { ge?: Record<string, number>; ko?: Record<string, number> } = {},
