@@ -71,46 +71,20 @@ describe('scaled regret aversion, hand-computed', () => {
   });
 
   it('scaled mode overflows only when R·e^{k}/k exceeds a double (r/R ≤ 1), whatever the outcome scale', () => {
-    expect(() =>
+    // Two options, each with regret `r` in one of two equally likely scenarios: R = r.
+    const swap = (r: number, k: number) => () =>
       solve(
         [
-          [0, 1e9],
-          [1e9, 0],
+          [0, r],
+          [r, 0],
         ],
         [0.5, 0.5],
-        20,
-      ),
-    ).not.toThrow();
-    expect(() =>
-      solve(
-        [
-          [0, 1],
-          [1, 0],
-        ],
-        [0.5, 0.5],
-        700,
-      ),
-    ).not.toThrow();
-    expect(() =>
-      solve(
-        [
-          [0, 1],
-          [1, 0],
-        ],
-        [0.5, 0.5],
-        800,
-      ),
-    ).toThrow(/scaled mode/);
-    expect(() =>
-      solve(
-        [
-          [0, 1e9],
-          [1e9, 0],
-        ],
-        [0.5, 0.5],
-        700,
-      ),
-    ).toThrow(/scaled mode, R = 1000000000/);
+        k,
+      );
+    expect(swap(1e9, 20)).not.toThrow();
+    expect(swap(1, 700)).not.toThrow();
+    expect(swap(1, 800)).toThrow(/scaled mode/);
+    expect(swap(1e9, 700)).toThrow(/scaled mode, R = 1000000000/);
   });
 
   it('regretPenalty with a unit: R·(e^{k r/R} − 1)/k, linear at k = 0', () => {
