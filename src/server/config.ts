@@ -32,7 +32,10 @@ export const configSchema = z.object({
   /** Intra-op threads for ONNX Runtime; 0 = all cores. */
   threads: intFrom(0, 1024),
   loadMode: z.enum(['lazy', 'eager']),
-  /** A model that fails to load under `--load eager`: 'serve' = report it and keep serving the tools that need no model; 'exit' = stop start-up. */
+  /**
+   * A model that fails to load under `--load eager`: 'serve' = report it and keep serving the tools that need no model;
+   * 'exit' = stop start-up.
+   */
   onModelError: z.enum(['serve', 'exit']),
   /** Largest JSON-RPC message read from stdin (bytes of one line); a longer one is answered with an error and skipped. */
   maxMessageBytes: intFrom(1024, 1 << 30),
@@ -85,7 +88,10 @@ export const configSchema = z.object({
     authTokens: z.array(z.string().min(16, 'a bearer token must have at least 16 characters')),
     /** File with one token per line (# comments allowed), read at start-up. */
     authTokenFile: z.string().min(1).optional(),
-    /** Origins allowed in the Origin header (browsers), added to the loopback origins a loopback bind accepts; any other Origin gets 403. */
+    /**
+     * Origins allowed in the Origin header (browsers), added to the loopback origins a loopback bind accepts; any other
+     * Origin gets 403.
+     */
     allowedOrigins: z.array(z.string().min(1)),
     /** Host header values allowed; empty = loopback names when bound to loopback, anything otherwise. */
     allowedHosts: z.array(z.string().min(1)),
@@ -402,7 +408,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     if (!setting) throw new ConfigError(`unknown option '${flag}' (see --help)`);
     if (setting.envOnly)
       throw new ConfigError(
-        `option '${flag}' is not accepted on the command line (it would show in the process list): set ${setting.env} or use ${setting.fileFlag}`,
+        `option '${flag}' is not accepted on the command line (it would show in the process list): set ` +
+          `${setting.env} or use ${setting.fileFlag}`,
       );
     let value = inline;
     if (value === undefined) {
@@ -413,7 +420,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     if (value === undefined) throw new ConfigError(`option '${flag}' needs a value (${setting.help})`);
     if (setting.flag === '--cache' && /^rediss?:\/\/[^/@]*:[^/@]+@/i.test(value)) {
       throw new ConfigError(
-        `option '--cache' must not carry a password in its URL (it would show in the process list): set RED_HEART_REDIS_PASSWORD or use --redis-password-file`,
+        "option '--cache' must not carry a password in its URL (it would show in the process list): set " +
+          'RED_HEART_REDIS_PASSWORD or use --redis-password-file',
       );
     }
     apply(setting, value);

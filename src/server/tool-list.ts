@@ -159,9 +159,11 @@ export function serverInstructions(
   docUri: (tool: string) => string,
 ): string {
   return (
-    `Text and data analysis tools. ${readsSentence(model)} Tools: ${TOOLS.map((t) => `${t.name} (${t.title})`).join('; ')}. ` +
-    "Every number comes from an exact formula or the served model; each result's text content is a summary followed by the full result as JSON on its last line (`cached`: served from the result cache). " +
-    `Read ${statusUri} for the loaded model and cache state, ${docUri('<tool>')} for how a tool computes its numbers, and ${schemaUri('<tool>')} for its full output schema.`
+    `Text and data analysis tools. ${readsSentence(model)} Tools: ` +
+    `${TOOLS.map((t) => `${t.name} (${t.title})`).join('; ')}. Every number comes from an exact formula or the ` +
+    "served model; each result's text content is a summary followed by the full result as JSON on its last line " +
+    `(\`cached\`: served from the result cache). Read ${statusUri} for the loaded model and cache state, ` +
+    `${docUri('<tool>')} for how a tool computes its numbers, and ${schemaUri('<tool>')} for its full output schema.`
   );
 }
 

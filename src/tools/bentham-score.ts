@@ -51,7 +51,8 @@ const layerOverrides = z.object(
 
 const input = z.object({
   scenario: textArg(
-    'text describing the action and its consequences; used alone (without parties) it makes the model estimate the variables — pass `parties` instead for exact results',
+    'text describing the action and its consequences; used alone (without parties) it makes the model estimate ' +
+      'the variables — pass `parties` instead for exact results',
   ).optional(),
   parties: z
     .array(partySchema)
@@ -128,7 +129,8 @@ const output = z.object({
   variables: z
     .object(Object.fromEntries(VARIABLE_NAMES.map((n) => [n, variable])) as Record<VariableName, typeof variable>)
     .describe(
-      'the ten variables; for given parties the six effect dimensions are count-weighted means over all effects and extent is the total head count',
+      'the ten variables; for given parties the six effect dimensions are count-weighted means over all ' +
+        'effects and extent is the total head count',
     ),
   parties: z.array(
     z.object({
@@ -281,7 +283,9 @@ export async function computeBentham(args: Args, ctx: ToolContext): Promise<Bent
 function explain(score: BenthamScore): string {
   const top = score.terms.filter((t) => t.value !== 0).slice(0, 3);
   const verdict = { net_pleasure: 'net pleasure', net_pain: 'net pain', balanced: 'balanced' }[score.verdict];
-  const head = `Final score ${fmt(score.finalScore)} (${verdict}; ethical score ${fmt(score.ethicalScore)}; classic total ${fmt(score.classicTotal)} over ${score.extent} people).`;
+  const head =
+    `Final score ${fmt(score.finalScore)} (${verdict}; ethical score ${fmt(score.ethicalScore)}; classic total ` +
+    `${fmt(score.classicTotal)} over ${score.extent} people).`;
   if (top.length === 0) return `${head} Every term is zero.`;
   return `${head} Largest terms: ${top.map((t) => `${t.label} ${signed(t.value)}`).join('; ')}.`;
 }
@@ -319,7 +323,9 @@ export function presentBentham(r: BenthamResult): ToolOutput<BenthamOutput> {
     ...(r.estimation ? { estimation: r.estimation } : {}),
   };
   const summary = r.estimation
-    ? `${structured.explanation} Variables estimated from the text by model ${r.estimation.model} (one pleasure and one pain weighted by P(positive) = ${fmt(r.estimation.signals.positive)}); see variables[].source. Pass \`parties\` for an exact score.`
+    ? `${structured.explanation} Variables estimated from the text by model ${r.estimation.model} (one pleasure ` +
+      `and one pain weighted by P(positive) = ${fmt(r.estimation.signals.positive)}); see variables[].source. ` +
+      'Pass `parties` for an exact score.'
     : structured.explanation;
   return { structured, summary };
 }

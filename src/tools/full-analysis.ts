@@ -46,16 +46,23 @@ const input = z.object({
     .enum(['auto', ...LANGUAGE_CODES])
     .default('auto')
     .describe(
-      'Language of the text; auto identifies it (docs/language.md). A text or language the model does not read fails the text sections with unsupported_language.',
+      'Language of the text; auto identifies it (docs/language.md). A text or language the model does not read ' +
+        'fails the text sections with unsupported_language.',
     ),
   bentham: block(
-    'Arguments for bentham_score (parties, v2, layer_weights, profile). Passing parties gives exact results, e.g. { parties: [{ name: "staff", count: 12, effects: [{ kind: "pain", intensity: 0.6, duration: 0.7, certainty: 0.8, propinquity: 1, fecundity: 0.1, purity: 0.9 }] }] }; without parties the text is the scenario and the model estimates the variables.',
+    'Arguments for bentham_score (parties, v2, layer_weights, profile). Passing parties gives exact results, ' +
+      'e.g. { parties: [{ name: "staff", count: 12, effects: [{ kind: "pain", intensity: 0.6, duration: 0.7, ' +
+      'certainty: 0.8, propinquity: 1, fecundity: 0.1, purity: 0.9 }] }] }; without parties the text is the ' +
+      'scenario and the model estimates the variables.',
   ),
   regret: block(
-    'Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.',
+    'Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, ' +
+      'hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an ' +
+      'anticipated-regret index is estimated from the text.',
   ),
   surd: block(
-    'Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram form). Without it the section is skipped.',
+    'Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram ' +
+      'form). Without it the section is skipped.',
   ),
   sections: z
     .array(z.enum(SECTIONS as [Section, ...Section[]]))
@@ -64,7 +71,8 @@ const input = z.object({
     .optional()
     .describe('Run only these sections (default all four).'),
   detail: detailParam('standard').describe(
-    "Size of the emotion section's result: summary | standard | full, as in analyze_emotion (the integration always reads the standard numbers).",
+    "Size of the emotion section's result: summary | standard | full, as in analyze_emotion (the integration " +
+      'always reads the standard numbers).',
   ),
   granularity: granularityParam,
   explain: explainParam,
@@ -255,8 +263,9 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
   const first = ok(emotion) ? emotion.results[0] : undefined;
   const language = first && !('error' in first) ? first.language : args.language;
   const summary = [
-    `sentiment ${fmt3(integrated.overall_sentiment.value)}, ethical ${fmt3(integrated.ethical_score.value)}, regret ${fmt3(integrated.regret_potential.value)}, ` +
-      `causal clarity ${fmt3(integrated.causal_clarity.value)}, confidence ${fmt3(integrated.confidence.value)}`,
+    `sentiment ${fmt3(integrated.overall_sentiment.value)}, ethical ${fmt3(integrated.ethical_score.value)}, ` +
+      `regret ${fmt3(integrated.regret_potential.value)}, causal clarity ${fmt3(integrated.causal_clarity.value)}, ` +
+      `confidence ${fmt3(integrated.confidence.value)}`,
     ...requested.flatMap((s) => {
       const r = results[s];
       if (!isFailure(r)) return [];
@@ -281,10 +290,11 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
 function describeFull(model: ServedModel | null): string {
   return (
     'One call for a paragraph of text (diary entry, dilemma, customer message): runs analyze_emotion, bentham_score ' +
-    '(scenario = the text unless parties are given), regret_forecast (anticipated regret of the text, or a full regret ' +
-    'analysis when options/outcomes are given) and, when data are attached, surd_decompose, concurrently. Returns each ' +
-    "section (or why it was skipped / failed; each section is that tool's result, read as its description says) and five integrated scores in " +
-    '[0, 1] or [−1, 1] — overall_sentiment, ethical_score, regret_potential, causal_clarity, confidence — each with the formula and the inputs that produced it. ' +
+    '(scenario = the text unless parties are given), regret_forecast (anticipated regret of the text, or a full ' +
+    'regret analysis when options/outcomes are given) and, when data are attached, surd_decompose, concurrently. ' +
+    "Returns each section (or why it was skipped / failed; each section is that tool's result, read as its " +
+    'description says) and five integrated scores in [0, 1] or [−1, 1] — overall_sentiment, ethical_score, ' +
+    'regret_potential, causal_clarity, confidence — each with the formula and the inputs that produced it. ' +
     `${readsSentence(model)} The bentham and regret text sections read English and Korean only.`
   );
 }
