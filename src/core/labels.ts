@@ -106,7 +106,10 @@ export const KOTE_EKMAN: Record<Ekman6, readonly string[]> = {
   surprise: ['신기함/관심', '깨달음', '당황/난처', '경악', '놀람'],
 };
 
-/** KOTE → sentiment: our own grouping, consistent with KOTE_EKMAN (joy → positive; anger/disgust/fear/sadness → negative; surprise → ambiguous). */
+/**
+ * KOTE → sentiment: our own grouping, consistent with KOTE_EKMAN (joy → positive; anger/disgust/fear/sadness →
+ * negative; surprise → ambiguous).
+ */
 export const KOTE_SENTIMENT: Record<Exclude<Sentiment, 'neutral'>, readonly string[]> = {
   positive: [...KOTE_EKMAN.joy],
   negative: [...KOTE_EKMAN.anger, ...KOTE_EKMAN.disgust, ...KOTE_EKMAN.fear, ...KOTE_EKMAN.sadness, '재미없음'],

@@ -48,6 +48,13 @@ const otherHead = z
   });
 const literals = <T extends string>(xs: readonly T[]) =>
   xs.map((x) => z.literal(x)) as unknown as [z.ZodLiteral<T>, ...Array<z.ZodLiteral<T>>];
+/** Ekman-7 decision thresholds (groups in ekman_mapping.json order + neutral), read by the evaluation. */
+const ekmanThresholds = z
+  .object({
+    thresholds: z.array(z.number().min(0).max(1)).length(7),
+    groups: z.array(z.string()).length(7).optional(),
+  })
+  .loose();
 /** The outputs of a v2 model's zh heads (after the five v1 outputs); a manifest listing zh needs all three. */
 export const ZH_OUTPUTS = ['cped_emotion_logits', 'cped_sentiment_logits', 'xed_logits'] as const;
 
@@ -115,14 +122,8 @@ export const modelEntrySchema = z
           .optional(),
       })
       .catchall(otherHead),
-    /** Ekman-7 decision thresholds tuned on GoEmotions dev (used by the evaluation; groups in ekman_mapping.json order + neutral). */
-    ekman: z
-      .object({
-        thresholds: z.array(z.number().min(0).max(1)).length(7),
-        groups: z.array(z.string()).length(7).optional(),
-      })
-      .loose()
-      .optional(),
+    /** Ekman-7 decision thresholds tuned on GoEmotions dev. */
+    ekman: ekmanThresholds.optional(),
     training_data: z.array(z.unknown()).optional(),
     metrics: z.record(z.string(), z.unknown()).optional(),
   })
@@ -180,13 +181,7 @@ export const ensembleEntrySchema = z
     weights: z.record(z.string(), z.array(z.number().min(0, 'fusion weights must be ≥ 0'))),
     thresholds: z.record(z.string(), z.array(z.number().min(0).max(1))).default({}),
     /** Ekman-7 thresholds for the fused probabilities (used by the evaluation, as a model's `ekman`). */
-    ekman: z
-      .object({
-        thresholds: z.array(z.number().min(0).max(1)).length(7),
-        groups: z.array(z.string()).length(7).optional(),
-      })
-      .loose()
-      .optional(),
+    ekman: ekmanThresholds.optional(),
     metrics: z.record(z.string(), z.unknown()).optional(),
   })
   .loose();

@@ -17,7 +17,9 @@ export function loadTokens(http: AppConfig['http']): string[] {
       text = readFileSync(http.authTokenFile, 'utf8');
     } catch (err) {
       throw new ConfigError(
-        `invalid configuration:\n  --auth-token-file / RED_HEART_AUTH_TOKEN_FILE: cannot read ${http.authTokenFile}: ${(err as Error).message}`,
+        'invalid configuration:\n' +
+          `  --auth-token-file / RED_HEART_AUTH_TOKEN_FILE: cannot read ${http.authTokenFile}: ` +
+          `${(err as Error).message}`,
       );
     }
     const fromFile = text
@@ -33,7 +35,9 @@ export function loadTokens(http: AppConfig['http']): string[] {
   for (const t of tokens) {
     if (t.length < MIN_TOKEN_CHARS)
       throw new ConfigError(
-        `invalid configuration:\n  RED_HEART_AUTH_TOKEN / --auth-token-file: a bearer token must have at least ${MIN_TOKEN_CHARS} characters (generate one with: openssl rand -hex 32)`,
+        'invalid configuration:\n' +
+          `  RED_HEART_AUTH_TOKEN / --auth-token-file: a bearer token must have at least ${MIN_TOKEN_CHARS} ` +
+          'characters (generate one with: openssl rand -hex 32)',
       );
     if (/\s/.test(t))
       throw new ConfigError(

@@ -32,7 +32,10 @@ export const configSchema = z.object({
   /** Intra-op threads for ONNX Runtime; 0 = all cores. */
   threads: intFrom(0, 1024),
   loadMode: z.enum(['lazy', 'eager']),
-  /** A model that fails to load under `--load eager`: 'serve' = report it and keep serving the tools that need no model; 'exit' = stop start-up. */
+  /**
+   * A model that fails to load under `--load eager`: 'serve' = report it and keep serving the tools that need no model;
+   * 'exit' = stop start-up.
+   */
   onModelError: z.enum(['serve', 'exit']),
   /** Largest JSON-RPC message read from stdin (bytes of one line); a longer one is answered with an error and skipped. */
   maxMessageBytes: intFrom(1024, 1 << 30),
@@ -85,7 +88,10 @@ export const configSchema = z.object({
     authTokens: z.array(z.string().min(16, 'a bearer token must have at least 16 characters')),
     /** File with one token per line (# comments allowed), read at start-up. */
     authTokenFile: z.string().min(1).optional(),
-    /** Origins allowed in the Origin header (browsers), added to the loopback origins a loopback bind accepts; any other Origin gets 403. */
+    /**
+     * Origins allowed in the Origin header (browsers), added to the loopback origins a loopback bind accepts; any other
+     * Origin gets 403.
+     */
     allowedOrigins: z.array(z.string().min(1)),
     /** Host header values allowed; empty = loopback names when bound to loopback, anything otherwise. */
     allowedHosts: z.array(z.string().min(1)),
@@ -110,6 +116,7 @@ export function defaultCachePath(env: NodeJS.ProcessEnv = process.env): string {
 /** Each setting: CLI flag, environment variable, path in the config object. */
 interface Setting {
   flag: string;
+  /** `RED_HEART_` and the flag in upper snake case (`--cache-ttl`: `RED_HEART_CACHE_TTL`), except where named. */
   env: string;
   path: string[];
   help: string;
@@ -123,78 +130,54 @@ interface Setting {
   apply?: (raw: Record<string, unknown>, value: string) => void;
 }
 
-const list = (path: string[]) => (raw: Record<string, unknown>, value: string) =>
-  setPath(
-    raw,
-    path,
-    value
-      .split(/[,\s]+/)
-      .map((v) => v.trim())
-      .filter(Boolean),
-  );
+type Convert = (value: string) => unknown;
+
+/** A setting stored at `path` (dotted: 'cache.ttlSeconds') as given, or as `convert` makes it; zod checks it. */
+function setting(flag: string, path: string, help: string, convert?: Convert): Setting {
+  const at = path.split('.');
+  const env = `RED_HEART_${flag.slice(2).toUpperCase().replaceAll('-', '_')}`;
+  return { flag, env, path: at, help, ...(convert && { apply: (raw, value) => setPath(raw, at, convert(value)) }) };
+}
+
+/** Comma- or space-separated values. */
+const splitList: Convert = (value) =>
+  value
+    .split(/[,\s]+/)
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+/**
+ * A secret: environment only (a flag would show in the process list), or read at start-up from the file that
+ * `<flag>-file` names.
+ */
+function secret(flag: string, path: string, help: string, file: { path: string; help: string }, convert?: Convert) {
+  const fileFlag = `${flag}-file`;
+  return [{ ...setting(flag, path, help, convert), envOnly: true, fileFlag }, setting(fileFlag, file.path, file.help)];
+}
 
 const SETTINGS: ReadonlyArray<Setting> = [
+  setting('--models-dir', 'modelsDir', 'directory with manifest.json and the ONNX models'),
+  setting('--extra-models-dir', 'extraModelsDir', 'optional second directory with its own manifest.json'),
+  setting('--model', 'model', 'model or ensemble id from the manifest (default: its default_model)'),
+  setting('--provider', 'provider', `execution provider: ${PROVIDERS.join(' | ')}`),
+  setting('--threads', 'threads', 'ONNX Runtime intra-op threads (0 = all cores)'),
+  setting('--load', 'loadMode', 'lazy | eager model loading'),
+  setting(
+    '--on-model-error',
+    'onModelError',
+    'serve | exit: with --load eager, a model that fails to load is reported and the tools that need no model ' +
+      'keep serving (serve), or start-up stops (exit)',
+  ),
+  setting(
+    '--max-message-bytes',
+    'maxMessageBytes',
+    'largest JSON-RPC message on stdio, in bytes (longer: answered with an error, skipped)',
+  ),
+  setting('--batch-window-ms', 'batchWindowMs', 'micro-batching window in ms'),
+  setting('--max-batch', 'maxBatch', 'largest inference batch'),
+  setting('--batching', 'batching', 'auto | dynamic | exact (auto: exact for batch-dependent int8 models)'),
   {
-    flag: '--models-dir',
-    env: 'RED_HEART_MODELS_DIR',
-    path: ['modelsDir'],
-    help: 'directory with manifest.json and the ONNX models',
-  },
-  {
-    flag: '--extra-models-dir',
-    env: 'RED_HEART_EXTRA_MODELS_DIR',
-    path: ['extraModelsDir'],
-    help: 'optional second directory with its own manifest.json',
-  },
-  {
-    flag: '--model',
-    env: 'RED_HEART_MODEL',
-    path: ['model'],
-    help: 'model or ensemble id from the manifest (default: its default_model)',
-  },
-  {
-    flag: '--provider',
-    env: 'RED_HEART_PROVIDER',
-    path: ['provider'],
-    help: `execution provider: ${PROVIDERS.join(' | ')}`,
-  },
-  {
-    flag: '--threads',
-    env: 'RED_HEART_THREADS',
-    path: ['threads'],
-    help: 'ONNX Runtime intra-op threads (0 = all cores)',
-  },
-  { flag: '--load', env: 'RED_HEART_LOAD', path: ['loadMode'], help: 'lazy | eager model loading' },
-  {
-    flag: '--on-model-error',
-    env: 'RED_HEART_ON_MODEL_ERROR',
-    path: ['onModelError'],
-    help: 'serve | exit: with --load eager, a model that fails to load is reported and the tools that need no model keep serving (serve), or start-up stops (exit)',
-  },
-  {
-    flag: '--max-message-bytes',
-    env: 'RED_HEART_MAX_MESSAGE_BYTES',
-    path: ['maxMessageBytes'],
-    help: 'largest JSON-RPC message on stdio, in bytes (longer: answered with an error, skipped)',
-  },
-  {
-    flag: '--batch-window-ms',
-    env: 'RED_HEART_BATCH_WINDOW_MS',
-    path: ['batchWindowMs'],
-    help: 'micro-batching window in ms',
-  },
-  { flag: '--max-batch', env: 'RED_HEART_MAX_BATCH', path: ['maxBatch'], help: 'largest inference batch' },
-  {
-    flag: '--batching',
-    env: 'RED_HEART_BATCHING',
-    path: ['batching'],
-    help: 'auto | dynamic | exact (auto: exact for batch-dependent int8 models)',
-  },
-  {
-    flag: '--cache',
-    env: 'RED_HEART_CACHE',
-    path: ['cache', 'backend'],
-    help: 'file | memory | none | redis://host:port[/db]',
+    ...setting('--cache', 'cache.backend', 'file | memory | none | redis://host:port[/db]'),
     apply: (raw, value) => {
       if (/^rediss?:\/\//i.test(value)) {
         setPath(raw, ['cache', 'backend'], 'redis');
@@ -202,161 +185,85 @@ const SETTINGS: ReadonlyArray<Setting> = [
       } else setPath(raw, ['cache', 'backend'], value);
     },
   },
+  setting('--cache-path', 'cache.path', 'cache file for the file backend'),
+  setting('--cache-ttl', 'cache.ttlSeconds', 'seconds a cached result lives (0 = forever)'),
+  setting(
+    '--cache-max-entries',
+    'cache.maxEntries',
+    'most cached results kept (file: in the shared file; memory/redis: per process)',
+  ),
+  setting('--cache-max-bytes', 'cache.maxBytes', 'most bytes of cached results kept (file and memory backends)'),
+  ...secret(
+    '--cache-secret',
+    'cache.secret',
+    'secret (≥ 16 characters) keying the MAC of cached values and state tokens; replicas sharing a cache share it',
+    {
+      path: 'cache.secretFile',
+      help: 'file holding the cache secret (default: cache.secret next to the cache file, generated once)',
+    },
+  ),
+  ...secret(
+    '--redis-password',
+    'cache.password',
+    'password for the redis cache (or put it in a file: --redis-password-file)',
+    { path: 'cache.passwordFile', help: 'file holding the redis password (first line)' },
+  ),
+  setting(
+    '--cache-timeout-ms',
+    'cache.timeoutMs',
+    'longest a Redis cache operation may take before the call is served uncached',
+  ),
+  setting('--log-level', 'logLevel', LOG_LEVELS.join(' | ')),
+  setting('--max-text-chars', 'limits.maxTextChars', 'longest text accepted'),
+  setting('--max-batch-texts', 'limits.maxBatchTexts', 'most texts in one call'),
+  setting('--surd-max-samples', 'limits.surdMaxSamples', 'most samples per SURD variable'),
+  setting('--surd-max-cells', 'limits.surdMaxCells', 'largest joint histogram (cells)'),
+  setting('--surd-max-sources', 'limits.surdMaxSources', `most SURD sources (≤ ${SURD_MAX_SOURCES})`),
+  setting('--regret-max-cells', 'limits.regretMaxCells', 'largest options × scenarios matrix'),
+  setting('--timeout-ms', 'limits.callTimeoutMs', 'per-call timeout in ms (0 = none)'),
   {
-    flag: '--cache-path',
-    env: 'RED_HEART_CACHE_PATH',
-    path: ['cache', 'path'],
-    help: 'cache file for the file backend',
-  },
-  {
-    flag: '--cache-ttl',
-    env: 'RED_HEART_CACHE_TTL',
-    path: ['cache', 'ttlSeconds'],
-    help: 'seconds a cached result lives (0 = forever)',
-  },
-  {
-    flag: '--cache-max-entries',
-    env: 'RED_HEART_CACHE_MAX_ENTRIES',
-    path: ['cache', 'maxEntries'],
-    help: 'most cached results kept (file: in the shared file; memory/redis: per process)',
-  },
-  {
-    flag: '--cache-max-bytes',
-    env: 'RED_HEART_CACHE_MAX_BYTES',
-    path: ['cache', 'maxBytes'],
-    help: 'most bytes of cached results kept (file and memory backends)',
-  },
-  {
-    flag: '--cache-secret',
-    env: 'RED_HEART_CACHE_SECRET',
-    path: ['cache', 'secret'],
-    envOnly: true,
-    fileFlag: '--cache-secret-file',
-    help: 'secret (≥ 16 characters) keying the MAC of cached values and state tokens; replicas sharing a cache share it',
-  },
-  {
-    flag: '--cache-secret-file',
-    env: 'RED_HEART_CACHE_SECRET_FILE',
-    path: ['cache', 'secretFile'],
-    help: 'file holding the cache secret (default: cache.secret next to the cache file, generated once)',
-  },
-  {
-    flag: '--redis-password',
-    env: 'RED_HEART_REDIS_PASSWORD',
-    path: ['cache', 'password'],
-    envOnly: true,
-    fileFlag: '--redis-password-file',
-    help: 'password for the redis cache (or put it in a file: --redis-password-file)',
-  },
-  {
-    flag: '--redis-password-file',
-    env: 'RED_HEART_REDIS_PASSWORD_FILE',
-    path: ['cache', 'passwordFile'],
-    help: 'file holding the redis password (first line)',
-  },
-  {
-    flag: '--cache-timeout-ms',
-    env: 'RED_HEART_CACHE_TIMEOUT_MS',
-    path: ['cache', 'timeoutMs'],
-    help: 'longest a Redis cache operation may take before the call is served uncached',
-  },
-  { flag: '--log-level', env: 'RED_HEART_LOG_LEVEL', path: ['logLevel'], help: LOG_LEVELS.join(' | ') },
-  {
-    flag: '--max-text-chars',
-    env: 'RED_HEART_MAX_TEXT_CHARS',
-    path: ['limits', 'maxTextChars'],
-    help: 'longest text accepted',
-  },
-  {
-    flag: '--max-batch-texts',
-    env: 'RED_HEART_MAX_BATCH_TEXTS',
-    path: ['limits', 'maxBatchTexts'],
-    help: 'most texts in one call',
-  },
-  {
-    flag: '--surd-max-samples',
-    env: 'RED_HEART_SURD_MAX_SAMPLES',
-    path: ['limits', 'surdMaxSamples'],
-    help: 'most samples per SURD variable',
-  },
-  {
-    flag: '--surd-max-cells',
-    env: 'RED_HEART_SURD_MAX_CELLS',
-    path: ['limits', 'surdMaxCells'],
-    help: 'largest joint histogram (cells)',
-  },
-  {
-    flag: '--surd-max-sources',
-    env: 'RED_HEART_SURD_MAX_SOURCES',
-    path: ['limits', 'surdMaxSources'],
-    help: `most SURD sources (≤ ${SURD_MAX_SOURCES})`,
-  },
-  {
-    flag: '--regret-max-cells',
-    env: 'RED_HEART_REGRET_MAX_CELLS',
-    path: ['limits', 'regretMaxCells'],
-    help: 'largest options × scenarios matrix',
-  },
-  {
-    flag: '--timeout-ms',
-    env: 'RED_HEART_TIMEOUT_MS',
-    path: ['limits', 'callTimeoutMs'],
-    help: 'per-call timeout in ms (0 = none)',
-  },
-  {
-    flag: '--http',
-    env: 'RED_HEART_HTTP',
-    path: ['http', 'listen'],
+    ...setting(
+      '--http',
+      'http.listen',
+      `serve Streamable HTTP on [host:]port instead of stdio (bare --http: ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT})`,
+      parseListen,
+    ),
     implicit: `${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT}`,
-    help: `serve Streamable HTTP on [host:]port instead of stdio (bare --http: ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT})`,
-    apply: (raw, value) => setPath(raw, ['http', 'listen'], parseListen(value)),
   },
+  ...secret(
+    '--auth-token',
+    'http.authTokens',
+    'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each',
+    { path: 'http.authTokenFile', help: 'file with one bearer token per line' },
+    splitList,
+  ),
+  setting(
+    '--allowed-origins',
+    'http.allowedOrigins',
+    'comma-separated Origin values browsers may call from, besides the loopback origins a loopback bind accepts ' +
+      '(default: none)',
+    splitList,
+  ),
+  setting(
+    '--allowed-hosts',
+    'http.allowedHosts',
+    'comma-separated Host header values accepted (default: loopback names on loopback)',
+    splitList,
+  ),
+  setting('--max-body-bytes', 'http.maxBodyBytes', 'largest HTTP request body (413 past it)'),
+  setting(
+    '--max-client-concurrency',
+    'http.maxClientConcurrency',
+    'HTTP calls one client may have in flight, each call of a batch counted (429 past it)',
+  ),
   {
-    flag: '--auth-token',
-    env: 'RED_HEART_AUTH_TOKEN',
-    path: ['http', 'authTokens'],
-    envOnly: true,
-    fileFlag: '--auth-token-file',
-    help: 'bearer token(s) for HTTP, comma-separated, ≥ 16 characters each',
-    apply: list(['http', 'authTokens']),
-  },
-  {
-    flag: '--auth-token-file',
-    env: 'RED_HEART_AUTH_TOKEN_FILE',
-    path: ['http', 'authTokenFile'],
-    help: 'file with one bearer token per line',
-  },
-  {
-    flag: '--allowed-origins',
-    env: 'RED_HEART_ALLOWED_ORIGINS',
-    path: ['http', 'allowedOrigins'],
-    help: 'comma-separated Origin values browsers may call from, besides the loopback origins a loopback bind accepts (default: none)',
-    apply: list(['http', 'allowedOrigins']),
-  },
-  {
-    flag: '--allowed-hosts',
-    env: 'RED_HEART_ALLOWED_HOSTS',
-    path: ['http', 'allowedHosts'],
-    help: 'comma-separated Host header values accepted (default: loopback names on loopback)',
-    apply: list(['http', 'allowedHosts']),
-  },
-  {
-    flag: '--max-body-bytes',
-    env: 'RED_HEART_MAX_BODY_BYTES',
-    path: ['http', 'maxBodyBytes'],
-    help: 'largest HTTP request body (413 past it)',
-  },
-  {
-    flag: '--max-client-concurrency',
-    env: 'RED_HEART_MAX_CLIENT_CONCURRENCY',
-    path: ['http', 'maxClientConcurrency'],
-    help: 'HTTP calls one client may have in flight, each call of a batch counted (429 past it)',
-  },
-  {
-    flag: '--data-dir',
+    ...setting(
+      '--data-dir',
+      'dataDirs',
+      'directory analyze_corpus may read and write (repeat the flag for more; ' +
+        `the variable takes a '${delimiter}'-separated list; default: none)`,
+    ),
     env: 'RED_HEART_DATA_DIRS',
-    path: ['dataDirs'],
-    help: `directory analyze_corpus may read and write (repeat the flag for more; the variable takes a '${delimiter}'-separated list; default: none)`,
     apply: (raw, value) => {
       const dirs = value
         .split(delimiter)
@@ -366,20 +273,18 @@ const SETTINGS: ReadonlyArray<Setting> = [
       (raw.dataDirs as string[]).push(...dirs);
     },
   },
-  {
-    flag: '--memory',
-    env: 'RED_HEART_MEMORY',
-    path: ['memory'],
-    help: 'experience memory file (SQLite): turns on remember / recall / forget and memory: true (default: off, nothing stored)',
-    apply: (raw, value) =>
-      setPath(raw, ['memory'], /^(|off|false|no)$/i.test(value.trim()) ? undefined : resolve(value)),
-  },
-  {
-    flag: '--shutdown-grace-ms',
-    env: 'RED_HEART_SHUTDOWN_GRACE_MS',
-    path: ['shutdownGraceMs'],
-    help: 'on SIGTERM/SIGINT, time in-flight calls get to finish before they are cancelled',
-  },
+  setting(
+    '--memory',
+    'memory',
+    'experience memory file (SQLite): turns on remember / recall / forget and memory: true ' +
+      '(default: off, nothing stored)',
+    (value) => (/^(|off|false|no)$/i.test(value.trim()) ? undefined : resolve(value)),
+  ),
+  setting(
+    '--shutdown-grace-ms',
+    'shutdownGraceMs',
+    'on SIGTERM/SIGINT, time in-flight calls get to finish before they are cancelled',
+  ),
 ];
 
 const LOOPBACK_NAMES = new Set(['localhost', '::1', '0:0:0:0:0:0:0:1']);
@@ -503,7 +408,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     if (!setting) throw new ConfigError(`unknown option '${flag}' (see --help)`);
     if (setting.envOnly)
       throw new ConfigError(
-        `option '${flag}' is not accepted on the command line (it would show in the process list): set ${setting.env} or use ${setting.fileFlag}`,
+        `option '${flag}' is not accepted on the command line (it would show in the process list): set ` +
+          `${setting.env} or use ${setting.fileFlag}`,
       );
     let value = inline;
     if (value === undefined) {
@@ -514,7 +420,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     if (value === undefined) throw new ConfigError(`option '${flag}' needs a value (${setting.help})`);
     if (setting.flag === '--cache' && /^rediss?:\/\/[^/@]*:[^/@]+@/i.test(value)) {
       throw new ConfigError(
-        `option '--cache' must not carry a password in its URL (it would show in the process list): set RED_HEART_REDIS_PASSWORD or use --redis-password-file`,
+        "option '--cache' must not carry a password in its URL (it would show in the process list): set " +
+          'RED_HEART_REDIS_PASSWORD or use --redis-password-file',
       );
     }
     apply(setting, value);

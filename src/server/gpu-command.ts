@@ -49,9 +49,9 @@ export async function runGpuCommand(
       !['--dry-run', '--resolve', '--force', '--json', '--python'].includes(a) && !(pyIdx >= 0 && i === pyIdx + 1),
   );
   if ((cmd !== 'setup' && cmd !== 'status') || unknown.length || (pyIdx >= 0 && !python)) {
-    io.out(
-      `${cmd && cmd !== 'help' && cmd !== '--help' ? `red-heart-mcp gpu: unknown ${unknown.length ? `option ${unknown[0]}` : `command '${cmd}'`}\n` : ''}${GPU_USAGE}`,
-    );
+    const what = unknown.length ? `option ${unknown[0]}` : `command '${cmd}'`;
+    const wrong = cmd && cmd !== 'help' && cmd !== '--help' ? `red-heart-mcp gpu: unknown ${what}\n` : '';
+    io.out(`${wrong}${GPU_USAGE}`);
     return cmd === 'help' || cmd === '--help' ? 0 : 2;
   }
   if (cmd === 'status') return gpuStatus(io, flags.has('--json'));
@@ -137,10 +137,10 @@ async function resolveDownloads(
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  if (r.status !== 0)
-    return {
-      error: `pip could not resolve ${requirement}: ${(r.error?.message ?? r.stderr.trim().split('\n').slice(-2).join(' ')) || `exit ${r.status}`}`,
-    };
+  if (r.status !== 0) {
+    const why = (r.error?.message ?? r.stderr.trim().split('\n').slice(-2).join(' ')) || `exit ${r.status}`;
+    return { error: `pip could not resolve ${requirement}: ${why}` };
+  }
   let report: { install?: Array<{ metadata: { name: string; version: string }; download_info: { url: string } }> };
   try {
     report = JSON.parse(r.stdout);
@@ -182,7 +182,8 @@ async function dryRun(io: Io, python: string | undefined, resolve: boolean, json
   }
   const lines = [
     `red-heart-mcp gpu setup --dry-run: nothing is written${resolve ? '' : ' or downloaded'}`,
-    `  platform        ${plan.platform}: onnxruntime-node ${plan.ort_version} has CUDA compiled in; the provider is built for CUDA ${CUDA_BUILD.cuda} (NVIDIA driver R${CUDA_BUILD.driver}+)`,
+    `  platform        ${plan.platform}: onnxruntime-node ${plan.ort_version} has CUDA compiled in; the ` +
+      `provider is built for CUDA ${CUDA_BUILD.cuda} (NVIDIA driver R${CUDA_BUILD.driver}+)`,
     `  python          ${'path' in plan.python ? `${plan.python.path} (${plan.python.version})` : plan.python.error}`,
     `  environment     ${plan.venv}${existsSync(plan.venv) ? ' (exists)' : ' (new)'}`,
     `  pip install     "${plan.requirement}"`,
@@ -192,15 +193,19 @@ async function dryRun(io: Io, python: string | undefined, resolve: boolean, json
   } else {
     const known = resolved.downloads.filter((d) => d.bytes !== null);
     const total = known.reduce((s, d) => s + (d.bytes ?? 0), 0);
+    const unsized = resolved.downloads.length - known.length;
     lines.push(
-      `  downloads       ${resolved.downloads.length} packages, ${mb(total)}${known.length < resolved.downloads.length ? ` (+ ${resolved.downloads.length - known.length} of unknown size)` : ''}:`,
+      `  downloads       ${resolved.downloads.length} packages, ` +
+        `${mb(total)}${unsized > 0 ? ` (+ ${unsized} of unknown size)` : ''}:`,
     );
     for (const d of resolved.downloads)
       lines.push(`    ${`${d.name} ${d.version}`.padEnd(36)} ${d.bytes === null ? 'size unknown' : mb(d.bytes)}`);
   }
   lines.push(
-    `  provider dir    ${plan.provider_dir}: links to ${PROVIDER_LIBRARIES.join(', ')} in the environment and to onnxruntime-node's libonnxruntime.so.1 (node_modules is not written)`,
-    `  library path    the CLI restarts itself with LD_LIBRARY_PATH=${plan.provider_dir}${delimiter}<NVIDIA library directories> when --provider is cuda or auto`,
+    `  provider dir    ${plan.provider_dir}: links to ${PROVIDER_LIBRARIES.join(', ')} in the environment and ` +
+      "to onnxruntime-node's libonnxruntime.so.1 (node_modules is not written)",
+    `  library path    the CLI restarts itself with LD_LIBRARY_PATH=${plan.provider_dir}${delimiter}<NVIDIA ` +
+      'library directories> when --provider is cuda or auto',
     `  record          ${plan.record}${installed ? ` (exists: onnxruntime ${installed.ort_version}, ${installed.installed_at})` : ''}`,
   );
   io.out(lines.join('\n'));
@@ -410,10 +415,14 @@ function gpuStatus(io: Io, json: boolean): number {
     io.out(JSON.stringify(status, null, 2));
     return 0;
   }
+  const installed = rec
+    ? `${status.installed ? 'yes' : 'incomplete'}: onnxruntime-gpu ${rec.packages['onnxruntime-gpu'] ?? '?'} ` +
+      `in ${rec.venv} (${rec.installed_at})`
+    : `no (${setupRecordPath(home)} absent): run red-heart-mcp gpu setup`;
   io.out(
     [
       `platform        ${status.platform}: ${status.cuda_build}`,
-      `installed       ${rec ? `${status.installed ? 'yes' : 'incomplete'}: onnxruntime-gpu ${rec.packages['onnxruntime-gpu'] ?? '?'} in ${rec.venv} (${rec.installed_at})` : `no (${setupRecordPath(home)} absent): run red-heart-mcp gpu setup`}`,
+      `installed       ${installed}`,
       ...problems.map((p) => `  problem       ${p}`),
       ...(rec ? [`library path    ${cudaLibraryDirs(rec).join(delimiter)}`] : []),
       `driver          ${driver.detail}`,

@@ -164,7 +164,8 @@ export class ClientSlots {
     if (calls > this.limit) {
       throw new HttpRefusal(
         400,
-        `a batch of ${calls} calls exceeds the limit of ${this.limit} calls in flight per client (${setting}); send at most ${this.limit} calls per batch`,
+        `a batch of ${calls} calls exceeds the limit of ${this.limit} calls in flight per client (${setting}); ` +
+          `send at most ${this.limit} calls per batch`,
         {},
         -32600,
       );

@@ -52,6 +52,39 @@ export async function readToolDoc(tool: string): Promise<string> {
   }
 }
 
+/** A resource template with one resource per tool (`red-heart://<kind>/{tool}`). */
+export interface ToolTemplate {
+  name: string;
+  template: string;
+  tools: readonly string[];
+  title: string;
+  description: string;
+  mimeType: string;
+  /** What resources/list shows for one tool besides its URI and MIME type. */
+  listed: (tool: string) => { name: string; title?: string; description?: string };
+  /** The resource's text; throws McpError for a tool it does not know. */
+  read: (tool: string) => Promise<string> | string;
+}
+
+/** Registers `t`: listed per tool, its {tool} variable completed from `t.tools`, read as `t.read(tool)`. */
+export function registerToolTemplate(mcp: McpServer, t: ToolTemplate): void {
+  const uriOf = (tool: string) => t.template.replace('{tool}', tool);
+  mcp.registerResource(
+    t.name,
+    new ResourceTemplate(t.template, {
+      list: async () => ({
+        resources: t.tools.map((tool) => ({ uri: uriOf(tool), ...t.listed(tool), mimeType: t.mimeType })),
+      }),
+      complete: { tool: (typed) => t.tools.filter((name) => name.startsWith(typed ?? '')) },
+    }),
+    { title: t.title, description: t.description, mimeType: t.mimeType },
+    async (uri, vars) => {
+      const tool = String(Array.isArray(vars.tool) ? vars.tool[0] : vars.tool);
+      return { contents: [{ uri: uri.href, mimeType: t.mimeType, text: await t.read(tool) }] };
+    },
+  );
+}
+
 export function registerResources(
   mcp: McpServer,
   opts: { status: () => Record<string, unknown>; modelsDir: string; memory?: () => Record<string, unknown> },
@@ -87,31 +120,20 @@ export function registerResources(
     }),
   );
 
-  const tools = Object.keys(TOOL_DOCS);
-  mcp.registerResource(
-    'tool-docs',
-    new ResourceTemplate(DOCS_TEMPLATE, {
-      list: async () => ({
-        resources: tools.map((tool) => ({
-          uri: docUri(tool),
-          name: `${tool} docs`,
-          title: `${tool}: formulas and limits`,
-          description: `How ${tool} computes each number, its inputs, limits and errors (docs/${TOOL_DOCS[tool]}).`,
-          mimeType: 'text/markdown',
-        })),
-      }),
-      complete: { tool: (typed) => tools.filter((t) => t.startsWith(typed ?? '')) },
+  registerToolTemplate(mcp, {
+    name: 'tool-docs',
+    template: DOCS_TEMPLATE,
+    tools: Object.keys(TOOL_DOCS),
+    title: 'Tool formulas and limits',
+    description: 'The documentation page of one tool: formulas, inputs, limits, errors. {tool} is a tool name.',
+    mimeType: 'text/markdown',
+    listed: (tool) => ({
+      name: `${tool} docs`,
+      title: `${tool}: formulas and limits`,
+      description: `How ${tool} computes each number, its inputs, limits and errors (docs/${TOOL_DOCS[tool]}).`,
     }),
-    {
-      title: 'Tool formulas and limits',
-      description: 'The documentation page of one tool: formulas, inputs, limits, errors. {tool} is a tool name.',
-      mimeType: 'text/markdown',
-    },
-    async (uri, vars) => {
-      const tool = String(Array.isArray(vars.tool) ? vars.tool[0] : vars.tool);
-      return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: await readToolDoc(tool) }] };
-    },
-  );
+    read: readToolDoc,
+  });
 
   // The card of the models directory in use (a custom --models-dir may have none; then it is not offered).
   const card = join(opts.modelsDir, 'MODEL_CARD.md');

@@ -139,7 +139,9 @@ export class InFlightTracker {
             id,
             error: {
               code: SHUTTING_DOWN_CODE,
-              message: `cancelled: the server is shutting down and the call did not finish within the ${graceMs} ms grace period (RED_HEART_SHUTDOWN_GRACE_MS)`,
+              message:
+                `cancelled: the server is shutting down and the call did not finish within the ${graceMs} ms ` +
+                'grace period (RED_HEART_SHUTDOWN_GRACE_MS)',
             },
           })
           .catch(() => {});

@@ -99,7 +99,9 @@ export class LimitedStdioTransport implements Transport {
         id: topLevelId(skipped.head) as string | number,
         error: {
           code: MESSAGE_TOO_LARGE_CODE,
-          message: `message of ${bytes} bytes exceeds the limit of ${this.maxBytes} bytes (--max-message-bytes / RED_HEART_MAX_MESSAGE_BYTES); it was skipped, send a smaller one`,
+          message:
+            `message of ${bytes} bytes exceeds the limit of ${this.maxBytes} bytes (--max-message-bytes / ` +
+            'RED_HEART_MAX_MESSAGE_BYTES); it was skipped, send a smaller one',
           data: { limit_bytes: this.maxBytes, message_bytes: bytes },
         },
       } as JSONRPCMessage);

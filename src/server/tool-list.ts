@@ -1,7 +1,7 @@
 // tools/list as this server serves it: descriptions for the model its manifest names (read from the manifest, a
 // cheap JSON read: tools/list is answered before any model loads), compact output schemas (tool-schemas.ts), built
 // once per server and reused. The server instructions name every tool from the same list.
-import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, ListToolsRequestSchema, McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { compactOutputSchema, fullJsonSchema, inputJsonSchema } from './tool-sch
 import { packageRoot } from './config.js';
 import { viewMeta } from './views.js';
 import { withCachedFlag } from './registry.js';
+import { registerToolTemplate } from './resources.js';
 
 export const SCHEMA_TEMPLATE = 'red-heart://schema/{tool}';
 export const schemaUri = (tool: string) => SCHEMA_TEMPLATE.replace('{tool}', tool);
@@ -158,46 +159,30 @@ export function serverInstructions(
   docUri: (tool: string) => string,
 ): string {
   return (
-    `Text and data analysis tools. ${readsSentence(model)} Tools: ${TOOLS.map((t) => `${t.name} (${t.title})`).join('; ')}. ` +
-    "Every number comes from an exact formula or the served model; each result's text content is a summary followed by the full result as JSON on its last line (`cached`: served from the result cache). " +
-    `Read ${statusUri} for the loaded model and cache state, ${docUri('<tool>')} for how a tool computes its numbers, and ${schemaUri('<tool>')} for its full output schema.`
+    `Text and data analysis tools. ${readsSentence(model)} Tools: ` +
+    `${TOOLS.map((t) => `${t.name} (${t.title})`).join('; ')}. Every number comes from an exact formula or the ` +
+    "served model; each result's text content is a summary followed by the full result as JSON on its last line " +
+    `(\`cached\`: served from the result cache). Read ${statusUri} for the loaded model and cache state, ` +
+    `${docUri('<tool>')} for how a tool computes its numbers, and ${schemaUri('<tool>')} for its full output schema.`
   );
 }
 
 /** red-heart://schema/{tool}: the full JSON Schema of a tool's structured result (tools/list carries the compact one). */
 export function registerSchemaResource(mcp: McpServer): void {
   const names = TOOLS.map((t) => t.name);
-  mcp.registerResource(
-    'tool-output-schema',
-    new ResourceTemplate(SCHEMA_TEMPLATE, {
-      list: async () => ({
-        resources: names.map((tool) => ({
-          uri: schemaUri(tool),
-          name: `${tool} output schema`,
-          mimeType: 'application/schema+json',
-        })),
-      }),
-      complete: { tool: (typed) => names.filter((t) => t.startsWith(typed ?? '')) },
-    }),
-    {
-      title: 'Full output schema of a tool',
-      description:
-        "Every field of a tool's structured result, nested shapes included (JSON Schema draft-07). {tool} is a tool name.",
-      mimeType: 'application/schema+json',
-    },
-    async (uri, vars) => {
-      const tool = String(Array.isArray(vars.tool) ? vars.tool[0] : vars.tool);
+  registerToolTemplate(mcp, {
+    name: 'tool-output-schema',
+    template: SCHEMA_TEMPLATE,
+    tools: names,
+    title: 'Full output schema of a tool',
+    description:
+      "Every field of a tool's structured result, nested shapes included (JSON Schema draft-07). {tool} is a tool name.",
+    mimeType: 'application/schema+json',
+    listed: (tool) => ({ name: `${tool} output schema` }),
+    read: (tool) => {
       const def = TOOLS.find((t) => t.name === tool);
       if (!def) throw new McpError(ErrorCode.InvalidParams, `no tool '${tool}': known tools are ${names.join(', ')}`);
-      return {
-        contents: [
-          {
-            uri: uri.href,
-            mimeType: 'application/schema+json',
-            text: JSON.stringify(fullJsonSchema(withCachedFlag(def.output), 'output'), null, 1),
-          },
-        ],
-      };
+      return JSON.stringify(fullJsonSchema(withCachedFlag(def.output), 'output'), null, 1);
     },
-  );
+  });
 }

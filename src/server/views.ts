@@ -8,7 +8,10 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { TOOLS } from '../tools/index.js';
 import { packageRoot } from './config.js';
 
-/** The MIME type and tool-metadata key of MCP Apps (the ext-apps package's RESOURCE_MIME_TYPE and RESOURCE_URI_META_KEY; a test checks they agree). */
+/**
+ * The MIME type and tool-metadata key of MCP Apps (the ext-apps package's RESOURCE_MIME_TYPE and RESOURCE_URI_META_KEY;
+ * a test checks they agree).
+ */
 export const VIEW_MIME_TYPE = 'text/html;profile=mcp-app';
 export const LEGACY_RESOURCE_URI_KEY = 'ui/resourceUri';
 
@@ -19,7 +22,8 @@ export const VIEWS: Record<string, string> = {
   surd_decompose:
     'Redundant, unique and synergistic components as bars, the leak, and p-values when significance was requested.',
   regret_forecast:
-    'Utility and regret heatmaps, the recommendation per criterion, and a probability control that re-runs the tool and shows where the choice flips.',
+    'Utility and regret heatmaps, the recommendation per criterion, and a probability control that re-runs the ' +
+    'tool and shows where the choice flips.',
   analyze_conversation:
     'Per-speaker valence and arousal over the turns with the shifts marked, speaker summaries, and the influence result.',
   analyze_corpus:
@@ -56,7 +60,8 @@ export function registerViews(server: McpServer): void {
           text = await readFile(viewFile(tool), 'utf8');
         } catch (err) {
           throw new Error(
-            `the ${tool} view is not built (${viewFile(tool)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}); run \`npm run build\``,
+            `the ${tool} view is not built (${viewFile(tool)}: ` +
+              `${(err as NodeJS.ErrnoException).code ?? String(err)}); run \`npm run build\``,
             { cause: err },
           );
         }

@@ -163,7 +163,8 @@ const output = z.object({
                 .number()
                 .nullable()
                 .describe(
-                  "valence bins of to's reply per bin of from's previous turn, to's own previous bin held fixed (least squares); null when undefined",
+                  "valence bins of to's reply per bin of from's previous turn, to's own previous bin held " +
+                    'fixed (least squares); null when undefined',
                 ),
               interval_95: z
                 .tuple([z.number(), z.number()])
@@ -395,7 +396,9 @@ export function presentConversation(r: ConversationResult): ToolOutput<Conversat
       .slice(0, 3)
       .map(
         (s) =>
-          `shift: ${s.speaker} at turn ${s.turn} (${s.triggers.map((t) => `${t.dimension} ${t.direction}`).join(', ')}): ${s.before.ekman_dominant} ${round3(s.before.valence)} → ${s.after.ekman_dominant} ${round3(s.after.valence)}`,
+          `shift: ${s.speaker} at turn ${s.turn} ` +
+          `(${s.triggers.map((t) => `${t.dimension} ${t.direction}`).join(', ')}): ${s.before.ekman_dominant} ` +
+          `${round3(s.before.valence)} → ${s.after.ekman_dominant} ${round3(s.after.valence)}`,
       ),
     shifts.length > 3 ? `… ${shifts.length - 3} more shifts` : [],
     influence ? influence.pairs.map(influenceLine).join('; ') : `influence: ${inf.reason}`,
@@ -410,12 +413,15 @@ const INFLUENCE_TURNS = 2 * CONVERSATION_PARAMS.influence.minPairs + 2;
 
 function describeConversation(model: ServedModel | null): string {
   return (
-    `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]. ${readsSentence(model, ['en', 'ko'])} Returns each turn's emotion (detail summary by default; ` +
-    "valence −1..1, arousal 0..1 as in analyze_emotion), each speaker's Kalman-smoothed valence / arousal / Ekman trajectory with a summary, " +
-    "shifts (CUSUM: start turn, detection turn, before/after means), and influence — whether one speaker's valence follows another's at lag 1: " +
-    `a slope with exact/permutation p-value and 95 % interval from ${FOLLOW_MIN_PAIRS} response pairs per direction (about ${2 * FOLLOW_MIN_PAIRS + 2} alternating turns), ` +
-    `transfer entropy + SURD from ${CONVERSATION_PARAMS.influence.minPairs} (about ${INFLUENCE_TURNS} turns); fewer: the reason says how many more turns. ` +
-    'A `state` token continues the conversation with only the new turns (same result as resending all). Text content: summary, then JSON.'
+    `A conversation of 1..${MAX_TURNS} turns [{speaker, text, time?}]. ${readsSentence(model, ['en', 'ko'])} ` +
+    "Returns each turn's emotion (detail summary by default; valence −1..1, arousal 0..1 as in analyze_emotion), " +
+    "each speaker's Kalman-smoothed valence / arousal / Ekman trajectory with a summary, shifts (CUSUM: start turn, " +
+    "detection turn, before/after means), and influence — whether one speaker's valence follows another's at lag 1: " +
+    `a slope with exact/permutation p-value and 95 % interval from ${FOLLOW_MIN_PAIRS} response pairs per direction ` +
+    `(about ${2 * FOLLOW_MIN_PAIRS + 2} alternating turns), transfer entropy + SURD from ` +
+    `${CONVERSATION_PARAMS.influence.minPairs} (about ${INFLUENCE_TURNS} turns); fewer: the reason says how many ` +
+    'more turns. A `state` token continues the conversation with only the new turns (same result as resending ' +
+    'all). Text content: summary, then JSON.'
   );
 }
 
@@ -427,7 +433,8 @@ function influenceLine(p: InfluencePair): string {
   const slope =
     f.slope === null || f.interval_95 === null || f.p_value === null
       ? `no slope (${f.reason})`
-      : `${p.to} follows ${p.from} by ${round3(f.slope)} bins per bin [95 % ${round3(f.interval_95[0])}, ${round3(f.interval_95[1])}], p ${round3(f.p_value)} ${f.test}`;
+      : `${p.to} follows ${p.from} by ${round3(f.slope)} bins per bin [95 % ${round3(f.interval_95[0])}, ` +
+        `${round3(f.interval_95[1])}], p ${round3(f.p_value)} ${f.test}`;
   const te =
     p.transfer_entropy === undefined || p.p_value === undefined
       ? ''

@@ -16,6 +16,7 @@ import { readsSentence } from './model-facts.js';
 import { bulkEngine } from './reading/pipeline.js';
 import type { ServedModel, ToolContext, ToolDefinition } from './types.js';
 import { modelBlockSchema } from './model-block.js';
+import { thresholdParam } from './emotion-reading.js';
 
 const field = z.string().min(1).max(200);
 
@@ -78,12 +79,7 @@ const input = z.object({
     .describe(
       'Per-row JSONL size: summary (dominant label, detected labels, Ekman, sentiment, valence, arousal), standard (+ Ekman and sentiment scores), full (+ every label probability). The returned summary is the same for all.',
     ),
-  threshold: z
-    .number()
-    .min(0)
-    .max(1)
-    .optional()
-    .describe("One decision threshold for every label; default: the model's per-label thresholds tuned on dev data."),
+  threshold: thresholdParam,
   output_dir: z
     .string()
     .min(1)

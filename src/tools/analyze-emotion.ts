@@ -21,6 +21,7 @@ import {
   shapeProfile,
   standardResult,
   summaryResult,
+  thresholdParam,
   type ShapedText,
 } from './emotion-reading.js';
 import { admitTexts, decideTexts, readPlan, refusalToError, type Reading } from './reading/pipeline.js';
@@ -56,12 +57,7 @@ const input = z.object({
     .max(44)
     .default(5)
     .describe('How many native-taxonomy labels to list per text (1..44).'),
-  threshold: z
-    .number()
-    .min(0)
-    .max(1)
-    .optional()
-    .describe("One decision threshold for every label; default: the model's per-label thresholds tuned on dev data."),
+  threshold: thresholdParam,
   detail: detailParam('standard'),
   granularity: granularityParam,
   explain: explainParam,

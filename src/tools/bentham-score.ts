@@ -19,10 +19,8 @@ import {
   type V2,
 } from '../analysis/bentham/index.js';
 import { oneSentimentOf } from '../analysis/emotion/index.js';
-import { ToolError } from '../core/errors.js';
 import { fmt, signed } from '../core/numbers.js';
-import { TEXT_ESTIMATE_LANGUAGES } from './reading/languages.js';
-import { readAll } from './reading/pipeline.js';
+import { readEstimateText } from './text-estimate.js';
 import { checkTexts, textArg } from './text-input.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
@@ -53,7 +51,8 @@ const layerOverrides = z.object(
 
 const input = z.object({
   scenario: textArg(
-    'text describing the action and its consequences; used alone (without parties) it makes the model estimate the variables — pass `parties` instead for exact results',
+    'text describing the action and its consequences; used alone (without parties) it makes the model estimate ' +
+      'the variables — pass `parties` instead for exact results',
   ).optional(),
   parties: z
     .array(partySchema)
@@ -130,7 +129,8 @@ const output = z.object({
   variables: z
     .object(Object.fromEntries(VARIABLE_NAMES.map((n) => [n, variable])) as Record<VariableName, typeof variable>)
     .describe(
-      'the ten variables; for given parties the six effect dimensions are count-weighted means over all effects and extent is the total head count',
+      'the ten variables; for given parties the six effect dimensions are count-weighted means over all ' +
+        'effects and extent is the total head count',
     ),
   parties: z.array(
     z.object({
@@ -257,16 +257,12 @@ export async function computeBentham(args: Args, ctx: ToolContext): Promise<Bent
     };
     return scored('structured', args, parties, variables);
   }
-  if (args.scenario === undefined) {
-    throw new ToolError(
-      'invalid_input',
-      'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given',
-    );
-  }
-  const {
-    reader,
-    readings: [{ analysis }],
-  } = await readAll(ctx, [{ name: 'scenario', text: args.scenario }], { only: TEXT_ESTIMATE_LANGUAGES });
+  const { reader, analysis } = await readEstimateText(
+    ctx,
+    'scenario',
+    args.scenario,
+    'give `parties` (exact calculus) or a `scenario` text (model estimate); neither was given',
+  );
   const estimate = estimateBenthamFromText(
     analysis,
     reader.model.labels,
@@ -287,7 +283,9 @@ export async function computeBentham(args: Args, ctx: ToolContext): Promise<Bent
 function explain(score: BenthamScore): string {
   const top = score.terms.filter((t) => t.value !== 0).slice(0, 3);
   const verdict = { net_pleasure: 'net pleasure', net_pain: 'net pain', balanced: 'balanced' }[score.verdict];
-  const head = `Final score ${fmt(score.finalScore)} (${verdict}; ethical score ${fmt(score.ethicalScore)}; classic total ${fmt(score.classicTotal)} over ${score.extent} people).`;
+  const head =
+    `Final score ${fmt(score.finalScore)} (${verdict}; ethical score ${fmt(score.ethicalScore)}; classic total ` +
+    `${fmt(score.classicTotal)} over ${score.extent} people).`;
   if (top.length === 0) return `${head} Every term is zero.`;
   return `${head} Largest terms: ${top.map((t) => `${t.label} ${signed(t.value)}`).join('; ')}.`;
 }
@@ -325,7 +323,9 @@ export function presentBentham(r: BenthamResult): ToolOutput<BenthamOutput> {
     ...(r.estimation ? { estimation: r.estimation } : {}),
   };
   const summary = r.estimation
-    ? `${structured.explanation} Variables estimated from the text by model ${r.estimation.model} (one pleasure and one pain weighted by P(positive) = ${fmt(r.estimation.signals.positive)}); see variables[].source. Pass \`parties\` for an exact score.`
+    ? `${structured.explanation} Variables estimated from the text by model ${r.estimation.model} (one pleasure ` +
+      `and one pain weighted by P(positive) = ${fmt(r.estimation.signals.positive)}); see variables[].source. ` +
+      'Pass `parties` for an exact score.'
     : structured.explanation;
   return { structured, summary };
 }

@@ -81,7 +81,8 @@ export function decodeState(token: string, model: string, signer: TokenSigner): 
   if (!signer.verify(`${PREFIX}.${parts[1]}`, parts[2])) {
     throw new ToolError(
       'invalid_input',
-      'state token is damaged or was not made by this server (signature mismatch); send the token exactly as it was returned, or the whole conversation without state',
+      'state token is damaged or was not made by this server (signature mismatch); send the token exactly as ' +
+        'it was returned, or the whole conversation without state',
     );
   }
   const json = Buffer.from(parts[1], 'base64url').toString('utf8');

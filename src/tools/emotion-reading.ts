@@ -43,6 +43,12 @@ export const detailParam = (fallback: Detail) =>
       `summary: per text language, dominant label, Ekman dominant, sentiment label, valence, arousal (≤ ${SUMMARY_MAX_BYTES} bytes of JSON); ` +
         'standard: the full emotion result; full: standard plus every label of the heads that fed it, with its threshold.',
     );
+export const thresholdParam = z
+  .number()
+  .min(0)
+  .max(1)
+  .optional()
+  .describe("One decision threshold for every label; default: the model's per-label thresholds tuned on dev data.");
 export const granularityParam = z
   .enum(['text', 'sentence'])
   .default('text')

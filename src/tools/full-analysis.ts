@@ -46,16 +46,23 @@ const input = z.object({
     .enum(['auto', ...LANGUAGE_CODES])
     .default('auto')
     .describe(
-      'Language of the text; auto identifies it (docs/language.md). A text or language the model does not read fails the text sections with unsupported_language.',
+      'Language of the text; auto identifies it (docs/language.md). A text or language the model does not read ' +
+        'fails the text sections with unsupported_language.',
     ),
   bentham: block(
-    'Arguments for bentham_score (parties, v2, layer_weights, profile). Passing parties gives exact results, e.g. { parties: [{ name: "staff", count: 12, effects: [{ kind: "pain", intensity: 0.6, duration: 0.7, certainty: 0.8, propinquity: 1, fecundity: 0.1, purity: 0.9 }] }] }; without parties the text is the scenario and the model estimates the variables.',
+    'Arguments for bentham_score (parties, v2, layer_weights, profile). Passing parties gives exact results, ' +
+      'e.g. { parties: [{ name: "staff", count: 12, effects: [{ kind: "pain", intensity: 0.6, duration: 0.7, ' +
+      'certainty: 0.8, propinquity: 1, fecundity: 0.1, purity: 0.9 }] }] }; without parties the text is the ' +
+      'scenario and the model estimates the variables.',
   ),
   regret: block(
-    'Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an anticipated-regret index is estimated from the text.',
+    'Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, ' +
+      'hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an ' +
+      'anticipated-regret index is estimated from the text.',
   ),
   surd: block(
-    'Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram form). Without it the section is skipped.',
+    'Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram ' +
+      'form). Without it the section is skipped.',
   ),
   sections: z
     .array(z.enum(SECTIONS as [Section, ...Section[]]))
@@ -64,7 +71,8 @@ const input = z.object({
     .optional()
     .describe('Run only these sections (default all four).'),
   detail: detailParam('standard').describe(
-    "Size of the emotion section's result: summary | standard | full, as in analyze_emotion (the integration always reads the standard numbers).",
+    "Size of the emotion section's result: summary | standard | full, as in analyze_emotion (the integration " +
+      'always reads the standard numbers).',
   ),
   granularity: granularityParam,
   explain: explainParam,
@@ -103,12 +111,13 @@ type Args = z.infer<typeof input>;
 type Failure = { skipped: string } | { error: { code: string; message: string } };
 /** A section's typed output (as the single tool returns it, from the same cache entry), or why it did not run. */
 type SectionOf<T> = (T & { cached: boolean }) | Failure;
-interface SectionResults {
-  emotion?: SectionOf<EmotionOutput>;
-  bentham?: SectionOf<BenthamOutput>;
-  regret?: SectionOf<RegretOutput>;
-  surd?: SectionOf<SurdOutput>;
+interface SectionOutputs {
+  emotion: EmotionOutput;
+  bentham: BenthamOutput;
+  regret: RegretOutput;
+  surd: SurdOutput;
 }
+type SectionResults = { [S in Section]?: SectionOf<SectionOutputs[S]> };
 
 const isFailure = (r: object | undefined): r is Failure => !!r && ('skipped' in r || 'error' in r);
 const ok = <T>(r: SectionOf<T> | undefined): r is T & { cached: boolean } => !!r && !isFailure(r);
@@ -172,6 +181,14 @@ async function runSection<I extends z.ZodObject, O extends z.ZodObject>(
   }
 }
 
+/** Each section: its tool, run under that tool's cache entry. */
+const SECTION_RUNS: { [S in Section]: (args: Args, ctx: ToolContext) => Promise<SectionResults[S]> } = {
+  emotion: (args, ctx) => runSection('emotion', analyzeEmotionTool, args, ctx),
+  bentham: (args, ctx) => runSection('bentham', benthamScoreTool, args, ctx),
+  regret: (args, ctx) => runSection('regret', regretForecastTool, args, ctx),
+  surd: (args, ctx) => runSection('surd', surdDecomposeTool, args, ctx),
+};
+
 /** Picks out of each section's result the numbers the integration formulas use. */
 function signals(requested: readonly Section[], results: SectionResults): IntegrationInputs {
   const x: IntegrationInputs = { requested };
@@ -232,21 +249,8 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
   const requested = args.sections ? SECTIONS.filter((s) => args.sections!.includes(s)) : SECTIONS;
   let done = 0;
   const results: SectionResults = {};
-  const run = async (section: Section): Promise<void> => {
-    switch (section) {
-      case 'emotion':
-        results.emotion = await runSection(section, analyzeEmotionTool, args, ctx);
-        break;
-      case 'bentham':
-        results.bentham = await runSection(section, benthamScoreTool, args, ctx);
-        break;
-      case 'regret':
-        results.regret = await runSection(section, regretForecastTool, args, ctx);
-        break;
-      case 'surd':
-        results.surd = await runSection(section, surdDecomposeTool, args, ctx);
-        break;
-    }
+  const run = async <S extends Section>(section: S): Promise<void> => {
+    results[section] = await SECTION_RUNS[section](args, ctx);
     await ctx.progress(
       ++done,
       requested.length,
@@ -259,8 +263,9 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
   const first = ok(emotion) ? emotion.results[0] : undefined;
   const language = first && !('error' in first) ? first.language : args.language;
   const summary = [
-    `sentiment ${fmt3(integrated.overall_sentiment.value)}, ethical ${fmt3(integrated.ethical_score.value)}, regret ${fmt3(integrated.regret_potential.value)}, ` +
-      `causal clarity ${fmt3(integrated.causal_clarity.value)}, confidence ${fmt3(integrated.confidence.value)}`,
+    `sentiment ${fmt3(integrated.overall_sentiment.value)}, ethical ${fmt3(integrated.ethical_score.value)}, ` +
+      `regret ${fmt3(integrated.regret_potential.value)}, causal clarity ${fmt3(integrated.causal_clarity.value)}, ` +
+      `confidence ${fmt3(integrated.confidence.value)}`,
     ...requested.flatMap((s) => {
       const r = results[s];
       if (!isFailure(r)) return [];
@@ -285,10 +290,11 @@ async function handler(args: Args, ctx: ToolContext): Promise<ToolOutput<z.infer
 function describeFull(model: ServedModel | null): string {
   return (
     'One call for a paragraph of text (diary entry, dilemma, customer message): runs analyze_emotion, bentham_score ' +
-    '(scenario = the text unless parties are given), regret_forecast (anticipated regret of the text, or a full regret ' +
-    'analysis when options/outcomes are given) and, when data are attached, surd_decompose, concurrently. Returns each ' +
-    "section (or why it was skipped / failed; each section is that tool's result, read as its description says) and five integrated scores in " +
-    '[0, 1] or [−1, 1] — overall_sentiment, ethical_score, regret_potential, causal_clarity, confidence — each with the formula and the inputs that produced it. ' +
+    '(scenario = the text unless parties are given), regret_forecast (anticipated regret of the text, or a full ' +
+    'regret analysis when options/outcomes are given) and, when data are attached, surd_decompose, concurrently. ' +
+    "Returns each section (or why it was skipped / failed; each section is that tool's result, read as its " +
+    'description says) and five integrated scores in [0, 1] or [−1, 1] — overall_sentiment, ethical_score, ' +
+    'regret_potential, causal_clarity, confidence — each with the formula and the inputs that produced it. ' +
     `${readsSentence(model)} The bentham and regret text sections read English and Korean only.`
   );
 }

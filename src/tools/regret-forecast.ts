@@ -25,6 +25,7 @@ import { fmt } from '../core/numbers.js';
 import { explainSensitivity, presentSensitivity, sensitivitySchema } from './regret-sensitivity.js';
 import { TEXT_ESTIMATE_LANGUAGES } from './reading/languages.js';
 import { readAll } from './reading/pipeline.js';
+import { readEstimateText } from './text-estimate.js';
 import { checkNotEmpty, textArg } from './text-input.js';
 import { decisionMemory, decisionMemorySchema } from './memory-decisions.js';
 import { memoryFor } from './memory-input.js';
@@ -71,13 +72,16 @@ const input = z.object({
     .min(0)
     .default(1)
     .describe(
-      'k ≥ 0: how much larger regrets weigh, via R·(e^{k·r/R} − 1)/k (default 1; 0 = linear). Scaled mode: R = the largest regret, so k is unit-free',
+      'k ≥ 0: how much larger regrets weigh, via R·(e^{k·r/R} − 1)/k (default 1; 0 = linear). Scaled mode: R = ' +
+        'the largest regret, so k is unit-free',
     ),
   regret_aversion_mode: z
     .enum(REGRET_AVERSION_MODES)
     .default('scaled')
     .describe(
-      'scaled (default): regret enters the exponential as a fraction of the largest regret, so outcomes in any unit (e.g. money) give the same choices; raw: R = 1, k in 1/utility units (may overflow on large outcomes)',
+      'scaled (default): regret enters the exponential as a fraction of the largest regret, so outcomes in any ' +
+        'unit (e.g. money) give the same choices; raw: R = 1, k in 1/utility units (may overflow on large ' +
+        'outcomes)',
     ),
   probability_concentration: z
     .number()
@@ -85,7 +89,8 @@ const input = z.object({
     .max(1e6)
     .optional()
     .describe(
-      'optional c > 0: treat the probabilities as uncertain, Dirichlet(c·p) (c ≈ how many observations they are worth), and report how often each option is best (10 000 seeded draws, deterministic)',
+      'optional c > 0: treat the probabilities as uncertain, Dirichlet(c·p) (c ≈ how many observations they ' +
+        'are worth), and report how often each option is best (10 000 seeded draws, deterministic)',
     ),
   hurwicz_alpha: z
     .number()
@@ -97,7 +102,8 @@ const input = z.object({
     .boolean()
     .optional()
     .describe(
-      'add a memory block: similar past decisions from the experience memory, what happened, and scenario counts with a Dirichlet posterior beside your probabilities (needs --memory; docs/memory.md)',
+      'add a memory block: similar past decisions from the experience memory, what happened, and scenario ' +
+        'counts with a Dirichlet posterior beside your probabilities (needs --memory; docs/memory.md)',
     ),
   decision: textArg(
     'the decision in words; alone it yields an anticipated-regret estimate, with option descriptions a model-estimated ranking',
@@ -122,7 +128,8 @@ const output = z.object({
   mode: z
     .enum(['matrix', 'estimated_utilities', 'anticipated_regret'])
     .describe(
-      'matrix = given outcomes (exact); estimated_utilities = single-scenario matrix from the model utility head; anticipated_regret = text index only',
+      'matrix = given outcomes (exact); estimated_utilities = single-scenario matrix from the model utility ' +
+        'head; anticipated_regret = text index only',
     ),
   options: names.optional(),
   scenarios: z.array(z.object({ name: z.string(), probability: z.number() })).optional(),
@@ -160,7 +167,8 @@ const output = z.object({
   sensitivity: sensitivitySchema
     .optional()
     .describe(
-      'robustness of the recommendations: dominance, Laplace, probability thresholds, Hurwicz α intervals, k breakpoints, optional Dirichlet uncertainty, fragile flag',
+      'robustness of the recommendations: dominance, Laplace, probability thresholds, Hurwicz α intervals, k ' +
+        'breakpoints, optional Dirichlet uncertainty, fragile flag',
     ),
   anticipated_regret: z
     .object({
@@ -226,7 +234,8 @@ function checkCells(nOptions: number, nScenarios: number, limit: number): void {
   if (nOptions * nScenarios > limit) {
     throw new ToolError(
       'limit_exceeded',
-      `the matrix has ${nOptions} × ${nScenarios} = ${nOptions * nScenarios} cells; limits.regretMaxCells (RED_HEART_REGRET_MAX_CELLS) is ${limit}`,
+      `the matrix has ${nOptions} × ${nScenarios} = ${nOptions * nScenarios} cells; limits.regretMaxCells ` +
+        `(RED_HEART_REGRET_MAX_CELLS) is ${limit}`,
     );
   }
 }
@@ -324,7 +333,8 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
   if (args.scenarios !== undefined) {
     throw new ToolError(
       'invalid_input',
-      '`scenarios` were given without `outcomes`; the model estimates one utility per option, so either give outcomes or leave scenarios out',
+      '`scenarios` were given without `outcomes`; the model estimates one utility per option, so either ' +
+        'give outcomes or leave scenarios out',
     );
   }
 
@@ -356,16 +366,13 @@ export async function computeRegretForecast(args: Args, ctx: ToolContext): Promi
     };
   }
 
-  if (args.decision === undefined) {
-    throw new ToolError(
-      'invalid_input',
-      'give `options` + `scenarios` + `outcomes` (exact), `options` with descriptions (model-ranked), or a `decision` text (anticipated regret)',
-    );
-  }
-  const {
-    reader,
-    readings: [{ analysis }],
-  } = await readAll(ctx, [{ name: 'decision', text: args.decision }], { only: TEXT_ESTIMATE_LANGUAGES });
+  const { reader, analysis } = await readEstimateText(
+    ctx,
+    'decision',
+    args.decision,
+    'give `options` + `scenarios` + `outcomes` (exact), `options` with descriptions (model-ranked), ' +
+      'or a `decision` text (anticipated regret)',
+  );
   return {
     mode: 'anticipated_regret',
     anticipated: anticipatedRegret(analysis, reader.model.labels),
@@ -385,14 +392,16 @@ function explainMatrix(
   const chosen = r.regret_averse[0];
   const parts = [
     `Regret-averse choice: ${list(r.regret_averse)} (V = ${fmt(res.metrics[chosen].regretAverseValue)}).`,
-    `Minimax regret: ${list(r.minimax_regret)}; max expected utility: ${list(r.max_expected_utility)}; maximin: ${list(r.maximin)}; maximax: ${list(r.maximax)}; Hurwicz: ${list(r.hurwicz)}.`,
+    `Minimax regret: ${list(r.minimax_regret)}; max expected utility: ${list(r.max_expected_utility)}; ` +
+      `maximin: ${list(r.maximin)}; maximax: ${list(r.maximax)}; Hurwicz: ${list(r.hurwicz)}.`,
     `EVPI ${fmt(res.evpi)}.`,
   ];
   if (scenarios.length === 1) parts.push('One scenario: regret is just the gap to the best option.');
   const worst = cfs[0];
   parts.push(
     worst
-      ? `Biggest counterfactual: in "${worst.scenario}" ${worst.better_options.join(' or ')} would beat ${worst.option} by ${fmt(worst.regret)}.`
+      ? `Biggest counterfactual: in "${worst.scenario}" ${worst.better_options.join(' or ')} would beat ` +
+          `${worst.option} by ${fmt(worst.regret)}.`
       : `${list(r.regret_averse)} is never beaten in any scenario.`,
   );
   return parts.join(' ');
@@ -411,8 +420,9 @@ export function presentRegret(c: RegretComputation): ToolOutput<RegretOutput> {
   if (c.mode === 'anticipated_regret') {
     const a = c.anticipated;
     const explanation =
-      `Anticipated regret ${fmt(a.value)} (confidence ${fmt(a.confidence)}), estimated by model ${c.model} from regret cues ` +
-      `(GoEmotions ${fmt(a.components.goemotions)}, KOTE ${fmt(a.components.kote)}, negative polarity ${fmt(a.components.negative_polarity)}).`;
+      `Anticipated regret ${fmt(a.value)} (confidence ${fmt(a.confidence)}), estimated by model ${c.model} from ` +
+      `regret cues (GoEmotions ${fmt(a.components.goemotions)}, KOTE ${fmt(a.components.kote)}, negative polarity ` +
+      `${fmt(a.components.negative_polarity)}).`;
     return {
       structured: { mode: c.mode, anticipated_regret: a, estimation: { model: c.model }, parameters, explanation },
       summary: explanation,
@@ -483,7 +493,8 @@ export const regretForecastTool: ToolDefinition<typeof input, typeof output> = {
     'together), counterfactuals and a sensitivity block (dominated options, Laplace choice, how much probability must move',
     'to change the choice, Hurwicz α intervals, regret-aversion breakpoints, a `fragile` flag; with',
     '`probability_concentration`, how often each option is best under uncertain probabilities). Outcomes may be in any',
-    'unit (e.g. money): by default regret aversion is scale-free. Without outcomes, options with descriptions plus a `decision` text are ranked by',
+    'unit (e.g. money): by default regret aversion is scale-free. Without outcomes, options with descriptions ' +
+      'plus a `decision` text are ranked by',
     'model-estimated utilities; a `decision` text alone returns an estimated anticipated-regret index (0..1).',
   ].join(' '),
   input,

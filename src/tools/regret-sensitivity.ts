@@ -21,7 +21,8 @@ const criterion = z.object({
     .number()
     .nullable()
     .describe(
-      'smallest probability mass (total variation ½Σ|p − q|) whose move makes the choice lose its unique lead; 0 = already a tie; null = no probabilities change it',
+      'smallest probability mass (total variation ½Σ|p − q|) whose move makes the choice lose its unique lead; ' +
+        '0 = already a tie; null = no probabilities change it',
     ),
   rivals: names.describe('the options that tie with the choice at the threshold'),
   move: z
@@ -196,7 +197,8 @@ export function explainSensitivity(s: SensitivityOut, nScenarios: number): strin
     // One scenario: probabilities cannot move, nothing to say about them.
   } else if (meu.threshold !== null && meu.threshold > 0) {
     parts.push(
-      `Max-EU choice ${meu.choice.join(' = ')} holds until ${fmt(meu.threshold)} of the probability mass moves${meu.move ? ` to "${meu.move.to}"` : ''} (then ${meu.rivals.join(' = ')})`,
+      `Max-EU choice ${meu.choice.join(' = ')} holds until ${fmt(meu.threshold)} of the probability mass ` +
+        `moves${meu.move ? ` to "${meu.move.to}"` : ''} (then ${meu.rivals.join(' = ')})`,
     );
   } else if (meu.threshold === null) {
     parts.push(`No change of probabilities displaces the max-EU choice ${meu.choice.join(' = ')}`);

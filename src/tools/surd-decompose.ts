@@ -78,13 +78,15 @@ export const surdInput = z.object({
     .max(MAX_LAG_SCAN)
     .optional()
     .describe(
-      `Samples form: for an unknown lag, scan lags 1..max_lag (≤ ${MAX_LAG_SCAN}): each lag's information against surrogates (Holm-corrected), decomposed at the best-supported lag.`,
+      `Samples form: for an unknown lag, scan lags 1..max_lag (≤ ${MAX_LAG_SCAN}): each lag's information ` +
+        'against surrogates (Holm-corrected), decomposed at the best-supported lag.',
     ),
   bins: z
     .union([binCount, z.array(binCount), z.literal('auto')])
     .optional()
     .describe(
-      `Samples form: "auto" (default: most equal bins 2..16 with ≥ ${SAMPLES_PER_CELL} samples per joint cell), bins per axis (2..${MAX_BINS}), or a list: target first, then each source.`,
+      `Samples form: "auto" (default: most equal bins 2..16 with ≥ ${SAMPLES_PER_CELL} samples per joint ` +
+        `cell), bins per axis (2..${MAX_BINS}), or a list: target first, then each source.`,
     ),
   max_order: z
     .number()
@@ -118,7 +120,8 @@ export const surdInput = z.object({
         .min(1)
         .max(MAX_SURROGATES)
         .describe(
-          `Surrogates per set (1..${MAX_SURROGATES}; 200 or more for p-values below 0.01). Cost: (sources + 1) × surrogates decompositions.`,
+          `Surrogates per set (1..${MAX_SURROGATES}; 200 or more for p-values below 0.01). Cost: (sources + 1) ` +
+            '× surrogates decompositions.',
         ),
       seed: z
         .number()
@@ -130,7 +133,9 @@ export const surdInput = z.object({
     })
     .optional()
     .describe(
-      'Samples form, optional: test every component against circular-shift surrogates. Adds p_value and surrogate_mean (the finite-sample bias: the value when the target is unrelated to the sources) to every component, and a significance block with the p-values of the total and the leak.',
+      'Samples form, optional: test every component against circular-shift surrogates. Adds p_value and ' +
+        'surrogate_mean (the finite-sample bias: the value when the target is unrelated to the sources) to every ' +
+        'component, and a significance block with the p-values of the total and the leak.',
     ),
 });
 
@@ -145,7 +150,8 @@ const component = z.object({
     .number()
     .optional()
     .describe(
-      'with significance: the largest over the listed sources of the share of surrogates (that source shifted) at least this large, counting the observation itself',
+      'with significance: the largest over the listed sources of the share of surrogates (that source shifted) ' +
+        'at least this large, counting the observation itself',
     ),
   surrogate_mean: z
     .number()
@@ -189,7 +195,8 @@ export const surdOutput = z.object({
   mutual_information: z
     .number()
     .describe(
-      'I(target; all sources) in bits = Σ redundant + unique + synergistic (high-dimensional variant: that sum, i.e. what combinations up to max_order explain)',
+      'I(target; all sources) in bits = Σ redundant + unique + synergistic (high-dimensional variant: that ' +
+        'sum, i.e. what combinations up to max_order explain)',
     ),
   mutual_information_by_subset: z
     .array(z.object({ sources: z.array(z.string()), bits: z.number() }))
@@ -213,7 +220,9 @@ export const surdOutput = z.object({
     .boolean()
     .nullable()
     .describe(
-      `null for the histogram form (its sample size is unknown); false when the largest table has fewer than ${SAMPLES_PER_CELL} samples per cell: finite-sample bias can dominate the components (the warning says so)`,
+      'null for the histogram form (its sample size is unknown); false when the largest table has fewer than ' +
+        `${SAMPLES_PER_CELL} samples per cell: finite-sample bias can dominate the components ` +
+        '(the warning says so)',
     ),
   lag_scan: z
     .object({
@@ -251,7 +260,8 @@ export const surdOutput = z.object({
     })
     .optional()
     .describe(
-      'present with max_lag; the decomposition above is at best_lag (at the lag with the smallest adjusted p-value when none is significant)',
+      'present with max_lag; the decomposition above is at best_lag (at the lag with the smallest adjusted ' +
+        'p-value when none is significant)',
     ),
   lag: z.number().int().nullable().describe('lag used; null for the histogram form'),
   max_order: z
@@ -278,7 +288,8 @@ function checkSampleCount(series: number[], field: string, maxSamples: number): 
   if (series.length > maxSamples) {
     throw new ToolError(
       'limit_exceeded',
-      `${field} has ${series.length} samples, above the limit surdMaxSamples = ${maxSamples} (RED_HEART_SURD_MAX_SAMPLES / --surd-max-samples); pass a shorter window or downsample`,
+      `${field} has ${series.length} samples, above the limit surdMaxSamples = ${maxSamples} ` +
+        '(RED_HEART_SURD_MAX_SAMPLES / --surd-max-samples); pass a shorter window or downsample',
     );
   }
   return series;
@@ -312,7 +323,8 @@ function flattenHistogram(
     if (shape.length > maxSources) {
       throw new ToolError(
         'limit_exceeded',
-        `histogram is nested more than ${maxSources + 1} deep: at most ${maxSources} source axes (surdMaxSources = ${maxSources}, RED_HEART_SURD_MAX_SOURCES) plus the target axis`,
+        `histogram is nested more than ${maxSources + 1} deep: at most ${maxSources} source axes ` +
+          `(surdMaxSources = ${maxSources}, RED_HEART_SURD_MAX_SOURCES) plus the target axis`,
       );
     }
     shape.push(node.length);
@@ -336,7 +348,9 @@ function flattenHistogram(
     if (depth === shape.length) {
       if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
         throw invalid(
-          `${where()} is ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? typeof value)}; cells must be finite non-negative numbers`,
+          `${where()} is ` +
+            `${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? typeof value)}; cells must ` +
+            'be finite non-negative numbers',
         );
       }
       data[pos++] = value;
@@ -365,28 +379,24 @@ function flattenHistogram(
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const STAGE_SPAN: Record<SurdProgress['stage'], [number, number]> = {
-  range: [0, 10],
-  bin: [10, 60],
-  marginals: [60, 95],
-  decompose: [95, 100],
-  surrogates: [95, 100],
+type Stage = SurdProgress['stage'];
+type Span = [number, number];
+/** Where each stage's progress runs from and to (0..100), by stage. */
+type Spans = (stage: Stage) => Span;
+
+/**
+ * Each stage of the SURD worker: what its progress says, and its share of 0..100 without significance and with it
+ * (the surrogates then take most of the time).
+ */
+const STAGES: Record<Stage, { text: string; span: Span; withSignificance: Span }> = {
+  range: { text: 'finding ranges', span: [0, 10], withSignificance: [0, 1] },
+  bin: { text: 'binning samples', span: [10, 60], withSignificance: [1, 5] },
+  marginals: { text: 'marginalising', span: [60, 95], withSignificance: [5, 9] },
+  decompose: { text: 'decomposing', span: [95, 100], withSignificance: [9, 10] },
+  surrogates: { text: 'surrogates', span: [95, 100], withSignificance: [10, 100] },
 };
-/** With significance the surrogates take most of the time. */
-const STAGE_SPAN_SIGNIFICANCE: Record<SurdProgress['stage'], [number, number]> = {
-  range: [0, 1],
-  bin: [1, 5],
-  marginals: [5, 9],
-  decompose: [9, 10],
-  surrogates: [10, 100],
-};
-const STAGE_TEXT: Record<SurdProgress['stage'], string> = {
-  range: 'finding ranges',
-  bin: 'binning samples',
-  marginals: 'marginalising',
-  decompose: 'decomposing',
-  surrogates: 'surrogates',
-};
+const plainSpans: Spans = (stage) => STAGES[stage].span;
+const significanceSpans: Spans = (stage) => STAGES[stage].withSignificance;
 
 /** Progress in percent, sent only when it grows (MCP requires increasing values). */
 class Progress {
@@ -404,12 +414,12 @@ class Progress {
  * every finished surrogate is a notification), and what a cancelled call answers. The computation runs in a worker
  * thread (surd-runner.ts): cancellation and the timeout terminate it.
  */
-function workerOptions(ctx: ToolContext, progress: Progress, spans = STAGE_SPAN) {
+function workerOptions(ctx: ToolContext, progress: Progress, spans: Spans = plainSpans) {
   return {
     signal: ctx.signal,
     onProgress: (p: SurdProgress) => {
-      const [lo, hi] = spans[p.stage];
-      const text = p.stage === 'surrogates' ? `surrogate ${p.done} of ${p.total}` : STAGE_TEXT[p.stage];
+      const [lo, hi] = spans(p.stage);
+      const text = p.stage === 'surrogates' ? `surrogate ${p.done} of ${p.total}` : STAGES[p.stage].text;
       const value = lo + ((hi - lo) * p.done) / Math.max(1, p.total);
       void progress.report(p.stage === 'surrogates' ? Math.round(value * 1000) / 1000 : Math.round(value), text);
     },
@@ -474,7 +484,8 @@ function toOutput(result: SurdResult, names: string[], targetName: string, input
   if (result.targetStatesOccupied === 1) {
     leak = null;
     leakReason =
-      'the target is constant (every sample falls in one target state), so H(target) is 0 up to rounding and H(target | sources)/H(target) is undefined';
+      'the target is constant (every sample falls in one target state), so H(target) is 0 up to rounding and ' +
+      'H(target | sources)/H(target) is undefined';
   }
   let norm: number | null = mi > MI_EPS && leak !== null ? mi : null;
   if (norm === null && leak !== null)
@@ -550,7 +561,9 @@ function lagScanText(scan: NonNullable<Output['lag_scan']>): string {
         `lag ${l.lag}: MI ${l.mutual_information.toFixed(4)} (bias ${l.surrogate_mean.toFixed(4)}) p_adj=${l.p_adjusted.toPrecision(2)}`,
     )
     .join('; ');
-  const head = `Lag scan 1..${scan.max_lag} on ${scan.n_samples} pairs per lag, ${scan.surrogates} target-shifted surrogates per lag, Holm-corrected over ${scan.max_lag} lags at ${scan.alpha}: `;
+  const head =
+    `Lag scan 1..${scan.max_lag} on ${scan.n_samples} pairs per lag, ${scan.surrogates} target-shifted ` +
+    `surrogates per lag, Holm-corrected over ${scan.max_lag} lags at ${scan.alpha}: `;
   const verdict =
     scan.best_lag === null
       ? 'no lag is significant; the decomposition below is at the lag with the smallest adjusted p-value and shows no established effect.'
@@ -577,7 +590,8 @@ function summary(o: Output): string {
   return (
     unreliable +
     (o.lag_scan ? lagScanText(o.lag_scan) : '') +
-    `SURD of ${o.target} from ${o.sources.length} source(s) (${where}, bins ${o.bins_used.join('×')}${o.method === 'surd_high_dimensional' ? `, max_order ${o.max_order}` : ''}): ` +
+    `SURD of ${o.target} from ${o.sources.length} source(s) (${where}, bins ` +
+    `${o.bins_used.join('×')}${o.method === 'surd_high_dimensional' ? `, max_order ${o.max_order}` : ''}): ` +
     `MI ${o.mutual_information.toFixed(4)} of H ${o.entropy_target.toFixed(4)} bits, ${leak}. ` +
     (all.length ? `${largest}: ${all.join('; ')}.` : 'No component above 0.') +
     (o.significance
@@ -655,7 +669,8 @@ function readSeries(a: Input, limits: Limits): SeriesSet {
   if (n > limits.surdMaxSources) {
     throw new ToolError(
       'limit_exceeded',
-      `${n} sources exceed the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES, at most ${SURD_MAX_SOURCES}); drop sources or merge related ones`,
+      `${n} sources exceed the limit surdMaxSources = ${limits.surdMaxSources} (RED_HEART_SURD_MAX_SOURCES, at ` +
+        `most ${SURD_MAX_SOURCES}); drop sources or merge related ones`,
     );
   }
   return { target, sources, names, sourceLabels: names.map((x) => `sources "${x}"`) };
@@ -703,7 +718,8 @@ function planBins(a: Input, set: SeriesSet, pairs: number, limits: Limits): BinP
         cells,
         limits.surdMaxCells,
         `the joint histogram (bins ${bins.join('×')})`,
-        `Use fewer bins (the table has bins^(sources+1) cells) or pass max_order (e.g. 2 or 3) for the high-dimensional variant, which only builds tables of up to max_order sources.`,
+        'Use fewer bins (the table has bins^(sources+1) cells) or pass max_order (e.g. 2 or 3) for the ' +
+          'high-dimensional variant, which only builds tables of up to max_order sources.',
       );
     }
   }
@@ -723,7 +739,8 @@ function planBins(a: Input, set: SeriesSet, pairs: number, limits: Limits): BinP
         ? 'use bins: "auto", fewer bins or more samples'
         : 'even 2 bins per axis are too many: drop sources, use max_order, or give more samples';
     warnings.push(
-      `only ${pairs} samples for ${cells} ${table} (< ${SAMPLES_PER_CELL} per cell): finite-sample bias inflates higher-order synergy; ${fix}`,
+      `only ${pairs} samples for ${cells} ${table} (< ${SAMPLES_PER_CELL} per cell): finite-sample bias ` +
+        `inflates higher-order synergy; ${fix}`,
     );
   }
   return { bins, binsRule, maxOrder, reliable, warnings };
@@ -765,7 +782,7 @@ async function computeAtLag(
     const { result, significance } = await surdSignificanceInWorker(
       samples,
       sig,
-      workerOptions(ctx, progress, STAGE_SPAN_SIGNIFICANCE),
+      workerOptions(ctx, progress, significanceSpans),
     );
     return toOutput(result, set.names, a.target_name ?? 'target', a, { ...extra, significance });
   }
@@ -774,14 +791,11 @@ async function computeAtLag(
 }
 
 /** Stage spans of lag `i` (0-based) of `k`: its share of 0..100. */
-function lagSpans(i: number, k: number): Record<SurdProgress['stage'], [number, number]> {
-  const scale = ([lo, hi]: [number, number]): [number, number] => [(100 * i + lo) / k, (100 * i + hi) / k];
-  const out = {} as Record<SurdProgress['stage'], [number, number]>;
-  for (const [stage, span] of Object.entries(STAGE_SPAN_SIGNIFICANCE) as Array<
-    [SurdProgress['stage'], [number, number]]
-  >)
-    out[stage] = scale(span);
-  return out;
+function lagSpans(i: number, k: number): Spans {
+  return (stage) => {
+    const [lo, hi] = significanceSpans(stage);
+    return [(100 * i + lo) / k, (100 * i + hi) / k];
+  };
 }
 
 /**
@@ -908,7 +922,9 @@ function checkSignificance(
     const most = Math.floor(budget / perSurrogate);
     throw new ToolError(
       'limit_exceeded',
-      `significance with ${sig.surrogates} surrogates${runs > 1 ? ` at each of ${runs} lags` : ''} would touch ${(perSurrogate * sig.surrogates).toExponential(2)} cells and samples, above the bound ${SURROGATE_WORK_FACTOR} × (surdMaxSamples + surdMaxCells) = ${budget.toExponential(2)}; ` +
+      `significance with ${sig.surrogates} surrogates${runs > 1 ? ` at each of ${runs} lags` : ''} would touch ` +
+        `${(perSurrogate * sig.surrogates).toExponential(2)} cells and samples, above the bound ` +
+        `${SURROGATE_WORK_FACTOR} × (surdMaxSamples + surdMaxCells) = ${budget.toExponential(2)}; ` +
         (most >= 1
           ? `use at most ${most} surrogates, fewer samples or bins${runs > 1 ? ', a smaller max_lag' : ''}, or max_order`
           : 'use fewer samples or bins, or max_order'),
@@ -921,6 +937,12 @@ function defaultNames(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `X${i + 1}`);
 }
 
+const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+/** The samples 8 bins per variable need with 1, 2 and 3 sources ("… samples for 1 source, …"). */
+const EIGHT_BIN_NEEDS = [1, 2, 3]
+  .map((k) => `${thousands(SAMPLES_PER_CELL * 8 ** (k + 1))} samples for ${k} source${k > 1 ? 's' : ''}`)
+  .join(', ');
+
 export const surdDecomposeTool: ToolDefinition<typeof surdInput, typeof surdOutput> = {
   name: 'surd_decompose',
   title: 'SURD causal decomposition',
@@ -930,8 +952,8 @@ export const surdDecomposeTool: ToolDefinition<typeof surdInput, typeof surdOutp
     '(causal_clarity = 1 − leak). For causal attribution between numeric time series. Give samples (target, equal-length sources, lag ' +
     'or max_lag to find the best-supported lag, bins; include the target among the sources for self-causation) or a joint histogram ' +
     '(axis 0 = target); max_order for many sources. ' +
-    `Sample sizes: the joint table has bins^(sources+1) cells; bins "auto" (default) picks the most with ≥ ${SAMPLES_PER_CELL} samples per cell (8 bins need ` +
-    `${[1, 2, 3].map((k) => `${String(SAMPLES_PER_CELL * 8 ** (k + 1)).replace(/\B(?=(\d{3})+$)/g, ',')} samples for ${k} source${k > 1 ? 's' : ''}`).join(', ')}); ` +
+    'Sample sizes: the joint table has bins^(sources+1) cells; bins "auto" (default) picks the most with ≥ ' +
+    `${SAMPLES_PER_CELL} samples per cell (8 bins need ${EIGHT_BIN_NEEDS}); ` +
     'fewer are marked reliable: false. Bits; warnings lists every caveat. Deterministic; no model needed.',
   input: surdInput,
   output: surdOutput,

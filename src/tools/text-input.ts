@@ -24,7 +24,8 @@ export function checkTexts(texts: readonly NamedText[], limits: { maxTextChars: 
   if (texts.length > limits.maxBatchTexts) {
     throw new ToolError(
       'limit_exceeded',
-      `${texts.length} texts to analyse; the limit is ${limits.maxBatchTexts} (maxBatchTexts: --max-batch-texts / RED_HEART_MAX_BATCH_TEXTS)`,
+      `${texts.length} texts to analyse; the limit is ${limits.maxBatchTexts} (maxBatchTexts: ` +
+        '--max-batch-texts / RED_HEART_MAX_BATCH_TEXTS)',
     );
   }
   for (const t of texts) {

@@ -90,7 +90,10 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   cache: 'none' | 'args' | 'args+model';
   /** Optional per-call refinement for tools that use the model only on some inputs (e.g. text-only Bentham). */
   cacheKeyNeedsModel?(args: z.infer<I>): boolean;
-  /** Writes files (its own outputs, inside allowed directories), replacing a regular file of the same name: announced with readOnlyHint false and destructiveHint true. */
+  /**
+   * Writes files (its own outputs, inside allowed directories), replacing a regular file of the same name: announced
+   * with readOnlyHint false and destructiveHint true.
+   */
   writesFiles?: boolean;
   /** Changes the experience store (remember, forget): not read-only, not idempotent; forget also destructive. */
   changesMemory?: 'adds' | 'deletes';

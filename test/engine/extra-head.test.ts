@@ -12,18 +12,10 @@ import { resolveModel, resolveSelection } from '../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
 import { readAll } from '../../src/tools/reading/pipeline.js';
 import { toolContext } from '../helpers/tool-context.js';
-import { FIXTURE_DIR, silent } from './helpers.js';
+import { FIXTURE_DIR, TEST_ENGINE_ON_MAIN } from './helpers.js';
 
 const DIR = resolve(import.meta.dirname, '../fixtures/extra-head');
-const OPTS = {
-  provider: 'cpu' as const,
-  threads: 1,
-  batchWindowMs: 0,
-  maxBatch: 8,
-  logger: silent,
-  inferenceThread: 'main' as const,
-};
-const load = (dir: string, id: string) => OnnxTextEngine.load(resolveModel(dir, undefined, id), OPTS);
+const load = (dir: string, id: string) => OnnxTextEngine.load(resolveModel(dir, undefined, id), TEST_ENGINE_ON_MAIN);
 
 /** The one presenter: the head's labels with their probabilities, and those at or over the head's thresholds. */
 function presentToxicity(a: TextAnalysis, model: ModelInfo) {
@@ -112,7 +104,7 @@ describe('a head added by its manifest entry', () => {
   it("an ensemble fuses it with its weights, and lists it with the ensemble's thresholds", async () => {
     const sel = resolveSelection(DIR, undefined, 'fixture-extra-ensemble');
     if (sel.kind !== 'ensemble') throw new Error('expected the ensemble');
-    const ens = await EnsembleTextEngine.load(sel.ensemble, OPTS);
+    const ens = await EnsembleTextEngine.load(sel.ensemble, TEST_ENGINE_ON_MAIN);
     try {
       const text = 'what a great day';
       const {

@@ -8,6 +8,10 @@ export const FIXTURE_DIR = resolve(import.meta.dirname, '../fixtures/model');
 /** The v2-shaped fixture: the eight outputs (with the zh heads), languages en, ko, zh, ja (make_fixture_v2.py). */
 export const FIXTURE_V2_DIR = resolve(import.meta.dirname, '../fixtures/model-v2');
 export const silent = pino({ level: 'silent' });
+/** How the tests load an engine: CPU, one thread, no batching window, batches of up to 8, silent. */
+export const TEST_ENGINE = { provider: 'cpu', threads: 1, batchWindowMs: 0, maxBatch: 8, logger: silent } as const;
+/** The same with inference on the calling thread (no worker). */
+export const TEST_ENGINE_ON_MAIN = { ...TEST_ENGINE, inferenceThread: 'main' } as const;
 
 /** A private copy of the fixture model directory that a test may damage. */
 export function fixtureCopy(mutate?: (dir: string) => void, from: string = FIXTURE_DIR): string {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSingleModel } from '../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
-import { silent } from './helpers.js';
+import { TEST_ENGINE, TEST_ENGINE_ON_MAIN } from './helpers.js';
 
 const MODELS = resolve(import.meta.dirname, '../../models');
 const TEXTS = [
@@ -19,9 +19,8 @@ describe('ONNX inference in a worker thread (shipped model)', () => {
   let inMain: OnnxTextEngine;
   beforeAll(async () => {
     const r = resolveSingleModel(MODELS, undefined, undefined);
-    const base = { provider: 'cpu' as const, threads: 1, batchWindowMs: 0, maxBatch: 8, logger: silent };
-    inWorker = await OnnxTextEngine.load(r, { ...base, inferenceThread: 'worker' });
-    inMain = await OnnxTextEngine.load(r, { ...base, inferenceThread: 'main' });
+    inWorker = await OnnxTextEngine.load(r, { ...TEST_ENGINE, inferenceThread: 'worker' });
+    inMain = await OnnxTextEngine.load(r, TEST_ENGINE_ON_MAIN);
   });
   afterAll(async () => {
     await inWorker?.close();

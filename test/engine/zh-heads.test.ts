@@ -12,17 +12,9 @@ import { EnsembleTextEngine } from '../../src/engine/ensemble-engine.js';
 import { resolveSelection } from '../../src/engine/manifest.js';
 import { fuseAnalyses, type FusionWeights } from '../../src/engine/fusion.js';
 import type { TextAnalysis } from '../../src/core/model.js';
-import { editManifest, FIXTURE_DIR, FIXTURE_V2_DIR, fixtureCopy, silent } from './helpers.js';
+import { editManifest, FIXTURE_DIR, FIXTURE_V2_DIR, fixtureCopy, TEST_ENGINE, TEST_ENGINE_ON_MAIN } from './helpers.js';
 
-const load = async (dir: string) =>
-  OnnxTextEngine.load(resolveModel(dir, undefined, undefined), {
-    provider: 'cpu',
-    threads: 1,
-    batchWindowMs: 0,
-    maxBatch: 8,
-    logger: silent,
-    inferenceThread: 'main',
-  });
+const load = async (dir: string) => OnnxTextEngine.load(resolveModel(dir, undefined, undefined), TEST_ENGINE_ON_MAIN);
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -220,13 +212,7 @@ describe('an ensemble of v2 members', () => {
     dirs.push(dir);
     const sel = resolveSelection(dir, undefined, 'v2-pair');
     if (sel.kind !== 'ensemble') throw new Error('expected an ensemble');
-    const engine = await EnsembleTextEngine.load(sel.ensemble, {
-      provider: 'cpu',
-      threads: 1,
-      batchWindowMs: 0,
-      maxBatch: 8,
-      logger: silent,
-    });
+    const engine = await EnsembleTextEngine.load(sel.ensemble, TEST_ENGINE);
     expect(engine.model.languages).toEqual(['en', 'ko', 'zh', 'ja']);
     expect(engine.model.labels.cpedEmotion).toHaveLength(13);
     const text = '我今天非常开心！';

@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initializeRequest } from '../helpers/json-rpc.js';
 import { connectHttp, FIXTURE_MODELS, startHttpProcess, type HttpServerProcess } from '../server/helpers/http.js';
 
 // CI runs a fixed seed (a red CI must mean a change broke something); elsewhere every run explores anew.
@@ -25,12 +26,7 @@ interface Req {
   label: string;
 }
 
-const validInit = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'f', version: '0' } },
-});
+const validInit = JSON.stringify(initializeRequest(1, 'f'));
 const validCall = JSON.stringify({
   jsonrpc: '2.0',
   id: 2,

@@ -5,6 +5,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serverEnv } from '../helpers/env.js';
+import { initializeRequest, INITIALIZED } from '../helpers/json-rpc.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = resolve(ROOT, 'dist/src/server/cli.js');
@@ -105,17 +106,9 @@ export class RawStdioServer {
   }
 
   async initialize(): Promise<void> {
-    const init = await this.request(
-      0,
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'fuzz', version: '0' } },
-      }),
-    );
+    const init = await this.request(0, JSON.stringify(initializeRequest(0, 'fuzz')));
     if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init)}`);
-    this.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    this.write(JSON.stringify(INITIALIZED));
   }
 
   async close(): Promise<number | null> {

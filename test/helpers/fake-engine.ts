@@ -1,5 +1,5 @@
 // Fake model outputs for the text mappings and the tools' text paths: unit tests set exact head outputs here instead of running a model.
-import type { AnalyzeOptions, ModelInfo, TextAnalysis, TextEngine } from '../../../src/core/model.js';
+import type { AnalyzeOptions, ModelInfo, TextAnalysis, TextEngine } from '../../src/core/model.js';
 
 export const GO_LABELS = [
   'admiration',

@@ -1,5 +1,6 @@
 // bentham_score and regret_forecast through the built server over stdio (MCP client), as an agent would call them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANN_AND_TOWN } from '../helpers/bentham-parties.js';
 import { startServer, type RunningServer } from './harness.js';
 
 interface CallResult {
@@ -23,36 +24,10 @@ describe('decision tools over MCP', () => {
     (await server.client.callTool({ name, arguments: args })) as CallResult;
 
   it('bentham_score on explicit parties returns the exact calculus', async () => {
-    const r = await call('bentham_score', {
-      parties: [
-        {
-          name: 'Ann',
-          effects: [
-            {
-              kind: 'pleasure',
-              intensity: 0.8,
-              duration: 0.5,
-              certainty: 1,
-              propinquity: 1,
-              fecundity: 0.2,
-              purity: 0.9,
-            },
-          ],
-        },
-        {
-          name: 'Town',
-          count: 3,
-          effects: [
-            { kind: 'pain', intensity: 0.5, duration: 0.4, certainty: 0.5, propinquity: 1, fecundity: 0, purity: 1 },
-          ],
-        },
-      ],
-      v2: { external_cost: 0.1 },
-    });
+    const r = await call('bentham_score', { parties: ANN_AND_TOWN, v2: { external_cost: 0.1 } });
     expect(r.isError ?? false).toBe(false);
     const s = r.structuredContent as Record<string, any>;
-    // Ann 0.8·0.5·(0.2 + 0.9) = 0.44; Town 3 × −0.5·0.4·0.5 = −0.3 → classic 0.14; gross 0.74;
-    // external cost −0.1·0.74 = −0.074 → final 0.066.
+    // classic 0.14, gross 0.74 (test/helpers/bentham-parties.ts); external cost −0.1·0.74 = −0.074 → final 0.066.
     expect(s.mode).toBe('structured');
     expect(s.classic_total).toBeCloseTo(0.14, 12);
     expect(s.extent).toBe(4);

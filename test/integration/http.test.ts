@@ -18,6 +18,8 @@ import {
 } from '../server/helpers/http.js';
 import { serverEnv } from '../helpers/env.js';
 import { until } from '../helpers/poll.js';
+import { TOOL_NAMES } from '../helpers/tool-names.js';
+import { regretCall } from '../helpers/calls.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const TOKEN2 = 'second-token-0123456789abcdef';
@@ -107,15 +109,7 @@ describe('HTTP transport without auth (loopback)', () => {
     const client = await connectHttp(srv.url);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual([
-        'analyze_conversation',
-        'analyze_corpus',
-        'analyze_emotion',
-        'bentham_score',
-        'full_analysis',
-        'regret_forecast',
-        'surd_decompose',
-      ]);
+      expect(tools.map((t) => t.name).sort()).toEqual(TOOL_NAMES);
       const res = await client.readResource({ uri: 'red-heart://status' });
       const status = JSON.parse((res.contents[0] as { text: string }).text);
       expect(status.name).toBe('red-heart-mcp');
@@ -131,17 +125,7 @@ describe('HTTP transport without auth (loopback)', () => {
     const a = await connectHttp(srv.url);
     const b = await connectHttp(srv.url);
     try {
-      const args = {
-        name: 'regret_forecast',
-        arguments: {
-          options: [{ name: 'a' }, { name: 'b' }],
-          scenarios: [{ name: 'x' }, { name: 'y' }],
-          outcomes: [
-            [1, 0],
-            [0, 1],
-          ],
-        },
-      };
+      const args = regretCall();
       const first = await a.callTool(args);
       const second = await b.callTool(args);
       expect(first.isError).toBeFalsy();

@@ -16,6 +16,7 @@ import {
   shippedModel,
   shippedModelFiles,
 } from './packaged.js';
+import { VIEW_TOOLS } from '../helpers/tool-names.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -67,14 +68,7 @@ describe('npm package: pack, offline install into an empty directory, run', () =
       expect(paths).toContain(needed);
     }
     // the MCP Apps views, built by `npm run build` (src/server/views.ts serves them)
-    for (const view of [
-      'analyze_emotion',
-      'surd_decompose',
-      'regret_forecast',
-      'analyze_conversation',
-      'analyze_corpus',
-    ])
-      expect(paths).toContain(`dist/views/${view}.html`);
+    for (const view of VIEW_TOOLS) expect(paths).toContain(`dist/views/${view}.html`);
     // no sources, tests, training code, offline evaluation, benchmarks or source maps
     expect(
       paths.filter((p) =>

@@ -5,23 +5,17 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { connectHttp, FIXTURE_MODELS, startHttpProcess, type HttpServerProcess } from '../server/helpers/http.js';
 import { redisUnavailable, startRedis, type TestRedis } from '../server/helpers/redis.js';
 import { requirement } from '../helpers/require.js';
+import { cachedFlag, regretCall } from '../helpers/calls.js';
 import { startServer, type RunningServer } from './harness.js';
 
 const unavailable = requirement('Redis integration tests', redisUnavailable(), 'redis');
 
-const regret = (k: number) => ({
-  name: 'regret_forecast',
-  arguments: {
-    options: [{ name: 'a' }, { name: 'b' }],
-    scenarios: [{ name: 'x' }, { name: 'y' }],
-    outcomes: [
-      [1 + k / 10_000, 0],
-      [0, 1],
-    ],
-  },
-});
-const cachedFlag = (r: { structuredContent?: unknown }) =>
-  (r.structuredContent as { cached?: boolean } | undefined)?.cached;
+/** One cache entry per k. */
+const regret = (k: number) =>
+  regretCall([
+    [1 + k / 10_000, 0],
+    [0, 1],
+  ]);
 async function status(client: Client): Promise<{ cache: { backend: string; degraded: string | null; hits: number } }> {
   const res = await client.readResource({ uri: 'red-heart://status' });
   return JSON.parse((res.contents[0] as { text: string }).text);

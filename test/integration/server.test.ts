@@ -3,16 +3,9 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, startServer, type RunningServer } from './harness.js';
 import { serverEnv } from '../helpers/env.js';
+import { initializeRequest, INITIALIZED } from '../helpers/json-rpc.js';
+import { TOOL_NAMES } from '../helpers/tool-names.js';
 
-const TOOL_NAMES = [
-  'analyze_conversation',
-  'analyze_corpus',
-  'analyze_emotion',
-  'bentham_score',
-  'full_analysis',
-  'regret_forecast',
-  'surd_decompose',
-];
 /** Tools that write files (analyze_corpus writes its JSONL and report): not read-only. */
 const WRITES_FILES = new Set(['analyze_corpus']);
 
@@ -80,13 +73,8 @@ describe('stdout discipline', () => {
       stdout += c.toString('utf8');
     });
     const send = (msg: object) => child.stdin.write(`${JSON.stringify(msg)}\n`);
-    send({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } },
-    });
-    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    send(initializeRequest(1, 't'));
+    send(INITIALIZED);
     send({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
     send({
       jsonrpc: '2.0',

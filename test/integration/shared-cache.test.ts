@@ -6,21 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MODELS } from '../server/helpers/http.js';
+import { cachedFlag, regretCall } from '../helpers/calls.js';
 import { startServer, type RunningServer } from './harness.js';
 
-const regret = (k: number) => ({
-  name: 'regret_forecast',
-  arguments: {
-    options: [{ name: 'a' }, { name: 'b' }],
-    scenarios: [{ name: 'x' }, { name: 'y' }],
-    outcomes: [
-      [3, k],
-      [1, 2],
-    ],
-  },
-});
-const cached = (r: { structuredContent?: unknown }) =>
-  (r.structuredContent as { cached?: boolean } | undefined)?.cached;
+/** One cache entry per k. */
+const regret = (k: number) =>
+  regretCall([
+    [3, k],
+    [1, 2],
+  ]);
 const status = async (s: RunningServer) =>
   JSON.parse(((await s.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text).cache;
 
@@ -40,11 +34,11 @@ describe('two server processes sharing one cache file', () => {
   });
 
   it('a result computed by one is served from the cache by the other', async () => {
-    expect(cached(await a.client.callTool(regret(0)))).toBe(false);
+    expect(cachedFlag(await a.client.callTool(regret(0)))).toBe(false);
     let hit = false;
     for (let i = 0; i < 50 && !hit; i++) {
       await new Promise((r) => setTimeout(r, 20)); // the write is committed within about 20 ms
-      hit = cached(await b.client.callTool(regret(0))) === true;
+      hit = cachedFlag(await b.client.callTool(regret(0))) === true;
     }
     expect(hit).toBe(true);
   });
@@ -52,13 +46,13 @@ describe('two server processes sharing one cache file', () => {
   it('concurrent writes from both processes are all kept, and both report them', async () => {
     const calls = Array.from({ length: 40 }, (_, k) => (k % 2 ? a : b).client.callTool(regret(100 + k)));
     const results = await Promise.all(calls);
-    expect(results.every((r) => !r.isError && cached(r) === false)).toBe(true);
+    expect(results.every((r) => !r.isError && cachedFlag(r) === false)).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     // every one of them is now a hit on the OTHER process
     const again = await Promise.all(
       Array.from({ length: 40 }, (_, k) => (k % 2 ? b : a).client.callTool(regret(100 + k))),
     );
-    expect(again.map(cached)).toEqual(new Array(40).fill(true));
+    expect(again.map(cachedFlag)).toEqual(new Array(40).fill(true));
     const [sa, sb] = await Promise.all([status(a), status(b)]);
     for (const s of [sa, sb]) {
       expect(s).toMatchObject({ backend: 'file', entries: 41, degraded: null, evictions: 0 });

@@ -16,6 +16,7 @@ import {
   viewUri,
 } from '../../src/server/views.js';
 import { CLI, ROOT, startServer, type RunningServer } from './harness.js';
+import { VIEW_TOOLS } from '../helpers/tool-names.js';
 
 const fixture = (tool: string) => JSON.parse(readFileSync(resolve(ROOT, `test/fixtures/views/${tool}.json`), 'utf8'));
 
@@ -97,13 +98,7 @@ describe('MCP Apps views', () => {
         .map((t) => t.name)
         .sort(),
     ).toEqual(activeViews().sort());
-    expect(activeViews().sort()).toEqual([
-      'analyze_conversation',
-      'analyze_corpus',
-      'analyze_emotion',
-      'regret_forecast',
-      'surd_decompose',
-    ]);
+    expect(activeViews().sort()).toEqual(VIEW_TOOLS);
   });
 
   it('serves each view as one self-contained HTML document with the MCP Apps MIME type', async () => {

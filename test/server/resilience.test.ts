@@ -9,24 +9,16 @@ import { cacheKey } from '../../src/server/cache/result-cache.js';
 import { SqliteStore } from '../../src/server/cache/sqlite-store.js';
 import { startServer, type RunningServer } from '../integration/harness.js';
 import { FIXTURE_MODELS } from './helpers/http.js';
+import { cachedFlag, regretCall } from '../helpers/calls.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const text = (r: { content?: unknown }) =>
   ((r.content as Array<{ text?: string }> | undefined) ?? []).map((c) => c.text ?? '').join('\n');
-const cached = (r: { structuredContent?: unknown }) =>
-  (r.structuredContent as { cached?: boolean } | undefined)?.cached;
 
-const REGRET = {
-  name: 'regret_forecast',
-  arguments: {
-    options: [{ name: 'a' }, { name: 'b' }],
-    scenarios: [{ name: 'x' }, { name: 'y' }],
-    outcomes: [
-      [3, 0],
-      [1, 2],
-    ],
-  },
-};
+const REGRET = regretCall([
+  [3, 0],
+  [1, 2],
+]);
 const SURD = {
   name: 'surd_decompose',
   arguments: {
@@ -95,9 +87,9 @@ describe('corrupt or foreign cache file', () => {
       try {
         const first = await server.client.callTool(REGRET);
         expect(first.isError).toBeFalsy();
-        expect(cached(first)).toBe(false);
+        expect(cachedFlag(first)).toBe(false);
         const second = await server.client.callTool(REGRET);
-        expect(cached(second)).toBe(true);
+        expect(cachedFlag(second)).toBe(true);
         expect(server.stderr()).toMatch(/moved aside, starting empty/);
         expect(readdirSync(dir).some((f) => f.startsWith(`${file}.${aside}-`))).toBe(true);
       } finally {
@@ -128,13 +120,13 @@ describe('corrupt or foreign cache file', () => {
     try {
       const r = await server.client.callTool(REGRET);
       expect(r.isError).toBeFalsy();
-      expect(cached(r)).toBe(false); // computed, not the garbage
+      expect(cachedFlag(r)).toBe(false); // computed, not the garbage
       expect(r.structuredContent).not.toHaveProperty('oops');
       const status = JSON.parse(
         ((await server.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text,
       );
       expect(status.cache.tampered).toBeGreaterThanOrEqual(1); // written without the installation secret's MAC
-      expect(cached(await server.client.callTool(REGRET))).toBe(true); // replaced by the good result
+      expect(cachedFlag(await server.client.callTool(REGRET))).toBe(true); // replaced by the good result
       await expectModelFreeToolsWork(server);
     } finally {
       await server.close();

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { CLI, FIXTURE_MODELS, ROOT } from './helpers/http.js';
 import { slowSurdRequest } from './helpers/slow.js';
 import { serverEnv } from '../helpers/env.js';
+import { initializeRequest, INITIALIZED } from '../helpers/json-rpc.js';
+import { regretCall } from '../helpers/calls.js';
 
 function stdioServer(env: Record<string, string>) {
   const child = spawn(process.execPath, [CLI], {
@@ -44,13 +46,8 @@ function stdioServer(env: Record<string, string>) {
       check();
     });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  send({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } },
-  });
-  send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  send(initializeRequest(1, 't'));
+  send(INITIALIZED);
   return { child, send, waitFor, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
@@ -72,17 +69,10 @@ describe('stdio graceful shutdown', () => {
       jsonrpc: '2.0',
       id: 2,
       method: 'tools/call',
-      params: {
-        name: 'regret_forecast',
-        arguments: {
-          options: [{ name: 'a' }, { name: 'b' }],
-          scenarios: [{ name: 'x' }, { name: 'y' }],
-          outcomes: [
-            [1, 0],
-            [0, 2],
-          ],
-        },
-      },
+      params: regretCall([
+        [1, 0],
+        [0, 2],
+      ]),
     });
     await srv.waitFor(/"id":2/);
     srv.send(slowSurd(3, 'p3'));

@@ -16,6 +16,7 @@ import { createServer, STATUS_URI } from '../../src/server/server.js';
 import { surdPool } from '../../src/tools/surd-runner.js';
 import { silent, testConfig } from '../engine/helpers.js';
 import { connectHttp } from './helpers/http.js';
+import { regretCall } from '../helpers/calls.js';
 
 const config = testConfig({
   http: { ...testConfig().http, listen: { host: '127.0.0.1', port: 0 }, maxClientConcurrency: 1000 },
@@ -167,18 +168,7 @@ describe('supervised inference worker', () => {
     expect(r).toMatchObject({ ok: false, code: 'model_error' });
     expect((r as { text: string }).text).toMatch(/crashed 3 times within 60 s/);
     // The exact tools need no model and keep serving.
-    expect(
-      (
-        await call('regret_forecast', {
-          options: [{ name: 'a' }, { name: 'b' }],
-          scenarios: [{ name: 'x' }, { name: 'y' }],
-          outcomes: [
-            [1, 0],
-            [0, 1],
-          ],
-        })
-      ).ok,
-    ).toBe(true);
+    expect((await call('regret_forecast', regretCall().arguments)).ok).toBe(true);
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { benthamScoreTool } from '../../src/tools/bentham-score.js';
 import { type ToolContext } from '../../src/tools/types.js';
 import type { TextEngine } from '../../src/core/model.js';
+import { ANN_AND_TOWN } from '../helpers/bentham-parties.js';
 import { fakeEngine } from '../helpers/fake-engine.js';
 import { callTool, refusalOf } from '../helpers/tool-call.js';
 import { toolContext } from '../helpers/tool-context.js';
@@ -27,32 +28,7 @@ describe('bentham_score structured path', () => {
   it('scores hand-computed parties exactly, with every variable marked given', async () => {
     // Ann ×1: pleasure .8·.5·1·1·(.2 + .9) = 0.44.  Town ×3: pain −.5·.4·.5 = −0.1 → −0.3.
     // classic_total 0.14, extent 4, gross 0.74; intensity mean = (1·.8 + 3·.5)/4 = 0.575.
-    const { structured, summary } = await call({
-      parties: [
-        {
-          name: 'Ann',
-          effects: [
-            {
-              kind: 'pleasure',
-              intensity: 0.8,
-              duration: 0.5,
-              certainty: 1,
-              propinquity: 1,
-              fecundity: 0.2,
-              purity: 0.9,
-              description: 'raise',
-            },
-          ],
-        },
-        {
-          name: 'Town',
-          count: 3,
-          effects: [
-            { kind: 'pain', intensity: 0.5, duration: 0.4, certainty: 0.5, propinquity: 1, fecundity: 0, purity: 1 },
-          ],
-        },
-      ],
-    });
+    const { structured, summary } = await call({ parties: ANN_AND_TOWN });
     expect(structured.mode).toBe('structured');
     expect(structured.classic_total).toBeCloseTo(0.14, 12);
     expect(structured.final_score).toBe(structured.classic_total);

@@ -10,21 +10,11 @@ import {
 import { EKMAN, type Ekman } from '../../src/core/labels.js';
 import { decodeState as decode, encodeState as encode } from '../../src/tools/conversation-state.js';
 import { testSigner } from '../helpers/tool-context.js';
+import { calm, ekman } from '../helpers/turns.js';
 
 const signer = testSigner();
 const encodeState = (state: Parameters<typeof encode>[0], model: string) => encode(state, model, signer);
 const decodeState = (token: string, model: string) => decode(token, model, signer);
-
-const ekman = (dominant: Ekman, p = 0.7): Record<Ekman, number> =>
-  Object.fromEntries(EKMAN.map((e) => [e, e === dominant ? p : (1 - p) / 6])) as Record<Ekman, number>;
-const calm = (speaker: string): TurnObservation => ({
-  speaker,
-  language: 'en',
-  valence: 0.3,
-  arousal: 0.55,
-  ekman: ekman('joy'),
-  time: null,
-});
 
 describe('state token', () => {
   const obs = fc.record({

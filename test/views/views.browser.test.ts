@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../scripts/record-calls.mjs';
 import { requirement } from '../helpers/require.js';
 import { ROOT } from '../integration/harness.js';
+import { VIEW_TOOLS } from '../helpers/tool-names.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_BROWSER =
@@ -49,13 +50,7 @@ describe.skipIf(!HAVE_BROWSER)('MCP Apps views in headless Chromium', () => {
   let profile: string;
 
   beforeAll(async () => {
-    for (const t of [
-      'analyze_emotion',
-      'surd_decompose',
-      'regret_forecast',
-      'analyze_conversation',
-      'analyze_corpus',
-    ]) {
+    for (const t of VIEW_TOOLS) {
       if (!existsSync(resolve(ROOT, `dist/views/${t}.html`)))
         throw new Error('dist/views is missing: run `npm run build` first');
     }

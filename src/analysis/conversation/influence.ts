@@ -34,6 +34,21 @@ export interface PairInfluence {
   permutations: number;
 }
 
+/** The samples a count table (length 27, `cell` order) holds, cell by cell: each sample's three bins. */
+function samplesOf(counts: readonly number[]): { target: number[]; source: number[]; own: number[] } {
+  const target: number[] = [];
+  const source: number[] = [];
+  const own: number[] = [];
+  counts.forEach((n, i) => {
+    for (let k = 0; k < n; k++) {
+      target.push(Math.floor(i / (BINS * BINS)));
+      source.push(Math.floor(i / BINS) % BINS);
+      own.push(i % BINS);
+    }
+  });
+  return { target, source, own };
+}
+
 function transferEntropy(counts: ArrayLike<number>): { te: number; r: ReturnType<typeof surdFromTable> } {
   const r = surdFromTable(counts, [BINS, BINS, BINS]);
   return { te: Math.max(0, r.mutualInformation['1,2'] - r.mutualInformation['2']), r };
@@ -43,17 +58,8 @@ function transferEntropy(counts: ArrayLike<number>): { te: number; r: ReturnType
 export function pairInfluence(counts: readonly number[]): PairInfluence {
   const { permutations, seed } = CONVERSATION_PARAMS.influence;
   const { te, r } = transferEntropy(counts);
-  // Expand the table to samples; the table determines them up to order, so the test depends on the table only.
-  const t: number[] = [];
-  const a: number[] = [];
-  const b: number[] = [];
-  counts.forEach((c, i) => {
-    for (let k = 0; k < c; k++) {
-      t.push(Math.floor(i / (BINS * BINS)));
-      a.push(Math.floor(i / BINS) % BINS);
-      b.push(i % BINS);
-    }
-  });
+  // The table determines the samples up to order, so the test depends on the table only.
+  const { target: t, source: a, own: b } = samplesOf(counts);
   const rand = mulberry32(seed); // seeded: the same table gives the same p-value every time
   let atLeast = 0;
   const perm = new Float64Array(CELLS);
@@ -81,15 +87,6 @@ export function pairInfluence(counts: readonly number[]): PairInfluence {
 
 /** The small-sample follow statistic (follow.ts) of one direction's table (length 27). */
 export function followFromTable(counts: readonly number[]): Follow {
-  const y: number[] = [];
-  const x: number[] = [];
-  const c: number[] = [];
-  counts.forEach((k, i) => {
-    for (let r = 0; r < k; r++) {
-      y.push(Math.floor(i / (BINS * BINS)));
-      x.push(Math.floor(i / BINS) % BINS);
-      c.push(i % BINS);
-    }
-  });
-  return follow(y, x, c);
+  const { target, source, own } = samplesOf(counts);
+  return follow(target, source, own);
 }

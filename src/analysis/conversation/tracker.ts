@@ -130,7 +130,8 @@ export function advance(input: ConversationState, turns: readonly TurnObservatio
     if (idx < 0) {
       if (state.speakers.length >= CONVERSATION_PARAMS.maxSpeakers) {
         throw new ConversationInputError(
-          `turn ${turn}: speaker '${o.speaker}' would be speaker ${state.speakers.length + 1}; at most ${CONVERSATION_PARAMS.maxSpeakers} speakers are supported`,
+          `turn ${turn}: speaker '${o.speaker}' would be speaker ${state.speakers.length + 1}; at most ` +
+            `${CONVERSATION_PARAMS.maxSpeakers} speakers are supported`,
         );
       }
       idx = state.speakers.length;
@@ -204,9 +205,10 @@ export function speakerReport(s: SpeakerState): SpeakerReport {
   const current = point(s.level.mean);
   const f = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(2);
   const summary =
-    `${s.name}: ${s.turns} turn${s.turns === 1 ? '' : 's'}, mostly ${dominant[0].emotion} (mean ${dominant[0].mean.toFixed(2)}) then ${dominant[1].emotion}; ` +
-    `valence ${f(s.firstValence)} at the first turn, ${f(current.valence)} smoothed now; now ${current.ekman_dominant}; ` +
-    `${s.shifts} shift${s.shifts === 1 ? '' : 's'}`;
+    `${s.name}: ${s.turns} turn${s.turns === 1 ? '' : 's'}, mostly ${dominant[0].emotion} (mean ` +
+    `${dominant[0].mean.toFixed(2)}) then ${dominant[1].emotion}; valence ${f(s.firstValence)} at the first turn, ` +
+    `${f(current.valence)} smoothed now; now ${current.ekman_dominant}; ${s.shifts} ` +
+    `shift${s.shifts === 1 ? '' : 's'}`;
   return { turns: s.turns, language: s.lastLanguage, current, dominant, shifts: s.shifts, summary };
 }
 
@@ -251,9 +253,10 @@ export function influenceReport(state: ConversationState): {
     return {
       influence: null,
       reason:
-        `influence needs at least ${FOLLOW_MIN_PAIRS} lag-1 response pairs in one direction (a turn answering another speaker, whose speaker has spoken before); ` +
-        `the most any direction has is ${best.samples} (${best.to} answering ${best.from}): ${more} more ${more === 1 ? 'reply' : 'replies'} of ${best.to} to ${best.from} needed, ` +
-        `about ${2 * more} more turns if the two alternate`,
+        `influence needs at least ${FOLLOW_MIN_PAIRS} lag-1 response pairs in one direction (a turn answering ` +
+        `another speaker, whose speaker has spoken before); the most any direction has is ${best.samples} ` +
+        `(${best.to} answering ${best.from}): ${more} more ${more === 1 ? 'reply' : 'replies'} of ${best.to} to ` +
+        `${best.from} needed, about ${2 * more} more turns if the two alternate`,
     };
   }
   return { influence: { pairs, insufficient }, reason: null };

@@ -55,15 +55,14 @@ export interface Integrated {
   confidence: Score;
 }
 
+/** A score whose section did not run: no value, the formula and its inputs as null. */
+function notRun(section: Section, formula: string, inputs: Score['inputs']): Score {
+  return { value: null, formula, inputs, reason: `the ${section} section did not run` };
+}
+
 export function overallSentiment(e: EmotionSignals | undefined): Score {
   const formula = 'clamp(0.5·(2·p_positive − 1) + 0.5·valence, −1, 1)';
-  if (!e)
-    return {
-      value: null,
-      formula,
-      inputs: { p_positive: null, valence: null },
-      reason: 'the emotion section did not run',
-    };
+  if (!e) return notRun('emotion', formula, { p_positive: null, valence: null });
   const inputs: Score['inputs'] = { p_positive: e.positive_probability, valence: e.valence };
   if (e.heads_disagree !== undefined)
     inputs.heads_disagree = e.heads_disagree ? 'yes: the heads point opposite ways, read as mixed' : 'no';
@@ -72,13 +71,7 @@ export function overallSentiment(e: EmotionSignals | undefined): Score {
 
 export function ethicalScore(b: BenthamSignals | undefined): Score {
   const formula = 'bentham.ethical_score';
-  if (!b)
-    return {
-      value: null,
-      formula,
-      inputs: { 'bentham.ethical_score': null },
-      reason: 'the bentham section did not run',
-    };
+  if (!b) return notRun('bentham', formula, { 'bentham.ethical_score': null });
   return {
     value: b.ethical_score,
     formula,
@@ -87,13 +80,7 @@ export function ethicalScore(b: BenthamSignals | undefined): Score {
 }
 
 export function regretPotential(r: RegretSignals | undefined): Score {
-  if (!r)
-    return {
-      value: null,
-      formula: 'regret.anticipated_regret.value, or expected_regret[choice] / utility_range',
-      inputs: {},
-      reason: 'the regret section did not run',
-    };
+  if (!r) return notRun('regret', 'regret.anticipated_regret.value, or expected_regret[choice] / utility_range', {});
   if (r.mode === 'anticipated_regret') {
     return { value: r.value, formula: 'regret.anticipated_regret.value', inputs: { anticipated_regret: r.value } };
   }
@@ -108,8 +95,7 @@ export function regretPotential(r: RegretSignals | undefined): Score {
 
 export function causalClarity(s: SurdSignals | undefined): Score {
   const formula = '1 − surd.leak';
-  if (!s)
-    return { value: null, formula, inputs: { 'surd.causal_clarity': null }, reason: 'the surd section did not run' };
+  if (!s) return notRun('surd', formula, { 'surd.causal_clarity': null });
   if (s.causal_clarity === null)
     return { value: null, formula, inputs: { 'surd.causal_clarity': null }, reason: s.leak_reason ?? 'leak undefined' };
   return { value: s.causal_clarity, formula, inputs: { 'surd.causal_clarity': s.causal_clarity } };

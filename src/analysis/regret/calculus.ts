@@ -107,8 +107,10 @@ export function computeRegret(problem: RegretProblem): RegretResult {
     if (!Number.isFinite(penalty)) {
       throw new RegretOverflowError(
         mode === 'raw'
-          ? `regret_aversion k = ${k} times a regret of ${Math.max(...r)} overflows e^{k·r} (raw mode); lower regret_aversion, rescale the outcomes or use regret_aversion_mode "scaled"`
-          : `regret_aversion k = ${k} makes the penalty R·(e^{k·r/R} − 1)/k overflow a double (scaled mode, R = ${unit}, r/R ≤ 1); lower regret_aversion`,
+          ? `regret_aversion k = ${k} times a regret of ${Math.max(...r)} overflows e^{k·r} (raw mode); lower ` +
+              'regret_aversion, rescale the outcomes or use regret_aversion_mode "scaled"'
+          : `regret_aversion k = ${k} makes the penalty R·(e^{k·r/R} − 1)/k overflow a double (scaled mode, R = ` +
+              `${unit}, r/R ≤ 1); lower regret_aversion`,
       );
     }
     const optimistic = Math.max(...row);

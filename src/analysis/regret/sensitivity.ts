@@ -115,7 +115,8 @@ export function* sensitivitySteps(problem: SensitivityProblem): Generator<Sampli
     const flat = W.flat();
     if (!Number.isFinite(2 * (Math.max(...flat) - Math.min(...flat)))) {
       throw new RegretOverflowError(
-        'the outcomes (or their regret-averse values) are too large in magnitude for the sensitivity analysis; rescale them (e.g. divide by 1e6)',
+        'the outcomes (or their regret-averse values) are too large in magnitude for the sensitivity analysis; ' +
+          'rescale them (e.g. divide by 1e6)',
       );
     }
   }

@@ -70,7 +70,8 @@ export function surrogatePlan(nPairs: number, surrogates: number): { minShift: n
   const distinctShifts = Math.max(0, nPairs - 2 * minShift + 1);
   if (distinctShifts < surrogates) {
     throw new SurdInputError(
-      `${nPairs} pairs allow only ${distinctShifts} distinct circular shifts of at least ${minShift} samples; ask for at most ${distinctShifts} surrogates or give a longer series`,
+      `${nPairs} pairs allow only ${distinctShifts} distinct circular shifts of at least ${minShift} samples; ` +
+        `ask for at most ${distinctShifts} surrogates or give a longer series`,
       'significance',
     );
   }

@@ -11,9 +11,10 @@ import type { Database as Db, Statement } from 'better-sqlite3';
  * The better-sqlite3 build this runtime loads (same API). 12.x derives its objects from `node::ObjectWrap`; built
  * with Node 24.19's headers, that class's destructor calls `RemoveEnvironmentCleanupHook`, which aborts the process
  * (`Assertion failed: (env) != nullptr`) when V8 collects a Database or Statement in a garbage collection that runs
- * with no JavaScript context entered — any process or worker that lets one become garbage (every `pragma()` does). 13.x (Node-API, prebuilt binaries in the package) has no such
- * destructor but is built for Node-API 10 (Node 24 has it; Node 20 has 9 and segfaults in it). So 13.x wherever the
- * runtime offers Node-API 10, 12.x (the `better-sqlite3` dependency) on older runtimes.
+ * with no JavaScript context entered — any process or worker that lets one become garbage (every `pragma()` does). 13.x
+ * (Node-API, prebuilt binaries in the package) has no such destructor but is built for Node-API 10 (Node 24 has it;
+ * Node 20 has 9 and segfaults in it). So 13.x wherever the runtime offers Node-API 10, 12.x (the `better-sqlite3`
+ * dependency) on older runtimes.
  */
 export const SQLITE_PACKAGE = Number(process.versions.napi) >= 10 ? 'better-sqlite3-napi' : 'better-sqlite3';
 export const Database = createRequire(import.meta.url)(SQLITE_PACKAGE) as typeof BetterSqlite3;

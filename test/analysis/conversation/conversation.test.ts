@@ -14,26 +14,7 @@ import {
   cell,
   type TurnObservation,
 } from '../../../src/analysis/conversation/index.js';
-import { EKMAN, type Ekman } from '../../../src/core/labels.js';
-
-const ekman = (dominant: Ekman, p = 0.7): Record<Ekman, number> =>
-  Object.fromEntries(EKMAN.map((e) => [e, e === dominant ? p : (1 - p) / 6])) as Record<Ekman, number>;
-const calm = (speaker: string): TurnObservation => ({
-  speaker,
-  language: 'en',
-  valence: 0.3,
-  arousal: 0.55,
-  ekman: ekman('joy'),
-  time: null,
-});
-const angry = (speaker: string): TurnObservation => ({
-  speaker,
-  language: 'en',
-  valence: -0.3,
-  arousal: 0.6,
-  ekman: ekman('anger'),
-  time: null,
-});
+import { angry, calm } from '../../helpers/turns.js';
 
 describe('local-level filter', () => {
   it('gains by hand: 1 at the first turn, then 0.6, 0.5238…, converging to 0.5 for snr 0.5', () => {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   SUMMARY_MAX_BYTES,
@@ -9,22 +7,12 @@ import {
   summaryOf,
 } from '../../../src/analysis/emotion/index.js';
 import { EKMAN, SENTIMENTS } from '../../../src/core/labels.js';
-import type { ModelInfo, TextAnalysis } from '../../../src/core/model.js';
+import type { TextAnalysis } from '../../../src/core/model.js';
+import { manifestModel } from '../../helpers/model-info.js';
 
 // The shipped model's label names (the longest KOTE label is 27 bytes of UTF-8).
-const shipped = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../../models/manifest.json'), 'utf8'))
-  .models[0];
-const GE: string[] = shipped.outputs.goemotions_logits.labels;
-const KOTE: string[] = shipped.outputs.kote_logits.labels;
-const model: ModelInfo = {
-  id: 'm',
-  version: '1',
-  sha256: 'a'.repeat(64),
-  parameters: 1,
-  maxLength: 16,
-  labels: { goemotions: GE, kote: KOTE },
-  thresholds: { goemotions: GE.map((_, i) => 0.1 + i / 100), kote: KOTE.map((_, i) => 0.2 + i / 100) },
-};
+const model = manifestModel('models/manifest.json', (head, i) => (head === 'goemotions' ? 0.1 : 0.2) + i / 100);
+const { goemotions: GE, kote: KOTE } = model.labels;
 const analysis = (language: 'en' | 'ko', hot: number): TextAnalysis => {
   const goemotions = new Float32Array(GE.length).fill(0.01);
   const kote = new Float32Array(KOTE.length).fill(0.01);

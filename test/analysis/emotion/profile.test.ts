@@ -12,23 +12,12 @@ import {
   valenceOf,
 } from '../../../src/analysis/emotion/index.js';
 import { EKMAN, GOEMOTIONS_EKMAN, GOEMOTIONS_SENTIMENT, KOTE_EKMAN, KOTE_SENTIMENT } from '../../../src/core/labels.js';
-import type { ModelInfo, TextAnalysis } from '../../../src/core/model.js';
+import type { TextAnalysis } from '../../../src/core/model.js';
 import { DATA_DIR, requireData } from '../../helpers/data.js';
+import { manifestModel } from '../../helpers/model-info.js';
 
-const manifest = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/model/manifest.json'), 'utf8'))
-  .models[0];
-const GE: string[] = manifest.outputs.goemotions_logits.labels;
-const KOTE: string[] = manifest.outputs.kote_logits.labels;
-const model: ModelInfo = {
-  id: 'm',
-  version: '1',
-  sha256: 'a'.repeat(64),
-  parameters: 1,
-  maxLength: 16,
-  languages: ['en', 'ko'],
-  labels: { goemotions: GE, kote: KOTE },
-  thresholds: { goemotions: GE.map(() => 0.5), kote: KOTE.map(() => 0.5) },
-};
+const model = manifestModel('test/fixtures/model/manifest.json');
+const { goemotions: GE, kote: KOTE } = model.labels;
 
 function analysis(
   over: Partial<TextAnalysis> & { ge?: Record<string, number>; ko?: Record<string, number> } = {},

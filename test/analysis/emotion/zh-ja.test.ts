@@ -12,31 +12,12 @@ import {
 } from '../../../src/analysis/emotion/index.js';
 import { CPED_EKMAN, CPED_EMOTIONS, CPED_UNMAPPED, EKMAN, MappingError } from '../../../src/core/labels.js';
 import type { ModelInfo, TextAnalysis } from '../../../src/core/model.js';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { manifestModel } from '../../helpers/model-info.js';
 
-const v2 = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/model-v2/manifest.json'), 'utf8'))
-  .models[0];
-const GE: string[] = v2.outputs.goemotions_logits.labels;
-const KOTE: string[] = v2.outputs.kote_logits.labels;
-const CPED: string[] = v2.outputs.cped_emotion_logits.labels; // training order: happy, grateful, relaxed, positive-other, …
-const XED: string[] = v2.outputs.xed_logits.labels;
-const model: ModelInfo = {
-  id: 'm',
-  version: '2',
-  sha256: 'b'.repeat(64),
-  parameters: 1,
-  maxLength: 16,
-  languages: ['en', 'ko', 'zh', 'ja'],
-  labels: {
-    goemotions: GE,
-    kote: KOTE,
-    cpedEmotion: CPED,
-    cpedSentiment: ['negative', 'neutral', 'positive'],
-    xed: XED,
-  },
-  thresholds: { goemotions: GE.map(() => 0.5), kote: KOTE.map(() => 0.5) },
-};
+const model = manifestModel('test/fixtures/model-v2/manifest.json');
+const { goemotions: GE, kote: KOTE } = model.labels;
+const CPED = model.labels.cpedEmotion!; // training order: happy, grateful, relaxed, positive-other, …
+const XED = model.labels.xed!;
 const v1: ModelInfo = { ...model, languages: ['en', 'ko'], labels: { goemotions: GE, kote: KOTE } };
 
 // A CPED distribution that sums to 1: mapped mass 0.85, unmapped 0.15 (positive-other 0.10 + negative-other 0.05).

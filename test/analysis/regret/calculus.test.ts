@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computeRegret, RegretOverflowError } from '../../../src/analysis/regret/calculus.js';
+import { computeRegret, RECOMMENDATION_KEYS, RegretOverflowError } from '../../../src/analysis/regret/calculus.js';
 import { regretPenalty } from '../../../src/analysis/regret/scale.js';
 import { argmaxAll, argminAll } from '../../../src/analysis/regret/ties.js';
+import { regretProblems } from '../../helpers/regret.js';
 
 const solve = (utilities: number[][], probabilities?: number[], regretAversion = 1, hurwiczAlpha = 0.5) =>
   computeRegret({
@@ -139,14 +140,7 @@ describe('Savage regret, textbook cases', () => {
       ],
       [0.5, 0.5],
     );
-    for (const key of [
-      'minimax_regret',
-      'max_expected_utility',
-      'regret_averse',
-      'maximin',
-      'maximax',
-      'hurwicz',
-    ] as const) {
+    for (const key of RECOMMENDATION_KEYS) {
       expect(r.recommendations[key]).toEqual([0, 1]);
     }
     expect(r.counterfactuals).toEqual([]);
@@ -164,14 +158,7 @@ describe('Savage regret, textbook cases', () => {
     expect(r.metrics[0].regretAverseValue).toBeCloseTo(3 - (Math.exp(8) - 1) / 2, 8);
     expect(r.metrics[1].regretAverseValue).toBe(7);
     expect(r.evpi).toBe(0);
-    for (const key of [
-      'minimax_regret',
-      'max_expected_utility',
-      'regret_averse',
-      'maximin',
-      'maximax',
-      'hurwicz',
-    ] as const) {
+    for (const key of RECOMMENDATION_KEYS) {
       expect(r.recommendations[key]).toEqual([1]);
     }
     expect(r.counterfactuals).toEqual([]);
@@ -212,22 +199,7 @@ describe('Savage regret, textbook cases', () => {
   });
 });
 
-// Integer utilities and rational probabilities keep distinct values far apart compared with the tie tolerance.
-const problem = fc
-  .record({ n: fc.integer({ min: 2, max: 6 }), m: fc.integer({ min: 1, max: 6 }) })
-  .chain(({ n, m }) =>
-    fc.record({
-      utilities: fc.array(fc.array(fc.integer({ min: -100, max: 100 }), { minLength: m, maxLength: m }), {
-        minLength: n,
-        maxLength: n,
-      }),
-      weights: fc.array(fc.integer({ min: 1, max: 20 }), { minLength: m, maxLength: m }),
-    }),
-  )
-  .map(({ utilities, weights }) => {
-    const total = weights.reduce((a, b) => a + b, 0);
-    return { utilities, probabilities: weights.map((w) => w / total) };
-  });
+const problem = regretProblems(6, { min: 1, max: 6 });
 
 describe('regret properties', () => {
   it('argmin expected regret = argmax expected utility, and EVPI = smallest expected regret', () => {

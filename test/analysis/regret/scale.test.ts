@@ -7,6 +7,7 @@ import {
   type RegretAversionMode,
 } from '../../../src/analysis/regret/index.js';
 import { largestRegret, regretPenalty, regretUnit } from '../../../src/analysis/regret/scale.js';
+import { regretProblems } from '../../helpers/regret.js';
 
 const solve = (
   utilities: number[][],
@@ -32,7 +33,7 @@ describe('scaled regret aversion, hand-computed', () => {
     expect(r.metrics[1].regretAverseValue).toBeCloseTo(-60000 * (Math.E - 1), 6);
     expect(r.recommendations.regret_averse).toEqual([0]);
     // The raw mode keeps today's behaviour: e^{50000} overflows and is refused.
-    expect(() =>
+    const raw = () =>
       solve(
         [
           [120000, -50000],
@@ -41,19 +42,9 @@ describe('scaled regret aversion, hand-computed', () => {
         [0.5, 0.5],
         1,
         'raw',
-      ),
-    ).toThrow(RegretOverflowError);
-    expect(() =>
-      solve(
-        [
-          [120000, -50000],
-          [0, 0],
-        ],
-        [0.5, 0.5],
-        1,
-        'raw',
-      ),
-    ).toThrow(/raw mode/);
+      );
+    expect(raw).toThrow(RegretOverflowError);
+    expect(raw).toThrow(/raw mode/);
   });
 
   it('scaled equals raw on a matrix whose largest regret is 1', () => {
@@ -80,46 +71,20 @@ describe('scaled regret aversion, hand-computed', () => {
   });
 
   it('scaled mode overflows only when R·e^{k}/k exceeds a double (r/R ≤ 1), whatever the outcome scale', () => {
-    expect(() =>
+    // Two options, each with regret `r` in one of two equally likely scenarios: R = r.
+    const swap = (r: number, k: number) => () =>
       solve(
         [
-          [0, 1e9],
-          [1e9, 0],
+          [0, r],
+          [r, 0],
         ],
         [0.5, 0.5],
-        20,
-      ),
-    ).not.toThrow();
-    expect(() =>
-      solve(
-        [
-          [0, 1],
-          [1, 0],
-        ],
-        [0.5, 0.5],
-        700,
-      ),
-    ).not.toThrow();
-    expect(() =>
-      solve(
-        [
-          [0, 1],
-          [1, 0],
-        ],
-        [0.5, 0.5],
-        800,
-      ),
-    ).toThrow(/scaled mode/);
-    expect(() =>
-      solve(
-        [
-          [0, 1e9],
-          [1e9, 0],
-        ],
-        [0.5, 0.5],
-        700,
-      ),
-    ).toThrow(/scaled mode, R = 1000000000/);
+        k,
+      );
+    expect(swap(1e9, 20)).not.toThrow();
+    expect(swap(1, 700)).not.toThrow();
+    expect(swap(1, 800)).toThrow(/scaled mode/);
+    expect(swap(1e9, 700)).toThrow(/scaled mode, R = 1000000000/);
   });
 
   it('regretPenalty with a unit: R·(e^{k r/R} − 1)/k, linear at k = 0', () => {
@@ -152,23 +117,7 @@ describe('scaled regret aversion, hand-computed', () => {
   });
 });
 
-// Integer utilities and rational probabilities (as in calculus.test.ts).
-const problem = fc
-  .record({ n: fc.integer({ min: 2, max: 5 }), m: fc.integer({ min: 1, max: 5 }) })
-  .chain(({ n, m }) =>
-    fc.record({
-      utilities: fc.array(fc.array(fc.integer({ min: -100, max: 100 }), { minLength: m, maxLength: m }), {
-        minLength: n,
-        maxLength: n,
-      }),
-      weights: fc.array(fc.integer({ min: 1, max: 20 }), { minLength: m, maxLength: m }),
-      k: fc.constantFrom(0, 0.5, 1, 3, 10),
-    }),
-  )
-  .map(({ utilities, weights, k }) => {
-    const total = weights.reduce((a, b) => a + b, 0);
-    return { utilities, probabilities: weights.map((w) => w / total), k };
-  });
+const problem = regretProblems(5, { min: 1, max: 5 }, () => fc.record({ k: fc.constantFrom(0, 0.5, 1, 3, 10) }));
 
 const closeRel = (a: number, b: number, rel = 1e-9) =>
   expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(a), Math.abs(b)));

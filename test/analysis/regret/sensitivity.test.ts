@@ -14,6 +14,7 @@ import {
   argmaxAll,
   type RegretAversionMode,
 } from '../../../src/analysis/regret/index.js';
+import { regretProblems } from '../../helpers/regret.js';
 
 const BUY_WAIT = [
   [120000, -50000],
@@ -391,26 +392,17 @@ describe('fragile flag', () => {
   });
 });
 
-// Integer utilities and rational probabilities (as in calculus.test.ts).
-const problem = fc
-  .record({ n: fc.integer({ min: 2, max: 5 }), m: fc.integer({ min: 2, max: 5 }) })
-  .chain(({ n, m }) =>
-    fc.record({
-      utilities: fc.array(fc.array(fc.integer({ min: -100, max: 100 }), { minLength: m, maxLength: m }), {
-        minLength: n,
-        maxLength: n,
-      }),
-      weights: fc.array(fc.integer({ min: 1, max: 20 }), { minLength: m, maxLength: m }),
-      target: fc.array(fc.integer({ min: 0, max: 20 }), { minLength: m, maxLength: m }),
-      fraction: fc.double({ min: 0, max: 0.999, noNaN: true }),
-    }),
-  )
-  .map(({ utilities, weights, target, fraction }) => {
-    const total = weights.reduce((a, b) => a + b, 0);
-    const tTotal = target.reduce((a, b) => a + b, 0) || 1;
-    const q = target.every((t) => t === 0) ? weights.map((w) => w / total) : target.map((t) => t / tTotal);
-    return { utilities, probabilities: weights.map((w) => w / total), q, fraction };
-  });
+// q: a second distribution over the same scenarios (p itself when every target weight is 0).
+const problem = regretProblems(5, { min: 2, max: 5 }, (m) =>
+  fc.record({
+    target: fc.array(fc.integer({ min: 0, max: 20 }), { minLength: m, maxLength: m }),
+    fraction: fc.double({ min: 0, max: 0.999, noNaN: true }),
+  }),
+).map(({ target, ...p }) => {
+  const tTotal = target.reduce((a, b) => a + b, 0) || 1;
+  const q = target.every((t) => t === 0) ? p.probabilities : target.map((t) => t / tTotal);
+  return { ...p, q };
+});
 
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, x, k) => s + x * b[k], 0);
 const tv = (a: readonly number[], b: readonly number[]) => 0.5 * a.reduce((s, x, k) => s + Math.abs(x - b[k]), 0);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResultCache, type CacheOptions } from '../../../src/server/cache/result-cache.js';
 import { Database } from '../../../src/server/cache/sqlite-db.js';
 import { ConfigError, loadConfig } from '../../../src/server/config.js';
+import { captureLogger } from '../../helpers/logger.js';
 import { until } from '../../helpers/poll.js';
 import { requirement } from '../../helpers/require.js';
 import { redisUnavailable, startRedis, type TestRedis } from '../helpers/redis.js';
@@ -123,7 +124,7 @@ describe.skipIf(unavailable !== null)('redis backend', () => {
   });
 
   it('a value edited in Redis is a miss, counted as tampered, for every replica', async () => {
-    const lines: string[] = [];
+    const log = captureLogger('info');
     const open = () =>
       new ResultCache(
         {
@@ -135,7 +136,7 @@ describe.skipIf(unavailable !== null)('redis backend', () => {
           maxEntries: 100,
           timeoutMs: 2000,
         },
-        pino({ level: 'info' }, { write: (s: string) => lines.push(s) }),
+        log.logger,
       );
     const a = open();
     const b = open();
@@ -157,7 +158,7 @@ describe.skipIf(unavailable !== null)('redis backend', () => {
       expect(await b.get('k')).toBeUndefined();
       expect(await a.get('k')).toBeUndefined();
       expect(a.snapshot().tampered + b.snapshot().tampered).toBeGreaterThanOrEqual(1);
-      await until('the tampering to be logged', () => lines.some((l) => /integrity check/.test(l)));
+      await until('the tampering to be logged', () => log.lines.some((l) => /integrity check/.test(String(l.msg))));
     } finally {
       await a.close();
       await b.close();

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { serverEnv } from '../../helpers/env.js';
+import { initializeRequest } from '../../helpers/json-rpc.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const CLI = resolve(ROOT, 'dist/src/server/cli.js');
@@ -128,9 +129,4 @@ export function streamPost(
   return { started, done };
 }
 
-export const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
-});
+export const INIT = JSON.stringify(initializeRequest(1, 'raw'));

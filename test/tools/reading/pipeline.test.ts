@@ -6,7 +6,7 @@ import { resolveModel } from '../../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../../src/engine/onnx-engine.js';
 import { admitTexts, decideTexts, readAll, readPlan } from '../../../src/tools/reading/pipeline.js';
 import { TEXT_ESTIMATE_LANGUAGES } from '../../../src/tools/reading/languages.js';
-import { FIXTURE_DIR, silent } from '../../engine/helpers.js';
+import { FIXTURE_DIR, TEST_ENGINE_ON_MAIN } from '../../engine/helpers.js';
 import { fakeEngine } from '../../helpers/fake-engine.js';
 import { toolContext } from '../../helpers/tool-context.js';
 
@@ -69,14 +69,7 @@ describe('reading texts through the pipeline', () => {
 describe('the engine reads a text as decided', () => {
   let engine: OnnxTextEngine;
   beforeAll(async () => {
-    engine = await OnnxTextEngine.load(resolveModel(FIXTURE_DIR, undefined, undefined), {
-      provider: 'cpu',
-      threads: 1,
-      batchWindowMs: 0,
-      maxBatch: 8,
-      logger: silent,
-      inferenceThread: 'main',
-    });
+    engine = await OnnxTextEngine.load(resolveModel(FIXTURE_DIR, undefined, undefined), TEST_ENGINE_ON_MAIN);
   });
   afterAll(async () => engine?.close());
 

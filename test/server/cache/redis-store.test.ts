@@ -1,16 +1,11 @@
 // The redis:// cache backend against a real redis-server on a free loopback port.
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskUrl, ResultCache, type CacheOptions } from '../../src/server/cache/result-cache.js';
-import { until } from '../helpers/poll.js';
-import { requirement } from '../helpers/require.js';
-import { freePort, redisUnavailable, startRedis, type TestRedis } from '../server/helpers/redis.js';
+import { maskUrl, ResultCache, type CacheOptions } from '../../../src/server/cache/result-cache.js';
+import { until } from '../../helpers/poll.js';
+import { requirement } from '../../helpers/require.js';
+import { freePort, redisUnavailable, startRedis, type TestRedis } from '../helpers/redis.js';
+import { captureLogger } from '../../helpers/logger.js';
 
-function captureLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s)) });
-  return { logger, lines };
-}
 const entry = (n: number) => ({ structured: { n }, summary: `n=${n}` });
 const unavailable = requirement('Redis cache tests', redisUnavailable(), 'redis');
 

@@ -1,15 +1,10 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { cacheKey, canonicalJson, ResultCache } from '../../src/server/cache/result-cache.js';
+import { cacheKey, canonicalJson, ResultCache } from '../../../src/server/cache/result-cache.js';
+import { captureLogger } from '../../helpers/logger.js';
 
-function captureLogger() {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s)) });
-  return { logger, lines };
-}
 const tmp = () => mkdtempSync(join(tmpdir(), 'rh-cache-'));
 const entry = (n: number) => ({ structured: { n }, summary: `n=${n}` });
 /** A stored value is the 64-hex-digit HMAC of the entry, a dot, then the entry's JSON. */

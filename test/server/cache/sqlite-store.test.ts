@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteStore, type SqliteStoreOptions } from '../../src/server/cache/sqlite-store.js';
-import { Database } from '../../src/server/cache/sqlite-db.js';
+import { SqliteStore, type SqliteStoreOptions } from '../../../src/server/cache/sqlite-store.js';
+import { Database } from '../../../src/server/cache/sqlite-db.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+const ROOT = resolve(import.meta.dirname, '../../..');
 const BUILT = join(ROOT, 'dist/src/server/cache/sqlite-store.js');
 const tmp = () => mkdtempSync(join(tmpdir(), 'rh-sqlite-'));
 const open: SqliteStore[] = [];
