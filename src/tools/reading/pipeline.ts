@@ -195,6 +195,20 @@ export function everyReading(outcomes: readonly Outcome[]): Reading[] {
   });
 }
 
+/** The engine and what its `embed` returns vectors of; model_missing for a model without a sentence_embedding output. */
+export async function memoryEmbedder(
+  ctx: ToolContext,
+): Promise<{ engine: TextEngine; model: ModelInfo; embedder: EmbedderInfo }> {
+  const engine = await ctx.services.engine.require();
+  if (!engine.embed || !engine.embedder) {
+    throw new ToolError(
+      'model_missing',
+      `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the memory compares texts by (training/add_embedding_output.py adds it)`,
+    );
+  }
+  return { engine, model: engine.model, embedder: engine.embedder };
+}
+
 /**
  * The pooled sentence representation of each text (the memory tools compare texts by it), each text read as the
  * language decided here; the call is refused at the first text the model does not read, and for a model without a
@@ -204,22 +218,43 @@ export async function embedTexts(
   ctx: ToolContext,
   texts: readonly NamedText[],
 ): Promise<{ model: ModelInfo; embedder: EmbedderInfo; vectors: Float32Array[] }> {
-  const plan = await decideTexts(ctx, admitTexts(texts, ctx.services.limits, 'call'));
-  plan.refuseCall();
-  const engine = await ctx.services.engine.require();
-  if (!engine.embed || !engine.embedder) {
-    throw new ToolError(
-      'model_missing',
-      `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the memory compares texts by (training/add_embedding_output.py adds it)`,
-    );
-  }
-  const decided = plan.texts.map((t) =>
-    'decided' in t ? t.decided : { language: engine.model.languages[0], confidence: null },
+  const { model, embedder, outcomes } = await embedPlan(
+    ctx,
+    await decideTexts(ctx, admitTexts(texts, ctx.services.limits, 'call')),
+    'call',
   );
-  const vectors = await engine.embed(
-    texts.map((t) => t.text),
-    { decided, signal: ctx.signal },
-  );
+  return { model, embedder, vectors: outcomes.map((o) => (o as { vector: Float32Array }).vector) };
+}
+
+/**
+ * The same, one outcome per text: a text the model does not read, or an empty one, is refused on its own (texts
+ * over the length limit and batches over the batch limit still fail the call). For re-embedding stored records.
+ */
+export async function embedEach(
+  ctx: ToolContext,
+  texts: readonly NamedText[],
+): Promise<{
+  model: ModelInfo;
+  embedder: EmbedderInfo;
+  outcomes: Array<{ vector: Float32Array } | { error: Refusal }>;
+}> {
+  return embedPlan(ctx, await decideTexts(ctx, admitTexts(texts, ctx.services.limits, 'item')), 'item');
+}
+
+async function embedPlan(ctx: ToolContext, plan: Plan, refuse: 'call' | 'item') {
+  if (refuse === 'call') plan.refuseCall();
+  const { engine, model, embedder } = await memoryEmbedder(ctx);
+  const todo = plan.texts.flatMap((t) => ('decided' in t ? [t] : []));
+  const vectors = todo.length
+    ? await (engine.embed as NonNullable<TextEngine['embed']>)(
+        todo.map((t) => t.text.text),
+        { decided: todo.map((t) => t.decided), signal: ctx.signal },
+      )
+    : [];
   throwIfCancelled(ctx.signal);
-  return { model: engine.model, embedder: engine.embedder, vectors };
+  const byText = new Map(todo.map((t, k) => [t, vectors[k]]));
+  const outcomes = plan.texts.map((t) =>
+    'refused' in t ? { error: t.refused } : { vector: byText.get(t) as Float32Array },
+  );
+  return { model, embedder, outcomes };
 }
