@@ -6,44 +6,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Language, TextEngine } from '../../src/core/model.js';
+import type { TextEngine } from '../../src/core/model.js';
 import { MemoryStore } from '../../src/server/memory/store.js';
 import { memorySummary } from '../../src/server/server.js';
 import { recallTool } from '../../src/tools/recall.js';
 import { rememberTool } from '../../src/tools/remember.js';
 import { reembedMemory } from '../../src/tools/memory-reembed.js';
 import type { ToolContext } from '../../src/tools/types.js';
-import { FAKE_MODEL, fakeAnalysis } from '../helpers/fake-engine.js';
+import { fakeEmbeddingEngine } from '../helpers/fake-engine.js';
 import { toolContext } from '../helpers/tool-context.js';
 
-const DIM = 384;
-
-/**
- * A model whose embedding counts each word in a dimension chosen by a hash seeded with `seed`: two seeds put the
- * same text in unrelated directions (another vector space), and the same model gives the same text the same vector.
- */
-function embeddingModel(seed: number, languages: Language[]): TextEngine {
-  const sha256 = seed.toString(16).padStart(64, '0');
-  const embed1 = (text: string) => {
-    const v = new Float32Array(DIM);
-    for (const w of text.toLowerCase().split(/\s+/).filter(Boolean)) {
-      let h = seed;
-      for (const c of w) h = Math.imul(h ^ c.codePointAt(0)!, 0x01000193) >>> 0;
-      v[h % DIM] += 1;
-      v[(h >>> 9) % DIM] -= 0.5;
-    }
-    return v;
-  };
-  return {
-    model: { ...FAKE_MODEL, id: `fake-${seed}`, sha256, languages },
-    embedder: { id: `fake-${seed}`, sha256, dim: DIM },
-    analyze: async (texts) => texts.map(() => fakeAnalysis()),
-    embed: async (texts) => texts.map(embed1),
-  };
-}
-
-const A = embeddingModel(0xa11ce, ['en', 'ko', 'ja']);
-const B = embeddingModel(0xb0b, ['en', 'ko']);
+const A = fakeEmbeddingEngine(0xa11ce, ['en', 'ko', 'ja']);
+const B = fakeEmbeddingEngine(0xb0b, ['en', 'ko']);
 
 const stores: MemoryStore[] = [];
 afterEach(() => {

@@ -77,10 +77,39 @@ export function admitTexts(
 export interface Reader {
   readonly model: ModelInfo;
   read(texts: string[], decided: readonly DecidedLanguage[], signal: AbortSignal): Promise<TextAnalysis[]>;
+  /**
+   * The pooled sentence representation of texts whose languages are decided (what the memory compares texts by),
+   * with the model it comes from; model_missing for a model without a sentence_embedding output.
+   */
+  embed(
+    texts: string[],
+    decided: readonly DecidedLanguage[],
+    signal: AbortSignal,
+  ): Promise<{ embedder: EmbedderInfo; vectors: Float32Array[] }>;
 }
 
 export function readerOf(engine: TextEngine): Reader {
-  return { model: engine.model, read: (texts, decided, signal) => engine.analyze(texts, { decided, signal }) };
+  return {
+    model: engine.model,
+    read: (texts, decided, signal) => engine.analyze(texts, { decided, signal }),
+    embed: async (texts, decided, signal) => {
+      const { embed, embedder } = embedderOf(engine);
+      const vectors = texts.length ? await embed(texts, { decided, signal }) : [];
+      throwIfCancelled(signal);
+      return { embedder, vectors };
+    },
+  };
+}
+
+/** The engine's embedding and what it returns vectors of, or model_missing naming the model without them. */
+function embedderOf(engine: TextEngine): { embed: NonNullable<TextEngine['embed']>; embedder: EmbedderInfo } {
+  if (!engine.embed || !engine.embedder) {
+    throw new ToolError(
+      'model_missing',
+      `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the memory compares texts by (training/add_embedding_output.py adds it)`,
+    );
+  }
+  return { embed: engine.embed.bind(engine), embedder: engine.embedder };
 }
 
 /** The engine for bulk reading (analyze_corpus's rows): it skips the shared analysis memo, which rows would only churn. */
@@ -195,18 +224,10 @@ export function everyReading(outcomes: readonly Outcome[]): Reading[] {
   });
 }
 
-/** The engine and what its `embed` returns vectors of; model_missing for a model without a sentence_embedding output. */
-export async function memoryEmbedder(
-  ctx: ToolContext,
-): Promise<{ engine: TextEngine; model: ModelInfo; embedder: EmbedderInfo }> {
+/** The loaded model and what its embeddings are vectors of; model_missing for a model without a sentence_embedding output. */
+export async function memoryEmbedder(ctx: ToolContext): Promise<{ model: ModelInfo; embedder: EmbedderInfo }> {
   const engine = await ctx.services.engine.require();
-  if (!engine.embed || !engine.embedder) {
-    throw new ToolError(
-      'model_missing',
-      `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the memory compares texts by (training/add_embedding_output.py adds it)`,
-    );
-  }
-  return { engine, model: engine.model, embedder: engine.embedder };
+  return { model: engine.model, embedder: embedderOf(engine).embedder };
 }
 
 /**
@@ -243,18 +264,15 @@ export async function embedEach(
 
 async function embedPlan(ctx: ToolContext, plan: Plan, refuse: 'call' | 'item') {
   if (refuse === 'call') plan.refuseCall();
-  const { engine, model, embedder } = await memoryEmbedder(ctx);
   const todo = plan.texts.flatMap((t) => ('decided' in t ? [t] : []));
-  const vectors = todo.length
-    ? await (engine.embed as NonNullable<TextEngine['embed']>)(
-        todo.map((t) => t.text.text),
-        { decided: todo.map((t) => t.decided), signal: ctx.signal },
-      )
-    : [];
-  throwIfCancelled(ctx.signal);
+  const { embedder, vectors } = await plan.embed(
+    todo.map((t) => t.text.text),
+    todo.map((t) => t.decided),
+    ctx.signal,
+  );
   const byText = new Map(todo.map((t, k) => [t, vectors[k]]));
   const outcomes = plan.texts.map((t) =>
     'refused' in t ? { error: t.refused } : { vector: byText.get(t) as Float32Array },
   );
-  return { model, embedder, outcomes };
+  return { model: plan.model, embedder, outcomes };
 }
