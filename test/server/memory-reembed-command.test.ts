@@ -1,14 +1,15 @@
-// `red-heart-mcp memory reembed` with the shipped model (built CLI): records imported from another model are
-// re-embedded a batch per transaction with progress on stderr; a run killed with SIGKILL after its first batch
+// `red-heart-mcp memory reembed` with the shipped model (built CLI): records imported from another model are counted
+// by a server's red-heart://memory with the command that re-embeds them, and re-embedded a batch per transaction with progress on stderr; a run killed with SIGKILL after its first batch
 // leaves every record either untouched (old model, old vector) or re-embedded (whole batches, in id order), the next
 // run finishes the rest, and a server then recalls the records by their text.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Database } from '../../src/server/cache/sqlite-db.js';
 import { serverEnv } from '../helpers/env.js';
+import { until } from '../helpers/poll.js';
 import { CLI, startServer } from '../integration/harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -56,6 +57,27 @@ describe('red-heart-mcp memory reembed', () => {
       encoding: 'utf8',
     });
     expect(imp.status, imp.stderr).toBe(0);
+
+    // a server counts them against its model once the model has loaded (no recall needed) and names the command
+    const before = await startServer({ args: ['--memory', store, '--cache', 'none'] });
+    try {
+      const body = await until(
+        'red-heart://memory to name the loaded model',
+        async () => {
+          const res = await before.client.readResource({ uri: 'red-heart://memory' });
+          const b = JSON.parse((res.contents[0] as { text: string }).text);
+          return b.model ? b : undefined;
+        },
+        { timeoutMs: 120_000, everyMs: 200 },
+      );
+      expect(body).toMatchObject({ model: SHIPPED, records: N, other_model: N });
+      expect(body.reembed).toBe(
+        `${N} records were embedded by another model and are not searched: stop the server and run red-heart-mcp memory reembed --memory ${store}`,
+      );
+    } finally {
+      await before.close();
+    }
+    await until('the server to release the store', () => !existsSync(`${store}.lock`), { timeoutMs: 30_000 });
 
     // first run: killed as soon as it reports its first committed batch
     const child = spawn(process.execPath, [CLI, 'memory', 'reembed', '--memory', store, '--batch', '4'], {

@@ -93,6 +93,19 @@ describe('memory reembed', () => {
     expect(again).toMatchObject({ total: 2, reembedded: 0, skipped: 2 });
   });
 
+  it('red-heart://memory quotes a store path that is not one shell word', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'rh-reembed-')), "it's a dir");
+    const m = MemoryStore.open(join(dir, 'm.sqlite'));
+    stores.push(m);
+    await rememberAll(ctxWith(A, m), [TEXTS[0]]);
+    m.prepare(B.embedder!.sha256, 384); // counted against model B from here on
+    // one shell word: single quotes around it, a quote inside written as '\''
+    const quoted = `'${dir.replace(/'/g, "'\\''")}/m.sqlite'`;
+    expect(quoted).toContain("it'\\''s a dir");
+    expect(memorySummary(m).reembed).toMatch(/^1 record was embedded by another model and is not searched: /);
+    expect((memorySummary(m).reembed as string).endsWith(`memory reembed --memory ${quoted}`)).toBe(true);
+  });
+
   it('a cancelled run keeps the batches it committed; the next run re-embeds the rest', async () => {
     const m = store();
     await rememberAll(ctxWith(A, m), TEXTS);
