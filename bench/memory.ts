@@ -1,18 +1,30 @@
 // Experience-memory benchmark: the store's `remember` (one record, one transaction) and `recall` (exact top-10
-// search, then the records read back) p50/p95 with 1k, 10k and 100k records, the file size, and the start-up
-// cost with the largest store (open + first search, which reads every vector into the search matrix).
-//   node dist/bench/memory.js [--sizes 1000,10000,100000] [--ops 300] [--out FILE]
-// Vectors are the stored int8 form of random 384-d directions: exact search costs the same whatever the vectors
-// hold. Texts are 120 characters (a GoEmotions-sized sentence). The model's embedding pass, which the tools add
-// before each remember and recall, is measured separately (--embed: one engine, 100 short texts) and reported
-// beside the store's numbers.
+// search, then the records read back) p50/p95 with 1k, 10k and 100k records, unfiltered, with a tag filter (1 of 10
+// tags) and with the labelled-cases filter analyze_emotion's memory block uses (half the records are labelled),
+// the file size, and the start-up cost with the largest store (open + first search, which reads every vector into
+// the search matrix).
+//   node dist/bench/memory.js [--sizes 1000,10000,100000] [--ops 300] [--store PATH/store.js] [--out FILE]
+// --store runs the same workload against another build of the store (e.g. a copy of the previous dist), so a
+// change is compared with its baseline in one measurement. Vectors are the stored int8 form of random 384-d
+// directions: exact search costs the same whatever the vectors hold. Texts are 120 characters (a GoEmotions-sized
+// sentence). The model's embedding pass, which the tools add before each remember and recall, is measured
+// separately (--embed: one engine, 100 short texts) and reported beside the store's numbers.
 import { mkdtempSync, statSync, existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import type usearchModule from 'usearch';
 import { quantize } from '../src/analysis/memory/index.js';
 import { mulberry32 } from '../src/core/random.js';
-import { MemoryStore } from '../src/server/memory/store.js';
+import { MemoryStore as OwnStore } from '../src/server/memory/store.js';
 import { arg, emitReport, flag } from '../eval/args.js';
+
+const STORE = arg('store');
+/** The store under test: this build's, or the one --store names (same open / add / search / compact / close). */
+const MemoryStore: typeof OwnStore = STORE
+  ? ((await import(pathToFileURL(resolve(STORE)).href)) as { MemoryStore: typeof OwnStore }).MemoryStore
+  : OwnStore;
 
 const SIZES = arg('sizes', '1000,10000,100000').split(',').map(Number);
 const OPS = Number(arg('ops', '300'));
@@ -32,7 +44,7 @@ const text = (i: number) => `case ${i}: `.padEnd(120, 'lorem ipsum dolor sit ame
 const record = (i: number) => ({
   kind: 'case' as const,
   text: text(i),
-  labels: { goemotions: ['joy'] },
+  labels: i % 2 ? {} : { goemotions: ['joy'] },
   tags: [`t${i % 10}`],
   time: i,
 });
@@ -75,6 +87,7 @@ async function main(): Promise<void> {
     store.search(vector(), 10, MODEL); // loads the matrix
     const recall: number[] = [];
     const recallTagged: number[] = [];
+    const recallLabelled: number[] = [];
     const remember: number[] = [];
     for (let k = 0; k < OPS; k++) {
       const q = vector();
@@ -85,30 +98,57 @@ async function main(): Promise<void> {
       store.search(q, 10, MODEL, { tags: ['t3'] });
       recallTagged.push(performance.now() - t0);
       t0 = performance.now();
+      store.search(q, 10, MODEL, { labelled: 'any' });
+      recallLabelled.push(performance.now() - t0);
+      t0 = performance.now();
       store.add([{ record: record(size + k), vector: q }], MODEL);
       remember.push(performance.now() - t0);
     }
     store.compact();
     const bytes = filesBytes(path);
     store.close();
-    // start-up: open the file and answer the first recall (reads every vector into the matrix)
+    // start-up: open the file and answer the first recall (reads every vector into the matrix); a server reads the
+    // matrix when its model has loaded (prepare), so its first recall then only searches
     const t0 = performance.now();
     store = MemoryStore.open(path);
     const opened = performance.now() - t0;
     store.search(vector(), 10, MODEL);
     const first = performance.now() - t0;
     store.close();
+    store = MemoryStore.open(path);
+    let prepared: Record<string, number> = {};
+    if (store.prepare) {
+      const t1 = performance.now();
+      store.prepare(MODEL, DIM);
+      const t2 = performance.now();
+      store.search(vector(), 10, MODEL);
+      prepared = { matrix_load_ms: r3(t2 - t1), first_recall_after_load_ms: r3(performance.now() - t2) };
+    }
+    store.close();
     if (size === Math.max(...SIZES))
-      startup = { records: size + OPS, open_ms: r3(opened), open_and_first_recall_ms: r3(first) };
+      startup = { records: size + OPS, open_ms: r3(opened), open_and_first_recall_ms: r3(first), ...prepared };
     rows.push({
       records: size,
       recall_top10: summary(recall),
       recall_top10_one_tag_of_10: summary(recallTagged),
+      recall_top10_labelled_half: summary(recallLabelled),
       remember: summary(remember),
       file_bytes: bytes,
       bytes_per_record: Math.round(bytes / (size + OPS)),
     });
     log(`${size}: recall p50 ${r3(pct(recall, 0.5))} ms, remember p50 ${r3(pct(remember, 0.5))} ms, ${bytes} bytes`);
+  }
+  // the floor under an unfiltered recall: usearch's exact int8 kernel alone over a matrix of the largest size
+  const n = Math.max(...SIZES);
+  const matrix = new Int8Array(n * DIM);
+  for (let i = 0; i < n; i++) matrix.set(vector(), i * DIM);
+  const usearch = createRequire(import.meta.url)('usearch') as typeof usearchModule;
+  const kernel: number[] = [];
+  for (let k = 0; k < OPS; k++) {
+    const q = vector();
+    const t0 = performance.now();
+    usearch.exactSearch(matrix, q, DIM, 10, 'ip' as never, 1);
+    kernel.push(performance.now() - t0);
   }
   emitReport({
     machine: {
@@ -119,8 +159,10 @@ async function main(): Promise<void> {
     },
     dim: DIM,
     ops: OPS,
+    store_build: STORE ?? 'this build',
     store: rows,
     startup,
+    kernel_only: { records: n, what: 'usearch exactSearch, int8 inner product, top 10, 1 thread', ...summary(kernel) },
     ...(flag('embed') ? { embedding: await embedTiming() } : {}),
   });
 }

@@ -32,6 +32,11 @@ async function main(): Promise<void> {
     process.exitCode = await runGpuCommand(process.argv.slice(3));
     return;
   }
+  if (process.argv[2] === 'memory' && process.argv[3] === 'reembed') {
+    // red-heart-mcp memory reembed: records of another model get the loaded model's embedding (needs the model)
+    const { reembedCommand } = await import('./memory/reembed-command.js');
+    process.exit(await reembedCommand(process.argv.slice(4)));
+  }
   if (process.argv[2] === 'memory') {
     // red-heart-mcp memory export|import: moves the experience memory as JSON Lines (no server, no model);
     // the store (and its native search module) loads only for this command or a server started with --memory

@@ -17,6 +17,7 @@ import { registerViews } from './views.js';
 import { surdWorkerHealth } from '../tools/surd-runner.js';
 import { sharedMemoryStore } from './memory/store.js';
 import type { MemoryService } from '../tools/memory-service.js';
+import { REEMBED_COMMAND } from '../tools/memory-input.js';
 
 export interface ServerDeps {
   config: AppConfig;
@@ -76,7 +77,12 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   mcp.server.oninitialized = () => {
     setImmediate(() => {
       void loadLanguageDetector();
-      if (served) engine.require().catch(() => {});
+      // with memory on, the loaded model's search matrix is read once the model is there, not at the first recall
+      if (served)
+        engine
+          .require()
+          .then((e) => e.embedder && memory?.prepare?.(e.embedder.sha256, e.embedder.dim))
+          .catch(() => {});
     });
   };
   registerViews(mcp);
@@ -113,11 +119,26 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   };
 }
 
-/** What red-heart://memory and the status show: counts, the file and its size, and how to erase it. */
+/**
+ * What red-heart://memory and the status show: counts, the file and its size, how to erase it, and, when records
+ * of another model are there, how to re-embed them (other_model counts against the loaded model; model is null and
+ * other_model 0 until the model has loaded).
+ */
 export function memorySummary(memory: MemoryService): Record<string, unknown> {
+  const stats = memory.stats();
   return {
     enabled: true,
-    ...memory.stats(),
+    ...stats,
     erase: `forget (by id, tag or time), or stop the server and delete ${memory.path} with its -wal and -shm files`,
+    ...(stats.other_model
+      ? {
+          reembed: `${stats.other_model} ${stats.other_model === 1 ? 'record was' : 'records were'} embedded by another model and ${stats.other_model === 1 ? 'is' : 'are'} not searched: stop the server and run ${REEMBED_COMMAND.replace('PATH', shellWord(memory.path))}`,
+        }
+      : {}),
   };
+}
+
+/** A path as one shell word: as it is when it needs no quoting, else in single quotes. */
+function shellWord(p: string): string {
+  return /^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
 }

@@ -13,10 +13,12 @@ import { round4 } from '../core/numbers.js';
 import { LANGUAGE_CODES } from '../core/model.js';
 import { TAXONOMIES } from '../analysis/corpus/aggregate.js';
 import { readsSentence } from './model-facts.js';
-import { bulkEngine } from './reading/pipeline.js';
+import { bulkEngine, memoryEmbedder } from './reading/pipeline.js';
 import type { ServedModel, ToolContext, ToolDefinition } from './types.js';
 import { modelBlockSchema } from './model-block.js';
 import { thresholdParam } from './emotion-reading.js';
+import { corpusMemory, corpusMemorySchema } from './corpus/memory.js';
+import { memoryFor } from './memory-input.js';
 
 const field = z.string().min(1).max(200);
 
@@ -86,6 +88,12 @@ const input = z.object({
     .max(4096)
     .optional()
     .describe('Directory for the JSONL and HTML files (inside an allowed directory); default: next to the input.'),
+  memory: z
+    .boolean()
+    .optional()
+    .describe(
+      "Add to each row's JSONL record the memory block of analyze_emotion's memory: true (nearest labelled cases of the experience memory, their votes), and to the summary how often their top vote agrees with the model's top label (needs the server to run with --memory; docs/memory.md)",
+    ),
 });
 
 const r = z.number();
@@ -187,6 +195,7 @@ const output = z.object({
         rows: z.array(z.object({ row: z.number().int(), score: r, excerpt: z.string() })),
       }),
     ),
+    memory: corpusMemorySchema.optional(),
   }),
   model: modelBlockSchema,
   thresholds: z.string(),
@@ -229,6 +238,17 @@ function summaryText(res: CorpusResult): string {
     const sent = o.sentiment.map((s) => `${s.label} ${(100 * s.share).toFixed(1)} %`).join(', ');
     lines.push(
       `Ekman: ${top}. Sentiment: ${sent}. Valence mean ${f3(o.valence?.mean ?? NaN)}, arousal mean ${f3(o.arousal?.mean ?? NaN)}.`,
+    );
+  }
+  const m = res.summary.memory;
+  if (m) {
+    const pct = (a: { share: number | null }) => (a.share === null ? 'n/a' : `${(100 * a.share).toFixed(1)} %`);
+    const top = m.disagreements[0];
+    lines.push(
+      `Memory: ${m.rows_with_neighbours} of ${m.rows} rows have labelled neighbours; their top vote agrees with the model's label in ${pct(m.labels)} of ${m.labels.rows} rows (Ekman: ${pct(m.ekman)} of ${m.ekman.rows})` +
+        (top
+          ? `; most frequent disagreement: model ${top.model}, memory ${top.memory} (${top.rows} row${top.rows === 1 ? '' : 's'}).`
+          : '.'),
     );
   }
   if (res.summary.groups.length)
@@ -280,7 +300,11 @@ function filesOf(ctx: ToolContext): CorpusFiles {
 /** Typed compute: the allowed directories, then the streaming run (src/tools/corpus/run.ts). */
 export async function computeCorpus(args: z.infer<typeof input>, ctx: ToolContext): Promise<CorpusResult> {
   const files = filesOf(ctx);
+  // memory: true is refused before any file is touched when memory is off or the model has no embeddings
+  const memory = args.memory ? corpusMemory(memoryFor(ctx)) : undefined;
+  if (memory) await memoryEmbedder(ctx);
   return runCorpus(args, {
+    ...(memory ? { memory } : {}),
     files,
     engine: () => bulkEngine(ctx),
     allowed: await allowedDirectories(ctx, files),

@@ -3,8 +3,7 @@
 // (docs/memory.md).
 import { z } from 'zod';
 import { ToolError } from '../core/errors.js';
-import { memoryFor, parseTime, timeArg } from './memory-input.js';
-import type { ToolDefinition } from './types.js';
+import { memoryTool, parseTime, storeOut, storeSchema, timeArg } from './memory-input.js';
 
 const input = z.object({
   ids: z
@@ -21,10 +20,10 @@ const input = z.object({
 const output = z.object({
   removed: z.number().int(),
   ids: z.array(z.number().int()).describe('ids of the removed records'),
-  memory: z.object({ path: z.string(), records: z.number().int() }),
+  memory: storeSchema,
 });
 
-export const forgetTool: ToolDefinition<typeof input, typeof output> = {
+export const forgetTool = memoryTool({
   name: 'forget',
   title: 'Forget records of the memory',
   description:
@@ -32,10 +31,8 @@ export const forgetTool: ToolDefinition<typeof input, typeof output> = {
     "Records, vectors and text are removed and the file is compacted: the text is not left in the store's files. Needs --memory.",
   input,
   output,
-  cache: 'none',
   changesMemory: 'deletes',
-  handler: async (args, ctx) => {
-    const memory = memoryFor(ctx);
+  run: async (args, _ctx, memory) => {
     if (!args.ids && args.tag === undefined && args.since === undefined && args.until === undefined) {
       throw new ToolError(
         'invalid_input',
@@ -48,10 +45,10 @@ export const forgetTool: ToolDefinition<typeof input, typeof output> = {
       since: parseTime(args.since),
       until: parseTime(args.until),
     });
-    const records = memory.stats().records;
+    const store = storeOut(memory);
     return {
-      structured: { removed: r.removed, ids: r.ids, memory: { path: memory.path, records } },
-      summary: `forgot ${r.removed} record${r.removed === 1 ? '' : 's'}${r.ids.length ? ` (#${r.ids.slice(0, 10).join(', #')}${r.ids.length > 10 ? ', …' : ''})` : ''}; ${records} left in ${memory.path}`,
+      structured: { removed: r.removed, ids: r.ids, memory: store },
+      summary: `forgot ${r.removed} record${r.removed === 1 ? '' : 's'}${r.ids.length ? ` (#${r.ids.slice(0, 10).join(', #')}${r.ids.length > 10 ? ', …' : ''})` : ''}; ${store.records} left in ${memory.path}`,
     };
   },
-};
+});

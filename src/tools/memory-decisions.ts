@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { dirichletPosterior } from '../analysis/memory/index.js';
 import { ToolError } from '../core/errors.js';
 import { round4 } from '../core/numbers.js';
-import { embedForMemory, memoryFor } from './memory-input.js';
+import { embedForMemory, memoryFor, neighbourOut, neighbourSchema } from './memory-input.js';
 import type { ToolContext } from './types.js';
 
 export const DECISION_NEIGHBOURS = 10;
@@ -14,10 +14,7 @@ export const DECISION_NEIGHBOURS = 10;
 export const decisionMemorySchema = z
   .object({
     similar: z.array(
-      z.object({
-        id: z.number().int(),
-        similarity: z.number(),
-        text: z.string(),
+      neighbourSchema.extend({
         chosen: z.string(),
         happened: z.string().optional(),
         outcome: z.number().optional(),
@@ -61,7 +58,7 @@ export async function decisionMemory(ctx: ToolContext, args: Args): Promise<z.in
       'memory: true needs a `decision` text or `options` to find similar past decisions by',
     );
   const { model, vectors } = await embedForMemory(ctx, [{ name: 'decision', text }]);
-  const found = memory.search(vectors[0], DECISION_NEIGHBOURS, model, { kind: 'decision' });
+  const found = memory.search(vectors[0], DECISION_NEIGHBOURS, model, { kind: 'decision' }).matches;
   const scen = args.scenarios ?? [];
   const given = scen.every((s) => s.probability !== undefined);
   const prior = scen.map((s) => (given ? (s.probability as number) : 1 / scen.length));
@@ -69,9 +66,7 @@ export async function decisionMemory(ctx: ToolContext, args: Args): Promise<z.in
   const post = scen.length ? dirichletPosterior(prior, counts, scen.length) : [];
   return {
     similar: found.map((f) => ({
-      id: f.record.id,
-      similarity: round4(f.similarity),
-      text: f.record.text.slice(0, 200),
+      ...neighbourOut(f),
       chosen: f.record.decision?.chosen ?? '',
       ...(f.record.decision?.happened !== undefined ? { happened: f.record.decision.happened } : {}),
       ...(f.record.decision?.outcome !== undefined ? { outcome: f.record.decision.outcome } : {}),

@@ -1,15 +1,17 @@
 // What the memory tools (remember, recall, forget) and the `memory` option of the readings share: the store from
-// the services (or a clear refusal when memory is off), label checks against the model's label sets, times,
-// embedding texts into the stored int8 form, and the structured form of a record.
+// the services (or a clear refusal when memory is off), the tool definition they are built with, label checks
+// against the model's label sets, times, embedding texts into the stored int8 form, and the structured forms of a
+// record, of a neighbour and of the store.
 import { z } from 'zod';
 import { quantize } from '../analysis/memory/index.js';
 import { ToolError } from '../core/errors.js';
 import { EKMAN } from '../core/labels.js';
 import type { ModelInfo } from '../core/model.js';
+import { round4 } from '../core/numbers.js';
 import type { MemoryLabels, MemoryRecord, MemoryService } from './memory-service.js';
 import { embedTexts } from './reading/pipeline.js';
 import type { NamedText } from './text-input.js';
-import type { ToolContext } from './types.js';
+import type { ToolContext, ToolDefinition, ToolOutput } from './types.js';
 
 export const MEMORY_OFF =
   'memory is off: the server keeps no experience store unless it is started with --memory PATH (or RED_HEART_MEMORY=PATH; docs/memory.md)';
@@ -19,6 +21,28 @@ export function memoryFor(ctx: ToolContext): MemoryService {
   const m = ctx.services.memory;
   if (!m) throw new ToolError('invalid_input', MEMORY_OFF);
   return m;
+}
+
+/** The command that re-embeds records made with another model (named wherever such records are counted). */
+export const REEMBED_COMMAND = 'red-heart-mcp memory reembed --memory PATH';
+
+/**
+ * A memory tool (remember, recall, forget): never cached (the store changes between calls), and run with the store,
+ * so a call while memory is off is refused before anything else.
+ */
+export function memoryTool<I extends z.ZodObject, O extends z.ZodObject>(
+  def: Omit<ToolDefinition<I, O>, 'cache' | 'handler'> & {
+    run(args: z.infer<I>, ctx: ToolContext, memory: MemoryService): Promise<ToolOutput<z.infer<O>>>;
+  },
+): ToolDefinition<I, O> {
+  const { run, ...rest } = def;
+  return { ...rest, cache: 'none', handler: (args, ctx) => run(args, ctx, memoryFor(ctx)) };
+}
+
+/** The store as a memory tool's result names it: its file and how many records it holds. */
+export const storeSchema = z.object({ path: z.string(), records: z.number().int() });
+export function storeOut(memory: MemoryService, model?: string): z.infer<typeof storeSchema> {
+  return { path: memory.path, records: memory.stats(model).records };
 }
 
 const labelList = (what: string) => z.array(z.string().min(1).max(64)).max(64).optional().describe(what);
@@ -76,6 +100,19 @@ export async function embedForMemory(
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Characters of a neighbour's text shown in a memory block. */
+export const SHOWN_CHARS = 200;
+
+/** A similar record as a memory block lists it (analyze_emotion's cases, regret_forecast's decisions). */
+export const neighbourSchema = z.object({
+  id: z.number().int(),
+  similarity: z.number(),
+  text: z.string().describe(`the record's text (first ${SHOWN_CHARS} characters)`),
+});
+export function neighbourOut(f: { record: MemoryRecord; similarity: number }): z.infer<typeof neighbourSchema> {
+  return { id: f.record.id, similarity: round4(f.similarity), text: f.record.text.slice(0, SHOWN_CHARS) };
+}
 
 export const decisionOut = z.object({
   options: z.array(z.string()),

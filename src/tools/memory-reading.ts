@@ -4,22 +4,20 @@
 import { z } from 'zod';
 import { ekmanOfLabels, labelVotes } from '../analysis/memory/index.js';
 import { EKMAN } from '../core/labels.js';
+import type { ModelInfo } from '../core/model.js';
 import { round4 } from '../core/numbers.js';
-import { embedForMemory, memoryFor } from './memory-input.js';
+import { embedForMemory, memoryFor, neighbourOut, neighbourSchema } from './memory-input.js';
+import type { MemoryService } from './memory-service.js';
 import type { ToolContext } from './types.js';
 
 /** Neighbours a reading's memory block votes with. */
 export const MEMORY_NEIGHBOURS = 10;
-const SHOWN_CHARS = 200;
 
 const vote = z.object({ label: z.string(), vote: z.number().min(0).max(1) });
 export const memoryBlockSchema = z
   .object({
     neighbours: z.array(
-      z.object({
-        id: z.number().int(),
-        similarity: z.number(),
-        text: z.string().describe(`the case's text (first ${SHOWN_CHARS} characters)`),
+      neighbourSchema.extend({
         labels: z.object({
           goemotions: z.array(z.string()).optional(),
           kote: z.array(z.string()).optional(),
@@ -47,34 +45,35 @@ export async function memoryBlocks(ctx: ToolContext, texts: string[]): Promise<M
     ctx,
     texts.map((text, i) => ({ name: `text ${i}`, text })),
   );
-  return vectors.map((v) => {
-    const found = memory.search(v, MEMORY_NEIGHBOURS, model, { labelled: 'any' });
-    const ranked = (
-      labels: readonly string[],
-      pick: (l: (typeof found)[number]['record']['labels']) => readonly string[],
-    ) => {
-      const votes = labelVotes(
-        found.map((f) => ({ similarity: f.similarity, labels: pick(f.record.labels) })),
-        labels,
-      );
-      return labels
-        .map((label, i) => ({ label, vote: round4(votes[i]) }))
-        .filter((x) => x.vote > 0)
-        .sort((a, b) => b.vote - a.vote);
-    };
-    return {
-      neighbours: found.map((f) => ({
-        id: f.record.id,
-        similarity: round4(f.similarity),
-        text: f.record.text.slice(0, SHOWN_CHARS),
-        labels: f.record.labels,
-      })),
-      votes: {
-        goemotions: ranked(engine.model.labels.goemotions, (l) => l.goemotions ?? []),
-        kote: ranked(engine.model.labels.kote, (l) => l.kote ?? []),
-        ekman: ranked(EKMAN, (l) => ekmanOfLabels(l)),
-      },
-      rule: RULE,
-    };
-  });
+  return vectors.map((v) => memoryBlock(memory, engine.model, model, v));
+}
+
+/**
+ * The memory block of one text's stored-form embedding `vector` (made by the model whose sha256 is `embedder`): its
+ * nearest labelled cases and their votes over `model`'s label sets.
+ */
+export function memoryBlock(memory: MemoryService, model: ModelInfo, embedder: string, vector: Int8Array): MemoryBlock {
+  const found = memory.search(vector, MEMORY_NEIGHBOURS, embedder, { labelled: 'any' }).matches;
+  const ranked = (
+    labels: readonly string[],
+    pick: (l: (typeof found)[number]['record']['labels']) => readonly string[],
+  ) => {
+    const votes = labelVotes(
+      found.map((f) => ({ similarity: f.similarity, labels: pick(f.record.labels) })),
+      labels,
+    );
+    return labels
+      .map((label, i) => ({ label, vote: round4(votes[i]) }))
+      .filter((x) => x.vote > 0)
+      .sort((a, b) => b.vote - a.vote);
+  };
+  return {
+    neighbours: found.map((f) => ({ ...neighbourOut(f), labels: f.record.labels })),
+    votes: {
+      goemotions: ranked(model.labels.goemotions, (l) => l.goemotions ?? []),
+      kote: ranked(model.labels.kote, (l) => l.kote ?? []),
+      ekman: ranked(EKMAN, (l) => ekmanOfLabels(l)),
+    },
+    rule: RULE,
+  };
 }

@@ -69,25 +69,26 @@ export interface MemoryStats {
   bytes: number;
 }
 
+/** What a search found: the k best records and how many records it compared (the model's, passing the filter). */
+export interface MemoryMatch {
+  matches: Array<{ record: MemoryRecord; similarity: number }>;
+  searched: number;
+}
+
 export interface MemoryService {
   readonly path: string;
   /** Stores records with their int8 vectors (one transaction: all of them or none). */
   add(items: ReadonlyArray<{ record: MemoryRecordInput; vector: Int8Array }>, model: string): MemoryRecord[];
-  /** The k most similar records made with `model` (exact search), most similar first. */
-  search(
-    vector: Int8Array,
-    k: number,
-    model: string,
-    filter?: MemoryFilter,
-  ): Array<{ record: MemoryRecord; similarity: number }>;
-  /** How many records made with `model` pass the filter (what a search looks through). */
-  count(model: string, filter?: MemoryFilter): number;
+  /** The k records made with `model` most similar to `vector` (exact search), most similar first. */
+  search(vector: Int8Array, k: number, model: string, filter?: MemoryFilter): MemoryMatch;
   /** Deletes the selected records and compacts, so their text is gone from the files. */
   remove(selection: MemorySelection): { removed: number; ids: number[] };
-  /** Records made with another model than `model` (to re-embed), oldest first. */
-  otherModel(model: string, limit: number): MemoryRecord[];
-  /** Replaces the vector (and model) of existing records. */
-  replaceVectors(items: ReadonlyArray<{ id: number; vector: Int8Array }>, model: string): void;
-  /** Counts; other_model against `model` (default: the model of the last add or search; 0 before any). */
+  /** Up to `limit` records made with another model than `model` with ids above `after`, oldest first (to re-embed). */
+  otherModel(model: string, limit: number, after?: number): MemoryRecord[];
+  /** Replaces the vector and model of existing records, all in one transaction; returns how many were changed. */
+  replaceVectors(items: ReadonlyArray<{ id: number; vector: Int8Array }>, model: string): number;
+  /** Counts; other_model against `model` (default: the model of the last add, search or prepare; 0 before any). */
   stats(model?: string): MemoryStats;
+  /** Loads `model`'s search matrix ahead of the first search (optional: a search loads it anyway). */
+  prepare?(model: string, dim: number): void;
 }

@@ -3,9 +3,18 @@
 import { z } from 'zod';
 import { round4 } from '../core/numbers.js';
 import { MAX_TEXT_CHARS } from '../core/limits.js';
-import { embedForMemory, memoryFor, parseTime, recordOut, recordSchema, tagsSchema, timeArg } from './memory-input.js';
+import {
+  REEMBED_COMMAND,
+  embedForMemory,
+  memoryTool,
+  parseTime,
+  recordOut,
+  recordSchema,
+  storeSchema,
+  tagsSchema,
+  timeArg,
+} from './memory-input.js';
 import { textArg } from './text-input.js';
-import type { ToolDefinition } from './types.js';
 
 export const RECALL_MAX_K = 100;
 
@@ -34,11 +43,13 @@ const output = z.object({
   other_model_records: z
     .number()
     .int()
-    .describe('records made with another model: not searched (their vectors are in another space) until re-embedded'),
-  memory: z.object({ path: z.string(), records: z.number().int() }),
+    .describe(
+      `records made with another model: not searched (their vectors are in another space) until re-embedded with \`${REEMBED_COMMAND}\``,
+    ),
+  memory: storeSchema,
 });
 
-export const recallTool: ToolDefinition<typeof input, typeof output> = {
+export const recallTool = memoryTool({
   name: 'recall',
   title: 'Recall similar past cases and decisions',
   description:
@@ -47,14 +58,11 @@ export const recallTool: ToolDefinition<typeof input, typeof output> = {
     'Filters: kind, tags, since/until. Needs the server to run with --memory.',
   input,
   output,
-  cache: 'none',
-  handler: async (args, ctx) => {
-    const memory = memoryFor(ctx);
+  run: async (args, ctx, memory) => {
     const { model, vectors } = await embedForMemory(ctx, [{ name: 'text', text: args.text }]);
     const filter = { kind: args.kind, tags: args.tags, since: parseTime(args.since), until: parseTime(args.until) };
-    const found = memory.search(vectors[0], args.k, model, filter);
+    const { matches: found, searched } = memory.search(vectors[0], args.k, model, filter);
     const stats = memory.stats(model);
-    const searched = memory.count(model, filter);
     const matches = found.map((f) => ({ ...recordOut(f.record), similarity: round4(f.similarity) }));
     const best = matches[0];
     return {
@@ -68,7 +76,9 @@ export const recallTool: ToolDefinition<typeof input, typeof output> = {
         (best
           ? `${matches.length} similar records; best #${best.id} (similarity ${best.similarity}): ${best.text.slice(0, 80)}`
           : 'no records to recall') +
-        (stats.other_model ? `; ${stats.other_model} records from another model not searched` : ''),
+        (stats.other_model
+          ? `; ${stats.other_model} records from another model not searched (re-embed them: ${REEMBED_COMMAND})`
+          : ''),
     };
   },
-};
+});

@@ -10,15 +10,16 @@ import {
   checkLabels,
   embedForMemory,
   labelsSchema,
-  memoryFor,
+  memoryTool,
   parseTime,
   recordOut,
   recordSchema,
+  storeOut,
+  storeSchema,
   tagsSchema,
   timeArg,
 } from './memory-input.js';
 import { textArg } from './text-input.js';
-import type { ToolDefinition } from './types.js';
 
 const name = z.string().min(1).max(200);
 const input = z.object({
@@ -46,10 +47,7 @@ const input = z.object({
     .describe('Makes this a decision record'),
 });
 
-const output = z.object({
-  record: recordSchema,
-  memory: z.object({ path: z.string(), records: z.number().int() }),
-});
+const output = z.object({ record: recordSchema, memory: storeSchema });
 
 function checkDecision(d: NonNullable<z.infer<typeof input>['decision']>): MemoryDecision {
   const dup = (xs: string[]) => xs.find((x, i) => xs.indexOf(x) !== i);
@@ -79,7 +77,7 @@ function checkDecision(d: NonNullable<z.infer<typeof input>['decision']>): Memor
   return { ...d, ...(regret !== undefined ? { regret } : {}) };
 }
 
-export const rememberTool: ToolDefinition<typeof input, typeof output> = {
+export const rememberTool = memoryTool({
   name: 'remember',
   title: 'Remember a case or a decision',
   description:
@@ -88,10 +86,8 @@ export const rememberTool: ToolDefinition<typeof input, typeof output> = {
     'chosen, the scenario that happened and the realised outcome. recall finds it again by similarity; analyze_emotion with memory: true reads labelled cases.',
   input,
   output,
-  cache: 'none',
   changesMemory: 'adds',
-  handler: async (args, ctx) => {
-    const memory = memoryFor(ctx);
+  run: async (args, ctx, memory) => {
     const decision = args.decision ? checkDecision(args.decision) : undefined;
     const { engine, model, vectors } = await embedForMemory(ctx, [{ name: 'text', text: args.text }]);
     const labels = checkLabels(args.labels, engine.model);
@@ -112,13 +108,13 @@ export const rememberTool: ToolDefinition<typeof input, typeof output> = {
       ],
       model,
     );
-    const stats = memory.stats(model);
+    const store = storeOut(memory, model);
     const what = Object.entries(labels)
       .map(([k, v]) => `${k}: ${(v as string[]).join(', ')}`)
       .join('; ');
     return {
-      structured: { record: recordOut(rec), memory: { path: memory.path, records: stats.records } },
-      summary: `remembered #${rec.id} (${rec.kind}${what ? `; ${what}` : ''}${decision?.happened ? `; happened: ${decision.happened}` : ''}); ${stats.records} records in ${memory.path}`,
+      structured: { record: recordOut(rec), memory: store },
+      summary: `remembered #${rec.id} (${rec.kind}${what ? `; ${what}` : ''}${decision?.happened ? `; happened: ${decision.happened}` : ''}); ${store.records} records in ${memory.path}`,
     };
   },
-};
+});

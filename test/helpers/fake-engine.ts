@@ -142,3 +142,34 @@ export function fakeEngine(
     },
   };
 }
+
+/**
+ * An engine with a `sentence_embedding`: each word of a text adds to a dimension chosen by a hash seeded with
+ * `seed` (and subtracts half from another), so two seeds put the same text in unrelated directions (two models'
+ * vector spaces), one model gives a text the same vector every time, and texts without common words are nearly
+ * orthogonal. Its readings are `respond(text)` (neutral by default); its sha256 is the seed in hex.
+ */
+export function fakeEmbeddingEngine(
+  seed: number,
+  languages: ModelInfo['languages'] = FAKE_MODEL.languages,
+  respond: (text: string) => FakeSpec = () => ({}),
+): TextEngine {
+  const dim = 384;
+  const sha256 = seed.toString(16).padStart(64, '0');
+  const embed1 = (text: string) => {
+    const v = new Float32Array(dim);
+    for (const w of text.toLowerCase().split(/\s+/).filter(Boolean)) {
+      let h = seed;
+      for (const c of w) h = Math.imul(h ^ c.codePointAt(0)!, 0x01000193) >>> 0;
+      v[h % dim] += 1;
+      v[(h >>> 9) % dim] -= 0.5;
+    }
+    return v;
+  };
+  return {
+    model: { ...FAKE_MODEL, id: `fake-${seed}`, sha256, languages },
+    embedder: { id: `fake-${seed}`, sha256, dim },
+    analyze: async (texts) => texts.map((t) => fakeAnalysis(respond(t))),
+    embed: async (texts) => texts.map(embed1),
+  };
+}

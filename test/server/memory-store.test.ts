@@ -53,7 +53,7 @@ describe('MemoryStore', () => {
         .map((v, i) => ({ id: i + 1, sim: cosineInt8(q, v) }))
         .sort((a, b) => b.sim - a.sim)
         .slice(0, 10);
-      const got = s.search(q, 10, M);
+      const got = s.search(q, 10, M).matches;
       expect(got.map((g) => g.record.id)).toEqual(brute.map((b) => b.id));
       got.forEach((g, j) => expect(g.similarity).toBeCloseTo(brute[j].sim, 12));
     }
@@ -82,15 +82,130 @@ describe('MemoryStore', () => {
     const ids = (f: Parameters<MemoryStore['search']>[3]) =>
       s
         .search(v[5], 10, M, f)
-        .map((r) => r.record.id)
+        .matches.map((r) => r.record.id)
         .sort();
     expect(ids({})).toEqual([1, 2, 3, 4]);
     expect(ids({ tags: ['a'] })).toEqual([1, 3]);
     expect(ids({ since: 1000, until: 2000 })).toEqual([2, 3]);
     expect(ids({ kind: 'decision' })).toEqual([3]);
     expect(ids({ labelled: 'any' })).toEqual([2]);
-    expect(s.count(M, { tags: ['b'] })).toBe(2);
+    expect(s.search(v[5], 1, M, { tags: ['b'] }).searched).toBe(2);
+    expect(s.search(v[5], 1, M, { labelled: 'ekman' }).searched).toBe(1);
+    expect(s.search(v[5], 1, M, { labelled: 'kote' }).searched).toBe(0);
     expect(s.stats(M)).toMatchObject({ records: 5, cases: 4, decisions: 1, other_model: 1 });
+  });
+
+  it('every combination of filters gives the brute-force top k of the records that pass it', () => {
+    // The matrix keeps records in blocks by kind and labels and copies only the rows a tag or time filter keeps:
+    // checked against a plain filter-then-rank over the same records.
+    const s = openStore(join(tmp(), 'm.sqlite'));
+    const rnd = mulberry32(5);
+    const vecs = randomVectors(600, 21);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+    const labelChoices = [{}, { goemotions: ['joy'] }, { kote: ['기쁨'] }, { ekman: ['anger'] }, { goemotions: [] }];
+    const inputs = vecs.map((_, i) =>
+      rec(i, {
+        kind: rnd() < 0.3 ? 'decision' : 'case',
+        labels: pick(labelChoices),
+        tags: ['a', 'b', 'c'].filter(() => rnd() < 0.3),
+        time: Math.floor(rnd() * 1000),
+      }),
+    );
+    // in three batches, searching in between, so later records are appended to a loaded matrix
+    for (const [from, to] of [
+      [0, 200],
+      [200, 400],
+      [400, 600],
+    ]) {
+      s.add(
+        inputs.slice(from, to).map((record, j) => ({ record, vector: vecs[from + j] })),
+        M,
+      );
+      s.search(vecs[0], 1, M);
+    }
+    const filters: Array<NonNullable<Parameters<MemoryStore['search']>[3]>> = [
+      {},
+      { kind: 'decision' },
+      { kind: 'case', labelled: 'any' },
+      { labelled: 'goemotions' },
+      { labelled: 'ekman', since: 200 },
+      { tags: ['a'] },
+      { tags: ['b', 'c'], kind: 'case' },
+      { tags: ['a'], labelled: 'any', until: 700 },
+      { since: 100, until: 400 },
+      { since: 2000 },
+      { tags: [] },
+    ];
+    const passes = (r: MemoryRecordInput, f: (typeof filters)[number]) =>
+      (!f.kind || r.kind === f.kind) &&
+      (f.since === undefined || r.time >= f.since) &&
+      (f.until === undefined || r.time <= f.until) &&
+      (!f.tags || r.tags.some((t) => f.tags!.includes(t))) &&
+      (!f.labelled ||
+        (f.labelled === 'any'
+          ? Object.values(r.labels).some((l) => l.length > 0)
+          : (r.labels[f.labelled]?.length ?? 0) > 0));
+    for (const f of filters) {
+      const q = randomVectors(1, 1000 + filters.indexOf(f))[0];
+      const kept = inputs.flatMap((r, i) => (passes(r, f) ? [{ id: i + 1, sim: cosineInt8(q, vecs[i]) }] : []));
+      const brute = kept.sort((a, b) => b.sim - a.sim || a.id - b.id).slice(0, 7);
+      const got = s.search(q, 7, M, f);
+      expect(got.searched, JSON.stringify(f)).toBe(kept.length);
+      expect(
+        got.matches.map((g) => g.record.id),
+        JSON.stringify(f),
+      ).toEqual(brute.map((b) => b.id));
+    }
+  });
+
+  it('a query that is a view into a larger buffer is searched as itself', () => {
+    // usearch reads a typed array from the start of its buffer; the store must not hand it a view at an offset
+    const s = openStore(join(tmp(), 'm.sqlite'));
+    const v = randomVectors(3, 17);
+    s.add(
+      v.map((vector, i) => ({ record: rec(i), vector })),
+      M,
+    );
+    const both = new Int8Array(2 * DIM);
+    both.set(v[0], 0);
+    both.set(v[2], DIM);
+    expect(s.search(both.subarray(DIM), 1, M).matches[0].record.id).toBe(3);
+  });
+
+  it('re-embedding: records of another model are listed in id order after a cursor and change model in one step', () => {
+    const s = openStore(join(tmp(), 'm.sqlite'));
+    const OLD = 'b'.repeat(64);
+    const v = randomVectors(5, 8);
+    s.add(
+      [0, 1, 2].map((i) => ({ record: rec(i), vector: v[i] })),
+      OLD,
+    );
+    s.add([{ record: rec(3), vector: v[3] }], M);
+    expect(s.otherModel(M, 10).map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(s.otherModel(M, 1, 1).map((r) => r.id)).toEqual([2]);
+    expect(s.search(v[0], 5, M).searched).toBe(1);
+    expect(
+      s.replaceVectors(
+        [
+          { id: 1, vector: v[0] },
+          { id: 2, vector: v[1] },
+        ],
+        M,
+      ),
+    ).toBe(2);
+    expect(s.stats(M)).toMatchObject({ records: 4, other_model: 1 });
+    const found = s.search(v[1], 5, M);
+    expect(found.searched).toBe(3);
+    expect(found.matches[0]).toMatchObject({ record: { id: 2, model: M } });
+  });
+
+  it('prepare loads the matrix and makes stats count against that model', () => {
+    const s = openStore(join(tmp(), 'm.sqlite'));
+    const v = randomVectors(2, 4);
+    s.add([{ record: rec(0), vector: v[0] }], 'b'.repeat(64));
+    s.add([{ record: rec(1), vector: v[1] }], M);
+    s.prepare(M, DIM);
+    expect(s.stats()).toMatchObject({ model: M, other_model: 1 });
   });
 
   it('forget removes records and compacts: the text bytes are in none of the files', () => {
@@ -112,7 +227,7 @@ describe('MemoryStore', () => {
     expect(has()).toBe(true);
     expect(s.remove({ tag: 'private' })).toEqual({ removed: 1, ids: [18] });
     expect(has()).toBe(false);
-    expect(s.search(v[17], 1, M)[0].record.id).not.toBe(18);
+    expect(s.search(v[17], 1, M).matches[0].record.id).not.toBe(18);
     expect(() => s.remove({})).toThrow(MemoryStoreError);
   });
 
@@ -206,6 +321,6 @@ describe('export / import as JSON Lines', () => {
     expect(await importJsonl(b, join(dir, 'm.jsonl'))).toBe(3);
     const strip = (r: { created: number }) => ({ ...r, created: 0 });
     expect([...b.all()].map(strip)).toEqual([...a.all()].map(strip));
-    expect(b.search(v[0], 1, M, { tags: ['x'] })[0].similarity).toBeCloseTo(1, 12);
+    expect(b.search(v[0], 1, M, { tags: ['x'] }).matches[0].similarity).toBeCloseTo(1, 12);
   });
 });

@@ -1,16 +1,14 @@
 // The experience memory: records in one SQLite file (WAL; each call's records in one transaction, so a crash
-// leaves whole records or none), their int8 vectors kept in memory as one matrix per model and searched exactly
-// with usearch's SIMD kernel (docs/memory.md has the measurements; exact search needs no
-// approximate index is kept and there is nothing to rebuild or to go stale). One process owns a file: a second
-// server on the same path refuses with a message naming the owner (a lock file beside it holds the pid).
+// leaves whole records or none), the loaded model's int8 vectors kept in memory as one matrix and searched exactly
+// with usearch's SIMD kernel (matrix.ts; docs/memory.md has the measurements: no approximate index is kept, so there
+// is nothing to rebuild or to go stale). One process owns a file: a second server on the same path refuses with a
+// message naming the owner (a lock file beside it holds the pid).
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
-import { createRequire } from 'node:module';
-import type usearchModule from 'usearch';
-import { cosineInt8 } from '../../analysis/memory/index.js';
 import type {
   MemoryFilter,
+  MemoryMatch,
   MemoryRecord,
   MemoryRecordInput,
   MemorySelection,
@@ -18,13 +16,7 @@ import type {
   MemoryStats,
 } from '../../tools/memory-service.js';
 import { Database } from '../cache/sqlite-db.js';
-
-// usearch (a native module) loads at the first search, not at import: a server with memory off never loads it.
-let usearchLoaded: typeof usearchModule | null = null;
-function usearch(): typeof usearchModule {
-  usearchLoaded ??= createRequire(import.meta.url)('usearch') as typeof usearchModule;
-  return usearchLoaded;
-}
+import { SearchMatrix, rowFlags } from './matrix.js';
 
 export const MEMORY_SCHEMA_VERSION = 1;
 
@@ -84,29 +76,19 @@ function toRecord(r: Row): MemoryRecord {
   };
 }
 
-/** The in-memory search matrix of one model's records: row i holds the vector of ids[i]. */
-interface Matrix {
-  model: string;
-  dim: number;
-  data: Int8Array;
-  ids: number[];
-  rowOf: Map<number, number>;
-}
-
 const COLUMNS = 'id, kind, text, labels, tags, time, decision, model, created';
 
-/** WHERE clause and parameters for a filter or selection (tags match any listed; time bounds inclusive). */
-function where(f: MemoryFilter & MemorySelection): { sql: string; params: unknown[] } {
+/** WHERE clause and parameters for a selection of records to forget (time bounds inclusive). */
+function where(f: MemorySelection): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (f.ids) {
     parts.push(`id IN (SELECT value FROM json_each(?))`);
     params.push(JSON.stringify(f.ids));
   }
-  const tags = f.tags ?? (f.tag !== undefined ? [f.tag] : undefined);
-  if (tags) {
-    parts.push(`id IN (SELECT id FROM memory_tags WHERE tag IN (SELECT value FROM json_each(?)))`);
-    params.push(JSON.stringify(tags));
+  if (f.tag !== undefined) {
+    parts.push(`id IN (SELECT id FROM memory_tags WHERE tag = ?)`);
+    params.push(f.tag);
   }
   if (f.since !== undefined) {
     parts.push('time >= ?');
@@ -116,21 +98,11 @@ function where(f: MemoryFilter & MemorySelection): { sql: string; params: unknow
     parts.push('time <= ?');
     params.push(f.until);
   }
-  if (f.kind) {
-    parts.push('kind = ?');
-    params.push(f.kind);
-  }
-  if (f.labelled === 'any') {
-    parts.push(`EXISTS (SELECT 1 FROM json_each(labels) WHERE json_array_length(value) > 0)`);
-  } else if (f.labelled) {
-    parts.push(`json_array_length(json_extract(labels, ?)) > 0`);
-    params.push(`$.${f.labelled}`);
-  }
   return { sql: parts.length ? parts.join(' AND ') : '1', params };
 }
 
 export class MemoryStore implements MemoryService {
-  private matrix: Matrix | null = null;
+  private matrix: SearchMatrix | null = null;
   private closed = false;
   /** The model of the last add or search (what stats() counts other-model records against when given none). */
   private lastModel: string | undefined;
@@ -212,60 +184,44 @@ export class MemoryStore implements MemoryService {
       )
       .immediate();
     const m = this.matrix;
-    if (m && m.model === model) for (let i = 0; i < rows.length; i++) appendRow(m, rows[i].id, items[i].vector);
+    if (m && m.model === model)
+      rows.forEach((row, i) =>
+        m.append(row.id, items[i].vector, row.time, rowFlags(items[i].record.kind, items[i].record.labels)),
+      );
     return rows.map(toRecord);
   }
 
-  search(
-    vector: Int8Array,
-    k: number,
-    model: string,
-    filter: MemoryFilter = {},
-  ): Array<{ record: MemoryRecord; similarity: number }> {
+  search(vector: Int8Array, k: number, model: string, filter: MemoryFilter = {}): MemoryMatch {
     this.lastModel = model;
     const m = this.load(model, vector.length);
-    let data = m.data.subarray(0, m.ids.length * m.dim);
-    let ids = m.ids;
-    if (Object.values(filter).some((v) => v !== undefined)) {
-      const w = where(filter);
-      const allowed = this.db
-        .prepare(`SELECT id FROM memories WHERE model = ? AND ${w.sql}`)
-        .pluck()
-        .all(model, ...w.params) as number[];
-      const rows: number[] = [];
-      for (const id of allowed) {
-        const row = m.rowOf.get(id);
-        if (row !== undefined) rows.push(row);
-      }
-      const sub = new Int8Array(rows.length * m.dim);
-      rows.forEach((row, j) => sub.set(m.data.subarray(row * m.dim, (row + 1) * m.dim), j * m.dim));
-      data = sub;
-      ids = rows.map((r) => m.ids[r]);
-    }
-    const n = ids.length;
-    if (n === 0 || k < 1) return [];
-    // usearch's exact kernel ranks by inner product; stored vectors all have norm ≈ 127, so the order is the cosine
-    // order, and the similarity reported is the exact cosine of the two int8 vectors.
-    const found = usearch().exactSearch(data, vector, m.dim, Math.min(k, n), 'ip' as never, 1) as {
-      keys: BigUint64Array;
+    // only the tag filter needs the file (its indexed table); the others are read from the matrix
+    const tagged = filter.tags
+      ? (this.db
+          .prepare('SELECT DISTINCT id FROM memory_tags WHERE tag IN (SELECT value FROM json_each(?))')
+          .pluck()
+          .all(JSON.stringify(filter.tags)) as number[])
+      : undefined;
+    const selection = m.select(filter, tagged);
+    const found = m.search(vector, k, selection);
+    const records = new Map(
+      found.length
+        ? (
+            this.db
+              .prepare(`SELECT ${COLUMNS} FROM memories WHERE id IN (SELECT value FROM json_each(?))`)
+              .all(JSON.stringify(found.map((f) => f.id))) as Row[]
+          ).map((r) => [r.id, toRecord(r)])
+        : [],
+    );
+    return {
+      matches: found.map((f) => ({ record: records.get(f.id) as MemoryRecord, similarity: f.similarity })),
+      searched: m.count(selection),
     };
-    const picked = Array.from(found.keys, (key) => Number(key)).filter((row) => row < n);
-    const get = this.db.prepare(`SELECT ${COLUMNS} FROM memories WHERE id = ?`);
-    return picked
-      .map((row) => ({
-        record: toRecord(get.get(ids[row]) as Row),
-        similarity: cosineInt8(vector, data.subarray(row * m.dim, (row + 1) * m.dim)),
-      }))
-      .sort((a, b) => b.similarity - a.similarity || a.record.id - b.record.id);
   }
 
-  count(model: string, filter: MemoryFilter = {}): number {
-    const w = where(filter);
-    return (
-      this.db.prepare(`SELECT count(*) AS n FROM memories WHERE model = ? AND ${w.sql}`).get(model, ...w.params) as {
-        n: number;
-      }
-    ).n;
+  /** Loads the search matrix of `model` now (a server does this when its model has loaded, before the first recall). */
+  prepare(model: string, dim: number): void {
+    this.lastModel = model;
+    this.load(model, dim);
   }
 
   remove(selection: MemorySelection): { removed: number; ids: number[] } {
@@ -292,21 +248,27 @@ export class MemoryStore implements MemoryService {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  otherModel(model: string, limit: number): MemoryRecord[] {
+  otherModel(model: string, limit: number, after = 0): MemoryRecord[] {
     return (
-      this.db.prepare(`SELECT ${COLUMNS} FROM memories WHERE model != ? ORDER BY id LIMIT ?`).all(model, limit) as Row[]
+      this.db
+        .prepare(`SELECT ${COLUMNS} FROM memories WHERE model != ? AND id > ? ORDER BY id LIMIT ?`)
+        .all(model, after, limit) as Row[]
     ).map(toRecord);
   }
 
-  replaceVectors(items: ReadonlyArray<{ id: number; vector: Int8Array }>, model: string): void {
+  replaceVectors(items: ReadonlyArray<{ id: number; vector: Int8Array }>, model: string): number {
     const up = this.db.prepare('UPDATE memories SET vector = ?, model = ? WHERE id = ?');
-    this.db
-      .transaction(() => {
-        for (const it of items)
-          up.run(Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength), model, it.id);
-      })
+    const changed = this.db
+      .transaction(() =>
+        items.reduce(
+          (n, it) =>
+            n + up.run(Buffer.from(it.vector.buffer, it.vector.byteOffset, it.vector.byteLength), model, it.id).changes,
+          0,
+        ),
+      )
       .immediate();
-    this.matrix = null;
+    this.matrix = null; // rebuilt from the records at the next search
+    return changed;
   }
 
   /** Every record (oldest first) with its vector, for export. */
@@ -353,32 +315,25 @@ export class MemoryStore implements MemoryService {
   }
 
   /** The search matrix of `model`'s records, loaded from the file at first use after a change of model or a forget. */
-  private load(model: string, dim: number): Matrix {
+  private load(model: string, dim: number): SearchMatrix {
     if (this.matrix && this.matrix.model === model && this.matrix.dim === dim) return this.matrix;
-    const m: Matrix = { model, dim, data: new Int8Array(0), ids: [], rowOf: new Map() };
+    this.matrix = null;
     const rows = this.db
-      .prepare('SELECT id, vector FROM memories WHERE model = ? ORDER BY id')
-      .iterate(model) as IterableIterator<{ id: number; vector: Buffer }>;
-    for (const r of rows) {
-      if (r.vector.byteLength !== dim) continue; // another width cannot come from this model; never searched
-      appendRow(m, r.id, new Int8Array(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength));
-    }
+      .prepare('SELECT id, kind, time, labels, vector FROM memories WHERE model = ? ORDER BY id')
+      .raw()
+      .all(model) as Array<[number, 'case' | 'decision', number, string, Buffer]>;
+    // each block is allocated once at its size: count the records per flags value first
+    const flags = rows.map(([, kind, , labels]) => rowFlags(kind, JSON.parse(labels)));
+    const sizes: number[] = [];
+    for (const f of flags) sizes[f] = (sizes[f] ?? 0) + 1;
+    const m = new SearchMatrix(model, dim, sizes);
+    // a vector of another width cannot come from this model: append leaves it out (never searched)
+    rows.forEach(([id, , time, , v], i) =>
+      m.append(id, new Int8Array(v.buffer, v.byteOffset, v.byteLength), time, flags[i]),
+    );
     this.matrix = m;
     return m;
   }
-}
-
-function appendRow(m: Matrix, id: number, vector: Int8Array): void {
-  if (vector.length !== m.dim) return;
-  const need = (m.ids.length + 1) * m.dim;
-  if (need > m.data.length) {
-    const grown = new Int8Array(Math.max(need, m.data.length * 2, 1024 * m.dim));
-    grown.set(m.data);
-    m.data = grown;
-  }
-  m.data.set(vector, m.ids.length * m.dim);
-  m.rowOf.set(id, m.ids.length);
-  m.ids.push(id);
 }
 
 function alive(pid: number): boolean {

@@ -1,7 +1,7 @@
 // Export and import of the experience memory as JSON Lines: one record per line with its vector (base64 of the
 // int8 values) and the sha256 of the model that made it, so a store can be moved, backed up or merged without
 // the model. Imported records keep their model: records of another model are counted and not searched until
-// re-embedded (docs/memory.md).
+// re-embedded (`red-heart-mcp memory reembed`, reembed-command.ts; docs/memory.md).
 //   red-heart-mcp memory export --memory PATH FILE     red-heart-mcp memory import --memory PATH FILE
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -85,7 +85,8 @@ export async function memoryCommand(argv: string[], open: (path: string) => Memo
   const file = rest.filter((_, i) => i !== at && i !== at + 1)[0];
   if ((verb !== 'export' && verb !== 'import') || !path || !file) {
     process.stderr.write(
-      'usage: red-heart-mcp memory export|import --memory PATH FILE.jsonl (PATH may come from RED_HEART_MEMORY)\n',
+      'usage: red-heart-mcp memory export|import --memory PATH FILE.jsonl (PATH may come from RED_HEART_MEMORY)\n' +
+        "       red-heart-mcp memory reembed --memory PATH [--batch N] (records of another model get the loaded model's embedding)\n",
     );
     return 2;
   }

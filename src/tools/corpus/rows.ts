@@ -1,5 +1,5 @@
-// The per-row JSON Lines file of analyze_corpus: a header line (model, language, threshold, detail — what the rows
-// depend on), one line per analysed row, and a footer saying whether the run completed. The same file is the row
+// The per-row JSON Lines file of analyze_corpus: a header line (model, language, threshold, detail, memory — what the
+// rows depend on), one line per analysed row, and a footer saying whether the run completed. The same file is the row
 // cache of the next run: a row is reused when the header matches and the row's text hash is unchanged. The file
 // lies in a user's directory and may have been edited, so it is checked whole before any row of it is reused: the
 // header, then every row against the schema of a row this model writes (labels of the model's taxonomy for that
@@ -13,6 +13,7 @@ import { round4 } from '../../core/numbers.js';
 import type { EmotionProfile } from '../../analysis/emotion/profile.js';
 import { EKMAN, SENTIMENTS, type Ekman, type Sentiment } from '../../core/labels.js';
 import type { CorpusFiles, LineReader } from './io.js';
+import { memoryBlockSchema } from '../memory-reading.js';
 
 export const DETAILS = ['summary', 'standard', 'full'] as const;
 export type Detail = (typeof DETAILS)[number];
@@ -25,6 +26,8 @@ export interface RowsHeader {
   /** One threshold for every label, or null for the model's per-label thresholds. */
   threshold: number | null;
   detail: Detail;
+  /** memory: true: every row carries a memory block (memory.ts); absent otherwise. */
+  memory?: true;
 }
 
 export interface RowRecord {
@@ -151,6 +154,7 @@ const headerSchema = z
     language: z.string(),
     threshold: z.number().min(0).max(1).nullable(),
     detail: z.enum(DETAILS),
+    memory: z.literal(true).optional(),
   })
   .strict();
 
@@ -162,7 +166,8 @@ function sameHeader(a: RowsHeader, b: RowsHeader): boolean {
     a.model.version === b.model.version &&
     a.language === b.language &&
     a.threshold === b.threshold &&
-    a.detail === b.detail
+    a.detail === b.detail &&
+    a.memory === b.memory
   );
 }
 
@@ -179,8 +184,8 @@ function nativeLabels(model: ModelInfo, language: Language): readonly string[] {
 const prob = z.number().min(0).max(1);
 const text = z.string().max(100_000);
 
-/** The schema of a row this model writes at this detail, for a row in `language`. */
-function rowSchema(model: ModelInfo, language: Language, detail: Detail) {
+/** The schema of a row this model writes at this detail (with a memory block or not), for a row in `language`. */
+function rowSchema(model: ModelInfo, language: Language, detail: Detail, memory: boolean) {
   const labels = nativeLabels(model, language);
   const label = z.string().refine((l) => labels.includes(l), 'not a label of the model for this language');
   return z
@@ -214,6 +219,7 @@ function rowSchema(model: ModelInfo, language: Language, detail: Detail) {
               .refine((r) => Object.keys(r).length === labels.length, 'not every label has a score'),
           }
         : {}),
+      ...(memory ? { memory: memoryBlockSchema } : {}),
     })
     .strict();
 }
@@ -222,7 +228,7 @@ function rowSchema(model: ModelInfo, language: Language, detail: Detail) {
 function rowProblem(
   line: string,
   model: ModelInfo,
-  detail: Detail,
+  header: Pick<RowsHeader, 'detail' | 'memory'>,
   after: number,
 ): { rec: RowRecord | null; footer: boolean; problem: string | null } {
   let raw: unknown;
@@ -236,7 +242,7 @@ function rowProblem(
   const language = (raw as { language?: unknown } | null)?.language;
   if (typeof language !== 'string' || !model.languages.includes(language as Language))
     return { rec: null, footer: false, problem: 'language: not one the model reads' };
-  const parsed = rowSchema(model, language as Language, detail).safeParse(raw);
+  const parsed = rowSchema(model, language as Language, header.detail, header.memory === true).safeParse(raw);
   if (!parsed.success)
     return {
       rec: null,
@@ -265,7 +271,7 @@ export class CachedRows {
   private constructor(
     private readonly lines: LineReader,
     private readonly model: ModelInfo,
-    private readonly detail: Detail,
+    private readonly header: RowsHeader,
   ) {}
 
   /**
@@ -289,7 +295,7 @@ export class CachedRows {
     const lines = await files.readLines(path);
     if (!lines) return null;
     await lines.next(); // the header, checked above
-    return new CachedRows(lines, model, header.detail);
+    return new CachedRows(lines, model, header);
   }
 
   /** undefined: no file (or another header: nothing to reuse); null: every line checks out; else what failed. */
@@ -320,7 +326,7 @@ export class CachedRows {
       for (let line = await lines.next(); line !== null; line = await lines.next()) {
         n++;
         if (torn !== null) return `line ${torn}: not JSON, and more lines follow`;
-        const r = rowProblem(line, model, header.detail, after);
+        const r = rowProblem(line, model, header, after);
         if (r.footer) return null;
         if (r.problem === 'not JSON') {
           torn = n;
@@ -344,7 +350,7 @@ export class CachedRows {
         break;
       }
       // Checked again as read: the file may have changed since it was checked whole.
-      const r = rowProblem(line, this.model, this.detail, this.last);
+      const r = rowProblem(line, this.model, this.header, this.last);
       if (r.footer || r.problem) {
         this.done = true;
         break;

@@ -27,6 +27,7 @@ import {
   type RowsHeader,
 } from './rows.js';
 import { modelBlock, type ModelBlock } from '../model-block.js';
+import type { CorpusMemory, CorpusMemorySummary } from './memory.js';
 
 export interface CorpusRequest {
   path: string;
@@ -55,6 +56,8 @@ export interface CorpusEnvironment {
   now?: () => Date;
   /** Told when an earlier per-row file is not reused because it fails its checks (rows.ts). */
   warn?: (message: string) => void;
+  /** memory: true: each row gets a memory block, the summary the memory's agreement (memory.ts). */
+  memory?: CorpusMemory;
 }
 
 export interface CorpusResult {
@@ -75,7 +78,7 @@ export interface CorpusResult {
     group_missing: number;
   };
   malformed: Array<{ row: number; line: number; reason: string }>;
-  summary: CorpusSummary;
+  summary: CorpusSummary & { memory?: CorpusMemorySummary };
   model: ModelBlock;
   thresholds: string;
   files: { rows_jsonl: string; report_html: string };
@@ -154,6 +157,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
       language: req.language,
       threshold: req.threshold ?? null,
       detail: req.detail,
+      ...(env.memory ? { memory: true as const } : {}),
     };
 
     const cap = Math.min(req.limit ?? maxRows, maxRows);
@@ -211,7 +215,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
           )
         : [];
       let k = 0;
-      let lines = '';
+      const recs: RowRecord[] = [];
       for (let i = 0; i < batch.length; i++) {
         const r = batch[i];
         const bucket = bucketFor(r);
@@ -241,9 +245,10 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
         }
         counts.analysed++;
         aggregator.add(factsOf(rec, excerptOf(r.text), group, bucket));
-        lines += `${JSON.stringify(rec)}\n`;
+        recs.push(rec);
       }
-      await (out as FileWriter).write(lines);
+      await env.memory?.annotate(reader, batch, recs, env.signal);
+      await (out as FileWriter).write(recs.map((rec) => `${JSON.stringify(rec)}\n`).join(''));
       await env.progress(
         counts.read,
         total,
@@ -326,7 +331,7 @@ export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Pro
     await out.commit();
     out = null;
 
-    const summary = aggregator.summary();
+    const summary = env.memory ? { ...aggregator.summary(), memory: env.memory.summary() } : aggregator.summary();
     const thresholds =
       req.threshold === undefined
         ? 'per-label thresholds tuned on dev data (the model default)'

@@ -77,10 +77,39 @@ export function admitTexts(
 export interface Reader {
   readonly model: ModelInfo;
   read(texts: string[], decided: readonly DecidedLanguage[], signal: AbortSignal): Promise<TextAnalysis[]>;
+  /**
+   * The pooled sentence representation of texts whose languages are decided (what the memory compares texts by),
+   * with the model it comes from; model_missing for a model without a sentence_embedding output.
+   */
+  embed(
+    texts: string[],
+    decided: readonly DecidedLanguage[],
+    signal: AbortSignal,
+  ): Promise<{ embedder: EmbedderInfo; vectors: Float32Array[] }>;
 }
 
 export function readerOf(engine: TextEngine): Reader {
-  return { model: engine.model, read: (texts, decided, signal) => engine.analyze(texts, { decided, signal }) };
+  return {
+    model: engine.model,
+    read: (texts, decided, signal) => engine.analyze(texts, { decided, signal }),
+    embed: async (texts, decided, signal) => {
+      const { embed, embedder } = embedderOf(engine);
+      const vectors = texts.length ? await embed(texts, { decided, signal }) : [];
+      throwIfCancelled(signal);
+      return { embedder, vectors };
+    },
+  };
+}
+
+/** The engine's embedding and what it returns vectors of, or model_missing naming the model without them. */
+function embedderOf(engine: TextEngine): { embed: NonNullable<TextEngine['embed']>; embedder: EmbedderInfo } {
+  if (!engine.embed || !engine.embedder) {
+    throw new ToolError(
+      'model_missing',
+      `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the memory compares texts by (training/add_embedding_output.py adds it)`,
+    );
+  }
+  return { embed: engine.embed.bind(engine), embedder: engine.embedder };
 }
 
 /** The engine for bulk reading (analyze_corpus's rows): it skips the shared analysis memo, which rows would only churn. */
@@ -195,6 +224,12 @@ export function everyReading(outcomes: readonly Outcome[]): Reading[] {
   });
 }
 
+/** The loaded model and what its embeddings are vectors of; model_missing for a model without a sentence_embedding output. */
+export async function memoryEmbedder(ctx: ToolContext): Promise<{ model: ModelInfo; embedder: EmbedderInfo }> {
+  const engine = await ctx.services.engine.require();
+  return { model: engine.model, embedder: embedderOf(engine).embedder };
+}
+
 /**
  * The pooled sentence representation of each text (the memory tools compare texts by it), each text read as the
  * language decided here; the call is refused at the first text the model does not read, and for a model without a
@@ -204,22 +239,40 @@ export async function embedTexts(
   ctx: ToolContext,
   texts: readonly NamedText[],
 ): Promise<{ model: ModelInfo; embedder: EmbedderInfo; vectors: Float32Array[] }> {
-  const plan = await decideTexts(ctx, admitTexts(texts, ctx.services.limits, 'call'));
-  plan.refuseCall();
-  const engine = await ctx.services.engine.require();
-  if (!engine.embed || !engine.embedder) {
-    throw new ToolError(
-      'model_missing',
-      `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the memory compares texts by (training/add_embedding_output.py adds it)`,
-    );
-  }
-  const decided = plan.texts.map((t) =>
-    'decided' in t ? t.decided : { language: engine.model.languages[0], confidence: null },
+  const { model, embedder, outcomes } = await embedPlan(
+    ctx,
+    await decideTexts(ctx, admitTexts(texts, ctx.services.limits, 'call')),
+    'call',
   );
-  const vectors = await engine.embed(
-    texts.map((t) => t.text),
-    { decided, signal: ctx.signal },
+  return { model, embedder, vectors: outcomes.map((o) => (o as { vector: Float32Array }).vector) };
+}
+
+/**
+ * The same, one outcome per text: a text the model does not read, or an empty one, is refused on its own (texts
+ * over the length limit and batches over the batch limit still fail the call). For re-embedding stored records.
+ */
+export async function embedEach(
+  ctx: ToolContext,
+  texts: readonly NamedText[],
+): Promise<{
+  model: ModelInfo;
+  embedder: EmbedderInfo;
+  outcomes: Array<{ vector: Float32Array } | { error: Refusal }>;
+}> {
+  return embedPlan(ctx, await decideTexts(ctx, admitTexts(texts, ctx.services.limits, 'item')), 'item');
+}
+
+async function embedPlan(ctx: ToolContext, plan: Plan, refuse: 'call' | 'item') {
+  if (refuse === 'call') plan.refuseCall();
+  const todo = plan.texts.flatMap((t) => ('decided' in t ? [t] : []));
+  const { embedder, vectors } = await plan.embed(
+    todo.map((t) => t.text.text),
+    todo.map((t) => t.decided),
+    ctx.signal,
   );
-  throwIfCancelled(ctx.signal);
-  return { model: engine.model, embedder: engine.embedder, vectors };
+  const byText = new Map(todo.map((t, k) => [t, vectors[k]]));
+  const outcomes = plan.texts.map((t) =>
+    'refused' in t ? { error: t.refused } : { vector: byText.get(t) as Float32Array },
+  );
+  return { model: plan.model, embedder, outcomes };
 }
