@@ -1,7 +1,7 @@
 // This build against another git ref, side by side in one run, so a regression shows as a ratio. Builds the ref
 // into a temporary directory (git worktree + `npm run build`, node_modules symlinked to this checkout's), then
 // alternates the two servers call by call (A B, B A, …) so load drift on a shared machine hits both alike.
-//   node dist/bench/compare.js [--ref f931ef6] [--starts 9] [--calls 300] [--model ID] [--ref-model ID] [--out FILE]
+//   node dist/bench/compare.js [--ref f931ef6] [--starts 9] [--calls 300] [--reps 3] [--model ID] [--ref-model ID] [--out FILE]
 // `--model ID` starts this build's servers with that model or ensemble (RED_HEART_MODEL), so a build whose default
 // is another model can be compared like for like; `--ref-model ID` does the same for the ref (default: its own
 // default). Both are reported.
@@ -9,7 +9,8 @@
 //  - start-up: spawn → `initialize` answered, `tools/list` round trip, spawn → first analyze_emotion answered
 //    (default settings, a fresh cache directory per start);
 //  - hot path (`--cache none`, `language: "en"`, ~20-token GoEmotions test texts): single-call p50/p95, one
-//    `texts` call of 32, 32 and 128 concurrent single calls (texts per second);
+//    `texts` call of 32, 32 and 128 concurrent single calls (texts per second; median of `--reps` alternated runs
+//    each, every run's rate listed under `runs`);
 //  - tools/list size in characters.
 // Ratios are this build / the ref: < 1 is faster for times, > 1 is faster for throughput.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -33,6 +34,7 @@ const ROOT = packageRoot();
 const REF = arg('ref', 'f931ef6');
 const STARTS = Number(arg('starts', '9'));
 const CALLS = Number(arg('calls', '300'));
+const REPS = Number(arg('reps', '3'));
 const MODEL = arg('model');
 const REF_MODEL = arg('ref-model');
 /** The settings each build's servers get: the pinned model, if any. */
@@ -288,7 +290,6 @@ async function main(): Promise<void> {
 
   // Throughput, each measurement repeated with the order alternated; texts differ between repeats (no memo hits).
   const rest = all.slice(CALLS);
-  const REPS = 3;
   const tput = async (label: string, n: number, run: (s: Rpc, texts: string[]) => Promise<unknown>) => {
     const rate = both(() => [] as number[]);
     for (let rep = 0; rep < REPS; rep++) {
@@ -300,7 +301,7 @@ async function main(): Promise<void> {
       }
     }
     const m = both((k) => r2(median(rate[k])));
-    return { texts_per_s: m, ratio: r2(m.this / m.ref) };
+    return { texts_per_s: m, ratio: r2(m.this / m.ref), runs: both((k) => rate[k].map(Math.round)) };
   };
   const throughput = {
     texts_32: await tput('batch', 32, (s, t) => s.emotion({ texts: t, language: 'en' })),
