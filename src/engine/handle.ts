@@ -43,9 +43,10 @@ export interface EngineStatus {
   threads: number | null;
   /**
    * Inference sessions of the model (an ensemble: of its first member), each in its own worker thread: `planned`,
-   * `ready` (a pool adds its sessions after the first answer can be given) and why it has fewer (null until loaded).
+   * `ready` (a pool adds its sessions after the first answer can be given), why it has fewer, and the runs each
+   * session has served (null until loaded).
    */
-  inference_sessions: { planned: number; ready: number; error: string | null } | null;
+  inference_sessions: { planned: number; ready: number; error: string | null; runs: number[] | null } | null;
   /** 'worker' = the ONNX session runs in a worker thread, off the event loop (null until loaded). */
   inference_thread: 'worker' | 'main' | null;
   /** Supervision of the inference worker(s) (all ensemble members together); null until loaded or without a worker. */
@@ -276,9 +277,7 @@ class OnnxEngineHandle implements EngineHandle {
         attempts: info?.providerAttempts ?? [],
       },
       threads: info?.threads ?? null,
-      inference_sessions: engine
-        ? (engine.sessionPool() ?? { planned: info?.sessions ?? 1, ready: info?.sessions ?? 1, error: null })
-        : null,
+      inference_sessions: engine ? (engine.sessionPool() ?? { planned: 1, ready: 1, error: null, runs: null }) : null,
       inference_thread: info?.inferenceThread ?? null,
       inference_worker: null,
       model: info

@@ -60,6 +60,11 @@ export interface EngineOptions {
    */
   batching?: 'auto' | 'dynamic' | 'exact';
   /**
+   * Sessions on the CPU provider in worker threads, each with one intra-op thread (overrides the rule under
+   * `threads`; for tests and benchmarks). 1 = one session with `threads`.
+   */
+  sessions?: number;
+  /**
    * 'worker' (default): the ONNX session runs in a worker thread, so inference never blocks the event loop.
    * 'main': in the calling thread (what the engine did before; kept for benchmarks and comparison).
    */
@@ -218,7 +223,8 @@ export class OnnxTextEngine implements TextEngine {
         threads: opts.threads > 0 ? opts.threads : cores,
         inferenceThread,
         // One window at a time gains nothing from intra-op threads; windows side by side do (see session-pool.ts).
-        sessions: opts.threads === 0 && batching.mode === 'exact' ? Math.min(cores, MAX_SESSIONS) : 1,
+        sessions:
+          opts.sessions ?? (opts.threads === 0 && batching.mode === 'exact' ? Math.min(cores, MAX_SESSIONS) : 1),
         reload: () => readVerified(resolved.modelPath, e.sha256, 'ONNX model', !!opts.skipChecksum),
         early,
       },
@@ -280,6 +286,11 @@ export class OnnxTextEngine implements TextEngine {
   /** How many sessions the pool has made so far (null without a pool: one session). */
   sessionPool(): PoolInfo | null {
     return this.session instanceof SessionPool ? this.session.info() : null;
+  }
+
+  /** Settles when every planned session exists (or one could not be made: see sessionPool().error). */
+  async whenSessionsReady(): Promise<void> {
+    if (this.session instanceof SessionPool) await this.session.grown();
   }
 
   /** Crash counts of the inference worker (null when the session runs on the main thread). */

@@ -18,11 +18,14 @@ export interface PoolInfo {
   ready: number;
   /** Why the pool has fewer sessions than planned (null when none failed). */
   error: string | null;
+  /** Runs each session has served (started), in creation order. */
+  runs: number[];
 }
 
 export class SessionPool implements SessionLike {
   private readonly sessions: SessionLike[];
   private readonly pending: number[];
+  private readonly runs: number[];
   private released = false;
   private growError: string | null = null;
   private growing: Promise<void> = Promise.resolve();
@@ -33,6 +36,7 @@ export class SessionPool implements SessionLike {
   ) {
     this.sessions = [first];
     this.pending = [0];
+    this.runs = [0];
   }
 
   get inputNames(): readonly string[] {
@@ -63,18 +67,25 @@ export class SessionPool implements SessionLike {
         }
         this.sessions.push(s);
         this.pending.push(0);
+        this.runs.push(0);
       }
     })();
     return this.growing;
   }
 
   info(): PoolInfo {
-    return { planned: this.planned, ready: this.sessions.length, error: this.growError };
+    return { planned: this.planned, ready: this.sessions.length, error: this.growError, runs: [...this.runs] };
+  }
+
+  /** Settles when the growth started by `grow` has ended (all sessions made, or one failed). */
+  grown(): Promise<void> {
+    return this.growing;
   }
 
   async run(feeds: Record<string, ort.Tensor>, fetches: string[]): Promise<Record<string, RawTensor>> {
     const i = this.pick();
     this.pending[i]++;
+    this.runs[i]++;
     try {
       return await this.sessions[i].run(feeds, fetches);
     } finally {
