@@ -162,7 +162,7 @@ const SETTINGS: ReadonlyArray<Setting> = [
     flag: '--threads',
     env: 'RED_HEART_THREADS',
     path: ['threads'],
-    help: 'ONNX Runtime intra-op threads (0 = all cores)',
+    help: 'ONNX Runtime intra-op threads (0 = all cores: one single-threaded session per core, at most 4, for a model whose windows run alone; else one session)',
   },
   { flag: '--load', env: 'RED_HEART_LOAD', path: ['loadMode'], help: 'lazy | eager model loading' },
   {
