@@ -1,12 +1,16 @@
 // This build against another git ref, side by side in one run, so a regression shows as a ratio. Builds the ref
 // into a temporary directory (git worktree + `npm run build`, node_modules symlinked to this checkout's), then
 // alternates the two servers call by call (A B, B A, …) so load drift on a shared machine hits both alike.
-//   node dist/bench/compare.js [--ref f931ef6] [--starts 9] [--calls 300] [--out FILE]
+//   node dist/bench/compare.js [--ref f931ef6] [--starts 9] [--calls 300] [--reps 3] [--model ID] [--ref-model ID] [--out FILE]
+// `--model ID` starts this build's servers with that model or ensemble (RED_HEART_MODEL), so a build whose default
+// is another model can be compared like for like; `--ref-model ID` does the same for the ref (default: its own
+// default). Both are reported.
 // Measures, for both builds, through the real stdio server (raw JSON-RPC, no client library in the timing):
 //  - start-up: spawn → `initialize` answered, `tools/list` round trip, spawn → first analyze_emotion answered
 //    (default settings, a fresh cache directory per start);
 //  - hot path (`--cache none`, `language: "en"`, ~20-token GoEmotions test texts): single-call p50/p95, one
-//    `texts` call of 32, 32 and 128 concurrent single calls (texts per second);
+//    `texts` call of 32, 32 and 128 concurrent single calls (texts per second; median of `--reps` alternated runs
+//    each, every run's rate listed under `runs`);
 //  - tools/list size in characters.
 // Ratios are this build / the ref: < 1 is faster for times, > 1 is faster for throughput.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -30,6 +34,14 @@ const ROOT = packageRoot();
 const REF = arg('ref', 'f931ef6');
 const STARTS = Number(arg('starts', '9'));
 const CALLS = Number(arg('calls', '300'));
+const REPS = Number(arg('reps', '3'));
+const MODEL = arg('model');
+const REF_MODEL = arg('ref-model');
+/** The settings each build's servers get: the pinned model, if any. */
+const pinned = (k: 'this' | 'ref'): Record<string, string> => {
+  const m = k === 'this' ? MODEL : REF_MODEL;
+  return m ? { RED_HEART_MODEL: m } : {};
+};
 const log = (m: string) => process.stderr.write(`[bench:compare] ${m}\n`);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const pct = (xs: number[], q: number) => {
@@ -168,9 +180,12 @@ interface Start {
   first_emotion_ms: number;
   tools_list_chars: number;
 }
-async function startOnce(cli: string, cacheDir: string): Promise<Start> {
+async function startOnce(cli: string, cacheDir: string, env: Record<string, string>): Promise<Start> {
   const t0 = performance.now();
-  const s = new Rpc(cli, { RED_HEART_CACHE_PATH: join(cacheDir, `c-${Math.random().toString(36).slice(2)}.sqlite`) });
+  const s = new Rpc(cli, {
+    ...env,
+    RED_HEART_CACHE_PATH: join(cacheDir, `c-${Math.random().toString(36).slice(2)}.sqlite`),
+  });
   await s.init();
   const init = performance.now() - t0;
   const t1 = performance.now();
@@ -208,6 +223,24 @@ function texts(n: number): string[] {
   return out;
 }
 
+/** The id and version of the model a build serves with `env` (red-heart://status after one call). */
+async function modelOf(cli: string, env: Record<string, string>): Promise<string> {
+  const s = new Rpc(cli, { ...env, RED_HEART_CACHE: 'none' });
+  try {
+    await s.init();
+    await s.emotion({ text: 'model check', language: 'en' });
+    const r = (await s.request('resources/read', { uri: 'red-heart://status' })) as {
+      result?: { contents: Array<{ text: string }> };
+    };
+    const m = (
+      JSON.parse(r.result?.contents[0]?.text ?? '{}') as { engine?: { model?: { id: string; version: string } } }
+    ).engine?.model;
+    return m ? `${m.id}@${m.version}` : 'unknown';
+  } finally {
+    await s.close();
+  }
+}
+
 const both = <T>(f: (k: 'this' | 'ref') => T) => ({ this: f('this'), ref: f('ref') });
 
 async function main(): Promise<void> {
@@ -219,7 +252,7 @@ async function main(): Promise<void> {
   const starts: Record<'this' | 'ref', Start[]> = { this: [], ref: [] };
   for (let i = 0; i < STARTS; i++) {
     for (const k of (i % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>)
-      starts[k].push(await startOnce(cli[k], cacheDir));
+      starts[k].push(await startOnce(cli[k], cacheDir, pinned(k)));
   }
   const startField = (f: keyof Start) => {
     const m = both((k) => r2(median(starts[k].map((s) => s[f]))));
@@ -236,7 +269,7 @@ async function main(): Promise<void> {
 
   // Hot path: both servers up, no result cache, English named (no language identification cost difference).
   const all = texts(CALLS + 400);
-  const srv = both((k) => new Rpc(cli[k], { RED_HEART_CACHE: 'none' }));
+  const srv = both((k) => new Rpc(cli[k], { ...pinned(k), RED_HEART_CACHE: 'none' }));
   await Promise.all([srv.this.init(), srv.ref.init()]);
   for (let i = 0; i < 10; i++)
     for (const k of ['this', 'ref'] as const) await srv[k].emotion({ text: `warm up ${i} ${all[i]}`, language: 'en' });
@@ -257,7 +290,6 @@ async function main(): Promise<void> {
 
   // Throughput, each measurement repeated with the order alternated; texts differ between repeats (no memo hits).
   const rest = all.slice(CALLS);
-  const REPS = 3;
   const tput = async (label: string, n: number, run: (s: Rpc, texts: string[]) => Promise<unknown>) => {
     const rate = both(() => [] as number[]);
     for (let rep = 0; rep < REPS; rep++) {
@@ -269,7 +301,7 @@ async function main(): Promise<void> {
       }
     }
     const m = both((k) => r2(median(rate[k])));
-    return { texts_per_s: m, ratio: r2(m.this / m.ref) };
+    return { texts_per_s: m, ratio: r2(m.this / m.ref), runs: both((k) => rate[k].map(Math.round)) };
   };
   const throughput = {
     texts_32: await tput('batch', 32, (s, t) => s.emotion({ texts: t, language: 'en' })),
@@ -281,6 +313,8 @@ async function main(): Promise<void> {
   log(`throughput: ${JSON.stringify(throughput)}`);
   await Promise.all([srv.this.close(), srv.ref.close()]);
 
+  // Which model each build served (its status resource), so a report says what was compared.
+  const served = both((k) => modelOf(cli[k], pinned(k)));
   const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
   emitReport({
     bench: 'compare',
@@ -296,8 +330,9 @@ async function main(): Promise<void> {
     this: {
       commit: head,
       dirty: execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '',
+      model: await served.this,
     },
-    ref: { ref: REF, commit: ref.commit.slice(0, 12), dir: ref.dir },
+    ref: { ref: REF, commit: ref.commit.slice(0, 12), dir: ref.dir, model: await served.ref },
     startup,
     analyze_emotion_uncached_single: singleReport,
     throughput,

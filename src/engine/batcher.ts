@@ -8,8 +8,9 @@
 // (setImmediate), which still gathers everything submitted in the same turn. The window applies under concurrent
 // load, i.e. right after a batch of several items.
 //
-// ONNX Runtime's Node binding runs a session synchronously on the main thread, so batches run one at a time;
-// items that arrive while a batch runs are taken as soon as it finishes.
+// Up to `concurrency` batches run at once (default 1: one at a time); the engine sets it to the number of inference
+// sessions it has, so each session is kept busy. Items that arrive while every slot is taken are taken as soon as a
+// batch finishes.
 import { ToolError } from '../core/errors.js';
 
 export interface BatcherOptions<I, O> {
@@ -19,6 +20,8 @@ export interface BatcherOptions<I, O> {
   length(input: I): number;
   /** Runs one batch; returns one output per input, in order. */
   run(inputs: I[]): Promise<O[]>;
+  /** Batches that may run at the same time (default 1). */
+  concurrency?: number;
 }
 
 export interface BatchStats {
@@ -70,8 +73,19 @@ export class MicroBatcher<I, O> {
     runMs: 0,
   };
 
+  private readonly concurrency: number;
+  /** Batches running now. */
+  private readonly running = new Set<Promise<void>>();
+  /** Groups cut from the queue, waiting for a free slot. */
+  private readonly ready: Pending<I, O>[][] = [];
+  /** Wakes a waiting drain loop (set while it waits). */
+  private wake: (() => void) | null = null;
+
   constructor(private readonly opts: BatcherOptions<I, O>) {
     if (opts.maxBatch < 1) throw new Error('maxBatch must be ≥ 1');
+    this.concurrency = opts.concurrency ?? 1;
+    if (!(Number.isInteger(this.concurrency) && this.concurrency >= 1))
+      throw new Error(`concurrency must be an integer ≥ 1 (got ${opts.concurrency})`);
   }
 
   submit(input: I, signal?: AbortSignal): Promise<O> {
@@ -152,12 +166,16 @@ export class MicroBatcher<I, O> {
       cancelledItems: s.cancelledItems,
       paddingEfficiency: s.paddedLen ? s.realLen / s.paddedLen : 1,
       runMs: Math.round(s.runMs * 10) / 10,
-      queued: this.queue.length,
+      queued: this.queue.length + this.ready.reduce((n, g) => n + g.filter((p) => !p.settled).length, 0),
     };
   }
 
   private schedule(idle = false): void {
-    if (this.draining) return; // the running drain loop takes new items when its batch finishes
+    if (this.draining) {
+      // the running drain loop takes new items when a batch finishes, or now when a slot is free
+      if (this.running.size < this.concurrency) this.wake?.();
+      return;
+    }
     if (this.scheduled) return; // a drain is already due this turn; it takes everything queued
     if (idle) {
       this.scheduled = true;
@@ -192,12 +210,29 @@ export class MicroBatcher<I, O> {
     if (this.draining) return;
     this.draining = true;
     try {
-      while (this.queue.length > 0) {
-        const taken = this.queue.splice(0, this.queue.length).filter((p) => !p.settled);
-        taken.sort((a, b) => a.len - b.len);
-        for (let i = 0; i < taken.length; i += this.opts.maxBatch) {
-          await this.runGroup(taken.slice(i, i + this.opts.maxBatch));
+      for (;;) {
+        // Items are taken when a slot is free (with one slot: when the running batch has finished), all at once, so
+        // everything that arrived meanwhile is sorted and cut into groups together.
+        if (this.ready.length === 0 && this.queue.length > 0 && this.running.size < this.concurrency) {
+          const taken = this.queue.splice(0, this.queue.length).filter((p) => !p.settled);
+          taken.sort((a, b) => a.len - b.len);
+          for (let i = 0; i < taken.length; i += this.opts.maxBatch)
+            this.ready.push(taken.slice(i, i + this.opts.maxBatch));
         }
+        if (this.ready.length > 0 && this.running.size < this.concurrency) {
+          const run: Promise<void> = this.runGroup(this.ready.shift() as Pending<I, O>[]).finally(() => {
+            this.running.delete(run);
+          });
+          this.running.add(run);
+          continue;
+        }
+        if (this.ready.length === 0 && this.queue.length === 0 && this.running.size === 0) break;
+        // a batch finishing, or a new item while a slot is free (submit wakes the loop then)
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          for (const r of this.running) void r.then(resolve);
+        });
+        this.wake = null;
       }
     } finally {
       this.draining = false;

@@ -39,8 +39,14 @@ export interface EngineStatus {
     /** Attempts made when the model itself was loaded. */
     attempts: ProviderAttempt[];
   };
-  /** ONNX Runtime intra-op threads (null until loaded). */
+  /** ONNX Runtime intra-op threads of each session (null until loaded). */
   threads: number | null;
+  /**
+   * Inference sessions of the model (an ensemble: of its first member), each in its own worker thread: `planned`,
+   * `ready` (a pool adds its sessions after the first answer can be given), why it has fewer, and the runs each
+   * session has served (null until loaded).
+   */
+  inference_sessions: { planned: number; ready: number; error: string | null; runs: number[] | null } | null;
   /** 'worker' = the ONNX session runs in a worker thread, off the event loop (null until loaded). */
   inference_thread: 'worker' | 'main' | null;
   /** Supervision of the inference worker(s) (all ensemble members together); null until loaded or without a worker. */
@@ -90,7 +96,8 @@ export interface EngineStatus {
     reason: string | null;
     window_ms: number;
     max_batch: number;
-    max_concurrent_batches: 1;
+    /** Batches (windows, in exact mode) in flight at once: each session runs one and has the next one waiting. */
+    max_concurrent_batches: number;
   } & Partial<BatchStats>;
   /** Why no model is usable (null when fine or not yet tried). */
   error: { kind: EngineLoadErrorKind | 'internal' | 'worker_failed'; message: string; file: string | null } | null;
@@ -270,6 +277,7 @@ class OnnxEngineHandle implements EngineHandle {
         attempts: info?.providerAttempts ?? [],
       },
       threads: info?.threads ?? null,
+      inference_sessions: engine ? (engine.sessionPool() ?? { planned: 1, ready: 1, error: null, runs: null }) : null,
       inference_thread: info?.inferenceThread ?? null,
       inference_worker: null,
       model: info
@@ -306,7 +314,7 @@ class OnnxEngineHandle implements EngineHandle {
         reason: info?.batching.reason ?? null,
         window_ms: info?.batching.windowMs ?? this.config.batchWindowMs,
         max_batch: info?.batching.maxBatch ?? this.config.maxBatch,
-        max_concurrent_batches: 1,
+        max_concurrent_batches: engine?.concurrency ?? 1,
         ...(engine ? engine.batchStats() : {}),
       },
       error: this.lastError,
@@ -372,7 +380,7 @@ class OnnxEngineHandle implements EngineHandle {
         reason: `each member batches on its own (model.members[].batching): ${infos.map((i) => `${i.id}: ${i.batching.mode}`).join(', ')}`,
         window_ms: this.config.batchWindowMs,
         max_batch: this.config.maxBatch,
-        max_concurrent_batches: 1,
+        max_concurrent_batches: Math.max(...engine.members.map((m) => m.concurrency)),
       },
     };
   }

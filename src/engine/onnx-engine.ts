@@ -27,7 +27,8 @@ import { runHeads } from './run-heads.js';
 import { createTokenizer, type TextTokenizer } from './tokenizer.js';
 import ort from 'onnxruntime-node';
 import type { WorkerHealth } from './workers/crash-window.js';
-import type { RawTensor, SessionLike } from './workers/ort-session.js';
+import { WorkerSession, type EarlyWorker, type RawTensor, type SessionLike } from './workers/ort-session.js';
+import { SessionPool, type PoolInfo } from './workers/session-pool.js';
 import type { AnalyzeOptions, EmbedderInfo, Language, ModelInfo, TextAnalysis, TextEngine } from '../core/model.js';
 
 export { sha256 } from './model-files.js';
@@ -35,9 +36,16 @@ export { softmax } from './heads.js';
 
 export { EMBEDDING_OUTPUT } from './manifest.js';
 
+/** Most single-threaded sessions a model gets with `threads: 0` (each holds its own copy of the weights). */
+export const MAX_SESSIONS = 4;
+
 export interface EngineOptions {
   provider: ProviderRequest;
-  /** Intra-op threads; 0 = all cores. */
+  /**
+   * Intra-op threads; 0 = all cores: for a model whose windows run one at a time (exact batching) on the CPU in
+   * worker threads, that is one single-threaded session per core (at most MAX_SESSIONS), otherwise one session with
+   * a thread per core. A number > 0: one session with that many threads.
+   */
   threads: number;
   batchWindowMs: number;
   maxBatch: number;
@@ -51,6 +59,11 @@ export interface EngineOptions {
    * 'exact': never batch (each window alone).
    */
   batching?: 'auto' | 'dynamic' | 'exact';
+  /**
+   * Sessions on the CPU provider in worker threads, each with one intra-op thread (overrides the rule under
+   * `threads`; for tests and benchmarks). 1 = one session with `threads`.
+   */
+  sessions?: number;
   /**
    * 'worker' (default): the ONNX session runs in a worker thread, so inference never blocks the event loop.
    * 'main': in the calling thread (what the engine did before; kept for benchmarks and comparison).
@@ -88,7 +101,10 @@ export interface LoadedEngineInfo extends ModelFileInfo {
   provider: ProviderName;
   providerAttempts: ProviderAttempt[];
   fallbackReason: string | null;
+  /** Intra-op threads of each session. */
   threads: number;
+  /** Sessions the windows are spread over (each in its own worker thread; see workers/session-pool.ts). */
+  sessions: number;
   /** Where the ONNX session runs. */
   inferenceThread: 'worker' | 'main';
   loadMs: number;
@@ -104,6 +120,8 @@ export class OnnxTextEngine implements TextEngine {
   readonly embedder?: EmbedderInfo;
   private readonly batcher: MicroBatcher<number[], WindowOut>;
   private readonly windowSize: number;
+  /** Batches in flight at once (the batcher's concurrency). */
+  readonly concurrency: number;
   private closed = false;
 
   private constructor(
@@ -145,11 +163,16 @@ export class OnnxTextEngine implements TextEngine {
         `max_length ${e.max_length} leaves no room for text after special tokens`,
         resolved.manifestPath,
       );
+    // Exact mode (windows alone) keeps every session busy with the next window queued behind the running one, so a
+    // session never waits for the main thread between windows; batched mode runs one batch at a time, so that the
+    // windows arriving meanwhile are gathered into the next batch.
+    this.concurrency = info.batching.mode === 'exact' && info.inferenceThread === 'worker' ? 2 * info.sessions : 1;
     this.batcher = new MicroBatcher<number[], WindowOut>({
       windowMs: info.batching.windowMs,
       maxBatch: info.batching.maxBatch,
       length: (ids) => ids.length,
       run: (batch) => runHeads(this.session, this.resolved.entry, this.heads, batch),
+      concurrency: this.concurrency,
     });
   }
 
@@ -160,6 +183,25 @@ export class OnnxTextEngine implements TextEngine {
     detector.catch(() => {}); // awaited below; a model that fails first must not leave it unhandled
     ensureOrtLogging();
     const t0 = performance.now();
+    const inferenceThread = opts.inferenceThread ?? 'worker';
+    // The inference thread starts (and imports onnxruntime-node) while the files are read and checked here.
+    const early = inferenceThread === 'worker' ? WorkerSession.startWorker() : undefined;
+    try {
+      return await OnnxTextEngine.open(resolved, opts, t0, detector, inferenceThread, early);
+    } catch (err) {
+      if (early) void early.worker.terminate(); // not used (a file failed its check before the session was made)
+      throw err;
+    }
+  }
+
+  private static async open(
+    resolved: ResolvedModel,
+    opts: EngineOptions,
+    t0: number,
+    detector: Promise<void>,
+    inferenceThread: 'worker' | 'main',
+    early: EarlyWorker | undefined,
+  ): Promise<OnnxTextEngine> {
     const e = resolved.entry;
     const modelBytes = readVerified(resolved.modelPath, e.sha256, 'ONNX model', !!opts.skipChecksum);
     const tokBytes = readVerified(resolved.tokenizerPath, e.tokenizer_sha256, 'tokenizer', !!opts.skipChecksum);
@@ -172,18 +214,21 @@ export class OnnxTextEngine implements TextEngine {
       );
     }
     const tokenizer = tokenizerOf(tokBytes, resolved);
-    const threads = opts.threads > 0 ? opts.threads : availableParallelism();
-    const inferenceThread = opts.inferenceThread ?? 'worker';
+    const cores = availableParallelism();
     return openSession(
       modelBytes,
       resolved.modelPath,
       {
         provider: opts.provider,
-        threads,
+        threads: opts.threads > 0 ? opts.threads : cores,
         inferenceThread,
+        // One window at a time gains nothing from intra-op threads; windows side by side do (see session-pool.ts).
+        sessions:
+          opts.sessions ?? (opts.threads === 0 && batching.mode === 'exact' ? Math.min(cores, MAX_SESSIONS) : 1),
         reload: () => readVerified(resolved.modelPath, e.sha256, 'ONNX model', !!opts.skipChecksum),
+        early,
       },
-      async ({ session, provider, attempts, fallbackReason }) => {
+      async ({ session, provider, attempts, fallbackReason, threads, sessions }) => {
         checkIo(session, resolved);
         const info: LoadedEngineInfo = {
           id: e.id,
@@ -200,6 +245,7 @@ export class OnnxTextEngine implements TextEngine {
           providerAttempts: attempts,
           fallbackReason,
           threads,
+          sessions,
           inferenceThread,
           loadMs: Math.round(performance.now() - t0),
           warmupMs: 0,
@@ -235,6 +281,16 @@ export class OnnxTextEngine implements TextEngine {
 
   batchStats(): BatchStats {
     return this.batcher.stats();
+  }
+
+  /** How many sessions the pool has made so far (null without a pool: one session). */
+  sessionPool(): PoolInfo | null {
+    return this.session instanceof SessionPool ? this.session.info() : null;
+  }
+
+  /** Settles when every planned session exists (or one could not be made: see sessionPool().error). */
+  async whenSessionsReady(): Promise<void> {
+    if (this.session instanceof SessionPool) await this.session.grown();
   }
 
   /** Crash counts of the inference worker (null when the session runs on the main thread). */

@@ -12,19 +12,32 @@ import {
   type ProviderName,
   type ProviderRequest,
 } from './providers.js';
-import { WorkerSession, type SessionLike } from './workers/ort-session.js';
+import { WorkerSession, type EarlyWorker, type SessionLike } from './workers/ort-session.js';
+import { SessionPool } from './workers/session-pool.js';
 
 export interface SessionRequest {
   provider: ProviderRequest;
+  /** Intra-op threads of a single session. */
   threads: number;
   inferenceThread: 'worker' | 'main';
+  /**
+   * Sessions wanted on the CPU provider, each in its own worker with one intra-op thread (session-pool.ts); 1 = one
+   * session with `threads`. Other providers, and 'main', always get one session.
+   */
+  sessions: number;
   /** The model bytes again, verified, for a worker that replaces a crashed one. */
   reload?: () => Uint8Array;
+  /** A worker thread started early (WorkerSession.startWorker) for the first session; terminated if not used. */
+  early?: EarlyWorker;
 }
 
 export interface OpenedSession {
   session: SessionLike;
   provider: ProviderName;
+  /** Intra-op threads of each session. */
+  threads: number;
+  /** Sessions the engine runs on (a pool grows to this many after the engine is ready). */
+  sessions: number;
   attempts: ProviderAttempt[];
   /** Why earlier candidates failed; null when the first one worked. */
   fallbackReason: string | null;
@@ -55,6 +68,25 @@ export async function openSession<T>(
   req: SessionRequest,
   use: (opened: OpenedSession) => Promise<T>,
 ): Promise<T> {
+  let unusedEarly = req.early;
+  try {
+    return await openFirstWorking(modelBytes, modelPath, req, use, () => {
+      const e = unusedEarly;
+      unusedEarly = undefined;
+      return e;
+    });
+  } finally {
+    if (unusedEarly) void unusedEarly.worker.terminate();
+  }
+}
+
+async function openFirstWorking<T>(
+  modelBytes: Uint8Array,
+  modelPath: string,
+  req: SessionRequest,
+  use: (opened: OpenedSession) => Promise<T>,
+  takeEarly: () => EarlyWorker | undefined,
+): Promise<T> {
   const attempts: ProviderAttempt[] = [];
   const unusable = (provider: ProviderName, reason: string) =>
     new EngineLoadError(
@@ -70,14 +102,22 @@ export async function openSession<T>(
       continue;
     }
     try {
-      const options = sessionOptions(provider, req.threads);
+      const pooled = req.inferenceThread === 'worker' && provider === 'cpu' && req.sessions > 1;
+      const threads = pooled ? 1 : req.threads;
+      const options = sessionOptions(provider, threads);
+      const create = () => WorkerSession.create(modelBytes, options, ort.env.logLevel, req.reload);
       session =
         req.inferenceThread === 'worker'
-          ? await WorkerSession.create(modelBytes, options, ort.env.logLevel, req.reload)
+          ? await WorkerSession.create(modelBytes, options, ort.env.logLevel, req.reload, takeEarly())
           : ((await ort.InferenceSession.create(modelBytes, options)) as unknown as SessionLike);
+      if (pooled) session = new SessionPool(session, req.sessions);
       attempts.push({ provider, ok: true });
       const fallbackReason = describeFailures(attempts);
-      return await use({ session, provider, attempts, fallbackReason });
+      const sessions = pooled ? req.sessions : 1;
+      const result = await use({ session, provider, attempts, fallbackReason, threads, sessions });
+      // the other sessions are made after the engine is ready, so they do not delay the first answer
+      if (session instanceof SessionPool) void session.grow(create);
+      return result;
     } catch (err) {
       if (session) await session.release().catch(() => {});
       if (err instanceof EngineLoadError) throw err;

@@ -160,7 +160,12 @@ const SETTINGS: ReadonlyArray<Setting> = [
   setting('--extra-models-dir', 'extraModelsDir', 'optional second directory with its own manifest.json'),
   setting('--model', 'model', 'model or ensemble id from the manifest (default: its default_model)'),
   setting('--provider', 'provider', `execution provider: ${PROVIDERS.join(' | ')}`),
-  setting('--threads', 'threads', 'ONNX Runtime intra-op threads (0 = all cores)'),
+  setting(
+    '--threads',
+    'threads',
+    'ONNX Runtime intra-op threads (0 = all cores: one single-threaded session per core, at most 4, ' +
+      'for a model whose windows run alone; else one session)',
+  ),
   setting('--load', 'loadMode', 'lazy | eager model loading'),
   setting(
     '--on-model-error',

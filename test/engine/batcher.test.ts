@@ -116,4 +116,79 @@ describe('MicroBatcher', () => {
     expect(r.batches).toEqual([['first']]);
     expect(b.stats().cancelledItems).toBe(50);
   });
+
+  it('with concurrency 2, two batches run at once; a third waits for a free slot', async () => {
+    // Each item is its own run that stays open until released, so what runs at the same time is visible.
+    const open: Array<{ x: string; done: () => void }> = [];
+    const started: string[] = [];
+    const b = new MicroBatcher<string, string>({
+      windowMs: 0,
+      maxBatch: 1,
+      concurrency: 2,
+      length: (x) => x.length,
+      run: ([x]) =>
+        new Promise<string[]>((res) => {
+          started.push(x);
+          open.push({ x, done: () => res([x.toUpperCase()]) });
+        }),
+    });
+    const tick = () => new Promise((res) => setImmediate(res));
+    const a = b.submit('a');
+    await tick();
+    const later = [b.submit('bb'), b.submit('ccc')];
+    await tick();
+    // 'a' ran alone at once; 'bb' took the free slot as soon as it arrived; 'ccc' waits for one
+    expect(started).toEqual(['a', 'bb']);
+    expect(b.stats().queued).toBe(1);
+    open.shift()?.done();
+    await a;
+    await tick();
+    expect(started).toEqual(['a', 'bb', 'ccc']);
+    for (const o of open.splice(0)) o.done();
+    await expect(Promise.all(later)).resolves.toEqual(['BB', 'CCC']);
+    expect(b.stats()).toMatchObject({ batches: 3, items: 3, queued: 0 });
+  });
+
+  it('with one slot (the default), items that arrive while a batch runs wait for it and are batched together', async () => {
+    const r = recorder();
+    const b = new MicroBatcher<string, string>({ windowMs: 1000, maxBatch: 8, length: (x) => x.length, run: r.run });
+    r.hold();
+    const first = b.submit('a');
+    await new Promise((res) => setImmediate(res));
+    const later = [b.submit('b'), b.submit('c'), b.submit('d')];
+    await new Promise((res) => setImmediate(res));
+    expect(r.batches).toEqual([['a']]);
+    r.release();
+    await Promise.all([first, ...later]);
+    expect(r.batches).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('an item cancelled while it waits for a free slot never runs', async () => {
+    const r = recorder();
+    const b = new MicroBatcher<string, string>({
+      windowMs: 0,
+      maxBatch: 1,
+      concurrency: 2,
+      length: (x) => x.length,
+      run: r.run,
+    });
+    r.hold();
+    const ac = new AbortController();
+    const items = ['a', 'b', 'c', 'd'].map((x) => b.submit(x, x === 'c' ? ac.signal : undefined));
+    await new Promise((res) => setImmediate(res));
+    expect(r.batches).toEqual([['a'], ['b']]);
+    ac.abort();
+    await expect(items[2]).rejects.toMatchObject({ code: 'cancelled' });
+    r.release();
+    await Promise.all([items[0], items[1], items[3]]);
+    expect(r.batches).toEqual([['a'], ['b'], ['d']]);
+  });
+
+  it('refuses a concurrency that is not a whole number ≥ 1', () => {
+    const run = async (xs: string[]) => xs;
+    for (const concurrency of [0, 1.5, -1])
+      expect(
+        () => new MicroBatcher<string, string>({ windowMs: 0, maxBatch: 1, concurrency, length: () => 1, run }),
+      ).toThrow(/concurrency/);
+  });
 });

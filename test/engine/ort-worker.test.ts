@@ -58,4 +58,34 @@ describe('ONNX inference in a worker thread (shipped model)', () => {
     expect(main).toBeGreaterThan(0.8);
     expect(worker).toBeLessThan(0.3);
   });
+
+  it('one single-threaded session per core (threads 0) gives bit-identical outputs to one two-thread session', async () => {
+    // The pool is used where windows run alone (exact batching, the shipped int8 model) and there are two or more
+    // cores; with fewer it is one session, and this test still holds.
+    const r = resolveModel(MODELS, undefined, undefined);
+    const opts = { provider: 'cpu' as const, batchWindowMs: 0, maxBatch: 8, logger: silent };
+    const pooled = await OnnxTextEngine.load(r, { ...opts, threads: 0, inferenceThread: 'worker', sessions: 2 });
+    const single = await OnnxTextEngine.load(r, { ...opts, threads: 2, inferenceThread: 'main' });
+    try {
+      expect(pooled.info).toMatchObject({ batching: { mode: 'exact' }, threads: 1, sessions: 2 });
+      expect(pooled.concurrency).toBe(4);
+      expect(single.info).toMatchObject({ threads: 2, sessions: 1 });
+      await pooled.whenSessionsReady();
+      expect(pooled.sessionPool()).toMatchObject({ planned: 2, ready: 2, error: null });
+      // 40 texts at once: the windows are spread over both sessions; every output equals the in-thread session's
+      const texts = Array.from(
+        { length: 40 },
+        (_, i) => `${TEXTS[i % 4]} (${i}) ${'and then some more words '.repeat(i % 5)}`,
+      );
+      const a = await Promise.all(texts.map((t) => pooled.analyze([t])));
+      const b = await single.analyze(texts);
+      expect(a.flat()).toEqual(b);
+      const runs = pooled.sessionPool()?.runs ?? [];
+      expect(runs).toHaveLength(2);
+      expect(Math.min(...runs)).toBeGreaterThan(0);
+    } finally {
+      await pooled.close();
+      await single.close();
+    }
+  });
 });

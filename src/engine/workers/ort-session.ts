@@ -41,6 +41,12 @@ interface SessionSetup {
   reload?: () => Uint8Array;
 }
 
+/** A worker thread started ahead of its session (WorkerSession.startWorker); `gone` once it failed or exited. */
+export interface EarlyWorker {
+  worker: Worker;
+  gone: boolean;
+}
+
 export class WorkerSession implements SessionLike {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
@@ -54,18 +60,40 @@ export class WorkerSession implements SessionLike {
   inputNames: readonly string[] = [];
   outputNames: readonly string[] = [];
 
-  private constructor(private readonly setup: SessionSetup) {
-    this.worker = this.spawn();
+  private constructor(
+    private readonly setup: SessionSetup,
+    early?: EarlyWorker,
+  ) {
+    this.worker = this.spawn(early);
   }
 
-  /** Starts the worker and creates the session there from the (already verified) model bytes. */
+  /**
+   * Starts an inference worker thread now, before the model bytes are read and checked, so that the thread's start
+   * and its import of onnxruntime-node overlap that work; `create` then uses it. Unref'd until used.
+   */
+  static startWorker(): EarlyWorker {
+    const worker = new Worker(workerScript(import.meta.url, 'ort-worker.js'));
+    const early: EarlyWorker = { worker, gone: false };
+    const gone = () => {
+      early.gone = true;
+    };
+    worker.on('error', gone).on('exit', gone);
+    worker.unref();
+    return early;
+  }
+
+  /**
+   * Starts the worker (or takes `early`, from startWorker, unless it has died) and creates the session there from
+   * the (already verified) model bytes.
+   */
   static async create(
     bytes: Uint8Array,
     options: ort.InferenceSession.SessionOptions,
     logLevel: string | undefined,
     reload?: () => Uint8Array,
+    early?: EarlyWorker,
   ): Promise<WorkerSession> {
-    const s = new WorkerSession({ options: options as Record<string, unknown>, logLevel, reload });
+    const s = new WorkerSession({ options: options as Record<string, unknown>, logLevel, reload }, early);
     try {
       const names = (await s.call({ op: 'create', bytes, options: s.setup.options, logLevel })) as {
         inputNames: string[];
@@ -110,8 +138,9 @@ export class WorkerSession implements SessionLike {
     return this.supervision.health();
   }
 
-  private spawn(): Worker {
-    const worker = new Worker(workerScript(import.meta.url, 'ort-worker.js'));
+  private spawn(early?: EarlyWorker): Worker {
+    const worker = early && !early.gone ? early.worker : new Worker(workerScript(import.meta.url, 'ort-worker.js'));
+    if (early?.gone) void early.worker.terminate();
     worker.on('message', (r: Reply) => {
       const p = this.pending.get(r.id);
       if (!p) return;
