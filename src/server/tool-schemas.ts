@@ -190,6 +190,8 @@ export function inputJsonSchema(input: z.ZodObject): Json {
   return strip(fullJsonSchema(input, 'input')) as Json;
 }
 
+const STANDARD_FORMATS = new Set(['date-time', 'date', 'time', 'email', 'uri', 'uuid']);
+
 function strip(node: unknown): unknown {
   if (!node || typeof node !== 'object') return node;
   if (Array.isArray(node)) return node.map(strip);
@@ -197,6 +199,9 @@ function strip(node: unknown): unknown {
   for (const [k, v] of Object.entries(node as Json)) {
     if (k === '$schema') continue;
     if ((k === 'maximum' && v === SAFE_INT) || (k === 'minimum' && v === -SAFE_INT)) continue;
+    // zod writes its ~300-character validation regex beside a standard `format`; the format says the same to a
+    // client, and the server validates with zod either way
+    if (k === 'pattern' && STANDARD_FORMATS.has(String((node as Json).format))) continue;
     out[k] =
       k === 'properties' ? Object.fromEntries(Object.entries(v as Json).map(([p, c]) => [p, strip(c)])) : strip(v);
   }
