@@ -83,6 +83,7 @@ export class QueueRows implements RowAnalyser {
   async stop(): Promise<void> {
     await this.run.cancel();
     this.mergeSettled();
+    await this.ctx.write(this.ctx.rows.drainLines());
   }
 
   async salvage(): Promise<boolean> {
