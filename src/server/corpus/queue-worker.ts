@@ -78,8 +78,10 @@ export async function startCorpusWorker(
   const name = opts.name ?? `${hostname()}:${process.pid}`;
   const client = new Redis(settings.url, redisOptions(settings));
   client.on('error', () => {}); // the worker's own connection reports
+  const connection = new Redis(settings.url, redisOptions(settings));
+  connection.on('error', () => {}); // reported by the worker's 'error' event below
   const worker = new Worker(settings.name, (job) => processChunk(job, engine, name, client, settings.name), {
-    connection: new Redis(settings.url, redisOptions(settings)),
+    connection,
     prefix: QUEUE_PREFIX,
     name,
     concurrency: 1,

@@ -270,12 +270,12 @@ export class BullCorpusQueue implements CorpusQueue {
       prefix: QUEUE_PREFIX,
       streams: { events: { maxLen: EVENTS_KEPT } },
     });
-    const events = new QueueEvents(name, {
-      connection: new Redis(url, redisOptions(this.settings)),
-      prefix: QUEUE_PREFIX,
-    });
+    const eventsClient = new Redis(url, redisOptions(this.settings));
+    eventsClient.on('error', (err: Error) => this.down(err));
+    const events = new QueueEvents(name, { connection: eventsClient, prefix: QUEUE_PREFIX });
     queue.on('error', (err) => this.down(err));
     events.on('error', (err) => this.down(err));
+    client.on('error', (err: Error) => this.down(err));
     client.on('ready', () => this.up());
     client.on('close', () => this.down(new Error('connection closed')));
     events.on('completed', ({ jobId, returnvalue }) => this.completed(jobId, returnvalue as unknown));
