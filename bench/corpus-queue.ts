@@ -1,5 +1,5 @@
 // analyze_corpus on the Redis job queue vs the single process. Prints one JSON object (also written with --out FILE).
-//   node dist/bench/corpus-queue.js [--rows 600] [--workers 1,2,3] [--chunk 256[,…]] [--threads 1]
+//   node dist/bench/corpus-queue.js [--rows 600] [--workers 1,2,3] [--chunk 128[,…]] [--threads 1]
 //                                   [--overhead-rows 20000] [--chunks 32,64,128,256,512,1024] [--models-dir DIR] [--out FILE]
 // Starts a private redis-server on a free loopback port. Two parts:
 // model: `rows` distinct GoEmotions texts (dev, then test) analysed by this process alone, then through the queue with
@@ -125,7 +125,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 async function main(): Promise<void> {
   const rows = Number(arg('rows', '600'));
   const workerCounts = (arg('workers', '1,2,3') as string).split(',').map(Number);
-  const modelChunks = (arg('chunk', '256') as string).split(',').map(Number);
+  const modelChunks = (arg('chunk', '128') as string).split(',').map(Number);
   const chunk = modelChunks[0];
   const threads = Number(arg('threads', '1'));
   const overheadRows = Number(arg('overhead-rows', '20000'));
@@ -211,11 +211,16 @@ async function main(): Promise<void> {
           identical_jsonl: same,
         });
       }
+    // the single process again, after the queue runs: the machine's load drifts, and the two bracket it
+    const a0 = performance.now();
+    await run(engine, file);
+    const singleAfterS = (performance.now() - a0) / 1000;
+    log(`single again: ${r3(singleAfterS)} s`);
     // --- the queue's own cost: outputs looked up, per chunk size
     const table = new Map<string, TextAnalysis>();
     for (let i = 0; i < texts.length; i += 64) {
       const part = texts.slice(i, i + 64);
-      (await engine.analyze(part)).forEach((a, j) => table.set(part[j], a));
+      (await engine.analyze(part, { language: 'en' })).forEach((a, j) => table.set(part[j], a));
     }
     const lookup: TextEngine = {
       model: engine.model,
@@ -259,6 +264,8 @@ async function main(): Promise<void> {
     }
     const perWorker = (queued.find((q) => q.workers === 1 && q.chunk_rows === chunk)?.rows_per_s as number) ?? 0;
     const atChunk = overhead.find((o) => o.chunk_rows === chunk);
+    const oneWorker = queued.find((q) => q.workers === 1 && q.chunk_rows === chunk);
+    const coordMs = (oneWorker?.cpu_ms_per_row_coordinator as number) ?? 0;
     const result = {
       bench: 'corpus-queue',
       model: engine.model.id,
@@ -266,7 +273,12 @@ async function main(): Promise<void> {
       threads_per_process: threads,
       chunk_rows: chunk,
       machine: { cores: availableParallelism(), loadavg_start: loadavg().map(r3) },
-      single: { seconds: r3(singleS), rows_per_s: r3(rows / singleS), cpu_ms_per_row: r3((singleCpu / rows) * 1000) },
+      single: {
+        seconds: r3(singleS),
+        rows_per_s: r3(rows / singleS),
+        cpu_ms_per_row: r3((singleCpu / rows) * 1000),
+        seconds_again_after_the_queue_runs: r3(singleAfterS),
+      },
       queue: queued,
       overhead: { rows: overheadRows, alone_seconds: r3(localS), per_chunk_size: overhead },
       n_machines_model: atChunk
@@ -274,6 +286,9 @@ async function main(): Promise<void> {
             per_worker_rows_per_s: perWorker,
             redis_ceiling_rows_per_s: atChunk.redis_ceiling_rows_per_s,
             machines_to_saturate_redis: perWorker > 0 ? Math.floor(atChunk.redis_ceiling_rows_per_s / perWorker) : null,
+            coordinator_ceiling_rows_per_s: coordMs > 0 ? Math.round(1000 / coordMs) : null,
+            machines_to_saturate_coordinator:
+              coordMs > 0 && perWorker > 0 ? Math.floor(1000 / coordMs / perWorker) : null,
           }
         : null,
     };

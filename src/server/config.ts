@@ -21,7 +21,7 @@ export const CACHE_BACKENDS = ['file', 'memory', 'none', 'redis'] as const;
 export const DEFAULT_HTTP_PORT = 8723;
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
 /** Rows per chunk on the corpus queue (docs/corpus.md, "Workers on a queue": chosen by measurement). */
-export const DEFAULT_QUEUE_CHUNK_ROWS = 256;
+export const DEFAULT_QUEUE_CHUNK_ROWS = 128;
 /** Largest stdio message by default: 64 MiB (SURD with 4 × 200,000 samples is about 15 MB of JSON). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
