@@ -11,6 +11,7 @@ export type ToolErrorCode =
   | 'model_error' // the model failed while running (an inference error); message carries the runtime's message
   | 'io_error' // reading or writing a file failed (disk full, permission denied); message names the file inside the allowed directory
   | 'empty_text' // a text is empty after removing whitespace, BOMs and zero-width characters (nothing to read)
+  | 'queue_error' // analyze_corpus on a job queue (--queue): Redis unreachable or refusing, a worker refused a chunk or failed it
   | 'cancelled'
   | 'internal';
 

@@ -10,6 +10,7 @@ import { createEngineHandle } from '../engine/handle.js';
 import { loadTokens } from './auth.js';
 import { ConfigError, helpText, loadConfig } from './config.js';
 import { runGpuCommand } from './gpu-command.js';
+import { runWorkerCommand } from './worker-command.js';
 import { healthFields } from './health.js';
 import { LimitedStdioTransport } from './stdio-transport.js';
 import { createLogger } from './logging.js';
@@ -49,9 +50,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   }
+  const worker = process.argv[2] === 'worker';
   let parsed;
   try {
-    parsed = loadConfig();
+    parsed = loadConfig(process.argv.slice(worker ? 3 : 2));
   } catch (err) {
     configFailure(err);
   }
@@ -70,8 +72,14 @@ async function main(): Promise<void> {
     if (config.http.listen) tokens = loadTokens(config.http);
     if (config.cache.passwordFile)
       config.cache.password = readSecretFile(config.cache.passwordFile, '--redis-password-file');
+    if (config.queue.passwordFile)
+      config.queue.password = readSecretFile(config.queue.passwordFile, '--queue-password-file');
   } catch (err) {
     configFailure(err);
+  }
+  if (worker) {
+    // the engine's threads would keep the process alive after the worker has closed
+    process.exit(await runWorkerCommand(config));
   }
   const logger = createLogger(config.logLevel);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));

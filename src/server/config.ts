@@ -20,6 +20,8 @@ export const CACHE_BACKENDS = ['file', 'memory', 'none', 'redis'] as const;
 /** Port used by `--http` when none is given. */
 export const DEFAULT_HTTP_PORT = 8723;
 export const DEFAULT_HTTP_HOST = '127.0.0.1';
+/** Rows per chunk on the corpus queue (docs/corpus.md, "Workers on a queue": chosen by measurement). */
+export const DEFAULT_QUEUE_CHUNK_ROWS = 128;
 /** Largest stdio message by default: 64 MiB (SURD with 4 × 200,000 samples is about 15 MB of JSON). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -103,6 +105,25 @@ export const configSchema = z.object({
   shutdownGraceMs: intFrom(0, 600_000),
   /** Directories analyze_corpus may read and write (besides the client's MCP roots); default none. */
   dataDirs: z.array(z.string().min(1)),
+  /** analyze_corpus on a job queue (docs/corpus.md): set = its rows are read by `red-heart-mcp worker` processes. */
+  queue: z.object({
+    /** redis:// or rediss:// URL of the queue's Redis; unset = the server reads the rows itself. */
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    /** Its password (RED_HEART_QUEUE_PASSWORD, environment only) or a file holding it (read at start-up). */
+    password: z.string().min(1).optional(),
+    passwordFile: z.string().min(1).optional(),
+    /** Servers and workers with the same name (and Redis) share the work. */
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)'),
+    /** Rows per chunk (one job). */
+    chunkRows: intFrom(1, 100_000),
+    /** A worker's lock on a chunk; a killed worker's chunk goes to another worker after it (and the stalled check). */
+    lockMs: intFrom(100, 600_000),
+    /** How long a call waits for an unreachable Redis, or for a worker when none is connected. */
+    timeoutMs: intFrom(100, 3_600_000),
+  }),
   /** The experience memory's SQLite file (remember / recall / forget, `memory: true`); unset = memory off. */
   memory: z.string().min(1).optional(),
 });
@@ -154,6 +175,9 @@ function secret(flag: string, path: string, help: string, file: { path: string; 
   const fileFlag = `${flag}-file`;
   return [{ ...setting(flag, path, help, convert), envOnly: true, fileFlag }, setting(fileFlag, file.path, file.help)];
 }
+
+/** Redis URL flags and the secret that carries their password instead of the URL. */
+const URL_PASSWORD_SETTING: Record<string, string> = { '--cache': '--redis-password', '--queue': '--queue-password' };
 
 const SETTINGS: ReadonlyArray<Setting> = [
   setting('--models-dir', 'modelsDir', 'directory with manifest.json and the ONNX models'),
@@ -286,6 +310,31 @@ const SETTINGS: ReadonlyArray<Setting> = [
     (value) => (/^(|off|false|no)$/i.test(value.trim()) ? undefined : resolve(value)),
   ),
   setting(
+    '--queue',
+    'queue.url',
+    'redis://host:port[/db]: analyze_corpus hands its rows to `red-heart-mcp worker` processes on this Redis ' +
+      '(default: off, the server reads them)',
+    (value) => (/^(|off|false|no)$/i.test(value.trim()) ? undefined : value),
+  ),
+  ...secret(
+    '--queue-password',
+    'queue.password',
+    "password for the queue's Redis (or put it in a file: --queue-password-file)",
+    { path: 'queue.passwordFile', help: "file holding the queue's Redis password (first line)" },
+  ),
+  setting('--queue-name', 'queue.name', 'queue name: servers and workers with the same name share the work'),
+  setting('--queue-chunk-rows', 'queue.chunkRows', 'rows per chunk (one job) of analyze_corpus on the queue'),
+  setting(
+    '--queue-lock-ms',
+    'queue.lockMs',
+    "a worker's lock on a chunk; a killed worker's chunk is read again by another worker after it",
+  ),
+  setting(
+    '--queue-timeout-ms',
+    'queue.timeoutMs',
+    'how long an analyze_corpus call waits for an unreachable queue Redis, or for a worker when none is connected',
+  ),
+  setting(
     '--shutdown-grace-ms',
     'shutdownGraceMs',
     'on SIGTERM/SIGINT, time in-flight calls get to finish before they are cancelled',
@@ -367,6 +416,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     shutdownGraceMs: 10_000,
     dataDirs: [],
+    queue: { name: 'red-heart-corpus', chunkRows: DEFAULT_QUEUE_CHUNK_ROWS, lockMs: 30_000, timeoutMs: 60_000 },
   };
 }
 
@@ -423,10 +473,11 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       else value = argv[++i];
     }
     if (value === undefined) throw new ConfigError(`option '${flag}' needs a value (${setting.help})`);
-    if (setting.flag === '--cache' && /^rediss?:\/\/[^/@]*:[^/@]+@/i.test(value)) {
+    if (setting.flag in URL_PASSWORD_SETTING && /^rediss?:\/\/[^/@]*:[^/@]+@/i.test(value)) {
+      const password = SETTINGS.find((s) => s.flag === URL_PASSWORD_SETTING[setting.flag])!;
       throw new ConfigError(
-        "option '--cache' must not carry a password in its URL (it would show in the process list): set " +
-          'RED_HEART_REDIS_PASSWORD or use --redis-password-file',
+        `option '${flag}' must not carry a password in its URL (it would show in the process list): set ` +
+          `${password.env} or use ${password.fileFlag}`,
       );
     }
     apply(setting, value);
@@ -459,6 +510,7 @@ export function helpText(): string {
     '  --help, --version',
     '',
     'red-heart-mcp gpu setup [--dry-run] | gpu status: install or check the CUDA provider (linux/x64; docs/engine.md)',
+    'red-heart-mcp worker --queue redis://host:port [options]: read analyze_corpus chunks from the queue with this model (docs/deployment.md)',
   ].join('\n');
 }
 

@@ -16,6 +16,7 @@ import { VERSION } from './version.js';
 import { registerViews } from './views.js';
 import { surdWorkerHealth } from '../tools/surd-runner.js';
 import { sharedMemoryStore } from './memory/store.js';
+import { sharedCorpusQueue, type BullCorpusQueue } from './corpus/queue.js';
 import type { MemoryService } from '../tools/memory-service.js';
 import { REEMBED_COMMAND } from '../tools/memory-input.js';
 
@@ -28,6 +29,8 @@ export interface ServerDeps {
   memo?: AnalysisMemo;
   /** The experience memory (default: the process's store at config.memory, when set). */
   memory?: MemoryService;
+  /** analyze_corpus's job queue (default: the process's queue for config.queue, when --queue is set). */
+  queue?: BullCorpusQueue;
   /** Process start (ms since epoch) for uptime; HTTP creates a server per request, so it passes one value. */
   startedAt?: number;
 }
@@ -59,6 +62,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   // Tokens handed out (conversation state) are signed with the cache's installation secret (cache/secret.ts).
   const signer = tokenSigner(cache.secret);
   const memory = deps.memory ?? (config.memory ? sharedMemoryStore(config.memory) : undefined);
+  const queue = deps.queue ?? corpusQueueOf(config, logger);
   registerTools(mcp, {
     services: {
       limits: config.limits,
@@ -66,6 +70,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
       files: createCorpusFiles(config.dataDirs),
       signer,
       ...(memory ? { memory } : {}),
+      ...(queue ? { corpusQueue: queue } : {}),
     },
     cache,
     logger,
@@ -97,6 +102,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     analysis_memo: memo.stats(),
     limits: config.limits,
     memory: memory ? memorySummary(memory) : { enabled: false },
+    ...(queue ? { corpus_queue: queue.status() } : {}),
   });
 
   registerResources(mcp, {
@@ -114,9 +120,17 @@ export function createServer(deps: ServerDeps): RedHeartServer {
     async close() {
       await mcp.close().catch(() => {});
       await engine.close?.().catch(() => {});
+      await queue?.close();
       await cache.close();
     },
   };
+}
+
+/** The shared queue when --queue is set (the password read from its file by the CLI). */
+function corpusQueueOf(config: AppConfig, logger: Logger): BullCorpusQueue | undefined {
+  const q = config.queue;
+  if (!q.url) return undefined;
+  return sharedCorpusQueue({ ...q, url: q.url }, logger);
 }
 
 /**

@@ -312,6 +312,7 @@ export async function computeCorpus(args: z.infer<typeof input>, ctx: ToolContex
     progress: ctx.progress,
     maxTextChars: ctx.services.limits.maxTextChars,
     warn: (message) => ctx.logger.warn({ path: args.path }, message),
+    ...(ctx.services.corpusQueue ? { queue: ctx.services.corpusQueue } : {}),
   });
 }
 

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Limits } from '../core/limits.js';
 import type { EngineHandle } from '../engine/handle.js';
 import type { CorpusFiles } from './corpus/io.js';
+import type { CorpusQueue } from './corpus/queue.js';
 import type { MemoryService } from './memory-service.js';
 
 export interface ToolServices {
@@ -15,6 +16,8 @@ export interface ToolServices {
   engine: Pick<EngineHandle, 'require' | 'modelId' | 'requireBulk'>;
   /** File access for analyze_corpus, confined to the allowed directories (src/server/corpus/files.ts). */
   files?: CorpusFiles;
+  /** The job queue analyze_corpus hands its rows to (--queue redis://…); absent = the server reads them itself. */
+  corpusQueue?: CorpusQueue;
   /** The experience store, present only when memory is on (--memory PATH / RED_HEART_MEMORY). */
   memory?: MemoryService;
   /** Signs the tokens a tool hands out and checks them when they come back (analyze_conversation's `state`). */

@@ -178,6 +178,27 @@ describe('HTTP, auth, Redis and shutdown settings', () => {
     );
   });
 
+  it('the corpus queue: off by default, a redis URL, its password from the environment or a file only', () => {
+    expect(loadConfig([], {}).config.queue).toEqual({
+      name: 'red-heart-corpus',
+      chunkRows: 128,
+      lockMs: 30_000,
+      timeoutMs: 60_000,
+    });
+    const q = loadConfig(['--queue', 'redis://10.0.0.5:6379/1', '--queue-chunk-rows', '64', '--queue-name', 'team-a'], {
+      RED_HEART_QUEUE_PASSWORD: 's3cret',
+    }).config.queue;
+    expect(q).toMatchObject({ url: 'redis://10.0.0.5:6379/1', chunkRows: 64, name: 'team-a', password: 's3cret' });
+    expect(loadConfig(['--queue', 'off'], { RED_HEART_QUEUE: 'redis://x:1' }).config.queue.url).toBeUndefined();
+    expect(() => loadConfig(['--queue', 'amqp://x'], {})).toThrow(/--queue \/ RED_HEART_QUEUE: must be a redis:\/\//);
+    expect(() => loadConfig(['--queue', 'redis://:s3cret@10.0.0.5:6379'], {})).toThrow(
+      /'--queue' must not carry a password .*RED_HEART_QUEUE_PASSWORD or use --queue-password-file/,
+    );
+    expect(() => loadConfig(['--queue-password', 's3cret'], {})).toThrow(/not accepted on the command line/);
+    expect(() => loadConfig(['--queue-chunk-rows', '0'], {})).toThrow(/--queue-chunk-rows/);
+    expect(() => loadConfig(['--queue-name', 'a b'], {})).toThrow(/--queue-name \/ RED_HEART_QUEUE_NAME/);
+  });
+
   it('stdio message limit and model-error policy: documented defaults, validated values', () => {
     const { config } = loadConfig([], {});
     expect(config.maxMessageBytes).toBe(64 * 1024 * 1024);

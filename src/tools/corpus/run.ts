@@ -1,32 +1,27 @@
-// One analyze_corpus run: check the paths, stream the file through the parser in batches, analyse each batch with
-// the engine (or reuse the row from the previous run's JSONL), aggregate, and write the per-row JSONL and the HTML
-// report. On cancellation the rows finished so far are written with a footer that says the run is partial, and the
-// report says so too: the files on disk are always consistent.
-import { CorpusAggregator, type CorpusSummary } from '../../analysis/corpus/aggregate.js';
+// One analyze_corpus run: check the paths, stream the file through the parser, hand the rows to the analyser (this
+// process's engine in batches, or workers on a job queue: run-local.ts / run-queue.ts), reuse rows of the previous
+// run's JSONL, aggregate in row order, and write the per-row JSONL and the HTML report. On cancellation the rows
+// finished so far are written with a footer that says the run is partial, and the report says so too: the files on
+// disk are always consistent. A queue run that fails keeps the rows done so far in the JSONL (a footer names the
+// failure), so the next run resumes from them.
+import type { CorpusSummary } from '../../analysis/corpus/aggregate.js';
 import { sampleRows } from '../../analysis/corpus/sample.js';
-import { bucketOf, parseTime, type TimeBucket } from '../../analysis/corpus/time.js';
-import { NATIVE_TAXONOMY, emotionProfile, head } from '../../analysis/emotion/profile.js';
-import type { DecidedLanguage, LanguageRequest, TextEngine } from '../../core/model.js';
+import type { TimeBucket } from '../../analysis/corpus/time.js';
+import type { LanguageRequest, ModelInfo, TextEngine } from '../../core/model.js';
 import { ToolError } from '../../core/errors.js';
-import { checkRequested, decideText, loadLanguageDetector } from '../reading/languages.js';
-import { readerOf } from '../reading/pipeline.js';
+import { checkRequested, loadLanguageDetector } from '../reading/languages.js';
+import { readerOf, type Reader } from '../reading/pipeline.js';
 import type { ToolContext } from '../types.js';
 import { MAX_CORPUS_BYTES, MAX_CORPUS_ROWS } from '../../core/limits.js';
-import { CORPUS_BATCH, EXCERPT_CHARS, MAX_MALFORMED_LISTED } from './limits.js';
-import { createParser, formatFromName, type CorpusFormat, type CorpusRow, type ParseEvent } from './parse.js';
-import type { AllowedDirectory, CorpusFiles, CorpusInput, FileWriter } from './io.js';
+import { createParser, formatFromName, type CorpusFormat, type ParseEvent } from './parse.js';
+import type { AllowedDirectory, CorpusFiles, CorpusInput, FileWriter, OutputFiles } from './io.js';
 import { renderReport, type ReportData } from './report-html.js';
-import {
-  CachedRows,
-  factsOf,
-  rowRecord,
-  textHash,
-  type Detail,
-  type RowRecord,
-  type RowsFooter,
-  type RowsHeader,
-} from './rows.js';
+import { CachedRows, type Detail, type RowsFooter, type RowsHeader } from './rows.js';
 import { modelBlock, type ModelBlock } from '../model-block.js';
+import type { CorpusQueue } from './queue.js';
+import { END, RunRows, type RowCounts, type RowsPlan } from './run-rows.js';
+import { LocalRows, type AnalyserContext, type RowAnalyser } from './run-local.js';
+import { QueueRows } from './run-queue.js';
 import type { CorpusMemory, CorpusMemorySummary } from './memory.js';
 
 export interface CorpusRequest {
@@ -56,6 +51,8 @@ export interface CorpusEnvironment {
   now?: () => Date;
   /** Told when an earlier per-row file is not reused because it fails its checks (rows.ts). */
   warn?: (message: string) => void;
+  /** Workers on a job queue read the rows (--queue); absent = this process reads them. */
+  queue?: CorpusQueue;
   /** memory: true: each row gets a memory block, the summary the memory's agreement (memory.ts). */
   memory?: CorpusMemory;
 }
@@ -65,18 +62,7 @@ export interface CorpusResult {
   format: CorpusFormat;
   complete: boolean;
   stop_reason: string | null;
-  rows: {
-    read: number;
-    analysed: number;
-    from_cache: number;
-    skipped: { malformed: number; empty_text: number; text_too_long: number; unsupported_language: number };
-    not_in_sample: number;
-    /** Rows taken for analysis whose language was read by the served-language prior, not identified. */
-    language_uncertain: number;
-    blank_lines: number;
-    time_unreadable: number;
-    group_missing: number;
-  };
+  rows: RowCounts;
   malformed: Array<{ row: number; line: number; reason: string }>;
   summary: CorpusSummary & { memory?: CorpusMemorySummary };
   model: ModelBlock;
@@ -86,13 +72,31 @@ export interface CorpusResult {
   rows_per_second: number;
 }
 
-const GROUP_MISSING = '(missing)';
 /** Characters handed to the parser at a time (see the read loop). */
 const PARSE_SLICE_CHARS = 4096;
+/** Chunks out on the queue at once, per chunk a worker can hold: enough to keep every worker busy while the oldest is merged. */
+const QUEUE_WINDOW = 64;
 
-function excerptOf(text: string): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > EXCERPT_CHARS ? `${t.slice(0, EXCERPT_CHARS - 1)}…` : t;
+/** The format, and the fields it needs (a ToolError otherwise). */
+function checkFormat(req: CorpusRequest, name: string): CorpusFormat {
+  const format = req.format ?? formatFromName(name);
+  if (!format)
+    throw new ToolError(
+      'invalid_input',
+      `cannot tell the format of '${name}' from its extension (.csv, .tsv, .jsonl, .txt); give format`,
+    );
+  if (format === 'text' && (req.text_field || req.group_field || req.time_field)) {
+    throw new ToolError(
+      'invalid_input',
+      'a plain text file (one text per line) has no fields: leave text_field, group_field and time_field out, or use CSV/TSV/JSONL',
+    );
+  }
+  if (format !== 'text' && !req.text_field)
+    throw new ToolError(
+      'invalid_input',
+      `text_field is required for ${format.toUpperCase()} files (the column or key that holds the text)`,
+    );
+  return format;
 }
 
 /** Counts data rows (for the sample) by parsing the whole file once without analysing anything. */
@@ -117,291 +121,280 @@ async function countRows(
   return Math.min(last, cap);
 }
 
+/** Which rows are read: the cap (limit, row limit) and the sample. */
+async function rowsPlan(
+  req: CorpusRequest,
+  env: CorpusEnvironment,
+  input: CorpusInput,
+  format: CorpusFormat,
+): Promise<RowsPlan> {
+  const maxRows = env.maxRows ?? MAX_CORPUS_ROWS;
+  const cap = Math.min(req.limit ?? maxRows, maxRows);
+  const selected = req.sample
+    ? sampleRows(await countRows(input, format, req, cap, env.signal), req.sample.rows, req.sample.seed)
+    : null;
+  return { cap, maxRows, limit: req.limit, selected };
+}
+
+function rowsHeader(req: CorpusRequest, model: ModelInfo, memory: boolean): RowsHeader {
+  return {
+    type: 'header',
+    format_version: 1,
+    model: modelBlock(model),
+    language: req.language,
+    threshold: req.threshold ?? null,
+    detail: req.detail,
+    ...(memory ? { memory: true as const } : {}),
+  };
+}
+
+/** What stays open during a run (closed or discarded by runCorpus whatever happens). */
+interface OpenFiles {
+  cache: CachedRows | null;
+  out: FileWriter | null;
+}
+
+/** Everything a run holds once the checks have passed. */
+interface Run {
+  req: CorpusRequest;
+  env: CorpusEnvironment;
+  input: CorpusInput;
+  format: CorpusFormat;
+  outputs: OutputFiles;
+  reader: Reader;
+  plan: RowsPlan;
+  rows: RunRows;
+  bytesRead: number;
+}
+
+/** The analyser of this run: this process's engine, or the job queue when the server has one. */
+async function analyserFor(run: Run, open: OpenFiles): Promise<RowAnalyser> {
+  const { req, env, plan, input } = run;
+  const total = plan.selected ? plan.selected.length : req.limit !== undefined ? plan.cap : undefined;
+  const ctx: AnalyserContext = {
+    rows: run.rows,
+    cache: open.cache,
+    settings: { detail: req.detail, ...(req.threshold !== undefined ? { threshold: req.threshold } : {}) },
+    signal: env.signal,
+    ...(env.memory ? { memory: env.memory } : {}),
+    write: (lines) => (open.out as FileWriter).write(lines),
+    progress: (done, message) => env.progress(done, total, message),
+    readNote: () => `${run.bytesRead} of ${input.size} bytes read`,
+  };
+  if (!env.queue) return new LocalRows(ctx, run.reader);
+  let rows: QueueRows | null = null;
+  const queueRun = await env.queue.open({ progress: (chunk, n) => rows?.progressOf(chunk, n) });
+  rows = new QueueRows(ctx, queueRun, run.reader.model, { chunkRows: env.queue.chunkRows, window: QUEUE_WINDOW });
+  return withClose(rows, () => queueRun.close());
+}
+
+/** The analyser, with `close` run once its run has ended (finished, stopped or salvaged). */
+function withClose(a: RowAnalyser, close: () => Promise<void>): RowAnalyser {
+  const after = async <T>(p: Promise<T>): Promise<T> => {
+    try {
+      return await p;
+    } finally {
+      await close().catch(() => {});
+    }
+  };
+  return {
+    add: (row, full) => a.add(row, full),
+    finish: () => after(a.finish()),
+    stop: () => after(a.stop()),
+    salvage: (err) => after(a.salvage(err)),
+  };
+}
+
+/** Streams the file through the parser into the analyser. Returns the stop reason (null: the whole file was read). */
+async function readRows(run: Run, analyser: RowAnalyser): Promise<string | null> {
+  const { req, env, input, rows } = run;
+  const parser = createParser(run.format, { text: req.text_field, group: req.group_field, time: req.time_field });
+  let cancelled = false;
+  let ended = false;
+  try {
+    outer: for await (const chunk of input.chunks()) {
+      run.bytesRead = chunk.bytesRead;
+      // The parser is fed a slice at a time so that only a few dozen parsed rows wait for the engine: rows that
+      // outlive many batches would be promoted to V8's old space and raise the peak RSS with the file's length.
+      for (let at = 0; at < chunk.text.length; at += PARSE_SLICE_CHARS) {
+        for (const e of parser.feed(chunk.text.slice(at, at + PARSE_SLICE_CHARS))) {
+          const taken = rows.take(e);
+          if (taken === END) {
+            ended = true;
+            break outer;
+          }
+          if (taken) await analyser.add(taken);
+        }
+      }
+      if (env.signal.aborted) {
+        cancelled = true;
+        break;
+      }
+    }
+    if (!ended && !cancelled)
+      for (const e of parser.end()) {
+        const taken = rows.take(e);
+        if (taken === END) break;
+        if (taken) await analyser.add(taken, false);
+      }
+    // Rows taken before the row limit stopped the reading are analysed too.
+    if (!cancelled) await analyser.finish();
+  } catch (err) {
+    if (!env.signal.aborted) throw err;
+    cancelled = true;
+  }
+  if (env.signal.aborted && rows.stop === null) cancelled = true;
+  if (cancelled) await analyser.stop();
+  rows.counts.blank_lines = parser.blankLines;
+  return rows.stop ?? (cancelled ? 'cancelled by the client' : null);
+}
+
+async function writeFooter(out: FileWriter, stop: string | null, written: number): Promise<void> {
+  const footer: RowsFooter = { type: 'footer', complete: stop === null, stop_reason: stop, rows_written: written };
+  await out.write(`${JSON.stringify(footer)}\n`);
+}
+
+/** A queue run that failed: the rows done so far are committed with a footer naming the failure (the next run resumes). */
+async function keepPartial(run: Run, analyser: RowAnalyser, open: OpenFiles, err: unknown): Promise<void> {
+  if (!open.out || !(await analyser.salvage(err).catch(() => false))) return;
+  await writeFooter(open.out, `failed: ${(err as Error).message}`, run.rows.counts.analysed);
+  await open.cache?.close();
+  open.cache = null;
+  await open.out.commit();
+  open.out = null;
+}
+
 export async function runCorpus(req: CorpusRequest, env: CorpusEnvironment): Promise<CorpusResult> {
   const started = performance.now();
-  const maxRows = env.maxRows ?? MAX_CORPUS_ROWS;
-  const { files } = env;
-  const input = await files.openInput(req.path, env.allowed, env.maxBytes ?? MAX_CORPUS_BYTES);
-  let cache: CachedRows | null = null;
-  let out: FileWriter | null = null;
+  if (env.queue && env.memory)
+    throw new ToolError(
+      'invalid_input',
+      'memory: true is not available when analyze_corpus runs on a job queue (--queue): the workers do not share ' +
+        "this server's experience memory; call without memory, or on a server without --queue",
+    );
+  const input = await env.files.openInput(req.path, env.allowed, env.maxBytes ?? MAX_CORPUS_BYTES);
+  const open: OpenFiles = { cache: null, out: null };
   try {
-    const format = req.format ?? formatFromName(input.name);
-    if (!format)
-      throw new ToolError(
-        'invalid_input',
-        `cannot tell the format of '${input.name}' from its extension (.csv, .tsv, .jsonl, .txt); give format`,
-      );
-    if (format === 'text' && (req.text_field || req.group_field || req.time_field)) {
-      throw new ToolError(
-        'invalid_input',
-        'a plain text file (one text per line) has no fields: leave text_field, group_field and time_field out, or use CSV/TSV/JSONL',
-      );
-    }
-    if (format !== 'text' && !req.text_field)
-      throw new ToolError(
-        'invalid_input',
-        `text_field is required for ${format.toUpperCase()} files (the column or key that holds the text)`,
-      );
-
-    const outputs = await files.outputFiles(input, req.output_dir, env.allowed);
-
-    const reader = readerOf(await env.engine()); // model_missing before any work
-    const model = reader.model;
-    checkRequested(model, req.language);
-    await loadLanguageDetector(); // rows are decided as they are taken
-    const modelInfo = modelBlock(model);
-    const header: RowsHeader = {
-      type: 'header',
-      format_version: 1,
-      model: modelInfo,
-      language: req.language,
-      threshold: req.threshold ?? null,
-      detail: req.detail,
-      ...(env.memory ? { memory: true as const } : {}),
-    };
-
-    const cap = Math.min(req.limit ?? maxRows, maxRows);
-    let selected: Uint32Array | null = null;
-    if (req.sample)
-      selected = sampleRows(await countRows(input, format, req, cap, env.signal), req.sample.rows, req.sample.seed);
-    const total = selected ? selected.length : req.limit !== undefined ? cap : undefined;
-
-    cache = await CachedRows.open(files, outputs.rows, header, model, (message) => env.warn?.(message));
-    out = await files.createWriter(outputs.rows);
-    await out.write(`${JSON.stringify(header)}\n`);
-
-    const aggregator = new CorpusAggregator();
-    const counts: CorpusResult['rows'] = {
-      read: 0,
-      analysed: 0,
-      from_cache: 0,
-      skipped: { malformed: 0, empty_text: 0, text_too_long: 0, unsupported_language: 0 },
-      not_in_sample: 0,
-      language_uncertain: 0,
-      blank_lines: 0,
-      time_unreadable: 0,
-      group_missing: 0,
-    };
-    const malformed: CorpusResult['malformed'] = [];
-    /** Rows waiting for the engine, each with the language it is read as (decided once, when the row was taken). */
-    let pending: Array<CorpusRow & { decided: DecidedLanguage }> = [];
-    let sampleAt = 0;
-    let stop: string | null = null;
-    let bytesRead = 0;
-
-    const bucketFor = (r: CorpusRow): string | undefined => {
-      if (!req.time_field) return undefined;
-      const t = r.time === undefined ? null : parseTime(r.time);
-      if (t === null) {
-        counts.time_unreadable++;
-        return undefined;
-      }
-      return bucketOf(t, req.time_bucket);
-    };
-
-    const flush = async () => {
-      if (pending.length === 0) return;
-      const batch = pending;
-      pending = [];
-      const hashes = batch.map((r) => textHash(r.text));
-      const reused: Array<RowRecord | null> = [];
-      for (let i = 0; i < batch.length; i++) reused.push(cache ? await cache.get(batch[i].row, hashes[i]) : null);
-      const fresh = batch.filter((_, i) => reused[i] === null);
-      const analyses = fresh.length
-        ? await reader.read(
-            fresh.map((r) => r.text),
-            fresh.map((r) => r.decided),
-            env.signal,
-          )
-        : [];
-      let k = 0;
-      const recs: RowRecord[] = [];
-      for (let i = 0; i < batch.length; i++) {
-        const r = batch[i];
-        const bucket = bucketFor(r);
-        let group: string | undefined;
-        if (req.group_field) {
-          group = r.group ?? GROUP_MISSING;
-          if (r.group === undefined) counts.group_missing++;
-        }
-        const place = { group: r.group, time: r.time, bucket };
-        let rec: RowRecord;
-        const old = reused[i];
-        if (old) {
-          rec = { ...old, line: r.line, ...place };
-          for (const key of ['group', 'time', 'bucket'] as const) if (rec[key] === undefined) delete rec[key];
-          counts.from_cache++;
-        } else {
-          const a = analyses[k++];
-          const profile = emotionProfile(a, model, { topK: 1, threshold: req.threshold });
-          const native = head(a, model, NATIVE_TAXONOMY[a.language]);
-          rec = rowRecord(
-            { row: r.row, line: r.line, text: r.text, ...place },
-            profile,
-            req.detail,
-            native.labels,
-            native.probs,
-          );
-        }
-        counts.analysed++;
-        aggregator.add(factsOf(rec, excerptOf(r.text), group, bucket));
-        recs.push(rec);
-      }
-      await env.memory?.annotate(reader, batch, recs, env.signal);
-      await (out as FileWriter).write(recs.map((rec) => `${JSON.stringify(rec)}\n`).join(''));
-      await env.progress(
-        counts.read,
-        total,
-        `${counts.analysed} rows analysed; ${bytesRead} of ${input.size} bytes read`,
-      );
-    };
-
-    const take = (e: ParseEvent): boolean => {
-      if (e.row > cap) {
-        if (req.limit === undefined || req.limit > maxRows)
-          stop = `the file has more than ${maxRows} rows; only the first ${maxRows} were read (the row limit)`;
-        return false;
-      }
-      if (selected) {
-        while (sampleAt < selected.length && selected[sampleAt] < e.row) sampleAt++;
-        if (selected[sampleAt] !== e.row) {
-          counts.not_in_sample++;
-          return true;
-        }
-      }
-      counts.read++;
-      if (e.kind === 'malformed') {
-        counts.skipped.malformed++;
-        if (malformed.length < MAX_MALFORMED_LISTED) malformed.push({ row: e.row, line: e.line, reason: e.reason });
-      } else if (e.text.trim() === '') counts.skipped.empty_text++;
-      else if (e.text.length > env.maxTextChars) counts.skipped.text_too_long++;
-      else {
-        // a row in a language the model does not read is skipped and counted, not read as English (docs/language.md)
-        const d = decideText(model, e.text, req.language);
-        if ('refused' in d) counts.skipped.unsupported_language++;
-        else {
-          if (d.decided.uncertain) counts.language_uncertain++;
-          pending.push({ ...e, decided: d.decided });
-        }
-      }
-      return true;
-    };
-
-    const parser = createParser(format, { text: req.text_field, group: req.group_field, time: req.time_field });
-    let ended = false;
+    const run = await startRun(req, env, input, open);
+    const analyser = await analyserFor(run, open);
+    let stop: string | null;
     try {
-      outer: for await (const chunk of input.chunks()) {
-        bytesRead = chunk.bytesRead;
-        // The parser is fed a slice at a time so that only a few dozen parsed rows wait for the engine: rows that
-        // outlive many batches would be promoted to V8's old space and raise the peak RSS with the file's length.
-        for (let at = 0; at < chunk.text.length; at += PARSE_SLICE_CHARS) {
-          for (const e of parser.feed(chunk.text.slice(at, at + PARSE_SLICE_CHARS))) {
-            if (!take(e)) {
-              ended = true;
-              break outer;
-            }
-            if (pending.length >= CORPUS_BATCH) await flush();
-          }
-        }
-        if (env.signal.aborted) {
-          stop = 'cancelled by the client';
-          break;
-        }
-      }
-      if (!ended && stop === null) for (const e of parser.end()) if (!take(e)) break;
-      if (stop === null) await flush();
+      stop = await readRows(run, analyser);
     } catch (err) {
-      if (!env.signal.aborted) throw err;
-      stop = 'cancelled by the client';
-    }
-    if (env.signal.aborted && stop === null) stop = 'cancelled by the client';
-    counts.blank_lines = parser.blankLines;
-    if (counts.read === 0 && stop === null && counts.not_in_sample === 0) {
-      throw new ToolError(
-        'invalid_input',
-        `'${input.name}' has no data rows${format === 'csv' || format === 'tsv' ? ' after the header' : ''}`,
-      );
-    }
-
-    const complete = stop === null;
-    const footer: RowsFooter = { type: 'footer', complete, stop_reason: stop, rows_written: counts.analysed };
-    await out.write(`${JSON.stringify(footer)}\n`);
-    await cache?.close();
-    cache = null;
-    await out.commit();
-    out = null;
-
-    const summary = env.memory ? { ...aggregator.summary(), memory: env.memory.summary() } : aggregator.summary();
-    const thresholds =
-      req.threshold === undefined
-        ? 'per-label thresholds tuned on dev data (the model default)'
-        : `one threshold for every label: ${req.threshold}`;
-    const report: ReportData = {
-      file: input.path,
-      generatedAt: (env.now?.() ?? new Date()).toISOString(),
-      complete,
-      stopReason: stop,
-      model: modelInfo,
-      thresholds:
-        req.threshold === undefined
-          ? {
-              kind: 'per-label',
-              values: {
-                goemotions: zip(model.labels.goemotions, model.thresholds.goemotions),
-                kote: zip(model.labels.kote, model.thresholds.kote),
-              },
-            }
-          : { kind: 'single', value: req.threshold },
-      settings: {
-        format,
-        text_field: req.text_field ?? null,
-        group_field: req.group_field ?? null,
-        time_field: req.time_field ?? null,
-        time_bucket: req.time_field ? req.time_bucket : null,
-        limit: req.limit ?? null,
-        sample: req.sample ? `${req.sample.rows} rows, seed ${req.sample.seed}` : null,
-        language: req.language,
-        detail: req.detail,
-      },
-      counts: {
-        rows_read: counts.read,
-        rows_analysed: counts.analysed,
-        rows_cached: counts.from_cache,
-        skipped: { ...counts.skipped },
-        blank_lines: counts.blank_lines,
-      },
-      malformed,
-      summary,
-    };
-    const html = await files.createWriter(outputs.report);
-    try {
-      await html.write(renderReport(report));
-      await html.commit();
-    } catch (err) {
-      await html.discard();
+      await keepPartial(run, analyser, open, err);
       throw err;
     }
-
-    const elapsed = performance.now() - started;
-    return {
-      file: input.path,
-      format,
-      complete,
-      stop_reason: stop,
-      rows: counts,
-      malformed,
-      summary,
-      model: modelInfo,
-      thresholds,
-      files: { rows_jsonl: outputs.rows, report_html: outputs.report },
-      elapsed_ms: Math.round(elapsed),
-      rows_per_second: elapsed > 0 ? Math.round((counts.analysed / elapsed) * 1000 * 10) / 10 : 0,
-    };
+    if (run.rows.counts.read === 0 && stop === null && run.rows.counts.not_in_sample === 0) {
+      throw new ToolError(
+        'invalid_input',
+        `'${input.name}' has no data rows${run.format === 'csv' || run.format === 'tsv' ? ' after the header' : ''}`,
+      );
+    }
+    await writeFooter(open.out as FileWriter, stop, run.rows.counts.analysed);
+    await open.cache?.close();
+    open.cache = null;
+    await (open.out as FileWriter).commit();
+    open.out = null;
+    return await finishRun(run, stop, started);
   } finally {
-    await out?.discard().catch(() => {});
-    await cache?.close().catch(() => {});
+    await open.out?.discard().catch(() => {});
+    await open.cache?.close().catch(() => {});
     await input.close().catch(() => {});
   }
+}
+
+/** The checks, the model, the plan, the earlier rows and the new JSONL with its header. */
+async function startRun(req: CorpusRequest, env: CorpusEnvironment, input: CorpusInput, open: OpenFiles): Promise<Run> {
+  const format = checkFormat(req, input.name);
+  const outputs = await env.files.outputFiles(input, req.output_dir, env.allowed);
+  const reader = readerOf(await env.engine()); // model_missing before any work
+  checkRequested(reader.model, req.language);
+  await loadLanguageDetector(); // rows are decided as they are taken
+  const header = rowsHeader(req, reader.model, env.memory !== undefined);
+  const plan = await rowsPlan(req, env, input, format);
+  open.cache = await CachedRows.open(env.files, outputs.rows, header, reader.model, (m) => env.warn?.(m));
+  open.out = await env.files.createWriter(outputs.rows);
+  await open.out.write(`${JSON.stringify(header)}\n`);
+  const rows = new RunRows({ ...req, maxTextChars: env.maxTextChars }, reader.model, plan);
+  return { req, env, input, format, outputs, reader, plan, rows, bytesRead: 0 };
+}
+
+/** The summary, the HTML report and the result. */
+async function finishRun(run: Run, stop: string | null, started: number): Promise<CorpusResult> {
+  const { req, input, rows, outputs } = run;
+  const model = run.reader.model;
+  const summary = run.env.memory
+    ? { ...rows.aggregator.summary(), memory: run.env.memory.summary() }
+    : rows.aggregator.summary();
+  const html = await run.env.files.createWriter(outputs.report);
+  try {
+    await html.write(renderReport(reportData(run, stop, summary)));
+    await html.commit();
+  } catch (err) {
+    await html.discard();
+    throw err;
+  }
+  const elapsed = performance.now() - started;
+  return {
+    file: input.path,
+    format: run.format,
+    complete: stop === null,
+    stop_reason: stop,
+    rows: rows.counts,
+    malformed: rows.malformed,
+    summary,
+    model: modelBlock(model),
+    thresholds:
+      req.threshold === undefined
+        ? 'per-label thresholds tuned on dev data (the model default)'
+        : `one threshold for every label: ${req.threshold}`,
+    files: { rows_jsonl: outputs.rows, report_html: outputs.report },
+    elapsed_ms: Math.round(elapsed),
+    rows_per_second: elapsed > 0 ? Math.round((rows.counts.analysed / elapsed) * 1000 * 10) / 10 : 0,
+  };
+}
+
+function reportData(run: Run, stop: string | null, summary: CorpusSummary): ReportData {
+  const { req, rows } = run;
+  const model = run.reader.model;
+  const counts = rows.counts;
+  return {
+    file: run.input.path,
+    generatedAt: (run.env.now?.() ?? new Date()).toISOString(),
+    complete: stop === null,
+    stopReason: stop,
+    model: modelBlock(model),
+    thresholds:
+      req.threshold === undefined
+        ? {
+            kind: 'per-label',
+            values: {
+              goemotions: zip(model.labels.goemotions, model.thresholds.goemotions),
+              kote: zip(model.labels.kote, model.thresholds.kote),
+            },
+          }
+        : { kind: 'single', value: req.threshold },
+    settings: {
+      format: run.format,
+      text_field: req.text_field ?? null,
+      group_field: req.group_field ?? null,
+      time_field: req.time_field ?? null,
+      time_bucket: req.time_field ? req.time_bucket : null,
+      limit: req.limit ?? null,
+      sample: req.sample ? `${req.sample.rows} rows, seed ${req.sample.seed}` : null,
+      language: req.language,
+      detail: req.detail,
+    },
+    counts: {
+      rows_read: counts.read,
+      rows_analysed: counts.analysed,
+      rows_cached: counts.from_cache,
+      skipped: { ...counts.skipped },
+      blank_lines: counts.blank_lines,
+    },
+    malformed: rows.malformed,
+    summary,
+  };
 }
 
 function zip(labels: readonly string[], values: readonly number[]): Record<string, number> {

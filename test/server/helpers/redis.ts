@@ -25,7 +25,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resolves once something answers PING with +PONG on the port, or rejects after `ms`. */
+/** Resolves once something answers PING on the port (+PONG, or -NOAUTH from a Redis with a password), or rejects after `ms`. */
 async function waitForPong(port: number, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -38,7 +38,7 @@ async function waitForPong(port: number, ms: number): Promise<void> {
       sock.setTimeout(500, () => done(false));
       sock.once('error', () => done(false));
       sock.once('connect', () => sock.write('PING\r\n'));
-      sock.once('data', (d) => done(d.toString().startsWith('+PONG')));
+      sock.once('data', (d) => done(/^(\+PONG|-NOAUTH)/.test(d.toString())));
     });
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`redis-server on 127.0.0.1:${port} did not answer within ${ms} ms`);
@@ -62,7 +62,7 @@ export interface TestRedis {
 // redis-server cannot bind port 0 and report it (`--port 0` turns TCP off), so a free port is picked and tried;
 // another process taking it between the probe and the bind makes redis-server exit, and the next port is tried.
 // A restart reuses the port (the reconnect tests need the same URL) and fails naming it if it was taken meanwhile.
-export async function startRedis(port?: number): Promise<TestRedis> {
+export async function startRedis(port?: number, opts: { password?: string } = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'rh-redis-'));
   let child: ChildProcess | null = null;
   let p = port ?? 0;
@@ -82,6 +82,7 @@ export async function startRedis(port?: number): Promise<TestRedis> {
         dir,
         '--protected-mode',
         'yes',
+        ...(opts.password ? ['--requirepass', opts.password] : []),
       ],
       { stdio: 'ignore' },
     );

@@ -124,4 +124,17 @@ describe('analyze_corpus memory: true', () => {
     expect(plain.code).toBe('model_missing');
     expect(plain.message).toMatch(/no sentence_embedding output/);
   });
+
+  it('is refused on a server whose corpus runs go to a job queue (the workers do not share the memory)', async () => {
+    const m = await openWithCases();
+    const c = ctx(engine, m);
+    const queue = { chunkRows: 128, open: () => Promise.reject(new Error('the queue must not be opened')) };
+    const withQueue = { ...c, services: { ...c.services, corpusQueue: queue } } as unknown as ToolContext;
+    const out = join(data, 'queued');
+    const refusal = await refusalOf(() =>
+      callTool(analyzeCorpusTool, { path: join(data, 'rows.txt'), memory: true, output_dir: out }, withQueue),
+    );
+    expect(refusal.code).toBe('invalid_input');
+    expect(refusal.message).toMatch(/not available when analyze_corpus runs on a job queue/);
+  });
 });
