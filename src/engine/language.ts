@@ -1,20 +1,73 @@
 // Language identification: script rules for Korean, Japanese and Chinese, then the `eld` n-gram
-// detector (medium database) for everything else. Pure: no I/O, no model; the same text always gets the same
-// answer. Which identified languages a model can read is the engine's decision (see `decideLanguage`).
-// Accuracy, and why eld medium with these rules: docs/language.md (measured by eval/language/).
+// detector (medium database) for everything else. No model; the same text always gets the same answer (only
+// loading the detector's database reads a file). Which identified languages a model can read is the engine's
+// decision (see `decideLanguage`). Accuracy, and why eld medium with these rules: docs/language.md (measured by
+// eval/language/).
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { eld as Detector } from 'eld/medium';
 
-// The n-gram database takes ~0.5 s to load, so it is loaded with the model (and by the tools before they decide),
-// never at import: a server answers `initialize` and `tools/list` without it.
 let detector: typeof Detector | null = null;
 let loading: Promise<void> | null = null;
 
+/**
+ * eld's medium database as JSON, written by `npm run build` (scripts/build-eld-data.mjs) with the eld version it
+ * came from. eld ships it as a 2 MB JavaScript object literal, which V8 parses 2.5–5× slower than JSON.parse reads
+ * the same data, and a server's first answer waits for it.
+ */
+export const ELD_DATA_FILE = fileURLToPath(new URL('../../eld-medium.json', import.meta.url));
+
+interface EldData {
+  eld_version: string;
+  data: unknown;
+}
+
+/** The installed eld package's folder, found as Node finds a bare import: node_modules/eld in this folder or above. */
+function eldFolder(): string | null {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', 'eld', 'package.json'))) return join(dir, 'node_modules', 'eld');
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** The detector from the built JSON database; null when there is none for the installed eld (then eld's own file). */
+async function detectorFromJson(): Promise<typeof Detector | null> {
+  let built: EldData;
+  try {
+    built = JSON.parse(await readFile(ELD_DATA_FILE, 'utf8')) as EldData;
+  } catch {
+    return null; // not built (running from src/): eld's module below, same database
+  }
+  const eld = eldFolder();
+  if (!eld) return null;
+  const { version } = JSON.parse(await readFile(join(eld, 'package.json'), 'utf8')) as { version: string };
+  if (built.eld_version !== version) return null; // built for another eld: its own module, which matches it
+  const { createEld } = (await import(pathToFileURL(join(eld, 'src', 'languageDetector.js')).href)) as {
+    createEld(): { instance: typeof Detector; loadData(data: unknown): boolean };
+  };
+  const { instance, loadData } = createEld();
+  if (!loadData(built.data)) throw new Error(`${ELD_DATA_FILE} is not an eld database (rebuild: npm run build)`);
+  return instance;
+}
+
+// The database takes 0.1–0.7 s to load, so it is loaded with the model (and by the tools before they decide), never
+// at import: a server answers `initialize` and `tools/list` without it.
 /** Loads the eld detector once; identifyLanguage / decideLanguage need it to have settled. */
 export function loadLanguageDetector(): Promise<void> {
-  loading ??= import('eld/medium').then((m) => {
-    detector = m.eld;
-  });
+  loading ??= (async () => {
+    const fromJson = await detectorFromJson();
+    source = fromJson ? 'built-json' : 'eld-module';
+    detector = fromJson ?? (await import('eld/medium')).eld;
+  })();
   return loading;
+}
+
+let source: 'built-json' | 'eld-module' | null = null;
+/** Where the loaded database came from (null before loading): for the status and the tests. */
+export function languageDetectorSource(): 'built-json' | 'eld-module' | null {
+  return source;
 }
 
 function eld(): typeof Detector {
