@@ -1,9 +1,13 @@
 // Caches model outputs for the one-sentiment rule (node eval/sentiment/cache.mjs after npm run build; CACHE_DIR, default /tmp):
 // NSMC dev (2,000) and test (3,000, seeded samples of the per-review split), GoEmotions dev and test, one JSONL each.
+// Each text is read as the server reads it (src/tools/reading/documents.ts): a text of several sentences as a
+// document, its heads the token-weighted mean of its sentences'; `groups` = the document's sentiment groups.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveModel } from '../../dist/src/engine/manifest.js';
 import { OnnxTextEngine } from '../../dist/src/engine/onnx-engine.js';
+import { readDocuments } from '../../dist/src/tools/reading/documents.js';
+import { sentimentGroups } from '../../dist/src/analysis/emotion/profile.js';
 import { loadGoEmotions, loadNsmcPool, nsmcByReview } from '../../dist/eval/data.js';
 import { mulberry32 } from '../../dist/src/core/random.js';
 const DATA = process.env.RED_HEART_DATA ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
@@ -23,9 +27,12 @@ async function dump(name, rows, language) {
   const t0 = Date.now();
   const out = [];
   for (let i = 0; i < rows.length; i += 256) {
-    const res = await engine.analyze(
-      rows.slice(i, i + 256).map((r) => r.text),
-      { overflow: 'truncate', language },
+    const batch = rows.slice(i, i + 256);
+    const res = await readDocuments(
+      engine,
+      batch.map((r) => r.text),
+      batch.map(() => ({ language, confidence: null })),
+      undefined,
     );
     res.forEach((a, k) =>
       out.push(
@@ -35,6 +42,8 @@ async function dump(name, rows, language) {
           vad: a.vad,
           goemotions: Array.from(a.goemotions, (x) => +x.toFixed(5)),
           kote: Array.from(a.kote, (x) => +x.toFixed(5)),
+          sentences: a.sentences?.length ?? 1,
+          groups: sentimentGroups(a, engine.model),
         }),
       ),
     );

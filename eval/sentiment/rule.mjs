@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { resolveModel } from '../../dist/src/engine/manifest.js';
 import { OnnxTextEngine } from '../../dist/src/engine/onnx-engine.js';
-import { emotionProfile } from '../../dist/src/analysis/emotion/index.js';
+import { emotionProfile, oneSentiment } from '../../dist/src/analysis/emotion/index.js';
 const resolved = resolveModel(join(import.meta.dirname, '..', '..', 'models'), undefined, undefined);
 const engine = await OnnxTextEngine.load(resolved, { provider: 'cpu', threads: 1 });
 const model = engine.model;
@@ -39,7 +39,12 @@ const load = (name, language) =>
         utility: 0,
         vad: r.vad,
       };
+      // a document's sentiment groups are the mean of its sentences' (cache.mjs stores them); the rest as profiled
       const p = emotionProfile(a, model, { topK: 3 });
+      if (r.groups) {
+        const { label, ...rest } = oneSentiment(r.groups, r.positive, p.valence, language);
+        p.sentiment = { label, score: r.groups[label], scores: r.groups, positive_probability: r.positive, ...rest };
+      }
       const g = p.sentiment.scores.positive - p.sentiment.scores.negative;
       let gold;
       if (language === 'ko') gold = r.label === 1 ? 'positive' : 'negative';

@@ -58,6 +58,12 @@ export interface TextAnalysis {
   xed?: Float32Array;
   /** Heads without a field above (src/core/heads.ts), by manifest name; absent when the model has none. */
   heads?: Readonly<Record<string, HeadValue>>;
+  /**
+   * Present when the text was read as a document of more than one sentence: each sentence (UTF-16 offsets, end
+   * exclusive) with its own reading and its weight in the document; every field above is then the weighted mean of
+   * theirs (src/analysis/emotion/document.ts).
+   */
+  sentences?: ReadonlyArray<{ start: number; end: number; weight: number; analysis: TextAnalysis }>;
 }
 
 export interface ModelInfo {

@@ -18,7 +18,7 @@ import {
 } from '../analysis/emotion/index.js';
 import { sentences, words } from '../analysis/segment/index.js';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
-import { CPED_SENTIMENTS, EKMAN, PLUTCHIK, SENTIMENTS } from '../core/labels.js';
+import { CPED_SENTIMENTS, EKMAN, PLUTCHIK, SENTIMENTS, type Ekman } from '../core/labels.js';
 import { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES } from '../core/limits.js';
 import {
   LANGUAGE_CODES,
@@ -72,6 +72,23 @@ const transferOf = (fields: readonly [string, ...string[]]) =>
     .describe(
       'present for zh and ja only: the fields computed by heads that had no training data in this language (cross-lingual transfer; read them as such, docs/emotion.md)',
     );
+
+const strongest = z.object({
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  score: prob,
+});
+const documentSchema = z
+  .object({
+    sentences: z.number().int().min(2),
+    strongest: z.object({
+      ekman: z.object(Object.fromEntries(EKMAN.map((e) => [e, strongest])) as Record<Ekman, typeof strongest>),
+      sentiment: z.record(z.string(), strongest).describe('per sentiment group (zh: per CPED sentiment class)'),
+    }),
+  })
+  .describe(
+    'aggregation sentences: per Ekman class and sentiment group, the sentence whose own reading scores it highest (UTF-16 offsets [start, end), its score)',
+  );
 
 export const standardResult = z.object({
   language: z.enum(LANGUAGE_CODES),
@@ -196,6 +213,12 @@ export const standardResult = z.object({
     .describe("tokens outside the tokenizer's vocabulary (<unk>); present only when there are some"),
   chunks: z.number().int().positive(),
   truncated: z.boolean(),
+  aggregation: z
+    .enum(['one_window', 'windows', 'sentences'])
+    .describe(
+      'how the reading was made: one_window (one pass); windows (one sentence longer than a window: per-label maximum over windows); sentences (several sentences, each read alone: every head the mean over them weighted by tokens × (1 − Ekman neutral)²; docs/emotion.md)',
+    ),
+  document: documentSchema.optional(),
   note: z
     .string()
     .optional()

@@ -15,6 +15,7 @@ import type {
   TextAnalysis,
   TextEngine,
 } from '../../core/model.js';
+import { readDocuments } from './documents.js';
 import { checkTexts, emptyTextError, isEmptyText, type NamedText } from '../text-input.js';
 import type { ToolContext } from '../types.js';
 import {
@@ -79,8 +80,9 @@ export interface Reader {
   read(texts: string[], decided: readonly DecidedLanguage[], signal: AbortSignal): Promise<TextAnalysis[]>;
 }
 
+/** A text of more than one sentence is read as a document (reading/documents.ts): the same for every tool. */
 export function readerOf(engine: TextEngine): Reader {
-  return { model: engine.model, read: (texts, decided, signal) => engine.analyze(texts, { decided, signal }) };
+  return { model: engine.model, read: (texts, decided, signal) => readDocuments(engine, texts, decided, signal) };
 }
 
 /** The engine for bulk reading (analyze_corpus's rows): it skips the shared analysis memo, which rows would only churn. */
