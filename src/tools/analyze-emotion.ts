@@ -222,9 +222,9 @@ function describeEmotion(model: ServedModel | null): string {
     'detected labels (tuned thresholds), ekman (Ekman-7 from those labels, sums to 1), sentiment (four groups from the same labels' +
     `${zh ? '; zh: the CPED sentiment head' : ''}) with positive_probability (the separate polarity head), valence −1..1 and arousal 0..1 ` +
     `(English: the EmoBank VAD head; Korean valence: 2·P(positive) − 1 of the polarity head), 정/한/체면 indices (en, ko)${hasHead(model, 'xed_logits') ? ', Plutchik-8 (zh)' : ''}. ` +
-    'A text of several sentences is read sentence by sentence (aggregation "sentences"): every head is the mean over its sentences weighted by tokens × (1 − the sentence\'s Ekman neutral)², and labels, Ekman and sentiment are read from those means; `document` lists the strongest sentence per Ekman class and sentiment group with offsets. One sentence longer than a model window: label probabilities are the maximum over windows (aggregation "windows"). ' +
-    `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full sizes each result; granularity "sentence" adds each sentence with UTF-16 offsets [start, end) and its reading; explain: the words driving the top labels. ` +
-    'The text content is a summary, then the result as JSON.'
+    'Several sentences: each read alone, every head averaged with weights tokens × (1 − Ekman neutral)², `document` names the strongest sentence per class; one sentence over a window: label maximum over windows (`aggregation`). ' +
+    `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full; granularity "sentence" adds each sentence (UTF-16 offsets) and its reading; explain: the words driving the top labels. ` +
+    'Content: a summary, then the result as JSON.'
   );
 }
 
