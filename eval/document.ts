@@ -1,7 +1,8 @@
 // Document readings: how a text of several sentences should be read. Builds seeded document sets from sentences
 // (English: 3–8 GoEmotions comments; Korean: 3–8 KOTE comments), reads them through the server's own document reader
-// (src/tools/reading/documents.ts) with each candidate rule, and the old way (the whole text in windows, per-label
-// maximum), and scores them against gold built from the sentences' own labels (docs/emotion.md, "Documents").
+// (src/tools/reading/documents.ts) with each candidate rule, the old way (the whole text in windows, per-label
+// maximum) and the shipped hybrid (whole when the document fits one window, else by its sentences), and scores them
+// against gold built from the sentences' own labels (docs/emotion.md, "Documents").
 //   node dist/eval/document.js --data DIR [--split dev|test] [--docs 1000] [--cache DIR] [--out FILE]
 // Choose on dev (the default); run --split test once for the table.
 //
@@ -308,15 +309,20 @@ async function main(): Promise<void> {
       ),
     });
     const whole = await engine.analyze(texts, { decided });
-    const shipped = await readDocuments(engine, texts, decided, undefined);
+    // every document of several sentences read by its sentences (the rule first tried; the candidates below vary it)
+    const shipped = await readDocuments(engine, texts, decided, undefined, { mode: 'sentences' });
+    // the server's rule: read whole when it fits one window (its sentences read beside it for the strongest block)
+    const hybrid = await readDocuments(engine, texts, decided, undefined, { sentences: true });
     const out: Record<string, unknown> = {
       documents: docs.length,
       units: units.length,
       mean_units: round(docs.reduce((t, d) => t + d.units.length, 0) / docs.length),
       mean_sentences: round(parts.reduce((t, p) => t + p.length, 0) / docs.length),
       mean_windows_whole: round(whole.reduce((t, a) => t + a.chunks, 0) / docs.length),
+      share_one_window: round(whole.filter((a) => a.chunks === 1).length / docs.length),
       old_max_over_windows: scored(whole.map((a, i) => readingOf(a, i))),
-      sentences_shipped: scored(shipped.map((a, i) => readingOf(a, i))),
+      sentences_all: scored(shipped.map((a, i) => readingOf(a, i))),
+      hybrid_shipped: scored(hybrid.map((a, i) => readingOf(a, i))),
     };
     if (split === 'dev') {
       // the candidates the rule was chosen from (docs/emotion.md): the label probabilities (and every other head)
@@ -376,7 +382,7 @@ async function main(): Promise<void> {
         }),
       );
       for (const rule of LABEL_RULES.filter((r) => r !== DOCUMENT_RULE)) {
-        const read = await readDocuments(engine, texts, decided, undefined, rule);
+        const read = await readDocuments(engine, texts, decided, undefined, { mode: 'sentences', rule });
         out[`candidate_labels_${rule}`] = scored(read.map((a, i) => readingOf(withoutSentences(a), i, shipped[i])));
       }
     }

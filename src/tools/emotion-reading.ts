@@ -16,7 +16,7 @@ import {
   type Detail,
   type EmotionProfile,
 } from '../analysis/emotion/index.js';
-import { sentences, words } from '../analysis/segment/index.js';
+import { sentences, words, type Span } from '../analysis/segment/index.js';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
 import { CPED_SENTIMENTS, EKMAN, PLUTCHIK, SENTIMENTS, type Ekman } from '../core/labels.js';
 import { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES } from '../core/limits.js';
@@ -87,7 +87,7 @@ const documentSchema = z
     }),
   })
   .describe(
-    'aggregation sentences: per Ekman class and sentiment group, the sentence whose own reading scores it highest (UTF-16 offsets [start, end), its score)',
+    'per Ekman class and sentiment group, the sentence whose own reading scores it highest (UTF-16 offsets [start, end), its score); present when the sentences were read: with aggregation sentences, and with granularity "sentence" for a text of several sentences',
   );
 
 export const standardResult = z.object({
@@ -216,7 +216,7 @@ export const standardResult = z.object({
   aggregation: z
     .enum(['one_window', 'windows', 'sentences'])
     .describe(
-      'how the reading was made: one_window (one pass); windows (one sentence longer than a window: per-label maximum over windows); sentences (several sentences, each read alone: every head the mean over them weighted by tokens × (1 − Ekman neutral)²; docs/emotion.md)',
+      'how the reading was made: one_window (the whole text in one pass, whatever its sentences); windows (one sentence longer than a window: per-label maximum over windows); sentences (longer than a window and several sentences, each read alone: every head the mean over them weighted by tokens × (1 − Ekman neutral)²; docs/emotion.md)',
     ),
   document: documentSchema.optional(),
   note: z
@@ -348,15 +348,12 @@ export function summaryFromStandard(
 
 const locale = (l: Language) => l;
 
-/** Sentence results for each text, all sentences of one language in one engine call (read as their text's language). */
-export async function sentenceResults(
-  reader: Reader,
-  texts: string[],
-  analyses: TextAnalysis[],
-  o: ReadOptions,
-  signal: AbortSignal,
-): Promise<SentenceResult[][]> {
-  const spans = texts.map((t, i) => sentences(t, locale(analyses[i].language)));
+/**
+ * The sentences of each text (for granularity "sentence"), split as the text's language; refused before any model
+ * work when the texts hold more than MAX_SENTENCES.
+ */
+export function sentenceSpans(texts: readonly string[], languages: readonly Language[]): Span[][] {
+  const spans = texts.map((t, i) => sentences(t, locale(languages[i])));
   const total = spans.reduce((s, x) => s + x.length, 0);
   if (total > MAX_SENTENCES) {
     throw new ToolError(
@@ -364,11 +361,36 @@ export async function sentenceResults(
       `the texts hold ${total} sentences; granularity "sentence" allows at most ${MAX_SENTENCES} per call — send fewer or shorter texts`,
     );
   }
+  return spans;
+}
+
+/**
+ * Sentence results for each text. A sentence the text's reading already holds (`analysis.sentences`: the reader
+ * read them, reading/documents.ts) is taken from there; the others (a text of one sentence, or of more sentences
+ * than a document reads one by one) are read, all of one language in one engine call, as their text's language.
+ */
+export async function sentenceResults(
+  reader: Reader,
+  spans: readonly Span[][],
+  analyses: readonly TextAnalysis[],
+  o: ReadOptions,
+  signal: AbortSignal,
+): Promise<SentenceResult[][]> {
   const out = spans.map((s) => new Array<SentenceResult>(s.length));
+  const put = (i: number, j: number, a: TextAnalysis) => {
+    const { text, start, end } = spans[i][j];
+    out[i][j] = { text, start, end, ...shape(a, reader.model, o) };
+  };
+  const known = analyses.map((a) => new Map((a.sentences ?? []).map((s) => [`${s.start}:${s.end}`, s.analysis])));
   for (const lang of LANGUAGE_CODES) {
     const where: Array<[number, number]> = [];
     spans.forEach((s, i) => {
-      if (analyses[i].language === lang) s.forEach((_, j) => where.push([i, j]));
+      if (analyses[i].language !== lang) return;
+      s.forEach((x, j) => {
+        const a = known[i].get(`${x.start}:${x.end}`);
+        if (a) put(i, j, a);
+        else where.push([i, j]);
+      });
     });
     if (where.length === 0) continue;
     throwIfCancelled(signal);
@@ -378,10 +400,7 @@ export async function sentenceResults(
       lang,
       signal,
     );
-    where.forEach(([i, j], k) => {
-      const { text, start, end } = spans[i][j];
-      out[i][j] = { text, start, end, ...shape(res[k], reader.model, o) };
-    });
+    where.forEach(([i, j], k) => put(i, j, res[k]));
   }
   return out;
 }

@@ -23,6 +23,33 @@ describe('analyze_emotion options', () => {
     expect(progress).toEqual([]);
   });
 
+  it('a short text of two sentences is read whole; granularity "sentence" adds the document block from one engine call', async () => {
+    const e = engine();
+    const plain = (await run({ text: 'I am furious. So glad.' }, toolContext(e))).structured.results[0];
+    expect(plain).toMatchObject({ aggregation: 'one_window' });
+    expect(Object.keys(plain)).not.toContain('document');
+    expect(e.calls).toEqual([['I am furious. So glad.']]);
+
+    const e2 = engine();
+    const byS = (await run({ text: 'I am furious. So glad.', granularity: 'sentence' }, toolContext(e2))).structured
+      .results[0] as Record<string, unknown> & { sentences: Array<{ text: string; ekman: unknown }> };
+    // the sentences are read once, with the text, and the sentence results are taken from that reading
+    expect(e2.calls).toEqual([['I am furious. So glad.', 'I am furious.', 'So glad.']]);
+    expect(byS.aggregation).toBe('one_window');
+    // the whole text's reading is unchanged by reading its sentences
+    const { sentences, document, ...rest } = byS;
+    const { elapsed_ms: _a, ...restNoTime } = rest as Record<string, unknown>;
+    const { elapsed_ms: _b, ...plainNoTime } = plain as Record<string, unknown>;
+    void _a;
+    void _b;
+    expect(restNoTime).toEqual(plainNoTime);
+    expect(sentences.map((s) => s.text)).toEqual(['I am furious.', 'So glad.']);
+    expect(document).toMatchObject({
+      sentences: 2,
+      strongest: { ekman: { anger: { start: 0, end: 13 }, joy: { start: 14, end: 22 } } },
+    });
+  });
+
   it('cancellation stops the explanations between texts', async () => {
     const ac = new AbortController();
     const ctx = { ...toolContext(engine()), signal: ac.signal };

@@ -368,25 +368,17 @@ describe('regret_forecast text paths', () => {
       },
       engine,
     );
-    // "decision\noption" is two sentences: read as a document (docs/emotion.md, "Documents"), each sentence alone
     expect(engine.calls).toEqual([
       [
         'Should I take the job overseas?',
-        'Should I take the job overseas?',
-        'Stay home',
-        'Should I take the job overseas?',
-        'Move abroad',
+        'Should I take the job overseas?\nStay home',
+        'Should I take the job overseas?\nMove abroad',
       ],
     ]);
     expect(structured.mode).toBe('estimated_utilities');
     expect(structured.utility_source).toBe('estimated');
-    // weights tokens (10 each) × (1 − Ekman neutral)²: the decision (nervousness at its threshold, neutral 0) 10;
-    // an option (every label 0: Ekman uniform, neutral 1/7) 10·(6/7)²; utility = the weighted mean (decision: 0)
-    const w = 10 * (6 / 7) ** 2;
-    const u = (x: number) => (w * x) / (10 + w);
-    expect(structured.utilities![0][0]).toBeCloseTo(u(1.5), 4);
-    expect(structured.utilities![1][0]).toBeCloseTo(u(-0.5), 4);
-    expect(structured.regret![1][0]).toBeCloseTo(u(1.5) - u(-0.5), 4);
+    expect(structured.utilities).toEqual([[1.5], [-0.5]]);
+    expect(structured.regret).toEqual([[0], [2]]);
     expect(structured.recommendations?.regret_averse).toEqual(['stay']);
     expect(structured.scenarios).toEqual([{ name: 'estimated', probability: 1 }]);
     // Anticipated regret of the decision: .4·.5 + .3·0 + .3·.6 = 0.38.

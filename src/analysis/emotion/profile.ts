@@ -363,9 +363,16 @@ export interface EmotionProfile {
   unknown_tokens?: number;
   chunks: number;
   truncated: boolean;
-  /** one_window: one pass; windows: one sentence over a window (maximum over windows); sentences: the document rule (document.ts). */
+  /**
+   * one_window: one pass over the whole text; windows: a text longer than a window and of one sentence (per-label
+   * maximum over windows); sentences: a text longer than a window and of several sentences (the document rule,
+   * document.ts).
+   */
   aggregation: Aggregation;
-  /** Present when aggregation is `sentences`. */
+  /**
+   * Present when the text's sentences were read: always with aggregation `sentences`; for a text of several
+   * sentences that fits one window, when the caller read its sentences (analyze_emotion's granularity "sentence").
+   */
   document?: DocumentBlock;
   /** Present when no token of the text is known to the tokenizer: the scores then read no content. */
   note?: string;
@@ -503,7 +510,7 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
     ...(a.unknownTokens > 0 ? { unknown_tokens: a.unknownTokens } : {}),
     chunks: a.chunks,
     truncated: a.truncated,
-    aggregation: document ? 'sentences' : a.chunks > 1 ? 'windows' : 'one_window',
+    aggregation: a.fromSentences ? 'sentences' : a.chunks > 1 ? 'windows' : 'one_window',
     ...(document ? { document } : {}),
     ...(a.tokens > 0 && a.contentTokens === 0 ? { note: ALL_UNKNOWN } : {}),
   };

@@ -78,6 +78,17 @@ describe('documentAnalysis', () => {
     // the old rule (per-label maximum) would have put optimism 0.5 beside anger 0.9 and neutral at its minimum
   });
 
+  it('a text read whole with its sentences beside it keeps its whole reading, aggregation one_window, and gets the block', () => {
+    const beside: TextAnalysis = { ...polite, sentences: doc.sentences };
+    const p = emotionProfile(beside, FAKE_MODEL, { topK: 3 });
+    expect(p.aggregation).toBe('one_window');
+    const { document, ...rest } = p;
+    const { document: none, ...alone } = emotionProfile(polite, FAKE_MODEL, { topK: 3 });
+    expect(none).toBeUndefined();
+    expect(rest).toEqual(alone);
+    expect(document).toEqual(strongestSentences(doc, FAKE_MODEL));
+  });
+
   it('a text read whole has no document block; its aggregation says how it was read', () => {
     expect(strongestSentences(angry, FAKE_MODEL)).toBeUndefined();
     expect(emotionProfile(angry, FAKE_MODEL, { topK: 1 }).aggregation).toBe('one_window');
