@@ -235,7 +235,7 @@ function describeEmotion(model: ServedModel | null): string {
     'detected labels (tuned thresholds), ekman (Ekman-7 from those labels, sums to 1), sentiment (four groups from the same labels' +
     `${zh ? '; zh: the CPED sentiment head' : ''}) with positive_probability (the separate polarity head), valence −1..1 and arousal 0..1 ` +
     `(English: the EmoBank VAD head; Korean valence: 2·P(positive) − 1 of the polarity head), 정/한/체면 indices (en, ko)${hasHead(model, 'xed_logits') ? ', Plutchik-8 (zh)' : ''}. ` +
-    'Within one model window a text is read whole; longer, by its sentences, heads averaged with weights tokens × (1 − Ekman neutral)² (one sentence: label maximum over windows; see `aggregation`). `document`, the strongest sentence per class: with granularity "sentence" or aggregation "sentences". ' +
+    'Within one model window a text is read whole; longer, by sentences, heads averaged by tokens × (1 − Ekman neutral)² (one sentence: label maximum over windows; see `aggregation`). `document`: strongest sentence per class. ' +
     `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full; granularity "sentence" adds each sentence (UTF-16 offsets) and its reading; explain: the words driving the top labels. ` +
     'Content: a summary, then the result as JSON.'
   );

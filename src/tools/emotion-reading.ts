@@ -87,7 +87,7 @@ const documentSchema = z
     }),
   })
   .describe(
-    'per Ekman class and sentiment group, the sentence whose own reading scores it highest (UTF-16 offsets [start, end), its score); present when the sentences were read: with aggregation sentences, and with granularity "sentence" for a text of several sentences',
+    'per Ekman class and sentiment group, the sentence whose own reading scores it highest (UTF-16 [start, end), score); with aggregation sentences, or granularity "sentence" and several sentences',
   );
 
 export const standardResult = z.object({
@@ -216,7 +216,7 @@ export const standardResult = z.object({
   aggregation: z
     .enum(['one_window', 'windows', 'sentences'])
     .describe(
-      'how the reading was made: one_window (the whole text in one pass, whatever its sentences); windows (one sentence longer than a window: per-label maximum over windows); sentences (longer than a window and several sentences, each read alone: every head the mean over them weighted by tokens × (1 − Ekman neutral)²; docs/emotion.md)',
+      'how the reading was made: one_window (whole, one pass); windows (one sentence over a window: per-label maximum over windows); sentences (longer than a window, several sentences: each read alone, heads averaged with weights tokens × (1 − Ekman neutral)²; docs/emotion.md)',
     ),
   document: documentSchema.optional(),
   note: z
