@@ -178,7 +178,8 @@ describe.skipIf(!REAL)('analyze_emotion on the shipped model', () => {
     results.forEach((x, i) => checkResult(x, CASES[i][2], 5));
   });
 
-  // An angry letter with a polite opening and closing. Read whole, the old per-label maximum over windows let the
+  // An angry letter with a polite opening and closing, 219 tokens: two windows of the shipped model, so it is read by
+  // its sentences (a text within one window is read whole). Read whole, the per-label maximum over windows let the
   // closing's optimism (0.87) headline it as joy / positive; read as a document of sentences it is an angry letter.
   // (A purely factual ultimatum, "If the boiler is not repaired by Friday, I will call the housing inspector and
   // withhold the rent", is read neutral by the model itself, 0.62: this one says its anger in words.)
@@ -202,7 +203,16 @@ describe.skipIf(!REAL)('analyze_emotion on the shipped model', () => {
     })) as CallResult;
     expect(r.isError ?? false).toBe(false);
     const x = r.structuredContent!.results[0];
-    expect(x.aggregation).toBe('sentences');
+    expect(x.aggregation).toBe('sentences'); // longer than one window
+    // a short text of several sentences is read whole, and granularity "sentence" gives it the block too
+    const short = (await server.client.callTool({
+      name: 'analyze_emotion',
+      arguments: { text: 'I am furious. I am still hoping we can sort this out.', granularity: 'sentence' },
+    })) as CallResult;
+    expect(short.structuredContent!.results[0]).toMatchObject({
+      aggregation: 'one_window',
+      document: { sentences: 2 },
+    });
     expect(['anger', 'disgust']).toContain(x.ekman.dominant);
     expect(x.sentiment.label).toBe('negative');
     const at = LETTER.indexOf(ULTIMATUM);

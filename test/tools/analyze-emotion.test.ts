@@ -75,6 +75,14 @@ describe('analyze_emotion options', () => {
     expect((structured.results[0] as { sentences: unknown[] }).sentences).toHaveLength(10);
   });
 
+  it('granularity "sentence" refuses more than 512 sentences before any model work', async () => {
+    const e = engine();
+    await expect(run({ text: 'Yes. '.repeat(513), granularity: 'sentence' }, toolContext(e))).rejects.toMatchObject({
+      code: 'limit_exceeded',
+    });
+    expect(e.calls).toEqual([]);
+  });
+
   it('explain refuses long texts before any model work', async () => {
     const e = engine();
     await expect(run({ text: 'a '.repeat(1001), explain: true }, toolContext(e))).rejects.toMatchObject({
