@@ -58,6 +58,16 @@ export interface TextAnalysis {
   xed?: Float32Array;
   /** Heads without a field above (src/core/heads.ts), by manifest name; absent when the model has none. */
   heads?: Readonly<Record<string, HeadValue>>;
+  /**
+   * Present when the sentences of a text of more than one sentence were read (src/tools/reading/documents.ts): each
+   * sentence (UTF-16 offsets, end exclusive) with its own reading and its weight under the document rule.
+   */
+  sentences?: ReadonlyArray<{ start: number; end: number; weight: number; analysis: TextAnalysis }>;
+  /**
+   * true when every field above is the weighted mean of the `sentences`' readings (the text was longer than one
+   * window: src/analysis/emotion/document.ts); absent when the text was read whole and `sentences` only sit beside it.
+   */
+  fromSentences?: true;
 }
 
 export interface ModelInfo {
@@ -112,6 +122,12 @@ export interface TextEngine {
   readonly model: ModelInfo;
   /** Analyse texts (micro-batched with concurrent callers). Results are in input order. */
   analyze(texts: string[], options?: AnalyzeOptions): Promise<TextAnalysis[]>;
+  /**
+   * How many windows each text would be read in (the `chunks` its analysis would report), by tokenizing it only.
+   * Optional: a reader without it learns the count from the reading (src/tools/reading/documents.ts reads a long
+   * text whole first, then its sentences; with it, only its sentences).
+   */
+  windows?(texts: readonly string[]): number[];
   /** Present when the model has a `sentence_embedding` output (manifest): what `embed` returns vectors of. */
   readonly embedder?: EmbedderInfo;
   /**

@@ -97,6 +97,11 @@ export class EnsembleTextEngine implements TextEngine {
     return (await this.analyzeWithMembers(texts, options)).fused;
   }
 
+  /** The windows of the first member, whose count a fused analysis reports as its `chunks` (fusion.ts). */
+  windows(texts: readonly string[]): number[] {
+    return this.members[0].windows(texts);
+  }
+
   /** The first member with a sentence_embedding output embeds (a memory's vectors come from one model's space). */
   get embedder() {
     return this.members.find((m) => m.embedder)?.embedder;

@@ -22,6 +22,7 @@ export class AnalysisMemo {
     return {
       model: engine.model,
       analyze: (texts, options) => this.analyze(engine, texts, options),
+      ...(engine.windows ? { windows: engine.windows.bind(engine) } : {}),
       // embeddings are asked for by the memory tools only: not memoised
       ...(engine.embed && engine.embedder ? { embedder: engine.embedder, embed: engine.embed.bind(engine) } : {}),
     };

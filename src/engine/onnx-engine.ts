@@ -303,6 +303,11 @@ export class OnnxTextEngine implements TextEngine {
     return this.tokenizer.encode(text).length;
   }
 
+  /** How many windows analyze() reads each text in (its `chunks`), by tokenizing it only. */
+  windows(texts: readonly string[]): number[] {
+    return texts.map((t) => planWindows(this.tokenizer.encode(t).length, this.windowSize, MAX_CHUNKS).windows.length);
+  }
+
   /** Token ids of each window the engine would run for `text` (for benchmarks and parity checks). */
   windowIds(text: string, overflow: 'window' | 'truncate' = 'window'): number[][] {
     return this.plan(this.tokenizer.encode(text), overflow).inputs;

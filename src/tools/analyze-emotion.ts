@@ -17,6 +17,7 @@ import {
   fullResult,
   granularityParam,
   sentenceResults,
+  sentenceSpans,
   sentenceSchema,
   shapeProfile,
   standardResult,
@@ -141,8 +142,17 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
     language: args.language,
   });
   if (!batch) plan.refuseCall('text');
+  // granularity "sentence": the sentence limit is checked before any model work, and the reader reads every text's
+  // sentences with it (its strongest-sentence block; sentenceResults takes them from the reading).
+  const bySentence = args.granularity === 'sentence';
+  const decidedTexts = plan.texts.flatMap((t) => ('decided' in t ? [{ text: t.text.text, decided: t.decided }] : []));
+  if (bySentence)
+    sentenceSpans(
+      decidedTexts.map((t) => t.text),
+      decidedTexts.map((t) => t.decided.language),
+    );
   const t0 = performance.now();
-  const outcomes = await readPlan(plan, ctx.signal, { requireTokens: true });
+  const outcomes = await readPlan(plan, ctx.signal, { requireTokens: true, sentences: bySentence });
   if (!batch && 'error' in outcomes[0]) throw refusalToError(outcomes[0].error, 'text');
   const opts = { topK: args.top_k, threshold: args.threshold, detail: args.detail };
   const items = outcomes.map((o): EmotionItem => {
@@ -152,12 +162,15 @@ export async function computeEmotion(args: Args, ctx: ToolContext): Promise<Emot
   });
   const read = items.flatMap((it) => ('reading' in it ? [it] : []));
   // Progress only for the optional long work (a plain call stays one step, as before).
-  const steps = (args.granularity === 'sentence' ? 1 : 0) + (args.explain ? read.length : 0);
+  const steps = (bySentence ? 1 : 0) + (args.explain ? read.length : 0);
   let done = 0;
-  if (args.granularity === 'sentence') {
+  if (bySentence) {
     const sentences = await sentenceResults(
       plan,
-      read.map((it) => it.reading.text),
+      sentenceSpans(
+        read.map((it) => it.reading.text),
+        read.map((it) => it.reading.analysis.language),
+      ),
       read.map((it) => it.reading.analysis),
       opts,
       ctx.signal,
@@ -218,9 +231,9 @@ function describeEmotion(model: ServedModel | null): string {
     'detected labels (tuned thresholds), ekman (Ekman-7 from those labels, sums to 1), sentiment (four groups from the same labels' +
     `${zh ? '; zh: the CPED sentiment head' : ''}) with positive_probability (the separate polarity head), valence −1..1 and arousal 0..1 ` +
     `(English: the EmoBank VAD head; Korean valence: 2·P(positive) − 1 of the polarity head), 정/한/체면 indices (en, ko)${hasHead(model, 'xed_logits') ? ', Plutchik-8 (zh)' : ''}. ` +
-    'A text longer than one model window is read in windows: label probabilities are the maximum over windows, P(positive) and valence/arousal the token-weighted mean. ' +
-    `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full sizes each result; granularity "sentence" adds each sentence with UTF-16 offsets [start, end) and its reading; explain: the words driving the top labels. ` +
-    'The text content is a summary, then the result as JSON.'
+    'Within one model window a text is read whole; longer, by sentences, heads averaged by tokens × (1 − Ekman neutral)² (one sentence: label maximum over windows; see `aggregation`). `document`: strongest sentence per class. ' +
+    `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full; granularity "sentence" adds each sentence (UTF-16 offsets) and its reading; explain: the words driving the top labels. ` +
+    'Content: a summary, then the result as JSON.'
   );
 }
 

@@ -16,9 +16,9 @@ import {
   type Detail,
   type EmotionProfile,
 } from '../analysis/emotion/index.js';
-import { sentences, words } from '../analysis/segment/index.js';
+import { sentences, words, type Span } from '../analysis/segment/index.js';
 import { ToolError, throwIfCancelled } from '../core/errors.js';
-import { CPED_SENTIMENTS, EKMAN, PLUTCHIK, SENTIMENTS } from '../core/labels.js';
+import { CPED_SENTIMENTS, EKMAN, PLUTCHIK, SENTIMENTS, type Ekman } from '../core/labels.js';
 import { MAX_EXPLAIN_CHARS, MAX_EXPLAIN_TEXTS, MAX_RESPONSE_BYTES, MAX_SENTENCES } from '../core/limits.js';
 import {
   LANGUAGE_CODES,
@@ -78,6 +78,23 @@ const transferOf = (fields: readonly [string, ...string[]]) =>
     .describe(
       'present for zh and ja only: the fields computed by heads that had no training data in this language (cross-lingual transfer; read them as such, docs/emotion.md)',
     );
+
+const strongest = z.object({
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  score: prob,
+});
+const documentSchema = z
+  .object({
+    sentences: z.number().int().min(2),
+    strongest: z.object({
+      ekman: z.object(Object.fromEntries(EKMAN.map((e) => [e, strongest])) as Record<Ekman, typeof strongest>),
+      sentiment: z.record(z.string(), strongest).describe('per sentiment group (zh: per CPED sentiment class)'),
+    }),
+  })
+  .describe(
+    'per Ekman class and sentiment group, the sentence whose own reading scores it highest (UTF-16 [start, end), score); with aggregation sentences, or granularity "sentence" and several sentences',
+  );
 
 export const standardResult = z.object({
   language: z.enum(LANGUAGE_CODES),
@@ -202,6 +219,12 @@ export const standardResult = z.object({
     .describe("tokens outside the tokenizer's vocabulary (<unk>); present only when there are some"),
   chunks: z.number().int().positive(),
   truncated: z.boolean(),
+  aggregation: z
+    .enum(['one_window', 'windows', 'sentences'])
+    .describe(
+      'how the reading was made: one_window (whole, one pass); windows (one sentence over a window: per-label maximum over windows); sentences (longer than a window, several sentences: each read alone, heads averaged with weights tokens × (1 − Ekman neutral)²; docs/emotion.md)',
+    ),
+  document: documentSchema.optional(),
   note: z
     .string()
     .optional()
@@ -331,15 +354,12 @@ export function summaryFromStandard(
 
 const locale = (l: Language) => l;
 
-/** Sentence results for each text, all sentences of one language in one engine call (read as their text's language). */
-export async function sentenceResults(
-  reader: Reader,
-  texts: string[],
-  analyses: TextAnalysis[],
-  o: ReadOptions,
-  signal: AbortSignal,
-): Promise<SentenceResult[][]> {
-  const spans = texts.map((t, i) => sentences(t, locale(analyses[i].language)));
+/**
+ * The sentences of each text (for granularity "sentence"), split as the text's language; refused before any model
+ * work when the texts hold more than MAX_SENTENCES.
+ */
+export function sentenceSpans(texts: readonly string[], languages: readonly Language[]): Span[][] {
+  const spans = texts.map((t, i) => sentences(t, locale(languages[i])));
   const total = spans.reduce((s, x) => s + x.length, 0);
   if (total > MAX_SENTENCES) {
     throw new ToolError(
@@ -347,11 +367,36 @@ export async function sentenceResults(
       `the texts hold ${total} sentences; granularity "sentence" allows at most ${MAX_SENTENCES} per call — send fewer or shorter texts`,
     );
   }
+  return spans;
+}
+
+/**
+ * Sentence results for each text. A sentence the text's reading already holds (`analysis.sentences`: the reader
+ * read them, reading/documents.ts) is taken from there; the others (a text of one sentence, or of more sentences
+ * than a document reads one by one) are read, all of one language in one engine call, as their text's language.
+ */
+export async function sentenceResults(
+  reader: Reader,
+  spans: readonly Span[][],
+  analyses: readonly TextAnalysis[],
+  o: ReadOptions,
+  signal: AbortSignal,
+): Promise<SentenceResult[][]> {
   const out = spans.map((s) => new Array<SentenceResult>(s.length));
+  const put = (i: number, j: number, a: TextAnalysis) => {
+    const { text, start, end } = spans[i][j];
+    out[i][j] = { text, start, end, ...shape(a, reader.model, o) };
+  };
+  const known = analyses.map((a) => new Map((a.sentences ?? []).map((s) => [`${s.start}:${s.end}`, s.analysis])));
   for (const lang of LANGUAGE_CODES) {
     const where: Array<[number, number]> = [];
     spans.forEach((s, i) => {
-      if (analyses[i].language === lang) s.forEach((_, j) => where.push([i, j]));
+      if (analyses[i].language !== lang) return;
+      s.forEach((x, j) => {
+        const a = known[i].get(`${x.start}:${x.end}`);
+        if (a) put(i, j, a);
+        else where.push([i, j]);
+      });
     });
     if (where.length === 0) continue;
     throwIfCancelled(signal);
@@ -361,10 +406,7 @@ export async function sentenceResults(
       lang,
       signal,
     );
-    where.forEach(([i, j], k) => {
-      const { text, start, end } = spans[i][j];
-      out[i][j] = { text, start, end, ...shape(res[k], reader.model, o) };
-    });
+    where.forEach(([i, j], k) => put(i, j, res[k]));
   }
   return out;
 }

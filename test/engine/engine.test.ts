@@ -183,6 +183,16 @@ describe('ONNX engine on the fixture model', () => {
     expect(huge.tokens).toBe(2000);
   });
 
+  it('counts the windows a text is read in without reading it: the chunks its reading reports', async () => {
+    const texts = [
+      'wow',
+      'i am so very happy the day is good but i hate that movie it was terrible',
+      'good '.repeat(2000),
+    ];
+    expect(engine.windows(texts)).toEqual([1, 2, 64]);
+    expect((await engine.analyze(texts)).map((a) => a.chunks)).toEqual([1, 2, 64]);
+  });
+
   it('detects the language by script, with an explicit override', async () => {
     const [ko, en, forced] = [
       ...(await engine.analyze(['나는 정말 행복해요', 'I am so happy'])),

@@ -194,6 +194,9 @@ describe('ensemble engine on the fixture', () => {
       expect(fused[i].language).toBe(pa[i].language);
     });
     expect(fused[5].chunks).toBe(2);
+    // the windows it counts are the first member's, whose count a fused reading reports
+    expect(ens.windows(TEXTS)).toEqual(fused.map((f) => f.chunks));
+    expect(ens.windows(TEXTS)).toEqual(a.windows(TEXTS));
   });
 
   it('truncated is true when any member could not see the whole text', async () => {

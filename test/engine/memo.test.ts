@@ -114,5 +114,9 @@ describe('AnalysisMemo', () => {
     await (await handle.require()).analyze(['q']);
     await (await handle.require()).analyze(['q']);
     expect(calls).toEqual([['q']]);
+    // an engine that counts windows keeps counting through the memo; one that does not gains nothing
+    expect((await handle.require()).windows).toBeUndefined();
+    const counting = { ...engine, windows: (ts: readonly string[]) => ts.map((t) => t.length) };
+    expect(memo.wrap(counting).windows!(['ab', 'c'])).toEqual([2, 1]);
   });
 });

@@ -85,6 +85,8 @@ export interface FakeSpec {
   positive?: number;
   utility?: number;
   vad?: [number, number, number];
+  /** How many windows the text took (default 1). */
+  chunks?: number;
 }
 
 function probs(labels: string[], values: Record<string, number> = {}): Float32Array {
@@ -104,7 +106,7 @@ export function fakeAnalysis(spec: FakeSpec = {}): TextAnalysis {
     tokens: 10,
     unknownTokens: 0,
     contentTokens: 10,
-    chunks: 1,
+    chunks: spec.chunks ?? 1,
     truncated: false,
     goemotions: probs(GO_LABELS, spec.go),
     kote: probs(KOTE_LABELS, spec.kote),

@@ -178,6 +178,56 @@ describe.skipIf(!REAL)('analyze_emotion on the shipped model', () => {
     results.forEach((x, i) => checkResult(x, CASES[i][2], 5));
   });
 
+  // An angry letter with a polite opening and closing, 219 tokens: two windows of the shipped model, so it is read by
+  // its sentences (a text within one window is read whole). Read whole, the per-label maximum over windows let the
+  // closing's optimism (0.87) headline it as joy / positive; read as a document of sentences it is an angry letter.
+  // (A purely factual ultimatum, "If the boiler is not repaired by Friday, I will call the housing inspector and
+  // withhold the rent", is read neutral by the model itself, 0.62: this one says its anger in words.)
+  const ULTIMATUM =
+    'This is outrageous, and if the boiler is not fixed by Friday I will call the housing inspector and withhold the rent.';
+  const LETTER = [
+    'Dear Mr. Harlow,',
+    'I am writing, again, about the heating in flat 4B, which has been broken since the second of November.',
+    'I have reported it to your office three times by phone and twice by email. Every time I was promised a repair within the week, and every time nobody came. Frankly, I am fed up with being ignored.',
+    'For five weeks my children have slept in their coats while the mould spreads across the bedroom wall. It is disgusting, and it is completely unacceptable. I am furious that you keep making excuses while we live like this.',
+    'When I called on Monday, your assistant told me to buy an electric heater and hung up on me. That was insulting, after four years of paying the rent on time every single month.',
+    ULTIMATUM,
+    'I am still hoping we can sort this out.',
+    'Yours sincerely,\nDana Okafor',
+  ].join('\n\n');
+
+  it('a landlord letter: an angry headline, the ultimatum among the strongest sentences, "Dear Mr. Harlow," whole', async () => {
+    const r = (await server.client.callTool({
+      name: 'analyze_emotion',
+      arguments: { text: LETTER, granularity: 'sentence' },
+    })) as CallResult;
+    expect(r.isError ?? false).toBe(false);
+    const x = r.structuredContent!.results[0];
+    expect(x.aggregation).toBe('sentences'); // longer than one window
+    // a short text of several sentences is read whole, and granularity "sentence" gives it the block too
+    const short = (await server.client.callTool({
+      name: 'analyze_emotion',
+      arguments: { text: 'I am furious. I am still hoping we can sort this out.', granularity: 'sentence' },
+    })) as CallResult;
+    expect(short.structuredContent!.results[0]).toMatchObject({
+      aggregation: 'one_window',
+      document: { sentences: 2 },
+    });
+    expect(['anger', 'disgust']).toContain(x.ekman.dominant);
+    expect(x.sentiment.label).toBe('negative');
+    const at = LETTER.indexOf(ULTIMATUM);
+    const strongest = [
+      x.document.strongest.ekman.anger,
+      x.document.strongest.ekman.disgust,
+      x.document.strongest.sentiment.negative,
+    ];
+    expect(strongest).toContainEqual(expect.objectContaining({ start: at, end: at + ULTIMATUM.length }));
+    const texts = x.sentences.map((s: { text: string }) => s.text);
+    expect(texts).toContain('Dear Mr. Harlow,');
+    expect(texts.some((t: string) => t.endsWith('Mr.'))).toBe(false);
+    expect(x.document.sentences).toBe(texts.length);
+  });
+
   CASES.forEach(([text, expected], i) => {
     const run = KNOWN_MISSES.has(text) ? it.fails : it;
     run(`${expected}: ${text}`, () => {

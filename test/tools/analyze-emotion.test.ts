@@ -23,6 +23,33 @@ describe('analyze_emotion options', () => {
     expect(progress).toEqual([]);
   });
 
+  it('a short text of two sentences is read whole; granularity "sentence" adds the document block from one engine call', async () => {
+    const e = engine();
+    const plain = (await run({ text: 'I am furious. So glad.' }, toolContext(e))).structured.results[0];
+    expect(plain).toMatchObject({ aggregation: 'one_window' });
+    expect(Object.keys(plain)).not.toContain('document');
+    expect(e.calls).toEqual([['I am furious. So glad.']]);
+
+    const e2 = engine();
+    const byS = (await run({ text: 'I am furious. So glad.', granularity: 'sentence' }, toolContext(e2))).structured
+      .results[0] as Record<string, unknown> & { sentences: Array<{ text: string; ekman: unknown }> };
+    // the sentences are read once, with the text, and the sentence results are taken from that reading
+    expect(e2.calls).toEqual([['I am furious. So glad.', 'I am furious.', 'So glad.']]);
+    expect(byS.aggregation).toBe('one_window');
+    // the whole text's reading is unchanged by reading its sentences
+    const { sentences, document, ...rest } = byS;
+    const { elapsed_ms: _a, ...restNoTime } = rest as Record<string, unknown>;
+    const { elapsed_ms: _b, ...plainNoTime } = plain as Record<string, unknown>;
+    void _a;
+    void _b;
+    expect(restNoTime).toEqual(plainNoTime);
+    expect(sentences.map((s) => s.text)).toEqual(['I am furious.', 'So glad.']);
+    expect(document).toMatchObject({
+      sentences: 2,
+      strongest: { ekman: { anger: { start: 0, end: 13 }, joy: { start: 14, end: 22 } } },
+    });
+  });
+
   it('cancellation stops the explanations between texts', async () => {
     const ac = new AbortController();
     const ctx = { ...toolContext(engine()), signal: ac.signal };
@@ -46,6 +73,14 @@ describe('analyze_emotion options', () => {
     const { structured } = await run({ texts, granularity: 'sentence', detail: 'summary' });
     expect(structured.results).toHaveLength(50);
     expect((structured.results[0] as { sentences: unknown[] }).sentences).toHaveLength(10);
+  });
+
+  it('granularity "sentence" refuses more than 512 sentences before any model work', async () => {
+    const e = engine();
+    await expect(run({ text: 'Yes. '.repeat(513), granularity: 'sentence' }, toolContext(e))).rejects.toMatchObject({
+      code: 'limit_exceeded',
+    });
+    expect(e.calls).toEqual([]);
   });
 
   it('explain refuses long texts before any model work', async () => {

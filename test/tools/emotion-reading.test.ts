@@ -7,6 +7,7 @@ import {
   checkResponseSize,
   explainText,
   sentenceResults,
+  sentenceSpans,
   shape,
   summaryResult,
   standardResult,
@@ -45,7 +46,8 @@ describe('sentenceResults', () => {
     const e = fakeEngine(() => ({ go: { joy: 0.9 } }));
     const texts = ['Great day! 🎉🎉 Then it rained.', '정말 좋아요 😊. 그런데 비가 와요.'];
     const analyses = [fakeAnalysis(), { ...fakeAnalysis(), language: 'ko' as const }];
-    const out = await sentenceResults(readerOf(e), texts, analyses, opts('summary'), signal);
+    const spans = sentenceSpans(texts, ['en', 'ko']);
+    const out = await sentenceResults(readerOf(e), spans, analyses, opts('summary'), signal);
     expect(e.calls).toEqual([
       ['Great day!', '🎉🎉 Then it rained.'],
       ['정말 좋아요 😊.', '그런데 비가 와요.'],
@@ -68,11 +70,38 @@ describe('sentenceResults', () => {
     out.forEach((ss, i) => ss.forEach((s) => expect(texts[i].slice(s.start as number, s.end as number)).toBe(s.text)));
     expect(out[1][0]).toMatchObject({ text: '정말 좋아요 😊.', start: 0, end: 10, dominant: { label: 'joy' } });
   });
-  it(`refuses more than ${MAX_SENTENCES} sentences`, async () => {
+  it('takes the sentences the reading already holds from there and reads only the others', async () => {
+    const e = fakeEngine(() => ({ go: { joy: 0.9 } }));
+    const texts = ['I am furious. Great day!', 'Then it rained.'];
+    const held = fakeAnalysis({ go: { anger: 0.9 } });
+    // the first text was read with its sentences beside it (reading/documents.ts); the second alone
+    const analyses = [
+      {
+        ...fakeAnalysis(),
+        sentences: [
+          { start: 0, end: 13, weight: 1, analysis: held },
+          { start: 14, end: 24, weight: 1, analysis: fakeAnalysis({ go: { joy: 0.8 } }) },
+        ],
+      },
+      fakeAnalysis(),
+    ];
+    const out = await sentenceResults(
+      readerOf(e),
+      sentenceSpans(texts, ['en', 'en']),
+      analyses,
+      opts('summary'),
+      signal,
+    );
+    expect(e.calls).toEqual([['Then it rained.']]);
+    expect(out[0].map((s) => s.dominant)).toEqual([
+      { label: 'anger', score: 0.9 },
+      { label: 'joy', score: 0.8 },
+    ]);
+    expect(out[1][0]).toMatchObject({ text: 'Then it rained.', dominant: { label: 'joy', score: 0.9 } });
+  });
+  it(`refuses more than ${MAX_SENTENCES} sentences before any model work`, () => {
     const text = 'Yes. '.repeat(MAX_SENTENCES + 1);
-    await expect(
-      sentenceResults(readerOf(fakeEngine(() => ({}))), [text], [fakeAnalysis()], opts('summary'), signal),
-    ).rejects.toMatchObject({ code: 'limit_exceeded' });
+    expect(() => sentenceSpans([text], ['en'])).toThrow(expect.objectContaining({ code: 'limit_exceeded' }));
   });
 });
 

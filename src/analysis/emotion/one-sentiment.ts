@@ -14,8 +14,12 @@ import type { Sentiment } from '../../core/labels.js';
 export const SENTIMENT_RULE = {
   /** P(positive) = σ(bias + logitPositive·logit(p) + groups·(S+ − S−) + valence·v). */
   combined: { bias: 0.455, logitPositive: 0.251, groups: 4.193, valence: 2.392 },
-  /** A head reads positive / negative beyond these margins (P(positive) ± 0.15 around 0.5; valence ± 0.1). */
-  margins: { polarity: 0.15, valence: 0.1 },
+  /**
+   * A head reads positive / negative beyond these margins (P(positive) ± 0.15 around 0.5; valence ± 0.025). The
+   * valence margin was chosen on GoEmotions dev (eval/sentiment/rule.mjs): the largest of 0.1, 0.075, 0.05, 0.025, 0
+   * that leaves at most 1.5 % of texts with label and raw valence of opposite sign and no flag.
+   */
+  margins: { polarity: 0.15, valence: 0.025 },
 } as const;
 
 export interface OneSentiment {

@@ -296,6 +296,17 @@ export function sentimentGroups(a: TextAnalysis, model: ModelInfo): Record<Senti
   );
 }
 
+/** The Ekman-7 scores of a text (zh, from the CPED head: with `unmapped`). */
+export function ekmanScores(a: TextAnalysis, model: ModelInfo): Record<Ekman, number> & { unmapped?: number } {
+  if (NATIVE_TAXONOMY[a.language] === 'cped') {
+    const e = ekmanFromCped(head(a, model, 'cped'));
+    return { ...e.scores, unmapped: e.unmapped };
+  }
+  return mix(
+    PROJECTION_SOURCES[a.language].map((s) => ({ dist: ekmanFromHead(head(a, model, s.taxonomy)), weight: s.weight })),
+  );
+}
+
 /** The text's one sentiment (one-sentiment.ts); null for zh, whose sentiment is the CPED sentiment head. */
 export function oneSentimentOf(a: TextAnalysis, model: ModelInfo): OneSentiment | null {
   if (a.language === 'zh') return null;
@@ -309,6 +320,22 @@ export type SentimentReading =
       'label'
     >)
   | { label: CpedSentiment; score: number; scores: Record<CpedSentiment, number>; positive_probability: number };
+
+/** How a text's reading was made from what the model read (docs/emotion.md, "Documents"). */
+export type Aggregation = 'one_window' | 'windows' | 'sentences';
+
+/** The sentence that reads most as one class: its offsets in the document and its score for that class. */
+export interface Strongest {
+  start: number;
+  end: number;
+  score: number;
+}
+
+/** A document's sentences beside its reading: how many, and the strongest per Ekman class and per sentiment group. */
+export interface DocumentBlock {
+  sentences: number;
+  strongest: { ekman: Record<Ekman, Strongest>; sentiment: Record<string, Strongest> };
+}
 
 export interface EmotionProfile {
   language: Language;
@@ -336,6 +363,17 @@ export interface EmotionProfile {
   unknown_tokens?: number;
   chunks: number;
   truncated: boolean;
+  /**
+   * one_window: one pass over the whole text; windows: a text longer than a window and of one sentence (per-label
+   * maximum over windows); sentences: a text longer than a window and of several sentences (the document rule,
+   * document.ts).
+   */
+  aggregation: Aggregation;
+  /**
+   * Present when the text's sentences were read: always with aggregation `sentences`; for a text of several
+   * sentences that fits one window, when the caller read its sentences (analyze_emotion's granularity "sentence").
+   */
+  document?: DocumentBlock;
   /** Present when no token of the text is known to the tokenizer: the scores then read no content. */
   note?: string;
 }
@@ -359,6 +397,46 @@ function named<K extends string>(
 export const ALL_UNKNOWN =
   'no token of this text is known to the tokenizer (only <unk> and word boundaries): the model saw no known word, so these scores read no content';
 
+/** The Ekman-7 scores and the sentiment scores of one reading, as its profile reports them. */
+export function projections(
+  a: TextAnalysis,
+  model: ModelInfo,
+): { ekman: Record<Ekman, number>; sentiment: Record<string, number> } {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { unmapped, ...ekman } = ekmanScores(a, model);
+  return {
+    ekman: ekman as Record<Ekman, number>,
+    sentiment:
+      NATIVE_TAXONOMY[a.language] === 'cped'
+        ? named(a.cpedSentiment, model.labels.cpedSentiment, CPED_SENTIMENTS, 'CPED sentiment')
+        : sentimentGroups(a, model),
+  };
+}
+
+/**
+ * Per Ekman class and per sentiment group, the sentence whose own reading gives it the highest score (its Ekman
+ * or sentiment share, as that sentence's result reports it); the first such sentence on ties.
+ */
+export function strongestSentences(a: TextAnalysis, model: ModelInfo): DocumentBlock | undefined {
+  if (!a.sentences || a.sentences.length < 2) return undefined;
+  const read = a.sentences.map((s) => ({ start: s.start, end: s.end, ...projections(s.analysis, model) }));
+  const best = <K extends string>(keys: readonly K[], pick: (r: (typeof read)[number]) => Record<string, number>) => {
+    const out = {} as Record<K, Strongest>;
+    for (const k of keys) {
+      const top = read.reduce((x, y) => (pick(y)[k] > pick(x)[k] ? y : x));
+      out[k] = { start: top.start, end: top.end, score: pick(top)[k] };
+    }
+    return out;
+  };
+  return {
+    sentences: read.length,
+    strongest: {
+      ekman: best(EKMAN, (r) => r.ekman),
+      sentiment: best(Object.keys(read[0].sentiment), (r) => r.sentiment),
+    },
+  };
+}
+
 export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionProfileOptions): EmotionProfile {
   const taxonomy = NATIVE_TAXONOMY[a.language];
   const native = head(a, model, taxonomy);
@@ -380,17 +458,15 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
   const sources = PROJECTION_SOURCES[a.language];
   let ekman: EmotionProfile['ekman'];
   let sentiment: SentimentReading;
+  const { unmapped, ...ekmanDist } = ekmanScores(a, model);
+  const e7 = ekmanDist as Record<Ekman, number>;
   if (taxonomy === 'cped') {
-    const e = ekmanFromCped(native);
-    ekman = { scores: e.scores, dominant: argmax(e.scores), sources: ['cped'], unmapped: e.unmapped };
+    ekman = { scores: e7, dominant: argmax(e7), sources: ['cped'], unmapped: unmapped as number };
     const scores = named(a.cpedSentiment, model.labels.cpedSentiment, CPED_SENTIMENTS, 'CPED sentiment');
     const label = argmax(scores);
     sentiment = { label, score: scores[label], scores, positive_probability: a.positive };
   } else {
-    const ekmanScores = mix(
-      sources.map((s) => ({ dist: ekmanFromHead(head(a, model, s.taxonomy)), weight: s.weight })),
-    );
-    ekman = { scores: ekmanScores, dominant: argmax(ekmanScores), sources: sources.map((s) => s.taxonomy) };
+    ekman = { scores: e7, dominant: argmax(e7), sources: sources.map((s) => s.taxonomy) };
     const scores = sentimentGroups(a, model);
     const { label, ...rest } = oneSentiment(
       scores,
@@ -413,6 +489,7 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
     plutchik = { scores, dominant: argmax(scores), source: 'xed' };
   }
   const transfer = TRANSFER[a.language].standard;
+  const document = strongestSentences(a, model);
 
   return {
     language: a.language,
@@ -433,6 +510,8 @@ export function emotionProfile(a: TextAnalysis, model: ModelInfo, opts: EmotionP
     ...(a.unknownTokens > 0 ? { unknown_tokens: a.unknownTokens } : {}),
     chunks: a.chunks,
     truncated: a.truncated,
+    aggregation: a.fromSentences ? 'sentences' : a.chunks > 1 ? 'windows' : 'one_window',
+    ...(document ? { document } : {}),
     ...(a.tokens > 0 && a.contentTokens === 0 ? { note: ALL_UNKNOWN } : {}),
   };
 }

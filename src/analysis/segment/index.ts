@@ -39,6 +39,8 @@ export function sentences(input: string, locale: string): Span[] {
 const TITLE_END = /(?:^|[\s(])(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Sr|Jr|Mt|Capt|Gen|Lt|Col|Sgt|Rev|vs|e\.g|i\.e|cf|approx)\.$/i;
 /** Initialisms ("U.S.", "U.K.", "p.m."): they end a sentence only when a usual sentence opener follows. */
 const INITIALISM_END = /(?:^|[\s(])(?:[A-Za-z]\.){2,}$/;
+/** A parenthesised "(?)" or "(!)" marks a word as doubtful or surprising inside a sentence ("깔끔(?) 하게"): no end. */
+const HEDGE_END = /\((?:\?|!|\?!|!\?)\)$/u;
 const OPENER =
   /^(?:I|It|It's|The|This|That|These|Those|We|He|She|They|You|My|Our|But|And|So|Then|There|Thanks|Thank|Please|What|Why|How|When|If)\b/;
 
@@ -46,7 +48,12 @@ function joinAbbreviations(input: string, spans: Span[]): Span[] {
   const out: Span[] = [];
   for (const s of spans) {
     const prev = out[out.length - 1];
-    if (prev && (TITLE_END.test(prev.text) || (INITIALISM_END.test(prev.text) && !OPENER.test(s.text)))) {
+    if (
+      prev &&
+      (TITLE_END.test(prev.text) ||
+        HEDGE_END.test(prev.text) ||
+        (INITIALISM_END.test(prev.text) && !OPENER.test(s.text)))
+    ) {
       out[out.length - 1] = { text: input.slice(prev.start, s.end), start: prev.start, end: s.end };
     } else out.push(s);
   }
@@ -55,10 +62,21 @@ function joinAbbreviations(input: string, spans: Span[]): Span[] {
 
 /**
  * Korean online text often ends its sentences with a polite or formal ending and no full stop ("감사합니다 진짜
- * 화나네요 ㅠㅠ 왜 그래요"): a word ending in -니다, -니까, -요 or -죠 closes a sentence when more Hangul follows.
- * Laughter or crying in jamo (ㅋㅋ, ㅠㅠ), emoji and punctuation right after it stay with that sentence.
+ * 화나네요 ㅠㅠ 왜 그래요"): a word ending in -ㅂ니다 / -습니다, -ㅂ니까 / -습니까, -요 or -죠 closes a sentence when
+ * more Hangul follows. Laughter or crying in jamo (ㅋㅋ, ㅠㅠ), emoji and punctuation right after it stay with that
+ * sentence. Not endings (checked on KOTE dev comments): the connective -(으)니까 "because, when" ("보니까", "있으니까":
+ * only the formal question -ㅂ니까 ends a sentence, so 니다 / 니까 count only after a syllable closed by ㅂ), and
+ * nouns that end in 요 ("싸울 필요 없어요", "중요 포인트").
  */
-const POLITE_END = /(?:니다|니까|요|죠)[~.!?…]*$/u;
+const POLITE_END = /(?:[\uac00-\ud7a3]니다|[\uac00-\ud7a3]니까|요|죠)[~.!?…]*$/u;
+/** Nouns ending in 요 (the whole word, before any punctuation): need, importance, main, demand, coercion, … */
+const YO_NOUN = /^(?:불?필요|중요|주요|수요|강요|소요|동요|요요)[~.!?…]*$/u;
+/** The syllable before 니다 / 니까 is closed by ㅂ (합니다, 입니다, 습니까): final consonant index 17 of 27. */
+function closedByBieup(word: string): boolean {
+  const m = /([\uac00-\ud7a3])니[다까][~.!?…]*$/u.exec(word);
+  return !m || (m[1].charCodeAt(0) - 0xac00) % 28 === 17;
+}
+const endsSentence = (word: string) => POLITE_END.test(word) && !YO_NOUN.test(word) && closedByBieup(word);
 // (the joiners are alternatives, not class members: in a class they would combine with the emoji before them)
 const TRAILER = /^(?:[\u3131-\u318e~!?.…,\p{Extended_Pictographic}]|\u200d|\ufe0f)+$/u;
 const HANGUL = /[\uac00-\ud7a3]/u;
@@ -73,7 +91,7 @@ function splitKoreanEndings(input: string, span: Span): Span[] {
   const out: Span[] = [];
   let from = 0;
   for (let k = 0; k < tokens.length - 1; k++) {
-    if (!POLITE_END.test(tokens[k].text)) continue;
+    if (!endsSentence(tokens[k].text)) continue;
     let last = k;
     while (last + 1 < tokens.length && TRAILER.test(tokens[last + 1].text)) last++;
     if (last + 1 >= tokens.length || !HANGUL.test(input.slice(tokens[last + 1].start, span.end))) break;

@@ -75,8 +75,11 @@ export interface CachedResult {
   summary: string;
 }
 
-/** Bumped when keys or stored values change shape (2: values carry a MAC; model identity with the full sha256). */
-const ENTRY_VERSION = 2;
+/**
+ * Bumped when keys or stored values change shape or meaning (2: values carry a MAC; model identity with the full
+ * sha256; 3: a text longer than one window is read by its sentences, and results say how they were aggregated).
+ */
+const ENTRY_VERSION = 3;
 
 /** JSON with object keys sorted and undefined dropped, so equal arguments give equal keys. */
 export function canonicalJson(value: unknown): string {

@@ -15,6 +15,7 @@ import type {
   TextAnalysis,
   TextEngine,
 } from '../../core/model.js';
+import { readDocuments } from './documents.js';
 import { checkTexts, emptyTextError, isEmptyText, type NamedText } from '../text-input.js';
 import type { ToolContext } from '../types.js';
 import {
@@ -76,7 +77,13 @@ export function admitTexts(
 /** The engine as the pipeline hands it on: it reads texts whose languages are decided, one decision per text. */
 export interface Reader {
   readonly model: ModelInfo;
-  read(texts: string[], decided: readonly DecidedLanguage[], signal: AbortSignal): Promise<TextAnalysis[]>;
+  /** `sentences`: also read the sentences of a text that fits one window (reading/documents.ts), in the same call. */
+  read(
+    texts: string[],
+    decided: readonly DecidedLanguage[],
+    signal: AbortSignal,
+    opts?: { sentences?: boolean },
+  ): Promise<TextAnalysis[]>;
   /**
    * The pooled sentence representation of texts whose languages are decided (what the memory compares texts by),
    * with the model it comes from; model_missing for a model without a sentence_embedding output.
@@ -88,10 +95,15 @@ export interface Reader {
   ): Promise<{ embedder: EmbedderInfo; vectors: Float32Array[] }>;
 }
 
+/**
+ * A text longer than one window and of several sentences is read as a document of sentences, any other text whole
+ * (reading/documents.ts): the same for every tool.
+ */
 export function readerOf(engine: TextEngine): Reader {
   return {
     model: engine.model,
-    read: (texts, decided, signal) => engine.analyze(texts, { decided, signal }),
+    read: (texts, decided, signal, opts) =>
+      readDocuments(engine, texts, decided, signal, { sentences: opts?.sentences ?? false }),
     embed: async (texts, decided, signal) => {
       const { embed, embedder } = embedderOf(engine);
       const vectors = texts.length ? await embed(texts, { decided, signal }) : [];
@@ -173,13 +185,14 @@ export async function decideTexts(ctx: ToolContext, admitted: Admitted, opts: De
 }
 
 /**
- * Reads every decided text in one engine call; one outcome per text, in order. `requireTokens`: a text the
+ * Reads every decided text (reading/documents.ts); one outcome per text, in order. `requireTokens`: a text the
  * tokenizer drops entirely (e.g. only control characters) gives the model nothing and is refused as empty.
+ * `sentences`: the sentences of a text that fits one window are read too (its strongest-sentence block).
  */
 export async function readPlan(
   plan: Plan,
   signal: AbortSignal,
-  opts: { requireTokens?: boolean } = {},
+  opts: { requireTokens?: boolean; sentences?: boolean } = {},
 ): Promise<Outcome[]> {
   const todo = plan.texts.flatMap((t) => ('decided' in t ? [t] : []));
   const analyses = todo.length
@@ -187,6 +200,7 @@ export async function readPlan(
         todo.map((t) => t.text.text),
         todo.map((t) => t.decided),
         signal,
+        { sentences: opts.sentences ?? false },
       )
     : [];
   const byText = new Map(todo.map((t, k) => [t, analyses[k]]));

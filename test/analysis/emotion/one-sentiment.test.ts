@@ -41,4 +41,11 @@ describe('oneSentiment', () => {
     expect(agree).toMatchObject({ label: 'positive', heads_disagree: false });
     expect(agree.valence).toBeGreaterThan(0);
   });
+  it('a valence head just past ±0.025 against the label is flagged (the margin chosen on dev)', () => {
+    // groups positive, polarity head undecided (0.55), valence −0.05: a label/valence clash the old ±0.1 left unflagged
+    const r = oneSentiment(groups(0.7, 0.1, 0.1, 0.1), 0.55, -0.05, 'en');
+    expect(r.label).toBe('positive');
+    expect(r.heads_disagree).toBe(true);
+    expect(oneSentiment(groups(0.7, 0.1, 0.1, 0.1), 0.55, -0.02, 'en').heads_disagree).toBe(false);
+  });
 });

@@ -56,6 +56,26 @@ describe('sentences', () => {
     ]);
   });
 
+  it('Korean: the connective -니까, nouns ending in 요 and a "(?)" hedge do not end a sentence (KOTE dev false splits)', () => {
+    const ko = (t: string) => sentences(t, 'ko').map((x) => x.text);
+    // -(으)니까 "because / when" joins two clauses; only the formal question -ㅂ니까 / -습니까 ends one
+    expect(ko('첫사진 보니까 긁으시는거같잖아요')).toEqual(['첫사진 보니까 긁으시는거같잖아요']);
+    expect(ko('근거가 있으니까 그런거 아니였어요?')).toEqual(['근거가 있으니까 그런거 아니였어요?']);
+    expect(ko('색깔은 왜 고르게합니까 어차피 빨간색만 보낼거면서')).toEqual([
+      '색깔은 왜 고르게합니까',
+      '어차피 빨간색만 보낼거면서',
+    ]);
+    expect(ko('가족분들 되겠습니까 나참')).toEqual(['가족분들 되겠습니까', '나참']);
+    // 필요 "need", 중요 "importance" are nouns, not the polite -요
+    expect(ko('회사 하고 싸울 필요 없어요')).toEqual(['회사 하고 싸울 필요 없어요']);
+    expect(ko('이게 제일 중요 포인트예요 진짜 좋아요')).toEqual(['이게 제일 중요 포인트예요', '진짜 좋아요']);
+    // "(?)" hedges the word before it inside the sentence ("깔끔(?) 하게" = "neatly, so to speak")
+    expect(ko('롤러 위에 한줄로 깔끔(?) 하게 떨어져요')).toEqual(['롤러 위에 한줄로 깔끔(?) 하게 떨어져요']);
+    expect(sentences('He is a genius (?) and he knows it.', 'en').map((x) => x.text)).toEqual([
+      'He is a genius (?) and he knows it.',
+    ]);
+  });
+
   it('drops whitespace-only input and keeps a sentence without final punctuation', () => {
     expect(sentences('   \n ', 'en')).toEqual([]);
     expect(sentences('  no full stop here ', 'en')).toEqual([{ text: 'no full stop here', start: 2, end: 19 }]);
