@@ -92,7 +92,8 @@ const input = z.object({
     .boolean()
     .optional()
     .describe(
-      "Add to each row's JSONL record the memory block of analyze_emotion's memory: true (nearest labelled cases of the experience memory, their votes), and to the summary how often their top vote agrees with the model's top label (needs the server to run with --memory; docs/memory.md)",
+      "Each row's JSONL record gets analyze_emotion's memory block (nearest labelled cases, their votes), the " +
+        "summary their agreement with the model's labels (needs --memory; refused with --queue; docs/memory.md)",
     ),
 });
 

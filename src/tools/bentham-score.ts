@@ -45,7 +45,7 @@ const partySchema = z.object({
 
 const layerOverrides = z.object(
   Object.fromEntries(
-    LAYERS.map((l) => [l, z.number().optional().describe(`${l} layer weight; clamped to [0.3, 2.5]`)]),
+    LAYERS.map((l) => [l, z.number().optional()]), // the object's description gives the range
   ) as Record<Layer, z.ZodOptional<z.ZodNumber>>,
 );
 

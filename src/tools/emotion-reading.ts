@@ -41,7 +41,7 @@ export const detailParam = (fallback: Detail) =>
     .default(fallback)
     .describe(
       `summary: per text language, dominant label, Ekman dominant, sentiment label, valence, arousal (≤ ${SUMMARY_MAX_BYTES} bytes of JSON); ` +
-        'standard: the full emotion result; full: standard plus every label of the heads that fed it, with its threshold.',
+        'standard: the full result; full: plus every label of the heads that fed it, with its threshold.',
     );
 export const thresholdParam = z
   .number()

@@ -50,15 +50,12 @@ const input = z.object({
         'fails the text sections with unsupported_language.',
     ),
   bentham: block(
-    'Arguments for bentham_score (parties, v2, layer_weights, profile). Passing parties gives exact results, ' +
-      'e.g. { parties: [{ name: "staff", count: 12, effects: [{ kind: "pain", intensity: 0.6, duration: 0.7, ' +
-      'certainty: 0.8, propinquity: 1, fecundity: 0.1, purity: 0.9 }] }] }; without parties the text is the ' +
-      'scenario and the model estimates the variables.',
+    'Arguments for bentham_score (parties, v2, layer_weights, profile; its schema). Parties give exact results; ' +
+      'without them the text is the scenario and the model estimates the variables.',
   ),
   regret: block(
-    'Arguments for regret_forecast (options, scenarios, outcomes, regret_aversion, regret_aversion_mode, ' +
-      'hurwicz_alpha, probability_concentration). `decision` defaults to the text; without options an ' +
-      'anticipated-regret index is estimated from the text.',
+    'Arguments for regret_forecast (options, scenarios, outcomes, …; its schema). `decision` defaults to the ' +
+      'text; without options an anticipated-regret index is estimated from the text.',
   ),
   surd: block(
     'Arguments for surd_decompose (samples form: target, sources, lag, bins, max_order, names; or histogram ' +

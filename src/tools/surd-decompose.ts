@@ -133,9 +133,9 @@ export const surdInput = z.object({
     })
     .optional()
     .describe(
-      'Samples form, optional: test every component against circular-shift surrogates. Adds p_value and ' +
-        'surrogate_mean (the finite-sample bias: the value when the target is unrelated to the sources) to every ' +
-        'component, and a significance block with the p-values of the total and the leak.',
+      'Samples form, optional: a circular-shift surrogate test of every component. Adds p_value and ' +
+        'surrogate_mean (the value with an unrelated target: the finite-sample bias) to each, and p-values of the ' +
+        'total and the leak.',
     ),
 });
 

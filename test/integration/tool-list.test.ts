@@ -2,13 +2,17 @@
 // shipped model and the v2 fixture, which adds Chinese and Japanese), and output schemas that an MCP client can
 // still validate results against (the SDK client compiles each outputSchema, $refs included, and checks every
 // structuredContent with it).
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, type RunningServer } from './harness.js';
 
 /** The bound README states for the serialized tools/list result (all tools). */
 const MAX_TOOLS_LIST_CHARS = 40_000;
 const MAX_DESCRIPTION_CHARS = 1_200;
+/** With --memory, three more tools (remember, recall, forget): the bound README states for that configuration. */
+const MAX_TOOLS_LIST_CHARS_WITH_MEMORY = 47_000;
 
 describe('tools/list with the shipped model', () => {
   let server: RunningServer;
@@ -105,5 +109,26 @@ describe('tools/list with the v2 fixture model', () => {
     expect(emotion).toMatch(/fixture-v2 0\.0\.2/);
     for (const tool of tools) expect(tool.description!.length, tool.name).toBeLessThanOrEqual(MAX_DESCRIPTION_CHARS);
     expect(JSON.stringify({ tools }).length).toBeLessThanOrEqual(MAX_TOOLS_LIST_CHARS);
+  });
+});
+
+describe('tools/list with the experience memory on', () => {
+  let server: RunningServer;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tool-list-memory-'));
+    server = await startServer({ args: ['--memory', join(dir, 'memory.sqlite')] });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`lists the memory tools too, in at most ${MAX_TOOLS_LIST_CHARS_WITH_MEMORY} characters`, async () => {
+    const list = await server.client.listTools();
+    expect(list.tools.map((t) => t.name)).toEqual(expect.arrayContaining(['remember', 'recall', 'forget']));
+    expect(JSON.stringify(list).length).toBeLessThanOrEqual(MAX_TOOLS_LIST_CHARS_WITH_MEMORY);
+    for (const tool of list.tools)
+      expect(tool.description!.length, tool.name).toBeLessThanOrEqual(MAX_DESCRIPTION_CHARS);
   });
 });
