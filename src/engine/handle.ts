@@ -22,7 +22,7 @@ import {
   type ProviderRequest,
 } from './providers.js';
 import { existsSync } from 'node:fs';
-import type { WorkerHealth } from './workers/crash-window.js';
+import { combinedHealth, type WorkerHealth } from './workers/crash-window.js';
 
 export interface EngineStatus {
   /** 'failed': the inference worker crashed too often and is no longer replaced (`error` says why; /healthz answers 503). */
@@ -441,16 +441,7 @@ function withWorkerHealth(status: EngineStatus, engine: LoadedEngine | null): En
   const members = engine instanceof EnsembleTextEngine ? engine.members : engine ? [engine] : [];
   const all = members.map((m) => m.workerHealth()).filter((h): h is WorkerHealth => h !== null);
   if (all.length === 0) return status;
-  const health: WorkerHealth = {
-    crashes: all.reduce((n, h) => n + h.crashes, 0),
-    restarts: all.reduce((n, h) => n + h.restarts, 0),
-    last_crash:
-      all
-        .map((h) => h.last_crash)
-        .filter((c) => c !== null)
-        .at(-1) ?? null,
-    failed: all.map((h) => h.failed).find((f) => f !== null) ?? null,
-  };
+  const health = combinedHealth(all);
   if (health.failed === null) return { ...status, inference_worker: health };
   return {
     ...status,

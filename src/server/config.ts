@@ -25,7 +25,20 @@ export const DEFAULT_QUEUE_CHUNK_ROWS = 128;
 /** Largest stdio message by default: 64 MiB (SURD with 4 × 200,000 samples is about 15 MB of JSON). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
-export const configSchema = z.object({
+export /**
+ * A Redis to connect to: its redis:// or rediss:// URL, and its password (an environment-only secret) or a file
+ * holding it (read at start-up).
+ */
+const redisConnection = {
+  url: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  password: z.string().min(1).optional(),
+  passwordFile: z.string().min(1).optional(),
+};
+
+const configSchema = z.object({
   modelsDir: z.string().min(1),
   extraModelsDir: z.string().min(1).optional(),
   /** Model id from the manifest; default: the manifest's default_model. */
@@ -49,14 +62,8 @@ export const configSchema = z.object({
     .object({
       backend: z.enum(CACHE_BACKENDS),
       path: z.string().min(1),
-      /** redis:// or rediss:// URL for the redis backend (set by `--cache redis://…`). */
-      url: z
-        .string()
-        .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-        .optional(),
-      /** Redis password (RED_HEART_REDIS_PASSWORD, environment only) or a file holding it (read at start-up). */
-      password: z.string().min(1).optional(),
-      passwordFile: z.string().min(1).optional(),
+      /** For the redis backend (set by `--cache redis://…`); password RED_HEART_REDIS_PASSWORD or a file. */
+      ...redisConnection,
       ttlSeconds: intFrom(0, 365 * 24 * 3600), // 0 = never expire
       maxEntries: intFrom(1, 10_000_000),
       /** Bytes of cached results kept (file and memory backends), least recently used evicted first. */
@@ -107,14 +114,8 @@ export const configSchema = z.object({
   dataDirs: z.array(z.string().min(1)),
   /** analyze_corpus on a job queue (docs/corpus.md): set = its rows are read by `red-heart-mcp worker` processes. */
   queue: z.object({
-    /** redis:// or rediss:// URL of the queue's Redis; unset = the server reads the rows itself. */
-    url: z
-      .string()
-      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-      .optional(),
-    /** Its password (RED_HEART_QUEUE_PASSWORD, environment only) or a file holding it (read at start-up). */
-    password: z.string().min(1).optional(),
-    passwordFile: z.string().min(1).optional(),
+    /** The queue's Redis (unset = the server reads the rows itself); password RED_HEART_QUEUE_PASSWORD or a file. */
+    ...redisConnection,
     /** Servers and workers with the same name (and Redis) share the work. */
     name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)'),
     /** Rows per chunk (one job). */

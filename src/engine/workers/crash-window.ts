@@ -19,6 +19,20 @@ export interface WorkerHealth {
   failed: string | null;
 }
 
+/** Several workers' supervision as one: crashes and restarts summed, the last crash, the first reason to give up. */
+export function combinedHealth(all: readonly WorkerHealth[]): WorkerHealth {
+  return {
+    crashes: all.reduce((n, h) => n + h.crashes, 0),
+    restarts: all.reduce((n, h) => n + h.restarts, 0),
+    last_crash:
+      all
+        .map((h) => h.last_crash)
+        .filter((c) => c !== null)
+        .at(-1) ?? null,
+    failed: all.map((h) => h.failed).find((f) => f !== null) ?? null,
+  };
+}
+
 export class CrashWindow {
   private readonly times: number[] = [];
   private readonly state: WorkerHealth = { crashes: 0, restarts: 0, last_crash: null, failed: null };

@@ -8,7 +8,7 @@
 // open-session.ts before the engine is ready; the others are added in the background, so they do not delay the
 // first answer, and the pool serves with the ones it has until then.
 import type ort from 'onnxruntime-node';
-import type { WorkerHealth } from './crash-window.js';
+import { combinedHealth, type WorkerHealth } from './crash-window.js';
 import type { RawTensor, SessionLike } from './ort-session.js';
 
 export interface PoolInfo {
@@ -101,17 +101,7 @@ export class SessionPool implements SessionLike {
 
   /** The sessions' supervision summed (a session failed for good makes the pool report failed). */
   health(): WorkerHealth {
-    const all = this.sessions.map((s) => s.health?.()).filter((h): h is WorkerHealth => h !== undefined);
-    return {
-      crashes: all.reduce((n, h) => n + h.crashes, 0),
-      restarts: all.reduce((n, h) => n + h.restarts, 0),
-      last_crash:
-        all
-          .map((h) => h.last_crash)
-          .filter((c) => c !== null)
-          .at(-1) ?? null,
-      failed: all.map((h) => h.failed).find((f) => f !== null) ?? null,
-    };
+    return combinedHealth(this.sessions.map((s) => s.health?.()).filter((h): h is WorkerHealth => h !== undefined));
   }
 
   /** The session with the fewest runs pending, among those not failed for good (any, when all have failed). */
