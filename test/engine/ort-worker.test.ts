@@ -62,8 +62,8 @@ describe('ONNX inference in a worker thread (shipped model)', () => {
   it('one single-threaded session per core (threads 0) gives bit-identical outputs to one two-thread session', async () => {
     // The pool is used where windows run alone (exact batching, the shipped int8 model) and there are two or more
     // cores; with fewer it is one session, and this test still holds.
-    const r = resolveModel(MODELS, undefined, undefined);
-    const opts = { provider: 'cpu' as const, batchWindowMs: 0, maxBatch: 8, logger: silent };
+    const r = resolveSingleModel(MODELS, undefined, undefined);
+    const opts = { provider: 'cpu' as const, batchWindowMs: 0, maxBatch: 8, logger: TEST_ENGINE.logger };
     const pooled = await OnnxTextEngine.load(r, { ...opts, threads: 0, inferenceThread: 'worker', sessions: 2 });
     const single = await OnnxTextEngine.load(r, { ...opts, threads: 2, inferenceThread: 'main' });
     try {

@@ -16,7 +16,19 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const OLD = 'b'.repeat(64);
 const N = 120;
 const manifest = JSON.parse(readFileSync(join(ROOT, 'models/manifest.json'), 'utf8'));
-const SHIPPED: string = manifest.models.find((m: { id: string }) => m.id === manifest.default_model).sha256;
+interface ModelEntry {
+  id: string;
+  sha256: string;
+  outputs: Record<string, unknown>;
+}
+// The shipped default's embedding comes from its member with a sentence_embedding output (the default itself when
+// it is one model).
+const members: string[] = manifest.ensembles?.find((e: { id: string }) => e.id === manifest.default_model)?.members ?? [
+  manifest.default_model,
+];
+const SHIPPED: string = (manifest.models as ModelEntry[]).find(
+  (m) => members.includes(m.id) && 'sentence_embedding' in m.outputs,
+)!.sha256;
 const text = (i: number) => `Note ${i}: ${i % 2 ? 'I am thrilled about the new job' : 'The meeting was moved again'}.`;
 
 /** The old vectors: deterministic int8 noise, distinguishable from any embedding of the texts. */
