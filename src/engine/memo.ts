@@ -82,8 +82,11 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** An EngineHandle whose engine analyses go through the memo. */
-export function memoizedHandle<H extends EngineHandle>(handle: H, memo: AnalysisMemo): H {
+/** An EngineHandle (or any handle with require) whose engine analyses go through the memo. */
+export function memoizedHandle<H extends Pick<EngineHandle, 'require' | 'requireBulk'>>(
+  handle: H,
+  memo: AnalysisMemo,
+): H {
   const wrapped = Object.create(handle) as H;
   let cached: { engine: TextEngine; wrapper: TextEngine } | undefined;
   wrapped.require = async () => {

@@ -7,6 +7,7 @@ import { resolveModel } from '../../src/engine/manifest.js';
 import { OnnxTextEngine } from '../../src/engine/onnx-engine.js';
 import { countOnnxParameters } from '../../src/engine/onnx-params.js';
 import { ToolError } from '../../src/core/errors.js';
+import type { TextAnalysis } from '../../src/core/model.js';
 import { editManifest, FIXTURE_DIR, fixtureCopy, silent, testConfig } from './helpers.js';
 
 const TEXTS = [
@@ -95,7 +96,7 @@ describe('ONNX engine on the fixture model', () => {
   it('batched output equals one-by-one output (one call with many texts, and concurrent calls)', async () => {
     const single = await load({ windowMs: 0, maxBatch: 1 });
     try {
-      const oneByOne = [];
+      const oneByOne: TextAnalysis[] = [];
       for (const t of TEXTS) oneByOne.push((await single.analyze([t]))[0]);
       const batched = await engine.analyze(TEXTS);
       const before = engine.batchStats();
@@ -342,7 +343,7 @@ describe('execution providers', () => {
       const engine = await handle.require();
       const s = handle.status();
       expect(s.state).toBe('ready');
-      expect(s.provider.active).toBe(engine.info.provider);
+      expect(s.provider.active).toBe(engine.model.provider);
       if (s.provider.active === 'cpu' && process.platform !== 'freebsd') {
         expect(s.provider.fallback_reason).toMatch(/cuda|coreml|dml/);
       }

@@ -18,6 +18,7 @@ const MODEL = ENTRY ? resolve(ROOT, 'models', ENTRY.file) : null;
 const skipModel = requirement(
   'the USE-m3 member in models/',
   MODEL && existsSync(MODEL) ? null : 'models/manifest.json lists no installed use-m3',
+  'model',
 );
 
 describe('splitUnknown', () => {

@@ -6,9 +6,8 @@ import { loadConfig } from '../../src/server/config.js';
 import { startServer, type RunningServer } from '../integration/harness.js';
 import { FIXTURE_MODELS } from '../server/helpers/http.js';
 import { slowSurdArguments } from '../server/helpers/slow.js';
+import { resultText } from '../helpers/calls.js';
 
-const text = (r: { content?: unknown }) =>
-  ((r.content as Array<{ text?: string }> | undefined) ?? []).map((c) => c.text ?? '').join('\n');
 const LOW = {
   RED_HEART_MAX_TEXT_CHARS: '50',
   RED_HEART_MAX_BATCH_TEXTS: '3',
@@ -35,15 +34,15 @@ describe('configured limits are enforced with a clear message', () => {
 
   const refused = async (name: string, args: Record<string, unknown>, value: string | RegExp) => {
     const r = await server.client.callTool({ name, arguments: args });
-    expect(r.isError, `${name} was not refused: ${text(r).slice(0, 300)}`).toBe(true);
-    const t = text(r);
+    expect(r.isError, `${name} was not refused: ${resultText(r).slice(0, 300)}`).toBe(true);
+    const t = resultText(r);
     expect(t).toMatch(/^limit_exceeded: /);
     expect(t).toMatch(typeof value === 'string' ? new RegExp(`\\b${value}\\b`) : value);
     return t;
   };
   const accepted = async (name: string, args: Record<string, unknown>) => {
     const r = await server.client.callTool({ name, arguments: args });
-    expect(r.isError, `${name} refused at the limit: ${text(r).slice(0, 300)}`).toBeFalsy();
+    expect(r.isError, `${name} refused at the limit: ${resultText(r).slice(0, 300)}`).toBeFalsy();
   };
 
   it('text length (RED_HEART_MAX_TEXT_CHARS=50): analyze_emotion, bentham_score scenario, regret_forecast decision', async () => {
@@ -186,14 +185,14 @@ describe('configured limits are enforced with a clear message', () => {
       const r = await slow.client.callTool({ name: 'surd_decompose', arguments: slowSurdArguments() });
       const ms = performance.now() - t0;
       expect(r.isError).toBe(true);
-      expect(text(r)).toMatch(/^limit_exceeded: .*250 ms.*RED_HEART_TIMEOUT_MS/);
+      expect(resultText(r)).toMatch(/^limit_exceeded: .*250 ms.*RED_HEART_TIMEOUT_MS/);
       console.log(`[limits] a multi-second SURD call under a 250 ms timeout answered after ${Math.round(ms)} ms`);
       // and the server is free again right after
       const quick = await slow.client.callTool({
         name: 'surd_decompose',
         arguments: { target: seq(40), sources: [seq(40, 2)], bins: 2 },
       });
-      expect(quick.isError, text(quick)).toBeFalsy();
+      expect(quick.isError, resultText(quick)).toBeFalsy();
     } finally {
       await slow.close();
     }

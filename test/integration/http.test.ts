@@ -131,7 +131,7 @@ describe('HTTP transport without auth (loopback)', () => {
       expect(first.isError).toBeFalsy();
       expect((first.structuredContent as { cached: boolean }).cached).toBe(false);
       expect((second.structuredContent as { cached: boolean }).cached).toBe(true);
-      expect({ ...second.structuredContent, cached: false }).toEqual(first.structuredContent);
+      expect({ ...(second.structuredContent as object), cached: false }).toEqual(first.structuredContent);
     } finally {
       await a.close();
       await b.close();

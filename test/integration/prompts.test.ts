@@ -1,12 +1,18 @@
 // Prompts, completions and resources over MCP (stdio, the built server): listed, got, completed, read.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILES } from '../../src/analysis/bentham/layers.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { ROOT, startServer, type RunningServer } from './harness.js';
 
-const text = (r: { contents: Array<{ text?: unknown }> }) => String(r.contents[0].text);
+/** The text of a resource's first content (these resources are all text; a blob fails the test). */
+function text(r: ReadResourceResult): string {
+  const c = r.contents[0];
+  if (!('text' in c)) throw new Error(`${c.uri} was read as a blob, not text`);
+  return c.text;
+}
 
 describe('prompts and completions', () => {
   let server: RunningServer;

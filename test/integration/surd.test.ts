@@ -90,9 +90,7 @@ describe('surd_decompose over MCP', () => {
           if (i > 0) expect(progress[i]).toBeGreaterThan(progress[i - 1]);
         }
         // the reference's 8 bins over 3 sources leave fewer than 10 samples per cell: flagged, with the warning first
-        expect(s.reliable).toBe(
-          d.n_pairs >= 10 * (d.histogram_shape as number[]).reduce((x: number, y: number) => x * y, 1),
-        );
+        expect(s.reliable).toBe(d.n_pairs! >= 10 * d.histogram_shape.reduce((x, y) => x * y, 1));
         expect(r.content[0].text).toMatch(
           s.reliable
             ? /^SURD of target from 3 source/

@@ -139,12 +139,14 @@ describe('red-heart-mcp memory reembed', () => {
     const server = await startServer({ args: ['--memory', store, '--cache', 'none'] });
     try {
       for (const id of [1, N]) {
-        const r = (await server.client.callTool({ name: 'recall', arguments: { text: text(id), k: 3 } })) as {
-          structuredContent: { matches: Array<{ id: number; similarity: number }>; other_model_records: number };
+        const r = await server.client.callTool({ name: 'recall', arguments: { text: text(id), k: 3 } });
+        const recalled = r.structuredContent as {
+          matches: Array<{ id: number; similarity: number }>;
+          other_model_records: number;
         };
-        expect(r.structuredContent.other_model_records).toBe(0);
+        expect(recalled.other_model_records).toBe(0);
         // its own record: the same text through the same model, int8-rounded twice (cosine 1 within the rounding)
-        const own = r.structuredContent.matches.find((m) => m.id === id);
+        const own = recalled.matches.find((m) => m.id === id);
         expect(own?.similarity).toBeGreaterThan(0.999);
       }
     } finally {

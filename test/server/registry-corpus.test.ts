@@ -38,24 +38,23 @@ const extra = {
 
 const input = z.object({});
 const output = z.object({ roots: z.array(z.string()).nullable() });
-const slow = (longRunning: boolean): ToolDefinition =>
-  ({
-    name: 'slow',
-    title: 'Slow',
-    description: 'waits',
-    input,
-    output,
-    cache: 'none',
-    longRunning,
-    async handler(_args, ctx) {
-      await new Promise((r) => setTimeout(r, 120));
-      return {
-        structured: { roots: (await ctx.roots?.()) ?? null },
-        summary: 'done',
-        links: [{ uri: 'file:///srv/data/r.html', name: 'r.html', mimeType: 'text/html' }],
-      };
-    },
-  }) as unknown as ToolDefinition;
+const slow = (longRunning: boolean): ToolDefinition<typeof input, typeof output> => ({
+  name: 'slow',
+  title: 'Slow',
+  description: 'waits',
+  input,
+  output,
+  cache: 'none',
+  longRunning,
+  async handler(_args, ctx) {
+    await new Promise((r) => setTimeout(r, 120));
+    return {
+      structured: { roots: (await ctx.roots?.()) ?? null },
+      summary: 'done',
+      links: [{ uri: 'file:///srv/data/r.html', name: 'r.html', mimeType: 'text/html' }],
+    };
+  },
+});
 
 describe('registry support for analyze_corpus', () => {
   it('a long-running tool outlives the per-call timeout; an ordinary one does not', async () => {

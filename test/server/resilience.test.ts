@@ -9,11 +9,9 @@ import { cacheKey } from '../../src/server/cache/result-cache.js';
 import { SqliteStore } from '../../src/server/cache/sqlite-store.js';
 import { startServer, type RunningServer } from '../integration/harness.js';
 import { FIXTURE_MODELS } from './helpers/http.js';
-import { cachedFlag, regretCall } from '../helpers/calls.js';
+import { cachedFlag, regretCall, resultText } from '../helpers/calls.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
-const text = (r: { content?: unknown }) =>
-  ((r.content as Array<{ text?: string }> | undefined) ?? []).map((c) => c.text ?? '').join('\n');
 
 const REGRET = regretCall([
   [3, 0],
@@ -55,7 +53,7 @@ const BENTHAM = {
 async function expectModelFreeToolsWork(server: RunningServer): Promise<void> {
   for (const call of [SURD, BENTHAM, REGRET]) {
     const r = await server.client.callTool(call);
-    expect(r.isError, `${call.name}: ${text(r)}`).toBeFalsy();
+    expect(r.isError, `${call.name}: ${resultText(r)}`).toBeFalsy();
     expect(r.structuredContent).toBeTruthy();
   }
 }
@@ -182,12 +180,12 @@ describe('missing or corrupt model', () => {
       try {
         const r = await server.client.callTool({ name: 'analyze_emotion', arguments: { text: 'I am happy' } });
         expect(r.isError).toBe(true);
-        expect(text(r)).toMatch(/^model_missing: /);
-        expect(text(r)).toMatch(mentions);
+        expect(resultText(r)).toMatch(/^model_missing: /);
+        expect(resultText(r)).toMatch(mentions);
         await expectModelFreeToolsWork(server);
         // asking again gives the same clear answer (no crash, no half-loaded state)
         const again = await server.client.callTool({ name: 'analyze_emotion', arguments: { text: 'still sad' } });
-        expect(text(again)).toMatch(/^model_missing: /);
+        expect(resultText(again)).toMatch(/^model_missing: /);
         const status = JSON.parse(
           ((await server.client.readResource({ uri: 'red-heart://status' })).contents[0] as { text: string }).text,
         );

@@ -7,8 +7,6 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineHandle, type EngineHandle } from '../../src/engine/handle.js';
 import { WORKER_CRASH_LIMIT } from '../../src/engine/workers/crash-window.js';
-import type { WorkerSession } from '../../src/engine/workers/ort-session.js';
-import type { WorkerPool } from '../../src/engine/workers/pool.js';
 import { ResultCache } from '../../src/server/cache/result-cache.js';
 import { healthFields } from '../../src/server/health.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http.js';
@@ -44,12 +42,10 @@ afterAll(async () => {
   await engine?.close();
 });
 
-async function health(): Promise<{
-  code: number;
-  body: { status: string; engine: { state: string }; failing?: string[] };
-}> {
+type HealthBody = { status: string; engine: { state: string }; failing?: string[] };
+async function health(): Promise<{ code: number; body: HealthBody }> {
   const res = await fetch(http.url.replace(/\/mcp$/, '/healthz'));
-  return { code: res.status, body: await res.json() };
+  return { code: res.status, body: (await res.json()) as HealthBody };
 }
 
 type Outcome = { ok: true } | { ok: false; code: string; text: string };
@@ -103,7 +99,8 @@ describe('supervised inference worker', () => {
       postMessage(m: { op?: string }, t?: unknown): void;
       removeAllListeners(e: string): void;
     };
-    const session = (loaded as unknown as { session: WorkerSession & { worker: Thread } }).session;
+    // the engine's private session and its worker thread (the class declares them private)
+    const session = (loaded as unknown as { session: { worker: Thread } }).session;
     expect((await call('analyze_emotion', { text: 'warm-up before the burst' })).ok).toBe(true);
     // 60 distinct texts at once; the thread dies right after the first run (a micro-batch) has been handed to it:
     // its answer is never delivered (a thread may finish a tiny run before terminate() takes effect, which would
@@ -183,7 +180,7 @@ describe('supervised SURD threads', () => {
   type Slots = { slots: Array<{ worker: { terminate(): Promise<number> }; busy: boolean }> };
 
   it('a SURD thread killed mid-call fails that call once (model_error, naming the crash); the next call succeeds; 3 crashes mark it failed', async () => {
-    const pool = surdPool() as unknown as WorkerPool<unknown, unknown> & Slots;
+    const pool = surdPool() as unknown as Slots; // the pool's private slots
     const kill = async () => {
       const running = call('surd_decompose', slow());
       await until(() => pool.slots.some((s) => s.busy));

@@ -3,12 +3,12 @@ import { analyzeConversationTool } from '../../src/tools/analyze-conversation.js
 import { MAX_RESPONSE_BYTES } from '../../src/tools/emotion-reading.js';
 import { ToolError } from '../../src/core/errors.js';
 import { toToolError } from '../../src/tools/errors.js';
-import { fakeEngine } from '../helpers/fake-engine.js';
+import { fakeEngine, type FakeSpec } from '../helpers/fake-engine.js';
 import { toolContext } from '../helpers/tool-context.js';
 
 // calm: valence (3.6 − 3) / 2 = 0.3, arousal (3.2 − 1) / 4 = 0.55; angry: valence −0.3, arousal 0.6
 const engine = () =>
-  fakeEngine((t) =>
+  fakeEngine((t): FakeSpec =>
     /furious|angry/.test(t)
       ? { go: { anger: /furious/.test(t) ? 0.9 : 0.6, annoyance: 0.4 }, vad: [2.4, 3.4, 3] }
       : { go: { joy: 0.8, neutral: 0.2 }, vad: [3.6, 3.2, 3] },

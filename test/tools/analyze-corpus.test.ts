@@ -28,6 +28,7 @@ import { createServer } from '../../src/server/server.js';
 import { createCorpusFiles } from '../../src/server/corpus/files.js';
 import { defaults } from '../../src/server/config.js';
 import type { TextEngine } from '../../src/core/model.js';
+import type { EngineHandle, EngineStatus } from '../../src/engine/handle.js';
 import { fakeEngine, type FakeSpec } from '../helpers/fake-engine.js';
 import { callTool, refusalOf } from '../helpers/tool-call.js';
 import { toolContext } from '../helpers/tool-context.js';
@@ -374,6 +375,14 @@ describe('cancellation mid-file', () => {
   });
 });
 
+/** An engine handle over a fake engine for createServer; these tests never read red-heart://status. */
+const handleOf = (engine: TextEngine): EngineHandle => ({
+  require: async () => engine,
+  modelId: () => engine.model.id,
+  status: () => ({}) as EngineStatus, // deliberately empty: no status is read here
+  close: async () => {},
+});
+
 describe('through an MCP client', () => {
   it('reads inside a client root (roots/list) and returns the files as resource links', async () => {
     const config = defaults({});
@@ -381,7 +390,7 @@ describe('through an MCP client', () => {
     const server = createServer({
       config,
       logger: pino({ level: 'silent' }),
-      engine: { require: async () => engine, modelId: () => engine.model.id, status: () => ({}) },
+      engine: handleOf(engine),
     });
     const [ct, st] = InMemoryTransport.createLinkedPair();
     await server.mcp.connect(st);
@@ -434,7 +443,7 @@ describe('through an MCP client', () => {
     const server = createServer({
       config,
       logger: pino({ level: 'silent' }),
-      engine: { require: async () => engine, modelId: () => engine.model.id, status: () => ({}) },
+      engine: handleOf(engine),
     });
     const [ct, st] = InMemoryTransport.createLinkedPair();
     await server.mcp.connect(st);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeEmotionTool } from '../../src/tools/analyze-emotion.js';
-import { fakeEngine } from '../helpers/fake-engine.js';
+import { fakeEngine, type FakeSpec } from '../helpers/fake-engine.js';
 import { toolContext } from '../helpers/tool-context.js';
 
 const engine = () =>
-  fakeEngine((t) =>
+  fakeEngine((t): FakeSpec =>
     /furious/.test(t) ? { go: { anger: 0.9 }, vad: [2, 3.5, 3] } : { go: { joy: 0.7 }, vad: [3.8, 3, 3] },
   );
 const run = (args: Record<string, unknown>, ctx = toolContext(engine())) =>

@@ -37,7 +37,8 @@ describe('shape', () => {
     expect(summaryResult.strict().safeParse(sum).success).toBe(true);
     const full = shape(a, FAKE_MODEL, opts('full'));
     expect(fullResult.strict().safeParse(full).success).toBe(true);
-    expect((full.all_labels as { goemotions: unknown[] }).goemotions).toHaveLength(28);
+    if (!('all_labels' in full)) throw new Error('the full detail level has no all_labels');
+    expect(full.all_labels.goemotions).toHaveLength(28);
   });
 });
 

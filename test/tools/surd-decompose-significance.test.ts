@@ -34,7 +34,7 @@ describe('surd_decompose significance', () => {
   it('adds p-values and bias estimates that pass the output schema', async () => {
     const { ctx, progress } = makeCtx();
     const { structured, summary } = await surdDecomposeTool.handler(
-      { ...xor(1000, 1), bins: 2, significance: { surrogates: 100, seed: 3 } } as Args,
+      surdInput.parse({ ...xor(1000, 1), bins: 2, significance: { surrogates: 100, seed: 3 } }),
       ctx,
     );
     expect(surdOutput.safeParse(structured).success).toBe(true);
@@ -60,7 +60,7 @@ describe('surd_decompose significance', () => {
   });
 
   it('is cached per arguments: the default seed is 0 and the result is deterministic', async () => {
-    const args = { ...xor(400, 2), bins: 2, significance: { surrogates: 20 } } as Args;
+    const args = surdInput.parse({ ...xor(400, 2), bins: 2, significance: { surrogates: 20 } });
     const a = await surdDecomposeTool.handler(args, makeCtx().ctx);
     const b = await surdDecomposeTool.handler(args, makeCtx().ctx);
     expect(a.structured.significance!.seed).toBe(0);
@@ -76,7 +76,7 @@ describe('surd_decompose significance', () => {
       if (message?.startsWith('surrogate ') && ++surrogatesSeen === 5) controller.abort();
     };
     const err = await surdDecomposeTool
-      .handler({ ...xor(1000, 3), bins: 2, significance: { surrogates: 200 } } as Args, ctx)
+      .handler(surdInput.parse({ ...xor(1000, 3), bins: 2, significance: { surrogates: 200 } }), ctx)
       .catch((e: unknown) => toToolError(e) ?? e);
     expect((err as ToolError).code).toBe('cancelled');
     expect(surrogatesSeen).toBe(5);

@@ -19,7 +19,10 @@ const analysis = (language: 'en' | 'ko', hot: number): TextAnalysis => {
   (language === 'en' ? goemotions : kote)[hot] = 0.9;
   return {
     language,
+    languageConfidence: null,
     tokens: 3,
+    unknownTokens: 0,
+    contentTokens: 3,
     chunks: 1,
     truncated: false,
     goemotions,
@@ -68,7 +71,7 @@ describe('detail levels', () => {
     expect(en.goemotions![3]).toEqual({ label: GE[3], score: expect.closeTo(0.9, 6), threshold: 0.13 });
     const ko = allLabels(analysis('ko', 0), model, 0.4);
     expect(Object.keys(ko)).toEqual(['kote', 'goemotions']);
-    expect(ko.kote!.every((l) => l.threshold === 0.4)).toBe(true);
+    expect(ko.kote!.every((l) => 'threshold' in l && l.threshold === 0.4)).toBe(true);
     expect(ko.kote).toHaveLength(44);
   });
 

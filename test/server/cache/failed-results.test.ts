@@ -15,13 +15,14 @@ import { runTool } from '../../../src/server/registry.js';
 import type { ToolDefinition } from '../../../src/tools/types.js';
 import { startServer } from '../../integration/harness.js';
 import { FIXTURE_MODELS } from '../helpers/http.js';
+import type { ClientToolResult } from '../../helpers/calls.js';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 type Structured = Record<string, unknown> & {
   cached?: boolean;
   sections?: Record<string, { error?: { code: string } }>;
 };
-const structured = (r: { structuredContent?: unknown }) => r.structuredContent as Structured;
+const structured = (r: ClientToolResult) => r.structuredContent as Structured;
 async function status(server: Awaited<ReturnType<typeof startServer>>): Promise<{ cache: Record<string, unknown> }> {
   const res = await server.client.readResource({ uri: 'red-heart://status' });
   return JSON.parse((res.contents[0] as { text: string }).text);
