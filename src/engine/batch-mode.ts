@@ -30,7 +30,9 @@ export function batchingFor(
       requested !== 'auto'
         ? `batching '${requested}' requested`
         : variantOps.length
-          ? `the model uses ${variantOps.join(', ')} (dynamic int8 quantisation: activation scales are computed over the whole batch, so batched scores would depend on the other texts in the batch); each window runs alone so results are exact and reproducible`
+          ? `the model uses ${variantOps.join(', ')} (dynamic int8 quantisation: activation scales are computed ` +
+            `over the whole batch, so batched scores would depend on the other texts in the batch); each window ` +
+            `runs alone so results are exact and reproducible`
           : 'the model has no batch-dependent operators: batched scores equal one-by-one scores',
   };
 }

@@ -150,7 +150,9 @@ export function cudaReadiness(
   if (!libraryPathArranged(rec, env)) {
     return {
       ready: false,
-      reason: `LD_LIBRARY_PATH does not start with ${cudaLibraryDirs(rec).join(delimiter)}: start the server through the red-heart-mcp command, which sets it`,
+      reason:
+        `LD_LIBRARY_PATH does not start with ${cudaLibraryDirs(rec).join(delimiter)}: start the server ` +
+        `through the red-heart-mcp command, which sets it`,
     };
   }
   return { ready: true, setup: rec };

@@ -131,7 +131,10 @@ export interface EngineConfig {
   provider: ProviderRequest;
   threads: number;
   loadMode: 'lazy' | 'eager';
-  /** With loadMode 'eager': 'exit' = a model that fails to load is a start-up error; 'serve' (default) = reported, tools without a model keep serving. */
+  /**
+   * With loadMode 'eager': 'exit' = a model that fails to load is a start-up error; 'serve' (default) = reported,
+   * tools without a model keep serving.
+   */
   onModelError?: 'serve' | 'exit';
   batchWindowMs: number;
   maxBatch: number;
@@ -179,7 +182,8 @@ class OnnxEngineHandle implements EngineHandle {
         if (requested !== 'auto') {
           throw new EngineLoadError(
             'provider_unavailable',
-            `execution provider '${p}' is not usable: ${attempt.error} — install its runtime, or use --provider auto (falls back to CPU) or --provider cpu`,
+            `execution provider '${p}' is not usable: ${attempt.error} — install its runtime, or use --provider ` +
+              `auto (falls back to CPU) or --provider cpu`,
           );
         }
         this.logger.warn({ provider: p, reason: attempt.error }, 'execution provider unavailable; auto will fall back');
@@ -197,7 +201,8 @@ class OnnxEngineHandle implements EngineHandle {
         if (this.config.onModelError === 'exit') throw err;
         this.logger.error(
           { err: (err as Error).message },
-          'the model failed to load: text tools will answer model_missing; tools that need no model keep serving (--on-model-error exit makes this fatal)',
+          'the model failed to load: text tools will answer model_missing; tools that need no model keep ' +
+            'serving (--on-model-error exit makes this fatal)',
         );
       }
     }

@@ -115,7 +115,10 @@ export const modelEntrySchema = z
         xed_logits: z
           .object({ kind: kind('multi-label'), labels: z.tuple(literals(PLUTCHIK)), activation: z.literal('sigmoid') })
           .optional(),
-        /** The pooled sentence representation every head reads (training/add_embedding_output.py); the memory store's vectors. Not a head. */
+        /**
+         * The pooled sentence representation every head reads (training/add_embedding_output.py); the memory store's
+         * vectors. Not a head.
+         */
         sentence_embedding: z
           .object({ dim: z.number().int().min(1), activation: z.literal('identity') })
           .loose()
@@ -157,7 +160,9 @@ export const modelEntrySchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['outputs', 'cped_emotion_logits', 'labels'],
-          message: `must list the 13 CPED emotions once each (missing: ${absent.join(', ') || 'none'}; unknown: ${unknown.join(', ') || 'none'})`,
+          message:
+            `must list the 13 CPED emotions once each (missing: ${absent.join(', ') || 'none'}; unknown: ` +
+            `${unknown.join(', ') || 'none'})`,
         });
       }
     }
@@ -252,14 +257,18 @@ export function checkEnsembles(models: readonly ModelEntry[], ensembles: readonl
       if (differs)
         issues.push({
           path: at('members'),
-          message: `${name}: member '${differs.id}' lists other labels for head '${head}' than '${members[0].id}' (fusion needs the same labels in the same order)`,
+          message:
+            `${name}: member '${differs.id}' lists other labels for head '${head}' than '${members[0].id}' ` +
+            `(fusion needs the same labels in the same order)`,
         });
       if (!outputs.some((o) => o[head]?.thresholds)) continue;
       const th = e.thresholds[head];
       if (!th) {
         issues.push({
           path: at('thresholds'),
-          message: `${name}: no thresholds for the fused head '${head}' (tune them on dev for the fused probabilities; member thresholds are not borrowed)`,
+          message:
+            `${name}: no thresholds for the fused head '${head}' (tune them on dev for the fused probabilities; ` +
+            `member thresholds are not borrowed)`,
         });
       } else if (labels && th.length !== labels.length) {
         issues.push({
@@ -316,7 +325,8 @@ export interface ResolvedModel {
 }
 
 export const INSTALL_HINT =
-  'reinstall the package (npm install red-heart-mcp) or rebuild the model with the commands in training/README.md; see models/MODEL_CARD.md';
+  'reinstall the package (npm install red-heart-mcp) or rebuild the model with the commands in ' +
+  'training/README.md; see models/MODEL_CARD.md';
 
 /** Reads and validates one manifest. Returns null when the file does not exist. */
 export function readManifest(dir: string): { manifest: Manifest; path: string } | null {
@@ -433,7 +443,8 @@ export function resolveSelection(
   ]);
   throw new EngineLoadError(
     'model_unknown',
-    `model '${id}' is not listed in ${found.map((f) => f.path).join(' or ')} (available: ${known.join(', ') || 'none'}); set --model / RED_HEART_MODEL to one of them`,
+    `model '${id}' is not listed in ${found.map((f) => f.path).join(' or ')} (available: ` +
+      `${known.join(', ') || 'none'}); set --model / RED_HEART_MODEL to one of them`,
     found[0].path,
   );
 }
@@ -449,7 +460,9 @@ export function resolveModel(
   const e = sel.ensemble;
   throw new EngineLoadError(
     'model_unknown',
-    `'${e.entry.id}' in ${e.manifestPath} is an ensemble (members ${e.entry.members.join(', ')}); this command runs one model: name a member with --model (the ensemble itself is measured by eval/ensemble.ts)`,
+    `'${e.entry.id}' in ${e.manifestPath} is an ensemble (members ${e.entry.members.join(', ')}); this ` +
+      `command runs one model: name a member with --model (the ensemble itself is measured by ` +
+      `eval/ensemble.ts)`,
     e.manifestPath,
   );
 }

@@ -1,6 +1,7 @@
 // Shares model outputs between tools: the same text analysed by analyze_emotion, the text paths of
 // bentham_score / regret_forecast and full_analysis costs one encoder pass. Keyed by model id, the decided language
-// (or, for callers that did not decide, the requested one) and text; in-flight analyses are shared too, so concurrent sections of one call wait on one pass.
+// (or, for callers that did not decide, the requested one) and text; in-flight analyses are shared too, so concurrent
+// sections of one call wait on one pass.
 import type { EngineHandle } from './handle.js';
 import type { AnalyzeOptions, TextAnalysis, TextEngine } from '../core/model.js';
 

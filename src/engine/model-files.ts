@@ -18,7 +18,8 @@ export function readVerified(path: string, expected: string | undefined, what: s
     if (got !== expected.toLowerCase()) {
       throw new EngineLoadError(
         'checksum_mismatch',
-        `${path} (${what}) has sha256 ${got.slice(0, 16)}…, but the manifest expects ${expected.slice(0, 16)}…: the file is damaged or belongs to another model version — ${INSTALL_HINT}`,
+        `${path} (${what}) has sha256 ${got.slice(0, 16)}…, but the manifest expects ` +
+          `${expected.slice(0, 16)}…: the file is damaged or belongs to another model version — ${INSTALL_HINT}`,
         path,
       );
     }

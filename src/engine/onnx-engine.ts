@@ -485,7 +485,9 @@ function checkIo(session: SessionLike, resolved: ResolvedModel): void {
   if (missingIn.length || missingOut.length) {
     throw new EngineLoadError(
       'model_invalid',
-      `${resolved.modelPath} does not match the manifest: missing inputs [${missingIn.join(', ')}], missing outputs [${missingOut.join(', ')}] (has inputs [${session.inputNames.join(', ')}], outputs [${session.outputNames.join(', ')}])`,
+      `${resolved.modelPath} does not match the manifest: missing inputs [${missingIn.join(', ')}], ` +
+        `missing outputs [${missingOut.join(', ')}] (has inputs [${session.inputNames.join(', ')}], outputs ` +
+        `[${session.outputNames.join(', ')}])`,
       resolved.modelPath,
     );
   }

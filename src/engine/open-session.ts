@@ -91,7 +91,8 @@ async function openFirstWorking<T>(
   const unusable = (provider: ProviderName, reason: string) =>
     new EngineLoadError(
       'provider_unavailable',
-      `execution provider '${provider}' could not run ${modelPath}: ${reason} — install the provider's runtime, or start with --provider auto (falls back to CPU) or --provider cpu`,
+      `execution provider '${provider}' could not run ${modelPath}: ${reason} — install the provider's ` +
+        `runtime, or start with --provider auto (falls back to CPU) or --provider cpu`,
     );
   for (const provider of providerCandidates(req.provider)) {
     let session: SessionLike | null = null;
@@ -128,7 +129,8 @@ async function openFirstWorking<T>(
   }
   throw new EngineLoadError(
     'model_invalid',
-    `${modelPath} could not be loaded on any execution provider (${attempts.map((a) => `${a.provider}: ${a.error}`).join('; ')}) — ${INSTALL_HINT}`,
+    `${modelPath} could not be loaded on any execution provider ` +
+      `(${attempts.map((a) => `${a.provider}: ${a.error}`).join('; ')}) — ${INSTALL_HINT}`,
     modelPath,
   );
 }

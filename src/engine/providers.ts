@@ -54,7 +54,10 @@ export function providerCandidates(requested: ProviderRequest): ProviderName[] {
 export function unavailableReason(provider: ProviderName): string | null {
   if (provider === 'cpu') return null;
   if (!knownBackends().includes(provider)) {
-    return `onnxruntime-node ${ort.env.versions?.common ?? ''} has no '${provider}' backend on ${process.platform}/${process.arch} (available: ${knownBackends().join(', ')})`;
+    return (
+      `onnxruntime-node ${ort.env.versions?.common ?? ''} has no '${provider}' backend on ` +
+      `${process.platform}/${process.arch} (available: ${knownBackends().join(', ')})`
+    );
   }
   if (provider === 'cuda') {
     const cuda = cudaReadiness();
@@ -108,7 +111,8 @@ function field(num: number, payload: number[] | string | number): number[] {
   return [...varint(num * 8 + 2), ...varint(bytes.length), ...bytes];
 }
 function probeModel(): Uint8Array {
-  const tensorType = field(1, [...field(1, 1), ...field(2, field(1, field(1, 1)))]); // TypeProto.tensor_type{elem_type=FLOAT, shape{dim{dim_value=1}}}
+  // TypeProto.tensor_type{elem_type=FLOAT, shape{dim{dim_value=1}}}
+  const tensorType = field(1, [...field(1, 1), ...field(2, field(1, field(1, 1)))]);
   const valueInfo = (name: string) => [...field(1, name), ...field(2, tensorType)];
   const node = [...field(1, 'x'), ...field(2, 'y'), ...field(4, 'Identity')];
   const graph = [...field(1, node), ...field(2, 'probe'), ...field(11, valueInfo('x')), ...field(12, valueInfo('y'))];

@@ -511,7 +511,8 @@ export function helpText(): string {
     '  --help, --version',
     '',
     'red-heart-mcp gpu setup [--dry-run] | gpu status: install or check the CUDA provider (linux/x64; docs/engine.md)',
-    'red-heart-mcp worker --queue redis://host:port [options]: read analyze_corpus chunks from the queue with this model (docs/deployment.md)',
+    'red-heart-mcp worker --queue redis://host:port [options]: read analyze_corpus chunks from the queue ' +
+      'with this model (docs/deployment.md)',
   ].join('\n');
 }
 

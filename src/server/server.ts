@@ -146,7 +146,10 @@ export function memorySummary(memory: MemoryService): Record<string, unknown> {
     erase: `forget (by id, tag or time), or stop the server and delete ${memory.path} with its -wal and -shm files`,
     ...(stats.other_model
       ? {
-          reembed: `${stats.other_model} ${stats.other_model === 1 ? 'record was' : 'records were'} embedded by another model and ${stats.other_model === 1 ? 'is' : 'are'} not searched: stop the server and run ${REEMBED_COMMAND.replace('PATH', shellWord(memory.path))}`,
+          reembed:
+            `${stats.other_model} ${stats.other_model === 1 ? 'record was' : 'records were'} embedded by another ` +
+            `model and ${stats.other_model === 1 ? 'is' : 'are'} not searched: stop the server and run ` +
+            `${REEMBED_COMMAND.replace('PATH', shellWord(memory.path))}`,
         }
       : {}),
   };

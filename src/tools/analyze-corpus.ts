@@ -73,13 +73,16 @@ const input = z.object({
     .enum(['auto', ...LANGUAGE_CODES])
     .default('auto')
     .describe(
-      'auto: identified per row (docs/language.md); rows in a language the model does not read are skipped and counted. Named: every row is read as that language.',
+      'auto: identified per row (docs/language.md); rows in a language the model does not read are skipped ' +
+        'and counted. Named: every row is read as that language.',
     ),
   detail: z
     .enum(DETAILS)
     .default('standard')
     .describe(
-      'Per-row JSONL size: summary (dominant label, detected labels, Ekman, sentiment, valence, arousal), standard (+ Ekman and sentiment scores), full (+ every label probability). The returned summary is the same for all.',
+      'Per-row JSONL size: summary (dominant label, detected labels, Ekman, sentiment, valence, arousal), ' +
+        'standard (+ Ekman and sentiment scores), full (+ every label probability). The returned summary is ' +
+        'the same for all.',
     ),
   threshold: thresholdParam,
   output_dir: z
@@ -123,12 +126,14 @@ const scope = z.object({
       ja: z.number().int().optional(),
     })
     .describe(
-      'rows per language; zh and ja only when there are some (ja rows are read by cross-lingual transfer of the GoEmotions head: docs/emotion.md)',
+      'rows per language; zh and ja only when there are some (ja rows are read by cross-lingual transfer ' +
+        'of the GoEmotions head: docs/emotion.md)',
     ),
   labels: z
     .object({ goemotions: z.array(share).optional(), kote: z.array(share).optional(), cped: z.array(share).optional() })
     .describe(
-      'Per taxonomy: share of its rows in which each label reaches its threshold (multi-label; cped: the argmax label unless a threshold is given)',
+      'Per taxonomy: share of its rows in which each label reaches its threshold (multi-label; cped: the ' +
+        'argmax label unless a threshold is given)',
     ),
   ekman: z.array(share).describe('Share of rows per dominant Ekman class'),
   sentiment: z.array(share).describe('Share of rows per sentiment'),
@@ -159,7 +164,8 @@ const output = z.object({
       .number()
       .int()
       .describe(
-        'rows analysed although their language was not identified: short or ambiguous Latin text read as English, text with some Hangul read as Korean (docs/language.md)',
+        'rows analysed although their language was not identified: short or ambiguous Latin text read as ' +
+          'English, text with some Hangul read as Korean (docs/language.md)',
       ),
     blank_lines: z.number().int(),
     time_unreadable: z
@@ -224,11 +230,16 @@ const f3 = (x: number) => x.toFixed(3);
 function summaryText(res: CorpusResult): string {
   const o = res.summary.overall;
   const lines = [
-    `${res.complete ? 'Analysed' : `PARTIAL (${res.stop_reason}):`} ${res.rows.analysed} of ${res.rows.read} rows read from ${res.file} (${res.rows.from_cache} from cache; skipped: ${res.rows.skipped.malformed} malformed, ${res.rows.skipped.empty_text} empty, ${res.rows.skipped.text_too_long} too long, ${res.rows.skipped.unsupported_language} in an unsupported language).`,
+    `${res.complete ? 'Analysed' : `PARTIAL (${res.stop_reason}):`} ${res.rows.analysed} of ` +
+      `${res.rows.read} rows read from ${res.file} (${res.rows.from_cache} from cache; skipped: ` +
+      `${res.rows.skipped.malformed} malformed, ${res.rows.skipped.empty_text} empty, ` +
+      `${res.rows.skipped.text_too_long} too long, ${res.rows.skipped.unsupported_language} in an ` +
+      `unsupported language).`,
   ];
   if (res.rows.language_uncertain > 0)
     lines.push(
-      `${res.rows.language_uncertain} rows were read as a served language without a sure identification (language_uncertain; docs/language.md).`,
+      `${res.rows.language_uncertain} rows were read as a served language without a sure identification ` +
+        `(language_uncertain; docs/language.md).`,
     );
   if (o.rows > 0) {
     const top = [...o.ekman]
@@ -246,7 +257,9 @@ function summaryText(res: CorpusResult): string {
     const pct = (a: { share: number | null }) => (a.share === null ? 'n/a' : `${(100 * a.share).toFixed(1)} %`);
     const top = m.disagreements[0];
     lines.push(
-      `Memory: ${m.rows_with_neighbours} of ${m.rows} rows have labelled neighbours; their top vote agrees with the model's label in ${pct(m.labels)} of ${m.labels.rows} rows (Ekman: ${pct(m.ekman)} of ${m.ekman.rows})` +
+      `Memory: ${m.rows_with_neighbours} of ${m.rows} rows have labelled neighbours; their top vote agrees ` +
+        `with the model's label in ${pct(m.labels)} of ${m.labels.rows} rows (Ekman: ${pct(m.ekman)} of ` +
+        `${m.ekman.rows})` +
         (top
           ? `; most frequent disagreement: model ${top.model}, memory ${top.memory} (${top.rows} row${top.rows === 1 ? '' : 's'}).`
           : '.'),
@@ -273,7 +286,8 @@ function describeCorpus(model: ServedModel | null): string {
     `sample) in batches: label distribution with 95 % intervals, Ekman and sentiment shares, valence/arousal means and ` +
     'quantiles, per-group and per-time-bucket summaries, group differences with intervals, example rows. Writes per-row ' +
     'JSON Lines and a self-contained HTML report (returned as resource links). Only reads inside directories allowed by ' +
-    `--data-dir or the client's MCP roots; files up to ${MAX_CORPUS_BYTES / 1024 / 1024} MiB and ${MAX_CORPUS_ROWS} rows. Re-running reuses unchanged rows. ` +
+    `--data-dir or the client's MCP roots; files up to ${MAX_CORPUS_BYTES / 1024 / 1024} MiB and ` +
+    `${MAX_CORPUS_ROWS} rows. Re-running reuses unchanged rows. ` +
     `${readsSentence(model)} Rows in other languages are counted as skipped.`
   );
 }

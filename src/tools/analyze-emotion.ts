@@ -43,13 +43,16 @@ const input = z.object({
     .max(MAX_BATCH_TEXTS)
     .optional()
     .describe(
-      `Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order. An empty text (only whitespace, BOMs, zero-width characters) gets {error: {code: 'empty_text'}} in its place.`,
+      `Several texts (1..${MAX_BATCH_TEXTS}), analysed in one batch; results keep their order. An empty ` +
+        `text (only whitespace, BOMs, zero-width characters) gets {error: {code: 'empty_text'}} in its place.`,
     ),
   language: z
     .enum(['auto', ...LANGUAGE_CODES])
     .default('auto')
     .describe(
-      "auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A language the model does not read (the tool description lists the served model's languages) is refused with unsupported_language.",
+      'auto: identified per text (docs/language.md); en, ko, zh, ja: read the text as that language. A ' +
+        "language the model does not read (the tool description lists the served model's languages) is " +
+        'refused with unsupported_language.',
     ),
   top_k: z
     .number()
@@ -66,7 +69,8 @@ const input = z.object({
     .boolean()
     .optional()
     .describe(
-      'Add a memory block: the nearest labelled cases of the experience memory and the labels they vote for (needs the server to run with --memory; docs/memory.md)',
+      'Add a memory block: the nearest labelled cases of the experience memory and the labels they vote ' +
+        'for (needs the server to run with --memory; docs/memory.md)',
     ),
 });
 
@@ -209,7 +213,11 @@ export function presentEmotion(r: EmotionResult): ToolOutput<EmotionOutput> {
       const transfer = p.transfer
         ? ` [cross-lingual transfer, no ${p.language} training data: ${p.transfer.join(', ')}]`
         : '';
-      return `${profiles.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, arousal ${round3(p.arousal)}${transfer}${p.note ? ` (${p.note})` : ''}`;
+      return (
+        `${profiles.length > 1 ? `[${i}] ` : ''}${p.language}: ${det}; Ekman ${p.ekman.dominant} ` +
+        `${round3(p.ekman.scores[p.ekman.dominant])}; ${p.sentiment.label}; valence ${round3(p.valence)}, ` +
+        `arousal ${round3(p.arousal)}${transfer}${p.note ? ` (${p.note})` : ''}`
+      );
     })
     .concat(profiles.length > 3 ? [`… ${profiles.length - 3} more`] : [])
     .join('\n');
@@ -229,10 +237,15 @@ function describeEmotion(model: ServedModel | null): string {
   return (
     `Emotions of text. ${readsSentence(model)} Per text: label probabilities (${taxonomies(model)}; each 0..1, independent), ` +
     'detected labels (tuned thresholds), ekman (Ekman-7 from those labels, sums to 1), sentiment (four groups from the same labels' +
-    `${zh ? '; zh: the CPED sentiment head' : ''}) with positive_probability (the separate polarity head), valence −1..1 and arousal 0..1 ` +
-    `(English: the EmoBank VAD head; Korean valence: 2·P(positive) − 1 of the polarity head), 정/한/체면 indices (en, ko)${hasHead(model, 'xed_logits') ? ', Plutchik-8 (zh)' : ''}. ` +
-    'Within one model window a text is read whole; longer, by sentences, heads averaged by tokens × (1 − Ekman neutral)² (one sentence: label maximum over windows; see `aggregation`). `document`: strongest sentence per class. ' +
-    `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full; granularity "sentence" adds each sentence (UTF-16 offsets) and its reading; explain: the words driving the top labels. ` +
+    `${zh ? '; zh: the CPED sentiment head' : ''}) with positive_probability (the separate polarity ` +
+    `head), valence −1..1 and arousal 0..1 ` +
+    `(English: the EmoBank VAD head; Korean valence: 2·P(positive) − 1 of the polarity head), 정/한/체면 ` +
+    `indices (en, ko)${hasHead(model, 'xed_logits') ? ', Plutchik-8 (zh)' : ''}. ` +
+    'Within one model window a text is read whole; longer, by sentences, heads averaged by tokens × (1 − ' +
+    'Ekman neutral)² (one sentence: label maximum over windows; see `aggregation`). `document`: ' +
+    'strongest sentence per class. ' +
+    `Give text or texts (≤ ${MAX_BATCH_TEXTS}). detail summary | standard | full; granularity "sentence" ` +
+    `adds each sentence (UTF-16 offsets) and its reading; explain: the words driving the top labels. ` +
     'Content: a summary, then the result as JSON.'
   );
 }

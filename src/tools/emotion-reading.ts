@@ -40,7 +40,8 @@ export const detailParam = (fallback: Detail) =>
     .enum(DETAILS)
     .default(fallback)
     .describe(
-      `summary: per text language, dominant label, Ekman dominant, sentiment label, valence, arousal (≤ ${SUMMARY_MAX_BYTES} bytes of JSON); ` +
+      `summary: per text language, dominant label, Ekman dominant, sentiment label, valence, arousal (≤ ` +
+        `${SUMMARY_MAX_BYTES} bytes of JSON); ` +
         'standard: the full result; full: plus every label of the heads that fed it, with its threshold.',
     );
 export const thresholdParam = z
@@ -60,8 +61,10 @@ export const explainParam = z
   .boolean()
   .default(false)
   .describe(
-    `Explain the top ${EXPLAIN_LABELS} labels of each text by occlusion: every word (or phrase, for long texts) is deleted in turn and the text re-scored; ` +
-      `returns the ${EXPLAIN_SPANS} spans whose deletion lowers each label most, with UTF-16 offsets. At most ${MAX_EXPLAIN_TEXTS} texts of ≤ ${MAX_EXPLAIN_CHARS} characters.`,
+    `Explain the top ${EXPLAIN_LABELS} labels of each text by occlusion: every word (or phrase, for long ` +
+      `texts) is deleted in turn and the text re-scored; ` +
+      `returns the ${EXPLAIN_SPANS} spans whose deletion lowers each label most, with UTF-16 offsets. At ` +
+      `most ${MAX_EXPLAIN_TEXTS} texts of ≤ ${MAX_EXPLAIN_CHARS} characters.`,
   );
 
 // ---- output schemas ----
@@ -76,7 +79,8 @@ const transferOf = (fields: readonly [string, ...string[]]) =>
     .array(z.enum(fields))
     .optional()
     .describe(
-      'present for zh and ja only: the fields computed by heads that had no training data in this language (cross-lingual transfer; read them as such, docs/emotion.md)',
+      'present for zh and ja only: the fields computed by heads that had no training data in this language ' +
+        '(cross-lingual transfer; read them as such, docs/emotion.md)',
     );
 
 const strongest = z.object({
@@ -93,7 +97,8 @@ const documentSchema = z
     }),
   })
   .describe(
-    'per Ekman class and sentiment group, the sentence whose own reading scores it highest (UTF-16 [start, end), score); with aggregation sentences, or granularity "sentence" and several sentences',
+    'per Ekman class and sentiment group, the sentence whose own reading scores it highest (UTF-16 ' +
+      '[start, end), score); with aggregation sentences, or granularity "sentence" and several sentences',
   );
 
 export const standardResult = z.object({
@@ -104,13 +109,16 @@ export const standardResult = z.object({
     .max(1)
     .nullable()
     .describe(
-      'How sure the language identification is (0..1; docs/language.md); null when the language was given (and for sentences, which follow their text)',
+      'How sure the language identification is (0..1; docs/language.md); null when the language was given ' +
+        '(and for sentences, which follow their text)',
     ),
   language_uncertain: z
     .literal(true)
     .optional()
     .describe(
-      "present when the language was not identified but read as a served one (a short or ambiguous Latin text as English, a text with some Hangul as Korean); language_confidence is then the detector's score for it (docs/language.md)",
+      'present when the language was not identified but read as a served one (a short or ambiguous Latin ' +
+        "text as English, a text with some Hangul as Korean); language_confidence is then the detector's " +
+        'score for it (docs/language.md)',
     ),
   transfer: transferOf([
     'labels',
@@ -222,7 +230,9 @@ export const standardResult = z.object({
   aggregation: z
     .enum(['one_window', 'windows', 'sentences'])
     .describe(
-      'how the reading was made: one_window (whole, one pass); windows (one sentence over a window: per-label maximum over windows); sentences (longer than a window, several sentences: each read alone, heads averaged with weights tokens × (1 − Ekman neutral)²; docs/emotion.md)',
+      'how the reading was made: one_window (whole, one pass); windows (one sentence over a window: ' +
+        'per-label maximum over windows); sentences (longer than a window, several sentences: each read ' +
+        'alone, heads averaged with weights tokens × (1 − Ekman neutral)²; docs/emotion.md)',
     ),
   document: documentSchema.optional(),
   note: z

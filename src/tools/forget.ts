@@ -27,7 +27,8 @@ export const forgetTool = memoryTool({
   name: 'forget',
   title: 'Forget records of the memory',
   description:
-    'Deletes records of the experience memory: by ids, by tag, or by a time range (since/until; combined, a record must match all given). ' +
+    'Deletes records of the experience memory: by ids, by tag, or by a time range (since/until; ' +
+    'combined, a record must match all given). ' +
     "Records, vectors and text are removed and the file is compacted: the text is not left in the store's files. Needs --memory.",
   input,
   output,
@@ -48,7 +49,10 @@ export const forgetTool = memoryTool({
     const store = storeOut(memory);
     return {
       structured: { removed: r.removed, ids: r.ids, memory: store },
-      summary: `forgot ${r.removed} record${r.removed === 1 ? '' : 's'}${r.ids.length ? ` (#${r.ids.slice(0, 10).join(', #')}${r.ids.length > 10 ? ', …' : ''})` : ''}; ${store.records} left in ${memory.path}`,
+      summary:
+        `forgot ${r.removed} record${r.removed === 1 ? '' : 's'}` +
+        (r.ids.length ? ` (#${r.ids.slice(0, 10).join(', #')}${r.ids.length > 10 ? ', …' : ''})` : '') +
+        `; ${store.records} left in ${memory.path}`,
     };
   },
 });

@@ -78,6 +78,10 @@ export async function decisionMemory(ctx: ToolContext, args: Args): Promise<z.in
       times_happened: counts[i],
       posterior_mean: round4(post[i]),
     })),
-    rule: `the ${DECISION_NEIGHBOURS} most similar recorded decisions (cosine of the embeddings of the decision text, or of "options under scenarios"); posterior mean = (S·p + n) / (S + Σn) with S = ${scen.length} scenarios as the prior's weight in pseudo-observations, p the caller's probabilities (uniform when none were given), n how often each scenario happened`,
+    rule:
+      `the ${DECISION_NEIGHBOURS} most similar recorded decisions (cosine of the embeddings of the ` +
+      `decision text, or of "options under scenarios"); posterior mean = (S·p + n) / (S + Σn) with S = ` +
+      `${scen.length} scenarios as the prior's weight in pseudo-observations, p the caller's probabilities ` +
+      `(uniform when none were given), n how often each scenario happened`,
   };
 }

@@ -31,11 +31,15 @@ export const memoryBlockSchema = z
     rule: z.string().describe('how a vote is computed'),
   })
   .describe(
-    "memory: true: the nearest labelled cases of the experience memory and the labels they vote for (the model's reading above is unchanged)",
+    'memory: true: the nearest labelled cases of the experience memory and the labels they vote for (the ' +
+      "model's reading above is unchanged)",
   );
 export type MemoryBlock = z.infer<typeof memoryBlockSchema>;
 
-const RULE = `vote(label) = Σ max(similarity, 0)·[label in the case's labels] / Σ max(similarity, 0) over the ${MEMORY_NEIGHBOURS} most similar labelled cases (Ekman votes also count GoEmotions and KOTE labels by their Ekman group)`;
+const RULE =
+  `vote(label) = Σ max(similarity, 0)·[label in the case's labels] / Σ max(similarity, 0) over the ` +
+  `${MEMORY_NEIGHBOURS} most similar labelled cases (Ekman votes also count GoEmotions and KOTE labels ` +
+  `by their Ekman group)`;
 
 /** One memory block per text (texts the model reads; the caller has checked them). */
 export async function memoryBlocks(ctx: ToolContext, texts: string[]): Promise<MemoryBlock[]> {

@@ -53,8 +53,10 @@ export const recallTool = memoryTool({
   name: 'recall',
   title: 'Recall similar past cases and decisions',
   description:
-    "Finds the k records of the experience memory most similar to a text (cosine similarity of the model's sentence embeddings, exact search), " +
-    'with their labels, tags, time, and for decisions the option chosen, the scenario that happened, the outcome and the regret realised. ' +
+    'Finds the k records of the experience memory most similar to a text (cosine similarity of the ' +
+    "model's sentence embeddings, exact search), " +
+    'with their labels, tags, time, and for decisions the option chosen, the scenario that happened, the ' +
+    'outcome and the regret realised. ' +
     'Filters: kind, tags, since/until. Needs the server to run with --memory.',
   input,
   output,

@@ -24,7 +24,8 @@ import { textArg } from './text-input.js';
 const name = z.string().min(1).max(200);
 const input = z.object({
   text: textArg(
-    `The case's text, or the decision's description (what was decided, in words; 1..${MAX_TEXT_CHARS} characters). Recall finds records by the model's embedding of this text.`,
+    `The case's text, or the decision's description (what was decided, in words; 1..${MAX_TEXT_CHARS} ` +
+      `characters). Recall finds records by the model's embedding of this text.`,
   ),
   labels: labelsSchema.optional(),
   tags: tagsSchema.default([]).describe('Tags to filter recall and forget by (e.g. a user, a project)'),
@@ -82,8 +83,10 @@ export const rememberTool = memoryTool({
   title: 'Remember a case or a decision',
   description:
     'Stores a case or a decision in the experience memory (on only when the server runs with --memory). A case is a text with the labels ' +
-    'that are true of it (GoEmotions, KOTE or Ekman names; e.g. a correction "anger, not pity"); a decision adds options, scenarios, the option ' +
-    'chosen, the scenario that happened and the realised outcome. recall finds it again by similarity; analyze_emotion with memory: true reads labelled cases.',
+    'that are true of it (GoEmotions, KOTE or Ekman names; e.g. a correction "anger, not pity"); a ' +
+    'decision adds options, scenarios, the option ' +
+    'chosen, the scenario that happened and the realised outcome. recall finds it again by similarity; ' +
+    'analyze_emotion with memory: true reads labelled cases.',
   input,
   output,
   changesMemory: 'adds',
@@ -114,7 +117,9 @@ export const rememberTool = memoryTool({
       .join('; ');
     return {
       structured: { record: recordOut(rec), memory: store },
-      summary: `remembered #${rec.id} (${rec.kind}${what ? `; ${what}` : ''}${decision?.happened ? `; happened: ${decision.happened}` : ''}); ${store.records} records in ${memory.path}`,
+      summary:
+        `remembered #${rec.id} (${rec.kind}${what ? `; ${what}` : ''}` +
+        `${decision?.happened ? `; happened: ${decision.happened}` : ''}); ${store.records} records in ${memory.path}`,
     };
   },
 });

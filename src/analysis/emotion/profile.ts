@@ -395,7 +395,8 @@ function named<K extends string>(
 }
 
 export const ALL_UNKNOWN =
-  'no token of this text is known to the tokenizer (only <unk> and word boundaries): the model saw no known word, so these scores read no content';
+  'no token of this text is known to the tokenizer (only <unk> and word boundaries): the model saw no ' +
+  'known word, so these scores read no content';
 
 /** The Ekman-7 scores and the sentiment scores of one reading, as its profile reports them. */
 export function projections(

@@ -52,7 +52,9 @@ export class CrashWindow {
     this.times.push(t);
     while (this.times.length > 0 && this.times[0] <= t - this.windowMs) this.times.shift();
     if (this.times.length >= this.limit && this.state.failed === null) {
-      this.state.failed = `${this.what} crashed ${this.times.length} times within ${this.windowMs / 1000} s (last: ${reason}); it is no longer restarted — restart the server`;
+      this.state.failed =
+        `${this.what} crashed ${this.times.length} times within ${this.windowMs / 1000} s (last: ${reason}); ` +
+        `it is no longer restarted — restart the server`;
     }
     return this.state.failed !== null;
   }

@@ -162,7 +162,8 @@ export class WorkerSession implements SessionLike {
     const gaveUp = this.supervision.record(reason);
     const recover = !gaveUp && !!this.setup.reload && this.inputNames.length > 0 && !this.restarting;
     const err = new WorkerCrashError(
-      `${reason}; this call was not completed (${recover ? 'a new worker is starting: retry' : (this.supervision.failed ?? 'the worker is not replaced')})`,
+      `${reason}; this call was not completed ` +
+        `(${recover ? 'a new worker is starting: retry' : (this.supervision.failed ?? 'the worker is not replaced')})`,
     );
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();

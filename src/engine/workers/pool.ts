@@ -135,7 +135,8 @@ export class WorkerPool<T, R, P = unknown> {
         }
         reject(
           new WorkerCrashError(
-            `the worker thread running this call ${err.message}; the call was not completed (${gaveUp ? this.supervision.failed : 'a new thread replaces it: retry'})`,
+            `the worker thread running this call ${err.message}; the call was not completed ` +
+              `(${gaveUp ? this.supervision.failed : 'a new thread replaces it: retry'})`,
           ),
         );
       };

@@ -58,7 +58,9 @@ export class SessionPool implements SessionLike {
         try {
           s = await create();
         } catch (err) {
-          this.growError = `inference session ${this.sessions.length + 1} of ${this.planned} could not be created: ${(err as Error).message}`;
+          this.growError =
+            `inference session ${this.sessions.length + 1} of ${this.planned} could not be created: ` +
+            `${(err as Error).message}`;
           return;
         }
         if (this.released) {

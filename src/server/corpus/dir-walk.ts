@@ -123,7 +123,10 @@ export async function walkToParent(
   }
 }
 
-/** The link `name` in `dir`: refused unless its target (resolved lexically) lies in an allowed directory; else that directory, open, and the components below it. */
+/**
+ * The link `name` in `dir`: refused unless its target (resolved lexically) lies in an allowed directory; else that
+ * directory, open, and the components below it.
+ */
 async function followLink(
   dir: DirHandle,
   name: string,

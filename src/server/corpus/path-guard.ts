@@ -17,7 +17,9 @@ export type { AllowedDirectory };
 export { isInside };
 
 /** The message every refusal ends with: how to allow a directory. */
-export const HOW_TO_ALLOW = `allow a directory with --data-dir DIR (repeatable; or RED_HEART_DATA_DIRS=DIR1${delimiter}DIR2), or let the client share it as an MCP root`;
+export const HOW_TO_ALLOW =
+  `allow a directory with --data-dir DIR (repeatable; or RED_HEART_DATA_DIRS=DIR1${delimiter}DIR2), or ` +
+  `let the client share it as an MCP root`;
 
 /** Real paths of the configured and root directories; those that do not exist or are not directories are dropped and reported. */
 export async function resolveAllowed(
@@ -170,7 +172,8 @@ export async function openInput(
   // Another name of the same file may be anywhere on the device, e.g. a hard link to a file outside.
   if (stats.nlink > 1)
     await refuseOpen(
-      `path '${path}' is a file with ${stats.nlink} hard links; a hard link may lead to a file outside the allowed directories, so only files with one link are read (copy the file)`,
+      `path '${path}' is a file with ${stats.nlink} hard links; a hard link may lead to a file outside the ` +
+        `allowed directories, so only files with one link are read (copy the file)`,
     );
   if (stats.size > maxBytes)
     await refuseOpen(

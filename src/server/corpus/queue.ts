@@ -58,7 +58,10 @@ export function redisOptions(s: Pick<QueueSettings, 'password'>): RedisOptions {
 function connectionProblem(where: string, err: Error): string {
   const m = err.message;
   if (/WRONGPASS|invalid username-password/i.test(m))
-    return `Redis at ${where} refused the password (${m}): set RED_HEART_QUEUE_PASSWORD or --queue-password-file to the password of that Redis`;
+    return (
+      `Redis at ${where} refused the password (${m}): set RED_HEART_QUEUE_PASSWORD or ` +
+      `--queue-password-file to the password of that Redis`
+    );
   if (/NOAUTH/i.test(m))
     return `Redis at ${where} needs a password (${m}): set RED_HEART_QUEUE_PASSWORD or --queue-password-file`;
   const code = (err as NodeJS.ErrnoException).code;
@@ -185,7 +188,8 @@ export class BullCorpusQueue implements CorpusQueue {
     if (workers === 0)
       throw new ToolError(
         'queue_error',
-        `no worker is connected to the corpus queue at ${this.where}: start one with \`red-heart-mcp worker --queue ${maskUrl(this.settings.url)}\` (docs/deployment.md)`,
+        `no worker is connected to the corpus queue at ${this.where}: start one with \`red-heart-mcp worker ` +
+          `--queue ${maskUrl(this.settings.url)}\` (docs/deployment.md)`,
       );
     const run = new BullRun(this, listener);
     this.runs.set(run.id, run);
@@ -337,7 +341,8 @@ export class BullCorpusQueue implements CorpusQueue {
       // checked on every tick, even while an earlier tick still waits for the lost connection
       if (Date.now() - this.downSince > timeoutMs)
         this.failRuns(
-          `Redis at ${this.where} has been unreachable for more than ${timeoutMs} ms (${this.lastError}); the rows done so far are kept in the JSONL file: run the call again to resume from them`,
+          `Redis at ${this.where} has been unreachable for more than ${timeoutMs} ms (${this.lastError}); the ` +
+            `rows done so far are kept in the JSONL file: run the call again to resume from them`,
         );
       return;
     }
@@ -359,7 +364,9 @@ export class BullCorpusQueue implements CorpusQueue {
     else if (this.noWorkerSince === null) this.noWorkerSince = Date.now();
     else if (Date.now() - this.noWorkerSince > this.settings.timeoutMs)
       this.failRuns(
-        `no worker has been connected to the corpus queue at ${this.where} for more than ${this.settings.timeoutMs} ms; the rows done so far are kept in the JSONL file: start workers and run the call again`,
+        `no worker has been connected to the corpus queue at ${this.where} for more than ` +
+          `${this.settings.timeoutMs} ms; the rows done so far are kept in the JSONL file: start workers and ` +
+          `run the call again`,
       );
   }
 

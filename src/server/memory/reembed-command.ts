@@ -88,10 +88,9 @@ export async function reembedCommand(
         err(`re-embedded ${p.reembedded} of ${p.total} records${p.skipped ? ` (${p.skipped} left as they were)` : ''}`),
     });
     err(
-      `${store.path}: ${r.reembedded} of ${r.total} records from other models re-embedded with model ${r.model.slice(0, 12)} in ${((Date.now() - started) / 1000).toFixed(1)} s` +
-        (r.skipped
-          ? `; ${r.skipped} left as they were (not searched):\n${r.left.map((l) => `  #${l.id}: ${l.reason}`).join('\n')}${r.skipped > r.left.length ? `\n  … and ${r.skipped - r.left.length} more` : ''}`
-          : ''),
+      `${store.path}: ${r.reembedded} of ${r.total} records from other models re-embedded with model ` +
+        `${r.model.slice(0, 12)} in ${((Date.now() - started) / 1000).toFixed(1)} s` +
+        (r.skipped ? `; ${r.skipped} left as they were (not searched):\n${leftList(r)}` : ''),
     );
     return 0;
   } catch (e) {
@@ -107,4 +106,10 @@ export async function reembedCommand(
     store.close();
     await engine.close();
   }
+}
+
+/** The records left as they were, one per line (the first ones listed, then how many more). */
+function leftList(r: { skipped: number; left: ReadonlyArray<{ id: number; reason: string }> }): string {
+  const more = r.skipped > r.left.length ? `\n  … and ${r.skipped - r.left.length} more` : '';
+  return r.left.map((l) => `  #${l.id}: ${l.reason}`).join('\n') + more;
 }

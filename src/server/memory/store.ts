@@ -140,7 +140,8 @@ export class MemoryStore implements MemoryService {
         }).immediate();
       } else if (version !== MEMORY_SCHEMA_VERSION) {
         throw new MemoryStoreError(
-          `${file} is not a red-heart memory store of schema ${MEMORY_SCHEMA_VERSION} (user_version ${version}, ${tables.n} tables): give --memory a new file or the store's own`,
+          `${file} is not a red-heart memory store of schema ${MEMORY_SCHEMA_VERSION} (user_version ` +
+            `${version}, ${tables.n} tables): give --memory a new file or the store's own`,
         );
       }
       const check = db.pragma('quick_check', { simple: true });
@@ -159,7 +160,8 @@ export class MemoryStore implements MemoryService {
 
   add(items: ReadonlyArray<{ record: MemoryRecordInput; vector: Int8Array }>, model: string): MemoryRecord[] {
     const ins = this.db.prepare(
-      `INSERT INTO memories (kind, text, labels, tags, time, decision, model, vector, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+      `INSERT INTO memories (kind, text, labels, tags, time, decision, model, vector, created) VALUES (?, ` +
+        `?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
     );
     this.lastModel = model;
     const tag = this.db.prepare('INSERT OR IGNORE INTO memory_tags (tag, id) VALUES (?, ?)');
@@ -286,7 +288,8 @@ export class MemoryStore implements MemoryService {
   stats(model: string | undefined = this.lastModel): MemoryStats {
     const c = this.db
       .prepare(
-        `SELECT count(*) AS records, coalesce(sum(kind = 'case'), 0) AS cases, coalesce(sum(kind = 'decision'), 0) AS decisions, coalesce(sum(model != ?), 0) AS other FROM memories`,
+        `SELECT count(*) AS records, coalesce(sum(kind = 'case'), 0) AS cases, coalesce(sum(kind = ` +
+          `'decision'), 0) AS decisions, coalesce(sum(model != ?), 0) AS other FROM memories`,
       )
       .get(model ?? '') as { records: number; cases: number; decisions: number; other: number };
     let bytes = 0;
@@ -359,7 +362,8 @@ function takeLock(lockPath: string, file: string): void {
       const pid = Number(readFileSync(lockPath, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
         throw new MemoryStoreError(
-          `the memory store ${file} is in use by another process (pid ${pid}, lock ${lockPath}): one server owns a store at a time; give this one another --memory path, or stop the other`,
+          `the memory store ${file} is in use by another process (pid ${pid}, lock ${lockPath}): one server ` +
+            `owns a store at a time; give this one another --memory path, or stop the other`,
         );
       }
       if (pid === process.pid) throw new MemoryStoreError(`the memory store ${file} is already open in this process`);

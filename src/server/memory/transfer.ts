@@ -25,9 +25,8 @@ export async function exportJsonl(store: MemoryStore, file: string): Promise<num
   let n = 0;
   for (const r of store.all()) {
     const { vector, created: _created, ...rest } = r;
-    const ok = out.write(
-      `${JSON.stringify({ ...rest, time: new Date(r.time).toISOString(), vector: Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64') })}\n`,
-    );
+    const base64 = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+    const ok = out.write(`${JSON.stringify({ ...rest, time: new Date(r.time).toISOString(), vector: base64 })}\n`);
     if (!ok) await new Promise<void>((res) => out.once('drain', () => res()));
     n++;
   }

@@ -23,7 +23,8 @@ export const corpusMemorySchema = z
     rows: z.number().int().describe('rows given a memory block'),
     rows_with_neighbours: z.number().int().describe('rows with at least one labelled case in the memory'),
     labels: agreement.describe(
-      "the model's dominant label in the row's own label set (GoEmotions for en/ja, KOTE for ko; not zh) is a label with the highest neighbour vote",
+      "the model's dominant label in the row's own label set (GoEmotions for en/ja, KOTE for ko; not zh) " +
+        'is a label with the highest neighbour vote',
     ),
     ekman: agreement.describe("the model's dominant Ekman group is a group with the highest neighbour vote"),
     disagreements: z

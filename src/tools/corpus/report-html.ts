@@ -76,8 +76,11 @@ export function shareBarsSvg(shares: readonly Share[], title: string): string {
     const y = top + i * rowH;
     return [
       `<text x="${left - 6}" y="${y + 14}" text-anchor="end" class="lbl">${escapeHtml(s.label)}</text>`,
-      `<rect class="bar" x="${left}" y="${y + 3}" width="${Math.max(0, x(s.share) - left).toFixed(1)}" height="${rowH - 6}" fill="${COLOURS.bar}"><title>${escapeHtml(s.label)}: ${pct(s.share)} (95 % CI ${ciPct(s.ci)}, n=${s.count})</title></rect>`,
-      `<line class="ci" x1="${x(s.ci[0]).toFixed(1)}" x2="${x(s.ci[1]).toFixed(1)}" y1="${y + rowH / 2}" y2="${y + rowH / 2}" stroke="${COLOURS.ci}" stroke-width="1.5"/>`,
+      `<rect class="bar" x="${left}" y="${y + 3}" width="${Math.max(0, x(s.share) - left).toFixed(1)}" ` +
+        `height="${rowH - 6}" fill="${COLOURS.bar}"><title>${escapeHtml(s.label)}: ${pct(s.share)} (95 % CI ` +
+        `${ciPct(s.ci)}, n=${s.count})</title></rect>`,
+      `<line class="ci" x1="${x(s.ci[0]).toFixed(1)}" x2="${x(s.ci[1]).toFixed(1)}" y1="${y + rowH / 2}" ` +
+        `y2="${y + rowH / 2}" stroke="${COLOURS.ci}" stroke-width="1.5"/>`,
       `<text x="${(x(s.ci[1]) + 4).toFixed(1)}" y="${y + 14}" class="val">${pct(s.share)}</text>`,
     ].join('');
   });
@@ -106,32 +109,42 @@ export function valenceOverTimeSvg(points: ReadonlyArray<{ bucket: string; valen
   const y = (v: number) => top + ((hi - v) / (hi - lo)) * (height - top - bottom);
   const x = (i: number) =>
     pts.length === 1 ? (left + width - right) / 2 : left + (i / (pts.length - 1)) * (width - left - right);
+  const point = (i: number, v: number) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`;
   const band =
     pts.length > 1
-      ? `<path class="band" d="M${pts.map((p, i) => `${x(i).toFixed(1)},${y(p.valence.ci?.[1] ?? p.valence.mean).toFixed(1)}`).join('L')}L${pts
+      ? `<path class="band" d="M${pts.map((p, i) => point(i, p.valence.ci?.[1] ?? p.valence.mean)).join('L')}L${pts
           .map((p, i) => ({ p, i }))
           .reverse()
-          .map(({ p, i }) => `${x(i).toFixed(1)},${y(p.valence.ci?.[0] ?? p.valence.mean).toFixed(1)}`)
+          .map(({ p, i }) => point(i, p.valence.ci?.[0] ?? p.valence.mean))
           .join('L')}Z" fill="${COLOURS.band}"/>`
       : '';
   const line =
     pts.length > 1
-      ? `<path class="line" d="M${pts.map((p, i) => `${x(i).toFixed(1)},${y(p.valence.mean).toFixed(1)}`).join('L')}" fill="none" stroke="${COLOURS.line}" stroke-width="2"/>`
+      ? `<path class="line" ` +
+        `d="M${pts.map((p, i) => `${x(i).toFixed(1)},${y(p.valence.mean).toFixed(1)}`).join('L')}" ` +
+        `fill="none" stroke="${COLOURS.line}" stroke-width="2"/>`
       : '';
   const every = Math.max(1, Math.ceil(pts.length / 8));
+  const anchor = (i: number) =>
+    pts.length > 1 && i === pts.length - 1 ? 'end' : i === 0 && pts.length > 1 ? 'start' : 'middle';
   const ticks = pts.map((p, i) =>
     i % every === 0 || i === pts.length - 1
-      ? `<text x="${x(i).toFixed(1)}" y="${height - bottom + 16}" text-anchor="${pts.length > 1 && i === pts.length - 1 ? 'end' : i === 0 && pts.length > 1 ? 'start' : 'middle'}" class="lbl">${escapeHtml(p.bucket)}</text>`
+      ? `<text x="${x(i).toFixed(1)}" y="${height - bottom + 16}" ` +
+        `text-anchor="${anchor(i)}" class="lbl">${escapeHtml(p.bucket)}</text>`
       : '',
   );
   const dots = pts.map(
     (p, i) =>
-      `<circle class="point" cx="${x(i).toFixed(1)}" cy="${y(p.valence.mean).toFixed(1)}" r="3.5" fill="${COLOURS.line}"><title>${escapeHtml(p.bucket)}: mean valence ${f3(p.valence.mean)} (95 % CI ${ci(p.valence.ci)})</title></circle>`,
+      `<circle class="point" cx="${x(i).toFixed(1)}" cy="${y(p.valence.mean).toFixed(1)}" r="3.5" ` +
+      `fill="${COLOURS.line}"><title>${escapeHtml(p.bucket)}: mean valence ${f3(p.valence.mean)} (95 % CI ` +
+      `${ci(p.valence.ci)})</title></circle>`,
   );
   return svg(width, height, 'Mean valence over time', [
     `<text x="${left}" y="14" class="ttl">Mean valence over time (95 % CI band)</text>`,
     lo < 0 && hi > 0
-      ? `<line x1="${left}" x2="${width - right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" stroke="${COLOURS.axis}" stroke-dasharray="3 3"/><text x="${left - 4}" y="${(y(0) + 4).toFixed(1)}" text-anchor="end" class="lbl">0</text>`
+      ? `<line x1="${left}" x2="${width - right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}" ` +
+        `stroke="${COLOURS.axis}" stroke-dasharray="3 3"/><text x="${left - 4}" y="${(y(0) + 4).toFixed(1)}" ` +
+        `text-anchor="end" class="lbl">0</text>`
       : '',
     `<line x1="${left}" x2="${left}" y1="${top}" y2="${height - bottom}" stroke="${COLOURS.axis}"/>`,
     `<text x="${left - 4}" y="${(y(hi) + 4).toFixed(1)}" text-anchor="end" class="lbl">${hi.toFixed(2)}</text>`,
@@ -168,9 +181,12 @@ export function groupComparisonSvg(
     const c = g.valence.ci;
     return [
       `<text x="${left - 6}" y="${y + 15}" text-anchor="end" class="lbl">${escapeHtml(truncate(g.group, 24))} (n=${g.rows})</text>`,
-      `<rect class="bar" x="${a.toFixed(1)}" y="${y + 4}" width="${Math.max(1, b - a).toFixed(1)}" height="${rowH - 8}" fill="${m >= 0 ? COLOURS.pos : COLOURS.neg}"><title>${escapeHtml(g.group)}: mean valence ${f3(m)} (95 % CI ${ci(c)}, n=${g.rows})</title></rect>`,
+      `<rect class="bar" x="${a.toFixed(1)}" y="${y + 4}" width="${Math.max(1, b - a).toFixed(1)}" ` +
+        `height="${rowH - 8}" fill="${m >= 0 ? COLOURS.pos : COLOURS.neg}"><title>${escapeHtml(g.group)}: ` +
+        `mean valence ${f3(m)} (95 % CI ${ci(c)}, n=${g.rows})</title></rect>`,
       c
-        ? `<line class="ci" x1="${x(c[0]).toFixed(1)}" x2="${x(c[1]).toFixed(1)}" y1="${y + rowH / 2}" y2="${y + rowH / 2}" stroke="${COLOURS.ci}" stroke-width="1.5"/>`
+        ? `<line class="ci" x1="${x(c[0]).toFixed(1)}" x2="${x(c[1]).toFixed(1)}" y1="${y + rowH / 2}" ` +
+          `y2="${y + rowH / 2}" stroke="${COLOURS.ci}" stroke-width="1.5"/>`
         : '',
       `<text x="${(Math.max(b, c ? x(c[1]) : b) + 4).toFixed(1)}" y="${y + 15}" class="val">${f3(m)}</text>`,
     ].join('');
@@ -183,7 +199,10 @@ export function groupComparisonSvg(
 }
 
 function svg(width: number, height: number, label: string, body: string[]): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(label)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${body.join('')}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(label)}" ` +
+    `width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${body.join('')}</svg>`
+  );
 }
 
 function truncate(s: string, n: number): string {
@@ -193,7 +212,8 @@ function truncate(s: string, n: number): string {
 // ---------------------------------------------------------------- tables
 
 function table(head: string[], rows: string[][]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
+  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 function shareRows(shares: readonly Share[]): string[][] {
@@ -234,11 +254,13 @@ function scopeCells(s: ScopeSummary): string[] {
 
 // ---------------------------------------------------------------- page
 
-const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:980px;color:#222;background:#fff;padding:0 16px}
+const CSS =
+  `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:980px;color:#222;background:#fff;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
 .meta{color:#555}.warn{background:#fff4e5;border:1px solid #f0b26b;padding:8px 12px;border-radius:4px}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
-th{background:#f5f5f5}figure{margin:12px 0}svg .lbl{font-size:11px;fill:#333}svg .val{font-size:11px;fill:#555}svg .ttl{font-size:12px;font-weight:600;fill:#222}
+th{background:#f5f5f5}figure{margin:12px 0}svg .lbl{font-size:11px;fill:#333}` +
+  `svg .val{font-size:11px;fill:#555}svg .ttl{font-size:12px;font-weight:600;fill:#222}
 .empty{color:#777;font-style:italic}`;
 
 export function renderReport(d: ReportData): string {
@@ -249,11 +271,13 @@ export function renderReport(d: ReportData): string {
 
   sections.push(`<h1>Emotion report: ${escapeHtml(basename(d.file))}</h1>`);
   sections.push(
-    `<p class="meta">${escapeHtml(d.file)} · generated ${escapeHtml(d.generatedAt)} · model ${escapeHtml(d.model.id)} ${escapeHtml(d.model.version)} (sha256 ${escapeHtml(d.model.sha256)})</p>`,
+    `<p class="meta">${escapeHtml(d.file)} · generated ${escapeHtml(d.generatedAt)} · model ` +
+      `${escapeHtml(d.model.id)} ${escapeHtml(d.model.version)} (sha256 ${escapeHtml(d.model.sha256)})</p>`,
   );
   if (!d.complete)
     sections.push(
-      `<p class="warn">Partial result: ${escapeHtml(d.stopReason ?? 'the run stopped early')}. The numbers cover the rows analysed so far.</p>`,
+      `<p class="warn">Partial result: ${escapeHtml(d.stopReason ?? 'the run stopped early')}. The numbers ` +
+        `cover the rows analysed so far.</p>`,
     );
 
   sections.push('<h2>Rows</h2>');
@@ -287,25 +311,35 @@ export function renderReport(d: ReportData): string {
     );
 
   sections.push(
-    '<h2>Label distribution</h2><p>Share of analysed rows in which each label reaches its threshold (rows may carry several labels); 95 % Wilson score intervals.</p>',
+    '<h2>Label distribution</h2><p>Share of analysed rows in which each label reaches its threshold ' +
+      '(rows may carry several labels); 95 % Wilson score intervals.</p>',
   );
   for (const t of taxonomies) {
     const shares = o.labels[t] as Share[];
+    const shown = Math.min(CHART_MAX_LABELS, shares.length);
     sections.push(
-      `<figure data-chart="labels-${t}" data-marks="${Math.min(CHART_MAX_LABELS, shares.length)}">${shares.length ? shareBarsSvg(shares, `${TAXONOMY_NAMES[t]} labels (top ${Math.min(CHART_MAX_LABELS, shares.length)})`) : '<p class="empty">no label reached its threshold</p>'}</figure>`,
+      `<figure data-chart="labels-${t}" data-marks="${shown}">` +
+        (shares.length
+          ? shareBarsSvg(shares, `${TAXONOMY_NAMES[t]} labels (top ${shown})`)
+          : '<p class="empty">no label reached its threshold</p>') +
+        '</figure>',
     );
     sections.push(
-      `<details><summary>All ${shares.length} ${t} labels</summary>${table(['label', 'rows', 'share', '95 % CI'], shareRows(shares))}</details>`,
+      `<details><summary>All ${shares.length} ${t} ` +
+        `labels</summary>${table(['label', 'rows', 'share', '95 % CI'], shareRows(shares))}</details>`,
     );
   }
   sections.push(
-    `<figure data-chart="ekman" data-marks="${o.ekman.length}">${o.ekman.length ? shareBarsSvg(o.ekman, 'Dominant Ekman class') : '<p class="empty">no rows</p>'}</figure>`,
+    `<figure data-chart="ekman" data-marks="${o.ekman.length}">` +
+      (o.ekman.length ? shareBarsSvg(o.ekman, 'Dominant Ekman class') : '<p class="empty">no rows</p>') +
+      '</figure>',
   );
   sections.push(table(['Ekman class', 'rows', 'share', '95 % CI'], shareRows(o.ekman)));
   sections.push(table(['sentiment', 'rows', 'share', '95 % CI'], shareRows(o.sentiment)));
 
   sections.push(
-    '<h2>Valence and arousal</h2><p>Valence −1..1, arousal 0..1; mean with a 95 % Student t interval; quantiles within 0.0005 (histogram bins of 0.001).</p>',
+    '<h2>Valence and arousal</h2><p>Valence −1..1, arousal 0..1; mean with a 95 % Student t interval; ' +
+      'quantiles within 0.0005 (histogram bins of 0.001).</p>',
   );
   sections.push(
     table(
@@ -342,7 +376,8 @@ export function renderReport(d: ReportData): string {
     );
     if (s.group_differences.length) {
       sections.push(
-        '<p>Differences between the largest groups (a − b): means with Welch 95 % intervals, shares with Newcombe 95 % hybrid score intervals.</p>',
+        '<p>Differences between the largest groups (a − b): means with Welch 95 % intervals, shares with ' +
+          'Newcombe 95 % hybrid score intervals.</p>',
       );
       sections.push(
         table(

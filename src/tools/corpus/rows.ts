@@ -94,7 +94,10 @@ export function textHash(text: string): string {
 
 const r4 = (x: number) => round4(x);
 
-/** The JSONL record of one analysed row. Numbers are rounded to 4 decimals; the summaries are built from these records, so a re-run from cache gives the same summary. */
+/**
+ * The JSONL record of one analysed row. Numbers are rounded to 4 decimals; the summaries are built from these
+ * records, so a re-run from cache gives the same summary.
+ */
 export function rowRecord(
   base: { row: number; line: number; text: string; group?: string; time?: string; bucket?: string },
   p: EmotionProfile,
@@ -318,7 +321,10 @@ export class CachedRows {
       }
       const parsedHeader = headerSchema.safeParse(h);
       if (!parsedHeader.success)
-        return `line 1: not a header of this tool (${parsedHeader.error.issues[0].path.join('.')}: ${parsedHeader.error.issues[0].message})`;
+        return (
+          `line 1: not a header of this tool (${parsedHeader.error.issues[0].path.join('.')}: ` +
+          `${parsedHeader.error.issues[0].message})`
+        );
       if (!sameHeader(parsedHeader.data as RowsHeader, header)) return undefined; // another model or other options: a fresh run
       let after = 0;
       let n = 1;

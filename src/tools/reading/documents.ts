@@ -8,7 +8,8 @@
 // - one sentence longer than a window is read in windows (src/engine/chunking.ts).
 // Whether a text fits in one window is what the engine counts by tokenizing it (`windows`, the `chunks` its reading
 // would report), so everything is read in one engine call; an engine that cannot count (the method is optional) is
-// told by its reading of the whole text, and the sentences of a long text are read in a second call. Every tool reads through this, so analyze_emotion, bentham_score,
+// told by its reading of the whole text, and the sentences of a long text are read in a second call. Every tool reads
+// through this, so analyze_emotion, bentham_score,
 // regret_forecast, full_analysis, analyze_conversation and analyze_corpus see the same reading of the same text.
 import {
   DOCUMENT_RULE,

@@ -26,7 +26,9 @@ export interface ToolLanguages {
 /** bentham_score's and regret_forecast's text estimates (src/analysis/bentham/text.ts, src/analysis/regret/text.ts). */
 export const TEXT_ESTIMATE_LANGUAGES: ToolLanguages = {
   languages: EN_KO,
-  why: 'the text estimates of bentham_score and regret_forecast read the GoEmotions, KOTE, polarity and utility heads, which were trained on English and Korean only (analyze_emotion reads this language)',
+  why:
+    'the text estimates of bentham_score and regret_forecast read the GoEmotions, KOTE, polarity and ' +
+    'utility heads, which were trained on English and Korean only (analyze_emotion reads this language)',
 };
 
 /**

@@ -118,7 +118,8 @@ function embedderOf(engine: TextEngine): { embed: NonNullable<TextEngine['embed'
   if (!engine.embed || !engine.embedder) {
     throw new ToolError(
       'model_missing',
-      `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the memory compares texts by (training/add_embedding_output.py adds it)`,
+      `the model ${engine.model.id} ${engine.model.version} has no sentence_embedding output, which the ` +
+        `memory compares texts by (training/add_embedding_output.py adds it)`,
     );
   }
   return { embed: engine.embed.bind(engine), embedder: engine.embedder };
