@@ -73,6 +73,9 @@ def main():
                     help='forward pass and losses under torch.autocast(bfloat16); weights, gradients and AdamW stay fp32')
     ap.add_argument('--seed', type=int, default=13)
     ap.add_argument('--weights', default='ge_en:0.27,ge_ko:0.2,nsmc:0.17,ethics:0.14,kote:0.12,emobank:0.10')
+    ap.add_argument('--cped-balanced', action='store_true',
+                    help='class-balanced cross-entropy on the CPED heads: class weight 1/(K * train frequency), so the '
+                         'weight averages 1 under the train prior (the plain loss learns the majority class first)')
     ap.add_argument('--profile', type=int, default=0)
     ap.add_argument('--init-ckpt', default=None, help='continue from this model.pt (optimizer state from optim.pt beside it if present)')
     ap.add_argument('--init-safetensors', default=None,
@@ -229,6 +232,13 @@ def main():
     def target(x):
         return torch.as_tensor(x).to(dev)
 
+    def balanced(prior):
+        p = np.maximum(np.asarray(prior, dtype=np.float64), 1e-6)
+        return torch.as_tensor(1.0 / (len(p) * p), dtype=torch.float32).to(dev)
+
+    cped_w = ((balanced(priors['cped_emotion'][1]), balanced(priors['cped_sentiment'][1]))
+              if a.cped_balanced and 'cped' in items else (None, None))
+
     def save_fp16(step):
         # the portable copy (fp16, no optimizer state) that a release commits under training/checkpoints/
         save_safetensors(model, os.path.join(a.out, 'model.fp16.safetensors'), {
@@ -256,8 +266,8 @@ def main():
             elif k == 'nsmc':
                 loss = F.cross_entropy(out[2], target([y for _, y in batch]))
             elif k == 'cped':
-                loss = (F.cross_entropy(out[5], target([y[0] for _, y in batch]))
-                        + F.cross_entropy(out[6], target([y[1] for _, y in batch])))
+                loss = (F.cross_entropy(out[5], target([y[0] for _, y in batch]), weight=cped_w[0])
+                        + F.cross_entropy(out[6], target([y[1] for _, y in batch]), weight=cped_w[1]))
             elif k == 'xed':
                 loss = F.binary_cross_entropy_with_logits(out[7], target(np.stack([y for _, y in batch])))
             else:
