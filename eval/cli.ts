@@ -177,6 +177,19 @@ async function main(): Promise<void> {
     sel.kind === 'ensemble'
       ? await EnsembleTextEngine.load(sel.ensemble, opts)
       : await OnnxTextEngine.load(sel.model, opts);
+  // closed whatever happens: exiting while its worker threads still make sessions aborts the process
+  try {
+    await evaluate(args, sel, engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+async function evaluate(
+  args: ReturnType<typeof parseArgs>,
+  sel: ReturnType<typeof resolveSelection>,
+  engine: EnsembleTextEngine | OnnxTextEngine,
+): Promise<void> {
   const resolved =
     sel.kind === 'ensemble'
       ? { entry: sel.ensemble.entry, modelPath: sel.ensemble.manifestPath }
@@ -457,7 +470,6 @@ async function main(): Promise<void> {
     ...(agreement ? { agreement } : {}),
     elapsed_s: Math.round((performance.now() - t0) / 100) / 10,
   };
-  await engine.close();
   const json = JSON.stringify(report, null, 2);
   if (args.out) writeFileSync(args.out, `${json}\n`);
   process.stdout.write(`${json}\n`);
