@@ -13,7 +13,7 @@
 //    each, every run's rate listed under `runs`);
 //  - tools/list size in characters.
 // Ratios are this build / the ref: < 1 is faster for times, > 1 is faster for throughput.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
@@ -28,6 +28,7 @@ import {
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { arg, emitReport } from '../eval/args.js';
+import { StdioRpc } from './rpc.js';
 import { packageRoot } from '../src/server/config.js';
 
 const ROOT = packageRoot();
@@ -119,43 +120,10 @@ function buildRef(ref: string): { cli: string; commit: string; dir: string } {
   return { cli, commit, dir };
 }
 
-/** A server spoken to in raw JSON-RPC over stdio. */
-class Rpc {
-  private buf = '';
-  private next = 1;
-  private waiting = new Map<number, (m: { result?: unknown; error?: unknown }) => void>();
-  readonly proc: ChildProcess;
+/** A server spoken to in raw JSON-RPC over stdio, run from the build's own checkout. */
+class Rpc extends StdioRpc {
   constructor(cli: string, env: Record<string, string>) {
-    const full: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('RED_HEART_')) full[k] = v;
-    this.proc = spawn(process.execPath, [cli], {
-      cwd: resolve(cli, '..', '..', '..', '..'),
-      env: { ...full, RED_HEART_LOG_LEVEL: 'warn', ...env },
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    this.proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      this.buf += d;
-      for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
-        const m = JSON.parse(this.buf.slice(0, i));
-        this.buf = this.buf.slice(i + 1);
-        if (typeof m.id === 'number') this.waiting.get(m.id)?.(m);
-      }
-    });
-  }
-  request(method: string, params: unknown): Promise<{ result?: unknown; error?: unknown }> {
-    const id = this.next++;
-    return new Promise((res) => {
-      this.waiting.set(id, res);
-      this.proc.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-    });
-  }
-  async init(): Promise<void> {
-    await this.request('initialize', {
-      protocolVersion: '2025-06-18',
-      capabilities: {},
-      clientInfo: { name: 'bench-compare', version: '0' },
-    });
-    this.proc.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+    super(cli, env, { cwd: resolve(cli, '..', '..', '..', '..'), client: 'bench-compare', killAfterMs: 3000 });
   }
   async emotion(args: Record<string, unknown>): Promise<number> {
     const t = performance.now();
@@ -164,13 +132,6 @@ class Rpc {
     };
     if (!r.result || r.result.isError) throw new Error(`analyze_emotion failed: ${JSON.stringify(r).slice(0, 300)}`);
     return performance.now() - t;
-  }
-  close(): Promise<void> {
-    return new Promise((res) => {
-      this.proc.once('exit', () => res());
-      this.proc.stdin!.end();
-      setTimeout(() => this.proc.kill('SIGKILL'), 3000).unref();
-    });
   }
 }
 

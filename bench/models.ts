@@ -12,11 +12,11 @@
 //    its own output folder, so no row comes from an earlier run);
 //  - peak RSS (VmHWM) of the server after the hot path and after the corpus run.
 // Ratios are B / A: > 1 is slower for times and larger for memory, < 1 is slower for throughput.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { arg, emitReport } from '../eval/args.js';
+import { StdioRpc } from './rpc.js';
 import { resolveSelection, selectionModels } from '../src/engine/manifest.js';
 import { packageRoot } from '../src/server/config.js';
 
@@ -47,43 +47,18 @@ function models(): [string, string] {
   return [selectionModels(sel)[0].entry.id, id];
 }
 
-/** A server spoken to in raw JSON-RPC over stdio (no client library in the timing). */
-class Rpc {
-  private buf = '';
-  private next = 1;
-  private waiting = new Map<number, (m: { result?: any; error?: unknown }) => void>();
-  readonly proc: ChildProcess;
+/** A server of this build spoken to in raw JSON-RPC over stdio (no client library in the timing). */
+class Rpc extends StdioRpc {
   constructor(env: Record<string, string>) {
-    const full: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('RED_HEART_')) full[k] = v;
-    this.proc = spawn(process.execPath, [CLI], {
-      cwd: ROOT,
-      env: { ...full, RED_HEART_LOG_LEVEL: 'warn', ...(THREADS ? { RED_HEART_THREADS: THREADS } : {}), ...env },
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    this.proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      this.buf += d;
-      for (let i = this.buf.indexOf('\n'); i >= 0; i = this.buf.indexOf('\n')) {
-        const m = JSON.parse(this.buf.slice(0, i));
-        this.buf = this.buf.slice(i + 1);
-        if (typeof m.id === 'number') this.waiting.get(m.id)?.(m);
-      }
-    });
-  }
-  request(method: string, params: unknown): Promise<{ result?: any; error?: unknown }> {
-    const id = this.next++;
-    return new Promise((res) => {
-      this.waiting.set(id, res);
-      this.proc.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-    });
-  }
-  async init(): Promise<void> {
-    await this.request('initialize', {
-      protocolVersion: '2025-06-18',
-      capabilities: {},
-      clientInfo: { name: 'bench-models', version: '0' },
-    });
-    this.proc.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+    super(
+      CLI,
+      { ...(THREADS ? { RED_HEART_THREADS: THREADS } : {}), ...env },
+      {
+        cwd: ROOT,
+        client: 'bench-models',
+        killAfterMs: 5000,
+      },
+    );
   }
   /** Calls a tool; returns the wall time in ms and the structured result (throws on any error). */
   async tool(name: string, args: Record<string, unknown>): Promise<{ ms: number; structured: any }> {
@@ -100,13 +75,6 @@ class Rpc {
     } catch {
       return null;
     }
-  }
-  close(): Promise<void> {
-    return new Promise((res) => {
-      this.proc.once('exit', () => res());
-      this.proc.stdin!.end();
-      setTimeout(() => this.proc.kill('SIGKILL'), 5000).unref();
-    });
   }
 }
 
