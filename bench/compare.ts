@@ -7,7 +7,8 @@
 // default). Both are reported.
 // Measures, for both builds, through the real stdio server (raw JSON-RPC, no client library in the timing):
 //  - start-up: spawn → `initialize` answered, `tools/list` round trip, spawn → first analyze_emotion answered
-//    (default settings, a fresh cache directory per start);
+//    (default settings), for a first start on a new cache file and for a restart on the same file (`restart`: what a
+//    host launching the server again sees; a stdio server answers its handshake from the start-up snapshot there);
 //  - hot path (`--cache none`, `language: "en"`, ~20-token GoEmotions test texts): single-call p50/p95, one
 //    `texts` call of 32, 32 and 128 concurrent single calls (texts per second; median of `--reps` alternated runs
 //    each, every run's rate listed under `runs`);
@@ -141,18 +142,16 @@ interface Start {
   first_emotion_ms: number;
   tools_list_chars: number;
 }
-async function startOnce(cli: string, cacheDir: string, env: Record<string, string>): Promise<Start> {
+/** One start on `cachePath` (a new one: a first start; one a start has used: a restart), answering `text` first. */
+async function startOnce(cli: string, cachePath: string, env: Record<string, string>, text: string): Promise<Start> {
   const t0 = performance.now();
-  const s = new Rpc(cli, {
-    ...env,
-    RED_HEART_CACHE_PATH: join(cacheDir, `c-${Math.random().toString(36).slice(2)}.sqlite`),
-  });
+  const s = new Rpc(cli, { ...env, RED_HEART_CACHE_PATH: cachePath });
   await s.init();
   const init = performance.now() - t0;
   const t1 = performance.now();
   const list = (await s.request('tools/list', {})) as { result: unknown };
   const tl = performance.now() - t1;
-  await s.emotion({ text: 'I am so happy today, but a bit worried about tomorrow.' });
+  await s.emotion({ text });
   const first = performance.now() - t0;
   await s.close();
   return {
@@ -209,24 +208,33 @@ async function main(): Promise<void> {
   const cli = { this: join(ROOT, 'dist', 'src', 'server', 'cli.js'), ref: ref.cli };
   const cacheDir = mkdtempSync(join(tmpdir(), 'rh-bench-compare-'));
 
-  // Start-up, alternating which build starts first.
+  // Start-up, alternating which build starts first: a first start on a new cache file, then a restart on the same file
+  // (a host launching the server again), whose first text is another one (a cache miss: the model loads either way).
   const starts: Record<'this' | 'ref', Start[]> = { this: [], ref: [] };
+  const restarts: Record<'this' | 'ref', Start[]> = { this: [], ref: [] };
   for (let i = 0; i < STARTS; i++) {
-    for (const k of (i % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>)
-      starts[k].push(await startOnce(cli[k], cacheDir, pinned(k)));
+    for (const k of (i % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>) {
+      const path = join(cacheDir, `c-${k}-${i}.sqlite`);
+      starts[k].push(await startOnce(cli[k], path, pinned(k), 'I am so happy today, but a bit worried about tomorrow.'));
+      restarts[k].push(await startOnce(cli[k], path, pinned(k), 'The meeting ran long and nobody listened to me.'));
+    }
   }
-  const startField = (f: keyof Start) => {
-    const m = both((k) => r2(median(starts[k].map((s) => s[f]))));
-    return { ...m, ratio: r2(m.this / m.ref) };
+  const startFields = (runs: Record<'this' | 'ref', Start[]>) => {
+    const field = (f: keyof Start) => {
+      const m = both((k) => r2(median(runs[k].map((s) => s[f]))));
+      return { ...m, ratio: r2(m.this / m.ref) };
+    };
+    return {
+      runs: STARTS,
+      initialize_ms: field('initialize_ms'),
+      tools_list_ms: field('tools_list_ms'),
+      first_analyze_emotion_ms: field('first_emotion_ms'),
+      tools_list_chars: field('tools_list_chars'),
+    };
   };
-  const startup = {
-    runs: STARTS,
-    initialize_ms: startField('initialize_ms'),
-    tools_list_ms: startField('tools_list_ms'),
-    first_analyze_emotion_ms: startField('first_emotion_ms'),
-    tools_list_chars: startField('tools_list_chars'),
-  };
-  log(`start-up medians: ${JSON.stringify(startup)}`);
+  const startup = startFields(starts);
+  const restart = startFields(restarts);
+  log(`start-up medians: ${JSON.stringify(startup)}; restart: ${JSON.stringify(restart)}`);
 
   // Hot path: both servers up, no result cache, English named (no language identification cost difference).
   const all = texts(CALLS + 400);
@@ -295,6 +303,7 @@ async function main(): Promise<void> {
     },
     ref: { ref: REF, commit: ref.commit.slice(0, 12), dir: ref.dir, model: await served.ref },
     startup,
+    restart,
     analyze_emotion_uncached_single: singleReport,
     throughput,
   });

@@ -8,6 +8,12 @@ import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol
 
 /** JSON-RPC "invalid request": the message was not read at all. */
 export const MESSAGE_TOO_LARGE_CODE = -32600;
+/** Sees each message read and each one about to be sent; `outgoing` returning false drops it (start-snapshot.ts). */
+export interface TransportObserver {
+  incoming(message: JSONRPCMessage): void;
+  outgoing(message: JSONRPCMessage): boolean;
+}
+
 /** How much of an oversized message is kept to find its id. */
 const HEAD_BYTES = 4096;
 
@@ -26,6 +32,7 @@ export class LimitedStdioTransport implements Transport {
     private readonly maxBytes: number,
     private readonly stdin: NodeJS.ReadableStream = process.stdin,
     private readonly stdout: NodeJS.WritableStream = process.stdout,
+    private readonly observer?: TransportObserver,
   ) {}
 
   async start(): Promise<void> {
@@ -46,6 +53,7 @@ export class LimitedStdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
+    if (this.observer && !this.observer.outgoing(message)) return Promise.resolve();
     return new Promise((resolve) => {
       if (this.stdout.write(`${JSON.stringify(message)}\n`)) resolve();
       else this.stdout.once('drain', resolve);
@@ -118,6 +126,7 @@ export class LimitedStdioTransport implements Transport {
       this.onerror?.(err as Error);
       return;
     }
+    this.observer?.incoming(message);
     this.onmessage?.(message);
   }
 }

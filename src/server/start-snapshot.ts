@@ -1,0 +1,267 @@
+// The start-up snapshot: a stdio server answers `initialize` and `tools/list` from what the same build, settings and
+// model files answered last time, before the MCP SDK, the tools and the engine are loaded (about 0.4 s of module
+// loading on a 2-core machine), and hands every message to the real server once it is up.
+//
+// Hosts such as Claude Desktop start the server on every launch and wait for `initialize`; the answers depend only on
+// the build, the settings and the model manifests, so they are recorded by a normal start (the real server's own
+// responses, taken off the transport) into the file cache's directory and keyed by all of those. Any change (another
+// build, setting or model file) misses the key, and that start answers through the SDK and records the new answers.
+// The real server still sees `initialize` (it needs the client's capabilities); its response to a request already
+// answered here is dropped.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { packageRoot, type AppConfig } from './config.js';
+
+export const SNAPSHOT_FILE = 'start-snapshot.json';
+
+/** What the real server answered, minus the client-dependent protocol version. */
+export interface StartSnapshot {
+  key: string;
+  /** The SDK's SUPPORTED_PROTOCOL_VERSIONS and LATEST_PROTOCOL_VERSION, for the same negotiation as its own. */
+  protocolVersions: string[];
+  latestProtocolVersion: string;
+  /** The `initialize` result without `protocolVersion`. */
+  initialize: Record<string, unknown>;
+  /** The `tools/list` result (no cursor: the server lists every tool at once). */
+  toolsList?: Record<string, unknown>;
+}
+
+interface RpcMessage {
+  jsonrpc?: unknown;
+  id?: unknown;
+  method?: unknown;
+  params?: unknown;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** Where the snapshot lives: beside the file cache; null for the other backends (nothing is written for them). */
+export function snapshotPath(config: AppConfig): string | null {
+  return config.cache.backend === 'file' ? join(dirname(config.cache.path), SNAPSHOT_FILE) : null;
+}
+
+/**
+ * Everything the two answers depend on: the package version and build (dist/tool-schemas.json is rewritten by every
+ * build), the SDK version, the settings, and each file in the model directories (name, size, modification time).
+ */
+export function snapshotKey(config: AppConfig): string {
+  const root = packageRoot();
+  const stamp = (path: string) => {
+    try {
+      const s = statSync(path);
+      return [s.size, s.mtimeMs];
+    } catch {
+      return null;
+    }
+  };
+  const dirFiles = (dir: string | undefined) => {
+    if (!dir) return null;
+    try {
+      return readdirSync(dir)
+        .sort()
+        .map((f) => [f, stamp(join(dir, f))]);
+    } catch {
+      return null;
+    }
+  };
+  const pkg = (path: string) => {
+    try {
+      return (JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version ?? null;
+    } catch {
+      return null;
+    }
+  };
+  const settings = {
+    ...config,
+    cache: { ...config.cache, password: undefined },
+    queue: { ...config.queue, password: undefined },
+  };
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        pkg(join(root, 'package.json')),
+        stamp(join(root, 'dist', 'tool-schemas.json')),
+        pkg(join(root, 'node_modules', '@modelcontextprotocol', 'sdk', 'package.json')),
+        settings,
+        dirFiles(config.modelsDir),
+        dirFiles(config.extraModelsDir),
+      ]),
+    )
+    .digest('hex');
+}
+
+export function readSnapshot(path: string, key: string): StartSnapshot | null {
+  try {
+    const snap = JSON.parse(readFileSync(path, 'utf8')) as StartSnapshot;
+    return snap.key === key && Array.isArray(snap.protocolVersions) && snap.initialize ? snap : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Written whole (a temporary file renamed over the old one), so a reader never sees half of it. */
+export function writeSnapshot(path: string, snap: StartSnapshot): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(snap));
+  renameSync(tmp, path);
+}
+
+const isId = (id: unknown): id is string | number => typeof id === 'string' || typeof id === 'number';
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** An `initialize` request the SDK would accept (its schema's required members), or null. */
+function initializeRequest(m: RpcMessage): { id: string | number; protocolVersion: string } | null {
+  if (m.method !== 'initialize' || !isId(m.id) || !isObject(m.params)) return null;
+  const { protocolVersion, capabilities, clientInfo } = m.params;
+  if (typeof protocolVersion !== 'string' || !isObject(capabilities) || !isObject(clientInfo)) return null;
+  if (typeof clientInfo.name !== 'string' || typeof clientInfo.version !== 'string') return null;
+  return { id: m.id, protocolVersion };
+}
+
+const isToolsList = (m: RpcMessage) =>
+  m.method === 'tools/list' &&
+  isId(m.id) &&
+  (m.params === undefined || (isObject(m.params) && m.params.cursor === undefined));
+
+/**
+ * Reads stdin from the first moment: answers `initialize` (the first message) and then `tools/list` from the snapshot,
+ * and passes every byte on, in order, to `input`, which the real transport reads once the server is up. Lines are
+ * looked at only while they are short; anything else (a long line, a malformed one) is simply passed on.
+ */
+export class EarlyStdio {
+  /** What the real transport reads instead of process.stdin. */
+  readonly input = new PassThrough();
+  /** Requests answered here: the real server's responses to them are dropped. */
+  readonly answered = new Map<string | number, string>();
+  private pending = '';
+  private initialized = false;
+  private looking: boolean;
+
+  constructor(
+    private readonly snap: StartSnapshot | null,
+    private readonly maxLookBytes: number,
+    stdin: NodeJS.ReadableStream = process.stdin,
+    private readonly stdout: NodeJS.WritableStream = process.stdout,
+  ) {
+    this.looking = snap !== null;
+    stdin.on('data', (chunk: Buffer | string) => {
+      this.input.write(chunk);
+      if (this.looking) this.look(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+    });
+    stdin.on('end', () => this.input.end());
+    stdin.on('error', (err: Error) => this.input.destroy(err));
+  }
+
+  /** True when the response is to a request answered here (and forgets it: an id may be used again later). */
+  dropResponse(message: RpcMessage): boolean {
+    if (!isId(message.id) || message.method !== undefined || !this.answered.has(message.id)) return false;
+    this.answered.delete(message.id);
+    return true;
+  }
+
+  /** Stops answering: the real server answers everything from now on. */
+  stop(): void {
+    this.looking = false;
+    this.pending = '';
+  }
+
+  private look(text: string): void {
+    this.pending += text;
+    for (let nl = this.pending.indexOf('\n'); nl >= 0 && this.looking; nl = this.pending.indexOf('\n')) {
+      const line = this.pending.slice(0, nl);
+      this.pending = this.pending.slice(nl + 1);
+      this.answer(line);
+    }
+    if (this.pending.length > this.maxLookBytes) this.stop();
+  }
+
+  private answer(line: string): void {
+    if (line.trim() === '') return;
+    let m: RpcMessage;
+    try {
+      m = JSON.parse(line) as RpcMessage;
+    } catch {
+      return this.stop();
+    }
+    if (!isObject(m) || m.jsonrpc !== '2.0') return this.stop();
+    const snap = this.snap!;
+    if (!this.initialized) {
+      const init = initializeRequest(m);
+      if (!init) return this.stop(); // the real server answers whatever comes first, as it would have
+      this.initialized = true;
+      const protocolVersion = snap.protocolVersions.includes(init.protocolVersion)
+        ? init.protocolVersion
+        : snap.latestProtocolVersion;
+      this.send(init.id, 'initialize', { protocolVersion, ...snap.initialize });
+    } else if (isToolsList(m) && snap.toolsList) {
+      this.send(m.id as string | number, 'tools/list', snap.toolsList);
+    }
+  }
+
+  private send(id: string | number, method: string, result: unknown): void {
+    if (this.answered.has(id)) return this.stop(); // a repeated id: left to the real server
+    this.answered.set(id, method);
+    this.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id, result })}\n`);
+  }
+}
+
+/**
+ * Watches the real server's traffic for the two answers and writes the snapshot when they differ from the one read at
+ * start (none, another key, or one without `tools/list`). The real server answers `initialize` even when the snapshot
+ * did, so a snapshot that no longer matches its answer is replaced at once (`onStale` says so).
+ */
+export class SnapshotRecorder {
+  private requests = new Map<string | number, 'initialize' | 'tools/list'>();
+  private snap: StartSnapshot | null = null;
+  private written: string | null;
+
+  constructor(
+    private readonly path: string,
+    private readonly key: string,
+    private readonly protocol: { versions: readonly string[]; latest: string },
+    private readonly previous: StartSnapshot | null,
+    private readonly log: { stale(): void; error(err: unknown): void },
+  ) {
+    this.written = previous ? JSON.stringify(previous) : null;
+  }
+
+  incoming(m: RpcMessage): void {
+    if (initializeRequest(m)) this.requests.set(m.id as string | number, 'initialize');
+    else if (isToolsList(m)) this.requests.set(m.id as string | number, 'tools/list');
+  }
+
+  outgoing(m: RpcMessage): void {
+    if (!isId(m.id) || m.method !== undefined) return;
+    const what = this.requests.get(m.id);
+    if (!what) return;
+    this.requests.delete(m.id);
+    if (!isObject(m.result)) return;
+    const prev = this.previous;
+    if (what === 'initialize') {
+      const { protocolVersion: _negotiated, ...initialize } = m.result;
+      const toolsList = this.snap?.toolsList ?? prev?.toolsList;
+      this.snap = {
+        key: this.key,
+        protocolVersions: [...this.protocol.versions],
+        latestProtocolVersion: this.protocol.latest,
+        initialize,
+        ...(toolsList ? { toolsList } : {}),
+      };
+      if (prev && JSON.stringify(prev.initialize) !== JSON.stringify(initialize)) this.log.stale();
+    } else if (this.snap) {
+      if (prev?.toolsList && JSON.stringify(prev.toolsList) !== JSON.stringify(m.result)) this.log.stale();
+      this.snap.toolsList = m.result;
+    } else return;
+    const text = JSON.stringify(this.snap);
+    if (text === this.written) return;
+    try {
+      writeSnapshot(this.path, this.snap);
+      this.written = text;
+    } catch (err) {
+      this.log.error(err);
+    }
+  }
+}
