@@ -44,6 +44,9 @@ export interface RedHeartServer {
 
 export { STATUS_URI } from './resources.js';
 
+/** How long after `notifications/initialized` the model starts loading when no call has started it. */
+const BACKGROUND_LOAD_DELAY_MS = 100;
+
 export function createServer(deps: ServerDeps): RedHeartServer {
   const { config, logger } = deps;
   const cache = deps.cache ?? new ResultCache(config.cache, logger);
@@ -77,10 +80,12 @@ export function createServer(deps: ServerDeps): RedHeartServer {
   });
   serveToolList(mcp, () => served, !!memory);
   // After `initialize` (never before it, so the handshake is not delayed): the language detector and the model start
-  // loading in the background, so the first text call does not wait for both in turn. A model that cannot load is
+  // loading in the background, so the first text call does not wait for both in turn. They start a moment later, so
+  // the list requests a host sends right after the handshake (tools, prompts, resources) are not held up by the
+  // loading's main-thread work; a text call that comes first starts the load itself. A model that cannot load is
   // reported by that call (model_missing) and in red-heart://status.
   mcp.server.oninitialized = () => {
-    setImmediate(() => {
+    setTimeout(() => {
       void loadLanguageDetector();
       // with memory on, the loaded model's search matrix is read once the model is there, not at the first recall
       if (served)
@@ -88,7 +93,7 @@ export function createServer(deps: ServerDeps): RedHeartServer {
           .require()
           .then((e) => e.embedder && memory?.prepare?.(e.embedder.sha256, e.embedder.dim))
           .catch(() => {});
-    });
+    }, BACKGROUND_LOAD_DELAY_MS).unref();
   };
   registerViews(mcp);
 

@@ -12,8 +12,8 @@
 //   - a cancelled call removes its chunks: waiting ones at once, running ones after their worker sees the cancel
 //     mark (between two batches of rows) and stops.
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, type Job } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { ToolError } from '../../core/errors.js';
 import type { ChunkJob, ChunkResult, CorpusQueue, QueueListener, QueueRun } from '../../tools/corpus/queue.js';
@@ -68,11 +68,30 @@ function connectionProblem(where: string, err: Error): string {
   return `cannot reach Redis at ${where}: ${code ? `${m} (${code})` : m}; check --queue / RED_HEART_QUEUE`;
 }
 
+// BullMQ and the Redis client (~30 ms of module loading) load with the first queue call, not with every server.
+let modules:
+  ({ Redis: typeof import('ioredis').Redis } & Pick<typeof import('bullmq'), 'Queue' | 'QueueEvents'>) | null = null;
+
+async function redisModules(): Promise<NonNullable<typeof modules>> {
+  if (!modules) {
+    const [{ Redis }, { Queue, QueueEvents }] = await Promise.all([import('ioredis'), import('bullmq')]);
+    modules = { Redis, Queue, QueueEvents };
+  }
+  return modules;
+}
+
+/** The modules, which every path to connect() has loaded (open() probes Redis first; enqueue() follows open()). */
+function loadedRedisModules(): NonNullable<typeof modules> {
+  if (!modules) throw new Error('the Redis modules are not loaded yet (probeRedis first)');
+  return modules;
+}
+
 /**
  * Connects once, without retrying, and answers PING: a clear error for a wrong URL, host or password, or a Redis
  * that does not answer within `timeoutMs`. Used before a call starts and when a worker starts.
  */
 export async function probeRedis(settings: Pick<QueueSettings, 'url' | 'password'>, timeoutMs: number): Promise<void> {
+  const { Redis } = await redisModules();
   const where = maskUrl(settings.url);
   const client = new Redis(settings.url, {
     ...(settings.password ? { password: settings.password } : {}),
@@ -267,6 +286,7 @@ export class BullCorpusQueue implements CorpusQueue {
   /** The queue and its event listener, made on first use; the connections reconnect by themselves. */
   private connect(): Queue {
     if (this.queue) return this.queue;
+    const { Redis, Queue, QueueEvents } = loadedRedisModules();
     const { url, name } = this.settings;
     const client = new Redis(url, redisOptions(this.settings));
     const queue = new Queue(name, {
