@@ -91,6 +91,10 @@ def f1(y, p):
     return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
 
 
+ANGER_LIKE_GOEMOTIONS = ['anger', 'annoyance', 'disgust', 'disapproval']
+ANGER_LIKE_KOTE = ['화남/분노', '짜증', '불평/불만']
+
+
 def macro_f1(Y, P):
     return float(np.mean([f1(Y[:, k], P[:, k]) for k in range(Y.shape[1])]))
 
@@ -228,7 +232,15 @@ def main():
     Sko = sigmoid(R.run([t for t, _ in gk])['goemotions_logits'])
     res['goemotions_ko_macro_f1'] = macro_f1(multi_hot(gk, 28), Sko >= th)
     kt = lim(D.load_kote(d, 'test'))
-    res['kote_test_macro_f1'] = macro_f1(multi_hot(kt, 44), sigmoid(R.run([t for t, _ in kt])['kote_logits']) >= kth)
+    Yk, Pk = multi_hot(kt, 44), sigmoid(R.run([t for t, _ in kt])['kote_logits']) >= kth
+    res['kote_test_macro_f1'] = macro_f1(Yk, Pk)
+    # the confusions users notice most (anger vs annoyance vs disgust; Korean anger vs irritation vs complaint)
+    gl, kl = D.goemotions_labels(d), D.kote_labels(d)
+    P = S >= th
+    res['per_class_f1'] = {
+        'goemotions': {n: f1(Y[:, gl.index(n)], P[:, gl.index(n)]) for n in ANGER_LIKE_GOEMOTIONS},
+        'kote': {n: f1(Yk[:, kl.index(n)], Pk[:, kl.index(n)]) for n in ANGER_LIKE_KOTE},
+    }
     ns = lim(D.load_nsmc(d, 'test', scheme=a.nsmc_split))
     pl = R.run([t for t, _ in ns])['polarity_logits']
     res['nsmc_test_acc'] = float((pl.argmax(1) == np.array([y for _, y in ns])).mean())
@@ -241,8 +253,13 @@ def main():
     res['emobank_test_pearson'] = {k: pearson(v[:, i], yv[:, i]) for i, k in enumerate('vad')}
     res['n'] = {'goemotions_test': len(ge), 'goemotions_ko_test': len(gk), 'kote_test': len(kt), 'nsmc_test': len(ns),
                 'emobank_test': len(eb)}
+    if 'cped_emotion_logits' in R.out:  # the CPED test series (split by TV series, training/data.py), argmax
+        cp = lim(D.load_cped(d, 'test'))
+        o = R.run([r[0] for r in cp])
+        res['cped_test_series'] = cped_scores(np.array([r[1] for r in cp]), np.array([r[2] for r in cp]),
+                                              o['cped_emotion_logits'], o['cped_sentiment_logits'])
     res['eval_seconds'] = round(time.time() - t0, 1)
-    print(json.dumps(res, indent=1))
+    print(json.dumps(res, indent=1, ensure_ascii=False))
 
 
 if __name__ == '__main__':
