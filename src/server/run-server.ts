@@ -56,7 +56,37 @@ export async function runServer(config: AppConfig, tokens: string[], stdio: Stdi
   const memo = new AnalysisMemo();
   const startedAt = Date.now();
   const root = createServer({ config, logger, engine, cache, memo, startedAt });
-  let stop: (graceMs: number) => Promise<{ finished: number; cancelled: number }>;
+  // Until a transport is up there is nothing to drain.
+  let stop: (graceMs: number) => Promise<{ finished: number; cancelled: number }> = () =>
+    Promise.resolve({ finished: 0, cancelled: 0 });
+  // The handlers are in place before the server says it is ready: a supervisor that signals as soon as it reads
+  // "ready" must get a clean shutdown, not the default action of a signal (exit 143 before the handler existed).
+  let closing = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (closing) {
+      if (signal !== 'stdin closed') {
+        logger.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(1);
+      }
+      return;
+    }
+    closing = true;
+    const started = Date.now();
+    logger.info(
+      { signal, graceMs: config.shutdownGraceMs },
+      'shutting down: refusing new calls, letting running ones finish',
+    );
+    try {
+      const { finished, cancelled } = await stop(config.shutdownGraceMs);
+      await root.close(); // closes the MCP server, the engine, and flushes the cache
+      logger.info({ finished, cancelled, ms: Date.now() - started, cache: cache.snapshot() }, 'shut down cleanly');
+    } catch (err) {
+      logger.error({ err }, 'error while shutting down');
+    }
+    process.exit(0);
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   if (config.http.listen) {
     let http;
@@ -97,33 +127,6 @@ export async function runServer(config: AppConfig, tokens: string[], stdio: Stdi
       'red-heart-mcp ready on stdio',
     );
   }
-
-  let closing = false;
-  async function shutdown(signal: string): Promise<void> {
-    if (closing) {
-      if (signal !== 'stdin closed') {
-        logger.warn({ signal }, 'second signal: exiting without waiting');
-        process.exit(1);
-      }
-      return;
-    }
-    closing = true;
-    const started = Date.now();
-    logger.info(
-      { signal, graceMs: config.shutdownGraceMs },
-      'shutting down: refusing new calls, letting running ones finish',
-    );
-    try {
-      const { finished, cancelled } = await stop(config.shutdownGraceMs);
-      await root.close(); // closes the MCP server, the engine, and flushes the cache
-      logger.info({ finished, cancelled, ms: Date.now() - started, cache: cache.snapshot() }, 'shut down cleanly');
-    } catch (err) {
-      logger.error({ err }, 'error while shutting down');
-    }
-    process.exit(0);
-  }
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 /** The stdio transport reading what the early reader passes on, dropping what it answered, recording the answers. */

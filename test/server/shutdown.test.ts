@@ -53,6 +53,39 @@ function stdioServer(env: Record<string, string>) {
 
 const slowSurd = slowSurdRequest;
 
+describe('signals at readiness', () => {
+  // A supervisor (or the CUDA relaunch parent relaying its own SIGTERM) may signal the moment it reads "ready"; the
+  // handlers installed only after that line once let a SIGTERM kill the server with the signal's default action.
+  it.each([
+    ['stdio', []],
+    ['HTTP', ['--http', '127.0.0.1:0']],
+  ])(
+    '%s: the SIGTERM and SIGINT handlers exist when the server says it serves',
+    async (_name, args) => {
+      const preload = join(ROOT, 'test/server/helpers/signals-at-ready.cjs');
+      const child = spawn(process.execPath, ['--require', preload, CLI, ...args], {
+        cwd: ROOT,
+        env: serverEnv({ RED_HEART_MODELS_DIR: FIXTURE_MODELS }),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      const seen = new Promise<string>((resolve) =>
+        child.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString('utf8');
+          const m = /SIGNALS_AT_READY term=(\d+) int=(\d+)/.exec(stderr);
+          if (m) resolve(m[0]);
+        }),
+      );
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const report = await seen;
+      expect(report).toMatch(/term=[1-9]\d* int=[1-9]/);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    },
+    60_000,
+  );
+});
+
 describe('stdio graceful shutdown', () => {
   // The grace is generous: the call needs ~2 s of CPU on a quiet machine but took over 30 s in a CI run beside a
   // training job; what is tested is that it finishes inside the grace, not how fast.
