@@ -62,8 +62,8 @@ describe('signals at readiness', () => {
   ])(
     '%s: the SIGTERM and SIGINT handlers exist when the server says it serves',
     async (_name, args) => {
-      const preload = join(ROOT, 'test/server/helpers/signals-at-ready.cjs');
-      const child = spawn(process.execPath, ['--require', preload, CLI, ...args], {
+      const preload = join(ROOT, 'test/server/helpers/signals-at-ready.mjs');
+      const child = spawn(process.execPath, ['--import', preload, CLI, ...args], {
         cwd: ROOT,
         env: serverEnv({ RED_HEART_MODELS_DIR: FIXTURE_MODELS }),
         stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,7 +1,7 @@
-// Test-only preload (node --require <this file>): when the server writes the line that says it serves ("ready on
+// Test-only preload (node --import <this file>): when the server writes the line that says it serves ("ready on
 // stdio", "listening on Streamable HTTP"), reports on stderr how many SIGTERM and SIGINT listeners the process has at that very moment. A supervisor may
 // signal as soon as it reads that line, so both must already be there. pino writes with fs.writeSync / fs.write.
-const fs = require('node:fs');
+import fs from 'node:fs';
 let reported = false;
 function look(data) {
   if (reported) return;
