@@ -215,7 +215,9 @@ async function main(): Promise<void> {
   for (let i = 0; i < STARTS; i++) {
     for (const k of (i % 2 ? ['ref', 'this'] : ['this', 'ref']) as Array<'this' | 'ref'>) {
       const path = join(cacheDir, `c-${k}-${i}.sqlite`);
-      starts[k].push(await startOnce(cli[k], path, pinned(k), 'I am so happy today, but a bit worried about tomorrow.'));
+      starts[k].push(
+        await startOnce(cli[k], path, pinned(k), 'I am so happy today, but a bit worried about tomorrow.'),
+      );
       restarts[k].push(await startOnce(cli[k], path, pinned(k), 'The meeting ran long and nobody listened to me.'));
     }
   }
