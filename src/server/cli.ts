@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     process.exit(await runWorkerCommand(config));
   }
   const stdio = config.http.listen ? { early: null, snapshot: null } : startStdio(config);
+  await stdio.early?.handshakeServed();
   const { runServer } = await import('./run-server.js');
   await runServer(config, tokens, stdio);
 }

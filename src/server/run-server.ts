@@ -120,8 +120,6 @@ export async function runServer(config: AppConfig, tokens: string[], stdio: Stdi
     tracker.track(transport);
     stop = (graceMs) => tracker.drain(graceMs);
     (stdio.early?.input ?? process.stdin).on('end', () => void shutdown('stdin closed'));
-    if (stdio.early?.answered.size)
-      logger.debug({ answered: [...new Set(stdio.early.answered.values())] }, 'answered from the start-up snapshot');
     logger.info(
       { version: VERSION, modelsDir: config.modelsDir, cache: config.cache.backend },
       'red-heart-mcp ready on stdio',
@@ -148,7 +146,9 @@ function stdioTransport(config: AppConfig, stdio: StdioStart, logger: Logger): L
     incoming: (m) => recorder?.incoming(m),
     outgoing: (m) => {
       recorder?.outgoing(m);
-      return !early?.dropResponse(m);
+      if (!early?.dropResponse(m)) return true;
+      logger.debug({ id: (m as { id?: unknown }).id }, 'answered from the start-up snapshot; the same answer dropped');
+      return false;
     },
   });
 }

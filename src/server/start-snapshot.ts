@@ -138,6 +138,9 @@ export class EarlyStdio {
   readonly answered = new Map<string | number, string>();
   private pending = '';
   private initialized = false;
+  private listed = false;
+  private afterInitialize?: () => void;
+  private settle?: () => void;
   private looking: boolean;
 
   constructor(
@@ -147,9 +150,10 @@ export class EarlyStdio {
     private readonly stdout: NodeJS.WritableStream = process.stdout,
   ) {
     this.looking = snap !== null;
+    // looked at first: a request answered here is in `answered` before the real transport can see it
     stdin.on('data', (chunk: Buffer | string) => {
-      this.input.write(chunk);
       if (this.looking) this.look(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      this.input.write(chunk);
     });
     stdin.on('end', () => this.input.end());
     stdin.on('error', (err: Error) => this.input.destroy(err));
@@ -166,6 +170,32 @@ export class EarlyStdio {
   stop(): void {
     this.looking = false;
     this.pending = '';
+    this.settle?.();
+  }
+
+  /**
+   * Resolves once the handshake has been served from the snapshot (`initialize`, then `tools/list`) or there is
+   * nothing to serve: no snapshot, a first message that is not `initialize`, no `initialize` within `firstMs`, or no
+   * `tools/list` within `nextMs` after it. The server's modules are imported after this: Node's module loader does not
+   * always read stdin while it imports (Node 24 imports the whole graph without serving I/O), so the handshake comes
+   * first.
+   */
+  handshakeServed(firstMs = 100, nextMs = 30): Promise<void> {
+    if (!this.looking || this.listed) return Promise.resolve();
+    return new Promise((resolve) => {
+      // a timeout ends the wait, not the looking: a later request is still answered here if it comes in time
+      let timer = setTimeout(() => this.settle?.(), firstMs);
+      this.afterInitialize = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => this.settle?.(), nextMs);
+      };
+      this.settle = () => {
+        clearTimeout(timer);
+        this.settle = undefined;
+        resolve();
+      };
+      if (this.initialized) this.afterInitialize();
+    });
   }
 
   private look(text: string): void {
@@ -196,8 +226,12 @@ export class EarlyStdio {
         ? init.protocolVersion
         : snap.latestProtocolVersion;
       this.send(init.id, 'initialize', { protocolVersion, ...snap.initialize });
+      if (snap.toolsList) this.afterInitialize?.();
+      else this.stop(); // nothing more to serve here
     } else if (isToolsList(m) && snap.toolsList) {
       this.send(m.id as string | number, 'tools/list', snap.toolsList);
+      this.listed = true;
+      this.settle?.();
     }
   }
 

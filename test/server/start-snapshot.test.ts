@@ -135,6 +135,39 @@ describe('EarlyStdio', () => {
   });
 });
 
+describe('EarlyStdio.handshakeServed', () => {
+  const settled = async (p: Promise<void>, ms: number) =>
+    Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+
+  it('resolves once initialize and tools/list are answered, or at once when there is nothing to serve', async () => {
+    const e = early(SNAP);
+    const served = e.reader.handshakeServed(10_000, 10_000);
+    e.stdin.write(line(initializeRequest(1)));
+    expect(await settled(served, 50)).toBe(false); // waits for tools/list
+    e.stdin.write(line({ jsonrpc: '2.0', id: 2, method: 'tools/list' }));
+    expect(await settled(served, 50)).toBe(true);
+    expect(await settled(early(null).reader.handshakeServed(10_000, 10_000), 50)).toBe(true);
+    const other = early(SNAP);
+    const otherServed = other.reader.handshakeServed(10_000, 10_000);
+    other.stdin.write(line({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+    expect(await settled(otherServed, 50)).toBe(true);
+  });
+
+  it('stops waiting after its time limits but still answers a tools/list that comes later', async () => {
+    const e = early(SNAP);
+    const t0 = performance.now();
+    await e.reader.handshakeServed(40, 40); // nothing comes
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(35);
+    const e2 = early(SNAP);
+    const served = e2.reader.handshakeServed(10_000, 30);
+    e2.stdin.write(line(initializeRequest(1)));
+    expect(await settled(served, 1_000)).toBe(true); // 30 ms after initialize
+    e2.stdin.write(line({ jsonrpc: '2.0', id: 2, method: 'tools/list' }));
+    await e2.tick();
+    expect(e2.out.map((m) => m.id)).toEqual([1, 2]);
+  });
+});
+
 describe('SnapshotRecorder', () => {
   const versions = { versions: ['2025-06-18', '2025-03-26'], latest: '2025-06-18' };
   const init = { jsonrpc: '2.0', id: 1, result: { protocolVersion: '2025-03-26', ...SNAP.initialize } };
@@ -225,7 +258,7 @@ describe('a stdio server with a start-up snapshot', () => {
     expect(snap.toolsList).toEqual(first.list.result);
 
     const second = await session();
-    expect(second.stderr).toContain('answered from the start-up snapshot');
+    expect(second.stderr).toContain('answered from the start-up snapshot; the same answer dropped');
     expect(second.stderr).not.toContain('differed from the answer');
     expect(second.init).toEqual(first.init);
     expect(second.list).toEqual(first.list);
