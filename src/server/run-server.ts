@@ -117,6 +117,7 @@ export async function runServer(config: AppConfig, tokens: string[], stdio: Stdi
     const transport = stdioTransport(config, stdio, logger);
     const tracker = new InFlightTracker();
     await root.mcp.connect(transport);
+    stdio.early?.stop(); // the real server answers from here on
     tracker.track(transport);
     stop = (graceMs) => tracker.drain(graceMs);
     (stdio.early?.input ?? process.stdin).on('end', () => void shutdown('stdin closed'));

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { packageRoot, type AppConfig } from './config.js';
 
 export const SNAPSHOT_FILE = 'start-snapshot.json';
@@ -137,6 +138,7 @@ export class EarlyStdio {
   /** Requests answered here: the real server's responses to them are dropped. */
   readonly answered = new Map<string | number, string>();
   private pending = '';
+  private readonly decoder = new StringDecoder('utf8');
   private initialized = false;
   private listed = false;
   private afterInitialize?: () => void;
@@ -152,7 +154,7 @@ export class EarlyStdio {
     this.looking = snap !== null;
     // looked at first: a request answered here is in `answered` before the real transport can see it
     stdin.on('data', (chunk: Buffer | string) => {
-      if (this.looking) this.look(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      if (this.looking) this.look(typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
       this.input.write(chunk);
     });
     stdin.on('end', () => this.input.end());
@@ -166,7 +168,7 @@ export class EarlyStdio {
     return true;
   }
 
-  /** Stops answering: the real server answers everything from now on. */
+  /** Stops answering (the real server answers everything from now on, and lines are no longer parsed twice). */
   stop(): void {
     this.looking = false;
     this.pending = '';
@@ -231,7 +233,7 @@ export class EarlyStdio {
     } else if (isToolsList(m) && snap.toolsList) {
       this.send(m.id as string | number, 'tools/list', snap.toolsList);
       this.listed = true;
-      this.settle?.();
+      this.stop(); // the handshake is served
     }
   }
 

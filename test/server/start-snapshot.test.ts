@@ -80,6 +80,17 @@ describe('EarlyStdio', () => {
     expect(e.reader.dropResponse({ jsonrpc: '2.0', id: 3, result: {} })).toBe(false);
   });
 
+  it('reads a message whose multi-byte characters are split between chunks (the id included)', async () => {
+    const e = early(SNAP);
+    const bytes = Buffer.from(line(initializeRequest('요청-1')));
+    const cut = bytes.indexOf(Buffer.from('청')) + 1; // inside the id's second character's three bytes
+    e.stdin.write(bytes.subarray(0, cut));
+    e.stdin.write(bytes.subarray(cut));
+    await e.tick();
+    expect(e.out.map((m) => m.id)).toEqual(['요청-1']);
+    expect(e.passed()).toBe(bytes.toString('utf8'));
+  });
+
   it('negotiates as the SDK does: a supported older version is kept, an unknown one gets the latest', async () => {
     for (const [asked, got] of [
       ['2025-03-26', '2025-03-26'],
