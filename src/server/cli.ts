@@ -3,19 +3,11 @@
 // loaded before a stdio server starts reading stdin, so a start-up snapshot (start-snapshot.ts) answers `initialize`
 // while the SDK, the tools and the engine load.
 import { readFileSync } from 'node:fs';
-import { ConfigError, helpText, loadConfig, type AppConfig } from './config.js';
+import { ConfigError, exitOnConfigError, helpText, loadConfig, type AppConfig } from './config.js';
 import { relaunchForCuda } from './relaunch.js';
 import { EarlyStdio, readSnapshot, snapshotKey, snapshotPath } from './start-snapshot.js';
 import type { StdioStart } from './run-server.js';
 import { VERSION } from './version.js';
-
-function configFailure(err: unknown): never {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`red-heart-mcp: ${err.message}\n`);
-    process.exit(2);
-  }
-  throw err;
-}
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'gpu') {
@@ -45,7 +37,7 @@ async function main(): Promise<void> {
   try {
     parsed = loadConfig(process.argv.slice(worker ? 3 : 2));
   } catch (err) {
-    configFailure(err);
+    exitOnConfigError(err);
   }
   if (parsed.help) {
     process.stderr.write(`${helpText()}\n`);
@@ -68,14 +60,14 @@ async function main(): Promise<void> {
     if (config.queue.passwordFile)
       config.queue.password = readSecretFile(config.queue.passwordFile, '--queue-password-file');
   } catch (err) {
-    configFailure(err);
+    exitOnConfigError(err);
   }
   if (worker) {
     // the engine's threads would keep the process alive after the worker has closed
     const { runWorkerCommand } = await import('./worker-command.js');
     process.exit(await runWorkerCommand(config));
   }
-  const stdio = config.http.listen ? { early: null, snapshot: null } : startStdio(config);
+  const stdio: StdioStart = config.http.listen ? { early: null, snapshot: null } : startStdio(config);
   await stdio.early?.handshakeServed();
   const { runServer } = await import('./run-server.js');
   await runServer(config, tokens, stdio);
@@ -84,7 +76,7 @@ async function main(): Promise<void> {
 /** Starts reading stdin at once; with a snapshot for these settings, `initialize` and `tools/list` are answered now. */
 function startStdio(config: AppConfig): StdioStart {
   const path = snapshotPath(config);
-  if (!path) return { early: new EarlyStdio(null, 0), snapshot: null };
+  if (!path) return { early: null, snapshot: null }; // the transport reads stdin itself once the server is up
   const key = snapshotKey(config);
   const previous = readSnapshot(path, key);
   return { early: new EarlyStdio(previous, config.maxMessageBytes), snapshot: { path, key, previous } };

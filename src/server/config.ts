@@ -425,6 +425,15 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** A ConfigError ends the process with status 2 and its message on stderr; anything else is rethrown. */
+export function exitOnConfigError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`red-heart-mcp: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
   let node = target;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;

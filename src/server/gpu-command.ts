@@ -4,8 +4,9 @@
 // directory and records it (src/engine/gpu-runtime.ts says how ONNX Runtime then finds them). NVIDIA's libraries are
 // installed from PyPI on the user's machine under NVIDIA's licence; nothing of them ships with this package.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { replaceFile } from './replace-file.js';
 import {
   CUDA_BUILD,
   PROVIDER_LIBRARIES,
@@ -313,9 +314,7 @@ async function setup(io: Io, pythonArg: string | undefined, force: boolean, json
   } catch (err) {
     return refuse(io, (err as Error).message);
   }
-  const tmp = `${plan.record}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(tmp, plan.record);
+  replaceFile(plan.record, `${JSON.stringify(record, null, 2)}\n`);
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
   if (json) {
     io.out(JSON.stringify({ installed: installedNow, seconds, record }, null, 2));

@@ -6,7 +6,7 @@ import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcont
 import { ResultCache } from './cache/result-cache.js';
 import { AnalysisMemo } from '../engine/memo.js';
 import { createEngineHandle } from '../engine/handle.js';
-import { ConfigError, type AppConfig } from './config.js';
+import { ConfigError, exitOnConfigError, type AppConfig } from './config.js';
 import { healthFields } from './health.js';
 import { LimitedStdioTransport } from './stdio-transport.js';
 import { createLogger } from './logging.js';
@@ -103,8 +103,7 @@ export async function runServer(config: AppConfig, tokens: string[], stdio: Stdi
     } catch (err) {
       if (err instanceof ConfigError) {
         logger.fatal({ err: err.message }, 'refusing to start');
-        process.stderr.write(`red-heart-mcp: ${err.message}\n`);
-        process.exit(2);
+        exitOnConfigError(err);
       }
       logger.fatal({ err }, 'cannot listen');
       process.stderr.write(

@@ -1,5 +1,5 @@
 // The start-up snapshot: a stdio server answers `initialize` and `tools/list` from what the same build, settings and
-// model files answered last time, before the MCP SDK, the tools and the engine are loaded (about 0.4 s of module
+// model files answered last time, before the MCP SDK, the tools and the engine are loaded (about 0.3 s of module
 // loading on a 2-core machine), and hands every message to the real server once it is up.
 //
 // Hosts such as Claude Desktop start the server on every launch and wait for `initialize`; the answers depend only on
@@ -9,11 +9,14 @@
 // The real server still sees `initialize` (it needs the client's capabilities); its response to a request already
 // answered here is dropped.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { packageRoot, type AppConfig } from './config.js';
+import type { AppConfig } from './config.js';
+import { replaceFile } from './replace-file.js';
+import { SCHEMAS_FILE, VERSION } from './version.js';
 
 export const SNAPSHOT_FILE = 'start-snapshot.json';
 
@@ -48,7 +51,6 @@ export function snapshotPath(config: AppConfig): string | null {
  * build), the SDK version, the settings, and each file in the model directories (name, size, modification time).
  */
 export function snapshotKey(config: AppConfig): string {
-  const root = packageRoot();
   const stamp = (path: string) => {
     try {
       const s = statSync(path);
@@ -67,13 +69,6 @@ export function snapshotKey(config: AppConfig): string {
       return null;
     }
   };
-  const pkg = (path: string) => {
-    try {
-      return (JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version ?? null;
-    } catch {
-      return null;
-    }
-  };
   const settings = {
     ...config,
     cache: { ...config.cache, password: undefined },
@@ -82,15 +77,27 @@ export function snapshotKey(config: AppConfig): string {
   return createHash('sha256')
     .update(
       JSON.stringify([
-        pkg(join(root, 'package.json')),
-        stamp(join(root, 'dist', 'tool-schemas.json')),
-        pkg(join(root, 'node_modules', '@modelcontextprotocol', 'sdk', 'package.json')),
+        VERSION,
+        stamp(SCHEMAS_FILE),
+        sdkVersion(),
         settings,
         dirFiles(config.modelsDir),
         dirFiles(config.extraModelsDir),
       ]),
     )
     .digest('hex');
+}
+
+/** The installed MCP SDK's version, wherever npm put it (its package.json is not exported, so found from an entry). */
+function sdkVersion(): string | null {
+  try {
+    const entry = createRequire(import.meta.url).resolve('@modelcontextprotocol/sdk/server/mcp.js');
+    const marker = `${sep}@modelcontextprotocol${sep}sdk${sep}`;
+    const root = entry.slice(0, entry.lastIndexOf(marker) + marker.length);
+    return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export function readSnapshot(path: string, key: string): StartSnapshot | null {
@@ -102,12 +109,8 @@ export function readSnapshot(path: string, key: string): StartSnapshot | null {
   }
 }
 
-/** Written whole (a temporary file renamed over the old one), so a reader never sees half of it. */
 export function writeSnapshot(path: string, snap: StartSnapshot): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(snap));
-  renameSync(tmp, path);
+  replaceFile(path, JSON.stringify(snap));
 }
 
 const isId = (id: unknown): id is string | number => typeof id === 'string' || typeof id === 'number';
@@ -245,14 +248,16 @@ export class EarlyStdio {
 }
 
 /**
- * Watches the real server's traffic for the two answers and writes the snapshot when they differ from the one read at
- * start (none, another key, or one without `tools/list`). The real server answers `initialize` even when the snapshot
- * did, so a snapshot that no longer matches its answer is replaced at once (`onStale` says so).
+ * Watches the real server's traffic for its first answers to the two requests and writes the snapshot when they
+ * differ from the one read at start (none, another key, or one without `tools/list`). The real server answers
+ * `initialize` even when the snapshot did, so a snapshot that no longer matches its answer is replaced at once
+ * (`log.stale` says so). Once both answers are recorded it looks at nothing more.
  */
 export class SnapshotRecorder {
   private requests = new Map<string | number, 'initialize' | 'tools/list'>();
   private snap: StartSnapshot | null = null;
   private written: string | null;
+  private done = false;
 
   constructor(
     private readonly path: string,
@@ -265,12 +270,13 @@ export class SnapshotRecorder {
   }
 
   incoming(m: RpcMessage): void {
+    if (this.done) return;
     if (initializeRequest(m)) this.requests.set(m.id as string | number, 'initialize');
     else if (isToolsList(m)) this.requests.set(m.id as string | number, 'tools/list');
   }
 
   outgoing(m: RpcMessage): void {
-    if (!isId(m.id) || m.method !== undefined) return;
+    if (this.done || !isId(m.id) || m.method !== undefined) return;
     const what = this.requests.get(m.id);
     if (!what) return;
     this.requests.delete(m.id);
@@ -290,6 +296,7 @@ export class SnapshotRecorder {
     } else if (this.snap) {
       if (prev?.toolsList && JSON.stringify(prev.toolsList) !== JSON.stringify(m.result)) this.log.stale();
       this.snap.toolsList = m.result;
+      this.done = true;
     } else return;
     const text = JSON.stringify(this.snap);
     if (text === this.written) return;

@@ -13,6 +13,7 @@ import type { ServedModel, ToolDefinition } from '../tools/types.js';
 import { compactOutputSchema, fullJsonSchema, inputJsonSchema } from './tool-schemas.js';
 import { packageRoot } from './config.js';
 import { viewMeta } from './views.js';
+import { SCHEMAS_FILE } from './version.js';
 import { withCachedFlag } from './registry.js';
 import { registerToolTemplate } from './resources.js';
 
@@ -69,8 +70,8 @@ export function computeListedSchemas(): Record<string, ListedSchemas> {
   return Object.fromEntries(tools.map((t) => [t.name, { inputSchema: t.inputSchema, outputSchema: t.outputSchema }]));
 }
 
-/** Written by `npm run build` (scripts/build-tool-schemas.mjs), so a fresh server answers tools/list without computing it. */
-export const SCHEMAS_FILE = join(packageRoot(), 'dist', 'tool-schemas.json');
+// SCHEMAS_FILE: written by `npm run build`, so a fresh server answers tools/list without computing it.
+export { SCHEMAS_FILE } from './version.js';
 
 /**
  * The built schemas when the file is newer than every compiled tool module (a rebuilt tool makes it stale; then
